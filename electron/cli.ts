@@ -1,0 +1,220 @@
+// `loupe serve|query|help`: the headless engine with its HTTP API, and a terminal query.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createEngine } from './engine/engine.js';
+import { startHttpServer } from './engine/rpc/http-server.js';
+import { isLoopbackAddress } from './engine/rpc/host-guard.js';
+import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
+import { NewerDatabaseError } from './engine/store/migrations.js';
+import { parseDuration, parseSize, parseTimeParam } from '../shared/time.js';
+import { QuerySyntaxError } from './engine/query/index.js';
+
+export const DEFAULT_PORT = 4320;
+
+const HELP = `Loupe — logs, traces and metrics of your local services, in one place.
+
+Usage:
+  loupe serve [PATH…] [options]   watch files/folders, serve the UI and the API
+  loupe query [QUERY] [options]   search the stored logs from the terminal
+  loupe help                      this text
+
+serve options:
+  --data-dir DIR       where the database lives (default: ${defaultDataDir()})
+  --port N             UI/API port (default ${DEFAULT_PORT}; 0 picks a free port)
+  --host ADDR          address to bind (default 127.0.0.1; anything else is reachable from your network)
+  --token T            API token (default: $LOUPE_TOKEN, else a new random one, printed in the URL)
+  --max-db-size SIZE   e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first
+  --retention AGE      e.g. 24h, 7d (default ${DEFAULT_RETENTION_US / 86_400_000_000}d)
+
+query options:
+  --data-dir DIR, --from TIME, --to TIME, --limit N (default 50), --json
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest);
+      case 'query':
+        return await query(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return 0;
+      case '--version':
+      case '-v':
+        process.stdout.write(`${version()}\n`);
+        return 0;
+      default:
+        process.stderr.write(`loupe: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof NewerDatabaseError || err instanceof QuerySyntaxError) {
+      process.stderr.write(`loupe: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\nRun "loupe help" for the options.`);
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    'data-dir': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    'max-db-size': { type: 'string' },
+    retention: { type: 'string' },
+    'poll-ms': { type: 'string' },
+  });
+  const str = (k: string): string | undefined => values[k] as string | undefined;
+  const port = str('port') === undefined ? DEFAULT_PORT : Number(str('port'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${str('port')}" is not a port (0–65535)`);
+  const host = str('host') ?? '127.0.0.1';
+  const maxDbBytes = str('max-db-size') === undefined ? DEFAULT_MAX_DB_BYTES : parseSize(str('max-db-size')!);
+  if (maxDbBytes === undefined || maxDbBytes < 1024 * 1024) throw new UsageError(`--max-db-size: "${str('max-db-size')}" is not a size of at least 1MB (e.g. 500MB, 2GiB)`);
+  const retentionUs = str('retention') === undefined ? DEFAULT_RETENTION_US : parseDuration(str('retention')!);
+  if (retentionUs === undefined || retentionUs <= 0) throw new UsageError(`--retention: "${str('retention')}" is not a duration (e.g. 24h, 7d)`);
+  const pollMs = str('poll-ms') === undefined ? undefined : Number(str('poll-ms'));
+  const token = str('token') ?? process.env.LOUPE_TOKEN ?? randomBytes(18).toString('base64url');
+  const dataDir = str('data-dir') ?? defaultDataDir();
+
+  const engine = await createEngine({
+    dataDir,
+    paths: positionals,
+    maxDbBytes,
+    retentionUs,
+    ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
+  });
+  let server;
+  try {
+    server = await startHttpServer(engine, { host, port, token, staticDir: rendererDir() });
+  } catch (err) {
+    await engine.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
+    throw err;
+  }
+  if (!isLoopbackAddress(host)) {
+    process.stderr.write(`loupe: warning: listening on ${host}: other machines on your network can reach Loupe (the token still applies).\n`);
+  }
+  process.stdout.write(
+    `Loupe is serving ${server.url}?token=${encodeURIComponent(token)}\n` +
+      `  API:      ${server.url}api/ (Authorization: Bearer <token>)\n` +
+      `  database: ${engine.dbPath}\n` +
+      engine.sources
+        .list()
+        .map((s) => `  watching: ${s.path}\n`)
+        .join(''),
+  );
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write('Loupe is stopping: writing what is pending…\n');
+      void server
+        .close()
+        .then(() => engine.close())
+        .then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function query(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    'data-dir': { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const str = (k: string): string | undefined => values[k] as string | undefined;
+  const time = (k: string): number | undefined => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    const rel = parseDuration(v);
+    const t = rel !== undefined ? Date.now() * 1000 - rel : parseTimeParam(v);
+    if (t === undefined) throw new UsageError(`--${k}: "${v}" is not a time (RFC 3339, or a duration ago such as 15m)`);
+    return t;
+  };
+  const dataDir = str('data-dir') ?? defaultDataDir();
+  if (!existsSync(join(dataDir, 'loupe.db'))) throw new UsageError(`no database in ${dataDir} (pass --data-dir, or run "loupe serve" first)`);
+  // Query through an engine with no sources: the database may be in use by a running serve (WAL).
+  const { openDatabase } = await import('./engine/store/database.js');
+  const { LogWriter } = await import('./engine/store/log-writer.js');
+  const { LogReader } = await import('./engine/store/log-reader.js');
+  const { registerQueryFunctions } = await import('./engine/query/index.js');
+  const db = openDatabase(join(dataDir, 'loupe.db'));
+  try {
+    registerQueryFunctions(db);
+    const reader = new LogReader(db, new LogWriter(db));
+    const page = reader.search({
+      q: positionals.join(' '),
+      from: time('from'),
+      to: time('to'),
+      limit: str('limit') === undefined ? 50 : Number(str('limit')),
+    });
+    const records = page.records.slice().reverse();
+    if (values.json) for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else {
+      for (const r of records) {
+        process.stdout.write(`${r.timestamp} ${r.level.toUpperCase().padEnd(5)} ${r.logger ?? '-'}: ${r.message}\n`);
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+/** The platform's data folder, as desktop apps use them; headless: $XDG_DATA_HOME/loupe. */
+export function defaultDataDir(): string {
+  if (process.env.XDG_DATA_HOME) return join(process.env.XDG_DATA_HOME, 'loupe');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Loupe');
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Loupe');
+  return join(homedir(), '.local', 'share', 'loupe');
+}
+
+/** The built renderer, when this checkout has one (out/renderer, from `npm run build`). */
+function rendererDir(): string | undefined {
+  const dir = join(packageRoot(), 'out', 'renderer');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
+function packageRoot(): string {
+  // out/node/electron/cli.js → the package root three levels up; electron/cli.ts under vitest → one.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,88 @@
+// The composition root of the engine: used by `loupe serve`, the desktop app's utility process,
+// the CLI and the tests. Plain Node; never imports electron.
+import { join } from 'node:path';
+import { openDatabase, type Db } from './store/database.js';
+import { LogWriter } from './store/log-writer.js';
+import { LogReader } from './store/log-reader.js';
+import { SourceStore } from './store/source-store.js';
+import { LogPipeline } from './pipeline/log-pipeline.js';
+import { SourceManager } from './sources/source-manager.js';
+import { LiveTail } from './live/live-tail.js';
+import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './store/retention.js';
+import { registerQueryFunctions } from './query/index.js';
+
+export interface EngineConfig {
+  dataDir: string;
+  /** Files and folders to watch in addition to the persisted sources. */
+  paths?: string[];
+  maxDbBytes?: number;
+  retentionUs?: number;
+  /** Tailer timings (tests shorten them). */
+  pollMs?: number;
+  idleMs?: number;
+}
+
+export interface Engine {
+  readonly db: Db;
+  readonly dbPath: string;
+  readonly reader: LogReader;
+  readonly sources: SourceManager;
+  readonly live: LiveTail;
+  readonly pipeline: LogPipeline;
+  readonly retention: Retention;
+  /** Write what is pending, stop the tailers, checkpoint the WAL and close the database. */
+  close(): Promise<void>;
+}
+
+export const DB_FILE = 'loupe.db';
+
+export async function createEngine(config: EngineConfig): Promise<Engine> {
+  const dbPath = join(config.dataDir, DB_FILE);
+  const db = openDatabase(dbPath);
+  registerQueryFunctions(db);
+  const writer = new LogWriter(db);
+  const reader = new LogReader(db, writer);
+  const sourceStore = new SourceStore(db);
+  const pipeline = new LogPipeline(writer, sourceStore);
+  const sources = new SourceManager(sourceStore, pipeline, {
+    ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
+    ...(config.idleMs !== undefined ? { idleMs: config.idleMs } : {}),
+  });
+  const live = new LiveTail(
+    (row) => reader.toView(row),
+    (row) => {
+      const v = reader.toView(row);
+      return { source_path: v.source ?? null, file_path: v.file ?? null };
+    },
+  );
+  pipeline.onRows((rows) => live.publish(rows));
+  const retention = new Retention(db, {
+    maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES,
+    retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US,
+  });
+  retention.start();
+
+  await sources.startAll();
+  for (const p of config.paths ?? []) await sources.add(p);
+
+  let closed = false;
+  return {
+    db,
+    dbPath,
+    reader,
+    sources,
+    live,
+    pipeline,
+    retention,
+    async close() {
+      if (closed) return;
+      closed = true;
+      retention.stop();
+      await sources.stopAll();
+      pipeline.close();
+      live.close();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,224 @@
+// Lines from tailed files → records (per-file assemblers) → batched transactions with the files'
+// checkpoints. A file's checkpoint only ever covers complete records: the lines of a record still
+// being folded (a traceback in progress) are read again after a crash, never lost, never doubled.
+import { createAssembler } from '../parse/assembler.js';
+import type { AssembledRecord, SourceLine } from '../parse/types.js';
+import type { FileCheckpoint, LogInsert, LogWriter } from '../store/log-writer.js';
+import type { LogRow } from '../store/rows.js';
+import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED } from '../store/rows.js';
+import type { SourceStore } from '../store/source-store.js';
+import type { FileIdentity, TailSink } from '../sources/files/types.js';
+
+/** A batch is written when it holds this many records… */
+export const BATCH_RECORDS = 8192;
+/** …or when its first record has waited this long (keeps a new line's way to the API short). */
+export const BATCH_DELAY_MS = 40;
+
+/** Appended to the message of a line that was cut at the tailer's line limit. */
+export const TRUNCATION_MARKER = ' … [line cut at the line limit]';
+
+type Assembler = ReturnType<typeof createAssembler>;
+
+interface TrackedFile {
+  fileId: number;
+  sourceId: number;
+  assembler: Assembler;
+  format: string | null;
+  /** The offset the last record handed to the batch ends at. */
+  offset: number;
+}
+
+export interface PipelineStats {
+  recordsWritten: number;
+  batchesWritten: number;
+  writeErrors: number;
+  lastWriteError: string | null;
+}
+
+export class LogPipeline {
+  private readonly files = new Map<number, TrackedFile>();
+  private batch: LogInsert[] = [];
+  private checkpoints = new Map<number, FileCheckpoint>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<(rows: LogRow[]) => void>();
+  readonly stats: PipelineStats = { recordsWritten: 0, batchesWritten: 0, writeErrors: 0, lastWriteError: null };
+  /** Problems per source: file path → what is wrong with it. */
+  readonly problems = new Map<number, Map<string, string>>();
+
+  constructor(
+    private readonly writer: LogWriter,
+    private readonly sources: SourceStore,
+    private readonly now: () => number = () => Date.now() * 1000,
+  ) {}
+
+  /** Called with the stored rows after every batch (the live tail). */
+  onRows(listener: (rows: LogRow[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The TailSink of one source: its files' lines land here. */
+  sinkFor(sourceId: number, formatOverride: string | null): TailSink {
+    const track = (fileId: number, offset: number): TrackedFile => {
+      let f = this.files.get(fileId);
+      if (!f) {
+        f = {
+          fileId,
+          sourceId,
+          assembler: createAssembler(formatOverride ? { format: formatOverride } : {}),
+          format: null,
+          offset,
+        };
+        this.files.set(fileId, f);
+      }
+      return f;
+    };
+    return {
+      registerFile: (path: string, identity: FileIdentity, startOffset: number): number => {
+        const fileId = this.sources.insertFile(sourceId, path, identity, startOffset);
+        track(fileId, startOffset);
+        return fileId;
+      },
+      updateFile: (fileId, change) => this.sources.updateFile(fileId, change),
+      lines: (fileId: number, lines: SourceLine[]) => {
+        const f = this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId));
+        const now = this.now();
+        for (const line of lines) this.add(f, f.assembler.push(line, now));
+        this.noteFormat(f);
+        this.maybeFlush();
+      },
+      idle: (fileId: number) => {
+        const f = this.files.get(fileId);
+        if (!f) return;
+        this.add(f, f.assembler.flush());
+        this.noteFormat(f);
+        this.maybeFlush();
+      },
+      truncated: (fileId: number, offset: number) => {
+        const f = this.files.get(fileId);
+        if (f) this.add(f, f.assembler.flush());
+        // The records read before the truncation are stored with their old offsets first; only then
+        // does the checkpoint move back to the start of the new content.
+        this.flush();
+        this.sources.setFileOffset(fileId, offset);
+        if (f) f.offset = offset;
+      },
+      problem: (_fileId, path, problem) => {
+        let byPath = this.problems.get(sourceId);
+        if (!byPath) this.problems.set(sourceId, (byPath = new Map()));
+        if (problem === null) byPath.delete(path);
+        else byPath.set(path, problem);
+      },
+      gone: (fileId: number) => {
+        const f = this.files.get(fileId);
+        if (f) this.add(f, f.assembler.flush());
+        this.flush();
+        this.sources.markFileGone(fileId);
+        this.files.delete(fileId);
+      },
+    };
+  }
+
+  /** Stop following a source's files (its rows stay). */
+  forgetSource(sourceId: number): void {
+    this.flush();
+    for (const [id, f] of this.files) if (f.sourceId === sourceId) this.files.delete(id);
+  }
+
+  private add(f: TrackedFile, records: AssembledRecord[]): void {
+    if (records.length === 0) return;
+    let cp = this.checkpoints.get(f.fileId);
+    if (!cp) {
+      cp = { offset: f.offset, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 };
+      this.checkpoints.set(f.fileId, cp);
+    }
+    for (const r of records) {
+      let flags = 0;
+      let message = r.message;
+      if (r.tsInferred) flags |= LOG_FLAG_TS_INFERRED;
+      if (r.truncated) {
+        flags |= LOG_FLAG_TRUNCATED;
+        message += TRUNCATION_MARKER;
+        cp.truncatedLines++;
+      }
+      if (r.invalidUtf8) {
+        flags |= LOG_FLAG_INVALID_UTF8;
+        cp.invalidUtf8Lines++;
+      }
+      this.batch.push({
+        ts: r.ts,
+        severity: r.severity,
+        levelText: r.severityText,
+        fileId: f.fileId,
+        sourceId: f.sourceId,
+        logger: r.logger,
+        service: r.service,
+        message,
+        attributes: r.attributes,
+        traceId: r.traceId,
+        spanId: r.spanId,
+        exception: r.exception,
+        flags,
+      });
+      if (r.endOffset > cp.offset) cp.bytes += r.endOffset - cp.offset;
+      cp.offset = r.endOffset;
+      cp.records++;
+    }
+    f.offset = cp.offset;
+  }
+
+  private noteFormat(f: TrackedFile): void {
+    const format = f.assembler.format;
+    if (format && format !== f.format) {
+      f.format = format;
+      this.sources.setFileFormat(f.fileId, format);
+    }
+  }
+
+  private maybeFlush(): void {
+    if (this.batch.length >= BATCH_RECORDS) this.flush();
+    else if (this.batch.length > 0 && this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, BATCH_DELAY_MS);
+    }
+  }
+
+  /** Write what is pending now. */
+  flush(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.batch.length === 0 && this.checkpoints.size === 0) return;
+    const batch = this.batch;
+    const checkpoints = this.checkpoints;
+    let rows: LogRow[];
+    try {
+      rows = this.writer.write(batch, checkpoints);
+    } catch (err) {
+      // Keep the batch: nothing the user gave is lost; the next flush tries again.
+      this.stats.writeErrors++;
+      this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
+      if (this.timer === null) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.flush();
+        }, 1000);
+      }
+      return;
+    }
+    this.batch = [];
+    this.checkpoints = new Map();
+    this.stats.recordsWritten += rows.length;
+    this.stats.batchesWritten++;
+    this.stats.lastWriteError = null;
+    if (rows.length > 0) for (const l of this.listeners) l(rows);
+  }
+
+  close(): void {
+    for (const f of this.files.values()) this.add(f, f.assembler.flush());
+    this.flush();
+  }
+}

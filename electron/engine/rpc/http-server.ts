@@ -1,0 +1,402 @@
+// `loupe serve`'s HTTP side: the public local REST API, the live-tail WebSocket and the UI's
+// static files. Loopback by default; every request needs the token; requests naming a Host that
+// is not a loopback name are refused (DNS rebinding); no CORS headers are ever sent.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { API_LIMITS, type ApiErrorBody, type ClientMessage, type ServerMessage } from '../../../shared/api.js';
+import { parseTimeParam } from '../../../shared/time.js';
+import type { Engine } from '../engine.js';
+import { BadRequestError, NotFoundError } from '../store/log-reader.js';
+import { QuerySyntaxError } from '../query/index.js';
+import { FORMATS } from '../parse/registry.js';
+import { isLoopbackHost } from './host-guard.js';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  token: string;
+  /** Folder of the built renderer (index.html …), when there is one. */
+  staticDir?: string | undefined;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const TOKEN_COOKIE = 'loupe_token';
+
+export async function startHttpServer(engine: Engine, opts: HttpServerOptions): Promise<RunningServer> {
+  const tokenBytes = Buffer.from(opts.token);
+  const tokenOk = (candidate: string | undefined): boolean => {
+    if (!candidate) return false;
+    const b = Buffer.from(candidate);
+    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+  };
+  const allowedHost = (hostHeader: string | undefined): boolean => {
+    if (!hostHeader) return false;
+    const name = hostOnly(hostHeader);
+    return isLoopbackHost(name) || name === opts.host;
+  };
+  const requestToken = (req: IncomingMessage, url: URL): string | undefined => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+    const fromQuery = url.searchParams.get('token');
+    if (fromQuery) return fromQuery;
+    return cookie(req.headers.cookie, TOKEN_COOKIE);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      sendError(res, 500, 'internal', err instanceof Error ? err.message : String(err));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHost(req.headers.host)) {
+      return sendError(res, 403, 'forbidden_host', 'Loupe answers only to loopback host names (localhost, 127.0.0.1, [::1]).');
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const token = requestToken(req, url);
+    if (!tokenOk(token)) {
+      return sendError(res, 401, 'unauthorized', 'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.');
+    }
+    // A token given in the address is kept in a cookie for the page's own later requests, and
+    // the address is cleaned so the token doesn't stay in the history.
+    if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
+      url.searchParams.delete('token');
+      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`);
+      res.writeHead(302, { Location: url.pathname + url.search });
+      res.end();
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) return api(req, res, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', 'Only GET is allowed here.');
+    return serveStatic(res, url.pathname);
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const q = url.searchParams;
+    try {
+      if (path === '/api/health') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, { status: 'ok' });
+      }
+      if (path === '/api/logs') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(
+          res,
+          200,
+          engine.reader.search({
+            q: q.get('q') ?? '',
+            from: timeParam(q, 'from'),
+            to: timeParam(q, 'to'),
+            limit: intParam(q, 'limit'),
+            cursor: q.get('cursor') ?? undefined,
+          }),
+        );
+      }
+      if (path === '/api/logs/histogram') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(
+          res,
+          200,
+          engine.reader.histogram({
+            q: q.get('q') ?? '',
+            from: timeParam(q, 'from'),
+            to: timeParam(q, 'to'),
+            buckets: intParam(q, 'buckets'),
+          }),
+        );
+      }
+      const context = /^\/api\/logs\/(\d+)\/context$/.exec(path);
+      if (context) {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, engine.reader.context(Number(context[1]), intParam(q, 'before') ?? 10, intParam(q, 'after') ?? 10));
+      }
+      const one = /^\/api\/logs\/(\d+)$/.exec(path);
+      if (one) {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        const row = engine.reader.getRow(Number(one[1]));
+        if (!row) throw new NotFoundError(`No record with id ${one[1]}.`);
+        return sendJson(res, 200, engine.reader.toView(row));
+      }
+      if (path === '/api/sources') {
+        if (method === 'GET') return sendJson(res, 200, { sources: engine.sources.list() });
+        if (method === 'POST') {
+          const body = await readJson(req);
+          const format = body.format === undefined || body.format === null ? null : String(body.format);
+          const view = await engine.sources.add(String(body.path ?? ''), { format, allowMissing: body.allowMissing === true });
+          return sendJson(res, 201, view);
+        }
+        return notAllowed(res, 'GET, POST');
+      }
+      const source = /^\/api\/sources\/(\d+)$/.exec(path);
+      if (source) {
+        const id = Number(source[1]);
+        if (method === 'GET') {
+          const view = engine.sources.view(id);
+          if (!view) throw new NotFoundError(`No source with id ${id}.`);
+          return sendJson(res, 200, view);
+        }
+        if (method === 'DELETE') {
+          await engine.sources.remove(id);
+          res.writeHead(204).end();
+          return;
+        }
+        if (method === 'PATCH') {
+          const body = await readJson(req);
+          const format = body.format === undefined || body.format === null || body.format === '' ? null : String(body.format);
+          return sendJson(res, 200, await engine.sources.setFormat(id, format));
+        }
+        return notAllowed(res, 'GET, PATCH, DELETE');
+      }
+      if (path === '/api/formats') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, { formats: FORMATS.map((f) => ({ id: f.id, name: f.name })) });
+      }
+      return sendError(res, 404, 'not_found', `No API route ${method} ${path}.`);
+    } catch (err) {
+      if (err instanceof QuerySyntaxError) {
+        return sendJson(res, 400, {
+          error: { code: 'query_syntax', message: err.message, position: err.position, length: err.length },
+        } satisfies ApiErrorBody);
+      }
+      if (err instanceof BadRequestError) return sendError(res, 400, 'bad_request', err.message);
+      if (err instanceof NotFoundError) return sendError(res, 404, 'not_found', err.message);
+      if (err instanceof BodyTooLargeError) return sendError(res, 413, 'too_large', err.message);
+      throw err;
+    }
+  }
+
+  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+    if (!opts.staticDir) return sendHtml(res, placeholderPage());
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = normalize(join(opts.staticDir, rel));
+    if (!file.startsWith(opts.staticDir + sep) && file !== opts.staticDir) return sendError(res, 404, 'not_found', 'Not found.');
+    try {
+      const st = await stat(file);
+      if (!st.isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', ...SECURITY_HEADERS });
+      res.end(body);
+    } catch {
+      // Client-side routes fall back to the app's page.
+      if (!extname(rel)) {
+        const index = await readFile(join(opts.staticDir, 'index.html')).catch(() => null);
+        if (index) {
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...SECURITY_HEADERS });
+          res.end(index);
+          return;
+        }
+      }
+      sendError(res, 404, 'not_found', 'Not found.');
+    }
+  }
+
+  // The live tail over WebSocket, with the same Host and token checks as every request.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: API_LIMITS.maxBodyBytes });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const reject = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!allowedHost(req.headers.host)) return reject('403 Forbidden');
+    if (!tokenOk(requestToken(req, url))) return reject('401 Unauthorized');
+    if (url.pathname !== '/api/live') return reject('404 Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => serveLive(engine, ws));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    server,
+    port,
+    url: `http://${hostForUrl}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function serveLive(engine: Engine, ws: WebSocket): void {
+  const subscriptions = new Map<string, () => void>();
+  const send = (msg: ServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+  ws.on('message', (data) => {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(String(data)) as ClientMessage;
+    } catch {
+      return send({ type: 'error', message: 'Messages must be JSON.' });
+    }
+    if (msg?.type === 'subscribe' && typeof msg.id === 'string' && typeof msg.query === 'string') {
+      if (subscriptions.has(msg.id)) subscriptions.get(msg.id)!();
+      else if (subscriptions.size >= API_LIMITS.maxSubscriptionsPerSocket) {
+        return send({ type: 'error', id: msg.id, message: `At most ${API_LIMITS.maxSubscriptionsPerSocket} subscriptions per connection.` });
+      }
+      const id = msg.id;
+      let skippedWhileBusy = 0;
+      try {
+        subscriptions.set(
+          id,
+          engine.live.subscribe(msg.query, (batch) => {
+            // A client that can't keep up gets counts instead of an ever-growing send buffer.
+            if (ws.bufferedAmount > API_LIMITS.maxSocketBufferBytes) {
+              skippedWhileBusy += batch.records.length + batch.skipped;
+              return;
+            }
+            send({ type: 'records', id, records: batch.records, skipped: batch.skipped + skippedWhileBusy });
+            skippedWhileBusy = 0;
+          }),
+        );
+      } catch (err) {
+        subscriptions.delete(id);
+        if (err instanceof QuerySyntaxError) {
+          return send({ type: 'error', id, message: err.message, position: err.position, length: err.length });
+        }
+        return send({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
+      }
+      return send({ type: 'subscribed', id });
+    }
+    if (msg?.type === 'unsubscribe' && typeof msg.id === 'string') {
+      subscriptions.get(msg.id)?.();
+      subscriptions.delete(msg.id);
+      return;
+    }
+    send({ type: 'error', message: 'Unknown message: expected {type: "subscribe", id, query} or {type: "unsubscribe", id}.' });
+  });
+  ws.on('close', () => {
+    for (const unsubscribe of subscriptions.values()) unsubscribe();
+    subscriptions.clear();
+  });
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > API_LIMITS.maxBodyBytes) throw new BodyTooLargeError(`The request body is over ${API_LIMITS.maxBodyBytes} bytes.`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new BadRequestError(`The request body is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('The request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+function timeParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const us = parseTimeParam(v);
+  if (us === undefined) throw new BadRequestError(`${name}: "${v}" is not a time (RFC 3339, e.g. 2026-11-30T10:00:00Z, or milliseconds since the epoch)`);
+  return us;
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new BadRequestError(`${name}: "${v}" is not a whole number`);
+  return n;
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-store',
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, status, { error: { code, message } } satisfies ApiErrorBody);
+}
+
+function notAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendError(res, 405, 'method_not_allowed', `Allowed methods: ${allow}.`);
+}
+
+function sendHtml(res: ServerResponse, html: string): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    ...SECURITY_HEADERS,
+  });
+  res.end(html);
+}
+
+function placeholderPage(): string {
+  return `<!doctype html><meta charset="utf-8"><title>Loupe</title>
+<body style="font: 15px system-ui; margin: 3em">
+<h1>Loupe is running</h1>
+<p>The engine and its API are up. The UI is not built in this checkout (run <code>npm run build</code>).</p>
+<ul><li><a href="/api/logs?limit=50">/api/logs</a></li><li><a href="/api/sources">/api/sources</a></li>
+<li><a href="/api/logs/histogram">/api/logs/histogram</a></li></ul></body>`;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+function hostOnly(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  const colon = hostHeader.lastIndexOf(':');
+  return (colon >= 0 ? hostHeader.slice(0, colon) : hostHeader).toLowerCase();
+}
+
+function cookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

@@ -1,0 +1,46 @@
+// The contract between the file tailer and the rest of the engine (the pipeline that parses and
+// stores, and the store that keeps the checkpoints).
+import type { SourceLine } from '../../parse/types.js';
+
+/** What makes a file the same file: device + inode, and a fingerprint of its first bytes (Python's
+ * RotatingFileHandler can hand a deleted backup's inode to the new app.log). */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  /** How many leading bytes the fingerprint covers (grows with the file up to FINGERPRINT_BYTES). */
+  fpLen: number;
+  /** Hex hash of those bytes. */
+  fpHash: string;
+}
+
+/** A file the store already knows, with its committed checkpoint. */
+export interface KnownFile extends FileIdentity {
+  fileId: number;
+  path: string;
+  /** Committed byte offset: every line before it is stored, none after it. */
+  offset: number;
+}
+
+/** Where the tailer sends what it finds. Implemented by the engine's pipeline (and by tests). */
+export interface TailSink {
+  /** A file not seen before: store it and return its id. `startOffset` is where reading begins. */
+  registerFile(path: string, identity: FileIdentity, startOffset: number): number;
+  /** The fingerprint grew, or the file was seen under another name (rename rotation). */
+  updateFile(fileId: number, change: { path?: string; identity?: FileIdentity }): void;
+  /**
+   * Complete lines read from a file, in order. The promise (if any) resolves when the sink has room
+   * for more: the tailer waits for it before reading on (backpressure).
+   */
+  lines(fileId: number, lines: SourceLine[]): void | Promise<void>;
+  /**
+   * Nothing more will follow the last line for now (a quiet period, the file was rotated away or
+   * deleted): a pending multi-line record may be finished.
+   */
+  idle(fileId: number): void;
+  /** The file was truncated in place (copytruncate): reading restarts at `offset` (after leading NULs). */
+  truncated(fileId: number, offset: number): void;
+  /** The file is not read, and why (binary, compressed backup, unreadable: the OS error), or null when it recovered. */
+  problem(fileId: number | null, path: string, problem: string | null): void;
+  /** The file is gone (deleted, or rotated out of the watched names) and was read to its end. */
+  gone(fileId: number): void;
+}

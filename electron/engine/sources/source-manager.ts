@@ -1,0 +1,152 @@
+// The running inputs: one tailer per source, started from the persisted set at start-up and
+// added or removed at run time (API, CLI, UI).
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { SourceView } from '../../../shared/model.js';
+import type { LogPipeline } from '../pipeline/log-pipeline.js';
+import type { SourceStore, SourceRow } from '../store/source-store.js';
+import { formatById } from '../parse/registry.js';
+import { createFileSource } from './files/file-source.js';
+import { BadRequestError, NotFoundError } from '../store/log-reader.js';
+
+type FileSource = ReturnType<typeof createFileSource>;
+
+interface Running {
+  row: SourceRow;
+  tailer: FileSource;
+  /** Records stored at each of the last few samples, for the rate. */
+  samples: { at: number; records: number }[];
+}
+
+export interface SourceManagerOptions {
+  pollMs?: number;
+  idleMs?: number;
+}
+
+export class SourceManager {
+  private readonly running = new Map<number, Running>();
+
+  constructor(
+    private readonly store: SourceStore,
+    private readonly pipeline: LogPipeline,
+    private readonly options: SourceManagerOptions = {},
+  ) {}
+
+  /** Start every persisted source. */
+  async startAll(): Promise<void> {
+    for (const row of this.store.listSources()) await this.startSource(row);
+  }
+
+  /**
+   * Watch a file or folder. A path that does not exist yet is accepted (it is picked up when it
+   * appears) only when `allowMissing`; otherwise the user probably mistyped it.
+   */
+  async add(path: string, opts: { format?: string | null; allowMissing?: boolean } = {}): Promise<SourceView> {
+    if (typeof path !== 'string' || path.trim() === '') throw new BadRequestError('path: give the file or folder to watch');
+    const abs = resolve(path.trim());
+    const format = opts.format ?? null;
+    if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
+    let kind: 'file' | 'folder' = 'file';
+    try {
+      const st = await stat(abs);
+      kind = st.isDirectory() ? 'folder' : 'file';
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || !opts.allowMissing) {
+        throw new BadRequestError(`path: cannot watch ${abs}: ${code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}`);
+      }
+    }
+    const existing = this.store.listSources().find((s) => s.path === abs);
+    if (existing && this.running.has(existing.id)) return this.view(existing.id)!;
+    const row = this.store.addSource(kind, abs, format);
+    await this.startSource(row);
+    return this.view(row.id)!;
+  }
+
+  async remove(id: number): Promise<void> {
+    const r = this.running.get(id);
+    if (!r && !this.store.getSource(id)) throw new NotFoundError(`No source with id ${id}.`);
+    if (r) await r.tailer.stop();
+    this.running.delete(id);
+    this.pipeline.forgetSource(id);
+    this.store.removeSource(id);
+  }
+
+  /** Force a format for a source (null: detect per file again). Restarts its tailer. */
+  async setFormat(id: number, format: string | null): Promise<SourceView> {
+    const r = this.running.get(id);
+    if (!r) throw new NotFoundError(`No source with id ${id}.`);
+    if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
+    await r.tailer.stop();
+    this.pipeline.forgetSource(id);
+    this.store.setSourceFormat(id, format);
+    this.running.delete(id);
+    await this.startSource({ ...r.row, format });
+    return this.view(id)!;
+  }
+
+  list(): SourceView[] {
+    return [...this.running.keys()].map((id) => this.view(id)!).filter(Boolean);
+  }
+
+  view(id: number): SourceView | undefined {
+    const r = this.running.get(id);
+    if (!r) return undefined;
+    const problems = this.pipeline.problems.get(id) ?? new Map<string, string>();
+    const files = this.store.filesOf(id).map((f) => {
+      const problem = problems.get(f.path);
+      return {
+        path: f.path,
+        format: f.format ?? (r.row.format ?? 'detecting'),
+        records: f.records,
+        bytes: f.bytes,
+        offset: f.offset,
+        truncatedLines: f.truncated_lines,
+        invalidUtf8Lines: f.invalid_utf8_lines,
+        ...(problem !== undefined ? { skipped: problem } : {}),
+      };
+    });
+    // Problems of files that never got a row (binary, unreadable from the start).
+    for (const [path, problem] of problems) {
+      if (!files.some((f) => f.path === path)) {
+        files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, skipped: problem });
+      }
+    }
+    const records = files.reduce((n, f) => n + f.records, 0);
+    const now = Date.now();
+    r.samples.push({ at: now, records });
+    while (r.samples.length > 2 && now - r.samples[0]!.at > 10_000) r.samples.shift();
+    const first = r.samples[0]!;
+    const rate = now > first.at ? ((records - first.records) * 1000) / (now - first.at) : 0;
+    const lastError = r.tailer.error() ?? [...problems.values()].at(-1);
+    return {
+      id,
+      kind: r.row.kind,
+      path: r.row.path,
+      ...(r.row.format !== null ? { format: r.row.format } : {}),
+      state: r.tailer.state(),
+      records,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      rate: Math.round(rate * 10) / 10,
+      ...(lastError ? { lastError } : {}),
+      files,
+    };
+  }
+
+  private async startSource(row: SourceRow): Promise<void> {
+    const tailer = createFileSource({
+      path: row.path,
+      known: this.store.knownFiles(row.id),
+      sink: this.pipeline.sinkFor(row.id, row.format),
+      ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
+      ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
+    });
+    this.running.set(row.id, { row, tailer, samples: [] });
+    await tailer.start();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.tailer.stop()));
+    this.running.clear();
+  }
+}

@@ -1,0 +1,254 @@
+// Reading logs back: newest-first pages (a walk down the time-ordered row id, for plain and
+// full-text queries alike), a record's neighbours in its file, and the volume histogram (from the
+// per-minute counts when the query allows, from the rows otherwise).
+import { LEVELS, levelOf } from '../../../shared/severity.js';
+import type { HistogramView, LogPage, LogRecordView } from '../../../shared/model.js';
+import { usToRfc3339 } from '../../../shared/time.js';
+import { compileToSql, parseQuery, rollupCondition, simpleFilters, type QueryAst, type SourceCatalog } from '../query/index.js';
+import type { Db } from './database.js';
+import type { LogWriter } from './log-writer.js';
+import { MINUTE_US, levelIndexOf } from './rollup.js';
+import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
+
+export const MAX_PAGE = 5000;
+export const DEFAULT_PAGE = 200;
+export const MAX_BUCKETS = 1000;
+export const DEFAULT_BUCKETS = 60;
+
+export interface SearchParams {
+  q?: string | undefined;
+  /** µs, inclusive */
+  from?: number | undefined;
+  /** µs, inclusive */
+  to?: number | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface HistogramParams {
+  q?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  buckets?: number | undefined;
+}
+
+/** A parameter the caller got wrong; the API answers 400 with this message. */
+export class BadRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRequestError';
+  }
+}
+
+const TIME_MAX = Number.MAX_SAFE_INTEGER;
+
+export class LogReader {
+  private readonly filePaths = new Map<number, string>();
+  private readonly sourcePaths = new Map<number, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: LogWriter,
+  ) {}
+
+  /** Forget cached paths (a file was seen under a new name). */
+  invalidatePaths(): void {
+    this.filePaths.clear();
+    this.sourcePaths.clear();
+  }
+
+  search(p: SearchParams): LogPage {
+    const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
+    const ast = parseQuery(p.q ?? '');
+    const from = p.from ?? 0;
+    const to = p.to ?? TIME_MAX;
+    let idMax = to >= TIME_MAX - this.writer.maxDrift ? TIME_MAX : to + this.writer.maxDrift;
+    if (p.cursor !== undefined && p.cursor !== '') {
+      const c = Number(p.cursor);
+      if (!Number.isSafeInteger(c)) throw new BadRequestError(`cursor: "${p.cursor}" is not a cursor this API gave out`);
+      idMax = Math.min(idMax, c - 1);
+    }
+    const rows = this.selectRows(ast, from, to, from, idMax, limit);
+    const last = rows[rows.length - 1];
+    return {
+      records: rows.map((r) => this.toView(r)),
+      nextCursor: rows.length === limit && last ? String(last.id) : null,
+    };
+  }
+
+  private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {
+    const sql = compileToSql(ast);
+    if (sql.fts !== null) {
+      return this.db
+        .prepare(
+          `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
+           WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
+           ORDER BY f.rowid DESC LIMIT ?`,
+        )
+        .all(sql.fts, idMin, idMax, from, to, ...sql.params, limit) as LogRow[];
+    }
+    return this.db
+      .prepare(
+        `SELECT l.* FROM logs l
+         WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
+         ORDER BY l.id DESC LIMIT ?`,
+      )
+      .all(idMin, idMax, from, to, ...sql.params, limit) as LogRow[];
+  }
+
+  /** Sources and files by path, for the histogram to read `source:` terms from the rollup. */
+  private catalog(): SourceCatalog {
+    return {
+      sources: this.db.prepare('SELECT id, path FROM sources').all() as SourceCatalog['sources'],
+      files: this.db.prepare('SELECT id, source_id, path FROM files').all() as SourceCatalog['files'],
+    };
+  }
+
+  getRow(id: number): LogRow | undefined {
+    return this.db.prepare('SELECT * FROM logs WHERE id = ?').get(id) as LogRow | undefined;
+  }
+
+  /** The records before and after one record in the same file (or, for OTLP records, the same service). */
+  context(id: number, before: number, after: number): { before: LogRecordView[]; record: LogRecordView; after: LogRecordView[] } {
+    const row = this.getRow(id);
+    if (!row) throw new NotFoundError(`No record with id ${id}.`);
+    const nBefore = clampInt(before, 10, 0, MAX_PAGE, 'before');
+    const nAfter = clampInt(after, 10, 0, MAX_PAGE, 'after');
+    const same = row.file_id !== null ? 'file_id = ?' : 'file_id IS NULL AND service IS ?';
+    const key = row.file_id !== null ? row.file_id : row.service;
+    const older = this.db
+      .prepare(`SELECT * FROM logs WHERE id < ? AND ${same} ORDER BY id DESC LIMIT ?`)
+      .all(id, key, nBefore) as LogRow[];
+    const newer = this.db
+      .prepare(`SELECT * FROM logs WHERE id > ? AND ${same} ORDER BY id ASC LIMIT ?`)
+      .all(id, key, nAfter) as LogRow[];
+    return {
+      before: older.reverse().map((r) => this.toView(r)),
+      record: this.toView(row),
+      after: newer.map((r) => this.toView(r)),
+    };
+  }
+
+  histogram(p: HistogramParams): HistogramView {
+    const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
+    const ast = parseQuery(p.q ?? '');
+    const filters = simpleFilters(ast, this.catalog());
+    let from = p.from;
+    let to = p.to;
+    if (from === undefined || to === undefined) {
+      const span = this.db.prepare('SELECT min(minute) AS lo, max(minute) AS hi FROM log_counts').get() as {
+        lo: number | null;
+        hi: number | null;
+      };
+      from ??= span.lo ?? 0;
+      to ??= span.hi === null ? from : span.hi + MINUTE_US - 1;
+    }
+    if (to < from) throw new BadRequestError('to: the end of the range is before its start');
+    const span = to - from + 1;
+    let width = Math.max(1, Math.ceil(span / nBuckets));
+    const useRollup = filters !== null && width >= MINUTE_US;
+    if (useRollup) {
+      // Whole minutes, so each minute of the rollup falls in exactly one bucket.
+      width = Math.ceil(width / MINUTE_US) * MINUTE_US;
+      from = Math.floor(from / MINUTE_US) * MINUTE_US;
+    }
+    const count = Math.max(1, Math.ceil((to - from + 1) / width));
+    const counts: number[][] = Array.from({ length: count }, () => [0, 0, 0, 0, 0, 0]);
+    let total = 0;
+    const bump = (ts: number, level: number, n: number): void => {
+      const b = Math.floor((ts - from!) / width);
+      const bucket = counts[b];
+      if (bucket && level >= 0 && level < 6) {
+        bucket[level]! += n;
+        total += n;
+      }
+    };
+    if (useRollup && filters) {
+      const cond = rollupCondition(filters);
+      const rows = this.db
+        .prepare(
+          `SELECT minute, level, sum(n) AS n FROM log_counts
+           WHERE minute >= ? AND minute <= ? AND ${cond.where} GROUP BY minute, level`,
+        )
+        .all(from, to, ...cond.params) as { minute: number; level: number; n: number }[];
+      for (const r of rows) bump(r.minute, r.level, r.n);
+    } else {
+      const sql = compileToSql(ast);
+      const idMax = to + this.writer.maxDrift;
+      const stmt =
+        sql.fts !== null
+          ? this.db.prepare(
+              `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})`,
+            )
+          : this.db.prepare(
+              `SELECT l.ts, l.severity FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})`,
+            );
+      const args = sql.fts !== null ? [sql.fts, from, idMax, from, to, ...sql.params] : [from, idMax, from, to, ...sql.params];
+      for (const r of stmt.raw().iterate(...args) as IterableIterator<[number, number]>) bump(r[0], levelIndexOf(r[1]), 1);
+    }
+    return {
+      total,
+      buckets: counts.map((c, i) => {
+        const start = from! + i * width;
+        const levelCounts: Partial<Record<(typeof LEVELS)[number], number>> = {};
+        c.forEach((n, level) => {
+          if (n > 0) levelCounts[LEVELS[level]!] = n;
+        });
+        return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to! + 1)), counts: levelCounts };
+      }),
+    };
+  }
+
+  toView(r: LogRow): LogRecordView {
+    const view: LogRecordView = {
+      id: r.id,
+      timestamp: usToRfc3339(r.ts),
+      level: levelOf(r.severity),
+      severityNumber: r.severity,
+      message: r.message,
+    };
+    if (r.flags & LOG_FLAG_TS_INFERRED) view.timestampInferred = true;
+    if (r.flags & LOG_FLAG_TRUNCATED) view.truncated = true;
+    if (r.level_text !== null) view.severityText = r.level_text;
+    if (r.logger !== null) view.logger = r.logger;
+    if (r.attributes !== null) view.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
+    if (r.source_id !== null) {
+      const s = this.pathOf('sources', this.sourcePaths, r.source_id);
+      if (s !== undefined) view.source = s;
+    }
+    if (r.file_id !== null) {
+      const f = this.pathOf('files', this.filePaths, r.file_id);
+      if (f !== undefined) view.file = f;
+    }
+    if (r.trace_id !== null) view.traceId = r.trace_id;
+    if (r.span_id !== null) view.spanId = r.span_id;
+    if (r.service !== null) view.service = r.service;
+    if (r.exc_type !== null) view.exception = { type: r.exc_type, message: r.exc_message ?? '' };
+    return view;
+  }
+
+  /** Paths by id, cached: rows name files and sources by id, and there are few of them. */
+  private pathOf(table: 'files' | 'sources', cache: Map<number, string>, id: number): string | undefined {
+    let path = cache.get(id);
+    if (path === undefined) {
+      path = this.db.prepare(`SELECT path FROM ${table} WHERE id = ?`).pluck().get(id) as string | undefined;
+      if (path !== undefined) cache.set(id, path);
+    }
+    return path;
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new BadRequestError(`${name}: expected a whole number from ${min} to ${max}`);
+  return Math.min(value, max);
+}

@@ -1,0 +1,131 @@
+// Rows of `sources` (what the user asked to watch) and `files` (each physical file seen, with
+// its checkpoint). Checkpoints themselves move only in LogWriter's transactions.
+import type { Db } from './database.js';
+import type { FileIdentity, KnownFile } from '../sources/files/types.js';
+
+export interface SourceRow {
+  id: number;
+  kind: 'file' | 'folder';
+  path: string;
+  format: string | null;
+  created_at: number;
+  removed: number;
+}
+
+export interface FileRow {
+  id: number;
+  source_id: number;
+  path: string;
+  dev: number;
+  ino: number;
+  fp_len: number;
+  fp_hash: string;
+  offset: number;
+  format: string | null;
+  records: number;
+  bytes: number;
+  truncated_lines: number;
+  invalid_utf8_lines: number;
+  gone: number;
+  updated_at: number;
+}
+
+export class SourceStore {
+  constructor(private readonly db: Db) {}
+
+  listSources(): SourceRow[] {
+    return this.db.prepare('SELECT * FROM sources WHERE removed = 0 ORDER BY id').all() as SourceRow[];
+  }
+
+  getSource(id: number): SourceRow | undefined {
+    return this.db.prepare('SELECT * FROM sources WHERE id = ? AND removed = 0').get(id) as SourceRow | undefined;
+  }
+
+  /** Add a source, or bring back a removed one with the same path (its checkpoints still hold). */
+  addSource(kind: 'file' | 'folder', path: string, format: string | null): SourceRow {
+    const existing = this.db.prepare('SELECT * FROM sources WHERE path = ?').get(path) as SourceRow | undefined;
+    if (existing) {
+      this.db
+        .prepare('UPDATE sources SET removed = 0, kind = ?, format = ? WHERE id = ?')
+        .run(kind, format, existing.id);
+      return { ...existing, kind, format, removed: 0 };
+    }
+    const info = this.db
+      .prepare('INSERT INTO sources (kind, path, format, created_at) VALUES (?, ?, ?, ?)')
+      .run(kind, path, format, Date.now() * 1000);
+    return this.getSource(Number(info.lastInsertRowid))!;
+  }
+
+  setSourceFormat(id: number, format: string | null): void {
+    this.db.prepare('UPDATE sources SET format = ? WHERE id = ?').run(format, id);
+  }
+
+  removeSource(id: number): void {
+    this.db.prepare('UPDATE sources SET removed = 1 WHERE id = ?').run(id);
+  }
+
+  /** Every source path by id, removed ones included (their records still name them). */
+  sourcePaths(): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, path FROM sources').all() as { id: number; path: string }[];
+    return new Map(rows.map((r) => [r.id, r.path]));
+  }
+
+  filesOf(sourceId: number): FileRow[] {
+    return this.db.prepare('SELECT * FROM files WHERE source_id = ? ORDER BY id').all(sourceId) as FileRow[];
+  }
+
+  /** The files whose checkpoints the tailer resumes from (the gone ones are finished). */
+  knownFiles(sourceId: number): KnownFile[] {
+    return this.filesOf(sourceId)
+      .filter((f) => f.gone === 0)
+      .map((f) => ({
+        fileId: f.id,
+        path: f.path,
+        dev: f.dev,
+        ino: f.ino,
+        fpLen: f.fp_len,
+        fpHash: f.fp_hash,
+        offset: f.offset,
+      }));
+  }
+
+  fileOffset(fileId: number): number {
+    return (this.db.prepare('SELECT offset FROM files WHERE id = ?').pluck().get(fileId) as number | undefined) ?? 0;
+  }
+
+  filePath(fileId: number): string | undefined {
+    return this.db.prepare('SELECT path FROM files WHERE id = ?').pluck().get(fileId) as string | undefined;
+  }
+
+  insertFile(sourceId: number, path: string, identity: FileIdentity, offset: number): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, offset, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(sourceId, path, identity.dev, identity.ino, identity.fpLen, identity.fpHash, offset, Date.now() * 1000);
+    return Number(info.lastInsertRowid);
+  }
+
+  updateFile(fileId: number, change: { path?: string; identity?: FileIdentity }): void {
+    if (change.path !== undefined) this.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(change.path, fileId);
+    const id = change.identity;
+    if (id) {
+      this.db
+        .prepare('UPDATE files SET dev = ?, ino = ?, fp_len = ?, fp_hash = ? WHERE id = ?')
+        .run(id.dev, id.ino, id.fpLen, id.fpHash, fileId);
+    }
+  }
+
+  setFileFormat(fileId: number, format: string): void {
+    this.db.prepare('UPDATE files SET format = ? WHERE id = ?').run(format, fileId);
+  }
+
+  setFileOffset(fileId: number, offset: number): void {
+    this.db.prepare('UPDATE files SET offset = ? WHERE id = ?').run(offset, fileId);
+  }
+
+  markFileGone(fileId: number): void {
+    this.db.prepare('UPDATE files SET gone = 1 WHERE id = ?').run(fileId);
+  }
+}

@@ -1,0 +1,76 @@
+// Records as they cross a process boundary (engine → API/renderer). Times here are RFC 3339
+// strings; inside the engine every time is an integer number of microseconds since the epoch.
+import type { Level } from './severity.js';
+
+export interface LogRecordView {
+  /** Stable id of the record (its row id): use it for context and as a cursor. */
+  id: number;
+  timestamp: string;
+  /** True when the line had no timestamp of its own and took the previous record's (or the read time). */
+  timestampInferred?: boolean;
+  level: Level;
+  severityNumber: number;
+  /** The level as it was written (WARNING, warn, 30, …), when there was one. */
+  severityText?: string;
+  logger?: string;
+  message: string;
+  attributes?: Record<string, unknown>;
+  /** The source (a watched path), and the file within it the record came from. */
+  source?: string;
+  file?: string;
+  traceId?: string;
+  spanId?: string;
+  service?: string;
+  /** The last exception of a folded traceback. */
+  exception?: { type: string; message: string };
+  /** The line was longer than the line limit and was cut; the message ends with a marker. */
+  truncated?: boolean;
+}
+
+export type SourceState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped';
+
+export interface SourceFileView {
+  path: string;
+  format: string;
+  records: number;
+  bytes: number;
+  /** Bytes of the file stored so far (the committed checkpoint). */
+  offset: number;
+  /** Why the file is not read (binary, compressed, unreadable), or the last problem with it. */
+  skipped?: string;
+  error?: string;
+  truncatedLines: number;
+  invalidUtf8Lines: number;
+}
+
+export interface SourceView {
+  id: number;
+  kind: 'file' | 'folder';
+  path: string;
+  /** The format the user forced for this source, when any; otherwise each file is detected. */
+  format?: string;
+  state: SourceState;
+  records: number;
+  bytes: number;
+  /** Records per second over the last few seconds. */
+  rate: number;
+  lastError?: string;
+  files: SourceFileView[];
+}
+
+export interface HistogramBucket {
+  start: string;
+  end: string;
+  counts: Partial<Record<Level, number>>;
+}
+
+export interface HistogramView {
+  total: number;
+  buckets: HistogramBucket[];
+}
+
+export interface LogPage {
+  records: LogRecordView[];
+  /** Pass back as `cursor` to get the next (older) page; null when there is none. */
+  nextCursor: string | null;
+}

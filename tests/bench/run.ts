@@ -1,0 +1,223 @@
+// `npm run bench`: Loupe's speed against ceilings measured in the same run, printed as a table.
+// No timed assertions anywhere else: figures drift from machine to machine, ratios much less.
+//
+//   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
+//   npm run bench -- --quick      small sizes, to check the bench itself
+import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createEngine, type Engine } from '../../electron/engine/engine.js';
+import { openDatabase } from '../../electron/engine/store/database.js';
+
+interface Row {
+  what: string;
+  value: string;
+  ceiling?: string;
+  ratio?: string;
+  target: string;
+  ok?: boolean;
+}
+
+const quick = process.argv.includes('--quick');
+const INGEST_LINES = quick ? 100_000 : 1_000_000;
+const SEARCH_LINES = quick ? 500_000 : 10_000_000;
+const rows: Row[] = [];
+const work = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
+
+const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARNING', 'INFO', 'ERROR'];
+const LOGGERS = ['app.http', 'app.db', 'app.db.pool', 'app.worker', 'uvicorn.access'];
+const START_MS = Date.UTC(2026, 10, 1);
+
+/** A Python-logging line of ~130 bytes; 1 in 7 has "timeout" (common), 1 in 100k "kaboom" (rare). */
+function pyLine(i: number): string {
+  const t = new Date(START_MS + i * 10); // 100 lines a second of log time
+  const ts = `${t.getUTCFullYear()}-${p2(t.getUTCMonth() + 1)}-${p2(t.getUTCDate())} ${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())},${String(t.getUTCMilliseconds()).padStart(3, '0')}`;
+  const extra = i % 7 === 3 ? ' timeout waiting for upstream' : i % 100_000 === 77 ? ' kaboom in the flux capacitor' : ' completed normally';
+  return `${ts} ${LEVELS[i % LEVELS.length]} ${LOGGERS[i % LOGGERS.length]}: GET /api/users/${i % 1000} status=200 in ${i % 997}ms request_id=${(i * 2654435761) % 4294967296}${extra}\n`;
+}
+function p2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+async function writeLines(path: string, n: number): Promise<number> {
+  const out = createWriteStream(path);
+  let buf = '';
+  for (let i = 0; i < n; i++) {
+    buf += pyLine(i);
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+  return statSync(path).size;
+}
+
+async function ingestThroughEngine(dataDir: string, file: string, n: number, sampleRss?: (rss: number) => void): Promise<{ seconds: number; engine: Engine }> {
+  const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4 });
+  const t0 = performance.now();
+  await engine.sources.add(file);
+  for (;;) {
+    if (sampleRss) sampleRss(process.memoryUsage().rss);
+    if (engine.pipeline.stats.recordsWritten >= n) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { seconds: (performance.now() - t0) / 1000, engine };
+}
+
+/** The ceiling: the same rows, already parsed, inserted by a bare batched loop into the same schema. */
+function bareInsert(dbPath: string, n: number): number {
+  const db = openDatabase(dbPath);
+  const ins = db.prepare(
+    'INSERT INTO logs (id, ts, severity, level_text, file_id, source_id, logger, service, message, attributes, trace_id, span_id, exc_type, exc_message, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+  );
+  const fts = db.prepare('INSERT INTO logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
+  const rowsOf = (from: number, to: number): [number, string, string][] => {
+    const out: [number, string, string][] = [];
+    for (let i = from; i < to; i++) {
+      const line = pyLine(i);
+      out.push([(START_MS + i * 10) * 1000, line.slice(line.indexOf(': ') + 2, -1), LOGGERS[i % LOGGERS.length]!]);
+    }
+    return out;
+  };
+  const batch = db.transaction((items: [number, string, string][]) => {
+    for (const [ts, msg, logger] of items) {
+      ins.run(ts, ts, 9, 'INFO', 1, 1, logger, null, msg, null, null, null, null, null, 0);
+      fts.run(ts, msg, '');
+    }
+  });
+  // Rows are made before the clock starts: the ceiling is the store alone.
+  const all: [number, string, string][][] = [];
+  for (let i = 0; i < n; i += 10_000) all.push(rowsOf(i, Math.min(n, i + 10_000)));
+  const t0 = performance.now();
+  for (const b of all) batch(b);
+  const seconds = (performance.now() - t0) / 1000;
+  db.close();
+  return n / seconds;
+}
+
+function percentile(samples: number[], p: number): number {
+  const s = samples.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+function timeIt(n: number, fn: () => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+async function benchIngest(): Promise<void> {
+  const file = join(work, 'ingest.log');
+  const bytes = await writeLines(file, INGEST_LINES);
+  const ceiling = bareInsert(join(work, 'ceiling.db'), INGEST_LINES);
+  const { seconds, engine } = await ingestThroughEngine(join(work, 'ingest-data'), file, INGEST_LINES);
+  const rate = INGEST_LINES / seconds;
+  await engine.close();
+  const dbBytes = statSync(join(work, 'ingest-data', 'loupe.db')).size;
+  rows.push({
+    what: `ingest ${INGEST_LINES.toLocaleString('en')} Python lines, file → searchable`,
+    value: `${Math.round(rate).toLocaleString('en')} lines/s`,
+    ceiling: `${Math.round(ceiling).toLocaleString('en')} lines/s (bare batched insert)`,
+    ratio: (rate / ceiling).toFixed(2),
+    target: '≥ 100k lines/s, ratio ≥ 0.7',
+    ok: rate >= 100_000 && rate / ceiling >= 0.7,
+  });
+  rows.push({ what: 'database bytes per raw log byte (1M ingest)', value: (dbBytes / bytes).toFixed(2), target: 'report' });
+}
+
+async function benchSearch(): Promise<void> {
+  const file = join(work, 'search.log');
+  const bytes = await writeLines(file, SEARCH_LINES);
+  let peakRss = 0;
+  const { seconds, engine } = await ingestThroughEngine(join(work, 'search-data'), file, SEARCH_LINES, (rss) => {
+    if (rss > peakRss) peakRss = rss;
+  });
+  rows.push({
+    what: `ingest ${SEARCH_LINES.toLocaleString('en')} lines: peak RSS`,
+    value: `${Math.round(peakRss / 1024 / 1024)} MB (${Math.round(SEARCH_LINES / seconds).toLocaleString('en')} lines/s)`,
+    target: '< 500 MB',
+    ok: peakRss < 500 * 1024 * 1024,
+  });
+  const dbBytes = statSync(engine.dbPath).size;
+  rows.push({ what: `database bytes per raw log byte (${SEARCH_LINES.toLocaleString('en')} lines)`, value: (dbBytes / bytes).toFixed(2), target: 'report' });
+  for (const [name, q] of [
+    ['rare term', 'kaboom'],
+    ['common term', 'timeout'],
+    ['level filter', 'level:error'],
+    ['term + level', 'timeout level:warn+'],
+  ] as const) {
+    engine.reader.search({ q, limit: 200 }); // warm the statement and the pages
+    const t = timeIt(30, () => engine.reader.search({ q, limit: 200 }));
+    const p95 = percentile(t, 95);
+    rows.push({
+      what: `search "${q}" (${name}), newest 200 of ${SEARCH_LINES.toLocaleString('en')}`,
+      value: `p50 ${percentile(t, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
+      target: 'p95 < 100 ms',
+      ok: p95 < 100,
+    });
+  }
+  const h = timeIt(5, () => engine.reader.histogram({ buckets: 100 }));
+  rows.push({
+    what: `histogram, whole range, by level (${SEARCH_LINES.toLocaleString('en')} lines)`,
+    value: `p50 ${percentile(h, 50).toFixed(1)} ms, max ${Math.max(...h).toFixed(1)} ms`,
+    target: '< 500 ms',
+    ok: Math.max(...h) < 500,
+  });
+  await engine.close();
+}
+
+async function benchLatency(): Promise<void> {
+  const dir = join(work, 'latency');
+  const file = join(work, 'latency.log');
+  appendFileSync(file, pyLine(0));
+  const engine = await createEngine({ dataDir: dir });
+  await engine.sources.add(file);
+  const samples: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const token = `probe${i}x${Math.random().toString(36).slice(2, 8)}`;
+    const t0 = performance.now();
+    appendFileSync(file, `2026-11-30 10:00:00,000 INFO bench: ${token}\n`);
+    for (;;) {
+      if (engine.reader.search({ q: token, limit: 1 }).records.length > 0) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    samples.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 10)); // ~100 lines/s
+  }
+  await engine.close();
+  const p95 = percentile(samples, 95);
+  rows.push({
+    what: 'line appended → returned by the API',
+    value: `p50 ${percentile(samples, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`,
+    target: 'p95 < 250 ms',
+    ok: p95 < 250,
+  });
+}
+
+function printTable(): void {
+  const head: Row = { what: 'what', value: 'measured', ceiling: 'ceiling (same run)', ratio: 'ratio', target: 'target' };
+  const all = [head, ...rows];
+  const cols: (keyof Row)[] = ['what', 'value', 'ceiling', 'ratio', 'target'];
+  const width = cols.map((c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
+  const fmt = (r: Row): string => '| ' + cols.map((c, i) => String(r[c] ?? '').padEnd(width[i]!)).join(' | ') + ' |' + (r.ok === undefined ? '' : r.ok ? ' ok' : ' MISSED');
+  console.log(fmt(head));
+  console.log('|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of rows) console.log(fmt(r));
+}
+
+try {
+  await benchLatency();
+  await benchIngest();
+  await benchSearch();
+  printTable();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

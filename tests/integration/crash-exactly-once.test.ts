@@ -1,0 +1,87 @@
+// kill -9 the real server while a real Python program logs (with rotations and tracebacks);
+// restart it; every line must be stored exactly once.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import type { LogPage } from '../../shared/model.js';
+
+const LINES = 30_000;
+
+const WRITER = `
+import logging, logging.handlers, sys, time
+log = logging.getLogger("app.worker")
+h = logging.handlers.RotatingFileHandler(sys.argv[1], maxBytes=400_000, backupCount=50)
+h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+log.addHandler(h); log.setLevel(logging.INFO)
+for i in range(1, ${LINES} + 1):
+    if i % 500 == 0:
+        try:
+            raise ValueError(f"bad value {i}")
+        except ValueError:
+            log.exception("line %06d failed", i)
+    else:
+        log.info("line %06d ok", i)
+    if i % 200 == 0:
+        time.sleep(0.01)
+`;
+
+async function allNumbers(server: ServeProcess): Promise<number[]> {
+  const numbers: number[] = [];
+  let cursor: string | null = '';
+  while (cursor !== null) {
+    const page: LogPage = await server.get<LogPage>(`/api/logs?limit=5000${cursor ? `&cursor=${cursor}` : ''}`);
+    for (const r of page.records) {
+      const m = /^line (\d{6})/.exec(r.message);
+      if (m) numbers.push(Number(m[1]));
+    }
+    cursor = page.nextCursor;
+  }
+  return numbers;
+}
+
+describe('crash safety', () => {
+  it('stores every line exactly once across kill -9 during ingest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-crash-'));
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const script = join(dir, 'writer.py');
+    writeFileSync(script, WRITER);
+    const dataDir = join(dir, 'data');
+
+    const writer = spawn('/usr/bin/python3', [script, join(logs, 'app.log')], { stdio: 'inherit' });
+    const writerDone = new Promise<number | null>((resolve) => writer.once('exit', resolve));
+
+    let server = await startServe(['--data-dir', dataDir, '--poll-ms', '50', logs]);
+    for (let kill = 0; kill < 4; kill++) {
+      await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
+      await server.stop('SIGKILL');
+      server = await startServe(['--data-dir', dataDir, '--poll-ms', '50']);
+    }
+    expect(await writerDone).toBe(0);
+
+    const numbers = await waitFor(
+      async () => {
+        const n = await allNumbers(server);
+        return n.length >= LINES ? n : undefined;
+      },
+      60_000,
+      `all ${LINES} lines`,
+    );
+    await server.stop();
+
+    const seen = new Map<number, number>();
+    for (const n of numbers) seen.set(n, (seen.get(n) ?? 0) + 1);
+    const missing = [];
+    const doubled = [];
+    for (let i = 1; i <= LINES; i++) {
+      const c = seen.get(i) ?? 0;
+      if (c === 0) missing.push(i);
+      if (c > 1) doubled.push(i);
+    }
+    expect({ missing: missing.slice(0, 20), doubled: doubled.slice(0, 20) }).toEqual({ missing: [], doubled: [] });
+    expect(numbers.length).toBe(LINES);
+  });
+});

@@ -1,0 +1,87 @@
+// Runs the real `loupe serve` (the built CLI, as a user runs it) as a child process, for tests
+// that kill it, restart it, or talk to it over real sockets.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const CLI = join(ROOT, 'bin', 'loupe.js');
+
+export interface ServeProcess {
+  child: ChildProcess;
+  /** The base URL, e.g. http://127.0.0.1:41234/ */
+  url: string;
+  token: string;
+  output: () => string;
+  /** GET an API path with the token; parses JSON. */
+  get<T = unknown>(path: string): Promise<T>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(join(ROOT, 'out', 'node', 'electron', 'cli.js'))) {
+    throw new Error('The CLI is not built: run `npm run build:node` (npm test does it first).');
+  }
+}
+
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  assertBuilt();
+  const token = 'test-token-' + Math.random().toString(36).slice(2);
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--token', token, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`loupe serve did not start in time:\n${out}`)), 30_000);
+    const check = (): void => {
+      const m = /Loupe is serving (http:\/\/\S+?\/)\?token=/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`loupe serve exited with ${code}:\n${out}`));
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    url,
+    token,
+    output: () => out,
+    async get<T>(path: string): Promise<T> {
+      const res = await fetch(new URL(path, url), { headers: { Authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as T;
+      if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${JSON.stringify(body)}`);
+      return body;
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Poll until `check` returns a value (not undefined), or fail after `ms`. */
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, ms = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
