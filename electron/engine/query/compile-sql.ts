@@ -1,0 +1,195 @@
+// QueryAst → SQL over `logs l` (and the logs_fts index). The top-level full-text part becomes one
+// FTS5 MATCH expression, so the caller can walk logs_fts in rowid order (newest first without a
+// sort: see MEASUREMENTS.md); every other condition lands in `where`.
+//
+// Agreement with compile-predicate.ts is the contract, so every condition here is written to be
+// exact rather than clever: no LIKE (ASCII case folding), no NULL-valued outcomes under NOT.
+import { attributeJsonPaths, NUMBER_VALUE_RE, NUMERIC_TEXT_RE } from './attributes.js';
+import type { QueryAst, ValueMatch } from './ast.js';
+import { toSqliteGlob } from './glob.js';
+import { levelRangeSql } from './levels.js';
+import { asciiLower } from './text.js';
+
+export interface CompiledSql {
+  /**
+   * An FTS5 expression for `logs_fts MATCH ?` (bound before `params`), or null when the query has
+   * no top-level full-text part and the caller should scan `logs l` alone.
+   */
+  fts: string | null;
+  /** A condition over `logs l`; '1' when there is nothing else to check. */
+  where: string;
+  /** Values for the `?` in `where`, in order. */
+  params: unknown[];
+}
+
+export interface CompileSqlOptions {
+  /** The alias of the logs table in the caller's statement (default 'l'). */
+  alias?: string;
+}
+
+/** An FTS5 string: every token quoted (inner quotes doubled), '*' for a prefix last token. */
+function ftsPhrase(tokens: readonly string[], prefix: boolean): string {
+  return `"${tokens.map((t) => t.replace(/"/g, '""')).join(' ')}"${prefix ? '*' : ''}`;
+}
+
+/**
+ * The FTS5 expression of a subtree made only of full-text terms, or null. FTS5 has no unary NOT
+ * (`a NOT b` only), so an exclusion fits only beside at least one positive term of the same AND.
+ */
+export function ftsExpression(ast: QueryAst): string | null {
+  switch (ast.kind) {
+    case 'text':
+      return ftsPhrase(ast.tokens, ast.prefix);
+    case 'or': {
+      const parts = ast.children.map(ftsExpression);
+      return parts.every((p) => p !== null) ? `(${parts.join(' OR ')})` : null;
+    }
+    case 'and': {
+      const positive: string[] = [];
+      const negative: string[] = [];
+      for (const child of ast.children) {
+        const expr = ftsExpression(child);
+        const negated = child.kind === 'not' ? ftsExpression(child.child) : null;
+        if (expr !== null) positive.push(expr);
+        else if (negated !== null) negative.push(negated);
+        else return null;
+      }
+      if (positive.length === 0) return null;
+      let expr = positive.length === 1 ? (positive[0] as string) : `(${positive.join(' AND ')})`;
+      for (const n of negative) expr = `(${expr} NOT ${n})`;
+      return expr;
+    }
+    default:
+      return null;
+  }
+}
+
+class SqlCompiler {
+  readonly params: unknown[] = [];
+  constructor(private readonly l: string) {}
+
+  private bind(value: unknown): string {
+    this.params.push(value);
+    return '?';
+  }
+
+  private ftsSubquery(expr: string, negate: boolean): string {
+    return `${this.l}.id ${negate ? 'NOT IN' : 'IN'} (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ${this.bind(expr)})`;
+  }
+
+  compile(ast: QueryAst): string {
+    const fts = ast.kind === 'all' ? null : ftsExpression(ast);
+    if (fts !== null) return this.ftsSubquery(fts, false);
+    switch (ast.kind) {
+      case 'all':
+        return '1';
+      case 'and':
+      case 'or':
+        return `(${ast.children.map((c) => this.compile(c)).join(ast.kind === 'and' ? ' AND ' : ' OR ')})`;
+      case 'not': {
+        const inner = ftsExpression(ast.child);
+        if (inner !== null) return this.ftsSubquery(inner, true);
+        // SQL's NOT keeps NULL (a missing logger, a NULL file_id IN …) as NULL, which WHERE drops;
+        // the predicate's ! would keep the row. coalesce makes the inner condition two-valued.
+        return `NOT coalesce(${this.compile(ast.child)}, 0)`;
+      }
+      case 'text':
+        return this.ftsSubquery(ftsPhrase(ast.tokens, ast.prefix), false);
+      case 'substring':
+        return `instr(${this.l}.message, ${this.bind(ast.value)}) > 0`;
+      case 'regex':
+        return `regexp(${this.bind(ast.source)}, ${this.bind(ast.flags)}, ${this.l}.message)`;
+      case 'level':
+        return levelRangeSql(`${this.l}.severity`, ast.min, ast.max);
+      case 'field':
+        return this.field(ast.field, ast.match);
+      case 'source': {
+        const cond = (): string =>
+          ast.match.kind === 'glob' ? `path GLOB ${this.bind(toSqliteGlob(ast.match.value))}` : `instr(path, ${this.bind(ast.match.value)}) > 0`;
+        return (
+          `(${this.l}.file_id IN (SELECT id FROM files WHERE ${cond()})` +
+          ` OR ${this.l}.source_id IN (SELECT id FROM sources WHERE ${cond()}))`
+        );
+      }
+      case 'attr':
+        return this.attribute(ast.key, ast.match);
+    }
+  }
+
+  private field(field: 'logger' | 'service' | 'trace' | 'span', match: ValueMatch): string {
+    const column = `${this.l}.${field === 'trace' ? 'trace_id' : field === 'span' ? 'span_id' : field}`;
+    // Trace and span ids are hex: pasted upper-case ids still match. Names are case-sensitive.
+    const caseless = field === 'trace' || field === 'span';
+    switch (match.kind) {
+      case 'exists':
+        return `${column} IS NOT NULL`;
+      case 'glob':
+        return caseless
+          ? `lower(${column}) GLOB ${this.bind(asciiLower(toSqliteGlob(match.value)))}`
+          : `${column} GLOB ${this.bind(toSqliteGlob(match.value))}`;
+      case 'equals':
+        if (caseless) return `${column} = ${this.bind(match.value)} COLLATE NOCASE`;
+        if (field === 'logger') {
+          // The logger and its children, as Python's hierarchy goes: 'app.db' and 'app.db.*' but
+          // not 'app.dbx'. A byte range ('/' follows '.') rather than LIKE, which folds case.
+          const v = match.value;
+          return `(${column} = ${this.bind(v)} OR (${column} >= ${this.bind(`${v}.`)} AND ${column} < ${this.bind(`${v}/`)}))`;
+        }
+        return `${column} = ${this.bind(match.value)}`;
+    }
+  }
+
+  private attribute(key: string, match: ValueMatch | { kind: 'compare'; op: string; value: number }): string {
+    const a = `${this.l}.attributes`;
+    const paths = attributeJsonPaths(key).map((p) => `'${p.replace(/'/g, "''")}'`);
+    const [first, second] = paths as [string, string | undefined];
+    const type =
+      second === undefined ? `json_type(${a}, ${first})` : `coalesce(json_type(${a}, ${first}), json_type(${a}, ${second}))`;
+    const value =
+      second === undefined
+        ? `json_extract(${a}, ${first})`
+        : `iif(json_type(${a}, ${first}) IS NULL, json_extract(${a}, ${second}), json_extract(${a}, ${first}))`;
+    switch (match.kind) {
+      case 'exists':
+        return `${type} IS NOT NULL`;
+      case 'glob':
+        return `(${type} = 'text' AND ${value} GLOB ${this.bind(toSqliteGlob(match.value))})`;
+      case 'equals': {
+        const v = match.value;
+        const alternatives = [`(${type} = 'text' AND ${value} = ${this.bind(v)})`];
+        if (NUMBER_VALUE_RE.test(v)) alternatives.push(`(${type} IN ('integer', 'real') AND ${value} = ${this.bind(Number(v))})`);
+        if (v === 'true' || v === 'false' || v === 'null') alternatives.push(`${type} = '${v}'`);
+        return alternatives.length === 1 ? (alternatives[0] as string) : `(${alternatives.join(' OR ')})`;
+      }
+      case 'compare': {
+        // Numbers, and strings that are plain decimals ("503"), compare numerically; anything
+        // else (text, booleans, objects) never matches a comparison.
+        const numeric =
+          `CASE ${type} WHEN 'integer' THEN ${value} WHEN 'real' THEN ${value}` +
+          ` WHEN 'text' THEN iif(regexp('${NUMERIC_TEXT_RE.source}', '', ${value}), CAST(${value} AS REAL), NULL) END`;
+        return `${numeric} ${match.op} ${this.bind(match.value)}`;
+      }
+    }
+  }
+}
+
+/**
+ * Compiles a parsed search. Run it as
+ *   fts === null: SELECT l.* FROM logs l WHERE <where> ORDER BY l.id DESC LIMIT ?
+ *   otherwise:    SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
+ *                 WHERE logs_fts MATCH ? AND <where> ORDER BY f.rowid DESC LIMIT ?
+ * with registerQueryFunctions(db) done once (for regexp()).
+ */
+export function compileToSql(ast: QueryAst, options: CompileSqlOptions = {}): CompiledSql {
+  const compiler = new SqlCompiler(options.alias ?? 'l');
+  const conjuncts = ast.kind === 'and' ? ast.children : [ast];
+  // The top-level full-text part: positive text terms and text-only ORs, plus text exclusions
+  // when there is a positive term for FTS5's binary NOT to hang on.
+  const textual = conjuncts.filter(
+    (c) => c.kind !== 'all' && (ftsExpression(c) !== null || (c.kind === 'not' && ftsExpression(c.child) !== null)),
+  );
+  const fts = textual.length > 0 ? ftsExpression(textual.length === 1 ? (textual[0] as QueryAst) : { kind: 'and', children: textual }) : null;
+  const rest = fts === null ? conjuncts : conjuncts.filter((c) => !textual.includes(c));
+  const where = rest.filter((c) => c.kind !== 'all').map((c) => compiler.compile(c));
+  return { fts, where: where.length === 0 ? '1' : where.join(' AND '), params: compiler.params };
+}

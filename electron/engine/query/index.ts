@@ -1,0 +1,10 @@
+// The search language of the Logs view: text → QueryAst → SQL (history) or a JS predicate (live
+// tail), which agree on every row. The language is described in README.md beside this file.
+export type { CompareOp, QueryAst, ValueMatch } from './ast.js';
+export { QuerySyntaxError } from './errors.js';
+export { parseQuery } from './parser.js';
+export { compileToSql, type CompiledSql, type CompileSqlOptions } from './compile-sql.js';
+export { compileToPredicate, type PredicateRow, type RowPredicate } from './compile-predicate.js';
+export { registerQueryFunctions } from './sql-functions.js';
+export { simpleFilters, rollupCondition, NO_SOURCE_ID, type SimpleFilters, type SourceCatalog } from './simple-filters.js';
+export { attributesSearchText, tokenize } from './text.js';
