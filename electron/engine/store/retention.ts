@@ -30,12 +30,14 @@ export class Retention {
   private readonly deleteLogs;
   private readonly deleteFts;
   private readonly deleteChunk;
+  private readonly countRows;
 
   constructor(
     private readonly db: Db,
     readonly limits: RetentionLimits,
     private readonly now: () => number = () => Date.now() * 1000,
   ) {
+    this.countRows = db.prepare('SELECT count(*) FROM logs').pluck();
     this.oldestIds = db.prepare('SELECT id FROM logs WHERE id < ? ORDER BY id LIMIT ?').pluck();
     this.countsOf = db.prepare(
       `SELECT (ts / 60000000) * 60000000 AS minute, coalesce(source_id, 0) AS source_id,
@@ -91,15 +93,22 @@ export class Retention {
         if (n < RETENTION_CHUNK) break;
         await yieldToIngest();
       }
-      // Over the size limit: drop the oldest chunks until 5% under it, so that it doesn't run
-      // again on the next batch.
-      if (this.usedBytes() > this.limits.maxDbBytes) {
-        while (this.usedBytes() > this.limits.maxDbBytes * 0.95) {
-          const n = this.deleteOldest(Number.MAX_SAFE_INTEGER);
+      // Over the size limit: drop the oldest rows until about 5% under it, so that it doesn't run
+      // again on the next batch. How many is estimated from the average row size, not measured
+      // as we go: the full-text index only shrinks when FTS5 merges its segments later.
+      const used = this.usedBytes();
+      if (used > this.limits.maxDbBytes) {
+        const rowCount = this.countRows.get() as number;
+        let excess = Math.ceil(((used - this.limits.maxDbBytes * 0.95) / used) * rowCount);
+        while (excess > 0) {
+          const n = this.deleteOldest(Number.MAX_SAFE_INTEGER, Math.min(excess, RETENTION_CHUNK));
           deleted += n;
+          excess -= n;
           if (n === 0) break;
           await yieldToIngest();
         }
+        // Let FTS5 fold the deletions into its segments now, a bounded amount of work.
+        this.db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('merge', 2000)").run();
       }
       if (deleted > 0) this.db.pragma('incremental_vacuum');
       this.stats.deletedRecords += deleted;
@@ -112,8 +121,8 @@ export class Retention {
   }
 
   /** Delete up to one chunk of the oldest rows with id < cutoff; returns how many went. */
-  private deleteOldest(cutoff: number): number {
-    const ids = this.oldestIds.all(cutoff, RETENTION_CHUNK) as number[];
+  private deleteOldest(cutoff: number, limit = RETENTION_CHUNK): number {
+    const ids = this.oldestIds.all(cutoff, limit) as number[];
     if (ids.length === 0) return 0;
     return this.deleteChunk(ids[0]!, ids[ids.length - 1]!);
   }

@@ -1,0 +1,137 @@
+// The writer, reader and retention on a real SQLite file.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../../../electron/engine/store/database.js';
+import { LogWriter, type LogInsert } from '../../../electron/engine/store/log-writer.js';
+import { LogReader } from '../../../electron/engine/store/log-reader.js';
+import { Retention } from '../../../electron/engine/store/retention.js';
+import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/store/migrations.js';
+import { registerQueryFunctions } from '../../../electron/engine/query/index.js';
+
+const T0 = Date.UTC(2026, 10, 30, 10) * 1000;
+
+function rec(ts: number, message: string, severity = 9): LogInsert {
+  return { ts, severity, fileId: null, sourceId: null, message, flags: 0 };
+}
+
+function store(): { writer: LogWriter; reader: LogReader; path: string; db: ReturnType<typeof openDatabase> } {
+  const path = join(mkdtempSync(join(tmpdir(), 'loupe-store-')), 'loupe.db');
+  const db = openDatabase(path);
+  registerQueryFunctions(db);
+  const writer = new LogWriter(db);
+  return { writer, reader: new LogReader(db, writer), path, db };
+}
+
+describe('LogWriter ids', () => {
+  it('keeps records that share a timestamp, in order, and finds them by time range', () => {
+    const { writer, reader } = store();
+    writer.write([rec(T0, 'a'), rec(T0, 'b'), rec(T0, 'c'), rec(T0 + 1, 'd')]);
+    const page = reader.search({ limit: 10 });
+    expect(page.records.map((r) => r.message)).toEqual(['d', 'c', 'b', 'a']);
+    // Every one of them has the same time, whatever id it got.
+    expect(new Set(page.records.slice(1).map((r) => r.timestamp)).size).toBe(1);
+    expect(reader.search({ from: T0, to: T0 }).records.map((r) => r.message).sort()).toEqual(['a', 'b', 'c']);
+    expect(reader.search({ from: T0 + 1, to: T0 + 1 }).records.map((r) => r.message)).toEqual(['d']);
+  });
+
+  it('puts backfilled history in its place among newer records, without clashing', () => {
+    const { writer, reader } = store();
+    writer.write([rec(T0 + 10, 'new1'), rec(T0 + 20, 'new2')]);
+    writer.write([rec(T0 + 10, 'old-same-time'), rec(T0 + 5, 'older'), rec(T0 + 15, 'between')]);
+    expect(reader.search({ limit: 10 }).records.map((r) => r.message)).toEqual(['new2', 'between', 'old-same-time', 'new1', 'older']);
+    expect(reader.search({ q: 'between' }).records.length).toBe(1);
+  });
+
+  it('resumes id assignment after reopening the file', () => {
+    const { writer, path, db } = store();
+    writer.write([rec(T0, 'x'), rec(T0, 'y')]);
+    db.close();
+    const db2 = openDatabase(path);
+    registerQueryFunctions(db2);
+    const w2 = new LogWriter(db2);
+    w2.write([rec(T0, 'z')]);
+    expect(new LogReader(db2, w2).search({ from: T0, to: T0 }).records.map((r) => r.message).sort()).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('histogram', () => {
+  it('reads the per-minute counts and agrees with counting rows', () => {
+    const { writer, reader } = store();
+    const recs: LogInsert[] = [];
+    for (let i = 0; i < 600; i++) recs.push(rec(T0 + i * 1_000_000, `m${i} ${i % 2 ? 'odd' : 'even'}`, i % 10 === 0 ? 17 : 9));
+    writer.write(recs);
+    const from = T0;
+    const to = T0 + 600 * 1_000_000 - 1;
+    const h = reader.histogram({ from, to, buckets: 10 }); // 1-minute buckets: from the rollup
+    expect(h.total).toBe(600);
+    expect(h.buckets.length).toBe(10);
+    expect(h.buckets.every((b) => b.counts.info === 54 && b.counts.error === 6)).toBe(true);
+    const errors = reader.histogram({ from, to, buckets: 10, q: 'level:error' });
+    expect(errors.total).toBe(60);
+    const odd = reader.histogram({ from, to, buckets: 10, q: 'odd' }); // full text: counted from rows
+    expect(odd.total).toBe(300);
+    const fine = reader.histogram({ from, to, buckets: 600 }); // 1-second buckets: from rows
+    expect(fine.total).toBe(600);
+    expect(fine.buckets.every((b) => Object.values(b.counts).reduce((a, n) => a + n, 0) === 1)).toBe(true);
+  });
+});
+
+describe('retention', () => {
+  it('deletes the oldest records by age, with their index rows and counts', async () => {
+    const { writer, reader, db } = store();
+    const recs: LogInsert[] = [];
+    for (let i = 0; i < 12_000; i++) recs.push(rec(T0 + i * 1_000_000, `word${i % 3} n${i}`));
+    writer.write(recs);
+    const now = T0 + 12_000 * 1_000_000;
+    const retention = new Retention(db, { maxDbBytes: 1024 ** 4, retentionUs: 2_000 * 1_000_000 }, () => now);
+    await retention.run();
+    const left = reader.search({ limit: 5000 }).records;
+    expect(left.length).toBe(2000);
+    expect(left.at(-1)!.message).toBe('word1 n10000');
+    expect(reader.search({ q: 'word0', limit: 5000 }).records.length).toBe(666);
+    expect(reader.histogram({ from: T0, to: now }).total).toBe(2000);
+  });
+
+  it('deletes the oldest records until the database is under its size limit, and the file shrinks', async () => {
+    const { writer, db, path, reader } = store();
+    const filler = 'x'.repeat(400);
+    for (let b = 0; b < 10; b++) {
+      const recs: LogInsert[] = [];
+      for (let i = 0; i < 2000; i++) recs.push(rec(T0 + (b * 2000 + i) * 1000, `${filler} ${b}-${i}`));
+      writer.write(recs);
+    }
+    const retention = new Retention(db, { maxDbBytes: 2 * 1024 * 1024, retentionUs: 1e15 });
+    const before = retention.usedBytes();
+    expect(before).toBeGreaterThan(4 * 1024 * 1024);
+    await retention.run();
+    // The oldest went, about as many as the excess, not everything.
+    const left = db.prepare('SELECT count(*) FROM logs').pluck().get() as number;
+    expect(left).toBeGreaterThan(2000);
+    expect(left).toBeLessThan(20_000 * (2 * 1024 * 1024) / before + 1000);
+    await retention.run();
+    expect(retention.usedBytes()).toBeLessThanOrEqual(2.2 * 1024 * 1024);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    expect(pages * 4096).toBeLessThan(before);
+    const newest = reader.search({ limit: 1 }).records[0]!;
+    expect(newest.message).toBe(`${filler} 9-1999`);
+    expect(path).toMatch(/loupe\.db$/);
+  });
+});
+
+describe('migrations', () => {
+  it('refuses a database written by a newer Loupe, and leaves it untouched', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'loupe-newer-')), 'loupe.db');
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(NewerDatabaseError);
+    expect(() => openDatabase(path)).toThrow(/newer version of Loupe/);
+    const again = new Database(path);
+    expect(again.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+    again.close();
+  });
+});
