@@ -13,6 +13,12 @@ import type { FileIdentity, TailSink } from '../sources/files/types.js';
 export const BATCH_RECORDS = 8192;
 /** …or when its first record has waited this long (keeps a new line's way to the API short). */
 export const BATCH_DELAY_MS = 40;
+/**
+ * A record still open for continuation lines (a traceback) is finished this long after its file
+ * was read to the end with nothing more: loggers write a whole record at once, so this only waits
+ * for the next write to tell whether it starts a new record.
+ */
+export const SETTLE_MS = 60;
 
 /** Appended to the message of a line that was cut at the tailer's line limit. */
 export const TRUNCATION_MARKER = ' … [line cut at the line limit]';
@@ -26,6 +32,7 @@ interface TrackedFile {
   format: string | null;
   /** The offset the last record handed to the batch ends at. */
   offset: number;
+  settleTimer: NodeJS.Timeout | null;
 }
 
 export interface PipelineStats {
@@ -68,6 +75,7 @@ export class LogPipeline {
           assembler: createAssembler(formatOverride ? { format: formatOverride } : {}),
           format: null,
           offset,
+          settleTimer: null,
         };
         this.files.set(fileId, f);
       }
@@ -82,21 +90,30 @@ export class LogPipeline {
       updateFile: (fileId, change) => this.sources.updateFile(fileId, change),
       lines: (fileId: number, lines: SourceLine[]) => {
         const f = this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId));
+        this.cancelSettle(f);
         const now = this.now();
         for (const line of lines) this.add(f, f.assembler.push(line, now));
         this.noteFormat(f);
         this.maybeFlush();
       },
+      caughtUp: (fileId: number) => {
+        const f = this.files.get(fileId);
+        if (!f || f.settleTimer !== null) return;
+        f.settleTimer = setTimeout(() => {
+          f.settleTimer = null;
+          this.finishPending(f);
+        }, SETTLE_MS);
+      },
       idle: (fileId: number) => {
         const f = this.files.get(fileId);
-        if (!f) return;
-        this.add(f, f.assembler.flush());
-        this.noteFormat(f);
-        this.maybeFlush();
+        if (f) this.finishPending(f);
       },
       truncated: (fileId: number, offset: number) => {
         const f = this.files.get(fileId);
-        if (f) this.add(f, f.assembler.flush());
+        if (f) {
+          this.cancelSettle(f);
+          this.add(f, f.assembler.flush());
+        }
         // The records read before the truncation are stored with their old offsets first; only then
         // does the checkpoint move back to the start of the new content.
         this.flush();
@@ -111,7 +128,10 @@ export class LogPipeline {
       },
       gone: (fileId: number) => {
         const f = this.files.get(fileId);
-        if (f) this.add(f, f.assembler.flush());
+        if (f) {
+          this.cancelSettle(f);
+          this.add(f, f.assembler.flush());
+        }
         this.flush();
         this.sources.markFileGone(fileId);
         this.files.delete(fileId);
@@ -121,8 +141,28 @@ export class LogPipeline {
 
   /** Stop following a source's files (its rows stay). */
   forgetSource(sourceId: number): void {
+    for (const [id, f] of this.files) {
+      if (f.sourceId !== sourceId) continue;
+      this.cancelSettle(f);
+      this.add(f, f.assembler.flush());
+      this.files.delete(id);
+    }
     this.flush();
-    for (const [id, f] of this.files) if (f.sourceId === sourceId) this.files.delete(id);
+  }
+
+  /** The file is quiet: its open record (if any) is complete. */
+  private finishPending(f: TrackedFile): void {
+    this.cancelSettle(f);
+    this.add(f, f.assembler.flush());
+    this.noteFormat(f);
+    this.maybeFlush();
+  }
+
+  private cancelSettle(f: TrackedFile): void {
+    if (f.settleTimer !== null) {
+      clearTimeout(f.settleTimer);
+      f.settleTimer = null;
+    }
   }
 
   private add(f: TrackedFile, records: AssembledRecord[]): void {
@@ -218,7 +258,10 @@ export class LogPipeline {
   }
 
   close(): void {
-    for (const f of this.files.values()) this.add(f, f.assembler.flush());
+    for (const f of this.files.values()) {
+      this.cancelSettle(f);
+      this.add(f, f.assembler.flush());
+    }
     this.flush();
   }
 }

@@ -142,7 +142,11 @@ export class SourceManager {
       ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
     });
     this.running.set(row.id, { row, tailer, samples: [] });
-    await tailer.start();
+    // The tailer's start reads the existing content: don't hold up the server's start (or the
+    // API call that added the source) for a big folder. Its errors show on the source's state.
+    tailer.start().catch((err: unknown) => {
+      this.pipeline.sinkFor(row.id, row.format).problem(null, row.path, err instanceof Error ? err.message : String(err));
+    });
   }
 
   async stopAll(): Promise<void> {

@@ -33,6 +33,11 @@ export interface TailSink {
    */
   lines(fileId: number, lines: SourceLine[]): void | Promise<void>;
   /**
+   * The reader is at the end of the file: every byte written so far was handed over. A record
+   * still being folded is complete unless more lines come soon (writers write a record at once).
+   */
+  caughtUp?(fileId: number): void;
+  /**
    * Nothing more will follow the last line for now (a quiet period, the file was rotated away or
    * deleted): a pending multi-line record may be finished.
    */

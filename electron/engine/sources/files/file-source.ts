@@ -1,0 +1,733 @@
+// Watches one source path (a file or a folder) and follows every file it covers through rotation:
+// rename chains, date suffixes, logrotate create/copytruncate, delete-and-recreate.
+//
+// Everything runs in one serialized "pass" loop, triggered by chokidar events (fast, lossy) and a
+// stat poll (slow, reliable): a pass never overlaps another, so readers need no locking.
+import { watch, type FSWatcher } from 'chokidar';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from './content-sniff.js';
+import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader.js';
+import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
+import { MAX_LINE_BYTES } from './line-splitter.js';
+import type { FileIdentity, KnownFile, TailSink } from './types.js';
+
+export { FINGERPRINT_BYTES } from './fingerprint.js';
+export { MAX_LINE_BYTES } from './line-splitter.js';
+
+export const DEFAULT_POLL_MS = 250;
+export const DEFAULT_IDLE_MS = 1000;
+export const COMPRESSED_BACKUP_PROBLEM = 'compressed backup: its lines were read before it was compressed';
+
+/** After a rename or delete, a writer may still finish a write to the old descriptor: wait this long quiet. */
+const MIN_DRAIN_GRACE_MS = 1000;
+/** In a folder, a new file starting with a followed file's bytes may be a copytruncate copy: wait this long for the truncation. */
+const COPY_WAIT_MS = 5000;
+/** Folder sources re-list their tree every this many polls even without events. */
+const POLLS_PER_RELIST = 4;
+
+export interface FileSourceOptions {
+  path: string;
+  known: KnownFile[];
+  sink: TailSink;
+  pollMs?: number;
+  idleMs?: number;
+  maxLineBytes?: number;
+}
+
+export type FileSourceState = 'watching' | 'missing' | 'error';
+
+export interface FileSource {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  state(): FileSourceState;
+  error(): string | null;
+}
+
+export function createFileSource(opts: FileSourceOptions): FileSource {
+  return new FileSourceRunner(opts);
+}
+
+type Fingerprint = { fpLen: number; fpHash: string };
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function errorCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+class FileSourceRunner implements FileSource {
+  private readonly root: string;
+  private readonly sink: TailSink;
+  private readonly pollMs: number;
+  private readonly idleMs: number;
+  private readonly ctx: ReaderContext;
+  /** Decided when the path is first seen: a single file (siblings are only backups) or a folder (every file is a source). */
+  private mode: 'file' | 'folder' | null = null;
+
+  /** Every open file, by dev:ino (an open descriptor keeps its inode from being reused). */
+  private readonly readers = new Map<string, FileReader>();
+  /** File mode: the reader of the file now at the path. */
+  private current: FileReader | null = null;
+  /** Known files not found yet (only matched on the first pass: afterwards they are gone). */
+  private unclaimedKnown: KnownFile[];
+  /** Files deliberately not read, by dev:ino with their fingerprint (inodes get reused): older backups, consumed copies, binaries. */
+  private readonly accounted = new Map<string, Fingerprint>();
+  /** Folder mode: possible copytruncate copies held back, by dev:ino, with when they were first seen. */
+  private readonly heldCopies = new Map<string, number>();
+  /** Folder mode: open readers missing from the last listing (moved out of the folder), with since when. */
+  private readonly unlisted = new Map<string, number>();
+  private readonly problems = new Map<string, string>();
+
+  private currentState: FileSourceState = 'missing';
+  private currentError: string | null = null;
+
+  private watcher: FSWatcher | null = null;
+  private watcherTarget: string | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private kickTimer: NodeJS.Timeout | null = null;
+  private pollCount = 0;
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private wantDiscovery = true;
+  private firstPass = true;
+  /** File mode: the backups present when the file was first looked at were taken stock of (not read). */
+  private siblingsBaselined = false;
+  private stopped = false;
+
+  constructor(opts: FileSourceOptions) {
+    this.root = resolve(opts.path);
+    this.sink = opts.sink;
+    this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+    this.ctx = {
+      sink: opts.sink,
+      buffer: Buffer.alloc(READ_BUFFER_BYTES),
+      idleMs: this.idleMs,
+      maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
+    };
+    this.unclaimedKnown = [...opts.known];
+  }
+
+  state(): FileSourceState {
+    return this.currentState;
+  }
+
+  error(): string | null {
+    return this.currentError;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.pollTimer = setInterval(() => this.onPoll(), this.pollMs);
+    // The first pass decides which known files resume where: wait for it before events can race it.
+    this.kick(true, 0);
+    await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.pollTimer = null;
+    this.kickTimer = null;
+    await this.closeWatcher();
+    while (this.running) await this.running;
+    // No partial line is flushed: the committed offsets say where to resume next time.
+    for (const reader of this.readers.values()) await reader.close();
+    this.readers.clear();
+    this.current = null;
+  }
+
+  // ---- scheduling ----
+
+  private onPoll(): void {
+    this.pollCount++;
+    this.kick(this.mode !== 'file' && this.pollCount % POLLS_PER_RELIST === 0, 0);
+  }
+
+  /** Runs a pass soon; passes never overlap (a kick during a pass makes one more pass). */
+  private kick(discover: boolean, delayMs = 10): void {
+    if (this.stopped) return;
+    if (discover) this.wantDiscovery = true;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    if (this.kickTimer) return;
+    const run = (): void => {
+      this.kickTimer = null;
+      if (this.stopped || this.running) {
+        if (this.running) this.rerun = true;
+        return;
+      }
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    };
+    if (delayMs <= 0) run();
+    else this.kickTimer = setTimeout(run, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.rerun = false;
+      const discover = this.wantDiscovery;
+      this.wantDiscovery = false;
+      try {
+        await this.pass(discover);
+      } catch (err) {
+        // A pass never throws out of a timer: the error is the source's state until a pass succeeds.
+        this.setState('error', errorText(err));
+        this.reportProblem(null, this.root, errorText(err));
+      }
+      this.firstPass = false;
+    } while (this.rerun && !this.stopped);
+  }
+
+  private setState(state: FileSourceState, error: string | null): void {
+    this.currentState = state;
+    this.currentError = error;
+  }
+
+  private reportProblem(fileId: number | null, path: string, problem: string): void {
+    if (this.problems.get(path) === problem) return;
+    this.problems.set(path, problem);
+    this.sink.problem(fileId, path, problem);
+  }
+
+  private clearProblem(fileId: number | null, path: string): void {
+    if (!this.problems.has(path)) return;
+    this.problems.delete(path);
+    this.sink.problem(fileId, path, null);
+  }
+
+  // ---- watching ----
+
+  private async ensureWatcher(target: string, recursive: boolean): Promise<void> {
+    if (this.watcher && this.watcherTarget === target) return;
+    await this.closeWatcher();
+    if (this.stopped) return;
+    const watcher = watch(target, {
+      ignoreInitial: true,
+      persistent: false,
+      depth: recursive ? undefined : 0,
+      ignorePermissionErrors: true,
+    });
+    watcher.on('all', (event, path) => {
+      if (this.mode === 'file' && !basename(path).startsWith(basename(this.root))) return;
+      this.kick(event !== 'change');
+    });
+    watcher.on('error', (err) => {
+      // Events are only a hint; the poll keeps the source going. Still, say why they stopped.
+      this.reportProblem(null, target, `watching failed: ${errorText(err)}`);
+    });
+    this.watcher = watcher;
+    this.watcherTarget = target;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, 2000);
+      watcher.once('ready', () => {
+        clearTimeout(timer);
+        done();
+      });
+    });
+  }
+
+  private async closeWatcher(): Promise<void> {
+    const watcher = this.watcher;
+    this.watcher = null;
+    this.watcherTarget = null;
+    if (watcher) await watcher.close().catch(() => undefined);
+  }
+
+  // ---- the pass ----
+
+  private async pass(discover: boolean): Promise<void> {
+    let rootStat: Stats | null = null;
+    try {
+      rootStat = await stat(this.root);
+    } catch (err) {
+      if (!isMissing(err)) {
+        this.setState('error', errorText(err));
+        this.reportProblem(null, this.root, errorText(err));
+        if (this.mode !== 'file') return;
+      }
+    }
+    if (this.mode === null && rootStat) this.mode = rootStat.isDirectory() ? 'folder' : 'file';
+    // A missing path that was a file before (its known files say so): its backups may hold them.
+    if (this.mode === null && this.unclaimedKnown.some((k) => dirname(k.path) === dirname(this.root))) this.mode = 'file';
+    if (this.mode === null) {
+      // Not there yet: watch the nearest parent that exists so its creation is noticed quickly.
+      this.setState(this.currentState === 'error' ? 'error' : 'missing', this.currentError);
+      // Backups already there now are old; one appearing later was rotated before we saw its file.
+      if (!this.siblingsBaselined) await this.scanSiblings();
+      if (this.firstPass) this.forgetUnclaimedKnown();
+      const parent = await this.existingParent(dirname(this.root));
+      if (parent) await this.ensureWatcher(parent, false);
+      return;
+    }
+    if (this.mode === 'file') await this.passFile(rootStat);
+    else await this.passFolder(rootStat, discover || this.firstPass);
+  }
+
+  private async existingParent(dir: string): Promise<string | null> {
+    for (let d = dir; ; d = dirname(d)) {
+      try {
+        if ((await stat(d)).isDirectory()) return d;
+      } catch {
+        // keep going up
+      }
+      if (dirname(d) === d) return null;
+    }
+  }
+
+  // ---- a single file path ----
+
+  private async passFile(pathStat: Stats | null): Promise<void> {
+    const dir = dirname(this.root);
+    if (this.stopped) return;
+    await this.ensureWatcher((await this.existingParent(dir)) ?? dir, false);
+    let rotated = false;
+    const cur = this.current;
+    if (cur && (!pathStat || pathStat.dev !== cur.identity.dev || pathStat.ino !== cur.identity.ino)) {
+      await this.detach(cur);
+      this.current = null;
+      rotated = true;
+    }
+    if (!this.current && pathStat?.isFile()) {
+      this.current = await this.openFile(this.root);
+      if (this.current) this.clearProblem(this.current.fileId, this.root);
+      if (this.current || this.firstPass) rotated = true;
+    }
+    if (rotated || !this.siblingsBaselined) await this.scanSiblings();
+    if (this.firstPass) this.forgetUnclaimedKnown();
+
+    if (this.current) await this.follow(this.current);
+    await this.drainDetached();
+    if (!pathStat) this.setState('missing', null);
+    else if (this.current || !this.problems.has(this.root)) this.setState('watching', null);
+    else this.setState('error', this.problems.get(this.root) ?? null);
+  }
+
+  /** Backup names of the file: app.log.1, app.log-20261130, app.log.2026-11-30_01-49-40 ... */
+  private async siblingPaths(): Promise<string[]> {
+    const dir = dirname(this.root);
+    const base = basename(this.root);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return [];
+    }
+    return names.filter((n) => n !== base && n.startsWith(base) && !isCompressedName(n)).map((n) => join(dir, n));
+  }
+
+  /**
+   * File mode: siblings are not sources, but (1) on the first pass a known file may be found
+   * there (rotated while Loupe was down), and any backup written after it was rotated holds lines
+   * never read; (2) after a rotation, a backup we have never seen is a generation that was
+   * created and rotated between two passes: read it whole.
+   */
+  private async scanSiblings(): Promise<void> {
+    const found: { path: string; st: Stats; mtimeMs: number }[] = [];
+    for (const path of await this.siblingPaths()) {
+      let st: Stats;
+      try {
+        st = await stat(path);
+      } catch {
+        continue;
+      }
+      if (st.isFile()) found.push({ path, st, mtimeMs: st.mtimeMs });
+    }
+    // Oldest first, so that generations are handed over in the order they were written.
+    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    let resumedKnownMtime = Infinity;
+    const unread: typeof found = [];
+    for (const f of found) {
+      const key = inodeKey(f.st);
+      const reader = this.readers.get(key);
+      if (reader) {
+        if (reader.path !== f.path) {
+          reader.path = f.path;
+          this.sink.updateFile(reader.fileId, { path: f.path });
+        }
+        continue;
+      }
+      if (await this.isAccounted(f.path)) continue;
+      if (!this.siblingsBaselined) {
+        const resumed = await this.openFile(f.path, { knownOnly: true });
+        if (resumed) {
+          resumedKnownMtime = Math.min(resumedKnownMtime, f.mtimeMs);
+          await this.detach(resumed);
+          continue;
+        }
+      }
+      unread.push(f);
+    }
+    for (const f of unread) {
+      const key = inodeKey(f.st);
+      if (this.siblingsBaselined || f.mtimeMs > resumedKnownMtime) {
+        // Written after the last file we followed was rotated away: its lines were never read.
+        const reader = await this.openFile(f.path, { rotatedGeneration: true });
+        if (reader) await this.detach(reader);
+      } else {
+        const fd = await open(f.path, 'r').catch(() => null);
+        if (!fd) continue;
+        try {
+          this.accounted.set(key, await fingerprintOf(fd, f.st.size));
+        } finally {
+          await fd.close();
+        }
+      }
+    }
+    this.siblingsBaselined = true;
+  }
+
+  /** Whether the file now at `path` was already read or deliberately skipped (judged by its open descriptor: names move). */
+  private async isAccounted(path: string): Promise<boolean> {
+    const fd = await open(path, 'r').catch(() => null);
+    if (!fd) return true;
+    try {
+      const key = inodeKey(await fd.stat());
+      if (this.readers.has(key)) return true;
+      const fp = this.accounted.get(key);
+      if (!fp) return false;
+      if (await fingerprintMatches(fd, fp)) return true;
+      this.accounted.delete(key); // the inode was reused by another file
+      return false;
+    } finally {
+      await fd.close();
+    }
+  }
+
+  private forgetUnclaimedKnown(): void {
+    // Known files not found on the first look were deleted (or compressed) while Loupe was down.
+    for (const known of this.unclaimedKnown) this.sink.gone(known.fileId);
+    this.unclaimedKnown = [];
+  }
+
+  // ---- a folder ----
+
+  private async passFolder(rootStat: Stats | null, discover: boolean): Promise<void> {
+    if (!rootStat) {
+      this.setState('missing', null);
+      await this.closeWatcher();
+      const parent = await this.existingParent(dirname(this.root));
+      if (parent) await this.ensureWatcher(parent, false);
+    } else {
+      await this.ensureWatcher(this.root, true);
+      if (discover) await this.discoverFolder();
+      this.setState('watching', null);
+    }
+    if (this.firstPass) this.forgetUnclaimedKnown();
+    for (const reader of [...this.readers.values()]) {
+      if (reader.detachedAt === null) await this.follow(reader);
+    }
+    await this.drainDetached();
+  }
+
+  private async listFiles(dir: string, out: string[]): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (!isMissing(err)) this.reportProblem(null, dir, errorText(err));
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await this.listFiles(path, out);
+      else if (entry.isFile() || entry.isSymbolicLink()) out.push(path);
+    }
+  }
+
+  private async discoverFolder(): Promise<void> {
+    const paths: string[] = [];
+    await this.listFiles(this.root, paths);
+    const listed = new Set<string>();
+    for (const path of paths) {
+      if (this.stopped) return;
+      if (isCompressedName(path)) {
+        this.reportProblem(null, path, COMPRESSED_BACKUP_PROBLEM);
+        continue;
+      }
+      let st: Stats;
+      try {
+        st = await stat(path);
+      } catch (err) {
+        if (!isMissing(err)) this.reportProblem(null, path, errorText(err));
+        continue;
+      }
+      if (!st.isFile()) continue;
+      const key = inodeKey(st);
+      listed.add(key);
+      const reader = this.readers.get(key);
+      if (reader) {
+        if (reader.path !== path) {
+          // Renamed in the folder (rotation): the same file under a new name, not a new file.
+          reader.path = path;
+          this.sink.updateFile(reader.fileId, { path });
+        }
+        continue;
+      }
+      if (await this.isAccounted(path)) continue;
+      const reader2 = await this.openFile(path, { holdCopies: true });
+      if (reader2) this.clearProblem(reader2.fileId, path);
+    }
+    const now = Date.now();
+    for (const reader of [...this.readers.values()]) {
+      if (listed.has(reader.key)) {
+        this.unlisted.delete(reader.key);
+        continue;
+      }
+      if (reader.detachedAt !== null) continue;
+      const links = (await reader.fd.stat()).nlink;
+      const since = this.unlisted.get(reader.key) ?? now;
+      this.unlisted.set(reader.key, since);
+      // Deleted (no name left), or moved out of the folder for good.
+      if (links === 0 || now - since >= this.drainGraceMs()) {
+        this.unlisted.delete(reader.key);
+        await this.detach(reader);
+      }
+    }
+  }
+
+  // ---- one file ----
+
+  /**
+   * Opens a file seen for the first time by this pass loop: resumes it when it is a known file,
+   * otherwise registers it and reads it from the start. Returns null when it is not to be read
+   * (binary, unreadable, a held copy, or not known when only known files are wanted).
+   */
+  private async openFile(
+    path: string,
+    opts: { knownOnly?: boolean; holdCopies?: boolean; rotatedGeneration?: boolean } = {},
+  ): Promise<FileReader | null> {
+    let fd: FileHandle;
+    try {
+      fd = await open(path, 'r');
+    } catch (err) {
+      if (!isMissing(err)) this.reportProblem(null, path, `cannot read: ${errorText(err)}`);
+      return null;
+    }
+    let keep = false;
+    try {
+      const st = await fd.stat();
+      if (!st.isFile()) return null;
+      const key = inodeKey(st);
+      if (this.readers.has(key)) return null;
+      // Names move under us (rename chains): the file now at this name may be one already read.
+      const accounted = this.accounted.get(key);
+      if (accounted && path !== this.root) {
+        if (await fingerprintMatches(fd, accounted)) return null;
+        this.accounted.delete(key);
+      }
+
+      for (const known of this.unclaimedKnown) {
+        if (known.dev !== st.dev || known.ino !== st.ino || !(await fingerprintMatches(fd, known))) continue;
+        this.unclaimedKnown = this.unclaimedKnown.filter((k) => k !== known);
+        const identity: FileIdentity = { dev: known.dev, ino: known.ino, fpLen: known.fpLen, fpHash: known.fpHash };
+        const reader = new FileReader(fd, known.fileId, path, identity, known.offset, this.ctx, {
+          fromStart: known.offset === 0,
+          needsSniff: false,
+        });
+        keep = true;
+        this.readers.set(key, reader);
+        if (path !== known.path) this.sink.updateFile(known.fileId, { path });
+        // Truncated while Loupe was down: recover what the copy kept, then read the new content.
+        if (st.size < known.offset) await this.recoverTruncated(reader);
+        return reader;
+      }
+      if (opts.knownOnly) return null;
+
+      const head = await readExactly(fd, Math.min(st.size, SNIFF_BYTES), 0);
+      const nuls = countLeadingNuls(head);
+      const fp = await fingerprintOf(fd, st.size);
+      if (opts.holdCopies && (await this.holdIfCopy(key, head))) return null;
+      const binary = binaryReason(head.subarray(nuls));
+      if (binary) {
+        this.accounted.set(key, fp);
+        this.reportProblem(null, path, binary);
+        return null;
+      }
+      const identity: FileIdentity = { dev: st.dev, ino: st.ino, ...fp };
+      const fileId = this.sink.registerFile(path, identity, 0);
+      const reader = new FileReader(fd, fileId, path, identity, 0, this.ctx, {
+        fromStart: true,
+        needsSniff: nuls === head.length,
+      });
+      keep = true;
+      this.readers.set(key, reader);
+      this.heldCopies.delete(key);
+      return reader;
+    } finally {
+      if (!keep) await fd.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Folder mode: a new file that starts with the bytes of a file being followed is probably a
+   * copytruncate copy whose tail the truncation recovery will read; reading it whole would double
+   * every line. It is held back until that happens, or read as a file of its own after a while.
+   */
+  private async holdIfCopy(key: string, head: Buffer): Promise<boolean> {
+    const firstSeen = this.heldCopies.get(key);
+    if (firstSeen !== undefined && Date.now() - firstSeen >= COPY_WAIT_MS) return false;
+    for (const reader of this.readers.values()) {
+      const { fpLen, fpHash } = reader.identity;
+      if (fpLen === 0 || head.length < fpLen || reader.detachedAt !== null) continue;
+      if (hashBytes(head.subarray(0, fpLen)) !== fpHash) continue;
+      this.heldCopies.set(key, firstSeen ?? Date.now());
+      return true;
+    }
+    return false;
+  }
+
+  /** Checks for in-place truncation, reads what is new, signals a quiet period. */
+  private async follow(reader: FileReader): Promise<void> {
+    try {
+      if (await reader.replacedInPlace()) await this.recoverTruncated(reader);
+      await this.readOrSkip(reader);
+      await reader.idleIfQuiet(Date.now());
+    } catch (err) {
+      this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
+      return;
+    }
+    this.clearProblem(reader.fileId, reader.path);
+  }
+
+  private async readOrSkip(reader: FileReader): Promise<void> {
+    const { binary } = await reader.readAvailable();
+    if (!binary) return;
+    this.reportProblem(reader.fileId, reader.path, binary);
+    this.accounted.set(reader.key, reader.identity);
+    this.readers.delete(reader.key);
+    if (this.current === reader) this.current = null;
+    await reader.close();
+  }
+
+  /**
+   * copytruncate: the lines written between our last read and the copy are in the copy (the
+   * sibling that starts with the same bytes): read it from our offset to its end, then restart
+   * this file from its new start.
+   */
+  private async recoverTruncated(reader: FileReader): Promise<void> {
+    const copy = await this.findCopy(reader);
+    if (copy) {
+      let keepCopyOpen = false;
+      try {
+        await reader.readAvailable(copy.fd);
+        await reader.flushPartial();
+        const size = (await copy.fd.stat()).size;
+        const copyIdentity: FileIdentity = { dev: copy.st.dev, ino: copy.st.ino, ...(await fingerprintOf(copy.fd, size)) };
+        if (this.mode === 'folder') {
+          // The copy is a file of the folder: known to the store as read to its end, never read again.
+          const fileId = this.sink.registerFile(copy.path, copyIdentity, size);
+          const copyReader = new FileReader(copy.fd, fileId, copy.path, copyIdentity, size, this.ctx, {
+            fromStart: false,
+            needsSniff: false,
+          });
+          this.readers.set(copyReader.key, copyReader);
+          this.heldCopies.delete(copyReader.key);
+          keepCopyOpen = true;
+        } else {
+          this.accounted.set(inodeKey(copy.st), copyIdentity);
+        }
+      } finally {
+        if (!keepCopyOpen) await copy.fd.close().catch(() => undefined);
+      }
+    } else {
+      await reader.flushPartial();
+    }
+    await reader.signalIdle();
+    await reader.restartAfterTruncation();
+  }
+
+  private async findCopy(reader: FileReader): Promise<{ path: string; st: Stats; fd: FileHandle } | null> {
+    if (reader.identity.fpLen === 0) return null;
+    let candidates: string[];
+    if (this.mode === 'file') candidates = await this.siblingPaths();
+    else {
+      const dir = dirname(reader.path);
+      candidates = (await readdir(dir).catch(() => [] as string[]))
+        .filter((n) => !isCompressedName(n))
+        .map((n) => join(dir, n));
+    }
+    let best: { path: string; st: Stats; fd: FileHandle } | null = null;
+    for (const path of candidates) {
+      const fd = await open(path, 'r').catch(() => null);
+      if (!fd) continue;
+      let keep = false;
+      try {
+        const st = await fd.stat();
+        const key = inodeKey(st);
+        if (
+          st.isFile() &&
+          key !== reader.key &&
+          !this.readers.has(key) &&
+          st.size >= reader.offset &&
+          (!best || st.mtimeMs > best.st.mtimeMs) &&
+          !(await this.isAccounted(path)) &&
+          (await fingerprintMatches(fd, reader.identity))
+        ) {
+          // The newest match: older copies can start with the same bytes (NULs of a non-O_APPEND writer).
+          if (best) await best.fd.close().catch(() => undefined);
+          best = { path, st, fd };
+          keep = true;
+        }
+      } catch {
+        // not a usable copy
+      }
+      if (!keep) await fd.close().catch(() => undefined);
+    }
+    return best;
+  }
+
+  // ---- rotated away / deleted ----
+
+  private drainGraceMs(): number {
+    return Math.max(MIN_DRAIN_GRACE_MS, this.idleMs);
+  }
+
+  /** The file left its name: read it to its end now, flush its partial line, and keep it open a while for late writes. */
+  private async detach(reader: FileReader): Promise<void> {
+    if (reader.detachedAt !== null) return;
+    reader.detachedAt = Date.now();
+    try {
+      await this.readOrSkip(reader);
+      await reader.signalIdle();
+    } catch (err) {
+      this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
+    }
+  }
+
+  private async drainDetached(): Promise<void> {
+    const now = Date.now();
+    for (const reader of [...this.readers.values()]) {
+      if (reader.detachedAt === null) continue;
+      try {
+        await this.readOrSkip(reader);
+        if (!this.readers.has(reader.key)) continue;
+        await reader.idleIfQuiet(now);
+      } catch (err) {
+        this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
+      }
+      const quietSince = Math.max(reader.detachedAt, reader.lastGrowthAt);
+      if (now - quietSince < this.drainGraceMs()) continue;
+      if (!reader.idleSent) await reader.signalIdle();
+      this.readers.delete(reader.key);
+      // Its name may now be a backup of ours: never read it as a new generation.
+      this.accounted.set(reader.key, reader.identity);
+      await reader.close();
+      this.sink.gone(reader.fileId);
+    }
+  }
+}
