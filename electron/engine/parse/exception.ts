@@ -1,0 +1,78 @@
+// The last exception of a folded traceback (Python, including chains and exception groups; Java).
+import { stripAnsi } from './ansi.js';
+
+export interface ExceptionInfo {
+  type: string;
+  message: string;
+}
+
+const PY_EXC_RE = /^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)(?::(?: (.*))?)?$/;
+const JAVA_EXC_RE = /^(?:Caused by: )?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)(?:: ?(.*))?$/;
+const GROUP_LINE_RE = /^( *)\| ?(.*)$/;
+
+function isIndented(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c === 32 || c === 9;
+}
+
+function pyException(line: string): ExceptionInfo | undefined {
+  const m = PY_EXC_RE.exec(line.trimEnd());
+  if (!m || m[1] === undefined) return undefined;
+  return { type: m[1], message: m[2] ?? '' };
+}
+
+/**
+ * Scan a record's text for tracebacks; return the type and message of the exception printed last
+ * (for a chained traceback, the final one; for an exception group, the group itself).
+ */
+export function lastException(text: string): ExceptionInfo | undefined {
+  if (text.indexOf('Traceback') === -1 && text.indexOf('\tat ') === -1 && text.indexOf('    at ') === -1) return undefined;
+  const lines = stripAnsi(text).split('\n');
+  let found: ExceptionInfo | undefined;
+  let inTraceback = false;
+  let groupIndent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.endsWith('Traceback (most recent call last):')) {
+      const plus = line.indexOf('+ Exception Group Traceback');
+      if (plus !== -1) {
+        // Only the outermost group's own exception line counts; nested groups are its children.
+        if (groupIndent === -1 || plus < groupIndent) groupIndent = plus;
+        continue;
+      }
+      if (!isIndented(line) || groupIndent === -1) {
+        inTraceback = true;
+        groupIndent = -1;
+      }
+      continue;
+    }
+    if (groupIndent !== -1) {
+      const g = GROUP_LINE_RE.exec(line);
+      if (g && g[1] !== undefined && g[2] !== undefined && g[1].length === groupIndent) {
+        const body = g[2];
+        if (body.length > 0 && !isIndented(body)) {
+          const exc = pyException(body);
+          if (exc) {
+            found = exc;
+            groupIndent = -2; // the group's line is taken; ignore its sub-exceptions
+          }
+        }
+      }
+      continue;
+    }
+    if (inTraceback) {
+      if (line.length === 0 || isIndented(line) || line.startsWith('> File') || line.startsWith('>')) continue;
+      const exc = pyException(line);
+      if (exc) found = exc;
+      inTraceback = false;
+      continue;
+    }
+    // Java: an exception line directly followed by a frame line.
+    const next = lines[i + 1];
+    if (next !== undefined && (next.startsWith('\tat ') || next.startsWith('    at ')) && !isIndented(line)) {
+      const m = JAVA_EXC_RE.exec(line.trimEnd());
+      if (m && m[1] !== undefined) found = { type: m[1], message: m[2] ?? '' };
+    }
+  }
+  return found;
+}

@@ -1,0 +1,49 @@
+// Every known format, most specific first: detection breaks ties in this order.
+import type { FormatDef } from './format.js';
+import { accessLog } from './formats/access.js';
+import { celery } from './formats/celery.js';
+import { djangoRunserver, djangoVerbose } from './formats/django.js';
+import { gunicorn } from './formats/gunicorn.js';
+import { jsonLines, pino, pythonJsonLogger } from './formats/json.js';
+import { logback } from './formats/logback.js';
+import { logfmt } from './formats/logfmt.js';
+import { loguruJson, loguruText } from './formats/loguru.js';
+import { nginxError } from './formats/nginx-error.js';
+import { plain } from './formats/plain.js';
+import { pythonBasic, pythonLogging } from './formats/python-logging.js';
+import { structlogConsole, structlogJson, structlogKeyValue } from './formats/structlog.js';
+import { syslog } from './formats/syslog.js';
+import { uvicorn } from './formats/uvicorn.js';
+
+export const FORMATS: readonly FormatDef[] = [
+  loguruJson,
+  structlogJson,
+  pino,
+  pythonJsonLogger,
+  jsonLines,
+  loguruText,
+  nginxError,
+  structlogConsole,
+  celery,
+  gunicorn,
+  djangoVerbose,
+  uvicorn,
+  pythonLogging,
+  pythonBasic,
+  logback,
+  accessLog,
+  syslog,
+  structlogKeyValue,
+  logfmt,
+  djangoRunserver,
+  plain,
+];
+
+export const PLAIN: FormatDef = plain;
+
+const BY_ID = new Map(FORMATS.map((f) => [f.id, f]));
+
+/** The format with this id; undefined for an unknown id. */
+export function formatById(id: string): FormatDef | undefined {
+  return BY_ID.get(id);
+}

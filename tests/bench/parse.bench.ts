@@ -1,0 +1,46 @@
+// Parse throughput of the hot path: Python `%(asctime)s %(levelname)s %(name)s: %(message)s` lines
+// through the assembler (detection, folding, timestamps), as the file tailer drives it.
+import { createAssembler } from '../../electron/engine/parse/assembler.js';
+import type { SourceLine } from '../../electron/engine/parse/types.js';
+
+export interface BenchResult {
+  name: string;
+  linesPerSecond: number;
+}
+
+const LEVELS = ['DEBUG', 'INFO', 'INFO', 'INFO', 'WARNING', 'ERROR'];
+const LOGGERS = ['app', 'app.db.pool', 'urllib3.connectionpool', 'uvicorn.error', '__main__'];
+
+/** ~132-byte lines like MEASUREMENTS.md's, one second of time every 1000 lines. */
+export function syntheticPythonLines(count: number): SourceLine[] {
+  const lines: SourceLine[] = [];
+  const start = Date.UTC(2026, 10, 30, 1, 0, 0);
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const d = new Date(start + Math.floor(i / 1000) * 1000);
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const ts = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(i % 1000, 3)}`;
+    const text = `${ts} ${LEVELS[i % LEVELS.length]} ${LOGGERS[i % LOGGERS.length]}: request ${i} handled for user=${i % 977} path=/api/items/${i % 131} in ${i % 97}.4 ms ok`;
+    offset += Buffer.byteLength(text) + 1;
+    lines.push({ text, endOffset: offset });
+  }
+  return lines;
+}
+
+export function benchParse(lineCount = 200_000): BenchResult {
+  const lines = syntheticPythonLines(lineCount);
+  const run = (): number => {
+    const assembler = createAssembler();
+    const readTimeUs = Date.now() * 1000;
+    let records = 0;
+    const t0 = process.hrtime.bigint();
+    for (const line of lines) records += assembler.push(line, readTimeUs).length;
+    records += assembler.flush().length;
+    const ns = Number(process.hrtime.bigint() - t0);
+    if (records !== lines.length) throw new Error(`benchParse: ${records} records from ${lines.length} lines`);
+    return lines.length / (ns / 1e9);
+  };
+  run(); // warm-up: let the JIT settle before measuring
+  const rates = [run(), run(), run()].sort((a, b) => a - b);
+  return { name: 'parse: python asctime lines through createAssembler', linesPerSecond: Math.round(rates[1] ?? 0) };
+}
