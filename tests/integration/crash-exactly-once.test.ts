@@ -1,6 +1,6 @@
 // kill -9 the real server while a real Python program logs (with rotations and tracebacks);
 // restart it; every line must be stored exactly once.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -89,5 +89,30 @@ describe('crash safety', () => {
     expect(numbers.length).toBe(LINES);
     // Tracebacks stayed folded into their record, even when a kill fell in the middle of one.
     expect(numbers.tracebacks).toBe(LINES / 500);
+  });
+
+  it('stops cleanly on SIGTERM and resumes where it stopped, with lines written while it was down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-term-'));
+    const file = join(dir, 'app.log');
+    const line = (i: number): string => `2026-11-30 10:00:00,${String(i).padStart(3, '0')} INFO app: line ${String(i).padStart(6, '0')}\n`;
+    let text = '';
+    for (let i = 1; i <= 100; i++) text += line(i);
+    writeFileSync(file, text);
+    const dataDir = join(dir, 'data');
+    let server = await startServe(['--data-dir', dataDir, file]);
+    await waitFor(async () => ((await allNumbers(server)).length === 100 ? true : undefined));
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(server.output()).toMatch(/stopping/);
+
+    text = '';
+    for (let i = 101; i <= 150; i++) text += line(i);
+    appendFileSync(file, text);
+    server = await startServe(['--data-dir', dataDir]);
+    const numbers = await waitFor(async () => {
+      const n = await allNumbers(server);
+      return n.length >= 150 ? n : undefined;
+    });
+    expect(numbers.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(await server.stop('SIGINT')).toBe(0);
   });
 });

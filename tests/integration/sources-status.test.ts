@@ -1,0 +1,100 @@
+// What a user sees on a source when its input is bad: the reason, a counter, and the rest flowing.
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../electron/engine/engine.js';
+import { waitFor } from '../support/serve-process.js';
+import type { LiveBatch } from '../../electron/engine/live/live-tail.js';
+
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.close();
+  engine = undefined;
+});
+
+function pyLine(i: number, msg: string): string {
+  return `2026-11-30 10:00:${String(i % 60).padStart(2, '0')},000 INFO app: ${msg}\n`;
+}
+
+describe('bad input on a source', () => {
+  it('skips binary files with a reason, cuts over-long lines, replaces invalid UTF-8, and keeps reading the good lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-bad-'));
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    writeFileSync(join(logs, 'core.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0, 0, 0]));
+    const long = 'x'.repeat(1024 * 1024 + 10);
+    writeFileSync(
+      join(logs, 'app.log'),
+      Buffer.concat([
+        Buffer.from(pyLine(1, 'first good line')),
+        Buffer.from(pyLine(2, long)),
+        Buffer.from(pyLine(3, 'a plain line')),
+        Buffer.from(pyLine(4, 'last good line')),
+      ]),
+    );
+    // A line with bytes that are not UTF-8.
+    appendFileSync(join(logs, 'app.log'), Buffer.concat([Buffer.from('2026-11-30 10:00:05,000 INFO app: broken \xff\xfe here\n', 'latin1')]));
+    engine = await createEngine({ dataDir: join(dir, 'data'), paths: [logs], pollMs: 50 });
+    const e = engine;
+    const view = await waitFor(() => {
+      const s = e.sources.list()[0];
+      return s && s.records === 5 && s.files.some((f) => f.skipped) ? s : undefined;
+    });
+    const bin = view.files.find((f) => f.path.endsWith('core.bin'))!;
+    expect(bin.skipped).toMatch(/binary/);
+    expect(view.lastError).toMatch(/binary/);
+    const app = view.files.find((f) => f.path.endsWith('app.log'))!;
+    expect(app.truncatedLines).toBe(1);
+    expect(app.invalidUtf8Lines).toBe(1);
+    expect(app.format).toBe('python');
+
+    const records = e.reader.search({ limit: 10 }).records;
+    expect(records.map((r) => r.message.slice(0, 15))).toEqual(['broken \ufffd\ufffd here', 'last good line', 'a plain line', 'x'.repeat(15), 'first good line']);
+    const cut = records.find((r) => r.truncated)!;
+    expect(cut.message.endsWith('[line cut at the line limit]')).toBe(true);
+    expect(cut.message.length).toBeLessThan(1024 * 1024 + 100);
+  });
+
+  it('lets the user force a format, and says which format each file was read as', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-format-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, 'level=info msg="hello there" user=42\nlevel=error msg="it broke" user=7\n');
+    engine = await createEngine({ dataDir: join(dir, 'data'), paths: [file], pollMs: 50 });
+    const e = engine;
+    await waitFor(() => (e.sources.list()[0]?.records === 2 ? true : undefined));
+    expect(e.sources.list()[0]!.files[0]!.format).toBe('logfmt');
+    expect(e.reader.search({ q: 'user:42' }).records.map((r) => r.message)).toEqual(['hello there']);
+
+    const id = e.sources.list()[0]!.id;
+    await expect(e.sources.setFormat(id, 'no-such-format')).rejects.toThrow(/unknown format/);
+    const forced = await e.sources.setFormat(id, 'plain');
+    expect(forced.format).toBe('plain');
+  });
+});
+
+describe('the live tail under a burst', () => {
+  it('coalesces thousands of new lines into a few messages, with the count it skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-burst-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, pyLine(0, 'start'));
+    engine = await createEngine({ dataDir: join(dir, 'data'), paths: [file], pollMs: 50 });
+    const e = engine;
+    await waitFor(() => (e.sources.list()[0]?.records === 1 ? true : undefined));
+    const batches: LiveBatch[] = [];
+    const unsubscribe = e.live.subscribe('burst', (b) => batches.push(b));
+    let text = '';
+    for (let i = 0; i < 20_000; i++) text += pyLine(i, `burst line ${i}`);
+    appendFileSync(file, text);
+    await waitFor(() => {
+      const seen = batches.reduce((n, b) => n + b.records.length + b.skipped, 0);
+      return seen === 20_000 ? true : undefined;
+    });
+    unsubscribe();
+    expect(batches.length).toBeLessThan(50);
+    expect(Math.max(...batches.map((b) => b.records.length))).toBeLessThanOrEqual(500);
+    expect(batches.reduce((n, b) => n + b.skipped, 0)).toBeGreaterThan(0);
+    // The newest line is always among what was sent.
+    expect(batches.at(-1)!.records.at(-1)!.message).toBe('burst line 19999');
+  });
+});
