@@ -1,37 +1,115 @@
-// The protocol between the renderer (or any WebSocket client) and the engine. This file grows
-// into the one typed contract of requests and subscriptions; today it holds the live tail.
-import type { LogRecordView } from './model.js';
+// The one contract between the renderer (or any client) and the engine: requests with typed
+// params and results, and subscriptions with typed events. The engine serves it over a
+// MessagePort (desktop) or a WebSocket (browser, under `loupe serve`); both carriers move the same
+// JSON messages, so the browser tests exercise the desktop's code path.
+import type { HistogramView, LogPage, LogRecordView, SourceView } from './model.js';
+
+/** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
+export interface LogQueryParams {
+  q?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
+export interface FacetsView {
+  /** Exact counts per level over the whole query and range. */
+  levels: FacetValue[];
+  /** Counts per logger name (the UI folds them into the dotted tree), from the newest `sampled` matches. */
+  loggers: FacetValue[];
+  files: FacetValue[];
+  services: FacetValue[];
+  /** The most common attribute keys, each with its most common values. */
+  attributes: { key: string; count: number; values: FacetValue[] }[];
+  /** How many of the newest matching records the non-level facets were counted from. */
+  sampled: number;
+}
+
+export interface ContextView {
+  before: LogRecordView[];
+  record: LogRecordView;
+  after: LogRecordView[];
+}
+
+export interface FormatView {
+  id: string;
+  name: string;
+}
+
+export interface LiveBatch {
+  /** New matching records, oldest first. */
+  records: LogRecordView[];
+  /** Matching records left out because more arrived than a view can draw. */
+  skipped: number;
+}
+
+export interface Requests {
+  'logs.search': { params: LogQueryParams & { limit?: number; cursor?: string }; result: LogPage };
+  'logs.histogram': { params: LogQueryParams & { buckets?: number }; result: HistogramView };
+  'logs.context': { params: { id: number; before?: number; after?: number }; result: ContextView };
+  'logs.get': { params: { id: number }; result: LogRecordView };
+  'logs.facets': { params: LogQueryParams; result: FacetsView };
+  'sources.list': { params: Record<string, never>; result: SourceView[] };
+  'sources.add': { params: { path: string; format?: string | null }; result: SourceView };
+  'sources.remove': { params: { id: number }; result: null };
+  'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
+  'formats.list': { params: Record<string, never>; result: FormatView[] };
+}
+
+export interface Subscriptions {
+  'logs.tail': { params: { q: string }; event: LiveBatch };
+}
+
+export type Method = keyof Requests;
+export type Topic = keyof Subscriptions;
 
 /** Client → engine. */
 export type ClientMessage =
-  | { type: 'subscribe'; id: string; query: string }
-  | { type: 'unsubscribe'; id: string };
+  | { [M in Method]: { kind: 'request'; id: number; method: M; params: Requests[M]['params'] } }[Method]
+  | { [T in Topic]: { kind: 'subscribe'; id: number; topic: T; params: Subscriptions[T]['params'] } }[Topic]
+  | { kind: 'unsubscribe'; id: number };
 
-/** Engine → client. */
+/** Engine → client. `id` is the request's or the subscription's. */
 export type ServerMessage =
-  | { type: 'subscribed'; id: string }
-  /** New records matching subscription `id`, oldest first; `skipped` matching records were left out. */
-  | { type: 'records'; id: string; records: LogRecordView[]; skipped: number }
-  | { type: 'error'; id?: string; message: string; position?: number; length?: number };
+  | { kind: 'response'; id: number; result: unknown }
+  | { kind: 'error'; id: number | null; error: ApiError }
+  | { kind: 'event'; id: number; event: unknown };
+
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden_host'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'too_large'
+  | 'query_syntax'
+  | 'internal';
+
+/** What every failure says, over the protocol and in REST error bodies. */
+export interface ApiError {
+  code: ApiErrorCode;
+  /** A sentence a user can read. */
+  message: string;
+  /** For query_syntax: where in the query text the mistake is (0-based), and how long it is. */
+  position?: number;
+  length?: number;
+}
 
 /** The error body every REST endpoint answers with when it fails. */
 export interface ApiErrorBody {
-  error: {
-    /** bad_request, unauthorized, forbidden_host, not_found, method_not_allowed, too_large, query_syntax, internal */
-    code: string;
-    message: string;
-    /** For query_syntax: where in the query text the mistake is (0-based). */
-    position?: number;
-    length?: number;
-  };
+  error: ApiError;
 }
 
 /** Limits of the local API (named so the README and the tests use the same numbers). */
 export const API_LIMITS = {
-  /** Largest request body accepted (POST /api/sources …). */
+  /** Largest request body (REST) or protocol message accepted. */
   maxBodyBytes: 64 * 1024,
-  /** Live subscriptions one WebSocket may hold. */
-  maxSubscriptionsPerSocket: 16,
-  /** A WebSocket whose unsent data exceeds this gets its live batches skipped (counted) until it drains. */
+  /** Live subscriptions one connection may hold. */
+  maxSubscriptionsPerConnection: 16,
+  /** A connection whose unsent data exceeds this gets its live batches skipped (counted) until it drains. */
   maxSocketBufferBytes: 4 * 1024 * 1024,
 } as const;

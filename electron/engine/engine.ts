@@ -55,7 +55,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       return { source_path: v.source ?? null, file_path: v.file ?? null };
     },
   );
-  pipeline.onRows((rows) => live.publish(rows));
+  pipeline.onStored((batch) => live.publish(batch));
   const retention = new Retention(db, {
     maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES,
     retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US,

@@ -3,6 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
+//   npm run bench -- --only ingest   one part (latency, ingest, search)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -213,10 +214,13 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
+// `-- --only ingest` (or latency, search) runs one part.
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name;
 try {
-  await benchLatency();
-  await benchIngest();
-  await benchSearch();
+  if (wanted('latency')) await benchLatency();
+  if (wanted('ingest')) await benchIngest();
+  if (wanted('search')) await benchSearch();
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { startHttpServer, type RunningServer } from '../../electron/engine/rpc/http-server.js';
 import { waitFor } from '../support/serve-process.js';
 import type { HistogramView, LogPage, LogRecordView, SourceView } from '../../shared/model.js';
-import type { ServerMessage } from '../../shared/api.js';
+import type { FacetsView, LiveBatch, ServerMessage } from '../../shared/api.js';
 
 const TOKEN = 'secret-token';
 let dir: string;
@@ -87,7 +87,7 @@ describe('security', () => {
   });
 
   it('refuses a WebSocket without the token', async () => {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + 'api/live');
+    const ws = new WebSocket(server.url.replace('http', 'ws') + 'api/ws');
     const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(401);
   });
@@ -206,23 +206,38 @@ describe('sources and the live tail', () => {
     expect((await api<{ sources: SourceView[] }>('/api/sources')).body.sources.map((s) => s.path)).not.toContain(other);
   });
 
-  it('pushes a new matching line to a live subscriber', async () => {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + 'api/live', { headers: { Authorization: `Bearer ${TOKEN}` } });
+  it('answers requests and pushes new matching lines over the WebSocket protocol', async () => {
+    const ws = new WebSocket(server.url.replace('http', 'ws') + 'api/ws', { headers: { Authorization: `Bearer ${TOKEN}` } });
     const messages: ServerMessage[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(String(d)) as ServerMessage));
     await new Promise((r) => ws.once('open', r));
-    ws.send(JSON.stringify({ type: 'subscribe', id: 'a', query: 'level:error' }));
-    await waitFor(() => (messages.some((m) => m.type === 'subscribed') ? true : undefined));
-    appendFileSync(join(dir, 'app.log'), line(301, 'INFO', 'app', 'not for you') + line(302, 'ERROR', 'app', 'live error arrives'));
-    const got = await waitFor(() => {
-      const m = messages.find((x) => x.type === 'records');
-      return m && m.type === 'records' ? m : undefined;
-    });
-    expect(got.records.map((r) => r.message)).toEqual(['live error arrives']);
+    const reply = (id: number): Promise<ServerMessage> =>
+      waitFor(() => messages.find((m) => (m.kind === 'response' || m.kind === 'error') && m.id === id));
 
-    ws.send(JSON.stringify({ type: 'subscribe', id: 'b', query: 'level:nope' }));
-    const err = await waitFor(() => messages.find((m) => m.type === 'error'));
-    expect(err.type === 'error' && err.message).toMatch(/level/);
+    ws.send(JSON.stringify({ kind: 'request', id: 1, method: 'logs.search', params: { q: 'level:error', limit: 2 } }));
+    const search = await reply(1);
+    expect(search.kind === 'response' && (search.result as LogPage).records.length).toBe(2);
+
+    ws.send(JSON.stringify({ kind: 'request', id: 2, method: 'logs.search', params: { q: 'level:nope' } }));
+    const bad = await reply(2);
+    expect(bad.kind === 'error' && bad.error.code).toBe('query_syntax');
+    expect(bad.kind === 'error' && bad.error.message).toMatch(/level/);
+
+    ws.send(JSON.stringify({ kind: 'request', id: 3, method: 'no.such', params: {} }));
+    expect(await reply(3)).toMatchObject({ kind: 'error', error: { code: 'bad_request' } });
+
+    ws.send(JSON.stringify({ kind: 'subscribe', id: 4, topic: 'logs.tail', params: { q: 'level:error' } }));
+    expect(await reply(4)).toMatchObject({ kind: 'response' });
+    appendFileSync(join(dir, 'app.log'), line(301, 'INFO', 'app', 'not for you') + line(302, 'ERROR', 'app', 'live error arrives'));
+    const got = await waitFor(() => messages.find((m) => m.kind === 'event' && m.id === 4));
+    expect(got.kind === 'event' && (got.event as LiveBatch).records.map((r) => r.message)).toEqual(['live error arrives']);
     ws.close();
+  });
+
+  it('counts facets: levels exactly, loggers and attributes from the newest matches', async () => {
+    const { body } = await api<FacetsView>('/api/logs/facets?q=' + encodeURIComponent('logger:app.db'));
+    expect(body.levels.reduce((n, l) => n + l.count, 0)).toBe(200);
+    expect(body.loggers.map((l) => l.value).sort()).toEqual(['app.db', 'app.db.pool']);
+    expect(body.sampled).toBe(200);
   });
 });

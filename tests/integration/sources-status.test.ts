@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { waitFor } from '../support/serve-process.js';
-import type { LiveBatch } from '../../electron/engine/live/live-tail.js';
+import type { LiveBatch } from '../../shared/api.js';
 
 let engine: Engine | undefined;
 afterEach(async () => {

@@ -2,17 +2,13 @@
 // of thousands of lines a second never floods a view: at most one message per interval, holding
 // at most `maxRecords` of the newest matches and the count of those it skipped.
 import type { LogRecordView } from '../../../shared/model.js';
+import type { LiveBatch } from '../../../shared/api.js';
 import { compileToPredicate, parseQuery } from '../query/index.js';
 import type { LogRow } from '../store/rows.js';
+import { rowsOf, type StoredBatch } from '../store/log-writer.js';
 
 export const LIVE_INTERVAL_MS = 100;
 export const LIVE_MAX_RECORDS = 500;
-
-export interface LiveBatch {
-  records: LogRecordView[];
-  /** Matching records left out of this message because more arrived than a view can draw. */
-  skipped: number;
-}
 
 interface Subscriber {
   matches: (row: LogRow & { source_path?: string | null; file_path?: string | null }) => boolean;
@@ -47,10 +43,10 @@ export class LiveTail {
     return this.subscribers.size;
   }
 
-  /** New rows from the writer (time order within the batch). */
-  publish(rows: LogRow[]): void {
+  /** What the writer stored (time order within the batch). */
+  publish(batch: StoredBatch): void {
     if (this.subscribers.size === 0) return;
-    const withPaths = rows.map((r) => ({ ...r, ...this.pathsOf(r) }));
+    const withPaths = rowsOf(batch).map((r) => ({ ...r, ...this.pathsOf(r) }));
     for (const sub of this.subscribers) {
       for (const row of withPaths) {
         if (!sub.matches(row)) continue;

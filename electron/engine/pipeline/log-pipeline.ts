@@ -3,8 +3,7 @@
 // being folded (a traceback in progress) are read again after a crash, never lost, never doubled.
 import { createAssembler } from '../parse/assembler.js';
 import type { AssembledRecord, SourceLine } from '../parse/types.js';
-import type { FileCheckpoint, LogInsert, LogWriter } from '../store/log-writer.js';
-import type { LogRow } from '../store/rows.js';
+import type { FileCheckpoint, LogInsert, LogWriter, StoredBatch } from '../store/log-writer.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED } from '../store/rows.js';
 import type { SourceStore } from '../store/source-store.js';
 import type { FileIdentity, TailSink } from '../sources/files/types.js';
@@ -47,7 +46,7 @@ export class LogPipeline {
   private batch: LogInsert[] = [];
   private checkpoints = new Map<number, FileCheckpoint>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly listeners = new Set<(rows: LogRow[]) => void>();
+  private readonly listeners = new Set<(batch: StoredBatch) => void>();
   readonly stats: PipelineStats = { recordsWritten: 0, batchesWritten: 0, writeErrors: 0, lastWriteError: null };
   /** Problems per source: file path → what is wrong with it. */
   readonly problems = new Map<number, Map<string, string>>();
@@ -58,8 +57,8 @@ export class LogPipeline {
     private readonly now: () => number = () => Date.now() * 1000,
   ) {}
 
-  /** Called with the stored rows after every batch (the live tail). */
-  onRows(listener: (rows: LogRow[]) => void): () => void {
+  /** Called with what was stored after every batch (the live tail). */
+  onStored(listener: (batch: StoredBatch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -234,9 +233,9 @@ export class LogPipeline {
     if (this.batch.length === 0 && this.checkpoints.size === 0) return;
     const batch = this.batch;
     const checkpoints = this.checkpoints;
-    let rows: LogRow[];
+    let stored: StoredBatch;
     try {
-      rows = this.writer.write(batch, checkpoints);
+      stored = this.writer.write(batch, checkpoints);
     } catch (err) {
       // Keep the batch: nothing the user gave is lost; the next flush tries again.
       this.stats.writeErrors++;
@@ -251,10 +250,10 @@ export class LogPipeline {
     }
     this.batch = [];
     this.checkpoints = new Map();
-    this.stats.recordsWritten += rows.length;
+    this.stats.recordsWritten += stored.ids.length;
     this.stats.batchesWritten++;
     this.stats.lastWriteError = null;
-    if (rows.length > 0) for (const l of this.listeners) l(rows);
+    if (stored.ids.length > 0) for (const l of this.listeners) l(stored);
   }
 
   close(): void {

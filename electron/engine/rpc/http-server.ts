@@ -6,12 +6,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { API_LIMITS, type ApiErrorBody, type ClientMessage, type ServerMessage } from '../../../shared/api.js';
+import { WebSocketServer } from 'ws';
+import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api.js';
 import { parseTimeParam } from '../../../shared/time.js';
 import type { Engine } from '../engine.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
-import { QuerySyntaxError } from '../query/index.js';
+import { ProtocolConnection, toApiError } from './protocol-server.js';
+import { logFacets } from '../store/log-facets.js';
 import { FORMATS } from '../parse/registry.js';
 import { isLoopbackHost } from './host-guard.js';
 
@@ -118,6 +119,10 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
           }),
         );
       }
+      if (path === '/api/logs/facets') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, logFacets(engine.reader, { q: q.get('q') ?? '', from: timeParam(q, 'from'), to: timeParam(q, 'to') }));
+      }
       const context = /^\/api\/logs\/(\d+)\/context$/.exec(path);
       if (context) {
         if (method !== 'GET') return notAllowed(res, 'GET');
@@ -166,15 +171,10 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       }
       return sendError(res, 404, 'not_found', `No API route ${method} ${path}.`);
     } catch (err) {
-      if (err instanceof QuerySyntaxError) {
-        return sendJson(res, 400, {
-          error: { code: 'query_syntax', message: err.message, position: err.position, length: err.length },
-        } satisfies ApiErrorBody);
-      }
-      if (err instanceof BadRequestError) return sendError(res, 400, 'bad_request', err.message);
-      if (err instanceof NotFoundError) return sendError(res, 404, 'not_found', err.message);
       if (err instanceof BodyTooLargeError) return sendError(res, 413, 'too_large', err.message);
-      throw err;
+      const error = toApiError(err);
+      const status = error.code === 'not_found' ? 404 : error.code === 'internal' ? 500 : 400;
+      return sendJson(res, status, { error } satisfies ApiErrorBody);
     }
   }
 
@@ -203,7 +203,7 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
     }
   }
 
-  // The live tail over WebSocket, with the same Host and token checks as every request.
+  // The protocol of shared/api.ts over WebSocket, with the same Host and token checks as every request.
   const wss = new WebSocketServer({ noServer: true, maxPayload: API_LIMITS.maxBodyBytes });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -212,8 +212,17 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
     };
     if (!allowedHost(req.headers.host)) return reject('403 Forbidden');
     if (!tokenOk(requestToken(req, url))) return reject('401 Unauthorized');
-    if (url.pathname !== '/api/live') return reject('404 Not Found');
-    wss.handleUpgrade(req, socket, head, (ws) => serveLive(engine, ws));
+    if (url.pathname !== '/api/ws') return reject('404 Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new ProtocolConnection(engine, {
+        send: (message) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        },
+        buffered: () => ws.bufferedAmount,
+      });
+      ws.on('message', (data) => void connection.receive(String(data)));
+      ws.on('close', () => connection.close());
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -237,60 +246,6 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
         server.close(() => resolve());
       }),
   };
-}
-
-function serveLive(engine: Engine, ws: WebSocket): void {
-  const subscriptions = new Map<string, () => void>();
-  const send = (msg: ServerMessage): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  };
-  ws.on('message', (data) => {
-    let msg: ClientMessage;
-    try {
-      msg = JSON.parse(String(data)) as ClientMessage;
-    } catch {
-      return send({ type: 'error', message: 'Messages must be JSON.' });
-    }
-    if (msg?.type === 'subscribe' && typeof msg.id === 'string' && typeof msg.query === 'string') {
-      if (subscriptions.has(msg.id)) subscriptions.get(msg.id)!();
-      else if (subscriptions.size >= API_LIMITS.maxSubscriptionsPerSocket) {
-        return send({ type: 'error', id: msg.id, message: `At most ${API_LIMITS.maxSubscriptionsPerSocket} subscriptions per connection.` });
-      }
-      const id = msg.id;
-      let skippedWhileBusy = 0;
-      try {
-        subscriptions.set(
-          id,
-          engine.live.subscribe(msg.query, (batch) => {
-            // A client that can't keep up gets counts instead of an ever-growing send buffer.
-            if (ws.bufferedAmount > API_LIMITS.maxSocketBufferBytes) {
-              skippedWhileBusy += batch.records.length + batch.skipped;
-              return;
-            }
-            send({ type: 'records', id, records: batch.records, skipped: batch.skipped + skippedWhileBusy });
-            skippedWhileBusy = 0;
-          }),
-        );
-      } catch (err) {
-        subscriptions.delete(id);
-        if (err instanceof QuerySyntaxError) {
-          return send({ type: 'error', id, message: err.message, position: err.position, length: err.length });
-        }
-        return send({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
-      }
-      return send({ type: 'subscribed', id });
-    }
-    if (msg?.type === 'unsubscribe' && typeof msg.id === 'string') {
-      subscriptions.get(msg.id)?.();
-      subscriptions.delete(msg.id);
-      return;
-    }
-    send({ type: 'error', message: 'Unknown message: expected {type: "subscribe", id, query} or {type: "unsubscribe", id}.' });
-  });
-  ws.on('close', () => {
-    for (const unsubscribe of subscriptions.values()) unsubscribe();
-    subscriptions.clear();
-  });
 }
 
 class BodyTooLargeError extends Error {}
@@ -344,7 +299,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+function sendError(res: ServerResponse, status: number, code: ApiErrorCode, message: string): void {
   if (res.headersSent) {
     res.end();
     return;

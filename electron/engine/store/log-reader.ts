@@ -59,6 +59,16 @@ export class LogReader {
 
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
+    const rows = this.searchRows(p, limit);
+    const last = rows[rows.length - 1];
+    return {
+      records: rows.map((r) => this.toView(r)),
+      nextCursor: rows.length === limit && last ? String(last.id) : null,
+    };
+  }
+
+  /** The newest `limit` rows matching the search, as stored. */
+  searchRows(p: SearchParams, limit: number): LogRow[] {
     const ast = parseQuery(p.q ?? '');
     const from = p.from ?? 0;
     const to = p.to ?? TIME_MAX;
@@ -68,12 +78,7 @@ export class LogReader {
       if (!Number.isSafeInteger(c)) throw new BadRequestError(`cursor: "${p.cursor}" is not a cursor this API gave out`);
       idMax = Math.min(idMax, c - 1);
     }
-    const rows = this.selectRows(ast, from, to, from, idMax, limit);
-    const last = rows[rows.length - 1];
-    return {
-      records: rows.map((r) => this.toView(r)),
-      nextCursor: rows.length === limit && last ? String(last.id) : null,
-    };
+    return this.selectRows(ast, from, to, from, idMax, limit);
   }
 
   private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {

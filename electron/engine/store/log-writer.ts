@@ -3,7 +3,7 @@
 // crash at any moment leaves every file's offset consistent with the records stored.
 import type { Db } from './database.js';
 import type { LogRow } from './rows.js';
-import { levelIndexOf, minuteOf } from './rollup.js';
+import { MINUTE_US, levelIndexOf, minuteOf } from './rollup.js';
 import { attributesSearchText } from '../query/index.js';
 
 /** A record ready to be stored (times in µs). */
@@ -84,20 +84,22 @@ export class LogWriter {
   }
 
   /**
-   * Store records and checkpoints in one transaction. Returns the stored rows (with their ids),
-   * in time order, for the live tail.
+   * Store records and checkpoints in one transaction. Returns what was stored (in time order,
+   * with the ids given), from which the live tail makes rows only when someone is watching.
    */
-  write(records: LogInsert[], checkpoints: Map<number, FileCheckpoint> = new Map()): LogRow[] {
-    if (records.length === 0 && checkpoints.size === 0) return [];
+  write(records: LogInsert[], checkpoints: Map<number, FileCheckpoint> = new Map()): StoredBatch {
+    if (records.length === 0 && checkpoints.size === 0) return { records: [], ids: [] };
     return this.writeTx(records, checkpoints);
   }
 
-  private writeInTransaction(records: LogInsert[], checkpoints: Map<number, FileCheckpoint>): LogRow[] {
+  private writeInTransaction(records: LogInsert[], checkpoints: Map<number, FileCheckpoint>): StoredBatch {
     // Time order inside the batch keeps the b-tree appends sequential and FTS5 from flushing its
     // pending terms on every out-of-order rowid.
     const sorted = records.slice().sort((a, b) => a.ts - b.ts);
-    const rows: LogRow[] = new Array(sorted.length);
-    const counts = new Map<string, number>();
+    const ids: number[] = new Array(sorted.length);
+    // (source, minute, level) packed in one number (source × 2^40 + minute index × 8 + level; a
+    // minute index stays below 2^33 until 2^53 µs): no string per record.
+    const counts = new Map<number, number>();
     let prevId = -1;
     let drift = this.drift;
     for (let i = 0; i < sorted.length; i++) {
@@ -110,50 +112,36 @@ export class LogWriter {
       if (id - ts > drift) drift = id - ts;
 
       const attributes = r.attributes && hasKeys(r.attributes) ? JSON.stringify(r.attributes) : null;
-      const row: LogRow = {
-        id,
-        ts,
-        severity: r.severity,
-        level_text: r.levelText ?? null,
-        file_id: r.fileId,
-        source_id: r.sourceId,
-        logger: r.logger ?? null,
-        service: r.service ?? null,
-        message: r.message,
-        attributes,
-        trace_id: r.traceId ?? null,
-        span_id: r.spanId ?? null,
-        exc_type: r.exception?.type ?? null,
-        exc_message: r.exception?.message ?? null,
-        flags: r.flags,
-      };
       this.insertLog.run(
         id,
         ts,
-        row.severity,
-        row.level_text,
-        row.file_id,
-        row.source_id,
-        row.logger,
-        row.service,
-        row.message,
+        r.severity,
+        r.levelText ?? null,
+        r.fileId,
+        r.sourceId,
+        r.logger ?? null,
+        r.service ?? null,
+        r.message,
         attributes,
-        row.trace_id,
-        row.span_id,
-        row.exc_type,
-        row.exc_message,
-        row.flags,
+        r.traceId ?? null,
+        r.spanId ?? null,
+        r.exception?.type ?? null,
+        r.exception?.message ?? null,
+        r.flags,
       );
       // The live tail rebuilds this text the same way (attributesSearchText): keep them one function.
-      this.insertFts.run(id, r.message, r.attributes ? attributesSearchText(r.attributes) : '');
-      rows[i] = row;
+      this.insertFts.run(id, r.message, attributes !== null ? attributesSearchText(r.attributes!) : '');
+      ids[i] = id;
 
-      const key = `${minuteOf(ts)}:${r.sourceId ?? 0}:${levelIndexOf(r.severity)}`;
+      const sourceId = r.sourceId ?? 0;
+      const key = (minuteOf(ts) / MINUTE_US) * 8 + levelIndexOf(r.severity) + sourceId * 2 ** 40;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     for (const [key, n] of counts) {
-      const [minute, sourceId, level] = key.split(':');
-      this.upsertCount.run(Number(minute), Number(sourceId), Number(level), n);
+      const sourceId = Math.floor(key / 2 ** 40);
+      const rest = key - sourceId * 2 ** 40;
+      const level = rest % 8;
+      this.upsertCount.run(((rest - level) / 8) * MINUTE_US, sourceId, level, n);
     }
     const now = Date.now() * 1000;
     for (const [fileId, c] of checkpoints) {
@@ -163,8 +151,35 @@ export class LogWriter {
     // Only after the statements ran: a failed transaction must not move these.
     if (prevId > this.maxId) this.maxId = prevId;
     this.drift = drift;
-    return rows;
+    return { records: sorted, ids };
   }
+}
+
+/** What one write stored: the records in time order and the id each got. */
+export interface StoredBatch {
+  records: LogInsert[];
+  ids: number[];
+}
+
+/** The stored rows of a batch, as the readers would return them (for the live tail). */
+export function rowsOf(batch: StoredBatch): LogRow[] {
+  return batch.records.map((r, i) => ({
+    id: batch.ids[i]!,
+    ts: r.ts < 0 ? 0 : r.ts > MAX_TS ? MAX_TS : Math.trunc(r.ts),
+    severity: r.severity,
+    level_text: r.levelText ?? null,
+    file_id: r.fileId,
+    source_id: r.sourceId,
+    logger: r.logger ?? null,
+    service: r.service ?? null,
+    message: r.message,
+    attributes: r.attributes && hasKeys(r.attributes) ? JSON.stringify(r.attributes) : null,
+    trace_id: r.traceId ?? null,
+    span_id: r.spanId ?? null,
+    exc_type: r.exception?.type ?? null,
+    exc_message: r.exception?.message ?? null,
+    flags: r.flags,
+  }));
 }
 
 function hasKeys(o: Record<string, unknown>): boolean {
