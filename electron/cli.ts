@@ -6,14 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEngine } from './engine/engine.js';
-import { startHttpServer } from './engine/rpc/http-server.js';
+import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
 import { isLoopbackAddress } from './engine/rpc/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
 import { parseDuration, parseSize, parseTimeParam } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/query/index.js';
-
-export const DEFAULT_PORT = 4320;
 
 const HELP = `Loupe — logs, traces and metrics of your local services, in one place.
 

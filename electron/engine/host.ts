@@ -1,19 +1,43 @@
-// The engine as its own process (Electron's utilityProcess on the desktop): starts the engine
-// and its local HTTP/WebSocket server on a free loopback port, and reports where to the parent.
-// The desktop window then talks to it exactly as a browser does under `loupe serve`.
+// The engine as its own process (Electron's utilityProcess on the desktop). The window talks to
+// it over a MessagePort that the main process hands over, speaking the same protocol as a browser
+// over WebSocket; the engine also serves the public local API and OTLP as `loupe serve` does.
 import { randomBytes } from 'node:crypto';
-import { createEngine } from './engine.js';
-import { startHttpServer } from './rpc/http-server.js';
+import { createEngine, type Engine } from './engine.js';
+import { ProtocolConnection } from './rpc/protocol-server.js';
+import { DEFAULT_PORT, startHttpServer } from './rpc/http-server.js';
 
-interface ParentPort {
+/** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
+interface PortLike {
+  on(event: 'message', listener: (e: { data: unknown; ports: PortLike[] }) => void): void;
+  on(event: 'close', listener: () => void): void;
   postMessage(message: unknown): void;
+  start?(): void;
 }
 
-export async function runEngineHost(dataDir: string, staticDir: string | undefined, parent: ParentPort): Promise<void> {
-  const token = randomBytes(18).toString('base64url');
+/** A renderer's port: one protocol connection, JSON text both ways as over a WebSocket. */
+export function servePort(engine: Engine, port: PortLike): ProtocolConnection {
+  const connection = new ProtocolConnection(engine, { send: (message) => port.postMessage(JSON.stringify(message)) });
+  port.on('message', (e) => void connection.receive(typeof e.data === 'string' ? e.data : JSON.stringify(e.data)));
+  port.on('close', () => connection.close());
+  port.start?.();
+  return connection;
+}
+
+async function main(parent: PortLike, dataDir: string): Promise<void> {
   const engine = await createEngine({ dataDir });
-  const server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token, staticDir });
-  parent.postMessage({ type: 'ready', url: server.url, token });
+  const token = process.env.LOUPE_TOKEN ?? randomBytes(18).toString('base64url');
+  // The public local API, on the usual port when it is free.
+  const server = await startHttpServer(engine, { host: '127.0.0.1', port: DEFAULT_PORT, token }).catch(() =>
+    startHttpServer(engine, { host: '127.0.0.1', port: 0, token }),
+  );
+  parent.on('message', (e) => {
+    const msg = e.data as { type?: string; path?: string } | undefined;
+    if (msg?.type === 'renderer-port' && e.ports[0]) servePort(engine, e.ports[0]);
+    if (msg?.type === 'add-source' && typeof msg.path === 'string') {
+      engine.sources.add(msg.path).catch((err: unknown) => parent.postMessage({ type: 'error', message: String(err) }));
+    }
+  });
+  parent.postMessage({ type: 'ready', apiUrl: server.url });
   const stop = (): void => {
     void server
       .close()
@@ -24,10 +48,10 @@ export async function runEngineHost(dataDir: string, staticDir: string | undefin
   process.once('SIGINT', stop);
 }
 
-// Started by Electron's utilityProcess.fork(): argv carries the data dir and the UI folder.
-const parentPort = (process as unknown as { parentPort?: ParentPort & { on: unknown } }).parentPort;
+// Started by Electron's utilityProcess.fork() with the data dir as argument.
+const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
 if (parentPort) {
-  const [dataDir, staticDir] = process.argv.slice(2);
+  const dataDir = process.argv[2];
   if (!dataDir) throw new Error('engine host: the data dir is missing from argv');
-  void runEngineHost(dataDir, staticDir, parentPort);
+  void main(parentPort, dataDir);
 }

@@ -1,57 +1,159 @@
-// The desktop shell: windows and what needs Electron, nothing else. The engine runs in a
-// utilityProcess (a heavy query or an ingest burst never freezes a window).
-import { app, BrowserWindow, shell, utilityProcess } from 'electron';
+// The desktop shell: windows, menu, dialogs and what else needs Electron; nothing more. The
+// engine runs in a utilityProcess (a heavy query or an ingest burst never freezes a window) and
+// the window talks to it over a MessagePort, with the same protocol a browser speaks over WebSocket.
+import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, screen, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAllowedExternalUrl, isAppUrl } from './url-policy.js';
+import { pathToFileURL } from 'node:url';
+import { isAllowedExternalUrl, isAppUrl, isTrustedSender } from './url-policy.js';
+import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
+import { menuModel, type MenuCommand } from './menu-model.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');
+const isDev = !app.isPackaged && process.env.ELECTRON_RENDERER_URL !== undefined;
+const rendererFile = join(rootDir, 'out', 'renderer', 'index.html');
+const appUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(rendererFile).href;
+const stateFile = (): string => join(app.getPath('userData'), 'window-state.json');
+
+let engine: UtilityProcess | null = null;
+let mainWindow: BrowserWindow | null = null;
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
-async function startEngine(): Promise<{ url: string; token: string }> {
-  const host = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [
-    app.getPath('userData'),
-    join(rootDir, 'out', 'renderer'),
-  ]);
-  app.on('before-quit', () => host.kill());
-  return new Promise((resolve) => {
-    host.on('message', (msg: { type: string; url: string; token: string }) => {
-      if (msg.type === 'ready') resolve({ url: msg.url, token: msg.token });
-    });
+function startEngine(): UtilityProcess {
+  const child = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [app.getPath('userData')], {
+    serviceName: 'Loupe engine',
   });
+  child.on('exit', (code) => {
+    if (code !== 0 && mainWindow) dialog.showErrorBox('Loupe', `The Loupe engine stopped unexpectedly (exit code ${code}).`);
+  });
+  return child;
 }
 
-async function createWindow(engineUrl: string, token: string): Promise<void> {
+/** Give a window its own MessagePort to the engine (again after every reload). */
+function connectWindow(win: BrowserWindow, child: UtilityProcess): void {
+  const { port1, port2 } = new MessageChannelMain();
+  child.postMessage({ type: 'renderer-port' }, [port1]);
+  win.webContents.postMessage('loupe:engine-port', null, [port2]);
+}
+
+function loadWindowState(): WindowState | undefined {
+  try {
+    const saved: unknown = JSON.parse(readFileSync(stateFile(), 'utf8'));
+    return restoreWindowState(saved, screen.getAllDisplays().map((d) => d.workArea));
+  } catch {
+    return undefined;
+  }
+}
+
+function saveWindowState(win: BrowserWindow): void {
+  const state: WindowState = { ...win.getNormalBounds(), maximized: win.isMaximized() };
+  try {
+    writeFileSync(stateFile(), JSON.stringify(state));
+  } catch {
+    // Not worth bothering the user: the window opens at the default place next time.
+  }
+}
+
+async function createWindow(child: UtilityProcess): Promise<BrowserWindow> {
+  const state = loadWindowState();
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...(state ? { x: state.x, y: state.y, width: state.width, height: state.height } : DEFAULT_SIZE),
+    minWidth: 640,
+    minHeight: 400,
     title: 'Loupe',
+    show: false,
     webPreferences: {
-      preload: join(import.meta.dirname, '..', 'preload', 'index.cjs'),
+      preload: join(rootDir, 'out', 'preload', 'index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
+  if (state?.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  win.on('close', () => saveWindowState(win));
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, engineUrl)) event.preventDefault();
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isAppUrl(url, appUrl)) e.preventDefault();
   });
-  win.webContents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url, engineUrl)) event.preventDefault();
+  win.webContents.on('will-redirect', (e, url) => {
+    if (!isAppUrl(url, appUrl)) e.preventDefault();
   });
-  await win.loadURL(`${engineUrl}?token=${encodeURIComponent(token)}`);
+  win.webContents.on('did-finish-load', () => connectWindow(win, child));
+  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);
+  else await win.loadFile(rendererFile);
+  return win;
 }
 
-void app.whenReady().then(async () => {
-  const { url, token } = await startEngine();
-  await createWindow(url, token);
-  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+async function pick(kind: 'folder' | 'file'): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title: kind === 'folder' ? 'Open a log folder' : 'Open a log file',
+    properties: kind === 'folder' ? ['openDirectory'] : ['openFile'],
+  };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+function runCommand(command: MenuCommand): void {
+  switch (command) {
+    case 'open-folder':
+    case 'open-file':
+      void pick(command === 'open-folder' ? 'folder' : 'file').then((path) => {
+        if (path) engine?.postMessage({ type: 'add-source', path });
+      });
+      return;
+    case 'reload':
+      mainWindow?.webContents.reload();
+      return;
+    case 'devtools':
+      if (isDev) mainWindow?.webContents.toggleDevTools();
+      return;
+    case 'quit':
+      app.quit();
+  }
+}
+
+function buildMenu(): Menu {
+  return Menu.buildFromTemplate(
+    menuModel({ isMac: process.platform === 'darwin', isDev }).map((m) => ({
+      label: m.label,
+      submenu: m.items.map((item) =>
+        item.separator
+          ? { type: 'separator' as const }
+          : {
+              label: item.label,
+              ...(item.role ? { role: item.role } : {}),
+              ...(item.accelerator ? { accelerator: item.accelerator } : {}),
+              ...(item.command ? { click: () => runCommand(item.command!) } : {}),
+            },
+      ),
+    })),
+  );
+}
+
+// The few native calls the renderer may make; each checks who is asking.
+ipcMain.handle('loupe:pick', async (event, kind: unknown) => {
+  if (!isTrustedSender(event.senderFrame?.url, appUrl)) throw new Error('refused: not the Loupe window');
+  if (kind !== 'folder' && kind !== 'file') throw new Error('pick: expected "folder" or "file"');
+  return pick(kind);
 });
 
+void app.whenReady().then(async () => {
+  Menu.setApplicationMenu(buildMenu());
+  engine = startEngine();
+  mainWindow = await createWindow(engine);
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+});
+
+app.on('before-quit', () => engine?.kill());
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });

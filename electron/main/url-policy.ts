@@ -10,11 +10,25 @@ export function isAllowedExternalUrl(url: string): boolean {
   }
 }
 
-/** Navigation inside the window stays on the engine's own origin. */
-export function isAppUrl(url: string, engineUrl: string): boolean {
+/**
+ * Navigation inside the window stays in the app: its own origin, or for an app loaded from a file,
+ * that very file (every file: URL has the origin "null", so origins can't tell them apart).
+ */
+export function isAppUrl(url: string, appUrl: string): boolean {
   try {
-    return new URL(url).origin === new URL(engineUrl).origin;
+    const target = new URL(url);
+    const app = new URL(appUrl);
+    if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname;
+    return target.origin === app.origin;
   } catch {
     return false;
   }
+}
+
+/**
+ * IPC is answered only for the app's own page: the top frame, loaded from the app's files (or the
+ * dev server in development). Anything else that got into a window is refused.
+ */
+export function isTrustedSender(senderUrl: string | undefined, appUrl: string): boolean {
+  return senderUrl !== undefined && isAppUrl(senderUrl, appUrl);
 }

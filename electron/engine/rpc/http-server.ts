@@ -32,6 +32,8 @@ export interface RunningServer {
 }
 
 const TOKEN_COOKIE = 'loupe_token';
+/** The UI/API port when none is given. */
+export const DEFAULT_PORT = 4320;
 
 export async function startHttpServer(engine: Engine, opts: HttpServerOptions): Promise<RunningServer> {
   const tokenBytes = Buffer.from(opts.token);
