@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssembler } from '../../electron/engine/parse/assembler.js';
-import type { AssembledRecord, SourceLine } from '../../electron/engine/parse/types.js';
+import type { AssembledRecord } from '../../electron/engine/parse/types.js';
+import { toLines } from '../unit/parse/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const NON_ASCII = 'Benutzer José hat „Größe“ geändert — 日本語ログ ✓ 🚀';
@@ -137,18 +138,6 @@ const MESSAGES = ['hello 1', NON_ASCII, 'line one\n  line two', 'chained failure
 const SEVERITIES = [9, 13, 9, 17, 17, 17, 21];
 
 let dir = '';
-
-function toLines(text: string): SourceLine[] {
-  const lines: SourceLine[] = [];
-  let offset = 0;
-  const parts = text.split('\n');
-  if (parts[parts.length - 1] === '') parts.pop();
-  for (const part of parts) {
-    offset += Buffer.byteLength(part, 'utf8') + 1;
-    lines.push({ text: part, endOffset: offset });
-  }
-  return lines;
-}
 
 beforeAll(() => {
   try {
