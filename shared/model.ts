@@ -41,6 +41,8 @@ export interface SourceFileView {
   error?: string;
   truncatedLines: number;
   invalidUtf8Lines: number;
+  /** The file was deleted or rotated out of reach after it was read to its end. */
+  gone?: boolean;
 }
 
 export interface SourceView {

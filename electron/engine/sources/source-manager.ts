@@ -103,6 +103,7 @@ export class SourceManager {
         offset: f.offset,
         truncatedLines: f.truncated_lines,
         invalidUtf8Lines: f.invalid_utf8_lines,
+        ...(f.gone ? { gone: true } : {}),
         ...(problem !== undefined ? { skipped: problem } : {}),
       };
     });
