@@ -1,0 +1,42 @@
+// Numbers and times as the UI shows them.
+import type { Level } from '../../../shared/severity.js';
+
+/** Grafana's log level colours (its logs panel and Explore use these). */
+export const LEVEL_COLORS: Record<Level | 'unknown', string> = {
+  trace: '#6ed0e0',
+  debug: '#1f78c1',
+  info: '#7eb26d',
+  warn: '#eab839',
+  error: '#e24d42',
+  fatal: '#705da0',
+  unknown: '#8e8e8e',
+};
+
+/** `2026-11-30 10:00:00.123` in local time (the µs part of the RFC 3339 text kept to ms). */
+export function formatTimestamp(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+export function formatCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)}M`;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+export function formatRate(perSecond: number): string {
+  return perSecond >= 10 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
+}

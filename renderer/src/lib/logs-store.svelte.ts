@@ -1,0 +1,253 @@
+// The Logs view's state: the query and range, the rows (history pages + the live tail), the
+// histogram and facets, and the selected record.
+//
+// Rows are held in two plain arrays that only grow at their ends: `older` (newest first, as the
+// search pages come: a page of older records is a push) and `live` (oldest first, as the tail
+// sends them). Display index 0 is the oldest loaded record at the top. Pushing into an array of a
+// million rows costs nothing, where a reactive copy would cost a million; so the arrays are not
+// reactive and `version` says when they changed.
+import type { FacetsView, LiveBatch } from '../../../shared/api.js';
+import type { HistogramView, LogRecordView } from '../../../shared/model.js';
+import { ApiError } from './api-client.js';
+import { api } from './client.js';
+import { isLive, rangeParams, type TimeRange } from './time-range.js';
+
+const FIRST_PAGE = 300;
+const OLDER_PAGE = 500;
+const HISTOGRAM_BUCKETS = 60;
+/** How often the histogram and facets catch up with the tail (they are counts, not rows). */
+const REFRESH_MS = 3000;
+
+export interface RowKey {
+  live: boolean;
+  /** Index into `older` or `live`. */
+  idx: number;
+}
+
+export class LogsStore {
+  /** The query being shown (the query bar's draft is the bar's own). */
+  query = $state('');
+  range: TimeRange = $state.raw({ kind: 'relative', last: '1h' });
+  error: ApiError | null = $state.raw(null);
+  loading = $state(false);
+  loadingOlder = $state(false);
+  /** Bumped whenever rows are added. */
+  version = $state(0);
+  /** True while the list sits at its newest row and scrolls with new ones. */
+  following = $state(true);
+  /** Rows that arrived while not following. */
+  newSincePause = $state(0);
+  /** Records the tail left out because they came faster than a view can draw. */
+  skipped = $state(0);
+  histogram: HistogramView | null = $state.raw(null);
+  facets: FacetsView | null = $state.raw(null);
+  selected: LogRecordView | null = $state.raw(null);
+  /** Expanded multi-line rows: record id → where it is and how much taller it is. */
+  expanded: Map<number, { key: RowKey; extra: number }> = $state.raw(new Map());
+  hasOlder = $state(false);
+
+  private older: LogRecordView[] = [];
+  private live: LogRecordView[] = [];
+  private nextCursor: string | null = null;
+  private generation = 0;
+  private unsubscribeTail: (() => void) | null = null;
+  private pendingLive: LogRecordView[] = [];
+  private frame = 0;
+  private firstPageIds = new Set<number>();
+  private firstPageDone = false;
+  private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private dirtyCounts = false;
+
+  get count(): number {
+    void this.version;
+    return this.older.length + this.live.length;
+  }
+
+  /** The record at display index `i` (0 = oldest loaded). */
+  at(i: number): LogRecordView | undefined {
+    const n = this.older.length;
+    return i < n ? this.older[n - 1 - i] : this.live[i - n];
+  }
+
+  keyAt(i: number): RowKey {
+    const n = this.older.length;
+    return i < n ? { live: false, idx: n - 1 - i } : { live: true, idx: i - n };
+  }
+
+  indexOfKey(key: RowKey): number {
+    return key.live ? this.older.length + key.idx : this.older.length - 1 - key.idx;
+  }
+
+  /** Show this query over this range: history first, then the live tail on top. */
+  load(query: string, range: TimeRange): void {
+    this.query = query;
+    this.range = range;
+    const gen = ++this.generation;
+    this.stopTail();
+    this.older = [];
+    this.live = [];
+    this.pendingLive = [];
+    this.firstPageIds = new Set();
+    this.firstPageDone = false;
+    this.nextCursor = null;
+    this.hasOlder = false;
+    this.expanded = new Map();
+    this.following = true;
+    this.newSincePause = 0;
+    this.skipped = 0;
+    this.error = null;
+    this.loading = true;
+    this.version++;
+
+    // Subscribe before searching so nothing written in between is missed; the overlap with the
+    // first page is removed by id.
+    if (isLive(range)) {
+      this.unsubscribeTail = api.subscribe(
+        'logs.tail',
+        { q: query },
+        (batch) => this.onLive(gen, batch),
+        (err) => {
+          if (gen === this.generation) this.error = err;
+        },
+      );
+    }
+    api
+      .request('logs.search', { q: query, ...rangeParams(range), limit: FIRST_PAGE })
+      .then((page) => {
+        if (gen !== this.generation) return;
+        this.older = page.records;
+        this.firstPageIds = new Set(page.records.map((r) => r.id));
+        this.nextCursor = page.nextCursor;
+        this.hasOlder = page.nextCursor !== null;
+        this.firstPageDone = true;
+        this.version++;
+        this.scheduleFlush();
+      })
+      .catch((err: unknown) => {
+        if (gen === this.generation) this.error = toApiError(err);
+      })
+      .finally(() => {
+        if (gen === this.generation) this.loading = false;
+      });
+    this.refreshCounts(gen);
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = isLive(range)
+      ? setInterval(() => {
+          if (this.dirtyCounts) this.refreshCounts(this.generation);
+        }, REFRESH_MS)
+      : null;
+  }
+
+  /** The next page of older records; resolves with how many rows were added at the top. */
+  async loadOlder(): Promise<number> {
+    if (!this.nextCursor || this.loadingOlder) return 0;
+    const gen = this.generation;
+    this.loadingOlder = true;
+    try {
+      const page = await api.request('logs.search', {
+        q: this.query,
+        ...rangeParams(this.range),
+        limit: OLDER_PAGE,
+        cursor: this.nextCursor,
+      });
+      if (gen !== this.generation) return 0;
+      for (const r of page.records) this.older.push(r);
+      this.nextCursor = page.nextCursor;
+      this.hasOlder = page.nextCursor !== null;
+      this.version++;
+      return page.records.length;
+    } catch (err) {
+      if (gen === this.generation) this.error = toApiError(err);
+      return 0;
+    } finally {
+      if (gen === this.generation) this.loadingOlder = false;
+    }
+  }
+
+  setFollowing(following: boolean): void {
+    if (following === this.following) return;
+    this.following = following;
+    if (following) this.newSincePause = 0;
+  }
+
+  toggleExpanded(i: number, extra: number): void {
+    const record = this.at(i);
+    if (!record) return;
+    const next = new Map(this.expanded);
+    if (next.has(record.id)) next.delete(record.id);
+    else next.set(record.id, { key: this.keyAt(i), extra });
+    this.expanded = next;
+  }
+
+  /** Expanded rows by display index, for the layout. */
+  expandedRows(): { index: number; extra: number }[] {
+    void this.version;
+    return [...this.expanded.values()].map((e) => ({ index: this.indexOfKey(e.key), extra: e.extra }));
+  }
+
+  select(record: LogRecordView | null): void {
+    this.selected = record;
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.stopTail();
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+
+  private stopTail(): void {
+    this.unsubscribeTail?.();
+    this.unsubscribeTail = null;
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+
+  private onLive(gen: number, batch: LiveBatch): void {
+    if (gen !== this.generation) return;
+    for (const r of batch.records) this.pendingLive.push(r);
+    if (batch.skipped) this.skipped += batch.skipped;
+    this.dirtyCounts = true;
+    this.scheduleFlush();
+  }
+
+  /** However many batches arrive, the rows change once per frame. */
+  private scheduleFlush(): void {
+    if (this.frame || !this.firstPageDone || this.pendingLive.length === 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const fresh = this.pendingLive.filter((r) => !this.firstPageIds.has(r.id));
+      this.pendingLive = [];
+      if (fresh.length === 0) return;
+      for (const r of fresh) this.live.push(r);
+      if (!this.following) this.newSincePause += fresh.length;
+      this.version++;
+    });
+  }
+
+  private refreshCounts(gen: number): void {
+    this.dirtyCounts = false;
+    const params = { q: this.query, ...rangeParams(this.range) };
+    api
+      .request('logs.histogram', { ...params, buckets: HISTOGRAM_BUCKETS })
+      .then((h) => {
+        if (gen === this.generation) this.histogram = h;
+      })
+      .catch(() => {
+        // The search reports the same error, once; counts of an earlier query would mislead.
+        if (gen === this.generation) this.histogram = null;
+      });
+    api
+      .request('logs.facets', params)
+      .then((f) => {
+        if (gen === this.generation) this.facets = f;
+      })
+      .catch(() => {
+        if (gen === this.generation) this.facets = null;
+      });
+  }
+}
+
+function toApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError('internal', err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,74 @@
+// The Sources view's state: the watched paths with their files, polled while the view is open.
+import type { FormatView } from '../../../shared/api.js';
+import type { SourceView } from '../../../shared/model.js';
+import { ApiError } from './api-client.js';
+import { api } from './client.js';
+
+const POLL_MS = 2000;
+
+export class SourcesStore {
+  sources: SourceView[] = $state.raw([]);
+  formats: FormatView[] = $state.raw([]);
+  error = $state('');
+  busy = $state(false);
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  start(): void {
+    void this.refresh();
+    api
+      .request('formats.list', {})
+      .then((f) => (this.formats = f))
+      .catch(() => {});
+    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.sources = await api.request('sources.list', {});
+    } catch (err) {
+      this.error = message(err);
+    }
+  }
+
+  async add(path: string): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.add', { path });
+    });
+  }
+
+  async remove(id: number): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.remove', { id });
+    });
+  }
+
+  async setFormat(id: number, format: string | null): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.setFormat', { id, format });
+    });
+  }
+
+  private async run(action: () => Promise<void>): Promise<boolean> {
+    this.busy = true;
+    this.error = '';
+    try {
+      await action();
+      await this.refresh();
+      return true;
+    } catch (err) {
+      this.error = message(err);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof ApiError || err instanceof Error ? err.message : String(err);
+}
