@@ -19,7 +19,8 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    build: { rollupOptions: { input: resolve('renderer/index.html') } },
+    // Minified: the page is served to a browser as well as loaded by the window.
+    build: { minify: true, rollupOptions: { input: resolve('renderer/index.html') } },
     plugins: [svelte({ configFile: resolve('svelte.config.js') })],
   },
 });
