@@ -14,6 +14,8 @@ import { isLive, rangeParams, type TimeRange } from './time-range.js';
 
 const FIRST_PAGE = 300;
 const OLDER_PAGE = 500;
+/** Rows a view keeps in memory while it follows the tail. */
+export const MAX_ROWS = 50_000;
 const HISTOGRAM_BUCKETS = 60;
 /** How often the histogram and facets catch up with the tail (they are counts, not rows). */
 const REFRESH_MS = 3000;
@@ -221,8 +223,29 @@ export class LogsStore {
       if (fresh.length === 0) return;
       for (const r of fresh) this.live.push(r);
       if (!this.following) this.newSincePause += fresh.length;
+      // A tail left running for hours must not fill the page's memory: keep the newest rows; the
+      // older ones come back by scrolling up. While the user reads (paused) only a far bigger
+      // bound applies, so rows don't move under their eyes.
+      if (this.count > (this.following ? MAX_ROWS : MAX_ROWS * 4)) this.trimOldest(this.count - MAX_ROWS);
       this.version++;
     });
+  }
+
+  /** Forget the `n` oldest rows in memory; the cursor then points just past the oldest one kept. */
+  private trimOldest(n: number): void {
+    const fromOlder = Math.min(n, this.older.length);
+    this.older.length -= fromOlder;
+    const fromLive = n - fromOlder;
+    if (fromLive > 0) this.live.splice(0, fromLive);
+    const expanded = new Map<number, { key: RowKey; extra: number }>();
+    for (const [id, e] of this.expanded) {
+      if (!e.key.live && e.key.idx < this.older.length) expanded.set(id, e);
+      else if (e.key.live && e.key.idx >= fromLive) expanded.set(id, { ...e, key: { live: true, idx: e.key.idx - fromLive } });
+    }
+    this.expanded = expanded;
+    const oldest = this.at(0);
+    this.nextCursor = oldest ? String(oldest.id) : null;
+    this.hasOlder = this.nextCursor !== null;
   }
 
   private refreshCounts(gen: number): void {
