@@ -3,13 +3,14 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
+import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
 
 interface Row {
@@ -173,6 +174,12 @@ async function benchSearch(): Promise<void> {
     ok: Math.max(...h) < 500,
   });
   await engine.close();
+  if (wanted('ui')) rows.push(...(await benchBigHistory(join(work, 'search-data'), SEARCH_LINES)));
+}
+
+async function benchUi(): Promise<void> {
+  rows.push(...(await benchLineToScreen(quick ? 30 : 100)));
+  rows.push(...(await benchTailLoad(quick ? 10 : 30)));
 }
 
 async function benchLatency(): Promise<void> {
@@ -214,13 +221,15 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search) runs one part.
+// `-- --only ingest` (or latency, search, ui) runs one part; the UI's big-history figures need
+// the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
-const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name;
+const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
 try {
   if (wanted('latency')) await benchLatency();
   if (wanted('ingest')) await benchIngest();
   if (wanted('search')) await benchSearch();
+  if (wanted('ui')) await benchUi();
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -2,9 +2,14 @@
 // that kill it, restart it, or talk to it over real sockets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+/** The checkout's root (from tests/support under vitest, or out/node/tests/support in the bench). */
+export const ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 export const CLI = join(ROOT, 'bin', 'loupe.js');
 
 export interface ServeProcess {

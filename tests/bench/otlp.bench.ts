@@ -1,0 +1,159 @@
+// OTLP ingest speed: spans/s decoded and stored (100-span requests, protobuf and JSON) against a
+// bare decode-only loop in the same run, and the time to open a 10,000-span trace through the API.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createEngine } from '../../electron/engine/engine.js';
+import { startHttpServer } from '../../electron/engine/rpc/http-server.js';
+import { openDatabase } from '../../electron/engine/store/database.js';
+import { LogWriter } from '../../electron/engine/store/log-writer.js';
+import { decodeExport, type Encoding } from '../../electron/engine/sources/otlp/decode.js';
+import { OtlpIngest } from '../../electron/engine/sources/otlp/ingest.js';
+import { randomId, traceRequest, type TestSpan } from '../support/otlp-proto.js';
+
+export interface OtlpBenchRow {
+  what: string;
+  value: string;
+  ceiling?: string;
+  ratio?: string;
+  target: string;
+  ok?: boolean;
+}
+
+const SPANS_PER_REQUEST = 100;
+const T0 = 1_780_000_000_000_000_000n;
+
+/** A span like an instrumented HTTP handler's: ~500 bytes in protobuf, as MEASUREMENTS.md's. */
+function span(trace: number, i: number): TestSpan {
+  return {
+    traceId: randomId(16, trace),
+    spanId: randomId(8, trace * 1000 + i),
+    ...(i > 0 ? { parentSpanId: randomId(8, trace * 1000) } : {}),
+    name: i === 0 ? 'GET /api/users/{id}' : `SELECT users ${i % 7}`,
+    startNs: T0 + BigInt(trace) * 1_000_000_000n + BigInt(i) * 1000n,
+    endNs: T0 + BigInt(trace) * 1_000_000_000n + BigInt(i) * 1000n + 250_000n,
+    attributes: {
+      'http.request.method': 'GET',
+      'http.route': '/api/users/{id}',
+      'http.response.status_code': 200,
+      'url.full': `http://localhost:8000/api/users/${i}?expand=orders&limit=50`,
+      'server.address': 'localhost',
+      'db.system': 'postgresql',
+      'db.query.text': 'SELECT id, name, email, created_at FROM users WHERE id = $1 AND tenant_id = $2',
+      'user_agent.original': 'python-requests/2.32.3',
+      'thread.name': 'MainThread',
+    },
+  };
+}
+
+function protoRequests(count: number, firstTrace: number): Buffer[] {
+  return Array.from({ length: count }, (_, r) =>
+    traceRequest('bench', Array.from({ length: SPANS_PER_REQUEST }, (_, i) => span(firstTrace + r, i))),
+  );
+}
+
+/** The same requests as OTLP/JSON (what the JS SDK's http/json exporter sends). */
+function jsonRequests(count: number, firstTrace: number): Buffer[] {
+  return Array.from({ length: count }, (_, r) => {
+    const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) => {
+      const s = span(firstTrace + r, i);
+      return {
+        traceId: s.traceId.toString('hex'),
+        spanId: s.spanId.toString('hex'),
+        ...(s.parentSpanId ? { parentSpanId: s.parentSpanId.toString('hex') } : {}),
+        name: s.name,
+        kind: 2,
+        startTimeUnixNano: s.startNs.toString(),
+        endTimeUnixNano: s.endNs.toString(),
+        attributes: Object.entries(s.attributes ?? {}).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: v } : { stringValue: v } })),
+        status: {},
+      };
+    });
+    return Buffer.from(
+      JSON.stringify({
+        resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] }, scopeSpans: [{ scope: { name: 'test.scope' }, spans }] }],
+      }),
+    );
+  });
+}
+
+function decodeOnly(encoding: Encoding, requests: Buffer[]): number {
+  const t = performance.now();
+  let n = 0;
+  for (const r of requests) n += decodeExport('traces', encoding, r).groups[0]!.items.length;
+  return n / ((performance.now() - t) / 1000);
+}
+
+async function decodeAndStore(encoding: Encoding, requests: Buffer[], dir: string): Promise<number> {
+  const db = openDatabase(join(dir, `${encoding}.db`));
+  try {
+    const ingest = new OtlpIngest(db, new LogWriter(db), { maxPendingItems: Number.MAX_SAFE_INTEGER });
+    const t = performance.now();
+    const done: Promise<void>[] = [];
+    for (const r of requests) done.push(ingest.submit('traces', decodeExport('traces', encoding, r)));
+    ingest.flush();
+    await Promise.all(done);
+    return (requests.length * SPANS_PER_REQUEST) / ((performance.now() - t) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
+const fmt = (n: number): string => `${Math.round(n / 1000)}k spans/s`;
+
+export async function benchOtlp(quick = false): Promise<OtlpBenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-otlp-'));
+  const rows: OtlpBenchRow[] = [];
+  try {
+    const requestCount = quick ? 100 : 1000;
+    for (const encoding of ['protobuf', 'json'] as const) {
+      const requests = encoding === 'protobuf' ? protoRequests(requestCount, 1) : jsonRequests(requestCount, 1);
+      decodeOnly(encoding, requests.slice(0, 20)); // warm-up
+      const ceiling = decodeOnly(encoding, requests);
+      const rate = await decodeAndStore(encoding, requests, dir);
+      const bytesPerSpan = Math.round(requests.reduce((a, r) => a + r.length, 0) / (requests.length * SPANS_PER_REQUEST));
+      rows.push({
+        what: `OTLP ${encoding} decode + store (100-span requests, ${bytesPerSpan} B/span)`,
+        value: fmt(rate),
+        ceiling: `${fmt(ceiling)} decode only`,
+        ratio: (rate / ceiling).toFixed(2),
+        target: encoding === 'protobuf' ? '≥ 50k spans/s' : '—',
+        ...(encoding === 'protobuf' ? { ok: rate >= 50_000 } : {}),
+      });
+    }
+
+    // One 10,000-span trace opened through the REST API (median of 5).
+    const engine = await createEngine({ dataDir: join(dir, 'api'), otlp: false });
+    const server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: 't' });
+    try {
+      const ingest = new OtlpIngest(engine.db, new LogWriter(engine.db), { maxPendingItems: Number.MAX_SAFE_INTEGER });
+      const traceNo = 999_999;
+      const done: Promise<void>[] = [];
+      for (let r = 0; r < 100; r++) {
+        const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) => span(traceNo, r * SPANS_PER_REQUEST + i));
+        done.push(ingest.submit('traces', decodeExport('traces', 'protobuf', traceRequest('bench', spans))));
+      }
+      ingest.flush();
+      await Promise.all(done);
+      const url = new URL(`api/traces/${randomId(16, traceNo).toString('hex')}`, server.url);
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const res = await fetch(url, { headers: { Authorization: 'Bearer t' } });
+        const body = (await res.json()) as { spans: unknown[] };
+        times.push(performance.now() - t);
+        if (body.spans.length !== 10_000) throw new Error(`benchOtlp: the trace has ${body.spans.length} spans`);
+      }
+      times.sort((a, b) => a - b);
+      const median = times[2]!;
+      rows.push({ what: 'open a 10,000-span trace (GET /api/traces/{id})', value: `${median.toFixed(0)} ms`, target: '< 200 ms', ok: median < 200 });
+    } finally {
+      await server.close();
+      await engine.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}

@@ -1,0 +1,193 @@
+// The UI's speed in a real browser (Debian's Chromium) against the real `loupe serve`:
+// keeping up with a fast tail, the time from a line written to a line on screen, paging through
+// history, and the first paint on a big database.
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.js';
+import { startServe } from '../support/serve-process.js';
+
+export interface UiRow {
+  what: string;
+  value: string;
+  target: string;
+  ok?: boolean;
+}
+
+function pyLine(i: number, msg: string): string {
+  const t = new Date();
+  const ts = `${t.getFullYear()}-${p2(t.getMonth() + 1)}-${p2(t.getDate())} ${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())},${String(t.getMilliseconds()).padStart(3, '0')}`;
+  return `${ts} ${i % 50 === 0 ? 'ERROR' : 'INFO'} app.bench: ${msg}\n`;
+}
+function p2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function percentile(samples: number[], p: number): number {
+  const s = samples.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+async function openApp(url: string, token: string, page: Page): Promise<void> {
+  await page.goto(`${url}?token=${encodeURIComponent(token)}`);
+  await page.getByRole('searchbox').first().waitFor();
+}
+
+/** Long tasks and heap while `linesPerSecond` arrive for `seconds`. */
+export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Promise<UiRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-uibench-'));
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const file = join(logs, 'app.log');
+  writeFileSync(file, pyLine(1, 'start'));
+  const server = await startServe(['--data-dir', join(dir, 'data'), logs]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await openApp(server.url, server.token, page);
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    });
+    const heap = (): Promise<number> => page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+    const heapStart = await heap();
+    let written = 0;
+    const t0 = performance.now();
+    const perTick = Math.round(linesPerSecond / 20);
+    let heapMid = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+      let chunk = '';
+      for (let i = 0; i < perTick; i++) chunk += pyLine(written + i, `load line ${written + i} user_id=${(written + i) % 97}`);
+      appendFileSync(file, chunk);
+      written += perTick;
+      if (heapMid === 0 && performance.now() - t0 > (seconds * 1000) / 2) heapMid = await heap();
+      const due = t0 + (written / linesPerSecond) * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const heapEnd = await heap();
+    const worst = longTasks.length ? Math.max(...longTasks) : 0;
+    const rate = Math.round(written / seconds);
+    return [
+      {
+        what: `UI with ${rate.toLocaleString('en')} lines/s arriving for ${seconds} s: longest main-thread task`,
+        value: `${worst.toFixed(0)} ms (${longTasks.length} tasks over 50 ms)`,
+        target: 'none over 100 ms',
+        ok: worst <= 100,
+      },
+      {
+        what: 'JS heap during that load (start → middle → end)',
+        value: `${(heapStart / 1e6).toFixed(0)} → ${(heapMid / 1e6).toFixed(0)} → ${(heapEnd / 1e6).toFixed(0)} MB`,
+        target: 'stable',
+      },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+/** Time from a line appended to a file to its text on screen, at about 100 lines/s. */
+export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-uibench-'));
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const file = join(logs, 'app.log');
+  writeFileSync(file, pyLine(1, 'start'));
+  const server = await startServe(['--data-dir', join(dir, 'data'), logs]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await openApp(server.url, server.token, page);
+    // Note when each probe's text first shows up in the document.
+    await page.evaluate(() => {
+      const w = window as unknown as { __seen: Record<string, number> };
+      w.__seen = {};
+      new MutationObserver(() => {
+        const text = document.body.innerText;
+        for (const m of text.matchAll(/probe-(\d+)-x/g)) w.__seen[m[1]!] ??= Date.now();
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const written: Record<string, number> = {};
+    for (let i = 0; i < samples; i++) {
+      written[String(i)] = Date.now();
+      appendFileSync(file, pyLine(i, `probe-${i}-x`));
+      await new Promise((r) => setTimeout(r, 10)); // with the page's work, about 100 lines/s
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+    const delays = Object.entries(written).map(([k, t]) => (seen[k] ?? Number.POSITIVE_INFINITY) - t);
+    const p95 = percentile(delays, 95);
+    return [
+      {
+        what: 'line appended → on screen (live tail, ~100 lines/s)',
+        value: `p50 ${percentile(delays, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`,
+        target: 'p95 < 300 ms',
+        ok: p95 < 300,
+      },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+/**
+ * On an existing database (`dataDir`, e.g. the search bench's 10M lines): the first paint of the
+ * app with rows from the start of `loupe serve`, and scrolling back through history page by page.
+ */
+export async function benchBigHistory(dataDir: string, records: number): Promise<UiRow[]> {
+  const t0 = performance.now();
+  const server = await startServe(['--data-dir', dataDir]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await openApp(server.url, server.token, page);
+    await page.getByRole('row').nth(5).waitFor();
+    const firstPaint = performance.now() - t0;
+    // Scroll to the top again and again: each time a page of older rows must arrive.
+    const pageTimes: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const ms = await page.evaluate(async () => {
+        // The log list's grid element is its own scrolling viewport.
+        const scroller = document.querySelector<HTMLElement>('[role="grid"]');
+        if (!scroller) return NaN;
+        const before = scroller.scrollHeight;
+        const start = performance.now();
+        scroller.scrollTop = 0;
+        scroller.dispatchEvent(new Event('scroll'));
+        while (scroller.scrollHeight === before) {
+          if (performance.now() - start > 5000) return NaN;
+          await new Promise((r) => requestAnimationFrame(r));
+        }
+        return performance.now() - start;
+      });
+      pageTimes.push(ms);
+    }
+    const valid = pageTimes.filter((t) => Number.isFinite(t));
+    const p95 = valid.length ? percentile(valid, 95) : NaN;
+    return [
+      {
+        what: `first paint with rows, from starting loupe serve on ${records.toLocaleString('en')} records`,
+        value: `${firstPaint.toFixed(0)} ms (server start + page load)`,
+        target: '< 1500 ms',
+        ok: firstPaint < 1500,
+      },
+      {
+        what: `scrolling back through ${records.toLocaleString('en')} records: a page of older rows arrives`,
+        value: valid.length ? `p50 ${percentile(valid, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (${valid.length} pages)` : 'no scroller found',
+        target: 'p95 < 100 ms',
+        ok: p95 < 100,
+      },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
