@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The UI's speed in a real browser (Debian's Chromium) against the real `loupe serve`:
 // keeping up with a fast tail, the time from a line written to a line on screen, paging through
 // history, and the first paint on a big database.
@@ -35,8 +36,8 @@ async function openApp(url: string, token: string, page: Page): Promise<void> {
   await page.getByRole('searchbox').first().waitFor();
 }
 
-/** Long tasks and heap while `linesPerSecond` arrive for `seconds`. */
-export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Promise<UiRow[]> {
+/** A `loupe serve` tailing a fresh log file, with the app open on it in Chromium. */
+async function withTailedPage<T>(fn: (page: Page, file: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-uibench-'));
   const logs = join(dir, 'logs');
   mkdirSync(logs);
@@ -47,12 +48,22 @@ export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Pro
   try {
     const page = await browser.context.newPage();
     await openApp(server.url, server.token, page);
+    return await fn(page, file);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+/** Long tasks and heap while `linesPerSecond` arrive for `seconds`. */
+export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Promise<UiRow[]> {
+  return withTailedPage(async (page, file) => {
     await page.evaluate(() => {
       const w = window as unknown as { __longTasks: number[] };
       w.__longTasks = [];
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask', buffered: false });
+      }).observe({ type: 'longtask' as EntryType, buffered: false });
     });
     const heap = (): Promise<number> => page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     const heapStart = await heap();
@@ -87,24 +98,12 @@ export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Pro
         target: 'stable',
       },
     ];
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 }
 
 /** Time from a line appended to a file to its text on screen, at about 100 lines/s. */
 export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'loupe-uibench-'));
-  const logs = join(dir, 'logs');
-  mkdirSync(logs);
-  const file = join(logs, 'app.log');
-  writeFileSync(file, pyLine(1, 'start'));
-  const server = await startServe(['--data-dir', join(dir, 'data'), logs]);
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.context.newPage();
-    await openApp(server.url, server.token, page);
+  return withTailedPage(async (page, file) => {
     // Note when each probe's text first shows up in the document.
     await page.evaluate(() => {
       const w = window as unknown as { __seen: Record<string, number> };
@@ -132,10 +131,7 @@ export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
         ok: p95 < 300,
       },
     ];
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 }
 
 /**
