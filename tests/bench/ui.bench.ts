@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The UI's speed in a real browser (Debian's Chromium) against the real `loupe serve`:
 // keeping up with a fast tail, the time from a line written to a line on screen, paging through
 // history, and the first paint on a big database.
@@ -36,6 +35,38 @@ async function openApp(url: string, token: string, page: Page): Promise<void> {
   await page.getByRole('searchbox').first().waitFor();
 }
 
+// Code run inside the page, as text: the bench is compiled for Node, without the DOM's types.
+const IN_PAGE = {
+  watchLongTasks: `(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+      .observe({ type: 'longtask', buffered: false });
+  })()`,
+  heapBytes: '(performance.memory && performance.memory.usedJSHeapSize) || 0',
+  // When each probe's text first shows up in the document.
+  watchProbes: `(() => {
+    window.__seen = {};
+    new MutationObserver(() => {
+      for (const m of document.body.innerText.matchAll(/probe-(\\d+)-x/g)) window.__seen[m[1]] ??= Date.now();
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  })()`,
+  // The log list's grid element is its own scrolling viewport: scroll to its top and time until
+  // a page of older rows has grown it.
+  scrollToTopAndTimeOlderPage: `(async () => {
+    const scroller = document.querySelector('[role="grid"]');
+    if (!scroller) return NaN;
+    const before = scroller.scrollHeight;
+    const start = performance.now();
+    scroller.scrollTop = 0;
+    scroller.dispatchEvent(new Event('scroll'));
+    while (scroller.scrollHeight === before) {
+      if (performance.now() - start > 5000) return NaN;
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return performance.now() - start;
+  })()`,
+};
+
 /** A `loupe serve` tailing a fresh log file, with the app open on it in Chromium. */
 async function withTailedPage<T>(fn: (page: Page, file: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-uibench-'));
@@ -58,14 +89,8 @@ async function withTailedPage<T>(fn: (page: Page, file: string) => Promise<T>): 
 /** Long tasks and heap while `linesPerSecond` arrive for `seconds`. */
 export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Promise<UiRow[]> {
   return withTailedPage(async (page, file) => {
-    await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask' as EntryType, buffered: false });
-    });
-    const heap = (): Promise<number> => page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+    await page.evaluate(IN_PAGE.watchLongTasks);
+    const heap = (): Promise<number> => page.evaluate<number>(IN_PAGE.heapBytes);
     const heapStart = await heap();
     let written = 0;
     const t0 = performance.now();
@@ -81,7 +106,7 @@ export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Pro
       await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     }
     await new Promise((r) => setTimeout(r, 1000));
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const longTasks = await page.evaluate<number[]>('window.__longTasks');
     const heapEnd = await heap();
     const worst = longTasks.length ? Math.max(...longTasks) : 0;
     const rate = Math.round(written / seconds);
@@ -105,14 +130,7 @@ export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Pro
 export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
   return withTailedPage(async (page, file) => {
     // Note when each probe's text first shows up in the document.
-    await page.evaluate(() => {
-      const w = window as unknown as { __seen: Record<string, number> };
-      w.__seen = {};
-      new MutationObserver(() => {
-        const text = document.body.innerText;
-        for (const m of text.matchAll(/probe-(\d+)-x/g)) w.__seen[m[1]!] ??= Date.now();
-      }).observe(document.body, { childList: true, subtree: true, characterData: true });
-    });
+    await page.evaluate(IN_PAGE.watchProbes);
     const written: Record<string, number> = {};
     for (let i = 0; i < samples; i++) {
       written[String(i)] = Date.now();
@@ -120,7 +138,7 @@ export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
       await new Promise((r) => setTimeout(r, 10)); // with the page's work, about 100 lines/s
     }
     await new Promise((r) => setTimeout(r, 1500));
-    const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+    const seen = await page.evaluate<Record<string, number>>('window.__seen');
     const delays = Object.entries(written).map(([k, t]) => (seen[k] ?? Number.POSITIVE_INFINITY) - t);
     const p95 = percentile(delays, 95);
     return [
@@ -150,20 +168,7 @@ export async function benchBigHistory(dataDir: string, records: number): Promise
     // Scroll to the top again and again: each time a page of older rows must arrive.
     const pageTimes: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const ms = await page.evaluate(async () => {
-        // The log list's grid element is its own scrolling viewport.
-        const scroller = document.querySelector<HTMLElement>('[role="grid"]');
-        if (!scroller) return NaN;
-        const before = scroller.scrollHeight;
-        const start = performance.now();
-        scroller.scrollTop = 0;
-        scroller.dispatchEvent(new Event('scroll'));
-        while (scroller.scrollHeight === before) {
-          if (performance.now() - start > 5000) return NaN;
-          await new Promise((r) => requestAnimationFrame(r));
-        }
-        return performance.now() - start;
-      });
+      const ms = await page.evaluate<number>(IN_PAGE.scrollToTopAndTimeOlderPage);
       pageTimes.push(ms);
     }
     const valid = pageTimes.filter((t) => Number.isFinite(t));
