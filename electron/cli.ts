@@ -10,6 +10,8 @@ import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
 import { isLoopbackAddress } from './engine/rpc/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
+import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/sources/otlp/limits.js';
+import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/query/index.js';
 
@@ -27,6 +29,11 @@ serve options:
   --token T            API token (default: $LOUPE_TOKEN, else a new random one, printed in the URL)
   --max-db-size SIZE   e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first
   --retention AGE      e.g. 24h, 7d (default ${DEFAULT_RETENTION_US / 86_400_000_000}d)
+  --otlp-http-port N   OTLP/HTTP receiver port (default ${DEFAULT_OTLP_HTTP_PORT}; 0 picks a free port)
+  --otlp-grpc-port N   OTLP/gRPC receiver port (default ${DEFAULT_OTLP_GRPC_PORT}; 0 picks a free port)
+  --otlp-host ADDR     address the OTLP receivers bind (default 127.0.0.1)
+  --forward URL        re-export everything received to an upstream OTLP/HTTP endpoint
+  --no-otlp            no OTLP receiver
 
 query options:
   --data-dir DIR, --from TIME, --to TIME, --limit N (default 50), --json
@@ -82,6 +89,11 @@ async function serve(args: string[]): Promise<number> {
     'max-db-size': { type: 'string' },
     retention: { type: 'string' },
     'poll-ms': { type: 'string' },
+    'otlp-http-port': { type: 'string' },
+    'otlp-grpc-port': { type: 'string' },
+    'otlp-host': { type: 'string' },
+    forward: { type: 'string' },
+    'no-otlp': { type: 'boolean' },
   });
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const port = str('port') === undefined ? DEFAULT_PORT : Number(str('port'));
@@ -94,13 +106,36 @@ async function serve(args: string[]): Promise<number> {
   const pollMs = str('poll-ms') === undefined ? undefined : Number(str('poll-ms'));
   const token = str('token') ?? process.env.LOUPE_TOKEN ?? randomBytes(18).toString('base64url');
   const dataDir = str('data-dir') ?? defaultDataDir();
+  const otlpPort = (flag: string, fallback: number): number => {
+    const v = str(flag);
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0–65535)`);
+    return n;
+  };
+  const otlpHost = str('otlp-host') ?? DEFAULT_OTLP_HOST;
+  const forward = str('forward');
+  if (forward !== undefined && !/^https?:\/\/[^/]/.test(forward)) throw new UsageError(`--forward: "${forward}" is not an http(s) URL`);
+  const otlp = values['no-otlp']
+    ? false
+    : {
+        httpPort: otlpPort('otlp-http-port', DEFAULT_OTLP_HTTP_PORT),
+        grpcPort: otlpPort('otlp-grpc-port', DEFAULT_OTLP_GRPC_PORT),
+        host: otlpHost,
+        ...(forward !== undefined ? { forward } : {}),
+      };
 
   const engine = await createEngine({
     dataDir,
     paths: positionals,
     maxDbBytes,
     retentionUs,
+    otlp,
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
+  }).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`an OTLP port is in use (${(err as Error).message}): is a Collector or another Loupe running? Pass --otlp-http-port 0 --otlp-grpc-port 0, or --no-otlp.`);
+    }
+    throw err;
   });
   let server;
   try {
@@ -111,6 +146,9 @@ async function serve(args: string[]): Promise<number> {
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
     throw err;
   }
+  if (engine.otlp && !isLoopbackAddress(engine.otlp.host)) {
+    process.stderr.write(`loupe: warning: OTLP listens on ${engine.otlp.host}: other machines on your network can send data to Loupe (OTLP takes no token).\n`);
+  }
   if (!isLoopbackAddress(host)) {
     process.stderr.write(`loupe: warning: listening on ${host}: other machines on your network can reach Loupe (the token still applies).\n`);
   }
@@ -118,6 +156,11 @@ async function serve(args: string[]): Promise<number> {
     `Loupe is serving ${server.url}?token=${encodeURIComponent(token)}\n` +
       `  API:      ${server.url}api/ (Authorization: Bearer <token>)\n` +
       `  database: ${engine.dbPath}\n` +
+      (engine.otlp
+        ? `  OTLP:     http://${engine.otlp.host}:${engine.otlp.httpPort} (HTTP), ${engine.otlp.host}:${engine.otlp.grpcPort} (gRPC)` +
+          (forward !== undefined ? `, forwarding to ${forward}` : '') +
+          '\n'
+        : '') +
       engine.sources
         .list()
         .map((s) => `  watching: ${s.path}\n`)

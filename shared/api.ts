@@ -2,7 +2,16 @@
 // params and results, and subscriptions with typed events. The engine serves it over a
 // MessagePort (desktop) or a WebSocket (browser, under `loupe serve`); both carriers move the same
 // JSON messages, so the browser tests exercise the desktop's code path.
-import type { HistogramView, LogPage, LogRecordView, SourceView } from './model.js';
+import type {
+  HistogramView,
+  LogPage,
+  LogRecordView,
+  ServiceMapView,
+  ServiceView,
+  SourceView,
+  TraceSearchView,
+  TraceView,
+} from './model.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -47,6 +56,23 @@ export interface LiveBatch {
   skipped: number;
 }
 
+/**
+ * A trace search. Durations are text like 250ms, 1.5s, 300us (a bare number is ms); `q` takes
+ * attribute filters (`http.route:/users/{id}`, `http.response.status_code:>=500`, `db.system:*`),
+ * `service:`, `operation:`, `kind:`, `status:` and bare words (the span name contains them).
+ */
+export interface TraceQueryParams {
+  service?: string;
+  operation?: string;
+  status?: 'error';
+  minDuration?: string;
+  maxDuration?: string;
+  q?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
 export interface Requests {
   'logs.search': { params: LogQueryParams & { limit?: number; cursor?: string }; result: LogPage };
   'logs.histogram': { params: LogQueryParams & { buckets?: number }; result: HistogramView };
@@ -58,6 +84,10 @@ export interface Requests {
   'sources.remove': { params: { id: number }; result: null };
   'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
   'formats.list': { params: Record<string, never>; result: FormatView[] };
+  'traces.search': { params: TraceQueryParams; result: TraceSearchView };
+  'traces.get': { params: { traceId: string }; result: TraceView };
+  'services.list': { params: Record<string, never>; result: ServiceView[] };
+  serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };
 }
 
 export interface Subscriptions {

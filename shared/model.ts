@@ -76,3 +76,103 @@ export interface LogPage {
   /** Pass back as `cursor` to get the next (older) page; null when there is none. */
   nextCursor: string | null;
 }
+
+export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+export type SpanStatusCode = 'unset' | 'ok' | 'error';
+
+/** One trace in a search result. Times: RFC 3339 (µs) and the same as µs numbers for charts. */
+export interface TraceSummaryView {
+  traceId: string;
+  /** The service and operation of the span without a parent (absent while it has not arrived). */
+  rootService?: string;
+  rootOperation?: string;
+  start: string;
+  startUs: number;
+  durationUs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+}
+
+export interface TraceSearchView {
+  traces: TraceSummaryView[];
+}
+
+export interface SpanEventView {
+  time: string;
+  timeUs: number;
+  name: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface SpanLinkView {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface SpanView {
+  traceId: string;
+  spanId: string;
+  /** Absent for a root span; may name a span that never arrived (an orphan). */
+  parentSpanId?: string;
+  traceState?: string;
+  name: string;
+  kind: SpanKind;
+  start: string;
+  startUs: number;
+  endUs: number;
+  durationUs: number;
+  status: { code: SpanStatusCode; message?: string };
+  service?: string;
+  /** Index into TraceView.resources. */
+  resource: number;
+  scope?: { name: string; version?: string };
+  attributes: Record<string, unknown>;
+  events: SpanEventView[];
+  links: SpanLinkView[];
+  flags: number;
+}
+
+export interface ResourceView {
+  service?: string;
+  attributes: Record<string, unknown>;
+  schemaUrl?: string;
+}
+
+export interface TraceView {
+  traceId: string;
+  /** Spans by start time. */
+  spans: SpanView[];
+  resources: ResourceView[];
+  start: string;
+  startUs: number;
+  durationUs: number;
+  services: string[];
+}
+
+export interface ServiceView {
+  name: string;
+  spanCount: number;
+  operations: { name: string; spanCount: number }[];
+}
+
+/** Calls from spans of one service to child spans of another over a time range. */
+export interface ServiceMapEdge {
+  parent: string;
+  child: string;
+  count: number;
+  errorCount: number;
+  /** errorCount / count */
+  errorRate: number;
+  /** 95th percentile of the child spans' durations, µs. */
+  p95DurationUs: number;
+}
+
+export interface ServiceMapView {
+  services: string[];
+  edges: ServiceMapEdge[];
+  /** True when the range held more calls than were read (the newest ones are counted). */
+  truncated: boolean;
+}

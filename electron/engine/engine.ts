@@ -10,6 +10,8 @@ import { SourceManager } from './sources/source-manager.js';
 import { LiveTail } from './live/live-tail.js';
 import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './store/retention.js';
 import { registerQueryFunctions } from './query/index.js';
+import { SpanReader } from './store/span-reader.js';
+import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './sources/otlp/receiver.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -20,6 +22,11 @@ export interface EngineConfig {
   /** Tailer timings (tests shorten them). */
   pollMs?: number;
   idleMs?: number;
+  /**
+   * The OTLP receiver (ports default to 4318 HTTP and 4317 gRPC, loopback). Started only when
+   * given: `loupe serve` passes it; tests and other embedders opt in (with ports 0).
+   */
+  otlp?: OtlpConfig | false;
 }
 
 export interface Engine {
@@ -30,6 +37,9 @@ export interface Engine {
   readonly live: LiveTail;
   readonly pipeline: LogPipeline;
   readonly retention: Retention;
+  readonly traces: SpanReader;
+  /** The running OTLP receiver (its bound ports), or null when disabled. */
+  readonly otlp: OtlpReceiver | null;
   /** Write what is pending, stop the tailers, checkpoint the WAL and close the database. */
   close(): Promise<void>;
 }
@@ -61,6 +71,17 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US,
   });
   retention.start();
+  const traces = new SpanReader(db);
+  let otlp: OtlpReceiver | null = null;
+  if (config.otlp) {
+    try {
+      otlp = await startOtlpReceiver(db, writer, config.otlp, (batch) => live.publish(batch));
+    } catch (err) {
+      retention.stop();
+      db.close();
+      throw err;
+    }
+  }
 
   await sources.startAll();
   for (const p of config.paths ?? []) await sources.add(p);
@@ -74,10 +95,13 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     live,
     pipeline,
     retention,
+    traces,
+    otlp,
     async close() {
       if (closed) return;
       closed = true;
       retention.stop();
+      await otlp?.close();
       await sources.stopAll();
       pipeline.close();
       live.close();

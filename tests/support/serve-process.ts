@@ -32,7 +32,7 @@ export function assertBuilt(): void {
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   assertBuilt();
   const token = 'test-token-' + Math.random().toString(36).slice(2);
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--token', token, ...args], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--token', token, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import { ProtocolConnection, toApiError } from './protocol-server.js';
 import { logFacets } from '../store/log-facets.js';
 import { FORMATS } from '../parse/registry.js';
 import { isLoopbackHost } from './host-guard.js';
+import { parseDurationUs } from '../store/trace-query.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -166,6 +167,43 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
           return sendJson(res, 200, await engine.sources.setFormat(id, format));
         }
         return notAllowed(res, 'GET, PATCH, DELETE');
+      }
+      if (path === '/api/traces') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        const duration = (name: string): number | undefined => {
+          const v = q.get(name);
+          return v === null || v === '' ? undefined : parseDurationUs(v, name);
+        };
+        return sendJson(
+          res,
+          200,
+          engine.traces.search({
+            service: q.get('service') ?? undefined,
+            operation: q.get('operation') ?? undefined,
+            status: q.get('status') ?? undefined,
+            minDurationUs: duration('minDuration'),
+            maxDurationUs: duration('maxDuration'),
+            q: q.get('q') ?? undefined,
+            from: timeParam(q, 'from'),
+            to: timeParam(q, 'to'),
+            limit: intParam(q, 'limit'),
+          }),
+        );
+      }
+      const trace = /^\/api\/traces\/([^/]+)$/.exec(path);
+      if (trace) {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        const view = engine.traces.get(decodeURIComponent(trace[1]!));
+        if (!view) throw new NotFoundError(`No trace with id ${trace[1]}.`);
+        return sendJson(res, 200, view);
+      }
+      if (path === '/api/services') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, { services: engine.traces.services() });
+      }
+      if (path === '/api/service-map') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, engine.traces.serviceMap(timeParam(q, 'from'), timeParam(q, 'to')));
       }
       if (path === '/api/formats') {
         if (method !== 'GET') return notAllowed(res, 'GET');

@@ -16,6 +16,7 @@ import { FORMATS } from '../parse/registry.js';
 import { QuerySyntaxError } from '../query/index.js';
 import { logFacets } from '../store/log-facets.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
+import { parseDurationUs } from '../store/trace-query.js';
 
 /** What moves messages: the carriers are this thin. */
 export interface Carrier {
@@ -54,6 +55,25 @@ export class ProtocolConnection {
       },
       'sources.setFormat': (p) => engine.sources.setFormat(reqInt(p, 'id'), optFormat(p)),
       'formats.list': () => FORMATS.map((f) => ({ id: f.id, name: f.name })),
+      'traces.search': (p) =>
+        engine.traces.search({
+          service: optString(p, 'service'),
+          operation: optString(p, 'operation'),
+          status: optString(p, 'status'),
+          minDurationUs: optDuration(p, 'minDuration'),
+          maxDurationUs: optDuration(p, 'maxDuration'),
+          q: optString(p, 'q'),
+          from: optTime(p, 'from'),
+          to: optTime(p, 'to'),
+          limit: optInt(p, 'limit'),
+        }),
+      'traces.get': (p) => {
+        const trace = engine.traces.get(reqString(p, 'traceId'));
+        if (!trace) throw new NotFoundError(`No trace with id ${String(p.traceId)}.`);
+        return trace;
+      },
+      'services.list': () => engine.traces.services(),
+      serviceMap: (p) => engine.traces.serviceMap(optTime(p, 'from'), optTime(p, 'to')),
     };
   }
 
@@ -173,6 +193,11 @@ function optTime(p: Record<string, unknown>, name: string): number | undefined {
   const us = parseTimeParam(v);
   if (us === undefined) throw new BadRequestError(`${name}: "${v}" is not a time (RFC 3339, e.g. 2026-11-30T10:00:00Z).`);
   return us;
+}
+
+function optDuration(p: Record<string, unknown>, name: string): number | undefined {
+  const v = optString(p, name);
+  return v === undefined || v === '' ? undefined : parseDurationUs(v, name);
 }
 
 function optFormat(p: Record<string, unknown>): string | null {

@@ -31,6 +31,14 @@ export class Retention {
   private readonly deleteFts;
   private readonly deleteChunk;
   private readonly countRows;
+  // Spans go a whole trace at a time (oldest trace start first), metric points by their time.
+  private readonly oldestTraces;
+  private readonly deleteTraceSpans;
+  private readonly deleteTrace;
+  private readonly deleteTraces;
+  private readonly countTraces;
+  private readonly deletePoints;
+  private readonly countPoints;
 
   constructor(
     private readonly db: Db,
@@ -48,6 +56,22 @@ export class Retention {
     this.dropEmptyCounts = db.prepare('DELETE FROM log_counts WHERE n <= 0');
     this.deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ?');
     this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid >= ? AND rowid <= ?');
+    this.oldestTraces = db.prepare('SELECT trace_id FROM traces WHERE start_us < ? ORDER BY start_us LIMIT ?').pluck();
+    this.deleteTraceSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
+    this.deleteTrace = db.prepare('DELETE FROM traces WHERE trace_id = ?');
+    this.deleteTraces = db.transaction((traceIds: string[]): number => {
+      let spans = 0;
+      for (const id of traceIds) {
+        spans += this.deleteTraceSpans.run(id).changes;
+        this.deleteTrace.run(id);
+      }
+      return spans;
+    });
+    this.countTraces = db.prepare('SELECT count(*) FROM traces').pluck();
+    this.deletePoints = db.prepare(
+      'DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points WHERE ts < ? ORDER BY ts LIMIT ?)',
+    );
+    this.countPoints = db.prepare('SELECT count(*) FROM metric_points').pluck();
     this.deleteChunk = db.transaction((lo: number, hi: number): number => {
       for (const c of this.countsOf.all(lo, hi) as { minute: number; source_id: number; level: number; n: number }[]) {
         this.subtractCount.run(c.n, c.minute, c.source_id, c.level);
@@ -93,13 +117,21 @@ export class Retention {
         if (n < RETENTION_CHUNK) break;
         await yieldToIngest();
       }
+      deleted += await this.deleteOldTelemetry(cutoff, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       // Over the size limit: drop the oldest rows until about 5% under it, so that it doesn't run
       // again on the next batch. How many is estimated from the average row size, not measured
       // as we go: the full-text index only shrinks when FTS5 merges its segments later.
       const used = this.usedBytes();
       if (used > this.limits.maxDbBytes) {
         const rowCount = this.countRows.get() as number;
-        let excess = Math.ceil(((used - this.limits.maxDbBytes * 0.95) / used) * rowCount);
+        const fraction = (used - this.limits.maxDbBytes * 0.95) / used;
+        // Spans and metric points give up the same share of their rows as the logs.
+        deleted += await this.deleteOldTelemetry(
+          Number.MAX_SAFE_INTEGER,
+          Math.ceil(fraction * (this.countTraces.get() as number)),
+          Math.ceil(fraction * (this.countPoints.get() as number)),
+        );
+        let excess = Math.ceil(fraction * rowCount);
         while (excess > 0) {
           const n = this.deleteOldest(Number.MAX_SAFE_INTEGER, Math.min(excess, RETENTION_CHUNK));
           deleted += n;
@@ -116,6 +148,29 @@ export class Retention {
       this.stats.lastError = null;
     } catch (err) {
       this.stats.lastError = err instanceof Error ? err.message : String(err);
+    }
+    return deleted;
+  }
+
+  /**
+   * Delete traces that started before `cutoff` (at most `maxTraces`) with their spans, and metric
+   * points older than `cutoff` (at most `maxPoints`), a chunk per transaction. Returns the rows deleted.
+   */
+  private async deleteOldTelemetry(cutoff: number, maxTraces: number, maxPoints: number): Promise<number> {
+    let deleted = 0;
+    for (let left = maxTraces; left > 0; ) {
+      const ids = this.oldestTraces.all(cutoff, Math.min(left, RETENTION_CHUNK)) as string[];
+      if (ids.length === 0) break;
+      deleted += this.deleteTraces(ids);
+      left -= ids.length;
+      await yieldToIngest();
+    }
+    for (let left = maxPoints; left > 0; ) {
+      const n = this.deletePoints.run(cutoff, Math.min(left, RETENTION_CHUNK)).changes;
+      deleted += n;
+      left -= n;
+      if (n === 0) break;
+      await yieldToIngest();
     }
     return deleted;
   }

@@ -1,0 +1,16 @@
+// One entry point for both encodings and all three signals.
+import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decode-json.js';
+import { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from './decode-protobuf.js';
+import type { Decoded, OtlpLogRecord, OtlpMetric, OtlpSpan, Signal } from './model.js';
+
+export type Encoding = 'protobuf' | 'json';
+
+export type AnyDecoded = Decoded<OtlpSpan> | Decoded<OtlpMetric> | Decoded<OtlpLogRecord>;
+
+export function decodeExport(signal: Signal, encoding: Encoding, body: Buffer): AnyDecoded {
+  if (encoding === 'protobuf') {
+    return signal === 'traces' ? decodeTracesProto(body) : signal === 'metrics' ? decodeMetricsProto(body) : decodeLogsProto(body);
+  }
+  const text = body.toString('utf8');
+  return signal === 'traces' ? decodeTracesJson(text) : signal === 'metrics' ? decodeMetricsJson(text) : decodeLogsJson(text);
+}

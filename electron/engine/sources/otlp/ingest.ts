@@ -1,0 +1,155 @@
+// Where decoded OTLP requests go: a queue drained by one writer in batched transactions (spans and
+// metric points in one, log records through the LogWriter in its own). A request's promise
+// settles once its items are committed, so a 200 means stored. Past OTLP_LIMITS.maxPendingItems
+// queued items, new requests are refused (503 / UNAVAILABLE: the sender retries later).
+import type { Db } from '../../store/database.js';
+import type { LogWriter, StoredBatch } from '../../store/log-writer.js';
+import { MetricWriter } from '../../store/metric-writer.js';
+import { ResourceStore } from '../../store/resource-store.js';
+import { SpanWriter } from '../../store/span-writer.js';
+import { OTLP_LIMITS } from './limits.js';
+import { logInsertsOf } from './log-records.js';
+import type { Decoded, OtlpLogRecord, OtlpMetric, OtlpSpan, Signal } from './model.js';
+
+/** Items queued before the queue is written at once rather than after FLUSH_DELAY_MS. */
+export const FLUSH_ITEMS = 5000;
+/** How long a request's items may wait for others to share their transaction. */
+export const FLUSH_DELAY_MS = 5;
+
+export class BackpressureError extends Error {
+  constructor() {
+    super(`Loupe is behind on writing (more than ${OTLP_LIMITS.maxPendingItems} items queued); retry later`);
+    this.name = 'BackpressureError';
+  }
+}
+
+export interface IngestStats {
+  requests: number;
+  spans: number;
+  duplicateSpans: number;
+  logRecords: number;
+  metricPoints: number;
+  rejectedItems: number;
+  refusedRequests: number;
+  writeErrors: number;
+  lastWriteError: string | null;
+}
+
+type Job =
+  | { signal: 'traces'; data: Decoded<OtlpSpan>; count: number; done: (err?: Error) => void }
+  | { signal: 'metrics'; data: Decoded<OtlpMetric>; count: number; done: (err?: Error) => void }
+  | { signal: 'logs'; data: Decoded<OtlpLogRecord>; count: number; done: (err?: Error) => void };
+
+export interface IngestOptions {
+  /** Called with the log records stored (the live tail). */
+  onLogsStored?: (batch: StoredBatch) => void;
+  maxPendingItems?: number;
+}
+
+export class OtlpIngest {
+  readonly stats: IngestStats = {
+    requests: 0,
+    spans: 0,
+    duplicateSpans: 0,
+    logRecords: 0,
+    metricPoints: 0,
+    rejectedItems: 0,
+    refusedRequests: 0,
+    writeErrors: 0,
+    lastWriteError: null,
+  };
+  private queue: Job[] = [];
+  private pending = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly spans: SpanWriter;
+  private readonly metrics: MetricWriter;
+  private readonly writeTx;
+  private readonly maxPending: number;
+
+  constructor(
+    db: Db,
+    private readonly logs: LogWriter,
+    private readonly opts: IngestOptions = {},
+  ) {
+    const resources = new ResourceStore(db);
+    this.spans = new SpanWriter(db, resources);
+    this.metrics = new MetricWriter(db, resources);
+    this.maxPending = opts.maxPendingItems ?? OTLP_LIMITS.maxPendingItems;
+    this.writeTx = db.transaction((jobs: Job[]) => {
+      let spans = 0;
+      let offered = 0;
+      let points = 0;
+      for (const j of jobs) {
+        if (j.signal === 'traces') {
+          offered += j.count;
+          spans += this.spans.write(j.data.groups);
+        } else if (j.signal === 'metrics') points += this.metrics.write(j.data.groups);
+      }
+      return { spans, duplicates: offered - spans, points };
+    });
+  }
+
+  /** Items of a decoded request: what the backpressure limit counts. */
+  static countOf(data: Decoded<unknown>, signal: Signal): number {
+    let n = 0;
+    for (const g of data.groups) {
+      if (signal === 'metrics') for (const m of g.items as OtlpMetric[]) n += m.points.length;
+      else n += g.items.length;
+    }
+    return n;
+  }
+
+  /** Queue a decoded request; resolves once it is committed. Throws BackpressureError when full. */
+  submit(signal: Signal, data: Decoded<OtlpSpan> | Decoded<OtlpMetric> | Decoded<OtlpLogRecord>): Promise<void> {
+    this.stats.requests++;
+    this.stats.rejectedItems += data.rejected;
+    const count = OtlpIngest.countOf(data, signal);
+    if (count === 0) return Promise.resolve();
+    if (this.pending + count > this.maxPending) {
+      this.stats.refusedRequests++;
+      throw new BackpressureError();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error): void => (err ? reject(err) : resolve());
+      this.queue.push({ signal, data, count, done } as Job);
+      this.pending += count;
+      if (this.pending >= FLUSH_ITEMS) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    });
+  }
+
+  /** Write everything queued now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const jobs = this.queue;
+    if (jobs.length === 0) return;
+    this.queue = [];
+    this.pending = 0;
+    try {
+      const r = this.writeTx(jobs);
+      this.stats.spans += r.spans;
+      this.stats.duplicateSpans += r.duplicates;
+      this.stats.metricPoints += r.points;
+      const nowUs = Date.now() * 1000;
+      const logRecords = jobs.flatMap((j) => (j.signal === 'logs' ? logInsertsOf(j.data.groups, nowUs) : []));
+      if (logRecords.length > 0) {
+        const stored = this.logs.write(logRecords);
+        this.stats.logRecords += stored.records.length;
+        this.opts.onLogsStored?.(stored);
+      }
+      for (const j of jobs) j.done();
+    } catch (err) {
+      this.stats.writeErrors++;
+      this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
+      const error = new BackpressureError();
+      error.message = `Loupe could not store the data (${this.stats.lastWriteError}); retry later`;
+      for (const j of jobs) j.done(error);
+    }
+  }
+
+  /** Write what is queued (engine shutdown). */
+  close(): void {
+    this.flush();
+  }
+}

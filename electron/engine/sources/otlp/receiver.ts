@@ -1,0 +1,71 @@
+// The OTLP input as one unit: the ingest queue, the HTTP and gRPC servers and the optional
+// forwarder, started and stopped together by the engine.
+import type { Db } from '../../store/database.js';
+import type { LogWriter, StoredBatch } from '../../store/log-writer.js';
+import { Forwarder, type ForwardStats } from './forwarder.js';
+import { startOtlpGrpc } from './grpc-receiver.js';
+import { startOtlpHttp, type RunningReceiver } from './http-receiver.js';
+import { OtlpIngest, type IngestStats } from './ingest.js';
+import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './limits.js';
+
+export interface OtlpConfig {
+  /** 0 picks a free port. */
+  httpPort?: number;
+  grpcPort?: number;
+  /** Bind address (default 127.0.0.1). */
+  host?: string;
+  /** An upstream OTLP/HTTP endpoint to re-export everything to. */
+  forward?: string;
+  /** Tests lower it to see backpressure. */
+  maxPendingItems?: number;
+}
+
+export interface OtlpReceiver {
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly host: string;
+  readonly ingest: OtlpIngest;
+  readonly stats: IngestStats;
+  readonly forwardStats: ForwardStats | null;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_OTLP_HOST = '127.0.0.1';
+
+export async function startOtlpReceiver(db: Db, logs: LogWriter, config: OtlpConfig, onLogsStored?: (batch: StoredBatch) => void): Promise<OtlpReceiver> {
+  const host = config.host ?? DEFAULT_OTLP_HOST;
+  const ingest = new OtlpIngest(db, logs, {
+    ...(onLogsStored ? { onLogsStored } : {}),
+    ...(config.maxPendingItems !== undefined ? { maxPendingItems: config.maxPendingItems } : {}),
+  });
+  const forwarder = config.forward ? new Forwarder(config.forward) : null;
+  const http = await startOtlpHttp(ingest, {
+    host,
+    port: config.httpPort ?? DEFAULT_OTLP_HTTP_PORT,
+    ...(forwarder ? { onAccepted: (signal, encoding, body) => forwarder.enqueue(signal, encoding, body) } : {}),
+  });
+  let grpc: RunningReceiver;
+  try {
+    grpc = await startOtlpGrpc(ingest, {
+      host,
+      port: config.grpcPort ?? DEFAULT_OTLP_GRPC_PORT,
+      ...(forwarder ? { onAccepted: (signal, body) => forwarder.enqueue(signal, 'protobuf', body) } : {}),
+    });
+  } catch (err) {
+    await http.close();
+    throw err;
+  }
+  return {
+    httpPort: http.port,
+    grpcPort: grpc.port,
+    host,
+    ingest,
+    stats: ingest.stats,
+    forwardStats: forwarder?.stats ?? null,
+    async close() {
+      await Promise.all([http.close(), grpc.close()]);
+      ingest.close();
+      await forwarder?.close();
+    },
+  };
+}

@@ -1,0 +1,271 @@
+// Reading traces back: search (newest first; trace-level filters read the per-trace summaries,
+// span-level ones walk spans newest first and stop once a page of traces is found), one trace
+// with all its spans and resources, the services and their operations, and the service map.
+import type {
+  ResourceView,
+  ServiceMapEdge,
+  ServiceMapView,
+  ServiceView,
+  SpanKind,
+  SpanStatusCode,
+  SpanView,
+  TraceSearchView,
+  TraceSummaryView,
+  TraceView,
+} from '../../../shared/model.js';
+import { usToRfc3339 } from '../../../shared/time.js';
+import type { Db } from './database.js';
+import { BadRequestError } from './log-reader.js';
+import { compileTraceQuery } from './trace-query.js';
+
+export const MAX_TRACE_PAGE = 1000;
+export const DEFAULT_TRACE_PAGE = 100;
+/** A search with span-level filters reads at most this many spans (newest first) for its page. */
+export const MAX_SPANS_SCANNED = 500_000;
+/** The service map reads at most this many calls (the newest) of its range. */
+export const MAX_SERVICE_MAP_CALLS = 200_000;
+
+export interface TraceSearchParams {
+  service?: string | undefined;
+  operation?: string | undefined;
+  /** 'error': traces with at least one error span. */
+  status?: string | undefined;
+  minDurationUs?: number | undefined;
+  maxDurationUs?: number | undefined;
+  q?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  limit?: number | undefined;
+}
+
+interface TraceRow {
+  trace_id: string;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  error_count: number;
+  root_service: string | null;
+  root_name: string | null;
+  services: string;
+}
+
+interface SpanRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  trace_state: string | null;
+  name: string;
+  kind: number;
+  start_us: number;
+  end_us: number;
+  duration_us: number;
+  status_code: number;
+  status_message: string | null;
+  service: string | null;
+  resource_id: number | null;
+  scope_name: string | null;
+  scope_version: string | null;
+  attributes: string | null;
+  events: string | null;
+  links: string | null;
+  flags: number;
+}
+
+const KIND_NAMES: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+const STATUS_NAMES: SpanStatusCode[] = ['unset', 'ok', 'error'];
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+export class SpanReader {
+  private readonly traceById;
+  private readonly spansOfTrace;
+  private readonly resourceById;
+  private readonly operations;
+
+  constructor(private readonly db: Db) {
+    this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
+    this.spansOfTrace = db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us, id');
+    this.resourceById = db.prepare('SELECT service, attributes, schema_url FROM resources WHERE id = ?');
+    this.operations = db.prepare('SELECT service, name, span_count FROM span_operations ORDER BY service, name');
+  }
+
+  search(p: TraceSearchParams): TraceSearchView {
+    const limit = p.limit ?? DEFAULT_TRACE_PAGE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRACE_PAGE) throw new BadRequestError(`limit must be 1–${MAX_TRACE_PAGE}`);
+    const status = p.status?.toLowerCase();
+    if (status !== undefined && status !== '' && status !== 'error') throw new BadRequestError('status: only "error" filters traces');
+    const from = p.from ?? 0;
+    const to = p.to ?? Number.MAX_SAFE_INTEGER;
+    const spanConditions = compileTraceQuery(p.q ?? '');
+    if (p.service) spanConditions.push({ sql: 's.service = ?', params: [p.service], needsResource: false });
+    if (p.operation) spanConditions.push({ sql: 's.name = ?', params: [p.operation], needsResource: false });
+
+    const traceWhere = ['start_us >= ?', 'start_us <= ?'];
+    const traceParams: unknown[] = [from, to];
+    if (status === 'error') traceWhere.push('error_count > 0');
+    if (p.minDurationUs !== undefined) {
+      traceWhere.push('end_us - start_us >= ?');
+      traceParams.push(p.minDurationUs);
+    }
+    if (p.maxDurationUs !== undefined) {
+      traceWhere.push('end_us - start_us <= ?');
+      traceParams.push(p.maxDurationUs);
+    }
+
+    if (spanConditions.length === 0) {
+      const rows = this.db
+        .prepare(`SELECT * FROM traces WHERE ${traceWhere.join(' AND ')} ORDER BY start_us DESC LIMIT ?`)
+        .all(...traceParams, limit) as TraceRow[];
+      return { traces: rows.map(summaryOf) };
+    }
+
+    const join = spanConditions.some((c) => c.needsResource) ? 'LEFT JOIN resources r ON r.id = s.resource_id' : '';
+    const spans = this.db
+      .prepare(
+        `SELECT s.trace_id FROM spans s ${join}
+         WHERE s.start_us >= ? AND ${spanConditions.map((c) => c.sql).join(' AND ')}
+         ORDER BY s.start_us DESC LIMIT ${MAX_SPANS_SCANNED}`,
+      )
+      .pluck();
+    const traceOk = this.db.prepare(`SELECT * FROM traces WHERE trace_id = ? AND ${traceWhere.join(' AND ')}`);
+    const seen = new Set<string>();
+    const found: TraceRow[] = [];
+    for (const traceId of spans.iterate(from, ...spanConditions.flatMap((c) => c.params)) as IterableIterator<string>) {
+      if (seen.has(traceId)) continue;
+      seen.add(traceId);
+      const row = traceOk.get(traceId, ...traceParams) as TraceRow | undefined;
+      if (row) found.push(row);
+      if (found.length >= limit) break;
+    }
+    found.sort((a, b) => b.start_us - a.start_us);
+    return { traces: found.map(summaryOf) };
+  }
+
+  get(traceId: string): TraceView | undefined {
+    const id = traceId.toLowerCase();
+    if (!TRACE_ID.test(id)) throw new BadRequestError(`"${traceId}" is not a trace id (32 hex digits)`);
+    const summary = this.traceById.get(id) as TraceRow | undefined;
+    if (!summary) return undefined;
+    const rows = this.spansOfTrace.all(id) as SpanRow[];
+    const resourceIndex = new Map<number, number>();
+    const resources: ResourceView[] = [];
+    const indexOf = (resourceId: number | null): number => {
+      const key = resourceId ?? 0;
+      let index = resourceIndex.get(key);
+      if (index === undefined) {
+        const r = resourceId === null ? undefined : (this.resourceById.get(resourceId) as { service: string | null; attributes: string; schema_url: string | null } | undefined);
+        index = resources.length;
+        resources.push({
+          ...(r?.service ? { service: r.service } : {}),
+          attributes: r ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
+          ...(r?.schema_url ? { schemaUrl: r.schema_url } : {}),
+        });
+        resourceIndex.set(key, index);
+      }
+      return index;
+    };
+    const spans = rows.map((r) => spanView(r, indexOf(r.resource_id)));
+    return {
+      traceId: id,
+      spans,
+      resources,
+      start: usToRfc3339(summary.start_us),
+      startUs: summary.start_us,
+      durationUs: summary.end_us - summary.start_us,
+      services: JSON.parse(summary.services) as string[],
+    };
+  }
+
+  services(): ServiceView[] {
+    const byService = new Map<string, ServiceView>();
+    for (const row of this.operations.all() as { service: string; name: string; span_count: number }[]) {
+      let s = byService.get(row.service);
+      if (!s) {
+        s = { name: row.service, spanCount: 0, operations: [] };
+        byService.set(row.service, s);
+      }
+      s.spanCount += row.span_count;
+      s.operations.push({ name: row.name, spanCount: row.span_count });
+    }
+    return [...byService.values()];
+  }
+
+  serviceMap(from = 0, to = Number.MAX_SAFE_INTEGER): ServiceMapView {
+    const calls = this.db
+      .prepare(
+        `SELECT p.service AS parent, c.service AS child, c.duration_us AS d, c.status_code AS st
+         FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+         WHERE c.start_us >= ? AND c.start_us <= ? AND c.parent_span_id IS NOT NULL
+           AND p.service IS NOT NULL AND c.service IS NOT NULL AND p.service <> c.service
+         ORDER BY c.start_us DESC LIMIT ?`,
+      )
+      .raw()
+      .all(from, to, MAX_SERVICE_MAP_CALLS + 1) as [string, string, number, number][];
+    const truncated = calls.length > MAX_SERVICE_MAP_CALLS;
+    if (truncated) calls.pop();
+    const edges = new Map<string, { parent: string; child: string; durations: number[]; errors: number }>();
+    const services = new Set<string>();
+    for (const [parent, child, d, st] of calls) {
+      const key = `${parent}\u0000${child}`;
+      let e = edges.get(key);
+      if (!e) {
+        e = { parent, child, durations: [], errors: 0 };
+        edges.set(key, e);
+        services.add(parent).add(child);
+      }
+      e.durations.push(d);
+      if (st === 2) e.errors++;
+    }
+    const out: ServiceMapEdge[] = [...edges.values()].map((e) => {
+      const sorted = Float64Array.from(e.durations).sort();
+      return {
+        parent: e.parent,
+        child: e.child,
+        count: sorted.length,
+        errorCount: e.errors,
+        errorRate: e.errors / sorted.length,
+        // Nearest rank.
+        p95DurationUs: sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)] ?? 0,
+      };
+    });
+    out.sort((a, b) => b.count - a.count);
+    return { services: [...services].sort(), edges: out, truncated };
+  }
+}
+
+function summaryOf(r: TraceRow): TraceSummaryView {
+  return {
+    traceId: r.trace_id,
+    ...(r.root_service !== null ? { rootService: r.root_service } : {}),
+    ...(r.root_name !== null ? { rootOperation: r.root_name } : {}),
+    start: usToRfc3339(r.start_us),
+    startUs: r.start_us,
+    durationUs: r.end_us - r.start_us,
+    spanCount: r.span_count,
+    errorCount: r.error_count,
+    services: JSON.parse(r.services) as string[],
+  };
+}
+
+function spanView(r: SpanRow, resource: number): SpanView {
+  return {
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    ...(r.parent_span_id !== null ? { parentSpanId: r.parent_span_id } : {}),
+    ...(r.trace_state !== null ? { traceState: r.trace_state } : {}),
+    name: r.name,
+    kind: KIND_NAMES[r.kind] ?? 'unspecified',
+    start: usToRfc3339(r.start_us),
+    startUs: r.start_us,
+    endUs: r.end_us,
+    durationUs: r.duration_us,
+    status: { code: STATUS_NAMES[r.status_code] ?? 'unset', ...(r.status_message !== null ? { message: r.status_message } : {}) },
+    ...(r.service !== null ? { service: r.service } : {}),
+    resource,
+    ...(r.scope_name !== null ? { scope: { name: r.scope_name, ...(r.scope_version !== null ? { version: r.scope_version } : {}) } } : {}),
+    attributes: r.attributes !== null ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
+    // Events are stored as the API shows them (with their RFC 3339 time).
+    events: r.events !== null ? (JSON.parse(r.events) as SpanView['events']) : [],
+    links: r.links !== null ? (JSON.parse(r.links) as SpanView['links']) : [],
+    flags: r.flags,
+  };
+}

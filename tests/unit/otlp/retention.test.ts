@@ -1,0 +1,50 @@
+// Retention covers spans (a whole trace at a time) and metric points, by age.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../electron/engine/store/database.js';
+import { LogWriter } from '../../../electron/engine/store/log-writer.js';
+import { Retention } from '../../../electron/engine/store/retention.js';
+import { OtlpIngest } from '../../../electron/engine/sources/otlp/ingest.js';
+import { decodeMetricsJson } from '../../../electron/engine/sources/otlp/decode-json.js';
+import { decodeTracesProto } from '../../../electron/engine/sources/otlp/decode-protobuf.js';
+import { randomId, traceRequest } from '../../support/otlp-proto.js';
+
+const DAY_US = 86_400_000_000;
+
+describe('retention of OTLP data', () => {
+  it('drops old traces with their spans and old metric points, keeps the recent ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-ret-'));
+    const db = openDatabase(join(dir, 'loupe.db'));
+    try {
+      const ingest = new OtlpIngest(db, new LogWriter(db));
+      const nowUs = 1_800_000_000_000_000;
+      const at = (us: number): bigint => BigInt(us) * 1000n;
+      const old = nowUs - 10 * DAY_US;
+      const spans = (seed: number, us: number) =>
+        [0, 1, 2].map((i) => ({ traceId: randomId(16, seed), spanId: randomId(8, seed * 10 + i), name: 's', startNs: at(us + i), endNs: at(us + i + 5) }));
+      const writes = [
+        ingest.submit('traces', decodeTracesProto(traceRequest('a', spans(1, old)))),
+        ingest.submit('traces', decodeTracesProto(traceRequest('a', spans(2, nowUs - 1000)))),
+        ...[old, nowUs - 1000].map((us) =>
+          ingest.submit(
+            'metrics',
+            decodeMetricsJson(JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: at(us).toString() }] } }] }] }] })),
+          ),
+        ),
+      ];
+      ingest.flush();
+      await Promise.all(writes);
+      const retention = new Retention(db, { maxDbBytes: 1024 ** 4, retentionUs: 7 * DAY_US }, () => nowUs);
+      await retention.run();
+      expect(retention.stats.lastError).toBeNull();
+      expect(db.prepare('SELECT DISTINCT trace_id FROM spans').pluck().all()).toEqual([randomId(16, 2).toString('hex')]);
+      expect(db.prepare('SELECT count(*) FROM traces').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM metric_points').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
