@@ -11,15 +11,8 @@ import { LogWriter } from '../../electron/engine/store/log-writer.js';
 import { decodeExport, type Encoding } from '../../electron/engine/sources/otlp/decode.js';
 import { OtlpIngest } from '../../electron/engine/sources/otlp/ingest.js';
 import { randomId, traceRequest, type TestSpan } from '../support/otlp-proto.js';
+import type { BenchRow } from './bench-row.js';
 
-export interface OtlpBenchRow {
-  what: string;
-  value: string;
-  ceiling?: string;
-  ratio?: string;
-  target: string;
-  ok?: boolean;
-}
 
 const SPANS_PER_REQUEST = 100;
 const T0 = 1_780_000_000_000_000_000n;
@@ -102,9 +95,9 @@ async function decodeAndStore(encoding: Encoding, requests: Buffer[], dir: strin
 
 const fmt = (n: number): string => `${Math.round(n / 1000)}k spans/s`;
 
-export async function benchOtlp(quick = false): Promise<OtlpBenchRow[]> {
+export async function benchOtlp(quick = false): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-otlp-'));
-  const rows: OtlpBenchRow[] = [];
+  const rows: BenchRow[] = [];
   try {
     const requestCount = quick ? 100 : 1000;
     for (const encoding of ['protobuf', 'json'] as const) {

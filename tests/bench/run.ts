@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -11,21 +11,15 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js';
+import { benchOtlp } from './otlp.bench.js';
+import type { BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
 
-interface Row {
-  what: string;
-  value: string;
-  ceiling?: string;
-  ratio?: string;
-  target: string;
-  ok?: boolean;
-}
 
 const quick = process.argv.includes('--quick');
 const INGEST_LINES = quick ? 100_000 : 1_000_000;
 const SEARCH_LINES = quick ? 500_000 : 10_000_000;
-const rows: Row[] = [];
+const rows: BenchRow[] = [];
 const work = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
 
 const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARNING', 'INFO', 'ERROR'];
@@ -211,17 +205,17 @@ async function benchLatency(): Promise<void> {
 }
 
 function printTable(): void {
-  const head: Row = { what: 'what', value: 'measured', ceiling: 'ceiling (same run)', ratio: 'ratio', target: 'target' };
+  const head: BenchRow = { what: 'what', value: 'measured', ceiling: 'ceiling (same run)', ratio: 'ratio', target: 'target' };
   const all = [head, ...rows];
-  const cols: (keyof Row)[] = ['what', 'value', 'ceiling', 'ratio', 'target'];
+  const cols: (keyof BenchRow)[] = ['what', 'value', 'ceiling', 'ratio', 'target'];
   const width = cols.map((c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
-  const fmt = (r: Row): string => '| ' + cols.map((c, i) => String(r[c] ?? '').padEnd(width[i]!)).join(' | ') + ' |' + (r.ok === undefined ? '' : r.ok ? ' ok' : ' MISSED');
+  const fmt = (r: BenchRow): string => '| ' + cols.map((c, i) => String(r[c] ?? '').padEnd(width[i]!)).join(' | ') + ' |' + (r.ok === undefined ? '' : r.ok ? ' ok' : ' MISSED');
   console.log(fmt(head));
   console.log('|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or latency, search, ui, otlp) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -230,6 +224,7 @@ try {
   if (wanted('ingest')) await benchIngest();
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
+  if (wanted('otlp')) rows.push(...(await benchOtlp(quick)));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -8,13 +8,8 @@ import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { startServe } from '../support/serve-process.js';
+import type { BenchRow } from './bench-row.js';
 
-export interface UiRow {
-  what: string;
-  value: string;
-  target: string;
-  ok?: boolean;
-}
 
 function pyLine(i: number, msg: string): string {
   const t = new Date();
@@ -87,7 +82,7 @@ async function withTailedPage<T>(fn: (page: Page, file: string) => Promise<T>): 
 }
 
 /** Long tasks and heap while `linesPerSecond` arrive for `seconds`. */
-export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Promise<UiRow[]> {
+export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Promise<BenchRow[]> {
   return withTailedPage(async (page, file) => {
     await page.evaluate(IN_PAGE.watchLongTasks);
     const heap = (): Promise<number> => page.evaluate<number>(IN_PAGE.heapBytes);
@@ -127,7 +122,7 @@ export async function benchTailLoad(seconds: number, linesPerSecond = 5000): Pro
 }
 
 /** Time from a line appended to a file to its text on screen, at about 100 lines/s. */
-export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
+export async function benchLineToScreen(samples: number): Promise<BenchRow[]> {
   return withTailedPage(async (page, file) => {
     // Note when each probe's text first shows up in the document.
     await page.evaluate(IN_PAGE.watchProbes);
@@ -156,7 +151,7 @@ export async function benchLineToScreen(samples: number): Promise<UiRow[]> {
  * On an existing database (`dataDir`, e.g. the search bench's 10M lines): the first paint of the
  * app with rows from the start of `loupe serve`, and scrolling back through history page by page.
  */
-export async function benchBigHistory(dataDir: string, records: number): Promise<UiRow[]> {
+export async function benchBigHistory(dataDir: string, records: number): Promise<BenchRow[]> {
   const t0 = performance.now();
   const server = await startServe(['--data-dir', dataDir]);
   const browser = await launchBrowser();

@@ -193,9 +193,9 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       const trace = /^\/api\/traces\/([^/]+)$/.exec(path);
       if (trace) {
         if (method !== 'GET') return notAllowed(res, 'GET');
-        const view = engine.traces.get(decodeURIComponent(trace[1]!));
-        if (!view) throw new NotFoundError(`No trace with id ${trace[1]}.`);
-        return sendJson(res, 200, view);
+        const json = engine.traces.getJson(decodeURIComponent(trace[1]!));
+        if (json === undefined) throw new NotFoundError(`No trace with id ${trace[1]}.`);
+        return sendJsonText(res, 200, json);
       }
       if (path === '/api/services') {
         if (method !== 'GET') return notAllowed(res, 'GET');
@@ -255,8 +255,8 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
     if (url.pathname !== '/api/ws') return reject('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new ProtocolConnection(engine, {
-        send: (message) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        send: (text) => {
+          if (ws.readyState === ws.OPEN) ws.send(text);
         },
         buffered: () => ws.bufferedAmount,
       });
@@ -334,7 +334,10 @@ const SECURITY_HEADERS = {
 };
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
   res.end(text);
 }

@@ -18,14 +18,21 @@ import { logFacets } from '../store/log-facets.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
 import { parseDurationUs } from '../store/trace-query.js';
 
-/** What moves messages: the carriers are this thin. */
+/** What moves messages (JSON text, a ServerMessage): the carriers are this thin. */
 export interface Carrier {
-  send(message: ServerMessage): void;
+  send(text: string): void;
   /** Bytes queued but not yet sent (a slow client), when the carrier knows. */
   buffered?(): number;
 }
 
-type Handler<M extends Method> = (params: Record<string, unknown>) => Promise<Requests[M]['result']> | Requests[M]['result'];
+/** A result that is JSON text already (a big trace): spliced into the response, not parsed again. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+type Handler<M extends Method> = (
+  params: Record<string, unknown>,
+) => Promise<Requests[M]['result'] | RawJson> | Requests[M]['result'] | RawJson;
 
 export class ProtocolConnection {
   private readonly subscriptions = new Map<number, () => void>();
@@ -68,9 +75,9 @@ export class ProtocolConnection {
           limit: optInt(p, 'limit'),
         }),
       'traces.get': (p) => {
-        const trace = engine.traces.get(reqString(p, 'traceId'));
-        if (!trace) throw new NotFoundError(`No trace with id ${String(p.traceId)}.`);
-        return trace;
+        const json = engine.traces.getJson(reqString(p, 'traceId'));
+        if (json === undefined) throw new NotFoundError(`No trace with id ${String(p.traceId)}.`);
+        return new RawJson(json);
       },
       'services.list': () => engine.traces.services(),
       serviceMap: (p) => engine.traces.serviceMap(optTime(p, 'from'), optTime(p, 'to')),
@@ -97,14 +104,15 @@ export class ProtocolConnection {
         const handler = this.handlers[msg.method] as Handler<Method> | undefined;
         if (typeof handler !== 'function') throw new BadRequestError(`Unknown method "${String(msg.method)}".`);
         const result = await handler(paramsOf(msg.params));
-        this.carrier.send({ kind: 'response', id, result });
+        if (result instanceof RawJson) this.carrier.send(`{"kind":"response","id":${id},"result":${result.text}}`);
+        else this.send({ kind: 'response', id, result });
       } else if (msg.kind === 'subscribe') {
         this.subscribe(id, msg.topic, paramsOf(msg.params));
-        this.carrier.send({ kind: 'response', id, result: null });
+        this.send({ kind: 'response', id, result: null });
       } else if (msg.kind === 'unsubscribe') {
         this.subscriptions.get(id)?.();
         this.subscriptions.delete(id);
-        this.carrier.send({ kind: 'response', id, result: null });
+        this.send({ kind: 'response', id, result: null });
       } else {
         throw new BadRequestError('Unknown message kind: expected request, subscribe or unsubscribe.');
       }
@@ -128,13 +136,17 @@ export class ProtocolConnection {
       }
       const event: LiveBatch = { records: batch.records, skipped: batch.skipped + skippedWhileBusy };
       skippedWhileBusy = 0;
-      this.carrier.send({ kind: 'event', id, event });
+      this.send({ kind: 'event', id, event });
     });
     this.subscriptions.set(id, unsubscribe);
   }
 
   private fail(id: number | null, error: ApiError): void {
-    this.carrier.send({ kind: 'error', id, error });
+    this.send({ kind: 'error', id, error });
+  }
+
+  private send(message: ServerMessage): void {
+    this.carrier.send(JSON.stringify(message));
   }
 
   close(): void {

@@ -2,13 +2,11 @@
 // span-level ones walk spans newest first and stop once a page of traces is found), one trace
 // with all its spans and resources, the services and their operations, and the service map.
 import type {
-  ResourceView,
   ServiceMapEdge,
   ServiceMapView,
   ServiceView,
   SpanKind,
   SpanStatusCode,
-  SpanView,
   TraceSearchView,
   TraceSummaryView,
   TraceView,
@@ -49,27 +47,51 @@ interface TraceRow {
   services: string;
 }
 
-interface SpanRow {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  trace_state: string | null;
-  name: string;
-  kind: number;
-  start_us: number;
-  end_us: number;
-  duration_us: number;
-  status_code: number;
-  status_message: string | null;
-  service: string | null;
-  resource_id: number | null;
-  scope_name: string | null;
-  scope_version: string | null;
-  attributes: string | null;
-  events: string | null;
-  links: string | null;
-  flags: number;
-}
+/** The columns a trace's spans are read with, in this order: rows come back as arrays (`raw()`),
+ * twice as fast as objects for a 10,000-span trace. */
+const SPAN_COLUMNS = [
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'trace_state',
+  'name',
+  'kind',
+  'start_us',
+  'end_us',
+  'duration_us',
+  'status_code',
+  'status_message',
+  'service',
+  'resource_id',
+  'scope_name',
+  'scope_version',
+  'attributes',
+  'events',
+  'links',
+  'flags',
+] as const;
+
+type SpanRow = [
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | null,
+  traceState: string | null,
+  name: string,
+  kind: number,
+  startUs: number,
+  endUs: number,
+  durationUs: number,
+  statusCode: number,
+  statusMessage: string | null,
+  service: string | null,
+  resourceId: number | null,
+  scopeName: string | null,
+  scopeVersion: string | null,
+  attributes: string | null,
+  events: string | null,
+  links: string | null,
+  flags: number,
+];
 
 const KIND_NAMES: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS_NAMES: SpanStatusCode[] = ['unset', 'ok', 'error'];
@@ -83,7 +105,7 @@ export class SpanReader {
 
   constructor(private readonly db: Db) {
     this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
-    this.spansOfTrace = db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us, id');
+    this.spansOfTrace = db.prepare(`SELECT ${SPAN_COLUMNS.join(', ')} FROM spans WHERE trace_id = ? ORDER BY start_us, id`).raw();
     this.resourceById = db.prepare('SELECT service, attributes, schema_url FROM resources WHERE id = ?');
     this.operations = db.prepare('SELECT service, name, span_count FROM span_operations ORDER BY service, name');
   }
@@ -141,38 +163,45 @@ export class SpanReader {
   }
 
   get(traceId: string): TraceView | undefined {
+    const json = this.getJson(traceId);
+    return json === undefined ? undefined : (JSON.parse(json) as TraceView);
+  }
+
+  /**
+   * One trace as the JSON text of a TraceView. Made by splicing the stored JSON of attributes,
+   * events and links instead of parsing and serialising them again: a 10,000-span trace is ~6 MB.
+   */
+  getJson(traceId: string): string | undefined {
     const id = traceId.toLowerCase();
     if (!TRACE_ID.test(id)) throw new BadRequestError(`"${traceId}" is not a trace id (32 hex digits)`);
     const summary = this.traceById.get(id) as TraceRow | undefined;
     if (!summary) return undefined;
     const rows = this.spansOfTrace.all(id) as SpanRow[];
     const resourceIndex = new Map<number, number>();
-    const resources: ResourceView[] = [];
+    const resources: string[] = [];
     const indexOf = (resourceId: number | null): number => {
       const key = resourceId ?? 0;
       let index = resourceIndex.get(key);
       if (index === undefined) {
         const r = resourceId === null ? undefined : (this.resourceById.get(resourceId) as { service: string | null; attributes: string; schema_url: string | null } | undefined);
         index = resources.length;
-        resources.push({
-          ...(r?.service ? { service: r.service } : {}),
-          attributes: r ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
-          ...(r?.schema_url ? { schemaUrl: r.schema_url } : {}),
-        });
+        resources.push(
+          '{' +
+            (r?.service ? `"service":${JSON.stringify(r.service)},` : '') +
+            `"attributes":${r ? r.attributes : '{}'}` +
+            (r?.schema_url ? `,"schemaUrl":${JSON.stringify(r.schema_url)}` : '') +
+            '}',
+        );
         resourceIndex.set(key, index);
       }
       return index;
     };
-    const spans = rows.map((r) => spanView(r, indexOf(r.resource_id)));
-    return {
-      traceId: id,
-      spans,
-      resources,
-      start: usToRfc3339(summary.start_us),
-      startUs: summary.start_us,
-      durationUs: summary.end_us - summary.start_us,
-      services: JSON.parse(summary.services) as string[],
-    };
+    const spans = rows.map((r) => spanJson(r, indexOf(r[12])));
+    return (
+      `{"traceId":"${id}","spans":[${spans.join(',')}],"resources":[${resources.join(',')}]` +
+      `,"start":"${usToRfc3339(summary.start_us)}","startUs":${summary.start_us}` +
+      `,"durationUs":${summary.end_us - summary.start_us},"services":${summary.services}}`
+    );
   }
 
   services(): ServiceView[] {
@@ -246,26 +275,21 @@ function summaryOf(r: TraceRow): TraceSummaryView {
   };
 }
 
-function spanView(r: SpanRow, resource: number): SpanView {
-  return {
-    traceId: r.trace_id,
-    spanId: r.span_id,
-    ...(r.parent_span_id !== null ? { parentSpanId: r.parent_span_id } : {}),
-    ...(r.trace_state !== null ? { traceState: r.trace_state } : {}),
-    name: r.name,
-    kind: KIND_NAMES[r.kind] ?? 'unspecified',
-    start: usToRfc3339(r.start_us),
-    startUs: r.start_us,
-    endUs: r.end_us,
-    durationUs: r.duration_us,
-    status: { code: STATUS_NAMES[r.status_code] ?? 'unset', ...(r.status_message !== null ? { message: r.status_message } : {}) },
-    ...(r.service !== null ? { service: r.service } : {}),
-    resource,
-    ...(r.scope_name !== null ? { scope: { name: r.scope_name, ...(r.scope_version !== null ? { version: r.scope_version } : {}) } } : {}),
-    attributes: r.attributes !== null ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
+/** A SpanView as JSON text; the stored JSON columns (attributes, events, links) go in as they are. */
+function spanJson(r: SpanRow, resource: number): string {
+  const [traceId, spanId, parentSpanId, traceState, name, kind, startUs, endUs, durationUs, statusCode, statusMessage, service, _resourceId] = r;
+  const [scopeName, scopeVersion, attributes, events, links, flags] = [r[13], r[14], r[15], r[16], r[17], r[18]];
+  return (
+    `{"traceId":"${traceId}","spanId":"${spanId}"` +
+    (parentSpanId !== null ? `,"parentSpanId":${JSON.stringify(parentSpanId)}` : '') +
+    (traceState !== null ? `,"traceState":${JSON.stringify(traceState)}` : '') +
+    `,"name":${JSON.stringify(name)},"kind":"${KIND_NAMES[kind] ?? 'unspecified'}"` +
+    `,"start":"${usToRfc3339(startUs)}","startUs":${startUs},"endUs":${endUs},"durationUs":${durationUs}` +
+    `,"status":{"code":"${STATUS_NAMES[statusCode] ?? 'unset'}"${statusMessage !== null ? `,"message":${JSON.stringify(statusMessage)}` : ''}}` +
+    (service !== null ? `,"service":${JSON.stringify(service)}` : '') +
+    `,"resource":${resource}` +
+    (scopeName !== null ? `,"scope":{"name":${JSON.stringify(scopeName)}${scopeVersion !== null ? `,"version":${JSON.stringify(scopeVersion)}` : ''}}` : '') +
     // Events are stored as the API shows them (with their RFC 3339 time).
-    events: r.events !== null ? (JSON.parse(r.events) as SpanView['events']) : [],
-    links: r.links !== null ? (JSON.parse(r.links) as SpanView['links']) : [],
-    flags: r.flags,
-  };
+    `,"attributes":${attributes ?? '{}'},"events":${events ?? '[]'},"links":${links ?? '[]'},"flags":${flags}}`
+  );
 }

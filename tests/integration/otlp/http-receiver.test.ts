@@ -300,7 +300,7 @@ describe('the protocol methods', () => {
   it('answers traces.search, traces.get, services.list and serviceMap', async () => {
     const { ProtocolConnection } = await import('../../../electron/engine/rpc/protocol-server.js');
     const sent: { kind: string; id: number | null; result?: unknown }[] = [];
-    const conn = new ProtocolConnection(h.engine, { send: (m) => sent.push(m) });
+    const conn = new ProtocolConnection(h.engine, { send: (text) => sent.push(JSON.parse(text) as (typeof sent)[number]) });
     const call = async (method: string, params: Record<string, unknown>): Promise<unknown> => {
       const id = sent.length + 1000;
       await conn.receive(JSON.stringify({ kind: 'request', id, method, params }));
