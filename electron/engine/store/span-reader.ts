@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/model.js';
 import { usToRfc3339 } from '../../../shared/time.js';
 import type { Db } from './database.js';
+import type { TraceRow } from './span-writer.js';
 import { BadRequestError } from './log-reader.js';
 import { compileTraceQuery } from './trace-query.js';
 
@@ -34,17 +35,6 @@ export interface TraceSearchParams {
   from?: number | undefined;
   to?: number | undefined;
   limit?: number | undefined;
-}
-
-interface TraceRow {
-  trace_id: string;
-  start_us: number;
-  end_us: number;
-  span_count: number;
-  error_count: number;
-  root_service: string | null;
-  root_name: string | null;
-  services: string;
 }
 
 /** The columns a trace's spans are read with, in this order: rows come back as arrays (`raw()`),

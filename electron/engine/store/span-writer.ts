@@ -18,7 +18,9 @@ interface TraceDelta {
   services: Set<string>;
 }
 
-interface TraceRow {
+/** A row of `traces`, the per-trace summary kept as spans are written. */
+export interface TraceRow {
+  trace_id: string;
   start_us: number;
   end_us: number;
   span_count: number;
