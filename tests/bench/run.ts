@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js';
 import { benchOtlp } from './otlp.bench.js';
+import { benchWaterfall } from './traces-ui.bench.js';
 import type { BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
 
@@ -224,7 +225,7 @@ try {
   if (wanted('ingest')) await benchIngest();
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
-  if (wanted('otlp')) rows.push(...(await benchOtlp(quick)));
+  if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

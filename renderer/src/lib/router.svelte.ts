@@ -12,10 +12,13 @@ export class Router {
   }
 
   /** Go to another view (a new history entry). */
-  go(route: RouteName, detail?: string): void {
-    const next: ViewLocation = { ...this.location, route };
+  go(route: RouteName, detail?: string, params?: Record<string, string>): void {
+    // The range carries over between views; a query and its params belong to their own view.
+    const next: ViewLocation = route === this.location.route ? { ...this.location, route } : { route, q: '', range: this.location.range };
     if (detail) next.detail = detail;
     else delete next.detail;
+    if (params) next.params = params;
+    else if (route !== this.location.route || detail !== this.location.detail) delete next.params;
     window.location.hash = formatHash(next);
   }
 

@@ -70,7 +70,13 @@ export interface ViewLocation {
   detail?: string;
   q: string;
   range: TimeRange;
+  /** A view's other state (the Traces view's service, operation, duration range, tab, span). */
+  params?: Record<string, string>;
 }
+
+/** Routes whose query, range and params live in the hash. */
+const STATEFUL_ROUTES: readonly RouteName[] = ['logs', 'traces'];
+const OWN_PARAMS = new Set(['q', 'last', 'from', 'to']);
 
 export function parseHash(hash: string): ViewLocation {
   const text = hash.replace(/^#/, '');
@@ -86,6 +92,9 @@ export function parseHash(hash: string): ViewLocation {
   const to = Date.parse(params.get('to') ?? '');
   if (last && isPreset(last)) loc.range = { kind: 'relative', last };
   else if (!Number.isNaN(from) && !Number.isNaN(to) && from < to) loc.range = { kind: 'absolute', from, to };
+  const extra: Record<string, string> = {};
+  for (const [k, v] of params) if (!OWN_PARAMS.has(k) && v !== '') extra[k] = v;
+  if (Object.keys(extra).length) loc.params = extra;
   return loc;
 }
 
@@ -97,7 +106,8 @@ export function formatHash(loc: ViewLocation): string {
     params.set('from', new Date(loc.range.from).toISOString());
     params.set('to', new Date(loc.range.to).toISOString());
   }
+  for (const [k, v] of Object.entries(loc.params ?? {})) if (v !== '' && !OWN_PARAMS.has(k)) params.set(k, v);
   const path = loc.detail ? `/${loc.route}/${encodeURIComponent(loc.detail)}` : `/${loc.route}`;
-  const search = loc.route === 'logs' ? params.toString() : '';
+  const search = STATEFUL_ROUTES.includes(loc.route) ? params.toString() : '';
   return `#${path}${search ? `?${search}` : ''}`;
 }

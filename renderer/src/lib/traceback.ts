@@ -9,7 +9,9 @@ export interface MessageLine {
   kind: LineKind;
 }
 
-const FRAME = /^\s*(File ".*", line \d+|at [\w$.<>]+\(.*\)|File "[^"]*")/;
+// Python (`File "x.py", line 3`), Java (`at a.B.c(B.java:12)`) and JavaScript (`at fn (file.js:1:2)`,
+// `at file.js:1:2`) frames.
+const FRAME = /^\s*(File ".*", line \d+|at [\w$.<>]+\(.*\)|File "[^"]*"|at (async )?[\w$.<>[\] ]+ \(.*:\d+:\d+\)|at \S+:\d+:\d+)/;
 const HEADER = /^(Traceback \(most recent call last\):|\s*\|?\s*Exception Group Traceback)/;
 const CHAIN = /^(The above exception was the direct cause|During handling of the above exception)/;
 const EXCEPTION = /^(\s*\|?\s*)?([A-Za-z_][\w.]*(Error|Exception|Warning|Exit|Interrupt|Group)|Caused by: [\w.$]+)(:|$)/;
