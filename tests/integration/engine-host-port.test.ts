@@ -1,0 +1,48 @@
+// The desktop's carrier: the engine host serves the protocol over a MessagePort handed to it.
+// Electron's MessagePortMain is not available here; Node's MessagePort is the same idea, wrapped
+// to emit the {data, ports} events MessagePortMain emits.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../electron/engine/engine.js';
+import { servePort } from '../../electron/engine/host.js';
+import type { LogPage } from '../../shared/model.js';
+import type { ServerMessage } from '../../shared/api.js';
+import { waitFor } from '../support/serve-process.js';
+
+let engine: Engine | undefined;
+afterAll(async () => engine?.close());
+
+function asMessagePortMain(port: MessagePort): Parameters<typeof servePort>[1] {
+  return {
+    on(event: 'message' | 'close', listener: ((e: { data: unknown; ports: never[] }) => void) | (() => void)) {
+      if (event === 'message') port.on('message', (data: unknown) => (listener as (e: { data: unknown; ports: never[] }) => void)({ data, ports: [] }));
+      else port.on('close', listener as () => void);
+    },
+    postMessage: (message: unknown) => port.postMessage(message),
+    start: () => port.start(),
+  } as Parameters<typeof servePort>[1];
+}
+
+describe('the engine host over a MessagePort', () => {
+  it('answers requests and streams the live tail, in JSON text both ways', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-port-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, '2026-11-30 10:00:00,000 ERROR app: over the port\n');
+    engine = await createEngine({ dataDir: join(dir, 'data'), paths: [file], pollMs: 50 });
+    const { port1, port2 } = new MessageChannel();
+    servePort(engine, asMessagePortMain(port1));
+    const received: ServerMessage[] = [];
+    port2.on('message', (text: string) => received.push(JSON.parse(text) as ServerMessage));
+
+    const e = engine;
+    await waitFor(() => (e.sources.list()[0]?.records === 1 ? true : undefined));
+    port2.postMessage(JSON.stringify({ kind: 'request', id: 1, method: 'logs.search', params: { q: 'level:error' } }));
+    const reply = await waitFor(() => received.find((m) => m.kind === 'response' && m.id === 1));
+    expect(reply.kind === 'response' && (reply.result as LogPage).records.map((r) => r.message)).toEqual(['over the port']);
+    port1.close();
+    port2.close();
+  });
+});
