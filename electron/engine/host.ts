@@ -23,8 +23,22 @@ export function servePort(engine: Engine, port: PortLike): ProtocolConnection {
   return connection;
 }
 
+/** The engine with OTLP on its standard ports; without OTLP (and saying why) when they are taken. */
+async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
+  try {
+    return await createEngine({ dataDir, otlp: {} });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    parent.postMessage({
+      type: 'warning',
+      message: `Loupe is not receiving OpenTelemetry data: ${(err as Error).message}. Another program (a Collector?) uses the OTLP ports 4317/4318.`,
+    });
+    return createEngine({ dataDir });
+  }
+}
+
 async function main(parent: PortLike, dataDir: string): Promise<void> {
-  const engine = await createEngine({ dataDir });
+  const engine = await startEngine(parent, dataDir);
   const token = process.env.LOUPE_TOKEN ?? randomBytes(18).toString('base64url');
   // The public local API, on the usual port when it is free.
   const server = await startHttpServer(engine, { host: '127.0.0.1', port: DEFAULT_PORT, token }).catch(() =>

@@ -24,6 +24,11 @@ function startEngine(): UtilityProcess {
   const child = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [app.getPath('userData')], {
     serviceName: 'Loupe engine',
   });
+  child.on('message', (msg: { type?: string; message?: string }) => {
+    if ((msg.type === 'warning' || msg.type === 'error') && msg.message) {
+      void dialog.showMessageBox({ type: msg.type, title: 'Loupe', message: msg.message });
+    }
+  });
   child.on('exit', (code) => {
     if (code !== 0 && mainWindow) dialog.showErrorBox('Loupe', `The Loupe engine stopped unexpectedly (exit code ${code}).`);
   });
