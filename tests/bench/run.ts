@@ -25,12 +25,14 @@ const work = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
 
 const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARNING', 'INFO', 'ERROR'];
 const LOGGERS = ['app.http', 'app.db', 'app.db.pool', 'app.worker', 'uvicorn.access'];
-const START_MS = Date.UTC(2026, 10, 1);
+// The synthetic history ends now, as a developer's does: the app's default view (the last hour)
+// then shows its newest part.
+const START_MS = Date.now() - SEARCH_LINES * 10;
 
 /** A Python-logging line of ~130 bytes; 1 in 11 has "timeout" (common), 1 in 100k "kaboom" (rare). */
 function pyLine(i: number): string {
-  const t = new Date(START_MS + i * 10); // 100 lines a second of log time
-  const ts = `${t.getUTCFullYear()}-${p2(t.getUTCMonth() + 1)}-${p2(t.getUTCDate())} ${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())},${String(t.getUTCMilliseconds()).padStart(3, '0')}`;
+  const t = new Date(START_MS + i * 10); // 100 lines a second of log time, in local time as Python writes it
+  const ts = `${t.getFullYear()}-${p2(t.getMonth() + 1)}-${p2(t.getDate())} ${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())},${String(t.getMilliseconds()).padStart(3, '0')}`;
   const extra = i % 11 === 3 ? ' timeout waiting for upstream' : i % 100_000 === 77 ? ' kaboom in the flux capacitor' : ' completed normally';
   return `${ts} ${LEVELS[i % LEVELS.length]} ${LOGGERS[i % LOGGERS.length]}: GET /api/users/${i % 1000} status=200 in ${i % 997}ms request_id=${(i * 2654435761) % 4294967296}${extra}\n`;
 }
