@@ -3,6 +3,7 @@
 // MessagePort (desktop) or a WebSocket (browser, under `loupe serve`); both carriers move the same
 // JSON messages, so the browser tests exercise the desktop's code path.
 import type {
+  EngineStatusView,
   HistogramView,
   LogPage,
   LogRecordView,
@@ -84,6 +85,7 @@ export interface Requests {
   'sources.remove': { params: { id: number }; result: null };
   'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
   'formats.list': { params: Record<string, never>; result: FormatView[] };
+  'engine.status': { params: Record<string, never>; result: EngineStatusView };
   'traces.search': { params: TraceQueryParams; result: TraceSearchView };
   'traces.get': { params: { traceId: string }; result: TraceView };
   'services.list': { params: Record<string, never>; result: ServiceView[] };

@@ -176,3 +176,31 @@ export interface ServiceMapView {
   /** True when the range held more calls than were read (the newest ones are counted). */
   truncated: boolean;
 }
+
+/** How the engine is doing: what it stored, what it refused and why (GET /api/status, engine.status). */
+export interface EngineStatusView {
+  database: { path: string; usedBytes: number; maxBytes: number; retentionUs: number };
+  logs: { recordsWritten: number; writeErrors: number; lastWriteError: string | null };
+  retention: { deletedRecords: number; lastRun: string | null; lastError: string | null };
+  /** null when the OTLP receiver is off. */
+  otlp: {
+    host: string;
+    httpPort: number;
+    grpcPort: number;
+    requests: number;
+    spans: number;
+    duplicateSpans: number;
+    logRecords: number;
+    metricPoints: number;
+    /** Items dropped from accepted requests (invalid ids…), as partial_success reports them. */
+    rejectedItems: number;
+    /** Requests answered 503 / UNAVAILABLE under backpressure (the sender retries). */
+    refusedRequests: number;
+    /** Requests refused as malformed, oversized or of the wrong kind, and the last reason. */
+    invalidRequests: number;
+    lastInvalidRequest: string | null;
+    writeErrors: number;
+    lastWriteError: string | null;
+    forward: { url: string; sent: number; failed: number; dropped: number; lastError: string | null } | null;
+  } | null;
+}

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { startHttpServer, type RunningServer } from '../../electron/engine/rpc/http-server.js';
 import { waitFor } from '../support/serve-process.js';
-import type { HistogramView, LogPage, LogRecordView, SourceView } from '../../shared/model.js';
+import type { EngineStatusView, HistogramView, LogPage, LogRecordView, SourceView } from '../../shared/model.js';
 import type { FacetsView, LiveBatch, ServerMessage } from '../../shared/api.js';
 
 const TOKEN = 'secret-token';
@@ -152,6 +152,18 @@ describe('GET /api/logs', () => {
     const { status, body } = await api<{ error: { message: string } }>('/api/logs?from=yesterday-ish');
     expect(status).toBe(400);
     expect(body.error.message).toMatch(/from/);
+  });
+});
+
+describe('GET /api/status', () => {
+  it('says what was stored, how big the database is, and that OTLP is off here', async () => {
+    const { status, body } = await api<EngineStatusView>('/api/status');
+    expect(status).toBe(200);
+    expect(body.logs.recordsWritten).toBeGreaterThanOrEqual(300);
+    expect(body.logs.writeErrors).toBe(0);
+    expect(body.database.path).toBe(join(dir, 'data', 'loupe.db'));
+    expect(body.database.usedBytes).toBeGreaterThan(0);
+    expect(body.otlp).toBeNull();
   });
 });
 

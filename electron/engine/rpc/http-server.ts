@@ -13,6 +13,7 @@ import type { Engine } from '../engine.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
 import { ProtocolConnection, toApiError } from './protocol-server.js';
 import { logFacets } from '../store/log-facets.js';
+import { engineStatus } from '../status.js';
 import { FORMATS } from '../parse/registry.js';
 import { isLoopbackHost } from './host-guard.js';
 import { parseDurationUs } from '../store/trace-query.js';
@@ -94,6 +95,10 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       if (path === '/api/health') {
         if (method !== 'GET') return notAllowed(res, 'GET');
         return sendJson(res, 200, { status: 'ok' });
+      }
+      if (path === '/api/status') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, engineStatus(engine));
       }
       if (path === '/api/logs') {
         if (method !== 'GET') return notAllowed(res, 'GET');

@@ -15,6 +15,7 @@ import type { Engine } from '../engine.js';
 import { FORMATS } from '../parse/registry.js';
 import { QuerySyntaxError } from '../query/index.js';
 import { logFacets } from '../store/log-facets.js';
+import { engineStatus } from '../status.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
 import { parseDurationUs } from '../store/trace-query.js';
 
@@ -62,6 +63,7 @@ export class ProtocolConnection {
       },
       'sources.setFormat': (p) => engine.sources.setFormat(reqInt(p, 'id'), optFormat(p)),
       'formats.list': () => FORMATS.map((f) => ({ id: f.id, name: f.name })),
+      'engine.status': () => engineStatus(engine),
       'traces.search': (p) =>
         engine.traces.search({
           service: optString(p, 'service'),

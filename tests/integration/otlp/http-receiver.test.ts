@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTLP_LIMITS } from '../../../electron/engine/sources/otlp/limits.js';
-import type { LogPage, TraceSearchView, TraceView } from '../../../shared/model.js';
+import type { EngineStatusView, LogPage, TraceSearchView, TraceView } from '../../../shared/model.js';
 import { readStatus, randomId, traceRequest } from '../../support/otlp-proto.js';
 import { startOtlpEngine, type OtlpEngine } from '../../support/otlp-engine.js';
 
@@ -107,6 +107,10 @@ describe('the status-code table', () => {
     expect(JSON.parse(json.body.toString())).toMatchObject({ code: 3, message: expect.stringContaining('malformed JSON') });
     const shape = await post('/v1/metrics', '{"resourceMetrics": 5}', JSON_TYPE);
     expect(shape.status).toBe(400);
+    // Each refusal is counted where the user looks, with the last reason.
+    const status = await h.api<EngineStatusView>('/api/status');
+    expect(status.body.otlp!.invalidRequests).toBeGreaterThanOrEqual(3);
+    expect(status.body.otlp!.lastInvalidRequest).toMatch(/^HTTP 400: /);
   });
 
   it('200 with partial_success for invalid ids, keeping the valid spans', async () => {

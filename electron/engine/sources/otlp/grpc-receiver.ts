@@ -57,8 +57,10 @@ export async function startOtlpGrpc(ingest: OtlpIngest, opts: OtlpGrpcOptions): 
     try {
       decoded = decodeExport(signal, 'protobuf', body);
     } catch (err) {
-      if (err instanceof OtlpDecodeError) throw serviceError(grpc.status.INVALID_ARGUMENT, err.message);
-      if (err instanceof TooManyItemsError) throw serviceError(grpc.status.RESOURCE_EXHAUSTED, err.message);
+      if (err instanceof OtlpDecodeError || err instanceof TooManyItemsError) {
+        ingest.noteInvalidRequest(`gRPC ${signal}: ${err.message}`);
+        throw serviceError(err instanceof OtlpDecodeError ? grpc.status.INVALID_ARGUMENT : grpc.status.RESOURCE_EXHAUSTED, err.message);
+      }
       throw serviceError(grpc.status.INTERNAL, err instanceof Error ? err.message : String(err));
     }
     try {

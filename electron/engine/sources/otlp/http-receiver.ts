@@ -39,10 +39,16 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
   // Node requires the headers timeout to outlast the keep-alive one, or idle sockets are cut early.
   server.headersTimeout = OTLP_LIMITS.keepAliveMs + 1000;
 
+  /** A 4xx answer: counted on the receiver's status, so a misconfigured exporter shows up. */
+  function refuse(res: ServerResponse, encoding: Encoding, httpStatus: number, code: number, message: string): void {
+    ingest.noteInvalidRequest(`HTTP ${httpStatus}: ${message}`);
+    sendStatus(res, encoding, httpStatus, code, message);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Bound to loopback, only loopback names are answered (DNS rebinding).
     if (loopbackOnly && !isLoopbackHost(hostOnly(req.headers.host ?? ''))) {
-      return sendStatus(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, 'only loopback host names are answered');
+      return refuse(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, 'only loopback host names are answered');
     }
     const origin = req.headers.origin;
     const corsOk = origin !== undefined && LOCAL_ORIGIN.test(origin);
@@ -52,9 +58,9 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const signal = PATHS[path];
-    if (signal === undefined) return sendStatus(res, 'json', 404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path} (use /v1/traces, /v1/metrics or /v1/logs)`);
+    if (signal === undefined) return refuse(res, 'json', 404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path} (use /v1/traces, /v1/metrics or /v1/logs)`);
     if (req.method === 'OPTIONS') {
-      if (!corsOk) return sendStatus(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, 'CORS is allowed for http://localhost and http://127.0.0.1 origins only');
+      if (!corsOk) return refuse(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, 'CORS is allowed for http://localhost and http://127.0.0.1 origins only');
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'POST, OPTIONS',
         'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding',
@@ -65,11 +71,11 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST, OPTIONS');
-      return sendStatus(res, 'json', 405, RPC_CODE.INVALID_ARGUMENT, `${req.method} is not allowed; OTLP/HTTP takes POST`);
+      return refuse(res, 'json', 405, RPC_CODE.INVALID_ARGUMENT, `${req.method} is not allowed; OTLP/HTTP takes POST`);
     }
     const encoding = encodingOf(req.headers['content-type']);
     if (encoding === undefined) {
-      return sendStatus(res, 'json', 415, RPC_CODE.INVALID_ARGUMENT, `Content-Type "${req.headers['content-type'] ?? ''}" is not supported: use application/x-protobuf or application/json`);
+      return refuse(res, 'json', 415, RPC_CODE.INVALID_ARGUMENT, `Content-Type "${req.headers['content-type'] ?? ''}" is not supported: use application/x-protobuf or application/json`);
     }
     let body: Buffer;
     try {
@@ -77,17 +83,17 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
     } catch (err) {
       // The rest of an oversized or corrupt body is not read: close the connection after answering.
       res.setHeader('Connection', 'close');
-      if (err instanceof BodyTooLargeError) return sendStatus(res, encoding, 413, RPC_CODE.RESOURCE_EXHAUSTED, err.message);
-      if (err instanceof UnsupportedEncodingError) return sendStatus(res, encoding, 415, RPC_CODE.INVALID_ARGUMENT, err.message);
-      if (err instanceof BadEncodingError) return sendStatus(res, encoding, 400, RPC_CODE.INVALID_ARGUMENT, err.message);
+      if (err instanceof BodyTooLargeError) return refuse(res, encoding, 413, RPC_CODE.RESOURCE_EXHAUSTED, err.message);
+      if (err instanceof UnsupportedEncodingError) return refuse(res, encoding, 415, RPC_CODE.INVALID_ARGUMENT, err.message);
+      if (err instanceof BadEncodingError) return refuse(res, encoding, 400, RPC_CODE.INVALID_ARGUMENT, err.message);
       throw err;
     }
     let decoded;
     try {
       decoded = decodeExport(signal, encoding, body);
     } catch (err) {
-      if (err instanceof OtlpDecodeError) return sendStatus(res, encoding, 400, RPC_CODE.INVALID_ARGUMENT, err.message);
-      if (err instanceof TooManyItemsError) return sendStatus(res, encoding, 413, RPC_CODE.RESOURCE_EXHAUSTED, err.message);
+      if (err instanceof OtlpDecodeError) return refuse(res, encoding, 400, RPC_CODE.INVALID_ARGUMENT, err.message);
+      if (err instanceof TooManyItemsError) return refuse(res, encoding, 413, RPC_CODE.RESOURCE_EXHAUSTED, err.message);
       throw err;
     }
     try {

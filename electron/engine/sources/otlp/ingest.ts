@@ -33,6 +33,10 @@ export interface IngestStats {
   refusedRequests: number;
   writeErrors: number;
   lastWriteError: string | null;
+  /** Requests refused as malformed, oversized or of the wrong kind (4xx / INVALID_ARGUMENT…). */
+  invalidRequests: number;
+  /** What was wrong with the last of them, for the user to see. */
+  lastInvalidRequest: string | null;
 }
 
 type Job =
@@ -57,6 +61,8 @@ export class OtlpIngest {
     refusedRequests: 0,
     writeErrors: 0,
     lastWriteError: null,
+    invalidRequests: 0,
+    lastInvalidRequest: null,
   };
   private queue: Job[] = [];
   private pending = 0;
@@ -100,6 +106,12 @@ export class OtlpIngest {
   }
 
   /** Queue a decoded request; resolves once it is committed. Throws BackpressureError when full. */
+  /** A request refused before it reached the store: counted, and its reason kept. */
+  noteInvalidRequest(reason: string): void {
+    this.stats.invalidRequests++;
+    this.stats.lastInvalidRequest = reason;
+  }
+
   submit(signal: Signal, data: Decoded<OtlpSpan> | Decoded<OtlpMetric> | Decoded<OtlpLogRecord>): Promise<void> {
     this.stats.requests++;
     this.stats.rejectedItems += data.rejected;

@@ -27,6 +27,8 @@ export interface OtlpReceiver {
   readonly ingest: OtlpIngest;
   readonly stats: IngestStats;
   readonly forwardStats: ForwardStats | null;
+  /** Where everything received is re-exported to (--forward), if anywhere. */
+  readonly forwardUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startOtlpReceiver(db: Db, logs: LogWriter, config: OtlpCon
     host,
     ingest,
     stats: ingest.stats,
+    forwardUrl: config.forward ?? null,
     forwardStats: forwarder?.stats ?? null,
     async close() {
       await Promise.all([http.close(), grpc.close()]);
