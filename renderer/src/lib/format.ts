@@ -40,3 +40,15 @@ export function formatBytes(n: number): string {
 export function formatRate(perSecond: number): string {
   return perSecond >= 10 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
 }
+
+/** Attributes as `key=value` pairs for a log row (a structlog event is its fields as much as its words). */
+export function attributeSummary(attributes: Record<string, unknown> | undefined, maxLength = 300): string {
+  if (!attributes) return '';
+  let out = '';
+  for (const [key, value] of Object.entries(attributes)) {
+    const text = typeof value === 'string' ? (/[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value) : JSON.stringify(value);
+    out += `${out ? ' ' : ''}${key}=${text}`;
+    if (out.length >= maxLength) return `${out.slice(0, maxLength - 1)}…`;
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ import { QueryHistory } from '../../../renderer/src/lib/query-history.js';
 import { RowLayout } from '../../../renderer/src/lib/row-layout.js';
 import { formatHash, parseHash, rangeParams } from '../../../renderer/src/lib/time-range.js';
 import { messageLines } from '../../../renderer/src/lib/traceback.js';
+import { attributeSummary } from '../../../renderer/src/lib/format.js';
 
 describe('query editing from facets', () => {
   it('appends, excludes, swaps and removes terms', () => {
@@ -134,5 +135,15 @@ describe('virtual list layout', () => {
     expect(layout.indexAt(24 * 6 + 50)).toBe(6);
     expect(layout.indexAt(24 * 999_999 + 150 + 5)).toBe(999_999);
     expect(layout.visibleRange(24 * 500_000 + 150, 240, 2)).toEqual({ start: 499_998, end: 500_013 });
+  });
+});
+
+describe('attributes in a log row', () => {
+  it('reads like key=value, quoting what needs it, and stays short', () => {
+    expect(attributeSummary({ route: '/api/cart', status: 200, ok: true, note: 'two words', tags: ['a'] })).toBe(
+      'route=/api/cart status=200 ok=true note="two words" tags=["a"]',
+    );
+    expect(attributeSummary(undefined)).toBe('');
+    expect(attributeSummary({ big: 'x'.repeat(1000) }, 50)).toHaveLength(50);
   });
 });
