@@ -88,7 +88,8 @@ export interface Requests {
   'engine.status': { params: Record<string, never>; result: EngineStatusView };
   'traces.search': { params: TraceQueryParams; result: TraceSearchView };
   'traces.get': { params: { traceId: string }; result: TraceView };
-  'services.list': { params: Record<string, never>; result: ServiceView[] };
+  /** Services and their operations; with `since`, only operations seen since then. */
+  'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };
 }
 

@@ -204,7 +204,7 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       }
       if (path === '/api/services') {
         if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, { services: engine.traces.services() });
+        return sendJson(res, 200, { services: engine.traces.services(timeParam(q, 'since')) });
       }
       if (path === '/api/service-map') {
         if (method !== 'GET') return notAllowed(res, 'GET');

@@ -81,7 +81,7 @@ export class ProtocolConnection {
         if (json === undefined) throw new NotFoundError(`No trace with id ${String(p.traceId)}.`);
         return new RawJson(json);
       },
-      'services.list': () => engine.traces.services(),
+      'services.list': (p) => engine.traces.services(optTime(p, 'since')),
       serviceMap: (p) => engine.traces.serviceMap(optTime(p, 'from'), optTime(p, 'to')),
     };
   }

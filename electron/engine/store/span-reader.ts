@@ -82,7 +82,7 @@ export class SpanReader {
        ORDER BY s.resource_id`,
     );
     this.resourceById = db.prepare('SELECT service, attributes, schema_url FROM resources WHERE id = ?');
-    this.operations = db.prepare('SELECT service, name, span_count FROM span_operations ORDER BY service, name');
+    this.operations = db.prepare('SELECT service, name, span_count FROM span_operations WHERE last_us >= ? ORDER BY service, name');
   }
 
   search(p: TraceSearchParams): TraceSearchView {
@@ -169,9 +169,10 @@ export class SpanReader {
     );
   }
 
-  services(): ServiceView[] {
+  /** Services and their operations (seen since `sinceUs`, when given). */
+  services(sinceUs = 0): ServiceView[] {
     const byService = new Map<string, ServiceView>();
-    for (const row of this.operations.all() as { service: string; name: string; span_count: number }[]) {
+    for (const row of this.operations.all(sinceUs) as { service: string; name: string; span_count: number }[]) {
       let s = byService.get(row.service);
       if (!s) {
         s = { name: row.service, spanCount: 0, operations: [] };

@@ -185,6 +185,9 @@ describe('across services', () => {
     expect(map.body.edges.find((e) => e.parent === 'map-frontend' && e.child === 'map-backend')).toMatchObject({ count: 4, errorCount: 1, errorRate: 0.25 });
     const services = await h.api<{ services: { name: string; operations: { name: string }[] }[] }>('/api/services');
     expect(services.body.services.find((s) => s.name === 'map-backend')?.operations.map((o) => o.name)).toEqual(['handle']);
+    // Only what was seen since a time: nothing since tomorrow.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    expect((await h.api<{ services: unknown[] }>(`/api/services?since=${tomorrow}`)).body.services).toEqual([]);
     await Promise.all([frontend.shutdown(), backend.shutdown()]);
   });
 });
