@@ -60,10 +60,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   });
   const live = new LiveTail(
     (row) => reader.toView(row),
-    (row) => {
-      const v = reader.toView(row);
-      return { source_path: v.source ?? null, file_path: v.file ?? null };
-    },
+    (row) => reader.pathsOf(row),
   );
   pipeline.onStored((batch) => live.publish(batch));
   const retention = new Retention(db, {

@@ -234,6 +234,14 @@ export class LogReader {
     return view;
   }
 
+  /** The source's and file's paths of a row (what `source:` terms match). */
+  pathsOf(r: LogRow): { source_path: string | null; file_path: string | null } {
+    return {
+      source_path: r.source_id === null ? null : (this.pathOf('sources', this.sourcePaths, r.source_id) ?? null),
+      file_path: r.file_id === null ? null : (this.pathOf('files', this.filePaths, r.file_id) ?? null),
+    };
+  }
+
   /** Paths by id, cached: rows name files and sources by id, and there are few of them. */
   private pathOf(table: 'files' | 'sources', cache: Map<number, string>, id: number): string | undefined {
     let path = cache.get(id);
