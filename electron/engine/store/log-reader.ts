@@ -51,11 +51,6 @@ export class LogReader {
     private readonly writer: LogWriter,
   ) {}
 
-  /** Forget cached paths (a file was seen under a new name). */
-  invalidatePaths(): void {
-    this.filePaths.clear();
-    this.sourcePaths.clear();
-  }
 
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
@@ -242,7 +237,10 @@ export class LogReader {
     };
   }
 
-  /** Paths by id, cached: rows name files and sources by id, and there are few of them. */
+  /**
+   * Paths by id, cached: rows name files and sources by id, and there are few of them. A file
+   * renamed by a rotation keeps showing the name its records were read under.
+   */
   private pathOf(table: 'files' | 'sources', cache: Map<number, string>, id: number): string | undefined {
     let path = cache.get(id);
     if (path === undefined) {
