@@ -51,7 +51,6 @@ export class LogReader {
     private readonly writer: LogWriter,
   ) {}
 
-
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
     const rows = this.searchRows(p, limit);
