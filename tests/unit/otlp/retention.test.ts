@@ -1,4 +1,4 @@
-// Retention covers spans (a whole trace at a time) and metric points, by age.
+// Retention covers spans (a whole trace at a time) and metric points, by age and by size.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,44 @@ describe('retention of OTLP data', () => {
       expect(db.prepare('SELECT DISTINCT trace_id FROM spans').pluck().all()).toEqual([randomId(16, 2).toString('hex')]);
       expect(db.prepare('SELECT count(*) FROM traces').pluck().get()).toBe(1);
       expect(db.prepare('SELECT count(*) FROM metric_points').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('over the size limit, gives up the oldest traces first, about as many as the excess', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-ret-size-'));
+    const db = openDatabase(join(dir, 'loupe.db'));
+    try {
+      const ingest = new OtlpIngest(db, new LogWriter(db), { maxPendingItems: Number.MAX_SAFE_INTEGER });
+      const t0 = 1_800_000_000_000_000;
+      const writes = [];
+      for (let t = 1; t <= 400; t++) {
+        const spans = Array.from({ length: 10 }, (_, i) => ({
+          traceId: randomId(16, t),
+          spanId: randomId(8, t * 100 + i),
+          name: `op ${i}`,
+          startNs: BigInt(t0 + t * 1_000_000 + i) * 1000n,
+          endNs: BigInt(t0 + t * 1_000_000 + i + 50) * 1000n,
+          attributes: { 'db.query.text': 'SELECT * FROM some_table WHERE id = $1 '.repeat(10), n: t },
+        }));
+        writes.push(ingest.submit('traces', decodeTracesProto(traceRequest('svc', spans))));
+      }
+      ingest.flush();
+      await Promise.all(writes);
+      const retention = new Retention(db, { maxDbBytes: 1024 ** 4, retentionUs: 100 * DAY_US }, () => t0);
+      const before = retention.usedBytes();
+      // A limit of about half the data: about half the traces go, the oldest ones.
+      const sized = new Retention(db, { maxDbBytes: Math.floor(before / 2), retentionUs: 100 * DAY_US }, () => t0);
+      await sized.run();
+      expect(sized.stats.lastError).toBeNull();
+      const left = db.prepare('SELECT count(*) FROM traces').pluck().get() as number;
+      expect(left).toBeGreaterThan(100);
+      expect(left).toBeLessThan(300);
+      const oldestLeft = db.prepare('SELECT min(start_us) FROM traces').pluck().get() as number;
+      expect(oldestLeft).toBe(t0 + (400 - left + 1) * 1_000_000);
+      expect(db.prepare('SELECT count(*) FROM spans').pluck().get()).toBe(left * 10);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });
