@@ -10,6 +10,7 @@ import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
 import { isLoopbackAddress } from './engine/rpc/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
+import { DataDirInUseError } from './engine/store/data-dir-lock.js';
 import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/sources/otlp/limits.js';
 import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam } from '../shared/time.js';
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof NewerDatabaseError || err instanceof QuerySyntaxError) {
+    if (err instanceof UsageError || err instanceof NewerDatabaseError || err instanceof QuerySyntaxError || err instanceof DataDirInUseError) {
       process.stderr.write(`loupe: ${err.message}\n`);
       return 2;
     }

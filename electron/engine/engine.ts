@@ -1,6 +1,8 @@
 // The composition root of the engine: used by `loupe serve`, the desktop app's utility process,
 // the CLI and the tests. Plain Node; never imports electron.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { lockDataDir } from './store/data-dir-lock.js';
 import { openDatabase, type Db } from './store/database.js';
 import { LogWriter } from './store/log-writer.js';
 import { LogReader } from './store/log-reader.js';
@@ -48,7 +50,15 @@ export const DB_FILE = 'loupe.db';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
-  const db = openDatabase(dbPath);
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDir(config.dataDir);
+  let db: Db;
+  try {
+    db = openDatabase(dbPath);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   registerQueryFunctions(db);
   const writer = new LogWriter(db);
   const reader = new LogReader(db, writer);
@@ -76,6 +86,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     } catch (err) {
       retention.stop();
       db.close();
+      lock.release();
       throw err;
     }
   }
@@ -104,6 +115,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       live.close();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
+      lock.release();
     },
   };
 }

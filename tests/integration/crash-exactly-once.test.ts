@@ -113,6 +113,8 @@ describe('crash safety', () => {
       return n.length >= 150 ? n : undefined;
     });
     expect(numbers.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    // A second loupe serve on the same data would store every line again: it is refused, clearly.
+    await expect(startServe(['--data-dir', dataDir])).rejects.toThrow(/exited with 2[\s\S]*Another Loupe \(process \d+\) is using/);
     expect(await server.stop('SIGINT')).toBe(0);
   });
 });
