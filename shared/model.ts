@@ -180,7 +180,8 @@ export interface ServiceMapView {
 /** How the engine is doing: what it stored, what it refused and why (GET /api/status, engine.status). */
 export interface EngineStatusView {
   database: { path: string; usedBytes: number; maxBytes: number; retentionUs: number };
-  logs: { recordsWritten: number; writeErrors: number; lastWriteError: string | null };
+  /** `pendingRecords` wait in memory while writes fail (the tailers pause past a bound). */
+  logs: { recordsWritten: number; pendingRecords: number; writeErrors: number; lastWriteError: string | null };
   retention: { deletedRecords: number; lastRun: string | null; lastError: string | null };
   /** null when the OTLP receiver is off. */
   otlp: {

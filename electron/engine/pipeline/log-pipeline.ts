@@ -13,6 +13,14 @@ export const BATCH_RECORDS = 8192;
 /** …or when its first record has waited this long (keeps a new line's way to the API short). */
 export const BATCH_DELAY_MS = 40;
 /**
+ * When writes fail (a full disk), records wait in memory up to this many; then the tailers wait
+ * too (their lines stay in the files, nothing is lost) until a write succeeds again.
+ */
+export const MAX_PENDING_RECORDS = 8 * BATCH_RECORDS;
+/** How soon a failed write is tried again. */
+export const RETRY_WRITE_MS = 1000;
+
+/**
  * A record still open for continuation lines (a traceback) is finished this long after its file
  * was read to the end with nothing more: loggers write a whole record at once, so this only waits
  * for the next write to tell whether it starts a new record.
@@ -47,6 +55,8 @@ export class LogPipeline {
   private checkpoints = new Map<number, FileCheckpoint>();
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(batch: StoredBatch) => void>();
+  /** Tailers waiting for room (writes are failing and the pending batch is full). */
+  private waitingForRoom: (() => void)[] = [];
   readonly stats: PipelineStats = { recordsWritten: 0, batchesWritten: 0, writeErrors: 0, lastWriteError: null };
   /** Problems per source: file path → what is wrong with it. */
   readonly problems = new Map<number, Map<string, string>>();
@@ -56,6 +66,11 @@ export class LogPipeline {
     private readonly sources: SourceStore,
     private readonly now: () => number = () => Date.now() * 1000,
   ) {}
+
+  /** Records read and waiting to be written (grows only while writes fail, up to MAX_PENDING_RECORDS and a read). */
+  get pendingRecords(): number {
+    return this.batch.length;
+  }
 
   /** Called with what was stored after every batch (the live tail). */
   onStored(listener: (batch: StoredBatch) => void): () => void {
@@ -94,6 +109,7 @@ export class LogPipeline {
         for (const line of lines) this.add(f, f.assembler.push(line, now));
         this.noteFormat(f);
         this.maybeFlush();
+        if (this.batch.length >= MAX_PENDING_RECORDS) return new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
       },
       caughtUp: (fileId: number) => {
         const f = this.files.get(fileId);
@@ -112,12 +128,14 @@ export class LogPipeline {
         if (f) {
           this.cancelSettle(f);
           this.add(f, f.assembler.flush());
+          f.offset = offset;
         }
-        // The records read before the truncation are stored with their old offsets first; only then
-        // does the checkpoint move back to the start of the new content.
+        // The records read before the truncation are committed with the checkpoint moved back to
+        // the start of the new content, in one transaction (even when writes have to be retried).
+        let cp = this.checkpoints.get(fileId);
+        if (!cp) this.checkpoints.set(fileId, (cp = { offset, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 }));
+        cp.offset = offset;
         this.flush();
-        this.sources.setFileOffset(fileId, offset);
-        if (f) f.offset = offset;
       },
       problem: (_fileId, path, problem) => {
         let byPath = this.problems.get(sourceId);
@@ -208,9 +226,12 @@ export class LogPipeline {
 
   private noteFormat(f: TrackedFile): void {
     const format = f.assembler.format;
-    if (format && format !== f.format) {
-      f.format = format;
+    if (!format || format === f.format) return;
+    try {
       this.sources.setFileFormat(f.fileId, format);
+      f.format = format;
+    } catch {
+      // Writes are failing (the batch's retry reports why); noted again with the next lines.
     }
   }
 
@@ -244,7 +265,7 @@ export class LogPipeline {
         this.timer = setTimeout(() => {
           this.timer = null;
           this.flush();
-        }, 1000);
+        }, RETRY_WRITE_MS);
       }
       return;
     }
@@ -254,6 +275,9 @@ export class LogPipeline {
     this.stats.batchesWritten++;
     this.stats.lastWriteError = null;
     if (stored.ids.length > 0) for (const l of this.listeners) l(stored);
+    const waiting = this.waitingForRoom;
+    this.waitingForRoom = [];
+    for (const resume of waiting) resume();
   }
 
   close(): void {

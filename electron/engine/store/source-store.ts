@@ -121,10 +121,6 @@ export class SourceStore {
     this.db.prepare('UPDATE files SET format = ? WHERE id = ?').run(format, fileId);
   }
 
-  setFileOffset(fileId: number, offset: number): void {
-    this.db.prepare('UPDATE files SET offset = ? WHERE id = ?').run(offset, fileId);
-  }
-
   markFileGone(fileId: number): void {
     this.db.prepare('UPDATE files SET gone = 1 WHERE id = ?').run(fileId);
   }
