@@ -187,6 +187,10 @@ describe('Loupe in a browser', () => {
     await page.getByRole('heading', { name: other }).waitFor();
     appendFileSync(workerLog, pythonLine(new Date(), 'celery.worker', 'INFO', 'task flowed through the new source'));
     await page.getByRole('cell', { name: workerLog }).waitFor({ timeout: 10_000 });
+    // The OTLP receiver is a source too: where to point an SDK, and what arrived.
+    const otlp = page.getByRole('region', { name: 'OpenTelemetry (OTLP)' });
+    await otlp.waitFor();
+    expect(await otlp.textContent()).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/);
     await shot('sources-light');
 
     // Forcing a format goes to the engine and shows on the card.

@@ -1,6 +1,6 @@
 // The Sources view's state: the watched paths with their files, polled while the view is open.
 import type { FormatView } from '../../../shared/api.js';
-import type { SourceView } from '../../../shared/model.js';
+import type { EngineStatusView, SourceView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
 import { api } from './client.js';
 
@@ -9,6 +9,8 @@ const POLL_MS = 2000;
 export class SourcesStore {
   sources: SourceView[] = $state.raw([]);
   formats: FormatView[] = $state.raw([]);
+  /** The engine's counters: the OTLP receiver is a source too. */
+  status: EngineStatusView | null = $state.raw(null);
   error = $state('');
   busy = $state(false);
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -29,7 +31,7 @@ export class SourcesStore {
 
   async refresh(): Promise<void> {
     try {
-      this.sources = await api.request('sources.list', {});
+      [this.sources, this.status] = await Promise.all([api.request('sources.list', {}), api.request('engine.status', {})]);
     } catch (err) {
       this.error = message(err);
     }
