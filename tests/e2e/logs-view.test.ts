@@ -5,17 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
 import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
 
-interface CanvasLike {
-  width: number;
-  height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
-}
-
-const SHOTS = join(ROOT, 'test-results');
 
 let dir: string;
 let logs: string;
@@ -37,7 +30,7 @@ const TRACEBACK = [
 ].join('\n');
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await screenshot(page, name);
 }
 
 async function search(query: string): Promise<void> {
@@ -52,7 +45,6 @@ function rows() {
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('The renderer is not built: run `npm run build`.');
-  mkdirSync(SHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
   logs = join(dir, 'logs');
   mkdirSync(logs);
@@ -120,15 +112,7 @@ describe('Loupe in a browser', () => {
     const box = await canvas.boundingBox();
     expect(box!.width).toBeGreaterThan(100);
     expect(box!.height).toBeGreaterThan(30);
-    // Runs in the page; this file is type-checked without the DOM library, hence CanvasLike.
-    const painted = await canvas.evaluate((el) => {
-      const c = el as unknown as CanvasLike;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
-      return n;
-    });
-    expect(painted).toBeGreaterThan(100);
+    expect(await paintedPixels(canvas)).toBeGreaterThan(100);
   });
 
   it('edits the query text from a facet click (include, and alt-click to exclude)', async () => {

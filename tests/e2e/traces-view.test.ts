@@ -12,16 +12,9 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceSearchView } from '../../shared/model.js';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
 import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
 
-interface CanvasLike {
-  width: number;
-  height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
-}
-
-const SHOTS = join(ROOT, 'test-results');
 
 let dir: string;
 let appLog: string;
@@ -81,26 +74,19 @@ async function sendTrace(otlpHttp: string): Promise<void> {
 }
 
 async function shot(name: string, p: Page = page): Promise<void> {
-  await p.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await screenshot(p, name);
 }
 
 function treeRow(p: Page, name: string) {
   return p.getByRole('tree', { name: 'Spans of this trace' }).getByRole('treeitem').filter({ hasText: name });
 }
 
-async function painted(p: Page, selector: string): Promise<number> {
-  return p.locator(selector).evaluate((el) => {
-    const c = el as unknown as CanvasLike;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
-    return n;
-  });
+function painted(p: Page, selector: string): Promise<number> {
+  return paintedPixels(p.locator(selector));
 }
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('The renderer is not built: run `npm run build`.');
-  mkdirSync(SHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-traces-'));
   const logs = join(dir, 'logs');
   mkdirSync(logs);

@@ -1,9 +1,9 @@
 // A real browser for the e2e specs: Debian's Chromium driven by playwright-core, in a fresh
 // profile each time.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -28,4 +28,30 @@ export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } 
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Where the e2e specs keep their screenshots (gitignored; CI keeps them as artifacts). */
+export const SCREENSHOTS_DIR = join(import.meta.dirname, '..', '..', 'test-results');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`) });
+}
+
+/** A canvas as the page sees it (the specs are type-checked without the DOM library). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+/** How many pixels of a canvas were painted: a chart that drew is not blank. */
+export async function paintedPixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((el) => {
+    const c = el as unknown as CanvasLike;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+    return n;
+  });
 }
