@@ -184,24 +184,30 @@ export interface EngineStatusView {
   logs: { recordsWritten: number; pendingRecords: number; writeErrors: number; lastWriteError: string | null };
   retention: { deletedRecords: number; lastRun: string | null; lastError: string | null };
   /** null when the OTLP receiver is off. */
-  otlp: {
-    host: string;
-    httpPort: number;
-    grpcPort: number;
-    requests: number;
-    spans: number;
-    duplicateSpans: number;
-    logRecords: number;
-    metricPoints: number;
-    /** Items dropped from accepted requests (invalid ids…), as partial_success reports them. */
-    rejectedItems: number;
-    /** Requests answered 503 / UNAVAILABLE under backpressure (the sender retries). */
-    refusedRequests: number;
-    /** Requests refused as malformed, oversized or of the wrong kind, and the last reason. */
-    invalidRequests: number;
-    lastInvalidRequest: string | null;
-    writeErrors: number;
-    lastWriteError: string | null;
-    forward: { url: string; sent: number; failed: number; dropped: number; lastError: string | null } | null;
-  } | null;
+  otlp:
+    | (OtlpCountersView & {
+        host: string;
+        httpPort: number;
+        grpcPort: number;
+        forward: { url: string; sent: number; failed: number; dropped: number; lastError: string | null } | null;
+      })
+    | null;
+}
+
+/** What the OTLP receiver took in and refused (kept by the engine as it ingests). */
+export interface OtlpCountersView {
+  requests: number;
+  spans: number;
+  duplicateSpans: number;
+  logRecords: number;
+  metricPoints: number;
+  /** Items dropped from accepted requests (invalid ids…), as partial_success reports them. */
+  rejectedItems: number;
+  /** Requests answered 503 / UNAVAILABLE under backpressure (the sender retries). */
+  refusedRequests: number;
+  writeErrors: number;
+  lastWriteError: string | null;
+  /** Requests refused as malformed, oversized or of the wrong kind (4xx / INVALID_ARGUMENT), and the last reason. */
+  invalidRequests: number;
+  lastInvalidRequest: string | null;
 }

@@ -2,6 +2,7 @@
 // metric points in one, log records through the LogWriter in its own). A request's promise
 // settles once its items are committed, so a 200 means stored. Past OTLP_LIMITS.maxPendingItems
 // queued items, new requests are refused (503 / UNAVAILABLE: the sender retries later).
+import type { OtlpCountersView } from '../../../../shared/model.js';
 import type { Db } from '../../store/database.js';
 import type { LogWriter, StoredBatch } from '../../store/log-writer.js';
 import { MetricWriter } from '../../store/metric-writer.js';
@@ -23,21 +24,8 @@ export class BackpressureError extends Error {
   }
 }
 
-export interface IngestStats {
-  requests: number;
-  spans: number;
-  duplicateSpans: number;
-  logRecords: number;
-  metricPoints: number;
-  rejectedItems: number;
-  refusedRequests: number;
-  writeErrors: number;
-  lastWriteError: string | null;
-  /** Requests refused as malformed, oversized or of the wrong kind (4xx / INVALID_ARGUMENT…). */
-  invalidRequests: number;
-  /** What was wrong with the last of them, for the user to see. */
-  lastInvalidRequest: string | null;
-}
+/** The receiver's counters, shown as they are by GET /api/status. */
+export type IngestStats = OtlpCountersView;
 
 type Job =
   | { signal: 'traces'; data: Decoded<OtlpSpan>; count: number; done: (err?: Error) => void }
