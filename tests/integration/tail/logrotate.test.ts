@@ -1,5 +1,5 @@
 // The tailer against a real logrotate run several times while Python writes.
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMPRESSED_BACKUP_PROBLEM, createFileSource } from '../../../electron/engine/sources/files/file-source.js';
@@ -40,27 +40,43 @@ async function writeWhileRotating(script: string, args: string[], rotate: () => 
   await writer;
 }
 
-describe('tailing through logrotate', () => {
-  it('WatchedFileHandler + logrotate create: rename, the writer reopens', async () => {
-    const { dir, cleanup } = await tempDir('lr-create');
-    const log = join(dir, 'app.log');
-    const conf = await writeLogrotateConfig(dir, log, ['rotate 50', 'create', 'missingok']);
-    const sink = new RecordingSink();
-    const source = createFileSource({ path: log, known: [], sink, pollMs: 100, idleMs: 300 });
-    cleanups.push(cleanup, () => source.stop());
-    await source.start();
-    const total = 20_000;
-    await writeWhileRotating(
-      `${PY_LINES}
+/**
+ * A WatchedFileHandler writes `total` numbered lines to `<dir>/[logs/]app.log` while logrotate runs
+ * with `directives` six times; the tailer follows the file (or the folder, with `folder`).
+ * Returns when every line arrived.
+ */
+async function watchedHandlerThroughLogrotate(
+  name: string,
+  directives: string[],
+  opts: { folder?: boolean; total?: number } = {},
+): Promise<{ sink: RecordingSink; logs: string; total: number }> {
+  const { dir, cleanup } = await tempDir(name);
+  const logs = opts.folder ? join(dir, 'logs') : dir;
+  if (opts.folder) await mkdir(logs);
+  const log = join(logs, 'app.log');
+  const conf = await writeLogrotateConfig(dir, log, directives);
+  const sink = new RecordingSink();
+  const source = createFileSource({ path: opts.folder ? logs : log, known: [], sink, pollMs: 100, idleMs: 300 });
+  cleanups.push(cleanup, () => source.stop());
+  await source.start();
+  const total = opts.total ?? 20_000;
+  await writeWhileRotating(
+    `${PY_LINES}
 from logging.handlers import WatchedFileHandler
 numbered(make_logger(WatchedFileHandler(sys.argv[1])), 1, ${total}, every=100, pause=0.01)
 `,
-      [log],
-      () => runLogrotate(dir, conf),
-      6,
-      300,
-    );
-    await waitForLines(sink, total);
+    [log],
+    () => runLogrotate(dir, conf),
+    6,
+    300,
+  );
+  await waitForLines(sink, total);
+  return { sink, logs, total };
+}
+
+describe('tailing through logrotate', () => {
+  it('WatchedFileHandler + logrotate create: rename, the writer reopens', async () => {
+    const { sink, total } = await watchedHandlerThroughLogrotate('lr-create', ['rotate 50', 'create', 'missingok']);
     await sleep(300);
     expectEachOnceInOrder(sink, range(1, total));
     expect(sink.files.size).toBeGreaterThanOrEqual(3);
@@ -100,28 +116,9 @@ numbered(make_logger(logging.FileHandler(sys.argv[1], mode="${mode}")), 1, ${tot
   }
 
   it('folder source with compress + delaycompress: .gz backups are never read, each line once', async () => {
-    const { dir, cleanup } = await tempDir('lr-delaycompress');
-    const logs = join(dir, 'logs');
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(logs);
-    const log = join(logs, 'app.log');
-    const conf = await writeLogrotateConfig(dir, log, ['rotate 50', 'create', 'compress', 'delaycompress', 'missingok']);
-    const sink = new RecordingSink();
-    const source = createFileSource({ path: logs, known: [], sink, pollMs: 100, idleMs: 300 });
-    cleanups.push(cleanup, () => source.stop());
-    await source.start();
-    const total = 20_000;
-    await writeWhileRotating(
-      `${PY_LINES}
-from logging.handlers import WatchedFileHandler
-numbered(make_logger(WatchedFileHandler(sys.argv[1])), 1, ${total}, every=100, pause=0.01)
-`,
-      [log],
-      () => runLogrotate(dir, conf),
-      6,
-      300,
-    );
-    await waitForLines(sink, total);
+    const { sink, logs, total } = await watchedHandlerThroughLogrotate('lr-delaycompress', ['rotate 50', 'create', 'compress', 'delaycompress', 'missingok'], {
+      folder: true,
+    });
     await sleep(1500);
     expectEachOnceInOrder(sink, range(1, total));
     const gz = (await readdir(logs)).filter((n) => n.endsWith('.gz'));
