@@ -59,8 +59,8 @@ describe('crash safety', () => {
 
     let server = await startServe(['--data-dir', dataDir, '--poll-ms', '50', logs]);
     // Kill it at random moments while the writer writes and rotates (~6 s).
-    for (let kill = 0; kill < 5; kill++) {
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+    for (let kill = 0; kill < 8; kill++) {
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 500));
       await server.stop('SIGKILL');
       server = await startServe(['--data-dir', dataDir, '--poll-ms', '50']);
     }

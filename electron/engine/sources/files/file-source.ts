@@ -11,6 +11,7 @@ import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from '.
 import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader.js';
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
+import { stableListing, statAll, type ListedFile } from './stable-listing.js';
 import type { FileIdentity, KnownFile, TailSink } from './types.js';
 
 export { FINGERPRINT_BYTES } from './fingerprint.js';
@@ -77,7 +78,11 @@ class FileSourceRunner implements FileSource {
   private readonly readers = new Map<string, FileReader>();
   /** File mode: the reader of the file now at the path. */
   private current: FileReader | null = null;
-  /** Known files not found yet (only matched on the first pass: afterwards they are gone). */
+  /**
+   * Known files (from the store) not resumed yet. One leaves this list when it is opened again, or
+   * when a listing that no rotation tore (see stable-listing.ts) no longer holds its inode (it was
+   * deleted or compressed while Loupe was down), or when its inode holds another file now.
+   */
   private unclaimedKnown: KnownFile[];
   /** Files deliberately not read, by dev:ino with their fingerprint (inodes get reused): older backups, consumed copies, binaries. */
   private readonly accounted = new Map<string, Fingerprint>();
@@ -268,14 +273,13 @@ class FileSourceRunner implements FileSource {
       // Not there yet: watch the nearest parent that exists so its creation is noticed quickly.
       this.setState(this.currentState === 'error' ? 'error' : 'missing', this.currentError);
       // Backups already there now are old; one appearing later was rotated before we saw its file.
-      if (!this.siblingsBaselined) await this.scanSiblings();
-      if (this.firstPass) this.forgetUnclaimedKnown();
+      if (!this.siblingsBaselined || this.unclaimedKnown.length > 0) await this.scanSiblings();
       const parent = await this.existingParent(dirname(this.root));
       if (parent) await this.ensureWatcher(parent, false);
       return;
     }
     if (this.mode === 'file') await this.passFile(rootStat);
-    else await this.passFolder(rootStat, discover || this.firstPass);
+    else await this.passFolder(rootStat, discover || this.firstPass || this.unclaimedKnown.length > 0);
   }
 
   private async existingParent(dir: string): Promise<string | null> {
@@ -307,8 +311,7 @@ class FileSourceRunner implements FileSource {
       if (this.current) this.clearProblem(this.current.fileId, this.root);
       if (this.current || this.firstPass) rotated = true;
     }
-    if (rotated || !this.siblingsBaselined) await this.scanSiblings();
-    if (this.firstPass) this.forgetUnclaimedKnown();
+    if (rotated || !this.siblingsBaselined || this.unclaimedKnown.length > 0) await this.scanSiblings();
 
     if (this.current) await this.follow(this.current);
     await this.drainDetached();
@@ -338,14 +341,15 @@ class FileSourceRunner implements FileSource {
    */
   private async scanSiblings(): Promise<void> {
     const found: { path: string; st: Stats; mtimeMs: number }[] = [];
-    for (const path of await this.siblingPaths()) {
-      let st: Stats;
-      try {
-        st = await stat(path);
-      } catch {
-        continue;
-      }
-      if (st.isFile()) found.push({ path, st, mtimeMs: st.mtimeMs });
+    let listing: ListedFile[];
+    if (this.unclaimedKnown.length > 0) {
+      // Known files are judged gone from this listing: the file itself and its backups, untorn.
+      listing = await stableListing(async () => [this.root, ...(await this.siblingPaths())]);
+      this.forgetKnownNotListed(listing);
+      listing = listing.filter((f) => f.path !== this.root);
+    } else listing = await statAll(await this.siblingPaths());
+    for (const { path, st } of listing) {
+      if (st?.isFile()) found.push({ path, st, mtimeMs: st.mtimeMs });
     }
     // Oldest first, so that generations are handed over in the order they were written.
     found.sort((a, b) => a.mtimeMs - b.mtimeMs);
@@ -362,7 +366,7 @@ class FileSourceRunner implements FileSource {
         continue;
       }
       if (await this.isAccounted(f.path)) continue;
-      if (!this.siblingsBaselined) {
+      if (this.unclaimedKnown.length > 0) {
         const resumed = await this.openFile(f.path, { knownOnly: true });
         if (resumed) {
           resumedKnownMtime = Math.min(resumedKnownMtime, f.mtimeMs);
@@ -409,15 +413,25 @@ class FileSourceRunner implements FileSource {
   }
 
   private forgetUnclaimedKnown(): void {
-    // Known files not found on the first look were deleted (or compressed) while Loupe was down.
     for (const known of this.unclaimedKnown) this.sink.gone(known.fileId);
     this.unclaimedKnown = [];
+  }
+
+  /** Known files whose inode is in no name of a stable listing were deleted (or compressed) while Loupe was down. */
+  private forgetKnownNotListed(listing: ListedFile[]): void {
+    const listed = new Set(listing.flatMap((f) => (f.st ? [inodeKey(f.st)] : [])));
+    const gone = this.unclaimedKnown.filter((k) => !listed.has(inodeKey(k)));
+    if (gone.length === 0) return;
+    this.unclaimedKnown = this.unclaimedKnown.filter((k) => listed.has(inodeKey(k)));
+    for (const known of gone) this.sink.gone(known.fileId);
   }
 
   // ---- a folder ----
 
   private async passFolder(rootStat: Stats | null, discover: boolean): Promise<void> {
     if (!rootStat) {
+      // The folder is gone, and the files in it with it.
+      this.forgetUnclaimedKnown();
       this.setState('missing', null);
       await this.closeWatcher();
       const parent = await this.existingParent(dirname(this.root));
@@ -427,7 +441,6 @@ class FileSourceRunner implements FileSource {
       if (discover) await this.discoverFolder();
       this.setState('watching', null);
     }
-    if (this.firstPass) this.forgetUnclaimedKnown();
     for (const reader of [...this.readers.values()]) {
       if (reader.detachedAt === null) await this.follow(reader);
     }
@@ -450,20 +463,25 @@ class FileSourceRunner implements FileSource {
   }
 
   private async discoverFolder(): Promise<void> {
-    const paths: string[] = [];
-    await this.listFiles(this.root, paths);
+    const listFolder = async (): Promise<string[]> => {
+      const paths: string[] = [];
+      await this.listFiles(this.root, paths);
+      return paths;
+    };
+    let listing: ListedFile[];
+    if (this.unclaimedKnown.length > 0) {
+      listing = await stableListing(listFolder);
+      this.forgetKnownNotListed(listing);
+    } else listing = await statAll(await listFolder());
     const listed = new Set<string>();
-    for (const path of paths) {
+    for (const { path, st, error } of listing) {
       if (this.stopped) return;
       if (isCompressedName(path)) {
         this.reportProblem(null, path, COMPRESSED_BACKUP_PROBLEM);
         continue;
       }
-      let st: Stats;
-      try {
-        st = await stat(path);
-      } catch (err) {
-        if (!isMissing(err)) this.reportProblem(null, path, errorText(err));
+      if (!st) {
+        if (!isMissing(error)) this.reportProblem(null, path, errorText(error));
         continue;
       }
       if (!st.isFile()) continue;
@@ -532,8 +550,13 @@ class FileSourceRunner implements FileSource {
       }
 
       for (const known of this.unclaimedKnown) {
-        if (known.dev !== st.dev || known.ino !== st.ino || !(await fingerprintMatches(fd, known))) continue;
+        if (known.dev !== st.dev || known.ino !== st.ino) continue;
         this.unclaimedKnown = this.unclaimedKnown.filter((k) => k !== known);
+        if (!(await fingerprintMatches(fd, known))) {
+          // Its inode holds another file now: the known one was deleted while Loupe was down.
+          this.sink.gone(known.fileId);
+          break;
+        }
         const identity: FileIdentity = { dev: known.dev, ino: known.ino, fpLen: known.fpLen, fpHash: known.fpHash };
         const reader = new FileReader(fd, known.fileId, path, identity, known.offset, this.ctx, {
           fromStart: known.offset === 0,
