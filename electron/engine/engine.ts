@@ -9,6 +9,7 @@ import { LogReader } from './store/log-reader.js';
 import { SourceStore } from './store/source-store.js';
 import { LogPipeline } from './pipeline/log-pipeline.js';
 import { SourceManager } from './sources/source-manager.js';
+import { FileRecordEraser } from './store/file-record-eraser.js';
 import { LiveTail } from './live/live-tail.js';
 import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './store/retention.js';
 import { registerQueryFunctions } from './query/index.js';
@@ -64,7 +65,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const reader = new LogReader(db, writer);
   const sourceStore = new SourceStore(db);
   const pipeline = new LogPipeline(writer, sourceStore);
-  const sources = new SourceManager(sourceStore, pipeline, {
+  const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), {
     ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
     ...(config.idleMs !== undefined ? { idleMs: config.idleMs } : {}),
   });

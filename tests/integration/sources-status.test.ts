@@ -70,6 +70,50 @@ describe('bad input on a source', () => {
     await expect(e.sources.setFormat(id, 'no-such-format')).rejects.toThrow(/unknown format/);
     const forced = await e.sources.setFormat(id, 'plain');
     expect(forced.format).toBe('plain');
+    // The file is read again with the forced format: the same two lines, once each, as plain text.
+    await waitFor(() => (e.sources.list()[0]?.records === 2 ? true : undefined));
+    const plain = e.reader.search({ limit: 10 }).records;
+    expect(plain.map((r) => r.message)).toEqual(['level=error msg="it broke" user=7', 'level=info msg="hello there" user=42']);
+    expect(e.reader.search({ q: 'user:42' }).records).toEqual([]);
+    expect(e.reader.search({ q: 'hello' }).records).toHaveLength(1);
+    expect(e.reader.histogram({}).total).toBe(2);
+    expect(e.sources.list()[0]!.files.map((f) => [f.format, f.records])).toEqual([['plain', 2]]);
+
+    // Back to detection: logfmt again, and lines appended meanwhile are read once.
+    appendFileSync(file, 'level=warn msg="third" user=9\n');
+    await e.sources.setFormat(id, null);
+    await waitFor(() => (e.sources.list()[0]?.records === 3 ? true : undefined));
+    expect(e.reader.search({ limit: 10 }).records.map((r) => r.message)).toEqual(['third', 'it broke', 'hello there']);
+    expect(e.reader.search({ q: 'user:42' }).records.map((r) => r.message)).toEqual(['hello there']);
+    expect(e.reader.histogram({}).total).toBe(3);
+  });
+
+  it('finishes a re-read that a stop interrupted: old records erased, the file read once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-reread-'));
+    const file = join(dir, 'app.log');
+    let text = '';
+    for (let i = 0; i < 30_000; i++) text += pyLine(i, `line ${i}`);
+    writeFileSync(file, text);
+    const dataDir = join(dir, 'data');
+    engine = await createEngine({ dataDir, paths: [file], pollMs: 50 });
+    const first = engine;
+    await waitFor(() => (first.sources.list()[0]?.records === 30_000 ? true : undefined));
+    await first.close();
+    // As if Loupe stopped right after the re-read began: the old row is marked, nothing erased yet.
+    engine = undefined;
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dataDir, 'loupe.db'));
+    const { SourceStore } = await import('../../electron/engine/store/source-store.js');
+    expect(new SourceStore(db).supersedeFiles(1)).toHaveLength(1);
+    db.close();
+
+    engine = await createEngine({ dataDir, pollMs: 50 });
+    const third = engine;
+    await waitFor(() => (third.reader.histogram({}).total === 30_000 && third.sources.list()[0]?.records === 30_000 ? true : undefined));
+    expect(third.reader.search({ q: '"line 29999"' }).records).toHaveLength(1);
+    expect(third.reader.search({ q: '"line 0"' }).records).toHaveLength(1);
+    expect(third.sources.list()[0]!.files).toHaveLength(1);
+    expect((third.db.prepare('SELECT count(*) FROM logs').pluck().get() as number)).toBe(30_000);
   });
 });
 

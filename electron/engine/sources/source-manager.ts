@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { SourceView } from '../../../shared/model.js';
 import type { LogPipeline } from '../pipeline/log-pipeline.js';
 import type { SourceStore, SourceRow } from '../store/source-store.js';
+import type { FileRecordEraser } from '../store/file-record-eraser.js';
 import { formatById } from '../parse/registry.js';
 import { createFileSource } from './files/file-source.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
@@ -25,15 +26,19 @@ export interface SourceManagerOptions {
 
 export class SourceManager {
   private readonly running = new Map<number, Running>();
+  /** Sources being read again with another format (their old records are being erased). */
+  private readonly rereading = new Set<number>();
 
   constructor(
     private readonly store: SourceStore,
     private readonly pipeline: LogPipeline,
+    private readonly eraser: FileRecordEraser,
     private readonly options: SourceManagerOptions = {},
   ) {}
 
-  /** Start every persisted source. */
+  /** Start every persisted source (after finishing a re-read that a stop interrupted). */
   async startAll(): Promise<void> {
+    await this.eraseSuperseded();
     for (const row of this.store.listSources()) await this.startSource(row);
   }
 
@@ -72,17 +77,37 @@ export class SourceManager {
     this.store.removeSource(id);
   }
 
-  /** Force a format for a source (null: detect per file again). Restarts its tailer. */
+  /**
+   * Force a format for a source (null: detect per file again). The files still on disk are read
+   * again from the start with it, their old records replaced; files already gone keep theirs.
+   */
   async setFormat(id: number, format: string | null): Promise<SourceView> {
     const r = this.running.get(id);
     if (!r) throw new NotFoundError(`No source with id ${id}.`);
     if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
-    await r.tailer.stop();
-    this.pipeline.forgetSource(id);
-    this.store.setSourceFormat(id, format);
-    this.running.delete(id);
-    await this.startSource({ ...r.row, format });
+    if (this.rereading.has(id)) throw new BadRequestError('This source is being read again with a new format; try again when it is done.');
+    if (format === r.row.format) return this.view(id)!;
+    this.rereading.add(id);
+    try {
+      await r.tailer.stop();
+      this.pipeline.forgetSource(id);
+      this.store.setSourceFormat(id, format);
+      this.store.supersedeFiles(id);
+      await this.eraseSuperseded();
+      this.running.delete(id);
+      await this.startSource({ ...r.row, format });
+    } finally {
+      this.rereading.delete(id);
+    }
     return this.view(id)!;
+  }
+
+  /** Erase the records of superseded file rows, then the rows (see SourceStore.supersedeFiles). */
+  private async eraseSuperseded(): Promise<void> {
+    for (const f of this.store.supersededFiles()) {
+      await this.eraser.erase(f);
+      this.store.deleteFile(f.id);
+    }
   }
 
   list(): SourceView[] {

@@ -64,9 +64,12 @@ export class LogWriter {
        ON CONFLICT (minute, source_id, level) DO UPDATE SET n = n + excluded.n`,
     );
     this.saveCheckpoint = db.prepare(
-      `UPDATE files SET offset = ?, records = records + ?, bytes = bytes + ?,
-         truncated_lines = truncated_lines + ?, invalid_utf8_lines = invalid_utf8_lines + ?, updated_at = ?
-       WHERE id = ?`,
+      `UPDATE files SET offset = @offset, records = records + @records, bytes = bytes + @bytes,
+         truncated_lines = truncated_lines + @truncatedLines, invalid_utf8_lines = invalid_utf8_lines + @invalidUtf8Lines,
+         updated_at = @now,
+         first_id = CASE WHEN @firstId IS NULL THEN first_id ELSE min(coalesce(first_id, @firstId), @firstId) END,
+         last_id = CASE WHEN @lastId IS NULL THEN last_id ELSE max(coalesce(last_id, @lastId), @lastId) END
+       WHERE id = @fileId`,
     );
     this.saveMeta = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -100,6 +103,8 @@ export class LogWriter {
     // (source, minute, level) packed in one number (source × 2^40 + minute index × 8 + level; a
     // minute index stays below 2^33 until 2^53 µs): no string per record.
     const counts = new Map<number, number>();
+    // Per file, the smallest and largest id given in this batch (files.first_id / last_id).
+    const idRanges = new Map<number, { firstId: number; lastId: number }>();
     let prevId = -1;
     let drift = this.drift;
     for (let i = 0; i < sorted.length; i++) {
@@ -132,6 +137,11 @@ export class LogWriter {
       // The live tail rebuilds this text the same way (attributesSearchText): keep them one function.
       this.insertFts.run(id, r.message, attributes !== null ? attributesSearchText(r.attributes!) : '');
       ids[i] = id;
+      if (r.fileId !== null) {
+        const range = idRanges.get(r.fileId);
+        if (!range) idRanges.set(r.fileId, { firstId: id, lastId: id });
+        else range.lastId = id; // ids grow through the sorted batch
+      }
 
       const sourceId = r.sourceId ?? 0;
       const key = (minuteOf(ts) / MINUTE_US) * 8 + levelIndexOf(r.severity) + sourceId * 2 ** 40;
@@ -145,7 +155,18 @@ export class LogWriter {
     }
     const now = Date.now() * 1000;
     for (const [fileId, c] of checkpoints) {
-      this.saveCheckpoint.run(c.offset, c.records, c.bytes, c.truncatedLines, c.invalidUtf8Lines, now, fileId);
+      const range = idRanges.get(fileId);
+      this.saveCheckpoint.run({
+        offset: c.offset,
+        records: c.records,
+        bytes: c.bytes,
+        truncatedLines: c.truncatedLines,
+        invalidUtf8Lines: c.invalidUtf8Lines,
+        now,
+        fileId,
+        firstId: range?.firstId ?? null,
+        lastId: range?.lastId ?? null,
+      });
     }
     if (drift !== this.drift) this.saveMeta.run('max_drift', String(drift));
     // Only after the statements ran: a failed transaction must not move these.

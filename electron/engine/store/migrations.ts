@@ -196,6 +196,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX metric_points_by_ts ON metric_points(ts);
     `,
   },
+  {
+    version: 3,
+    description: 'files: the id range of their records, and rows superseded by a re-read',
+    up: `
+      -- The smallest and largest logs.id of the file's records: erasing them (a re-read with another
+      -- format) scans that range of the primary key, not the whole table.
+      ALTER TABLE files ADD COLUMN first_id INTEGER;
+      ALTER TABLE files ADD COLUMN last_id INTEGER;
+      -- 1 when the file is being read again from the start under a new row: this row's records are
+      -- being erased (resumed at start-up if Loupe stopped half-way), then the row goes.
+      ALTER TABLE files ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

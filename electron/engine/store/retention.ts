@@ -2,6 +2,7 @@
 // ingest batches (a chunk takes milliseconds), and the file gives the freed pages back to the OS
 // (incremental vacuum), so the database never grows past its limit for long and ingest never stalls.
 import type { Db } from './database.js';
+import { CountSubtractor } from './rollup.js';
 
 export const DEFAULT_MAX_DB_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_RETENTION_US = 7 * 86_400_000_000;
@@ -24,9 +25,7 @@ export class Retention {
   readonly stats: RetentionStats = { deletedRecords: 0, lastRun: null, lastError: null };
   private timer: NodeJS.Timeout | null = null;
   private readonly oldestIds;
-  private readonly countsOf;
-  private readonly subtractCount;
-  private readonly dropEmptyCounts;
+  private readonly subtractCounts;
   private readonly deleteLogs;
   private readonly deleteFts;
   private readonly deleteChunk;
@@ -47,13 +46,7 @@ export class Retention {
   ) {
     this.countRows = db.prepare('SELECT count(*) FROM logs').pluck();
     this.oldestIds = db.prepare('SELECT id FROM logs WHERE id < ? ORDER BY id LIMIT ?').pluck();
-    this.countsOf = db.prepare(
-      `SELECT (ts / 60000000) * 60000000 AS minute, coalesce(source_id, 0) AS source_id,
-              CASE WHEN severity BETWEEN 1 AND 24 THEN (severity - 1) / 4 ELSE 2 END AS level, count(*) AS n
-       FROM logs WHERE id >= ? AND id <= ? GROUP BY 1, 2, 3`,
-    );
-    this.subtractCount = db.prepare('UPDATE log_counts SET n = n - ? WHERE minute = ? AND source_id = ? AND level = ?');
-    this.dropEmptyCounts = db.prepare('DELETE FROM log_counts WHERE n <= 0');
+    this.subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ?');
     this.deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ?');
     this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid >= ? AND rowid <= ?');
     this.oldestTraces = db.prepare('SELECT trace_id FROM traces WHERE start_us < ? ORDER BY start_us LIMIT ?').pluck();
@@ -73,10 +66,7 @@ export class Retention {
     );
     this.countPoints = db.prepare('SELECT count(*) FROM metric_points').pluck();
     this.deleteChunk = db.transaction((lo: number, hi: number): number => {
-      for (const c of this.countsOf.all(lo, hi) as { minute: number; source_id: number; level: number; n: number }[]) {
-        this.subtractCount.run(c.n, c.minute, c.source_id, c.level);
-      }
-      this.dropEmptyCounts.run();
+      this.subtractCounts.run(lo, hi);
       this.deleteFts.run(lo, hi);
       return this.deleteLogs.run(lo, hi).changes;
     });

@@ -28,6 +28,9 @@ export interface FileRow {
   invalid_utf8_lines: number;
   gone: number;
   updated_at: number;
+  first_id: number | null;
+  last_id: number | null;
+  superseded: number;
 }
 
 export class SourceStore {
@@ -70,8 +73,38 @@ export class SourceStore {
     return new Map(rows.map((r) => [r.id, r.path]));
   }
 
+  /** The files of a source (not the superseded rows whose records are being erased). */
   filesOf(sourceId: number): FileRow[] {
-    return this.db.prepare('SELECT * FROM files WHERE source_id = ? ORDER BY id').all(sourceId) as FileRow[];
+    return this.db
+      .prepare('SELECT * FROM files WHERE source_id = ? AND superseded = 0 ORDER BY id')
+      .all(sourceId) as FileRow[];
+  }
+
+  /**
+   * The files of a source still being followed start over: each gets a new row at offset 0 (same
+   * identity, so the tailer resumes it from the start) and the old row is marked superseded, its
+   * records to be erased. One transaction: after a crash either nothing changed or both are there.
+   * Files that are gone keep their records: their bytes can't be read again.
+   */
+  supersedeFiles(sourceId: number): FileRow[] {
+    return this.db.transaction((): FileRow[] => {
+      const rows = this.filesOf(sourceId).filter((f) => f.gone === 0);
+      for (const f of rows) {
+        this.insertFile(sourceId, f.path, { dev: f.dev, ino: f.ino, fpLen: f.fp_len, fpHash: f.fp_hash }, 0);
+        this.db.prepare('UPDATE files SET superseded = 1, gone = 1 WHERE id = ?').run(f.id);
+      }
+      return rows;
+    })();
+  }
+
+  /** Rows whose records are (still) to be erased. */
+  supersededFiles(): FileRow[] {
+    return this.db.prepare('SELECT * FROM files WHERE superseded = 1 ORDER BY id').all() as FileRow[];
+  }
+
+  /** A superseded row whose records were erased. */
+  deleteFile(fileId: number): void {
+    this.db.prepare('DELETE FROM files WHERE id = ? AND superseded = 1').run(fileId);
   }
 
   /** The files whose checkpoints the tailer resumes from (the gone ones are finished). */
