@@ -95,7 +95,11 @@ export interface TraceSummaryView {
 }
 
 export interface TraceSearchView {
+  /** The newest matching traces, up to the limit. */
   traces: TraceSummaryView[];
+  /** How many traces match in all, counted up to a cap: with `totalCapped`, at least that many. */
+  total: number;
+  totalCapped?: true;
 }
 
 export interface SpanEventView {

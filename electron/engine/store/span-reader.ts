@@ -19,6 +19,8 @@ export const MAX_TRACE_PAGE = 1000;
 export const DEFAULT_TRACE_PAGE = 100;
 /** A search with span-level filters reads at most this many spans (newest first) for its page. */
 export const MAX_SPANS_SCANNED = 500_000;
+/** A search counts its matching traces up to this many (beyond: "at least"). */
+export const TRACE_TOTAL_CAP = 10_000;
 /** The service map reads at most this many calls (the newest) of its range. */
 export const MAX_SERVICE_MAP_CALLS = 200_000;
 
@@ -66,6 +68,11 @@ const SPANS_JSON_OF_TRACE = `
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
+function totalOf(counted: number, lowerBound = false): { total: number; totalCapped?: true } {
+  const capped = lowerBound || counted > TRACE_TOTAL_CAP;
+  return { total: Math.min(counted, TRACE_TOTAL_CAP), ...(capped ? { totalCapped: true as const } : {}) };
+}
+
 export class SpanReader {
   private readonly traceById;
   private readonly spansJsonOfTrace;
@@ -109,10 +116,15 @@ export class SpanReader {
     }
 
     if (spanConditions.length === 0) {
+      const where = traceWhere.join(' AND ');
       const rows = this.db
-        .prepare(`SELECT * FROM traces WHERE ${traceWhere.join(' AND ')} ORDER BY start_us DESC LIMIT ?`)
+        .prepare(`SELECT * FROM traces WHERE ${where} ORDER BY start_us DESC LIMIT ?`)
         .all(...traceParams, limit) as TraceRow[];
-      return { traces: rows.map(summaryOf) };
+      const total = this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM traces WHERE ${where} LIMIT ?)`)
+        .pluck()
+        .get(...traceParams, TRACE_TOTAL_CAP + 1) as number;
+      return { traces: rows.map(summaryOf), ...totalOf(total) };
     }
 
     const join = spanConditions.some((c) => c.needsResource) ? 'LEFT JOIN resources r ON r.id = s.resource_id' : '';
@@ -126,15 +138,26 @@ export class SpanReader {
     const traceOk = this.db.prepare(`SELECT * FROM traces WHERE trace_id = ? AND ${traceWhere.join(' AND ')}`);
     const seen = new Set<string>();
     const found: TraceRow[] = [];
+    // Past the page, the walk goes on to count the matches (up to the cap, within the span budget).
+    let total = 0;
+    let walkedAll = true;
+    let spansRead = 0;
     for (const traceId of spans.iterate(from, ...spanConditions.flatMap((c) => c.params)) as IterableIterator<string>) {
+      spansRead++;
       if (seen.has(traceId)) continue;
       seen.add(traceId);
       const row = traceOk.get(traceId, ...traceParams) as TraceRow | undefined;
-      if (row) found.push(row);
-      if (found.length >= limit) break;
+      if (!row) continue;
+      total++;
+      if (found.length < limit) found.push(row);
+      if (total > TRACE_TOTAL_CAP) {
+        walkedAll = false;
+        break;
+      }
     }
     found.sort((a, b) => b.start_us - a.start_us);
-    return { traces: found.map(summaryOf) };
+    // The span budget ran out before the cap: what was counted is a lower bound too.
+    return { traces: found.map(summaryOf), ...totalOf(total, !walkedAll || spansRead >= MAX_SPANS_SCANNED) };
   }
 
   get(traceId: string): TraceView | undefined {

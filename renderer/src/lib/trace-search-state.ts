@@ -62,3 +62,9 @@ export function logsLink(traceId: string, spanId: string | undefined, startUs: n
 export function traceLink(traceId: string, spanId?: string): string {
   return `#/traces/${encodeURIComponent(traceId)}${spanId ? `?span=${encodeURIComponent(spanId)}` : ''}`;
 }
+
+/** The status line's count: "1 trace", "37 traces", "1,234 traces · newest 500 shown", "10,000+ traces · …". */
+export function matchesText(total: number, capped: boolean, shown: number): string {
+  const count = `${total.toLocaleString('en-US')}${capped ? '+' : ''} trace${total === 1 && !capped ? '' : 's'}`;
+  return shown < total || capped ? `${count} · newest ${shown.toLocaleString('en-US')} shown` : count;
+}

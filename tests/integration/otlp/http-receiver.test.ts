@@ -191,6 +191,29 @@ describe('HTTP behaviour', () => {
     expect(found.body.traces[0]).toMatchObject({ spanCount: 1 });
   });
 
+  it('counts every matching trace while listing only a page of the newest', async () => {
+    const spans = Array.from({ length: 30 }, (_, i) => ({
+      traceId: randomId(16, 1000 + i),
+      spanId: randomId(8, 1000 + i),
+      name: i % 3 === 0 ? 'slow one' : 'fast one',
+      startNs: 1_700_000_100_000_000_000n + BigInt(i) * 1_000_000_000n,
+      endNs: 1_700_000_100_500_000_000n + BigInt(i) * 1_000_000_000n,
+    }));
+    expect((await post('/v1/traces', traceRequest('counted', spans), PROTO_TYPE)).status).toBe(200);
+    const page = await h.api<TraceSearchView>('/api/traces?service=counted&limit=5');
+    expect(page.body.traces).toHaveLength(5);
+    expect(page.body.total).toBe(30);
+    expect(page.body.totalCapped).toBeUndefined();
+    // A span-level filter counts the same way (distinct traces).
+    const slow = await h.api<TraceSearchView>(`/api/traces?service=counted&operation=${encodeURIComponent('slow one')}&limit=4`);
+    expect(slow.body.traces).toHaveLength(4);
+    expect(slow.body.total).toBe(10);
+    // Trace-level filters only (a time range): counted from the per-trace summaries.
+    const range = await h.api<TraceSearchView>('/api/traces?from=1700000100000&to=1700000129999&limit=3');
+    expect(range.body.traces).toHaveLength(3);
+    expect(range.body.total).toBe(30);
+  });
+
   it('converts nanoseconds to µs exactly, protobuf and JSON alike', async () => {
     const proto = traceRequest('ns', [{ traceId: randomId(16, 7), spanId: randomId(8, 7), name: 'p', startNs: 1_700_000_000_123_456_789n, endNs: 1_700_000_000_123_999_999n }]);
     expect((await post('/v1/traces', proto, PROTO_TYPE)).status).toBe(200);

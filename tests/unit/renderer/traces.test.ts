@@ -8,7 +8,7 @@ import { layoutServiceMap } from '../../../renderer/src/lib/service-map-layout.j
 import { SERVICE_PALETTE, serviceColor, serviceColors } from '../../../renderer/src/lib/service-colors.js';
 import { groupAttributes, readConventions, readException, spanHint } from '../../../renderer/src/lib/semconv.js';
 import { buildTraceTree, findInTrace, visibleRows } from '../../../renderer/src/lib/trace-tree.js';
-import { filtersFromParams, filtersToParams, logsLink, searchRequest } from '../../../renderer/src/lib/trace-search-state.js';
+import { filtersFromParams, filtersToParams, logsLink, matchesText, searchRequest } from '../../../renderer/src/lib/trace-search-state.js';
 import { formatHash, parseHash } from '../../../renderer/src/lib/time-range.js';
 
 function span(spanId: string, parentSpanId: string | undefined, startUs: number, endUs: number, extra: Partial<SpanView> = {}): SpanView {
@@ -242,5 +242,15 @@ describe('the trace search in the URL', () => {
     const loc = parseHash(link);
     expect(loc.q).toBe('trace:abc span:def');
     expect(loc.range).toEqual({ kind: 'absolute', from: Date.parse('2026-11-30T09:55:00Z'), to: Date.parse('2026-11-30T10:05:01Z') });
+  });
+});
+
+describe('the trace search status line', () => {
+  it('says how many traces match, and when only the newest are listed', () => {
+    expect(matchesText(0, false, 0)).toBe('0 traces');
+    expect(matchesText(1, false, 1)).toBe('1 trace');
+    expect(matchesText(37, false, 37)).toBe('37 traces');
+    expect(matchesText(1234, false, 500)).toBe('1,234 traces · newest 500 shown');
+    expect(matchesText(10_000, true, 500)).toBe('10,000+ traces · newest 500 shown');
   });
 });
