@@ -1,13 +1,13 @@
 // The desktop shell: windows, menu, dialogs and what else needs Electron; nothing more. The
 // engine runs in a utilityProcess (a heavy query or an ingest burst never freezes a window) and
 // the window talks to it over a MessagePort, with the same protocol a browser speaks over WebSocket.
-import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, screen, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, screen, shell, Tray, utilityProcess, type UtilityProcess } from 'electron';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAllowedExternalUrl, isAppUrl, isTrustedSender } from './url-policy.js';
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
-import { menuModel, type MenuCommand } from './menu-model.js';
+import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');
 const isDev = !app.isPackaged && process.env.ELECTRON_RENDERER_URL !== undefined;
@@ -15,8 +15,12 @@ const rendererFile = join(rootDir, 'out', 'renderer', 'index.html');
 const appUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(rendererFile).href;
 const stateFile = (): string => join(app.getPath('userData'), 'window-state.json');
 
+const iconsDir = join(rootDir, 'resources', 'icons');
+
 let engine: UtilityProcess | null = null;
 let mainWindow: BrowserWindow | null = null;
+/** Held here: a Tray nobody references is garbage-collected and vanishes from the panel. */
+let tray: Tray | null = null;
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
@@ -67,6 +71,7 @@ async function createWindow(child: UtilityProcess): Promise<BrowserWindow> {
     minWidth: 640,
     minHeight: 400,
     title: 'Loupe',
+    icon: join(iconsDir, 'icon.png'),
     show: false,
     webPreferences: {
       preload: join(rootDir, 'out', 'preload', 'index.cjs'),
@@ -118,27 +123,44 @@ function runCommand(command: MenuCommand): void {
     case 'devtools':
       if (isDev) mainWindow?.webContents.toggleDevTools();
       return;
+    case 'show-window':
+      if (mainWindow?.isMinimized()) mainWindow.restore();
+      mainWindow?.show();
+      mainWindow?.focus();
+      return;
     case 'quit':
       app.quit();
   }
 }
 
+function menuItems(items: MenuItemModel[]): Electron.MenuItemConstructorOptions[] {
+  return items.map((item) =>
+    item.separator
+      ? { type: 'separator' as const }
+      : {
+          label: item.label,
+          ...(item.role ? { role: item.role } : {}),
+          ...(item.accelerator ? { accelerator: item.accelerator } : {}),
+          ...(item.command ? { click: () => runCommand(item.command!) } : {}),
+        },
+  );
+}
+
 function buildMenu(): Menu {
   return Menu.buildFromTemplate(
-    menuModel({ isMac: process.platform === 'darwin', isDev }).map((m) => ({
-      label: m.label,
-      submenu: m.items.map((item) =>
-        item.separator
-          ? { type: 'separator' as const }
-          : {
-              label: item.label,
-              ...(item.role ? { role: item.role } : {}),
-              ...(item.accelerator ? { accelerator: item.accelerator } : {}),
-              ...(item.command ? { click: () => runCommand(item.command!) } : {}),
-            },
-      ),
-    })),
+    menuModel({ isMac: process.platform === 'darwin', isDev }).map((m) => ({ label: m.label, submenu: menuItems(m.items) })),
   );
+}
+
+function createTray(): void {
+  try {
+    tray = new Tray(nativeImage.createFromPath(join(iconsDir, 'tray.png')));
+  } catch {
+    return; // A desktop without a tray: the window and its menu do everything.
+  }
+  tray.setToolTip('Loupe');
+  tray.setContextMenu(Menu.buildFromTemplate(menuItems(trayMenuModel())));
+  tray.on('click', () => runCommand('show-window'));
 }
 
 // The few native calls the renderer may make; each checks who is asking.
@@ -152,10 +174,8 @@ void app.whenReady().then(async () => {
   Menu.setApplicationMenu(buildMenu());
   engine = startEngine();
   mainWindow = await createWindow(engine);
-  app.on('second-instance', () => {
-    if (mainWindow?.isMinimized()) mainWindow.restore();
-    mainWindow?.focus();
-  });
+  createTray();
+  app.on('second-instance', () => runCommand('show-window'));
 });
 
 app.on('before-quit', () => engine?.kill());

@@ -1,6 +1,6 @@
 // The application menu as plain data (unit-tested without Electron); index.ts turns it into a Menu.
 
-export type MenuCommand = 'open-folder' | 'open-file' | 'reload' | 'devtools' | 'quit';
+export type MenuCommand = 'open-folder' | 'open-file' | 'reload' | 'devtools' | 'show-window' | 'quit';
 
 export interface MenuItemModel {
   label: string;
@@ -49,4 +49,14 @@ export function menuModel(opts: { isMac: boolean; isDev: boolean }): MenuModel[]
   };
   const app: MenuModel[] = opts.isMac ? [{ label: 'Loupe', items: [{ label: 'About Loupe', role: 'about' }, { label: 'Quit Loupe', command: 'quit', accelerator: 'Cmd+Q' }] }] : [];
   return [...app, file, edit, view];
+}
+
+/** The tray icon's menu: Loupe keeps watching while its window is hidden or closed, until Quit. */
+export function trayMenuModel(): MenuItemModel[] {
+  return [
+    { label: 'Show Loupe', command: 'show-window' },
+    { label: 'Open Folder…', command: 'open-folder' },
+    { label: '', separator: true },
+    { label: 'Quit Loupe', command: 'quit' },
+  ];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowedExternalUrl, isAppUrl, isTrustedSender } from '../../../electron/main/url-policy.js';
 import { restoreWindowState } from '../../../electron/main/window-state.js';
-import { menuModel } from '../../../electron/main/menu-model.js';
+import { menuModel, trayMenuModel } from '../../../electron/main/menu-model.js';
 import { isLoopbackHost } from '../../../electron/engine/rpc/host-guard.js';
 
 describe('the shell URL policy', () => {
@@ -76,5 +76,14 @@ describe('the menu', () => {
     expect(labels(false)).not.toContain('Developer Tools');
     expect(labels(false)).toEqual(expect.arrayContaining(['Open Folder…', 'Open File…', 'Reload']));
     expect(menuModel({ isMac: true, isDev: false })[0]!.label).toBe('Loupe');
+  });
+
+  it('gives the tray icon a way back to the window, a folder to open, and Quit', () => {
+    const items = trayMenuModel().filter((i) => !i.separator);
+    expect(items.map((i) => [i.label, i.command])).toEqual([
+      ['Show Loupe', 'show-window'],
+      ['Open Folder…', 'open-folder'],
+      ['Quit Loupe', 'quit'],
+    ]);
   });
 });
