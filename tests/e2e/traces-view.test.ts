@@ -217,13 +217,22 @@ describe('the Traces view', () => {
     await treeRow(page, 'charge card').click();
     await logs.getByText('charging card failed').waitFor();
 
-    // The log line links to the Logs view, and the record there links back to its trace.
+    // The log line opens that record in the Logs view (among the trace's logs), and the record
+    // links back to its trace.
     await logs.getByRole('link').first().click();
     await expect.poll(() => page.url()).toContain('#/logs?q=trace');
+    expect(page.url()).toMatch(/[?&]record=\d+/);
+    const recordDetail = page.getByRole('complementary', { name: 'Record detail' });
+    await recordDetail.getByText('charging card failed').first().waitFor({ timeout: 10_000 });
     const logRow = page.getByRole('row').filter({ hasText: 'charging card failed' });
     await logRow.waitFor({ timeout: 10_000 });
     expect(await page.getByRole('row').filter({ hasText: 'checkout service started' }).count()).toBe(0);
-    await logRow.click();
+    // Closing the detail takes the record out of the link; a reload with it opens it again.
+    const withRecord = page.url();
+    await recordDetail.getByRole('button', { name: 'Close record detail' }).click();
+    await expect.poll(() => page.url()).not.toMatch(/record=/);
+    await page.goto(withRecord);
+    await page.getByRole('complementary', { name: 'Record detail' }).getByText('charging card failed').first().waitFor({ timeout: 10_000 });
     await page.getByRole('link', { name: /Open trace/ }).click();
     await expect.poll(() => page.url()).toContain(`#/traces/${traceId}`);
     await treeRow(page, 'charge card').waitFor();

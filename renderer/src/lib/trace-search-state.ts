@@ -49,13 +49,17 @@ export function searchRequest(f: TraceFilters, range: TimeRange, limit = 500, no
   return req;
 }
 
-/** The Logs view's hash for the logs of a trace (or one span of it), over the trace's time ±5 min. */
-export function logsLink(traceId: string, spanId: string | undefined, startUs: number, endUs: number): string {
+/**
+ * The Logs view's hash for the logs of a trace (or one span of it), over the trace's time ±5 min;
+ * with `recordId`, that record's detail open among them.
+ */
+export function logsLink(traceId: string, spanId: string | undefined, startUs: number, endUs: number, recordId?: number): string {
   const pad = 5 * 60e3;
   const params = new URLSearchParams();
   params.set('q', spanId ? `trace:${traceId} span:${spanId}` : `trace:${traceId}`);
   params.set('from', new Date(Math.floor(startUs / 1000) - pad).toISOString());
   params.set('to', new Date(Math.ceil(endUs / 1000) + pad).toISOString());
+  if (recordId !== undefined) params.set('record', String(recordId));
   return `#/logs?${params.toString()}`;
 }
 

@@ -242,6 +242,8 @@ describe('the trace search in the URL', () => {
     const loc = parseHash(link);
     expect(loc.q).toBe('trace:abc span:def');
     expect(loc.range).toEqual({ kind: 'absolute', from: Date.parse('2026-11-30T09:55:00Z'), to: Date.parse('2026-11-30T10:05:01Z') });
+    expect(loc.params).toBeUndefined();
+    expect(parseHash(logsLink('abc', 'def', 0, 1, 1764496800000123)).params).toEqual({ record: '1764496800000123' });
   });
 });
 
