@@ -82,11 +82,11 @@ describe('tailing through logrotate', () => {
     expect(sink.files.size).toBeGreaterThanOrEqual(3);
   });
 
-  for (const mode of ['a', 'w'] as const) {
-    it(`copytruncate (writer opened with mode '${mode}'): the copy's tail is recovered, the file re-read from 0${mode === 'w' ? ' past the NULs' : ''}`, async () => {
+  for (const [mode, extension] of [['a', false], ['w', false], ['a', true]] as const) {
+    it(`copytruncate (writer opened with mode '${mode}'${extension ? ', backups named app.N.log' : ''}): the copy's tail is recovered, the file re-read from 0${mode === 'w' ? ' past the NULs' : ''}`, async () => {
       const { dir, cleanup } = await tempDir(`lr-copytruncate-${mode}`);
       const log = join(dir, 'app.log');
-      const conf = await writeLogrotateConfig(dir, log, ['rotate 50', 'copytruncate', 'missingok']);
+      const conf = await writeLogrotateConfig(dir, log, ['rotate 50', 'copytruncate', 'missingok', ...(extension ? ['extension .log'] : [])]);
       const sink = new RecordingSink();
       const source = createFileSource({ path: log, known: [], sink, pollMs: 100, idleMs: 300 });
       cleanups.push(cleanup, () => source.stop());
@@ -102,7 +102,8 @@ numbered(make_logger(logging.FileHandler(sys.argv[1], mode="${mode}")), 1, ${tot
         300,
       );
       // copytruncate itself loses what is written between the copy and the truncation: expect what is on disk.
-      const onDisk = await numbersOnDisk(dir, 'app.log');
+      const onDisk = await numbersOnDisk(dir, 'app');
+      if (extension) expect((await readdir(dir)).filter((n) => /^app\.\d+\.log$/.test(n)).length).toBeGreaterThanOrEqual(3);
       expect(onDisk.length).toBeGreaterThan(total * 0.95);
       await waitForLines(sink, onDisk.length);
       await sleep(300);

@@ -10,6 +10,7 @@ import {
   isSameFile,
 } from '../../../electron/engine/sources/files/fingerprint.js';
 import { binaryReason, countLeadingNuls, isCompressedName } from '../../../electron/engine/sources/files/content-sniff.js';
+import { extensionStyleBackup } from '../../../electron/engine/sources/files/file-source.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -72,5 +73,17 @@ describe('content sniffing', () => {
   it('recognises compressed backups by name', () => {
     for (const n of ['app.log.2.gz', 'app.log-2026.bz2', 'x.xz', 'x.zst']) expect(isCompressedName(n)).toBe(true);
     for (const n of ['app.log', 'app.log.1', 'app.log-20261130']) expect(isCompressedName(n)).toBe(false);
+  });
+});
+
+describe('backup names of a single-file source', () => {
+  it("knows logrotate's extension style, and not other logs of the same folder", () => {
+    const re = extensionStyleBackup('app.log')!;
+    for (const n of ['app.1.log', 'app.12.log', 'app-20261130.log', 'app-2026-11-30.log', 'app-2026113014.log', 'app_2026-11-30_01-49-40.log', 'app-1764460800.log']) {
+      expect(re.test(n), n).toBe(true);
+    }
+    for (const n of ['app-error.log', 'app.log', 'app.1.log.gz', 'apple.1.log', 'app.1.txt', 'xapp.1.log']) expect(re.test(n), n).toBe(false);
+    expect(extensionStyleBackup('app')).toBeNull();
+    expect(extensionStyleBackup('.log')).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from './content-sniff.js';
 import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader.js';
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
@@ -60,6 +60,19 @@ function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/**
+ * Names of backups that keep the extension (logrotate `extension .log`): stem, a separator, a number
+ * or a date (with an optional time), then the extension. Narrow on purpose: app-error.log is not a
+ * backup of app.log.
+ */
+export function extensionStyleBackup(base: string): RegExp | null {
+  const ext = extname(base);
+  if (ext === '' || ext === base) return null;
+  const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stem = esc(base.slice(0, -ext.length));
+  return new RegExp(`^${stem}[-._](?:\\d{1,4}|\\d{4}-?\\d{2}-?\\d{2}(?:[-_T]?\\d{2}(?:[-:]?\\d{2}){0,2})?|\\d{10})${esc(ext)}$`);
+}
+
 function isMissing(err: unknown): boolean {
   const code = errorCode(err);
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -107,6 +120,7 @@ class FileSourceRunner implements FileSource {
   /** File mode: the backups present when the file was first looked at were taken stock of (not read). */
   private siblingsBaselined = false;
   private stopped = false;
+  private readonly extensionStyle: RegExp | null;
 
   constructor(opts: FileSourceOptions) {
     this.root = resolve(opts.path);
@@ -120,6 +134,7 @@ class FileSourceRunner implements FileSource {
       maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     };
     this.unclaimedKnown = [...opts.known];
+    this.extensionStyle = extensionStyleBackup(basename(this.root));
   }
 
   state(): FileSourceState {
@@ -228,7 +243,7 @@ class FileSourceRunner implements FileSource {
       ignorePermissionErrors: true,
     });
     watcher.on('all', (event, path) => {
-      if (this.mode === 'file' && !basename(path).startsWith(basename(this.root))) return;
+      if (this.mode === 'file' && !this.isOwnName(basename(path))) return;
       this.kick(event !== 'change');
     });
     watcher.on('error', (err) => {
@@ -295,6 +310,11 @@ class FileSourceRunner implements FileSource {
 
   // ---- a single file path ----
 
+  /** File mode: the file's name or one of its backups' names. */
+  private isOwnName(name: string): boolean {
+    return name.startsWith(basename(this.root)) || this.extensionStyle?.test(name) === true;
+  }
+
   private async passFile(pathStat: Stats | null): Promise<void> {
     const dir = dirname(this.root);
     if (this.stopped) return;
@@ -320,7 +340,10 @@ class FileSourceRunner implements FileSource {
     else this.setState('error', this.problems.get(this.root) ?? null);
   }
 
-  /** Backup names of the file: app.log.1, app.log-20261130, app.log.2026-11-30_01-49-40 ... */
+  /**
+   * Backup names of the file: app.log.1, app.log-20261130, app.log.2026-11-30_01-49-40 ..., and
+   * logrotate's `extension .log` style, app.1.log and app-20261130.log.
+   */
   private async siblingPaths(): Promise<string[]> {
     const dir = dirname(this.root);
     const base = basename(this.root);
@@ -330,7 +353,7 @@ class FileSourceRunner implements FileSource {
     } catch {
       return [];
     }
-    return names.filter((n) => n !== base && n.startsWith(base) && !isCompressedName(n)).map((n) => join(dir, n));
+    return names.filter((n) => n !== base && this.isOwnName(n) && !isCompressedName(n)).map((n) => join(dir, n));
   }
 
   /**
