@@ -1,5 +1,4 @@
 // `loupe serve|query|help`: the headless engine with its HTTP API, and a terminal query.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEngine } from './engine/engine.js';
 import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
+import { loadOrCreateToken } from './engine/rpc/api-token.js';
 import { isLoopbackAddress } from './engine/rpc/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
@@ -27,7 +27,7 @@ serve options:
   --data-dir DIR       where the database lives (default: ${defaultDataDir()})
   --port N             UI/API port (default ${DEFAULT_PORT}; 0 picks a free port)
   --host ADDR          address to bind (default 127.0.0.1; anything else is reachable from your network)
-  --token T            API token (default: $LOUPE_TOKEN, else a new random one, printed in the URL)
+  --token T            API token (default: $LOUPE_TOKEN, else one made once and kept in the data dir; printed in the URL)
   --max-db-size SIZE   e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first
   --retention AGE      e.g. 24h, 7d (default ${DEFAULT_RETENTION_US / 86_400_000_000}d)
   --otlp-http-port N   OTLP/HTTP receiver port (default ${DEFAULT_OTLP_HTTP_PORT}; 0 picks a free port)
@@ -105,8 +105,8 @@ async function serve(args: string[]): Promise<number> {
   const retentionUs = str('retention') === undefined ? DEFAULT_RETENTION_US : parseDuration(str('retention')!);
   if (retentionUs === undefined || retentionUs <= 0) throw new UsageError(`--retention: "${str('retention')}" is not a duration (e.g. 24h, 7d)`);
   const pollMs = str('poll-ms') === undefined ? undefined : Number(str('poll-ms'));
-  const token = str('token') ?? process.env.LOUPE_TOKEN ?? randomBytes(18).toString('base64url');
   const dataDir = str('data-dir') ?? defaultDataDir();
+  const token = str('token') ?? process.env.LOUPE_TOKEN ?? loadOrCreateToken(dataDir);
   const otlpPort = (flag: string, fallback: number): number => {
     const v = str(flag);
     const n = v === undefined ? fallback : Number(v);

@@ -29,10 +29,12 @@ export function assertBuilt(): void {
   }
 }
 
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/** `opts.token: false` leaves the token to Loupe (the one kept in the data dir); it is read from the printed URL. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, opts: { token?: boolean } = {}): Promise<ServeProcess> {
   assertBuilt();
-  const token = 'test-token-' + Math.random().toString(36).slice(2);
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--token', token, ...args], {
+  let token = 'test-token-' + Math.random().toString(36).slice(2);
+  const tokenArgs = opts.token === false ? [] : ['--token', token];
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,9 +45,10 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`loupe serve did not start in time:\n${out}`)), 30_000);
     const check = (): void => {
-      const m = /Loupe is serving (http:\/\/\S+?\/)\?token=/.exec(out);
+      const m = /Loupe is serving (http:\/\/\S+?\/)\?token=(\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
+        if (opts.token === false) token = decodeURIComponent(m[2]!);
         resolve(m[1]!);
       }
     };
