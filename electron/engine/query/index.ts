@@ -6,5 +6,5 @@ export { parseQuery } from './parser.js';
 export { compileToSql, type CompiledSql, type CompileSqlOptions } from './compile-sql.js';
 export { compileToPredicate, type PredicateRow, type RowPredicate } from './compile-predicate.js';
 export { registerQueryFunctions } from './sql-functions.js';
-export { simpleFilters, rollupCondition, NO_SOURCE_ID, type SimpleFilters, type SourceCatalog } from './simple-filters.js';
+export { narrowingFilters, simpleFilters, rollupCondition, NO_SOURCE_ID, type SimpleFilters, type SourceCatalog } from './simple-filters.js';
 export { attributesSearchText, tokenize } from './text.js';

@@ -145,3 +145,16 @@ export function rollupCondition(filters: SimpleFilters): { where: string; params
   }
   return { where: parts.length === 0 ? '1' : parts.join(' AND '), params };
 }
+
+/**
+ * The level and source terms of a search's top-level AND (or the whole search, when it is only
+ * such terms), as rollup cells: every match of the search lies in a minute where these cells count
+ * records, so the per-minute counts can skip the minutes without any. Null when the search has no
+ * such terms.
+ */
+export function narrowingFilters(ast: QueryAst, catalog?: SourceCatalog): SimpleFilters | null {
+  const parts = ast.kind === 'and' ? ast.children.filter(onlyLevelsAndSources) : onlyLevelsAndSources(ast) ? [ast] : [];
+  if (parts.length === 0) return null;
+  const filters = simpleFilters(parts.length === 1 ? parts[0]! : { kind: 'and', children: parts }, catalog);
+  return filters && (filters.levels !== null || filters.sourceIds !== null) ? filters : null;
+}

@@ -9,11 +9,7 @@ const TOP_VALUES = 10;
 const TOP_KEYS = 20;
 
 export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
-  const histogram = reader.histogram({ ...p, buckets: 1 });
-  const levelCounts = new Map<string, number>();
-  for (const b of histogram.buckets) {
-    for (const [level, n] of Object.entries(b.counts)) levelCounts.set(level, (levelCounts.get(level) ?? 0) + (n ?? 0));
-  }
+  const levelCounts = new Map(Object.entries(reader.levelTotals(p)));
   const rows = reader.searchRows(p, FACET_SAMPLE);
   const loggers = new Map<string, number>();
   const files = new Map<string, number>();

@@ -4,7 +4,7 @@
 import { LEVELS, levelOf } from '../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView } from '../../../shared/model.js';
 import { usToRfc3339 } from '../../../shared/time.js';
-import { compileToSql, parseQuery, rollupCondition, simpleFilters, type QueryAst, type SourceCatalog } from '../query/index.js';
+import { compileToSql, narrowingFilters, parseQuery, rollupCondition, simpleFilters, type QueryAst, type SourceCatalog } from '../query/index.js';
 import type { Db } from './database.js';
 import type { LogWriter } from './log-writer.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
@@ -42,9 +42,16 @@ export class BadRequestError extends Error {
 
 const TIME_MAX = Number.MAX_SAFE_INTEGER;
 
+/** Beyond this many minutes with matching levels/sources, a search walks its range whole. */
+const MAX_NARROWED_MINUTES = 5000;
+/** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
+const LEVEL_TOTALS_REUSE_MS = 2000;
+
 export class LogReader {
   private readonly filePaths = new Map<number, string>();
   private readonly sourcePaths = new Map<number, string>();
+  /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
+  private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -77,22 +84,68 @@ export class LogReader {
 
   private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {
     const sql = compileToSql(ast);
-    if (sql.fts !== null) {
-      return this.db
-        .prepare(
-          `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
-           WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
-           ORDER BY f.rowid DESC LIMIT ?`,
-        )
-        .all(sql.fts, idMin, idMax, from, to, ...sql.params, limit) as LogRow[];
+    const stmt =
+      sql.fts !== null
+        ? this.db.prepare(
+            `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
+             WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
+             ORDER BY f.rowid DESC LIMIT ?`,
+          )
+        : this.db.prepare(
+            `SELECT l.* FROM logs l
+             WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
+             ORDER BY l.id DESC LIMIT ?`,
+          );
+    const head = sql.fts !== null ? [sql.fts] : [];
+    const rows: LogRow[] = [];
+    for (const [lo, hi] of this.idRanges(ast, from, to, idMin, idMax)) {
+      rows.push(...(stmt.all(...head, lo, hi, from, to, ...sql.params, limit - rows.length) as LogRow[]));
+      if (rows.length >= limit) break;
     }
-    return this.db
+    return rows;
+  }
+
+  /**
+   * The id ranges, newest first, that can hold the matches of a search within [idMin, idMax]. When
+   * the search's top-level AND has level or source terms that only some minutes have records for
+   * (`level:error` over a week with errors in three minutes of it), the per-minute counts say which
+   * minutes to read: the rest of the table is never walked. Otherwise the one range.
+   */
+  private idRanges(ast: QueryAst, from: number, to: number, idMin: number, idMax: number): [number, number][] {
+    const whole: [number, number][] = idMin <= idMax ? [[idMin, idMax]] : [];
+    const filters = narrowingFilters(ast, this.catalog());
+    if (!filters || whole.length === 0) return whole;
+    const cond = rollupCondition(filters);
+    const lo = Math.floor(from / MINUTE_US) * MINUTE_US;
+    const hi = Math.min(to, idMax);
+    const minutes = this.db
       .prepare(
-        `SELECT l.* FROM logs l
-         WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
-         ORDER BY l.id DESC LIMIT ?`,
+        `SELECT minute FROM log_counts WHERE minute >= ? AND minute <= ? AND ${cond.where}
+         GROUP BY minute ORDER BY minute DESC LIMIT ?`,
       )
-      .all(idMin, idMax, from, to, ...sql.params, limit) as LogRow[];
+      .pluck()
+      .all(lo, hi, ...cond.params, MAX_NARROWED_MINUTES + 1) as number[];
+    if (minutes.length > MAX_NARROWED_MINUTES) return whole;
+    if (minutes.length > 0) {
+      const all = this.db
+        .prepare('SELECT count(DISTINCT minute) FROM log_counts WHERE minute >= ? AND minute <= ?')
+        .pluck()
+        .get(lo, hi) as number;
+      // Most minutes have such records: one walk finds them as fast.
+      if (minutes.length * 2 > all) return whole;
+    }
+    // A record of minute m has an id in [m, m + 1 min + drift): ids are times, bumped on ties.
+    const reach = MINUTE_US - 1 + this.writer.maxDrift;
+    const ranges: [number, number][] = [];
+    for (const m of minutes) {
+      const start = Math.max(m, idMin);
+      const end = Math.min(m + reach, idMax);
+      if (start > end) continue;
+      const prev = ranges[ranges.length - 1];
+      if (prev && end + 1 >= prev[0]) prev[0] = Math.min(prev[0], start);
+      else ranges.push([start, end]);
+    }
+    return ranges;
   }
 
   /** Sources and files by path, for the histogram to read `source:` terms from the rollup. */
@@ -184,9 +237,15 @@ export class LogReader {
               `SELECT l.ts, l.severity FROM logs l
                WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})`,
             );
-      const args = sql.fts !== null ? [sql.fts, from, idMax, from, to, ...sql.params] : [from, idMax, from, to, ...sql.params];
-      for (const r of stmt.raw().iterate(...args) as IterableIterator<[number, number]>) bump(r[0], levelIndexOf(r[1]), 1);
+      const head = sql.fts !== null ? [sql.fts] : [];
+      for (const [lo, hi] of this.idRanges(ast, from, to, from, idMax)) {
+        const rows = stmt.raw().iterate(...head, lo, hi, from, to, ...sql.params) as IterableIterator<[number, number]>;
+        for (const r of rows) bump(r[0], levelIndexOf(r[1]), 1);
+      }
     }
+    const totals: Record<string, number> = {};
+    for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
+    this.lastLevelTotals = { key: levelTotalsKey(p), at: Date.now(), totals };
     return {
       total,
       buckets: counts.map((c, i) => {
@@ -198,6 +257,14 @@ export class LogReader {
         return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to! + 1)), counts: levelCounts };
       }),
     };
+  }
+
+  /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
+  levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
+    const cached = this.lastLevelTotals;
+    if (cached && cached.key === levelTotalsKey(p) && Date.now() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
+    this.histogram({ ...p, buckets: 1 });
+    return this.lastLevelTotals!.totals;
   }
 
   toView(r: LogRow): LogRecordView {
@@ -261,4 +328,8 @@ function clampInt(value: number | undefined, fallback: number, min: number, max:
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) throw new BadRequestError(`${name}: expected a whole number from ${min} to ${max}`);
   return Math.min(value, max);
+}
+
+function levelTotalsKey(p: { q?: string | undefined; from?: number | undefined; to?: number | undefined }): string {
+  return JSON.stringify([p.q ?? '', p.from ?? null, p.to ?? null]);
 }

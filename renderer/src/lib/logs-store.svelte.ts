@@ -11,14 +11,13 @@ import type { HistogramView, LogRecordView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
 import { api } from './client.js';
 import { isLive, rangeParams, type TimeRange } from './time-range.js';
+import { nextRefreshDelay } from './refresh-pacing.js';
 
 const FIRST_PAGE = 300;
 const OLDER_PAGE = 500;
 /** Rows a view keeps in memory while it follows the tail. */
 export const MAX_ROWS = 50_000;
 const HISTOGRAM_BUCKETS = 60;
-/** How often the histogram and facets catch up with the tail (they are counts, not rows). */
-const REFRESH_MS = 3000;
 
 export interface RowKey {
   live: boolean;
@@ -57,7 +56,7 @@ export class LogsStore {
   private frame = 0;
   private firstPageIds = new Set<number>();
   private firstPageDone = false;
-  private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private dirtyCounts = false;
 
   get count(): number {
@@ -131,13 +130,24 @@ export class LogsStore {
       .finally(() => {
         if (gen === this.generation) this.loading = false;
       });
-    this.refreshCounts(gen);
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
-    this.refreshTimer = isLive(range)
-      ? setInterval(() => {
-          if (this.dirtyCounts) this.refreshCounts(this.generation);
-        }, REFRESH_MS)
-      : null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    const started = performance.now();
+    void this.refreshCounts(gen).then(() => {
+      if (isLive(range)) this.scheduleRefresh(gen, performance.now() - started);
+    });
+  }
+
+  /** While live, the counts follow the tail: one refresh at a time, spaced by what the last one cost. */
+  private scheduleRefresh(gen: number, lastMs: number): void {
+    if (gen !== this.generation) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (gen !== this.generation) return;
+      if (!this.dirtyCounts) return this.scheduleRefresh(gen, lastMs);
+      const started = performance.now();
+      void this.refreshCounts(gen).then(() => this.scheduleRefresh(gen, performance.now() - started));
+    }, nextRefreshDelay(lastMs));
   }
 
   /** The next page of older records; resolves with how many rows were added at the top. */
@@ -194,7 +204,7 @@ export class LogsStore {
   dispose(): void {
     this.generation++;
     this.stopTail();
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
   }
 
@@ -248,10 +258,11 @@ export class LogsStore {
     this.hasOlder = this.nextCursor !== null;
   }
 
-  private refreshCounts(gen: number): void {
+  /** Settles when both the histogram and the facets are back (or failed). */
+  private refreshCounts(gen: number): Promise<unknown> {
     this.dirtyCounts = false;
     const params = { q: this.query, ...rangeParams(this.range) };
-    api
+    const histogram = api
       .request('logs.histogram', { ...params, buckets: HISTOGRAM_BUCKETS })
       .then((h) => {
         if (gen === this.generation) this.histogram = h;
@@ -260,7 +271,7 @@ export class LogsStore {
         // The search reports the same error, once; counts of an earlier query would mislead.
         if (gen === this.generation) this.histogram = null;
       });
-    api
+    const facets = api
       .request('logs.facets', params)
       .then((f) => {
         if (gen === this.generation) this.facets = f;
@@ -268,6 +279,7 @@ export class LogsStore {
       .catch(() => {
         if (gen === this.generation) this.facets = null;
       });
+    return Promise.all([histogram, facets]);
   }
 }
 

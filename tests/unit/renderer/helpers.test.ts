@@ -9,6 +9,7 @@ import { RowLayout } from '../../../renderer/src/lib/row-layout.js';
 import { formatHash, parseHash, rangeParams } from '../../../renderer/src/lib/time-range.js';
 import { messageLines } from '../../../renderer/src/lib/traceback.js';
 import { attributeSummary } from '../../../renderer/src/lib/format.js';
+import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/lib/refresh-pacing.js';
 
 describe('query editing from facets', () => {
   it('appends, excludes, swaps and removes terms', () => {
@@ -145,5 +146,14 @@ describe('attributes in a log row', () => {
     );
     expect(attributeSummary(undefined)).toBe('');
     expect(attributeSummary({ big: 'x'.repeat(1000) }, 50)).toHaveLength(50);
+  });
+});
+
+describe('live count refreshes', () => {
+  it('come every 3 s when counting is cheap, and back off when it is not', () => {
+    expect(nextRefreshDelay(40)).toBe(REFRESH_MS);
+    expect(nextRefreshDelay(600)).toBe(REFRESH_MS);
+    // A 2.8 s histogram + facets of a common word over a day: the engine is not kept busy with it.
+    expect(nextRefreshDelay(2800)).toBe(14_000);
   });
 });

@@ -9,7 +9,7 @@ import { LogWriter, type LogInsert } from '../../../electron/engine/store/log-wr
 import { LogReader } from '../../../electron/engine/store/log-reader.js';
 import { Retention } from '../../../electron/engine/store/retention.js';
 import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/store/migrations.js';
-import { registerQueryFunctions } from '../../../electron/engine/query/index.js';
+import { compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/query/index.js';
 
 const T0 = Date.UTC(2026, 10, 30, 10) * 1000;
 
@@ -133,5 +133,62 @@ describe('migrations', () => {
     const again = new Database(path);
     expect(again.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
     again.close();
+  });
+});
+
+describe('searches narrowed by the per-minute counts', () => {
+  // Three hours, a record every 10 s; errors in two minutes only (one of them ending with 50
+  // records at its last µs, whose ids spill past the minute), one fatal record.
+  const MIN = 60_000_000;
+  function sparseErrors(): ReturnType<typeof store> {
+    const s = store();
+    const batch: LogInsert[] = [];
+    for (let t = 0; t < 3 * 60 * MIN; t += 10_000_000) {
+      batch.push(rec(T0 + t, `tick ${t / 1e6} ${t % 70_000_000 === 0 ? 'oops' : 'fine'}`, t % 70_000_000 === 0 ? 13 : 9));
+    }
+    for (let i = 0; i < 5; i++) batch.push(rec(T0 + 30 * MIN + i * 7_000_000, `oops error ${i}`, 17));
+    for (let i = 0; i < 50; i++) batch.push(rec(T0 + 31 * MIN - 1, `burst oops ${i}`, 17));
+    for (let i = 0; i < 3; i++) batch.push(rec(T0 + 150 * MIN + i, `late error ${i}`, 18));
+    batch.push(rec(T0 + 100 * MIN + 5, 'the fatal one', 21));
+    s.writer.write(batch);
+    return s;
+  }
+
+  /** What a plain walk of the whole table returns (no narrowing), newest first. */
+  function walk(db: ReturnType<typeof openDatabase>, q: string, from = 0, to = Number.MAX_SAFE_INTEGER): string[] {
+    const { fts, where, params } = compileToSql(parseQuery(q));
+    const rows = (fts === null
+      ? db.prepare(`SELECT l.message FROM logs l WHERE l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY l.id DESC`).all(from, to, ...params)
+      : db
+          .prepare(`SELECT l.message FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY f.rowid DESC`)
+          .all(fts, from, to, ...params)) as { message: string }[];
+    return rows.map((r) => r.message);
+  }
+
+  function pages(reader: LogReader, q: string, from?: number, to?: number): string[] {
+    const out: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = reader.search({ q, from, to, limit: 7, ...(cursor ? { cursor } : {}) });
+      out.push(...page.records.map((r) => r.message));
+      if (!page.nextCursor) return out;
+      cursor = page.nextCursor;
+    }
+  }
+
+  it('find, page for page, what walking the whole table finds', () => {
+    const { reader, db } = sparseErrors();
+    const queries = ['level:error', 'level:fatal', 'level:error+', 'oops level:error', 'burst level:error', 'level:error -burst', 'level:warn', 'oops level:warn+', 'level:error OR fatal', '-level:info', 'level:debug', 'nothing level:fatal'];
+    for (const q of queries) {
+      expect(pages(reader, q), q).toEqual(walk(db, q));
+      expect(reader.histogram({ q, buckets: 500 }).total, q).toBe(walk(db, q).length);
+    }
+    expect(pages(reader, 'level:error')).toHaveLength(58);
+    expect(pages(reader, 'burst level:error')).toHaveLength(50);
+    // Within a time range that cuts a minute in two.
+    const from = T0 + 30 * MIN + 10_000_000;
+    const to = T0 + 100 * MIN + 5;
+    for (const q of ['level:error', 'level:fatal', 'oops level:warn+']) expect(pages(reader, q, from, to), q).toEqual(walk(db, q, from, to));
+    expect(reader.search({ q: 'level:debug' }).records).toEqual([]);
   });
 });
