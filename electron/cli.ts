@@ -220,6 +220,11 @@ async function query(args: string[]): Promise<number> {
       limit: str('limit') === undefined ? 50 : Number(str('limit')),
     });
     const records = page.records.slice().reverse();
+    // As grep does: nothing found is exit status 1, said on stderr so a pipe stays clean.
+    if (records.length === 0) {
+      process.stderr.write('loupe: no records match\n');
+      return 1;
+    }
     if (values.json) for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
     else {
       for (const r of records) {

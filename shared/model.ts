@@ -27,7 +27,8 @@ export interface LogRecordView {
   truncated?: boolean;
 }
 
-export type SourceState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped';
+/** `rereading`: a forced format is being applied (old records erased, then the files read again). */
+export type SourceState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped' | 'rereading';
 
 export interface SourceFileView {
   path: string;

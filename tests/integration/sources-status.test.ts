@@ -70,6 +70,9 @@ describe('bad input on a source', () => {
     await expect(e.sources.setFormat(id, 'no-such-format')).rejects.toThrow(/unknown format/);
     const forced = await e.sources.setFormat(id, 'plain');
     expect(forced.format).toBe('plain');
+    // The old records are erased in the background first; the source says so meanwhile.
+    expect(forced.state).toBe('rereading');
+    await expect(e.sources.setFormat(id, 'logfmt')).rejects.toThrow(/being read again/);
     // The file is read again with the forced format: the same two lines, once each, as plain text.
     await waitFor(() => (e.sources.list()[0]?.records === 2 ? true : undefined));
     const plain = e.reader.search({ limit: 10 }).records;

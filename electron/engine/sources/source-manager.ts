@@ -15,6 +15,8 @@ type FileSource = ReturnType<typeof createFileSource>;
 interface Running {
   row: SourceRow;
   tailer: FileSource;
+  /** A forced format is being applied: the tailer is stopped while the old records are erased. */
+  rereading?: true;
   /** Records stored at each of the last few samples, for the rate. */
   samples: { at: number; records: number }[];
 }
@@ -24,10 +26,14 @@ export interface SourceManagerOptions {
   idleMs?: number;
 }
 
+/** How soon a failed erase (a full disk) is tried again. */
+const REREAD_RETRY_MS = 5000;
+
 export class SourceManager {
   private readonly running = new Map<number, Running>();
-  /** Sources being read again with another format (their old records are being erased). */
-  private readonly rereading = new Set<number>();
+  /** Re-reads in progress (erase, then start the source again); stopAll waits for them. */
+  private readonly rereads = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(
     private readonly store: SourceStore,
@@ -85,28 +91,44 @@ export class SourceManager {
     const r = this.running.get(id);
     if (!r) throw new NotFoundError(`No source with id ${id}.`);
     if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
-    if (this.rereading.has(id)) throw new BadRequestError('This source is being read again with a new format; try again when it is done.');
+    if (r.rereading) throw new BadRequestError('This source is being read again with a new format; try again when it is done.');
     if (format === r.row.format) return this.view(id)!;
-    this.rereading.add(id);
-    try {
-      await r.tailer.stop();
-      this.pipeline.forgetSource(id);
-      this.store.setSourceFormat(id, format);
-      this.store.supersedeFiles(id);
-      await this.eraseSuperseded();
-      this.running.delete(id);
-      await this.startSource({ ...r.row, format });
-    } finally {
-      this.rereading.delete(id);
-    }
+    r.rereading = true;
+    await r.tailer.stop();
+    this.pipeline.forgetSource(id);
+    this.store.setSourceFormat(id, format);
+    this.store.supersedeFiles(id);
+    r.row = { ...r.row, format };
+    // Erasing a big file's records takes a while: the call returns, the source says 'rereading'.
+    const reread = this.finishReread(id).finally(() => this.rereads.delete(reread));
+    this.rereads.add(reread);
     return this.view(id)!;
+  }
+
+  /** Erase the superseded records (retrying while writes fail), then follow the source again. */
+  private async finishReread(id: number): Promise<void> {
+    for (;;) {
+      if (this.stopping || !this.running.has(id)) return;
+      try {
+        await this.eraseSuperseded();
+        break;
+      } catch (err) {
+        const r = this.running.get(id);
+        if (r) this.pipeline.sinkFor(id, r.row.format).problem(null, r.row.path, `could not erase the old records to read them again: ${err instanceof Error ? err.message : String(err)}`);
+        await new Promise((resolve) => setTimeout(resolve, REREAD_RETRY_MS));
+      }
+    }
+    const r = this.running.get(id);
+    if (!r || this.stopping) return;
+    this.pipeline.sinkFor(id, r.row.format).problem(null, r.row.path, null);
+    await this.startSource(r.row);
   }
 
   /** Erase the records of superseded file rows, then the rows (see SourceStore.supersedeFiles). */
   private async eraseSuperseded(): Promise<void> {
     for (const f of this.store.supersededFiles()) {
-      await this.eraser.erase(f);
-      this.store.deleteFile(f.id);
+      if (this.stopping) return;
+      if (await this.eraser.erase(f, () => this.stopping)) this.store.deleteFile(f.id);
     }
   }
 
@@ -150,7 +172,7 @@ export class SourceManager {
       kind: r.row.kind,
       path: r.row.path,
       ...(r.row.format !== null ? { format: r.row.format } : {}),
-      state: r.tailer.state(),
+      state: r.rereading ? 'rereading' : r.tailer.state(),
       records,
       bytes: files.reduce((n, f) => n + f.bytes, 0),
       rate: Math.round(rate * 10) / 10,
@@ -176,7 +198,10 @@ export class SourceManager {
   }
 
   async stopAll(): Promise<void> {
+    this.stopping = true;
     await Promise.all([...this.running.values()].map((r) => r.tailer.stop()));
+    // An erase stops between two windows; the next start finishes it.
+    await Promise.all([...this.rereads]);
     this.running.clear();
   }
 }

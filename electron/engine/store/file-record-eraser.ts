@@ -33,19 +33,21 @@ export class FileRecordEraser {
     });
   }
 
-  /** Deletes every record of the file (its full-text rows and counts with them); returns how many. */
-  async erase(file: Pick<FileRow, 'id' | 'first_id' | 'last_id'>): Promise<number> {
+  /**
+   * Deletes every record of the file (its full-text rows and counts with them). Returns true when
+   * done, false when `stop` said to stop between two windows (the rest is erased another time).
+   */
+  async erase(file: Pick<FileRow, 'id' | 'first_id' | 'last_id'>, stop: () => boolean = () => false): Promise<boolean> {
     // Rows written before the id range was kept (first_id NULL) are looked for everywhere.
     let lo = file.first_id ?? 0;
     const hi = file.last_id ?? Number.MAX_SAFE_INTEGER;
-    let erased = 0;
     for (;;) {
       const end = this.windowEnd.get(lo, hi, ERASE_WINDOW_ROWS) as number | null;
-      if (end === null) break;
-      erased += this.eraseWindow(lo, end, file.id);
+      if (end === null) return true;
+      this.eraseWindow(lo, end, file.id);
       lo = end + 1;
       await new Promise((resolve) => setImmediate(resolve));
+      if (stop()) return false;
     }
-    return erased;
   }
 }

@@ -198,10 +198,13 @@ export class LogReader {
     if (to < from) throw new BadRequestError('to: the end of the range is before its start');
     const span = to - from + 1;
     let width = Math.max(1, Math.ceil(span / nBuckets));
-    const useRollup = filters !== null && width >= MINUTE_US;
+    // In minutes, with a hair of tolerance: the range's end is inclusive, so "the last hour" is
+    // 3,600,000,001 µs, and still 60 one-minute buckets (not 30 of two).
+    const minutes = span / nBuckets / MINUTE_US - 1e-6;
+    const useRollup = filters !== null && minutes >= 1 - 2e-6;
     if (useRollup) {
       // Whole minutes, so each minute of the rollup falls in exactly one bucket.
-      width = Math.ceil(width / MINUTE_US) * MINUTE_US;
+      width = Math.max(1, Math.ceil(minutes)) * MINUTE_US;
       from = Math.floor(from / MINUTE_US) * MINUTE_US;
     }
     const count = Math.max(1, Math.ceil((to - from + 1) / width));

@@ -261,7 +261,9 @@ export class LogsStore {
   /** Settles when both the histogram and the facets are back (or failed). */
   private refreshCounts(gen: number): Promise<unknown> {
     this.dirtyCounts = false;
-    const params = { q: this.query, ...rangeParams(this.range) };
+    // The chart of "last hour" ends now (not at the newest record), in whole-minute bars.
+    const range = rangeParams(this.range);
+    const params = { q: this.query, ...range, to: range.to ?? new Date().toISOString() };
     const histogram = api
       .request('logs.histogram', { ...params, buckets: HISTOGRAM_BUCKETS })
       .then((h) => {

@@ -76,6 +76,11 @@ describe('histogram', () => {
     const fine = reader.histogram({ from, to, buckets: 600 }); // 1-second buckets: from rows
     expect(fine.total).toBe(600);
     expect(fine.buckets.every((b) => Object.values(b.counts).reduce((a, n) => a + n, 0) === 1)).toBe(true);
+    // "The last 10 minutes" as the UI asks (an inclusive end a µs past whole minutes): still
+    // one-minute buckets from the rollup, not two-minute ones.
+    const lastTen = reader.histogram({ from, to: to + 1, buckets: 10 });
+    expect(lastTen.total).toBe(600);
+    expect(Date.parse(lastTen.buckets[1]!.start) - Date.parse(lastTen.buckets[0]!.start)).toBe(60_000);
   });
 });
 
