@@ -107,7 +107,7 @@ describe('bad input on a source', () => {
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(dataDir, 'loupe.db'));
     const { SourceStore } = await import('../../electron/engine/store/source-store.js');
-    expect(new SourceStore(db).supersedeFiles(1)).toHaveLength(1);
+    expect(new SourceStore(db).rereadWithFormat(1, 'python')).toHaveLength(1);
     db.close();
 
     engine = await createEngine({ dataDir, pollMs: 50 });

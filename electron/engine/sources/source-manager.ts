@@ -96,8 +96,7 @@ export class SourceManager {
     r.rereading = true;
     await r.tailer.stop();
     this.pipeline.forgetSource(id);
-    this.store.setSourceFormat(id, format);
-    this.store.supersedeFiles(id);
+    this.store.rereadWithFormat(id, format);
     r.row = { ...r.row, format };
     // Erasing a big file's records takes a while: the call returns, the source says 'rereading'.
     const reread = this.finishReread(id).finally(() => this.rereads.delete(reread));
@@ -124,7 +123,7 @@ export class SourceManager {
     await this.startSource(r.row);
   }
 
-  /** Erase the records of superseded file rows, then the rows (see SourceStore.supersedeFiles). */
+  /** Erase the records of superseded file rows, then the rows (see SourceStore.rereadWithFormat). */
   private async eraseSuperseded(): Promise<void> {
     for (const f of this.store.supersededFiles()) {
       if (this.stopping) return;

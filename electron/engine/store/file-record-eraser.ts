@@ -1,7 +1,7 @@
 // Erases the records of files that are read again from the start (a user forced another format).
 // A window of the primary key per transaction, between the file's first and last record ids, with
 // a yield between windows: ingest, OTLP and the API keep going while a big file is erased.
-// Crash-safe with SourceStore.supersedeFiles: the rows to erase are marked first, and the start-up
+// Crash-safe with SourceStore.rereadWithFormat: the rows to erase are marked first, and the start-up
 // finishes an erase that a stop interrupted, before any file is read again.
 import type { Db } from './database.js';
 import { CountSubtractor } from './rollup.js';

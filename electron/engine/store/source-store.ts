@@ -81,13 +81,15 @@ export class SourceStore {
   }
 
   /**
-   * The files of a source still being followed start over: each gets a new row at offset 0 (same
-   * identity, so the tailer resumes it from the start) and the old row is marked superseded, its
-   * records to be erased. One transaction: after a crash either nothing changed or both are there.
-   * Files that are gone keep their records: their bytes can't be read again.
+   * Force a format (null: detect), and start the files of the source still being followed over:
+   * each gets a new row at offset 0 (same identity, so the tailer resumes it from the start) and
+   * the old row is marked superseded, its records to be erased. One transaction: after a crash
+   * either nothing changed or all of it holds. Files that are gone keep their records: their bytes
+   * can't be read again.
    */
-  supersedeFiles(sourceId: number): FileRow[] {
+  rereadWithFormat(sourceId: number, format: string | null): FileRow[] {
     return this.db.transaction((): FileRow[] => {
+      this.setSourceFormat(sourceId, format);
       const rows = this.filesOf(sourceId).filter((f) => f.gone === 0);
       for (const f of rows) {
         this.insertFile(sourceId, f.path, { dev: f.dev, ino: f.ino, fpLen: f.fp_len, fpHash: f.fp_hash }, 0);

@@ -25,6 +25,8 @@ export const COMPRESSED_BACKUP_PROBLEM = 'compressed backup: its lines were read
 const MIN_DRAIN_GRACE_MS = 1000;
 /** In a folder, a new file starting with a followed file's bytes may be a copytruncate copy: wait this long for the truncation. */
 const COPY_WAIT_MS = 5000;
+/** For this long after start, every pass lists the files while known ones are not resumed yet. */
+const KNOWN_SEARCH_MS = 30_000;
 /** Folder sources re-list their tree every this many polls even without events. */
 const POLLS_PER_RELIST = 4;
 
@@ -121,6 +123,7 @@ class FileSourceRunner implements FileSource {
   private siblingsBaselined = false;
   private stopped = false;
   private readonly extensionStyle: RegExp | null;
+  private readonly createdAt = Date.now();
 
   constructor(opts: FileSourceOptions) {
     this.root = resolve(opts.path);
@@ -288,13 +291,13 @@ class FileSourceRunner implements FileSource {
       // Not there yet: watch the nearest parent that exists so its creation is noticed quickly.
       this.setState(this.currentState === 'error' ? 'error' : 'missing', this.currentError);
       // Backups already there now are old; one appearing later was rotated before we saw its file.
-      if (!this.siblingsBaselined || this.unclaimedKnown.length > 0) await this.scanSiblings();
+      if (!this.siblingsBaselined || this.lookingForKnown()) await this.scanSiblings();
       const parent = await this.existingParent(dirname(this.root));
       if (parent) await this.ensureWatcher(parent, false);
       return;
     }
     if (this.mode === 'file') await this.passFile(rootStat);
-    else await this.passFolder(rootStat, discover || this.firstPass || this.unclaimedKnown.length > 0);
+    else await this.passFolder(rootStat, discover || this.firstPass || this.lookingForKnown());
   }
 
   private async existingParent(dir: string): Promise<string | null> {
@@ -331,7 +334,7 @@ class FileSourceRunner implements FileSource {
       if (this.current) this.clearProblem(this.current.fileId, this.root);
       if (this.current || this.firstPass) rotated = true;
     }
-    if (rotated || !this.siblingsBaselined || this.unclaimedKnown.length > 0) await this.scanSiblings();
+    if (rotated || !this.siblingsBaselined || this.lookingForKnown()) await this.scanSiblings();
 
     if (this.current) await this.follow(this.current);
     await this.drainDetached();
@@ -433,6 +436,15 @@ class FileSourceRunner implements FileSource {
     } finally {
       await fd.close();
     }
+  }
+
+  /**
+   * Whether passes should list the files for known ones not resumed yet: right after start (a
+   * rotation may have hidden one from a listing). A known file still unclaimed later (listed but
+   * unreadable) is matched by the regular listings, without a listing on every pass for it.
+   */
+  private lookingForKnown(): boolean {
+    return this.unclaimedKnown.length > 0 && Date.now() - this.createdAt < KNOWN_SEARCH_MS;
   }
 
   private forgetUnclaimedKnown(): void {
