@@ -131,6 +131,9 @@ async function serve(args: string[]): Promise<number> {
     maxDbBytes,
     retentionUs,
     otlp,
+    // The standard ports taken (a Collector, Jaeger): serve the rest, and say so. Ports the user
+    // chose are a promise: failing to keep it is an error.
+    otlpOptional: str('otlp-http-port') === undefined && str('otlp-grpc-port') === undefined,
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
   }).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -146,6 +149,9 @@ async function serve(args: string[]): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
     throw err;
+  }
+  if (engine.otlpProblem) {
+    process.stderr.write(`loupe: warning: not receiving OpenTelemetry data: ${engine.otlpProblem}. Pass --otlp-http-port 0 --otlp-grpc-port 0 for free ports.\n`);
   }
   if (engine.otlp && !isLoopbackAddress(engine.otlp.host)) {
     process.stderr.write(`loupe: warning: OTLP listens on ${engine.otlp.host}: other machines on your network can send data to Loupe (OTLP takes no token).\n`);

@@ -197,6 +197,8 @@ export interface EngineStatusView {
         forward: { url: string; sent: number; failed: number; dropped: number; lastError: string | null } | null;
       })
     | null;
+  /** Why there is no OTLP receiver although one was asked for (its ports were taken). */
+  otlpProblem?: string;
 }
 
 /** What the OTLP receiver took in and refused (kept by the engine as it ingests). */

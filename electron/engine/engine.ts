@@ -30,6 +30,11 @@ export interface EngineConfig {
    * given: `loupe serve` passes it; tests and other embedders opt in (with ports 0).
    */
   otlp?: OtlpConfig | false;
+  /**
+   * When the OTLP ports are taken (a Collector, Jaeger), run without the receiver and say why on
+   * the status instead of refusing to start: for the standard ports nobody chose explicitly.
+   */
+  otlpOptional?: boolean;
 }
 
 export interface Engine {
@@ -43,6 +48,8 @@ export interface Engine {
   readonly traces: SpanReader;
   /** The running OTLP receiver (its bound ports), or null when disabled. */
   readonly otlp: OtlpReceiver | null;
+  /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
+  readonly otlpProblem: string | null;
   /** Write what is pending, stop the tailers, checkpoint the WAL and close the database. */
   close(): Promise<void>;
 }
@@ -81,14 +88,19 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   retention.start();
   const traces = new SpanReader(db);
   let otlp: OtlpReceiver | null = null;
+  let otlpProblem: string | null = null;
   if (config.otlp) {
     try {
       otlp = await startOtlpReceiver(db, writer, config.otlp, (batch) => live.publish(batch));
     } catch (err) {
-      retention.stop();
-      db.close();
-      lock.release();
-      throw err;
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.otlpOptional) {
+        otlpProblem = `${(err as Error).message}: another program (a Collector? Jaeger?) uses the OTLP ports`;
+      } else {
+        retention.stop();
+        db.close();
+        lock.release();
+        throw err;
+      }
     }
   }
 
@@ -106,6 +118,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     retention,
     traces,
     otlp,
+    otlpProblem,
     async close() {
       if (closed) return;
       closed = true;

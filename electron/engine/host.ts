@@ -1,10 +1,10 @@
 // The engine as its own process (Electron's utilityProcess on the desktop). The window talks to
 // it over a MessagePort that the main process hands over, speaking the same protocol as a browser
 // over WebSocket; the engine also serves the public local API and OTLP as `loupe serve` does.
-import { randomBytes } from 'node:crypto';
 import { createEngine, type Engine } from './engine.js';
 import { ProtocolConnection } from './rpc/protocol-server.js';
 import { DEFAULT_PORT, startHttpServer } from './rpc/http-server.js';
+import { loadOrCreateToken } from './rpc/api-token.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
 interface PortLike {
@@ -25,21 +25,14 @@ export function servePort(engine: Engine, port: PortLike): ProtocolConnection {
 
 /** The engine with OTLP on its standard ports; without OTLP (and saying why) when they are taken. */
 async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
-  try {
-    return await createEngine({ dataDir, otlp: {} });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    parent.postMessage({
-      type: 'warning',
-      message: `Loupe is not receiving OpenTelemetry data: ${(err as Error).message}. Another program (a Collector?) uses the OTLP ports 4317/4318.`,
-    });
-    return createEngine({ dataDir });
-  }
+  const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true });
+  if (engine.otlpProblem) parent.postMessage({ type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
+  return engine;
 }
 
 async function main(parent: PortLike, dataDir: string): Promise<void> {
   const engine = await startEngine(parent, dataDir);
-  const token = process.env.LOUPE_TOKEN ?? randomBytes(18).toString('base64url');
+  const token = process.env.LOUPE_TOKEN ?? loadOrCreateToken(dataDir);
   // The public local API, on the usual port when it is free.
   const server = await startHttpServer(engine, { host: '127.0.0.1', port: DEFAULT_PORT, token }).catch(() =>
     startHttpServer(engine, { host: '127.0.0.1', port: 0, token }),

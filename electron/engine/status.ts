@@ -26,5 +26,6 @@ export function engineStatus(engine: Engine): EngineStatusView {
           forward: o.forwardStats ? { url: o.forwardUrl ?? '', ...o.forwardStats } : null,
         }
       : null,
+    ...(engine.otlpProblem ? { otlpProblem: engine.otlpProblem } : {}),
   };
 }
