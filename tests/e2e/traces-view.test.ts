@@ -12,7 +12,7 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceSearchView } from '../../shared/model.js';
-import { launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
+import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
 import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
 
 
@@ -136,6 +136,7 @@ describe('the Traces view', () => {
     await page.getByLabel('Service').selectOption('');
     await row.waitFor();
     await shot('traces-search');
+    expect(await accessibilityProblems(page), 'traces-search').toEqual([]);
   });
 
   it('opens the waterfall with the spans nested, the critical path and the errors', async () => {
@@ -162,6 +163,7 @@ describe('the Traces view', () => {
     expect(await treeRow(page, 'charge card').locator('.event.exception').count()).toBe(1);
     expect(await page.locator('.legend li').allTextContents()).toEqual(['checkout', 'frontend']);
     await shot('traces-waterfall-light');
+    expect(await accessibilityProblems(page), 'traces-waterfall-light').toEqual([]);
   });
 
   it('is keyboard operable: arrows move, left collapses, right expands, Enter opens the detail', async () => {
@@ -206,6 +208,7 @@ describe('the Traces view', () => {
     const logs = detail.getByRole('list', { name: 'Logs of this span' });
     await logs.getByText('charging card failed').waitFor({ timeout: 10_000 });
     await shot('traces-span-detail');
+    expect(await accessibilityProblems(page), 'traces-span-detail').toEqual([]);
 
     // The parent's HTTP facts are read from the old and the new conventions alike.
     await page.locator('[role=treeitem][aria-level="3"]').click();
@@ -245,6 +248,7 @@ describe('the Traces view', () => {
       await p.goto(`${serve.url}?token=${serve.token}#/traces/${traceId}?span=${chargeSpanId}`);
       await p.getByRole('complementary', { name: 'Span detail' }).locator('.exception-box').waitFor({ timeout: 15_000 });
       await shot('traces-waterfall-dark', p);
+      expect(await accessibilityProblems(p), 'traces-waterfall-dark').toEqual([]);
     } finally {
       await dark.close();
     }
@@ -252,11 +256,12 @@ describe('the Traces view', () => {
 
   it('draws the service map, and a node searches its traces', async () => {
     await page.goto(`${serve.url}?token=${serve.token}#/traces?tab=map&last=1h`);
-    const node = page.getByRole('button', { name: 'checkout: search its traces' });
+    const node = page.getByRole('button', { name: /^checkout (entry|\d+ in)/ });
     await node.waitFor({ timeout: 10_000 });
     const edge = page.getByRole('img', { name: /^frontend calls checkout/ });
     expect(await edge.getAttribute('aria-label')).toMatch(/1 req · 100% err · p95 220ms/);
     await shot('traces-service-map');
+    expect(await accessibilityProblems(page), 'traces-service-map').toEqual([]);
     await node.click();
     await expect.poll(() => page.url()).toContain('service=checkout');
     await page.locator(`tr[data-trace-id="${traceId}"]`).waitFor();

@@ -55,3 +55,32 @@ export async function paintedPixels(canvas: Locator): Promise<number> {
     return n;
   });
 }
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/**
+ * Accessibility problems axe-core (the engine behind Lighthouse's audit) finds on the page as it
+ * is now: WCAG 2.1 A and AA rules.
+ */
+async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const { source } = (await import('axe-core')).default;
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const doc = (globalThis as unknown as { document: unknown }).document;
+    const result = await axe.run(doc, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+}
+
+/** The page's accessibility problems as readable lines (rule, what it asks, where): [] when none. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  return (await axeViolations(page)).map(
+    (v) => `${v.id} (${v.impact ?? '?'}): ${v.help} — ${v.nodes.length} element(s), e.g. ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join(' | ')}`,
+  );
+}

@@ -12,6 +12,11 @@ export const LEVEL_COLORS: Record<Level | 'unknown', string> = {
   unknown: '#8e8e8e',
 };
 
+/** The colour of a level's name as text (readable on the page in either scheme; see app.css). */
+export function levelTextColor(level: Level | 'unknown'): string {
+  return `var(--level-${level}-text)`;
+}
+
 /** `2026-11-30 10:00:00.123` in local time (the µs part of the RFC 3339 text kept to ms). */
 export function formatTimestamp(rfc3339: string): string {
   const d = new Date(rfc3339);

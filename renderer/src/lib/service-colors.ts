@@ -38,3 +38,14 @@ export function serviceColors(services: readonly string[]): Map<string, string> 
   }
   return out;
 }
+
+/** Near-black or white, whichever reads better as text on `hex` (WCAG relative luminance). */
+export function textOn(hex: string): string {
+  const channel = (i: number): number => {
+    const c = parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+  // Contrast with white is 1.05 / (l + 0.05); with #111111 (luminance 0.0056) it is (l + 0.05) / 0.0556.
+  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.0556 ? '#ffffff' : '#111111';
+}
