@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { electronVersion, ensureElectronSqlite } from './electron-sqlite.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -38,8 +39,8 @@ function fetchElectron(dir) {
   return `fetching it failed: ${reason}`;
 }
 
-function run(cmd, cmdArgs) {
-  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', cwd: root });
+function run(cmd, cmdArgs, env = {}) {
+  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(signal ? 0 : (code ?? 0)));
 }
@@ -58,4 +59,9 @@ if (dir && !electron) {
 }
 if (!electron) serveInstead(`no Electron binary on this machine${fetchProblem ? ` (${fetchProblem})` : ''}`);
 else if (!existsSync(join(root, 'out', 'main', 'index.js'))) serveInstead('the desktop app is not built (run `npm run build`)');
-else run(electron, [root, ...args]);
+else {
+  // The engine runs on Electron's ABI: it gets a better-sqlite3 built for it (node_modules keeps Node's).
+  const sqlite = ensureElectronSqlite(root, electronVersion());
+  if (sqlite.problem) serveInstead(`the desktop app needs SQLite built for Electron: ${sqlite.problem}`);
+  else run(electron, [root, ...args], { LOUPE_SQLITE_BINDING: sqlite.path });
+}

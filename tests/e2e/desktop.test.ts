@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { _electron } from 'playwright-core';
 import { ROOT } from '../support/serve-process.js';
+import { electronVersion, ensureElectronSqlite } from '../../scripts/electron-sqlite.js';
 
 function electronBinary(): string | null {
   try {
@@ -24,10 +25,13 @@ if (!binary) console.log('desktop e2e: skipped — no Electron binary on this ma
 describe('the desktop app', () => {
   it.skipIf(!binary)('opens a secure window connected to its engine', async () => {
     const userData = mkdtempSync(join(tmpdir(), 'loupe-electron-'));
+    // As npm start does: the engine gets better-sqlite3 built for Electron's ABI.
+    const sqlite = ensureElectronSqlite(ROOT, electronVersion());
+    if (sqlite.problem !== undefined) throw new Error(`SQLite for Electron: ${sqlite.problem}`);
     const app = await _electron.launch({
       executablePath: binary!,
       args: [ROOT, `--user-data-dir=${userData}`],
-      env: { ...process.env, XDG_DATA_HOME: userData },
+      env: { ...process.env, XDG_DATA_HOME: userData, LOUPE_SQLITE_BINDING: sqlite.path },
     });
     try {
       const page = await app.firstWindow();
@@ -37,6 +41,9 @@ describe('the desktop app', () => {
       expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
       expect(await page.evaluate(() => typeof (globalThis as { loupeDesktop?: unknown }).loupeDesktop)).toBe('object');
       await page.getByRole('searchbox').first().waitFor();
+      // The engine answers over its MessagePort: the Sources view shows the OTLP receiver's state.
+      await page.getByRole('link', { name: 'Sources' }).click();
+      await page.getByRole('heading', { name: 'OpenTelemetry (OTLP)' }).waitFor({ timeout: 15_000 });
       const prefs = await app.evaluate(({ BrowserWindow }) => {
         // getLastWebPreferences is Electron API missing from playwright-core's bundled types.
         const contents = BrowserWindow.getAllWindows()[0]!.webContents as unknown as {

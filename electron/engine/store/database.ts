@@ -6,9 +6,26 @@ import { migrate } from './migrations.js';
 
 export type Db = Database.Database;
 
+/**
+ * A better-sqlite3 build to load instead of the one in node_modules. node_modules is built for
+ * Node's ABI (tests, `loupe serve`); the desktop app's engine runs on Electron's, and `npm start`
+ * hands it a build for that ABI here (see scripts/electron-sqlite.js).
+ */
+export const SQLITE_BINDING_ENV = 'LOUPE_SQLITE_BINDING';
+
+function newDatabase(path: string): Db {
+  const binding = process.env[SQLITE_BINDING_ENV];
+  if (!binding) return new Database(path);
+  try {
+    return new Database(path, { nativeBinding: binding });
+  } catch (err) {
+    throw new Error(`SQLite could not be loaded from ${SQLITE_BINDING_ENV}=${binding}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = newDatabase(path);
   try {
     // auto_vacuum only takes effect before the first table exists: set it first so retention can
     // give pages back to the OS with incremental_vacuum.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../../electron/engine/store/database.js';
+import { openDatabase, SQLITE_BINDING_ENV } from '../../../electron/engine/store/database.js';
+import { ROOT } from '../../support/serve-process.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/store/log-writer.js';
 import { LogReader } from '../../../electron/engine/store/log-reader.js';
 import { Retention } from '../../../electron/engine/store/retention.js';
@@ -195,5 +196,25 @@ describe('searches narrowed by the per-minute counts', () => {
     const to = T0 + 100 * MIN + 5;
     for (const q of ['level:error', 'level:fatal', 'oops level:warn+']) expect(pages(reader, q, from, to), q).toEqual(walk(db, q, from, to));
     expect(reader.search({ q: 'level:debug' }).records).toEqual([]);
+  });
+});
+
+describe('the SQLite build the engine loads', () => {
+  // The desktop app hands its engine a build for Electron's ABI this way (npm start).
+  it('comes from LOUPE_SQLITE_BINDING when set, with a clear error when it can not be loaded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-binding-'));
+    const own = join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    const saved = process.env[SQLITE_BINDING_ENV];
+    try {
+      process.env[SQLITE_BINDING_ENV] = own;
+      const db = openDatabase(join(dir, 'a.db'));
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      db.close();
+      process.env[SQLITE_BINDING_ENV] = join(dir, 'missing.node');
+      expect(() => openDatabase(join(dir, 'b.db'))).toThrow(/SQLite could not be loaded from LOUPE_SQLITE_BINDING=.*missing\.node/);
+    } finally {
+      if (saved === undefined) delete process.env[SQLITE_BINDING_ENV];
+      else process.env[SQLITE_BINDING_ENV] = saved;
+    }
   });
 });
