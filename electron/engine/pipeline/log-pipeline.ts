@@ -135,6 +135,7 @@ export class LogPipeline {
         let cp = this.checkpoints.get(fileId);
         if (!cp) this.checkpoints.set(fileId, (cp = { offset, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 }));
         cp.offset = offset;
+        cp.truncations = (cp.truncations ?? 0) + 1;
         this.flush();
       },
       problem: (_fileId, path, problem) => {

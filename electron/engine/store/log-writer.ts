@@ -30,6 +30,8 @@ export interface FileCheckpoint {
   bytes: number;
   truncatedLines: number;
   invalidUtf8Lines: number;
+  /** Times the file was truncated (copytruncate) since the last checkpoint. */
+  truncations?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class LogWriter {
     this.saveCheckpoint = db.prepare(
       `UPDATE files SET offset = @offset, records = records + @records, bytes = bytes + @bytes,
          truncated_lines = truncated_lines + @truncatedLines, invalid_utf8_lines = invalid_utf8_lines + @invalidUtf8Lines,
+         truncations = truncations + @truncations,
          updated_at = @now,
          first_id = CASE WHEN @firstId IS NULL THEN first_id ELSE min(coalesce(first_id, @firstId), @firstId) END,
          last_id = CASE WHEN @lastId IS NULL THEN last_id ELSE max(coalesce(last_id, @lastId), @lastId) END
@@ -162,6 +165,7 @@ export class LogWriter {
         bytes: c.bytes,
         truncatedLines: c.truncatedLines,
         invalidUtf8Lines: c.invalidUtf8Lines,
+        truncations: c.truncations ?? 0,
         now,
         fileId,
         firstId: range?.firstId ?? null,

@@ -198,7 +198,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'files: the id range of their records, and rows superseded by a re-read',
+    description: 'files: the id range of their records, rows superseded by a re-read, truncations',
     up: `
       -- The smallest and largest logs.id of the file's records: erasing them (a re-read with another
       -- format) scans that range of the primary key, not the whole table.
@@ -207,6 +207,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- 1 when the file is being read again from the start under a new row: this row's records are
       -- being erased (resumed at start-up if Loupe stopped half-way), then the row goes.
       ALTER TABLE files ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+      -- How often the file was truncated in place (copytruncate): its records then hold lines its
+      -- bytes no longer have, so a re-read must not erase them.
+      ALTER TABLE files ADD COLUMN truncations INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -31,6 +31,7 @@ export interface FileRow {
   first_id: number | null;
   last_id: number | null;
   superseded: number;
+  truncations: number;
 }
 
 export class SourceStore {
@@ -85,12 +86,13 @@ export class SourceStore {
    * each gets a new row at offset 0 (same identity, so the tailer resumes it from the start) and
    * the old row is marked superseded, its records to be erased. One transaction: after a crash
    * either nothing changed or all of it holds. Files that are gone keep their records: their bytes
-   * can't be read again.
+   * can't be read again; so do files truncated in place (copytruncate): their records hold lines
+   * that are only in the copies now. Both take the new format for what they get from now on.
    */
   rereadWithFormat(sourceId: number, format: string | null): FileRow[] {
     return this.db.transaction((): FileRow[] => {
       this.setSourceFormat(sourceId, format);
-      const rows = this.filesOf(sourceId).filter((f) => f.gone === 0);
+      const rows = this.filesOf(sourceId).filter((f) => f.gone === 0 && f.truncations === 0);
       for (const f of rows) {
         this.insertFile(sourceId, f.path, { dev: f.dev, ino: f.ino, fpLen: f.fp_len, fpHash: f.fp_hash }, 0);
         this.db.prepare('UPDATE files SET superseded = 1, gone = 1 WHERE id = ?').run(f.id);
