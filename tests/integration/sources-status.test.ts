@@ -91,29 +91,33 @@ describe('bad input on a source', () => {
     expect(e.reader.histogram({}).total).toBe(3);
   });
 
-  it('keeps the records of a file truncated in place (copytruncate) when the format changes: its old lines are only in the copy', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'loupe-reread-truncated-'));
-    const file = join(dir, 'app.log');
-    writeFileSync(file, pyLine(1, 'before one') + pyLine(2, 'before two') + pyLine(3, 'before three'));
-    engine = await createEngine({ dataDir: join(dir, 'data'), paths: [file], pollMs: 50 });
-    const e = engine;
-    await waitFor(() => (e.sources.list()[0]?.records === 3 ? true : undefined));
-    // logrotate copytruncate: copy, then truncate in place; the writer goes on.
-    copyFileSync(file, `${file}.1`);
-    truncateSync(file, 0);
-    appendFileSync(file, pyLine(4, 'after the truncation'));
-    await waitFor(() => (e.reader.search({ limit: 10 }).records.length === 4 ? true : undefined));
+  for (const kind of ['file', 'folder'] as const) {
+    it(`keeps the records of a file truncated in place (copytruncate) when the format changes: its old lines are only in the copy (${kind} source)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'loupe-reread-truncated-'));
+      const logs = join(dir, 'logs');
+      mkdirSync(logs);
+      const file = join(logs, 'app.log');
+      writeFileSync(file, pyLine(1, 'before one') + pyLine(2, 'before two') + pyLine(3, 'before three'));
+      engine = await createEngine({ dataDir: join(dir, 'data'), paths: [kind === 'file' ? file : logs], pollMs: 50 });
+      const e = engine;
+      await waitFor(() => (e.sources.list()[0]?.records === 3 ? true : undefined));
+      // logrotate copytruncate: copy, then truncate in place; the writer goes on.
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, pyLine(4, 'after the truncation'));
+      await waitFor(() => (e.reader.search({ limit: 10 }).records.length === 4 ? true : undefined));
 
-    const id = e.sources.list()[0]!.id;
-    await e.sources.setFormat(id, 'plain');
-    await waitFor(() => (e.sources.list()[0]?.state === 'watching' ? true : undefined));
-    appendFileSync(file, pyLine(5, 'read as plain text'));
-    await waitFor(() => (e.reader.search({ limit: 10 }).records.length === 5 ? true : undefined));
-    const messages = e.reader.search({ limit: 10 }).records.map((r) => r.message);
-    expect(messages.slice(1)).toEqual(['after the truncation', 'before three', 'before two', 'before one']);
-    // The new format applies to what is read from now on.
-    expect(messages[0]).toMatch(/^2026-11-30 10:00:05,000 INFO app: read as plain text$/);
-  });
+      const id = e.sources.list()[0]!.id;
+      await e.sources.setFormat(id, 'plain');
+      await waitFor(() => (e.sources.list()[0]?.state === 'watching' ? true : undefined));
+      appendFileSync(file, pyLine(5, 'read as plain text'));
+      await waitFor(() => (e.reader.search({ limit: 10 }).records.length === 5 ? true : undefined));
+      const messages = e.reader.search({ limit: 10 }).records.map((r) => r.message);
+      expect(messages.slice(1)).toEqual(['after the truncation', 'before three', 'before two', 'before one']);
+      // The new format applies to what is read from now on; in a folder, the copy was not read again.
+      expect(messages[0]).toMatch(/^2026-11-30 10:00:05,000 INFO app: read as plain text$/);
+    });
+  }
 
   it('finishes a re-read that a stop interrupted: old records erased, the file read once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-reread-'));

@@ -210,6 +210,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- How often the file was truncated in place (copytruncate): its records then hold lines its
       -- bytes no longer have, so a re-read must not erase them.
       ALTER TABLE files ADD COLUMN truncations INTEGER NOT NULL DEFAULT 0;
+      -- Where reading began: a copytruncate copy in a folder starts at its end (its lines were
+      -- stored as the original file's), so a re-read from 0 would store them twice.
+      ALTER TABLE files ADD COLUMN start_offset INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -32,6 +32,7 @@ export interface FileRow {
   last_id: number | null;
   superseded: number;
   truncations: number;
+  start_offset: number;
 }
 
 export class SourceStore {
@@ -87,12 +88,13 @@ export class SourceStore {
    * the old row is marked superseded, its records to be erased. One transaction: after a crash
    * either nothing changed or all of it holds. Files that are gone keep their records: their bytes
    * can't be read again; so do files truncated in place (copytruncate): their records hold lines
-   * that are only in the copies now. Both take the new format for what they get from now on.
+   * that are only in the copies now; and such copies (read from their end: their lines are stored
+   * as the original's). They all take the new format for what they get from now on.
    */
   rereadWithFormat(sourceId: number, format: string | null): FileRow[] {
     return this.db.transaction((): FileRow[] => {
       this.setSourceFormat(sourceId, format);
-      const rows = this.filesOf(sourceId).filter((f) => f.gone === 0 && f.truncations === 0);
+      const rows = this.filesOf(sourceId).filter((f) => f.gone === 0 && f.truncations === 0 && f.start_offset === 0);
       for (const f of rows) {
         this.insertFile(sourceId, f.path, { dev: f.dev, ino: f.ino, fpLen: f.fp_len, fpHash: f.fp_hash }, 0);
         this.db.prepare('UPDATE files SET superseded = 1, gone = 1 WHERE id = ?').run(f.id);
@@ -137,10 +139,10 @@ export class SourceStore {
   insertFile(sourceId: number, path: string, identity: FileIdentity, offset: number): number {
     const info = this.db
       .prepare(
-        `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, offset, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, offset, start_offset, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(sourceId, path, identity.dev, identity.ino, identity.fpLen, identity.fpHash, offset, Date.now() * 1000);
+      .run(sourceId, path, identity.dev, identity.ino, identity.fpLen, identity.fpHash, offset, offset, Date.now() * 1000);
     return Number(info.lastInsertRowid);
   }
 
