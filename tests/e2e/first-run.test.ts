@@ -1,0 +1,58 @@
+// The first minutes with Loupe: an empty database says how to get data in; a search that matches
+// nothing in the range says where its newest match is, one click away.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
+import { pythonLine } from '../support/log-lines.js';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+
+let dir: string;
+let serve: ServeProcess;
+let browser: TestBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-first-run-'));
+  serve = await startServe(['--data-dir', join(dir, 'data')]);
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+describe('a first start', () => {
+  it('says how to get data in, then finds records outside the time range', async () => {
+    await page.goto(`${serve.url}?token=${serve.token}#/logs`);
+    const empty = page.getByRole('status').filter({ hasText: 'Nothing here yet.' });
+    await empty.waitFor({ timeout: 10_000 });
+    expect(await empty.textContent()).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/);
+    await screenshot(page, 'logs-first-run');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Yesterday's log, added as a source: "last hour" shows nothing, but says where it is.
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const yesterday = new Date(Date.now() - 26 * 3600_000);
+    writeFileSync(join(logs, 'old.log'), pythonLine(yesterday, 'app.nightly', 'ERROR', 'nightly job failed'));
+    const res = await fetch(new URL('/api/sources', serve.url), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ path: logs }),
+    });
+    expect(res.status).toBeLessThan(300);
+    await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs')).records.length === 1 ? true : undefined));
+    await page.reload();
+    const none = page.getByRole('status').filter({ hasText: 'No records match this search in this time range' });
+    await none.waitFor({ timeout: 10_000 });
+    await none.getByRole('button', { name: 'Show it' }).click();
+    await page.getByRole('complementary', { name: 'Record detail' }).getByText('nightly job failed').first().waitFor({ timeout: 10_000 });
+    await page.getByRole('row').filter({ hasText: 'nightly job failed' }).waitFor();
+    expect(page.url()).toMatch(/from=.*to=.*record=\d+/);
+  });
+});
