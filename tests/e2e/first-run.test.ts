@@ -34,6 +34,12 @@ describe('a first start', () => {
     expect(await empty.textContent()).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/);
     await screenshot(page, 'logs-first-run');
     expect(await accessibilityProblems(page)).toEqual([]);
+    // The Traces view names the receiver's real ports (here not the standard ones).
+    const status = await serve.get<{ otlp: { httpPort: number; grpcPort: number } }>('/api/status');
+    await page.goto(`${serve.url}#/traces`);
+    await page.getByText(`http://127.0.0.1:${status.otlp.httpPort}`).waitFor({ timeout: 10_000 });
+    await page.getByText(`127.0.0.1:${status.otlp.grpcPort}`, { exact: true }).waitFor();
+    await page.goto(`${serve.url}#/logs`);
 
     // Yesterday's log, added as a source: "last hour" shows nothing, but says where it is.
     const logs = join(dir, 'logs');
