@@ -10,6 +10,7 @@ import { loadOrCreateToken } from './engine/rpc/api-token.js';
 import { isLoopbackAddress } from './engine/rpc/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
+import { BadRequestError } from './engine/store/log-reader.js';
 import { DataDirInUseError } from './engine/store/data-dir-lock.js';
 import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/sources/otlp/limits.js';
 import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
@@ -63,7 +64,15 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof NewerDatabaseError || err instanceof QuerySyntaxError || err instanceof DataDirInUseError) {
+    // Mistakes in what the user gave (a path that isn't there, a format that doesn't exist…): the
+    // message says what; a stack trace would not help.
+    if (
+      err instanceof UsageError ||
+      err instanceof BadRequestError ||
+      err instanceof NewerDatabaseError ||
+      err instanceof QuerySyntaxError ||
+      err instanceof DataDirInUseError
+    ) {
       process.stderr.write(`loupe: ${err.message}\n`);
       return 2;
     }
@@ -159,6 +168,21 @@ async function serve(args: string[]): Promise<number> {
   if (!isLoopbackAddress(host)) {
     process.stderr.write(`loupe: warning: listening on ${host}: other machines on your network can reach Loupe (the token still applies).\n`);
   }
+  // The stop handlers are in place before the banner: whoever reads it may signal at once.
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write('Loupe is stopping: writing what is pending…\n');
+      void server
+        .close()
+        .then(() => engine.close())
+        .then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   process.stdout.write(
     `Loupe is serving ${server.url}?token=${encodeURIComponent(token)}\n` +
       `  API:      ${server.url}api/ (Authorization: Bearer <token>)\n` +
@@ -174,20 +198,7 @@ async function serve(args: string[]): Promise<number> {
         .join(''),
   );
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write('Loupe is stopping: writing what is pending…\n');
-      void server
-        .close()
-        .then(() => engine.close())
-        .then(resolve);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   return 0;
 }
 

@@ -104,11 +104,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }
   }
 
-  await sources.startAll();
-  for (const p of config.paths ?? []) await sources.add(p);
-
   let closed = false;
-  return {
+  const engine: Engine = {
     db,
     dbPath,
     reader,
@@ -132,4 +129,13 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       lock.release();
     },
   };
+  try {
+    await sources.startAll();
+    for (const p of config.paths ?? []) await sources.add(p);
+  } catch (err) {
+    // A path the user gave that can't be watched: nothing stays open behind the error.
+    await engine.close();
+    throw err;
+  }
+  return engine;
 }

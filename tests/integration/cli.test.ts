@@ -67,3 +67,18 @@ describe('loupe query', () => {
     expect(bad.stderr).toMatch(/level:.*needs a value/);
   });
 });
+
+describe('loupe serve with a path that is not there', () => {
+  it('says so in one line, exits 2, and leaves nothing open (the data folder is free again)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-missing-path-'));
+    const dataDir = join(dir, 'data');
+    const res = spawnSync(process.execPath, [CLI, 'serve', join(dir, 'no-such-folder'), '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect([res.status, res.stderr.trim()]).toEqual([2, `loupe: path: cannot watch ${join(dir, 'no-such-folder')}: no such file or folder`]);
+    const again = await startServe(['--data-dir', dataDir]);
+    expect(await again.stop()).toBe(0);
+  });
+});
