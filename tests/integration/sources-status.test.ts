@@ -140,6 +140,8 @@ describe('bad input on a source', () => {
 
     engine = await createEngine({ dataDir, pollMs: 50 });
     const third = engine;
+    // The start doesn't wait for the erase: the source says it is reading again meanwhile.
+    expect(third.sources.list()[0]!.state).toBe('rereading');
     await waitFor(() => (third.reader.histogram({}).total === 30_000 && third.sources.list()[0]?.records === 30_000 ? true : undefined));
     expect(third.reader.search({ q: '"line 29999"' }).records).toHaveLength(1);
     expect(third.reader.search({ q: '"line 0"' }).records).toHaveLength(1);

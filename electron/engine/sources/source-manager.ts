@@ -42,10 +42,19 @@ export class SourceManager {
     private readonly options: SourceManagerOptions = {},
   ) {}
 
-  /** Start every persisted source (after finishing a re-read that a stop interrupted). */
+  /** Start every persisted source; one whose re-read a stop interrupted finishes it first, in the background. */
   async startAll(): Promise<void> {
-    await this.eraseSuperseded();
-    for (const row of this.store.listSources()) await this.startSource(row);
+    const rereading = new Set(this.store.supersededFiles().map((f) => f.source_id));
+    for (const row of this.store.listSources()) {
+      if (!rereading.has(row.id)) {
+        await this.startSource(row);
+        continue;
+      }
+      this.running.set(row.id, { row, tailer: this.newTailer(row), rereading: true, samples: [] });
+      this.track(this.finishReread(row.id));
+    }
+    // Rows of a source removed during its re-read: erased all the same.
+    if ([...rereading].some((id) => !this.running.has(id))) this.track(this.eraseSuperseded());
   }
 
   /**
@@ -99,9 +108,14 @@ export class SourceManager {
     this.store.rereadWithFormat(id, format);
     r.row = { ...r.row, format };
     // Erasing a big file's records takes a while: the call returns, the source says 'rereading'.
-    const reread = this.finishReread(id).finally(() => this.rereads.delete(reread));
-    this.rereads.add(reread);
+    this.track(this.finishReread(id));
     return this.view(id)!;
+  }
+
+  /** Background work stopAll waits for. */
+  private track(work: Promise<void>): void {
+    const tracked: Promise<void> = work.finally(() => this.rereads.delete(tracked));
+    this.rereads.add(tracked);
   }
 
   /** Erase the superseded records (retrying while writes fail), then follow the source again. */
@@ -180,14 +194,19 @@ export class SourceManager {
     };
   }
 
-  private async startSource(row: SourceRow): Promise<void> {
-    const tailer = createFileSource({
+  /** A source's tailer, not started yet. */
+  private newTailer(row: SourceRow): FileSource {
+    return createFileSource({
       path: row.path,
       known: this.store.knownFiles(row.id),
       sink: this.pipeline.sinkFor(row.id, row.format),
       ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
       ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
     });
+  }
+
+  private async startSource(row: SourceRow): Promise<void> {
+    const tailer = this.newTailer(row);
     this.running.set(row.id, { row, tailer, samples: [] });
     // The tailer's start reads the existing content: don't hold up the server's start (or the
     // API call that added the source) for a big folder. Its errors show on the source's state.
