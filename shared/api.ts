@@ -35,8 +35,10 @@ export interface FacetsView {
   services: FacetValue[];
   /** The most common attribute keys, each with its most common values. */
   attributes: { key: string; count: number; values: FacetValue[] }[];
-  /** How many of the newest matching records the non-level facets were counted from. */
+  /** How many of the newest matching records the non-level facets were counted from… */
   sampled: number;
+  /** …and whether that was every match (else a sample of the newest). */
+  complete: boolean;
 }
 
 export interface ContextView {

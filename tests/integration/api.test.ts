@@ -251,5 +251,6 @@ describe('sources and the live tail', () => {
     expect(body.levels.reduce((n, l) => n + l.count, 0)).toBe(200);
     expect(body.loggers.map((l) => l.value).sort()).toEqual(['app.db', 'app.db.pool']);
     expect(body.sampled).toBe(200);
+    expect(body.complete).toBe(true);
   });
 });

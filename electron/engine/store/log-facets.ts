@@ -1,16 +1,22 @@
 // Facets of a search: exact counts per level (from the histogram's rollups when it can), and
-// loggers, files, services and attributes counted over the newest matches — a sample, as a log
-// view's side panel shows what is on screen and around it, not a scan of ten million rows.
+// loggers, files, services and attributes counted over every match up to FACET_EXACT_MAX, else
+// over the newest FACET_SAMPLE — a log view's side panel, not a scan of ten million rows.
 import type { FacetValue, FacetsView } from '../../../shared/api.js';
 import type { LogReader, SearchParams } from './log-reader.js';
 
+/** Up to this many matches, the facets count every one of them (a developer's hour of logs)… */
+export const FACET_EXACT_MAX = 20_000;
+/** …past it, the newest this many. */
 export const FACET_SAMPLE = 5000;
 const TOP_VALUES = 10;
 const TOP_KEYS = 20;
 
 export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
   const levelCounts = new Map(Object.entries(reader.levelTotals(p)));
-  const rows = reader.searchRows(p, FACET_SAMPLE);
+  const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
+  // (The level totals can count a little more than the range holds — whole minutes — never less.)
+  const exact = matches <= FACET_EXACT_MAX;
+  const rows = reader.searchRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
   const loggers = new Map<string, number>();
   const files = new Map<string, number>();
   const services = new Map<string, number>();
@@ -39,6 +45,7 @@ export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cu
       .slice(0, TOP_KEYS)
       .map(([key, a]) => ({ key, count: a.count, values: top(a.values, TOP_VALUES) })),
     sampled: rows.length,
+    complete: exact || rows.length < FACET_SAMPLE,
   };
 }
 

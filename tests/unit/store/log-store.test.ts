@@ -9,6 +9,7 @@ import { ROOT } from '../../support/serve-process.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/store/log-writer.js';
 import { LogReader } from '../../../electron/engine/store/log-reader.js';
 import { Retention } from '../../../electron/engine/store/retention.js';
+import { logFacets } from '../../../electron/engine/store/log-facets.js';
 import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/store/migrations.js';
 import { compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/query/index.js';
 
@@ -216,5 +217,22 @@ describe('the SQLite build the engine loads', () => {
       if (saved === undefined) delete process.env[SQLITE_BINDING_ENV];
       else process.env[SQLITE_BINDING_ENV] = saved;
     }
+  });
+});
+
+describe('facets', () => {
+  it('count every match up to 20,000, and the newest 5,000 past that, saying which', () => {
+    const { writer, reader } = store();
+    const batch: LogInsert[] = [];
+    // 25,000 records: the oldest 20,000 from "old.worker", the newest 5,000 from "new.api".
+    for (let i = 0; i < 25_000; i++) batch.push({ ...rec(T0 + i * 1000, `record ${i}`), logger: i < 20_000 ? 'old.worker' : 'new.api' });
+    writer.write(batch);
+    const all = logFacets(reader, {});
+    expect([all.sampled, all.complete]).toEqual([5000, false]);
+    expect(all.levels).toEqual([{ value: 'info', count: 25_000 }]);
+    expect(all.loggers).toEqual([{ value: 'new.api', count: 5000 }]);
+    const older = logFacets(reader, { to: T0 + 19_999 * 1000 });
+    expect([older.sampled, older.complete]).toEqual([20_000, true]);
+    expect(older.loggers).toEqual([{ value: 'old.worker', count: 20_000 }]);
   });
 });
