@@ -193,7 +193,9 @@ export class LogReader {
         hi: number | null;
       };
       from ??= span.lo ?? 0;
-      to ??= span.hi === null ? from : span.hi + MINUTE_US - 1;
+      // An open end is "until now" (or the newest record, when a clock ran ahead): a range whose
+      // start is past every record is an empty chart up to now, not a mistake.
+      to ??= Math.max(span.hi === null ? from : span.hi + MINUTE_US - 1, Date.now() * 1000, from);
     }
     if (to < from) throw new BadRequestError('to: the end of the range is before its start');
     const span = to - from + 1;

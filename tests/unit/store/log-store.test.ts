@@ -80,6 +80,10 @@ describe('histogram', () => {
     expect(fine.buckets.every((b) => Object.values(b.counts).reduce((a, n) => a + n, 0) === 1)).toBe(true);
     // "The last 10 minutes" as the UI asks (an inclusive end a µs past whole minutes): still
     // one-minute buckets from the rollup, not two-minute ones.
+    // "The last hour" when the newest record is older than that: an empty chart, not an error.
+    const later = Math.max(T0 + 3600_000_000, Date.now() * 1000) + 60_000_000;
+    expect(reader.histogram({ from: later, buckets: 10 }).total).toBe(0);
+    expect(logFacets(reader, { from: later }).levels).toEqual([]);
     const lastTen = reader.histogram({ from, to: to + 1, buckets: 10 });
     expect(lastTen.total).toBe(600);
     expect(Date.parse(lastTen.buckets[1]!.start) - Date.parse(lastTen.buckets[0]!.start)).toBe(60_000);
