@@ -46,12 +46,7 @@ describe('a first start', () => {
     mkdirSync(logs);
     const yesterday = new Date(Date.now() - 26 * 3600_000);
     writeFileSync(join(logs, 'old.log'), pythonLine(yesterday, 'app.nightly', 'ERROR', 'nightly job failed'));
-    const res = await fetch(new URL('/api/sources', serve.url), {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ path: logs }),
-    });
-    expect(res.status).toBeLessThan(300);
+    await postSource(logs);
     await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs')).records.length === 1 ? true : undefined));
     await page.reload();
     const none = page.getByRole('status').filter({ hasText: 'No records match this search in this time range' });
@@ -61,4 +56,35 @@ describe('a first start', () => {
     await page.getByRole('row').filter({ hasText: 'nightly job failed' }).waitFor();
     expect(page.url()).toMatch(/from=.*to=.*record=\d+/);
   });
+
+  it('puts history that arrives while the view follows the tail in its place, not at the bottom', async () => {
+    const live = join(dir, 'live');
+    mkdirSync(live);
+    writeFileSync(join(live, 'now.log'), pythonLine(new Date(), 'app.live', 'INFO', 'written just now'));
+    await postSource(live);
+    await page.goto(`${serve.url}#/logs?last=24h`);
+    const rows = page.getByRole('grid', { name: 'Log records' }).getByRole('row');
+    await rows.filter({ hasText: 'written just now' }).waitFor({ timeout: 10_000 });
+    // A folder with two hours of history is added while the view is open and following.
+    const history = join(dir, 'history');
+    mkdirSync(history);
+    let text = '';
+    for (let i = 0; i < 50; i++) text += pythonLine(new Date(Date.now() - 2 * 3600_000 + i * 1000), 'app.batch', 'INFO', `history line ${i}`);
+    writeFileSync(join(history, 'batch.log'), text);
+    await postSource(history);
+    await rows.filter({ hasText: 'history line 49' }).waitFor({ timeout: 15_000 });
+    const texts = await rows.allTextContents();
+    const at = (needle: string): number => texts.findIndex((t) => t.includes(needle));
+    expect(at('history line 0')).toBeLessThan(at('history line 49'));
+    expect(at('history line 49')).toBeLessThan(at('written just now'));
+  });
 });
+
+async function postSource(path: string): Promise<void> {
+  const res = await fetch(new URL('/api/sources', serve.url), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ path }),
+  });
+  expect(res.status).toBeLessThan(300);
+}

@@ -10,7 +10,7 @@ import type { FacetsView, LiveBatch } from '../../../shared/api.js';
 import type { HistogramView, LogRecordView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
 import { api } from './client.js';
-import { isLive, rangeParams, type TimeRange } from './time-range.js';
+import { isLive, rangeParams, resolveRange, type TimeRange } from './time-range.js';
 import { nextRefreshDelay } from './refresh-pacing.js';
 
 const FIRST_PAGE = 300;
@@ -18,6 +18,10 @@ const OLDER_PAGE = 500;
 /** Rows a view keeps in memory while it follows the tail. */
 export const MAX_ROWS = 50_000;
 const HISTOGRAM_BUCKETS = 60;
+/** A tailed record this much older than the newest row is history arriving late, not the tail. */
+const LATE_MS = 10_000;
+/** How often a view following the tail reloads while late history keeps arriving. */
+const RELOAD_MS = 2000;
 
 export interface RowKey {
   live: boolean;
@@ -57,6 +61,11 @@ export class LogsStore {
   private firstPageIds = new Set<number>();
   private firstPageDone = false;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What the last refresh of the histogram and facets took. */
+  private lastCountsMs = 0;
+  /** Late history was left out of the tail: the view reloads when it follows the tail. */
+  private lateArrived = false;
   private dirtyCounts = false;
 
   get count(): number {
@@ -79,26 +88,30 @@ export class LogsStore {
     return key.live ? this.older.length + key.idx : this.older.length - 1 - key.idx;
   }
 
-  /** Show this query over this range: history first, then the live tail on top. */
-  load(query: string, range: TimeRange): void {
+  /**
+   * Show this query over this range: history first, then the live tail on top. `quiet` (history
+   * arrived late) keeps the rows on screen until the new first page replaces them.
+   */
+  load(query: string, range: TimeRange, opts: { quiet?: boolean } = {}): void {
     this.query = query;
     this.range = range;
     const gen = ++this.generation;
     this.stopTail();
-    this.older = [];
-    this.live = [];
     this.pendingLive = [];
     this.firstPageIds = new Set();
     this.firstPageDone = false;
-    this.nextCursor = null;
-    this.hasOlder = false;
-    this.expanded = new Map();
+    this.lateArrived = false;
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
     this.following = true;
     this.newSincePause = 0;
     this.skipped = 0;
     this.error = null;
-    this.loading = true;
-    this.version++;
+    if (!opts.quiet) {
+      this.clearRows();
+      this.loading = true;
+      this.version++;
+    }
 
     // Subscribe before searching so nothing written in between is missed; the overlap with the
     // first page is removed by id.
@@ -116,6 +129,7 @@ export class LogsStore {
       .request('logs.search', { q: query, ...rangeParams(range), limit: FIRST_PAGE })
       .then((page) => {
         if (gen !== this.generation) return;
+        this.clearRows();
         this.older = page.records;
         this.firstPageIds = new Set(page.records.map((r) => r.id));
         this.nextCursor = page.nextCursor;
@@ -132,10 +146,25 @@ export class LogsStore {
       });
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
+    if (opts.quiet) {
+      // The counts catch up on their paced schedule: a reload is no reason to count again at once.
+      this.dirtyCounts = true;
+      if (isLive(range)) this.scheduleRefresh(gen, this.lastCountsMs);
+      return;
+    }
     const started = performance.now();
     void this.refreshCounts(gen).then(() => {
-      if (isLive(range)) this.scheduleRefresh(gen, performance.now() - started);
+      this.lastCountsMs = performance.now() - started;
+      if (isLive(range)) this.scheduleRefresh(gen, this.lastCountsMs);
     });
+  }
+
+  private clearRows(): void {
+    this.older = [];
+    this.live = [];
+    this.nextCursor = null;
+    this.hasOlder = false;
+    this.expanded = new Map();
   }
 
   /** While live, the counts follow the tail: one refresh at a time, spaced by what the last one cost. */
@@ -146,7 +175,10 @@ export class LogsStore {
       if (gen !== this.generation) return;
       if (!this.dirtyCounts) return this.scheduleRefresh(gen, lastMs);
       const started = performance.now();
-      void this.refreshCounts(gen).then(() => this.scheduleRefresh(gen, performance.now() - started));
+      void this.refreshCounts(gen).then(() => {
+        this.lastCountsMs = performance.now() - started;
+        this.scheduleRefresh(gen, this.lastCountsMs);
+      });
     }, nextRefreshDelay(lastMs));
   }
 
@@ -180,6 +212,7 @@ export class LogsStore {
     if (following === this.following) return;
     this.following = following;
     if (following) this.newSincePause = 0;
+    if (following && this.lateArrived) this.reloadSoon();
   }
 
   toggleExpanded(i: number, extra: number): void {
@@ -204,6 +237,8 @@ export class LogsStore {
   dispose(): void {
     this.generation++;
     this.stopTail();
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
   }
@@ -217,10 +252,41 @@ export class LogsStore {
 
   private onLive(gen: number, batch: LiveBatch): void {
     if (gen !== this.generation) return;
-    for (const r of batch.records) this.pendingLive.push(r);
+    const start = resolveRange(this.range).from;
+    let newest = this.newestMs();
+    for (const r of batch.records) {
+      const t = Date.parse(r.timestamp);
+      // Not in this view's range (a folder's old history): not for this list.
+      if (t < start) continue;
+      // History arriving now (a folder just added, a file read again): appended at the bottom it
+      // would break the time order, so the view reloads instead.
+      if (t < newest - LATE_MS) {
+        this.lateArrived = true;
+        continue;
+      }
+      if (t > newest) newest = t;
+      this.pendingLive.push(r);
+    }
+    if (this.lateArrived && this.following) this.reloadSoon();
     if (batch.skipped) this.skipped += batch.skipped;
     this.dirtyCounts = true;
     this.scheduleFlush();
+  }
+
+  /** The time of the newest row shown or about to be (-Infinity when there is none). */
+  private newestMs(): number {
+    const last = this.pendingLive.at(-1) ?? this.at(this.count - 1);
+    return last ? Date.parse(last.timestamp) : -Infinity;
+  }
+
+  /** A quiet reload, at most one per RELOAD_MS, while following (not under the eyes of a reader). */
+  private reloadSoon(): void {
+    if (this.reloadTimer) return;
+    const gen = this.generation;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      if (gen === this.generation && this.following && this.lateArrived) this.load(this.query, this.range, { quiet: true });
+    }, RELOAD_MS);
   }
 
   /** However many batches arrive, the rows change once per frame. */
