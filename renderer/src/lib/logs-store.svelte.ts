@@ -264,7 +264,7 @@ export class LogsStore {
         this.lateArrived = true;
         continue;
       }
-      if (t > newest) newest = t;
+      if (t > newest) newest = Math.min(t, Date.now());
       this.pendingLive.push(r);
     }
     if (this.lateArrived && this.following) this.reloadSoon();
@@ -273,10 +273,13 @@ export class LogsStore {
     this.scheduleFlush();
   }
 
-  /** The time of the newest row shown or about to be (-Infinity when there is none). */
+  /**
+   * The time of the newest row shown or about to be (-Infinity when there is none), at most now: a
+   * source whose clock runs ahead (UTC read as local time) must not make everyone else "late".
+   */
   private newestMs(): number {
     const last = this.pendingLive.at(-1) ?? this.at(this.count - 1);
-    return last ? Date.parse(last.timestamp) : -Infinity;
+    return last ? Math.min(Date.parse(last.timestamp), Date.now()) : -Infinity;
   }
 
   /** A quiet reload, at most one per RELOAD_MS, while following (not under the eyes of a reader). */
