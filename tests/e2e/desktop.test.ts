@@ -1,23 +1,12 @@
 // The desktop app itself, driven by Playwright's Electron support. It needs Electron's binary,
 // which machines without internet access can't download: there the spec says so and is skipped.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { _electron } from 'playwright-core';
 import { ROOT } from '../support/serve-process.js';
-import { electronVersion, ensureElectronSqlite } from '../../scripts/electron-sqlite.js';
-
-function electronBinary(): string | null {
-  try {
-    const pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-    const bin = join(pkgDir, 'dist', readFileSync(join(pkgDir, 'path.txt'), 'utf8').trim());
-    return existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
+import { electronBinary, electronVersion, ensureElectronSqlite } from '../../scripts/electron-runtime.js';
 
 const binary = electronBinary();
 if (!binary) console.log('desktop e2e: skipped — no Electron binary on this machine (npm could not download it).');

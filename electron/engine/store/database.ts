@@ -9,7 +9,7 @@ export type Db = Database.Database;
 /**
  * A better-sqlite3 build to load instead of the one in node_modules. node_modules is built for
  * Node's ABI (tests, `loupe serve`); the desktop app's engine runs on Electron's, and `npm start`
- * hands it a build for that ABI here (see scripts/electron-sqlite.js).
+ * hands it a build for that ABI here (see scripts/electron-runtime.js).
  */
 export const SQLITE_BINDING_ENV = 'LOUPE_SQLITE_BINDING';
 

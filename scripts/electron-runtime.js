@@ -1,3 +1,4 @@
+// What the desktop app needs from Electron's npm package: its binary, its version, and
 // better-sqlite3 for Electron's ABI, beside node_modules (which stays on Node's ABI for the tests
 // and `loupe serve`): the desktop app's engine runs on Electron's Node and loads this one instead
 // (LOUPE_SQLITE_BINDING, see electron/engine/store/database.ts). Fetched once per Electron and
@@ -80,4 +81,34 @@ export function ensureElectronSqlite(root, electronVersion, log = console.log) {
 
 export function electronVersion() {
   return versionOf(packageDir('electron'));
+}
+
+/** Electron's executable when its binary is installed (Electron fetches it on first use), else null. */
+export function electronBinary() {
+  let dir;
+  try {
+    dir = packageDir('electron');
+  } catch {
+    return null;
+  }
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const bin = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(bin) ? bin : null;
+}
+
+/** Runs Electron's own installer (fetches the binary); returns null when done, else why it failed (one line). */
+export function fetchElectron(log = console.log) {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return 'ELECTRON_SKIP_BINARY_DOWNLOAD is set';
+  let dir;
+  try {
+    dir = packageDir('electron');
+  } catch {
+    return 'the electron package is not installed';
+  }
+  log('Loupe: fetching the Electron binary (once, about 100 MB)…');
+  const res = spawnSync(process.execPath, [join(dir, 'install.js')], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], timeout: 10 * 60_000 });
+  if (res.status === 0) return null;
+  const reason = /^\s*(\w*Error: .*)$/m.exec(res.stderr ?? '')?.[1] ?? (res.error ? String(res.error.message) : `exit ${res.status}`);
+  return `fetching it failed: ${reason}`;
 }
