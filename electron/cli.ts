@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEngine } from './engine/engine.js';
 import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
-import { loadOrCreateToken } from './engine/rpc/api-token.js';
+import { loadOrCreateToken, TOKEN_FILE } from './engine/rpc/api-token.js';
+import { SESSIONS_FILE } from './engine/rpc/browser-sessions.js';
 import { isLoopbackAddress } from './engine/rpc/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
@@ -35,6 +36,8 @@ serve options:
   --otlp-grpc-port N   OTLP/gRPC receiver port (default ${DEFAULT_OTLP_GRPC_PORT}; 0 picks a free port)
   --otlp-host ADDR     address the OTLP receivers bind (default 127.0.0.1)
   --forward URL        re-export everything received to an upstream OTLP/HTTP endpoint
+  --otlp-cors-origin O let a browser app at origin O send OTLP/HTTP (repeatable; * = any characters,
+                       e.g. http://localhost:*); none by default
   --no-otlp            no OTLP receiver
 
 query options:
@@ -103,6 +106,7 @@ async function serve(args: string[]): Promise<number> {
     'otlp-grpc-port': { type: 'string' },
     'otlp-host': { type: 'string' },
     forward: { type: 'string' },
+    'otlp-cors-origin': { type: 'string', multiple: true },
     'no-otlp': { type: 'boolean' },
   });
   const str = (k: string): string | undefined => values[k] as string | undefined;
@@ -132,6 +136,7 @@ async function serve(args: string[]): Promise<number> {
         grpcPort: otlpPort('otlp-grpc-port', DEFAULT_OTLP_GRPC_PORT),
         host: otlpHost,
         ...(forward !== undefined ? { forward } : {}),
+        corsOrigins: (values['otlp-cors-origin'] as string[] | undefined) ?? [],
       };
 
   const engine = await createEngine({
@@ -152,7 +157,14 @@ async function serve(args: string[]): Promise<number> {
   });
   let server;
   try {
-    server = await startHttpServer(engine, { host, port, token, staticDir: rendererDir() });
+    server = await startHttpServer(engine, {
+      host,
+      port,
+      token,
+      staticDir: rendererDir(),
+      sessionsFile: join(dataDir, SESSIONS_FILE),
+      tokenHint: tokenHint(str('token') !== undefined, dataDir),
+    });
   } catch (err) {
     await engine.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -252,6 +264,13 @@ async function query(args: string[]): Promise<number> {
     db.close();
   }
   return 0;
+}
+
+/** Where the user finds the token again (the page a browser without it sees says this, never the token). */
+function tokenHint(fromFlag: boolean, dataDir: string): string {
+  if (fromFlag) return 'The token is the one given to loupe serve with --token.';
+  if (process.env.LOUPE_TOKEN) return 'The token is the one in the LOUPE_TOKEN environment variable of loupe serve.';
+  return `The token is also kept in ${join(dataDir, TOKEN_FILE)} (readable by you only).`;
 }
 
 /** The platform's data folder, as desktop apps use them; headless: $XDG_DATA_HOME/loupe. */

@@ -118,6 +118,8 @@ export type ApiErrorCode =
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden_host'
+  | 'forbidden_origin'
+  | 'unsupported_media_type'
   | 'not_found'
   | 'method_not_allowed'
   | 'too_large'
@@ -147,4 +149,6 @@ export const API_LIMITS = {
   maxSubscriptionsPerConnection: 16,
   /** A connection whose unsent data exceeds this gets its live batches skipped (counted) until it drains. */
   maxSocketBufferBytes: 4 * 1024 * 1024,
+  /** A WebSocket whose unread answers exceed this is closed (1008): it sends requests but does not read. */
+  maxUnreadBytes: 16 * 1024 * 1024,
 } as const;

@@ -25,7 +25,11 @@ function line(i: number, level: string, logger: string, msg: string): string {
 async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const res = await fetch(new URL(path, server.url), {
     ...init,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string> | undefined) },
+    headers: {
+      Authorization: `Bearer ${TOKEN}`,
+      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(init.headers as Record<string, string> | undefined),
+    },
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
@@ -76,12 +80,15 @@ describe('security', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('keeps the token of the first page load in a cookie and drops it from the address', async () => {
+  it('starts a session for the first page load with the token, and drops the token from the address', async () => {
     const res = await fetch(new URL(`/?token=${TOKEN}`, server.url), { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/');
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    // Every web server on localhost receives this cookie: it must not be the token.
+    expect(cookie).not.toContain(TOKEN);
     const page = await fetch(new URL('/', server.url), { headers: { Cookie: cookie.split(';')[0]! } });
     expect(page.status).toBe(200);
   });

@@ -1,5 +1,6 @@
 // `loupe serve`'s HTTP side: the public local REST API, the live-tail WebSocket and the UI's
-// static files. Loopback by default; every request needs the token; requests naming a Host that
+// static files. Loopback by default; every request needs the token, or the session cookie of
+// Loupe's own page (never another origin's: see request-origin.ts); requests naming a Host that
 // is not a loopback name are refused (DNS rebinding); no CORS headers are ever sent.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -17,6 +18,8 @@ import { engineStatus } from '../status.js';
 import { FORMATS } from '../parse/registry.js';
 import { isLoopbackHost } from './host-guard.js';
 import { parseDurationUs } from '../store/trace-query.js';
+import { BrowserSessions, SESSION_COOKIE } from './browser-sessions.js';
+import { checkCookieOrigin, isJsonContentType } from './request-origin.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -24,6 +27,10 @@ export interface HttpServerOptions {
   token: string;
   /** Folder of the built renderer (index.html …), when there is one. */
   staticDir?: string | undefined;
+  /** Where browser sessions are kept across restarts (in the data dir); in memory when not given. */
+  sessionsFile?: string | undefined;
+  /** Where the user finds the token, for the page shown to a browser that has none (never the token itself). */
+  tokenHint?: string | undefined;
 }
 
 export interface RunningServer {
@@ -33,7 +40,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const TOKEN_COOKIE = 'loupe_token';
+/** Files anyone may fetch without the token: the tab's icon, also on the page that asks for it. */
+const PUBLIC_FILES = new Set(['/favicon.ico', '/favicon.svg']);
+
+/** How a request proved it may use the API. */
+type Auth = 'token' | 'session';
 /** The UI/API port when none is given. */
 export const DEFAULT_PORT = 4320;
 
@@ -44,21 +55,25 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
     const b = Buffer.from(candidate);
     return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
   };
+  const sessions = new BrowserSessions(opts.token, opts.sessionsFile);
   const allowedHost = (hostHeader: string | undefined): boolean => {
     if (!hostHeader) return false;
     const name = hostOnly(hostHeader);
     return isLoopbackHost(name) || name === opts.host;
   };
-  const requestToken = (req: IncomingMessage, url: URL): string | undefined => {
+  /** The token (a script's Bearer header, or `?token=` in the address), else the page's session cookie. */
+  const authenticate = (req: IncomingMessage, url: URL): Auth | null => {
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+    if (auth?.startsWith('Bearer ')) return tokenOk(auth.slice(7).trim()) ? 'token' : null;
     const fromQuery = url.searchParams.get('token');
-    if (fromQuery) return fromQuery;
-    return cookie(req.headers.cookie, TOKEN_COOKIE);
+    if (fromQuery) return tokenOk(fromQuery) ? 'token' : null;
+    return sessions.valid(cookie(req.headers.cookie, SESSION_COOKIE)) ? 'session' : null;
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      // A malformed %-escape in the address is the client's mistake, not Loupe's.
+      if (err instanceof URIError) return sendError(res, 400, 'bad_request', `The address is not valid: ${err.message}.`);
       sendError(res, 500, 'internal', err instanceof Error ? err.message : String(err));
     });
   });
@@ -69,22 +84,48 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       return sendError(res, 403, 'forbidden_host', 'Loupe answers only to loopback host names (localhost, 127.0.0.1, [::1]).');
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const token = requestToken(req, url);
-    if (!tokenOk(token)) {
-      return sendError(res, 401, 'unauthorized', 'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.');
+    const isApi = url.pathname.startsWith('/api/');
+    if (!isApi && PUBLIC_FILES.has(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) return serveIcon(res);
+    const auth = authenticate(req, url);
+    if (auth === null) {
+      if (isApi) {
+        return sendError(res, 401, 'unauthorized', 'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.');
+      }
+      return sendHtml(res, tokenPage(opts.tokenHint), 401);
     }
-    // A token given in the address is kept in a cookie for the page's own later requests, and
-    // the address is cleaned so the token doesn't stay in the history.
-    if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
+    const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
+    if (auth === 'session') {
+      const verdict = checkCookieOrigin(req, write);
+      if (!verdict.ok) return sendError(res, 403, 'forbidden_origin', `Refused: ${verdict.reason}.`);
+    }
+    // A token given in the address starts a session for the page's own later requests (the
+    // cookie holds a session id, not the token), and the address is cleaned so the token doesn't
+    // stay in the history.
+    if (url.searchParams.has('token') && req.method === 'GET' && !isApi) {
       url.searchParams.delete('token');
-      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessions.create()}; HttpOnly; SameSite=Strict; Path=/`);
       res.writeHead(302, { Location: url.pathname + url.search });
       res.end();
       return;
     }
-    if (url.pathname.startsWith('/api/')) return api(req, res, url);
+    if (isApi) {
+      // The API takes JSON bodies only: a form or text/plain body is what a page of another
+      // origin can send without asking the browser first (no CORS preflight).
+      if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !isJsonContentType(req)) {
+        return sendError(res, 415, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
+      }
+      return api(req, res, url);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', 'Only GET is allowed here.');
     return serveStatic(res, url.pathname);
+  }
+
+  async function serveIcon(res: ServerResponse): Promise<void> {
+    const body = opts.staticDir ? await readFile(join(opts.staticDir, 'favicon.svg')).catch(() => null) : null;
+    if (!body) return sendError(res, 404, 'not_found', 'Not found.');
+    // Browsers take an SVG icon at /favicon.ico too.
+    res.writeHead(200, { 'Content-Type': 'image/svg+xml', ...SECURITY_HEADERS, 'Cache-Control': 'max-age=86400' });
+    res.end(body);
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -256,16 +297,30 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!allowedHost(req.headers.host)) return reject('403 Forbidden');
-    if (!tokenOk(requestToken(req, url))) return reject('401 Unauthorized');
+    const auth = authenticate(req, url);
+    if (auth === null) return reject('401 Unauthorized');
+    // A WebSocket reads everything: a session may open one from Loupe's own page only.
+    if (auth === 'session' && !checkCookieOrigin(req, true).ok) return reject('403 Forbidden');
     if (url.pathname !== '/api/ws') return reject('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new ProtocolConnection(engine, {
         send: (text) => {
-          if (ws.readyState === ws.OPEN) ws.send(text);
+          if (ws.readyState !== ws.OPEN) return;
+          // A client that sends requests but never reads the answers would make Loupe keep them
+          // all in memory: past the cap it is told why and closed (live batches are skipped
+          // before this, see ProtocolConnection.subscribe).
+          if (ws.bufferedAmount > API_LIMITS.maxUnreadBytes) {
+            ws.close(1008, 'Too many unread answers: read what Loupe sends');
+            connection.close();
+            return;
+          }
+          ws.send(text);
         },
         buffered: () => ws.bufferedAmount,
       });
-      ws.on('message', (data) => void connection.receive(String(data)));
+      ws.on('message', (data) => {
+        if (ws.readyState === ws.OPEN) void connection.receive(String(data));
+      });
       ws.on('close', () => connection.close());
     });
   });
@@ -360,8 +415,8 @@ function notAllowed(res: ServerResponse, allow: string): void {
   sendError(res, 405, 'method_not_allowed', `Allowed methods: ${allow}.`);
 }
 
-function sendHtml(res: ServerResponse, html: string): void {
-  res.writeHead(200, {
+function sendHtml(res: ServerResponse, html: string, status = 200): void {
+  res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
     ...SECURITY_HEADERS,
@@ -376,6 +431,24 @@ function placeholderPage(): string {
 <p>The engine and its API are up. The UI is not built in this checkout (run <code>npm run build</code>).</p>
 <ul><li><a href="/api/logs?limit=50">/api/logs</a></li><li><a href="/api/sources">/api/sources</a></li>
 <li><a href="/api/logs/histogram">/api/logs/histogram</a></li></ul></body>`;
+}
+
+/** What a browser without the token sees: where to find the URL with it (never the token). */
+function tokenPage(hint: string | undefined): string {
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Loupe: open the link with the token</title>
+<link rel="icon" href="/favicon.svg">
+<body style="font: 15px/1.5 system-ui, sans-serif; margin: 3em; max-width: 44em">
+<h1>Loupe needs its token</h1>
+<p>Loupe is running, but this page was opened without the token that keeps other pages and other
+users of this machine out. Open the address that <code>loupe serve</code> printed in its terminal:
+it ends in <code>?token=…</code>. The browser remembers you after that.</p>
+${hint ? `<p>${escapeHtml(hint)}</p>` : ''}
+<p>Scripts send the token as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+</body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const MIME: Record<string, string> = {

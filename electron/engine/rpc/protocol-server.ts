@@ -162,6 +162,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof QuerySyntaxError) return { code: 'query_syntax', message: err.message, position: err.position, length: err.length };
   if (err instanceof BadRequestError) return { code: 'bad_request', message: err.message };
   if (err instanceof NotFoundError) return { code: 'not_found', message: err.message };
+  // decodeURIComponent on a malformed %-escape: the address is the client's mistake.
+  if (err instanceof URIError) return { code: 'bad_request', message: `The address is not valid: ${err.message}.` };
   return { code: 'internal', message: `Loupe failed: ${err instanceof Error ? err.message : String(err)}` };
 }
 

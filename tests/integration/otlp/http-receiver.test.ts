@@ -173,13 +173,34 @@ describe('HTTP behaviour', () => {
     expect(Number(keepAlive?.[1])).toBeGreaterThan(5);
   });
 
-  it('grants CORS preflights to localhost origins only', async () => {
-    const ok = await fetch(`${h.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST' } });
-    expect(ok.status).toBe(204);
-    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    const bad = await fetch(`${h.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
-    expect(bad.status).toBe(403);
-    expect(bad.headers.get('access-control-allow-origin')).toBeNull();
+  it('grants no CORS preflight unless the origin was listed (as the Collector: CORS off by default)', async () => {
+    // Any page on another local port (a dev server showing untrusted content) is refused.
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8000', 'http://evil.example']) {
+      const res = await fetch(`${h.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(((await res.json()) as { message: string }).message).toContain('--otlp-cors-origin');
+    }
+    // A JSON post from such a page (the browser would have needed the preflight) gets no CORS header either.
+    const posted = await post('/v1/logs', '{}', { ...JSON_TYPE, Origin: 'http://localhost:5173' });
+    expect(posted.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('grants CORS to the origins listed with --otlp-cors-origin, patterns with * included', async () => {
+    const listed = await startOtlpEngine({ corsOrigins: ['http://localhost:5173', 'http://127.0.0.1:*'] });
+    try {
+      for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000']) {
+        const res = await fetch(`${listed.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+        expect(res.status).toBe(204);
+        expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+      for (const origin of ['http://localhost:5174', 'http://127.0.0.1.evil.example:80x', 'http://evil.example']) {
+        const res = await fetch(`${listed.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+        expect(res.status, origin).toBe(403);
+      }
+    } finally {
+      await listed.stop();
+    }
   });
 
   it('stores a span retried three times once', async () => {
@@ -343,5 +364,35 @@ describe('the protocol methods', () => {
     expect(await call('services.list', {})).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'my.service' })]));
     expect(await call('serviceMap', { from: '2018-01-01T00:00:00Z' })).toMatchObject({ edges: expect.any(Array) });
     conn.close();
+  });
+});
+
+describe('a request that fails to store', () => {
+  it('keeps nothing of it: metric points and log records sharing a failed transaction are not stored twice by the retry', async () => {
+    const fresh = await startOtlpEngine();
+    try {
+      const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+      const metrics = fixture('metrics.json');
+      const logs = fixture('logs.json');
+      const postTo = (path: string, body: string): Promise<number> =>
+        fetch(`${fresh.otlpHttp}${path}`, { method: 'POST', body, headers: JSON_TYPE }).then((r) => r.status);
+      const points = (): number => fresh.engine.db.prepare('SELECT count(*) FROM metric_points').pluck().get() as number;
+      const records = (): number => fresh.engine.db.prepare('SELECT count(*) FROM logs').pluck().get() as number;
+      // Storing log records fails (a real SQLite error, as a full disk gives): both requests of
+      // the batch answer 503 and nothing of either is kept.
+      fresh.engine.db.exec("CREATE TEMP TRIGGER fail_logs BEFORE INSERT ON logs BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
+      expect(await Promise.all([postTo('/v1/metrics', metrics), postTo('/v1/logs', logs)])).toEqual([503, 503]);
+      expect(points()).toBe(0);
+      expect(records()).toBe(0);
+      // The SDK retries once writes work again: everything once.
+      fresh.engine.db.exec('DROP TRIGGER fail_logs');
+      expect(await Promise.all([postTo('/v1/metrics', metrics), postTo('/v1/logs', logs)])).toEqual([200, 200]);
+      const once = { points: points(), records: records() };
+      expect(once.points).toBeGreaterThan(0);
+      expect(once.records).toBeGreaterThan(0);
+      expect(fresh.engine.otlp!.stats.metricPoints).toBe(once.points);
+    } finally {
+      await fresh.stop();
+    }
   });
 });

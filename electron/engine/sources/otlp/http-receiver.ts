@@ -1,7 +1,8 @@
 // OTLP/HTTP (default port 4318): POST /v1/traces, /v1/metrics, /v1/logs in protobuf or JSON,
 // answered in the request's content type with the status codes the OpenTelemetry Collector uses.
-// No token (SDKs send none): a browser page can only reach it through a CORS preflight, which is
-// granted to http://localhost and http://127.0.0.1 origins only.
+// No token (SDKs send none): a browser page can only send JSON or protobuf after a CORS preflight,
+// and, as in the OpenTelemetry Collector, no origin is granted one unless the user lists it
+// (`--otlp-cors-origin`, the Collector's `cors.allowed_origins`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackAddress, isLoopbackHost } from '../../rpc/host-guard.js';
@@ -14,11 +15,12 @@ import { exportResponseJson, exportResponseProto, RPC_CODE, statusJson, statusPr
 import { TooManyItemsError } from './values.js';
 
 const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
-const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/i;
 
 export interface OtlpHttpOptions {
   host: string;
   port: number;
+  /** Browser origins allowed to send (CORS), `*` = any characters (`http://localhost:*`); none by default. */
+  corsOrigins?: readonly string[];
   /** Called with each accepted request's decompressed body (the forwarder). */
   onAccepted?: (signal: Signal, encoding: Encoding, body: Buffer) => void;
 }
@@ -51,7 +53,7 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
       return refuse(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, 'only loopback host names are answered');
     }
     const origin = req.headers.origin;
-    const corsOk = origin !== undefined && LOCAL_ORIGIN.test(origin);
+    const corsOk = origin !== undefined && originAllowed(origin, opts.corsOrigins ?? []);
     if (corsOk) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
@@ -60,7 +62,9 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
     const signal = PATHS[path];
     if (signal === undefined) return refuse(res, 'json', 404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path} (use /v1/traces, /v1/metrics or /v1/logs)`);
     if (req.method === 'OPTIONS') {
-      if (!corsOk) return refuse(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, 'CORS is allowed for http://localhost and http://127.0.0.1 origins only');
+      if (!corsOk) {
+        return refuse(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, `CORS is not allowed for ${origin ?? 'this page'}: start Loupe with --otlp-cors-origin ORIGIN to let a browser app send`);
+      }
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'POST, OPTIONS',
         'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding',
@@ -153,4 +157,27 @@ function hostOnly(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
   const colon = hostHeader.lastIndexOf(':');
   return colon >= 0 ? hostHeader.slice(0, colon) : hostHeader;
+}
+
+/**
+ * Whether a page's origin is one the user allowed: exact, or a pattern whose `*` stands for any
+ * characters. Matched piece by piece (linear), never as a RegExp built from user text.
+ */
+export function originAllowed(origin: string, patterns: readonly string[]): boolean {
+  const o = origin.toLowerCase();
+  return patterns.some((pattern) => {
+    const parts = pattern.toLowerCase().split('*');
+    if (parts.length === 1) return o === parts[0];
+    const first = parts[0]!;
+    const last = parts[parts.length - 1]!;
+    if (o.length < first.length + last.length || !o.startsWith(first) || !o.endsWith(last)) return false;
+    let at = first.length;
+    const end = o.length - last.length;
+    for (let i = 1; i < parts.length - 1; i++) {
+      const found = o.indexOf(parts[i]!, at);
+      if (found < 0 || found + parts[i]!.length > end) return false;
+      at = found + parts[i]!.length;
+    }
+    return true;
+  });
 }

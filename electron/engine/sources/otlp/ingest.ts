@@ -1,6 +1,7 @@
-// Where decoded OTLP requests go: a queue drained by one writer in batched transactions (spans and
-// metric points in one, log records through the LogWriter in its own). A request's promise
-// settles once its items are committed, so a 200 means stored. Past OTLP_LIMITS.maxPendingItems
+// Where decoded OTLP requests go: a queue drained by one writer in batched transactions: spans,
+// metric points and log records (through the LogWriter, a savepoint inside) commit together or
+// not at all, so a 503 means nothing of the request was kept and the SDK's retry stores nothing
+// twice. A request's promise settles once its items are committed, so a 200 means stored. Past OTLP_LIMITS.maxPendingItems
 // queued items, new requests are refused (503 / UNAVAILABLE: the sender retries later).
 import type { OtlpCountersView } from '../../../../shared/model.js';
 import type { Db } from '../../store/database.js';
@@ -55,6 +56,7 @@ export class OtlpIngest {
   private queue: Job[] = [];
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
+  private readonly resources: ResourceStore;
   private readonly spans: SpanWriter;
   private readonly metrics: MetricWriter;
   private readonly writeTx;
@@ -65,11 +67,11 @@ export class OtlpIngest {
     private readonly logs: LogWriter,
     private readonly opts: IngestOptions = {},
   ) {
-    const resources = new ResourceStore(db);
-    this.spans = new SpanWriter(db, resources);
-    this.metrics = new MetricWriter(db, resources);
+    this.resources = new ResourceStore(db);
+    this.spans = new SpanWriter(db, this.resources);
+    this.metrics = new MetricWriter(db, this.resources);
     this.maxPending = opts.maxPendingItems ?? OTLP_LIMITS.maxPendingItems;
-    this.writeTx = db.transaction((jobs: Job[]) => {
+    this.writeTx = db.transaction((jobs: Job[], nowUs: number) => {
       let spans = 0;
       let offered = 0;
       let points = 0;
@@ -79,7 +81,10 @@ export class OtlpIngest {
           spans += this.spans.write(j.data.groups);
         } else if (j.signal === 'metrics') points += this.metrics.write(j.data.groups);
       }
-      return { spans, duplicates: offered - spans, points };
+      const logRecords = jobs.flatMap((j) => (j.signal === 'logs' ? logInsertsOf(j.data.groups, nowUs) : []));
+      // The LogWriter's own transaction becomes a savepoint of this one.
+      const stored = logRecords.length > 0 ? this.logs.write(logRecords) : null;
+      return { spans, duplicates: offered - spans, points, stored };
     });
   }
 
@@ -127,21 +132,21 @@ export class OtlpIngest {
     this.queue = [];
     this.pending = 0;
     try {
-      const r = this.writeTx(jobs);
+      const r = this.writeTx(jobs, Date.now() * 1000);
       this.stats.spans += r.spans;
       this.stats.duplicateSpans += r.duplicates;
       this.stats.metricPoints += r.points;
-      const nowUs = Date.now() * 1000;
-      const logRecords = jobs.flatMap((j) => (j.signal === 'logs' ? logInsertsOf(j.data.groups, nowUs) : []));
-      if (logRecords.length > 0) {
-        const stored = this.logs.write(logRecords);
-        this.stats.logRecords += stored.records.length;
-        this.opts.onLogsStored?.(stored);
+      if (r.stored) {
+        this.stats.logRecords += r.stored.records.length;
+        this.opts.onLogsStored?.(r.stored);
       }
       for (const j of jobs) j.done();
     } catch (err) {
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
+      // The rolled-back transaction may have made resources and series whose ids were cached.
+      this.resources.clearCache();
+      this.metrics.clearCache();
       const error = new BackpressureError();
       error.message = `Loupe could not store the data (${this.stats.lastWriteError}); retry later`;
       for (const j of jobs) j.done(error);

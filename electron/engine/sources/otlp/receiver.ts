@@ -16,6 +16,8 @@ export interface OtlpConfig {
   host?: string;
   /** An upstream OTLP/HTTP endpoint to re-export everything to. */
   forward?: string;
+  /** Browser origins allowed to send OTLP/HTTP (CORS); none by default, as in the Collector. */
+  corsOrigins?: readonly string[];
   /** Tests lower it to see backpressure. */
   maxPendingItems?: number;
 }
@@ -44,6 +46,7 @@ export async function startOtlpReceiver(db: Db, logs: LogWriter, config: OtlpCon
   const http = await startOtlpHttp(ingest, {
     host,
     port: config.httpPort ?? DEFAULT_OTLP_HTTP_PORT,
+    ...(config.corsOrigins ? { corsOrigins: config.corsOrigins } : {}),
     ...(forwarder ? { onAccepted: (signal, encoding, body) => forwarder.enqueue(signal, encoding, body) } : {}),
   });
   let grpc: RunningReceiver;
