@@ -190,7 +190,11 @@ async function serve(args: string[]): Promise<number> {
       void server
         .close()
         .then(() => engine.close())
-        .then(resolve);
+        .then((report) => {
+          for (const problem of report.problems) process.stderr.write(`loupe: while stopping, ${problem}\n`);
+          process.stdout.write(`Loupe stopped: ${report.recordsWritten.toLocaleString('en-US')} log record${report.recordsWritten === 1 ? '' : 's'} written this run.\n`);
+          resolve();
+        });
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -50,8 +50,19 @@ export interface Engine {
   readonly otlp: OtlpReceiver | null;
   /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
   readonly otlpProblem: string | null;
-  /** Write what is pending, stop the tailers, checkpoint the WAL and close the database. */
-  close(): Promise<void>;
+  /**
+   * Write what is pending, stop the tailers, checkpoint the WAL and close the database. Never
+   * throws (a full disk must not turn a stop into a crash that leaves the lock behind): what could
+   * not be done is in the report.
+   */
+  close(): Promise<CloseReport>;
+}
+
+export interface CloseReport {
+  /** Log records written since the engine started (files and OTLP). */
+  recordsWritten: number;
+  /** What went wrong while stopping, as sentences; empty when all went well. */
+  problems: string[];
 }
 
 export const DB_FILE = 'loupe.db';
@@ -104,7 +115,34 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }
   }
 
-  let closed = false;
+  let closing: Promise<CloseReport> | null = null;
+  const close = async (): Promise<CloseReport> => {
+    const problems: string[] = [];
+    const attempt = async (what: string, step: () => unknown): Promise<void> => {
+      try {
+        await step();
+      } catch (err) {
+        problems.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    retention.stop();
+    try {
+      await attempt('stopping the OTLP receiver', () => otlp?.close());
+      await attempt('stopping the tailers', () => sources.stopAll());
+      await attempt('writing what is pending', () => {
+        const pending = pipeline.pendingRecords;
+        if (!pipeline.close()) {
+          throw new Error(`${pending} records could not be written (${pipeline.stats.lastWriteError ?? 'unknown error'}); their lines are read again at the next start`);
+        }
+      });
+      live.close();
+      await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
+      await attempt('closing the database', () => db.close());
+    } finally {
+      lock.release();
+    }
+    return { recordsWritten: pipeline.stats.recordsWritten + (otlp?.stats.logRecords ?? 0), problems };
+  };
   const engine: Engine = {
     db,
     dbPath,
@@ -116,18 +154,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     traces,
     otlp,
     otlpProblem,
-    async close() {
-      if (closed) return;
-      closed = true;
-      retention.stop();
-      await otlp?.close();
-      await sources.stopAll();
-      pipeline.close();
-      live.close();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.close();
-      lock.release();
-    },
+    close: () => (closing ??= close()),
   };
   try {
     await sources.startAll();

@@ -17,8 +17,9 @@ export const BATCH_DELAY_MS = 40;
  * too (their lines stay in the files, nothing is lost) until a write succeeds again.
  */
 export const MAX_PENDING_RECORDS = 8 * BATCH_RECORDS;
-/** How soon a failed write is tried again. */
+/** How soon a failed write is tried again; the wait doubles with each failure up to the max. */
 export const RETRY_WRITE_MS = 1000;
+export const MAX_RETRY_WRITE_MS = 30_000;
 
 /**
  * A record still open for continuation lines (a traceback) is finished this long after its file
@@ -54,6 +55,9 @@ export class LogPipeline {
   private batch: LogInsert[] = [];
   private checkpoints = new Map<number, FileCheckpoint>();
   private timer: NodeJS.Timeout | null = null;
+  /** Set while writes fail: the one timer that tries the pending batch again (with backoff). */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = RETRY_WRITE_MS;
   private readonly listeners = new Set<(batch: StoredBatch) => void>();
   /** Tailers waiting for room (writes are failing and the pending batch is full). */
   private waitingForRoom: (() => void)[] = [];
@@ -246,30 +250,36 @@ export class LogPipeline {
     }
   }
 
-  /** Write what is pending now. */
+  /** Write what is pending now (while writes fail, the retry timer alone tries again). */
   flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.batch.length === 0 && this.checkpoints.size === 0) return;
+    if (this.retryTimer !== null) return;
+    this.write();
+  }
+
+  private write(): boolean {
+    if (this.batch.length === 0 && this.checkpoints.size === 0) return true;
     const batch = this.batch;
     const checkpoints = this.checkpoints;
     let stored: StoredBatch;
     try {
       stored = this.writer.write(batch, checkpoints);
     } catch (err) {
-      // Keep the batch: nothing the user gave is lost; the next flush tries again.
+      // Keep the batch: nothing the user gave is lost. One timer tries it again, waiting longer
+      // each time (a full disk stays full for a while), however many lines arrive meanwhile.
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
-      if (this.timer === null) {
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.flush();
-        }, RETRY_WRITE_MS);
-      }
-      return;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.write();
+      }, this.retryDelayMs);
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_WRITE_MS);
+      return false;
     }
+    this.retryDelayMs = RETRY_WRITE_MS;
     this.batch = [];
     this.checkpoints = new Map();
     this.stats.recordsWritten += stored.ids.length;
@@ -279,13 +289,24 @@ export class LogPipeline {
     const waiting = this.waitingForRoom;
     this.waitingForRoom = [];
     for (const resume of waiting) resume();
+    return true;
   }
 
-  close(): void {
+  /**
+   * Write what is pending, one last try. Returns false when it could not (a full disk): the lines
+   * are still in their files and their checkpoints did not move, so the next start reads them again.
+   */
+  close(): boolean {
     for (const f of this.files.values()) {
       this.cancelSettle(f);
       this.add(f, f.assembler.flush());
     }
-    this.flush();
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.timer = this.retryTimer = null;
+    const written = this.write();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    return written;
   }
 }
