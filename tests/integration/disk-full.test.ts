@@ -70,7 +70,7 @@ describe.skipIf(!mounted)('a full disk under the data dir (skipped: mounting a t
     // Stopping on a full disk: no crash, the problem said, exit 0.
     const code = await first.stop('SIGTERM');
     expect(code).toBe(0);
-    expect(first.output()).not.toMatch(/Uncaught|node:internal|    at /);
+    expect(first.output()).not.toMatch(/Uncaught|node:internal| {4}at /);
     expect(first.output()).toMatch(/Loupe stopped/);
     expect(first.output()).toMatch(/while stopping, writing what is pending: \d+ records could not be written/);
 
