@@ -92,17 +92,23 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     (row) => reader.pathsOf(row),
   );
   pipeline.onStored((batch) => live.publish(batch));
-  const retention = new Retention(db, {
-    maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES,
-    retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US,
-  });
+  const retention = new Retention(
+    db,
+    { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
+    undefined,
+    dbPath,
+  );
   retention.start();
+  pipeline.onStored(() => retention.afterWrite());
   const traces = new SpanReader(db);
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
   if (config.otlp) {
     try {
-      otlp = await startOtlpReceiver(db, writer, config.otlp, (batch) => live.publish(batch));
+      otlp = await startOtlpReceiver(db, writer, config.otlp, {
+        onLogsStored: (batch) => live.publish(batch),
+        afterWrite: () => retention.afterWrite(),
+      });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.otlpOptional) {
         otlpProblem = `${(err as Error).message}: another program (a Collector? Jaeger?) uses the OTLP ports`;

@@ -36,6 +36,8 @@ type Job =
 export interface IngestOptions {
   /** Called with the log records stored (the live tail). */
   onLogsStored?: (batch: StoredBatch) => void;
+  /** Called after every committed transaction (retention holds the size bound). */
+  afterWrite?: () => void;
   maxPendingItems?: number;
 }
 
@@ -141,6 +143,7 @@ export class OtlpIngest {
         this.opts.onLogsStored?.(r.stored);
       }
       for (const j of jobs) j.done();
+      this.opts.afterWrite?.();
     } catch (err) {
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);

@@ -1,11 +1,11 @@
 // The OTLP input as one unit: the ingest queue, the HTTP and gRPC servers and the optional
 // forwarder, started and stopped together by the engine.
 import type { Db } from '../../store/database.js';
-import type { LogWriter, StoredBatch } from '../../store/log-writer.js';
+import type { LogWriter } from '../../store/log-writer.js';
 import { Forwarder, type ForwardStats } from './forwarder.js';
 import { startOtlpGrpc } from './grpc-receiver.js';
 import { startOtlpHttp, type RunningReceiver } from './http-receiver.js';
-import { OtlpIngest, type IngestStats } from './ingest.js';
+import { OtlpIngest, type IngestOptions, type IngestStats } from './ingest.js';
 import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './limits.js';
 
 export interface OtlpConfig {
@@ -36,10 +36,15 @@ export interface OtlpReceiver {
 
 export const DEFAULT_OTLP_HOST = '127.0.0.1';
 
-export async function startOtlpReceiver(db: Db, logs: LogWriter, config: OtlpConfig, onLogsStored?: (batch: StoredBatch) => void): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  db: Db,
+  logs: LogWriter,
+  config: OtlpConfig,
+  hooks: Pick<IngestOptions, 'onLogsStored' | 'afterWrite'> = {},
+): Promise<OtlpReceiver> {
   const host = config.host ?? DEFAULT_OTLP_HOST;
   const ingest = new OtlpIngest(db, logs, {
-    ...(onLogsStored ? { onLogsStored } : {}),
+    ...hooks,
     ...(config.maxPendingItems !== undefined ? { maxPendingItems: config.maxPendingItems } : {}),
   });
   const forwarder = config.forward ? new Forwarder(config.forward) : null;
