@@ -97,3 +97,16 @@ export function foldUnderMessage(message: string, tracebacks: readonly string[])
   for (const t of tracebacks) parts.push(t.trimEnd());
   return parts.join('\n');
 }
+
+/** Move the text tracebacks among `keys` of a record's attributes under its message, in that order. */
+export function foldTracebackAttributes(rec: { message: string }, attrs: Record<string, unknown>, keys: readonly string[]): void {
+  const tracebacks: string[] = [];
+  for (const k of keys) {
+    const text = attrs[k];
+    if (typeof text === 'string' && isTracebackText(text)) {
+      tracebacks.push(text);
+      delete attrs[k];
+    }
+  }
+  if (tracebacks.length > 0) rec.message = foldUnderMessage(rec.message, tracebacks);
+}

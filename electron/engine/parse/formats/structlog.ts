@@ -2,7 +2,7 @@
 // (LogfmtRenderer output is plain logfmt and is read by the logfmt format.)
 import { hasAnsi, stripAnsi } from '../ansi.js';
 import type { FormatDef, FormatRecord } from '../format.js';
-import { foldUnderMessage, isTracebackText, lastException } from '../exception.js';
+import { foldTracebackAttributes, lastException } from '../exception.js';
 import { liftWellKnown } from '../fields.js';
 import { parseJsonObject, recordFromJson } from '../json-record.js';
 import { kvValue, parseKv, type KvPair } from '../kv.js';
@@ -220,15 +220,7 @@ export const structlogKeyValue: FormatDef = {
       if (exc) rec.exception = exc;
     }
     // format_exc_info's `exception` and StackInfoRenderer's `stack` fold under the event, as printed.
-    const tracebacks: string[] = [];
-    for (const k of ['exception', 'stack']) {
-      const text = attrs[k];
-      if (typeof text === 'string' && isTracebackText(text)) {
-        tracebacks.push(text);
-        delete attrs[k];
-      }
-    }
-    if (tracebacks.length > 0) rec.message = foldUnderMessage(rec.message, tracebacks);
+    foldTracebackAttributes(rec, attrs, ['exception', 'stack']);
     liftWellKnown(rec, attrs);
     if (Object.keys(attrs).length > 0) rec.attributes = attrs;
     return rec;
