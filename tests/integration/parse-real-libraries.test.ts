@@ -69,8 +69,11 @@ if variant in STDLIB:
     logging.shutdown()
 elif variant.startswith("structlog-"):
     import structlog
+    # "-named": through stdlib logging with add_logger_name, so records carry a "logger" key
+    named = variant.endswith("-named")
+    variant = variant.replace("-named", "")
     ts = structlog.processors.TimeStamper(fmt="iso")
-    common = [structlog.processors.add_log_level, ts]
+    common = [structlog.processors.add_log_level] + ([structlog.stdlib.add_logger_name] if named else []) + [ts]
     renderers = {
         "structlog-json": [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         "structlog-console": [structlog.dev.set_exc_info, structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)],
@@ -78,15 +81,27 @@ elif variant.startswith("structlog-"):
         "structlog-logfmt": [structlog.processors.format_exc_info, structlog.processors.LogfmtRenderer(key_order=["timestamp", "level", "event"])],
         "structlog-kv": [structlog.processors.format_exc_info, structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"])],
     }
-    with open(path, "w", encoding="utf-8") as fh:
+    if named:
+        logging.basicConfig(filename=path, level=logging.DEBUG, format="%(message)s", encoding="utf-8", force=True)
         structlog.configure(
             processors=common + renderers[variant],
-            wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
-            logger_factory=structlog.WriteLoggerFactory(file=fh),
+            wrapper_class=structlog.stdlib.BoundLogger,
+            logger_factory=structlog.stdlib.LoggerFactory(),
             cache_logger_on_first_use=False,
         )
-        log = structlog.get_logger()
+        log = structlog.get_logger("itest.app")
         scenario(log.info, log.warning, log.error, log.exception, log.critical)
+        logging.shutdown()
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            structlog.configure(
+                processors=common + renderers[variant],
+                wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
+                logger_factory=structlog.WriteLoggerFactory(file=fh),
+                cache_logger_on_first_use=False,
+            )
+            log = structlog.get_logger()
+            scenario(log.info, log.warning, log.error, log.exception, log.critical)
 elif variant.startswith("loguru"):
     from loguru import logger
     logger.remove()
@@ -127,6 +142,11 @@ const VARIANTS: Variant[] = [
   { variant: 'structlog-console-color', format: 'structlog-console', timed: true },
   { variant: 'structlog-logfmt', format: 'logfmt', timed: true },
   { variant: 'structlog-kv', format: 'structlog-kv', timed: true },
+  { variant: 'structlog-json-named', format: 'structlog-json', logger: 'itest.app', timed: true },
+  { variant: 'structlog-console-named', format: 'structlog-console', logger: 'itest.app', timed: true },
+  { variant: 'structlog-console-color-named', format: 'structlog-console', logger: 'itest.app', timed: true },
+  { variant: 'structlog-logfmt-named', format: 'logfmt', logger: 'itest.app', timed: true },
+  { variant: 'structlog-kv-named', format: 'structlog-kv', logger: 'itest.app', timed: true },
   { variant: 'loguru', format: 'loguru', logger: '__main__', timed: true },
   { variant: 'loguru-serialize', format: 'loguru-json', logger: '__main__', timed: true },
   { variant: 'jsonlogger', format: 'python-json', logger: 'itest.app', timed: true },

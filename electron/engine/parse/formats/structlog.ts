@@ -152,7 +152,7 @@ function consoleFolded(text: string): FormatRecord | undefined {
     if (hasAnsi(raw)) {
       // the event's reset code, then the logger's bracket or the first key
       const at = raw.search(/\x1b\[0m (?:\x1b\[36m|\[\x1b\[34m)/);
-      if (at !== -1) split = colouredTailAfter(stripAnsi(raw.slice(0, at)), raw.slice(at));
+      if (at !== -1) split = colouredTailAfter(stripAnsi(raw.slice(0, at)).trimEnd(), raw.slice(at));
     } else {
       split = splitConsoleTailFrom(raw, 0, false);
     }
