@@ -1,4 +1,5 @@
-// The last exception of a folded traceback (Python, including chains and exception groups; Java).
+// The last exception of a folded traceback (Python, including chains and exception groups; Java),
+// and folding a traceback that a structured log carries beside the message back under it.
 import { stripAnsi } from './ansi.js';
 
 export interface ExceptionInfo {
@@ -75,4 +76,37 @@ export function lastException(text: string): ExceptionInfo | undefined {
     }
   }
   return found;
+}
+
+const TRACE_HEADER_RE = /^(?:Traceback|Stack) \(most recent call last\):/m;
+
+/**
+ * Whether a field's text is a whole traceback or stack dump (Python's exc_info/stack_info, a Java
+ * or Node stack), as opposed to a one-line error string that stays an attribute.
+ */
+export function isTracebackText(text: string): boolean {
+  return text.indexOf('\n') !== -1 && (TRACE_HEADER_RE.test(text) || lastException(text) !== undefined);
+}
+
+/**
+ * The message with tracebacks folded under it, one per line block, the way a text log prints them
+ * (Python's Formatter: the message, the exception, then the stack).
+ */
+export function foldUnderMessage(message: string, tracebacks: readonly string[]): string {
+  const parts = message.length > 0 ? [message] : [];
+  for (const t of tracebacks) parts.push(t.trimEnd());
+  return parts.join('\n');
+}
+
+/** Move the text tracebacks among `keys` of a record's attributes under its message, in that order. */
+export function foldTracebackAttributes(rec: { message: string }, attrs: Record<string, unknown>, keys: readonly string[]): void {
+  const tracebacks: string[] = [];
+  for (const k of keys) {
+    const text = attrs[k];
+    if (typeof text === 'string' && isTracebackText(text)) {
+      tracebacks.push(text);
+      delete attrs[k];
+    }
+  }
+  if (tracebacks.length > 0) rec.message = foldUnderMessage(rec.message, tracebacks);
 }

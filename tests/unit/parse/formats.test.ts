@@ -175,6 +175,60 @@ describe('other formats', () => {
     expect(parse('structlog-console', '[warning  ] careful                        a=1')).toMatchObject({ ts: undefined, severity: 13, message: 'careful', attributes: { a: 1 } });
   });
 
+  it('structlog console: `[logger]` after the padded event is the logger; an event ending in brackets keeps them', () => {
+    expect(parse('structlog-console', '[info     ] started                        [app.api] a=1')).toMatchObject({ message: 'started', logger: 'app.api', attributes: { a: 1 } });
+    expect(parse('structlog-console', '[info     ] a long event that runs past thirty columns [app.api] ')).toMatchObject({
+      message: 'a long event that runs past thirty columns',
+      logger: 'app.api',
+    });
+    // not after the padding: the brackets are the event's own
+    const own = parse('structlog-console', '[info     ] user logged in [admin]         a=1');
+    expect(own).toMatchObject({ message: 'user logged in [admin]', attributes: { a: 1 } });
+    expect(own?.logger).toBeUndefined();
+  });
+
+  it('JSON: a one-line error string stays an attribute; a traceback folds under the message', () => {
+    const oneLine = parse('json', '{"msg": "upstream failed", "error": "connection refused"}');
+    expect(oneLine).toMatchObject({ message: 'upstream failed', attributes: { error: 'connection refused' } });
+    const traced = parse('json', JSON.stringify({ msg: 'boom', traceback: 'Traceback (most recent call last):\n  File "a.py", line 1, in f\nValueError: v', k: 1 }));
+    expect(traced).toMatchObject({ message: 'boom\nTraceback (most recent call last):\n  File "a.py", line 1, in f\nValueError: v', exception: { type: 'ValueError', message: 'v' } });
+    expect(traced?.attributes).toEqual({ k: 1 });
+  });
+
+  it('structlog dict_tracebacks: causes and contexts in the order Python prints them, with locals and notes', () => {
+    const stacks = [
+      { exc_type: 'KeyError', exc_value: "'k'", is_cause: false, exc_notes: ['while charging'], frames: [{ filename: 'a.py', lineno: 9, name: 'charge', line: 'cfg["k"]', locals: { cfg: '{}' } }] },
+      { exc_type: 'PaymentError', exc_value: 'bad', is_cause: false, frames: [{ filename: 'a.py', lineno: 5, name: 'load', line: '' }] },
+      { exc_type: 'ValueError', exc_value: '', is_cause: true, frames: [{ filename: 'a.py', lineno: 2, name: 'parse', line: '' }] },
+    ];
+    const r = parse('structlog-json', JSON.stringify({ event: 'failed', exception: stacks }));
+    expect(r?.message).toBe(
+      [
+        'failed',
+        'Traceback (most recent call last):',
+        '  File "a.py", line 2, in parse',
+        'ValueError',
+        '',
+        'The above exception was the direct cause of the following exception:',
+        '',
+        'Traceback (most recent call last):',
+        '  File "a.py", line 5, in load',
+        'PaymentError: bad',
+        '',
+        'During handling of the above exception, another exception occurred:',
+        '',
+        'Traceback (most recent call last):',
+        '  File "a.py", line 9, in charge',
+        '    cfg["k"]',
+        '        cfg = {}',
+        "KeyError: 'k'",
+        'while charging',
+      ].join('\n'),
+    );
+    expect(r?.exception).toEqual({ type: 'KeyError', message: "'k'" });
+    expect(r?.attributes).toBeUndefined();
+  });
+
   it('loguru SUCCESS sits between info and warn and keeps its text', () => {
     expect(parse('loguru', '2026-11-30 01:47:00.290 | SUCCESS  | __main__:emit:21 - migration applied')).toMatchObject({ severity: 11, severityText: 'SUCCESS' });
   });

@@ -84,6 +84,9 @@ function structlogJsonChecks(records: AssembledRecord[]): void {
   expect(records[5]?.attributes).toMatchObject({ status: 502, retry: true, tags: ['a', 'b'], none: null });
   expect(records[7]?.attributes).toMatchObject({ msg: 'he said "hi"', path: 'C:\\temp\\x' });
   expect(records[2]?.attributes).toMatchObject({ city: 'Zürich', note: 'naïve café' });
+  // the traceback and stack the JSON carries beside the event fold under it, not kept as attributes
+  expect(records[8]?.message).toMatch(/^payment failed for order 1042\nTraceback \(most recent call last\):\n {2}File "\/home\/dev\/app\/_common\.py", line 34, in load_amount\n/);
+  expect(records[8]?.attributes).toEqual({ request_id: '9f1c2e', user_id: 17, order_id: 1042 });
 }
 
 const LOGURU_SEVERITIES = [5, 9, 11, 9, 9, 13, 17, 21, 17, 17, 9, 17, 9];
@@ -179,9 +182,15 @@ const SAMPLES: Expected[] = [
     severities: STRUCTLOG_SEVERITIES,
     firstTs: utcUs(2026, 11, 30, 1, 46, 52, 896_460),
     exceptions: STRUCTLOG_EXCEPTIONS,
+    chainedIn: 8,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
-    check: structlogJsonChecks,
+    check(records) {
+      structlogJsonChecks(records);
+      // StackInfoRenderer's `stack` folds under the event too
+      expect(records[11]?.message).toMatch(/^checkpoint\nStack \(most recent call last\):\n {2}File ".*gen_structlog\.py", line \d+, in <module>\n/);
+      expect(records[11]?.attributes).toEqual({ request_id: '9f1c2e', user_id: 17 });
+    },
   },
   {
     file: 'python-logs/structlog_json_dict_tracebacks.log',
@@ -190,6 +199,7 @@ const SAMPLES: Expected[] = [
     severities: STRUCTLOG_SEVERITIES,
     firstTs: utcUs(2026, 11, 30, 1, 46, 52, 896_913),
     exceptions: STRUCTLOG_EXCEPTIONS,
+    chainedIn: 8,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
     check: structlogJsonChecks,
@@ -201,6 +211,7 @@ const SAMPLES: Expected[] = [
     severities: STRUCTLOG_SEVERITIES,
     firstTs: utcUs(2026, 11, 30, 1, 46, 52, 897_301),
     exceptions: STRUCTLOG_EXCEPTIONS,
+    chainedIn: 8,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
     check: (records) => {
@@ -216,6 +227,7 @@ const SAMPLES: Expected[] = [
     severities: STRUCTLOG_SEVERITIES,
     firstTs: utcUs(2026, 11, 30, 1, 46, 52, 897_695),
     exceptions: STRUCTLOG_EXCEPTIONS,
+    chainedIn: 8,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
     check: (records) => {
@@ -233,6 +245,7 @@ const SAMPLES: Expected[] = [
     loggers: [...Array<string>(13).fill('app.api'), 'sqlalchemy.engine'],
     firstTs: utcUs(2026, 11, 30, 1, 46, 52, 898_225),
     exceptions: STRUCTLOG_EXCEPTIONS,
+    chainedIn: 8,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
   },
@@ -246,11 +259,15 @@ const SAMPLES: Expected[] = [
     severities: LOGURU_SEVERITIES,
     firstTs: utcUs(2026, 11, 30, 1, 47, 0, 290_408),
     exceptions: LOGURU_EXCEPTIONS,
+    chainedIn: 8,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
     check(records) {
       expect(records[2]?.severityText).toBe('SUCCESS');
       expect(records[3]?.attributes).toMatchObject({ request_id: '9f1c2e', function: 'emit', line: 22 });
+      // serialize=True's `text` holds the frames (with diagnose's values); the record keeps them
+      expect(records[8]?.message).toMatch(/^payment failed for order 1042\nTraceback \(most recent call last\):\n\n {2}File "\/home\/dev\/app\/_common\.py", line 34, in load_amount\n/);
+      expect(records[8]?.message).toContain("> File \"/home/dev/app/_common.py\", line 52, in exercise\n    charge(\"12€\")\n");
     },
   },
   {
@@ -260,6 +277,7 @@ const SAMPLES: Expected[] = [
     severities: Array<number>(12).fill(0),
     firstTs: 'read',
     exceptions: JSONLOGGER_EXCEPTIONS,
+    chainedIn: 7,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
     check(records) {
@@ -276,6 +294,7 @@ const SAMPLES: Expected[] = [
     loggers: Array<string>(12).fill('app.api'),
     firstTs: localUs(2026, 11, 30, 1, 47, 7, 141_000),
     exceptions: JSONLOGGER_EXCEPTIONS,
+    chainedIn: 7,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
     check(records) {
@@ -291,8 +310,17 @@ const SAMPLES: Expected[] = [
     // the zoned `timestamp` wins over the zone-less `time`
     firstTs: utcUs(2026, 11, 30, 1, 47, 7, 142_422),
     exceptions: JSONLOGGER_EXCEPTIONS,
+    chainedIn: 7,
     nonAscii: NON_ASCII,
     multiline: MULTILINE,
+    check(records) {
+      // exc_info and stack_info fold under the message; the rest stays attributes
+      expect(records[7]?.message).toMatch(/^payment failed for order 1042\nTraceback \(most recent call last\):\n {2}File /);
+      expect(records[10]?.message).toMatch(/^checkpoint\nStack \(most recent call last\):\n {2}File ".*gen_jsonlogger\.py", line \d+, in <module>\n/);
+      expect(records[10]?.attributes).toMatchObject({ process: 12375, threadName: 'MainThread', lineno: 36 });
+      expect(records[10]?.attributes).not.toHaveProperty('stack_info');
+      expect(records[7]?.attributes).not.toHaveProperty('exc_info');
+    },
   },
   {
     file: 'python-logs/uvicorn.log',

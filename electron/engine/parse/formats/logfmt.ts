@@ -1,6 +1,6 @@
 // logfmt (structlog LogfmtRenderer, logrus, Go slog TextHandler, Heroku router): key=value pairs.
 import type { FormatDef, FormatRecord } from '../format.js';
-import { lastException } from '../exception.js';
+import { foldTracebackAttributes, lastException } from '../exception.js';
 import { liftWellKnown } from '../fields.js';
 import { kvValue, parseKv } from '../kv.js';
 import { severityOfName } from '../levels.js';
@@ -9,6 +9,8 @@ import { timeFromValue } from '../time.js';
 const TIME_KEYS = ['time', 'ts', 'timestamp', 't', '@timestamp'];
 const LEVEL_KEYS = ['level', 'lvl', 'severity', 'levelname', 'at'];
 const MESSAGE_KEYS = ['msg', 'message', 'event'];
+const LOGGER_KEYS = ['logger', 'logger_name'];
+const TRACEBACK_KEYS = ['exception', 'exc_info', 'error', 'stack'];
 const KNOWN = new Set([...TIME_KEYS, ...LEVEL_KEYS, ...MESSAGE_KEYS]);
 
 function fromText(text: string): FormatRecord | undefined {
@@ -49,11 +51,15 @@ function fromText(text: string): FormatRecord | undefined {
     if (v !== null && v !== undefined) rec.message = String(v);
     delete attrs[messageKey];
   }
-  if (typeof attrs['logger'] === 'string') {
-    rec.logger = attrs['logger'];
-    delete attrs['logger'];
+  for (const k of LOGGER_KEYS) {
+    const name = attrs[k];
+    if (typeof name === 'string' && name.length > 0) {
+      rec.logger = name;
+      delete attrs[k];
+      break;
+    }
   }
-  for (const k of ['exception', 'exc_info', 'error', 'stack']) {
+  for (const k of TRACEBACK_KEYS) {
     const v = attrs[k];
     if (typeof v === 'string') {
       const exc = lastException(v);
@@ -63,6 +69,9 @@ function fromText(text: string): FormatRecord | undefined {
       }
     }
   }
+  // Tracebacks (structlog's format_exc_info `exception`, StackInfoRenderer's `stack`) fold under
+  // the message as in text logs rather than staying a second copy in the attributes.
+  foldTracebackAttributes(rec, attrs, TRACEBACK_KEYS);
   liftWellKnown(rec, attrs);
   if (Object.keys(attrs).length > 0) rec.attributes = attrs;
   return rec;

@@ -1,8 +1,9 @@
 // loguru: the default text format and `serialize=True` JSON.
 import { stripAnsi } from '../ansi.js';
 import type { FormatDef, FormatRecord } from '../format.js';
+import { foldUnderMessage, lastException } from '../exception.js';
 import { liftWellKnown } from '../fields.js';
-import { parseJsonObject, type JsonObject } from '../json-record.js';
+import { objectOf, parseJsonObject, type JsonObject } from '../json-record.js';
 import { severityOfName, severityOfPythonNumber } from '../levels.js';
 import { parseIsoAt, parsedEnd, timeFromValue } from '../time.js';
 
@@ -41,8 +42,17 @@ export const loguruText: FormatDef = {
   parse: parseText,
 };
 
-function obj(v: unknown): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
+/**
+ * The traceback in serialize=True's `text` (the formatted line, then the exception as loguru prints
+ * it, frames and all): what follows the line that ends the message.
+ */
+function tracebackOfText(text: string, message: string): string | undefined {
+  const plain = stripAnsi(text);
+  const at = plain.indexOf(message);
+  const lineEnd = plain.indexOf('\n', at === -1 ? 0 : at + message.length);
+  if (lineEnd === -1) return undefined;
+  const traceback = plain.slice(lineEnd + 1).trimEnd();
+  return traceback.length > 0 ? traceback : undefined;
 }
 
 /** `{"text": "<formatted>", "record": {...}}` */
@@ -51,10 +61,10 @@ export const loguruJson: FormatDef = {
   name: 'loguru (serialize=True)',
   parse(line) {
     const top = parseJsonObject(line);
-    const r = obj(top?.['record']);
+    const r = objectOf(top?.['record']);
     if (top === undefined || r === undefined || typeof top['text'] !== 'string') return undefined;
-    const time = obj(r['time']);
-    const level = obj(r['level']);
+    const time = objectOf(r['time']);
+    const level = objectOf(r['level']);
     const levelName = typeof level?.['name'] === 'string' ? level['name'] : undefined;
     const rec: FormatRecord = {
       // repr keeps the microseconds exactly; the float timestamp may be off by one.
@@ -66,18 +76,24 @@ export const loguruJson: FormatDef = {
     };
     if (levelName !== undefined) rec.severityText = levelName;
     if (typeof r['name'] === 'string') rec.logger = r['name'];
-    const exc = obj(r['exception']);
+    const exc = objectOf(r['exception']);
     if (exc !== undefined && typeof exc['type'] === 'string') {
-      rec.exception = { type: exc['type'], message: typeof exc['value'] === 'string' ? exc['value'] : '' };
+      // record.exception has only the class's short name and value; the frames are in `text`.
+      const traceback = tracebackOfText(top['text'], rec.message);
+      rec.exception = (traceback !== undefined ? lastException(traceback) : undefined) ?? {
+        type: exc['type'],
+        message: typeof exc['value'] === 'string' ? exc['value'] : '',
+      };
+      if (traceback !== undefined) rec.message = foldUnderMessage(rec.message, [traceback]);
     }
-    const attrs: JsonObject = { ...(obj(r['extra']) ?? {}) };
+    const attrs: JsonObject = { ...(objectOf(r['extra']) ?? {}) };
     if (r['function'] !== undefined) attrs['function'] = r['function'];
     if (r['line'] !== undefined) attrs['line'] = r['line'];
-    const file = obj(r['file']);
+    const file = objectOf(r['file']);
     if (file?.['name'] !== undefined) attrs['file'] = file['name'];
-    const proc = obj(r['process']);
+    const proc = objectOf(r['process']);
     if (proc?.['id'] !== undefined) attrs['process'] = proc['id'];
-    const thread = obj(r['thread']);
+    const thread = objectOf(r['thread']);
     if (thread?.['name'] !== undefined) attrs['thread'] = thread['name'];
     liftWellKnown(rec, attrs);
     if (Object.keys(attrs).length > 0) rec.attributes = attrs;

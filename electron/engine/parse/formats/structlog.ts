@@ -2,7 +2,7 @@
 // (LogfmtRenderer output is plain logfmt and is read by the logfmt format.)
 import { hasAnsi, stripAnsi } from '../ansi.js';
 import type { FormatDef, FormatRecord } from '../format.js';
-import { lastException } from '../exception.js';
+import { foldTracebackAttributes, lastException } from '../exception.js';
 import { liftWellKnown } from '../fields.js';
 import { parseJsonObject, recordFromJson } from '../json-record.js';
 import { kvValue, parseKv, type KvPair } from '../kv.js';
@@ -23,16 +23,41 @@ export const structlogJson: FormatDef = {
 /** ConsoleRenderer pads the event to 30 columns before the key=value tail. */
 const EVENT_PAD = 30;
 const KEY_AT_RE = /[ \t]([A-Za-z_][\w.]*)=/g;
+/** ConsoleRenderer writes the `logger` (or `logger_name`) key as `[name] ` between the event and the tail. */
+const LOGGER_AFTER_EVENT_RE = / \[([^\s[\]]+)\] $/;
+const COLOURED_LOGGER_RE = /\[\x1b\[34m\x1b\[1m([^\x1b]*)\x1b\[0m\] /;
 
-/**
- * Split `event   k=v k2=v w` where values may hold spaces: the tail starts at the first ` key=` past
- * the event padding whose keys from there on are sorted (ConsoleRenderer sorts them).
- */
-function splitConsoleTail(text: string): { event: string; pairs: KvPair[] } {
-  return splitConsoleTailFrom(text, EVENT_PAD - 1);
+interface ConsoleSplit {
+  event: string;
+  pairs: KvPair[];
+  logger?: string;
 }
 
-function splitConsoleTailFrom(text: string, from: number): { event: string; pairs: KvPair[] } {
+/**
+ * Split `event   [logger] k=v k2=v w` where values may hold spaces: the tail starts at the first
+ * ` key=` past the event padding whose keys from there on are sorted (ConsoleRenderer sorts them).
+ */
+function splitConsoleTail(text: string): ConsoleSplit {
+  return splitConsoleTailFrom(text, EVENT_PAD - 1, true);
+}
+
+/**
+ * Take a `[logger]` off the end of `segment` (the event with the space that ends it). `padded`: the
+ * segment starts the event, so the bracket follows the 30-column padding or an event at least that
+ * long (an event of its own ending in `[x]` earlier stays in the message).
+ */
+function withLogger(segment: string, pairs: KvPair[], padded: boolean): ConsoleSplit {
+  const m = LOGGER_AFTER_EVENT_RE.exec(segment);
+  if (m !== null && m[1] !== undefined) {
+    const at = m.index;
+    if (!padded || at === EVENT_PAD || (at > EVENT_PAD && segment.charCodeAt(at - 1) !== 32)) {
+      return { event: segment.slice(0, at).trimEnd(), pairs, logger: m[1] };
+    }
+  }
+  return { event: segment.trimEnd(), pairs };
+}
+
+function splitConsoleTailFrom(text: string, from: number, padded: boolean): ConsoleSplit {
   const starts: { at: number; key: string }[] = [];
   KEY_AT_RE.lastIndex = from;
   for (let m = KEY_AT_RE.exec(text); m !== null; m = KEY_AT_RE.exec(text)) {
@@ -51,22 +76,28 @@ function splitConsoleTailFrom(text: string, from: number): { event: string; pair
       const end = starts[k + 1]?.at ?? text.length;
       pairs.push({ key: cur.key, value: text.slice(cur.at + cur.key.length + 2, end), quoted: false });
     }
-    return { event: text.slice(0, starts[s]?.at ?? text.length).trimEnd(), pairs };
+    // the segment keeps the space before the first key: `[logger] ` ends with one
+    return withLogger(text.slice(0, (starts[s]?.at ?? text.length) + 1), pairs, padded);
   }
-  return { event: text.trimEnd(), pairs: [] };
+  return withLogger(text, [], padded);
 }
 
 /** Coloured output delimits the event (bold) and each key (cyan) and value (magenta) exactly. */
-function splitColouredTail(raw: string): { event: string; pairs: KvPair[] } | undefined {
+function splitColouredTail(raw: string): ConsoleSplit | undefined {
   const evStart = raw.indexOf('\x1b[1m');
   if (evStart === -1) return undefined;
   const evEnd = raw.indexOf('\x1b[0m', evStart + 4);
   if (evEnd === -1) return undefined;
-  const event = raw.slice(evStart + 4, evEnd).trimEnd();
+  return colouredTailAfter(raw.slice(evStart + 4, evEnd).trimEnd(), raw.slice(evEnd));
+}
+
+/** The logger (blue) and key (cyan) = value (magenta) pairs that follow a coloured event. */
+function colouredTailAfter(event: string, tail: string): ConsoleSplit {
   const pairs: KvPair[] = [];
   const re = /\x1b\[36m([^\x1b]*)\x1b\[0m=\x1b\[35m([^\x1b]*)\x1b\[0m/g;
-  for (let m = re.exec(raw); m !== null; m = re.exec(raw)) pairs.push({ key: m[1] ?? '', value: m[2] ?? '', quoted: false });
-  return { event, pairs };
+  for (let m = re.exec(tail); m !== null; m = re.exec(tail)) pairs.push({ key: m[1] ?? '', value: m[2] ?? '', quoted: false });
+  const logger = COLOURED_LOGGER_RE.exec(tail)?.[1];
+  return logger !== undefined ? { event, pairs, logger } : { event, pairs };
 }
 
 function consoleRecord(raw: string): FormatRecord | undefined {
@@ -93,13 +124,10 @@ function consoleRecord(raw: string): FormatRecord | undefined {
   const rest = line.slice(close + 2);
   const split = (hasAnsi(raw) ? splitColouredTail(raw.slice(raw.indexOf('] ') + 2)) : undefined) ?? splitConsoleTail(rest);
   const rec: FormatRecord = { ts, severity: sev, severityText: levelText, message: split.event };
+  if (split.logger !== undefined) rec.logger = split.logger;
   if (split.pairs.length > 0) {
     const attrs: Record<string, unknown> = {};
     for (const p of split.pairs) attrs[p.key] = kvValue(p);
-    if (typeof attrs['logger'] === 'string') {
-      rec.logger = attrs['logger'];
-      delete attrs['logger'];
-    }
     liftWellKnown(rec, attrs);
     if (Object.keys(attrs).length > 0) rec.attributes = attrs;
   }
@@ -115,24 +143,26 @@ const TRACE_START_RE = /^(?:\x1b\[[0-9;]*m)*(?:Traceback|Stack) \(most recent ca
 function consoleFolded(text: string): FormatRecord | undefined {
   const lines = text.split('\n');
   const head = consoleRecord(lines[0] ?? '');
-  if (head === undefined || head.attributes !== undefined || lines.length < 2) return undefined;
+  if (head === undefined || head.attributes !== undefined || head.logger !== undefined || lines.length < 2) return undefined;
   let end = lines.findIndex((l, i) => i > 0 && TRACE_START_RE.test(l));
   if (end === -1) end = lines.length;
   for (let k = end - 1; k >= 1; k--) {
     const raw = lines[k] ?? '';
-    let split: { event: string; pairs: KvPair[] } | undefined;
+    let split: ConsoleSplit | undefined;
     if (hasAnsi(raw)) {
-      const at = raw.indexOf('\x1b[0m \x1b[36m');
-      if (at !== -1) split = { event: stripAnsi(raw.slice(0, at)), pairs: splitColouredTail(`\x1b[1m\x1b[0m${raw.slice(at + 5)}`)?.pairs ?? [] };
+      // the event's reset code, then the logger's bracket or the first key
+      const at = raw.search(/\x1b\[0m (?:\x1b\[36m|\[\x1b\[34m)/);
+      if (at !== -1) split = colouredTailAfter(stripAnsi(raw.slice(0, at)).trimEnd(), raw.slice(at));
     } else {
-      const found = splitConsoleTailFrom(raw, 0);
-      if (found.pairs.length > 0) split = found;
+      split = splitConsoleTailFrom(raw, 0, false);
     }
-    if (split === undefined || split.pairs.length === 0) continue;
+    // A `[logger]` alone is only taken on the event's last line (the one before any traceback).
+    if (split === undefined || (split.pairs.length === 0 && (split.logger === undefined || k !== end - 1))) continue;
     const eventLines = [head.message, ...lines.slice(1, k).map(stripAnsi), split.event];
     const rest = lines.slice(k + 1).map(stripAnsi);
     while (rest.length > 0 && (rest[rest.length - 1] ?? '').trim() === '') rest.pop();
     const rec: FormatRecord = { ...head, message: [...eventLines, ...rest].join('\n') };
+    if (split.logger !== undefined) rec.logger = split.logger;
     const attrs: Record<string, unknown> = {};
     for (const p of split.pairs) attrs[p.key] = kvValue(p);
     liftWellKnown(rec, attrs);
@@ -177,14 +207,20 @@ export const structlogKeyValue: FormatDef = {
       rec.severityText = level;
       delete attrs['level'];
     }
-    if (typeof attrs['logger'] === 'string') {
-      rec.logger = attrs['logger'];
-      delete attrs['logger'];
+    for (const k of ['logger', 'logger_name']) {
+      const name = attrs[k];
+      if (typeof name === 'string' && name.length > 0) {
+        rec.logger = name;
+        delete attrs[k];
+        break;
+      }
     }
     if (typeof attrs['exception'] === 'string') {
       const exc = lastException(attrs['exception']);
       if (exc) rec.exception = exc;
     }
+    // format_exc_info's `exception` and StackInfoRenderer's `stack` fold under the event, as printed.
+    foldTracebackAttributes(rec, attrs, ['exception', 'stack']);
     liftWellKnown(rec, attrs);
     if (Object.keys(attrs).length > 0) rec.attributes = attrs;
     return rec;
