@@ -159,6 +159,9 @@ async function serve(args: string[]): Promise<number> {
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
     throw err;
   }
+  if (engine.repairedModes.length > 0) {
+    process.stderr.write(`loupe: the data folder was readable by other users; made it yours only: ${engine.repairedModes.join(', ')}\n`);
+  }
   if (engine.otlpProblem) {
     process.stderr.write(`loupe: warning: not receiving OpenTelemetry data: ${engine.otlpProblem}. Pass --otlp-http-port 0 --otlp-grpc-port 0 for free ports.\n`);
   }
