@@ -36,6 +36,7 @@ serve options:
   --otlp-host ADDR     address the OTLP receivers bind (default 127.0.0.1)
   --forward URL        re-export everything received to an upstream OTLP/HTTP endpoint
   --no-otlp            no OTLP receiver
+  --follow-symlinks    in the folders given, read links to files outside them (by default they are listed, not read)
 
 query options:
   --data-dir DIR, --from TIME, --to TIME, --limit N (default 50), --json
@@ -104,6 +105,7 @@ async function serve(args: string[]): Promise<number> {
     'otlp-host': { type: 'string' },
     forward: { type: 'string' },
     'no-otlp': { type: 'boolean' },
+    'follow-symlinks': { type: 'boolean' },
   });
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const port = str('port') === undefined ? DEFAULT_PORT : Number(str('port'));
@@ -137,6 +139,7 @@ async function serve(args: string[]): Promise<number> {
   const engine = await createEngine({
     dataDir,
     paths: positionals,
+    followSymlinks: values['follow-symlinks'] === true,
     maxDbBytes,
     retentionUs,
     otlp,
@@ -197,7 +200,7 @@ async function serve(args: string[]): Promise<number> {
         : '') +
       engine.sources
         .list()
-        .map((s) => `  watching: ${s.path}\n`)
+        .map((s) => `  watching: ${s.path}${existsSync(s.path) ? '' : ' (not there yet: waiting for it to appear)'}\n`)
         .join(''),
   );
 

@@ -52,6 +52,8 @@ export interface SourceView {
   path: string;
   /** The format the user forced for this source, when any; otherwise each file is detected. */
   format?: string;
+  /** A folder's links to files outside it are read (asked for when adding it); otherwise they are listed as skipped. */
+  followSymlinks?: true;
   state: SourceState;
   records: number;
   bytes: number;

@@ -20,6 +20,8 @@ export interface EngineConfig {
   dataDir: string;
   /** Files and folders to watch in addition to the persisted sources. */
   paths?: string[];
+  /** Read the links in those folders to files outside them (`loupe serve --follow-symlinks`). */
+  followSymlinks?: boolean;
   maxDbBytes?: number;
   retentionUs?: number;
   /** Tailer timings (tests shorten them). */
@@ -134,7 +136,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   };
   try {
     await sources.startAll();
-    for (const p of config.paths ?? []) await sources.add(p);
+    for (const p of config.paths ?? []) await sources.add(p, { followSymlinks: config.followSymlinks === true });
   } catch (err) {
     // A path the user gave that can't be watched: nothing stays open behind the error.
     await engine.close();

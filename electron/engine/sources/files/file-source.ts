@@ -4,9 +4,9 @@
 // Everything runs in one serialized "pass" loop, triggered by chokidar events (fast, lossy) and a
 // stat poll (slow, reliable): a pass never overlaps another, so readers need no locking.
 import { watch, type FSWatcher } from 'chokidar';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from './content-sniff.js';
 import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader.js';
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
@@ -37,6 +37,8 @@ export interface FileSourceOptions {
   pollMs?: number;
   idleMs?: number;
   maxLineBytes?: number;
+  /** Folder mode: read links to files outside the folder (otherwise they are reported, not read). */
+  followSymlinks?: boolean;
 }
 
 export type FileSourceState = 'watching' | 'missing' | 'error';
@@ -124,6 +126,7 @@ class FileSourceRunner implements FileSource {
   private stopped = false;
   private readonly extensionStyle: RegExp | null;
   private readonly createdAt = Date.now();
+  private readonly followSymlinks: boolean;
 
   constructor(opts: FileSourceOptions) {
     this.root = resolve(opts.path);
@@ -137,6 +140,7 @@ class FileSourceRunner implements FileSource {
       maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     };
     this.unclaimedKnown = [...opts.known];
+    this.followSymlinks = opts.followSymlinks === true;
     this.extensionStyle = extensionStyleBackup(basename(this.root));
   }
 
@@ -482,7 +486,8 @@ class FileSourceRunner implements FileSource {
     await this.drainDetached();
   }
 
-  private async listFiles(dir: string, out: string[]): Promise<void> {
+  /** `realRoot`: the folder with its links resolved, to tell where a link inside it points. */
+  private async listFiles(dir: string, realRoot: string, out: string[]): Promise<void> {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -492,15 +497,38 @@ class FileSourceRunner implements FileSource {
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) await this.listFiles(path, out);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(path);
+      if (entry.isDirectory()) await this.listFiles(path, realRoot, out);
+      else if (entry.isFile()) out.push(path);
+      else if (entry.isSymbolicLink() && (await this.followsLink(path, realRoot))) out.push(path);
     }
   }
 
+  /**
+   * A link to a file in the folder is not read through the link: the file is read under its own
+   * name. A link out of the folder (x.log -> ~/.ssh/id_rsa) is read only when the user asked for
+   * links to be followed; otherwise the source says why it is skipped.
+   */
+  private async followsLink(path: string, realRoot: string): Promise<boolean> {
+    const target = await realpath(path).catch(() => null);
+    if (target === null) return false; // dangling: nothing to read (yet)
+    const rel = relative(realRoot, target);
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return false;
+    if (this.followSymlinks) return true;
+    if ((await stat(target).catch(() => null))?.isFile()) {
+      this.reportProblem(
+        null,
+        path,
+        `${basename(path)} is a link to ${target} outside the folder: not followed (add it as its own source, or turn on following links)`,
+      );
+    }
+    return false;
+  }
+
   private async discoverFolder(): Promise<void> {
+    const realRoot = await realpath(this.root).catch(() => this.root);
     const listFolder = async (): Promise<string[]> => {
       const paths: string[] = [];
-      await this.listFiles(this.root, paths);
+      await this.listFiles(this.root, realRoot, paths);
       return paths;
     };
     let listing: ListedFile[];
