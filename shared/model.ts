@@ -44,6 +44,11 @@ export interface SourceFileView {
   invalidUtf8Lines: number;
   /** The file was deleted or rotated out of reach after it was read to its end. */
   gone?: boolean;
+  /**
+   * Another source covers this file too and reads it (its lines are stored once, there): that
+   * source's id and path. When that source is removed, this one goes on from its checkpoint.
+   */
+  readBy?: { source: number; path: string };
 }
 
 export interface SourceView {

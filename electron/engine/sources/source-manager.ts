@@ -3,12 +3,13 @@
 import { constants, type Stats } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { SourceView } from '../../../shared/model.js';
+import type { SourceFileView, SourceView } from '../../../shared/model.js';
 import type { LogPipeline } from '../pipeline/log-pipeline.js';
 import type { SourceStore, SourceRow } from '../store/source-store.js';
 import type { FileRecordEraser } from '../store/file-record-eraser.js';
 import { formatById } from '../parse/registry.js';
-import { createFileSource } from './files/file-source.js';
+import { createFileSource, type FileClaim } from './files/file-source.js';
+import { hashBytes } from './files/fingerprint.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
 
 type FileSource = ReturnType<typeof createFileSource>;
@@ -154,7 +155,7 @@ export class SourceManager {
     const r = this.running.get(id);
     if (!r) return undefined;
     const problems = this.pipeline.problems.get(id) ?? new Map<string, string>();
-    const files = this.store.filesOf(id).map((f) => {
+    const files: SourceFileView[] = this.store.filesOf(id).map((f) => {
       const problem = problems.get(f.path);
       return {
         path: f.path,
@@ -168,6 +169,12 @@ export class SourceManager {
         ...(problem !== undefined ? { skipped: problem } : {}),
       };
     });
+    // Files another source reads: listed here, read (and counted) there.
+    for (const [path, owner] of r.tailer.sharedFiles()) {
+      if (files.some((f) => f.path === path)) continue;
+      const readBy = { source: owner, path: this.running.get(owner)?.row.path ?? '' };
+      files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, readBy });
+    }
     // Problems of files that never got a row (binary, unreadable from the start).
     for (const [path, problem] of problems) {
       if (!files.some((f) => f.path === path)) {
@@ -196,6 +203,23 @@ export class SourceManager {
     };
   }
 
+  /**
+   * One file, one reader: a file another running source has a row for is that source's (it reads
+   * it, will on its start, or read it to its end: a backup it rotated away); one whose source was
+   * removed is handed over with its checkpoint instead of being read again.
+   */
+  private claimFile(sourceId: number, file: { dev: number; ino: number }, head: Buffer): FileClaim {
+    for (const row of this.store.filesWithInode(file.dev, file.ino, sourceId)) {
+      // Inodes are reused: only a row whose fingerprint these bytes still have is this file.
+      if (head.length < row.fp_len || hashBytes(head.subarray(0, row.fp_len)) !== row.fp_hash) continue;
+      if (this.running.has(row.source_id)) return { readBy: row.source_id };
+      this.store.moveFile(row.id, sourceId);
+      const { id: fileId, path, dev, ino, fp_len: fpLen, fp_hash: fpHash, offset } = row;
+      return { adopt: { fileId, path, dev, ino, fpLen, fpHash, offset } };
+    }
+    return null;
+  }
+
   /** A source's tailer, not started yet. */
   private newTailer(row: SourceRow): FileSource {
     return createFileSource({
@@ -203,6 +227,7 @@ export class SourceManager {
       known: this.store.knownFiles(row.id),
       sink: this.pipeline.sinkFor(row.id, row.format),
       followSymlinks: row.follow_symlinks === 1,
+      claim: (file, head) => this.claimFile(row.id, file, head),
       ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
       ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
     });

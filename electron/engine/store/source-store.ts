@@ -131,6 +131,18 @@ export class SourceStore {
       }));
   }
 
+  /** Other sources' rows for the file with this device and inode (their records not being erased), newest first. */
+  filesWithInode(dev: number, ino: number, notSourceId: number): FileRow[] {
+    return this.db
+      .prepare('SELECT * FROM files WHERE dev = ? AND ino = ? AND source_id != ? AND superseded = 0 ORDER BY id DESC')
+      .all(dev, ino, notSourceId) as FileRow[];
+  }
+
+  /** Hand a file, with its checkpoint and records, to another source (its own was removed). */
+  moveFile(fileId: number, sourceId: number): void {
+    this.db.prepare('UPDATE files SET source_id = ?, gone = 0 WHERE id = ?').run(sourceId, fileId);
+  }
+
   fileOffset(fileId: number): number {
     return (this.db.prepare('SELECT offset FROM files WHERE id = ?').pluck().get(fileId) as number | undefined) ?? 0;
   }
