@@ -34,9 +34,17 @@ export function preparePrivateDir(dataDir: string): string[] {
   return repaired;
 }
 
-/** Creates an empty file readable by the user only, unless it exists. */
+/**
+ * Creates an empty file readable by the user only, unless it exists. An existing file is not
+ * opened: closing any descriptor of a file drops every fcntl lock this process holds on it (a
+ * database or the lock another engine in this process holds).
+ */
 export function createPrivateFile(path: string): void {
-  closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+  try {
+    closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /** Writes a file readable by the user only (also when it existed with another mode). */
