@@ -39,6 +39,7 @@ serve options:
   --otlp-cors-origin O let a browser app at origin O send OTLP/HTTP (repeatable; * = any characters,
                        e.g. http://localhost:*); none by default
   --no-otlp            no OTLP receiver
+  --follow-symlinks    in the folders given, read links to files outside them (by default they are listed, not read)
 
 query options:
   --data-dir DIR, --from TIME, --to TIME, --limit N (default 50), --json
@@ -108,6 +109,7 @@ async function serve(args: string[]): Promise<number> {
     forward: { type: 'string' },
     'otlp-cors-origin': { type: 'string', multiple: true },
     'no-otlp': { type: 'boolean' },
+    'follow-symlinks': { type: 'boolean' },
   });
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const port = str('port') === undefined ? DEFAULT_PORT : Number(str('port'));
@@ -142,6 +144,7 @@ async function serve(args: string[]): Promise<number> {
   const engine = await createEngine({
     dataDir,
     paths: positionals,
+    followSymlinks: values['follow-symlinks'] === true,
     maxDbBytes,
     retentionUs,
     otlp,
@@ -170,6 +173,9 @@ async function serve(args: string[]): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
     throw err;
+  }
+  if (engine.repairedModes.length > 0) {
+    process.stderr.write(`loupe: the data folder was readable by other users; made it yours only: ${engine.repairedModes.join(', ')}\n`);
   }
   if (engine.otlpProblem) {
     process.stderr.write(`loupe: warning: not receiving OpenTelemetry data: ${engine.otlpProblem}. Pass --otlp-http-port 0 --otlp-grpc-port 0 for free ports.\n`);
@@ -210,7 +216,7 @@ async function serve(args: string[]): Promise<number> {
         : '') +
       engine.sources
         .list()
-        .map((s) => `  watching: ${s.path}\n`)
+        .map((s) => `  watching: ${s.path}${existsSync(s.path) ? '' : ' (not there yet: waiting for it to appear)'}\n`)
         .join(''),
   );
 

@@ -83,7 +83,7 @@ export interface Requests {
   'logs.get': { params: { id: number }; result: LogRecordView };
   'logs.facets': { params: LogQueryParams; result: FacetsView };
   'sources.list': { params: Record<string, never>; result: SourceView[] };
-  'sources.add': { params: { path: string; format?: string | null }; result: SourceView };
+  'sources.add': { params: { path: string; format?: string | null; followSymlinks?: boolean }; result: SourceView };
   'sources.remove': { params: { id: number }; result: null };
   'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
   'formats.list': { params: Record<string, never>; result: FormatView[] };

@@ -44,6 +44,11 @@ export interface SourceFileView {
   invalidUtf8Lines: number;
   /** The file was deleted or rotated out of reach after it was read to its end. */
   gone?: boolean;
+  /**
+   * Another source covers this file too and reads it (its lines are stored once, there): that
+   * source's id and path. When that source is removed, this one goes on from its checkpoint.
+   */
+  readBy?: { source: number; path: string };
 }
 
 export interface SourceView {
@@ -52,6 +57,8 @@ export interface SourceView {
   path: string;
   /** The format the user forced for this source, when any; otherwise each file is detected. */
   format?: string;
+  /** A folder's links to files outside it are read (asked for when adding it); otherwise they are listed as skipped. */
+  followSymlinks?: true;
   state: SourceState;
   records: number;
   bytes: number;

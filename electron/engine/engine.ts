@@ -1,8 +1,8 @@
 // The composition root of the engine: used by `loupe serve`, the desktop app's utility process,
 // the CLI and the tests. Plain Node; never imports electron.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockDataDir } from './store/data-dir-lock.js';
+import { preparePrivateDir } from './store/data-dir.js';
 import { openDatabase, type Db } from './store/database.js';
 import { LogWriter } from './store/log-writer.js';
 import { LogReader } from './store/log-reader.js';
@@ -20,6 +20,8 @@ export interface EngineConfig {
   dataDir: string;
   /** Files and folders to watch in addition to the persisted sources. */
   paths?: string[];
+  /** Read the links in those folders to files outside them (`loupe serve --follow-symlinks`). */
+  followSymlinks?: boolean;
   maxDbBytes?: number;
   retentionUs?: number;
   /** Tailer timings (tests shorten them). */
@@ -50,6 +52,8 @@ export interface Engine {
   readonly otlp: OtlpReceiver | null;
   /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
   readonly otlpProblem: string | null;
+  /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
+  readonly repairedModes: string[];
   /**
    * Write what is pending, stop the tailers, checkpoint the WAL and close the database. Never
    * throws (a full disk must not turn a stop into a crash that leaves the lock behind): what could
@@ -69,7 +73,7 @@ export const DB_FILE = 'loupe.db';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
-  mkdirSync(config.dataDir, { recursive: true });
+  const repairedModes = preparePrivateDir(config.dataDir);
   const lock = lockDataDir(config.dataDir);
   let db: Db;
   try {
@@ -160,11 +164,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     traces,
     otlp,
     otlpProblem,
+    repairedModes,
     close: () => (closing ??= close()),
   };
   try {
     await sources.startAll();
-    for (const p of config.paths ?? []) await sources.add(p);
+    for (const p of config.paths ?? []) await sources.add(p, { followSymlinks: config.followSymlinks === true });
   } catch (err) {
     // A path the user gave that can't be watched: nothing stays open behind the error.
     await engine.close();

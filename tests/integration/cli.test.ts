@@ -68,16 +68,19 @@ describe('loupe query', () => {
   });
 });
 
-describe('loupe serve with a path that is not there', () => {
+describe('loupe serve with a path that can never be there', () => {
+  // A path not there yet is waited for (tests/integration/source-paths.test.ts); one under a file can't appear.
   it('says so in one line, exits 2, and leaves nothing open (the data folder is free again)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-missing-path-'));
     const dataDir = join(dir, 'data');
-    const res = spawnSync(process.execPath, [CLI, 'serve', join(dir, 'no-such-folder'), '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0'], {
+    const notADir = join(dir, 'notes.txt');
+    writeFileSync(notADir, 'a file\n');
+    const res = spawnSync(process.execPath, [CLI, 'serve', join(notADir, 'logs'), '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0'], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 30_000,
     });
-    expect([res.status, res.stderr.trim()]).toEqual([2, `loupe: path: cannot watch ${join(dir, 'no-such-folder')}: no such file or folder`]);
+    expect([res.status, res.stderr.trim()]).toEqual([2, `loupe: path: cannot watch ${join(notADir, 'logs')}: ${notADir} is a file, not a folder`]);
     const again = await startServe(['--data-dir', dataDir]);
     expect(await again.stop()).toBe(0);
   });

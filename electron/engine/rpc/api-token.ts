@@ -2,8 +2,9 @@
 // the user only, like the database), so a browser tab or a script keeps working across restarts
 // instead of meeting a 401 after every `npm start`.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, writePrivateFile } from '../store/data-dir.js';
 
 export const TOKEN_FILE = 'api-token';
 
@@ -19,7 +20,8 @@ export function loadOrCreateToken(dataDir: string): string {
     // none yet (or unreadable): make one
   }
   const token = randomBytes(18).toString('base64url');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  // The engine makes an existing folder private (and says so); a new one is made private here.
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  writePrivateFile(path, `${token}\n`);
   return token;
 }

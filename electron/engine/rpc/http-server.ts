@@ -189,7 +189,7 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
         if (method === 'POST') {
           const body = await readJson(req);
           const format = body.format === undefined || body.format === null ? null : String(body.format);
-          const view = await engine.sources.add(String(body.path ?? ''), { format, allowMissing: body.allowMissing === true });
+          const view = await engine.sources.add(String(body.path ?? ''), { format, followSymlinks: body.followSymlinks === true });
           return sendJson(res, 201, view);
         }
         return notAllowed(res, 'GET, POST');

@@ -56,7 +56,7 @@ export class ProtocolConnection {
       },
       'logs.facets': (p) => logFacets(reader, queryParams(p)),
       'sources.list': () => engine.sources.list(),
-      'sources.add': (p) => engine.sources.add(reqString(p, 'path'), { format: optFormat(p) }),
+      'sources.add': (p) => engine.sources.add(reqString(p, 'path'), { format: optFormat(p), followSymlinks: p.followSymlinks === true }),
       'sources.remove': async (p) => {
         await engine.sources.remove(reqInt(p, 'id'));
         return null;

@@ -1,13 +1,15 @@
 // The running inputs: one tailer per source, started from the persisted set at start-up and
 // added or removed at run time (API, CLI, UI).
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { SourceView } from '../../../shared/model.js';
+import { constants, type Stats } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { SourceFileView, SourceView } from '../../../shared/model.js';
 import type { LogPipeline } from '../pipeline/log-pipeline.js';
 import type { SourceStore, SourceRow } from '../store/source-store.js';
 import type { FileRecordEraser } from '../store/file-record-eraser.js';
 import { formatById } from '../parse/registry.js';
-import { createFileSource } from './files/file-source.js';
+import { createFileSource, type FileClaim } from './files/file-source.js';
+import { hashBytes } from './files/fingerprint.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
 
 type FileSource = ReturnType<typeof createFileSource>;
@@ -58,10 +60,12 @@ export class SourceManager {
   }
 
   /**
-   * Watch a file or folder. A path that does not exist yet is accepted (it is picked up when it
-   * appears) only when `allowMissing`; otherwise the user probably mistyped it.
+   * Watch a file or folder. A path that does not exist yet is watched for (an app that has not
+   * written its log yet); its lines are read from the start when it appears. Only a path that can
+   * never appear is refused: under a file, or where Loupe may not look.
+   * `followSymlinks`: read a folder's links to files outside it (by default they are listed as not followed).
    */
-  async add(path: string, opts: { format?: string | null; allowMissing?: boolean } = {}): Promise<SourceView> {
+  async add(path: string, opts: { format?: string | null; followSymlinks?: boolean } = {}): Promise<SourceView> {
     if (typeof path !== 'string' || path.trim() === '') throw new BadRequestError('path: give the file or folder to watch');
     const abs = resolve(path.trim());
     const format = opts.format ?? null;
@@ -71,14 +75,12 @@ export class SourceManager {
       const st = await stat(abs);
       kind = st.isDirectory() ? 'folder' : 'file';
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || !opts.allowMissing) {
-        throw new BadRequestError(`path: cannot watch ${abs}: ${code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}`);
-      }
+      const never = await whyItCannotAppear(abs, err);
+      if (never) throw new BadRequestError(`path: cannot watch ${abs}: ${never}`);
     }
     const existing = this.store.listSources().find((s) => s.path === abs);
     if (existing && this.running.has(existing.id)) return this.view(existing.id)!;
-    const row = this.store.addSource(kind, abs, format);
+    const row = this.store.addSource(kind, abs, format, opts.followSymlinks === true);
     await this.startSource(row);
     return this.view(row.id)!;
   }
@@ -153,7 +155,7 @@ export class SourceManager {
     const r = this.running.get(id);
     if (!r) return undefined;
     const problems = this.pipeline.problems.get(id) ?? new Map<string, string>();
-    const files = this.store.filesOf(id).map((f) => {
+    const files: SourceFileView[] = this.store.filesOf(id).map((f) => {
       const problem = problems.get(f.path);
       return {
         path: f.path,
@@ -167,6 +169,12 @@ export class SourceManager {
         ...(problem !== undefined ? { skipped: problem } : {}),
       };
     });
+    // Files another source reads: listed here, read (and counted) there.
+    for (const [path, owner] of r.tailer.sharedFiles()) {
+      if (files.some((f) => f.path === path)) continue;
+      const readBy = { source: owner, path: this.running.get(owner)?.row.path ?? '' };
+      files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, readBy });
+    }
     // Problems of files that never got a row (binary, unreadable from the start).
     for (const [path, problem] of problems) {
       if (!files.some((f) => f.path === path)) {
@@ -185,6 +193,7 @@ export class SourceManager {
       kind: r.row.kind,
       path: r.row.path,
       ...(r.row.format !== null ? { format: r.row.format } : {}),
+      ...(r.row.follow_symlinks ? { followSymlinks: true } : {}),
       state: r.rereading ? 'rereading' : r.tailer.state(),
       records,
       bytes: files.reduce((n, f) => n + f.bytes, 0),
@@ -194,12 +203,31 @@ export class SourceManager {
     };
   }
 
+  /**
+   * One file, one reader: a file another running source has a row for is that source's (it reads
+   * it, will on its start, or read it to its end: a backup it rotated away); one whose source was
+   * removed is handed over with its checkpoint instead of being read again.
+   */
+  private claimFile(sourceId: number, file: { dev: number; ino: number }, head: Buffer): FileClaim {
+    for (const row of this.store.filesWithInode(file.dev, file.ino, sourceId)) {
+      // Inodes are reused: only a row whose fingerprint these bytes still have is this file.
+      if (head.length < row.fp_len || hashBytes(head.subarray(0, row.fp_len)) !== row.fp_hash) continue;
+      if (this.running.has(row.source_id)) return { readBy: row.source_id };
+      this.store.moveFile(row.id, sourceId);
+      const { id: fileId, path, dev, ino, fp_len: fpLen, fp_hash: fpHash, offset } = row;
+      return { adopt: { fileId, path, dev, ino, fpLen, fpHash, offset } };
+    }
+    return null;
+  }
+
   /** A source's tailer, not started yet. */
   private newTailer(row: SourceRow): FileSource {
     return createFileSource({
       path: row.path,
       known: this.store.knownFiles(row.id),
       sink: this.pipeline.sinkFor(row.id, row.format),
+      followSymlinks: row.follow_symlinks === 1,
+      claim: (file, head) => this.claimFile(row.id, file, head),
       ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
       ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
     });
@@ -221,5 +249,32 @@ export class SourceManager {
     // An erase stops between two windows; the next start finishes it.
     await Promise.all([...this.rereads]);
     this.running.clear();
+  }
+}
+
+/**
+ * Why a path that can't be looked at now never will be (null: it may still appear). The nearest
+ * folder above it that exists must be a folder Loupe may look into.
+ */
+async function whyItCannotAppear(abs: string, err: unknown): Promise<string | null> {
+  const missing = (e: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+  if (!missing(err)) return (err as Error).message;
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    let st: Stats | null = null;
+    try {
+      st = await stat(dir);
+    } catch (e) {
+      if (!missing(e)) return (e as Error).message;
+    }
+    if (st) {
+      if (!st.isDirectory()) return `${dir} is a file, not a folder`;
+      return (await access(dir, constants.R_OK | constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+        ? null
+        : `no permission to look into ${dir}`;
+    }
+    if (dirname(dir) === dir) return null;
   }
 }

@@ -1,17 +1,24 @@
 // One engine per data folder: two engines tailing the same files into the same database would
-// each store every line (their checkpoints race). The lock is a file holding the owner's pid,
-// created exclusively; a lock left by a process that no longer runs (a crash, kill -9) is taken over.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+// each store every line (their checkpoints race). The lock is one the kernel holds for us: an
+// exclusive SQLite lock (fcntl byte-range locks) on an empty side database, kept for the engine's
+// lifetime. It goes away with the process however that ends (kill -9, a crash, a reboot), so a
+// stale pid can never keep Loupe out, and two starters racing for it can't both win.
+// The owner's pid is written next to it, only to name the owner in the refusal.
+import { readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { newDatabase, type Db } from './database.js';
+import { createPrivateFile, writePrivateFile } from './data-dir.js';
 
 export const LOCK_FILE = 'loupe.lock';
+/** The pid of the engine holding the lock (informative: the lock itself is what counts). */
+export const PID_FILE = 'loupe.pid';
 
 export class DataDirInUseError extends Error {
   constructor(
     readonly dataDir: string,
-    readonly pid: number,
+    readonly pid: number | null,
   ) {
-    super(`Another Loupe (process ${pid}) is using ${dataDir}. Stop it first, or give this one another --data-dir.`);
+    super(`Another Loupe${pid !== null ? ` (process ${pid})` : ''} is using ${dataDir}. Stop it first, or give this one another --data-dir.`);
     this.name = 'DataDirInUseError';
   }
 }
@@ -22,38 +29,48 @@ export interface DataDirLock {
 
 export function lockDataDir(dataDir: string): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const pidPath = join(dataDir, PID_FILE);
+  createPrivateFile(path);
+  let db: Db | null = null;
+  for (let attempt = 0; db === null; attempt++) {
+    // No busy timeout: a held lock is an answer, not something to wait for.
+    const candidate = newDatabase(path, { timeout: 0 });
     try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return {
-        release: () => {
-          try {
-            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-          } catch {
-            // Already gone: nothing to release.
-          }
-        },
-      };
+      // Held until the connection closes, not just for a transaction; the transaction stays open
+      // and writes nothing, so the file stays empty and no journal is made.
+      candidate.pragma('locking_mode = EXCLUSIVE');
+      candidate.exec('BEGIN EXCLUSIVE');
+      db = candidate;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) throw new DataDirInUseError(dataDir, owner);
-      if (owner === process.pid) throw new DataDirInUseError(dataDir, owner);
-      // Left behind by a process that is gone: take it over.
-      unlinkSync(path);
+      candidate.close();
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_BUSY') throw new DataDirInUseError(dataDir, ownerPid(pidPath));
+      // A pid file from an older Loupe (its lock was the pid): not a database, and nobody can be
+      // holding an SQLite lock on it. Emptying it is harmless even if a racing starter has just
+      // locked it: the lock is on the file, not in its bytes.
+      if (code !== 'SQLITE_NOTADB' || attempt > 0) throw err;
+      truncateSync(path, 0);
     }
   }
-  throw new Error(`Could not lock ${dataDir}: ${path} keeps coming back.`);
+  writePrivateFile(pidPath, `${process.pid}\n`);
+  const held = db;
+  return {
+    release: () => {
+      if (!held.open) return;
+      // The pid file goes first: once the lock is free, a new owner writes its own.
+      rmSync(pidPath, { force: true });
+      // The lock file itself stays: removing it would let a starter that opened it just before
+      // lock an orphaned file while a third one locks a new one.
+      held.close();
+    },
+  };
 }
 
-function isRunning(pid: number): boolean {
+function ownerPid(pidPath: string): number | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const pid = Number(readFileSync(pidPath, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
   }
 }

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, PRIVATE_DIR_MODE } from './data-dir.js';
 import { migrate } from './migrations.js';
 
 export type Db = Database.Database;
@@ -13,18 +14,22 @@ export type Db = Database.Database;
  */
 export const SQLITE_BINDING_ENV = 'LOUPE_SQLITE_BINDING';
 
-function newDatabase(path: string): Db {
+export function newDatabase(path: string, options: Database.Options = {}): Db {
   const binding = process.env[SQLITE_BINDING_ENV];
-  if (!binding) return new Database(path);
+  if (!binding) return new Database(path, options);
   try {
-    return new Database(path, { nativeBinding: binding });
+    return new Database(path, { ...options, nativeBinding: binding });
   } catch (err) {
     throw new Error(`SQLite could not be loaded from ${SQLITE_BINDING_ENV}=${binding}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // SQLite would make it 0644; its -wal and -shm take the mode of the database file.
+    createPrivateFile(path);
+  }
   const db = newDatabase(path);
   try {
     // auto_vacuum only takes effect before the first table exists: set it first so retention can

@@ -215,6 +215,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE files ADD COLUMN start_offset INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 4,
+    description: 'sources: whether links in a folder to files outside it are followed',
+    up: `
+      -- 1 when the user asked for a folder's symbolic links to files outside it to be read; 0 (the
+      -- default): such a link is listed on the source as not followed (x.log -> ~/.ssh/id_rsa).
+      ALTER TABLE sources ADD COLUMN follow_symlinks INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -10,6 +10,8 @@ export interface SourceRow {
   format: string | null;
   created_at: number;
   removed: number;
+  /** 1: a folder's links to files outside it are read. */
+  follow_symlinks: number;
 }
 
 export interface FileRow {
@@ -47,17 +49,18 @@ export class SourceStore {
   }
 
   /** Add a source, or bring back a removed one with the same path (its checkpoints still hold). */
-  addSource(kind: 'file' | 'folder', path: string, format: string | null): SourceRow {
+  addSource(kind: 'file' | 'folder', path: string, format: string | null, followSymlinks = false): SourceRow {
+    const follow = followSymlinks ? 1 : 0;
     const existing = this.db.prepare('SELECT * FROM sources WHERE path = ?').get(path) as SourceRow | undefined;
     if (existing) {
       this.db
-        .prepare('UPDATE sources SET removed = 0, kind = ?, format = ? WHERE id = ?')
-        .run(kind, format, existing.id);
-      return { ...existing, kind, format, removed: 0 };
+        .prepare('UPDATE sources SET removed = 0, kind = ?, format = ?, follow_symlinks = ? WHERE id = ?')
+        .run(kind, format, follow, existing.id);
+      return { ...existing, kind, format, removed: 0, follow_symlinks: follow };
     }
     const info = this.db
-      .prepare('INSERT INTO sources (kind, path, format, created_at) VALUES (?, ?, ?, ?)')
-      .run(kind, path, format, Date.now() * 1000);
+      .prepare('INSERT INTO sources (kind, path, format, created_at, follow_symlinks) VALUES (?, ?, ?, ?, ?)')
+      .run(kind, path, format, Date.now() * 1000, follow);
     return this.getSource(Number(info.lastInsertRowid))!;
   }
 
@@ -126,6 +129,18 @@ export class SourceStore {
         fpHash: f.fp_hash,
         offset: f.offset,
       }));
+  }
+
+  /** Other sources' rows for the file with this device and inode (their records not being erased), newest first. */
+  filesWithInode(dev: number, ino: number, notSourceId: number): FileRow[] {
+    return this.db
+      .prepare('SELECT * FROM files WHERE dev = ? AND ino = ? AND source_id != ? AND superseded = 0 ORDER BY id DESC')
+      .all(dev, ino, notSourceId) as FileRow[];
+  }
+
+  /** Hand a file, with its checkpoint and records, to another source (its own was removed). */
+  moveFile(fileId: number, sourceId: number): void {
+    this.db.prepare('UPDATE files SET source_id = ?, gone = 0 WHERE id = ?').run(sourceId, fileId);
   }
 
   fileOffset(fileId: number): number {

@@ -37,9 +37,10 @@ export class SourcesStore {
     }
   }
 
-  async add(path: string): Promise<boolean> {
+  /** `followSymlinks`: read the folder's links to files outside it (off: they are listed as skipped). */
+  async add(path: string, followSymlinks = false): Promise<boolean> {
     return this.run(async () => {
-      await api.request('sources.add', { path });
+      await api.request('sources.add', { path, ...(followSymlinks ? { followSymlinks } : {}) });
     });
   }
 

@@ -4,9 +4,9 @@
 // Everything runs in one serialized "pass" loop, triggered by chokidar events (fast, lossy) and a
 // stat poll (slow, reliable): a pass never overlaps another, so readers need no locking.
 import { watch, type FSWatcher } from 'chokidar';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from './content-sniff.js';
 import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader.js';
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
@@ -37,7 +37,22 @@ export interface FileSourceOptions {
   pollMs?: number;
   idleMs?: number;
   maxLineBytes?: number;
+  /** Folder mode: read links to files outside the folder (otherwise they are reported, not read). */
+  followSymlinks?: boolean;
+  /**
+   * Asked before a file not known to this source is read: another source may read it already
+   * (overlapping folders, a folder and a file in it). Called with the file's first bytes (at least
+   * its fingerprint's), and synchronously before the file is registered, so two sources can't both
+   * take a new file.
+   */
+  claim?: (file: { dev: number; ino: number }, head: Buffer) => FileClaim;
 }
+
+/**
+ * Whose a file is: null (nobody else's: read it), another running source's (`readBy`: its id), or
+ * a file of a source no longer running, handed over with its checkpoint (`adopt`).
+ */
+export type FileClaim = { readBy: number } | { adopt: KnownFile } | null;
 
 export type FileSourceState = 'watching' | 'missing' | 'error';
 
@@ -46,6 +61,8 @@ export interface FileSource {
   stop(): Promise<void>;
   state(): FileSourceState;
   error(): string | null;
+  /** Files of this source not read by it because another source reads them: path → that source's id. */
+  sharedFiles(): ReadonlyMap<string, number>;
 }
 
 export function createFileSource(opts: FileSourceOptions): FileSource {
@@ -124,6 +141,10 @@ class FileSourceRunner implements FileSource {
   private stopped = false;
   private readonly extensionStyle: RegExp | null;
   private readonly createdAt = Date.now();
+  private readonly followSymlinks: boolean;
+  private readonly claim: NonNullable<FileSourceOptions['claim']>;
+  /** Files another source reads (path → its id), as of the last listing. */
+  private readonly shared = new Map<string, number>();
 
   constructor(opts: FileSourceOptions) {
     this.root = resolve(opts.path);
@@ -137,6 +158,8 @@ class FileSourceRunner implements FileSource {
       maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     };
     this.unclaimedKnown = [...opts.known];
+    this.followSymlinks = opts.followSymlinks === true;
+    this.claim = opts.claim ?? (() => null);
     this.extensionStyle = extensionStyleBackup(basename(this.root));
   }
 
@@ -146,6 +169,10 @@ class FileSourceRunner implements FileSource {
 
   error(): string | null {
     return this.currentError;
+  }
+
+  sharedFiles(): ReadonlyMap<string, number> {
+    return this.shared;
   }
 
   async start(): Promise<void> {
@@ -329,6 +356,7 @@ class FileSourceRunner implements FileSource {
       this.current = null;
       rotated = true;
     }
+    if (!pathStat) this.shared.delete(this.root);
     if (!this.current && pathStat?.isFile()) {
       this.current = await this.openFile(this.root);
       if (this.current) this.clearProblem(this.current.fileId, this.root);
@@ -482,7 +510,8 @@ class FileSourceRunner implements FileSource {
     await this.drainDetached();
   }
 
-  private async listFiles(dir: string, out: string[]): Promise<void> {
+  /** `realRoot`: the folder with its links resolved, to tell where a link inside it points. */
+  private async listFiles(dir: string, realRoot: string, out: string[]): Promise<void> {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -492,15 +521,38 @@ class FileSourceRunner implements FileSource {
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) await this.listFiles(path, out);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(path);
+      if (entry.isDirectory()) await this.listFiles(path, realRoot, out);
+      else if (entry.isFile()) out.push(path);
+      else if (entry.isSymbolicLink() && (await this.followsLink(path, realRoot))) out.push(path);
     }
   }
 
+  /**
+   * A link to a file in the folder is not read through the link: the file is read under its own
+   * name. A link out of the folder (x.log -> ~/.ssh/id_rsa) is read only when the user asked for
+   * links to be followed; otherwise the source says why it is skipped.
+   */
+  private async followsLink(path: string, realRoot: string): Promise<boolean> {
+    const target = await realpath(path).catch(() => null);
+    if (target === null) return false; // dangling: nothing to read (yet)
+    const rel = relative(realRoot, target);
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return false;
+    if (this.followSymlinks) return true;
+    if ((await stat(target).catch(() => null))?.isFile()) {
+      this.reportProblem(
+        null,
+        path,
+        `${basename(path)} is a link to ${target} outside the folder: not followed (add it as its own source, or turn on following links)`,
+      );
+    }
+    return false;
+  }
+
   private async discoverFolder(): Promise<void> {
+    const realRoot = await realpath(this.root).catch(() => this.root);
     const listFolder = async (): Promise<string[]> => {
       const paths: string[] = [];
-      await this.listFiles(this.root, paths);
+      await this.listFiles(this.root, realRoot, paths);
       return paths;
     };
     let listing: ListedFile[];
@@ -535,6 +587,9 @@ class FileSourceRunner implements FileSource {
       const reader2 = await this.openFile(path, { holdCopies: true });
       if (reader2) this.clearProblem(reader2.fileId, path);
     }
+    // A file another source reads that is no longer here is no longer shared.
+    const paths = new Set(listing.map((f) => f.path));
+    for (const path of this.shared.keys()) if (!paths.has(path)) this.shared.delete(path);
     const now = Date.now();
     for (const reader of [...this.readers.values()]) {
       if (listed.has(reader.key)) {
@@ -592,17 +647,8 @@ class FileSourceRunner implements FileSource {
           this.sink.gone(known.fileId);
           break;
         }
-        const identity: FileIdentity = { dev: known.dev, ino: known.ino, fpLen: known.fpLen, fpHash: known.fpHash };
-        const reader = new FileReader(fd, known.fileId, path, identity, known.offset, this.ctx, {
-          fromStart: known.offset === 0,
-          needsSniff: false,
-        });
         keep = true;
-        this.readers.set(key, reader);
-        if (path !== known.path) this.sink.updateFile(known.fileId, { path });
-        // Truncated while Loupe was down: recover what the copy kept, then read the new content.
-        if (st.size < known.offset) await this.recoverTruncated(reader);
-        return reader;
+        return await this.resume(fd, st, path, known);
       }
       if (opts.knownOnly) return null;
 
@@ -615,6 +661,18 @@ class FileSourceRunner implements FileSource {
         this.accounted.set(key, fp);
         this.reportProblem(null, path, binary);
         return null;
+      }
+      // From the claim to the registration nothing awaits: no other source can take the file between.
+      const claim = this.claim(st, head);
+      if (claim && 'readBy' in claim) {
+        this.shared.set(path, claim.readBy);
+        return null;
+      }
+      this.shared.delete(path);
+      if (claim) {
+        // A removed source's file: go on from its checkpoint (its fingerprint was checked on these bytes).
+        keep = true;
+        return await this.resume(fd, st, path, claim.adopt);
       }
       const identity: FileIdentity = { dev: st.dev, ino: st.ino, ...fp };
       const fileId = this.sink.registerFile(path, identity, 0);
@@ -629,6 +687,20 @@ class FileSourceRunner implements FileSource {
     } finally {
       if (!keep) await fd.close().catch(() => undefined);
     }
+  }
+
+  /** Follows a file the store knows from its committed checkpoint. */
+  private async resume(fd: FileHandle, st: Stats, path: string, known: KnownFile): Promise<FileReader> {
+    const identity: FileIdentity = { dev: known.dev, ino: known.ino, fpLen: known.fpLen, fpHash: known.fpHash };
+    const reader = new FileReader(fd, known.fileId, path, identity, known.offset, this.ctx, {
+      fromStart: known.offset === 0,
+      needsSniff: false,
+    });
+    this.readers.set(reader.key, reader);
+    if (path !== known.path) this.sink.updateFile(known.fileId, { path });
+    // Truncated while Loupe was down: recover what the copy kept, then read the new content.
+    if (st.size < known.offset) await this.recoverTruncated(reader);
+    return reader;
   }
 
   /**
