@@ -149,6 +149,20 @@ describe('stopping loupe serve', () => {
   });
 });
 
+describe('loupe query into a pipe that closes early', () => {
+  it('stops quietly, as grep does (`loupe query … | head`)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-query-pipe-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, Array.from({ length: 3000 }, (_, i) => `2026-11-30 10:00:00,000 INFO app.http: request ${i} done\n`).join(''));
+    const dataDir = join(dir, 'data');
+    const serve = await startServe(['--data-dir', dataDir, file]);
+    await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=5000')).records.length === 3000 ? true : undefined));
+    await serve.stop();
+    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" query --limit 3000 --data-dir "${dataDir}" | head -n 1`], { cwd: ROOT, encoding: 'utf8' });
+    expect([res.status, res.stdout, res.stderr]).toEqual([0, '2026-11-30T10:00:00.000000Z INFO  app.http: request 0 done\n', '']);
+  });
+});
+
 describe('loupe serve with a path that is not there', () => {
   it('says so in one line, exits 2, and leaves nothing open (the data folder is free again)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-missing-path-'));
