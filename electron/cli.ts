@@ -178,6 +178,11 @@ class UsageError extends Error {}
 function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } | null {
   const options = COMMANDS[name].options;
   const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  // --help wins over the rest, mistakes included: whoever asks is about to fix them.
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) {
+    process.stdout.write(commandHelp(name));
+    return null;
+  }
   const values: Record<string, string | boolean | undefined> = {};
   const positionals: string[] = [];
   const seeHelp = `see loupe ${name} --help`;
@@ -201,10 +206,6 @@ function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<st
       if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`${t.rawName} needs a value (${flag}); ${seeHelp}`);
       values[t.name] = t.value;
     }
-  }
-  if (values.help) {
-    process.stdout.write(commandHelp(name));
-    return null;
   }
   return { values, positionals };
 }

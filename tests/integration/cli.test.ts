@@ -76,7 +76,7 @@ describe('loupe help', () => {
   const loupe = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
 
   it('each command prints its own options on --help, -h, and "loupe help COMMAND"', () => {
-    for (const args of [['serve', '--help'], ['serve', '-h'], ['help', 'serve'], ['serve', 'logs', '--port', '0', '--help']]) {
+    for (const args of [['serve', '--help'], ['serve', '-h'], ['help', 'serve'], ['serve', 'logs', '--prot', '0', '--help']]) {
       const res = loupe(...args);
       expect([args, res.status, res.stderr]).toEqual([args, 0, '']);
       expect(res.stdout).toMatch(/^Usage: loupe serve \[PATH…\] \[options\]\n/);
