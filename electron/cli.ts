@@ -26,6 +26,8 @@ interface OptionSpec {
   /** One line of help; options without it are for tests and stay out of the help. */
   help?: string;
   short?: string;
+  /** Repeatable: the values come as an array, in order. */
+  multiple?: boolean;
 }
 
 interface CommandSpec {
@@ -175,7 +177,7 @@ class UsageError extends Error {}
  * as in '-- "--x"" — so its tokens are read here instead, and each mistake said in our words.
  * Returns null when --help was asked for (and printed).
  */
-function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } | null {
+function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] } | null {
   const options = COMMANDS[name].options;
   const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
   // --help wins over the rest, mistakes included: whoever asks is about to fix them.
@@ -183,7 +185,7 @@ function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<st
     process.stdout.write(commandHelp(name));
     return null;
   }
-  const values: Record<string, string | boolean | undefined> = {};
+  const values: Record<string, string | string[] | boolean | undefined> = {};
   const positionals: string[] = [];
   const seeHelp = `see loupe ${name} --help`;
   for (const t of tokens) {
@@ -204,7 +206,7 @@ function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<st
     } else {
       // Without a value, parseArgs would take the next option as one (--port --host x).
       if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`${t.rawName} needs a value (${flag}); ${seeHelp}`);
-      values[t.name] = t.value;
+      values[t.name] = spec.multiple ? [...((values[t.name] as string[] | undefined) ?? []), t.value] : t.value;
     }
   }
   return { values, positionals };
