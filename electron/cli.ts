@@ -380,7 +380,7 @@ async function query(args: string[]): Promise<number> {
 }
 
 /** The query with carets under the mistake, as the search box underlines it. */
-export function underline(q: string, position: number, length: number): string {
+function underline(q: string, position: number, length: number): string {
   // One line on the terminal; tabs kept in the padding so the caret lines up under them.
   const shown = q.replace(/[\r\n]/g, ' ');
   const pad = shown.slice(0, position).replace(/[^\t]/g, ' ');
