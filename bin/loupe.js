@@ -9,5 +9,10 @@ if (!existsSync(cli)) {
   console.error('loupe: not built yet. Run `npm install` (or `npm run build:node`) in the Loupe folder first.');
   process.exit(1);
 }
+// `loupe query … | head`: the reader has what it wanted; stop quietly, as grep does.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import(cli);
 process.exitCode = await main(process.argv.slice(2));

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createEngine } from './engine/engine.js';
+import { parseArgs } from 'node:util';
+import { createEngine, type Engine } from './engine/engine.js';
 import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
 import { loadOrCreateToken, TOKEN_FILE } from './engine/rpc/api-token.js';
 import { SESSIONS_FILE } from './engine/rpc/browser-sessions.js';
@@ -18,31 +18,124 @@ import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/query/index.js';
 
+// ---- Commands, their options and help: one table per command (the parser and --help read it) ----
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** The value's placeholder in the help (string options). */
+  arg?: string;
+  /** One line of help; options without it are for tests and stay out of the help. */
+  help?: string;
+  short?: string;
+  /** Repeatable: the values come as an array, in order. */
+  multiple?: boolean;
+}
+
+interface CommandSpec {
+  usage: string;
+  /** What the command does: the first lines of its help. */
+  about: string;
+  options: Record<string, OptionSpec>;
+  /** Printed after the options (the search syntax, examples). */
+  more?: string;
+}
+
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', help: 'this help' };
+
+const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
+  serve: {
+    usage: 'loupe serve [PATH…] [options]',
+    about:
+      'Watch log files and folders (folders recursively), receive OpenTelemetry (OTLP), and serve the UI\n' +
+      'and the API. The set of sources persists in the database: the next serve resumes them.\n' +
+      'Ctrl-C (SIGINT) or SIGTERM writes what is pending and exits.',
+    options: {
+      'data-dir': { type: 'string', arg: 'DIR', help: `where the database lives (default: ${defaultDataDir()})` },
+      port: { type: 'string', arg: 'N', help: `UI/API port (default ${DEFAULT_PORT}; 0 picks a free port)` },
+      host: { type: 'string', arg: 'ADDR', help: 'address to bind (default 127.0.0.1; anything else is reachable from your network)' },
+      token: {
+        type: 'string',
+        arg: 'T',
+        help: 'API token (default: $LOUPE_TOKEN, else one made once and kept in the data dir; printed in the URL). Prefer LOUPE_TOKEN: arguments show in ps',
+      },
+      'max-db-size': { type: 'string', arg: 'SIZE', help: `e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first` },
+      retention: { type: 'string', arg: 'AGE', help: `e.g. 24h, 7d (default ${DEFAULT_RETENTION_US / 86_400_000_000}d)` },
+      'poll-ms': { type: 'string' },
+      'otlp-http-port': { type: 'string', arg: 'N', help: `OTLP/HTTP receiver port (default ${DEFAULT_OTLP_HTTP_PORT}; 0 picks a free port)` },
+      'otlp-grpc-port': { type: 'string', arg: 'N', help: `OTLP/gRPC receiver port (default ${DEFAULT_OTLP_GRPC_PORT}; 0 picks a free port)` },
+      'otlp-host': { type: 'string', arg: 'ADDR', help: 'address the OTLP receivers bind (default 127.0.0.1)' },
+      forward: { type: 'string', arg: 'URL', help: 're-export everything received to an upstream OTLP/HTTP endpoint' },
+      'otlp-cors-origin': {
+        type: 'string',
+        multiple: true,
+        arg: 'O',
+        help: 'let a browser app at origin O send OTLP/HTTP (repeatable; * = any characters, e.g. http://localhost:*); none by default',
+      },
+      'no-otlp': { type: 'boolean', help: 'no OTLP receiver' },
+      'follow-symlinks': { type: 'boolean', help: 'in the folders given, read links to files outside them (by default they are listed, not read)' },
+      help: HELP_OPTION,
+    },
+    more: `Examples:
+  loupe serve ~/src/myapp/logs /var/log/nginx/access.log
+  loupe serve --port 0 --otlp-http-port 0 --otlp-grpc-port 0 ./logs   # free ports, printed
+`,
+  },
+  query: {
+    usage: 'loupe query [QUERY] [options]',
+    about:
+      'Search the stored logs and print the matches oldest first; works while "loupe serve" runs.\n' +
+      'Exit status as grep: 0 found, 1 nothing matched, 2 a mistake (the message shows where).',
+    options: {
+      'data-dir': { type: 'string', arg: 'DIR', help: `the database of "loupe serve" (default: ${defaultDataDir()})` },
+      from: { type: 'string', arg: 'TIME', help: 'from this time: RFC 3339 (2026-11-30T10:00:00Z), or a duration ago (15m, 2h, 7d)' },
+      to: { type: 'string', arg: 'TIME', help: 'up to this time (as --from)' },
+      limit: { type: 'string', arg: 'N', help: 'the newest N matches (default 50)' },
+      json: { type: 'boolean', help: 'one JSON record per line' },
+      help: HELP_OPTION,
+    },
+    more: `Search syntax (the same as the Logs view's search box; terms are ANDed):
+  timeout                  a word starting with "timeout" (timeouts, TimeoutError; not "gettimeout")
+  "connection refused"     that exact phrase (quote it for the shell too: '"connection refused"')
+  /refused \\(errno=\\d+\\)/  the message matches the regular expression (/timeout/i: any case)
+  level:error              that level: trace, debug, info, warn, error, fatal
+  level:warn+              that level or worse (also level:>=warn, level:<error)
+  logger:app.db            that logger and its children (app.db.pool), as Python's hierarchy
+  service:checkout         that service; source:worker (a path containing it), source:*.log
+  trace:ID  span:ID        the records of a trace or span
+  user_id:42               an attribute's value; status:>=500 compares, code:card_* matches, status:* exists
+  a OR b, -a, (a OR b)     either, not, grouping (OR and AND in capitals)
+
+Examples:
+  loupe query 'level:error' --from 15m
+  loupe query 'logger:app.db (timeout OR refused)' --from 2026-11-30T10:00:00Z --limit 200
+  loupe query 'status:>=500 service:checkout' --json
+  loupe query -- '-level:debug payment'      # a search that starts with "-" goes after --
+`,
+  },
+};
+
+function commandHelp(name: keyof typeof COMMANDS): string {
+  const spec = COMMANDS[name];
+  const rows = Object.entries(spec.options)
+    .filter(([, o]) => o.help !== undefined)
+    .map(([flag, o]) => [`${o.short ? `-${o.short}, ` : ''}--${flag}${o.arg ? ` ${o.arg}` : ''}`, o.help!] as const);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return (
+    `Usage: ${spec.usage}\n\n${spec.about}\n\nOptions:\n` +
+    rows.map(([left, help]) => `  ${left.padEnd(width)}${help}\n`).join('') +
+    (spec.more ? `\n${spec.more}` : '')
+  );
+}
+
 const HELP = `Loupe — logs, traces and metrics of your local services, in one place.
 
 Usage:
-  loupe serve [PATH…] [options]   watch files/folders, serve the UI and the API
+  loupe serve [PATH…] [options]   watch files/folders, receive OTLP, serve the UI and the API
   loupe query [QUERY] [options]   search the stored logs from the terminal
-  loupe help                      this text
+  loupe help [COMMAND]            this text, or a command's options (as loupe COMMAND --help)
+  loupe --version                 the version
 
-serve options:
-  --data-dir DIR       where the database lives (default: ${defaultDataDir()})
-  --port N             UI/API port (default ${DEFAULT_PORT}; 0 picks a free port)
-  --host ADDR          address to bind (default 127.0.0.1; anything else is reachable from your network)
-  --token T            API token (default: $LOUPE_TOKEN, else one made once and kept in the data dir; printed in the URL)
-  --max-db-size SIZE   e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first
-  --retention AGE      e.g. 24h, 7d (default ${DEFAULT_RETENTION_US / 86_400_000_000}d)
-  --otlp-http-port N   OTLP/HTTP receiver port (default ${DEFAULT_OTLP_HTTP_PORT}; 0 picks a free port)
-  --otlp-grpc-port N   OTLP/gRPC receiver port (default ${DEFAULT_OTLP_GRPC_PORT}; 0 picks a free port)
-  --otlp-host ADDR     address the OTLP receivers bind (default 127.0.0.1)
-  --forward URL        re-export everything received to an upstream OTLP/HTTP endpoint
-  --otlp-cors-origin O let a browser app at origin O send OTLP/HTTP (repeatable; * = any characters,
-                       e.g. http://localhost:*); none by default
-  --no-otlp            no OTLP receiver
-  --follow-symlinks    in the folders given, read links to files outside them (by default they are listed, not read)
-
-query options:
-  --data-dir DIR, --from TIME, --to TIME, --limit N (default 50), --json
+Run "loupe serve --help" or "loupe query --help" for their options.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,9 +149,13 @@ export async function main(argv: string[]): Promise<number> {
       case undefined:
       case 'help':
       case '--help':
-      case '-h':
-        process.stdout.write(HELP);
+      case '-h': {
+        const topic = rest[0];
+        if (topic === undefined || command !== 'help') process.stdout.write(HELP);
+        else if (topic === 'serve' || topic === 'query') process.stdout.write(commandHelp(topic));
+        else throw new UsageError(`no help on "${topic}": the commands are serve and query`);
         return 0;
+      }
       case '--version':
       case '-v':
         process.stdout.write(`${version()}\n`);
@@ -86,31 +183,51 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\nRun "loupe help" for the options.`);
+/**
+ * The command's arguments against its table. Node's strict parseArgs says "Unknown option '--x'. To
+ * specify a positional argument starting with a '-', place it at the end of the command after '--',
+ * as in '-- "--x"" — so its tokens are read here instead, and each mistake said in our words.
+ * Returns null when --help was asked for (and printed).
+ */
+function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] } | null {
+  const options = COMMANDS[name].options;
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  // --help wins over the rest, mistakes included: whoever asks is about to fix them.
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) {
+    process.stdout.write(commandHelp(name));
+    return null;
   }
+  const values: Record<string, string | string[] | boolean | undefined> = {};
+  const positionals: string[] = [];
+  const seeHelp = `see loupe ${name} --help`;
+  for (const t of tokens) {
+    if (t.kind === 'positional') positionals.push(t.value);
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name];
+    if (spec === undefined) {
+      // "-level:debug" arrives as -l -e -v…: name the argument as typed.
+      const typed = args[t.index] ?? t.rawName;
+      const shown = t.rawName.startsWith('--') ? typed.split('=')[0]! : typed;
+      const hint = name === 'query' && !typed.startsWith('--') ? ` (a search that starts with "-" goes after --: loupe query -- '${typed}')` : '';
+      throw new UsageError(`unknown option ${shown}; ${seeHelp}${hint}`);
+    }
+    const flag = `--${t.name}${spec.arg ? ` ${spec.arg}` : ''}`;
+    if (spec.type === 'boolean') {
+      if (t.value !== undefined) throw new UsageError(`${t.rawName} takes no value; ${seeHelp}`);
+      values[t.name] = true;
+    } else {
+      // Without a value, parseArgs would take the next option as one (--port --host x).
+      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`${t.rawName} needs a value (${flag}); ${seeHelp}`);
+      values[t.name] = spec.multiple ? [...((values[t.name] as string[] | undefined) ?? []), t.value] : t.value;
+    }
+  }
+  return { values, positionals };
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'data-dir': { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    token: { type: 'string' },
-    'max-db-size': { type: 'string' },
-    retention: { type: 'string' },
-    'poll-ms': { type: 'string' },
-    'otlp-http-port': { type: 'string' },
-    'otlp-grpc-port': { type: 'string' },
-    'otlp-host': { type: 'string' },
-    forward: { type: 'string' },
-    'otlp-cors-origin': { type: 'string', multiple: true },
-    'no-otlp': { type: 'boolean' },
-    'follow-symlinks': { type: 'boolean' },
-  });
+  const parsed = parse('serve', args);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const port = str('port') === undefined ? DEFAULT_PORT : Number(str('port'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${str('port')}" is not a port (0–65535)`);
@@ -198,7 +315,7 @@ async function serve(args: string[]): Promise<number> {
         .then(() => engine.close())
         .then((report) => {
           for (const problem of report.problems) process.stderr.write(`loupe: while stopping, ${problem}\n`);
-          process.stdout.write(`Loupe stopped: ${report.recordsWritten.toLocaleString('en-US')} log record${report.recordsWritten === 1 ? '' : 's'} written this run.\n`);
+          process.stdout.write(`Loupe stopped: ${writtenThisRun(engine)} written this run.\n`);
           resolve();
         });
     };
@@ -224,14 +341,22 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * What this run stored, from the counters GET /api/status shows (they count from the engine's start
+ * and stay readable after close): log records from files and OTLP, spans, metric points.
+ */
+function writtenThisRun(engine: Engine): string {
+  const o = engine.otlp?.stats;
+  const counts: [number, string, string][] = [[engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0), 'log record', 'log records']];
+  if (o) counts.push([o.spans, 'span', 'spans'], [o.metricPoints, 'metric point', 'metric points']);
+  const said = counts.map(([n, one, many]) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`);
+  return said.length === 1 ? said[0]! : `${said.slice(0, -1).join(', ')} and ${said.at(-1)!}`;
+}
+
 async function query(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'data-dir': { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    limit: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const parsed = parse('query', args);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const time = (k: string): number | undefined => {
     const v = str(k);
@@ -252,12 +377,15 @@ async function query(args: string[]): Promise<number> {
   try {
     registerQueryFunctions(db);
     const reader = new LogReader(db, new LogWriter(db));
-    const page = reader.search({
-      q: positionals.join(' '),
-      from: time('from'),
-      to: time('to'),
-      limit: str('limit') === undefined ? 50 : Number(str('limit')),
-    });
+    const q = positionals.join(' ');
+    const search = { q, from: time('from'), to: time('to'), limit: str('limit') === undefined ? 50 : Number(str('limit')) };
+    let page;
+    try {
+      page = reader.search(search);
+    } catch (err) {
+      if (err instanceof QuerySyntaxError) throw new UsageError(`${err.message}\n${underline(q, err.position, err.length)}`);
+      throw err;
+    }
     const records = page.records.slice().reverse();
     // As grep does: nothing found is exit status 1, said on stderr so a pipe stays clean.
     if (records.length === 0) {
@@ -281,6 +409,14 @@ function tokenHint(fromFlag: boolean, dataDir: string): string {
   if (fromFlag) return 'The token is the one given to loupe serve with --token.';
   if (process.env.LOUPE_TOKEN) return 'The token is the one in the LOUPE_TOKEN environment variable of loupe serve.';
   return `The token is also kept in ${join(dataDir, TOKEN_FILE)} (readable by you only).`;
+}
+
+/** The query with carets under the mistake, as the search box underlines it. */
+function underline(q: string, position: number, length: number): string {
+  // One line on the terminal; tabs kept in the padding so the caret lines up under them.
+  const shown = q.replace(/[\r\n]/g, ' ');
+  const pad = shown.slice(0, position).replace(/[^\t]/g, ' ');
+  return `  ${shown}\n  ${pad}${'^'.repeat(Math.max(1, Math.min(length, shown.length - position)))}`;
 }
 
 /** The platform's data folder, as desktop apps use them; headless: $XDG_DATA_HOME/loupe. */

@@ -1,43 +1,89 @@
 #!/usr/bin/env node
-// `npm run demo`: a pretend Python service logging into a temp folder and sending its traces over
-// OTLP, and Loupe watching both.
+// `npm run demo [-- --keep] [-- --seconds N] [-- serve options]`: a pretend Python shop logging into
+// a temp folder and sending its traces over OTLP, and `loupe serve` watching both. It says where the
+// data is (for `loupe query --data-dir`), and removes the temp folder on exit unless --keep.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The demo's own flags; everything else goes to `loupe serve` (e.g. --port 0).
+let keep = false;
+let seconds;
+const serveArgs = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (arg === '--keep') keep = true;
+  else if (arg === '--seconds') seconds = process.argv[++i];
+  else if (arg.startsWith('--seconds=')) seconds = arg.slice('--seconds='.length);
+  else serveArgs.push(arg);
+}
+if (seconds !== undefined && !(Number(seconds) > 0)) {
+  console.error(`demo: --seconds: "${seconds}" is not a number of seconds`);
+  process.exit(2);
+}
+
 const work = mkdtempSync(join(tmpdir(), 'loupe-demo-'));
 const logs = join(work, 'logs');
+const dataDir = join(work, 'data');
 mkdirSync(logs);
 const python = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
-let service = null;
+const shellQuote = (s) => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const queryCommand = `npx loupe query 'level:error' --from 15m --data-dir ${shellQuote(dataDir)}`;
 
-const loupe = spawn(process.execPath, [join(root, 'bin', 'loupe.js'), 'serve', '--data-dir', join(work, 'data'), logs, ...process.argv.slice(2)], {
+// Each child in its own process group: Ctrl-C reaches the demo alone, which stops the service
+// first (its last spans sent) and then Loupe (what is pending written), each once.
+const loupe = spawn(process.execPath, [join(root, 'bin', 'loupe.js'), 'serve', '--data-dir', dataDir, logs, ...serveArgs], {
   stdio: ['ignore', 'pipe', 'inherit'],
+  detached: true,
 });
+let service = null;
+let stopping = false;
 let printed = '';
 loupe.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   printed += chunk;
   // Once Loupe listens, the service starts, sending its traces where Loupe says it receives them.
+  if (service || stopping || !/Loupe is serving/.test(printed)) return;
   const otlp = /OTLP:\s+(http:\/\/\S+) \(HTTP\)/.exec(printed);
-  if (service || !/Loupe is serving/.test(printed)) return;
-  service = spawn(python, [join(root, 'resources', 'demo', 'service.py'), logs], {
+  console.log(
+    `demo: starting the shop (resources/demo/service.py)${otlp ? `, which sends its traces to ${otlp[1]}` : ''}\n` +
+      `demo: Loupe's data is in ${dataDir}; search it from another terminal with\n` +
+      `  ${queryCommand}`,
+  );
+  service = spawn(python, [join(root, 'resources', 'demo', 'service.py'), logs, ...(seconds ? ['--seconds', seconds] : [])], {
     stdio: 'inherit',
+    detached: true,
     env: { ...process.env, ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp[1] } : {}) },
   });
-  service.on('error', (err) => console.error(`demo: could not start ${python}: ${err.message} (set PYTHON to a Python 3)`));
-  console.log(`demo: the service logs into ${logs}${otlp ? ` and sends its traces to ${otlp[1]}` : ''}`);
+  service.on('error', (err) => {
+    console.error(`demo: could not start ${python}: ${err.message} (set PYTHON to a Python 3)`);
+    stop();
+  });
+  // Its --seconds are up (or it failed): the demo is over.
+  service.on('exit', stop);
 });
-const stop = () => {
-  service?.kill();
-  loupe.kill('SIGINT');
-};
+
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  const stopLoupe = () => loupe.exitCode === null && loupe.signalCode === null && loupe.kill('SIGINT');
+  if (service && service.exitCode === null && service.signalCode === null) {
+    service.once('exit', stopLoupe);
+    service.kill('SIGTERM');
+  } else stopLoupe();
+}
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
 loupe.on('exit', (code) => {
-  service?.kill();
+  service?.kill('SIGTERM');
+  if (keep) console.log(`demo: kept ${work}; search it with\n  ${queryCommand}`);
+  else {
+    rmSync(work, { recursive: true, force: true });
+    console.log(`demo: removed ${work} (\`npm run demo -- --keep\` keeps it)`);
+  }
   process.exit(code ?? 0);
 });

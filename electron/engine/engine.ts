@@ -63,8 +63,6 @@ export interface Engine {
 }
 
 export interface CloseReport {
-  /** Log records written since the engine started (files and OTLP). */
-  recordsWritten: number;
   /** What went wrong while stopping, as sentences; empty when all went well. */
   problems: string[];
 }
@@ -151,7 +149,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     } finally {
       lock.release();
     }
-    return { recordsWritten: pipeline.stats.recordsWritten + (otlp?.stats.logRecords ?? 0), problems };
+    return { problems };
   };
   const engine: Engine = {
     db,

@@ -1,6 +1,6 @@
 // The CLI as a user runs it: the token `loupe serve` keeps, and `loupe query` from a terminal.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,101 @@ describe('loupe query', () => {
     const bad = run('level:');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/level:.*needs a value/);
+    // The mistake is shown where it is, as the search box underlines it.
+    const unclosed = run('refused', '(timeout', 'OR', 'db)x', '(again');
+    expect(unclosed.status).toBe(2);
+    expect(unclosed.stderr).toBe('loupe: This "(" is never closed: add a ")".\n  refused (timeout OR db)x (again\n                           ^\n');
+  });
+});
+
+describe('loupe help', () => {
+  const loupe = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('each command prints its own options on --help, -h, and "loupe help COMMAND"', () => {
+    for (const args of [['serve', '--help'], ['serve', '-h'], ['help', 'serve'], ['serve', 'logs', '--prot', '0', '--help']]) {
+      const res = loupe(...args);
+      expect([args, res.status, res.stderr]).toEqual([args, 0, '']);
+      expect(res.stdout).toMatch(/^Usage: loupe serve \[PATH…\] \[options\]\n/);
+      for (const flag of ['--data-dir DIR', '--port N', '--max-db-size SIZE', '--otlp-http-port N', '--forward URL', '--no-otlp', '-h, --help']) {
+        expect(res.stdout).toContain(`  ${flag} `);
+      }
+      expect(res.stdout).not.toContain('--poll-ms');
+    }
+    for (const args of [['query', '--help'], ['query', '-h'], ['help', 'query']]) {
+      const res = loupe(...args);
+      expect([args, res.status, res.stderr]).toEqual([args, 0, '']);
+      expect(res.stdout).toMatch(/^Usage: loupe query \[QUERY\] \[options\]\n/);
+      for (const flag of ['--data-dir DIR', '--from TIME', '--to TIME', '--limit N', '--json']) expect(res.stdout).toContain(`  ${flag} `);
+      // The search syntax, with examples to copy.
+      expect(res.stdout).toMatch(/^ {2}level:warn\+ +that level or worse/m);
+      expect(res.stdout).toMatch(/^ {2}logger:app\.db +that logger and its children/m);
+      expect(res.stdout).toContain("  loupe query 'level:error' --from 15m\n");
+    }
+    const top = loupe('help');
+    expect(top.status).toBe(0);
+    expect(top.stdout).toMatch(/^ {2}loupe --version +the version$/m);
+    expect(top.stdout).toContain('loupe serve --help');
+    expect(loupe('--version').stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('says which option it does not know, and where to look, in words', () => {
+    const cases: [string[], string][] = [
+      [['serve', '--x'], 'loupe: unknown option --x; see loupe serve --help\n'],
+      [['serve', '--prot=4000'], 'loupe: unknown option --prot; see loupe serve --help\n'],
+      [['serve', '--port'], 'loupe: --port needs a value (--port N); see loupe serve --help\n'],
+      [['serve', '--data-dir', '--no-otlp'], 'loupe: --data-dir needs a value (--data-dir DIR); see loupe serve --help\n'],
+      [['serve', '--no-otlp=yes'], 'loupe: --no-otlp takes no value; see loupe serve --help\n'],
+      [['query', '--since', '1h'], 'loupe: unknown option --since; see loupe query --help\n'],
+      [['query', '-level:debug'], `loupe: unknown option -level:debug; see loupe query --help (a search that starts with "-" goes after --: loupe query -- '-level:debug')\n`],
+      [['help', 'tail'], 'loupe: no help on "tail": the commands are serve and query\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const res = loupe(...args);
+      expect([args, res.status, res.stderr, res.stdout]).toEqual([args, 2, stderr, '']);
+    }
+  });
+});
+
+describe('stopping loupe serve', () => {
+  it('confirms it stopped, with what this run wrote', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-stop-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, '2026-11-30 10:00:00,000 INFO app: one\n2026-11-30 10:00:01,000 INFO app: two\n');
+    const dataDir = join(dir, 'data');
+    const first = await startServe(['--data-dir', dataDir, file]);
+    await waitFor(async () => ((await first.get<{ records: unknown[] }>('/api/logs')).records.length === 2 ? true : undefined));
+    // A span over OTLP/HTTP, at the port the banner names.
+    const otlp = /OTLP: +(http:\/\/\S+) \(HTTP\)/.exec(first.output())![1]!;
+    const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: 'GET /', kind: 2, startTimeUnixNano: '1764496800000000000', endTimeUnixNano: '1764496800100000000' };
+    const res = await fetch(`${otlp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await first.stop('SIGINT')).toBe(0);
+    expect(first.output()).toMatch(/Loupe is stopping: writing what is pending…\nLoupe stopped: 2 log records, 1 span and 0 metric points written this run\.\n$/);
+
+    // The next run resumes the file where it stopped: it writes only what is new.
+    const second = await startServe(['--data-dir', dataDir, '--no-otlp']);
+    appendFileSync(file, '2026-11-30 10:00:02,000 INFO app: three\n');
+    await waitFor(async () => ((await second.get<{ records: unknown[] }>('/api/logs')).records.length === 3 ? true : undefined));
+    expect(await second.stop()).toBe(0);
+    expect(second.output()).toMatch(/\nLoupe stopped: 1 log record written this run\.\n$/);
+  });
+});
+
+describe('loupe query into a pipe that closes early', () => {
+  it('stops quietly, as grep does (`loupe query … | head`)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-query-pipe-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, Array.from({ length: 3000 }, (_, i) => `2026-11-30 10:00:00,000 INFO app.http: request ${i} done\n`).join(''));
+    const dataDir = join(dir, 'data');
+    const serve = await startServe(['--data-dir', dataDir, file]);
+    await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=5000')).records.length === 3000 ? true : undefined));
+    await serve.stop();
+    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" query --limit 3000 --data-dir "${dataDir}" | head -n 1`], { cwd: ROOT, encoding: 'utf8' });
+    expect([res.status, res.stdout, res.stderr]).toEqual([0, '2026-11-30T10:00:00.000000Z INFO  app.http: request 0 done\n', '']);
   });
 });
 
