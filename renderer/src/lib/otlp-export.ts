@@ -1,7 +1,7 @@
 // A trace as an OTLP/JSON document (`{"resourceSpans": …}`, the form OTLP/HTTP and the
 // Collector's file exporter use): ids in hex, times as nanosecond strings, attributes as AnyValue.
 // The Traces view downloads it ("Export"), and `traces.import` reads it back.
-import type { SpanKind, SpanStatusCode, SpanView, TraceView } from '../../../shared/model';
+import type { SpanKind, SpanStatusCode, SpanView, TraceView } from '../../../shared/model.js';
 
 type AnyValue =
   | { stringValue: string }
