@@ -7,6 +7,7 @@ import type {
   HistogramView,
   LogPage,
   LogRecordView,
+  MetricSummaryView,
   ServiceMapView,
   ServiceView,
   SourceView,
@@ -74,6 +75,21 @@ export interface TraceQueryParams {
   from?: string;
   to?: string;
   limit?: number;
+  /** A previous result's `nextCursor`: the next (older) page of the same search. */
+  cursor?: string;
+}
+
+/** What `traces.import` stored. */
+export interface TraceImportResult {
+  /** The traces the file held spans of, in the file's order. */
+  traceIds: string[];
+  /** Spans stored… */
+  spans: number;
+  /** …spans that were stored already (skipped)… */
+  duplicateSpans: number;
+  /** …and spans refused as invalid (bad ids), with the first reason. */
+  rejectedSpans: number;
+  rejectReason?: string;
 }
 
 export interface Requests {
@@ -90,6 +106,10 @@ export interface Requests {
   'engine.status': { params: Record<string, never>; result: EngineStatusView };
   'traces.search': { params: TraceQueryParams; result: TraceSearchView };
   'traces.get': { params: { traceId: string }; result: TraceView };
+  /** Store the spans of an OTLP/JSON document (`{"resourceSpans": …}`, as a trace export writes it), given as its text. */
+  'traces.import': { params: { json: string }; result: TraceImportResult };
+  /** The metrics received, with their series count and newest point. */
+  'metrics.list': { params: Record<string, never>; result: MetricSummaryView[] };
   /** Services and their operations; with `since`, only operations seen since then. */
   'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };
@@ -145,6 +165,8 @@ export interface ApiErrorBody {
 export const API_LIMITS = {
   /** Largest request body (REST) or protocol message accepted. */
   maxBodyBytes: 64 * 1024,
+  /** Largest trace import (traces.import, POST /api/traces/import): the OTLP receiver's body limit. */
+  maxImportBytes: 32 * 1024 * 1024,
   /** Live subscriptions one connection may hold. */
   maxSubscriptionsPerConnection: 16,
   /** A connection whose unsent data exceeds this gets its live batches skipped (counted) until it drains. */

@@ -108,6 +108,8 @@ export interface TraceSearchView {
   /** How many traces match in all, counted up to a cap: with `totalCapped`, at least that many. */
   total: number;
   totalCapped?: true;
+  /** Pass back as `cursor` for the next (older) page; null when this is the last. */
+  nextCursor: string | null;
 }
 
 export interface SpanEventView {
@@ -175,6 +177,8 @@ export interface ServiceMapEdge {
   parent: string;
   child: string;
   count: number;
+  /** Calls per second over the map's window. */
+  rate: number;
   errorCount: number;
   /** errorCount / count */
   errorRate: number;
@@ -182,9 +186,30 @@ export interface ServiceMapEdge {
   p95DurationUs: number;
 }
 
+/**
+ * `service`: sends spans. `database` / `external`: named by the client spans that call it
+ * (db.system with db.namespace or server.address; peer.service or server.address).
+ */
+export type ServiceMapNodeKind = 'service' | 'database' | 'external';
+
+export interface ServiceMapNode {
+  name: string;
+  kind: ServiceMapNodeKind;
+  /** Requests it served: a service's spans called from outside it (another service or no parent); calls into the others. */
+  count: number;
+  /** count per second over the map's window. */
+  rate: number;
+  errorCount: number;
+  errorRate: number;
+}
+
 export interface ServiceMapView {
+  /** The services that sent spans (the names of the `service` nodes). */
   services: string[];
+  nodes: ServiceMapNode[];
   edges: ServiceMapEdge[];
+  /** Seconds the rates are over: the range asked (up to now), or the calls' own extent. */
+  windowSeconds: number;
   /** True when the range held more calls than were read (the newest ones are counted). */
   truncated: boolean;
 }
@@ -224,4 +249,22 @@ export interface OtlpCountersView {
   /** Requests refused as malformed, oversized or of the wrong kind (4xx / INVALID_ARGUMENT), and the last reason. */
   invalidRequests: number;
   lastInvalidRequest: string | null;
+}
+
+/** A metric received (one per name, type, unit and service), with its newest point (metrics.list, GET /api/metrics). */
+export interface MetricSummaryView {
+  name: string;
+  type: 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+  unit?: string;
+  service?: string;
+  description?: string;
+  /** Time series of this metric (distinct attribute sets, resources, scopes). */
+  series: number;
+  /** The newest point of any of its series. */
+  lastTime: string;
+  /** Gauges and sums: that point's value. */
+  lastValue?: number;
+  /** Histograms and summaries: that point's count and sum. */
+  lastCount?: number;
+  lastSum?: number;
 }

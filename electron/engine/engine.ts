@@ -14,6 +14,7 @@ import { LiveTail } from './live/live-tail.js';
 import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './store/retention.js';
 import { registerQueryFunctions } from './query/index.js';
 import { SpanReader } from './store/span-reader.js';
+import { MetricReader } from './store/metric-reader.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './sources/otlp/receiver.js';
 
 export interface EngineConfig {
@@ -48,6 +49,7 @@ export interface Engine {
   readonly pipeline: LogPipeline;
   readonly retention: Retention;
   readonly traces: SpanReader;
+  readonly metrics: MetricReader;
   /** The running OTLP receiver (its bound ports), or null when disabled. */
   readonly otlp: OtlpReceiver | null;
   /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
@@ -103,6 +105,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   retention.start();
   pipeline.onStored(() => retention.afterWrite());
   const traces = new SpanReader(db);
+  const metrics = new MetricReader(db);
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
   if (config.otlp) {
@@ -160,6 +163,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     pipeline,
     retention,
     traces,
+    metrics,
     otlp,
     otlpProblem,
     repairedModes,

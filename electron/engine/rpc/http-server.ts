@@ -20,6 +20,7 @@ import { isLoopbackHost } from './host-guard.js';
 import { parseDurationUs } from '../store/trace-query.js';
 import { BrowserSessions, SESSION_COOKIE } from './browser-sessions.js';
 import { checkCookieOrigin, isJsonContentType } from './request-origin.js';
+import { importOtlpTraces } from '../sources/otlp/trace-import.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -233,8 +234,14 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
             from: timeParam(q, 'from'),
             to: timeParam(q, 'to'),
             limit: intParam(q, 'limit'),
+            cursor: q.get('cursor') ?? undefined,
           }),
         );
+      }
+      // An OTLP/JSON trace export as the body (what the Traces view's Export writes).
+      if (path === '/api/traces/import') {
+        if (method !== 'POST') return notAllowed(res, 'POST');
+        return sendJson(res, 200, importOtlpTraces(engine.db, await readText(req, API_LIMITS.maxImportBytes)));
       }
       const trace = /^\/api\/traces\/([^/]+)$/.exec(path);
       if (trace) {
@@ -250,6 +257,10 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       if (path === '/api/service-map') {
         if (method !== 'GET') return notAllowed(res, 'GET');
         return sendJson(res, 200, engine.traces.serviceMap(timeParam(q, 'from'), timeParam(q, 'to')));
+      }
+      if (path === '/api/metrics') {
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, { metrics: engine.metrics.list() });
       }
       if (path === '/api/formats') {
         if (method !== 'GET') return notAllowed(res, 'GET');
@@ -290,7 +301,8 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
   }
 
   // The protocol of shared/api.ts over WebSocket, with the same Host and token checks as every request.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: API_LIMITS.maxBodyBytes });
+  // Messages as large as a trace import (the protocol limits every other method to maxBodyBytes).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: API_LIMITS.maxImportBytes });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const reject = (status: string): void => {
@@ -368,6 +380,18 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('The request body must be a JSON object.');
   return body as Record<string, unknown>;
+}
+
+/** A body as text, up to `maxBytes` (a trace import's limit is not the API's). */
+async function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new BodyTooLargeError(`The request body is over ${maxBytes} bytes.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function timeParam(q: URLSearchParams, name: string): number | undefined {

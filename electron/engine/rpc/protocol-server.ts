@@ -18,6 +18,7 @@ import { logFacets } from '../store/log-facets.js';
 import { engineStatus } from '../status.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
 import { parseDurationUs } from '../store/trace-query.js';
+import { importOtlpTraces } from '../sources/otlp/trace-import.js';
 
 /** What moves messages (JSON text, a ServerMessage): the carriers are this thin. */
 export interface Carrier {
@@ -75,12 +76,15 @@ export class ProtocolConnection {
           from: optTime(p, 'from'),
           to: optTime(p, 'to'),
           limit: optInt(p, 'limit'),
+          cursor: optString(p, 'cursor'),
         }),
       'traces.get': (p) => {
         const json = engine.traces.getJson(reqString(p, 'traceId'));
         if (json === undefined) throw new NotFoundError(`No trace with id ${String(p.traceId)}.`);
         return new RawJson(json);
       },
+      'traces.import': (p) => importOtlpTraces(engine.db, reqString(p, 'json')),
+      'metrics.list': () => engine.metrics.list(),
       'services.list': (p) => engine.traces.services(optTime(p, 'since')),
       serviceMap: (p) => engine.traces.serviceMap(optTime(p, 'from'), optTime(p, 'to')),
     };
@@ -88,8 +92,9 @@ export class ProtocolConnection {
 
   /** One message from the client, as text (the carriers hand over what they received). */
   async receive(text: string): Promise<void> {
-    if (text.length > API_LIMITS.maxBodyBytes) {
-      return this.fail(null, { code: 'too_large', message: `Messages are limited to ${API_LIMITS.maxBodyBytes} bytes.` });
+    // A trace import carries a file: it may be as large as an OTLP request; nothing else may.
+    if (text.length > API_LIMITS.maxImportBytes) {
+      return this.fail(null, { code: 'too_large', message: `Messages are limited to ${API_LIMITS.maxImportBytes} bytes.` });
     }
     let msg: ClientMessage;
     try {
@@ -101,6 +106,9 @@ export class ProtocolConnection {
       return this.fail(null, { code: 'bad_request', message: 'A message needs a numeric id.' });
     }
     const id = msg.id;
+    if (text.length > API_LIMITS.maxBodyBytes && !(msg.kind === 'request' && msg.method === 'traces.import')) {
+      return this.fail(id, { code: 'too_large', message: `Messages are limited to ${API_LIMITS.maxBodyBytes} bytes.` });
+    }
     try {
       if (msg.kind === 'request') {
         const handler = this.handlers[msg.method] as Handler<Method> | undefined;

@@ -3,6 +3,8 @@
 // with all its spans and resources, the services and their operations, and the service map.
 import type {
   ServiceMapEdge,
+  ServiceMapNode,
+  ServiceMapNodeKind,
   ServiceMapView,
   ServiceView,
   TraceSearchView,
@@ -35,6 +37,8 @@ export interface TraceSearchParams {
   from?: number | undefined;
   to?: number | undefined;
   limit?: number | undefined;
+  /** A previous page's `nextCursor`: the traces after (older than) its last one. */
+  cursor?: string | undefined;
 }
 
 /**
@@ -67,6 +71,26 @@ const SPANS_JSON_OF_TRACE = `
   )`;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
+const CURSOR = /^(\d+):([0-9a-f]{32})$/;
+
+/**
+ * Pages of a search follow (start, trace id), newest first: the id breaks ties between traces
+ * that started in the same microsecond, so no trace is shown twice or skipped between pages.
+ */
+function cursorOf(r: TraceRow): string {
+  return `${r.start_us}:${r.trace_id}`;
+}
+
+function parseCursor(cursor: string): { startUs: number; traceId: string } {
+  const m = CURSOR.exec(cursor);
+  if (!m) throw new BadRequestError(`cursor: "${cursor}" is not a cursor of a trace search (pass back nextCursor)`);
+  return { startUs: Number(m[1]), traceId: m[2]! };
+}
+
+/** Newest first, ties by trace id (descending), as the pages go. */
+function newestFirst(a: TraceRow, b: TraceRow): number {
+  return b.start_us - a.start_us || (a.trace_id < b.trace_id ? 1 : a.trace_id > b.trace_id ? -1 : 0);
+}
 
 function totalOf(counted: number, lowerBound = false): { total: number; totalCapped?: true } {
   const capped = lowerBound || counted > TRACE_TOTAL_CAP;
@@ -99,6 +123,7 @@ export class SpanReader {
     if (status !== undefined && status !== '' && status !== 'error') throw new BadRequestError('status: only "error" filters traces');
     const from = p.from ?? 0;
     const to = p.to ?? Number.MAX_SAFE_INTEGER;
+    const after = p.cursor ? parseCursor(p.cursor) : undefined;
     const spanConditions = compileTraceQuery(p.q ?? '');
     if (p.service) spanConditions.push({ sql: 's.service = ?', params: [p.service], needsResource: false });
     if (p.operation) spanConditions.push({ sql: 's.name = ?', params: [p.operation], needsResource: false });
@@ -117,14 +142,17 @@ export class SpanReader {
 
     if (spanConditions.length === 0) {
       const where = traceWhere.join(' AND ');
+      // The total counts every match; the page starts after the cursor.
+      const pageWhere = after ? `${where} AND (start_us < ? OR (start_us = ? AND trace_id < ?))` : where;
+      const pageParams = after ? [...traceParams, after.startUs, after.startUs, after.traceId] : traceParams;
       const rows = this.db
-        .prepare(`SELECT * FROM traces WHERE ${where} ORDER BY start_us DESC LIMIT ?`)
-        .all(...traceParams, limit) as TraceRow[];
+        .prepare(`SELECT * FROM traces WHERE ${pageWhere} ORDER BY start_us DESC, trace_id DESC LIMIT ?`)
+        .all(...pageParams, limit + 1) as TraceRow[];
       const total = this.db
         .prepare(`SELECT count(*) FROM (SELECT 1 FROM traces WHERE ${where} LIMIT ?)`)
         .pluck()
         .get(...traceParams, TRACE_TOTAL_CAP + 1) as number;
-      return { traces: rows.map(summaryOf), ...totalOf(total) };
+      return pageOf(rows, limit, totalOf(total));
     }
 
     const join = spanConditions.some((c) => c.needsResource) ? 'LEFT JOIN resources r ON r.id = s.resource_id' : '';
@@ -137,9 +165,9 @@ export class SpanReader {
       .pluck();
     const traceOk = this.db.prepare(`SELECT * FROM traces WHERE trace_id = ? AND ${traceWhere.join(' AND ')}`);
     const seen = new Set<string>();
-    const found: TraceRow[] = [];
-    // Past the page, the walk goes on to count the matches (up to the cap, within the span budget).
-    let total = 0;
+    // Every match counted (up to the cap) is kept: the page is the newest of them by trace start,
+    // which is not the order the walk meets them in (a trace's matching span may start late).
+    const matched: TraceRow[] = [];
     let walkedAll = true;
     let spansRead = 0;
     for (const traceId of spans.iterate(from, ...spanConditions.flatMap((c) => c.params)) as IterableIterator<string>) {
@@ -148,16 +176,16 @@ export class SpanReader {
       seen.add(traceId);
       const row = traceOk.get(traceId, ...traceParams) as TraceRow | undefined;
       if (!row) continue;
-      total++;
-      if (found.length < limit) found.push(row);
-      if (total > TRACE_TOTAL_CAP) {
+      matched.push(row);
+      if (matched.length > TRACE_TOTAL_CAP) {
         walkedAll = false;
         break;
       }
     }
-    found.sort((a, b) => b.start_us - a.start_us);
+    matched.sort(newestFirst);
+    const rest = after ? matched.filter((r) => r.start_us < after.startUs || (r.start_us === after.startUs && r.trace_id < after.traceId)) : matched;
     // The span budget ran out before the cap: what was counted is a lower bound too.
-    return { traces: found.map(summaryOf), ...totalOf(total, !walkedAll || spansRead >= MAX_SPANS_SCANNED) };
+    return pageOf(rest.slice(0, limit + 1), limit, totalOf(matched.length, !walkedAll || spansRead >= MAX_SPANS_SCANNED));
   }
 
   get(traceId: string): TraceView | undefined {
@@ -210,35 +238,81 @@ export class SpanReader {
   serviceMap(from = 0, to = Number.MAX_SAFE_INTEGER): ServiceMapView {
     const calls = this.db
       .prepare(
-        `SELECT p.service AS parent, c.service AS child, c.duration_us AS d, c.status_code AS st
+        `SELECT p.service AS parent, c.service AS child, c.duration_us AS d, c.status_code AS st, c.start_us AS t
          FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
          WHERE c.start_us >= ? AND c.start_us <= ? AND c.parent_span_id IS NOT NULL
            AND p.service IS NOT NULL AND c.service IS NOT NULL AND p.service <> c.service
          ORDER BY c.start_us DESC LIMIT ?`,
       )
       .raw()
-      .all(from, to, MAX_SERVICE_MAP_CALLS + 1) as [string, string, number, number][];
-    const truncated = calls.length > MAX_SERVICE_MAP_CALLS;
-    if (truncated) calls.pop();
+      .all(from, to, MAX_SERVICE_MAP_CALLS + 1) as Call[];
+    // Client spans no span of another service answered: calls to a database or to something that
+    // sends no spans, named by what the span says about the other end.
+    const outbound = this.db
+      .prepare(
+        `SELECT c.service, c.duration_us, c.status_code, c.start_us,
+           json_extract(c.attributes, '$."peer.service"'),
+           coalesce(json_extract(c.attributes, '$."db.system"'), json_extract(c.attributes, '$."db.system.name"')),
+           coalesce(json_extract(c.attributes, '$."db.namespace"'), json_extract(c.attributes, '$."db.name"')),
+           coalesce(json_extract(c.attributes, '$."server.address"'), json_extract(c.attributes, '$."net.peer.name"'))
+         FROM spans c
+         WHERE c.kind = 3 AND c.start_us >= ? AND c.start_us <= ? AND c.service IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM spans k WHERE k.trace_id = c.trace_id AND k.parent_span_id = c.span_id AND k.service IS NOT c.service)
+         ORDER BY c.start_us DESC LIMIT ?`,
+      )
+      .raw()
+      .all(from, to, MAX_SERVICE_MAP_CALLS + 1) as [string, number, number, number, unknown, unknown, unknown, unknown][];
+    // What each service was asked to do: its spans called from outside it (another service, or no parent).
+    const entries = this.db
+      .prepare(
+        `SELECT c.service, count(*), sum(c.status_code = 2) FROM (
+           SELECT c.service, c.status_code FROM spans c LEFT JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+           WHERE c.start_us >= ? AND c.start_us <= ? AND c.service IS NOT NULL AND (p.service IS NULL OR p.service <> c.service)
+           ORDER BY c.start_us DESC LIMIT ?) c
+         GROUP BY c.service`,
+      )
+      .raw()
+      .all(from, to, MAX_SERVICE_MAP_CALLS) as [string, number, number][];
+    const truncated = calls.length > MAX_SERVICE_MAP_CALLS || outbound.length > MAX_SERVICE_MAP_CALLS;
+    if (calls.length > MAX_SERVICE_MAP_CALLS) calls.pop();
+    if (outbound.length > MAX_SERVICE_MAP_CALLS) outbound.pop();
+
+    const services = new Set(entries.map(([service]) => service));
+    for (const [parent, child] of calls) services.add(parent).add(child);
+    const kinds = new Map<string, ServiceMapNodeKind>();
+    for (const [service, d, st, t, peer, system, db, address] of outbound) {
+      const target = externalName(peer, system, db, address);
+      if (target === undefined) continue;
+      if (!services.has(target)) kinds.set(target, typeof peer !== 'string' && typeof system === 'string' ? 'database' : 'external');
+      calls.push([service, target, d, st, t]);
+    }
+
     const edges = new Map<string, { parent: string; child: string; durations: number[]; errors: number }>();
-    const services = new Set<string>();
-    for (const [parent, child, d, st] of calls) {
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (const [parent, child, d, st, t] of calls) {
       const key = `${parent}\u0000${child}`;
       let e = edges.get(key);
       if (!e) {
         e = { parent, child, durations: [], errors: 0 };
         edges.set(key, e);
-        services.add(parent).add(child);
       }
       e.durations.push(d);
       if (st === 2) e.errors++;
+      oldest = Math.min(oldest, t);
+      newest = Math.max(newest, t);
     }
+    // Rates are over the range asked (its end no later than now), or over the calls' own extent.
+    const start = from > 0 ? from : oldest;
+    const end = Math.min(to, Date.now() * 1000);
+    const windowSeconds = Number.isFinite(start) ? Math.max(1, (Math.max(end, newest) - start) / 1e6) : 1;
     const out: ServiceMapEdge[] = [...edges.values()].map((e) => {
       const sorted = Float64Array.from(e.durations).sort();
       return {
         parent: e.parent,
         child: e.child,
         count: sorted.length,
+        rate: sorted.length / windowSeconds,
         errorCount: e.errors,
         errorRate: e.errors / sorted.length,
         // Nearest rank.
@@ -246,8 +320,56 @@ export class SpanReader {
       };
     });
     out.sort((a, b) => b.count - a.count);
-    return { services: [...services].sort(), edges: out, truncated };
+
+    const nodes = new Map<string, ServiceMapNode>();
+    const node = (name: string, kind: ServiceMapNodeKind): ServiceMapNode => {
+      let n = nodes.get(name);
+      if (!n) {
+        n = { name, kind, count: 0, rate: 0, errorCount: 0, errorRate: 0 };
+        nodes.set(name, n);
+      }
+      return n;
+    };
+    for (const s of services) node(s, 'service');
+    for (const [service, count, errors] of entries) Object.assign(node(service, 'service'), { count, errorCount: errors });
+    // What sends no spans is known by the calls it received.
+    for (const e of out) {
+      const kind = kinds.get(e.child);
+      if (!kind) continue;
+      const n = node(e.child, kind);
+      n.count += e.count;
+      n.errorCount += e.errorCount;
+    }
+    for (const n of nodes.values()) {
+      n.rate = n.count / windowSeconds;
+      n.errorRate = n.count ? n.errorCount / n.count : 0;
+    }
+    return {
+      services: [...services].sort(),
+      nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      edges: out,
+      windowSeconds,
+      truncated,
+    };
   }
+}
+
+/** [caller, callee, duration µs, status code, start µs] */
+type Call = [string, string, number, number, number];
+
+/** The other end of a client span: peer.service, else the database (system and name or host), else the host. */
+export function externalName(peer: unknown, system: unknown, db: unknown, address: unknown): string | undefined {
+  if (typeof peer === 'string' && peer !== '') return peer;
+  const where = typeof db === 'string' && db !== '' ? db : typeof address === 'string' && address !== '' ? address : undefined;
+  if (typeof system === 'string' && system !== '') return where ? `${system} ${where}` : system;
+  return typeof address === 'string' && address !== '' ? address : undefined;
+}
+
+/** A page of `limit` rows out of `limit + 1` read: the extra one says whether another page follows. */
+function pageOf(rows: TraceRow[], limit: number, total: { total: number; totalCapped?: true }): TraceSearchView {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { traces: page.map(summaryOf), ...total, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
 }
 
 function summaryOf(r: TraceRow): TraceSummaryView {

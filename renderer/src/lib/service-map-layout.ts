@@ -141,3 +141,16 @@ export function layoutServiceMap(services: readonly string[], edges: readonly Se
   });
   return { nodes: [...nodes.values()], edges: mapEdges, width: Math.max(width, opt.nodeWidth + 2 * opt.margin), height };
 }
+
+/** Calls per second as the map labels them: 12/s, 1.5/s, 0.25/s, <0.01/s (a laptop's calls are often far below one a second, which format.ts's ingest rate rounds away). */
+export function formatCallRate(perSecond: number): string {
+  if (perSecond >= 10) return `${Math.round(perSecond)}/s`;
+  if (perSecond >= 1) return `${perSecond.toFixed(1).replace(/\.0$/, '')}/s`;
+  if (perSecond >= 0.01) return `${perSecond.toFixed(2).replace(/0$/, '')}/s`;
+  return perSecond > 0 ? '<0.01/s' : '0/s';
+}
+
+/** An error rate as a short percentage: 25%, 3.3%, or '' when there are none. */
+export function formatErrorRate(rate: number): string {
+  return rate > 0 ? `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)}%` : '';
+}

@@ -5,7 +5,7 @@ import type { SpanView } from '../../../shared/model.js';
 import { criticalPath } from '../../../renderer/src/lib/critical-path.js';
 import { formatDuration, niceStep, percentAt, rulerTicks } from '../../../renderer/src/lib/duration.js';
 import { layoutServiceMap } from '../../../renderer/src/lib/service-map-layout.js';
-import { SERVICE_PALETTE, serviceColor, serviceColors } from '../../../renderer/src/lib/service-colors.js';
+import { ERROR_COLOR, SERVICE_PALETTES, serviceColor, serviceColors } from '../../../renderer/src/lib/service-colors.js';
 import { groupAttributes, readConventions, readException, spanHint } from '../../../renderer/src/lib/semconv.js';
 import { buildTraceTree, findInTrace, visibleRows } from '../../../renderer/src/lib/trace-tree.js';
 import { filtersFromParams, filtersToParams, logsLink, matchesText, searchRequest } from '../../../renderer/src/lib/trace-search-state.js';
@@ -185,10 +185,27 @@ describe('semantic conventions', () => {
 describe('colours, durations and the ruler', () => {
   it('gives a service the same colour every time, and distinct colours within a trace', () => {
     expect(serviceColor('checkout')).toBe(serviceColor('checkout'));
-    expect(SERVICE_PALETTE).toContain(serviceColor('checkout'));
+    expect(SERVICE_PALETTES.light).toContain(serviceColor('checkout'));
+    expect(SERVICE_PALETTES.dark).toContain(serviceColor('checkout', true));
     const names = Array.from({ length: 8 }, (_, i) => `svc-${i}`);
     expect(new Set(serviceColors(names).values()).size).toBe(8);
+    expect(new Set(serviceColors(names, true).values()).size).toBe(8);
     expect(serviceColors(['b', 'a'])).toEqual(serviceColors(['a', 'b']));
+    // The same hue in both schemes: a service keeps its place in the palette.
+    expect(SERVICE_PALETTES.dark.indexOf(serviceColor('checkout', true) as never)).toBe(SERVICE_PALETTES.light.indexOf(serviceColor('checkout') as never));
+  });
+
+  it('keeps the service colours apart from each other and from the error red, and visible on the page in both schemes', () => {
+    const backgrounds = { light: ['#ffffff', '#f6f7f9'], dark: ['#111217', '#1e2228'] } as const;
+    for (const scheme of ['light', 'dark'] as const) {
+      const palette = SERVICE_PALETTES[scheme];
+      for (const c of palette) {
+        // WCAG 1.4.11: graphics need 3:1 against what is next to them.
+        for (const bg of backgrounds[scheme]) expect(contrastRatio(c, bg), `${scheme} ${c} on ${bg}`).toBeGreaterThanOrEqual(3);
+        expect(deltaE(c, ERROR_COLOR), `${scheme} ${c} vs error`).toBeGreaterThan(25);
+        for (const d of palette) if (c !== d) expect(deltaE(c, d), `${scheme} ${c} vs ${d}`).toBeGreaterThan(25);
+      }
+    }
   });
 
   it('formats durations and places nice ticks', () => {
@@ -206,7 +223,7 @@ describe('colours, durations and the ruler', () => {
 });
 
 describe('the service map layout', () => {
-  const edge = (parent: string, child: string) => ({ parent, child, count: 1, errorCount: 0, errorRate: 0, p95DurationUs: 1 });
+  const edge = (parent: string, child: string) => ({ parent, child, count: 1, rate: 1, errorCount: 0, errorRate: 0, p95DurationUs: 1 });
 
   it('puts callers left of callees, by their longest call chain', () => {
     const l = layoutServiceMap(['web', 'api', 'db', 'cache'], [edge('web', 'api'), edge('api', 'db'), edge('web', 'db'), edge('api', 'cache')]);
@@ -256,3 +273,33 @@ describe('the trace search status line', () => {
     expect(matchesText(10_000, true, 500)).toBe('10,000+ traces · newest 500 shown');
   });
 });
+
+function linear(hex: string): [number, number, number] {
+  return [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+}
+
+function contrastRatio(a: string, b: string): number {
+  const lum = (h: string): number => {
+    const [r, g, bl] = linear(h);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** CIE76 colour difference in L*a*b* (D65): above ~25 two colours read as different hues. */
+function deltaE(a: string, b: string): number {
+  const lab = (h: string): [number, number, number] => {
+    const [r, g, bl] = linear(h);
+    const f = (t: number): number => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+    const x = f((0.4124 * r + 0.3576 * g + 0.1805 * bl) / 0.95047);
+    const y = f(0.2126 * r + 0.7152 * g + 0.0722 * bl);
+    const z = f((0.0193 * r + 0.1192 * g + 0.9505 * bl) / 1.08883);
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  };
+  const [p, q] = [lab(a), lab(b)];
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
