@@ -10,6 +10,7 @@ import type { FacetsView, LiveBatch } from '../../../shared/api.js';
 import type { HistogramView, LogRecordView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
 import { api } from './client.js';
+import { fitFrom, matchTotal } from './log-counts.js';
 import { isLive, rangeParams, resolveRange, type TimeRange } from './time-range.js';
 import { nextRefreshDelay } from './refresh-pacing.js';
 
@@ -46,6 +47,13 @@ export class LogsStore {
   skipped = $state(0);
   histogram: HistogramView | null = $state.raw(null);
   facets: FacetsView | null = $state.raw(null);
+  /** Where the histogram's range ends (ms): newer rows from the tail are not in its count yet. */
+  private countedTo = $state(0);
+  /**
+   * Where the histogram of a live range starts (ms) when it is fitted to the matches (null: the
+   * range's own start). Kept across refreshes: a live view's matches only grow at the new end.
+   */
+  histogramFrom: number | null = $state(null);
   selected: LogRecordView | null = $state.raw(null);
   /** Expanded multi-line rows: record id → where it is and how much taller it is. */
   expanded: Map<number, { key: RowKey; extra: number }> = $state.raw(new Map());
@@ -59,7 +67,7 @@ export class LogsStore {
   private pendingLive: LogRecordView[] = [];
   private frame = 0;
   private firstPageIds = new Set<number>();
-  private firstPageDone = false;
+  private firstPageDone = $state(false);
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   /** What the last refresh of the histogram and facets took. */
@@ -71,6 +79,15 @@ export class LogsStore {
   get count(): number {
     void this.version;
     return this.older.length + this.live.length;
+  }
+
+  /** How many records match (see matchTotal); null while not known or after a failed search. */
+  get total(): number | null {
+    if (this.error || this.loading) return null;
+    const to = this.countedTo;
+    let newer = 0;
+    for (let i = this.live.length - 1; i >= 0 && Date.parse(this.live[i]!.timestamp) > to; i--) newer++;
+    return matchTotal({ counted: this.histogram?.total ?? null, newSinceCount: newer, loaded: this.count, allLoaded: this.firstPageDone && !this.hasOlder });
   }
 
   /** The record at display index `i` (0 = oldest loaded). */
@@ -108,6 +125,7 @@ export class LogsStore {
     this.skipped = 0;
     this.error = null;
     if (!opts.quiet) {
+      this.histogramFrom = null;
       this.clearRows();
       this.loading = true;
       this.version++;
@@ -172,7 +190,8 @@ export class LogsStore {
     if (gen !== this.generation) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
-      if (gen !== this.generation) return;
+      // A failed search is not counted again and again: the next search starts over.
+      if (gen !== this.generation || this.error) return;
       if (!this.dirtyCounts) return this.scheduleRefresh(gen, lastMs);
       const started = performance.now();
       void this.refreshCounts(gen).then(() => {
@@ -328,20 +347,13 @@ export class LogsStore {
   }
 
   /** Settles when both the histogram and the facets are back (or failed). */
-  private refreshCounts(gen: number): Promise<unknown> {
+  private async refreshCounts(gen: number): Promise<unknown> {
     this.dirtyCounts = false;
-    // The chart of "last hour" ends now (not at the newest record), in whole-minute bars.
+    // The chart of "last hour" ends now (not at the newest record).
     const range = rangeParams(this.range);
-    const params = { q: this.query, ...range, to: range.to ?? new Date().toISOString() };
-    const histogram = api
-      .request('logs.histogram', { ...params, buckets: HISTOGRAM_BUCKETS })
-      .then((h) => {
-        if (gen === this.generation) this.histogram = h;
-      })
-      .catch(() => {
-        // The search reports the same error, once; counts of an earlier query would mislead.
-        if (gen === this.generation) this.histogram = null;
-      });
+    const to = range.to ?? new Date().toISOString();
+    const params = { q: this.query, ...range, to };
+    const fitted = this.histogramFrom !== null && this.histogramFrom > Date.parse(range.from) ? new Date(this.histogramFrom).toISOString() : null;
     const facets = api
       .request('logs.facets', params)
       .then((f) => {
@@ -349,6 +361,24 @@ export class LogsStore {
       })
       .catch(() => {
         if (gen === this.generation) this.facets = null;
+      });
+    const histogram = api
+      .request('logs.histogram', { ...params, from: fitted ?? params.from, buckets: HISTOGRAM_BUCKETS })
+      .then(async (h) => {
+        if (gen !== this.generation) return;
+        const from = fitted === null && isLive(this.range) ? fitFrom(h) : null;
+        if (from !== null) {
+          // The matches are a burst at the end of the range: chart from where they start.
+          this.histogramFrom = from;
+          h = await api.request('logs.histogram', { ...params, from: new Date(from).toISOString(), buckets: HISTOGRAM_BUCKETS });
+          if (gen !== this.generation) return;
+        }
+        this.histogram = h;
+        this.countedTo = Date.parse(to);
+      })
+      .catch(() => {
+        // The search reports the same error, once; counts of an earlier query would mislead.
+        if (gen === this.generation) this.histogram = null;
       });
     return Promise.all([histogram, facets]);
   }
