@@ -10,6 +10,7 @@ import type { FacetsView, LiveBatch } from '../../../shared/api.js';
 import type { HistogramView, LogRecordView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
 import { api } from './client.js';
+import { searchTerms, textPattern } from './highlight.js';
 import { fitFrom, matchTotal } from './log-counts.js';
 import { isLive, rangeParams, resolveRange, type TimeRange } from './time-range.js';
 import { nextRefreshDelay } from './refresh-pacing.js';
@@ -58,6 +59,11 @@ export class LogsStore {
   /** Expanded multi-line rows: record id → where it is and how much taller it is. */
   expanded: Map<number, { key: RowKey; extra: number }> = $state.raw(new Map());
   hasOlder = $state(false);
+  /** Whether any row loaded has a logger (else the list gives the logger column no room). */
+  hasLogger = $state(false);
+  /** What the query looks for, to mark in rows and the detail (see lib/highlight). */
+  readonly terms = $derived(searchTerms(this.query));
+  readonly pattern = $derived(textPattern(this.terms));
 
   private older: LogRecordView[] = [];
   private live: LogRecordView[] = [];
@@ -149,6 +155,7 @@ export class LogsStore {
         if (gen !== this.generation) return;
         this.clearRows();
         this.older = page.records;
+        this.noteLoggers(page.records);
         this.firstPageIds = new Set(page.records.map((r) => r.id));
         this.nextCursor = page.nextCursor;
         this.hasOlder = page.nextCursor !== null;
@@ -182,7 +189,12 @@ export class LogsStore {
     this.live = [];
     this.nextCursor = null;
     this.hasOlder = false;
+    this.hasLogger = false;
     this.expanded = new Map();
+  }
+
+  private noteLoggers(records: LogRecordView[]): void {
+    if (!this.hasLogger && records.some((r) => r.logger)) this.hasLogger = true;
   }
 
   /** While live, the counts follow the tail: one refresh at a time, spaced by what the last one cost. */
@@ -215,6 +227,7 @@ export class LogsStore {
       });
       if (gen !== this.generation) return 0;
       for (const r of page.records) this.older.push(r);
+      this.noteLoggers(page.records);
       this.nextCursor = page.nextCursor;
       this.hasOlder = page.nextCursor !== null;
       this.version++;
@@ -241,6 +254,13 @@ export class LogsStore {
     if (next.has(record.id)) next.delete(record.id);
     else next.set(record.id, { key: this.keyAt(i), extra });
     this.expanded = next;
+  }
+
+  /** An expanded row's extra height as drawn (its text wraps, so only the page can measure it). */
+  setExtraHeight(id: number, extra: number): void {
+    const e = this.expanded.get(id);
+    if (!e || e.extra === extra) return;
+    this.expanded = new Map(this.expanded).set(id, { ...e, extra });
   }
 
   /** Expanded rows by display index, for the layout. */
@@ -320,6 +340,7 @@ export class LogsStore {
       this.pendingLive = [];
       if (fresh.length === 0) return;
       for (const r of fresh) this.live.push(r);
+      this.noteLoggers(fresh);
       if (!this.following) this.newSincePause += fresh.length;
       // A tail left running for hours must not fill the page's memory: keep the newest rows; the
       // older ones come back by scrolling up. While the user reads (paused) only a far bigger

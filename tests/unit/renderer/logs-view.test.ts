@@ -1,5 +1,7 @@
-// The Logs view's pure helpers: the histogram's time axis and the counts the view shows.
+// The Logs view's pure helpers: the histogram's time axis, the counts the view shows, and what a
+// search marks in the rows.
 import { describe, expect, it } from 'vitest';
+import { fieldMatches, markPieces, searchTerms, textPattern } from '../../../renderer/src/lib/highlight.js';
 import { fitFrom, loadedLine, matchTotal, plural } from '../../../renderer/src/lib/log-counts.js';
 import { bucketTickLabels, tickLabel, tickStep } from '../../../renderer/src/lib/time-ticks.js';
 
@@ -81,5 +83,41 @@ describe('the counts the Logs view shows', () => {
     expect(fitFrom(hist([57, 58, 59]))).toBe(Date.parse(at(57)));
     expect(fitFrom(hist([3, 59]))).toBeNull();
     expect(fitFrom(hist([]))).toBeNull();
+  });
+});
+
+describe('marking what the search looks for', () => {
+  const marked = (query: string, text: string): string[] =>
+    markPieces(text, textPattern(searchTerms(query)))
+      .filter((p) => p.mark)
+      .map((p) => p.text);
+
+  it('reads words, phrases and field values, not exclusions, operators or regexes', () => {
+    const t = searchTerms('payment "card declined" user_id:42 path:"/a b" -refund NOT retry (timeout OR level:error) /x+y/ status:>=500 code:card_*');
+    expect(t.words).toEqual(['payment', 'timeout']);
+    expect(t.phrases).toEqual(['card declined']);
+    expect(Object.fromEntries(t.fields)).toEqual({ user_id: ['42'], path: ['/a b'], level: ['error'] });
+  });
+
+  it('marks words where a word starts, as the search matches them, ignoring case', () => {
+    expect(marked('time', 'Timeout after time; overtime')).toEqual(['Time', 'time']);
+    expect(marked('"card declined"', 'Card declined: card declined')).toEqual(['Card declined', 'card declined']);
+    expect(marked('a.b+c', 'x a.b+c y')).toEqual(['a.b+c']);
+    expect(marked('-time', 'time')).toEqual([]);
+    expect(marked('', 'anything')).toEqual([]);
+  });
+
+  it('runs no user regex: a pattern that would backtrack for ever is not run at all', () => {
+    expect(textPattern(searchTerms('/(a+)+$/'))).toBeNull();
+    expect(marked('(a+)+$', `${'a'.repeat(50_000)}!`)).toEqual([]);
+  });
+
+  it('matches field values by key, numbers as numbers', () => {
+    const t = searchTerms('user_id:42 @level:x');
+    expect(fieldMatches(t, 'user_id', 42)).toBe(true);
+    expect(fieldMatches(t, 'user_id', '42')).toBe(true);
+    expect(fieldMatches(t, 'user_id', 7)).toBe(false);
+    expect(fieldMatches(t, 'level', 'x')).toBe(true);
+    expect(fieldMatches(t, 'path', '42')).toBe(false);
   });
 });
