@@ -8,6 +8,7 @@ import type {
   LogPage,
   LogRecordView,
   MetricSummaryView,
+  NumericFacet,
   ServiceMapView,
   ServiceView,
   SourceView,
@@ -34,8 +35,11 @@ export interface FacetsView {
   loggers: FacetValue[];
   files: FacetValue[];
   services: FacetValue[];
-  /** The most common attribute keys, each with its most common values. */
-  attributes: { key: string; count: number; values: FacetValue[] }[];
+  /**
+   * The most common attribute keys, each with its most common values; a key whose values are all
+   * numbers, more of them distinct than a value list shows, has `numeric` and no values.
+   */
+  attributes: { key: string; count: number; values: FacetValue[]; numeric?: NumericFacet }[];
   /** How many of the newest matching records the non-level facets were counted from… */
   sampled: number;
   /** …and whether that was every match (else a sample of the newest). */

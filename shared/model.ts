@@ -74,6 +74,17 @@ export interface HistogramBucket {
   counts: Partial<Record<Level, number>>;
 }
 
+/**
+ * A numeric attribute with many values (`duration_ms`: one per record) as a facet: its range and
+ * how the values spread over it, instead of a list of values each seen once.
+ */
+export interface NumericFacet {
+  min: number;
+  max: number;
+  /** Counts in equal-width bins from min to max (the last bin includes max). */
+  bins: number[];
+}
+
 export interface HistogramView {
   total: number;
   buckets: HistogramBucket[];

@@ -32,8 +32,14 @@ describe('a first start', () => {
     const empty = page.getByRole('status').filter({ hasText: 'Nothing here yet.' });
     await empty.waitFor({ timeout: 10_000 });
     expect(await empty.textContent()).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/);
+    // …or to try the demo service that comes with Loupe.
+    expect(await empty.textContent()).toContain('npm run demo');
     await screenshot(page, 'logs-first-run');
     expect(await accessibilityProblems(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'logs-first-run-dark');
+    expect(await accessibilityProblems(page), 'logs-first-run-dark').toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
     // The Traces view names the receiver's real ports (here not the standard ones).
     const status = await serve.get<{ otlp: { httpPort: number; grpcPort: number } }>('/api/status');
     await page.goto(`${serve.url}#/traces`);

@@ -1,9 +1,11 @@
 // The Logs and Sources views in a real Chromium against the real `loupe serve`, with log files
-// written while the test runs. Screenshots of each view go to test-results/ (light and dark).
+// written while the test runs (Python logging lines, and structlog's JSON from the real library).
+// Screenshots of each view go to test-results/ (light and dark).
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
@@ -23,7 +25,8 @@ function ago(seconds: number): Date {
 
 const TRACEBACK = [
   'Traceback (most recent call last):',
-  '  File "/srv/app/billing.py", line 42, in charge',
+  // A long path: with the detail panel open it is wider than the list, and must wrap, not be cut.
+  '  File "/srv/app/services/billing/handlers/payments/providers/stripe_gateway_integration/charge_customer_card.py", line 421, in charge',
   '    total = amount / quantity',
   '            ~~~~~~~^~~~~~~~~~',
   'ZeroDivisionError: division by zero',
@@ -43,6 +46,31 @@ function rows() {
   return page.getByRole('grid', { name: 'Log records' }).getByRole('row');
 }
 
+/** The list's status line ("43 records", "311 of 433 records loaded · …"). */
+function statusText(): Promise<string | null> {
+  return page.locator('section[aria-label="Log list"] > .status > span').first().textContent();
+}
+
+/** Whether an element's text is wider than the element (cut at its right edge, or scrolling). */
+function overflows(el: Locator): Promise<boolean> {
+  return el.evaluate((e) => (e as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth > (e as unknown as { clientWidth: number }).clientWidth + 1);
+}
+
+/** structlog's JSONRenderer (Debian's python3-structlog), writing to `path`: an API's records with fields. */
+const STRUCTLOG = `
+import sys, structlog
+out = open(sys.argv[1], "a")
+structlog.configure(
+    processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True), structlog.processors.JSONRenderer()],
+    logger_factory=structlog.PrintLoggerFactory(file=out),
+)
+log = structlog.get_logger()
+for i in range(12):
+    log.info("checkout finished", request_id=f"req-{i:03d}", path="/cart/checkout", method="POST", duration_ms=13.5 + i * 7.25, user_id=40 + i % 5)
+log.info("payment accepted by the upstream processor after fraud screening and the 3-D Secure challenge completed for the whole basket",
+         request_id="req-900", region="eu-west-1", basket_items=7, currency="EUR", user_id=42)
+`;
+
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('The renderer is not built: run `npm run build`.');
   dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
@@ -59,8 +87,9 @@ beforeAll(async () => {
   text += pythonLine(ago(149), 'app.billing', 'INFO', 'retry scheduled for order 1234');
   text += pythonLine(ago(148), 'app.http', 'ERROR', 'upstream timeout after 30s');
   writeFileSync(appLog, text);
+  execFileSync('/usr/bin/python3', ['-c', STRUCTLOG, join(logs, 'api.log')]);
   serve = await startServe(['--data-dir', join(dir, 'data'), logs]);
-  await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=100')).records.length >= 43 ? true : undefined), 30_000, 'the log file to be read');
+  await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=100')).records.length >= 56 ? true : undefined), 30_000, 'the log files to be read');
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
@@ -89,6 +118,18 @@ describe('Loupe in a browser', () => {
     expect(await accessibilityProblems(page), 'logs-light').toEqual([]);
   });
 
+  it('says one number of records, in the status line and over the histogram ("1 record" for one)', async () => {
+    const legend = page.locator('.histogram .total');
+    await search('"upstream timeout"');
+    await expect.poll(statusText, { timeout: 10_000 }).toBe('1 record');
+    await expect.poll(() => legend.textContent(), { timeout: 10_000 }).toBe('1 record');
+    await search('');
+    await expect.poll(async () => {
+      const [status, total] = [await statusText(), await legend.textContent()];
+      return status === total && /^\d+ records$/.test(status ?? '') ? status : `${status} / ${total}`;
+    }, { timeout: 10_000 }).toMatch(/^\d+ records$/);
+  });
+
   it('narrows the list with a query, and underlines a mistake where it is', async () => {
     const before = await rows().count();
     await search('level:error');
@@ -103,8 +144,23 @@ describe('Loupe in a browser', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/\S/);
     await page.locator('.mistake').waitFor();
+    // Nothing runs for a search that cannot be read: no counts, no "Live".
+    await page.getByRole('complementary', { name: 'Facets' }).getByText('Nothing to count: the search failed.').waitFor();
+    expect(await page.locator('.histogram .legend').textContent()).not.toMatch(/records|Counting/);
+    expect(await statusText()).toBe('Nothing shown: the search failed');
+    expect(await page.locator('.status .live').count()).toBe(0);
     await shot('logs-query-error');
     expect(await accessibilityProblems(page), 'logs-query-error').toEqual([]);
+    await search('');
+  });
+
+  it('reads NOT as an exclusion, in the history and the live tail alike', async () => {
+    await search('order NOT retry');
+    await rows().filter({ hasText: 'charge failed for order 1234' }).waitFor({ timeout: 10_000 });
+    expect(await rows().filter({ hasText: 'retry scheduled for order 1234' }).count()).toBe(0);
+    appendFileSync(appLog, pythonLine(new Date(), 'app.billing', 'INFO', 'retry scheduled for order 77') + pythonLine(new Date(), 'app.billing', 'INFO', 'order 77 shipped'));
+    await rows().filter({ hasText: 'order 77 shipped' }).waitFor({ timeout: 10_000 });
+    expect(await rows().filter({ hasText: 'retry scheduled for order 77' }).count()).toBe(0);
     await search('');
   });
 
@@ -115,6 +171,67 @@ describe('Loupe in a browser', () => {
     expect(box!.width).toBeGreaterThan(100);
     expect(box!.height).toBeGreaterThan(30);
     expect(await paintedPixels(canvas)).toBeGreaterThan(100);
+    // The records span the last ten minutes of "the last hour": the chart starts where they do…
+    await page.locator('.histogram .hint').filter({ hasText: 'from the first record' }).waitFor();
+    expect(Date.now() - Date.parse((await canvas.getAttribute('data-from')) ?? '')).toBeLessThan(20 * 60_000);
+    // …and its axis is labelled on round times, a step apart, each label once.
+    const ticks = ((await canvas.getAttribute('data-ticks')) ?? '').split(',');
+    expect(ticks.length).toBeGreaterThan(3);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    const minutes = ticks.map((t) => {
+      expect(t).toMatch(/^\d\d:\d\d$/);
+      return Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+    });
+    const steps = new Set(minutes.slice(1).map((m, i) => (m - minutes[i]! + 1440) % 1440));
+    expect(steps.size).toBe(1);
+    const step = [...steps][0]!;
+    expect([1, 2, 5, 10, 15, 30]).toContain(step);
+    expect(minutes.every((m) => m % step === 0)).toBe(true);
+  });
+
+  it('shows the fields a search names in the row, marks what it looks for, and filters from the detail', async () => {
+    await search('user_id:42 payment');
+    const row = rows().filter({ hasText: 'payment accepted' });
+    await row.waitFor({ timeout: 10_000 });
+    // The searched field stays in view although the message alone is wider than the row.
+    const field = row.locator('.searched .kv');
+    expect(await field.textContent()).toBe('user_id=42');
+    const [fieldBox, cellBox] = [await field.boundingBox(), await row.locator('.msg').boundingBox()];
+    expect(fieldBox!.x + fieldBox!.width).toBeLessThanOrEqual(cellBox!.x + cellBox!.width + 1);
+    expect(await row.locator('.first .k').first().textContent()).toBe('user_id=');
+    expect(await row.locator('mark').allTextContents()).toEqual(['payment', '42']);
+    // structlog records have no logger: nothing stands in for one.
+    expect(await row.locator('.logger').textContent()).toBe('');
+    expect(await row.locator('.logger').getAttribute('title')).toBeNull();
+    await shot('logs-fields-light');
+    expect(await accessibilityProblems(page), 'logs-fields-light').toEqual([]);
+
+    await row.locator('.time').click();
+    const detail = page.getByRole('complementary', { name: 'Record detail' });
+    await detail.waitFor();
+    expect(await detail.locator('mark').allTextContents()).toEqual(['payment', '42']);
+    const box = page.getByRole('searchbox', { name: 'Search logs' });
+    await detail.getByRole('button', { name: 'Filter for currency:EUR' }).click();
+    await expect.poll(() => box.inputValue()).toBe('user_id:42 payment currency:EUR');
+    await detail.getByRole('button', { name: 'Filter out region:eu-west-1' }).click();
+    await expect.poll(() => box.inputValue()).toBe('user_id:42 payment currency:EUR -region:eu-west-1');
+    expect(await detail.getByRole('button', { name: 'Filter out region:eu-west-1' }).getAttribute('aria-pressed')).toBe('true');
+    await rows().filter({ hasText: 'payment accepted' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await shot('logs-detail-filters');
+    expect(await accessibilityProblems(page), 'logs-detail-filters').toEqual([]);
+    await detail.getByRole('button', { name: 'Close record detail' }).click();
+    await search('');
+  });
+
+  it('shows a numeric field with a value per record as its range, not a list of values', async () => {
+    await search('"checkout finished"');
+    const facet = page.getByRole('region', { name: 'Attribute duration_ms' });
+    await facet.getByRole('img', { name: 'duration_ms from 13.5 to 93.3' }).waitFor({ timeout: 10_000 });
+    expect(await facet.getByRole('button').count()).toBe(0);
+    // A few distinct numbers are still values to click.
+    await page.getByRole('region', { name: 'Attribute user_id' }).getByRole('button', { name: /^42 \d+: include user_id:42$/ }).waitFor();
+    await shot('logs-numeric-facet');
+    await search('');
   });
 
   it('edits the query text from a facet click (include, and alt-click to exclude)', async () => {
@@ -132,6 +249,7 @@ describe('Loupe in a browser', () => {
 
   it('expands a traceback in place and shows its neighbours as context', async () => {
     const row = page.getByRole('row').filter({ hasText: 'charge failed for order 1234' });
+    expect(await row.locator('.first').textContent()).toBe('charge failed for order 1234 +5 lines');
     await row.getByRole('button', { name: 'Expand record' }).click();
     await row.locator('.final').filter({ hasText: 'ZeroDivisionError: division by zero' }).waitFor();
     expect(await row.getByRole('button', { name: 'Collapse record' }).getAttribute('aria-expanded')).toBe('true');
@@ -145,6 +263,16 @@ describe('Loupe in a browser', () => {
     const context = detail.getByRole('list', { name: 'Records around this one in its file' });
     await context.getByText('retry scheduled for order 1234').waitFor();
     await context.getByText('request 39 handled').waitFor();
+    // With the panel open the list is narrow: the long frame wraps in the row and in the panel, its
+    // line number in view, and the row is as tall as its wrapped lines.
+    const more = row.locator('.more');
+    expect(await more.textContent()).toContain('charge_customer_card.py", line 421, in charge');
+    await expect.poll(() => overflows(more)).toBe(false);
+    await expect.poll(async () => {
+      const [final, whole] = [await row.locator('.final').boundingBox(), await row.boundingBox()];
+      return final!.y + final!.height <= whole!.y + whole!.height + 1;
+    }).toBe(true);
+    expect(await overflows(detail.locator('.box .message'))).toBe(false);
     await shot('logs-detail');
     expect(await accessibilityProblems(page), 'logs-detail').toEqual([]);
     await detail.getByRole('button', { name: 'Close record detail' }).click();
@@ -220,6 +348,18 @@ describe('Loupe in a browser', () => {
     await page.getByRole('list', { name: 'Records around this one in its file' }).waitFor();
     await shot('logs-detail-dark');
     expect(await accessibilityProblems(page), 'logs-detail-dark').toEqual([]);
+    await page.getByRole('button', { name: 'Close record detail' }).click();
+    await search('user_id:42 payment');
+    await rows().filter({ hasText: 'payment accepted' }).locator('.time').click();
+    await page.getByRole('complementary', { name: 'Record detail' }).getByRole('button', { name: 'Filter for currency:EUR' }).waitFor();
+    await shot('logs-fields-dark');
+    expect(await accessibilityProblems(page), 'logs-fields-dark').toEqual([]);
+    await page.getByRole('button', { name: 'Close record detail' }).click();
+    await search('"checkout finished"');
+    await page.getByRole('img', { name: 'duration_ms from 13.5 to 93.3' }).waitFor({ timeout: 10_000 });
+    await shot('logs-numeric-facet-dark');
+    expect(await accessibilityProblems(page), 'logs-numeric-facet-dark').toEqual([]);
+    await search('');
     await page.goto(`${serve.url}#/sources`);
     await page.getByRole('heading', { name: 'Sources' }).waitFor();
     await page.getByRole('cell').first().waitFor();

@@ -1,4 +1,4 @@
-// Splits a search into tokens with their positions: parentheses, OR/AND, the '-' of an
+// Splits a search into tokens with their positions: parentheses, OR/AND, the '-' or NOT of an
 // exclusion, and terms (words, "phrases", /regexes/, field:values). Only this file knows the
 // surface syntax; the parser sees decoded values.
 import type { CompareOp } from './ast.js';
@@ -116,7 +116,7 @@ function readField(text: string, start: number, colon: number): { term: RawTerm;
 }
 
 /** A word, or a field:value when the text before the first ':' is a field name. */
-function readWordOrField(text: string, start: number): { term: RawTerm | 'or' | 'and'; end: number } {
+function readWordOrField(text: string, start: number): { term: RawTerm | 'or' | 'and' | 'neg'; end: number } {
   let end = start;
   while (!isWordEnd(text[end])) {
     if (text[end] === ':') {
@@ -133,6 +133,8 @@ function readWordOrField(text: string, start: number): { term: RawTerm | 'or' | 
   const word = text.slice(start, end);
   if (word === 'OR') return { term: 'or', end };
   if (word === 'AND') return { term: 'and', end };
+  // `NOT x` is `-x`, as in Lucene, Kibana and Datadog; lower-case `not` stays a word.
+  if (word === 'NOT') return { term: 'neg', end };
   return { term: { kind: 'word', text: word }, end };
 }
 
@@ -172,7 +174,7 @@ export function lex(text: string): Token[] {
       }
     }
     const { term, end } = readWordOrField(text, i);
-    if (term === 'or' || term === 'and') tokens.push({ type: term, pos: i, length: end - i });
+    if (term === 'or' || term === 'and' || term === 'neg') tokens.push({ type: term, pos: i, length: end - i });
     else tokens.push({ type: 'term', term, pos: i, length: end - i });
     i = end;
   }

@@ -1,5 +1,5 @@
 // Tokens → QueryAst. Precedence, loosest first: OR, then AND (also implied between terms), then
-// the '-' of an exclusion. `a b OR c` is `(a AND b) OR c`.
+// the '-' (or NOT) of an exclusion. `a b OR c` is `(a AND b) OR c`.
 import type { CompareOp, QueryAst, ValueMatch } from './ast.js';
 import { MATCH_ALL } from './ast.js';
 import { NUMBER_VALUE_RE } from './attributes.js';
@@ -157,7 +157,8 @@ class Parser {
     const t = this.peek() as Token;
     if (t.type === 'neg') {
       this.i++;
-      if (!this.startsOperand(this.peek())) this.fail('"-" must be followed by the term to exclude.', t);
+      const written = this.text.slice(t.pos, t.pos + t.length);
+      if (!this.startsOperand(this.peek())) this.fail(`"${written}" must be followed by the term to exclude.`, t);
       return { kind: 'not', child: this.parseUnary() };
     }
     if (t.type === 'lparen') {

@@ -46,14 +46,34 @@ export function formatRate(perSecond: number): string {
   return perSecond >= 10 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
 }
 
-/** Attributes as `key=value` pairs for a log row (a structlog event is its fields as much as its words). */
-export function attributeSummary(attributes: Record<string, unknown> | undefined, maxLength = 300): string {
-  if (!attributes) return '';
-  let out = '';
-  for (const [key, value] of Object.entries(attributes)) {
-    const text = typeof value === 'string' ? (/[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value) : JSON.stringify(value);
-    out += `${out ? ' ' : ''}${key}=${text}`;
-    if (out.length >= maxLength) return `${out.slice(0, maxLength - 1)}…`;
+/** An attribute's value as a row shows it: text as-is unless it needs quotes, the rest as JSON. */
+export function attributeText(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * Attributes as `key=value` fields for a log row (a structlog event is its fields as much as its
+ * words, as lnav and Grafana show them): the fields the search names first, so they stay in view
+ * when the row is cut, and no more than `maxLength` characters in all.
+ */
+export function attributeFields(
+  attributes: Record<string, unknown> | undefined,
+  searched: (key: string) => boolean = () => false,
+  maxLength = 300,
+): { key: string; value: unknown; text: string }[] {
+  if (!attributes) return [];
+  const entries = Object.entries(attributes);
+  const ordered = [...entries.filter(([k]) => searched(k)), ...entries.filter(([k]) => !searched(k))];
+  const out: { key: string; value: unknown; text: string }[] = [];
+  let length = 0;
+  for (const [key, value] of ordered) {
+    let text = attributeText(value);
+    const room = maxLength - length - key.length - 2;
+    if (room <= 1) break;
+    if (text.length > room) text = `${text.slice(0, room - 1)}…`;
+    out.push({ key, value, text });
+    length += key.length + 2 + text.length;
   }
   return out;
 }

@@ -10,6 +10,8 @@ import type { FacetsView, LiveBatch } from '../../../shared/api.js';
 import type { HistogramView, LogRecordView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
 import { api } from './client.js';
+import { searchTerms, textPattern } from './highlight.js';
+import { fitFrom, matchTotal } from './log-counts.js';
 import { isLive, rangeParams, resolveRange, type TimeRange } from './time-range.js';
 import { nextRefreshDelay } from './refresh-pacing.js';
 
@@ -46,10 +48,22 @@ export class LogsStore {
   skipped = $state(0);
   histogram: HistogramView | null = $state.raw(null);
   facets: FacetsView | null = $state.raw(null);
+  /** Where the histogram's range ends (ms): newer rows from the tail are not in its count yet. */
+  private countedTo = $state(0);
+  /**
+   * Where the histogram of a live range starts (ms) when it is fitted to the matches (null: the
+   * range's own start). Kept across refreshes: a live view's matches only grow at the new end.
+   */
+  histogramFrom: number | null = $state(null);
   selected: LogRecordView | null = $state.raw(null);
   /** Expanded multi-line rows: record id → where it is and how much taller it is. */
   expanded: Map<number, { key: RowKey; extra: number }> = $state.raw(new Map());
   hasOlder = $state(false);
+  /** Whether any row loaded has a logger (else the list gives the logger column no room). */
+  hasLogger = $state(false);
+  /** What the query looks for, to mark in rows and the detail (see lib/highlight). */
+  readonly terms = $derived(searchTerms(this.query));
+  readonly pattern = $derived(textPattern(this.terms));
 
   private older: LogRecordView[] = [];
   private live: LogRecordView[] = [];
@@ -59,7 +73,7 @@ export class LogsStore {
   private pendingLive: LogRecordView[] = [];
   private frame = 0;
   private firstPageIds = new Set<number>();
-  private firstPageDone = false;
+  private firstPageDone = $state(false);
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   /** What the last refresh of the histogram and facets took. */
@@ -71,6 +85,15 @@ export class LogsStore {
   get count(): number {
     void this.version;
     return this.older.length + this.live.length;
+  }
+
+  /** How many records match (see matchTotal); null while not known or after a failed search. */
+  get total(): number | null {
+    if (this.error || this.loading) return null;
+    const to = this.countedTo;
+    let newer = 0;
+    for (let i = this.live.length - 1; i >= 0 && Date.parse(this.live[i]!.timestamp) > to; i--) newer++;
+    return matchTotal({ counted: this.histogram?.total ?? null, newSinceCount: newer, loaded: this.count, allLoaded: this.firstPageDone && !this.hasOlder });
   }
 
   /** The record at display index `i` (0 = oldest loaded). */
@@ -108,6 +131,7 @@ export class LogsStore {
     this.skipped = 0;
     this.error = null;
     if (!opts.quiet) {
+      this.histogramFrom = null;
       this.clearRows();
       this.loading = true;
       this.version++;
@@ -131,6 +155,7 @@ export class LogsStore {
         if (gen !== this.generation) return;
         this.clearRows();
         this.older = page.records;
+        this.noteLoggers(page.records);
         this.firstPageIds = new Set(page.records.map((r) => r.id));
         this.nextCursor = page.nextCursor;
         this.hasOlder = page.nextCursor !== null;
@@ -164,7 +189,12 @@ export class LogsStore {
     this.live = [];
     this.nextCursor = null;
     this.hasOlder = false;
+    this.hasLogger = false;
     this.expanded = new Map();
+  }
+
+  private noteLoggers(records: LogRecordView[]): void {
+    if (!this.hasLogger && records.some((r) => r.logger)) this.hasLogger = true;
   }
 
   /** While live, the counts follow the tail: one refresh at a time, spaced by what the last one cost. */
@@ -172,7 +202,8 @@ export class LogsStore {
     if (gen !== this.generation) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
-      if (gen !== this.generation) return;
+      // A failed search is not counted again and again: the next search starts over.
+      if (gen !== this.generation || this.error) return;
       if (!this.dirtyCounts) return this.scheduleRefresh(gen, lastMs);
       const started = performance.now();
       void this.refreshCounts(gen).then(() => {
@@ -196,6 +227,7 @@ export class LogsStore {
       });
       if (gen !== this.generation) return 0;
       for (const r of page.records) this.older.push(r);
+      this.noteLoggers(page.records);
       this.nextCursor = page.nextCursor;
       this.hasOlder = page.nextCursor !== null;
       this.version++;
@@ -222,6 +254,13 @@ export class LogsStore {
     if (next.has(record.id)) next.delete(record.id);
     else next.set(record.id, { key: this.keyAt(i), extra });
     this.expanded = next;
+  }
+
+  /** An expanded row's extra height as drawn (its text wraps, so only the page can measure it). */
+  setExtraHeight(id: number, extra: number): void {
+    const e = this.expanded.get(id);
+    if (!e || e.extra === extra) return;
+    this.expanded = new Map(this.expanded).set(id, { ...e, extra });
   }
 
   /** Expanded rows by display index, for the layout. */
@@ -301,6 +340,7 @@ export class LogsStore {
       this.pendingLive = [];
       if (fresh.length === 0) return;
       for (const r of fresh) this.live.push(r);
+      this.noteLoggers(fresh);
       if (!this.following) this.newSincePause += fresh.length;
       // A tail left running for hours must not fill the page's memory: keep the newest rows; the
       // older ones come back by scrolling up. While the user reads (paused) only a far bigger
@@ -328,20 +368,13 @@ export class LogsStore {
   }
 
   /** Settles when both the histogram and the facets are back (or failed). */
-  private refreshCounts(gen: number): Promise<unknown> {
+  private async refreshCounts(gen: number): Promise<unknown> {
     this.dirtyCounts = false;
-    // The chart of "last hour" ends now (not at the newest record), in whole-minute bars.
+    // The chart of "last hour" ends now (not at the newest record).
     const range = rangeParams(this.range);
-    const params = { q: this.query, ...range, to: range.to ?? new Date().toISOString() };
-    const histogram = api
-      .request('logs.histogram', { ...params, buckets: HISTOGRAM_BUCKETS })
-      .then((h) => {
-        if (gen === this.generation) this.histogram = h;
-      })
-      .catch(() => {
-        // The search reports the same error, once; counts of an earlier query would mislead.
-        if (gen === this.generation) this.histogram = null;
-      });
+    const to = range.to ?? new Date().toISOString();
+    const params = { q: this.query, ...range, to };
+    const fitted = this.histogramFrom !== null && this.histogramFrom > Date.parse(range.from) ? new Date(this.histogramFrom).toISOString() : null;
     const facets = api
       .request('logs.facets', params)
       .then((f) => {
@@ -349,6 +382,24 @@ export class LogsStore {
       })
       .catch(() => {
         if (gen === this.generation) this.facets = null;
+      });
+    const histogram = api
+      .request('logs.histogram', { ...params, from: fitted ?? params.from, buckets: HISTOGRAM_BUCKETS })
+      .then(async (h) => {
+        if (gen !== this.generation) return;
+        const from = fitted === null && isLive(this.range) ? fitFrom(h) : null;
+        if (from !== null) {
+          // The matches are a burst at the end of the range: chart from where they start.
+          this.histogramFrom = from;
+          h = await api.request('logs.histogram', { ...params, from: new Date(from).toISOString(), buckets: HISTOGRAM_BUCKETS });
+          if (gen !== this.generation) return;
+        }
+        this.histogram = h;
+        this.countedTo = Date.parse(to);
+      })
+      .catch(() => {
+        // The search reports the same error, once; counts of an earlier query would mislead.
+        if (gen === this.generation) this.histogram = null;
       });
     return Promise.all([histogram, facets]);
   }

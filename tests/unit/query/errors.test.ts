@@ -28,6 +28,9 @@ const CASES: Array<[string, number, number, string | RegExp]> = [
   ['a AND', 2, 3, 'AND needs'],
   ['AND a', 0, 3, 'AND needs'],
   ['-OR a', 0, 1, '"-" must be followed'],
+  ['a NOT', 2, 3, '"NOT" must be followed by the term to exclude'],
+  ['NOT OR a', 0, 3, '"NOT" must be followed'],
+  ['(a NOT) b', 3, 3, '"NOT" must be followed'],
   ['x /a(/', 2, 4, /Invalid regular expression: .*Unterminated group/],
   ['/a/g', 3, 1, 'flag "g" is not supported'],
   ['/a/ii', 4, 1, 'flag "i"'],
@@ -53,7 +56,7 @@ describe('QuerySyntaxError', () => {
     expect(() => parseQuery('/api/users')).not.toThrow(); // a path, not a regex with flags "users"
     expect(() => parseQuery('12:30:45 C:\\x https://example.com/a?b=1')).not.toThrow();
     expect(() => parseQuery('- a -')).not.toThrow(); // a lone '-' is a word
-    expect(() => parseQuery('or and not')).not.toThrow(); // only upper-case OR/AND are keywords
+    expect(() => parseQuery('or and not')).not.toThrow(); // only upper-case OR/AND/NOT are keywords
   });
 });
 
@@ -72,6 +75,11 @@ describe('parseQuery', () => {
     expect(parseQuery('LEVEL:Warning+')).toEqual({ kind: 'level', min: 3, max: 5 });
     expect(parseQuery('@service:x')).toEqual({ kind: 'attr', key: 'service', match: { kind: 'equals', value: 'x' } });
     expect(parseQuery('-(a)')).toEqual({ kind: 'not', child: { kind: 'text', tokens: ['a'], prefix: true } });
+    expect(parseQuery('payment NOT payload')).toEqual({
+      kind: 'and',
+      children: [{ kind: 'text', tokens: ['payment'], prefix: true }, { kind: 'not', child: { kind: 'text', tokens: ['payload'], prefix: true } }],
+    });
+    expect(parseQuery('not "NOT"')).toEqual({ kind: 'and', children: [{ kind: 'text', tokens: ['not'], prefix: true }, { kind: 'text', tokens: ['not'], prefix: false }] });
     expect(parseQuery('Connection-Reset')).toEqual({ kind: 'text', tokens: ['connection', 'reset'], prefix: true });
     expect(parseQuery('"->"')).toEqual({ kind: 'substring', value: '->' });
   });

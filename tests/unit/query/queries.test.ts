@@ -70,6 +70,12 @@ const CASES: Array<[string, number[]]> = [
   ['-time', except(6, 11, 15)],
   ['timeout -"read timeout"', [15]],
   ['-timeout -level:info', [2, 3, 4, 7, 9, 10, 14, 16, 18]],
+  // NOT in capitals is the same operator as '-' (lower-case `not` is a word)
+  ['connection NOT refused', [4]],
+  ['NOT time', except(6, 11, 15)],
+  ['timeout AND NOT "read timeout"', [15]],
+  ['NOT (time OR pool)', except(4, 6, 11, 15)],
+  ['pool OR NOT level:info', [2, 3, 4, 6, 7, 9, 10, 14, 16, 18]],
   // regexes
   ['/Connection refused/', [2]],
   ['/^[A-Z]+ /', [1, 12, 16]],

@@ -8,7 +8,7 @@ import { QueryHistory } from '../../../renderer/src/lib/query-history.js';
 import { RowLayout } from '../../../renderer/src/lib/row-layout.js';
 import { formatHash, parseHash, rangeParams } from '../../../renderer/src/lib/time-range.js';
 import { messageLines } from '../../../renderer/src/lib/traceback.js';
-import { attributeSummary } from '../../../renderer/src/lib/format.js';
+import { attributeFields } from '../../../renderer/src/lib/format.js';
 import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/lib/refresh-pacing.js';
 
 describe('query editing from facets', () => {
@@ -141,11 +141,15 @@ describe('virtual list layout', () => {
 
 describe('attributes in a log row', () => {
   it('reads like key=value, quoting what needs it, and stays short', () => {
-    expect(attributeSummary({ route: '/api/cart', status: 200, ok: true, note: 'two words', tags: ['a'] })).toBe(
+    const summary = (a: Record<string, unknown> | undefined, searched?: (k: string) => boolean, max?: number): string =>
+      attributeFields(a, searched, max).map((f) => `${f.key}=${f.text}`).join(' ');
+    expect(summary({ route: '/api/cart', status: 200, ok: true, note: 'two words', tags: ['a'] })).toBe(
       'route=/api/cart status=200 ok=true note="two words" tags=["a"]',
     );
-    expect(attributeSummary(undefined)).toBe('');
-    expect(attributeSummary({ big: 'x'.repeat(1000) }, 50)).toHaveLength(50);
+    expect(summary(undefined)).toBe('');
+    expect(summary({ big: 'x'.repeat(1000) }, undefined, 50).length).toBeLessThanOrEqual(50);
+    // The fields a search names come first, so a cut row still shows them.
+    expect(summary({ path: '/x', method: 'GET', user_id: 42 }, (k) => k === 'user_id')).toBe('user_id=42 path=/x method=GET');
   });
 });
 

@@ -239,4 +239,22 @@ describe('facets', () => {
     expect([older.sampled, older.complete]).toEqual([20_000, true]);
     expect(older.loggers).toEqual([{ value: 'old.worker', count: 20_000 }]);
   });
+
+  it('show a numeric attribute with a value per record as its range and spread, few numbers as values', () => {
+    const { writer, reader } = store();
+    const batch: LogInsert[] = [];
+    for (let i = 0; i < 100; i++) {
+      batch.push({ ...rec(T0 + i * 1000, `request ${i}`), attributes: { duration_ms: 5 + i * 2.5, status: i % 10 === 0 ? 500 : 200, user: `u${i % 3}` } });
+    }
+    writer.write(batch);
+    const attrs = Object.fromEntries(logFacets(reader, {}).attributes.map((a) => [a.key, a]));
+    expect(attrs['duration_ms']).toMatchObject({ count: 100, values: [], numeric: { min: 5, max: 252.5 } });
+    const bins = attrs['duration_ms']!.numeric!.bins;
+    expect(bins.reduce((a, n) => a + n, 0)).toBe(100);
+    expect(bins.length).toBeGreaterThan(4);
+    // Few distinct numbers stay a list of values to click; text stays text.
+    expect(attrs['status']).toMatchObject({ values: [{ value: '200', count: 90 }, { value: '500', count: 10 }] });
+    expect(attrs['status']!.numeric).toBeUndefined();
+    expect(attrs['user']!.values).toHaveLength(3);
+  });
 });
