@@ -1,11 +1,11 @@
 // The desktop shell: windows, menu, dialogs and what else needs Electron; nothing more. The
 // engine runs in a utilityProcess (a heavy query or an ingest burst never freezes a window) and
 // the window talks to it over a MessagePort, with the same protocol a browser speaks over WebSocket.
-import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, screen, shell, Tray, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, screen, session, shell, Tray, utilityProcess, type UtilityProcess } from 'electron';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isAllowedExternalUrl, isAppUrl, isTrustedSender } from './url-policy.js';
+import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from './url-policy.js';
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
 import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
 
@@ -22,7 +22,8 @@ let mainWindow: BrowserWindow | null = null;
 /** Held here: a Tray nobody references is garbage-collected and vanishes from the panel. */
 let tray: Tray | null = null;
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second launch hands over to the first (which shows its window) and exits before doing anything.
+if (!app.requestSingleInstanceLock()) app.exit(0);
 
 function startEngine(): UtilityProcess {
   const child = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [app.getPath('userData')], {
@@ -171,6 +172,13 @@ ipcMain.handle('loupe:pick', async (event, kind: unknown) => {
 });
 
 void app.whenReady().then(async () => {
+  // Electron grants every permission by default: only notifications, only to the app's own page.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, details.requestingUrl, appUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+    isPermissionAllowed(permission, details.requestingUrl, appUrl),
+  );
   Menu.setApplicationMenu(buildMenu());
   engine = startEngine();
   mainWindow = await createWindow(engine);

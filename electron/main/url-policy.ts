@@ -32,3 +32,13 @@ export function isAppUrl(url: string, appUrl: string): boolean {
 export function isTrustedSender(senderUrl: string | undefined, appUrl: string): boolean {
   return senderUrl !== undefined && isAppUrl(senderUrl, appUrl);
 }
+
+/**
+ * Which permission requests (and checks) a window's page is granted: notifications, for the app's
+ * own page only. Electron grants every permission by default (camera, microphone, geolocation,
+ * clipboard reads…); nothing in Loupe needs them, and a page that got into a window must get none.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string | undefined, appUrl: string): boolean {
+  return permission === 'notifications' && requestingUrl !== undefined && isAppUrl(requestingUrl, appUrl);
+}
+

@@ -42,6 +42,27 @@ describe('the desktop app', () => {
         return { contextIsolation: wp?.contextIsolation, sandbox: wp?.sandbox, nodeIntegration: wp?.nodeIntegration };
       });
       expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+      // Electron grants every permission by default: here only notifications, to the app's page.
+      const permissions = await page.evaluate(async () => {
+        const ask = (name: string): Promise<string> =>
+          (globalThis as unknown as { navigator: { permissions: { query(d: { name: string }): Promise<{ state: string }> } } }).navigator.permissions
+            .query({ name })
+            .then((r) => r.state, () => 'error');
+        return { notifications: await ask('notifications'), geolocation: await ask('geolocation'), camera: await ask('camera') };
+      });
+      expect(permissions.notifications).toBe('granted');
+      expect(permissions.geolocation).not.toBe('granted');
+      expect(permissions.camera).not.toBe('granted');
+      // A second launch hands over to this one and exits instead of starting a second engine.
+      const second = await import('node:child_process').then(({ spawnSync }) =>
+        spawnSync(binary!, [ROOT, `--user-data-dir=${userData}`], {
+          env: { ...process.env, XDG_DATA_HOME: userData, LOUPE_SQLITE_BINDING: sqlite.path },
+          timeout: 30_000,
+          encoding: 'utf8',
+        }),
+      );
+      expect(second.status).toBe(0);
+      expect(second.stderr).not.toMatch(/Another Loupe|is using/);
     } finally {
       await app.close();
     }

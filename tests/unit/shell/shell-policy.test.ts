@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isAppUrl, isTrustedSender } from '../../../electron/main/url-policy.js';
+import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from '../../../electron/main/url-policy.js';
 import { restoreWindowState } from '../../../electron/main/window-state.js';
 import { menuModel, trayMenuModel } from '../../../electron/main/menu-model.js';
 import { isLoopbackHost } from '../../../electron/engine/rpc/host-guard.js';
@@ -85,5 +85,18 @@ describe('the menu', () => {
       ['Open Folder…', 'open-folder'],
       ['Quit Loupe', 'quit'],
     ]);
+  });
+});
+
+describe('permissions a window is granted', () => {
+  const app = 'file:///opt/loupe/out/renderer/index.html';
+  it('grants notifications to the app page only, and nothing else to anyone', () => {
+    expect(isPermissionAllowed('notifications', app, app)).toBe(true);
+    expect(isPermissionAllowed('notifications', 'https://evil.example/', app)).toBe(false);
+    expect(isPermissionAllowed('notifications', 'file:///tmp/other.html', app)).toBe(false);
+    expect(isPermissionAllowed('notifications', undefined, app)).toBe(false);
+    for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'midi', 'hid', 'serial', 'usb']) {
+      expect(isPermissionAllowed(p, app, app), p).toBe(false);
+    }
   });
 });
