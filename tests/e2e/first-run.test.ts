@@ -28,6 +28,14 @@ afterAll(async () => {
 
 describe('a first start', () => {
   it('says how to get data in, then finds records outside the time range', async () => {
+    // Nothing the page loads fails (the tab's icon included): no error in the browser's console.
+    const failures: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') failures.push(m.text());
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`);
+    });
     await page.goto(`${serve.url}?token=${serve.token}#/logs`);
     const empty = page.getByRole('status').filter({ hasText: 'Nothing here yet.' });
     await empty.waitFor({ timeout: 10_000 });
@@ -45,6 +53,8 @@ describe('a first start', () => {
     await page.goto(`${serve.url}#/traces`);
     await page.getByText(`http://127.0.0.1:${status.otlp.httpPort}`).waitFor({ timeout: 10_000 });
     await page.getByText(`127.0.0.1:${status.otlp.grpcPort}`, { exact: true }).waitFor();
+    await page.getByText('npm run demo').waitFor();
+    expect(failures).toEqual([]);
     await page.goto(`${serve.url}#/logs`);
 
     // Yesterday's log, added as a source: "last hour" shows nothing, but says where it is.
