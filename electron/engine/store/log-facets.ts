@@ -2,6 +2,7 @@
 // loggers, files, services and attributes counted over every match up to FACET_EXACT_MAX, else
 // over the newest FACET_SAMPLE — a log view's side panel, not a scan of ten million rows.
 import type { FacetValue, FacetsView } from '../../../shared/api.js';
+import { withSearchDeadline } from '../query/index.js';
 import type { LogReader, SearchParams } from './log-reader.js';
 
 /** Up to this many matches, the facets count every one of them (a developer's hour of logs)… */
@@ -11,7 +12,12 @@ export const FACET_SAMPLE = 5000;
 const TOP_VALUES = 10;
 const TOP_KEYS = 20;
 
+/** Throws SearchTimeoutError when the counting and the rows together take past SEARCH_DEADLINE_MS. */
 export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
+  return withSearchDeadline(() => facetsNow(reader, p));
+}
+
+function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
   const levelCounts = new Map(Object.entries(reader.levelTotals(p)));
   const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
   // (The level totals can count a little more than the range holds — whole minutes — never less.)

@@ -14,6 +14,7 @@ import type { Db } from './database.js';
 import type { TraceRow } from './span-writer.js';
 import { BadRequestError } from './log-reader.js';
 import { compileTraceQuery } from './trace-query.js';
+import { checkSearchDeadline, deadlineSql, withSearchDeadline } from '../query/index.js';
 
 export const MAX_TRACE_PAGE = 1000;
 export const DEFAULT_TRACE_PAGE = 100;
@@ -92,7 +93,12 @@ export class SpanReader {
     this.operations = db.prepare('SELECT service, name, span_count FROM span_operations WHERE last_us >= ? ORDER BY service, name');
   }
 
+  /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS. */
   search(p: TraceSearchParams): TraceSearchView {
+    return withSearchDeadline(() => this.searchNow(p));
+  }
+
+  private searchNow(p: TraceSearchParams): TraceSearchView {
     const limit = p.limit ?? DEFAULT_TRACE_PAGE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRACE_PAGE) throw new BadRequestError(`limit must be 1–${MAX_TRACE_PAGE}`);
     const status = p.status?.toLowerCase();
@@ -131,7 +137,7 @@ export class SpanReader {
     const spans = this.db
       .prepare(
         `SELECT s.trace_id FROM spans s ${join}
-         WHERE s.start_us >= ? AND ${spanConditions.map((c) => c.sql).join(' AND ')}
+         WHERE s.start_us >= ? AND ${deadlineSql('s.id')} AND ${spanConditions.map((c) => c.sql).join(' AND ')}
          ORDER BY s.start_us DESC LIMIT ${MAX_SPANS_SCANNED}`,
       )
       .pluck();
@@ -144,6 +150,7 @@ export class SpanReader {
     let spansRead = 0;
     for (const traceId of spans.iterate(from, ...spanConditions.flatMap((c) => c.params)) as IterableIterator<string>) {
       spansRead++;
+      checkSearchDeadline();
       if (seen.has(traceId)) continue;
       seen.add(traceId);
       const row = traceOk.get(traceId, ...traceParams) as TraceRow | undefined;
