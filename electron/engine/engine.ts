@@ -35,6 +35,8 @@ export interface EngineConfig {
    * the status instead of refusing to start: for the standard ports nobody chose explicitly.
    */
   otlpOptional?: boolean;
+  /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
+  searchDeadlineMs?: number;
 }
 
 export interface Engine {
@@ -69,7 +71,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   }
   registerQueryFunctions(db);
   const writer = new LogWriter(db);
-  const reader = new LogReader(db, writer);
+  const reader = new LogReader(db, writer, config.searchDeadlineMs);
   const sourceStore = new SourceStore(db);
   const pipeline = new LogPipeline(writer, sourceStore);
   const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), {
@@ -86,7 +88,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US,
   });
   retention.start();
-  const traces = new SpanReader(db);
+  const traces = new SpanReader(db, config.searchDeadlineMs);
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
   if (config.otlp) {

@@ -14,7 +14,7 @@ const TOP_KEYS = 20;
 
 /** Throws SearchTimeoutError when the counting and the rows together take past SEARCH_DEADLINE_MS. */
 export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
-  return withSearchDeadline(() => facetsNow(reader, p));
+  return withSearchDeadline(() => facetsNow(reader, p), reader.deadlineMs);
 }
 
 function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {

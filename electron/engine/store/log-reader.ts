@@ -11,6 +11,7 @@ import {
   narrowingFilters,
   parseQuery,
   rollupCondition,
+  SEARCH_DEADLINE_MS,
   simpleFilters,
   withSearchDeadline,
   type QueryAst,
@@ -67,6 +68,8 @@ export class LogReader {
   constructor(
     private readonly db: Db,
     private readonly writer: LogWriter,
+    /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
+    readonly deadlineMs = SEARCH_DEADLINE_MS,
   ) {}
 
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
@@ -82,7 +85,7 @@ export class LogReader {
 
   /** The newest `limit` rows matching the search, as stored. */
   searchRows(p: SearchParams, limit: number): LogRow[] {
-    return withSearchDeadline(() => this.searchRowsNow(p, limit));
+    return withSearchDeadline(() => this.searchRowsNow(p, limit), this.deadlineMs);
   }
 
   private searchRowsNow(p: SearchParams, limit: number): LogRow[] {
@@ -199,7 +202,7 @@ export class LogReader {
   }
 
   histogram(p: HistogramParams): HistogramView {
-    return withSearchDeadline(() => this.histogramNow(p));
+    return withSearchDeadline(() => this.histogramNow(p), this.deadlineMs);
   }
 
   private histogramNow(p: HistogramParams): HistogramView {

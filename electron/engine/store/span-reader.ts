@@ -14,7 +14,7 @@ import type { Db } from './database.js';
 import type { TraceRow } from './span-writer.js';
 import { BadRequestError } from './log-reader.js';
 import { compileTraceQuery } from './trace-query.js';
-import { checkSearchDeadline, deadlineSql, withSearchDeadline } from '../query/index.js';
+import { checkSearchDeadline, deadlineSql, SEARCH_DEADLINE_MS, withSearchDeadline } from '../query/index.js';
 
 export const MAX_TRACE_PAGE = 1000;
 export const DEFAULT_TRACE_PAGE = 100;
@@ -81,7 +81,11 @@ export class SpanReader {
   private readonly resourceById;
   private readonly operations;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
+    private readonly deadlineMs = SEARCH_DEADLINE_MS,
+  ) {
     this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
     this.spansJsonOfTrace = db.prepare(SPANS_JSON_OF_TRACE).pluck();
     this.resourcesOfTrace = db.prepare(
@@ -95,7 +99,7 @@ export class SpanReader {
 
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS. */
   search(p: TraceSearchParams): TraceSearchView {
-    return withSearchDeadline(() => this.searchNow(p));
+    return withSearchDeadline(() => this.searchNow(p), this.deadlineMs);
   }
 
   private searchNow(p: TraceSearchParams): TraceSearchView {
