@@ -148,6 +148,8 @@ export type ApiErrorCode =
   | 'method_not_allowed'
   | 'too_large'
   | 'query_syntax'
+  /** A history search ran past its deadline (SEARCH_DEADLINE_MS) and was stopped (REST: 503). */
+  | 'search_timeout'
   | 'internal';
 
 /** What every failure says, over the protocol and in REST error bodies. */

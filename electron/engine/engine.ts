@@ -38,6 +38,8 @@ export interface EngineConfig {
    * the status instead of refusing to start: for the standard ports nobody chose explicitly.
    */
   otlpOptional?: boolean;
+  /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
+  searchDeadlineMs?: number;
 }
 
 export interface Engine {
@@ -84,7 +86,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   }
   registerQueryFunctions(db);
   const writer = new LogWriter(db);
-  const reader = new LogReader(db, writer);
+  const reader = new LogReader(db, writer, config.searchDeadlineMs);
   const sourceStore = new SourceStore(db);
   const pipeline = new LogPipeline(writer, sourceStore);
   const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), {
@@ -104,7 +106,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   );
   retention.start();
   pipeline.onStored(() => retention.afterWrite());
-  const traces = new SpanReader(db);
+  const traces = new SpanReader(db, config.searchDeadlineMs);
   const metrics = new MetricReader(db);
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;

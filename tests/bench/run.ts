@@ -154,6 +154,10 @@ async function benchSearch(): Promise<void> {
     ['term + level', 'timeout level:warn+'],
     // No fatal record at all: the per-minute counts say so without walking a million "completed".
     ['common term + absent level', 'completed level:fatal'],
+    // Regexes run on RE2JS (linear time) and globs on a linear matcher: these show their cost.
+    ['regex', '/status=200 in 9\\d\\dms/'],
+    ['regex, ignore case', '/KABOOM/i'],
+    ['glob', 'logger:*.d*'],
   ] as const) {
     engine.reader.search({ q, limit: 200 }); // warm the statement and the pages
     const t = timeIt(30, () => engine.reader.search({ q, limit: 200 }));

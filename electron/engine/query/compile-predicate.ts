@@ -4,9 +4,9 @@
 import type { LogRow } from '../store/rows.js';
 import { lookupAttribute, NUMBER_VALUE_RE, NUMERIC_TEXT_RE } from './attributes.js';
 import type { QueryAst, ValueMatch } from './ast.js';
-import { globRegExp } from './glob.js';
+import { globMatches } from './glob.js';
 import { levelIndexOfSeverity } from './levels.js';
-import { cachedRegExp } from './regex.js';
+import { cachedRegex } from './regex.js';
 import { asciiLower, attributesSearchText, containsTokenRun, tokenize } from './text.js';
 
 /** A row with the paths `source:` matches: sources.path of source_id and files.path of file_id. */
@@ -52,7 +52,7 @@ function matchValue(value: string | null, match: ValueMatch, test: (have: string
     case 'exists':
       return true;
     case 'glob':
-      return globRegExp(match.value).test(value);
+      return globMatches(match.value, value);
     case 'equals':
       return test(value, match.value);
   }
@@ -100,7 +100,7 @@ function attributeTest(key: string, match: Extract<QueryAst, { kind: 'attr' }>['
       case 'exists':
         return true;
       case 'glob':
-        return typeof value === 'string' && globRegExp(match.value).test(value);
+        return typeof value === 'string' && globMatches(match.value, value);
       case 'equals': {
         const want = match.value;
         if (typeof value === 'string') return value === want;
@@ -144,7 +144,7 @@ function compileNode(ast: QueryAst): ViewTest {
       return (v) => v.row.message.includes(needle);
     }
     case 'regex': {
-      const re = cachedRegExp(ast.source, ast.flags);
+      const re = cachedRegex(ast.source, ast.flags);
       return (v) => re.test(v.row.message);
     }
     case 'level': {
@@ -159,7 +159,7 @@ function compileNode(ast: QueryAst): ViewTest {
     case 'source': {
       const { kind, value } = ast.match;
       const matches = (path: string | null | undefined): boolean =>
-        path !== null && path !== undefined && (kind === 'glob' ? globRegExp(value).test(path) : path.includes(value));
+        path !== null && path !== undefined && (kind === 'glob' ? globMatches(value, path) : path.includes(value));
       return (v) => matches(v.row.file_path) || matches(v.row.source_path);
     }
     case 'attr':

@@ -8,3 +8,4 @@ export { compileToPredicate, type PredicateRow, type RowPredicate } from './comp
 export { registerQueryFunctions } from './sql-functions.js';
 export { narrowingFilters, simpleFilters, rollupCondition, NO_SOURCE_ID, type SimpleFilters, type SourceCatalog } from './simple-filters.js';
 export { attributesSearchText, tokenize } from './text.js';
+export { deadlineSql, checkSearchDeadline, withSearchDeadline, SearchTimeoutError, SEARCH_DEADLINE_MS } from './deadline.js';

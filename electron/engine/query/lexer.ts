@@ -3,6 +3,7 @@
 // surface syntax; the parser sees decoded values.
 import type { CompareOp } from './ast.js';
 import { QuerySyntaxError } from './errors.js';
+import { cachedRegex, RegexRefusal } from './regex.js';
 
 export type RawTerm =
   | { kind: 'word'; text: string }
@@ -81,9 +82,12 @@ function readRegex(text: string, start: number): { term: RawTerm; end: number } 
     }
   }
   try {
-    new RegExp(source, flags);
+    cachedRegex(source, flags);
   } catch (e) {
-    throw new QuerySyntaxError(`Invalid regular expression: ${(e as Error).message}`, start, end - start);
+    if (!(e instanceof RegexRefusal)) throw e;
+    // Underline the construct itself when there is one, else the whole regex.
+    const whole = e.length >= source.length;
+    throw new QuerySyntaxError(e.message, whole ? start : start + 1 + e.offset, whole ? end - start : Math.max(1, e.length));
   }
   return { term: { kind: 'regex', source, flags }, end };
 }

@@ -3,7 +3,7 @@
 // every source term is decided per source: then the matching (level, source) cells are computed
 // by evaluating the query over the finite grid of levels × sources.
 import type { QueryAst } from './ast.js';
-import { globRegExp } from './glob.js';
+import { globMatches } from './glob.js';
 import { MAX_LEVEL_INDEX } from './levels.js';
 
 export interface SourceCatalog {
@@ -54,7 +54,7 @@ class Undecided extends Error {}
  */
 function sourceTermDecider(term: Extract<QueryAst, { kind: 'source' }>, catalog: SourceCatalog): (sourceId: number) => boolean {
   const { kind, value } = term.match;
-  const matches = (path: string): boolean => (kind === 'glob' ? globRegExp(value).test(path) : path.includes(value));
+  const matches = (path: string): boolean => (kind === 'glob' ? globMatches(value, path) : path.includes(value));
   return (sourceId) => {
     if (sourceId === NO_SOURCE_ID) return false;
     const source = catalog.sources.find((s) => s.id === sourceId);

@@ -1,11 +1,22 @@
 // SQL functions the compiled queries call. Register them on every connection that runs searches.
 import type Database from 'better-sqlite3';
-import { cachedRegExp } from './regex.js';
+import { checkSearchDeadline } from './deadline.js';
+import { cachedRegex } from './regex.js';
 
-/** Adds regexp(pattern, flags, text) → 1/0 (NULL text → 0), with JS RegExp syntax and flags. */
+/**
+ * Adds regexp(pattern, flags, text) → 1/0 (NULL text → 0), with RE2 syntax (linear time) and the
+ * flags i, m, s, u; and search_deadline() → 1, which throws once the running search is out of time.
+ */
 export function registerQueryFunctions(db: Database.Database): void {
   db.function('regexp', { deterministic: true }, (pattern: unknown, flags: unknown, text: unknown) => {
     if (typeof text !== 'string') return 0;
-    return cachedRegExp(String(pattern), typeof flags === 'string' ? flags : '').test(text) ? 1 : 0;
+    // Matching is linear in the text: a long line counts as much work as many short ones.
+    checkSearchDeadline(1 + (text.length >> 6));
+    return cachedRegex(String(pattern), typeof flags === 'string' ? flags : '').test(text) ? 1 : 0;
+  });
+  db.function('search_deadline', { deterministic: false }, () => {
+    // Called for ~1 row in 1024 (deadlineSql): each call stands for that many rows.
+    checkSearchDeadline(1024);
+    return 1;
   });
 }

@@ -270,7 +270,7 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
     } catch (err) {
       if (err instanceof BodyTooLargeError) return sendError(res, 413, 'too_large', err.message);
       const error = toApiError(err);
-      const status = error.code === 'not_found' ? 404 : error.code === 'internal' ? 500 : 400;
+      const status = error.code === 'not_found' ? 404 : error.code === 'internal' ? 500 : error.code === 'search_timeout' ? 503 : 400;
       return sendJson(res, status, { error } satisfies ApiErrorBody);
     }
   }

@@ -13,7 +13,7 @@ import {
 import { parseTimeParam } from '../../../shared/time.js';
 import type { Engine } from '../engine.js';
 import { FORMATS } from '../parse/registry.js';
-import { QuerySyntaxError } from '../query/index.js';
+import { QuerySyntaxError, SearchTimeoutError } from '../query/index.js';
 import { logFacets } from '../store/log-facets.js';
 import { engineStatus } from '../status.js';
 import { BadRequestError, NotFoundError } from '../store/log-reader.js';
@@ -169,6 +169,7 @@ export class ProtocolConnection {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof QuerySyntaxError) return { code: 'query_syntax', message: err.message, position: err.position, length: err.length };
   if (err instanceof BadRequestError) return { code: 'bad_request', message: err.message };
+  if (err instanceof SearchTimeoutError) return { code: 'search_timeout', message: err.message };
   if (err instanceof NotFoundError) return { code: 'not_found', message: err.message };
   // decodeURIComponent on a malformed %-escape: the address is the client's mistake.
   if (err instanceof URIError) return { code: 'bad_request', message: `The address is not valid: ${err.message}.` };

@@ -4,6 +4,7 @@
 // attributes with many values (a duration per record) are a range and its spread, not a list.
 import type { FacetValue, FacetsView } from '../../../shared/api.js';
 import type { NumericFacet } from '../../../shared/model.js';
+import { withSearchDeadline } from '../query/index.js';
 import type { LogReader, SearchParams } from './log-reader.js';
 
 /** Up to this many matches, the facets count every one of them (a developer's hour of logs)… */
@@ -22,7 +23,12 @@ interface AttributeCounts {
   numbers: number[] | null;
 }
 
+/** Throws SearchTimeoutError when the counting and the rows together take past SEARCH_DEADLINE_MS. */
 export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
+  return withSearchDeadline(() => facetsNow(reader, p), reader.deadlineMs);
+}
+
+function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
   const levelCounts = new Map(Object.entries(reader.levelTotals(p)));
   const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
   // (The level totals can count a little more than the range holds — whole minutes — never less.)

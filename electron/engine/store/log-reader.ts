@@ -4,7 +4,19 @@
 import { LEVELS, levelOf } from '../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView } from '../../../shared/model.js';
 import { usToRfc3339 } from '../../../shared/time.js';
-import { compileToSql, narrowingFilters, parseQuery, rollupCondition, simpleFilters, type QueryAst, type SourceCatalog } from '../query/index.js';
+import {
+  checkSearchDeadline,
+  compileToSql,
+  deadlineSql,
+  narrowingFilters,
+  parseQuery,
+  rollupCondition,
+  SEARCH_DEADLINE_MS,
+  simpleFilters,
+  withSearchDeadline,
+  type QueryAst,
+  type SourceCatalog,
+} from '../query/index.js';
 import type { Db } from './database.js';
 import type { LogWriter } from './log-writer.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
@@ -56,8 +68,11 @@ export class LogReader {
   constructor(
     private readonly db: Db,
     private readonly writer: LogWriter,
+    /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
+    readonly deadlineMs = SEARCH_DEADLINE_MS,
   ) {}
 
+  /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
     const rows = this.searchRows(p, limit);
@@ -70,6 +85,10 @@ export class LogReader {
 
   /** The newest `limit` rows matching the search, as stored. */
   searchRows(p: SearchParams, limit: number): LogRow[] {
+    return withSearchDeadline(() => this.searchRowsNow(p, limit), this.deadlineMs);
+  }
+
+  private searchRowsNow(p: SearchParams, limit: number): LogRow[] {
     const ast = parseQuery(p.q ?? '');
     const from = p.from ?? 0;
     const to = p.to ?? TIME_MAX;
@@ -88,12 +107,13 @@ export class LogReader {
       sql.fts !== null
         ? this.db.prepare(
             `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
-             WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
+             WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+               AND (${sql.where})
              ORDER BY f.rowid DESC LIMIT ?`,
           )
         : this.db.prepare(
             `SELECT l.* FROM logs l
-             WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})
+             WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})
              ORDER BY l.id DESC LIMIT ?`,
           );
     const head = sql.fts !== null ? [sql.fts] : [];
@@ -182,6 +202,10 @@ export class LogReader {
   }
 
   histogram(p: HistogramParams): HistogramView {
+    return withSearchDeadline(() => this.histogramNow(p), this.deadlineMs);
+  }
+
+  private histogramNow(p: HistogramParams): HistogramView {
     const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
     const ast = parseQuery(p.q ?? '');
     const filters = simpleFilters(ast, this.catalog());
@@ -236,16 +260,20 @@ export class LogReader {
         sql.fts !== null
           ? this.db.prepare(
               `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})`,
+               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+                 AND (${sql.where})`,
             )
           : this.db.prepare(
               `SELECT l.ts, l.severity FROM logs l
-               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND (${sql.where})`,
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
             );
       const head = sql.fts !== null ? [sql.fts] : [];
       for (const [lo, hi] of this.idRanges(ast, from, to, from, idMax)) {
         const rows = stmt.raw().iterate(...head, lo, hi, from, to, ...sql.params) as IterableIterator<[number, number]>;
-        for (const r of rows) bump(r[0], levelIndexOf(r[1]), 1);
+        for (const r of rows) {
+          checkSearchDeadline();
+          bump(r[0], levelIndexOf(r[1]), 1);
+        }
       }
     }
     const totals: Record<string, number> = {};

@@ -16,6 +16,7 @@ import type { Db } from './database.js';
 import type { TraceRow } from './span-writer.js';
 import { BadRequestError } from './log-reader.js';
 import { compileTraceQuery } from './trace-query.js';
+import { checkSearchDeadline, deadlineSql, SEARCH_DEADLINE_MS, withSearchDeadline } from '../query/index.js';
 
 export const MAX_TRACE_PAGE = 1000;
 export const DEFAULT_TRACE_PAGE = 100;
@@ -104,7 +105,11 @@ export class SpanReader {
   private readonly resourceById;
   private readonly operations;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
+    private readonly deadlineMs = SEARCH_DEADLINE_MS,
+  ) {
     this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
     this.spansJsonOfTrace = db.prepare(SPANS_JSON_OF_TRACE).pluck();
     this.resourcesOfTrace = db.prepare(
@@ -116,7 +121,12 @@ export class SpanReader {
     this.operations = db.prepare('SELECT service, name, span_count FROM span_operations WHERE last_us >= ? ORDER BY service, name');
   }
 
+  /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS. */
   search(p: TraceSearchParams): TraceSearchView {
+    return withSearchDeadline(() => this.searchNow(p), this.deadlineMs);
+  }
+
+  private searchNow(p: TraceSearchParams): TraceSearchView {
     const limit = p.limit ?? DEFAULT_TRACE_PAGE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRACE_PAGE) throw new BadRequestError(`limit must be 1–${MAX_TRACE_PAGE}`);
     const status = p.status?.toLowerCase();
@@ -159,7 +169,7 @@ export class SpanReader {
     const spans = this.db
       .prepare(
         `SELECT s.trace_id FROM spans s ${join}
-         WHERE s.start_us >= ? AND ${spanConditions.map((c) => c.sql).join(' AND ')}
+         WHERE s.start_us >= ? AND ${deadlineSql('s.id')} AND ${spanConditions.map((c) => c.sql).join(' AND ')}
          ORDER BY s.start_us DESC LIMIT ${MAX_SPANS_SCANNED}`,
       )
       .pluck();
@@ -172,6 +182,7 @@ export class SpanReader {
     let spansRead = 0;
     for (const traceId of spans.iterate(from, ...spanConditions.flatMap((c) => c.params)) as IterableIterator<string>) {
       spansRead++;
+      checkSearchDeadline();
       if (seen.has(traceId)) continue;
       seen.add(traceId);
       const row = traceOk.get(traceId, ...traceParams) as TraceRow | undefined;

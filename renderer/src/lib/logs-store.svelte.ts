@@ -24,6 +24,8 @@ const HISTOGRAM_BUCKETS = 60;
 const LATE_MS = 10_000;
 /** How often a view following the tail reloads while late history keeps arriving. */
 const RELOAD_MS = 2000;
+/** A search still running after this long shows "Searching…" and a Cancel button. */
+export const SLOW_SEARCH_MS = 1000;
 
 export interface RowKey {
   live: boolean;
@@ -37,6 +39,10 @@ export class LogsStore {
   range: TimeRange = $state.raw({ kind: 'relative', last: '1h' });
   error: ApiError | null = $state.raw(null);
   loading = $state(false);
+  /** The first page has been loading for over SLOW_SEARCH_MS. */
+  slow = $state(false);
+  /** The user cancelled the last search (the engine stops it at its deadline at the latest). */
+  cancelled = $state(false);
   loadingOlder = $state(false);
   /** Bumped whenever rows are added. */
   version = $state(0);
@@ -76,6 +82,7 @@ export class LogsStore {
   private firstPageDone = $state(false);
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  private slowTimer: ReturnType<typeof setTimeout> | null = null;
   /** What the last refresh of the histogram and facets took. */
   private lastCountsMs = 0;
   /** Late history was left out of the tail: the view reloads when it follows the tail. */
@@ -130,11 +137,16 @@ export class LogsStore {
     this.newSincePause = 0;
     this.skipped = 0;
     this.error = null;
+    this.cancelled = false;
+    this.stopSlowTimer();
     if (!opts.quiet) {
       this.histogramFrom = null;
       this.clearRows();
       this.loading = true;
       this.version++;
+      this.slowTimer = setTimeout(() => {
+        if (gen === this.generation && this.loading) this.slow = true;
+      }, SLOW_SEARCH_MS);
     }
 
     // Subscribe before searching so nothing written in between is missed; the overlap with the
@@ -167,7 +179,9 @@ export class LogsStore {
         if (gen === this.generation) this.error = toApiError(err);
       })
       .finally(() => {
-        if (gen === this.generation) this.loading = false;
+        if (gen !== this.generation) return;
+        this.loading = false;
+        this.stopSlowTimer();
       });
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
@@ -182,6 +196,27 @@ export class LogsStore {
       this.lastCountsMs = performance.now() - started;
       if (isLive(range)) this.scheduleRefresh(gen, this.lastCountsMs);
     });
+  }
+
+  /**
+   * Stop waiting for the search on screen: its answers (rows, counts, tail) are dropped when they
+   * come. The engine runs one search at a time and stops a long one at its deadline (10 s); the
+   * next query waits behind it at most that long.
+   */
+  cancel(): void {
+    this.generation++;
+    this.stopTail();
+    this.stopSlowTimer();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.loading = false;
+    this.cancelled = true;
+  }
+
+  private stopSlowTimer(): void {
+    if (this.slowTimer) clearTimeout(this.slowTimer);
+    this.slowTimer = null;
+    this.slow = false;
   }
 
   private clearRows(): void {
@@ -276,6 +311,7 @@ export class LogsStore {
   dispose(): void {
     this.generation++;
     this.stopTail();
+    this.stopSlowTimer();
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = null;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
