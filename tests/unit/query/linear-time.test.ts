@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileToPredicate, compileToSql, parseQuery, registerQueryFunctions, type PredicateRow } from '../../../electron/engine/query/index.js';
 import { globMatches } from '../../../electron/engine/query/glob.js';
+import { cachedRegex, compileRegex } from '../../../electron/engine/query/regex.js';
 import { migrate } from '../../../electron/engine/store/migrations.js';
 
 const MIB = 1024 * 1024;
@@ -88,5 +89,15 @@ describe('globMatches', () => {
     expect(globMatches('x?[y]', 'x?[y]')).toBe(true); // only '*' is special
     expect(globMatches('x?', 'xy')).toBe(false);
     expect(globMatches('*é*', 'café crème')).toBe(true);
+  });
+});
+
+describe('plain-text regexes', () => {
+  it('find what RE2 finds, case-insensitively too', () => {
+    const texts = ['KABOOM at the door', 'kaboom', 'KaBoOm!', 'no boom here', 'Straße KABOO', 'K\u212aBOOM (Kelvin sign)', 'connection reset by peer', ''];
+    for (const [source, flags] of [['KABOOM', 'i'], ['KABOOM', ''], ['connection reset', ''], ['Reset By', 'i'], ['straße', 'i']] as const) {
+      const re2 = compileRegex(source, flags);
+      for (const text of texts) expect(cachedRegex(source, flags).test(text), `/${source}/${flags} on ${text}`).toBe(re2.test(text));
+    }
   });
 });
