@@ -2,9 +2,9 @@
 // it over a MessagePort that the main process hands over, speaking the same protocol as a browser
 // over WebSocket; the engine also serves the public local API and OTLP as `loupe serve` does.
 import { createEngine, type Engine } from './engine.js';
-import { ProtocolConnection } from './rpc/protocol-server.js';
-import { DEFAULT_PORT, startHttpServer } from './rpc/http-server.js';
-import { loadOrCreateToken } from './rpc/api-token.js';
+import { ProtocolConnection } from './api/protocol-server.js';
+import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
+import { loadOrCreateToken } from './api/api-token.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
 interface PortLike {

@@ -5,6 +5,7 @@ import { LEVELS, levelOf } from '../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView } from '../../../shared/model.js';
 import { usToRfc3339 } from '../../../shared/time.js';
 import { compileToSql, narrowingFilters, parseQuery, rollupCondition, simpleFilters, type QueryAst, type SourceCatalog } from '../query/index.js';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { Db } from './database.js';
 import type { LogWriter } from './log-writer.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
@@ -30,14 +31,6 @@ export interface HistogramParams {
   from?: number | undefined;
   to?: number | undefined;
   buckets?: number | undefined;
-}
-
-/** A parameter the caller got wrong; the API answers 400 with this message. */
-export class BadRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BadRequestError';
-  }
 }
 
 const TIME_MAX = Number.MAX_SAFE_INTEGER;
@@ -319,13 +312,6 @@ export class LogReader {
       if (path !== undefined) cache.set(id, path);
     }
     return path;
-  }
-}
-
-export class NotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
   }
 }
 

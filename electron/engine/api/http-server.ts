@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api.js';
 import { parseTimeParam } from '../../../shared/time.js';
 import type { Engine } from '../engine.js';
-import { BadRequestError, NotFoundError } from '../store/log-reader.js';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { ProtocolConnection, toApiError } from './protocol-server.js';
 import { logFacets } from '../store/log-facets.js';
 import { engineStatus } from '../status.js';

@@ -16,7 +16,7 @@ import { FORMATS } from '../parse/registry.js';
 import { QuerySyntaxError } from '../query/index.js';
 import { logFacets } from '../store/log-facets.js';
 import { engineStatus } from '../status.js';
-import { BadRequestError, NotFoundError } from '../store/log-reader.js';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { parseDurationUs } from '../store/trace-query.js';
 import { importOtlpTraces } from '../sources/otlp/trace-import.js';
 
