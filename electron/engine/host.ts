@@ -15,7 +15,7 @@ interface PortLike {
 }
 
 /** A renderer's port: one protocol connection, JSON text both ways as over a WebSocket. */
-export function servePort(engine: Engine, port: PortLike): ProtocolConnection {
+export function servePort(engine: Pick<Engine, 'api'>, port: PortLike): ProtocolConnection {
   const connection = new ProtocolConnection(engine, { send: (text) => port.postMessage(text) });
   port.on('message', (e) => void connection.receive(typeof e.data === 'string' ? e.data : JSON.stringify(e.data)));
   port.on('close', () => connection.close());
