@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineStatusView } from '../../shared/model.js';
 import { HandlerTable, type EngineApi } from './api/handlers.js';
+import { RestRouter } from './api/rest-router.js';
 import { NotFoundError } from './core/errors.js';
 import type { EngineModule } from './core/module.js';
 import { engineModule } from './modules/engine/module.js';
@@ -213,9 +214,11 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   return engine;
 }
 
-/** The modules' handlers as one table (a method claimed twice is an error) and their routes. */
+/** The modules' handlers as one table and their routes (a method claimed twice, a route to no method: an error). */
 function apiOf(modules: readonly EngineModule[]): EngineApi {
-  return { table: new HandlerTable(modules), routes: modules.flatMap((m) => m.routes ?? []) };
+  const table = new HandlerTable(modules);
+  const routes = modules.flatMap((m) => m.routes ?? []);
+  return { table, routes, rest: new RestRouter(routes, table) };
 }
 
 /** Stops the modules in reverse order; each one's failures are sentences of the close report. */

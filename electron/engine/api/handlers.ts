@@ -5,6 +5,7 @@
 import type { Method, Requests, Subscriptions, Topic } from '../../../shared/api.js';
 import { BadRequestError } from '../core/errors.js';
 import type { RestRoute } from '../core/module.js';
+import type { RestRouter } from './rest-router.js';
 import { parseParams, type ParamSpecs, type ParamsOf } from './params.js';
 
 /** A result that is JSON text already (a big trace): spliced into the answer, not parsed again. `T`: what the text holds. */
@@ -104,8 +105,9 @@ function paramsObject(p: unknown): Record<string, unknown> {
   return p as Record<string, unknown>;
 }
 
-/** What the carriers serve: the table, and the REST routes over it. */
+/** What the carriers serve: the table, and the REST routes over it with their router. */
 export interface EngineApi {
   readonly table: HandlerTable;
   readonly routes: readonly RestRoute[];
+  readonly rest: RestRouter;
 }

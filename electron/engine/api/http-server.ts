@@ -12,7 +12,6 @@ import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../share
 import { httpStatusOf } from './errors.js';
 import type { EngineApi } from './handlers.js';
 import { ProtocolConnection } from './protocol-server.js';
-import { RestRouter } from './rest-router.js';
 import { isLoopbackHost } from './host-guard.js';
 import { BrowserSessions, SESSION_COOKIE } from './browser-sessions.js';
 import { checkCookieOrigin, isJsonContentType } from './request-origin.js';
@@ -46,7 +45,6 @@ export const DEFAULT_PORT = 4320;
 
 /** Serves `engine.api`: its REST routes and, on /api/ws, its protocol. */
 export async function startHttpServer(engine: { readonly api: EngineApi }, opts: HttpServerOptions): Promise<RunningServer> {
-  const router = new RestRouter(engine.api.routes, engine.api.table);
   const tokenBytes = Buffer.from(opts.token);
   const tokenOk = (candidate: string | undefined): boolean => {
     if (!candidate) return false;
@@ -112,7 +110,7 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
       if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !isJsonContentType(req)) {
         return sendError(res, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
       }
-      const answer = await router.answer(req, url);
+      const answer = await engine.api.rest.answer(req, url);
       if (answer.allow !== undefined) res.setHeader('Allow', answer.allow);
       if (answer.json === null) {
         res.writeHead(answer.status).end();
