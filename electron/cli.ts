@@ -4,18 +4,18 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createEngine, type Engine } from './engine/engine.js';
-import { DEFAULT_PORT, startHttpServer } from './engine/rpc/http-server.js';
-import { loadOrCreateToken, TOKEN_FILE } from './engine/rpc/api-token.js';
-import { SESSIONS_FILE } from './engine/rpc/browser-sessions.js';
-import { isLoopbackAddress } from './engine/rpc/host-guard.js';
+import { createEngine, openEngineForQuery, type Engine } from './engine/engine.js';
+import { DEFAULT_PORT, startHttpServer } from './engine/api/http-server.js';
+import { loadOrCreateToken, TOKEN_FILE } from './engine/api/api-token.js';
+import { SESSIONS_FILE } from './engine/api/browser-sessions.js';
+import { isLoopbackAddress } from './engine/api/host-guard.js';
 import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
 import { NewerDatabaseError } from './engine/store/migrations.js';
-import { BadRequestError } from './engine/store/log-reader.js';
+import { BadRequestError, NotFoundError } from './engine/core/errors.js';
 import { DataDirInUseError } from './engine/store/data-dir-lock.js';
 import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/sources/otlp/limits.js';
 import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
-import { parseDuration, parseSize, parseTimeParam } from '../shared/time.js';
+import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/query/index.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -367,21 +367,21 @@ async function query(args: string[]): Promise<number> {
     return t;
   };
   const dataDir = str('data-dir') ?? defaultDataDir();
-  if (!existsSync(join(dataDir, 'loupe.db'))) throw new UsageError(`no database in ${dataDir} (pass --data-dir, or run "loupe serve" first)`);
-  // Query through an engine with no sources: the database may be in use by a running serve (WAL).
-  const { openDatabase } = await import('./engine/store/database.js');
-  const { LogWriter } = await import('./engine/store/log-writer.js');
-  const { LogReader } = await import('./engine/store/log-reader.js');
-  const { registerQueryFunctions } = await import('./engine/query/index.js');
-  const db = openDatabase(join(dataDir, 'loupe.db'));
+  let engine;
   try {
-    registerQueryFunctions(db);
-    const reader = new LogReader(db, new LogWriter(db));
+    engine = openEngineForQuery(dataDir);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new UsageError(`${err.message} (pass --data-dir, or run "loupe serve" first)`);
+    throw err;
+  }
+  try {
     const q = positionals.join(' ');
-    const search = { q, from: time('from'), to: time('to'), limit: str('limit') === undefined ? 50 : Number(str('limit')) };
+    const [from, to] = [time('from'), time('to')].map((t) => (t === undefined ? undefined : usToRfc3339(t)));
+    const limit = str('limit') === undefined ? 50 : Number(str('limit'));
+    if (!Number.isInteger(limit)) throw new UsageError(`--limit: "${str('limit')}" is not a whole number`);
     let page;
     try {
-      page = reader.search(search);
+      page = await engine.api.table.request('logs.search', { q, from, to, limit });
     } catch (err) {
       if (err instanceof QuerySyntaxError) throw new UsageError(`${err.message}\n${underline(q, err.position, err.length)}`);
       throw err;
@@ -399,7 +399,7 @@ async function query(args: string[]): Promise<number> {
       }
     }
   } finally {
-    db.close();
+    engine.close();
   }
   return 0;
 }

@@ -103,11 +103,14 @@ export interface Requests {
   'logs.get': { params: { id: number }; result: LogRecordView };
   'logs.facets': { params: LogQueryParams; result: FacetsView };
   'sources.list': { params: Record<string, never>; result: SourceView[] };
+  'sources.get': { params: { id: number }; result: SourceView };
   'sources.add': { params: { path: string; format?: string | null; followSymlinks?: boolean }; result: SourceView };
   'sources.remove': { params: { id: number }; result: null };
   'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
   'formats.list': { params: Record<string, never>; result: FormatView[] };
   'engine.status': { params: Record<string, never>; result: EngineStatusView };
+  /** Answered once the engine is ready. */
+  'engine.health': { params: Record<string, never>; result: { status: 'ok' } };
   'traces.search': { params: TraceQueryParams; result: TraceSearchView };
   'traces.get': { params: { traceId: string }; result: TraceView };
   /** Store the spans of an OTLP/JSON document (`{"resourceSpans": …}`, as a trace export writes it), given as its text. */

@@ -1,6 +1,20 @@
 // The composition root of the engine: used by `loupe serve`, the desktop app's utility process,
-// the CLI and the tests. Plain Node; never imports electron.
+// the CLI and the tests. Plain Node; never imports electron. It builds the parts, hands them to
+// the modules (modules/*), and merges the modules' handlers, routes and status: adding a module
+// is one line in MODULES below.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EngineStatusView } from '../../shared/model.js';
+import { HandlerTable, type EngineApi } from './api/handlers.js';
+import { RestRouter } from './api/rest-router.js';
+import { NotFoundError } from './core/errors.js';
+import type { EngineModule } from './core/module.js';
+import { engineModule } from './modules/engine/module.js';
+import { logsModule } from './modules/logs/module.js';
+import { metricsModule } from './modules/metrics/module.js';
+import { otlpModule } from './modules/otlp/module.js';
+import { sourcesModule } from './modules/sources/module.js';
+import { tracesModule } from './modules/traces/module.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { preparePrivateDir } from './store/data-dir.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -43,6 +57,10 @@ export interface EngineConfig {
 }
 
 export interface Engine {
+  /** The public API (shared/api.ts): what the protocol and REST serve, and what the CLI asks. */
+  readonly api: EngineApi;
+  /** The status every module contributes to (engine.status). */
+  status(): EngineStatusView;
   readonly db: Db;
   readonly dbPath: string;
   readonly reader: LogReader;
@@ -128,6 +146,29 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }
   }
 
+  const modules: EngineModule[] = [];
+  const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
+  // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
+  // stop and write what is pending, then the live tail).
+  modules.push(
+    engineModule(dbPath, retention, status),
+    logsModule(reader, live),
+    tracesModule(db, traces),
+    metricsModule(metrics),
+    sourcesModule(sources, pipeline, { paths: config.paths ?? [], followSymlinks: config.followSymlinks === true }),
+    otlpModule(otlp, otlpProblem),
+  );
+  let api: EngineApi;
+  try {
+    api = apiOf(modules);
+  } catch (err) {
+    await otlp?.close();
+    retention.stop();
+    db.close();
+    lock.release();
+    throw err;
+  }
+
   let closing: Promise<CloseReport> | null = null;
   const close = async (): Promise<CloseReport> => {
     const problems: string[] = [];
@@ -140,15 +181,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     };
     retention.stop();
     try {
-      await attempt('stopping the OTLP receiver', () => otlp?.close());
-      await attempt('stopping the tailers', () => sources.stopAll());
-      await attempt('writing what is pending', () => {
-        const pending = pipeline.pendingRecords;
-        if (!pipeline.close()) {
-          throw new Error(`${pending} records could not be written (${pipeline.stats.lastWriteError ?? 'unknown error'}); their lines are read again at the next start`);
-        }
-      });
-      live.close();
+      problems.push(...(await stopModules(modules)));
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -157,6 +190,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     return { problems };
   };
   const engine: Engine = {
+    api,
+    status,
     db,
     dbPath,
     reader,
@@ -172,12 +207,62 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     close: () => (closing ??= close()),
   };
   try {
-    await sources.startAll();
-    for (const p of config.paths ?? []) await sources.add(p, { followSymlinks: config.followSymlinks === true });
+    for (const m of modules) await m.start?.();
   } catch (err) {
     // A path the user gave that can't be watched: nothing stays open behind the error.
     await engine.close();
     throw err;
   }
   return engine;
+}
+
+/** The modules' handlers as one table and their routes (a method claimed twice, a route to no method: an error). */
+function apiOf(modules: readonly EngineModule[]): EngineApi {
+  const table = new HandlerTable(modules);
+  const routes = modules.flatMap((m) => m.routes ?? []);
+  return { table, routes, rest: new RestRouter(routes, table) };
+}
+
+/** Stops the modules in reverse order; each one's failures are sentences of the close report. */
+async function stopModules(modules: readonly EngineModule[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const m of [...modules].reverse()) {
+    try {
+      await m.stop?.();
+    } catch (err) {
+      const errors = err instanceof AggregateError ? (err.errors as unknown[]) : [err];
+      for (const e of errors) problems.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return problems;
+}
+
+/** The engine opened to read only (`loupe query`, while a serve may be writing). */
+export interface QueryEngine {
+  /** The read modules' handlers: the same methods the API answers. */
+  readonly api: EngineApi;
+  close(): void;
+}
+
+/**
+ * The stored data through the read modules (logs, traces, metrics), without sources, receivers,
+ * retention or the data-dir lock: a running serve may hold the lock, and SQLite's WAL lets both read.
+ */
+export function openEngineForQuery(dataDir: string): QueryEngine {
+  const dbPath = join(dataDir, DB_FILE);
+  if (!existsSync(dbPath)) throw new NotFoundError(`no database in ${dataDir}`);
+  const db = openDatabase(dbPath);
+  try {
+    registerQueryFunctions(db);
+    const reader = new LogReader(db, new LogWriter(db));
+    const live = new LiveTail(
+      (row) => reader.toView(row),
+      (row) => reader.pathsOf(row),
+    );
+    const modules = [logsModule(reader, live), tracesModule(db, new SpanReader(db)), metricsModule(new MetricReader(db))];
+    return { api: apiOf(modules), close: () => db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }

@@ -2,9 +2,9 @@
 // it over a MessagePort that the main process hands over, speaking the same protocol as a browser
 // over WebSocket; the engine also serves the public local API and OTLP as `loupe serve` does.
 import { createEngine, type Engine } from './engine.js';
-import { ProtocolConnection } from './rpc/protocol-server.js';
-import { DEFAULT_PORT, startHttpServer } from './rpc/http-server.js';
-import { loadOrCreateToken } from './rpc/api-token.js';
+import { ProtocolConnection } from './api/protocol-server.js';
+import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
+import { loadOrCreateToken } from './api/api-token.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
 interface PortLike {
@@ -15,7 +15,7 @@ interface PortLike {
 }
 
 /** A renderer's port: one protocol connection, JSON text both ways as over a WebSocket. */
-export function servePort(engine: Engine, port: PortLike): ProtocolConnection {
+export function servePort(engine: Pick<Engine, 'api'>, port: PortLike): ProtocolConnection {
   const connection = new ProtocolConnection(engine, { send: (text) => port.postMessage(text) });
   port.on('message', (e) => void connection.receive(typeof e.data === 'string' ? e.data : JSON.stringify(e.data)));
   port.on('close', () => connection.close());

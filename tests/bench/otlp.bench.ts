@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../electron/engine/engine.js';
-import { startHttpServer } from '../../electron/engine/rpc/http-server.js';
+import { startHttpServer } from '../../electron/engine/api/http-server.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
 import { LogWriter } from '../../electron/engine/store/log-writer.js';
 import { decodeExport, type Encoding } from '../../electron/engine/sources/otlp/decode.js';

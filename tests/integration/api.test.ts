@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
-import { startHttpServer, type RunningServer } from '../../electron/engine/rpc/http-server.js';
+import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
 import { waitFor } from '../support/serve-process.js';
 import type { EngineStatusView, HistogramView, LogPage, LogRecordView, SourceView } from '../../shared/model.js';
 import type { FacetsView, LiveBatch, ServerMessage } from '../../shared/api.js';

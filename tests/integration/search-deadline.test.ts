@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
-import { startHttpServer, type RunningServer } from '../../electron/engine/rpc/http-server.js';
+import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
 import { waitFor } from '../support/serve-process.js';
 import type { LogPage } from '../../shared/model.js';
 import type { ApiErrorBody } from '../../shared/api.js';

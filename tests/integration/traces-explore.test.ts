@@ -8,7 +8,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolConnection } from '../../electron/engine/rpc/protocol-server.js';
+import { ProtocolConnection } from '../../electron/engine/api/protocol-server.js';
 import { OTLP_LIMITS } from '../../electron/engine/sources/otlp/limits.js';
 import { traceToOtlpJson } from '../../renderer/src/lib/otlp-export.js';
 import { API_LIMITS, type ApiErrorBody, type TraceImportResult } from '../../shared/api.js';

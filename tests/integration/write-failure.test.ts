@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { MAX_PENDING_RECORDS } from '../../electron/engine/pipeline/log-pipeline.js';
-import { engineStatus } from '../../electron/engine/status.js';
 import { waitFor } from '../support/serve-process.js';
 
 let engine: Engine | undefined;
@@ -33,7 +32,7 @@ describe('when writes fail', () => {
     appendFileSync(file, text);
 
     const failing = await waitFor(() => {
-      const s = engineStatus(e);
+      const s = e.status();
       return s.logs.writeErrors > 0 && s.logs.pendingRecords >= MAX_PENDING_RECORDS ? s : undefined;
     });
     expect(failing.logs.lastWriteError).toMatch(/readonly|read-only|query_only/i);
@@ -44,7 +43,7 @@ describe('when writes fail', () => {
 
     engine.db.pragma('query_only = OFF');
     await waitFor(() => (e.db.prepare('SELECT count(*) FROM logs').pluck().get() === lines ? true : undefined), 30_000, 'every line stored');
-    expect(engineStatus(engine).logs.lastWriteError).toBeNull();
+    expect(engine.status().logs.lastWriteError).toBeNull();
     const distinct = engine.db.prepare("SELECT count(DISTINCT message) FROM logs WHERE message LIKE 'line %'").pluck().get();
     expect(distinct).toBe(lines);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
-import { startHttpServer, type RunningServer } from '../../electron/engine/rpc/http-server.js';
+import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
 import type { OtlpConfig } from '../../electron/engine/sources/otlp/receiver.js';
 
 export const TOKEN = 'otlp-test-token';

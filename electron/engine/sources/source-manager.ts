@@ -10,7 +10,7 @@ import type { FileRecordEraser } from '../store/file-record-eraser.js';
 import { formatById } from '../parse/registry.js';
 import { createFileSource, type FileClaim } from './files/file-source.js';
 import { hashBytes } from './files/fingerprint.js';
-import { BadRequestError, NotFoundError } from '../store/log-reader.js';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
 
 type FileSource = ReturnType<typeof createFileSource>;
 

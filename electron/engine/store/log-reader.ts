@@ -17,6 +17,7 @@ import {
   type QueryAst,
   type SourceCatalog,
 } from '../query/index.js';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { Db } from './database.js';
 import type { LogWriter } from './log-writer.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
@@ -42,14 +43,6 @@ export interface HistogramParams {
   from?: number | undefined;
   to?: number | undefined;
   buckets?: number | undefined;
-}
-
-/** A parameter the caller got wrong; the API answers 400 with this message. */
-export class BadRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BadRequestError';
-  }
 }
 
 const TIME_MAX = Number.MAX_SAFE_INTEGER;
@@ -347,13 +340,6 @@ export class LogReader {
       if (path !== undefined) cache.set(id, path);
     }
     return path;
-  }
-}
-
-export class NotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
   }
 }
 

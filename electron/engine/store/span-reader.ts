@@ -14,7 +14,7 @@ import type {
 import { usToRfc3339 } from '../../../shared/time.js';
 import type { Db } from './database.js';
 import type { TraceRow } from './span-writer.js';
-import { BadRequestError } from './log-reader.js';
+import { BadRequestError } from '../core/errors.js';
 import { compileTraceQuery } from './trace-query.js';
 import { checkSearchDeadline, deadlineSql, SEARCH_DEADLINE_MS, withSearchDeadline } from '../query/index.js';
 

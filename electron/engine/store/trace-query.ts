@@ -5,7 +5,7 @@
 //   service:checkout  operation:"GET /"  kind:server  status:error   built-in fields
 //   checkout                           a bare word: the span name contains it (any case)
 // Values with spaces go in double quotes. Terms compile to SQL over `spans s LEFT JOIN resources r`.
-import { BadRequestError } from './log-reader.js';
+import { BadRequestError } from '../core/errors.js';
 
 export interface SqlCondition {
   sql: string;

@@ -346,7 +346,7 @@ describe('the sample payloads (opentelemetry-proto examples, the spec’s file-e
 
 describe('the protocol methods', () => {
   it('answers traces.search, traces.get, services.list and serviceMap', async () => {
-    const { ProtocolConnection } = await import('../../../electron/engine/rpc/protocol-server.js');
+    const { ProtocolConnection } = await import('../../../electron/engine/api/protocol-server.js');
     const sent: { kind: string; id: number | null; result?: unknown }[] = [];
     const conn = new ProtocolConnection(h.engine, { send: (text) => sent.push(JSON.parse(text) as (typeof sent)[number]) });
     const call = async (method: string, params: Record<string, unknown>): Promise<unknown> => {

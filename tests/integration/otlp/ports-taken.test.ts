@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../electron/engine/engine.js';
-import { engineStatus } from '../../../electron/engine/status.js';
 import { CLI, ROOT } from '../../support/serve-process.js';
 
 let engine: Engine | undefined;
@@ -32,7 +31,7 @@ describe('OTLP ports already taken', () => {
     const port = await takenPort();
     engine = await createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'loupe-taken-')), otlp: { httpPort: port, grpcPort: 0 }, otlpOptional: true });
     expect(engine.otlp).toBeNull();
-    const status = engineStatus(engine);
+    const status = engine.status();
     expect(status.otlp).toBeNull();
     expect(status.otlpProblem).toMatch(new RegExp(`EADDRINUSE.*${port}.*another program`));
   });

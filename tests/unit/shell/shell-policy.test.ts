@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from '../../../electron/main/url-policy.js';
 import { restoreWindowState } from '../../../electron/main/window-state.js';
 import { menuModel, trayMenuModel } from '../../../electron/main/menu-model.js';
-import { isLoopbackHost } from '../../../electron/engine/rpc/host-guard.js';
+import { isLoopbackHost } from '../../../electron/engine/api/host-guard.js';
 
 describe('the shell URL policy', () => {
   it('opens only http(s) links externally', () => {

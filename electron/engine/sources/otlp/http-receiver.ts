@@ -5,7 +5,7 @@
 // (`--otlp-cors-origin`, the Collector's `cors.allowed_origins`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackAddress, isLoopbackHost } from '../../rpc/host-guard.js';
+import { isLoopbackAddress, isLoopbackHost } from '../../api/host-guard.js';
 import { BadEncodingError, BodyTooLargeError, readBody, UnsupportedEncodingError } from './body.js';
 import { decodeExport, type Encoding } from './decode.js';
 import { BackpressureError, type OtlpIngest } from './ingest.js';

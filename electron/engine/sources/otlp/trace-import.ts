@@ -3,7 +3,7 @@
 // span already stored is skipped, so importing the same file twice stores nothing twice.
 import type { TraceImportResult } from '../../../../shared/api.js';
 import type { Db } from '../../store/database.js';
-import { BadRequestError } from '../../store/log-reader.js';
+import { BadRequestError } from '../../core/errors.js';
 import { ResourceStore } from '../../store/resource-store.js';
 import { SpanWriter } from '../../store/span-writer.js';
 import { decodeTracesJson } from './decode-json.js';

@@ -9,18 +9,12 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api.js';
-import { parseTimeParam } from '../../../shared/time.js';
-import type { Engine } from '../engine.js';
-import { BadRequestError, NotFoundError } from '../store/log-reader.js';
-import { ProtocolConnection, toApiError } from './protocol-server.js';
-import { logFacets } from '../store/log-facets.js';
-import { engineStatus } from '../status.js';
-import { FORMATS } from '../parse/registry.js';
+import { httpStatusOf } from './errors.js';
+import type { EngineApi } from './handlers.js';
+import { ProtocolConnection } from './protocol-server.js';
 import { isLoopbackHost } from './host-guard.js';
-import { parseDurationUs } from '../store/trace-query.js';
 import { BrowserSessions, SESSION_COOKIE } from './browser-sessions.js';
 import { checkCookieOrigin, isJsonContentType } from './request-origin.js';
-import { importOtlpTraces } from '../sources/otlp/trace-import.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -49,7 +43,8 @@ type Auth = 'token' | 'session';
 /** The UI/API port when none is given. */
 export const DEFAULT_PORT = 4320;
 
-export async function startHttpServer(engine: Engine, opts: HttpServerOptions): Promise<RunningServer> {
+/** Serves `engine.api`: its REST routes and, on /api/ws, its protocol. */
+export async function startHttpServer(engine: { readonly api: EngineApi }, opts: HttpServerOptions): Promise<RunningServer> {
   const tokenBytes = Buffer.from(opts.token);
   const tokenOk = (candidate: string | undefined): boolean => {
     if (!candidate) return false;
@@ -74,15 +69,15 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // A malformed %-escape in the address is the client's mistake, not Loupe's.
-      if (err instanceof URIError) return sendError(res, 400, 'bad_request', `The address is not valid: ${err.message}.`);
-      sendError(res, 500, 'internal', err instanceof Error ? err.message : String(err));
+      if (err instanceof URIError) return sendError(res, 'bad_request', `The address is not valid: ${err.message}.`);
+      sendError(res, 'internal', err instanceof Error ? err.message : String(err));
     });
   });
   server.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHost(req.headers.host)) {
-      return sendError(res, 403, 'forbidden_host', 'Loupe answers only to loopback host names (localhost, 127.0.0.1, [::1]).');
+      return sendError(res, 'forbidden_host', 'Loupe answers only to loopback host names (localhost, 127.0.0.1, [::1]).');
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const isApi = url.pathname.startsWith('/api/');
@@ -90,14 +85,14 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
     const auth = authenticate(req, url);
     if (auth === null) {
       if (isApi) {
-        return sendError(res, 401, 'unauthorized', 'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.');
+        return sendError(res, 'unauthorized', 'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.');
       }
       return sendHtml(res, tokenPage(opts.tokenHint), 401);
     }
     const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
     if (auth === 'session') {
       const verdict = checkCookieOrigin(req, write);
-      if (!verdict.ok) return sendError(res, 403, 'forbidden_origin', `Refused: ${verdict.reason}.`);
+      if (!verdict.ok) return sendError(res, 'forbidden_origin', `Refused: ${verdict.reason}.`);
     }
     // A token given in the address starts a session for the page's own later requests (the
     // cookie holds a session id, not the token), and the address is cleaned so the token doesn't
@@ -113,173 +108,33 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
       // The API takes JSON bodies only: a form or text/plain body is what a page of another
       // origin can send without asking the browser first (no CORS preflight).
       if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !isJsonContentType(req)) {
-        return sendError(res, 415, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
+        return sendError(res, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
       }
-      return api(req, res, url);
+      const answer = await engine.api.rest.answer(req, url);
+      if (answer.allow !== undefined) res.setHeader('Allow', answer.allow);
+      if (answer.json === null) {
+        res.writeHead(answer.status).end();
+        return;
+      }
+      return sendJsonText(res, answer.status, answer.json);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', 'Only GET is allowed here.');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 'method_not_allowed', 'Only GET is allowed here.');
     return serveStatic(res, url.pathname);
   }
 
   async function serveIcon(res: ServerResponse): Promise<void> {
     const body = opts.staticDir ? await readFile(join(opts.staticDir, 'favicon.svg')).catch(() => null) : null;
-    if (!body) return sendError(res, 404, 'not_found', 'Not found.');
+    if (!body) return sendError(res, 'not_found', 'Not found.');
     // Browsers take an SVG icon at /favicon.ico too.
     res.writeHead(200, { 'Content-Type': 'image/svg+xml', ...SECURITY_HEADERS, 'Cache-Control': 'max-age=86400' });
     res.end(body);
-  }
-
-  async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    const q = url.searchParams;
-    try {
-      if (path === '/api/health') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, { status: 'ok' });
-      }
-      if (path === '/api/status') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, engineStatus(engine));
-      }
-      if (path === '/api/logs') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(
-          res,
-          200,
-          engine.reader.search({
-            q: q.get('q') ?? '',
-            from: timeParam(q, 'from'),
-            to: timeParam(q, 'to'),
-            limit: intParam(q, 'limit'),
-            cursor: q.get('cursor') ?? undefined,
-          }),
-        );
-      }
-      if (path === '/api/logs/histogram') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(
-          res,
-          200,
-          engine.reader.histogram({
-            q: q.get('q') ?? '',
-            from: timeParam(q, 'from'),
-            to: timeParam(q, 'to'),
-            buckets: intParam(q, 'buckets'),
-          }),
-        );
-      }
-      if (path === '/api/logs/facets') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, logFacets(engine.reader, { q: q.get('q') ?? '', from: timeParam(q, 'from'), to: timeParam(q, 'to') }));
-      }
-      const context = /^\/api\/logs\/(\d+)\/context$/.exec(path);
-      if (context) {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, engine.reader.context(Number(context[1]), intParam(q, 'before') ?? 10, intParam(q, 'after') ?? 10));
-      }
-      const one = /^\/api\/logs\/(\d+)$/.exec(path);
-      if (one) {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        const row = engine.reader.getRow(Number(one[1]));
-        if (!row) throw new NotFoundError(`No record with id ${one[1]}.`);
-        return sendJson(res, 200, engine.reader.toView(row));
-      }
-      if (path === '/api/sources') {
-        if (method === 'GET') return sendJson(res, 200, { sources: engine.sources.list() });
-        if (method === 'POST') {
-          const body = await readJson(req);
-          const format = body.format === undefined || body.format === null ? null : String(body.format);
-          const view = await engine.sources.add(String(body.path ?? ''), { format, followSymlinks: body.followSymlinks === true });
-          return sendJson(res, 201, view);
-        }
-        return notAllowed(res, 'GET, POST');
-      }
-      const source = /^\/api\/sources\/(\d+)$/.exec(path);
-      if (source) {
-        const id = Number(source[1]);
-        if (method === 'GET') {
-          const view = engine.sources.view(id);
-          if (!view) throw new NotFoundError(`No source with id ${id}.`);
-          return sendJson(res, 200, view);
-        }
-        if (method === 'DELETE') {
-          await engine.sources.remove(id);
-          res.writeHead(204).end();
-          return;
-        }
-        if (method === 'PATCH') {
-          const body = await readJson(req);
-          const format = body.format === undefined || body.format === null || body.format === '' ? null : String(body.format);
-          return sendJson(res, 200, await engine.sources.setFormat(id, format));
-        }
-        return notAllowed(res, 'GET, PATCH, DELETE');
-      }
-      if (path === '/api/traces') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        const duration = (name: string): number | undefined => {
-          const v = q.get(name);
-          return v === null || v === '' ? undefined : parseDurationUs(v, name);
-        };
-        return sendJson(
-          res,
-          200,
-          engine.traces.search({
-            service: q.get('service') ?? undefined,
-            operation: q.get('operation') ?? undefined,
-            status: q.get('status') ?? undefined,
-            minDurationUs: duration('minDuration'),
-            maxDurationUs: duration('maxDuration'),
-            q: q.get('q') ?? undefined,
-            from: timeParam(q, 'from'),
-            to: timeParam(q, 'to'),
-            limit: intParam(q, 'limit'),
-            cursor: q.get('cursor') ?? undefined,
-          }),
-        );
-      }
-      // An OTLP/JSON trace export as the body (what the Traces view's Export writes).
-      if (path === '/api/traces/import') {
-        if (method !== 'POST') return notAllowed(res, 'POST');
-        return sendJson(res, 200, importOtlpTraces(engine.db, await readText(req, API_LIMITS.maxImportBytes)));
-      }
-      const trace = /^\/api\/traces\/([^/]+)$/.exec(path);
-      if (trace) {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        const json = engine.traces.getJson(decodeURIComponent(trace[1]!));
-        if (json === undefined) throw new NotFoundError(`No trace with id ${trace[1]}.`);
-        return sendJsonText(res, 200, json);
-      }
-      if (path === '/api/services') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, { services: engine.traces.services(timeParam(q, 'since')) });
-      }
-      if (path === '/api/service-map') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, engine.traces.serviceMap(timeParam(q, 'from'), timeParam(q, 'to')));
-      }
-      if (path === '/api/metrics') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, { metrics: engine.metrics.list() });
-      }
-      if (path === '/api/formats') {
-        if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, { formats: FORMATS.map((f) => ({ id: f.id, name: f.name })) });
-      }
-      return sendError(res, 404, 'not_found', `No API route ${method} ${path}.`);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) return sendError(res, 413, 'too_large', err.message);
-      const error = toApiError(err);
-      const status = error.code === 'not_found' ? 404 : error.code === 'internal' ? 500 : error.code === 'search_timeout' ? 503 : 400;
-      return sendJson(res, status, { error } satisfies ApiErrorBody);
-    }
   }
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     if (!opts.staticDir) return sendHtml(res, placeholderPage());
     const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = normalize(join(opts.staticDir, rel));
-    if (!file.startsWith(opts.staticDir + sep) && file !== opts.staticDir) return sendError(res, 404, 'not_found', 'Not found.');
+    if (!file.startsWith(opts.staticDir + sep) && file !== opts.staticDir) return sendError(res, 'not_found', 'Not found.');
     try {
       const st = await stat(file);
       if (!st.isFile()) throw new Error('not a file');
@@ -296,7 +151,7 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
           return;
         }
       }
-      sendError(res, 404, 'not_found', 'Not found.');
+      sendError(res, 'not_found', 'Not found.');
     }
   }
 
@@ -360,56 +215,6 @@ export async function startHttpServer(engine: Engine, opts: HttpServerOptions): 
   };
 }
 
-class BodyTooLargeError extends Error {}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > API_LIMITS.maxBodyBytes) throw new BodyTooLargeError(`The request body is over ${API_LIMITS.maxBodyBytes} bytes.`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    throw new BadRequestError(`The request body is not JSON: ${(err as Error).message}`);
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('The request body must be a JSON object.');
-  return body as Record<string, unknown>;
-}
-
-/** A body as text, up to `maxBytes` (a trace import's limit is not the API's). */
-async function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new BodyTooLargeError(`The request body is over ${maxBytes} bytes.`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function timeParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const us = parseTimeParam(v);
-  if (us === undefined) throw new BadRequestError(`${name}: "${v}" is not a time (RFC 3339, e.g. 2026-11-30T10:00:00Z, or milliseconds since the epoch)`);
-  return us;
-}
-
-function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new BadRequestError(`${name}: "${v}" is not a whole number`);
-  return n;
-}
-
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -417,26 +222,18 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  sendJsonText(res, status, JSON.stringify(body));
-}
-
 function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: ApiErrorCode, message: string): void {
+/** An error of the carrier itself (Host, token, origin, body type, static files), in the API's one shape. */
+function sendError(res: ServerResponse, code: ApiErrorCode, message: string): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  sendJson(res, status, { error: { code, message } } satisfies ApiErrorBody);
-}
-
-function notAllowed(res: ServerResponse, allow: string): void {
-  res.setHeader('Allow', allow);
-  sendError(res, 405, 'method_not_allowed', `Allowed methods: ${allow}.`);
+  sendJsonText(res, httpStatusOf(code), JSON.stringify({ error: { code, message } } satisfies ApiErrorBody));
 }
 
 function sendHtml(res: ServerResponse, html: string, status = 200): void {

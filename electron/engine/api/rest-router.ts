@@ -1,0 +1,117 @@
+// The one REST router: it interprets the modules' declarative routes (core/module.ts RestRoute)
+// over the handler table. It maps the address, query string and body to the method's params and
+// answers the method's result as the protocol does, byte for byte (inside the route's envelope).
+import type { IncomingMessage } from 'node:http';
+import { API_LIMITS, type ApiErrorBody } from '../../../shared/api.js';
+import { BadRequestError } from '../core/errors.js';
+import type { RestRoute } from '../core/module.js';
+import { httpStatusOf, toApiError, TooLargeError } from './errors.js';
+import { RawJson, type HandlerTable } from './handlers.js';
+
+/** What to send: a status, JSON text (none for 204), and the Allow header of a 405. */
+export interface RestAnswer {
+  status: number;
+  json: string | null;
+  allow?: string;
+}
+
+interface CompiledPath {
+  pattern: RegExp;
+  names: string[];
+  routes: RestRoute[];
+}
+
+export class RestRouter {
+  private readonly paths: CompiledPath[] = [];
+
+  /** Every route names a method of the table (else the start fails: a route that can only 400). */
+  constructor(
+    routes: readonly RestRoute[],
+    private readonly table: HandlerTable,
+  ) {
+    for (const route of routes) {
+      if (!table.has(route.handler)) throw new Error(`REST route ${route.method} ${route.path} names no method: "${route.handler}".`);
+      const existing = this.paths.find((p) => p.routes[0]!.path === route.path);
+      if (existing?.routes.some((r) => r.method === route.method)) throw new Error(`REST route ${route.method} ${route.path} is declared twice.`);
+      if (existing) existing.routes.push(route);
+      else this.paths.push({ ...compilePath(route.path), routes: [route] });
+    }
+  }
+
+  /** The answer to an API request; paths are tried in declaration order (`/api/traces/import` before `/api/traces/{traceId}`). */
+  async answer(req: IncomingMessage, url: URL): Promise<RestAnswer> {
+    const method = req.method ?? 'GET';
+    try {
+      for (const { pattern, names, routes } of this.paths) {
+        const m = pattern.exec(url.pathname);
+        if (!m) continue;
+        const route = routes.find((r) => r.method === method);
+        if (!route) {
+          const allow = routes.map((r) => r.method).join(', ');
+          return { ...errorAnswer('method_not_allowed', `Allowed methods: ${allow}.`), allow };
+        }
+        const params: Record<string, unknown> = {};
+        for (const name of route.query ?? []) {
+          const v = url.searchParams.get(name);
+          if (v !== null) params[name] = v;
+        }
+        if (route.body === 'fields') Object.assign(params, await readJsonObject(req));
+        else if (route.body) params[route.body.text] = await readText(req, route.body.maxBytes);
+        // The address names the thing: a body's field of the same name does not redirect the request.
+        names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+        const result = await this.table.call(route.handler, params);
+        if (route.status === 204) return { status: 204, json: null };
+        const text = result instanceof RawJson ? result.text : JSON.stringify(result);
+        return { status: route.status ?? 200, json: route.envelope ? `{${JSON.stringify(route.envelope)}:${text}}` : text };
+      }
+      return errorAnswer('not_found', `No API route ${method} ${url.pathname}.`);
+    } catch (err) {
+      const error = toApiError(err);
+      return { status: httpStatusOf(error.code), json: JSON.stringify({ error } satisfies ApiErrorBody) };
+    }
+  }
+}
+
+function errorAnswer(code: 'not_found' | 'method_not_allowed', message: string): RestAnswer {
+  return { status: httpStatusOf(code), json: JSON.stringify({ error: { code, message } } satisfies ApiErrorBody) };
+}
+
+/** `/api/logs/{id}/context` → a pattern with one group per `{name}` (one path segment each). */
+function compilePath(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(name);
+      return '([^/]+)';
+    })
+    .join('');
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+/** A body as text, up to `maxBytes` (a trace import's limit is not the API's). */
+async function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new TooLargeError(`The request body is over ${maxBytes} bytes.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readText(req, API_LIMITS.maxBodyBytes);
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new BadRequestError(`The request body is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('The request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}

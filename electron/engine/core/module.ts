@@ -1,0 +1,62 @@
+// The module contract: what one capability of the engine (logs, traces, metrics, sources, …)
+// brings, so that adding one is a folder and one line in the composition root (engine.ts) rather
+// than edits across the carriers, the CLI and the status. The root merges the handlers into the
+// one API table (a method two modules claim stops the start), starts the modules in order and
+// stops them in reverse, and merges their status into engine.status.
+import type { Method } from '../../../shared/api.js';
+import type { EngineStatusView } from '../../../shared/model.js';
+import type { Handlers, Topics } from '../api/handlers.js';
+
+/** A job run every `everyMs` (the scheduler adopts these: single-flight, paused while asleep). */
+export interface JobSpec {
+  name: string;
+  everyMs: number;
+  run(): void | Promise<void>;
+}
+
+/** A module's part of retention: it deletes its own rows, the retention names no table. */
+export interface Pruner {
+  name: string;
+  /** Deletes what is older than `cutoffUs`; returns how many items went. */
+  pruneOlderThan(cutoffUs: number): Promise<number> | number;
+  /** Deletes the oldest items worth about `bytesToFree` (the database is over its size); returns how many went. */
+  pruneOldest?(bytesToFree: number): number;
+}
+
+/**
+ * A REST route over a method of the handler table. `{name}` segments of the path become params of
+ * that name; `query` names the query-string params passed on; `body` says what the request body
+ * is: `fields` (a JSON object whose fields are params) or `{ text, maxBytes }` (the body as text,
+ * given as the param `text`, up to `maxBytes`). The answer is the method's result, as the protocol
+ * sends it, inside `{ [envelope]: … }` when given; `status` is 200 unless said (201 on create, 204
+ * on delete: no body).
+ */
+export interface RestRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  handler: Method;
+  query?: readonly string[];
+  body?: 'fields' | { text: string; maxBytes: number };
+  envelope?: string;
+  status?: 201 | 204;
+}
+
+export interface EngineModule {
+  /** Names the module in errors (a duplicate method) and in the close report. */
+  readonly name: string;
+  readonly handlers?: Handlers;
+  /** Live subscriptions of the protocol (WebSocket / MessagePort only). */
+  readonly topics?: Topics;
+  readonly routes?: readonly RestRoute[];
+  /** Called in module order once every module is built; a throw stops the engine's start. */
+  start?(): Promise<void> | void;
+  /**
+   * Called in reverse order when the engine closes. A throw is reported (its message is a
+   * sentence naming what could not be done) and the other modules still stop.
+   */
+  stop?(): Promise<void> | void;
+  /** This module's part of engine.status. */
+  status?(): Partial<EngineStatusView>;
+  readonly jobs?: readonly JobSpec[];
+  readonly pruner?: Pruner;
+}

@@ -1,0 +1,83 @@
+// Sources: the files and folders Loupe watches (add, remove, force a format), the formats it can
+// be forced to, and the file pipeline's counters. Starts the persisted sources and the paths given
+// at start; on stop, stops the tailers and writes what is pending.
+import { handler } from '../../api/handlers.js';
+import { param, required, withDefault } from '../../api/params.js';
+import { NotFoundError } from '../../core/errors.js';
+import type { EngineModule } from '../../core/module.js';
+import { FORMATS } from '../../parse/registry.js';
+import type { LogPipeline } from '../../pipeline/log-pipeline.js';
+import type { SourceManager } from '../../sources/source-manager.js';
+
+export interface SourcesConfig {
+  /** Files and folders to watch in addition to the persisted sources. */
+  paths: readonly string[];
+  followSymlinks: boolean;
+}
+
+export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, config: SourcesConfig): EngineModule {
+  const id = { id: required(param.int) };
+  return {
+    name: 'sources',
+    handlers: {
+      'sources.list': handler({}, () => sources.list()),
+      'sources.get': handler(id, (p) => {
+        const view = sources.view(p.id);
+        if (!view) throw new NotFoundError(`No source with id ${p.id}.`);
+        return view;
+      }),
+      // The manager says what is wrong with a path (empty, under a file…) in the user's terms.
+      'sources.add': handler({ path: withDefault(param.string, ''), format: param.format, followSymlinks: param.bool }, (p) =>
+        sources.add(p.path, { format: p.format, followSymlinks: p.followSymlinks === true }),
+      ),
+      'sources.remove': handler(id, async (p) => {
+        await sources.remove(p.id);
+        return null;
+      }),
+      'sources.setFormat': handler({ ...id, format: param.format }, (p) => sources.setFormat(p.id, p.format)),
+      'formats.list': handler({}, () => FORMATS.map((f) => ({ id: f.id, name: f.name }))),
+    },
+    routes: [
+      { method: 'GET', path: '/api/sources', handler: 'sources.list', envelope: 'sources' },
+      { method: 'POST', path: '/api/sources', handler: 'sources.add', body: 'fields', status: 201 },
+      { method: 'GET', path: '/api/sources/{id}', handler: 'sources.get' },
+      { method: 'PATCH', path: '/api/sources/{id}', handler: 'sources.setFormat', body: 'fields' },
+      { method: 'DELETE', path: '/api/sources/{id}', handler: 'sources.remove', status: 204 },
+      { method: 'GET', path: '/api/formats', handler: 'formats.list', envelope: 'formats' },
+    ],
+    start: async () => {
+      await sources.startAll();
+      for (const path of config.paths) await sources.add(path, { followSymlinks: config.followSymlinks });
+    },
+    stop: async () => {
+      const problems: Error[] = [];
+      await sources.stopAll().catch((err: unknown) => problems.push(new Error(`stopping the tailers: ${messageOf(err)}`)));
+      try {
+        const pending = pipeline.pendingRecords;
+        if (!pipeline.close()) {
+          problems.push(
+            new Error(
+              `writing what is pending: ${pending} records could not be written (${pipeline.stats.lastWriteError ?? 'unknown error'}); ` +
+                'their lines are read again at the next start',
+            ),
+          );
+        }
+      } catch (err) {
+        problems.push(new Error(`writing what is pending: ${messageOf(err)}`));
+      }
+      if (problems.length > 0) throw new AggregateError(problems);
+    },
+    status: () => ({
+      logs: {
+        recordsWritten: pipeline.stats.recordsWritten,
+        pendingRecords: pipeline.pendingRecords,
+        writeErrors: pipeline.stats.writeErrors,
+        lastWriteError: pipeline.stats.lastWriteError,
+      },
+    }),
+  };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

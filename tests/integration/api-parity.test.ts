@@ -1,0 +1,158 @@
+// One API, two carriers: every method of the handler table is reachable over REST and over the
+// WebSocket protocol, and both give the same answer, byte for byte, for the same request on the
+// same engine (REST inside the route's envelope), and the same error for a bad param.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
+import type { RestRoute } from '../../electron/engine/core/module.js';
+import { createEngine, type Engine } from '../../electron/engine/engine.js';
+import type { Method } from '../../shared/api.js';
+import type { LogPage } from '../../shared/model.js';
+import { waitFor } from '../support/serve-process.js';
+
+const TOKEN = 'parity-token';
+const TRACE_ID = '5b8efff798038103d269b633813fc60c';
+let dir: string;
+let engine: Engine;
+let server: RunningServer;
+let ws: WebSocket;
+let nextId = 1;
+const waiting = new Map<number, (text: string) => void>();
+
+/** Params for each method, and a bad one where the method takes params: every method is listed (the type says so). */
+const CASES: Record<Method, { params: Record<string, unknown>; bad?: Record<string, unknown>; protocolParams?: Record<string, unknown> }> = {
+  'logs.search': { params: { q: 'level:error', limit: 3 }, bad: { limit: 'many' } },
+  'logs.histogram': { params: { q: 'timeout', from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', buckets: 6 }, bad: { from: 'yesterday' } },
+  'logs.facets': { params: { q: 'app' }, bad: { to: 'soon' } },
+  'logs.context': { params: { before: 2, after: 1 }, bad: { before: 'two' } },
+  'logs.get': { params: {}, bad: { id: 'seven' } },
+  'sources.list': { params: {} },
+  'sources.get': { params: { id: 2 }, bad: { id: 'two' } },
+  'sources.add': { params: { path: '/nonexistent-parity/app.log' }, bad: { path: '/nonexistent-parity/b.log', followSymlinks: 'maybe' } },
+  // Its format as it is (detect): a change would start a re-read, and the second answer would see it over.
+  'sources.setFormat': { params: { id: 2, format: null }, bad: { id: 2, format: 7 } },
+  // Removing twice is a 404: the protocol removes the source the add case made.
+  'sources.remove': { params: { id: 2 }, protocolParams: { id: 3 }, bad: { id: 'two' } },
+  'formats.list': { params: {} },
+  'engine.status': { params: {} },
+  'engine.health': { params: {} },
+  'traces.search': { params: { minDuration: '1ms', limit: 5 }, bad: { minDuration: 'long' } },
+  'traces.get': { params: { traceId: TRACE_ID }, bad: { traceId: 'abc' } },
+  'traces.import': { params: { json: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'otlp', 'trace.json'), 'utf8') }, bad: { json: '[]' } },
+  'metrics.list': { params: {} },
+  'services.list': { params: { since: '2020-01-01T00:00:00Z' }, bad: { since: 'then' } },
+  // A closed range in the past: rates over it do not move between the two requests.
+  serviceMap: { params: { from: '2018-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' }, bad: { to: 'later' } },
+};
+
+/** The protocol's answer to one request, as the text it sent. */
+function protocol(method: string, params: Record<string, unknown>): Promise<string> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+  });
+}
+
+/** The same request over REST, built from the route's declaration: path params in the address, query names in the query, the rest in the body. */
+async function rest(route: RestRoute, params: Record<string, unknown>): Promise<{ status: number; text: string }> {
+  const rest = { ...params };
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = encodeURIComponent(String(rest[name]));
+    delete rest[name];
+    return v;
+  });
+  const url = new URL(path, server.url);
+  for (const name of route.query ?? []) {
+    if (rest[name] !== undefined) url.searchParams.set(name, String(rest[name]));
+  }
+  const body = route.body === 'fields' ? JSON.stringify(rest) : route.body ? String(rest[route.body.text]) : undefined;
+  const res = await fetch(url, {
+    method: route.method,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body } : {}),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-parity-'));
+  let text = '';
+  for (let i = 0; i < 40; i++) {
+    const level = i % 10 === 0 ? 'ERROR' : 'INFO';
+    text += `2026-11-30 10:${String(i).padStart(2, '0')}:00,000 ${level} app.db: request ${i}${i === 20 ? ' timeout' : ''}\n`;
+  }
+  writeFileSync(join(dir, 'app.log'), text);
+  engine = await createEngine({ dataDir: join(dir, 'data'), paths: [join(dir, 'app.log')], pollMs: 50, idleMs: 200 });
+  server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: TOKEN });
+  const page = await waitFor(async () => {
+    const p = await engine.api.table.request('logs.search', {});
+    return p.records.length === 40 ? p : undefined;
+  });
+  // Record ids are the store's: the cases name two records it has.
+  const [one, two] = [page.records[5]!.id, page.records[7]!.id];
+  Object.assign(CASES['logs.context'].params, { id: one });
+  Object.assign(CASES['logs.context'].bad!, { id: one });
+  Object.assign(CASES['logs.get'].params, { id: two });
+  // A source's rate moves with the clock: the file's source goes (its records stay), the cases use sources without data.
+  await engine.api.table.request('sources.remove', { id: 1 });
+  await engine.api.table.request('traces.import', { json: CASES['traces.import'].params.json as string });
+  ws = new WebSocket(new URL('/api/ws', server.url.replace('http', 'ws')), { headers: { Authorization: `Bearer ${TOKEN}` } });
+  ws.on('message', (data) => {
+    const text = String(data);
+    const id = (JSON.parse(text) as { id: number }).id;
+    waiting.get(id)?.(text);
+    waiting.delete(id);
+  });
+  await new Promise((resolve) => ws.once('open', resolve));
+});
+
+afterAll(async () => {
+  ws?.close();
+  await server?.close();
+  await engine?.close();
+});
+
+describe('the handler table over REST and the protocol', () => {
+  it('has a REST route for every method and a method for every route', () => {
+    const routed = new Set(engine.api.routes.map((r) => r.handler));
+    expect(engine.api.table.methods().filter((m) => !routed.has(m))).toEqual([]);
+    expect(engine.api.table.methods().sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  it('answers every route byte for byte as the protocol does, and fails a bad param with the same error', async () => {
+    // Sources 2 is the one the cases change and remove: it is added first, over the table.
+    await engine.api.table.request('sources.add', { path: join(dir, 'other.log') });
+    for (const route of engine.api.routes) {
+      const { params, bad, protocolParams } = CASES[route.handler];
+      const viaRest = await rest(route, params);
+      const viaProtocol = await protocol(route.handler, protocolParams ?? params);
+      const prefix = `{"kind":"response","id":${nextId - 1},"result":`;
+      expect(viaProtocol.startsWith(prefix), `${route.method} ${route.path}: ${viaProtocol}`).toBe(true);
+      const result = viaProtocol.slice(prefix.length, -1);
+      if (route.status === 204) {
+        expect([viaRest.status, viaRest.text, result], route.path).toEqual([204, '', 'null']);
+        continue;
+      }
+      expect(viaRest.status, `${route.method} ${route.path}: ${viaRest.text}`).toBe(route.status ?? 200);
+      expect(viaRest.text, `${route.method} ${route.path}`).toBe(route.envelope ? `{"${route.envelope}":${result}}` : result);
+      if (bad) {
+        const restError = await rest(route, bad);
+        const protocolError = await protocol(route.handler, bad);
+        expect(restError.status, `${route.method} ${route.path} with ${JSON.stringify(bad)}`).toBe(400);
+        expect(protocolError).toBe(`{"kind":"error","id":${nextId - 1},"error":${JSON.stringify((JSON.parse(restError.text) as { error: unknown }).error)}}`);
+        expect(JSON.parse(restError.text)).toMatchObject({ error: { code: 'bad_request', message: expect.any(String) as string } });
+      }
+    }
+  });
+
+  it('reads what it was asked on both: the cases above really found records, a trace and sources', async () => {
+    const page = JSON.parse((await rest(engine.api.routes.find((r) => r.handler === 'logs.search')!, CASES['logs.search'].params)).text) as LogPage;
+    expect(page.records.map((r) => r.message)).toEqual(['request 30', 'request 20 timeout', 'request 10']);
+    const trace = await rest(engine.api.routes.find((r) => r.handler === 'traces.get')!, { traceId: TRACE_ID });
+    expect(trace.status).toBe(200);
+  });
+});
