@@ -186,6 +186,13 @@ export interface StoredBatch {
   ids: number[];
 }
 
+declare module '../core/events.js' {
+  interface EngineEvents {
+    /** Log records were stored (committed): files' lines and OTLP log records alike. */
+    'logs.stored': StoredBatch;
+  }
+}
+
 /** The stored rows of a batch, as the readers would return them (for the live tail). */
 export function rowsOf(batch: StoredBatch): LogRow[] {
   return batch.records.map((r, i) => ({
