@@ -95,9 +95,9 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   registerQueryFunctions(db);
   const scheduler = new Scheduler(config.clock ?? systemClock);
   const events = new EventBus();
-  const writer = new LogWriter(db);
-  const reader = new LogReader(db, writer);
-  const sourceStore = new SourceStore(db);
+  const writer = new LogWriter(db, scheduler.clock);
+  const reader = new LogReader(db, writer, scheduler.clock);
+  const sourceStore = new SourceStore(db, scheduler.clock);
   const pipeline = new LogPipeline(writer, sourceStore, scheduler, events);
   const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), scheduler, {
     ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
@@ -117,7 +117,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   scheduler.add(retention.job).start();
   // Every batch written, whatever the signal, is followed by a look at the size bound.
   for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const) events.on(stored, () => retention.afterWrite());
-  const traces = new SpanReader(db);
+  const traces = new SpanReader(db, scheduler.clock);
   const metrics = new MetricReader(db);
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
