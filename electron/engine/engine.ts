@@ -26,6 +26,12 @@ import { SourceManager } from './sources/source-manager.js';
 import { FileRecordEraser } from './store/file-record-eraser.js';
 import { LiveTail } from './live/live-tail.js';
 import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './store/retention.js';
+import { LogPruner } from './store/log-pruner.js';
+import { SpanPruner } from './store/span-pruner.js';
+import { MetricPruner } from './store/metric-pruner.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { Scheduler } from './core/scheduler.js';
+import { EventBus } from './core/events.js';
 import { registerQueryFunctions } from './query/index.js';
 import { SpanReader } from './store/span-reader.js';
 import { MetricReader } from './store/metric-reader.js';
@@ -54,6 +60,8 @@ export interface EngineConfig {
   otlpOptional?: boolean;
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
+  /** The engine's time (tests pass a TestClock); the real clock by default. */
+  clock?: Clock;
 }
 
 export interface Engine {
@@ -70,6 +78,8 @@ export interface Engine {
   readonly retention: Retention;
   readonly traces: SpanReader;
   readonly metrics: MetricReader;
+  readonly scheduler: Scheduler;
+  readonly events: EventBus;
   /** The running OTLP receiver (its bound ports), or null when disabled. */
   readonly otlp: OtlpReceiver | null;
   /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
@@ -103,11 +113,13 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     throw err;
   }
   registerQueryFunctions(db);
-  const writer = new LogWriter(db);
-  const reader = new LogReader(db, writer, config.searchDeadlineMs);
-  const sourceStore = new SourceStore(db);
-  const pipeline = new LogPipeline(writer, sourceStore);
-  const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), {
+  const scheduler = new Scheduler(config.clock ?? systemClock);
+  const events = new EventBus();
+  const writer = new LogWriter(db, scheduler.clock);
+  const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
+  const sourceStore = new SourceStore(db, scheduler.clock);
+  const pipeline = new LogPipeline(writer, sourceStore, scheduler, events);
+  const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), scheduler, {
     ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
     ...(config.idleMs !== undefined ? { idleMs: config.idleMs } : {}),
   });
@@ -115,30 +127,28 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     (row) => reader.toView(row),
     (row) => reader.pathsOf(row),
   );
-  pipeline.onStored((batch) => live.publish(batch));
+  events.on('logs.stored', (batch) => live.publish(batch));
   const retention = new Retention(
     db,
+    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
-    undefined,
-    dbPath,
+    { clock: scheduler.clock, dbPath },
   );
-  retention.start();
-  pipeline.onStored(() => retention.afterWrite());
-  const traces = new SpanReader(db, config.searchDeadlineMs);
+  scheduler.add(retention.job).start();
+  // Every batch written, whatever the signal, is followed by a look at the size bound.
+  for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const) events.on(stored, () => retention.afterWrite());
+  const traces = new SpanReader(db, config.searchDeadlineMs, scheduler.clock);
   const metrics = new MetricReader(db);
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
   if (config.otlp) {
     try {
-      otlp = await startOtlpReceiver(db, writer, config.otlp, {
-        onLogsStored: (batch) => live.publish(batch),
-        afterWrite: () => retention.afterWrite(),
-      });
+      otlp = await startOtlpReceiver(db, writer, config.otlp, { events, scheduler });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.otlpOptional) {
         otlpProblem = `${(err as Error).message}: another program (a Collector? Jaeger?) uses the OTLP ports`;
       } else {
-        retention.stop();
+        await scheduler.stopAll();
         db.close();
         lock.release();
         throw err;
@@ -163,7 +173,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     api = apiOf(modules);
   } catch (err) {
     await otlp?.close();
-    retention.stop();
+    await scheduler.stopAll();
     db.close();
     lock.release();
     throw err;
@@ -179,8 +189,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
         problems.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
-    retention.stop();
     try {
+      await attempt('stopping the scheduled jobs', () => scheduler.stopAll());
       problems.push(...(await stopModules(modules)));
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
@@ -201,6 +211,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     retention,
     traces,
     metrics,
+    scheduler,
+    events,
     otlp,
     otlpProblem,
     repairedModes,

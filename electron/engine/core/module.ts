@@ -17,10 +17,15 @@ export interface JobSpec {
 /** A module's part of retention: it deletes its own rows, the retention names no table. */
 export interface Pruner {
   name: string;
-  /** Deletes what is older than `cutoffUs`; returns how many items went. */
-  pruneOlderThan(cutoffUs: number): Promise<number> | number;
-  /** Deletes the oldest items worth about `bytesToFree` (the database is over its size); returns how many went. */
+  /** Delete a chunk of what is older than `cutoffUs` (µs since the epoch); returns how many went (0: nothing left). */
+  pruneOlderThan(cutoffUs: number): number;
+  /**
+   * Over the size limit: delete a chunk of the oldest data, sized to about `bytesToFree`. Retention
+   * picks the pruner whose `oldestUs` is smallest, so the oldest data goes first across signals.
+   */
   pruneOldest?(bytesToFree: number): number;
+  /** The time of the oldest data held (µs), or null when there is none. */
+  oldestUs?(): number | null;
 }
 
 /**

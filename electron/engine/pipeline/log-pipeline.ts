@@ -7,6 +7,8 @@ import type { FileCheckpoint, LogInsert, LogWriter, StoredBatch } from '../store
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED } from '../store/rows.js';
 import type { SourceStore } from '../store/source-store.js';
 import type { FileIdentity, TailSink } from '../sources/files/types.js';
+import type { EventBus } from '../core/events.js';
+import type { Scheduler, Task } from '../core/scheduler.js';
 
 /** A batch is written when it holds this many records… */
 export const BATCH_RECORDS = 8192;
@@ -40,7 +42,7 @@ interface TrackedFile {
   format: string | null;
   /** The offset the last record handed to the batch ends at. */
   offset: number;
-  settleTimer: NodeJS.Timeout | null;
+  settleTimer: Task | null;
 }
 
 export interface PipelineStats {
@@ -54,11 +56,10 @@ export class LogPipeline {
   private readonly files = new Map<number, TrackedFile>();
   private batch: LogInsert[] = [];
   private checkpoints = new Map<number, FileCheckpoint>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Task | null = null;
   /** Set while writes fail: the one timer that tries the pending batch again (with backoff). */
-  private retryTimer: NodeJS.Timeout | null = null;
+  private retryTimer: Task | null = null;
   private retryDelayMs = RETRY_WRITE_MS;
-  private readonly listeners = new Set<(batch: StoredBatch) => void>();
   /** Tailers waiting for room (writes are failing and the pending batch is full). */
   private waitingForRoom: (() => void)[] = [];
   readonly stats: PipelineStats = { recordsWritten: 0, batchesWritten: 0, writeErrors: 0, lastWriteError: null };
@@ -68,18 +69,14 @@ export class LogPipeline {
   constructor(
     private readonly writer: LogWriter,
     private readonly sources: SourceStore,
-    private readonly now: () => number = () => Date.now() * 1000,
+    private readonly scheduler: Scheduler,
+    /** Told `logs.stored` after every batch written (the live tail, retention). */
+    private readonly events: EventBus,
   ) {}
 
   /** Records read and waiting to be written (grows only while writes fail, up to MAX_PENDING_RECORDS and a read). */
   get pendingRecords(): number {
     return this.batch.length;
-  }
-
-  /** Called with what was stored after every batch (the live tail). */
-  onStored(listener: (batch: StoredBatch) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** The TailSink of one source: its files' lines land here. */
@@ -109,7 +106,7 @@ export class LogPipeline {
       lines: (fileId: number, lines: SourceLine[]) => {
         const f = this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId));
         this.cancelSettle(f);
-        const now = this.now();
+        const now = this.scheduler.clock.nowUs();
         for (const line of lines) this.add(f, f.assembler.push(line, now));
         this.noteFormat(f);
         this.maybeFlush();
@@ -118,10 +115,10 @@ export class LogPipeline {
       caughtUp: (fileId: number) => {
         const f = this.files.get(fileId);
         if (!f || f.settleTimer !== null) return;
-        f.settleTimer = setTimeout(() => {
+        f.settleTimer = this.scheduler.after(SETTLE_MS, () => {
           f.settleTimer = null;
           this.finishPending(f);
-        }, SETTLE_MS);
+        });
       },
       idle: (fileId: number) => {
         const f = this.files.get(fileId);
@@ -182,7 +179,7 @@ export class LogPipeline {
 
   private cancelSettle(f: TrackedFile): void {
     if (f.settleTimer !== null) {
-      clearTimeout(f.settleTimer);
+      f.settleTimer.cancel();
       f.settleTimer = null;
     }
   }
@@ -243,17 +240,17 @@ export class LogPipeline {
   private maybeFlush(): void {
     if (this.batch.length >= BATCH_RECORDS) this.flush();
     else if (this.batch.length > 0 && this.timer === null) {
-      this.timer = setTimeout(() => {
+      this.timer = this.scheduler.after(BATCH_DELAY_MS, () => {
         this.timer = null;
         this.flush();
-      }, BATCH_DELAY_MS);
+      });
     }
   }
 
   /** Write what is pending now (while writes fail, the retry timer alone tries again). */
   flush(): void {
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = null;
     }
     if (this.retryTimer !== null) return;
@@ -272,10 +269,10 @@ export class LogPipeline {
       // each time (a full disk stays full for a while), however many lines arrive meanwhile.
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
-      this.retryTimer = setTimeout(() => {
+      this.retryTimer = this.scheduler.after(this.retryDelayMs, () => {
         this.retryTimer = null;
         this.write();
-      }, this.retryDelayMs);
+      });
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_WRITE_MS);
       return false;
     }
@@ -285,7 +282,7 @@ export class LogPipeline {
     this.stats.recordsWritten += stored.ids.length;
     this.stats.batchesWritten++;
     this.stats.lastWriteError = null;
-    if (stored.ids.length > 0) for (const l of this.listeners) l(stored);
+    if (stored.ids.length > 0) this.events.emit('logs.stored', stored);
     const waiting = this.waitingForRoom;
     this.waitingForRoom = [];
     for (const resume of waiting) resume();
@@ -301,11 +298,12 @@ export class LogPipeline {
       this.cancelSettle(f);
       this.add(f, f.assembler.flush());
     }
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.timer?.cancel();
+    this.retryTimer?.cancel();
     this.timer = this.retryTimer = null;
     const written = this.write();
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    // A failed last try leaves no retry behind: the next start reads the lines again.
+    (this.retryTimer as Task | null)?.cancel();
     this.retryTimer = null;
     return written;
   }

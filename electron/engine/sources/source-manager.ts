@@ -11,6 +11,7 @@ import { formatById } from '../parse/registry.js';
 import { createFileSource, type FileClaim } from './files/file-source.js';
 import { hashBytes } from './files/fingerprint.js';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
+import type { Scheduler } from '../core/scheduler.js';
 
 type FileSource = ReturnType<typeof createFileSource>;
 
@@ -41,6 +42,8 @@ export class SourceManager {
     private readonly store: SourceStore,
     private readonly pipeline: LogPipeline,
     private readonly eraser: FileRecordEraser,
+    /** The tailers' timers, the re-read's retry and the rate's clock. */
+    private readonly scheduler: Scheduler,
     private readonly options: SourceManagerOptions = {},
   ) {}
 
@@ -130,7 +133,7 @@ export class SourceManager {
       } catch (err) {
         const r = this.running.get(id);
         if (r) this.pipeline.sinkFor(id, r.row.format).problem(null, r.row.path, `could not erase the old records to read them again: ${err instanceof Error ? err.message : String(err)}`);
-        await new Promise((resolve) => setTimeout(resolve, REREAD_RETRY_MS));
+        await this.scheduler.sleep(REREAD_RETRY_MS);
       }
     }
     const r = this.running.get(id);
@@ -182,7 +185,7 @@ export class SourceManager {
       }
     }
     const records = files.reduce((n, f) => n + f.records, 0);
-    const now = Date.now();
+    const now = this.scheduler.clock.nowMs();
     r.samples.push({ at: now, records });
     while (r.samples.length > 2 && now - r.samples[0]!.at > 10_000) r.samples.shift();
     const first = r.samples[0]!;
@@ -228,6 +231,7 @@ export class SourceManager {
       sink: this.pipeline.sinkFor(row.id, row.format),
       followSymlinks: row.follow_symlinks === 1,
       claim: (file, head) => this.claimFile(row.id, file, head),
+      scheduler: this.scheduler,
       ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
       ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
     });

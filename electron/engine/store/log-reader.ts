@@ -20,6 +20,7 @@ import {
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { Db } from './database.js';
 import type { LogWriter } from './log-writer.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
 
@@ -63,6 +64,8 @@ export class LogReader {
     private readonly writer: LogWriter,
     /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
     readonly deadlineMs = SEARCH_DEADLINE_MS,
+    /** "Now" for open-ended ranges and the level totals' reuse. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
@@ -212,7 +215,7 @@ export class LogReader {
       from ??= span.lo ?? 0;
       // An open end is "until now" (or the newest record, when a clock ran ahead): a range whose
       // start is past every record is an empty chart up to now, not a mistake.
-      to ??= Math.max(span.hi === null ? from : span.hi + MINUTE_US - 1, Date.now() * 1000, from);
+      to ??= Math.max(span.hi === null ? from : span.hi + MINUTE_US - 1, this.clock.nowUs(), from);
     }
     if (to < from) throw new BadRequestError('to: the end of the range is before its start');
     const span = to - from + 1;
@@ -271,7 +274,7 @@ export class LogReader {
     }
     const totals: Record<string, number> = {};
     for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
-    this.lastLevelTotals = { key: levelTotalsKey(p), at: Date.now(), totals };
+    this.lastLevelTotals = { key: levelTotalsKey(p), at: this.clock.nowMs(), totals };
     return {
       total,
       buckets: counts.map((c, i) => {
@@ -288,7 +291,7 @@ export class LogReader {
   /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
   levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
     const cached = this.lastLevelTotals;
-    if (cached && cached.key === levelTotalsKey(p) && Date.now() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
+    if (cached && cached.key === levelTotalsKey(p) && this.clock.nowMs() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
     this.histogram({ ...p, buckets: 1 });
     return this.lastLevelTotals!.totals;
   }

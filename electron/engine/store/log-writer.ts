@@ -2,6 +2,7 @@
 // full-text rows, the per-minute counts and the checkpoints of the files they were read from, so a
 // crash at any moment leaves every file's offset consistent with the records stored.
 import type { Db } from './database.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { LogRow } from './rows.js';
 import { MINUTE_US, levelIndexOf, minuteOf } from './rollup.js';
 import { attributesSearchText } from '../query/index.js';
@@ -53,7 +54,11 @@ export class LogWriter {
   private drift: number;
   private readonly writeTx;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Stamps the files' checkpoints. */
+    private readonly clock: Clock = systemClock,
+  ) {
     this.insertLog = db.prepare(
       `INSERT INTO logs (id, ts, severity, level_text, file_id, source_id, logger, service, message,
          attributes, trace_id, span_id, exc_type, exc_message, flags)
@@ -156,7 +161,7 @@ export class LogWriter {
       const level = rest % 8;
       this.upsertCount.run(((rest - level) / 8) * MINUTE_US, sourceId, level, n);
     }
-    const now = Date.now() * 1000;
+    const now = this.clock.nowUs();
     for (const [fileId, c] of checkpoints) {
       const range = idRanges.get(fileId);
       this.saveCheckpoint.run({
@@ -184,6 +189,13 @@ export class LogWriter {
 export interface StoredBatch {
   records: LogInsert[];
   ids: number[];
+}
+
+declare module '../core/events.js' {
+  interface EngineEvents {
+    /** Log records were stored (committed): files' lines and OTLP log records alike. */
+    'logs.stored': StoredBatch;
+  }
 }
 
 /** The stored rows of a batch, as the readers would return them (for the live tail). */

@@ -5,6 +5,13 @@ import type { Db } from './database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from './resource-store.js';
 import type { OtlpExemplar, OtlpMetric, ScopeGroup } from '../sources/otlp/model.js';
 
+declare module '../core/events.js' {
+  interface EngineEvents {
+    /** Metric points were stored (committed). */
+    'points.stored': { points: number };
+  }
+}
+
 export class MetricWriter {
   private readonly seriesIds = new Map<string, number>();
   private readonly findSeries;

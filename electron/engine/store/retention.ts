@@ -1,11 +1,13 @@
-// Retention by age and by size: the oldest records go first, in small transactions between
-// ingest batches (a chunk takes milliseconds), and the file gives the freed pages back to the OS
-// (incremental vacuum). The size bound is held while ingest runs: every written batch is followed
-// by a look at the files' size (page count, not a row count), and past the limit the oldest
-// chunks of whichever signal holds the oldest data go until the files are back under it.
+// Retention by age and by size, over the pruners the signals bring (it names no table): the
+// oldest data goes first, in small transactions between ingest batches (a chunk takes
+// milliseconds), and the file gives the freed pages back to the OS (incremental vacuum). The size
+// bound is held while ingest runs: every written batch is followed by a look at the files' size
+// (page count, not a row count), and past the limit the oldest chunks of whichever signal holds
+// the oldest data go until the files are back under it.
 import { statSync } from 'node:fs';
 import type { Db } from './database.js';
-import { CountSubtractor } from './rollup.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { JobSpec, Pruner } from '../core/module.js';
 
 export const DEFAULT_MAX_DB_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_RETENTION_US = 7 * 86_400_000_000;
@@ -22,6 +24,14 @@ export const SIZE_TRIM_SPAN = 0.08;
 /** A batch is followed by at most this many chunks (~ms each); the rest waits for the next batch or the timer. */
 const CHUNKS_PER_WRITE = 8;
 
+/**
+ * Rows of a chunk that should give back about `bytes`: sized by a generous guess of a row's bytes,
+ * so as not to overshoot (what a deletion gives back is measured, not assumed), whole chunks when far over.
+ */
+export function rowsToFree(bytes: number): number {
+  return Math.min(RETENTION_CHUNK, Math.max(100, Math.ceil(bytes / 500)));
+}
+
 export interface RetentionLimits {
   maxDbBytes: number;
   retentionUs: number;
@@ -33,24 +43,17 @@ export interface RetentionStats {
   lastError: string | null;
 }
 
+export interface RetentionOptions {
+  /** The age cutoff's "now" (the real clock by default). */
+  clock?: Clock;
+  /** The database file, whose WAL counts in the size (none for tests on a bare connection). */
+  dbPath?: string;
+}
+
 export class Retention {
   readonly stats: RetentionStats = { deletedRecords: 0, lastRun: null, lastError: null };
-  private timer: NodeJS.Timeout | null = null;
-  private readonly oldestIds;
-  private readonly subtractCounts;
-  private readonly deleteLogs;
-  private readonly deleteFts;
-  private readonly deleteChunk;
-  // Spans go a whole trace at a time (oldest trace start first), metric points by their time.
-  private readonly oldestTraces;
-  private readonly deleteTraceSpans;
-  private readonly deleteTrace;
-  private readonly deleteTraces;
-  private readonly deletePoints;
-  private readonly oldestLog;
-  private readonly mergeFts;
-  private readonly oldestTrace;
-  private readonly oldestPoint;
+  private readonly clock: Clock;
+  private readonly dbPath: string | undefined;
   private running = false;
   /** The most one write grew the files by, and the largest WAL file seen: the room writes need. */
   private biggestWrite = 0;
@@ -59,61 +62,29 @@ export class Retention {
 
   constructor(
     private readonly db: Db,
+    /** Each signal's; on ties of age, the first listed goes first. */
+    private readonly pruners: readonly Pruner[],
     readonly limits: RetentionLimits,
-    private readonly now: () => number = () => Date.now() * 1000,
-    /** The database file, whose WAL counts in the size (none for tests on a bare connection). */
-    private readonly dbPath?: string,
+    options: RetentionOptions = {},
   ) {
+    this.clock = options.clock ?? systemClock;
+    this.dbPath = options.dbPath;
     // The WAL counts in the size too: it is checkpointed, and cut back after a checkpoint, at
     // about 5% of the limit (SQLite's default of 1000 pages, 4 MiB, for limits of 80 MB and more).
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     const walBytes = Math.min(4 * 1024 * 1024, Math.max(256 * 1024, Math.floor(limits.maxDbBytes * 0.05)));
     db.pragma(`wal_autocheckpoint = ${Math.floor(walBytes / pageSize)}`);
     db.pragma(`journal_size_limit = ${walBytes}`);
-    this.oldestLog = db.prepare('SELECT min(id) FROM logs').pluck();
-    this.mergeFts = db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('merge', 64)");
-    this.oldestTrace = db.prepare('SELECT min(start_us) FROM traces').pluck();
-    this.oldestPoint = db.prepare('SELECT min(ts) FROM metric_points').pluck();
-    this.oldestIds = db.prepare('SELECT id FROM logs WHERE id < ? ORDER BY id LIMIT ?').pluck();
-    this.subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ?');
-    this.deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ?');
-    this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid >= ? AND rowid <= ?');
-    this.oldestTraces = db.prepare('SELECT trace_id FROM traces WHERE start_us < ? ORDER BY start_us LIMIT ?').pluck();
-    this.deleteTraceSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
-    this.deleteTrace = db.prepare('DELETE FROM traces WHERE trace_id = ?');
-    this.deleteTraces = db.transaction((traceIds: string[]): number => {
-      let spans = 0;
-      for (const id of traceIds) {
-        spans += this.deleteTraceSpans.run(id).changes;
-        this.deleteTrace.run(id);
-      }
-      return spans;
-    });
-    this.deletePoints = db.prepare(
-      'DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points WHERE ts < ? ORDER BY ts LIMIT ?)',
-    );
-    this.deleteChunk = db.transaction((lo: number, hi: number): number => {
-      this.subtractCounts.run(lo, hi);
-      this.deleteFts.run(lo, hi);
-      return this.deleteLogs.run(lo, hi).changes;
-    });
   }
 
-  start(): void {
-    const tick = (): void => {
-      this.timer = setTimeout(() => {
-        void this.run().finally(() => {
-          if (this.timer !== null) tick();
-        });
-      }, RETENTION_INTERVAL_MS);
-    };
-    tick();
-  }
-
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
+  /** The periodic pass, for the scheduler. */
+  readonly job: JobSpec = {
+    name: 'retention',
+    everyMs: RETENTION_INTERVAL_MS,
+    run: async () => {
+      await this.run();
+    },
+  };
 
   /** Bytes the database holds in live pages (free pages don't count: they are reused). */
   usedBytes(): number {
@@ -129,14 +100,13 @@ export class Retention {
     this.running = true;
     let deleted = 0;
     try {
-      const cutoff = this.now() - this.limits.retentionUs;
-      for (;;) {
-        const n = this.deleteOldest(cutoff);
-        deleted += n;
-        if (n < RETENTION_CHUNK) break;
-        await yieldToIngest();
+      const cutoff = this.clock.nowUs() - this.limits.retentionUs;
+      for (const pruner of this.pruners) {
+        for (let n = pruner.pruneOlderThan(cutoff); n > 0; n = pruner.pruneOlderThan(cutoff)) {
+          deleted += n;
+          await yieldToIngest();
+        }
       }
-      deleted += await this.deleteOldTelemetry(cutoff);
       // Over the size limit: the oldest data goes, a chunk at a time, until the files are under
       // the low-water mark, measured again after each chunk.
       for (;;) {
@@ -145,13 +115,9 @@ export class Retention {
         if (done) break;
         await yieldToIngest();
       }
-      if (deleted > 0) {
-        // Let FTS5 fold the deletions into its segments now, a bounded amount of work.
-        this.db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('merge', 256)").run();
-      }
       if (deleted > 0) this.db.pragma('incremental_vacuum');
       this.stats.deletedRecords += deleted;
-      this.stats.lastRun = this.now();
+      this.stats.lastRun = this.clock.nowUs();
       this.stats.lastError = null;
     } catch (err) {
       this.stats.lastError = err instanceof Error ? err.message : String(err);
@@ -217,56 +183,20 @@ export class Retention {
     for (let i = 0; i < maxChunks; i++) {
       const excess = this.diskBytes() - target;
       if (excess <= 0) return { deleted, done: true };
-      // Chunks sized to the excess (by a generous guess of a row's bytes, so as not to overshoot:
-      // what a deletion gives back is measured, not assumed), whole chunks when far over.
-      const rows = Math.min(RETENTION_CHUNK, Math.max(100, Math.ceil(excess / 500)));
-      const log = this.oldestLog.get() as number | null;
-      const trace = this.oldestTrace.get() as number | null;
-      const point = this.oldestPoint.get() as number | null;
-      const oldest = Math.min(log ?? Infinity, trace ?? Infinity, point ?? Infinity);
-      if (oldest === Infinity) return { deleted, done: true };
-      let n: number;
-      if (oldest === log) n = this.deleteOldest(Number.MAX_SAFE_INTEGER, rows);
-      else if (oldest === trace) n = this.deleteTraces(this.oldestTraces.all(Number.MAX_SAFE_INTEGER, Math.ceil(rows / 20)) as string[]);
-      else n = this.deletePoints.run(Number.MAX_SAFE_INTEGER, rows).changes;
+      let oldest: Pruner | null = null;
+      let oldestUs = Infinity;
+      for (const p of this.pruners) {
+        const us = p.pruneOldest ? (p.oldestUs?.() ?? null) : null;
+        if (us !== null && us < oldestUs) [oldest, oldestUs] = [p, us];
+      }
+      if (!oldest?.pruneOldest) return { deleted, done: true };
+      const n = oldest.pruneOldest(excess);
       if (n === 0) return { deleted, done: true };
       deleted += n;
-      // The full-text index keeps deleted entries in its segments until they merge: a bounded
-      // merge with each chunk gives their pages back too, so the measure below sees them go
-      // (otherwise it would take more and more of the newest records).
-      if (oldest === log) this.mergeFts.run();
       // Give the freed pages back now: the next measure must see them gone.
       this.db.pragma('incremental_vacuum');
     }
     return { deleted, done: this.diskBytes() <= target };
-  }
-
-  /**
-   * Delete traces that started before `cutoff` with their spans, and metric points older than
-   * `cutoff`, a chunk per transaction. Returns the rows deleted.
-   */
-  private async deleteOldTelemetry(cutoff: number): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const ids = this.oldestTraces.all(cutoff, RETENTION_CHUNK) as string[];
-      if (ids.length === 0) break;
-      deleted += this.deleteTraces(ids);
-      await yieldToIngest();
-    }
-    for (;;) {
-      const n = this.deletePoints.run(cutoff, RETENTION_CHUNK).changes;
-      deleted += n;
-      if (n === 0) break;
-      await yieldToIngest();
-    }
-    return deleted;
-  }
-
-  /** Delete up to one chunk of the oldest rows with id < cutoff; returns how many went. */
-  private deleteOldest(cutoff: number, limit = RETENTION_CHUNK): number {
-    const ids = this.oldestIds.all(cutoff, limit) as number[];
-    if (ids.length === 0) return 0;
-    return this.deleteChunk(ids[0]!, ids[ids.length - 1]!);
   }
 }
 

@@ -1,6 +1,7 @@
 // Rows of `sources` (what the user asked to watch) and `files` (each physical file seen, with
 // its checkpoint). Checkpoints themselves move only in LogWriter's transactions.
 import type { Db } from './database.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { FileIdentity, KnownFile } from '../sources/files/types.js';
 
 export interface SourceRow {
@@ -38,7 +39,11 @@ export interface FileRow {
 }
 
 export class SourceStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Stamps when sources and files were added. */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   listSources(): SourceRow[] {
     return this.db.prepare('SELECT * FROM sources WHERE removed = 0 ORDER BY id').all() as SourceRow[];
@@ -60,7 +65,7 @@ export class SourceStore {
     }
     const info = this.db
       .prepare('INSERT INTO sources (kind, path, format, created_at, follow_symlinks) VALUES (?, ?, ?, ?, ?)')
-      .run(kind, path, format, Date.now() * 1000, follow);
+      .run(kind, path, format, this.clock.nowUs(), follow);
     return this.getSource(Number(info.lastInsertRowid))!;
   }
 
@@ -157,7 +162,7 @@ export class SourceStore {
         `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, offset, start_offset, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(sourceId, path, identity.dev, identity.ino, identity.fpLen, identity.fpHash, offset, offset, Date.now() * 1000);
+      .run(sourceId, path, identity.dev, identity.ino, identity.fpLen, identity.fpHash, offset, offset, this.clock.nowUs());
     return Number(info.lastInsertRowid);
   }
 

@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/model.js';
 import { usToRfc3339 } from '../../../shared/time.js';
 import type { Db } from './database.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { TraceRow } from './span-writer.js';
 import { BadRequestError } from '../core/errors.js';
 import { compileTraceQuery } from './trace-query.js';
@@ -109,6 +110,8 @@ export class SpanReader {
     private readonly db: Db,
     /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
     private readonly deadlineMs = SEARCH_DEADLINE_MS,
+    /** Where open-ended ranges end. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
     this.spansJsonOfTrace = db.prepare(SPANS_JSON_OF_TRACE).pluck();
@@ -315,7 +318,7 @@ export class SpanReader {
     }
     // Rates are over the range asked (its end no later than now), or over the calls' own extent.
     const start = from > 0 ? from : oldest;
-    const end = Math.min(to, Date.now() * 1000);
+    const end = Math.min(to, this.clock.nowUs());
     const windowSeconds = Number.isFinite(start) ? Math.max(1, (Math.max(end, newest) - start) / 1e6) : 1;
     const out: ServiceMapEdge[] = [...edges.values()].map((e) => {
       const sorted = Float64Array.from(e.durations).sort();

@@ -7,6 +7,13 @@ import type { OtlpSpan, ScopeGroup } from '../sources/otlp/model.js';
 
 export const STATUS_ERROR = 2;
 
+declare module '../core/events.js' {
+  interface EngineEvents {
+    /** Spans were stored (committed); `spans` counts the new ones (retries of stored spans are not). */
+    'spans.stored': { spans: number };
+  }
+}
+
 interface TraceDelta {
   start: number;
   end: number;

@@ -6,12 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../electron/engine/store/database.js';
 import { LogWriter } from '../../../electron/engine/store/log-writer.js';
 import { Retention } from '../../../electron/engine/store/retention.js';
+import { LogPruner } from '../../../electron/engine/store/log-pruner.js';
+import { SpanPruner } from '../../../electron/engine/store/span-pruner.js';
+import { MetricPruner } from '../../../electron/engine/store/metric-pruner.js';
+import type { Db } from '../../../electron/engine/store/database.js';
+import { TestClock } from '../../../electron/engine/core/clock.js';
 import { OtlpIngest } from '../../../electron/engine/sources/otlp/ingest.js';
 import { decodeMetricsJson } from '../../../electron/engine/sources/otlp/decode-json.js';
 import { decodeTracesProto } from '../../../electron/engine/sources/otlp/decode-protobuf.js';
 import { randomId, traceRequest } from '../../support/otlp-proto.js';
 
 const DAY_US = 86_400_000_000;
+
+const pruners = (db: Db) => [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)];
 
 describe('retention of OTLP data', () => {
   it('drops old traces with their spans and old metric points, keeps the recent ones', async () => {
@@ -36,7 +43,7 @@ describe('retention of OTLP data', () => {
       ];
       ingest.flush();
       await Promise.all(writes);
-      const retention = new Retention(db, { maxDbBytes: 1024 ** 4, retentionUs: 7 * DAY_US }, () => nowUs);
+      const retention = new Retention(db, pruners(db), { maxDbBytes: 1024 ** 4, retentionUs: 7 * DAY_US }, { clock: new TestClock(nowUs / 1000) });
       await retention.run();
       expect(retention.stats.lastError).toBeNull();
       expect(db.prepare('SELECT DISTINCT trace_id FROM spans').pluck().all()).toEqual([randomId(16, 2).toString('hex')]);
@@ -68,10 +75,10 @@ describe('retention of OTLP data', () => {
       }
       ingest.flush();
       await Promise.all(writes);
-      const retention = new Retention(db, { maxDbBytes: 1024 ** 4, retentionUs: 100 * DAY_US }, () => t0);
+      const retention = new Retention(db, pruners(db), { maxDbBytes: 1024 ** 4, retentionUs: 100 * DAY_US }, { clock: new TestClock(t0 / 1000) });
       const before = retention.usedBytes();
       // A limit of about half the data: about half the traces go, the oldest ones.
-      const sized = new Retention(db, { maxDbBytes: Math.floor(before / 2), retentionUs: 100 * DAY_US }, () => t0);
+      const sized = new Retention(db, pruners(db), { maxDbBytes: Math.floor(before / 2), retentionUs: 100 * DAY_US }, { clock: new TestClock(t0 / 1000) });
       await sized.run();
       expect(sized.stats.lastError).toBeNull();
       const left = db.prepare('SELECT count(*) FROM traces').pluck().get() as number;

@@ -9,6 +9,8 @@ import { ROOT } from '../../support/serve-process.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/store/log-writer.js';
 import { LogReader } from '../../../electron/engine/store/log-reader.js';
 import { Retention } from '../../../electron/engine/store/retention.js';
+import { LogPruner } from '../../../electron/engine/store/log-pruner.js';
+import { TestClock } from '../../../electron/engine/core/clock.js';
 import { logFacets } from '../../../electron/engine/store/log-facets.js';
 import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/store/migrations.js';
 import { compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/query/index.js';
@@ -97,7 +99,7 @@ describe('retention', () => {
     for (let i = 0; i < 12_000; i++) recs.push(rec(T0 + i * 1_000_000, `word${i % 3} n${i}`));
     writer.write(recs);
     const now = T0 + 12_000 * 1_000_000;
-    const retention = new Retention(db, { maxDbBytes: 1024 ** 4, retentionUs: 2_000 * 1_000_000 }, () => now);
+    const retention = new Retention(db, [new LogPruner(db)], { maxDbBytes: 1024 ** 4, retentionUs: 2_000 * 1_000_000 }, { clock: new TestClock(now / 1000) });
     await retention.run();
     const left = reader.search({ limit: 5000 }).records;
     expect(left.length).toBe(2000);
@@ -114,7 +116,7 @@ describe('retention', () => {
       for (let i = 0; i < 2000; i++) recs.push(rec(T0 + (b * 2000 + i) * 1000, `${filler} ${b}-${i}`));
       writer.write(recs);
     }
-    const retention = new Retention(db, { maxDbBytes: 2 * 1024 * 1024, retentionUs: 1e15 });
+    const retention = new Retention(db, [new LogPruner(db)], { maxDbBytes: 2 * 1024 * 1024, retentionUs: 1e15 });
     const before = retention.usedBytes();
     expect(before).toBeGreaterThan(4 * 1024 * 1024);
     await retention.run();

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stableListing, statAll } from '../../../electron/engine/sources/files/stable-listing.js';
+import { systemClock } from '../../../electron/engine/core/clock.js';
+import { Scheduler } from '../../../electron/engine/core/scheduler.js';
+
+const scheduler = new Scheduler(systemClock);
 
 let dir: string;
 beforeEach(async () => {
@@ -44,7 +48,7 @@ describe('stable listing', () => {
 
   it('sees every file once, under its current name, when a rotation runs between readdir and stat', async () => {
     const { older, newer } = await twoGenerations();
-    const listing = await stableListing(listingTornByOneRotation());
+    const listing = await stableListing(listingTornByOneRotation(), scheduler);
     expect(listing.map((f) => [f.path.slice(dir.length + 1), f.st?.ino])).toEqual([
       ['app.log', expect.any(Number)],
       ['app.log.1', newer],
@@ -54,7 +58,7 @@ describe('stable listing', () => {
   });
 
   it('reports a stat failure with its error instead of dropping the name', async () => {
-    const listing = await stableListing(async () => [join(dir, 'not-there.log')]);
+    const listing = await stableListing(async () => [join(dir, 'not-there.log')], scheduler);
     expect(listing).toHaveLength(1);
     expect(listing[0]!.st).toBeNull();
     expect((listing[0]!.error as NodeJS.ErrnoException).code).toBe('ENOENT');

@@ -6,6 +6,7 @@ import { binaryReason, countLeadingNuls } from './content-sniff.js';
 import { FINGERPRINT_BYTES, fingerprintMatches, fingerprintOf } from './fingerprint.js';
 import { LineSplitter } from './line-splitter.js';
 import type { FileIdentity, TailSink } from './types.js';
+import type { Clock } from '../../core/clock.js';
 
 /** How much is read per positional read: also the most a reader hands the sink at once. */
 export const READ_BUFFER_BYTES = 1024 * 1024;
@@ -16,6 +17,7 @@ export interface ReaderContext {
   buffer: Buffer;
   idleMs: number;
   maxLineBytes: number;
+  clock: Clock;
 }
 
 export type ReplacedHow = 'shrunk' | 'rewritten';
@@ -24,7 +26,7 @@ export class FileReader {
   readonly splitter: LineSplitter;
   /** Next byte to read: everything before it was split into lines (or is the held partial line). */
   offset: number;
-  lastGrowthAt = Date.now();
+  lastGrowthAt: number;
   /** The quiet period was signalled and nothing was read since. */
   idleSent = false;
   /** Reading from the very start (new file, after truncation): NULs a non-O_APPEND writer left are skipped. */
@@ -46,6 +48,7 @@ export class FileReader {
     opts: { fromStart: boolean; needsSniff: boolean },
   ) {
     this.offset = offset;
+    this.lastGrowthAt = ctx.clock.nowMs();
     this.splitter = new LineSplitter(ctx.maxLineBytes);
     this.skipLeadingNuls = opts.fromStart;
     this.needsSniff = opts.needsSniff;
@@ -91,7 +94,7 @@ export class FileReader {
       if (bytesRead < buf.length) break;
     }
     if (total > 0) {
-      this.lastGrowthAt = Date.now();
+      this.lastGrowthAt = this.ctx.clock.nowMs();
       this.idleSent = false;
       if (from === this.fd) await this.growFingerprint();
     }

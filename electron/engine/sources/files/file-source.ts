@@ -13,6 +13,8 @@ import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } f
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { stableListing, statAll, type ListedFile } from './stable-listing.js';
 import type { FileIdentity, KnownFile, TailSink } from './types.js';
+import { systemClock } from '../../core/clock.js';
+import { Scheduler, type Task } from '../../core/scheduler.js';
 
 export { FINGERPRINT_BYTES } from './fingerprint.js';
 export { MAX_LINE_BYTES } from './line-splitter.js';
@@ -46,6 +48,8 @@ export interface FileSourceOptions {
    * take a new file.
    */
   claim?: (file: { dev: number; ino: number }, head: Buffer) => FileClaim;
+  /** The poll, the pass delays and the grace periods run on it (the real clock by default). */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -129,8 +133,9 @@ class FileSourceRunner implements FileSource {
 
   private watcher: FSWatcher | null = null;
   private watcherTarget: string | null = null;
-  private pollTimer: NodeJS.Timeout | null = null;
-  private kickTimer: NodeJS.Timeout | null = null;
+  private readonly scheduler: Scheduler;
+  private pollTimer: Task | null = null;
+  private kickTimer: Task | null = null;
   private pollCount = 0;
   private running: Promise<void> | null = null;
   private rerun = false;
@@ -140,7 +145,7 @@ class FileSourceRunner implements FileSource {
   private siblingsBaselined = false;
   private stopped = false;
   private readonly extensionStyle: RegExp | null;
-  private readonly createdAt = Date.now();
+  private readonly createdAt: number;
   private readonly followSymlinks: boolean;
   private readonly claim: NonNullable<FileSourceOptions['claim']>;
   /** Files another source reads (path → its id), as of the last listing. */
@@ -151,7 +156,10 @@ class FileSourceRunner implements FileSource {
     this.sink = opts.sink;
     this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+    this.scheduler = opts.scheduler ?? new Scheduler(systemClock);
+    this.createdAt = this.scheduler.clock.nowMs();
     this.ctx = {
+      clock: this.scheduler.clock,
       sink: opts.sink,
       buffer: Buffer.alloc(READ_BUFFER_BYTES),
       idleMs: this.idleMs,
@@ -177,7 +185,7 @@ class FileSourceRunner implements FileSource {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.pollTimer = setInterval(() => this.onPoll(), this.pollMs);
+    this.schedulePoll();
     // The first pass decides which known files resume where: wait for it before events can race it.
     this.kick(true, 0);
     await this.running;
@@ -185,8 +193,8 @@ class FileSourceRunner implements FileSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.pollTimer?.cancel();
+    this.kickTimer?.cancel();
     this.pollTimer = null;
     this.kickTimer = null;
     await this.closeWatcher();
@@ -198,6 +206,14 @@ class FileSourceRunner implements FileSource {
   }
 
   // ---- scheduling ----
+
+  private schedulePoll(): void {
+    this.pollTimer = this.scheduler.after(this.pollMs, () => {
+      if (this.stopped) return;
+      this.schedulePoll();
+      this.onPoll();
+    });
+  }
 
   private onPoll(): void {
     this.pollCount++;
@@ -224,7 +240,7 @@ class FileSourceRunner implements FileSource {
       });
     };
     if (delayMs <= 0) run();
-    else this.kickTimer = setTimeout(run, delayMs);
+    else this.kickTimer = this.scheduler.after(delayMs, run);
   }
 
   private async loop(): Promise<void> {
@@ -283,9 +299,9 @@ class FileSourceRunner implements FileSource {
     this.watcher = watcher;
     this.watcherTarget = target;
     await new Promise<void>((done) => {
-      const timer = setTimeout(done, 2000);
+      const timer = this.scheduler.after(2000, done);
       watcher.once('ready', () => {
-        clearTimeout(timer);
+        timer.cancel();
         done();
       });
     });
@@ -398,7 +414,7 @@ class FileSourceRunner implements FileSource {
     let listing: ListedFile[];
     if (this.unclaimedKnown.length > 0) {
       // Known files are judged gone from this listing: the file itself and its backups, untorn.
-      listing = await stableListing(async () => [this.root, ...(await this.siblingPaths())]);
+      listing = await stableListing(async () => [this.root, ...(await this.siblingPaths())], this.scheduler);
       this.forgetKnownNotListed(listing);
       listing = listing.filter((f) => f.path !== this.root);
     } else listing = await statAll(await this.siblingPaths());
@@ -472,7 +488,7 @@ class FileSourceRunner implements FileSource {
    * unreadable) is matched by the regular listings, without a listing on every pass for it.
    */
   private lookingForKnown(): boolean {
-    return this.unclaimedKnown.length > 0 && Date.now() - this.createdAt < KNOWN_SEARCH_MS;
+    return this.unclaimedKnown.length > 0 && this.scheduler.clock.nowMs() - this.createdAt < KNOWN_SEARCH_MS;
   }
 
   private forgetUnclaimedKnown(): void {
@@ -557,7 +573,7 @@ class FileSourceRunner implements FileSource {
     };
     let listing: ListedFile[];
     if (this.unclaimedKnown.length > 0) {
-      listing = await stableListing(listFolder);
+      listing = await stableListing(listFolder, this.scheduler);
       this.forgetKnownNotListed(listing);
     } else listing = await statAll(await listFolder());
     const listed = new Set<string>();
@@ -590,7 +606,7 @@ class FileSourceRunner implements FileSource {
     // A file another source reads that is no longer here is no longer shared.
     const paths = new Set(listing.map((f) => f.path));
     for (const path of this.shared.keys()) if (!paths.has(path)) this.shared.delete(path);
-    const now = Date.now();
+    const now = this.scheduler.clock.nowMs();
     for (const reader of [...this.readers.values()]) {
       if (listed.has(reader.key)) {
         this.unlisted.delete(reader.key);
@@ -710,12 +726,12 @@ class FileSourceRunner implements FileSource {
    */
   private async holdIfCopy(key: string, head: Buffer): Promise<boolean> {
     const firstSeen = this.heldCopies.get(key);
-    if (firstSeen !== undefined && Date.now() - firstSeen >= COPY_WAIT_MS) return false;
+    if (firstSeen !== undefined && this.scheduler.clock.nowMs() - firstSeen >= COPY_WAIT_MS) return false;
     for (const reader of this.readers.values()) {
       const { fpLen, fpHash } = reader.identity;
       if (fpLen === 0 || head.length < fpLen || reader.detachedAt !== null) continue;
       if (hashBytes(head.subarray(0, fpLen)) !== fpHash) continue;
-      this.heldCopies.set(key, firstSeen ?? Date.now());
+      this.heldCopies.set(key, firstSeen ?? this.scheduler.clock.nowMs());
       return true;
     }
     return false;
@@ -726,7 +742,7 @@ class FileSourceRunner implements FileSource {
     try {
       if (await reader.replacedInPlace()) await this.recoverTruncated(reader);
       await this.readOrSkip(reader);
-      await reader.idleIfQuiet(Date.now());
+      await reader.idleIfQuiet(this.scheduler.clock.nowMs());
     } catch (err) {
       this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
       return;
@@ -830,7 +846,7 @@ class FileSourceRunner implements FileSource {
   /** The file left its name: read it to its end now, flush its partial line, and keep it open a while for late writes. */
   private async detach(reader: FileReader): Promise<void> {
     if (reader.detachedAt !== null) return;
-    reader.detachedAt = Date.now();
+    reader.detachedAt = this.scheduler.clock.nowMs();
     try {
       await this.readOrSkip(reader);
       await reader.signalIdle();
@@ -840,7 +856,7 @@ class FileSourceRunner implements FileSource {
   }
 
   private async drainDetached(): Promise<void> {
-    const now = Date.now();
+    const now = this.scheduler.clock.nowMs();
     for (const reader of [...this.readers.values()]) {
       if (reader.detachedAt === null) continue;
       try {

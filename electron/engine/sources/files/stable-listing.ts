@@ -5,6 +5,7 @@
 // inode gives a view that was true at one moment.
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import type { Scheduler } from '../../core/scheduler.js';
 
 export interface ListedFile {
   path: string;
@@ -35,14 +36,14 @@ function sameListing(a: ListedFile[], b: ListedFile[]): boolean {
   return b.every((f) => inodes.has(f.path) && inodes.get(f.path) === (f.st ? `${f.st.dev}:${f.st.ino}` : null));
 }
 
-/** Lists (with `list`) and stats until two rounds in a row agree. */
-export async function stableListing(list: () => Promise<string[]>): Promise<ListedFile[]> {
+/** Lists (with `list`) and stats until two rounds in a row agree (pausing between rounds on `scheduler`). */
+export async function stableListing(list: () => Promise<string[]>, scheduler: Scheduler): Promise<ListedFile[]> {
   let previous = await statAll(await list());
   for (let round = 1; round < MAX_ROUNDS; round++) {
     const next = await statAll(await list());
     if (sameListing(previous, next)) return next;
     previous = next;
-    await new Promise((resolve) => setTimeout(resolve, ROUND_PAUSE_MS));
+    await scheduler.sleep(ROUND_PAUSE_MS);
   }
   return previous;
 }

@@ -9,6 +9,7 @@ import { OtlpDecodeError, type Signal } from './model.js';
 import type { RunningReceiver } from './http-receiver.js';
 import { exportResponseProto } from './status.js';
 import { TooManyItemsError } from './values.js';
+import type { Scheduler } from '../../core/scheduler.js';
 
 const SERVICES: Record<Signal, string> = {
   traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
@@ -20,6 +21,8 @@ export interface OtlpGrpcOptions {
   host: string;
   port: number;
   onAccepted?: (signal: Signal, body: Buffer) => void;
+  /** Times the grace given to calls in flight at close. */
+  scheduler: Scheduler;
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -83,9 +86,9 @@ export async function startOtlpGrpc(ingest: OtlpIngest, opts: OtlpGrpcOptions): 
     close: () =>
       new Promise<void>((resolve) => {
         // Calls in flight get a moment to finish; then everything is cut.
-        const timer = setTimeout(() => server.forceShutdown(), 1000);
+        const timer = opts.scheduler.after(1000, () => server.forceShutdown());
         server.tryShutdown(() => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         });
       }),

@@ -5,7 +5,10 @@
 // queued items, new requests are refused (503 / UNAVAILABLE: the sender retries later).
 import type { OtlpCountersView } from '../../../../shared/model.js';
 import type { Db } from '../../store/database.js';
-import type { LogWriter, StoredBatch } from '../../store/log-writer.js';
+import type { LogWriter } from '../../store/log-writer.js';
+import { systemClock } from '../../core/clock.js';
+import { EventBus } from '../../core/events.js';
+import { Scheduler, type Task } from '../../core/scheduler.js';
 import { MetricWriter } from '../../store/metric-writer.js';
 import { ResourceStore } from '../../store/resource-store.js';
 import { SpanWriter } from '../../store/span-writer.js';
@@ -34,10 +37,10 @@ type Job =
   | { signal: 'logs'; data: Decoded<OtlpLogRecord>; count: number; done: (err?: Error) => void };
 
 export interface IngestOptions {
-  /** Called with the log records stored (the live tail). */
-  onLogsStored?: (batch: StoredBatch) => void;
-  /** Called after every committed transaction (retention holds the size bound). */
-  afterWrite?: () => void;
+  /** Told what every committed transaction stored: `logs.stored`, `spans.stored`, `points.stored`. */
+  events?: EventBus;
+  /** The flush delay's timer and the log records' received time (the real clock by default). */
+  scheduler?: Scheduler;
   maxPendingItems?: number;
 }
 
@@ -57,18 +60,22 @@ export class OtlpIngest {
   };
   private queue: Job[] = [];
   private pending = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Task | null = null;
   private readonly resources: ResourceStore;
   private readonly spans: SpanWriter;
   private readonly metrics: MetricWriter;
   private readonly writeTx;
   private readonly maxPending: number;
+  private readonly events: EventBus;
+  private readonly scheduler: Scheduler;
 
   constructor(
     db: Db,
     private readonly logs: LogWriter,
-    private readonly opts: IngestOptions = {},
+    opts: IngestOptions = {},
   ) {
+    this.events = opts.events ?? new EventBus();
+    this.scheduler = opts.scheduler ?? new Scheduler(systemClock);
     this.resources = new ResourceStore(db);
     this.spans = new SpanWriter(db, this.resources);
     this.metrics = new MetricWriter(db, this.resources);
@@ -121,29 +128,28 @@ export class OtlpIngest {
       this.queue.push({ signal, data, count, done } as Job);
       this.pending += count;
       if (this.pending >= FLUSH_ITEMS) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+      else this.timer ??= this.scheduler.after(FLUSH_DELAY_MS, () => this.flush());
     });
   }
 
   /** Write everything queued now. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     const jobs = this.queue;
     if (jobs.length === 0) return;
     this.queue = [];
     this.pending = 0;
     try {
-      const r = this.writeTx(jobs, Date.now() * 1000);
+      const r = this.writeTx(jobs, this.scheduler.clock.nowUs());
       this.stats.spans += r.spans;
       this.stats.duplicateSpans += r.duplicates;
       this.stats.metricPoints += r.points;
-      if (r.stored) {
-        this.stats.logRecords += r.stored.records.length;
-        this.opts.onLogsStored?.(r.stored);
-      }
+      if (r.stored) this.stats.logRecords += r.stored.records.length;
       for (const j of jobs) j.done();
-      this.opts.afterWrite?.();
+      if (r.stored && r.stored.ids.length > 0) this.events.emit('logs.stored', r.stored);
+      if (r.spans > 0) this.events.emit('spans.stored', { spans: r.spans });
+      if (r.points > 0) this.events.emit('points.stored', { points: r.points });
     } catch (err) {
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);

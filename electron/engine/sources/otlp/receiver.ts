@@ -2,10 +2,12 @@
 // forwarder, started and stopped together by the engine.
 import type { Db } from '../../store/database.js';
 import type { LogWriter } from '../../store/log-writer.js';
+import type { EventBus } from '../../core/events.js';
+import type { Scheduler } from '../../core/scheduler.js';
 import { Forwarder, type ForwardStats } from './forwarder.js';
 import { startOtlpGrpc } from './grpc-receiver.js';
 import { startOtlpHttp, type RunningReceiver } from './http-receiver.js';
-import { OtlpIngest, type IngestOptions, type IngestStats } from './ingest.js';
+import { OtlpIngest, type IngestStats } from './ingest.js';
 import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './limits.js';
 
 export interface OtlpConfig {
@@ -40,11 +42,11 @@ export async function startOtlpReceiver(
   db: Db,
   logs: LogWriter,
   config: OtlpConfig,
-  hooks: Pick<IngestOptions, 'onLogsStored' | 'afterWrite'> = {},
+  core: { events: EventBus; scheduler: Scheduler },
 ): Promise<OtlpReceiver> {
   const host = config.host ?? DEFAULT_OTLP_HOST;
   const ingest = new OtlpIngest(db, logs, {
-    ...hooks,
+    ...core,
     ...(config.maxPendingItems !== undefined ? { maxPendingItems: config.maxPendingItems } : {}),
   });
   const forwarder = config.forward ? new Forwarder(config.forward) : null;
@@ -59,6 +61,7 @@ export async function startOtlpReceiver(
     grpc = await startOtlpGrpc(ingest, {
       host,
       port: config.grpcPort ?? DEFAULT_OTLP_GRPC_PORT,
+      scheduler: core.scheduler,
       ...(forwarder ? { onAccepted: (signal, body) => forwarder.enqueue(signal, 'protobuf', body) } : {}),
     });
   } catch (err) {
