@@ -88,7 +88,7 @@ describe.skipIf(!mounted)('a full disk under the data dir (skipped: mounting a t
     } finally {
       await second.stop();
     }
-  });
+  }, 180_000);
 });
 
 async function count(serve: { get<T>(path: string): Promise<T> }): Promise<number> {
