@@ -1,0 +1,126 @@
+// Aggregation operators (sum, avg, topk, quantile, count_values…) with `by`/`without` grouping,
+// following Prometheus's arithmetic (incremental mean, Welford variance, NaN ordering in topk).
+import type { Aggregate } from './ast.js';
+import type { Evaluator } from './engine.js';
+import { formatValue } from './format.js';
+import { quantile } from './functions.js';
+import { labelsKey, type Labels } from './storage.js';
+import { groupLabels, PromQLEvalError, type Sample, type Value } from './values.js';
+
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+interface Group {
+  metric: Labels;
+  samples: Sample[];
+}
+
+function groupsOf(samples: readonly Sample[], grouping: readonly string[], without: boolean, extra?: (s: Sample) => [string, string]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const s of samples) {
+    const metric = groupLabels(s.metric, grouping, without);
+    if (extra) {
+      const [name, value] = extra(s);
+      metric[name] = value;
+    }
+    const key = labelsKey(metric);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { metric, samples: [] }));
+    g.samples.push(s);
+  }
+  return [...groups.values()];
+}
+
+function mean(values: readonly number[]): number {
+  let m = values[0]!;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    const n = i + 1;
+    if (!Number.isFinite(m) && !Number.isNaN(m)) {
+      if (!Number.isFinite(v) && !Number.isNaN(v) && m > 0 === v > 0) continue;
+      if (Number.isFinite(v)) continue;
+    }
+    m += v / n - m / n;
+  }
+  return m;
+}
+
+function variance(values: readonly number[]): number {
+  let m = 0, acc = 0, n = 0;
+  for (const v of values) {
+    n++;
+    const delta = v - m;
+    m += delta / n;
+    acc += delta * (v - m);
+  }
+  return acc / n;
+}
+
+/** Ordering for topk (NaN smallest) or bottomk (NaN largest): best first. */
+function rankOrder(top: boolean): (a: Sample, b: Sample) => number {
+  return (a, b) => {
+    if (Number.isNaN(a.v)) return Number.isNaN(b.v) ? 0 : 1;
+    if (Number.isNaN(b.v)) return -1;
+    return top ? b.v - a.v : a.v - b.v;
+  };
+}
+
+export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
+  const samples = ev.vector(e.expr, t);
+  const out: Sample[] = [];
+  switch (e.op) {
+    case 'topk':
+    case 'bottomk': {
+      const kf = ev.scalar(e.param!, t);
+      if (Number.isNaN(kf)) throw new PromQLEvalError(`Parameter value is NaN`);
+      if (Math.abs(kf) > Number.MAX_SAFE_INTEGER) throw new PromQLEvalError(`Scalar value ${formatValue(kf)} overflows int64`);
+      const k = Math.trunc(kf);
+      if (k < 1) return { type: 'vector', samples: [] };
+      for (const g of groupsOf(samples, e.grouping, e.without)) out.push(...[...g.samples].sort(rankOrder(e.op === 'topk')).slice(0, k));
+      return { type: 'vector', samples: out };
+    }
+    case 'count_values': {
+      const label = ev.string(e.param!, t);
+      if (!LABEL_NAME_RE.test(label)) throw new PromQLEvalError(`invalid label name "${label}"`);
+      for (const g of groupsOf(samples, e.grouping, e.without, (s) => [label, formatValue(s.v)])) out.push({ metric: g.metric, v: g.samples.length });
+      return { type: 'vector', samples: out };
+    }
+    default:
+      break;
+  }
+  const phi = e.op === 'quantile' ? ev.scalar(e.param!, t) : NaN;
+  for (const g of groupsOf(samples, e.grouping, e.without)) {
+    const values = g.samples.map((s) => s.v);
+    let v: number;
+    switch (e.op) {
+      case 'sum':
+        v = values.reduce((a, b) => a + b, 0);
+        break;
+      case 'avg':
+        v = mean(values);
+        break;
+      case 'count':
+        v = values.length;
+        break;
+      case 'group':
+        v = 1;
+        break;
+      case 'min':
+        v = values.reduce((m, x) => (m > x || Number.isNaN(m) ? x : m));
+        break;
+      case 'max':
+        v = values.reduce((m, x) => (m < x || Number.isNaN(m) ? x : m));
+        break;
+      case 'stdvar':
+        v = variance(values);
+        break;
+      case 'stddev':
+        v = Math.sqrt(variance(values));
+        break;
+      case 'quantile':
+        v = quantile(phi, values);
+        break;
+    }
+    out.push({ metric: g.metric, v });
+  }
+  return { type: 'vector', samples: out };
+}
