@@ -41,7 +41,8 @@ const OPENMETRICS_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'his
 const SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
   counter: ['_total', '_created'],
   histogram: ['_bucket', '_count', '_sum', '_created'],
-  gaugehistogram: ['_bucket', '_gcount', '_gsum'],
+  // OpenMetrics says _gcount/_gsum; Prometheus's own tests also feed _count, which it accepts.
+  gaugehistogram: ['_bucket', '_gcount', '_gsum', '_count', '_sum'],
   summary: ['_count', '_sum', '_created'],
   info: ['_info'],
 };
@@ -309,8 +310,8 @@ class ExpositionParser {
   }
 
   /**
-   * `{name="value",…}`. With `allowName`, a quoted string standing alone is the metric name
-   * (Prometheus 3's UTF-8 syntax). Text 0.0.4 tolerates blanks and a missing comma between
+   * `{name="value",…}`. With `allowName`, a quoted string standing alone (anywhere in the braces)
+   * is the metric name (Prometheus 3's UTF-8 syntax). Text 0.0.4 tolerates blanks and a missing comma between
    * pairs, as Prometheus's lexer does; OpenMetrics does not.
    */
   private readLabels(allowName: boolean): { labels: Labels; name?: string } {
@@ -331,7 +332,7 @@ class ExpositionParser {
       if (key === '') this.fail('expected a label name');
       if (!this.om) this.skipBlanks();
       const next = line.charCodeAt(this.pos);
-      if (quoted && allowName && name === undefined && count === 0 && (next === 44 || next === 125)) {
+      if (quoted && allowName && name === undefined && (next === 44 || next === 125)) {
         name = key;
       } else {
         if (next !== 61 /* = */) this.fail(`expected "=" after label name "${key}"`);
