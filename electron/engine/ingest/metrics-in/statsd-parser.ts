@@ -115,7 +115,7 @@ function parseSample(line: string, name: string, piece: string, nameLabels: Labe
   const valueText = components[0]!;
   const type = components[1]!;
   if (!TYPES.has(type)) return fail(out, 'illegal_event', line, `unknown metric type "${type}" (expected c, g, ms, h, d or s)`);
-  const sample: StatsdSample = { name, type: type as StatsdType, value: 0, relative: false, sampleRate: 1, labels: { ...nameLabels } };
+  const sample: StatsdSample = { name, type: type as StatsdType, value: 0, relative: false, sampleRate: 1, labels: tags.count > 0 ? { ...nameLabels } : {} };
   if (type === 's') sample.member = valueText;
   else {
     if (!NUMBER.test(valueText)) return fail(out, 'malformed_value', line, `"${valueText}" is not a number`);
@@ -167,16 +167,33 @@ function parseNameAndTags(raw: string, labels: Labels, out: DatagramParse, tags:
   return raw;
 }
 
+/** Tag keys seen, escaped (tags repeat on every line a client sends); bounded, then started over. */
+const escapedKeys = new Map<string, string>();
+const MAX_ESCAPED_KEYS = 10_000;
+
+function labelName(key: string): string {
+  let name = escapedKeys.get(key);
+  if (name === undefined) {
+    if (escapedKeys.size >= MAX_ESCAPED_KEYS) escapedKeys.clear();
+    name = escapeStatsdName(key);
+    escapedKeys.set(key, name);
+  }
+  return name;
+}
+
 /** `k<sep>v,k2<sep>v2`; a tag without a value, or with an empty key or value, is a tag error. */
 function parseTags(list: string, separator: string, labels: Labels, out: DatagramParse, tags: { count: number; maxTags: number }): void {
-  for (const raw of list.split(',')) {
-    const tag = raw.startsWith('#') ? raw.slice(1) : raw;
-    const at = tag.indexOf(separator);
-    if (at <= 0 || at === tag.length - 1 || tags.count >= tags.maxTags) {
-      out.tagErrors++;
-      continue;
+  let start = 0;
+  while (start <= list.length) {
+    let end = list.indexOf(',', start);
+    if (end === -1) end = list.length;
+    const from = list.charCodeAt(start) === 35 /* # */ ? start + 1 : start;
+    const at = list.indexOf(separator, from);
+    if (at <= from || at >= end - 1 || tags.count >= tags.maxTags) out.tagErrors++;
+    else {
+      tags.count++;
+      labels[labelName(list.slice(from, at))] = list.slice(at + 1, end);
     }
-    tags.count++;
-    labels[escapeStatsdName(tag.slice(0, at))] = tag.slice(at + 1);
+    start = end + 1;
   }
 }
