@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, metrics)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js';
 import { benchOtlp } from './otlp.bench.js';
+import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import type { BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
@@ -224,7 +225,7 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui, otlp) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or latency, search, ui, otlp, metrics) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -234,6 +235,7 @@ try {
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
+  if (wanted('metrics')) rows.push(...benchMetricsIn(quick));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });
