@@ -434,7 +434,7 @@ class FileSourceRunner implements FileSource {
       const key = inodeKey(f.st);
       if (this.siblingsBaselined || f.mtimeMs > resumedKnownMtime) {
         // Written after the last file we followed was rotated away: its lines were never read.
-        const reader = await this.openFile(f.path, { rotatedGeneration: true });
+        const reader = await this.openFile(f.path);
         if (reader) await this.detach(reader);
       } else {
         const fd = await open(f.path, 'r').catch(() => null);
@@ -617,7 +617,7 @@ class FileSourceRunner implements FileSource {
    */
   private async openFile(
     path: string,
-    opts: { knownOnly?: boolean; holdCopies?: boolean; rotatedGeneration?: boolean } = {},
+    opts: { knownOnly?: boolean; holdCopies?: boolean } = {},
   ): Promise<FileReader | null> {
     let fd: FileHandle;
     try {
