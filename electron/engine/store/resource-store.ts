@@ -2,7 +2,7 @@
 // of its canonical JSON (keys sorted), remembered in memory after the first time.
 import { createHash } from 'node:crypto';
 import type { Db } from './database.js';
-import type { Attributes, OtlpResource } from '../sources/otlp/model.js';
+import type { Attributes, OtlpResource } from '../core/telemetry.js';
 
 /** The `service.name` resource attribute, when it is text. */
 export function serviceOf(attributes: Attributes): string | undefined {

@@ -1,7 +1,7 @@
 // Rows of `sources` (what the user asked to watch) and `files` (each physical file seen, with
 // its checkpoint). Checkpoints themselves move only in LogWriter's transactions.
 import type { Db } from './database.js';
-import type { FileIdentity, KnownFile } from '../sources/files/types.js';
+import type { FileIdentity, KnownFile } from '../core/file-identity.js';
 
 export interface SourceRow {
   id: number;

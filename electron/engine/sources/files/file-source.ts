@@ -12,7 +12,8 @@ import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { stableListing, statAll, type ListedFile } from './stable-listing.js';
-import type { FileIdentity, KnownFile, TailSink } from './types.js';
+import type { FileIdentity, KnownFile } from '../../core/file-identity.js';
+import type { TailSink } from './types.js';
 
 export { FINGERPRINT_BYTES } from './fingerprint.js';
 export { MAX_LINE_BYTES } from './line-splitter.js';
