@@ -15,7 +15,12 @@ export function engineStatus(engine: Engine): EngineStatusView {
       maxBytes: engine.retention.limits.maxDbBytes,
       retentionUs: engine.retention.limits.retentionUs,
     },
-    logs: { recordsWritten: p.recordsWritten, pendingRecords: engine.pipeline.pendingRecords, writeErrors: p.writeErrors, lastWriteError: p.lastWriteError },
+    logs: {
+      recordsWritten: p.recordsWritten,
+      pendingRecords: engine.pipeline.pendingRecords,
+      writeErrors: p.writeErrors,
+      lastWriteError: p.lastWriteError,
+    },
     retention: { deletedRecords: r.deletedRecords, lastRun: r.lastRun === null ? null : usToRfc3339(r.lastRun), lastError: r.lastError },
     otlp: o
       ? {

@@ -43,7 +43,7 @@ const search = (q: string): Promise<{ status: number; body: TraceSearchView & Ap
 
 describe('the trace search query', () => {
   it('finds spans by quoted names with escapes, URLs as words, and attributes', async () => {
-    const names = async (q: string): Promise<string[]> => {
+    const names = async (q: string): Promise<(string | undefined)[]> => {
       const { status, body } = await search(q);
       expect(status, JSON.stringify(body)).toBe(200);
       return body.traces.map((t) => t.rootOperation);

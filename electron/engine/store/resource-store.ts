@@ -45,7 +45,9 @@ export class ResourceStore {
     const hash = hashOf(`${json}\n${resource.schemaUrl ?? ''}`);
     let id = this.ids.get(hash);
     if (id === undefined) {
-      id = (this.find.get(hash) as number | undefined) ?? Number(this.insert.run(hash, serviceOf(resource.attributes) ?? null, json, resource.schemaUrl ?? null).lastInsertRowid);
+      id =
+        (this.find.get(hash) as number | undefined) ??
+        Number(this.insert.run(hash, serviceOf(resource.attributes) ?? null, json, resource.schemaUrl ?? null).lastInsertRowid);
       this.ids.set(hash, id);
     }
     this.seen.set(resource, id);
