@@ -31,8 +31,8 @@ export type HostToMain = MessageOf<typeof HOST_TO_MAIN>;
 
 /** The IPC channel (main → preload) and window message (preload → page) that hand the page its engine port. */
 export const ENGINE_PORT_CHANNEL = 'loupe:engine-port';
-/** The IPC channel of the page's native file/folder picker (preload → main, answered). */
-export const PICK_CHANNEL = 'loupe:pick';
+/** The IPC channel of the page's native folder picker (preload → main, answered with the path or null). */
+export const PICK_FOLDER_CHANNEL = 'loupe:pick-folder';
 
 /** What the preload exposes to the page as `window.loupeDesktop` (present in the desktop app only). */
 export interface DesktopBridge {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from './url-policy.js';
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
 import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
-import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
+import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');
 const isDev = !app.isPackaged && process.env.ELECTRON_RENDERER_URL !== undefined;
@@ -169,10 +169,9 @@ function createTray(): void {
 }
 
 // The few native calls the renderer may make; each checks who is asking.
-ipcMain.handle(PICK_CHANNEL, async (event, kind: unknown) => {
+ipcMain.handle(PICK_FOLDER_CHANNEL, async (event) => {
   if (!isTrustedSender(event.senderFrame?.url, appUrl)) throw new Error('refused: not the Loupe window');
-  if (kind !== 'folder' && kind !== 'file') throw new Error('pick: expected "folder" or "file"');
-  return pick(kind);
+  return pick('folder');
 });
 
 void app.whenReady().then(async () => {

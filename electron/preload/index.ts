@@ -1,7 +1,7 @@
 // The sandboxed preload: hands the page its MessagePort to the engine and exposes the few
 // native calls it may make. No logic here.
 import { contextBridge, ipcRenderer } from 'electron';
-import { ENGINE_PORT_CHANNEL, PICK_CHANNEL, type DesktopBridge } from '../../shared/host-protocol.js';
+import { ENGINE_PORT_CHANNEL, PICK_FOLDER_CHANNEL, type DesktopBridge } from '../../shared/host-protocol.js';
 
 // A MessagePort can't cross contextBridge; window.postMessage can transfer it to the page.
 ipcRenderer.on(ENGINE_PORT_CHANNEL, (event) => {
@@ -9,6 +9,6 @@ ipcRenderer.on(ENGINE_PORT_CHANNEL, (event) => {
 });
 
 const bridge: DesktopBridge = {
-  pickFolder: () => ipcRenderer.invoke(PICK_CHANNEL, 'folder') as Promise<string | null>,
+  pickFolder: () => ipcRenderer.invoke(PICK_FOLDER_CHANNEL) as Promise<string | null>,
 };
 contextBridge.exposeInMainWorld('loupeDesktop', bridge);
