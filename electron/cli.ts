@@ -189,7 +189,10 @@ class UsageError extends Error {}
  * as in '-- "--x"" — so its tokens are read here instead, and each mistake said in our words.
  * Returns null when --help was asked for (and printed).
  */
-function parse(name: keyof typeof COMMANDS, args: string[]): { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] } | null {
+function parse(
+  name: keyof typeof COMMANDS,
+  args: string[],
+): { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] } | null {
   const options = COMMANDS[name].options;
   const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
   // --help wins over the rest, mistakes included: whoever asks is about to fix them.

@@ -28,7 +28,7 @@ export interface LogRecordView {
 }
 
 /** `rereading`: a forced format is being applied (old records erased, then the files read again). */
-export type SourceState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped' | 'rereading';
+export type SourceState = 'watching' | 'missing' | 'error' | 'rereading';
 
 export interface SourceFileView {
   path: string;

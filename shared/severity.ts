@@ -19,7 +19,3 @@ export function levelOf(severity: number): Level {
   if (!(severity >= 1 && severity <= 24)) return 'info';
   return LEVELS[Math.floor((severity - 1) / 4)] ?? 'info';
 }
-
-export function isLevel(text: string): text is Level {
-  return (LEVELS as readonly string[]).includes(text);
-}

@@ -5,6 +5,7 @@ import { createEngine, type Engine } from './engine.js';
 import { ProtocolConnection } from './api/protocol-server.js';
 import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
 import { loadOrCreateToken } from './api/api-token.js';
+import { parseMainToHost, type HostToMain } from '../../shared/host-protocol.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
 interface PortLike {
@@ -23,10 +24,25 @@ export function servePort(engine: Pick<Engine, 'api'>, port: PortLike): Protocol
   return connection;
 }
 
+function tellMain(parent: PortLike, message: HostToMain): void {
+  parent.postMessage(message);
+}
+
+/** Acts on main's messages: a window's new port, a file or folder opened from the menu. */
+export function serveMain(engine: Engine, parent: PortLike): void {
+  parent.on('message', (e) => {
+    const msg = parseMainToHost(e.data);
+    if (msg?.type === 'renderer-port' && e.ports[0]) servePort(engine, e.ports[0]);
+    if (msg?.type === 'add-source') {
+      engine.sources.add(msg.path).catch((err: unknown) => tellMain(parent, { type: 'error', message: String(err) }));
+    }
+  });
+}
+
 /** The engine with OTLP on its standard ports; without OTLP (and saying why) when they are taken. */
 async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
   const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true });
-  if (engine.otlpProblem) parent.postMessage({ type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
+  if (engine.otlpProblem) tellMain(parent, { type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
   return engine;
 }
 
@@ -37,14 +53,7 @@ async function main(parent: PortLike, dataDir: string): Promise<void> {
   const server = await startHttpServer(engine, { host: '127.0.0.1', port: DEFAULT_PORT, token }).catch(() =>
     startHttpServer(engine, { host: '127.0.0.1', port: 0, token }),
   );
-  parent.on('message', (e) => {
-    const msg = e.data as { type?: string; path?: string } | undefined;
-    if (msg?.type === 'renderer-port' && e.ports[0]) servePort(engine, e.ports[0]);
-    if (msg?.type === 'add-source' && typeof msg.path === 'string') {
-      engine.sources.add(msg.path).catch((err: unknown) => parent.postMessage({ type: 'error', message: String(err) }));
-    }
-  });
-  parent.postMessage({ type: 'ready', apiUrl: server.url });
+  serveMain(engine, parent);
   const stop = (): void => {
     void server
       .close()

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from './url-policy.js';
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
 import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
+import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');
 const isDev = !app.isPackaged && process.env.ELECTRON_RENDERER_URL !== undefined;
@@ -29,10 +30,9 @@ function startEngine(): UtilityProcess {
   const child = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [app.getPath('userData')], {
     serviceName: 'Loupe engine',
   });
-  child.on('message', (msg: { type?: string; message?: string }) => {
-    if ((msg.type === 'warning' || msg.type === 'error') && msg.message) {
-      void dialog.showMessageBox({ type: msg.type, title: 'Loupe', message: msg.message });
-    }
+  child.on('message', (data: unknown) => {
+    const msg = parseHostToMain(data);
+    if (msg?.type === 'warning' || msg?.type === 'error') void dialog.showMessageBox({ type: msg.type, title: 'Loupe', message: msg.message });
   });
   child.on('exit', (code) => {
     if (code !== 0 && mainWindow) dialog.showErrorBox('Loupe', `The Loupe engine stopped unexpectedly (exit code ${code}).`);
@@ -40,11 +40,15 @@ function startEngine(): UtilityProcess {
   return child;
 }
 
+function tellEngine(child: UtilityProcess, message: MainToHost, transfer: Electron.MessagePortMain[] = []): void {
+  child.postMessage(message, transfer);
+}
+
 /** Give a window its own MessagePort to the engine (again after every reload). */
 function connectWindow(win: BrowserWindow, child: UtilityProcess): void {
   const { port1, port2 } = new MessageChannelMain();
-  child.postMessage({ type: 'renderer-port' }, [port1]);
-  win.webContents.postMessage('loupe:engine-port', null, [port2]);
+  tellEngine(child, { type: 'renderer-port' }, [port1]);
+  win.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
 }
 
 function loadWindowState(): WindowState | undefined {
@@ -115,7 +119,7 @@ function runCommand(command: MenuCommand): void {
     case 'open-folder':
     case 'open-file':
       void pick(command === 'open-folder' ? 'folder' : 'file').then((path) => {
-        if (path) engine?.postMessage({ type: 'add-source', path });
+        if (path && engine) tellEngine(engine, { type: 'add-source', path });
       });
       return;
     case 'reload':
@@ -165,10 +169,9 @@ function createTray(): void {
 }
 
 // The few native calls the renderer may make; each checks who is asking.
-ipcMain.handle('loupe:pick', async (event, kind: unknown) => {
+ipcMain.handle(PICK_FOLDER_CHANNEL, async (event) => {
   if (!isTrustedSender(event.senderFrame?.url, appUrl)) throw new Error('refused: not the Loupe window');
-  if (kind !== 'folder' && kind !== 'file') throw new Error('pick: expected "folder" or "file"');
-  return pick(kind);
+  return pick('folder');
 });
 
 void app.whenReady().then(async () => {

@@ -17,7 +17,7 @@ import type { BenchRow } from './bench-row.js';
 const SPANS_PER_REQUEST = 100;
 const T0 = 1_780_000_000_000_000_000n;
 
-/** A span like an instrumented HTTP handler's: ~500 bytes in protobuf, as MEASUREMENTS.md's. */
+/** A span like an instrumented HTTP handler's: ~500 bytes in protobuf. */
 function span(trace: number, i: number): TestSpan {
   return {
     traceId: randomId(16, trace),

@@ -11,7 +11,7 @@ export interface BenchResult {
 const LEVELS = ['DEBUG', 'INFO', 'INFO', 'INFO', 'WARNING', 'ERROR'];
 const LOGGERS = ['app', 'app.db.pool', 'urllib3.connectionpool', 'uvicorn.error', '__main__'];
 
-/** ~132-byte lines like MEASUREMENTS.md's, one second of time every 1000 lines. */
+/** ~132-byte Python logging lines (asctime levelname name: message), one second of time every 1000 lines. */
 export function syntheticPythonLines(count: number): SourceLine[] {
   const lines: SourceLine[] = [];
   const start = Date.UTC(2026, 10, 30, 1, 0, 0);

@@ -56,7 +56,12 @@ async function writeLines(path: string, n: number): Promise<number> {
   return statSync(path).size;
 }
 
-async function ingestThroughEngine(dataDir: string, file: string, n: number, sampleRss?: (rss: number) => void): Promise<{ seconds: number; engine: Engine }> {
+async function ingestThroughEngine(
+  dataDir: string,
+  file: string,
+  n: number,
+  sampleRss?: (rss: number) => void,
+): Promise<{ seconds: number; engine: Engine }> {
   const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4 });
   const t0 = performance.now();
   await engine.sources.add(file);

@@ -53,7 +53,10 @@ function statusText(): Promise<string | null> {
 
 /** Whether an element's text is wider than the element (cut at its right edge, or scrolling). */
 function overflows(el: Locator): Promise<boolean> {
-  return el.evaluate((e) => (e as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth > (e as unknown as { clientWidth: number }).clientWidth + 1);
+  return el.evaluate((e) => {
+    const box = e as unknown as { scrollWidth: number; clientWidth: number };
+    return box.scrollWidth > box.clientWidth + 1;
+  });
 }
 
 /** structlog's JSONRenderer (Debian's python3-structlog), writing to `path`: an API's records with fields. */

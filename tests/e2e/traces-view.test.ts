@@ -283,7 +283,9 @@ describe('the Traces view', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(serve.url).origin });
     await detail.getByRole('button', { name: 'Copy query' }).click();
     await detail.getByRole('button', { name: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(LONG_STATEMENT);
+    const clipboard = (): Promise<string> =>
+      (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText();
+    expect(await page.evaluate(clipboard)).toBe(LONG_STATEMENT);
     await shot('traces-span-query');
     await treeRow(page, 'charge card').click();
     await logs.getByText('charging card failed').waitFor();

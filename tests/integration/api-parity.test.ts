@@ -23,7 +23,8 @@ let nextId = 1;
 const waiting = new Map<number, (text: string) => void>();
 
 /** Params for each method, and a bad one where the method takes params: every method is listed (the type says so). */
-const CASES: Record<Method, { params: Record<string, unknown>; bad?: Record<string, unknown>; protocolParams?: Record<string, unknown> }> = {
+type Params = Record<string, unknown>;
+const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Params }> = {
   'logs.search': { params: { q: 'level:error', limit: 3 }, bad: { limit: 'many' } },
   'logs.histogram': { params: { q: 'timeout', from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', buckets: 6 }, bad: { from: 'yesterday' } },
   'logs.facets': { params: { q: 'app' }, bad: { to: 'soon' } },

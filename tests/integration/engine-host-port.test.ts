@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
-import { servePort } from '../../electron/engine/host.js';
+import { serveMain, servePort } from '../../electron/engine/host.js';
+import type { HostToMain, MainToHost } from '../../shared/host-protocol.js';
 import type { LogPage } from '../../shared/model.js';
 import type { ServerMessage } from '../../shared/api.js';
 import { waitFor } from '../support/serve-process.js';
@@ -44,5 +45,35 @@ describe('the engine host over a MessagePort', () => {
     expect(reply.kind === 'response' && (reply.result as LogPage).records.map((r) => r.message)).toEqual(['over the port']);
     port1.close();
     port2.close();
+  });
+
+  it("acts on main's menu commands and answers a refused one with a dialog message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-main-'));
+    const file = join(dir, 'picked.log');
+    writeFileSync(file, '2026-11-30 10:00:00,000 INFO app: opened from the menu\n');
+    const e = await createEngine({ dataDir: join(dir, 'data'), pollMs: 50 });
+    try {
+      let fromMain: ((e: { data: unknown; ports: never[] }) => void) | undefined;
+      const toMain: HostToMain[] = [];
+      serveMain(e, {
+        on: (event: string, listener: (e: { data: unknown; ports: never[] }) => void) => {
+          if (event === 'message') fromMain = listener;
+        },
+        postMessage: (message: unknown) => toMain.push(message as HostToMain),
+      } as Parameters<typeof serveMain>[1]);
+      const send = (data: MainToHost | Record<string, unknown>): void => fromMain!({ data, ports: [] });
+
+      send({ type: 'add-source', path: 42 });
+      send({ type: 'add-source', path: '' });
+      send({ type: 'add-source', path: file });
+      await waitFor(() => (e.sources.list()[0]?.records === 1 ? true : undefined));
+      expect(e.sources.list().map((s) => s.path)).toEqual([file]);
+      const error = await waitFor(() => toMain[0]);
+      expect(error.type).toBe('error');
+      expect(error.message).toContain('path: give the file or folder to watch');
+      expect(toMain).toHaveLength(1);
+    } finally {
+      await e.close();
+    }
   });
 });

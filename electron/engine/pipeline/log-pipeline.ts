@@ -6,7 +6,8 @@ import type { AssembledRecord, SourceLine } from '../parse/types.js';
 import type { FileCheckpoint, LogInsert, LogWriter, StoredBatch } from '../store/log-writer.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED } from '../store/rows.js';
 import type { SourceStore } from '../store/source-store.js';
-import type { FileIdentity, TailSink } from '../sources/files/types.js';
+import type { FileIdentity } from '../core/file-identity.js';
+import type { TailSink } from '../sources/files/types.js';
 import type { EventBus } from '../core/events.js';
 import type { Scheduler, Task } from '../core/scheduler.js';
 

@@ -1,6 +1,6 @@
 // QueryAst → SQL over `logs l` (and the logs_fts index). The top-level full-text part becomes one
 // FTS5 MATCH expression, so the caller can walk logs_fts in rowid order (newest first without a
-// sort: see MEASUREMENTS.md); every other condition lands in `where`.
+// sort: on 10M rows 0.3 ms, where ORDER BY ts took 2 s); every other condition lands in `where`.
 //
 // Agreement with compile-predicate.ts is the contract, so every condition here is written to be
 // exact rather than clever: no LIKE (ASCII case folding), no NULL-valued outcomes under NOT.

@@ -3,7 +3,7 @@
 // as it came: start time (resets), value or distribution, exemplars.
 import type { Db } from './database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from './resource-store.js';
-import type { OtlpExemplar, OtlpMetric, ScopeGroup } from '../sources/otlp/model.js';
+import type { OtlpExemplar, OtlpMetric, ScopeGroup } from '../core/telemetry.js';
 
 declare module '../core/events.js' {
   interface EngineEvents {

@@ -2,7 +2,7 @@
 // of its canonical JSON (keys sorted), remembered in memory after the first time.
 import { createHash } from 'node:crypto';
 import type { Db } from './database.js';
-import type { Attributes, OtlpResource } from '../sources/otlp/model.js';
+import type { Attributes, OtlpResource } from '../core/telemetry.js';
 
 /** The `service.name` resource attribute, when it is text. */
 export function serviceOf(attributes: Attributes): string | undefined {
@@ -45,7 +45,9 @@ export class ResourceStore {
     const hash = hashOf(`${json}\n${resource.schemaUrl ?? ''}`);
     let id = this.ids.get(hash);
     if (id === undefined) {
-      id = (this.find.get(hash) as number | undefined) ?? Number(this.insert.run(hash, serviceOf(resource.attributes) ?? null, json, resource.schemaUrl ?? null).lastInsertRowid);
+      id =
+        (this.find.get(hash) as number | undefined) ??
+        Number(this.insert.run(hash, serviceOf(resource.attributes) ?? null, json, resource.schemaUrl ?? null).lastInsertRowid);
       this.ids.set(hash, id);
     }
     this.seen.set(resource, id);

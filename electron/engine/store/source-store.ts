@@ -2,7 +2,7 @@
 // its checkpoint). Checkpoints themselves move only in LogWriter's transactions.
 import type { Db } from './database.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { FileIdentity, KnownFile } from '../sources/files/types.js';
+import type { FileIdentity, KnownFile } from '../core/file-identity.js';
 
 export interface SourceRow {
   id: number;

@@ -197,7 +197,9 @@ export class SpanReader {
       }
     }
     matched.sort(newestFirst);
-    const rest = after ? matched.filter((r) => r.start_us < after.startUs || (r.start_us === after.startUs && r.trace_id < after.traceId)) : matched;
+    const rest = after
+      ? matched.filter((r) => r.start_us < after.startUs || (r.start_us === after.startUs && r.trace_id < after.traceId))
+      : matched;
     // The span budget ran out before the cap: what was counted is a lower bound too.
     return pageOf(rest.slice(0, limit + 1), limit, totalOf(matched.length, !walkedAll || spansRead >= MAX_SPANS_SCANNED));
   }
@@ -219,7 +221,8 @@ export class SpanReader {
     if (!summary) return undefined;
     const spans = (this.spansJsonOfTrace.get(id) as string | null) ?? '';
     // In the order of the spans' `resource` index (dense_rank over resource_id, NULL first).
-    const resources = (this.resourcesOfTrace.all(id) as { service: string | null; attributes: string | null; schema_url: string | null }[]).map(
+    type ResourceRow = { service: string | null; attributes: string | null; schema_url: string | null };
+    const resources = (this.resourcesOfTrace.all(id) as ResourceRow[]).map(
       (r) =>
         '{' +
         (r.service ? `"service":${JSON.stringify(r.service)},` : '') +

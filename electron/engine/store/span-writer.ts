@@ -3,7 +3,7 @@
 import { usToRfc3339 } from '../../../shared/time.js';
 import type { Db } from './database.js';
 import { ResourceStore, serviceOf } from './resource-store.js';
-import type { OtlpSpan, ScopeGroup } from '../sources/otlp/model.js';
+import type { OtlpSpan, ScopeGroup } from '../core/telemetry.js';
 
 export const STATUS_ERROR = 2;
 

@@ -4,8 +4,13 @@
 //   db.system:*                        the attribute is present
 //   service:checkout  operation:"GET /"  kind:server  status:error   built-in fields
 //   checkout                           a bare word: the span name contains it (any case)
-// Values with spaces go in double quotes. Terms compile to SQL over `spans s LEFT JOIN resources r`.
+// Values with spaces go in double quotes. The text is split by the search language's lexer
+// (query/lexer.ts: the same quotes, escapes, field names and comparisons as the Logs view);
+// mistakes are QuerySyntaxErrors that point at the term. Terms compile to SQL over
+// `spans s LEFT JOIN resources r`.
 import { BadRequestError } from '../core/errors.js';
+import { lex, type RawTerm } from '../query/lexer.js';
+import { QuerySyntaxError } from '../query/errors.js';
 
 export interface SqlCondition {
   sql: string;
@@ -16,38 +21,22 @@ export interface SqlCondition {
 
 const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const STATUSES: Record<string, number> = { unset: 0, ok: 1, error: 2 };
-const COMPARISON = /^(>=|<=|>|<|=)(.*)$/;
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
-export function tokenize(q: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < q.length) {
-    while (i < q.length && /\s/.test(q[i]!)) i++;
-    if (i >= q.length) break;
-    let token = '';
-    while (i < q.length && !/\s/.test(q[i]!)) {
-      if (q[i] === '"') {
-        const close = q.indexOf('"', i + 1);
-        if (close < 0) throw new BadRequestError('q: a quote is not closed');
-        token += q.slice(i + 1, close);
-        i = close + 1;
-      } else token += q[i++];
-    }
-    out.push(token);
-  }
-  return out;
-}
-
 export function compileTraceQuery(q: string): SqlCondition[] {
-  return tokenize(q).map(compileTerm);
+  return lex(q).map((token) => {
+    const text = q.slice(token.pos, token.pos + token.length);
+    const unsupported = (what: string): QuerySyntaxError => new QuerySyntaxError(`"${text}": ${what}`, token.pos, token.length);
+    if (token.type !== 'term') throw unsupported('a trace search has no OR, NOT, - or parentheses; every term must hold.');
+    if (token.term.kind === 'regex') throw unsupported('a trace search has no regexes; put the text in quotes to find it in span names.');
+    return compileTerm(token.term, token.pos, token.length);
+  });
 }
 
-function compileTerm(term: string): SqlCondition {
-  const colon = term.indexOf(':');
-  if (colon <= 0) return { sql: 's.name LIKE ? ESCAPE \'\\\'', params: [`%${likeEscape(term)}%`], needsResource: false };
-  const key = term.slice(0, colon);
-  const value = term.slice(colon + 1);
+function compileTerm(term: Exclude<RawTerm, { kind: 'regex' }>, pos: number, length: number): SqlCondition {
+  if (term.kind !== 'field') return { sql: 's.name LIKE ? ESCAPE \'\\\'', params: [`%${likeEscape(term.text)}%`], needsResource: false };
+  const { name: key, op, value } = term;
+  const badValue = (message: string): QuerySyntaxError => new QuerySyntaxError(message, term.valuePos, term.valueLength);
   switch (key.toLowerCase()) {
     case 'service':
       return { sql: 's.service = ?', params: [value], needsResource: false };
@@ -56,31 +45,27 @@ function compileTerm(term: string): SqlCondition {
       return { sql: 's.name = ?', params: [value], needsResource: false };
     case 'kind': {
       const kind = KINDS[value.toLowerCase()];
-      if (kind === undefined) throw new BadRequestError(`q: kind "${value}" is not one of ${Object.keys(KINDS).join(', ')}`);
+      if (kind === undefined) throw badValue(`kind "${value}" is not one of ${Object.keys(KINDS).join(', ')}`);
       return { sql: 's.kind = ?', params: [kind], needsResource: false };
     }
     case 'status': {
       const code = STATUSES[value.toLowerCase()];
-      if (code === undefined) throw new BadRequestError(`q: status "${value}" is not one of unset, ok, error`);
+      if (code === undefined) throw badValue(`status "${value}" is not one of unset, ok, error`);
       return { sql: 's.status_code = ?', params: [code], needsResource: false };
     }
   }
-  if (key.includes('"')) throw new BadRequestError('q: an attribute name cannot contain a quote');
   const path = `$."${key}"`;
   // The span's own attribute wins over its resource's of the same name.
   const expr = 'coalesce(json_extract(s.attributes, ?), json_extract(r.attributes, ?))';
-  if (value === '*') return { sql: `${expr} IS NOT NULL`, params: [path, path], needsResource: true };
-  const cmp = COMPARISON.exec(value);
-  if (cmp) {
-    const op = cmp[1]!;
-    const operand = cmp[2]!;
-    if (!NUMBER.test(operand)) throw new BadRequestError(`q: "${term}": ${op} needs a number`);
+  if (op !== null) {
+    if (!NUMBER.test(value)) throw new QuerySyntaxError(`${key}:${op} needs a number`, pos, length);
     return {
       sql: `(CASE WHEN typeof(${expr}) IN ('integer', 'real') OR ${expr} GLOB '*[0-9]*' THEN CAST(${expr} AS REAL) ${op} ? ELSE 0 END)`,
-      params: [path, path, path, path, path, path, Number(operand)],
+      params: [path, path, path, path, path, path, Number(value)],
       needsResource: true,
     };
   }
+  if (value === '*' && !term.quoted) return { sql: `${expr} IS NOT NULL`, params: [path, path], needsResource: true };
   // 42 finds the number 42 and the text "42", as in the logs' search.
   if (NUMBER.test(value)) return { sql: `${expr} IN (?, ?)`, params: [path, path, Number(value), value], needsResource: true };
   if (value === 'true' || value === 'false') return { sql: `${expr} IN (?, ?)`, params: [path, path, value === 'true' ? 1 : 0, value], needsResource: true };

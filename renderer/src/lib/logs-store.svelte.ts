@@ -100,7 +100,12 @@ export class LogsStore {
     const to = this.countedTo;
     let newer = 0;
     for (let i = this.live.length - 1; i >= 0 && Date.parse(this.live[i]!.timestamp) > to; i--) newer++;
-    return matchTotal({ counted: this.histogram?.total ?? null, newSinceCount: newer, loaded: this.count, allLoaded: this.firstPageDone && !this.hasOlder });
+    return matchTotal({
+      counted: this.histogram?.total ?? null,
+      newSinceCount: newer,
+      loaded: this.count,
+      allLoaded: this.firstPageDone && !this.hasOlder,
+    });
   }
 
   /** The record at display index `i` (0 = oldest loaded). */
@@ -410,7 +415,8 @@ export class LogsStore {
     const range = rangeParams(this.range);
     const to = range.to ?? new Date().toISOString();
     const params = { q: this.query, ...range, to };
-    const fitted = this.histogramFrom !== null && this.histogramFrom > Date.parse(range.from) ? new Date(this.histogramFrom).toISOString() : null;
+    const fitted =
+      this.histogramFrom !== null && this.histogramFrom > Date.parse(range.from) ? new Date(this.histogramFrom).toISOString() : null;
     const facets = api
       .request('logs.facets', params)
       .then((f) => {

@@ -52,7 +52,12 @@ function otlpSpan(s: SpanView): Record<string, unknown> {
     endTimeUnixNano: nanos(s.endUs),
     attributes: keyValues(s.attributes),
     events: s.events.map((e) => ({ timeUnixNano: nanos(e.timeUs), name: e.name, attributes: keyValues(e.attributes) })),
-    links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, ...(l.traceState ? { traceState: l.traceState } : {}), attributes: keyValues(l.attributes) })),
+    links: s.links.map((l) => ({
+      traceId: l.traceId,
+      spanId: l.spanId,
+      ...(l.traceState ? { traceState: l.traceState } : {}),
+      attributes: keyValues(l.attributes),
+    })),
     status: { code: STATUS[s.status.code], ...(s.status.message ? { message: s.status.message } : {}) },
   };
 }

@@ -42,7 +42,11 @@ export interface LayoutOptions {
 
 export const DEFAULT_LAYOUT: LayoutOptions = { nodeWidth: 180, nodeHeight: 48, columnGap: 230, rowGap: 48, margin: 28 };
 
-export function layoutServiceMap(services: readonly string[], edges: readonly ServiceMapEdge[], opt: LayoutOptions = DEFAULT_LAYOUT): MapLayout {
+export function layoutServiceMap(
+  services: readonly string[],
+  edges: readonly ServiceMapEdge[],
+  opt: LayoutOptions = DEFAULT_LAYOUT,
+): MapLayout {
   const names = [...new Set([...services, ...edges.flatMap((e) => [e.parent, e.child])])].sort();
   const out = new Map<string, string[]>(names.map((n) => [n, []]));
   const indegree = new Map<string, number>(names.map((n) => [n, 0]));
@@ -115,7 +119,8 @@ export function layoutServiceMap(services: readonly string[], edges: readonly Se
     const colHeight = col.length * opt.nodeHeight + (col.length - 1) * opt.rowGap;
     const top = (height - colHeight) / 2;
     col.forEach((name, row) => {
-      nodes.set(name, { name, layer: li, row, x: opt.margin + li * (opt.nodeWidth + opt.columnGap), y: top + row * (opt.nodeHeight + opt.rowGap) });
+      const x = opt.margin + li * (opt.nodeWidth + opt.columnGap);
+      nodes.set(name, { name, layer: li, row, x, y: top + row * (opt.nodeHeight + opt.rowGap) });
     });
   });
   const width = opt.margin * 2 + columns.length * opt.nodeWidth + Math.max(0, columns.length - 1) * opt.columnGap;

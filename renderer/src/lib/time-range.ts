@@ -38,11 +38,6 @@ export function isLive(range: TimeRange): boolean {
   return range.kind === 'relative';
 }
 
-export function describeRange(range: TimeRange): string {
-  if (range.kind === 'relative') return PRESET_LABELS[range.last];
-  return `${formatLocal(range.from)} → ${formatLocal(range.to)}`;
-}
-
 function formatLocal(ms: number): string {
   const d = new Date(ms);
   const p = (n: number): string => String(n).padStart(2, '0');

@@ -107,7 +107,12 @@ export function formatTimeTick(ms: number, stepMs: number, multiDay = false): st
  * The axis for points at `times` (ms) searched over [rangeFrom, rangeTo]: their own extent with a
  * margin, at least `minSpanMs` wide, inside the range; the whole range when there are none.
  */
-export function fitTimeAxis(times: readonly number[], rangeFrom: number, rangeTo: number, minSpanMs = MINUTE): { from: number; to: number } {
+export function fitTimeAxis(
+  times: readonly number[],
+  rangeFrom: number,
+  rangeTo: number,
+  minSpanMs = MINUTE,
+): { from: number; to: number } {
   if (times.length === 0) return { from: rangeFrom, to: rangeTo };
   const lo = Math.min(...times);
   const hi = Math.max(...times);

@@ -40,7 +40,16 @@ export function buildTraceTree(spans: readonly SpanView[]): TraceTree {
   const byKey = new Map<string, TraceNode>();
   for (const span of spans) {
     if (byKey.has(span.spanId)) continue; // the engine dedupes; a duplicate here would loop the tree
-    byKey.set(span.spanId, { key: span.spanId, span, parent: null, children: [], depth: 0, startUs: span.startUs, endUs: span.endUs, descendants: 1 });
+    byKey.set(span.spanId, {
+      key: span.spanId,
+      span,
+      parent: null,
+      children: [],
+      depth: 0,
+      startUs: span.startUs,
+      endUs: span.endUs,
+      descendants: 1,
+    });
   }
   const roots: TraceNode[] = [];
   const placeholders = new Map<string, TraceNode>();
@@ -54,7 +63,16 @@ export function buildTraceTree(spans: readonly SpanView[]): TraceTree {
     if (!parent) {
       parent = placeholders.get(parentId);
       if (!parent) {
-        parent = { key: missingKey(parentId), missingParentId: parentId, parent: null, children: [], depth: 0, startUs: node.startUs, endUs: node.endUs, descendants: 0 };
+        parent = {
+          key: missingKey(parentId),
+          missingParentId: parentId,
+          parent: null,
+          children: [],
+          depth: 0,
+          startUs: node.startUs,
+          endUs: node.endUs,
+          descendants: 0,
+        };
         placeholders.set(parentId, parent);
         roots.push(parent);
       }

@@ -1,15 +1,14 @@
 // The two carriers of the protocol: a WebSocket to `loupe serve` in a browser, and a MessagePort
 // handed over by the desktop preload. Both move the same JSON text; neither has any logic.
 import type { Connection, ConnectionEvents, Transport } from './api-client.js';
+import { ENGINE_PORT_CHANNEL, type DesktopBridge } from '../../../shared/host-protocol.js';
 
 declare global {
   interface Window {
     /** Present in the desktop app only (the preload's contextBridge). */
-    loupeDesktop?: { pickFolder?: () => Promise<string | null> };
+    loupeDesktop?: DesktopBridge;
   }
 }
-
-export const ENGINE_PORT_MESSAGE = 'loupe:engine-port';
 
 /** Same-origin WebSocket: the page's HttpOnly cookie authenticates it. */
 export function webSocketTransport(url = defaultWebSocketUrl()): Transport {
@@ -43,7 +42,7 @@ export function messagePortTransport(): Transport {
   const arrived: MessagePort[] = [];
   let waiting: ((port: MessagePort) => void) | null = null;
   window.addEventListener('message', (e: MessageEvent) => {
-    const port = e.data === ENGINE_PORT_MESSAGE && e.source === window ? e.ports[0] : undefined;
+    const port = e.data === ENGINE_PORT_CHANNEL && e.source === window ? e.ports[0] : undefined;
     if (!port) return;
     if (waiting) {
       waiting(port);

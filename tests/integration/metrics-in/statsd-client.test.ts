@@ -42,7 +42,8 @@ done.incr('loupe.test.done')
 `;
 
 function valueOf(families: MetricFamily[], name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const f of families) for (const s of f.samples) if (s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels)) return s.value;
+  const key = JSON.stringify(labels);
+  for (const f of families) for (const s of f.samples) if (s.name === name && JSON.stringify(s.labels) === key) return s.value;
   return undefined;
 }
 

@@ -16,7 +16,11 @@ afterAll(async () => {
   await h.stop();
 });
 
-function exportTraces(port: number, body: Buffer, options: grpc.ClientOptions = {}): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
+function exportTraces(
+  port: number,
+  body: Buffer,
+  options: grpc.ClientOptions = {},
+): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
   return new Promise((resolve) => {
     client.makeUnaryRequest(TRACE_EXPORT, identity, identity, body, (error, response) => {

@@ -90,7 +90,17 @@ numbered(logger, 3001, 3500)
     const { statSync } = await import('node:fs');
     const st = statSync(log);
     const stale = { fileId: 999, path: log, dev: st.dev, ino: st.ino, fpLen: 20, fpHash: hashBytes(Buffer.from('something else here!')), offset: 50 };
-    sink.files.set(999, { fileId: 999, path: log, identity: stale, startOffset: 0, lines: [], idles: 0, truncations: [], gone: false, lastEnd: 0 });
+    sink.files.set(999, {
+      fileId: 999,
+      path: log,
+      identity: stale,
+      startOffset: 0,
+      lines: [],
+      idles: 0,
+      truncations: [],
+      gone: false,
+      lastEnd: 0,
+    });
     await run(log, sink, [stale]);
     await waitFor('lines', () => sink.lineCount() >= 100);
     expectEachOnceInOrder(sink, range(1, 100));

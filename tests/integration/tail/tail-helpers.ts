@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { SourceLine } from '../../../electron/engine/parse/types.js';
-import type { FileIdentity, KnownFile, TailSink } from '../../../electron/engine/sources/files/types.js';
+import type { FileIdentity, KnownFile } from '../../../electron/engine/core/file-identity.js';
+import type { TailSink } from '../../../electron/engine/sources/files/types.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const LOGROTATE = '/usr/sbin/logrotate';
@@ -36,7 +37,8 @@ export class RecordingSink implements TailSink {
 
   registerFile(path: string, identity: FileIdentity, startOffset: number): number {
     const fileId = this.nextId++;
-    this.files.set(fileId, { fileId, path, identity, startOffset, lines: [], idles: 0, truncations: [], gone: false, lastEnd: startOffset - 1 });
+    const lastEnd = startOffset - 1;
+    this.files.set(fileId, { fileId, path, identity, startOffset, lines: [], idles: 0, truncations: [], gone: false, lastEnd });
     return fileId;
   }
   updateFile(fileId: number, change: { path?: string; identity?: FileIdentity }): void {
@@ -191,7 +193,8 @@ export function expectEachOnceInOrder(sink: RecordingSink, expected: Iterable<nu
       console.error(`  file ${f.fileId} ${f.path} start ${f.startOffset} ${first}..${last} (${f.lines.length}) gone=${f.gone}`);
     }
   }
-  expect({ missing: missing.slice(0, 20), missingCount: missing.length, doubled: doubled.slice(0, 20), extra: extra.slice(0, 20) }).toEqual({
+  const found = { missing: missing.slice(0, 20), missingCount: missing.length, doubled: doubled.slice(0, 20), extra: extra.slice(0, 20) };
+  expect(found).toEqual({
     missing: [],
     missingCount: 0,
     doubled: [],

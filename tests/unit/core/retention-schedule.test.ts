@@ -65,7 +65,8 @@ describe('retention on the scheduler', () => {
     ingest.flush();
     await Promise.all(writes);
 
-    const retention = new Retention(db, [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)], { maxDbBytes: 1024 ** 4, retentionUs: 24 * HOUR_MS * 1000 }, { clock });
+    const pruners = [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)];
+    const retention = new Retention(db, pruners, { maxDbBytes: 1024 ** 4, retentionUs: 24 * HOUR_MS * 1000 }, { clock });
     const job = scheduler.add(retention.job);
     job.start();
     await clock.advance(RETENTION_INTERVAL_MS - 1);

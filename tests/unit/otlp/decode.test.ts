@@ -12,7 +12,16 @@ function halves(ns: bigint): [number, number] {
 
 describe('nanoseconds → µs', () => {
   it('is exact where a double is not', () => {
-    for (const ns of [1700000000123456789n, 1700000000123456999n, 18446744073709551615n / 2049n, 999n, 1000n, 1544712660300000000n, 1581452773000000789n]) {
+    const cases = [
+      1700000000123456789n,
+      1700000000123456999n,
+      18446744073709551615n / 2049n,
+      999n,
+      1000n,
+      1544712660300000000n,
+      1581452773000000789n,
+    ];
+    for (const ns of cases) {
       const expected = Number(ns / 1000n);
       expect(nanosHalvesToUs(...halves(ns))).toBe(expected);
       expect(nanosTextToUs(ns.toString())).toBe(expected);

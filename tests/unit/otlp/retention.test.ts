@@ -43,7 +43,8 @@ describe('retention of OTLP data', () => {
       ];
       ingest.flush();
       await Promise.all(writes);
-      const retention = new Retention(db, pruners(db), { maxDbBytes: 1024 ** 4, retentionUs: 7 * DAY_US }, { clock: new TestClock(nowUs / 1000) });
+      const clock = new TestClock(nowUs / 1000);
+      const retention = new Retention(db, pruners(db), { maxDbBytes: 1024 ** 4, retentionUs: 7 * DAY_US }, { clock });
       await retention.run();
       expect(retention.stats.lastError).toBeNull();
       expect(db.prepare('SELECT DISTINCT trace_id FROM spans').pluck().all()).toEqual([randomId(16, 2).toString('hex')]);
@@ -75,10 +76,11 @@ describe('retention of OTLP data', () => {
       }
       ingest.flush();
       await Promise.all(writes);
-      const retention = new Retention(db, pruners(db), { maxDbBytes: 1024 ** 4, retentionUs: 100 * DAY_US }, { clock: new TestClock(t0 / 1000) });
+      const clock = new TestClock(t0 / 1000);
+      const retention = new Retention(db, pruners(db), { maxDbBytes: 1024 ** 4, retentionUs: 100 * DAY_US }, { clock });
       const before = retention.usedBytes();
       // A limit of about half the data: about half the traces go, the oldest ones.
-      const sized = new Retention(db, pruners(db), { maxDbBytes: Math.floor(before / 2), retentionUs: 100 * DAY_US }, { clock: new TestClock(t0 / 1000) });
+      const sized = new Retention(db, pruners(db), { maxDbBytes: Math.floor(before / 2), retentionUs: 100 * DAY_US }, { clock });
       await sized.run();
       expect(sized.stats.lastError).toBeNull();
       const left = db.prepare('SELECT count(*) FROM traces').pluck().get() as number;

@@ -1,4 +1,4 @@
-// Single lines of each format, including the documentation samples (other/doc_samples.md).
+// Single lines of each format, including the samples of each format's documentation.
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../../electron/engine/parse/detect.js';
 import { FORMATS, formatById } from '../../../electron/engine/parse/registry.js';

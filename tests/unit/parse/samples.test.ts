@@ -35,6 +35,8 @@ interface Expected {
 }
 
 const CHAIN = ['KeyError', "'retry_limit'"] as const;
+/** The local day of READ_TIME_US: where a time of day without a date lands. */
+const readDay = new Date(READ_TIME_US / 1000);
 
 const STDLIB_SEVERITIES = [9, 5, 9, 9, 9, 5, 5, 13, 17, 21, 17, 17, 9, 13, 17, 9, 13, 17, 9, 9];
 const STDLIB_LOGGERS = [
@@ -484,7 +486,7 @@ const SAMPLES: Expected[] = [
     severities: [5, 9, 13, 9, 17, 9, 17],
     loggers: Array<string>(7).fill('com.example.payments.PaymentService'),
     // time of day only: put on the read day (local)
-    firstTs: localUs(new Date(READ_TIME_US / 1000).getFullYear(), new Date(READ_TIME_US / 1000).getMonth() + 1, new Date(READ_TIME_US / 1000).getDate(), 1, 50, 34, 588_000),
+    firstTs: localUs(readDay.getFullYear(), readDay.getMonth() + 1, readDay.getDate(), 1, 50, 34, 588_000),
     exceptions: [[4, 'java.lang.NumberFormatException', 'For input string: "12€"']],
     nonAscii: NON_ASCII_SHORT,
     multiline: 'multi\nline message',

@@ -63,7 +63,8 @@ function setup(options: { requestTimeoutMs?: number } = {}) {
   const engine = new FakeEngine();
   const timers = new ManualTimers();
   const statuses: ConnectionStatus[] = [];
-  const client = new ApiClient(engine.transport, { timers, minBackoffMs: 100, maxBackoffMs: 1000, onStatus: (s) => statuses.push(s), ...options });
+  const onStatus = (s: ConnectionStatus): number => statuses.push(s);
+  const client = new ApiClient(engine.transport, { timers, minBackoffMs: 100, maxBackoffMs: 1000, onStatus, ...options });
   return { engine, timers, client, statuses };
 }
 

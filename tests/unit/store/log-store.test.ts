@@ -99,7 +99,8 @@ describe('retention', () => {
     for (let i = 0; i < 12_000; i++) recs.push(rec(T0 + i * 1_000_000, `word${i % 3} n${i}`));
     writer.write(recs);
     const now = T0 + 12_000 * 1_000_000;
-    const retention = new Retention(db, [new LogPruner(db)], { maxDbBytes: 1024 ** 4, retentionUs: 2_000 * 1_000_000 }, { clock: new TestClock(now / 1000) });
+    const clock = new TestClock(now / 1000);
+    const retention = new Retention(db, [new LogPruner(db)], { maxDbBytes: 1024 ** 4, retentionUs: 2_000 * 1_000_000 }, { clock });
     await retention.run();
     const left = reader.search({ limit: 5000 }).records;
     expect(left.length).toBe(2000);

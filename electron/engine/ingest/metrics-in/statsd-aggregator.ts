@@ -168,7 +168,9 @@ export class StatsdAggregator {
       for (const series of metric.series.values()) {
         if (metric.kind === 'summary') {
           const qs = series.window!.quantiles(SUMMARY_QUANTILES, nowMs);
-          SUMMARY_QUANTILES.forEach((q, i) => samples.push({ name, labels: { ...series.labels, quantile: String(q) }, value: qs[i]!, timestampUs }));
+          SUMMARY_QUANTILES.forEach((q, i) =>
+            samples.push({ name, labels: { ...series.labels, quantile: String(q) }, value: qs[i]!, timestampUs }),
+          );
           samples.push({ name: `${name}_sum`, labels: series.labels, value: series.sum, timestampUs });
           samples.push({ name: `${name}_count`, labels: series.labels, value: series.count, timestampUs });
         } else if (metric.kind === 'set') {

@@ -109,13 +109,27 @@ function parseLine(line: string, out: DatagramParse, maxTags: number): void {
   for (const piece of pieces) parseSample(line, name, piece, labels, out, tags);
 }
 
-function parseSample(line: string, name: string, piece: string, nameLabels: Labels, out: DatagramParse, tags: { count: number; maxTags: number }): void {
+function parseSample(
+  line: string,
+  name: string,
+  piece: string,
+  nameLabels: Labels,
+  out: DatagramParse,
+  tags: { count: number; maxTags: number },
+): void {
   const components = piece.split('|');
   if (components.length < 2 || components.length > 6) return fail(out, 'malformed_component', line, `expected 2 to 6 "|"-separated parts, got ${components.length}`);
   const valueText = components[0]!;
   const type = components[1]!;
   if (!TYPES.has(type)) return fail(out, 'illegal_event', line, `unknown metric type "${type}" (expected c, g, ms, h, d or s)`);
-  const sample: StatsdSample = { name, type: type as StatsdType, value: 0, relative: false, sampleRate: 1, labels: tags.count > 0 ? { ...nameLabels } : {} };
+  const sample: StatsdSample = {
+    name,
+    type: type as StatsdType,
+    value: 0,
+    relative: false,
+    sampleRate: 1,
+    labels: tags.count > 0 ? { ...nameLabels } : {},
+  };
   if (type === 's') sample.member = valueText;
   else {
     if (!NUMBER.test(valueText)) return fail(out, 'malformed_value', line, `"${valueText}" is not a number`);

@@ -22,8 +22,17 @@ export function engineModule(dbPath: string, retention: Retention, status: () =>
     status: () => {
       const r = retention.stats;
       return {
-        database: { path: dbPath, usedBytes: retention.usedBytes(), maxBytes: retention.limits.maxDbBytes, retentionUs: retention.limits.retentionUs },
-        retention: { deletedRecords: r.deletedRecords, lastRun: r.lastRun === null ? null : usToRfc3339(r.lastRun), lastError: r.lastError },
+        database: {
+          path: dbPath,
+          usedBytes: retention.usedBytes(),
+          maxBytes: retention.limits.maxDbBytes,
+          retentionUs: retention.limits.retentionUs,
+        },
+        retention: {
+          deletedRecords: r.deletedRecords,
+          lastRun: r.lastRun === null ? null : usToRfc3339(r.lastRun),
+          lastError: r.lastError,
+        },
       };
     },
   };

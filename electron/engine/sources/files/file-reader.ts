@@ -5,7 +5,8 @@ import type { SourceLine } from '../../parse/types.js';
 import { binaryReason, countLeadingNuls } from './content-sniff.js';
 import { FINGERPRINT_BYTES, fingerprintMatches, fingerprintOf } from './fingerprint.js';
 import { LineSplitter } from './line-splitter.js';
-import type { FileIdentity, TailSink } from './types.js';
+import type { FileIdentity } from '../../core/file-identity.js';
+import type { TailSink } from './types.js';
 import type { Clock } from '../../core/clock.js';
 
 /** How much is read per positional read: also the most a reader hands the sink at once. */

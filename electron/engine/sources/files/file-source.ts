@@ -12,7 +12,8 @@ import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { stableListing, statAll, type ListedFile } from './stable-listing.js';
-import type { FileIdentity, KnownFile, TailSink } from './types.js';
+import type { FileIdentity, KnownFile } from '../../core/file-identity.js';
+import type { TailSink } from './types.js';
 import { systemClock } from '../../core/clock.js';
 import { Scheduler, type Task } from '../../core/scheduler.js';
 
@@ -450,7 +451,7 @@ class FileSourceRunner implements FileSource {
       const key = inodeKey(f.st);
       if (this.siblingsBaselined || f.mtimeMs > resumedKnownMtime) {
         // Written after the last file we followed was rotated away: its lines were never read.
-        const reader = await this.openFile(f.path, { rotatedGeneration: true });
+        const reader = await this.openFile(f.path);
         if (reader) await this.detach(reader);
       } else {
         const fd = await open(f.path, 'r').catch(() => null);
@@ -633,7 +634,7 @@ class FileSourceRunner implements FileSource {
    */
   private async openFile(
     path: string,
-    opts: { knownOnly?: boolean; holdCopies?: boolean; rotatedGeneration?: boolean } = {},
+    opts: { knownOnly?: boolean; holdCopies?: boolean } = {},
   ): Promise<FileReader | null> {
     let fd: FileHandle;
     try {

@@ -3,7 +3,7 @@
 // keeps the inode while replacing the content, so the inode alone can't say "same file".
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileIdentity } from './types.js';
+import type { FileIdentity } from '../../core/file-identity.js';
 
 /** The fingerprint covers at most this many leading bytes; it grows with the file until then. */
 export const FINGERPRINT_BYTES = 1024;

@@ -1,25 +1,6 @@
-// The contract between the file tailer and the rest of the engine (the pipeline that parses and
-// stores, and the store that keeps the checkpoints).
+// The contract between the file tailer and the pipeline that parses and stores what it reads.
 import type { SourceLine } from '../../parse/types.js';
-
-/** What makes a file the same file: device + inode, and a fingerprint of its first bytes (Python's
- * RotatingFileHandler can hand a deleted backup's inode to the new app.log). */
-export interface FileIdentity {
-  dev: number;
-  ino: number;
-  /** How many leading bytes the fingerprint covers (grows with the file up to FINGERPRINT_BYTES). */
-  fpLen: number;
-  /** Hex hash of those bytes. */
-  fpHash: string;
-}
-
-/** A file the store already knows, with its committed checkpoint. */
-export interface KnownFile extends FileIdentity {
-  fileId: number;
-  path: string;
-  /** Committed byte offset: every line before it is stored, none after it. */
-  offset: number;
-}
+import type { FileIdentity } from '../../core/file-identity.js';
 
 /** Where the tailer sends what it finds. Implemented by the engine's pipeline (and by tests). */
 export interface TailSink {

@@ -4,23 +4,22 @@
 import { capString, jsonNumber, newAttributes, TooManyItemsError } from './values.js';
 import { idFromHex, SPAN_ID_BYTES, TRACE_ID_BYTES } from './ids.js';
 import { OTLP_LIMITS } from './limits.js';
-import {
-  OtlpDecodeError,
-  type AttrValue,
-  type Attributes,
-  type Decoded,
-  type MetricType,
-  type OtlpEvent,
-  type OtlpExemplar,
-  type OtlpLink,
-  type OtlpLogRecord,
-  type OtlpMetric,
-  type OtlpPoint,
-  type OtlpResource,
-  type OtlpScope,
-  type OtlpSpan,
-  type ScopeGroup,
-} from './model.js';
+import type {
+  AttrValue,
+  Attributes,
+  MetricType,
+  OtlpEvent,
+  OtlpExemplar,
+  OtlpLink,
+  OtlpLogRecord,
+  OtlpMetric,
+  OtlpPoint,
+  OtlpResource,
+  OtlpScope,
+  OtlpSpan,
+  ScopeGroup,
+} from '../../core/telemetry.js';
+import { OtlpDecodeError, type Decoded } from './model.js';
 import { nanosNumberToUs, nanosTextToUs } from './nanos.js';
 
 type Obj = Record<string, unknown>;

@@ -4,22 +4,22 @@
 // resource.proto (v1); fields this receiver has no use for are skipped as protobuf allows.
 import { idFromBytes, SPAN_ID_BYTES, TRACE_ID_BYTES, type IdResult } from './ids.js';
 import { OTLP_LIMITS } from './limits.js';
-import {
-  type AttrValue,
-  type Attributes,
-  type Decoded,
-  type MetricType,
-  type OtlpEvent,
-  type OtlpExemplar,
-  type OtlpLink,
-  type OtlpLogRecord,
-  type OtlpMetric,
-  type OtlpPoint,
-  type OtlpResource,
-  type OtlpScope,
-  type OtlpSpan,
-  type ScopeGroup,
-} from './model.js';
+import type {
+  AttrValue,
+  Attributes,
+  MetricType,
+  OtlpEvent,
+  OtlpExemplar,
+  OtlpLink,
+  OtlpLogRecord,
+  OtlpMetric,
+  OtlpPoint,
+  OtlpResource,
+  OtlpScope,
+  OtlpSpan,
+  ScopeGroup,
+} from '../../core/telemetry.js';
+import type { Decoded } from './model.js';
 import { nanosHalvesToUs } from './nanos.js';
 import { capString, jsonNumber, newAttributes, TooManyItemsError } from './values.js';
 import { ProtoReader, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './protobuf-reader.js';

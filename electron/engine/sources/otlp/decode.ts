@@ -1,7 +1,8 @@
 // One entry point for both encodings and all three signals.
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decode-json.js';
 import { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from './decode-protobuf.js';
-import type { Decoded, OtlpLogRecord, OtlpMetric, OtlpSpan, Signal } from './model.js';
+import type { OtlpLogRecord, OtlpMetric, OtlpSpan } from '../../core/telemetry.js';
+import type { Decoded, Signal } from './model.js';
 
 export type Encoding = 'protobuf' | 'json';
 

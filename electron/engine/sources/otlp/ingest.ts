@@ -14,7 +14,8 @@ import { ResourceStore } from '../../store/resource-store.js';
 import { SpanWriter } from '../../store/span-writer.js';
 import { OTLP_LIMITS } from './limits.js';
 import { logInsertsOf } from './log-records.js';
-import type { Decoded, OtlpLogRecord, OtlpMetric, OtlpSpan, Signal } from './model.js';
+import type { OtlpLogRecord, OtlpMetric, OtlpSpan } from '../../core/telemetry.js';
+import type { Decoded, Signal } from './model.js';
 
 /** Items queued before the queue is written at once rather than after FLUSH_DELAY_MS. */
 export const FLUSH_ITEMS = 5000;

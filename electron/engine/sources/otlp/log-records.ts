@@ -4,7 +4,7 @@
 // logger), the resource's service.name as the service, and the trace and span ids.
 import type { LogInsert } from '../../store/log-writer.js';
 import { serviceOf } from '../../store/resource-store.js';
-import type { OtlpLogRecord, ScopeGroup } from './model.js';
+import type { OtlpLogRecord, ScopeGroup } from '../../core/telemetry.js';
 
 export function logInsertsOf(groups: ScopeGroup<OtlpLogRecord>[], nowUs: number): LogInsert[] {
   const out: LogInsert[] = [];

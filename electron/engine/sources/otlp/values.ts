@@ -1,6 +1,6 @@
 // Small helpers both decoders share: attribute maps, the value-length limit, the item limit.
 import { OTLP_LIMITS } from './limits.js';
-import type { Attributes } from './model.js';
+import type { Attributes } from '../../core/telemetry.js';
 
 /** A request with more items than OTLP_LIMITS.maxItemsPerRequest (413 / RESOURCE_EXHAUSTED). */
 export class TooManyItemsError extends Error {

@@ -14,7 +14,12 @@ interface Group {
   samples: Sample[];
 }
 
-function groupsOf(samples: readonly Sample[], grouping: readonly string[], without: boolean, extra?: (s: Sample) => [string, string]): Group[] {
+function groupsOf(
+  samples: readonly Sample[],
+  grouping: readonly string[],
+  without: boolean,
+  extra?: (s: Sample) => [string, string],
+): Group[] {
   const groups = new Map<string, Group>();
   for (const s of samples) {
     const metric = groupLabels(s.metric, grouping, without);
@@ -81,7 +86,9 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
     case 'count_values': {
       const label = ev.string(e.param!, t);
       if (!LABEL_NAME_RE.test(label)) throw new PromQLEvalError(`invalid label name "${label}"`);
-      for (const g of groupsOf(samples, e.grouping, e.without, (s) => [label, formatValue(s.v)])) out.push({ metric: g.metric, v: g.samples.length });
+      for (const g of groupsOf(samples, e.grouping, e.without, (s) => [label, formatValue(s.v)])) {
+        out.push({ metric: g.metric, v: g.samples.length });
+      }
       return { type: 'vector', samples: out };
     }
     default:

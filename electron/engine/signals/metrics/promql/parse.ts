@@ -257,7 +257,8 @@ class Converter {
           const [label, op, value] = children(m);
           const matchType = MATCH_OPS[children(op!)[0]!.name]!;
           try {
-            matchers.push(newMatcher(matchType, this.labelName(label!), unquote(this.text(value!), { start: value!.from, end: value!.to })));
+            const text = unquote(this.text(value!), { start: value!.from, end: value!.to });
+            matchers.push(newMatcher(matchType, this.labelName(label!), text));
           } catch (e) {
             if (e instanceof Fail) throw e;
             fail((e as Error).message, m);

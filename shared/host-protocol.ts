@@ -1,0 +1,62 @@
+// The messages between Electron's main process, the engine host (a utilityProcess) and the window's
+// preload and page, in one place: each process imports its names and types from here instead of
+// repeating string literals. A message from another process is checked before it is acted on.
+// Adding a message is one line in a table below (its fields and their types); the type and the
+// check follow from it. No runtime dependencies: main, preload, engine and renderer all use it.
+
+/** The types a message field may have (what structured clone carries and typeof can check). */
+type FieldKind = 'string' | 'number' | 'boolean';
+type FieldType<K extends FieldKind> = K extends 'string' ? string : K extends 'number' ? number : boolean;
+type Shapes = Record<string, Record<string, FieldKind>>;
+
+/** The union of `{ type, ...fields }` messages a table describes. */
+type MessageOf<S extends Shapes> = { [T in keyof S]: { type: T } & { [F in keyof S[T]]: FieldType<S[T][F]> } }[keyof S];
+
+/** Main → engine host. */
+const MAIN_TO_HOST = {
+  /** The window's end of a new MessageChannel rides in the transfer list: serve the protocol on it. */
+  'renderer-port': {},
+  /** The user opened a file or folder from the menu. */
+  'add-source': { path: 'string' },
+} as const satisfies Shapes;
+
+/** Engine host → main: something the user should see in a dialog. */
+const HOST_TO_MAIN = {
+  warning: { message: 'string' },
+  error: { message: 'string' },
+} as const satisfies Shapes;
+
+export type MainToHost = MessageOf<typeof MAIN_TO_HOST>;
+export type HostToMain = MessageOf<typeof HOST_TO_MAIN>;
+
+/** The IPC channel (main → preload) and window message (preload → page) that hand the page its engine port. */
+export const ENGINE_PORT_CHANNEL = 'loupe:engine-port';
+/** The IPC channel of the page's native folder picker (preload → main, answered with the path or null). */
+export const PICK_FOLDER_CHANNEL = 'loupe:pick-folder';
+
+/** What the preload exposes to the page as `window.loupeDesktop` (present in the desktop app only). */
+export interface DesktopBridge {
+  pickFolder(): Promise<string | null>;
+}
+
+function parse<S extends Shapes>(shapes: S, data: unknown): MessageOf<S> | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const message = data as Record<string, unknown>;
+  const type = message.type;
+  if (typeof type !== 'string' || !Object.hasOwn(shapes, type)) return null;
+  const fields = shapes[type] ?? {};
+  for (const [name, kind] of Object.entries(fields)) {
+    if (typeof message[name] !== kind) return null;
+  }
+  return message as MessageOf<S>;
+}
+
+/** A message from main as the engine host received it, or null when it is not one it knows. */
+export function parseMainToHost(data: unknown): MainToHost | null {
+  return parse(MAIN_TO_HOST, data);
+}
+
+/** A message from the engine host as main received it, or null when it is not one it knows. */
+export function parseHostToMain(data: unknown): HostToMain | null {
+  return parse(HOST_TO_MAIN, data);
+}
