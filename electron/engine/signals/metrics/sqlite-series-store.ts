@@ -2,9 +2,11 @@
 // points read back as Prometheus series, named as prometheus-names.ts says. A gauge or sum is one
 // series; a histogram is `_bucket{le}` (cumulative counts), `_sum` and `_count`; an exponential
 // histogram is the same, its buckets turned into `le` bounds at read time; a summary is
-// `{quantile}`, `_sum`, `_count`. Delta sums and histograms are added up from the first point of
-// the window read, so rate() and increase() see a counter. A point flagged "no recorded value"
-// is Prometheus's staleness marker.
+// `{quantile}`, `_sum`, `_count`. Delta temporality is turned into a counter, so rate() and
+// increase() work: a delta sum is added up from its first point ever (the points before the window
+// summed by the index); a delta histogram from the first point of the window read (its buckets
+// are JSON: summing all history would parse every row). A point flagged "no recorded value" is
+// Prometheus's staleness marker.
 //
 // Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
 // grows by id (series are never deleted: retention removes points); the points of each chosen
@@ -107,6 +109,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly newSeries;
   private readonly points;
   private readonly newestPoint;
+  private readonly deltaTotalBefore;
   private readonly resourceLabels = new Map<string, Record<string, AttrValue>>();
 
   constructor(db: Db) {
@@ -118,6 +121,9 @@ export class SqliteSeriesStore implements SeriesStore {
       `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
        WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
     );
+    this.deltaTotalBefore = db
+      .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
+      .pluck();
     this.newestPoint = db.prepare(
       `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
        WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
@@ -247,7 +253,8 @@ export class SqliteSeriesStore implements SeriesStore {
     }
     if (entry.type === 'gauge' || entry.type === 'sum') {
       const s = new SeriesBuilder(base);
-      let total = 0;
+      // A delta sum is the running total since its first point, as if it had been cumulative.
+      let total = entry.delta && rows.length > 0 ? (this.deltaTotalBefore.get(entry.id, rows[0]!.ts) as number) : 0;
       for (const r of rows) {
         const t = msOf(r.ts);
         if (r.flags & NO_RECORDED_VALUE) {
