@@ -85,20 +85,42 @@ interface ExpoDistribution {
   negative?: ExpoBuckets;
 }
 
-/** Samples of one output series being built, appended in time order. */
+/**
+ * Samples of one output series being built, appended in time order. Float64Arrays, not arrays:
+ * V8 rewrites every NaN kept in a plain array of numbers to one canonical NaN, which would erase
+ * the staleness marker's payload.
+ */
 class SeriesBuilder {
-  readonly timestamps: number[] = [];
-  readonly values: number[] = [];
+  private ts = new Float64Array(8);
+  private vs = new Float64Array(8);
+  length = 0;
   constructor(readonly labels: Labels) {}
 
   /** Two points in the same millisecond: the later one wins (Prometheus keeps one sample per ms). */
   add(t: number, v: number): void {
-    const n = this.timestamps.length;
-    if (n > 0 && this.timestamps[n - 1] === t) this.values[n - 1] = v;
-    else {
-      this.timestamps.push(t);
-      this.values.push(v);
+    const n = this.length;
+    if (n > 0 && this.ts[n - 1] === t) {
+      this.vs[n - 1] = v;
+      return;
     }
+    if (n === this.ts.length) {
+      const ts = new Float64Array(n * 2);
+      const vs = new Float64Array(n * 2);
+      ts.set(this.ts);
+      vs.set(this.vs);
+      [this.ts, this.vs] = [ts, vs];
+    }
+    this.ts[n] = t;
+    this.vs[n] = v;
+    this.length++;
+  }
+
+  get timestamps(): Float64Array {
+    return this.ts.subarray(0, this.length);
+  }
+
+  get values(): Float64Array {
+    return this.vs.subarray(0, this.length);
   }
 }
 
@@ -280,13 +302,14 @@ function msOf(us: number): number {
 /** Series of one label set from several stored series (a name two scopes share): samples in time order. */
 function merged(builders: SeriesBuilder[]): StoredSeries {
   const only = builders.length === 1 ? builders[0]! : null;
-  if (only) return { labels: only.labels, timestamps: Float64Array.from(only.timestamps), values: Float64Array.from(only.values) };
-  const all: { t: number; v: number }[] = [];
-  for (const b of builders) for (let i = 0; i < b.timestamps.length; i++) all.push({ t: b.timestamps[i]!, v: b.values[i]! });
-  all.sort((a, b) => a.t - b.t);
+  if (only) return { labels: only.labels, timestamps: only.timestamps, values: only.values };
+  // Sorted by index, so the values never leave their Float64Arrays (see SeriesBuilder).
+  const all: { b: SeriesBuilder; i: number; t: number }[] = [];
+  for (const b of builders) for (let i = 0; i < b.length; i++) all.push({ b, i, t: b.timestamps[i]! });
+  all.sort((x, y) => x.t - y.t);
   const out = new SeriesBuilder(builders[0]!.labels);
-  for (const p of all) out.add(p.t, p.v);
-  return { labels: out.labels, timestamps: Float64Array.from(out.timestamps), values: Float64Array.from(out.values) };
+  for (const p of all) out.add(p.t, p.b.values[p.i]!);
+  return { labels: out.labels, timestamps: out.timestamps, values: out.values };
 }
 
 /** One series per `le` of the key; every point gives each of them a sample (missing: staleness). */
