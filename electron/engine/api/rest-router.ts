@@ -1,6 +1,7 @@
 // The one REST router: it interprets the modules' declarative routes (core/module.ts RestRoute)
 // over the handler table. It maps the address, query string and body to the method's params and
-// answers the method's result as the protocol does, byte for byte (inside the route's envelope).
+// answers the method's result as the protocol does, byte for byte (inside the route's envelope, or
+// Prometheus's `{"status":"success","data":…}` and error shapes for its HTTP API's routes).
 import type { IncomingMessage } from 'node:http';
 import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api.js';
 import { BadRequestError } from '../core/errors.js';
