@@ -9,6 +9,8 @@ import type {
   LogRecordView,
   MetricSummaryView,
   NumericFacet,
+  PromMetricMetadata,
+  PromQueryData,
   ServiceMapView,
   ServiceView,
   SourceView,
@@ -21,6 +23,13 @@ export interface LogQueryParams {
   q?: string;
   from?: string;
   to?: string;
+}
+
+/** Prometheus's series selection params: selectors, and the time range (RFC 3339 or Unix seconds; default: the last 6 hours). */
+export interface PromMatchParams {
+  'match[]'?: string[];
+  start?: string | number;
+  end?: string | number;
 }
 
 export interface FacetValue {
@@ -117,6 +126,24 @@ export interface Requests {
   'traces.import': { params: { json: string }; result: TraceImportResult };
   /** The metrics received, with their series count and newest point. */
   'metrics.list': { params: Record<string, never>; result: MetricSummaryView[] };
+  /**
+   * PromQL at one instant, as Prometheus's /api/v1/query: `time` is RFC 3339 or Unix seconds (now
+   * when absent), `timeout` a duration (capped at SEARCH_DEADLINE_MS).
+   */
+  'metrics.query': { params: { query: string; time?: string | number; timeout?: string }; result: PromQueryData };
+  /** PromQL over a range, as /api/v1/query_range: `step` is seconds or a duration (`15s`). */
+  'metrics.queryRange': {
+    params: { query: string; start: string | number; end: string | number; step: string | number; timeout?: string };
+    result: PromQueryData;
+  };
+  /** The label sets of the series any `match[]` selector selects (/api/v1/series). */
+  'metrics.series': { params: PromMatchParams & { 'match[]': string[] }; result: Record<string, string>[] };
+  /** Label names (/api/v1/labels), of the series `match[]` selects when given. */
+  'metrics.labels': { params: PromMatchParams; result: string[] };
+  /** The values of one label (/api/v1/label/{name}/values); `__name__` gives the metric names. */
+  'metrics.labelValues': { params: PromMatchParams & { name: string }; result: string[] };
+  /** Type, help and unit per metric family (/api/v1/metadata). */
+  'metrics.metadata': { params: { metric?: string; limit?: number }; result: Record<string, PromMetricMetadata[]> };
   /** Services and their operations; with `since`, only operations seen since then. */
   'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };
@@ -153,6 +180,8 @@ export type ApiErrorCode =
   | 'query_syntax'
   /** A history search ran past its deadline (SEARCH_DEADLINE_MS) and was stopped (REST: 503). */
   | 'search_timeout'
+  /** A PromQL query that parsed but cannot be evaluated (REST: 422, Prometheus's `execution`). */
+  | 'query_execution'
   | 'internal';
 
 /** What every failure says, over the protocol and in REST error bodies. */

@@ -262,6 +262,23 @@ export interface OtlpCountersView {
   lastInvalidRequest: string | null;
 }
 
+/** `[unix seconds, "value"]`: a sample as Prometheus's HTTP API writes it (the value as text: "NaN", "+Inf"). */
+export type PromSamplePair = [number, string];
+
+/** The `data` of a Prometheus /api/v1/query or /api/v1/query_range answer (metrics.query, metrics.queryRange). */
+export type PromQueryData =
+  | { resultType: 'scalar'; result: PromSamplePair }
+  | { resultType: 'string'; result: [number, string] }
+  | { resultType: 'vector'; result: { metric: Record<string, string>; value: PromSamplePair }[] }
+  | { resultType: 'matrix'; result: { metric: Record<string, string>; values: PromSamplePair[] }[] };
+
+/** What /api/v1/metadata says of one metric family. */
+export interface PromMetricMetadata {
+  type: 'counter' | 'gauge' | 'histogram' | 'summary';
+  help: string;
+  unit: string;
+}
+
 /** A metric received (one per name, type, unit and service), with its newest point (metrics.list, GET /api/metrics). */
 export interface MetricSummaryView {
   name: string;

@@ -35,6 +35,8 @@ import { EventBus } from './core/events.js';
 import { registerQueryFunctions } from './query/index.js';
 import { SpanReader } from './store/span-reader.js';
 import { MetricReader } from './store/metric-reader.js';
+import { PrometheusApi } from './signals/metrics/prometheus-api.js';
+import { SqliteSeriesStore } from './signals/metrics/sqlite-series-store.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './sources/otlp/receiver.js';
 
 export interface EngineConfig {
@@ -164,7 +166,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),
-    metricsModule(metrics),
+    metricsModule(metrics, new PrometheusApi(new SqliteSeriesStore(db), () => scheduler.clock.nowMs())),
     sourcesModule(sources, pipeline, { paths: config.paths ?? [], followSymlinks: config.followSymlinks === true }),
     otlpModule(otlp, otlpProblem),
   );
@@ -271,7 +273,7 @@ export function openEngineForQuery(dataDir: string): QueryEngine {
       (row) => reader.toView(row),
       (row) => reader.pathsOf(row),
     );
-    const modules = [logsModule(reader, live), tracesModule(db, new SpanReader(db)), metricsModule(new MetricReader(db))];
+    const modules = [logsModule(reader, live), tracesModule(db, new SpanReader(db)), metricsModule(new MetricReader(db), new PrometheusApi(new SqliteSeriesStore(db), () => systemClock.nowMs()))];
     return { api: apiOf(modules), close: () => db.close() };
   } catch (err) {
     db.close();

@@ -44,6 +44,12 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'traces.get': { params: { traceId: TRACE_ID }, bad: { traceId: 'abc' } },
   'traces.import': { params: { json: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'otlp', 'trace.json'), 'utf8') }, bad: { json: '[]' } },
   'metrics.list': { params: {} },
+  'metrics.query': { params: { query: 'vector(1) + 1', time: '1700000000' }, bad: { query: 'vector(1)', time: 'noon' } },
+  'metrics.queryRange': { params: { query: 'time()', start: '1700000000', end: '1700000060', step: '15s' }, bad: { query: 'time()', start: '1700000000', end: '1700000060', step: 'often' } },
+  'metrics.series': { params: { 'match[]': ['{__name__=~".+"}', 'up'] }, bad: { 'match[]': ['sum(up)'] } },
+  'metrics.labels': { params: { 'match[]': ['up'] }, bad: { start: 'then' } },
+  'metrics.labelValues': { params: { name: '__name__' }, bad: { name: 'job', end: 'never' } },
+  'metrics.metadata': { params: { limit: 5 }, bad: { limit: 'few' } },
   'services.list': { params: { since: '2020-01-01T00:00:00Z' }, bad: { since: 'then' } },
   // A closed range in the past: rates over it do not move between the two requests.
   serviceMap: { params: { from: '2018-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' }, bad: { to: 'later' } },
@@ -67,13 +73,19 @@ async function rest(route: RestRoute, params: Record<string, unknown>): Promise<
     return v;
   });
   const url = new URL(path, server.url);
+  // A form route takes its params in the body, as Grafana posts them.
+  const form = new URLSearchParams();
+  const into = route.body === 'form' ? form : url.searchParams;
   for (const name of route.query ?? []) {
-    if (rest[name] !== undefined) url.searchParams.set(name, String(rest[name]));
+    const v = rest[name];
+    if (Array.isArray(v)) for (const item of v) into.append(name, String(item));
+    else if (v !== undefined) into.set(name, String(v));
   }
-  const body = route.body === 'fields' ? JSON.stringify(rest) : route.body ? String(rest[route.body.text]) : undefined;
+  const body = route.body === 'fields' ? JSON.stringify(rest) : route.body === 'form' ? form.toString() : route.body ? String(rest[route.body.text]) : undefined;
+  const contentType = route.body === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   const res = await fetch(url, {
     method: route.method,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
     ...(body !== undefined ? { body } : {}),
   });
   return { status: res.status, text: await res.text() };
@@ -139,11 +151,19 @@ describe('the handler table over REST and the protocol', () => {
         continue;
       }
       expect(viaRest.status, `${route.method} ${route.path}: ${viaRest.text}`).toBe(route.status ?? 200);
-      expect(viaRest.text, `${route.method} ${route.path}`).toBe(route.envelope ? `{"${route.envelope}":${result}}` : result);
+      const wrapped = route.shape === 'prometheus' ? `{"status":"success","data":${result}}` : route.envelope ? `{"${route.envelope}":${result}}` : result;
+      expect(viaRest.text, `${route.method} ${route.path}`).toBe(wrapped);
       if (bad) {
         const restError = await rest(route, bad);
         const protocolError = await protocol(route.handler, bad);
         expect(restError.status, `${route.method} ${route.path} with ${JSON.stringify(bad)}`).toBe(400);
+        if (route.shape === 'prometheus') {
+          // Prometheus's error shape, with the protocol's message.
+          const error = (JSON.parse(protocolError) as { error: { code: string; message: string } }).error;
+          expect(error.code).toBe('bad_request');
+          expect(JSON.parse(restError.text)).toEqual({ status: 'error', errorType: 'bad_data', error: error.message });
+          continue;
+        }
         expect(protocolError).toBe(`{"kind":"error","id":${nextId - 1},"error":${JSON.stringify((JSON.parse(restError.text) as { error: unknown }).error)}}`);
         expect(JSON.parse(restError.text)).toMatchObject({ error: { code: 'bad_request', message: expect.any(String) as string } });
       }

@@ -3,6 +3,7 @@
 import type { ApiError, ApiErrorCode } from '../../../shared/api.js';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { QuerySyntaxError, SearchTimeoutError } from '../query/index.js';
+import { PromQLEvalError, PromQLParseError } from '../signals/metrics/promql/index.js';
 
 /** A body or message over its size limit (REST answers 413). */
 export class TooLargeError extends Error {
@@ -15,6 +16,8 @@ export class TooLargeError extends Error {
 /** The readable error of anything thrown behind the protocol or the REST routes. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof QuerySyntaxError) return { code: 'query_syntax', message: err.message, position: err.position, length: err.length };
+  if (err instanceof PromQLParseError) return { code: 'query_syntax', message: err.message, position: err.pos.start, length: err.pos.end - err.pos.start };
+  if (err instanceof PromQLEvalError) return { code: 'query_execution', message: err.message };
   if (err instanceof BadRequestError) return { code: 'bad_request', message: err.message };
   if (err instanceof NotFoundError) return { code: 'not_found', message: err.message };
   if (err instanceof TooLargeError) return { code: 'too_large', message: err.message };
@@ -44,6 +47,8 @@ export function httpStatusOf(code: ApiErrorCode): number {
       return 500;
     case 'search_timeout':
       return 503;
+    case 'query_execution':
+      return 422;
     case 'bad_request':
     case 'query_syntax':
       return 400;

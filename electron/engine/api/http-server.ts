@@ -14,7 +14,7 @@ import type { EngineApi } from './handlers.js';
 import { ProtocolConnection } from './protocol-server.js';
 import { isLoopbackHost } from './host-guard.js';
 import { BrowserSessions, SESSION_COOKIE } from './browser-sessions.js';
-import { checkCookieOrigin, isJsonContentType } from './request-origin.js';
+import { checkCookieOrigin, isFormContentType, isJsonContentType } from './request-origin.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -57,10 +57,15 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
     const name = hostOnly(hostHeader);
     return isLoopbackHost(name) || name === opts.host;
   };
-  /** The token (a script's Bearer header, or `?token=` in the address), else the page's session cookie. */
+  /**
+   * The token (a script's Bearer header, Basic auth with the token as password as Grafana's data
+   * source sends it, or `?token=` in the address), else the page's session cookie. Loupe never
+   * asks a browser for Basic credentials (no WWW-Authenticate), so no browser holds them to send.
+   */
   const authenticate = (req: IncomingMessage, url: URL): Auth | null => {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return tokenOk(auth.slice(7).trim()) ? 'token' : null;
+    if (auth?.startsWith('Basic ')) return tokenOk(basicPassword(auth.slice(6).trim())) ? 'token' : null;
     const fromQuery = url.searchParams.get('token');
     if (fromQuery) return tokenOk(fromQuery) ? 'token' : null;
     return sessions.valid(cookie(req.headers.cookie, SESSION_COOKIE)) ? 'session' : null;
@@ -90,6 +95,10 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
       return sendHtml(res, tokenPage(opts.tokenHint), 401);
     }
     const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
+    const routes = isApi ? engine.api.rest.routesAt(url.pathname) : [];
+    if (auth === 'session' && routes.some((r) => r.auth === 'token')) {
+      return sendError(res, 'unauthorized', `${url.pathname} takes the token only (Authorization: Bearer <token>, or Basic with the token as password), not the browser's session.`);
+    }
     if (auth === 'session') {
       const verdict = checkCookieOrigin(req, write);
       if (!verdict.ok) return sendError(res, 'forbidden_origin', `Refused: ${verdict.reason}.`);
@@ -106,8 +115,10 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
     }
     if (isApi) {
       // The API takes JSON bodies only: a form or text/plain body is what a page of another
-      // origin can send without asking the browser first (no CORS preflight).
-      if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !isJsonContentType(req)) {
+      // origin can send without asking the browser first (no CORS preflight). Routes that take
+      // the token only (no page can add it) may take a form, as Prometheus's API does.
+      const formOk = isFormContentType(req) && routes.some((r) => r.method === req.method && r.body === 'form');
+      if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !isJsonContentType(req) && !formOk) {
         return sendError(res, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
       }
       const answer = await engine.api.rest.answer(req, url);
@@ -287,6 +298,13 @@ function hostOnly(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
   const colon = hostHeader.lastIndexOf(':');
   return (colon >= 0 ? hostHeader.slice(0, colon) : hostHeader).toLowerCase();
+}
+
+/** The password of a Basic credential (`user:password` in base64); the user name is not looked at. */
+function basicPassword(credential: string): string | undefined {
+  const text = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? undefined : text.slice(colon + 1);
 }
 
 function cookie(header: string | undefined, name: string): string | undefined {

@@ -46,9 +46,24 @@ function bool(value: unknown, name: string): boolean {
   throw new BadRequestError(`${name}: expected true or false.`);
 }
 
+function texts(value: unknown, name: string): string[] {
+  // An address gives a repeated `name[]=…` as an array already (rest-router.ts); one value is a list of one.
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((v) => text(v, name));
+}
+
+function textOrNumber(value: unknown, name: string): string | number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  return text(value, name);
+}
+
 export const param = {
   /** Text. */
   string: optional(text),
+  /** Several texts (a JSON array, or a repeated `name[]` in an address). */
+  strings: optional(texts),
+  /** Text, or a JSON number (Prometheus's times and steps: Unix seconds or RFC 3339 text). */
+  textOrNumber: optional(textOrNumber),
   /** A whole number (a JSON number, or its digits in an address). */
   int: optional(wholeNumber),
   /** A time: RFC 3339 or ms since the epoch, as text → µs since the epoch. */

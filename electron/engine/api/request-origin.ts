@@ -32,9 +32,16 @@ export function checkCookieOrigin(req: IncomingMessage, write: boolean): OriginV
 
 /** True when a request body is declared as JSON (`application/json`, any parameters). */
 export function isJsonContentType(req: IncomingMessage): boolean {
-  const type = header(req, 'content-type');
-  if (type === undefined) return false;
-  return type.split(';')[0]!.trim().toLowerCase() === 'application/json';
+  return mediaType(req) === 'application/json';
+}
+
+/** True when a request body is a form (`application/x-www-form-urlencoded`), as Grafana posts PromQL. */
+export function isFormContentType(req: IncomingMessage): boolean {
+  return mediaType(req) === 'application/x-www-form-urlencoded';
+}
+
+function mediaType(req: IncomingMessage): string | undefined {
+  return header(req, 'content-type')?.split(';')[0]!.trim().toLowerCase();
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

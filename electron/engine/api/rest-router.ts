@@ -1,8 +1,9 @@
 // The one REST router: it interprets the modules' declarative routes (core/module.ts RestRoute)
 // over the handler table. It maps the address, query string and body to the method's params and
-// answers the method's result as the protocol does, byte for byte (inside the route's envelope).
+// answers the method's result as the protocol does, byte for byte (inside the route's envelope, or
+// Prometheus's `{"status":"success","data":…}` and error shapes for its HTTP API's routes).
 import type { IncomingMessage } from 'node:http';
-import { API_LIMITS, type ApiErrorBody } from '../../../shared/api.js';
+import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api.js';
 import { BadRequestError } from '../core/errors.js';
 import type { RestRoute } from '../core/module.js';
 import { httpStatusOf, toApiError, TooLargeError } from './errors.js';
@@ -31,6 +32,7 @@ export class RestRouter {
   ) {
     for (const route of routes) {
       if (!table.has(route.handler)) throw new Error(`REST route ${route.method} ${route.path} names no method: "${route.handler}".`);
+      if (route.body === 'form' && route.auth !== 'token') throw new Error(`REST route ${route.method} ${route.path} takes a form body: it must authenticate by the token only (auth: 'token').`);
       const existing = this.paths.find((p) => p.routes[0]!.path === route.path);
       if (existing?.routes.some((r) => r.method === route.method)) throw new Error(`REST route ${route.method} ${route.path} is declared twice.`);
       if (existing) existing.routes.push(route);
@@ -38,9 +40,15 @@ export class RestRouter {
     }
   }
 
+  /** The routes declared at a path (whatever their method): the carrier asks them how a request there authenticates. */
+  routesAt(pathname: string): readonly RestRoute[] {
+    return this.paths.find((p) => p.pattern.test(pathname))?.routes ?? [];
+  }
+
   /** The answer to an API request; paths are tried in declaration order (`/api/traces/import` before `/api/traces/{traceId}`). */
   async answer(req: IncomingMessage, url: URL): Promise<RestAnswer> {
     const method = req.method ?? 'GET';
+    let shape: RestRoute['shape'];
     try {
       for (const { pattern, names, routes } of this.paths) {
         const m = pattern.exec(url.pathname);
@@ -50,25 +58,61 @@ export class RestRouter {
           const allow = routes.map((r) => r.method).join(', ');
           return { ...errorAnswer('method_not_allowed', `Allowed methods: ${allow}.`), allow };
         }
-        const params: Record<string, unknown> = {};
-        for (const name of route.query ?? []) {
-          const v = url.searchParams.get(name);
-          if (v !== null) params[name] = v;
-        }
+        shape = route.shape;
+        const params = paramsFrom(url.searchParams, route.query ?? []);
         if (route.body === 'fields') Object.assign(params, await readJsonObject(req));
+        else if (route.body === 'form') Object.assign(params, paramsFrom(new URLSearchParams(await readText(req, API_LIMITS.maxBodyBytes)), route.query ?? []));
         else if (route.body) params[route.body.text] = await readText(req, route.body.maxBytes);
         // The address names the thing: a body's field of the same name does not redirect the request.
         names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
         const result = await this.table.call(route.handler, params);
         if (route.status === 204) return { status: 204, json: null };
         const text = result instanceof RawJson ? result.text : JSON.stringify(result);
+        if (shape === 'prometheus') return { status: 200, json: `{"status":"success","data":${text}}` };
         return { status: route.status ?? 200, json: route.envelope ? `{${JSON.stringify(route.envelope)}:${text}}` : text };
       }
       return errorAnswer('not_found', `No API route ${method} ${url.pathname}.`);
     } catch (err) {
       const error = toApiError(err);
+      if (shape === 'prometheus') {
+        const [status, errorType] = prometheusErrorOf(error.code);
+        return { status, json: JSON.stringify({ status: 'error', errorType, error: error.message }) };
+      }
       return { status: httpStatusOf(error.code), json: JSON.stringify({ error } satisfies ApiErrorBody) };
     }
+  }
+}
+
+/** The declared params found in a query string or a form body; `name[]` collects every value given. */
+function paramsFrom(search: URLSearchParams, names: readonly string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const name of names) {
+    if (name.endsWith('[]')) {
+      const all = search.getAll(name);
+      if (all.length > 0) params[name] = all;
+      continue;
+    }
+    const v = search.get(name);
+    if (v !== null) params[name] = v;
+  }
+  return params;
+}
+
+/** Prometheus's HTTP status and errorType for an error (web/api/v1's respondError). */
+function prometheusErrorOf(code: ApiErrorCode): [number, string] {
+  switch (code) {
+    case 'bad_request':
+    case 'query_syntax':
+    case 'too_large':
+      return [400, 'bad_data'];
+    case 'query_execution':
+      return [422, 'execution'];
+    case 'search_timeout':
+      return [503, 'timeout'];
+    case 'not_found':
+      return [404, 'not_found'];
+    default:
+      return [500, 'internal'];
   }
 }
 

@@ -30,20 +30,34 @@ export interface Pruner {
 
 /**
  * A REST route over a method of the handler table. `{name}` segments of the path become params of
- * that name; `query` names the query-string params passed on; `body` says what the request body
- * is: `fields` (a JSON object whose fields are params) or `{ text, maxBytes }` (the body as text,
- * given as the param `text`, up to `maxBytes`). The answer is the method's result, as the protocol
- * sends it, inside `{ [envelope]: … }` when given; `status` is 200 unless said (201 on create, 204
- * on delete: no body).
+ * that name; `query` names the query-string params passed on (a name ending in `[]`, as
+ * Prometheus's `match[]`, takes every value given, as an array); `body` says what the request body
+ * is: `fields` (a JSON object whose fields are params), `form` (an
+ * application/x-www-form-urlencoded body holding the `query` params, as Grafana posts them) or
+ * `{ text, maxBytes }` (the body as text, given as the param `text`, up to `maxBytes`). The answer
+ * is the method's result, as the protocol sends it, inside `{ [envelope]: … }` when given; `status`
+ * is 200 unless said (201 on create, 204 on delete: no body).
  */
 export interface RestRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   handler: Method;
   query?: readonly string[];
-  body?: 'fields' | { text: string; maxBytes: number };
+  body?: 'fields' | 'form' | { text: string; maxBytes: number };
   envelope?: string;
   status?: 201 | 204;
+  /**
+   * `prometheus`: Prometheus's HTTP API shapes: `{"status":"success","data":…}`, and errors as
+   * `{"status":"error","errorType":…,"error":…}` with its statuses (400 bad_data, 422 execution,
+   * 503 timeout).
+   */
+  shape?: 'prometheus';
+  /**
+   * `token`: only the token authenticates (Bearer, Basic with the token as password, `?token=`),
+   * never the browser's session cookie. A `form` body requires it: any page can post a form
+   * without the browser asking first, but no page can add the token.
+   */
+  auth?: 'token';
 }
 
 export interface EngineModule {

@@ -3,10 +3,12 @@
 // window the query needs, found by a pass over the tree before evaluation. Semantics follow
 // Prometheus 2.x (the version Debian ships): closed range windows [t - range, t], a sample seen up
 // to 5 minutes (lookback delta) after its timestamp unless a staleness marker came after it.
+// Each step checks the engine's query deadline (query/deadline.ts), a no-op outside one.
 import type { AtModifier, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
 import { evalAggregate } from './aggregations.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './functions.js';
+import { checkSearchDeadline } from '../../../query/deadline.js';
 import { parseExpr, typeOf } from './parse.js';
 import { isStaleNaN, labelsKey, lowerBound, type Labels, type SeriesStore, type StoredSeries } from './storage.js';
 import { assertUniqueLabelSets, dropName, PromQLEvalError, type Point, type Sample, type Series, type Value } from './values.js';
@@ -198,6 +200,7 @@ export class Evaluator {
     const step = e.stepMs ?? this.subqueryStepMs;
     const bySeries = new Map<string, Series>();
     for (let ti = Math.ceil(start / step) * step; ti <= ref; ti += step) {
+      checkSearchDeadline();
       const v = this.eval(e.expr, ti);
       const samples = v.type === 'scalar' ? [{ metric: {}, v: v.v }] : v.type === 'vector' ? v.samples : [];
       for (const s of samples) {
@@ -257,6 +260,7 @@ export function rangeQuery(
   ev.plan(expr, startMs, endMs);
   const bySeries = new Map<string, Series>();
   for (let t = startMs; t <= endMs; t += stepMs) {
+    checkSearchDeadline();
     const v = ev.eval(expr, t);
     const samples: readonly { metric: Labels; v: number }[] = v.type === 'scalar' ? [{ metric: {}, v: v.v }] : v.type === 'vector' ? v.samples : [];
     for (const s of samples) {

@@ -1,0 +1,436 @@
+// The PromQL engine's storage over Loupe's metric tables (metric_series, metric_points): OTLP
+// points read back as Prometheus series, named as prometheus-names.ts says. A gauge or sum is one
+// series; a histogram is `_bucket{le}` (cumulative counts), `_sum` and `_count`; an exponential
+// histogram is the same, its buckets turned into `le` bounds at read time; a summary is
+// `{quantile}`, `_sum`, `_count`. Delta temporality is turned into a counter, so rate() and
+// increase() work: a delta sum is added up from its first point ever (the points before the window
+// summed by the index); a delta histogram from the first point of the window read (its buckets
+// are JSON: summing all history would parse every row). A point flagged "no recorded value" is
+// Prometheus's staleness marker.
+//
+// Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
+// grows by id (series are never deleted: retention removes points); the points of each chosen
+// series are read by the (series_id, ts) index for the window asked.
+import { checkSearchDeadline } from '../../query/deadline.js';
+import type { Db } from '../../store/database.js';
+import type { AttrValue } from '../../sources/otlp/model.js';
+import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
+import { labelsKey } from './promql/storage.js';
+import { matches, matchesAll } from './promql/matchers.js';
+import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
+
+/** OTLP's DataPointFlags.NO_RECORDED_VALUE: the series ended (Prometheus writes a staleness marker). */
+const NO_RECORDED_VALUE = 1;
+const DELTA = 1;
+
+/** Which Prometheus series of a stored OTLP series a name designates. */
+type Part = 'value' | 'bucket' | 'sum' | 'count';
+
+/** One OTLP series as the catalogue knows it. */
+interface CatalogEntry {
+  readonly id: number;
+  /** Prometheus name of the family (`x_seconds` for the histogram `x_seconds_bucket`). */
+  readonly family: string;
+  readonly type: OtlpMetricType;
+  readonly delta: boolean;
+  /** Labels from attributes and resource, without `__name__`, `le` or `quantile`. */
+  readonly labels: Labels;
+}
+
+/** What /api/v1/metadata says of a family. */
+export interface FamilyMetadata {
+  type: 'counter' | 'gauge' | 'histogram' | 'summary';
+  help: string;
+  unit: string;
+}
+
+interface SeriesRow {
+  id: number;
+  name: string;
+  description: string | null;
+  type: OtlpMetricType;
+  unit: string | null;
+  temporality: number;
+  monotonic: number;
+  attributes: string | null;
+  resource: string | null;
+}
+
+interface PointRow {
+  ts: number;
+  value: number | null;
+  int_value: number | null;
+  count: number | null;
+  sum: number | null;
+  distribution: string | null;
+  flags: number;
+}
+
+interface ExplicitDistribution {
+  bounds?: number[];
+  counts?: number[];
+  quantiles?: { quantile: number; value: number }[];
+}
+
+interface ExpoBuckets {
+  offset: number;
+  counts: number[];
+}
+
+interface ExpoDistribution {
+  scale: number;
+  zeroCount: number;
+  zeroThreshold: number;
+  positive?: ExpoBuckets;
+  negative?: ExpoBuckets;
+}
+
+/**
+ * Samples of one output series being built, appended in time order. Float64Arrays, not arrays:
+ * V8 rewrites every NaN kept in a plain array of numbers to one canonical NaN, which would erase
+ * the staleness marker's payload.
+ */
+class SeriesBuilder {
+  private ts = new Float64Array(8);
+  private vs = new Float64Array(8);
+  length = 0;
+  constructor(readonly labels: Labels) {}
+
+  /** Two points in the same millisecond: the later one wins (Prometheus keeps one sample per ms). */
+  add(t: number, v: number): void {
+    const n = this.length;
+    if (n > 0 && this.ts[n - 1] === t) {
+      this.vs[n - 1] = v;
+      return;
+    }
+    if (n === this.ts.length) {
+      const ts = new Float64Array(n * 2);
+      const vs = new Float64Array(n * 2);
+      ts.set(this.ts);
+      vs.set(this.vs);
+      [this.ts, this.vs] = [ts, vs];
+    }
+    this.ts[n] = t;
+    this.vs[n] = v;
+    this.length++;
+  }
+
+  get timestamps(): Float64Array {
+    return this.ts.subarray(0, this.length);
+  }
+
+  get values(): Float64Array {
+    return this.vs.subarray(0, this.length);
+  }
+}
+
+export class SqliteSeriesStore implements SeriesStore {
+  private readonly byName = new Map<string, { entry: CatalogEntry; part: Part }[]>();
+  private readonly metadata = new Map<string, FamilyMetadata>();
+  private lastId = 0;
+  private readonly newSeries;
+  private readonly points;
+  private readonly newestPoint;
+  private readonly deltaTotalBefore;
+  private readonly resourceLabels = new Map<string, Record<string, AttrValue>>();
+
+  constructor(db: Db) {
+    this.newSeries = db.prepare(
+      `SELECT s.id, s.name, s.description, s.type, s.unit, s.temporality, s.monotonic, s.attributes, r.attributes AS resource
+       FROM metric_series s LEFT JOIN resources r ON r.id = s.resource_id WHERE s.id > ? ORDER BY s.id`,
+    );
+    this.points = db.prepare(
+      `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
+       WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
+    );
+    this.deltaTotalBefore = db
+      .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
+      .pluck();
+    this.newestPoint = db.prepare(
+      `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
+       WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
+    );
+  }
+
+  /** Adds the series stored since the last look to the catalogue (by id: an index range, not a scan). */
+  private refresh(): void {
+    for (const r of this.newSeries.iterate(this.lastId) as IterableIterator<SeriesRow>) {
+      this.lastId = r.id;
+      const named = { name: r.name, type: r.type, unit: r.unit, monotonic: r.monotonic === 1 };
+      const family = prometheusName(named);
+      let resource = this.resourceLabels.get(r.resource ?? '');
+      if (!resource) {
+        resource = r.resource ? (JSON.parse(r.resource) as Record<string, AttrValue>) : {};
+        this.resourceLabels.set(r.resource ?? '', resource);
+      }
+      const point = r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {};
+      const delta = r.temporality === DELTA && (r.type === 'sum' || r.type === 'histogram' || r.type === 'exponential_histogram');
+      const entry: CatalogEntry = { id: r.id, family, type: r.type, delta, labels: seriesLabels(point, resource) };
+      const parts: [string, Part][] =
+        r.type === 'gauge' || r.type === 'sum'
+          ? [[family, 'value']]
+          : r.type === 'summary'
+            ? [[family, 'value'], [`${family}_sum`, 'sum'], [`${family}_count`, 'count']]
+            : [[`${family}_bucket`, 'bucket'], [`${family}_sum`, 'sum'], [`${family}_count`, 'count']];
+      for (const [name, part] of parts) {
+        let list = this.byName.get(name);
+        if (!list) this.byName.set(name, (list = []));
+        list.push({ entry, part });
+      }
+      if (!this.metadata.has(family)) {
+        this.metadata.set(family, { type: prometheusType(named), help: r.description ?? '', unit: unitWords(r.unit).join('_') });
+      }
+    }
+  }
+
+  /** Every metric name (`__name__` value) there is, sorted. */
+  names(): string[] {
+    this.refresh();
+    return [...this.byName.keys()].sort();
+  }
+
+  /** Type, help and unit per family name, as /api/v1/metadata answers. */
+  families(): Map<string, FamilyMetadata> {
+    this.refresh();
+    return this.metadata;
+  }
+
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): StoredSeries[] {
+    const out = new Map<string, SeriesBuilder[]>();
+    for (const [entry, parts] of this.candidates(matchers)) {
+      const rows = this.points.all(entry.id, startMs * 1000, endMs * 1000 + 999) as PointRow[];
+      checkSearchDeadline(rows.length);
+      if (rows.length === 0) continue;
+      for (const { name, part } of parts) {
+        for (const built of this.seriesOf(entry, name, part, rows)) {
+          if (!matchesAll(matchers, built.labels)) continue;
+          const key = labelsKey(built.labels);
+          const same = out.get(key);
+          if (same) same.push(built);
+          else out.set(key, [built]);
+        }
+      }
+    }
+    return [...out.values()].map(merged);
+  }
+
+  /**
+   * The label sets of the series the matchers select that have a point in [startMs, endMs]
+   * (/api/v1/series, labels, label values): one index seek per stored series, its newest point
+   * in the range giving the `le`s or `quantile`s.
+   */
+  labelSets(matchers: readonly LabelMatcher[], startMs: number, endMs: number): Labels[] {
+    const out = new Map<string, Labels>();
+    for (const [entry, parts] of this.candidates(matchers)) {
+      const row = this.newestPoint.get(entry.id, startMs * 1000, endMs * 1000 + 999) as PointRow | undefined;
+      checkSearchDeadline();
+      if (!row) continue;
+      for (const { name, part } of parts) {
+        for (const built of this.seriesOf(entry, name, part, [row])) {
+          if (matchesAll(matchers, built.labels)) out.set(labelsKey(built.labels), built.labels);
+        }
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** The stored series whose name and labels (those known without reading points) the matchers accept, with the parts asked. */
+  private candidates(matchers: readonly LabelMatcher[]): Map<CatalogEntry, { name: string; part: Part }[]> {
+    this.refresh();
+    const nameMatchers = matchers.filter((m) => m.name === '__name__');
+    // Labels a catalogue entry can be judged on before reading points (`le`/`quantile` come with them).
+    const early = matchers.filter((m) => m.name !== '__name__' && m.name !== 'le' && m.name !== 'quantile');
+    const exact = nameMatchers.find((m) => m.type === '=');
+    const names = exact ? [exact.value] : [...this.byName.keys()].filter((n) => nameMatchers.every((m) => matches(m, n)));
+    // Each stored series is read once even when several of its parts are asked (`{__name__=~"x_.*"}`).
+    const wanted = new Map<CatalogEntry, { name: string; part: Part }[]>();
+    for (const name of names) {
+      for (const { entry, part } of this.byName.get(name) ?? []) {
+        if (!matchesAll(early, entry.labels)) continue;
+        let parts = wanted.get(entry);
+        if (!parts) wanted.set(entry, (parts = []));
+        parts.push({ name, part });
+      }
+    }
+    return wanted;
+  }
+
+  /** The Prometheus series one part of a stored series makes, over the rows read. */
+  private seriesOf(entry: CatalogEntry, name: string, part: Part, rows: readonly PointRow[]): SeriesBuilder[] {
+    const base: Labels = { ...entry.labels, __name__: name };
+    if (part === 'sum' || part === 'count') {
+      const s = new SeriesBuilder(base);
+      let total = 0;
+      for (const r of rows) {
+        const t = msOf(r.ts);
+        if (r.flags & NO_RECORDED_VALUE) {
+          s.add(t, STALE_NAN);
+          continue;
+        }
+        const v = (part === 'sum' ? r.sum : r.count) ?? NaN;
+        total = entry.delta ? total + v : v;
+        s.add(t, total);
+      }
+      return [s];
+    }
+    if (entry.type === 'gauge' || entry.type === 'sum') {
+      const s = new SeriesBuilder(base);
+      // A delta sum is the running total since its first point, as if it had been cumulative.
+      let total = entry.delta && rows.length > 0 ? (this.deltaTotalBefore.get(entry.id, rows[0]!.ts) as number) : 0;
+      for (const r of rows) {
+        const t = msOf(r.ts);
+        if (r.flags & NO_RECORDED_VALUE) {
+          s.add(t, STALE_NAN);
+          continue;
+        }
+        const v = r.value ?? r.int_value ?? NaN;
+        total = entry.delta ? total + v : v;
+        s.add(t, total);
+      }
+      return [s];
+    }
+    if (entry.type === 'summary') return quantileSeries(base, rows);
+    if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta);
+    return expoBucketSeries(base, rows, entry.delta);
+  }
+}
+
+function msOf(us: number): number {
+  return Math.floor(us / 1000);
+}
+
+/** Series of one label set from several stored series (a name two scopes share): samples in time order. */
+function merged(builders: SeriesBuilder[]): StoredSeries {
+  const only = builders.length === 1 ? builders[0]! : null;
+  if (only) return { labels: only.labels, timestamps: only.timestamps, values: only.values };
+  // Sorted by index, so the values never leave their Float64Arrays (see SeriesBuilder).
+  const all: { b: SeriesBuilder; i: number; t: number }[] = [];
+  for (const b of builders) for (let i = 0; i < b.length; i++) all.push({ b, i, t: b.timestamps[i]! });
+  all.sort((x, y) => x.t - y.t);
+  const out = new SeriesBuilder(builders[0]!.labels);
+  for (const p of all) out.add(p.t, p.b.values[p.i]!);
+  return { labels: out.labels, timestamps: out.timestamps, values: out.values };
+}
+
+/** One series per `le` of the key; every point gives each of them a sample (missing: staleness). */
+function bySeriesKey(base: Labels, label: string): (key: string) => SeriesBuilder {
+  const series = new Map<string, SeriesBuilder>();
+  return (key) => {
+    let s = series.get(key);
+    if (!s) series.set(key, (s = new SeriesBuilder({ ...base, [label]: key })));
+    return s;
+  };
+}
+
+function quantileSeries(base: Labels, rows: readonly PointRow[]): SeriesBuilder[] {
+  const series = bySeriesKey(base, 'quantile');
+  const seen = new Set<SeriesBuilder>();
+  for (const r of rows) {
+    const t = msOf(r.ts);
+    const d = r.distribution ? (JSON.parse(r.distribution) as ExplicitDistribution) : {};
+    for (const q of d.quantiles ?? []) {
+      const s = series(formatValue(q.quantile));
+      seen.add(s);
+      s.add(t, r.flags & NO_RECORDED_VALUE ? STALE_NAN : q.value);
+    }
+  }
+  return [...seen];
+}
+
+/** Classic buckets: OTLP's per-bucket counts summed into Prometheus's cumulative `le` counts. */
+function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean): SeriesBuilder[] {
+  const series = bySeriesKey(base, 'le');
+  const seen = new Set<SeriesBuilder>();
+  let totals: number[] = [];
+  let totalBounds = '';
+  for (const r of rows) {
+    const t = msOf(r.ts);
+    const d = r.distribution ? (JSON.parse(r.distribution) as ExplicitDistribution) : {};
+    const bounds = d.bounds ?? [];
+    const counts = d.counts ?? [];
+    if (r.flags & NO_RECORDED_VALUE) {
+      for (const b of [...bounds, Infinity]) series(formatValue(b)).add(t, STALE_NAN);
+      continue;
+    }
+    // Deltas add up while the bounds stay the same; new bounds start a new count.
+    const boundsKey = bounds.join(',');
+    if (!delta || boundsKey !== totalBounds) {
+      totals = new Array<number>(bounds.length + 1).fill(0);
+      totalBounds = boundsKey;
+    }
+    let cumulative = 0;
+    for (let i = 0; i <= bounds.length; i++) {
+      cumulative += counts[i] ?? 0;
+      totals[i] = delta ? totals[i]! + cumulative : cumulative;
+      const s = series(formatValue(i < bounds.length ? bounds[i]! : Infinity));
+      seen.add(s);
+      s.add(t, totals[i]!);
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * Exponential buckets as classic ones, at the coarsest scale the window's points use (finer points
+ * are merged down, which is exact). Bucket i holds (base^i, base^(i+1)] with base = 2^(2^-scale);
+ * its upper bound becomes an `le`. Negative buckets come first, the zero bucket's `le` is its
+ * threshold. histogram_quantile then interpolates linearly inside a bucket, as for classic
+ * buckets: an approximation (Prometheus's native histograms interpolate exponentially).
+ */
+function expoBucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean): SeriesBuilder[] {
+  const points = rows.map((r) => ({ t: msOf(r.ts), stale: (r.flags & NO_RECORDED_VALUE) !== 0, d: r.distribution ? (JSON.parse(r.distribution) as ExpoDistribution) : null }));
+  let scale = Infinity;
+  for (const p of points) if (p.d) scale = Math.min(scale, p.d.scale);
+  if (scale === Infinity) return [];
+  // Every point's buckets at the common scale, by bucket index.
+  const down = (b: ExpoBuckets | undefined, from: number): Map<number, number> => {
+    const out = new Map<number, number>();
+    if (!b) return out;
+    const shift = from - scale;
+    b.counts.forEach((c, i) => {
+      const idx = Math.floor((b.offset + i) / 2 ** shift);
+      out.set(idx, (out.get(idx) ?? 0) + c);
+    });
+    return out;
+  };
+  const normalized = points.map((p) => (p.d ? { ...p, pos: down(p.d.positive, p.d.scale), neg: down(p.d.negative, p.d.scale) } : null));
+  const range = (key: 'pos' | 'neg'): [number, number] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const p of normalized) for (const i of p?.[key].keys() ?? []) [lo, hi] = [Math.min(lo, i), Math.max(hi, i)];
+    return [lo, hi];
+  };
+  const [posLo, posHi] = range('pos');
+  const [negLo, negHi] = range('neg');
+  const bound = (i: number): number => 2 ** (i / 2 ** scale);
+  const zeroThreshold = Math.max(0, ...points.map((p) => p.d?.zeroThreshold ?? 0));
+  // The bounds, lowest first, and for each the indexes it closes.
+  const les: { le: number; neg?: number; zero?: true; pos?: number }[] = [];
+  if (negLo <= negHi) for (let i = negHi; i >= negLo; i--) les.push({ le: -bound(i), neg: i });
+  les.push({ le: zeroThreshold, zero: true });
+  // The lower edge of the lowest positive bucket, so its first bucket interpolates from there, not from 0.
+  if (posLo <= posHi) {
+    if (bound(posLo) > zeroThreshold) les.push({ le: bound(posLo) });
+    for (let i = posLo; i <= posHi; i++) les.push({ le: bound(i + 1), pos: i });
+  }
+  les.push({ le: Infinity });
+  const series = les.map((b) => new SeriesBuilder({ ...base, le: formatValue(b.le) }));
+  let totals = new Array<number>(les.length).fill(0);
+  for (const p of normalized) {
+    if (!p) continue;
+    if (p.stale) {
+      for (const s of series) s.add(p.t, STALE_NAN);
+      continue;
+    }
+    let cumulative = 0;
+    const next = les.map((b) => {
+      if (b.neg !== undefined) cumulative += p.neg.get(b.neg) ?? 0;
+      else if (b.zero) cumulative += p.d!.zeroCount;
+      else if (b.pos !== undefined) cumulative += p.pos.get(b.pos) ?? 0;
+      return cumulative;
+    });
+    totals = delta ? totals.map((v, i) => v + next[i]!) : next;
+    series.forEach((s, i) => s.add(p.t, totals[i]!));
+  }
+  return series;
+}
