@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
-import type { OtlpMetric, OtlpPoint, ScopeGroup } from '../../electron/engine/sources/otlp/model.js';
+import type { OtlpMetric, OtlpPoint, ScopeGroup } from '../../electron/engine/core/telemetry.js';
 import { MetricWriter } from '../../electron/engine/store/metric-writer.js';
 import { ResourceStore } from '../../electron/engine/store/resource-store.js';
 import { waitFor } from '../support/serve-process.js';

@@ -10,7 +10,7 @@ import { formatResult, instantQuery, rangeQuery } from '../../../electron/engine
 import { PrometheusApi } from '../../../electron/engine/signals/metrics/prometheus-api.js';
 import { prometheusName } from '../../../electron/engine/signals/metrics/prometheus-names.js';
 import { SqliteSeriesStore } from '../../../electron/engine/signals/metrics/sqlite-series-store.js';
-import type { OtlpMetric, OtlpPoint } from '../../../electron/engine/sources/otlp/model.js';
+import type { OtlpMetric, OtlpPoint } from '../../../electron/engine/core/telemetry.js';
 import { openDatabase } from '../../../electron/engine/store/database.js';
 import { MetricWriter } from '../../../electron/engine/store/metric-writer.js';
 import { ResourceStore } from '../../../electron/engine/store/resource-store.js';
@@ -83,9 +83,17 @@ describe('the SQLite series store', () => {
         monotonic: false,
         points: [
           // Scale 0: buckets (1,2], (2,4], (4,8]; one zero.
-          point(T, { count: 7, sum: 20, distribution: { scale: 0, zeroCount: 1, zeroThreshold: 0, positive: { offset: 0, counts: [1, 2, 3] } } }),
+          point(T, {
+            count: 7,
+            sum: 20,
+            distribution: { scale: 0, zeroCount: 1, zeroThreshold: 0, positive: { offset: 0, counts: [1, 2, 3] } },
+          }),
           // Scale 1 (base √2): six buckets from (1,√2] on, two per scale-0 bucket.
-          point(T + 30, { count: 9, sum: 30, distribution: { scale: 1, zeroCount: 1, zeroThreshold: 0, positive: { offset: 0, counts: [1, 1, 1, 1, 2, 2] } } }),
+          point(T + 30, {
+            count: 9,
+            sum: 30,
+            distribution: { scale: 1, zeroCount: 1, zeroThreshold: 0, positive: { offset: 0, counts: [1, 1, 1, 1, 2, 2] } },
+          }),
         ],
       },
     ]);
@@ -111,7 +119,8 @@ describe('the SQLite series store', () => {
   });
 
   it('adds up a delta histogram so that rate() sees a counter', () => {
-    const delta = (tS: number, counts: number[]): OtlpPoint => point(tS, { startUs: (tS - 10) * 1e6, count: counts.reduce((a, b) => a + b), sum: 1, distribution: { bounds: [1], counts } });
+    const delta = (tS: number, counts: number[]): OtlpPoint =>
+      point(tS, { startUs: (tS - 10) * 1e6, count: counts.reduce((a, b) => a + b), sum: 1, distribution: { bounds: [1], counts } });
     const { store } = load([{ name: 'work', unit: 's', type: 'histogram', temporality: 1, monotonic: false, points: [delta(T, [1, 1]), delta(T + 10, [2, 0]), delta(T + 20, [3, 1])] }]);
     expect(byLabel(store, 'work_seconds_bucket', T + 20, 'le')).toEqual({ '1': 6, '+Inf': 8 });
     expect(byLabel(store, 'work_seconds_count', T + 20, '__name__')).toEqual({ work_seconds_count: 8 });

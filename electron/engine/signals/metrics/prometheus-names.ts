@@ -5,7 +5,7 @@
 // added twice (a scraped `x_total` stays `x_total`), as Prometheus's non-UTF-8 strategy does.
 // Labels: the point's attributes (names kept), `job`/`instance` from the resource as Prometheus
 // sets them, plus `service_name` (Loupe's addition, so a RED dashboard can split by service).
-import type { AttrValue } from '../../sources/otlp/model.js';
+import type { AttrValue } from '../../core/telemetry.js';
 import type { Labels } from './promql/index.js';
 
 /** otlptranslator's unitMap: UCUM units to the words Prometheus appends. */

@@ -13,7 +13,7 @@
 // series are read by the (series_id, ts) index for the window asked.
 import { checkSearchDeadline } from '../../query/deadline.js';
 import type { Db } from '../../store/database.js';
-import type { AttrValue } from '../../sources/otlp/model.js';
+import type { AttrValue } from '../../core/telemetry.js';
 import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
 import { labelsKey } from './promql/storage.js';
 import { matches, matchesAll } from './promql/matchers.js';
