@@ -36,6 +36,9 @@ import { registerQueryFunctions } from './query/index.js';
 import { SpanReader } from './store/span-reader.js';
 import { MetricReader } from './store/metric-reader.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './sources/otlp/receiver.js';
+import { PointsSink } from './ingest/metrics-in/points-sink.js';
+import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
+import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -58,6 +61,14 @@ export interface EngineConfig {
    * the status instead of refusing to start: for the standard ports nobody chose explicitly.
    */
   otlpOptional?: boolean;
+  /** Prometheus endpoints to scrape in addition to the persisted ones (`loupe serve --scrape URL[@interval]`). */
+  scrape?: { url: string; interval?: string }[];
+  /**
+   * The StatsD listener (UDP, loopback, port 8125 by default). Started only when given, as OTLP;
+   * `statsdOptional`: a taken port leaves it off, said on its source, instead of refusing to start.
+   */
+  statsd?: StatsdConfig | false;
+  statsdOptional?: boolean;
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
@@ -84,6 +95,8 @@ export interface Engine {
   readonly otlp: OtlpReceiver | null;
   /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
   readonly otlpProblem: string | null;
+  /** The StatsD source (listening, or saying why not), or null when not asked for. */
+  readonly statsd: StatsdSource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /**
@@ -139,6 +152,9 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const) events.on(stored, () => retention.afterWrite());
   const traces = new SpanReader(db, config.searchDeadlineMs, scheduler.clock);
   const metrics = new MetricReader(db);
+  // The metrics sources (scrape targets, StatsD) store through one sink, as OTLP-shaped points.
+  const points = new PointsSink(db, events);
+  sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
   if (config.otlp) {
@@ -148,6 +164,26 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.otlpOptional) {
         otlpProblem = `${(err as Error).message}: another program (a Collector? Jaeger?) uses the OTLP ports`;
       } else {
+        await scheduler.stopAll();
+        db.close();
+        lock.release();
+        throw err;
+      }
+    }
+  }
+  let statsd: StatsdSource | null = null;
+  if (config.statsd) {
+    statsd = new StatsdSource(config.statsd, { scheduler, sink: points });
+    try {
+      await statsd.listen();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.statsdOptional) {
+        statsd.notListening(
+          `not receiving StatsD: UDP port ${config.statsd.port} on ${statsd.host} is taken by another program ` +
+            '(a StatsD daemon? statsd_exporter? a Datadog agent?); pass --statsd-port 0 for a free port',
+        );
+      } else {
+        await otlp?.close();
         await scheduler.stopAll();
         db.close();
         lock.release();
@@ -165,7 +201,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     logsModule(reader, live),
     tracesModule(db, traces),
     metricsModule(metrics),
-    sourcesModule(sources, pipeline, { paths: config.paths ?? [], followSymlinks: config.followSymlinks === true }),
+    sourcesModule(sources, pipeline, {
+      paths: config.paths ?? [],
+      followSymlinks: config.followSymlinks === true,
+      scrape: config.scrape ?? [],
+      statsd,
+    }),
     otlpModule(otlp, otlpProblem),
   );
   let api: EngineApi;
@@ -173,6 +214,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     api = apiOf(modules);
   } catch (err) {
     await otlp?.close();
+    await statsd?.stop();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -192,6 +234,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     try {
       await attempt('stopping the scheduled jobs', () => scheduler.stopAll());
       problems.push(...(await stopModules(modules)));
+      // The sources module stops it once attached; this covers a start that failed before that.
+      await attempt('stopping the StatsD listener', () => statsd?.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -215,6 +259,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     events,
     otlp,
     otlpProblem,
+    statsd,
     repairedModes,
     close: () => (closing ??= close()),
   };
