@@ -5,6 +5,7 @@ import { createEngine, type Engine } from './engine.js';
 import { ProtocolConnection } from './api/protocol-server.js';
 import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
 import { loadOrCreateToken } from './api/api-token.js';
+import { DEFAULT_STATSD_PORT } from './ingest/metrics-in/statsd-source.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
 interface PortLike {
@@ -25,7 +26,8 @@ export function servePort(engine: Pick<Engine, 'api'>, port: PortLike): Protocol
 
 /** The engine with OTLP on its standard ports; without OTLP (and saying why) when they are taken. */
 async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
-  const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true });
+  // As loupe serve by default: the standard OTLP and StatsD ports, each left off when taken.
+  const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true, statsd: { port: DEFAULT_STATSD_PORT }, statsdOptional: true });
   if (engine.otlpProblem) parent.postMessage({ type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
   return engine;
 }
