@@ -332,12 +332,17 @@ async function serve(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       process.stdout.write('Loupe is stopping: writing what is pending…\n');
+      // Scraped points: read now, close takes the scrape sources away (and aborts a scrape in flight).
+      const scraped = engine.sources
+        .list()
+        .filter((s) => s.kind === 'scrape')
+        .reduce((n, s) => n + s.records, 0);
       void server
         .close()
         .then(() => engine.close())
         .then((report) => {
           for (const problem of report.problems) process.stderr.write(`loupe: while stopping, ${problem}\n`);
-          process.stdout.write(`Loupe stopped: ${writtenThisRun(engine)} written this run.\n`);
+          process.stdout.write(`Loupe stopped: ${writtenThisRun(engine, scraped + (engine.statsd?.view().records ?? 0))} written this run.\n`);
           resolve();
         });
     };
@@ -372,12 +377,14 @@ async function serve(args: string[]): Promise<number> {
 
 /**
  * What this run stored, from the counters GET /api/status shows (they count from the engine's start
- * and stay readable after close): log records from files and OTLP, spans, metric points.
+ * and stay readable after close): log records from files and OTLP, spans, metric points (OTLP,
+ * and `metricSourcePoints` from the scrape targets and StatsD, its last flush at close included).
  */
-function writtenThisRun(engine: Engine): string {
+function writtenThisRun(engine: Engine, metricSourcePoints: number): string {
   const o = engine.otlp?.stats;
   const counts: [number, string, string][] = [[engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0), 'log record', 'log records']];
-  if (o) counts.push([o.spans, 'span', 'spans'], [o.metricPoints, 'metric point', 'metric points']);
+  if (o) counts.push([o.spans, 'span', 'spans']);
+  if (o || metricSourcePoints > 0) counts.push([(o?.metricPoints ?? 0) + metricSourcePoints, 'metric point', 'metric points']);
   const said = counts.map(([n, one, many]) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`);
   return said.length === 1 ? said[0]! : `${said.slice(0, -1).join(', ')} and ${said.at(-1)!}`;
 }
