@@ -17,6 +17,7 @@ import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/sources
 import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/query/index.js';
+import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
 
@@ -46,8 +47,9 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
   serve: {
     usage: 'loupe serve [PATH…] [options]',
     about:
-      'Watch log files and folders (folders recursively), receive OpenTelemetry (OTLP), and serve the UI\n' +
-      'and the API. The set of sources persists in the database: the next serve resumes them.\n' +
+      'Watch log files and folders (folders recursively), receive OpenTelemetry (OTLP) and StatsD, scrape\n' +
+      'Prometheus endpoints, and serve the UI and the API. The sets of files and scrape targets persist in\n' +
+      'the database: the next serve resumes them.\n' +
       'Ctrl-C (SIGINT) or SIGTERM writes what is pending and exits.',
     options: {
       'data-dir': { type: 'string', arg: 'DIR', help: `where the database lives (default: ${defaultDataDir()})` },
@@ -73,11 +75,20 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
       },
       'no-otlp': { type: 'boolean', help: 'no OTLP receiver' },
       'follow-symlinks': { type: 'boolean', help: 'in the folders given, read links to files outside them (by default they are listed, not read)' },
+      scrape: {
+        type: 'string',
+        multiple: true,
+        arg: 'URL[@INTERVAL]',
+        help: 'scrape a Prometheus endpoint (repeatable; e.g. http://localhost:8000/metrics@15s; default every 15s)',
+      },
+      'statsd-port': { type: 'string', arg: 'N', help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)` },
+      'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
       help: HELP_OPTION,
     },
     more: `Examples:
   loupe serve ~/src/myapp/logs /var/log/nginx/access.log
   loupe serve --port 0 --otlp-http-port 0 --otlp-grpc-port 0 ./logs   # free ports, printed
+  loupe serve --scrape localhost:8000/metrics@5s --statsd-port 0
 `,
   },
   query: {
@@ -261,9 +272,16 @@ async function serve(args: string[]): Promise<number> {
         corsOrigins: (values['otlp-cors-origin'] as string[] | undefined) ?? [],
       };
 
+  const statsdPort = values['no-statsd'] ? null : otlpPort('statsd-port', DEFAULT_STATSD_PORT);
+  const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
+
   const engine = await createEngine({
     dataDir,
     paths: positionals,
+    scrape,
+    statsd: statsdPort === null ? false : { port: statsdPort },
+    // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
+    statsdOptional: str('statsd-port') === undefined,
     followSymlinks: values['follow-symlinks'] === true,
     maxDbBytes,
     retentionUs,
@@ -273,6 +291,9 @@ async function serve(args: string[]): Promise<number> {
     otlpOptional: str('otlp-http-port') === undefined && str('otlp-grpc-port') === undefined,
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
   }).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (err as NodeJS.ErrnoException).syscall === 'bind') {
+      throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
+    }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`an OTLP port is in use (${(err as Error).message}): is a Collector or another Loupe running? Pass --otlp-http-port 0 --otlp-grpc-port 0, or --no-otlp.`);
     }
@@ -300,6 +321,7 @@ async function serve(args: string[]): Promise<number> {
   if (engine.otlpProblem) {
     process.stderr.write(`loupe: warning: not receiving OpenTelemetry data: ${engine.otlpProblem}. Pass --otlp-http-port 0 --otlp-grpc-port 0 for free ports.\n`);
   }
+  if (engine.statsd && engine.statsd.port === null) process.stderr.write(`loupe: warning: ${engine.statsd.view().lastError ?? 'not receiving StatsD'}.\n`);
   if (engine.otlp && !isLoopbackAddress(engine.otlp.host)) {
     process.stderr.write(`loupe: warning: OTLP listens on ${engine.otlp.host}: other machines on your network can send data to Loupe (OTLP takes no token).\n`);
   }
@@ -313,12 +335,17 @@ async function serve(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       process.stdout.write('Loupe is stopping: writing what is pending…\n');
+      // Scraped points: read now, close takes the scrape sources away (and aborts a scrape in flight).
+      const scraped = engine.sources
+        .list()
+        .filter((s) => s.kind === 'scrape')
+        .reduce((n, s) => n + s.records, 0);
       void server
         .close()
         .then(() => engine.close())
         .then((report) => {
           for (const problem of report.problems) process.stderr.write(`loupe: while stopping, ${problem}\n`);
-          process.stdout.write(`Loupe stopped: ${writtenThisRun(engine)} written this run.\n`);
+          process.stdout.write(`Loupe stopped: ${writtenThisRun(engine, scraped + (engine.statsd?.view().records ?? 0))} written this run.\n`);
           resolve();
         });
     };
@@ -334,9 +361,16 @@ async function serve(args: string[]): Promise<number> {
           (forward !== undefined ? `, forwarding to ${forward}` : '') +
           '\n'
         : '') +
+      (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
       engine.sources
         .list()
+        .filter((s) => s.kind === 'file' || s.kind === 'folder')
         .map((s) => `  watching: ${s.path}${existsSync(s.path) ? '' : ' (not there yet: waiting for it to appear)'}\n`)
+        .join('') +
+      engine.sources
+        .list()
+        .filter((s) => s.kind === 'scrape')
+        .map((s) => `  scraping: ${s.path} every ${(s.scrape?.intervalMs ?? 0) / 1000}s\n`)
         .join(''),
   );
 
@@ -346,14 +380,28 @@ async function serve(args: string[]): Promise<number> {
 
 /**
  * What this run stored, from the counters GET /api/status shows (they count from the engine's start
- * and stay readable after close): log records from files and OTLP, spans, metric points.
+ * and stay readable after close): log records from files and OTLP, spans, metric points (OTLP,
+ * and `metricSourcePoints` from the scrape targets and StatsD, its last flush at close included).
  */
-function writtenThisRun(engine: Engine): string {
+function writtenThisRun(engine: Engine, metricSourcePoints: number): string {
   const o = engine.otlp?.stats;
   const counts: [number, string, string][] = [[engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0), 'log record', 'log records']];
-  if (o) counts.push([o.spans, 'span', 'spans'], [o.metricPoints, 'metric point', 'metric points']);
+  if (o) counts.push([o.spans, 'span', 'spans']);
+  if (o || metricSourcePoints > 0) counts.push([(o?.metricPoints ?? 0) + metricSourcePoints, 'metric point', 'metric points']);
   const said = counts.map(([n, one, many]) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`);
   return said.length === 1 ? said[0]! : `${said.slice(0, -1).join(', ')} and ${said.at(-1)!}`;
+}
+
+/**
+ * `--scrape URL[@INTERVAL]`: the interval is what follows the last @ when it reads as a duration
+ * (15s, 500ms, 1m); otherwise the @ belongs to the URL (user@host).
+ */
+function scrapeTargetOf(value: string): { url: string; interval?: string } {
+  const at = value.lastIndexOf('@');
+  const tail = at >= 0 ? value.slice(at + 1) : '';
+  if (at > 0 && parseDuration(tail) !== undefined) return { url: value.slice(0, at), interval: tail };
+  if (at > 0 && /^\d/.test(tail)) throw new UsageError(`--scrape: "${tail}" is not an interval (e.g. 15s, 500ms, 1m)`);
+  return { url: value };
 }
 
 async function query(args: string[]): Promise<number> {

@@ -113,7 +113,23 @@ export interface Requests {
   'logs.facets': { params: LogQueryParams; result: FacetsView };
   'sources.list': { params: Record<string, never>; result: SourceView[] };
   'sources.get': { params: { id: number }; result: SourceView };
-  'sources.add': { params: { path: string; format?: string | null; followSymlinks?: boolean }; result: SourceView };
+  /**
+   * Watch a file or folder (`path`), or scrape a Prometheus endpoint (`kind: 'scrape'`, `url`, with
+   * `interval` and `timeout` as durations: 15s, 500ms; `job` names its series, default host:port).
+   */
+  'sources.add': {
+    params: {
+      kind?: 'file' | 'scrape';
+      path?: string;
+      format?: string | null;
+      followSymlinks?: boolean;
+      url?: string;
+      interval?: string;
+      timeout?: string;
+      job?: string;
+    };
+    result: SourceView;
+  };
   'sources.remove': { params: { id: number }; result: null };
   'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
   'formats.list': { params: Record<string, never>; result: FormatView[] };

@@ -27,8 +27,12 @@ export interface LogRecordView {
   truncated?: boolean;
 }
 
-/** `rereading`: a forced format is being applied (old records erased, then the files read again). */
-export type SourceState = 'watching' | 'missing' | 'error' | 'rereading';
+/**
+ * `rereading`: a forced format is being applied (old records erased, then the files read again).
+ * A scrape target is `watching` while its scrapes work and `error` while they fail; a StatsD
+ * source `stopped` when its port was taken (lastError says so).
+ */
+export type SourceState = 'starting' | 'watching' | 'missing' | 'error' | 'stopped' | 'rereading';
 
 export interface SourceFileView {
   path: string;
@@ -51,20 +55,50 @@ export interface SourceFileView {
   readBy?: { source: number; path: string };
 }
 
+/**
+ * What a source reads: log files (`file`, `folder`), a Prometheus endpoint it scrapes (`scrape`),
+ * or the StatsD datagrams it listens for (`statsd`).
+ */
+export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd';
+
+/** A scrape target's settings and its last scrape, as Prometheus's targets page shows them. */
+export interface ScrapeTargetView {
+  intervalMs: number;
+  timeoutMs: number;
+  /** The `job` of its series (their resource's service.name); `instance` is the URL's host:port. */
+  job: string;
+  instance: string;
+  /** 1 when the last scrape worked, 0 when it failed, null before the first one. */
+  up: 0 | 1 | null;
+  lastScrape?: string;
+  lastDurationMs?: number;
+  /** Series in the last good scrape. */
+  series: number;
+}
+
 export interface SourceView {
   id: number;
-  kind: 'file' | 'folder';
+  kind: SourceKind;
+  /** The watched path (file, folder), the scraped URL (scrape), or the address listened on (statsd: udp://host:port). */
   path: string;
   /** The format the user forced for this source, when any; otherwise each file is detected. */
   format?: string;
   /** A folder's links to files outside it are read (asked for when adding it); otherwise they are listed as skipped. */
   followSymlinks?: true;
   state: SourceState;
+  /** Log records stored (file, folder), or metric points stored (scrape, statsd). */
   records: number;
+  /** Bytes read: of the files, the scraped bodies, the datagrams. */
   bytes: number;
-  /** Records per second over the last few seconds. */
+  /** Records (or points) per second over the last few seconds. */
   rate: number;
   lastError?: string;
+  /** When lastError happened (metrics sources). */
+  lastErrorAt?: string;
+  /** The source's named counters (metrics sources: scrapes, failures by kind, bad lines, drops…). */
+  counters?: Record<string, number>;
+  scrape?: ScrapeTargetView;
+  /** The files read (file and folder sources; empty for the others). */
   files: SourceFileView[];
 }
 

@@ -38,6 +38,9 @@ import { MetricReader } from './store/metric-reader.js';
 import { PrometheusApi } from './signals/metrics/prometheus-api.js';
 import { SqliteSeriesStore } from './signals/metrics/sqlite-series-store.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './sources/otlp/receiver.js';
+import { PointsSink } from './ingest/metrics-in/points-sink.js';
+import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
+import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -60,6 +63,14 @@ export interface EngineConfig {
    * the status instead of refusing to start: for the standard ports nobody chose explicitly.
    */
   otlpOptional?: boolean;
+  /** Prometheus endpoints to scrape in addition to the persisted ones (`loupe serve --scrape URL[@interval]`). */
+  scrape?: { url: string; interval?: string }[];
+  /**
+   * The StatsD listener (UDP, loopback, port 8125 by default). Started only when given, as OTLP;
+   * `statsdOptional`: a taken port leaves it off, said on its source, instead of refusing to start.
+   */
+  statsd?: StatsdConfig | false;
+  statsdOptional?: boolean;
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
@@ -86,6 +97,8 @@ export interface Engine {
   readonly otlp: OtlpReceiver | null;
   /** Why the receiver is not running although it was asked for (its ports were taken), else null. */
   readonly otlpProblem: string | null;
+  /** The StatsD source (listening, or saying why not), or null when not asked for. */
+  readonly statsd: StatsdSource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /**
@@ -141,6 +154,9 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const) events.on(stored, () => retention.afterWrite());
   const traces = new SpanReader(db, config.searchDeadlineMs, scheduler.clock);
   const metrics = new MetricReader(db);
+  // The metrics sources (scrape targets, StatsD) store through one sink, as OTLP-shaped points.
+  const points = new PointsSink(db, events);
+  sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
   if (config.otlp) {
@@ -150,6 +166,26 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.otlpOptional) {
         otlpProblem = `${(err as Error).message}: another program (a Collector? Jaeger?) uses the OTLP ports`;
       } else {
+        await scheduler.stopAll();
+        db.close();
+        lock.release();
+        throw err;
+      }
+    }
+  }
+  let statsd: StatsdSource | null = null;
+  if (config.statsd) {
+    statsd = new StatsdSource(config.statsd, { scheduler, sink: points });
+    try {
+      await statsd.listen();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.statsdOptional) {
+        statsd.notListening(
+          `not receiving StatsD: UDP port ${config.statsd.port} on ${statsd.host} is taken by another program ` +
+            '(a StatsD daemon? statsd_exporter? a Datadog agent?); pass --statsd-port 0 for a free port',
+        );
+      } else {
+        await otlp?.close();
         await scheduler.stopAll();
         db.close();
         lock.release();
@@ -167,7 +203,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     logsModule(reader, live),
     tracesModule(db, traces),
     metricsModule(metrics, new PrometheusApi(new SqliteSeriesStore(db), () => scheduler.clock.nowMs())),
-    sourcesModule(sources, pipeline, { paths: config.paths ?? [], followSymlinks: config.followSymlinks === true }),
+    sourcesModule(sources, pipeline, {
+      paths: config.paths ?? [],
+      followSymlinks: config.followSymlinks === true,
+      scrape: config.scrape ?? [],
+      statsd,
+    }),
     otlpModule(otlp, otlpProblem),
   );
   let api: EngineApi;
@@ -175,6 +216,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     api = apiOf(modules);
   } catch (err) {
     await otlp?.close();
+    await statsd?.stop();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -194,6 +236,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     try {
       await attempt('stopping the scheduled jobs', () => scheduler.stopAll());
       problems.push(...(await stopModules(modules)));
+      // The sources module stops it once attached; this covers a start that failed before that.
+      await attempt('stopping the StatsD listener', () => statsd?.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -217,6 +261,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     events,
     otlp,
     otlpProblem,
+    statsd,
     repairedModes,
     close: () => (closing ??= close()),
   };
@@ -273,7 +318,8 @@ export function openEngineForQuery(dataDir: string): QueryEngine {
       (row) => reader.toView(row),
       (row) => reader.pathsOf(row),
     );
-    const modules = [logsModule(reader, live), tracesModule(db, new SpanReader(db)), metricsModule(new MetricReader(db), new PrometheusApi(new SqliteSeriesStore(db), () => systemClock.nowMs()))];
+    const prometheus = new PrometheusApi(new SqliteSeriesStore(db), () => systemClock.nowMs());
+    const modules = [logsModule(reader, live), tracesModule(db, new SpanReader(db)), metricsModule(new MetricReader(db), prometheus)];
     return { api: apiOf(modules), close: () => db.close() };
   } catch (err) {
     db.close();

@@ -6,6 +6,7 @@ import { ProtocolConnection } from './api/protocol-server.js';
 import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
 import { loadOrCreateToken } from './api/api-token.js';
 import { parseMainToHost, type HostToMain } from '../../shared/host-protocol.js';
+import { DEFAULT_STATSD_PORT } from './ingest/metrics-in/statsd-source.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
 interface PortLike {
@@ -41,7 +42,8 @@ export function serveMain(engine: Engine, parent: PortLike): void {
 
 /** The engine with OTLP on its standard ports; without OTLP (and saying why) when they are taken. */
 async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
-  const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true });
+  // As loupe serve by default: the standard OTLP and StatsD ports, each left off when taken.
+  const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true, statsd: { port: DEFAULT_STATSD_PORT }, statsdOptional: true });
   if (engine.otlpProblem) tellMain(parent, { type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
   return engine;
 }

@@ -80,7 +80,8 @@ describe('loupe help', () => {
       const res = loupe(...args);
       expect([args, res.status, res.stderr]).toEqual([args, 0, '']);
       expect(res.stdout).toMatch(/^Usage: loupe serve \[PATH…\] \[options\]\n/);
-      for (const flag of ['--data-dir DIR', '--port N', '--max-db-size SIZE', '--otlp-http-port N', '--forward URL', '--no-otlp', '-h, --help']) {
+      const flags = ['--data-dir DIR', '--port N', '--max-db-size SIZE', '--otlp-http-port N', '--forward URL', '--no-otlp'];
+      for (const flag of [...flags, '--scrape URL[@INTERVAL]', '--statsd-port N', '--no-statsd', '-h, --help']) {
         expect(res.stdout).toContain(`  ${flag} `);
       }
       expect(res.stdout).not.toContain('--poll-ms');

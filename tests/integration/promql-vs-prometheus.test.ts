@@ -149,7 +149,8 @@ function buildSamples(): Built {
   const latencyLines = new Map<number, string[]>(QUANTILES.map((q) => [q, []]));
   times.forEach((t, i) => {
     const values = QUANTILES.map((q) => Math.round((q * 100 + 10 * rnd()) * 1000) / 1000);
-    latency.points.push(point(t, {}, { count: i + 1, sum: i * 3, distribution: { quantiles: QUANTILES.map((q, j) => ({ quantile: q, value: values[j]! })) } }));
+    const quantiles = QUANTILES.map((q, j) => ({ quantile: q, value: values[j]! }));
+    latency.points.push(point(t, {}, { count: i + 1, sum: i * 3, distribution: { quantiles } }));
     QUANTILES.forEach((q, j) => latencyLines.get(q)!.push(`rpc_latency${labelText({ quantile: goFloat(q), ...resourceLabels })} ${values[j]} ${t}`));
   });
   for (const l of latencyLines.values()) om.push(...l);

@@ -34,7 +34,9 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, op
   assertBuilt();
   let token = 'test-token-' + Math.random().toString(36).slice(2);
   const tokenArgs = opts.token === false ? [] : ['--token', token];
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...args], {
+  // StatsD only for the tests that ask for it: tests run side by side, and 8125 is one port.
+  const statsdArgs = args.some((a) => a.startsWith('--statsd-port') || a === '--no-statsd') ? [] : ['--no-statsd'];
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...statsdArgs, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,28 +1,21 @@
-// The running inputs: one tailer per source, started from the persisted set at start-up and
-// added or removed at run time (API, CLI, UI).
+// The running inputs of every kind: file and folder sources (one tailer each), the kinds of source
+// registered by the composition root (Prometheus scrape targets), and the sources a run is given
+// (the StatsD listener). Persisted sources are started from the database at start-up and added or
+// removed at run time (API, CLI, UI); each keeps its own state and problems (see Source).
 import { constants, type Stats } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { SourceFileView, SourceView } from '../../../shared/model.js';
+import type { SourceView } from '../../../shared/model.js';
 import type { LogPipeline } from '../pipeline/log-pipeline.js';
 import type { SourceStore, SourceRow } from '../store/source-store.js';
 import type { FileRecordEraser } from '../store/file-record-eraser.js';
 import { formatById } from '../parse/registry.js';
 import { createFileSource, type FileClaim } from './files/file-source.js';
+import { FileEntry, type FileEntryContext, type Tailer } from './files/file-entry.js';
 import { hashBytes } from './files/fingerprint.js';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { Scheduler } from '../core/scheduler.js';
-
-type FileSource = ReturnType<typeof createFileSource>;
-
-interface Running {
-  row: SourceRow;
-  tailer: FileSource;
-  /** A forced format is being applied: the tailer is stopped while the old records are erased. */
-  rereading?: true;
-  /** Records stored at each of the last few samples, for the rate. */
-  samples: { at: number; records: number }[];
-}
+import type { Source, SourceKindSpec } from './source.js';
 
 export interface SourceManagerOptions {
   pollMs?: number;
@@ -32,11 +25,22 @@ export interface SourceManagerOptions {
 /** How soon a failed erase (a full disk) is tried again. */
 const REREAD_RETRY_MS = 5000;
 
+type FileRow = SourceRow & { kind: 'file' | 'folder' };
+
+function isFileRow(row: SourceRow): row is FileRow {
+  return row.kind === 'file' || row.kind === 'folder';
+}
+
 export class SourceManager {
-  private readonly running = new Map<number, Running>();
+  private readonly running = new Map<number, Source>();
+  /** The persisted kinds other than files, by kind. */
+  private readonly kinds = new Map<string, SourceKindSpec>();
+  /** Sources given to this run (not persisted, not removable): what set them up says why. */
+  private readonly given = new Map<number, string>();
   /** Re-reads in progress (erase, then start the source again); stopAll waits for them. */
   private readonly rereads = new Set<Promise<void>>();
   private stopping = false;
+  private readonly fileContext: FileEntryContext;
 
   constructor(
     private readonly store: SourceStore,
@@ -45,17 +49,46 @@ export class SourceManager {
     /** The tailers' timers, the re-read's retry and the rate's clock. */
     private readonly scheduler: Scheduler,
     private readonly options: SourceManagerOptions = {},
-  ) {}
+  ) {
+    this.fileContext = {
+      store,
+      pipeline,
+      clock: scheduler.clock,
+      pathOf: (id) => this.fileEntry(id)?.row.path,
+    };
+  }
+
+  /** Another persisted kind of source (before startAll): its rows start with the others. */
+  registerKind(spec: SourceKindSpec): void {
+    this.kinds.set(spec.kind, spec);
+  }
+
+  /**
+   * A source this run was given (the StatsD listener): started now, listed after the persisted
+   * ones, never stored. `why`: what set it up, said when someone tries to remove it.
+   */
+  async attach(source: Source, why: string): Promise<void> {
+    this.running.set(source.id, source);
+    this.given.set(source.id, why);
+    await source.start();
+  }
 
   /** Start every persisted source; one whose re-read a stop interrupted finishes it first, in the background. */
   async startAll(): Promise<void> {
     const rereading = new Set(this.store.supersededFiles().map((f) => f.source_id));
     for (const row of this.store.listSources()) {
+      if (!isFileRow(row)) {
+        const spec = this.kinds.get(row.kind);
+        if (spec) await this.startOther(spec, row);
+        continue;
+      }
       if (!rereading.has(row.id)) {
         await this.startSource(row);
         continue;
       }
-      this.running.set(row.id, { row, tailer: this.newTailer(row), rereading: true, samples: [] });
+      const entry = new FileEntry(row, this.newTailer(row), this.fileContext);
+      entry.rereading = true;
+      this.running.set(row.id, entry);
       this.track(this.finishReread(row.id));
     }
     // Rows of a source removed during its re-read: erased all the same.
@@ -82,16 +115,37 @@ export class SourceManager {
       if (never) throw new BadRequestError(`path: cannot watch ${abs}: ${never}`);
     }
     const existing = this.store.listSources().find((s) => s.path === abs);
-    if (existing && this.running.has(existing.id)) return this.view(existing.id)!;
-    const row = this.store.addSource(kind, abs, format, opts.followSymlinks === true);
+    if (existing && this.running.has(existing.id)) {
+      if (!isFileRow(existing)) throw new BadRequestError(`path: ${abs} is already a ${existing.kind} source`);
+      return this.view(existing.id)!;
+    }
+    const row = this.store.addSource(kind, abs, format, opts.followSymlinks === true) as FileRow;
     await this.startSource(row);
     return this.view(row.id)!;
   }
 
+  /**
+   * Add a source of a registered kind (a scrape target) from the request's params. The same
+   * source again (same URL) takes the new settings: it is restarted with them.
+   */
+  async addOfKind(kind: string, params: Readonly<Record<string, unknown>>): Promise<SourceView> {
+    const spec = this.kinds.get(kind);
+    if (!spec) throw new BadRequestError(`kind: unknown kind of source "${kind}" (file, folder${[...this.kinds.keys()].map((k) => `, ${k}`).join('')})`);
+    const { path, config } = spec.prepare(params);
+    const existing = this.store.listSources().find((s) => s.path === path);
+    if (existing && existing.kind !== spec.kind && this.running.has(existing.id)) throw new BadRequestError(`${path} is already a ${existing.kind} source`);
+    if (existing) await this.running.get(existing.id)?.stop();
+    const row = this.store.addSource(spec.kind, path, null, false, config);
+    await this.startOther(spec, row);
+    return this.view(row.id)!;
+  }
+
   async remove(id: number): Promise<void> {
+    const given = this.given.get(id);
+    if (given !== undefined) throw new BadRequestError(`This source cannot be removed: ${given}.`);
     const r = this.running.get(id);
     if (!r && !this.store.getSource(id)) throw new NotFoundError(`No source with id ${id}.`);
-    if (r) await r.tailer.stop();
+    if (r) await r.stop();
     this.running.delete(id);
     this.pipeline.forgetSource(id);
     this.store.removeSource(id);
@@ -102,8 +156,10 @@ export class SourceManager {
    * again from the start with it, their old records replaced; files already gone keep theirs.
    */
   async setFormat(id: number, format: string | null): Promise<SourceView> {
-    const r = this.running.get(id);
-    if (!r) throw new NotFoundError(`No source with id ${id}.`);
+    const source = this.running.get(id);
+    if (!source) throw new NotFoundError(`No source with id ${id}.`);
+    const r = this.fileEntry(id);
+    if (!r) throw new BadRequestError(`format: only file and folder sources have a format (source ${id} is a ${source.kind} source).`);
     if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
     if (r.rereading) throw new BadRequestError('This source is being read again with a new format; try again when it is done.');
     if (format === r.row.format) return this.view(id)!;
@@ -115,6 +171,12 @@ export class SourceManager {
     // Erasing a big file's records takes a while: the call returns, the source says 'rereading'.
     this.track(this.finishReread(id));
     return this.view(id)!;
+  }
+
+  /** The running file or folder source of an id. */
+  private fileEntry(id: number): FileEntry | undefined {
+    const s = this.running.get(id);
+    return s instanceof FileEntry ? s : undefined;
   }
 
   /** Background work stopAll waits for. */
@@ -131,12 +193,12 @@ export class SourceManager {
         await this.eraseSuperseded();
         break;
       } catch (err) {
-        const r = this.running.get(id);
+        const r = this.fileEntry(id);
         if (r) this.pipeline.sinkFor(id, r.row.format).problem(null, r.row.path, `could not erase the old records to read them again: ${err instanceof Error ? err.message : String(err)}`);
         await this.scheduler.sleep(REREAD_RETRY_MS);
       }
     }
-    const r = this.running.get(id);
+    const r = this.fileEntry(id);
     if (!r || this.stopping) return;
     this.pipeline.sinkFor(id, r.row.format).problem(null, r.row.path, null);
     await this.startSource(r.row);
@@ -150,60 +212,15 @@ export class SourceManager {
     }
   }
 
+  /** Every running source: the persisted ones in the order they were added, then those given to this run. */
   list(): SourceView[] {
-    return [...this.running.keys()].map((id) => this.view(id)!).filter(Boolean);
+    const ids = [...this.running.keys()];
+    const ordered = [...ids.filter((id) => !this.given.has(id)), ...ids.filter((id) => this.given.has(id))];
+    return ordered.map((id) => this.view(id)!).filter(Boolean);
   }
 
   view(id: number): SourceView | undefined {
-    const r = this.running.get(id);
-    if (!r) return undefined;
-    const problems = this.pipeline.problems.get(id) ?? new Map<string, string>();
-    const files: SourceFileView[] = this.store.filesOf(id).map((f) => {
-      const problem = problems.get(f.path);
-      return {
-        path: f.path,
-        format: f.format ?? (r.row.format ?? 'detecting'),
-        records: f.records,
-        bytes: f.bytes,
-        offset: f.offset,
-        truncatedLines: f.truncated_lines,
-        invalidUtf8Lines: f.invalid_utf8_lines,
-        ...(f.gone ? { gone: true } : {}),
-        ...(problem !== undefined ? { skipped: problem } : {}),
-      };
-    });
-    // Files another source reads: listed here, read (and counted) there.
-    for (const [path, owner] of r.tailer.sharedFiles()) {
-      if (files.some((f) => f.path === path)) continue;
-      const readBy = { source: owner, path: this.running.get(owner)?.row.path ?? '' };
-      files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, readBy });
-    }
-    // Problems of files that never got a row (binary, unreadable from the start).
-    for (const [path, problem] of problems) {
-      if (!files.some((f) => f.path === path)) {
-        files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, skipped: problem });
-      }
-    }
-    const records = files.reduce((n, f) => n + f.records, 0);
-    const now = this.scheduler.clock.nowMs();
-    r.samples.push({ at: now, records });
-    while (r.samples.length > 2 && now - r.samples[0]!.at > 10_000) r.samples.shift();
-    const first = r.samples[0]!;
-    const rate = now > first.at ? ((records - first.records) * 1000) / (now - first.at) : 0;
-    const lastError = r.tailer.error() ?? [...problems.values()].at(-1);
-    return {
-      id,
-      kind: r.row.kind,
-      path: r.row.path,
-      ...(r.row.format !== null ? { format: r.row.format } : {}),
-      ...(r.row.follow_symlinks ? { followSymlinks: true } : {}),
-      state: r.rereading ? 'rereading' : r.tailer.state(),
-      records,
-      bytes: files.reduce((n, f) => n + f.bytes, 0),
-      rate: Math.round(rate * 10) / 10,
-      ...(lastError ? { lastError } : {}),
-      files,
-    };
+    return this.running.get(id)?.view();
   }
 
   /**
@@ -224,7 +241,7 @@ export class SourceManager {
   }
 
   /** A source's tailer, not started yet. */
-  private newTailer(row: SourceRow): FileSource {
+  private newTailer(row: SourceRow): Tailer {
     return createFileSource({
       path: row.path,
       known: this.store.knownFiles(row.id),
@@ -237,22 +254,25 @@ export class SourceManager {
     });
   }
 
-  private async startSource(row: SourceRow): Promise<void> {
-    const tailer = this.newTailer(row);
-    this.running.set(row.id, { row, tailer, samples: [] });
-    // The tailer's start reads the existing content: don't hold up the server's start (or the
-    // API call that added the source) for a big folder. Its errors show on the source's state.
-    tailer.start().catch((err: unknown) => {
-      this.pipeline.sinkFor(row.id, row.format).problem(null, row.path, err instanceof Error ? err.message : String(err));
-    });
+  private async startSource(row: FileRow): Promise<void> {
+    const entry = new FileEntry(row, this.newTailer(row), this.fileContext);
+    this.running.set(row.id, entry);
+    await entry.start();
+  }
+
+  private async startOther(spec: SourceKindSpec, row: SourceRow): Promise<void> {
+    const source = spec.create(row);
+    this.running.set(row.id, source);
+    await source.start();
   }
 
   async stopAll(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.running.values()].map((r) => r.tailer.stop()));
+    await Promise.all([...this.running.values()].map((r) => r.stop()));
     // An erase stops between two windows; the next start finishes it.
     await Promise.all([...this.rereads]);
     this.running.clear();
+    this.given.clear();
   }
 }
 

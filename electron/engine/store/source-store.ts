@@ -4,15 +4,21 @@ import type { Db } from './database.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { FileIdentity, KnownFile } from '../core/file-identity.js';
 
+/** The kinds of source persisted in `sources` (StatsD is set per run, not stored). */
+export type StoredSourceKind = 'file' | 'folder' | 'scrape';
+
 export interface SourceRow {
   id: number;
-  kind: 'file' | 'folder';
+  kind: StoredSourceKind;
+  /** The watched path, or the scraped URL. */
   path: string;
   format: string | null;
   created_at: number;
   removed: number;
   /** 1: a folder's links to files outside it are read. */
   follow_symlinks: number;
+  /** The kind's settings as JSON (scrape: interval, timeout, job); null for files and folders. */
+  config: string | null;
 }
 
 export interface FileRow {
@@ -53,19 +59,23 @@ export class SourceStore {
     return this.db.prepare('SELECT * FROM sources WHERE id = ? AND removed = 0').get(id) as SourceRow | undefined;
   }
 
-  /** Add a source, or bring back a removed one with the same path (its checkpoints still hold). */
-  addSource(kind: 'file' | 'folder', path: string, format: string | null, followSymlinks = false): SourceRow {
+  /**
+   * Add a source, or bring back a removed one with the same path (its checkpoints still hold).
+   * `config`: the kind's settings (stored as JSON), for the kinds that have some.
+   */
+  addSource(kind: StoredSourceKind, path: string, format: string | null, followSymlinks = false, config: object | null = null): SourceRow {
     const follow = followSymlinks ? 1 : 0;
+    const json = config === null ? null : JSON.stringify(config);
     const existing = this.db.prepare('SELECT * FROM sources WHERE path = ?').get(path) as SourceRow | undefined;
     if (existing) {
       this.db
-        .prepare('UPDATE sources SET removed = 0, kind = ?, format = ?, follow_symlinks = ? WHERE id = ?')
-        .run(kind, format, follow, existing.id);
-      return { ...existing, kind, format, removed: 0, follow_symlinks: follow };
+        .prepare('UPDATE sources SET removed = 0, kind = ?, format = ?, follow_symlinks = ?, config = ? WHERE id = ?')
+        .run(kind, format, follow, json, existing.id);
+      return { ...existing, kind, format, removed: 0, follow_symlinks: follow, config: json };
     }
     const info = this.db
-      .prepare('INSERT INTO sources (kind, path, format, created_at, follow_symlinks) VALUES (?, ?, ?, ?, ?)')
-      .run(kind, path, format, this.clock.nowUs(), follow);
+      .prepare('INSERT INTO sources (kind, path, format, created_at, follow_symlinks, config) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(kind, path, format, this.clock.nowUs(), follow, json);
     return this.getSource(Number(info.lastInsertRowid))!;
   }
 

@@ -1,4 +1,5 @@
-// The Sources view's state: the watched paths with their files, polled while the view is open.
+// The Sources view's state: the watched paths with their files, the scrape targets and the StatsD
+// listener, polled while the view is open.
 import type { FormatView } from '../../../shared/api.js';
 import type { EngineStatusView, SourceView } from '../../../shared/model.js';
 import { ApiError } from './api-client.js';
@@ -41,6 +42,13 @@ export class SourcesStore {
   async add(path: string, followSymlinks = false): Promise<boolean> {
     return this.run(async () => {
       await api.request('sources.add', { path, ...(followSymlinks ? { followSymlinks } : {}) });
+    });
+  }
+
+  /** A Prometheus endpoint to scrape every `interval` (a duration: 15s; empty: the default). */
+  async addScrape(url: string, interval: string): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.add', { kind: 'scrape', url, ...(interval.trim() ? { interval: interval.trim() } : {}) });
     });
   }
 

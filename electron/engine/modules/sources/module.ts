@@ -1,6 +1,7 @@
-// Sources: the files and folders Loupe watches (add, remove, force a format), the formats it can
-// be forced to, and the file pipeline's counters. Starts the persisted sources and the paths given
-// at start; on stop, stops the tailers and writes what is pending.
+// Sources: what Loupe reads, of every kind: the files and folders it watches (add, remove, force a
+// format), the Prometheus endpoints it scrapes, the StatsD listener; the formats files can be
+// forced to, and the file pipeline's counters. Starts the persisted sources and those given at
+// start (paths, scrape targets, StatsD); on stop, stops them all and writes what is pending.
 import { handler } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -8,11 +9,16 @@ import type { EngineModule } from '../../core/module.js';
 import { FORMATS } from '../../parse/registry.js';
 import type { LogPipeline } from '../../pipeline/log-pipeline.js';
 import type { SourceManager } from '../../sources/source-manager.js';
+import type { StatsdSource } from '../../ingest/metrics-in/statsd-source.js';
 
 export interface SourcesConfig {
   /** Files and folders to watch in addition to the persisted sources. */
   paths: readonly string[];
   followSymlinks: boolean;
+  /** Prometheus endpoints to scrape in addition to the persisted ones (`--scrape URL[@interval]`). */
+  scrape: readonly { url: string; interval?: string }[];
+  /** The StatsD listener of this run, or null. */
+  statsd: StatsdSource | null;
 }
 
 export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, config: SourcesConfig): EngineModule {
@@ -26,9 +32,24 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
         if (!view) throw new NotFoundError(`No source with id ${p.id}.`);
         return view;
       }),
-      // The manager says what is wrong with a path (empty, under a file…) in the user's terms.
-      'sources.add': handler({ path: withDefault(param.string, ''), format: param.format, followSymlinks: param.bool }, (p) =>
-        sources.add(p.path, { format: p.format, followSymlinks: p.followSymlinks === true }),
+      // The manager says what is wrong with a path (empty, under a file…) or a URL in the user's terms.
+      'sources.add': handler(
+        {
+          kind: param.string,
+          path: withDefault(param.string, ''),
+          format: param.format,
+          followSymlinks: param.bool,
+          url: param.string,
+          interval: param.string,
+          timeout: param.string,
+          job: param.string,
+        },
+        (p) => {
+          if (p.kind === undefined || p.kind === 'file' || p.kind === 'folder') {
+            return sources.add(p.path, { format: p.format, followSymlinks: p.followSymlinks === true });
+          }
+          return sources.addOfKind(p.kind, { url: p.url, interval: p.interval, timeout: p.timeout, job: p.job });
+        },
       ),
       'sources.remove': handler(id, async (p) => {
         await sources.remove(p.id);
@@ -48,6 +69,8 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
     start: async () => {
       await sources.startAll();
       for (const path of config.paths) await sources.add(path, { followSymlinks: config.followSymlinks });
+      for (const target of config.scrape) await sources.addOfKind('scrape', { url: target.url, interval: target.interval });
+      if (config.statsd) await sources.attach(config.statsd, 'it is set by loupe serve --statsd-port (--no-statsd turns it off)');
     },
     stop: async () => {
       const problems: Error[] = [];

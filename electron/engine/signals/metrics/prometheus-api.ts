@@ -73,7 +73,13 @@ export class PrometheusApi {
     return withSearchDeadline(() => formatResult(instantQuery(this.store, p.query, timeMs)), deadlineOf(p.timeout));
   }
 
-  queryRange(p: { query: string; start: string | number; end: string | number; step: string | number; timeout?: string | undefined }): PromQueryData {
+  queryRange(p: {
+    query: string;
+    start: string | number;
+    end: string | number;
+    step: string | number;
+    timeout?: string | undefined;
+  }): PromQueryData {
     const startMs = parsePromTime(p.start, 'start');
     const endMs = parsePromTime(p.end, 'end');
     const stepMs = parsePromDuration(p.step, 'step');
@@ -83,7 +89,8 @@ export class PrometheusApi {
     if ((endMs - startMs) / stepMs > MAX_STEPS) {
       throw new BadRequestError(`exceeded maximum resolution of ${MAX_STEPS} points per timeseries. Try decreasing the query resolution (?step=XX)`);
     }
-    return withSearchDeadline(() => formatResult(rangeQuery(this.store, p.query, startMs, endMs, stepMs, { maxSteps: MAX_STEPS })), deadlineOf(p.timeout));
+    const run = (): PromQueryData => formatResult(rangeQuery(this.store, p.query, startMs, endMs, stepMs, { maxSteps: MAX_STEPS }));
+    return withSearchDeadline(run, deadlineOf(p.timeout));
   }
 
   series(p: MatchParams): Labels[] {
@@ -126,7 +133,9 @@ export class PrometheusApi {
     return withSearchDeadline(() => {
       const byKey = new Map<string, Labels>();
       for (const matchers of selectors) {
-        for (const labels of this.store.labelSets(matchers, startMs, endMs)) byKey.set(JSON.stringify(Object.entries(labels).sort()), labels);
+        for (const labels of this.store.labelSets(matchers, startMs, endMs)) {
+          byKey.set(JSON.stringify(Object.entries(labels).sort()), labels);
+        }
       }
       return [...byKey.values()];
     });

@@ -378,7 +378,11 @@ function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean): 
  * buckets: an approximation (Prometheus's native histograms interpolate exponentially).
  */
 function expoBucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean): SeriesBuilder[] {
-  const points = rows.map((r) => ({ t: msOf(r.ts), stale: (r.flags & NO_RECORDED_VALUE) !== 0, d: r.distribution ? (JSON.parse(r.distribution) as ExpoDistribution) : null }));
+  const points = rows.map((r) => ({
+    t: msOf(r.ts),
+    stale: (r.flags & NO_RECORDED_VALUE) !== 0,
+    d: r.distribution ? (JSON.parse(r.distribution) as ExpoDistribution) : null,
+  }));
   let scale = Infinity;
   for (const p of points) if (p.d) scale = Math.min(scale, p.d.scale);
   if (scale === Infinity) return [];

@@ -1,0 +1,27 @@
+// Where the metrics sources (scrape targets, StatsD) store their points: the OTLP metric writer
+// (metric_series / metric_points), one transaction per scrape or flush, then `points.stored` so
+// retention and the live parts hear of it as they hear of OTLP points.
+import type { EventBus } from '../../core/events.js';
+import type { Db } from '../../store/database.js';
+import { MetricWriter } from '../../store/metric-writer.js';
+import { ResourceStore } from '../../store/resource-store.js';
+import type { OtlpMetric, OtlpResource } from '../../core/telemetry.js';
+
+export class PointsSink {
+  private readonly tx;
+
+  constructor(db: Db, private readonly events: EventBus) {
+    const writer = new MetricWriter(db, new ResourceStore(db));
+    this.tx = db.transaction((resource: OtlpResource, scope: string, metrics: OtlpMetric[]) =>
+      writer.write([{ resource, scope: { name: scope }, items: metrics }]),
+    );
+  }
+
+  /** Store the metrics' points as one transaction; returns how many (throws when the write fails: a full disk). */
+  write(resource: OtlpResource, scope: string, metrics: OtlpMetric[]): number {
+    if (metrics.length === 0) return 0;
+    const points = this.tx(resource, scope, metrics);
+    if (points > 0) this.events.emit('points.stored', { points });
+    return points;
+  }
+}
