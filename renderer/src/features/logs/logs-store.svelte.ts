@@ -8,8 +8,9 @@
 // reactive and `version` says when they changed.
 import type { FacetsView, LiveBatch } from '../../../../shared/api.js';
 import type { HistogramView, LogRecordView } from '../../../../shared/model.js';
-import { ApiError } from '../../lib/api-client.js';
+import type { ApiError } from '../../lib/api-client.js';
 import { api } from '../../lib/client.js';
+import { LatestTicket, toApiError } from '../../lib/latest-request.svelte.js';
 import { searchTerms, textPattern } from '../../lib/highlight.js';
 import { fitFrom, matchTotal } from './log-counts.js';
 import { isLive, rangeParams, resolveRange, type TimeRange } from '../../lib/time-range.js';
@@ -74,7 +75,8 @@ export class LogsStore {
   private older: LogRecordView[] = [];
   private live: LogRecordView[] = [];
   private nextCursor: string | null = null;
-  private generation = 0;
+  /** Answers (rows, tail, counts, timers) of a search the user has moved on from are dropped. */
+  private readonly latest = new LatestTicket();
   private unsubscribeTail: (() => void) | null = null;
   private pendingLive: LogRecordView[] = [];
   private frame = 0;
@@ -125,7 +127,7 @@ export class LogsStore {
   load(query: string, range: TimeRange, opts: { quiet?: boolean } = {}): void {
     this.query = query;
     this.range = range;
-    const gen = ++this.generation;
+    const gen = this.latest.begin();
     this.stopTail();
     this.pendingLive = [];
     this.firstPageIds = new Set();
@@ -145,7 +147,7 @@ export class LogsStore {
       this.loading = true;
       this.version++;
       this.slowTimer = setTimeout(() => {
-        if (gen === this.generation && this.loading) this.slow = true;
+        if (this.latest.isLatest(gen) && this.loading) this.slow = true;
       }, SLOW_SEARCH_MS);
     }
 
@@ -157,14 +159,14 @@ export class LogsStore {
         { q: query },
         (batch) => this.onLive(gen, batch),
         (err) => {
-          if (gen === this.generation) this.error = err;
+          if (this.latest.isLatest(gen)) this.error = err;
         },
       );
     }
     api
       .request('logs.search', { q: query, ...rangeParams(range), limit: FIRST_PAGE })
       .then((page) => {
-        if (gen !== this.generation) return;
+        if (!this.latest.isLatest(gen)) return;
         this.clearRows();
         this.older = page.records;
         this.noteLoggers(page.records);
@@ -176,10 +178,10 @@ export class LogsStore {
         this.scheduleFlush();
       })
       .catch((err: unknown) => {
-        if (gen === this.generation) this.error = toApiError(err);
+        if (this.latest.isLatest(gen)) this.error = toApiError(err);
       })
       .finally(() => {
-        if (gen !== this.generation) return;
+        if (!this.latest.isLatest(gen)) return;
         this.loading = false;
         this.stopSlowTimer();
       });
@@ -204,7 +206,7 @@ export class LogsStore {
    * next query waits behind it at most that long.
    */
   cancel(): void {
-    this.generation++;
+    this.latest.drop();
     this.stopTail();
     this.stopSlowTimer();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
@@ -234,11 +236,11 @@ export class LogsStore {
 
   /** While live, the counts follow the tail: one refresh at a time, spaced by what the last one cost. */
   private scheduleRefresh(gen: number, lastMs: number): void {
-    if (gen !== this.generation) return;
+    if (!this.latest.isLatest(gen)) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
       // A failed search is not counted again and again: the next search starts over.
-      if (gen !== this.generation || this.error) return;
+      if (!this.latest.isLatest(gen) || this.error) return;
       if (!this.dirtyCounts) return this.scheduleRefresh(gen, lastMs);
       const started = performance.now();
       void this.refreshCounts(gen).then(() => {
@@ -251,7 +253,7 @@ export class LogsStore {
   /** The next page of older records; resolves with how many rows were added at the top. */
   async loadOlder(): Promise<number> {
     if (!this.nextCursor || this.loadingOlder) return 0;
-    const gen = this.generation;
+    const gen = this.latest.current();
     this.loadingOlder = true;
     try {
       const page = await api.request('logs.search', {
@@ -260,7 +262,7 @@ export class LogsStore {
         limit: OLDER_PAGE,
         cursor: this.nextCursor,
       });
-      if (gen !== this.generation) return 0;
+      if (!this.latest.isLatest(gen)) return 0;
       for (const r of page.records) this.older.push(r);
       this.noteLoggers(page.records);
       this.nextCursor = page.nextCursor;
@@ -268,10 +270,10 @@ export class LogsStore {
       this.version++;
       return page.records.length;
     } catch (err) {
-      if (gen === this.generation) this.error = toApiError(err);
+      if (this.latest.isLatest(gen)) this.error = toApiError(err);
       return 0;
     } finally {
-      if (gen === this.generation) this.loadingOlder = false;
+      if (this.latest.isLatest(gen)) this.loadingOlder = false;
     }
   }
 
@@ -309,7 +311,7 @@ export class LogsStore {
   }
 
   dispose(): void {
-    this.generation++;
+    this.latest.drop();
     this.stopTail();
     this.stopSlowTimer();
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
@@ -326,7 +328,7 @@ export class LogsStore {
   }
 
   private onLive(gen: number, batch: LiveBatch): void {
-    if (gen !== this.generation) return;
+    if (!this.latest.isLatest(gen)) return;
     const start = resolveRange(this.range).from;
     let newest = this.newestMs();
     for (const r of batch.records) {
@@ -360,10 +362,10 @@ export class LogsStore {
   /** A quiet reload, at most one per RELOAD_MS, while following (not under the eyes of a reader). */
   private reloadSoon(): void {
     if (this.reloadTimer) return;
-    const gen = this.generation;
+    const gen = this.latest.current();
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = null;
-      if (gen === this.generation && this.following && this.lateArrived) this.load(this.query, this.range, { quiet: true });
+      if (this.latest.isLatest(gen) && this.following && this.lateArrived) this.load(this.query, this.range, { quiet: true });
     }, RELOAD_MS);
   }
 
@@ -414,33 +416,29 @@ export class LogsStore {
     const facets = api
       .request('logs.facets', params)
       .then((f) => {
-        if (gen === this.generation) this.facets = f;
+        if (this.latest.isLatest(gen)) this.facets = f;
       })
       .catch(() => {
-        if (gen === this.generation) this.facets = null;
+        if (this.latest.isLatest(gen)) this.facets = null;
       });
     const histogram = api
       .request('logs.histogram', { ...params, from: fitted ?? params.from, buckets: HISTOGRAM_BUCKETS })
       .then(async (h) => {
-        if (gen !== this.generation) return;
+        if (!this.latest.isLatest(gen)) return;
         const from = fitted === null && isLive(this.range) ? fitFrom(h) : null;
         if (from !== null) {
           // The matches are a burst at the end of the range: chart from where they start.
           this.histogramFrom = from;
           h = await api.request('logs.histogram', { ...params, from: new Date(from).toISOString(), buckets: HISTOGRAM_BUCKETS });
-          if (gen !== this.generation) return;
+          if (!this.latest.isLatest(gen)) return;
         }
         this.histogram = h;
         this.countedTo = Date.parse(to);
       })
       .catch(() => {
         // The search reports the same error, once; counts of an earlier query would mislead.
-        if (gen === this.generation) this.histogram = null;
+        if (this.latest.isLatest(gen)) this.histogram = null;
       });
     return Promise.all([histogram, facets]);
   }
-}
-
-function toApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError('internal', err instanceof Error ? err.message : String(err));
 }

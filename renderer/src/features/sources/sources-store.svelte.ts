@@ -1,8 +1,8 @@
 // The Sources view's state: the watched paths with their files, polled while the view is open.
 import type { FormatView } from '../../../../shared/api.js';
 import type { EngineStatusView, SourceView } from '../../../../shared/model.js';
-import { ApiError } from '../../lib/api-client.js';
 import { api } from '../../lib/client.js';
+import { errorMessage } from '../../lib/latest-request.svelte.js';
 
 const POLL_MS = 2000;
 
@@ -33,7 +33,7 @@ export class SourcesStore {
     try {
       [this.sources, this.status] = await Promise.all([api.request('sources.list', {}), api.request('engine.status', {})]);
     } catch (err) {
-      this.error = message(err);
+      this.error = errorMessage(err);
     }
   }
 
@@ -64,14 +64,10 @@ export class SourcesStore {
       await this.refresh();
       return true;
     } catch (err) {
-      this.error = message(err);
+      this.error = errorMessage(err);
       return false;
     } finally {
       this.busy = false;
     }
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof ApiError || err instanceof Error ? err.message : String(err);
 }
