@@ -13,8 +13,6 @@ export interface TraceFilters {
   q: string;
 }
 
-export const EMPTY_FILTERS: TraceFilters = { service: '', operation: '', errorsOnly: false, minDuration: '', maxDuration: '', q: '' };
-
 /** The view's hash params (the query itself is the location's `q`). */
 export function filtersFromParams(q: string, params: Record<string, string> | undefined): TraceFilters {
   const p = params ?? {};
