@@ -38,7 +38,8 @@ describe('LatestRequest', () => {
     const failedWith: string[] = [];
     const old = deferred<number>();
     const first = req.run(() => old.promise, () => undefined, (e) => failedWith.push(e.message));
-    const second = req.run(() => Promise.reject(new ApiError('bad_query', 'Unclosed quote at 4')), () => undefined, (e) => failedWith.push(e.message));
+    const refused = new ApiError('bad_query', 'Unclosed quote at 4');
+    const second = req.run(() => Promise.reject(refused), () => undefined, (e) => failedWith.push(e.message));
     await second;
     old.reject(new ApiError('timeout', 'Loupe did not answer'));
     await first;

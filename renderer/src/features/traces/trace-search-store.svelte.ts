@@ -87,7 +87,8 @@ export class TraceSearchStore {
     this.importMessage = '';
     this.importError = '';
     if (file.size > API_LIMITS.maxImportBytes) {
-      this.importError = `${file.name} is ${(file.size / 1048576).toFixed(1)} MB: trace files are limited to ${API_LIMITS.maxImportBytes / 1048576} MB.`;
+      const size = (file.size / 1048576).toFixed(1);
+      this.importError = `${file.name} is ${size} MB: trace files are limited to ${API_LIMITS.maxImportBytes / 1048576} MB.`;
       return null;
     }
     this.importing = true;
@@ -95,7 +96,9 @@ export class TraceSearchStore {
       const result = await api.request('traces.import', { json: await file.text() });
       const only = result.traceIds.length === 1 ? result.traceIds[0] : undefined;
       if (only && result.spans + result.duplicateSpans > 0) return traceLink(only);
-      this.importMessage = `${file.name}: ${result.spans} spans of ${result.traceIds.length} traces stored${result.duplicateSpans ? `, ${result.duplicateSpans} already there` : ''}${result.rejectedSpans ? `, ${result.rejectedSpans} refused (${result.rejectReason ?? 'invalid'})` : ''}.`;
+      const duplicates = result.duplicateSpans ? `, ${result.duplicateSpans} already there` : '';
+      const refused = result.rejectedSpans ? `, ${result.rejectedSpans} refused (${result.rejectReason ?? 'invalid'})` : '';
+      this.importMessage = `${file.name}: ${result.spans} spans of ${result.traceIds.length} traces stored${duplicates}${refused}.`;
       if (this.filters) void this.load(this.filters, this.range);
       return null;
     } catch (err) {
