@@ -38,13 +38,13 @@ describe('LatestRequest', () => {
     const failedWith: string[] = [];
     const old = deferred<number>();
     const first = req.run(() => old.promise, () => undefined, (e) => failedWith.push(e.message));
-    const refused = new ApiError('bad_query', 'Unclosed quote at 4');
+    const refused = new ApiError('query_syntax', 'Unclosed quote at 4');
     const second = req.run(() => Promise.reject(refused), () => undefined, (e) => failedWith.push(e.message));
     await second;
     old.reject(new ApiError('timeout', 'Loupe did not answer'));
     await first;
     expect(req.message).toBe('Unclosed quote at 4');
-    expect(req.error?.code).toBe('bad_query');
+    expect(req.error?.code).toBe('query_syntax');
     expect(failedWith).toEqual(['Unclosed quote at 4']);
     await req.run(() => Promise.resolve(1), () => undefined);
     expect(req.error).toBeNull();
