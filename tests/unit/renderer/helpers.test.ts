@@ -2,14 +2,14 @@
 // the time range in the URL, and the virtual list's layout.
 import { describe, expect, it } from 'vitest';
 import { parseAnsi, stripAnsi } from '../../../renderer/src/lib/ansi.js';
-import { buildLoggerTree } from '../../../renderer/src/lib/logger-tree.js';
+import { buildLoggerTree } from '../../../renderer/src/features/logs/logger-tree.js';
 import { fieldTerm, quoteValue, splitTerms, termState, toggleTerm } from '../../../renderer/src/lib/query-edit.js';
-import { QueryHistory } from '../../../renderer/src/lib/query-history.js';
-import { RowLayout } from '../../../renderer/src/lib/row-layout.js';
+import { QueryHistory } from '../../../renderer/src/features/logs/query-history.js';
+import { RowLayout } from '../../../renderer/src/features/logs/row-layout.js';
 import { formatHash, parseHash, rangeParams } from '../../../renderer/src/lib/time-range.js';
 import { messageLines } from '../../../renderer/src/lib/traceback.js';
 import { attributeFields } from '../../../renderer/src/lib/format.js';
-import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/lib/refresh-pacing.js';
+import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/features/logs/refresh-pacing.js';
 
 describe('query editing from facets', () => {
   it('appends, excludes, swaps and removes terms', () => {

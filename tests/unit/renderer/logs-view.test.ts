@@ -2,7 +2,7 @@
 // search marks in the rows.
 import { describe, expect, it } from 'vitest';
 import { fieldMatches, markPieces, searchTerms, textPattern } from '../../../renderer/src/lib/highlight.js';
-import { fitFrom, loadedLine, matchTotal, plural } from '../../../renderer/src/lib/log-counts.js';
+import { fitFrom, loadedLine, matchTotal, plural } from '../../../renderer/src/features/logs/log-counts.js';
 import { bucketTickLabels, tickLabel, tickStep } from '../../../renderer/src/lib/time-ticks.js';
 
 const MIN = 60_000;

@@ -2,8 +2,8 @@
 // service map's rates, and the naming of what a client span calls.
 import { describe, expect, it } from 'vitest';
 import { externalName } from '../../../electron/engine/store/span-reader.js';
-import { formatCallRate, formatErrorRate } from '../../../renderer/src/lib/service-map-layout.js';
-import { compareTraces } from '../../../renderer/src/lib/trace-compare.js';
+import { formatCallRate, formatErrorRate } from '../../../renderer/src/features/traces/service-map/service-map-layout.js';
+import { compareTraces } from '../../../renderer/src/features/traces/trace-compare.js';
 import { fitTimeAxis, formatTimeTick, timeTicks } from '../../../renderer/src/lib/time-ticks.js';
 import type { SpanView, TraceView } from '../../../shared/model.js';
 

@@ -2,13 +2,13 @@
 // the semantic-convention readers, service colours, the ruler and the service map's layout.
 import { describe, expect, it } from 'vitest';
 import type { SpanView } from '../../../shared/model.js';
-import { criticalPath } from '../../../renderer/src/lib/critical-path.js';
-import { formatDuration, niceStep, percentAt, rulerTicks } from '../../../renderer/src/lib/duration.js';
-import { layoutServiceMap } from '../../../renderer/src/lib/service-map-layout.js';
-import { ERROR_COLOR, SERVICE_PALETTES, serviceColor, serviceColors } from '../../../renderer/src/lib/service-colors.js';
-import { groupAttributes, readConventions, readException, spanHint } from '../../../renderer/src/lib/semconv.js';
-import { buildTraceTree, findInTrace, visibleRows } from '../../../renderer/src/lib/trace-tree.js';
-import { filtersFromParams, filtersToParams, logsLink, matchesText, searchRequest } from '../../../renderer/src/lib/trace-search-state.js';
+import { criticalPath } from '../../../renderer/src/features/traces/critical-path.js';
+import { formatDuration, niceStep, percentAt, rulerTicks } from '../../../renderer/src/features/traces/duration.js';
+import { layoutServiceMap } from '../../../renderer/src/features/traces/service-map/service-map-layout.js';
+import { ERROR_COLOR, SERVICE_PALETTES, serviceColor, serviceColors } from '../../../renderer/src/features/traces/service-colors.js';
+import { groupAttributes, readConventions, readException, spanHint } from '../../../renderer/src/features/traces/semconv.js';
+import { buildTraceTree, findInTrace, visibleRows } from '../../../renderer/src/features/traces/trace-tree.js';
+import { filtersFromParams, filtersToParams, logsLink, matchesText, searchRequest } from '../../../renderer/src/features/traces/trace-search-state.js';
 import { formatHash, parseHash } from '../../../renderer/src/lib/time-range.js';
 
 function span(spanId: string, parentSpanId: string | undefined, startUs: number, endUs: number, extra: Partial<SpanView> = {}): SpanView {

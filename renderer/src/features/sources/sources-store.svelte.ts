@@ -1,0 +1,81 @@
+// The Sources view's state: the watched paths with their files, the scrape targets and the StatsD
+// listener, polled while the view is open.
+import type { FormatView } from '../../../../shared/api.js';
+import type { EngineStatusView, SourceView } from '../../../../shared/model.js';
+import { api } from '../../lib/client.js';
+import { errorMessage } from '../../lib/latest-request.svelte.js';
+
+const POLL_MS = 2000;
+
+export class SourcesStore {
+  sources: SourceView[] = $state.raw([]);
+  formats: FormatView[] = $state.raw([]);
+  /** The engine's counters: the OTLP receiver is a source too. */
+  status: EngineStatusView | null = $state.raw(null);
+  error = $state('');
+  busy = $state(false);
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  start(): void {
+    void this.refresh();
+    api
+      .request('formats.list', {})
+      .then((f) => (this.formats = f))
+      .catch(() => {});
+    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      [this.sources, this.status] = await Promise.all([api.request('sources.list', {}), api.request('engine.status', {})]);
+    } catch (err) {
+      this.error = errorMessage(err);
+    }
+  }
+
+  /** `followSymlinks`: read the folder's links to files outside it (off: they are listed as skipped). */
+  async add(path: string, followSymlinks = false): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.add', { path, ...(followSymlinks ? { followSymlinks } : {}) });
+    });
+  }
+
+  /** A Prometheus endpoint to scrape every `interval` (a duration: 15s; empty: the default). */
+  async addScrape(url: string, interval: string): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.add', { kind: 'scrape', url, ...(interval.trim() ? { interval: interval.trim() } : {}) });
+    });
+  }
+
+  async remove(id: number): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.remove', { id });
+    });
+  }
+
+  async setFormat(id: number, format: string | null): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.setFormat', { id, format });
+    });
+  }
+
+  private async run(action: () => Promise<void>): Promise<boolean> {
+    this.busy = true;
+    this.error = '';
+    try {
+      await action();
+      await this.refresh();
+      return true;
+    } catch (err) {
+      this.error = errorMessage(err);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
