@@ -104,7 +104,9 @@ numbered(make_logger(logging.FileHandler(sys.argv[1], mode="${mode}")), 1, ${tot
       // copytruncate itself loses what is written between the copy and the truncation: expect what is on disk.
       const onDisk = await numbersOnDisk(dir, 'app');
       if (extension) expect((await readdir(dir)).filter((n) => /^app\.\d+\.log$/.test(n)).length).toBeGreaterThanOrEqual(3);
-      expect(onDisk.length).toBeGreaterThan(total * 0.95);
+      // (How much copytruncate loses depends on the machine's load: this only checks the run was
+      // not mostly lost; what Loupe must do is below, line by line.)
+      expect(onDisk.length).toBeGreaterThan(total * 0.8);
       await waitForLines(sink, onDisk.length);
       await sleep(300);
       expectEachOnceInOrder(sink, onDisk);
