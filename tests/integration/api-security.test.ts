@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
@@ -14,6 +13,7 @@ import { startHttpServer, type RunningServer } from '../../electron/engine/api/h
 import { waitFor } from '../support/serve-process.js';
 import type { LogPage, SourceView } from '../../shared/model.js';
 import { API_LIMITS } from '../../shared/api.js';
+import { rawRequest, type RawReply } from '../support/raw-http.js';
 
 const TOKEN = 'security-test-token';
 let dir: string;
@@ -24,23 +24,8 @@ let staticDir: string;
 /** `loupe_session=…` as the browser sends it after opening the printed URL. */
 let sessionCookie: string;
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A raw request: fetch() would not let us set Origin, Sec-Fetch-Site or Cookie as a browser does. */
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<RawReply> {
+  return rawRequest(server.port, method, path, headers, body);
 }
 
 const own = (): string => `http://127.0.0.1:${server.port}`;

@@ -2,7 +2,6 @@
 // token as Bearer or as the Basic password, Prometheus's envelope and error shapes and statuses
 // (400 bad_data, 422 execution, 503 timeout); and the browser session cookie refused there.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import type { OtlpPoint } from '../../electron/engine/core/telemetry.js';
 import { MetricWriter } from '../../electron/engine/store/metric-writer.js';
 import { ResourceStore } from '../../electron/engine/store/resource-store.js';
+import { rawRequest, type RawReply } from '../support/raw-http.js';
 
 const TOKEN = 'prometheus-api-token';
 const T = 1_800_000_000;
@@ -18,28 +18,13 @@ let dir: string;
 let engine: Engine;
 let server: RunningServer;
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A raw request, so that Cookie, Origin and Sec-Fetch-Site can be set as a browser sets them. */
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<RawReply> {
+  return rawRequest(server.port, method, path, headers, body);
 }
 
 const bearer = { Authorization: `Bearer ${TOKEN}` };
 const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
-const json = (r: Reply): unknown => JSON.parse(r.body);
+const json = (r: RawReply): unknown => JSON.parse(r.body);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-prom-api-'));
