@@ -16,6 +16,7 @@ import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import type { BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
+import { SearchTimeoutError } from '../../electron/engine/query/index.js';
 
 
 const quick = process.argv.includes('--quick');
@@ -165,8 +166,17 @@ async function benchSearch(): Promise<void> {
     ['regex, ignore case', '/KABOOM/i'],
     ['glob', 'logger:*.d*'],
   ] as const) {
-    engine.reader.search({ q, limit: 200 }); // warm the statement and the pages
-    const t = timeIt(30, () => engine.reader.search({ q, limit: 200 }));
+    // A search that scans every row (a rare regex match) may meet the 10 s deadline on the full
+    // size: that is its figure, not a failed bench.
+    let t: number[];
+    try {
+      engine.reader.search({ q, limit: 200 }); // warm the statement and the pages
+      t = timeIt(q.startsWith('/') ? 5 : 30, () => engine.reader.search({ q, limit: 200 }));
+    } catch (err) {
+      if (!(err instanceof SearchTimeoutError)) throw err;
+      rows.push({ what: `search "${q}" (${name}), newest 200 of ${SEARCH_LINES.toLocaleString('en')}`, value: err.message, target: 'p95 < 100 ms', ok: false });
+      continue;
+    }
     const p95 = percentile(t, 95);
     rows.push({
       what: `search "${q}" (${name}), newest 200 of ${SEARCH_LINES.toLocaleString('en')}`,
