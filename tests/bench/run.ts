@@ -15,7 +15,7 @@ import { benchOtlp } from './otlp.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import type { BenchRow } from './bench-row.js';
-import { openDatabase } from '../../electron/engine/store/database.js';
+import { openDatabase } from '../../electron/engine/core/database.js';
 
 
 const quick = process.argv.includes('--quick');
