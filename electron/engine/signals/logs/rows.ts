@@ -1,4 +1,4 @@
-// A row of the `logs` table as better-sqlite3 returns it (see migrations.ts for the meaning of
+// A row of the `logs` table as better-sqlite3 returns it (see core/migrations/ for the meaning of
 // each column). Shared by the writer, the readers, the query compiler and the live tail.
 
 export interface LogRow {
