@@ -16,7 +16,7 @@ import { SpanPruner } from '../../../electron/engine/signals/traces/span-pruner.
 import { Retention, RETENTION_INTERVAL_MS } from '../../../electron/engine/core/retention.js';
 import { OtlpIngest } from '../../../electron/engine/ingest/otlp/ingest.js';
 import { decodeMetricsJson } from '../../../electron/engine/ingest/otlp/decode-json.js';
-import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/decode-protobuf.js';
+import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/protobuf/traces.js';
 import { randomId, traceRequest } from '../../support/otlp-proto.js';
 
 const HOUR_MS = 3_600_000;

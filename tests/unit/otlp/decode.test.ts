@@ -1,7 +1,7 @@
 // The decoders on their own: exact times, ids, both encodings giving the same model.
 import { describe, expect, it } from 'vitest';
 import { nanosHalvesToUs, nanosTextToUs } from '../../../electron/engine/ingest/otlp/nanos.js';
-import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/decode-protobuf.js';
+import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/protobuf/traces.js';
 import { decodeTracesJson } from '../../../electron/engine/ingest/otlp/decode-json.js';
 import { OtlpDecodeError } from '../../../electron/engine/ingest/otlp/model.js';
 import { randomId, traceRequest } from '../../support/otlp-proto.js';

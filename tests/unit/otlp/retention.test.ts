@@ -13,7 +13,7 @@ import type { Db } from '../../../electron/engine/core/database.js';
 import { TestClock } from '../../../electron/engine/core/clock.js';
 import { OtlpIngest } from '../../../electron/engine/ingest/otlp/ingest.js';
 import { decodeMetricsJson } from '../../../electron/engine/ingest/otlp/decode-json.js';
-import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/decode-protobuf.js';
+import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/protobuf/traces.js';
 import { randomId, traceRequest } from '../../support/otlp-proto.js';
 
 const DAY_US = 86_400_000_000;

@@ -1,6 +1,8 @@
 // One entry point for both encodings and all three signals.
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decode-json.js';
-import { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from './decode-protobuf.js';
+import { decodeLogsProto } from './protobuf/logs.js';
+import { decodeMetricsProto } from './protobuf/metrics.js';
+import { decodeTracesProto } from './protobuf/traces.js';
 import type { OtlpLogRecord, OtlpMetric, OtlpSpan } from '../../core/telemetry.js';
 import type { Decoded, Signal } from './model.js';
 
