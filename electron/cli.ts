@@ -9,14 +9,14 @@ import { DEFAULT_PORT, startHttpServer } from './engine/api/http-server.js';
 import { loadOrCreateToken, TOKEN_FILE } from './engine/api/api-token.js';
 import { SESSIONS_FILE } from './engine/api/browser-sessions.js';
 import { isLoopbackAddress } from './engine/api/host-guard.js';
-import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/store/retention.js';
-import { NewerDatabaseError } from './engine/store/migrations.js';
+import { DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './engine/core/retention.js';
+import { NewerDatabaseError } from './engine/core/migrations.js';
 import { BadRequestError, NotFoundError } from './engine/core/errors.js';
-import { DataDirInUseError } from './engine/store/data-dir-lock.js';
-import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/sources/otlp/limits.js';
-import { DEFAULT_OTLP_HOST } from './engine/sources/otlp/receiver.js';
+import { DataDirInUseError } from './engine/core/data-dir-lock.js';
+import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/ingest/otlp/limits.js';
+import { DEFAULT_OTLP_HOST } from './engine/ingest/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
-import { QuerySyntaxError } from './engine/query/index.js';
+import { QuerySyntaxError } from './engine/signals/logs/query/index.js';
 import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----

@@ -1,7 +1,7 @@
 // What the desktop app needs from Electron's npm package: its binary, its version, and
 // better-sqlite3 for Electron's ABI, beside node_modules (which stays on Node's ABI for the tests
 // and `loupe serve`): the desktop app's engine runs on Electron's Node and loads this one instead
-// (LOUPE_SQLITE_BINDING, see electron/engine/store/database.ts). Fetched once per Electron and
+// (LOUPE_SQLITE_BINDING, see electron/engine/core/database.ts). Fetched once per Electron and
 // better-sqlite3 version: the prebuilt binary when better-sqlite3 publishes one, else compiled
 // against Electron's headers, as electron-rebuild does.
 import { spawnSync } from 'node:child_process';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../electron/engine/engine.js';
 import { startHttpServer } from '../../electron/engine/api/http-server.js';
-import { openDatabase } from '../../electron/engine/store/database.js';
-import { LogWriter } from '../../electron/engine/store/log-writer.js';
-import { decodeExport, type Encoding } from '../../electron/engine/sources/otlp/decode.js';
-import { OtlpIngest } from '../../electron/engine/sources/otlp/ingest.js';
+import { openDatabase } from '../../electron/engine/core/database.js';
+import { LogWriter } from '../../electron/engine/signals/logs/log-writer.js';
+import { decodeExport, type Encoding } from '../../electron/engine/ingest/otlp/decode.js';
+import { OtlpIngest } from '../../electron/engine/ingest/otlp/ingest.js';
 import { randomId, traceRequest, type TestSpan } from '../support/otlp-proto.js';
 import type { BenchRow } from './bench-row.js';
 

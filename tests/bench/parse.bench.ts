@@ -1,7 +1,7 @@
 // Parse throughput of the hot path: Python `%(asctime)s %(levelname)s %(name)s: %(message)s` lines
 // through the assembler (detection, folding, timestamps), as the file tailer drives it.
-import { createAssembler } from '../../electron/engine/parse/assembler.js';
-import type { SourceLine } from '../../electron/engine/parse/types.js';
+import { createAssembler } from '../../electron/engine/ingest/files/parse/assembler.js';
+import type { SourceLine } from '../../electron/engine/ingest/files/parse/types.js';
 
 export interface BenchResult {
   name: string;

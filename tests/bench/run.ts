@@ -15,8 +15,8 @@ import { benchOtlp } from './otlp.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import type { BenchRow } from './bench-row.js';
-import { openDatabase } from '../../electron/engine/store/database.js';
-import { SearchTimeoutError } from '../../electron/engine/query/index.js';
+import { openDatabase } from '../../electron/engine/core/database.js';
+import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 
 
 const quick = process.argv.includes('--quick');

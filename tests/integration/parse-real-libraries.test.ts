@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAssembler } from '../../electron/engine/parse/assembler.js';
-import type { AssembledRecord } from '../../electron/engine/parse/types.js';
+import { createAssembler } from '../../electron/engine/ingest/files/parse/assembler.js';
+import type { AssembledRecord } from '../../electron/engine/ingest/files/parse/types.js';
 import { toLines } from '../unit/parse/helpers.js';
 
 const PYTHON = '/usr/bin/python3';

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import type { OtlpPoint } from '../../electron/engine/core/telemetry.js';
-import { MetricWriter } from '../../electron/engine/store/metric-writer.js';
-import { ResourceStore } from '../../electron/engine/store/resource-store.js';
+import { MetricWriter } from '../../electron/engine/signals/metrics/metric-writer.js';
+import { ResourceStore } from '../../electron/engine/core/resource-store.js';
 import { rawRequest, type RawReply } from '../support/raw-http.js';
 
 const TOKEN = 'prometheus-api-token';

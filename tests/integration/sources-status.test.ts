@@ -134,7 +134,7 @@ describe('bad input on a source', () => {
     engine = undefined;
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(dataDir, 'loupe.db'));
-    const { SourceStore } = await import('../../electron/engine/store/source-store.js');
+    const { SourceStore } = await import('../../electron/engine/ingest/source-store.js');
     expect(new SourceStore(db).rereadWithFormat(1, 'python')).toHaveLength(1);
     db.close();
 

@@ -9,7 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolConnection } from '../../electron/engine/api/protocol-server.js';
-import { OTLP_LIMITS } from '../../electron/engine/sources/otlp/limits.js';
+import { OTLP_LIMITS } from '../../electron/engine/ingest/otlp/limits.js';
 import { traceToOtlpJson } from '../../renderer/src/features/traces/otlp-export.js';
 import { API_LIMITS, type ApiErrorBody, type TraceImportResult } from '../../shared/api.js';
 import type { MetricSummaryView, ServiceMapView, TraceSearchView, TraceView } from '../../shared/model.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
-import { MAX_PENDING_RECORDS } from '../../electron/engine/pipeline/log-pipeline.js';
+import { MAX_PENDING_RECORDS } from '../../electron/engine/ingest/files/pipeline/log-pipeline.js';
 import { waitFor } from '../support/serve-process.js';
 
 let engine: Engine | undefined;

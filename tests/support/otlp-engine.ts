@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { startHttpServer, type RunningServer } from '../../electron/engine/api/http-server.js';
-import type { OtlpConfig } from '../../electron/engine/sources/otlp/receiver.js';
+import type { OtlpConfig } from '../../electron/engine/ingest/otlp/receiver.js';
 
 export const TOKEN = 'otlp-test-token';
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_DIR_MODE, writePrivateFile } from '../store/data-dir.js';
+import { PRIVATE_DIR_MODE, writePrivateFile } from '../core/data-dir.js';
 
 export const TOKEN_FILE = 'api-token';
 

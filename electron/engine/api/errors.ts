@@ -2,7 +2,7 @@
 // over the protocol as over REST, where its code also picks the HTTP status.
 import type { ApiError, ApiErrorCode } from '../../../shared/api.js';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
-import { QuerySyntaxError, SearchTimeoutError } from '../query/index.js';
+import { QuerySyntaxError, SearchTimeoutError } from '../signals/logs/query/index.js';
 import { PromQLEvalError, PromQLParseError } from '../signals/metrics/promql/index.js';
 
 /** A body or message over its size limit (REST answers 413). */

@@ -3,7 +3,7 @@
 // text, so both carriers accept the same values and refuse the rest with the same sentence.
 import { parseTimeParam } from '../../../shared/time.js';
 import { BadRequestError } from '../core/errors.js';
-import { parseDurationUs } from '../store/trace-query.js';
+import { parseDurationUs } from '../signals/traces/trace-query.js';
 
 /** Reads one named param from what the client sent (JSON value, or text from an address). */
 export interface Param<T> {

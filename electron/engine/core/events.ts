@@ -4,11 +4,11 @@
 // The events are typed by `EngineEvents`, which each module extends beside the code that emits
 // them (TypeScript declaration merging), so core never imports a module:
 //
-//   declare module '../core/events.js' {
+//   declare module './events.js' {
 //     interface EngineEvents { 'logs.stored': StoredBatch }
 //   }
 //
-// Today: `logs.stored`, `spans.stored`, `points.stored` (store/*-writer.ts). Next: `alert.changed`
+// Today: `logs.stored`, `spans.stored`, `points.stored` (signals/*/…-writer.ts). Next: `alert.changed`
 // (alert rules), `probe.result` (health probes). Listeners run synchronously, in the order they
 // subscribed, right after the write committed; one that throws does not stop the others or the
 // writer: its error is counted.

@@ -6,7 +6,7 @@
 export interface FileIdentity {
   dev: number;
   ino: number;
-  /** How many leading bytes the fingerprint covers (grows with the file up to sources/files/fingerprint.ts's FINGERPRINT_BYTES). */
+  /** How many leading bytes the fingerprint covers (grows with the file up to ingest/files/fingerprint.ts's FINGERPRINT_BYTES). */
   fpLen: number;
   /** Hex hash of those bytes. */
   fpHash: string;

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceView } from '../../../shared/model.js';
 import { TestClock } from '../../../electron/engine/core/clock.js';
 import { createEngine, DB_FILE, type Engine } from '../../../electron/engine/engine.js';
-import { newDatabase } from '../../../electron/engine/store/database.js';
+import { newDatabase } from '../../../electron/engine/core/database.js';
 import { startServe } from '../../support/serve-process.js';
 
 const PYTHON = '/usr/bin/python3';

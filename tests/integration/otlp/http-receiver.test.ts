@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTLP_LIMITS } from '../../../electron/engine/sources/otlp/limits.js';
+import { OTLP_LIMITS } from '../../../electron/engine/ingest/otlp/limits.js';
 import type { EngineStatusView, LogPage, TraceSearchView, TraceView } from '../../../shared/model.js';
 import { readStatus, randomId, traceRequest } from '../../support/otlp-proto.js';
 import { startOtlpEngine, type OtlpEngine } from '../../support/otlp-engine.js';

@@ -2,7 +2,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { COMPRESSED_BACKUP_PROBLEM, createFileSource } from '../../../electron/engine/sources/files/file-source.js';
+import { COMPRESSED_BACKUP_PROBLEM, createFileSource } from '../../../electron/engine/ingest/files/file-source.js';
 import {
   expectEachOnceInOrder,
   numbersOnDisk,

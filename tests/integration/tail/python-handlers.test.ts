@@ -2,7 +2,7 @@
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileSource, type FileSource } from '../../../electron/engine/sources/files/file-source.js';
+import { createFileSource, type FileSource } from '../../../electron/engine/ingest/files/file-source.js';
 import { expectEachOnceInOrder, PY_LINES, range, RecordingSink, runPython, tempDir, waitFor, waitForLines } from './tail-helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];

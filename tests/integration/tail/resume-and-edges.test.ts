@@ -3,8 +3,8 @@
 import { appendFile, chmod, rename, writeFile, unlink, symlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileSource, FINGERPRINT_BYTES } from '../../../electron/engine/sources/files/file-source.js';
-import { hashBytes } from '../../../electron/engine/sources/files/fingerprint.js';
+import { createFileSource, FINGERPRINT_BYTES } from '../../../electron/engine/ingest/files/file-source.js';
+import { hashBytes } from '../../../electron/engine/ingest/files/fingerprint.js';
 import { expectEachOnceInOrder, PY_LINES, range, RecordingSink, runPython, sleep, tempDir, waitFor } from './tail-helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];

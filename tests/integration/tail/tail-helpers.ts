@@ -6,9 +6,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { SourceLine } from '../../../electron/engine/parse/types.js';
+import type { SourceLine } from '../../../electron/engine/ingest/files/parse/types.js';
 import type { FileIdentity, KnownFile } from '../../../electron/engine/core/file-identity.js';
-import type { TailSink } from '../../../electron/engine/sources/files/types.js';
+import type { TailSink } from '../../../electron/engine/ingest/files/types.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const LOGROTATE = '/usr/sbin/logrotate';

@@ -1,9 +1,9 @@
 // The decoders on their own: exact times, ids, both encodings giving the same model.
 import { describe, expect, it } from 'vitest';
-import { nanosHalvesToUs, nanosTextToUs } from '../../../electron/engine/sources/otlp/nanos.js';
-import { decodeTracesProto } from '../../../electron/engine/sources/otlp/decode-protobuf.js';
-import { decodeTracesJson } from '../../../electron/engine/sources/otlp/decode-json.js';
-import { OtlpDecodeError } from '../../../electron/engine/sources/otlp/model.js';
+import { nanosHalvesToUs, nanosTextToUs } from '../../../electron/engine/ingest/otlp/nanos.js';
+import { decodeTracesProto } from '../../../electron/engine/ingest/otlp/protobuf/traces.js';
+import { decodeTracesJson } from '../../../electron/engine/ingest/otlp/decode-json.js';
+import { OtlpDecodeError } from '../../../electron/engine/ingest/otlp/model.js';
 import { randomId, traceRequest } from '../../support/otlp-proto.js';
 
 function halves(ns: bigint): [number, number] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAssembler, DETECT_BUFFER_LINES } from '../../../electron/engine/parse/assembler.js';
-import type { AssembledRecord, SourceLine } from '../../../electron/engine/parse/types.js';
+import { createAssembler, DETECT_BUFFER_LINES } from '../../../electron/engine/ingest/files/parse/assembler.js';
+import type { AssembledRecord, SourceLine } from '../../../electron/engine/ingest/files/parse/types.js';
 import { READ_TIME_US, assemble, localUs, toLines } from './helpers.js';
 
 const PY = (s: number, level: string, msg: string) => `2026-11-30 01:46:${String(s).padStart(2, '0')},123 ${level} app: ${msg}`;

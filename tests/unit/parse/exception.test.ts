@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastException } from '../../../electron/engine/parse/exception.js';
+import { lastException } from '../../../electron/engine/ingest/files/parse/exception.js';
 
 describe('lastException', () => {
   it('takes the final exception of an implicit chain', () => {

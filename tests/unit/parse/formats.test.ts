@@ -1,8 +1,8 @@
 // Single lines of each format, including the samples of each format's documentation.
 import { describe, expect, it } from 'vitest';
-import { detectFormat } from '../../../electron/engine/parse/detect.js';
-import { FORMATS, formatById } from '../../../electron/engine/parse/registry.js';
-import type { ParsedRecord } from '../../../electron/engine/parse/types.js';
+import { detectFormat } from '../../../electron/engine/ingest/files/parse/detect.js';
+import { FORMATS, formatById } from '../../../electron/engine/ingest/files/parse/registry.js';
+import type { ParsedRecord } from '../../../electron/engine/ingest/files/parse/types.js';
 import { localUs, utcUs } from './helpers.js';
 
 function parse(id: string, line: string): ParsedRecord | undefined {

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAssembler, type AssemblerOptions } from '../../../electron/engine/parse/assembler.js';
-import type { AssembledRecord, SourceLine } from '../../../electron/engine/parse/types.js';
+import { createAssembler, type AssemblerOptions } from '../../../electron/engine/ingest/files/parse/assembler.js';
+import type { AssembledRecord, SourceLine } from '../../../electron/engine/ingest/files/parse/types.js';
 
 export const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/samples');
 

@@ -2,7 +2,7 @@
 // shared sample set): detected format, record count, levels, loggers, times, the last exception of
 // each traceback, and that non-ASCII and multi-line messages survive.
 import { describe, expect, it } from 'vitest';
-import type { AssembledRecord } from '../../../electron/engine/parse/types.js';
+import type { AssembledRecord } from '../../../electron/engine/ingest/files/parse/types.js';
 import {
   MULTILINE,
   NON_ASCII,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClfAt, parseIsoAt, timeFromValue } from '../../../electron/engine/parse/time.js';
+import { parseClfAt, parseIsoAt, timeFromValue } from '../../../electron/engine/ingest/files/parse/time.js';
 import { localUs, utcUs } from './helpers.js';
 
 describe('parseIsoAt', () => {

@@ -11,9 +11,9 @@ import { PrometheusApi } from '../../../electron/engine/signals/metrics/promethe
 import { prometheusName } from '../../../electron/engine/signals/metrics/prometheus-names.js';
 import { SqliteSeriesStore } from '../../../electron/engine/signals/metrics/sqlite-series-store.js';
 import type { OtlpMetric, OtlpPoint } from '../../../electron/engine/core/telemetry.js';
-import { openDatabase } from '../../../electron/engine/store/database.js';
-import { MetricWriter } from '../../../electron/engine/store/metric-writer.js';
-import { ResourceStore } from '../../../electron/engine/store/resource-store.js';
+import { openDatabase } from '../../../electron/engine/core/database.js';
+import { MetricWriter } from '../../../electron/engine/signals/metrics/metric-writer.js';
+import { ResourceStore } from '../../../electron/engine/core/resource-store.js';
 
 const T = 1_800_000_000; // seconds
 

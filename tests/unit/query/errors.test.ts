@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, QuerySyntaxError } from '../../../electron/engine/query/index.js';
+import { parseQuery, QuerySyntaxError } from '../../../electron/engine/signals/logs/query/index.js';
 
 function syntaxError(query: string): QuerySyntaxError {
   try {

@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attributesSearchText, registerQueryFunctions } from '../../../electron/engine/query/index.js';
-import type { PredicateRow } from '../../../electron/engine/query/index.js';
-import { migrate } from '../../../electron/engine/store/migrations.js';
+import { attributesSearchText, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import type { PredicateRow } from '../../../electron/engine/signals/logs/query/index.js';
+import { migrate } from '../../../electron/engine/core/migrations.js';
 
 export interface FixtureRow {
   id: number;

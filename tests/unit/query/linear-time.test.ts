@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileToPredicate, compileToSql, parseQuery, registerQueryFunctions, type PredicateRow } from '../../../electron/engine/query/index.js';
-import { globMatches } from '../../../electron/engine/query/glob.js';
-import { cachedRegex, compileRegex } from '../../../electron/engine/query/regex.js';
-import { migrate } from '../../../electron/engine/store/migrations.js';
+import { compileToPredicate, compileToSql, parseQuery, registerQueryFunctions, type PredicateRow } from '../../../electron/engine/signals/logs/query/index.js';
+import { globMatches } from '../../../electron/engine/signals/logs/query/glob.js';
+import { cachedRegex, compileRegex } from '../../../electron/engine/signals/logs/query/regex.js';
+import { migrate } from '../../../electron/engine/core/migrations.js';
 
 const MIB = 1024 * 1024;
 const A_LINE = 'a'.repeat(MIB - 1) + '!';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileToPredicate, compileToSql, parseQuery } from '../../../electron/engine/query/index.js';
+import { compileToPredicate, compileToSql, parseQuery } from '../../../electron/engine/signals/logs/query/index.js';
 import { ALL_IDS, openFixture, type Fixture } from './fixture.js';
 
 let fx: Fixture;

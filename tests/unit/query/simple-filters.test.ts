@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, rollupCondition, simpleFilters, type SourceCatalog } from '../../../electron/engine/query/index.js';
+import { parseQuery, rollupCondition, simpleFilters, type SourceCatalog } from '../../../electron/engine/signals/logs/query/index.js';
 import { FILES, SOURCES } from './fixture.js';
 
 const catalog: SourceCatalog = { sources: SOURCES, files: FILES };

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attributesSearchText, containsTokenRun, tokenize } from '../../../electron/engine/query/text.js';
+import { attributesSearchText, containsTokenRun, tokenize } from '../../../electron/engine/signals/logs/query/text.js';
 
 // The predicate of the live tail must split text exactly as logs_fts does: compare our tokenizer
 // with SQLite's own, read back through an fts5vocab table over a table with the same tokenizer.

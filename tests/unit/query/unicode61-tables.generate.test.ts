@@ -1,4 +1,4 @@
-// Regenerates electron/engine/query/unicode61-tables.ts from the SQLite bundled with
+// Regenerates electron/engine/signals/logs/query/unicode61-tables.ts from the SQLite bundled with
 // better-sqlite3, by asking its unicode61 tokenizer about every code point. SQLite's Unicode
 // tables are older than Node's (it treats characters assigned since as token characters and folds
 // with its own table), so the JS tokenizer carries SQLite's view instead of \p{…} classes.
@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { it } from 'vitest';
 
-const OUT = fileURLToPath(new URL('../../../electron/engine/query/unicode61-tables.ts', import.meta.url));
+const OUT = fileURLToPath(new URL('../../../electron/engine/signals/logs/query/unicode61-tables.ts', import.meta.url));
 
 function* codePoints(): Generator<number> {
   for (let cp = 0x80; cp <= 0x10ffff; cp++) if (cp < 0xd800 || cp > 0xdfff) yield cp;

@@ -1,7 +1,7 @@
 // Pure helpers of the Traces view's exploring: time-axis ticks, the comparison of two traces, the
 // service map's rates, and the naming of what a client span calls.
 import { describe, expect, it } from 'vitest';
-import { externalName } from '../../../electron/engine/store/span-reader.js';
+import { externalName } from '../../../electron/engine/signals/traces/span-reader.js';
 import { formatCallRate, formatErrorRate } from '../../../renderer/src/features/traces/service-map/service-map-layout.js';
 import { compareTraces } from '../../../renderer/src/features/traces/trace-compare.js';
 import { fitTimeAxis, formatTimeTick, timeTicks } from '../../../renderer/src/lib/time-ticks.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../electron/engine/engine.js';
-import { DataDirInUseError } from '../../../electron/engine/store/data-dir-lock.js';
+import { DataDirInUseError } from '../../../electron/engine/core/data-dir-lock.js';
 
 describe('the data folder lock', () => {
   it('refuses a second engine on the same folder until the first one closes', async () => {

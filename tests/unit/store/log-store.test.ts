@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { openDatabase, SQLITE_BINDING_ENV } from '../../../electron/engine/store/database.js';
+import { openDatabase, SQLITE_BINDING_ENV } from '../../../electron/engine/core/database.js';
 import { ROOT } from '../../support/serve-process.js';
-import { LogWriter, type LogInsert } from '../../../electron/engine/store/log-writer.js';
-import { LogReader } from '../../../electron/engine/store/log-reader.js';
-import { Retention } from '../../../electron/engine/store/retention.js';
-import { LogPruner } from '../../../electron/engine/store/log-pruner.js';
+import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
+import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
+import { Retention } from '../../../electron/engine/core/retention.js';
+import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
 import { TestClock } from '../../../electron/engine/core/clock.js';
-import { logFacets } from '../../../electron/engine/store/log-facets.js';
-import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/store/migrations.js';
-import { compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/query/index.js';
+import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
+import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/core/migrations.js';
+import { compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 
 const T0 = Date.UTC(2026, 10, 30, 10) * 1000;
 

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newDatabase, openDatabase } from '../../../electron/engine/store/database.js';
-import { MIGRATIONS } from '../../../electron/engine/store/migrations.js';
+import { newDatabase, openDatabase } from '../../../electron/engine/core/database.js';
+import { MIGRATIONS } from '../../../electron/engine/core/migrations.js';
 
 let dir: string;
 beforeEach(() => {

@@ -8,9 +8,9 @@ import {
   fingerprintOf,
   hashBytes,
   isSameFile,
-} from '../../../electron/engine/sources/files/fingerprint.js';
-import { binaryReason, countLeadingNuls, isCompressedName } from '../../../electron/engine/sources/files/content-sniff.js';
-import { extensionStyleBackup } from '../../../electron/engine/sources/files/file-source.js';
+} from '../../../electron/engine/ingest/files/fingerprint.js';
+import { binaryReason, countLeadingNuls, isCompressedName } from '../../../electron/engine/ingest/files/content-sniff.js';
+import { extensionStyleBackup } from '../../../electron/engine/ingest/files/file-source.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, LineSplitter, MAX_LINE_BYTES, utf8SafeLength } from '../../../electron/engine/sources/files/line-splitter.js';
+import { decodeUtf8, LineSplitter, MAX_LINE_BYTES, utf8SafeLength } from '../../../electron/engine/ingest/files/line-splitter.js';
 
 const b = (s: string | number[]): Buffer => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s));
 

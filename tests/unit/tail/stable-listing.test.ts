@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stableListing, statAll } from '../../../electron/engine/sources/files/stable-listing.js';
+import { stableListing, statAll } from '../../../electron/engine/ingest/files/stable-listing.js';
 import { systemClock } from '../../../electron/engine/core/clock.js';
 import { Scheduler } from '../../../electron/engine/core/scheduler.js';
 

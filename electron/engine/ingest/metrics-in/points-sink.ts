@@ -2,9 +2,9 @@
 // (metric_series / metric_points), one transaction per scrape or flush, then `points.stored` so
 // retention and the live parts hear of it as they hear of OTLP points.
 import type { EventBus } from '../../core/events.js';
-import type { Db } from '../../store/database.js';
-import { MetricWriter } from '../../store/metric-writer.js';
-import { ResourceStore } from '../../store/resource-store.js';
+import type { Db } from '../../core/database.js';
+import { MetricWriter } from '../../signals/metrics/metric-writer.js';
+import { ResourceStore } from '../../core/resource-store.js';
 import type { OtlpMetric, OtlpResource } from '../../core/telemetry.js';
 
 export class PointsSink {

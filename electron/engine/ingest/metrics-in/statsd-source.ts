@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { SourceView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import type { Source } from '../../sources/source.js';
+import type { Source } from '../source.js';
 import type { OtlpResource } from '../../core/telemetry.js';
 import { STATSD_LIMITS, type StatsdLimits } from './limits.js';
 import type { PointsSink } from './points-sink.js';

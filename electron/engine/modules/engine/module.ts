@@ -4,7 +4,7 @@ import type { EngineStatusView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import { handler } from '../../api/handlers.js';
 import type { EngineModule } from '../../core/module.js';
-import type { Retention } from '../../store/retention.js';
+import type { Retention } from '../../core/retention.js';
 
 /** `status`: the merged status of all modules (this one's part included). */
 export function engineModule(dbPath: string, retention: Retention, status: () => EngineStatusView): EngineModule {

@@ -5,9 +5,9 @@ import { handler } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { EngineModule } from '../../core/module.js';
-import type { LiveTail } from '../../live/live-tail.js';
-import { logFacets } from '../../store/log-facets.js';
-import type { LogReader } from '../../store/log-reader.js';
+import type { LiveTail } from '../../signals/logs/live/live-tail.js';
+import { logFacets } from '../../signals/logs/log-facets.js';
+import type { LogReader } from '../../signals/logs/log-reader.js';
 
 /** q, from, to: what every logs method narrows by. */
 const range = { q: withDefault(param.string, ''), from: param.time, to: param.time };

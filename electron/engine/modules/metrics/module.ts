@@ -3,7 +3,7 @@
 import { handler } from '../../api/handlers.js';
 import { param, required } from '../../api/params.js';
 import type { EngineModule, RestRoute } from '../../core/module.js';
-import type { MetricReader } from '../../store/metric-reader.js';
+import type { MetricReader } from '../../signals/metrics/metric-reader.js';
 import type { PrometheusApi } from '../../signals/metrics/prometheus-api.js';
 
 const match = { 'match[]': param.strings, start: param.textOrNumber, end: param.textOrNumber };

@@ -1,7 +1,7 @@
 // The OTLP receiver's part of the engine: its ports and counters on the status (or why it is not
 // running), and closing it first when the engine stops. Its data is served by logs, traces, metrics.
 import type { EngineModule } from '../../core/module.js';
-import type { OtlpReceiver } from '../../sources/otlp/receiver.js';
+import type { OtlpReceiver } from '../../ingest/otlp/receiver.js';
 
 /** `receiver`: the running receiver, or null (not asked for, or `problem` says why it is not running). */
 export function otlpModule(receiver: OtlpReceiver | null, problem: string | null): EngineModule {

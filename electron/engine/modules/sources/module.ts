@@ -6,9 +6,9 @@ import { handler } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { EngineModule } from '../../core/module.js';
-import { FORMATS } from '../../parse/registry.js';
-import type { LogPipeline } from '../../pipeline/log-pipeline.js';
-import type { SourceManager } from '../../sources/source-manager.js';
+import { FORMATS } from '../../ingest/files/parse/registry.js';
+import type { LogPipeline } from '../../ingest/files/pipeline/log-pipeline.js';
+import type { SourceManager } from '../../ingest/source-manager.js';
 import type { StatsdSource } from '../../ingest/metrics-in/statsd-source.js';
 
 export interface SourcesConfig {

@@ -6,9 +6,9 @@ import { handler, RawJson } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { EngineModule } from '../../core/module.js';
-import type { Db } from '../../store/database.js';
-import type { SpanReader } from '../../store/span-reader.js';
-import { importOtlpTraces } from '../../sources/otlp/trace-import.js';
+import type { Db } from '../../core/database.js';
+import type { SpanReader } from '../../signals/traces/span-reader.js';
+import { importOtlpTraces } from '../../ingest/otlp/trace-import.js';
 
 export function tracesModule(db: Db, traces: SpanReader): EngineModule {
   return {

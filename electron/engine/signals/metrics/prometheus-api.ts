@@ -5,7 +5,7 @@
 // the same methods answer the same `data`.
 import type { PromMetricMetadata, PromQueryData } from '../../../../shared/model.js';
 import { BadRequestError } from '../../core/errors.js';
-import { SEARCH_DEADLINE_MS, withSearchDeadline } from '../../query/index.js';
+import { SEARCH_DEADLINE_MS, withSearchDeadline } from '../logs/query/index.js';
 import { formatResult, instantQuery, parseExpr, PromQLParseError, rangeQuery, type LabelMatcher, type Labels } from './promql/index.js';
 import { parseDuration } from './promql/parse.js';
 import type { SqliteSeriesStore } from './sqlite-series-store.js';

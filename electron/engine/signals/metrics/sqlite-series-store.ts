@@ -11,8 +11,8 @@
 // Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
 // grows by id (series are never deleted: retention removes points); the points of each chosen
 // series are read by the (series_id, ts) index for the window asked.
-import { checkSearchDeadline } from '../../query/deadline.js';
-import type { Db } from '../../store/database.js';
+import { checkSearchDeadline } from '../logs/query/deadline.js';
+import type { Db } from '../../core/database.js';
 import type { AttrValue } from '../../core/telemetry.js';
 import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
 import { labelsKey } from './promql/storage.js';

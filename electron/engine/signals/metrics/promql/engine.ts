@@ -3,12 +3,12 @@
 // window the query needs, found by a pass over the tree before evaluation. Semantics follow
 // Prometheus 2.x (the version Debian ships): closed range windows [t - range, t], a sample seen up
 // to 5 minutes (lookback delta) after its timestamp unless a staleness marker came after it.
-// Each step checks the engine's query deadline (query/deadline.ts), a no-op outside one.
+// Each step checks the engine's query deadline (signals/logs/query/deadline.ts), a no-op outside one.
 import type { AtModifier, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
 import { evalAggregate } from './aggregations.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './functions.js';
-import { checkSearchDeadline } from '../../../query/deadline.js';
+import { checkSearchDeadline } from '../../logs/query/deadline.js';
 import { parseExpr, typeOf } from './parse.js';
 import { isStaleNaN, labelsKey, lowerBound, type Labels, type SeriesStore, type StoredSeries } from './storage.js';
 import { assertUniqueLabelSets, dropName, PromQLEvalError, type Point, type Sample, type Series, type Value } from './values.js';

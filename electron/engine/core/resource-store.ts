@@ -1,0 +1,61 @@
+// Resources stored once, whatever signal brought them: a resource's id is looked up by the hash
+// of its canonical JSON (keys sorted), remembered in memory after the first time.
+import { createHash } from 'node:crypto';
+import type { Db } from './database.js';
+import type { Attributes, OtlpResource } from './telemetry.js';
+
+/** The `service.name` resource attribute, when it is text. */
+export function serviceOf(attributes: Attributes): string | undefined {
+  const s = attributes['service.name'];
+  return typeof s === 'string' && s !== '' ? s : undefined;
+}
+
+/** JSON with object keys sorted at every level: equal attribute sets give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}
+
+export function hashOf(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+export class ResourceStore {
+  private readonly ids = new Map<string, number>();
+  /** The request's resource objects, each shared by its scope groups: canonicalised once. */
+  private readonly seen = new WeakMap<OtlpResource, number>();
+  private readonly find;
+  private readonly insert;
+
+  constructor(db: Db) {
+    this.find = db.prepare('SELECT id FROM resources WHERE hash = ?').pluck();
+    this.insert = db.prepare('INSERT INTO resources (hash, service, attributes, schema_url) VALUES (?, ?, ?, ?)');
+  }
+
+  /** The id of a resource, stored if new. Call inside the writer's transaction. */
+  idOf(resource: OtlpResource): number {
+    const known = this.seen.get(resource);
+    if (known !== undefined) return known;
+    const json = canonicalJson(resource.attributes);
+    const hash = hashOf(`${json}\n${resource.schemaUrl ?? ''}`);
+    let id = this.ids.get(hash);
+    if (id === undefined) {
+      id =
+        (this.find.get(hash) as number | undefined) ??
+        Number(this.insert.run(hash, serviceOf(resource.attributes) ?? null, json, resource.schemaUrl ?? null).lastInsertRowid);
+      this.ids.set(hash, id);
+    }
+    this.seen.set(resource, id);
+    return id;
+  }
+
+  /** Forget cached ids (after retention removed rows, an id may be gone). */
+  clearCache(): void {
+    this.ids.clear();
+  }
+}

@@ -1,0 +1,107 @@
+// A file or folder source as the source manager keeps it: its tailer, its re-read flag, and its
+// view (the files read, their problems, the records stored and their rate).
+import type { SourceFileView, SourceView } from '../../../../shared/model.js';
+import type { Clock } from '../../core/clock.js';
+import type { LogPipeline } from './pipeline/log-pipeline.js';
+import type { SourceRow, SourceStore } from '../source-store.js';
+import type { Source } from '../source.js';
+import type { createFileSource } from './file-source.js';
+
+export type Tailer = ReturnType<typeof createFileSource>;
+
+export interface FileEntryContext {
+  store: SourceStore;
+  pipeline: LogPipeline;
+  clock: Clock;
+  /** The path of another running source (the one that reads a shared file). */
+  pathOf(id: number): string | undefined;
+}
+
+export class FileEntry implements Source {
+  /** A forced format is being applied: the tailer is stopped while the old records are erased. */
+  rereading = false;
+  /** Records stored at each of the last few samples, for the rate. */
+  private readonly samples: { at: number; records: number }[] = [];
+
+  constructor(
+    public row: SourceRow & { kind: 'file' | 'folder' },
+    public tailer: Tailer,
+    private readonly ctx: FileEntryContext,
+  ) {}
+
+  get id(): number {
+    return this.row.id;
+  }
+
+  get kind(): 'file' | 'folder' {
+    return this.row.kind;
+  }
+
+  /**
+   * The tailer's start reads the existing content: it is not awaited (a big folder must not hold up
+   * the server's start, or the API call that added it). Its errors show on the source's state.
+   */
+  start(): Promise<void> {
+    this.tailer.start().catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.ctx.pipeline.sinkFor(this.row.id, this.row.format).problem(null, this.row.path, message);
+    });
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return this.tailer.stop();
+  }
+
+  view(): SourceView {
+    const { row, tailer, ctx } = this;
+    const id = row.id;
+    const problems = ctx.pipeline.problems.get(id) ?? new Map<string, string>();
+    const files: SourceFileView[] = ctx.store.filesOf(id).map((f) => {
+      const problem = problems.get(f.path);
+      return {
+        path: f.path,
+        format: f.format ?? (row.format ?? 'detecting'),
+        records: f.records,
+        bytes: f.bytes,
+        offset: f.offset,
+        truncatedLines: f.truncated_lines,
+        invalidUtf8Lines: f.invalid_utf8_lines,
+        ...(f.gone ? { gone: true } : {}),
+        ...(problem !== undefined ? { skipped: problem } : {}),
+      };
+    });
+    // Files another source reads: listed here, read (and counted) there.
+    for (const [path, owner] of tailer.sharedFiles()) {
+      if (files.some((f) => f.path === path)) continue;
+      const readBy = { source: owner, path: ctx.pathOf(owner) ?? '' };
+      files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, readBy });
+    }
+    // Problems of files that never got a row (binary, unreadable from the start).
+    for (const [path, problem] of problems) {
+      if (!files.some((f) => f.path === path)) {
+        files.push({ path, format: 'none', records: 0, bytes: 0, offset: 0, truncatedLines: 0, invalidUtf8Lines: 0, skipped: problem });
+      }
+    }
+    const records = files.reduce((n, f) => n + f.records, 0);
+    const now = ctx.clock.nowMs();
+    this.samples.push({ at: now, records });
+    while (this.samples.length > 2 && now - this.samples[0]!.at > 10_000) this.samples.shift();
+    const first = this.samples[0]!;
+    const rate = now > first.at ? ((records - first.records) * 1000) / (now - first.at) : 0;
+    const lastError = tailer.error() ?? [...problems.values()].at(-1);
+    return {
+      id,
+      kind: row.kind,
+      path: row.path,
+      ...(row.format !== null ? { format: row.format } : {}),
+      ...(row.follow_symlinks ? { followSymlinks: true } : {}),
+      state: this.rereading ? 'rereading' : tailer.state(),
+      records,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      rate: Math.round(rate * 10) / 10,
+      ...(lastError ? { lastError } : {}),
+      files,
+    };
+  }
+}

@@ -1,0 +1,172 @@
+// One physical file being followed: its open descriptor, read position and unfinished line.
+// The descriptor stays open after a rename or delete so the file can be drained to its end.
+import type { FileHandle } from 'node:fs/promises';
+import type { SourceLine } from './parse/types.js';
+import { binaryReason, countLeadingNuls } from './content-sniff.js';
+import { FINGERPRINT_BYTES, fingerprintMatches, fingerprintOf } from './fingerprint.js';
+import { LineSplitter } from './line-splitter.js';
+import type { FileIdentity } from '../../core/file-identity.js';
+import type { TailSink } from './types.js';
+import type { Clock } from '../../core/clock.js';
+
+/** How much is read per positional read: also the most a reader hands the sink at once. */
+export const READ_BUFFER_BYTES = 1024 * 1024;
+
+export interface ReaderContext {
+  sink: TailSink;
+  /** Shared by all readers of a source: they read one at a time. */
+  buffer: Buffer;
+  idleMs: number;
+  maxLineBytes: number;
+  clock: Clock;
+}
+
+export type ReplacedHow = 'shrunk' | 'rewritten';
+
+export class FileReader {
+  readonly splitter: LineSplitter;
+  /** Next byte to read: everything before it was split into lines (or is the held partial line). */
+  offset: number;
+  lastGrowthAt: number;
+  /** The quiet period was signalled and nothing was read since. */
+  idleSent = false;
+  /** Reading from the very start (new file, after truncation): NULs a non-O_APPEND writer left are skipped. */
+  skipLeadingNuls: boolean;
+  /** The content was not yet checked for being binary (the file was empty or all NULs when opened). */
+  needsSniff: boolean;
+  /** Set once the file was rotated away or deleted: it is drained, then closed. */
+  detachedAt: number | null = null;
+  /** Size and mtime at the last in-place replacement check: unchanged means nothing to check. */
+  private checkedStat = '';
+
+  constructor(
+    readonly fd: FileHandle,
+    readonly fileId: number,
+    public path: string,
+    public identity: FileIdentity,
+    offset: number,
+    private readonly ctx: ReaderContext,
+    opts: { fromStart: boolean; needsSniff: boolean },
+  ) {
+    this.offset = offset;
+    this.lastGrowthAt = ctx.clock.nowMs();
+    this.splitter = new LineSplitter(ctx.maxLineBytes);
+    this.skipLeadingNuls = opts.fromStart;
+    this.needsSniff = opts.needsSniff;
+  }
+
+  get key(): string {
+    return `${this.identity.dev}:${this.identity.ino}`;
+  }
+
+  /**
+   * Reads `from` (this file, or a copy of it holding the same bytes at the same offsets) from the
+   * read position to its end, handing complete lines to the sink and waiting for the sink's room.
+   * Returns the bytes read, or a binary-content reason (nothing is handed over then).
+   */
+  async readAvailable(from: FileHandle = this.fd): Promise<{ bytes: number; binary: string | null }> {
+    const buf = this.ctx.buffer;
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await from.read(buf, 0, buf.length, this.offset);
+      if (bytesRead === 0) break;
+      let chunk = buf.subarray(0, bytesRead);
+      let chunkOffset = this.offset;
+      if (this.skipLeadingNuls) {
+        const nuls = countLeadingNuls(chunk);
+        if (nuls === chunk.length) {
+          this.offset += nuls;
+          total += nuls;
+          continue;
+        }
+        chunk = chunk.subarray(nuls);
+        chunkOffset += nuls;
+        this.skipLeadingNuls = false;
+      }
+      if (this.needsSniff) {
+        const binary = binaryReason(chunk);
+        if (binary) return { bytes: total, binary };
+        this.needsSniff = false;
+      }
+      const lines = this.splitter.push(chunk, chunkOffset);
+      this.offset += bytesRead;
+      total += bytesRead;
+      if (lines.length > 0) await this.ctx.sink.lines(this.fileId, lines);
+      if (bytesRead < buf.length) break;
+    }
+    if (total > 0) {
+      this.lastGrowthAt = this.ctx.clock.nowMs();
+      this.idleSent = false;
+      if (from === this.fd) await this.growFingerprint();
+    }
+    if (from === this.fd) this.ctx.sink.caughtUp?.(this.fileId);
+    return { bytes: total, binary: null };
+  }
+
+  /** Emits the unfinished line, ending at what was read so far, so it is never emitted twice. */
+  async flushPartial(): Promise<void> {
+    const line: SourceLine | undefined = this.splitter.flushPartial(this.offset);
+    if (line) await this.ctx.sink.lines(this.fileId, [line]);
+  }
+
+  /** After `idleMs` without growth: flush the partial line, then tell the sink. */
+  async idleIfQuiet(now: number): Promise<void> {
+    if (this.idleSent || now - this.lastGrowthAt < this.ctx.idleMs) return;
+    await this.signalIdle();
+  }
+
+  async signalIdle(): Promise<void> {
+    await this.flushPartial();
+    this.idleSent = true;
+    this.ctx.sink.idle(this.fileId);
+  }
+
+  /** Whether the file was truncated or rewritten in place (copytruncate) since it was read. */
+  async replacedInPlace(): Promise<ReplacedHow | null> {
+    const st = await this.fd.stat();
+    if (st.size < this.offset) return 'shrunk';
+    const statKey = `${st.size}:${st.mtimeMs}`;
+    if (statKey === this.checkedStat) return null;
+    this.checkedStat = statKey;
+    if (this.identity.fpLen > 0 && !(await fingerprintMatches(this.fd, this.identity))) return 'rewritten';
+    // A writer without O_APPEND re-extends a truncated file with NULs up to its old position, so
+    // size and an all-NUL fingerprint can look unchanged: text logs never have a NUL where new
+    // content starts.
+    if (st.size > this.offset && !this.skipLeadingNuls) {
+      const probe = Buffer.alloc(1);
+      const { bytesRead } = await this.fd.read(probe, 0, 1, this.offset);
+      if (bytesRead === 1 && probe[0] === 0) return 'rewritten';
+    }
+    return null;
+  }
+
+  /** Reading restarts at the start of the file's new content, past the NULs a non-O_APPEND writer leaves. */
+  async restartAfterTruncation(): Promise<number> {
+    const st = await this.fd.stat();
+    const head = Buffer.alloc(Math.min(st.size, READ_BUFFER_BYTES));
+    const { bytesRead } = await this.fd.read(head, 0, head.length, 0);
+    const nuls = countLeadingNuls(head.subarray(0, bytesRead));
+    this.splitter.reset();
+    this.offset = nuls;
+    this.skipLeadingNuls = true;
+    this.checkedStat = '';
+    const fp = await fingerprintOf(this.fd, st.size);
+    this.identity = { ...this.identity, ...fp };
+    this.ctx.sink.updateFile(this.fileId, { identity: this.identity });
+    this.ctx.sink.truncated(this.fileId, nuls);
+    return nuls;
+  }
+
+  /** The fingerprint covers more bytes as the file grows, up to FINGERPRINT_BYTES. */
+  private async growFingerprint(): Promise<void> {
+    if (this.identity.fpLen >= FINGERPRINT_BYTES || this.offset <= this.identity.fpLen) return;
+    const fp = await fingerprintOf(this.fd, this.offset);
+    if (fp.fpLen <= this.identity.fpLen) return;
+    this.identity = { ...this.identity, ...fp };
+    this.ctx.sink.updateFile(this.fileId, { identity: this.identity });
+  }
+
+  async close(): Promise<void> {
+    await this.fd.close().catch(() => undefined);
+  }
+}

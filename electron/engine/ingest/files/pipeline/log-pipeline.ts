@@ -1,0 +1,311 @@
+// Lines from tailed files → records (per-file assemblers) → batched transactions with the files'
+// checkpoints. A file's checkpoint only ever covers complete records: the lines of a record still
+// being folded (a traceback in progress) are read again after a crash, never lost, never doubled.
+import { createAssembler } from '../parse/assembler.js';
+import type { AssembledRecord, SourceLine } from '../parse/types.js';
+import type { FileCheckpoint, LogInsert, LogWriter, StoredBatch } from '../../../signals/logs/log-writer.js';
+import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED } from '../../../signals/logs/rows.js';
+import type { SourceStore } from '../../source-store.js';
+import type { FileIdentity } from '../../../core/file-identity.js';
+import type { TailSink } from '../types.js';
+import type { EventBus } from '../../../core/events.js';
+import type { Scheduler, Task } from '../../../core/scheduler.js';
+
+/** A batch is written when it holds this many records… */
+export const BATCH_RECORDS = 8192;
+/** …or when its first record has waited this long (keeps a new line's way to the API short). */
+export const BATCH_DELAY_MS = 40;
+/**
+ * When writes fail (a full disk), records wait in memory up to this many; then the tailers wait
+ * too (their lines stay in the files, nothing is lost) until a write succeeds again.
+ */
+export const MAX_PENDING_RECORDS = 8 * BATCH_RECORDS;
+/** How soon a failed write is tried again; the wait doubles with each failure up to the max. */
+export const RETRY_WRITE_MS = 1000;
+export const MAX_RETRY_WRITE_MS = 30_000;
+
+/**
+ * A record still open for continuation lines (a traceback) is finished this long after its file
+ * was read to the end with nothing more: loggers write a whole record at once, so this only waits
+ * for the next write to tell whether it starts a new record.
+ */
+export const SETTLE_MS = 60;
+
+/** Appended to the message of a line that was cut at the tailer's line limit. */
+export const TRUNCATION_MARKER = ' … [line cut at the line limit]';
+
+type Assembler = ReturnType<typeof createAssembler>;
+
+interface TrackedFile {
+  fileId: number;
+  sourceId: number;
+  assembler: Assembler;
+  format: string | null;
+  /** The offset the last record handed to the batch ends at. */
+  offset: number;
+  settleTimer: Task | null;
+}
+
+export interface PipelineStats {
+  recordsWritten: number;
+  batchesWritten: number;
+  writeErrors: number;
+  lastWriteError: string | null;
+}
+
+export class LogPipeline {
+  private readonly files = new Map<number, TrackedFile>();
+  private batch: LogInsert[] = [];
+  private checkpoints = new Map<number, FileCheckpoint>();
+  private timer: Task | null = null;
+  /** Set while writes fail: the one timer that tries the pending batch again (with backoff). */
+  private retryTimer: Task | null = null;
+  private retryDelayMs = RETRY_WRITE_MS;
+  /** Tailers waiting for room (writes are failing and the pending batch is full). */
+  private waitingForRoom: (() => void)[] = [];
+  readonly stats: PipelineStats = { recordsWritten: 0, batchesWritten: 0, writeErrors: 0, lastWriteError: null };
+  /** Problems per source: file path → what is wrong with it. */
+  readonly problems = new Map<number, Map<string, string>>();
+
+  constructor(
+    private readonly writer: LogWriter,
+    private readonly sources: SourceStore,
+    private readonly scheduler: Scheduler,
+    /** Told `logs.stored` after every batch written (the live tail, retention). */
+    private readonly events: EventBus,
+  ) {}
+
+  /** Records read and waiting to be written (grows only while writes fail, up to MAX_PENDING_RECORDS and a read). */
+  get pendingRecords(): number {
+    return this.batch.length;
+  }
+
+  /** The TailSink of one source: its files' lines land here. */
+  sinkFor(sourceId: number, formatOverride: string | null): TailSink {
+    const track = (fileId: number, offset: number): TrackedFile => {
+      let f = this.files.get(fileId);
+      if (!f) {
+        f = {
+          fileId,
+          sourceId,
+          assembler: createAssembler(formatOverride ? { format: formatOverride } : {}),
+          format: null,
+          offset,
+          settleTimer: null,
+        };
+        this.files.set(fileId, f);
+      }
+      return f;
+    };
+    return {
+      registerFile: (path: string, identity: FileIdentity, startOffset: number): number => {
+        const fileId = this.sources.insertFile(sourceId, path, identity, startOffset);
+        track(fileId, startOffset);
+        return fileId;
+      },
+      updateFile: (fileId, change) => this.sources.updateFile(fileId, change),
+      lines: (fileId: number, lines: SourceLine[]) => {
+        const f = this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId));
+        this.cancelSettle(f);
+        const now = this.scheduler.clock.nowUs();
+        for (const line of lines) this.add(f, f.assembler.push(line, now));
+        this.noteFormat(f);
+        this.maybeFlush();
+        if (this.batch.length >= MAX_PENDING_RECORDS) return new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+      },
+      caughtUp: (fileId: number) => {
+        const f = this.files.get(fileId);
+        if (!f || f.settleTimer !== null) return;
+        f.settleTimer = this.scheduler.after(SETTLE_MS, () => {
+          f.settleTimer = null;
+          this.finishPending(f);
+        });
+      },
+      idle: (fileId: number) => {
+        const f = this.files.get(fileId);
+        if (f) this.finishPending(f);
+      },
+      truncated: (fileId: number, offset: number) => {
+        const f = this.files.get(fileId);
+        if (f) {
+          this.cancelSettle(f);
+          this.add(f, f.assembler.flush());
+          f.offset = offset;
+        }
+        // The records read before the truncation are committed with the checkpoint moved back to
+        // the start of the new content, in one transaction (even when writes have to be retried).
+        let cp = this.checkpoints.get(fileId);
+        if (!cp) this.checkpoints.set(fileId, (cp = { offset, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 }));
+        cp.offset = offset;
+        cp.truncations = (cp.truncations ?? 0) + 1;
+        this.flush();
+      },
+      problem: (_fileId, path, problem) => {
+        let byPath = this.problems.get(sourceId);
+        if (!byPath) this.problems.set(sourceId, (byPath = new Map()));
+        if (problem === null) byPath.delete(path);
+        else byPath.set(path, problem);
+      },
+      gone: (fileId: number) => {
+        const f = this.files.get(fileId);
+        if (f) {
+          this.cancelSettle(f);
+          this.add(f, f.assembler.flush());
+        }
+        this.flush();
+        this.sources.markFileGone(fileId);
+        this.files.delete(fileId);
+      },
+    };
+  }
+
+  /** Stop following a source's files (its rows stay). */
+  forgetSource(sourceId: number): void {
+    for (const [id, f] of this.files) {
+      if (f.sourceId !== sourceId) continue;
+      this.cancelSettle(f);
+      this.add(f, f.assembler.flush());
+      this.files.delete(id);
+    }
+    this.flush();
+  }
+
+  /** The file is quiet: its open record (if any) is complete. */
+  private finishPending(f: TrackedFile): void {
+    this.cancelSettle(f);
+    this.add(f, f.assembler.flush());
+    this.noteFormat(f);
+    this.maybeFlush();
+  }
+
+  private cancelSettle(f: TrackedFile): void {
+    if (f.settleTimer !== null) {
+      f.settleTimer.cancel();
+      f.settleTimer = null;
+    }
+  }
+
+  private add(f: TrackedFile, records: AssembledRecord[]): void {
+    if (records.length === 0) return;
+    let cp = this.checkpoints.get(f.fileId);
+    if (!cp) {
+      cp = { offset: f.offset, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 };
+      this.checkpoints.set(f.fileId, cp);
+    }
+    for (const r of records) {
+      let flags = 0;
+      let message = r.message;
+      if (r.tsInferred) flags |= LOG_FLAG_TS_INFERRED;
+      if (r.truncated) {
+        flags |= LOG_FLAG_TRUNCATED;
+        message += TRUNCATION_MARKER;
+        cp.truncatedLines++;
+      }
+      if (r.invalidUtf8) {
+        flags |= LOG_FLAG_INVALID_UTF8;
+        cp.invalidUtf8Lines++;
+      }
+      this.batch.push({
+        ts: r.ts,
+        severity: r.severity,
+        levelText: r.severityText,
+        fileId: f.fileId,
+        sourceId: f.sourceId,
+        logger: r.logger,
+        service: r.service,
+        message,
+        attributes: r.attributes,
+        traceId: r.traceId,
+        spanId: r.spanId,
+        exception: r.exception,
+        flags,
+      });
+      if (r.endOffset > cp.offset) cp.bytes += r.endOffset - cp.offset;
+      cp.offset = r.endOffset;
+      cp.records++;
+    }
+    f.offset = cp.offset;
+  }
+
+  private noteFormat(f: TrackedFile): void {
+    const format = f.assembler.format;
+    if (!format || format === f.format) return;
+    try {
+      this.sources.setFileFormat(f.fileId, format);
+      f.format = format;
+    } catch {
+      // Writes are failing (the batch's retry reports why); noted again with the next lines.
+    }
+  }
+
+  private maybeFlush(): void {
+    if (this.batch.length >= BATCH_RECORDS) this.flush();
+    else if (this.batch.length > 0 && this.timer === null) {
+      this.timer = this.scheduler.after(BATCH_DELAY_MS, () => {
+        this.timer = null;
+        this.flush();
+      });
+    }
+  }
+
+  /** Write what is pending now (while writes fail, the retry timer alone tries again). */
+  flush(): void {
+    if (this.timer !== null) {
+      this.timer.cancel();
+      this.timer = null;
+    }
+    if (this.retryTimer !== null) return;
+    this.write();
+  }
+
+  private write(): boolean {
+    if (this.batch.length === 0 && this.checkpoints.size === 0) return true;
+    const batch = this.batch;
+    const checkpoints = this.checkpoints;
+    let stored: StoredBatch;
+    try {
+      stored = this.writer.write(batch, checkpoints);
+    } catch (err) {
+      // Keep the batch: nothing the user gave is lost. One timer tries it again, waiting longer
+      // each time (a full disk stays full for a while), however many lines arrive meanwhile.
+      this.stats.writeErrors++;
+      this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
+      this.retryTimer = this.scheduler.after(this.retryDelayMs, () => {
+        this.retryTimer = null;
+        this.write();
+      });
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_WRITE_MS);
+      return false;
+    }
+    this.retryDelayMs = RETRY_WRITE_MS;
+    this.batch = [];
+    this.checkpoints = new Map();
+    this.stats.recordsWritten += stored.ids.length;
+    this.stats.batchesWritten++;
+    this.stats.lastWriteError = null;
+    if (stored.ids.length > 0) this.events.emit('logs.stored', stored);
+    const waiting = this.waitingForRoom;
+    this.waitingForRoom = [];
+    for (const resume of waiting) resume();
+    return true;
+  }
+
+  /**
+   * Write what is pending, one last try. Returns false when it could not (a full disk): the lines
+   * are still in their files and their checkpoints did not move, so the next start reads them again.
+   */
+  close(): boolean {
+    for (const f of this.files.values()) {
+      this.cancelSettle(f);
+      this.add(f, f.assembler.flush());
+    }
+    this.timer?.cancel();
+    this.retryTimer?.cancel();
+    this.timer = this.retryTimer = null;
+    const written = this.write();
+    // A failed last try leaves no retry behind: the next start reads the lines again.
+    (this.retryTimer as Task | null)?.cancel();
+    this.retryTimer = null;
+    return written;
+  }
+}

@@ -1,0 +1,32 @@
+// The contract between the file tailer and the pipeline that parses and stores what it reads.
+import type { SourceLine } from './parse/types.js';
+import type { FileIdentity } from '../../core/file-identity.js';
+
+/** Where the tailer sends what it finds. Implemented by the engine's pipeline (and by tests). */
+export interface TailSink {
+  /** A file not seen before: store it and return its id. `startOffset` is where reading begins. */
+  registerFile(path: string, identity: FileIdentity, startOffset: number): number;
+  /** The fingerprint grew, or the file was seen under another name (rename rotation). */
+  updateFile(fileId: number, change: { path?: string; identity?: FileIdentity }): void;
+  /**
+   * Complete lines read from a file, in order. The promise (if any) resolves when the sink has room
+   * for more: the tailer waits for it before reading on (backpressure).
+   */
+  lines(fileId: number, lines: SourceLine[]): void | Promise<void>;
+  /**
+   * The reader is at the end of the file: every byte written so far was handed over. A record
+   * still being folded is complete unless more lines come soon (writers write a record at once).
+   */
+  caughtUp?(fileId: number): void;
+  /**
+   * Nothing more will follow the last line for now (a quiet period, the file was rotated away or
+   * deleted): a pending multi-line record may be finished.
+   */
+  idle(fileId: number): void;
+  /** The file was truncated in place (copytruncate): reading restarts at `offset` (after leading NULs). */
+  truncated(fileId: number, offset: number): void;
+  /** The file is not read, and why (binary, compressed backup, unreadable: the OS error), or null when it recovered. */
+  problem(fileId: number | null, path: string, problem: string | null): void;
+  /** The file is gone (deleted, or rotated out of the watched names) and was read to its end. */
+  gone(fileId: number): void;
+}

@@ -1,0 +1,100 @@
+// Facets of a search: exact counts per level (from the histogram's rollups when it can), and
+// loggers, files, services and attributes counted over every match up to FACET_EXACT_MAX, else
+// over the newest FACET_SAMPLE — a log view's side panel, not a scan of ten million rows. Numeric
+// attributes with many values (a duration per record) are a range and its spread, not a list.
+import type { FacetValue, FacetsView } from '../../../../shared/api.js';
+import type { NumericFacet } from '../../../../shared/model.js';
+import { withSearchDeadline } from './query/index.js';
+import type { LogReader, SearchParams } from './log-reader.js';
+
+/** Up to this many matches, the facets count every one of them (a developer's hour of logs)… */
+export const FACET_EXACT_MAX = 20_000;
+/** …past it, the newest this many. */
+export const FACET_SAMPLE = 5000;
+const TOP_VALUES = 10;
+const TOP_KEYS = 20;
+/** Bins of a numeric attribute's spread (a sparkline's worth). */
+const NUMERIC_BINS = 12;
+
+interface AttributeCounts {
+  count: number;
+  values: Map<string, number>;
+  /** Every value seen, while all of them are numbers (null once one is not). */
+  numbers: number[] | null;
+}
+
+/** Throws SearchTimeoutError when the counting and the rows together take past SEARCH_DEADLINE_MS. */
+export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
+  return withSearchDeadline(() => facetsNow(reader, p), reader.deadlineMs);
+}
+
+function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
+  const levelCounts = new Map(Object.entries(reader.levelTotals(p)));
+  const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
+  // (The level totals can count a little more than the range holds — whole minutes — never less.)
+  const exact = matches <= FACET_EXACT_MAX;
+  const rows = reader.searchRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
+  const loggers = new Map<string, number>();
+  const files = new Map<string, number>();
+  const services = new Map<string, number>();
+  const attrs = new Map<string, AttributeCounts>();
+  for (const row of rows) {
+    if (row.logger !== null) bump(loggers, row.logger);
+    if (row.service !== null) bump(services, row.service);
+    const view = reader.toView(row);
+    if (view.file !== undefined) bump(files, view.file);
+    if (view.attributes) {
+      for (const [key, value] of Object.entries(view.attributes)) {
+        let a = attrs.get(key);
+        if (!a) attrs.set(key, (a = { count: 0, values: new Map(), numbers: [] }));
+        a.count++;
+        if (value === null || typeof value !== 'object') bump(a.values, String(value));
+        if (typeof value === 'number' && Number.isFinite(value)) a.numbers?.push(value);
+        else a.numbers = null;
+      }
+    }
+  }
+  return {
+    levels: top(levelCounts, 6),
+    loggers: top(loggers, 500),
+    files: top(files, 100),
+    services: top(services, 100),
+    attributes: [...attrs.entries()]
+      .sort((a, b) => b[1].count - a[1].count)
+      .slice(0, TOP_KEYS)
+      .map(([key, a]) => {
+        // Few distinct numbers (HTTP statuses) read well as values; many (durations) do not.
+        if (a.numbers && a.values.size > TOP_VALUES) return { key, count: a.count, values: [], numeric: spread(a.numbers) };
+        return { key, count: a.count, values: top(a.values, TOP_VALUES) };
+      }),
+    sampled: rows.length,
+    complete: exact || rows.length < FACET_SAMPLE,
+  };
+}
+
+function spread(numbers: number[]): NumericFacet {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const n of numbers) {
+    if (n < min) min = n;
+    if (n > max) max = n;
+  }
+  const bins = new Array<number>(NUMERIC_BINS).fill(0);
+  const width = (max - min) / NUMERIC_BINS;
+  for (const n of numbers) {
+    const i = width > 0 ? Math.min(NUMERIC_BINS - 1, Math.floor((n - min) / width)) : 0;
+    bins[i]!++;
+  }
+  return { min, max, bins };
+}
+
+function bump(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
+}
+
+function top(m: Map<string, number>, n: number): FacetValue[] {
+  return [...m.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([value, count]) => ({ value, count }));
+}

@@ -1,0 +1,64 @@
+// Retention of log records: the oldest go a chunk at a time (ids follow time), with their
+// full-text rows and their share of the per-minute counts, in one short transaction per chunk.
+import type { Pruner } from '../../core/module.js';
+import type { Db } from '../../core/database.js';
+import { CountSubtractor } from './rollup.js';
+import { RETENTION_CHUNK, rowsToFree } from '../../core/retention.js';
+
+export class LogPruner implements Pruner {
+  readonly name = 'logs';
+  private readonly oldestId;
+  private readonly oldestIds;
+  private readonly deleteChunk;
+  private readonly mergeSome;
+  private readonly mergeMore;
+  /** Rows deleted since the full-text index last folded its deletions in. */
+  private unmerged = 0;
+
+  constructor(db: Db) {
+    this.oldestId = db.prepare('SELECT min(id) FROM logs').pluck();
+    this.oldestIds = db.prepare('SELECT id FROM logs WHERE id < ? ORDER BY id LIMIT ?').pluck();
+    const subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ?');
+    const deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid >= ? AND rowid <= ?');
+    const deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ?');
+    this.deleteChunk = db.transaction((lo: number, hi: number): number => {
+      subtractCounts.run(lo, hi);
+      deleteFts.run(lo, hi);
+      return deleteLogs.run(lo, hi).changes;
+    });
+    this.mergeSome = db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('merge', 64)");
+    this.mergeMore = db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('merge', 256)");
+  }
+
+  oldestUs(): number | null {
+    return this.oldestId.get() as number | null;
+  }
+
+  pruneOlderThan(cutoffUs: number): number {
+    const n = this.deleteOldest(cutoffUs, RETENTION_CHUNK);
+    if (n === 0 && this.unmerged > 0) {
+      // The sweep is over: let FTS5 fold the deletions into its segments now, a bounded amount of work.
+      this.mergeMore.run();
+      this.unmerged = 0;
+    }
+    return n;
+  }
+
+  pruneOldest(bytesToFree: number): number {
+    const n = this.deleteOldest(Number.MAX_SAFE_INTEGER, rowsToFree(bytesToFree));
+    // The full-text index keeps deleted entries in its segments until they merge: a bounded merge
+    // with each chunk gives their pages back too, so retention's next measure sees them go
+    // (otherwise it would take more and more of the newest records).
+    if (n > 0) this.mergeSome.run();
+    return n;
+  }
+
+  /** Delete up to `limit` of the oldest records with id < cutoff; returns how many went. */
+  private deleteOldest(cutoff: number, limit: number): number {
+    const ids = this.oldestIds.all(cutoff, limit) as number[];
+    if (ids.length === 0) return 0;
+    const n = this.deleteChunk(ids[0]!, ids[ids.length - 1]!);
+    this.unmerged += n;
+    return n;
+  }
+}

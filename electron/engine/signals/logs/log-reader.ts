@@ -1,0 +1,357 @@
+// Reading logs back: newest-first pages (a walk down the time-ordered row id, for plain and
+// full-text queries alike), a record's neighbours in its file, and the volume histogram (from the
+// per-minute counts when the query allows, from the rows otherwise).
+import { LEVELS, levelOf } from '../../../../shared/severity.js';
+import type { HistogramView, LogPage, LogRecordView } from '../../../../shared/model.js';
+import { usToRfc3339 } from '../../../../shared/time.js';
+import {
+  checkSearchDeadline,
+  compileToSql,
+  deadlineSql,
+  narrowingFilters,
+  parseQuery,
+  rollupCondition,
+  SEARCH_DEADLINE_MS,
+  simpleFilters,
+  withSearchDeadline,
+  type QueryAst,
+  type SourceCatalog,
+} from './query/index.js';
+import { BadRequestError, NotFoundError } from '../../core/errors.js';
+import type { Db } from '../../core/database.js';
+import type { LogWriter } from './log-writer.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { MINUTE_US, levelIndexOf } from './rollup.js';
+import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
+
+export const MAX_PAGE = 5000;
+export const DEFAULT_PAGE = 200;
+export const MAX_BUCKETS = 1000;
+export const DEFAULT_BUCKETS = 60;
+
+export interface SearchParams {
+  q?: string | undefined;
+  /** µs, inclusive */
+  from?: number | undefined;
+  /** µs, inclusive */
+  to?: number | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface HistogramParams {
+  q?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  buckets?: number | undefined;
+}
+
+const TIME_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Beyond this many minutes with matching levels/sources, a search walks its range whole. */
+const MAX_NARROWED_MINUTES = 5000;
+/** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
+const LEVEL_TOTALS_REUSE_MS = 2000;
+
+export class LogReader {
+  private readonly filePaths = new Map<number, string>();
+  private readonly sourcePaths = new Map<number, string>();
+  /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
+  private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: LogWriter,
+    /** How long one search may run (SEARCH_DEADLINE_MS; tests shorten it). */
+    readonly deadlineMs = SEARCH_DEADLINE_MS,
+    /** "Now" for open-ended ranges and the level totals' reuse. */
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
+  search(p: SearchParams): LogPage {
+    const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
+    const rows = this.searchRows(p, limit);
+    const last = rows[rows.length - 1];
+    return {
+      records: rows.map((r) => this.toView(r)),
+      nextCursor: rows.length === limit && last ? String(last.id) : null,
+    };
+  }
+
+  /** The newest `limit` rows matching the search, as stored. */
+  searchRows(p: SearchParams, limit: number): LogRow[] {
+    return withSearchDeadline(() => this.searchRowsNow(p, limit), this.deadlineMs);
+  }
+
+  private searchRowsNow(p: SearchParams, limit: number): LogRow[] {
+    const ast = parseQuery(p.q ?? '');
+    const from = p.from ?? 0;
+    const to = p.to ?? TIME_MAX;
+    let idMax = to >= TIME_MAX - this.writer.maxDrift ? TIME_MAX : to + this.writer.maxDrift;
+    if (p.cursor !== undefined && p.cursor !== '') {
+      const c = Number(p.cursor);
+      if (!Number.isSafeInteger(c)) throw new BadRequestError(`cursor: "${p.cursor}" is not a cursor this API gave out`);
+      idMax = Math.min(idMax, c - 1);
+    }
+    return this.selectRows(ast, from, to, from, idMax, limit);
+  }
+
+  private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {
+    const sql = compileToSql(ast);
+    const stmt =
+      sql.fts !== null
+        ? this.db.prepare(
+            `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
+             WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+               AND (${sql.where})
+             ORDER BY f.rowid DESC LIMIT ?`,
+          )
+        : this.db.prepare(
+            `SELECT l.* FROM logs l
+             WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})
+             ORDER BY l.id DESC LIMIT ?`,
+          );
+    const head = sql.fts !== null ? [sql.fts] : [];
+    const rows: LogRow[] = [];
+    for (const [lo, hi] of this.idRanges(ast, from, to, idMin, idMax)) {
+      rows.push(...(stmt.all(...head, lo, hi, from, to, ...sql.params, limit - rows.length) as LogRow[]));
+      if (rows.length >= limit) break;
+    }
+    return rows;
+  }
+
+  /**
+   * The id ranges, newest first, that can hold the matches of a search within [idMin, idMax]. When
+   * the search's top-level AND has level or source terms that only some minutes have records for
+   * (`level:error` over a week with errors in three minutes of it), the per-minute counts say which
+   * minutes to read: the rest of the table is never walked. Otherwise the one range.
+   */
+  private idRanges(ast: QueryAst, from: number, to: number, idMin: number, idMax: number): [number, number][] {
+    const whole: [number, number][] = idMin <= idMax ? [[idMin, idMax]] : [];
+    const filters = narrowingFilters(ast, this.catalog());
+    if (!filters || whole.length === 0) return whole;
+    const cond = rollupCondition(filters);
+    const lo = Math.floor(from / MINUTE_US) * MINUTE_US;
+    const hi = Math.min(to, idMax);
+    const minutes = this.db
+      .prepare(
+        `SELECT minute FROM log_counts WHERE minute >= ? AND minute <= ? AND ${cond.where}
+         GROUP BY minute ORDER BY minute DESC LIMIT ?`,
+      )
+      .pluck()
+      .all(lo, hi, ...cond.params, MAX_NARROWED_MINUTES + 1) as number[];
+    if (minutes.length > MAX_NARROWED_MINUTES) return whole;
+    if (minutes.length > 0) {
+      const all = this.db
+        .prepare('SELECT count(DISTINCT minute) FROM log_counts WHERE minute >= ? AND minute <= ?')
+        .pluck()
+        .get(lo, hi) as number;
+      // Most minutes have such records: one walk finds them as fast.
+      if (minutes.length * 2 > all) return whole;
+    }
+    // A record of minute m has an id in [m, m + 1 min + drift): ids are times, bumped on ties.
+    const reach = MINUTE_US - 1 + this.writer.maxDrift;
+    const ranges: [number, number][] = [];
+    for (const m of minutes) {
+      const start = Math.max(m, idMin);
+      const end = Math.min(m + reach, idMax);
+      if (start > end) continue;
+      const prev = ranges[ranges.length - 1];
+      if (prev && end + 1 >= prev[0]) prev[0] = Math.min(prev[0], start);
+      else ranges.push([start, end]);
+    }
+    return ranges;
+  }
+
+  /** Sources and files by path, for the histogram to read `source:` terms from the rollup. */
+  private catalog(): SourceCatalog {
+    return {
+      sources: this.db.prepare('SELECT id, path FROM sources').all() as SourceCatalog['sources'],
+      files: this.db.prepare('SELECT id, source_id, path FROM files').all() as SourceCatalog['files'],
+    };
+  }
+
+  getRow(id: number): LogRow | undefined {
+    return this.db.prepare('SELECT * FROM logs WHERE id = ?').get(id) as LogRow | undefined;
+  }
+
+  /** The records before and after one record in the same file (or, for OTLP records, the same service). */
+  context(id: number, before: number, after: number): { before: LogRecordView[]; record: LogRecordView; after: LogRecordView[] } {
+    const row = this.getRow(id);
+    if (!row) throw new NotFoundError(`No record with id ${id}.`);
+    const nBefore = clampInt(before, 10, 0, MAX_PAGE, 'before');
+    const nAfter = clampInt(after, 10, 0, MAX_PAGE, 'after');
+    const same = row.file_id !== null ? 'file_id = ?' : 'file_id IS NULL AND service IS ?';
+    const key = row.file_id !== null ? row.file_id : row.service;
+    const older = this.db
+      .prepare(`SELECT * FROM logs WHERE id < ? AND ${same} ORDER BY id DESC LIMIT ?`)
+      .all(id, key, nBefore) as LogRow[];
+    const newer = this.db
+      .prepare(`SELECT * FROM logs WHERE id > ? AND ${same} ORDER BY id ASC LIMIT ?`)
+      .all(id, key, nAfter) as LogRow[];
+    return {
+      before: older.reverse().map((r) => this.toView(r)),
+      record: this.toView(row),
+      after: newer.map((r) => this.toView(r)),
+    };
+  }
+
+  histogram(p: HistogramParams): HistogramView {
+    return withSearchDeadline(() => this.histogramNow(p), this.deadlineMs);
+  }
+
+  private histogramNow(p: HistogramParams): HistogramView {
+    const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
+    const ast = parseQuery(p.q ?? '');
+    const filters = simpleFilters(ast, this.catalog());
+    let from = p.from;
+    let to = p.to;
+    if (from === undefined || to === undefined) {
+      const span = this.db.prepare('SELECT min(minute) AS lo, max(minute) AS hi FROM log_counts').get() as {
+        lo: number | null;
+        hi: number | null;
+      };
+      from ??= span.lo ?? 0;
+      // An open end is "until now" (or the newest record, when a clock ran ahead): a range whose
+      // start is past every record is an empty chart up to now, not a mistake.
+      to ??= Math.max(span.hi === null ? from : span.hi + MINUTE_US - 1, this.clock.nowUs(), from);
+    }
+    if (to < from) throw new BadRequestError('to: the end of the range is before its start');
+    const span = to - from + 1;
+    let width = Math.max(1, Math.ceil(span / nBuckets));
+    // In minutes, with a hair of tolerance: the range's end is inclusive, so "the last hour" is
+    // 3,600,000,001 µs, and still 60 one-minute buckets (not 30 of two).
+    const minutes = span / nBuckets / MINUTE_US - 1e-6;
+    const useRollup = filters !== null && minutes >= 1 - 2e-6;
+    if (useRollup) {
+      // Whole minutes, so each minute of the rollup falls in exactly one bucket.
+      width = Math.max(1, Math.ceil(minutes)) * MINUTE_US;
+      from = Math.floor(from / MINUTE_US) * MINUTE_US;
+    }
+    const count = Math.max(1, Math.ceil((to - from + 1) / width));
+    const counts: number[][] = Array.from({ length: count }, () => [0, 0, 0, 0, 0, 0]);
+    let total = 0;
+    const bump = (ts: number, level: number, n: number): void => {
+      const b = Math.floor((ts - from!) / width);
+      const bucket = counts[b];
+      if (bucket && level >= 0 && level < 6) {
+        bucket[level]! += n;
+        total += n;
+      }
+    };
+    if (useRollup && filters) {
+      const cond = rollupCondition(filters);
+      const rows = this.db
+        .prepare(
+          `SELECT minute, level, sum(n) AS n FROM log_counts
+           WHERE minute >= ? AND minute <= ? AND ${cond.where} GROUP BY minute, level`,
+        )
+        .all(from, to, ...cond.params) as { minute: number; level: number; n: number }[];
+      for (const r of rows) bump(r.minute, r.level, r.n);
+    } else {
+      const sql = compileToSql(ast);
+      const idMax = to + this.writer.maxDrift;
+      const stmt =
+        sql.fts !== null
+          ? this.db.prepare(
+              `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+                 AND (${sql.where})`,
+            )
+          : this.db.prepare(
+              `SELECT l.ts, l.severity FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
+            );
+      const head = sql.fts !== null ? [sql.fts] : [];
+      for (const [lo, hi] of this.idRanges(ast, from, to, from, idMax)) {
+        const rows = stmt.raw().iterate(...head, lo, hi, from, to, ...sql.params) as IterableIterator<[number, number]>;
+        for (const r of rows) {
+          checkSearchDeadline();
+          bump(r[0], levelIndexOf(r[1]), 1);
+        }
+      }
+    }
+    const totals: Record<string, number> = {};
+    for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
+    this.lastLevelTotals = { key: levelTotalsKey(p), at: this.clock.nowMs(), totals };
+    return {
+      total,
+      buckets: counts.map((c, i) => {
+        const start = from! + i * width;
+        const levelCounts: Partial<Record<(typeof LEVELS)[number], number>> = {};
+        c.forEach((n, level) => {
+          if (n > 0) levelCounts[LEVELS[level]!] = n;
+        });
+        return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to! + 1)), counts: levelCounts };
+      }),
+    };
+  }
+
+  /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
+  levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
+    const cached = this.lastLevelTotals;
+    if (cached && cached.key === levelTotalsKey(p) && this.clock.nowMs() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
+    this.histogram({ ...p, buckets: 1 });
+    return this.lastLevelTotals!.totals;
+  }
+
+  toView(r: LogRow): LogRecordView {
+    const view: LogRecordView = {
+      id: r.id,
+      timestamp: usToRfc3339(r.ts),
+      level: levelOf(r.severity),
+      severityNumber: r.severity,
+      message: r.message,
+    };
+    if (r.flags & LOG_FLAG_TS_INFERRED) view.timestampInferred = true;
+    if (r.flags & LOG_FLAG_TRUNCATED) view.truncated = true;
+    if (r.level_text !== null) view.severityText = r.level_text;
+    if (r.logger !== null) view.logger = r.logger;
+    if (r.attributes !== null) view.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
+    if (r.source_id !== null) {
+      const s = this.pathOf('sources', this.sourcePaths, r.source_id);
+      if (s !== undefined) view.source = s;
+    }
+    if (r.file_id !== null) {
+      const f = this.pathOf('files', this.filePaths, r.file_id);
+      if (f !== undefined) view.file = f;
+    }
+    if (r.trace_id !== null) view.traceId = r.trace_id;
+    if (r.span_id !== null) view.spanId = r.span_id;
+    if (r.service !== null) view.service = r.service;
+    if (r.exc_type !== null) view.exception = { type: r.exc_type, message: r.exc_message ?? '' };
+    return view;
+  }
+
+  /** The source's and file's paths of a row (what `source:` terms match). */
+  pathsOf(r: LogRow): { source_path: string | null; file_path: string | null } {
+    return {
+      source_path: r.source_id === null ? null : (this.pathOf('sources', this.sourcePaths, r.source_id) ?? null),
+      file_path: r.file_id === null ? null : (this.pathOf('files', this.filePaths, r.file_id) ?? null),
+    };
+  }
+
+  /**
+   * Paths by id, cached: rows name files and sources by id, and there are few of them. A file
+   * renamed by a rotation keeps showing the name its records were read under.
+   */
+  private pathOf(table: 'files' | 'sources', cache: Map<number, string>, id: number): string | undefined {
+    let path = cache.get(id);
+    if (path === undefined) {
+      path = this.db.prepare(`SELECT path FROM ${table} WHERE id = ?`).pluck().get(id) as string | undefined;
+      if (path !== undefined) cache.set(id, path);
+    }
+    return path;
+  }
+}
+
+function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new BadRequestError(`${name}: expected a whole number from ${min} to ${max}`);
+  return Math.min(value, max);
+}
+
+function levelTotalsKey(p: { q?: string | undefined; from?: number | undefined; to?: number | undefined }): string {
+  return JSON.stringify([p.q ?? '', p.from ?? null, p.to ?? null]);
+}

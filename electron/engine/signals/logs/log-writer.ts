@@ -1,0 +1,225 @@
+// The one writer of log records. Each call is one transaction holding the records, their
+// full-text rows, the per-minute counts and the checkpoints of the files they were read from, so a
+// crash at any moment leaves every file's offset consistent with the records stored.
+import type { Db } from '../../core/database.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { LogRow } from './rows.js';
+import { MINUTE_US, levelIndexOf, minuteOf } from './rollup.js';
+import { attributesSearchText } from './query/index.js';
+
+/** A record ready to be stored (times in µs). */
+export interface LogInsert {
+  ts: number;
+  severity: number;
+  levelText?: string | undefined;
+  fileId: number | null;
+  sourceId: number | null;
+  logger?: string | undefined;
+  service?: string | undefined;
+  message: string;
+  attributes?: Record<string, unknown> | undefined;
+  traceId?: string | undefined;
+  spanId?: string | undefined;
+  exception?: { type: string; message: string } | undefined;
+  flags: number;
+}
+
+/** How far a file has been stored, and what to add to its counters. */
+export interface FileCheckpoint {
+  offset: number;
+  records: number;
+  bytes: number;
+  truncatedLines: number;
+  invalidUtf8Lines: number;
+  /** Times the file was truncated (copytruncate) since the last checkpoint. */
+  truncations?: number;
+}
+
+/**
+ * The latest time we can give a row id: ids are µs and must stay exact as JS numbers (< 2^53).
+ * Times beyond (year ~2255) are clamped; so are times before the epoch.
+ */
+export const MAX_TS = 2 ** 53 - 2 ** 40;
+
+export class LogWriter {
+  private readonly insertLog;
+  private readonly insertFts;
+  private readonly idTaken;
+  private readonly upsertCount;
+  private readonly saveCheckpoint;
+  private readonly saveMeta;
+  /** The largest id stored: a candidate id above it needs no look-up. */
+  private maxId: number;
+  /** The largest (id - ts) ever stored: a time range [from, to] lies within ids [from, to + maxDrift]. */
+  private drift: number;
+  private readonly writeTx;
+
+  constructor(
+    private readonly db: Db,
+    /** Stamps the files' checkpoints. */
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.insertLog = db.prepare(
+      `INSERT INTO logs (id, ts, severity, level_text, file_id, source_id, logger, service, message,
+         attributes, trace_id, span_id, exc_type, exc_message, flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertFts = db.prepare('INSERT INTO logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
+    this.idTaken = db.prepare('SELECT 1 FROM logs WHERE id = ?').pluck();
+    this.upsertCount = db.prepare(
+      `INSERT INTO log_counts (minute, source_id, level, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT (minute, source_id, level) DO UPDATE SET n = n + excluded.n`,
+    );
+    this.saveCheckpoint = db.prepare(
+      `UPDATE files SET offset = @offset, records = records + @records, bytes = bytes + @bytes,
+         truncated_lines = truncated_lines + @truncatedLines, invalid_utf8_lines = invalid_utf8_lines + @invalidUtf8Lines,
+         truncations = truncations + @truncations,
+         updated_at = @now,
+         first_id = CASE WHEN @firstId IS NULL THEN first_id ELSE min(coalesce(first_id, @firstId), @firstId) END,
+         last_id = CASE WHEN @lastId IS NULL THEN last_id ELSE max(coalesce(last_id, @lastId), @lastId) END
+       WHERE id = @fileId`,
+    );
+    this.saveMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.maxId = (db.prepare('SELECT max(id) FROM logs').pluck().get() as number | null) ?? 0;
+    this.drift = Number(db.prepare("SELECT value FROM meta WHERE key = 'max_drift'").pluck().get() ?? 0);
+    this.writeTx = db.transaction((records: LogInsert[], checkpoints: Map<number, FileCheckpoint>) =>
+      this.writeInTransaction(records, checkpoints),
+    );
+  }
+
+  /** The largest (id - ts) stored; see `drift`. */
+  get maxDrift(): number {
+    return this.drift;
+  }
+
+  /**
+   * Store records and checkpoints in one transaction. Returns what was stored (in time order,
+   * with the ids given), from which the live tail makes rows only when someone is watching.
+   */
+  write(records: LogInsert[], checkpoints: Map<number, FileCheckpoint> = new Map()): StoredBatch {
+    if (records.length === 0 && checkpoints.size === 0) return { records: [], ids: [] };
+    return this.writeTx(records, checkpoints);
+  }
+
+  private writeInTransaction(records: LogInsert[], checkpoints: Map<number, FileCheckpoint>): StoredBatch {
+    // Time order inside the batch keeps the b-tree appends sequential and FTS5 from flushing its
+    // pending terms on every out-of-order rowid.
+    const sorted = records.slice().sort((a, b) => a.ts - b.ts);
+    const ids: number[] = new Array(sorted.length);
+    // (source, minute, level) packed in one number (source × 2^40 + minute index × 8 + level; a
+    // minute index stays below 2^33 until 2^53 µs): no string per record.
+    const counts = new Map<number, number>();
+    // Per file, the smallest and largest id given in this batch (files.first_id / last_id).
+    const idRanges = new Map<number, { firstId: number; lastId: number }>();
+    let prevId = -1;
+    let drift = this.drift;
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i]!;
+      const ts = r.ts < 0 ? 0 : r.ts > MAX_TS ? MAX_TS : Math.trunc(r.ts);
+      let id = ts > prevId ? ts : prevId + 1;
+      // Only ids at or below the largest stored one can be taken (backfilled history).
+      if (id <= this.maxId) while (this.idTaken.get(id) !== undefined) id++;
+      prevId = id;
+      if (id - ts > drift) drift = id - ts;
+
+      const attributes = r.attributes && hasKeys(r.attributes) ? JSON.stringify(r.attributes) : null;
+      this.insertLog.run(
+        id,
+        ts,
+        r.severity,
+        r.levelText ?? null,
+        r.fileId,
+        r.sourceId,
+        r.logger ?? null,
+        r.service ?? null,
+        r.message,
+        attributes,
+        r.traceId ?? null,
+        r.spanId ?? null,
+        r.exception?.type ?? null,
+        r.exception?.message ?? null,
+        r.flags,
+      );
+      // The live tail rebuilds this text the same way (attributesSearchText): keep them one function.
+      this.insertFts.run(id, r.message, attributes !== null ? attributesSearchText(r.attributes!) : '');
+      ids[i] = id;
+      if (r.fileId !== null) {
+        const range = idRanges.get(r.fileId);
+        if (!range) idRanges.set(r.fileId, { firstId: id, lastId: id });
+        else range.lastId = id; // ids grow through the sorted batch
+      }
+
+      const sourceId = r.sourceId ?? 0;
+      const key = (minuteOf(ts) / MINUTE_US) * 8 + levelIndexOf(r.severity) + sourceId * 2 ** 40;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of counts) {
+      const sourceId = Math.floor(key / 2 ** 40);
+      const rest = key - sourceId * 2 ** 40;
+      const level = rest % 8;
+      this.upsertCount.run(((rest - level) / 8) * MINUTE_US, sourceId, level, n);
+    }
+    const now = this.clock.nowUs();
+    for (const [fileId, c] of checkpoints) {
+      const range = idRanges.get(fileId);
+      this.saveCheckpoint.run({
+        offset: c.offset,
+        records: c.records,
+        bytes: c.bytes,
+        truncatedLines: c.truncatedLines,
+        invalidUtf8Lines: c.invalidUtf8Lines,
+        truncations: c.truncations ?? 0,
+        now,
+        fileId,
+        firstId: range?.firstId ?? null,
+        lastId: range?.lastId ?? null,
+      });
+    }
+    if (drift !== this.drift) this.saveMeta.run('max_drift', String(drift));
+    // Only after the statements ran: a failed transaction must not move these.
+    if (prevId > this.maxId) this.maxId = prevId;
+    this.drift = drift;
+    return { records: sorted, ids };
+  }
+}
+
+/** What one write stored: the records in time order and the id each got. */
+export interface StoredBatch {
+  records: LogInsert[];
+  ids: number[];
+}
+
+declare module '../../core/events.js' {
+  interface EngineEvents {
+    /** Log records were stored (committed): files' lines and OTLP log records alike. */
+    'logs.stored': StoredBatch;
+  }
+}
+
+/** The stored rows of a batch, as the readers would return them (for the live tail). */
+export function rowsOf(batch: StoredBatch): LogRow[] {
+  return batch.records.map((r, i) => ({
+    id: batch.ids[i]!,
+    ts: r.ts < 0 ? 0 : r.ts > MAX_TS ? MAX_TS : Math.trunc(r.ts),
+    severity: r.severity,
+    level_text: r.levelText ?? null,
+    file_id: r.fileId,
+    source_id: r.sourceId,
+    logger: r.logger ?? null,
+    service: r.service ?? null,
+    message: r.message,
+    attributes: r.attributes && hasKeys(r.attributes) ? JSON.stringify(r.attributes) : null,
+    trace_id: r.traceId ?? null,
+    span_id: r.spanId ?? null,
+    exc_type: r.exception?.type ?? null,
+    exc_message: r.exception?.message ?? null,
+    flags: r.flags,
+  }));
+}
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
+}

@@ -1,0 +1,153 @@
+// The writer of spans: each call stores a batch in the caller's transaction, skips spans already
+// stored (an exporter's retry), and keeps the per-trace summaries and the operation list current.
+import { usToRfc3339 } from '../../../../shared/time.js';
+import type { Db } from '../../core/database.js';
+import { ResourceStore, serviceOf } from '../../core/resource-store.js';
+import type { OtlpSpan, ScopeGroup } from '../../core/telemetry.js';
+
+export const STATUS_ERROR = 2;
+
+declare module '../../core/events.js' {
+  interface EngineEvents {
+    /** Spans were stored (committed); `spans` counts the new ones (retries of stored spans are not). */
+    'spans.stored': { spans: number };
+  }
+}
+
+interface TraceDelta {
+  start: number;
+  end: number;
+  count: number;
+  errors: number;
+  rootService: string | null;
+  rootName: string | null;
+  hasRoot: boolean;
+  services: Set<string>;
+}
+
+/** A row of `traces`, the per-trace summary kept as spans are written. */
+export interface TraceRow {
+  trace_id: string;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  error_count: number;
+  root_service: string | null;
+  root_name: string | null;
+  services: string;
+}
+
+export class SpanWriter {
+  private readonly insertSpan;
+  private readonly getTrace;
+  private readonly putTrace;
+  private readonly upsertOperation;
+
+  constructor(
+    db: Db,
+    private readonly resources: ResourceStore,
+  ) {
+    this.insertSpan = db.prepare(
+      `INSERT INTO spans (trace_id, span_id, parent_span_id, trace_state, name, kind, start_us, end_us, duration_us,
+         status_code, status_message, service, resource_id, scope_name, scope_version, attributes, events, links, flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (trace_id, span_id) DO NOTHING`,
+    );
+    this.getTrace = db.prepare('SELECT start_us, end_us, span_count, error_count, root_service, root_name, services FROM traces WHERE trace_id = ?');
+    this.putTrace = db.prepare(
+      `INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, error_count, root_service, root_name, services)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertOperation = db.prepare(
+      `INSERT INTO span_operations (service, name, span_count, last_us) VALUES (?, ?, ?, ?)
+       ON CONFLICT (service, name) DO UPDATE SET span_count = span_count + excluded.span_count, last_us = max(last_us, excluded.last_us)`,
+    );
+  }
+
+  /** Store the spans of a request (inside the caller's transaction); returns how many were new. */
+  write(groups: ScopeGroup<OtlpSpan>[]): number {
+    const traces = new Map<string, TraceDelta>();
+    const operations = new Map<string, { service: string; name: string; count: number; last: number }>();
+    let stored = 0;
+    for (const g of groups) {
+      if (g.items.length === 0) continue;
+      const resourceId = this.resources.idOf(g.resource);
+      const service = serviceOf(g.resource.attributes) ?? null;
+      const scopeName = g.scope.name || null;
+      const scopeVersion = g.scope.version ?? null;
+      for (const s of g.items) {
+        const end = s.endUs >= s.startUs ? s.endUs : s.startUs;
+        const changes = this.insertSpan.run(
+          s.traceId,
+          s.spanId,
+          s.parentSpanId ?? null,
+          s.traceState ?? null,
+          s.name,
+          s.kind,
+          s.startUs,
+          end,
+          end - s.startUs,
+          s.statusCode,
+          s.statusMessage ?? null,
+          service,
+          resourceId,
+          scopeName,
+          scopeVersion,
+          jsonOrNull(s.attributes),
+          // Stored as the API shows them (with the RFC 3339 time), so a trace is read without re-encoding.
+          s.events.length > 0 ? JSON.stringify(s.events.map((e) => ({ time: usToRfc3339(e.timeUs), ...e }))) : null,
+          s.links.length > 0 ? JSON.stringify(s.links) : null,
+          s.flags,
+        ).changes;
+        if (changes === 0) continue;
+        stored++;
+        let t = traces.get(s.traceId);
+        if (!t) {
+          t = { start: s.startUs, end, count: 0, errors: 0, rootService: null, rootName: null, hasRoot: false, services: new Set() };
+          traces.set(s.traceId, t);
+        }
+        if (s.startUs < t.start) t.start = s.startUs;
+        if (end > t.end) t.end = end;
+        t.count++;
+        if (s.statusCode === STATUS_ERROR) t.errors++;
+        if (service !== null) t.services.add(service);
+        if (s.parentSpanId === undefined && !t.hasRoot) {
+          t.hasRoot = true;
+          t.rootService = service;
+          t.rootName = s.name;
+        }
+        const opKey = `${service ?? ''}\u0000${s.name}`;
+        const op = operations.get(opKey);
+        if (op) {
+          op.count++;
+          if (s.startUs > op.last) op.last = s.startUs;
+        } else operations.set(opKey, { service: service ?? '', name: s.name, count: 1, last: s.startUs });
+      }
+    }
+    for (const [traceId, t] of traces) this.mergeTrace(traceId, t);
+    for (const op of operations.values()) this.upsertOperation.run(op.service, op.name, op.count, op.last);
+    return stored;
+  }
+
+  private mergeTrace(traceId: string, t: TraceDelta): void {
+    const old = this.getTrace.get(traceId) as TraceRow | undefined;
+    if (old) {
+      for (const s of JSON.parse(old.services) as string[]) t.services.add(s);
+      t.start = Math.min(t.start, old.start_us);
+      t.end = Math.max(t.end, old.end_us);
+      t.count += old.span_count;
+      t.errors += old.error_count;
+      // A root already known stays; a root arriving late (children first) fills it in.
+      if (old.root_name !== null) {
+        t.rootService = old.root_service;
+        t.rootName = old.root_name;
+      }
+    }
+    this.putTrace.run(traceId, t.start, t.end, t.count, t.errors, t.rootService, t.rootName, JSON.stringify([...t.services].sort()));
+  }
+}
+
+function jsonOrNull(o: Record<string, unknown>): string | null {
+  for (const _ in o) return JSON.stringify(o);
+  return null;
+}
