@@ -1,0 +1,40 @@
+// The RED series Loupe derives from spans, named as the OpenTelemetry Collector's spanmetrics
+// connector names them once exported to Prometheus, and the PromQL the service overview asks
+// over them. Every name and label value the overview depends on is here, in one place.
+import { escapeLabelValue, labelName } from './promql-build';
+
+/** Calls per service, operation, kind and status (a counter). */
+export const CALLS_METRIC = 'traces_span_metrics_calls_total';
+/** Span durations (a classic histogram: `_bucket{le}`, `_sum`, `_count`). */
+export const DURATION_BUCKET_METRIC = 'traces_span_metrics_duration_seconds_bucket';
+export const SERVICE_LABEL = 'service_name';
+export const OPERATION_LABEL = 'span_name';
+export const KIND_LABEL = 'span_kind';
+export const STATUS_LABEL = 'status_code';
+/** The spans a service serves (its "requests"): server spans and consumed messages. */
+export const SERVED_KINDS = ['SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'] as const;
+export const ERROR_STATUS = 'STATUS_CODE_ERROR';
+/** The rate window of the overview, as Grafana's RED dashboards use. */
+export const RED_WINDOW = '5m';
+export const LATENCY_QUANTILES = [0.5, 0.95, 0.99] as const;
+
+export type RedColumn = 'rate' | 'errors' | 'p50' | 'p95' | 'p99';
+
+/** The queries of one overview table: per `by` label, optionally inside one service. */
+export function redQueries(by: typeof SERVICE_LABEL | typeof OPERATION_LABEL, service?: string): Record<RedColumn, string> {
+  const matchers = [`${KIND_LABEL}=~"${SERVED_KINDS.join('|')}"`];
+  if (service !== undefined) matchers.push(`${SERVICE_LABEL}="${escapeLabelValue(service)}"`);
+  const sel = matchers.join(', ');
+  const group = labelName(by);
+  const calls = `sum by (${group}) (rate(${CALLS_METRIC}{${sel}}[${RED_WINDOW}]))`;
+  const errors = `sum by (${group}) (rate(${CALLS_METRIC}{${sel}, ${STATUS_LABEL}="${ERROR_STATUS}"}[${RED_WINDOW}]))`;
+  const quantile = (q: number): string =>
+    `histogram_quantile(${q}, sum by (le, ${group}) (rate(${DURATION_BUCKET_METRIC}{${sel}}[${RED_WINDOW}])))`;
+  return {
+    rate: calls,
+    errors: `${errors} / ${calls}`,
+    p50: quantile(0.5),
+    p95: quantile(0.95),
+    p99: quantile(0.99),
+  };
+}
