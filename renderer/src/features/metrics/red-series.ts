@@ -1,12 +1,13 @@
 // The RED series Loupe derives from spans, named as the OpenTelemetry Collector's spanmetrics
 // connector names them once exported to Prometheus, and the PromQL the service overview asks
 // over them. Every name and label value the overview depends on is here, in one place.
-import { escapeLabelValue, labelName } from './promql-build';
+import { escapeLabelValue, labelName, type LabelFilter } from './promql-build';
 
 /** Calls per service, operation, kind and status (a counter). */
 export const CALLS_METRIC = 'traces_span_metrics_calls_total';
-/** Span durations (a classic histogram: `_bucket{le}`, `_sum`, `_count`). */
-export const DURATION_BUCKET_METRIC = 'traces_span_metrics_duration_seconds_bucket';
+/** Span durations (a classic histogram family: `_bucket{le}`, `_sum`, `_count`). */
+export const DURATION_FAMILY = 'traces_span_metrics_duration_seconds';
+export const DURATION_BUCKET_METRIC = `${DURATION_FAMILY}_bucket`;
 export const SERVICE_LABEL = 'service_name';
 export const OPERATION_LABEL = 'span_name';
 export const KIND_LABEL = 'span_kind';
@@ -37,4 +38,13 @@ export function redQueries(by: typeof SERVICE_LABEL | typeof OPERATION_LABEL, se
     p95: quantile(0.95),
     p99: quantile(0.99),
   };
+}
+
+/** The filters that select one operation's served spans (for its charts, through the explorer's chartSpec). */
+export function operationFilters(service: string, operation: string): LabelFilter[] {
+  return [
+    { label: SERVICE_LABEL, op: '=', value: service },
+    { label: OPERATION_LABEL, op: '=', value: operation },
+    { label: KIND_LABEL, op: '=~', value: SERVED_KINDS.join('|') },
+  ];
 }
