@@ -1,5 +1,6 @@
 // The Metrics view in a real Chromium against the real `loupe serve`: RED series with the
-// spanmetrics connector's names (as Loupe derives them from spans) and an application counter,
+// spanmetrics connector's names (`traces.span.metrics.calls`, `.duration` in ms, as Loupe derives
+// them from spans) and an application counter,
 // sent as OTLP/JSON with known values. The overview shows each service's rate, error ratio and
 // latency; an operation opens its charts; the explorer charts a metric split by a label, keeps
 // that in the URL across a reload, and shows a PromQL mistake with its position. Screenshots
@@ -21,7 +22,8 @@ let page: Page;
 /** Samples every 30 s over the last 10 minutes, the newest a second ago. */
 const STEP_S = 30;
 const SAMPLES = 21;
-const BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+/** The connector's default buckets (ms). */
+const BOUNDS = [2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000];
 
 type Attr = { key: string; value: { stringValue: string } };
 const attrs = (o: Record<string, string>): Attr[] => Object.entries(o).map(([key, v]) => ({ key, value: { stringValue: v } }));
@@ -35,20 +37,20 @@ function redPayload(service: string, operation: string, okPerS: number, errPerS:
   const now = Date.now() - 1000;
   const times = Array.from({ length: SAMPLES }, (_, i) => now - (SAMPLES - 1 - i) * STEP_S * 1000);
   const start = `${(times[0]! - 3600_000) * 1e6}`;
-  const base = { span_name: operation, span_kind: 'SPAN_KIND_SERVER' };
+  const base = { 'span.name': operation, 'span.kind': 'SPAN_KIND_SERVER' };
   const calls = (status: string, perS: number) =>
-    times.map((t, i) => ({ attributes: attrs({ ...base, status_code: status }), startTimeUnixNano: start, timeUnixNano: `${t * 1e6}`, asDouble: 1000 + perS * STEP_S * i }));
+    times.map((t, i) => ({ attributes: attrs({ ...base, 'status.code': status }), startTimeUnixNano: start, timeUnixNano: `${t * 1e6}`, asDouble: 1000 + perS * STEP_S * i }));
   const durations = times.map((t, i) => {
     const count = 1000 + (okPerS + errPerS) * STEP_S * i;
     return {
-      attributes: attrs({ ...base, status_code: 'STATUS_CODE_UNSET' }),
+      attributes: attrs({ ...base, 'status.code': 'STATUS_CODE_UNSET' }),
       startTimeUnixNano: start,
       timeUnixNano: `${t * 1e6}`,
       count: String(count),
-      sum: count * 0.075,
+      sum: count * 75,
       explicitBounds: BOUNDS,
-      // Every call falls in (0.05, 0.1].
-      bucketCounts: ['0', '0', '0', '0', String(count), '0', '0', '0', '0'],
+      // Every call falls in (50, 100] ms.
+      bucketCounts: BOUNDS.map((b) => (b === 100 ? String(count) : '0')).concat('0'),
     };
   });
   return {
@@ -57,10 +59,10 @@ function redPayload(service: string, operation: string, okPerS: number, errPerS:
         resource: { attributes: attrs({ 'service.name': service }) },
         scopeMetrics: [
           {
-            scope: { name: 'spanmetrics' },
+            scope: { name: 'spanmetricsconnector' },
             metrics: [
-              { name: 'traces_span_metrics_calls', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...calls('STATUS_CODE_UNSET', okPerS), ...(errPerS ? calls('STATUS_CODE_ERROR', errPerS) : [])] } },
-              { name: 'traces_span_metrics_duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints: durations } },
+              { name: 'traces.span.metrics.calls', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...calls('STATUS_CODE_UNSET', okPerS), ...(errPerS ? calls('STATUS_CODE_ERROR', errPerS) : [])] } },
+              { name: 'traces.span.metrics.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints: durations } },
             ],
           },
         ],

@@ -86,12 +86,14 @@ describe('the PromQL the explorer writes', () => {
 
   it('asks the overview from the RED series, by service and by operation of one service', () => {
     const byService = redQueries('service_name');
-    expect(byService.rate).toBe('sum by (service_name) (rate(traces_span_metrics_calls_total{span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m]))');
-    expect(byService.errors).toContain('status_code="STATUS_CODE_ERROR"}[5m])) / sum by (service_name)');
+    expect(byService.rate).toBe('sum by (service_name) (rate({"traces.span.metrics.calls_total", "span.kind"=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m]))');
+    expect(byService.errors).toContain('"status.code"="STATUS_CODE_ERROR"}[5m])) / sum by (service_name)');
     expect(byService.p95).toBe(
-      'histogram_quantile(0.95, sum by (le, service_name) (rate(traces_span_metrics_duration_seconds_bucket{span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m])))',
+      'histogram_quantile(0.95, sum by (le, service_name) (rate({"traces.span.metrics.duration_milliseconds_bucket", "span.kind"=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m])))',
     );
-    expect(redQueries('span_name', 'check"out').rate).toContain('service_name="check\\"out"');
+    const ops = redQueries('span.name', 'check"out');
+    expect(ops.rate).toContain('sum by ("span.name")');
+    expect(ops.rate).toContain('service_name="check\\"out"');
   });
 });
 
