@@ -58,7 +58,10 @@ export function matrixSeries(data: PromQueryData, query: Pick<ChartQuery, 'legen
 }
 
 /** The series of all a chart's queries, sorted by name, at most MAX_SERIES_PER_CHART of them. */
-export function chartSeries(answers: readonly { data: PromQueryData; query: ChartQuery }[], stepMs: number): { series: ChartSeries[]; omitted: number } {
+export function chartSeries(
+  answers: readonly { data: PromQueryData; query: ChartQuery }[],
+  stepMs: number,
+): { series: ChartSeries[]; omitted: number } {
   const all = answers.flatMap((a) => matrixSeries(a.data, a.query, stepMs));
   all.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   return { series: all.slice(0, MAX_SERIES_PER_CHART), omitted: Math.max(0, all.length - MAX_SERIES_PER_CHART) };

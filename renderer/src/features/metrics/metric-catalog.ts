@@ -37,7 +37,10 @@ export function belongsTo(m: Pick<MetricSummaryView, 'name' | 'type'>, family: s
 }
 
 /** The families, by name, each with the received metrics that map to it. */
-export function buildCatalog(metadata: Readonly<Record<string, PromMetricMetadata[]>>, received: readonly MetricSummaryView[]): CatalogEntry[] {
+export function buildCatalog(
+  metadata: Readonly<Record<string, PromMetricMetadata[]>>,
+  received: readonly MetricSummaryView[],
+): CatalogEntry[] {
   const entries: CatalogEntry[] = [];
   for (const [family, metas] of Object.entries(metadata)) {
     const meta = metas[0];
