@@ -1,8 +1,8 @@
 // A range query's answer as chart.js line datasets: one per series, its points as {x: ms, y},
 // a gap where a step has no point (a series that stopped is not drawn across the hole), named by
 // its labels, and a cap on how many series one chart draws.
-import type { PromQueryData } from '../../../../shared/model';
-import type { ChartQuery } from './promql-build';
+import type { PromQueryData } from '../../../../shared/model.js';
+import type { ChartQuery } from './promql-build.js';
 
 export interface SeriesPoint {
   x: number;

@@ -2,7 +2,7 @@
 // with what metrics.list knows of the OTLP metrics behind them (series, services, newest point).
 // A family is its OTel name plus the unit and type suffixes Prometheus adds (`_seconds`, `_total`,
 // `_ratio`), so a received metric belongs to the family whose name is its own plus such a suffix.
-import type { MetricSummaryView, PromMetricMetadata } from '../../../../shared/model';
+import type { MetricSummaryView, PromMetricMetadata } from '../../../../shared/model.js';
 
 export interface CatalogEntry {
   /** The PromQL family name (`http.server.duration_seconds`; its series add `_bucket` etc. for histograms). */

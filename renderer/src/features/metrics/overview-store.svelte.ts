@@ -1,13 +1,13 @@
 // The service overview's rows: per service (or per operation of one service) its request rate,
 // error ratio and p50/p95/p99 latency over the range, each as a line and its newest value, from
 // the RED series (red-series.ts). Refreshed while the range is live, as every chart is.
-import { api } from '../../lib/client';
-import { LatestRequest } from '../../lib/latest-request.svelte';
-import { isLive, resolveRange, type TimeRange } from '../../lib/time-range';
-import { nextRefreshDelay } from '../logs/refresh-pacing';
-import { matrixSeries, type SeriesPoint } from './chart-data';
-import { stepFor } from './promql-build';
-import { OPERATION_LABEL, redQueries, SERVICE_LABEL, type RedColumn } from './red-series';
+import { api } from '../../lib/client.js';
+import { LatestRequest } from '../../lib/latest-request.svelte.js';
+import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
+import { nextRefreshDelay } from '../logs/refresh-pacing.js';
+import { matrixSeries, type SeriesPoint } from './chart-data.js';
+import { stepFor } from './promql-build.js';
+import { OPERATION_LABEL, redQueries, SERVICE_LABEL, type RedColumn } from './red-series.js';
 
 /** Sparklines are small: fewer points than a chart. */
 const SPARK_POINTS = 60;

@@ -2,7 +2,7 @@
 // queries its chart runs by metric type (a counter's rate per second, a gauge's value, a
 // histogram's p50/p95/p99), split by a label when asked. OTel names keep their dots, so names and
 // labels that are not plain identifiers are quoted as Prometheus 3 writes them (`{"http.route"="/"}`).
-import type { PromMetricMetadata } from '../../../../shared/model';
+import type { PromMetricMetadata } from '../../../../shared/model.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 

@@ -1,12 +1,12 @@
 // One chart's data: its queries over the view's time range, the latest request winning, and
 // while the range is live ("the last hour") asked again as the logs histogram is, spaced by what
 // the last answer cost (refresh-pacing), so the lines advance as points arrive.
-import { api } from '../../lib/client';
-import { LatestRequest } from '../../lib/latest-request.svelte';
-import { isLive, resolveRange, type TimeRange } from '../../lib/time-range';
-import { nextRefreshDelay } from '../logs/refresh-pacing';
-import { chartSeries, type ChartSeries } from './chart-data';
-import { stepFor, type ChartQuery } from './promql-build';
+import { api } from '../../lib/client.js';
+import { LatestRequest } from '../../lib/latest-request.svelte.js';
+import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
+import { nextRefreshDelay } from '../logs/refresh-pacing.js';
+import { chartSeries, type ChartSeries } from './chart-data.js';
+import { stepFor, type ChartQuery } from './promql-build.js';
 
 /** Points per series asked of the engine: a few hundred, whatever the range (decimation does the rest). */
 export const POINTS_PER_SERIES = 300;

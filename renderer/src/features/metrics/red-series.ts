@@ -4,7 +4,7 @@
 // their PromQL names (OTel names keep their dots: see the README's Metrics naming), and the
 // PromQL the service overview asks over them. Every name and label value the overview depends on
 // is here, in one place.
-import { labelName, selector, type LabelFilter } from './promql-build';
+import { labelName, selector, type LabelFilter } from './promql-build.js';
 
 /** Calls per service, operation, kind and status (a counter). */
 export const CALLS_METRIC = 'traces.span.metrics.calls_total';
