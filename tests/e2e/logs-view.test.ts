@@ -332,10 +332,13 @@ describe('Loupe in a browser', () => {
     await search('level:warn+');
     await page.reload();
     await expect.poll(() => page.getByRole('searchbox', { name: 'Search logs' }).inputValue()).toBe('level:warn+');
-    // A trace no span of which has arrived says so; the Metrics view lists what arrived (nothing yet).
+    // A trace no span of which has arrived says so; the Metrics view has no service and lists what
+    // arrived (nothing yet).
     await page.goto(`${serve.url}#/traces/4bf92f3577b34da6a3ce929d0e0e4736`);
     await page.getByText('have arrived (yet)').waitFor();
     await page.goto(`${serve.url}#/metrics`);
+    await page.getByText('No service has served a request in this range.').waitFor();
+    await page.goto(`${serve.url}#/metrics?tab=explore`);
     await page.getByText('No metrics have arrived.').waitFor();
   });
 

@@ -1,0 +1,55 @@
+// The RED series Loupe derives from spans (electron/engine/signals/metrics/red/), as the
+// OpenTelemetry Collector's spanmetrics connector makes them — `traces.span.metrics.calls` and
+// `traces.span.metrics.duration` in ms, per `span.name`, `span.kind`, `status.code` — under
+// their PromQL names (OTel names keep their dots: see the README's Metrics naming), and the
+// PromQL the service overview asks over them. Every name and label value the overview depends on
+// is here, in one place.
+import { labelName, selector, type LabelFilter } from './promql-build.js';
+
+/** Calls per service, operation, kind and status (a counter). */
+export const CALLS_METRIC = 'traces.span.metrics.calls_total';
+/** Span durations (a classic histogram family: `_bucket{le}`, `_sum`, `_count`), in the connector's default unit. */
+export const DURATION_FAMILY = 'traces.span.metrics.duration_milliseconds';
+export const DURATION_UNIT = 'milliseconds';
+export const DURATION_BUCKET_METRIC = `${DURATION_FAMILY}_bucket`;
+/** The service (Loupe's label from the resource's `service.name`, as on every OTLP metric). */
+export const SERVICE_LABEL = 'service_name';
+export const OPERATION_LABEL = 'span.name';
+export const KIND_LABEL = 'span.kind';
+export const STATUS_LABEL = 'status.code';
+/** The spans a service serves (its "requests"): server spans and consumed messages. */
+export const SERVED_KINDS = ['SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'] as const;
+export const ERROR_STATUS = 'STATUS_CODE_ERROR';
+/** The rate window of the overview, as Grafana's RED dashboards use. */
+export const RED_WINDOW = '5m';
+export const LATENCY_QUANTILES = [0.5, 0.95, 0.99] as const;
+
+export type RedColumn = 'rate' | 'errors' | 'p50' | 'p95' | 'p99';
+
+/** The queries of one overview table: per `by` label, optionally inside one service. */
+export function redQueries(by: typeof SERVICE_LABEL | typeof OPERATION_LABEL, service?: string): Record<RedColumn, string> {
+  const served: LabelFilter[] = [{ label: KIND_LABEL, op: '=~', value: SERVED_KINDS.join('|') }];
+  if (service !== undefined) served.push({ label: SERVICE_LABEL, op: '=', value: service });
+  const failed: LabelFilter[] = [...served, { label: STATUS_LABEL, op: '=', value: ERROR_STATUS }];
+  const group = labelName(by);
+  const calls = `sum by (${group}) (rate(${selector(CALLS_METRIC, served)}[${RED_WINDOW}]))`;
+  const errors = `sum by (${group}) (rate(${selector(CALLS_METRIC, failed)}[${RED_WINDOW}]))`;
+  const quantile = (q: number): string =>
+    `histogram_quantile(${q}, sum by (le, ${group}) (rate(${selector(DURATION_BUCKET_METRIC, served)}[${RED_WINDOW}])))`;
+  return {
+    rate: calls,
+    errors: `${errors} / ${calls}`,
+    p50: quantile(0.5),
+    p95: quantile(0.95),
+    p99: quantile(0.99),
+  };
+}
+
+/** The filters that select one operation's served spans (for its charts, through the explorer's chartSpec). */
+export function operationFilters(service: string, operation: string): LabelFilter[] {
+  return [
+    { label: SERVICE_LABEL, op: '=', value: service },
+    { label: OPERATION_LABEL, op: '=', value: operation },
+    { label: KIND_LABEL, op: '=~', value: SERVED_KINDS.join('|') },
+  ];
+}

@@ -1,0 +1,240 @@
+// The Metrics view in a real Chromium against the real `loupe serve`: RED series with the
+// spanmetrics connector's names (`traces.span.metrics.calls`, `.duration` in ms, as Loupe derives
+// them from spans) and an application counter,
+// sent as OTLP/JSON with known values. The overview shows each service's rate, error ratio and
+// latency; an operation opens its charts; the explorer charts a metric split by a label, keeps
+// that in the URL across a reload, and shows a PromQL mistake with its position. Screenshots
+// (light and dark) go to test-results/.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricSummaryView } from '../../shared/model.js';
+import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
+import { assertBuilt, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+
+let dir: string;
+let serve: ServeProcess;
+let browser: TestBrowser;
+let page: Page;
+
+/** Samples every 30 s over the last 10 minutes, the newest a second ago. */
+const STEP_S = 30;
+const SAMPLES = 21;
+/** The connector's default buckets (ms). */
+const BOUNDS = [2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000];
+
+type Attr = { key: string; value: { stringValue: string } };
+const attrs = (o: Record<string, string>): Attr[] => Object.entries(o).map(([key, v]) => ({ key, value: { stringValue: v } }));
+
+/**
+ * One service's RED series: `okPerS` successful and `errPerS` failed server calls a second, all
+ * lasting between 50 and 100 ms (so p50 = 75 ms, p95 = 97.5 ms, p99 = 99.5 ms as
+ * histogram_quantile interpolates), as cumulative OTLP sums and histograms.
+ */
+function redPayload(service: string, operation: string, okPerS: number, errPerS: number): unknown {
+  const now = Date.now() - 1000;
+  const times = Array.from({ length: SAMPLES }, (_, i) => now - (SAMPLES - 1 - i) * STEP_S * 1000);
+  const start = `${(times[0]! - 3600_000) * 1e6}`;
+  const base = { 'span.name': operation, 'span.kind': 'SPAN_KIND_SERVER' };
+  const calls = (status: string, perS: number) =>
+    times.map((t, i) => ({ attributes: attrs({ ...base, 'status.code': status }), startTimeUnixNano: start, timeUnixNano: `${t * 1e6}`, asDouble: 1000 + perS * STEP_S * i }));
+  const durations = times.map((t, i) => {
+    const count = 1000 + (okPerS + errPerS) * STEP_S * i;
+    return {
+      attributes: attrs({ ...base, 'status.code': 'STATUS_CODE_UNSET' }),
+      startTimeUnixNano: start,
+      timeUnixNano: `${t * 1e6}`,
+      count: String(count),
+      sum: count * 75,
+      explicitBounds: BOUNDS,
+      // Every call falls in (50, 100] ms.
+      bucketCounts: BOUNDS.map((b) => (b === 100 ? String(count) : '0')).concat('0'),
+    };
+  });
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: attrs({ 'service.name': service }) },
+        scopeMetrics: [
+          {
+            scope: { name: 'spanmetricsconnector' },
+            metrics: [
+              { name: 'traces.span.metrics.calls', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...calls('STATUS_CODE_UNSET', okPerS), ...(errPerS ? calls('STATUS_CODE_ERROR', errPerS) : [])] } },
+              { name: 'traces.span.metrics.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints: durations } },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** An application counter, `app.jobs` (a dotted OTel name), per queue: email 3/s, sms 1/s. */
+function jobsPayload(): unknown {
+  const now = Date.now() - 1000;
+  const points = (queue: string, perS: number) =>
+    Array.from({ length: SAMPLES }, (_, i) => ({
+      attributes: attrs({ queue }),
+      startTimeUnixNano: `${(now - 3600_000) * 1e6}`,
+      timeUnixNano: `${(now - (SAMPLES - 1 - i) * STEP_S * 1000) * 1e6}`,
+      asInt: String(perS * STEP_S * i),
+    }));
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: attrs({ 'service.name': 'worker' }) },
+        scopeMetrics: [
+          {
+            scope: { name: 'app' },
+            metrics: [
+              { name: 'app.jobs', unit: '{job}', description: 'Jobs done', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...points('email', 3), ...points('sms', 1)] } },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function send(otlpHttp: string, body: unknown): Promise<void> {
+  const res = await fetch(`${otlpHttp}/v1/metrics`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  if (res.status !== 200) throw new Error(`metrics: ${res.status} ${await res.text()}`);
+}
+
+function cell(p: Page, table: string, row: string, column: string) {
+  return p.getByRole('table', { name: table }).locator(`tr[data-name="${row}"] td[data-column="${column}"] .figure`);
+}
+
+/** The legend entries of a chart, as read: `p95 97.5ms`. */
+function legendOf(p: Page, chart: string): () => Promise<string[]> {
+  const buttons = p.locator(`[data-chart="${chart}"]`).getByRole('list', { name: 'Series' }).getByRole('button');
+  return async () => (await buttons.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+function chartCanvas(p: Page, chart: string) {
+  return p.locator(`[data-chart="${chart}"] canvas`).first();
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-metrics-'));
+  serve = await startServe(['--data-dir', join(dir, 'data')]);
+  const m = /OTLP:\s+http:\/\/([\d.]+):(\d+) \(HTTP\)/.exec(serve.output());
+  if (!m) throw new Error(`no OTLP port in:\n${serve.output()}`);
+  const otlpHttp = `http://${m[1]}:${m[2]}`;
+  await send(otlpHttp, redPayload('checkout', 'GET /cart', 1.8, 0.2));
+  await send(otlpHttp, redPayload('frontend', 'GET /', 5, 0));
+  await send(otlpHttp, jobsPayload());
+  await waitFor(async () => ((await serve.get<{ metrics: MetricSummaryView[] }>('/api/metrics')).metrics.length >= 3 ? true : undefined), 20_000, 'the metrics');
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the Metrics view', () => {
+  it("shows each service's rate, error ratio and latency, then an operation's charts", async () => {
+    await page.goto(`${serve.url}?token=${serve.token}#/metrics?last=15m`);
+    const services = page.getByRole('table', { name: 'Services' });
+    await services.locator('tr[data-name="checkout"]').waitFor({ timeout: 15_000 });
+    // The busiest service first.
+    expect(await services.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-name')))).toEqual(['frontend', 'checkout']);
+    expect(await cell(page, 'Services', 'checkout', 'rate').textContent()).toBe('2/s');
+    expect(await cell(page, 'Services', 'checkout', 'errors').textContent()).toBe('10%');
+    expect(await cell(page, 'Services', 'frontend', 'errors').textContent()).toBe('0%');
+    expect(await cell(page, 'Services', 'checkout', 'p50').textContent()).toBe('75ms');
+    expect(await cell(page, 'Services', 'checkout', 'p95').textContent()).toBe('97.5ms');
+    expect(await cell(page, 'Services', 'checkout', 'p99').textContent()).toBe('99.5ms');
+    await expect.poll(() => paintedPixels(services.locator('tr[data-name="checkout"] td[data-column="rate"] canvas'))).toBeGreaterThan(10);
+    await screenshot(page, 'metrics-services-light');
+    expect(await accessibilityProblems(page), 'metrics-services-light').toEqual([]);
+
+    await services.getByRole('button', { name: 'checkout' }).click();
+    await expect.poll(() => page.url()).toContain('service=checkout');
+    const operations = page.getByRole('table', { name: 'Operations of checkout' });
+    await operations.locator('tr[data-name="GET /cart"]').waitFor();
+    expect(await cell(page, 'Operations of checkout', 'GET /cart', 'rate').textContent()).toBe('2/s');
+    await operations.getByRole('button', { name: 'GET /cart' }).click();
+    await expect.poll(() => page.url()).toContain('op=GET');
+    await expect.poll(legendOf(page, 'GET /cart: latency'), { timeout: 10_000 }).toEqual(['p50 75ms', 'p95 97.5ms', 'p99 99.5ms']);
+    expect(await paintedPixels(chartCanvas(page, 'GET /cart: latency'))).toBeGreaterThan(100);
+    const legend = page.locator('[data-chart="GET /cart: latency"]').getByRole('list', { name: 'Series' });
+    // The legend toggles its line.
+    await legend.getByRole('button', { name: /p99/ }).click();
+    expect(await legend.getByRole('button', { name: /p99/ }).getAttribute('aria-pressed')).toBe('false');
+    await screenshot(page, 'metrics-operation-light');
+  });
+
+  it('charts a metric from the list, split by a label, and reopens it from the URL', async () => {
+    await page.goto(`${serve.url}?token=${serve.token}#/metrics?tab=explore&last=15m`);
+    await page.getByLabel('Search metrics').fill('jobs');
+    const item = page.getByRole('list', { name: 'Metrics' }).getByRole('button', { name: /app\.jobs_total/ });
+    await item.waitFor({ timeout: 15_000 });
+    expect(await item.textContent()).toContain('counter · 2 series · worker');
+    await item.click();
+    const chart = 'app.jobs_total: rate per second';
+    const legend = legendOf(page, chart);
+    await expect.poll(legend, { timeout: 10_000 }).toEqual(['rate 4/s']);
+    expect(await paintedPixels(chartCanvas(page, chart))).toBeGreaterThan(100);
+
+    await page.getByLabel('Split by').selectOption('queue');
+    await expect.poll(legend, { timeout: 10_000 }).toEqual(['email 3/s', 'sms 1/s']);
+    // A filter narrows every chart: only the sms queue.
+    await page.getByLabel('Filter label').selectOption('queue');
+    await page.getByLabel('Filter value').fill('sms');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(legend, { timeout: 10_000 }).toEqual(['sms 1/s']);
+    expect(page.url()).toContain('by=queue');
+    expect(decodeURIComponent(page.url())).toContain('where=queue="sms"');
+
+    await page.reload();
+    await expect.poll(legend, { timeout: 15_000 }).toEqual(['sms 1/s']);
+    expect(await page.getByLabel('Split by').inputValue()).toBe('queue');
+    await expect.poll(() => paintedPixels(chartCanvas(page, chart)), { timeout: 10_000 }).toBeGreaterThan(100);
+    await screenshot(page, 'metrics-explorer-light');
+    expect(await accessibilityProblems(page), 'metrics-explorer-light').toEqual([]);
+  });
+
+  it('shows a PromQL mistake under the box with its position, then the chart of a good query', async () => {
+    const box = page.getByLabel('PromQL');
+    await box.fill('sum(rate(app_jobs_total[5m]');
+    await box.press('Enter');
+    const error = page.locator('#promql-error');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toMatch(/at \d+:/);
+    expect(await box.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'metrics-promql-error-light');
+
+    await box.fill('sum by (queue) (rate({"app.jobs_total"}[5m]))');
+    await box.press('Enter');
+    await expect.poll(() => error.count()).toBe(0);
+    // Its unit is not known: plain numbers.
+    await expect.poll(legendOf(page, 'promql'), { timeout: 10_000 }).toEqual(['email 3', 'sms 1']);
+    expect(await paintedPixels(chartCanvas(page, 'promql'))).toBeGreaterThan(100);
+    expect(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('q')).toBe('sum by (queue) (rate({"app.jobs_total"}[5m]))');
+  });
+
+  it('draws the overview and the explorer in dark mode', async () => {
+    const dark = await launchBrowser({ colorScheme: 'dark' });
+    try {
+      const p = dark.context.pages()[0] ?? (await dark.context.newPage());
+      for (const [name, hash, ready] of [
+        ['metrics-services-dark', '#/metrics?last=15m', 'tr[data-name="checkout"] td[data-column="p95"] canvas'],
+        ['metrics-explorer-dark', '#/metrics?tab=explore&last=15m&metric=app.jobs_total&by=queue', '[data-chart="app.jobs_total: rate per second"] canvas'],
+      ] as const) {
+        await p.goto(`${serve.url}?token=${serve.token}${hash}`);
+        await expect.poll(() => paintedPixels(p.locator(ready).first()), { timeout: 15_000 }).toBeGreaterThan(10);
+        await screenshot(p, name);
+        expect(await accessibilityProblems(p), name).toEqual([]);
+      }
+    } finally {
+      await dark.close();
+    }
+  });
+});
