@@ -9,7 +9,7 @@ import { RowLayout } from '../../../renderer/src/features/logs/row-layout.js';
 import { formatHash, parseHash, rangeParams } from '../../../renderer/src/lib/time-range.js';
 import { messageLines } from '../../../renderer/src/lib/traceback.js';
 import { attributeFields } from '../../../renderer/src/lib/format.js';
-import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/features/logs/refresh-pacing.js';
+import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/lib/refresh-pacing.js';
 
 describe('query editing from facets', () => {
   it('appends, excludes, swaps and removes terms', () => {

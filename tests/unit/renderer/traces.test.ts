@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanView } from '../../../shared/model.js';
 import { criticalPath } from '../../../renderer/src/features/traces/critical-path.js';
-import { formatDuration, niceStep, percentAt, rulerTicks } from '../../../renderer/src/features/traces/duration.js';
+import { formatDuration, niceStep, percentAt, rulerTicks } from '../../../renderer/src/lib/duration.js';
 import { layoutServiceMap } from '../../../renderer/src/features/traces/service-map/service-map-layout.js';
 import { ERROR_COLOR, SERVICE_PALETTES, serviceColor, serviceColors } from '../../../renderer/src/features/traces/service-colors.js';
 import { groupAttributes, readConventions, readException, spanHint } from '../../../renderer/src/features/traces/semconv.js';

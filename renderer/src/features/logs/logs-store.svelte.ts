@@ -14,7 +14,7 @@ import { LatestTicket, toApiError } from '../../lib/latest-request.svelte.js';
 import { searchTerms, textPattern } from '../../lib/highlight.js';
 import { fitFrom, matchTotal } from './log-counts.js';
 import { isLive, rangeParams, resolveRange, type TimeRange } from '../../lib/time-range.js';
-import { nextRefreshDelay } from './refresh-pacing.js';
+import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 
 const FIRST_PAGE = 300;
 const OLDER_PAGE = 500;

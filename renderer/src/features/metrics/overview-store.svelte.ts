@@ -4,7 +4,7 @@
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
-import { nextRefreshDelay } from '../logs/refresh-pacing.js';
+import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { matrixSeries, type SeriesPoint } from './chart-data.js';
 import { stepFor } from './promql-build.js';
 import { OPERATION_LABEL, redQueries, SERVICE_LABEL, type RedColumn } from './red-series.js';

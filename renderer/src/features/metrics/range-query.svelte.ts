@@ -4,7 +4,7 @@
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
-import { nextRefreshDelay } from '../logs/refresh-pacing.js';
+import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { chartSeries, type ChartSeries } from './chart-data.js';
 import { stepFor, type ChartQuery } from './promql-build.js';
 

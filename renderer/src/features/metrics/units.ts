@@ -1,7 +1,7 @@
 // Metric values as people read them, by the unit Prometheus names (`seconds`, `bytes`, `ratio`…):
 // durations as 120ms / 1.5s, bytes as KiB/MiB, ratios as percentages, rates with `/s`.
 import { formatBytes } from '../../lib/format.js';
-import { formatDuration } from '../traces/duration.js';
+import { formatDuration } from '../../lib/duration.js';
 
 const DURATION_US: Readonly<Record<string, number>> = {
   nanoseconds: 1e-3,
