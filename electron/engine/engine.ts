@@ -41,6 +41,7 @@ import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './sources
 import { PointsSink } from './ingest/metrics-in/points-sink.js';
 import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
 import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
+import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -199,6 +200,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
   // stop and write what is pending, then the live tail).
   modules.push(
+    derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),
