@@ -42,6 +42,7 @@ import { PointsSink } from './ingest/metrics-in/points-sink.js';
 import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
 import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
 import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
+import { hostMetricsModule } from './signals/metrics/host/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -201,6 +202,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // stop and write what is pending, then the live tail).
   modules.push(
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
+    hostMetricsModule({ scheduler, sink: points }),
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),

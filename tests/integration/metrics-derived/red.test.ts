@@ -1,8 +1,9 @@
 // RED from spans and log volume, derived at ingest: spans sent by the OpenTelemetry JS SDK to the
 // real OTLP receiver and lines a real Python logger writes to a watched file are counted, flushed
-// by the scheduler job, and read back with PromQL through the Prometheus HTTP API.
+// by the scheduler job, and read back with PromQL through the Prometheus HTTP API; and the host's
+// saturation sampled from this machine's /proc.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -13,6 +14,7 @@ import type { EngineStatusView, LogPage, PromQueryData } from '../../../shared/m
 import { startHttpServer, type RunningServer } from '../../../electron/engine/api/http-server.js';
 import { createEngine, type Engine } from '../../../electron/engine/engine.js';
 import { DERIVED_FLUSH_JOB } from '../../../electron/engine/signals/metrics/red/derived-metrics.js';
+import { HOST_METRICS_JOB } from '../../../electron/engine/signals/metrics/host/module.js';
 import { runPython, waitFor } from '../tail/tail-helpers.js';
 
 const TOKEN = 'red-token';
@@ -181,5 +183,18 @@ log.error("job failed")
     ]);
     const page = await api<LogPage>('/api/logs?limit=100');
     expect(page.records).toHaveLength(9);
+  });
+});
+
+describe('host metrics', () => {
+  it.runIf(process.platform === 'linux')('samples this machine on the job and answers PromQL with the hostmetrics receiver names', async () => {
+    await engine.scheduler.job(HOST_METRICS_JOB)!.runNow();
+    const states = (await query('sum by (state) ({"system.cpu.time_seconds_total"})')).map((r) => r.labels.state);
+    expect(states).toEqual(expect.arrayContaining(['idle', 'user', 'system']));
+    const [load] = await query('{"system.cpu.load_average.1m"}');
+    expect(load!.value).toBeGreaterThanOrEqual(0);
+    const [total] = await query('sum({"system.memory.usage_bytes", state=~"used|free|buffered|cached"})');
+    expect(total!.value).toBe(totalmem());
+    expect((await query('{"system.network.io_bytes_total", device="lo"}')).map((r) => r.labels.direction).sort()).toEqual(['receive', 'transmit']);
   });
 });
