@@ -35,12 +35,15 @@ export class DerivedMetrics {
   readonly spans: SpanMetrics;
   readonly logs: LogVolume;
   private readonly writeTx;
+  private readonly resources: ResourceStore;
+  private readonly writer: MetricWriter;
   private readonly stats = { pointsWritten: 0, lastFlushUs: null as number | null, writeErrors: 0, lastWriteError: null as string | null };
 
   constructor(private readonly deps: DerivedMetricsDeps) {
     this.spans = new SpanMetrics(deps.spanSeriesLimit);
     this.logs = new LogVolume(deps.sourceName, deps.logSeriesLimit);
-    const writer = new MetricWriter(deps.db, new ResourceStore(deps.db));
+    this.resources = new ResourceStore(deps.db);
+    const writer = (this.writer = new MetricWriter(deps.db, this.resources));
     this.writeTx = deps.db.transaction((groups: ScopeGroup<OtlpMetric>[]) => writer.write(groups));
   }
 
@@ -72,6 +75,9 @@ export class DerivedMetrics {
     } catch (err) {
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
+      // The rolled-back transaction may have made resources and series whose ids were cached.
+      this.resources.clearCache();
+      this.writer.clearCache();
       return false;
     }
   }
