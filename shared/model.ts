@@ -276,6 +276,23 @@ export interface EngineStatusView {
     | null;
   /** Why there is no OTLP receiver although one was asked for (its ports were taken). */
   otlpProblem?: string;
+  /** The metrics Loupe derives at ingest: RED from spans, log volume (README, *Metrics*). */
+  derivedMetrics?: DerivedMetricsView;
+}
+
+/** What the derivation counted, the series it keeps (bounded) and what went to an overflow series. */
+export interface DerivedMetricsView {
+  spans: number;
+  spanSeries: number;
+  /** Spans counted in an overflow series (`otel.metric.overflow="true"`) because the series limit was reached. */
+  overflowSpans: number;
+  logSeries: number;
+  overflowLogRecords: number;
+  /** Points written by the flushes (every 15 s). */
+  pointsWritten: number;
+  lastFlush: string | null;
+  writeErrors: number;
+  lastWriteError: string | null;
 }
 
 /** What the OTLP receiver took in and refused (kept by the engine as it ingests). */

@@ -38,9 +38,11 @@ import { MetricReader } from './signals/metrics/metric-reader.js';
 import { PrometheusApi } from './signals/metrics/prometheus-api.js';
 import { SqliteSeriesStore } from './signals/metrics/sqlite-series-store.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './ingest/otlp/receiver.js';
-import { PointsSink } from './ingest/metrics-in/points-sink.js';
+import { PointsSink } from './signals/metrics/points-sink.js';
 import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
 import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
+import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
+import { hostMetricsModule } from './signals/metrics/host/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -199,6 +201,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
   // stop and write what is pending, then the live tail).
   modules.push(
+    derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
+    hostMetricsModule({ scheduler, sink: points }),
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),

@@ -11,6 +11,10 @@ import { LogWriter } from '../../electron/engine/signals/logs/log-writer.js';
 import { decodeExport, type Encoding } from '../../electron/engine/ingest/otlp/decode.js';
 import { OtlpIngest } from '../../electron/engine/ingest/otlp/ingest.js';
 import { randomId, traceRequest, type TestSpan } from '../support/otlp-proto.js';
+import { systemClock } from '../../electron/engine/core/clock.js';
+import { EventBus } from '../../electron/engine/core/events.js';
+import { Scheduler } from '../../electron/engine/core/scheduler.js';
+import { DerivedMetrics } from '../../electron/engine/signals/metrics/red/derived-metrics.js';
 import type { BenchRow } from './bench-row.js';
 
 
@@ -78,15 +82,20 @@ function decodeOnly(encoding: Encoding, requests: Buffer[]): number {
   return n / ((performance.now() - t) / 1000);
 }
 
-async function decodeAndStore(encoding: Encoding, requests: Buffer[], dir: string): Promise<number> {
-  const db = openDatabase(join(dir, `${encoding}.db`));
+/** `red`: with RED derivation listening to `spans.stored` (and its flush written at the end); `name` names the database file. */
+async function decodeAndStore(encoding: Encoding, requests: Buffer[], dir: string, red = false, name: string = encoding): Promise<number> {
+  const db = openDatabase(join(dir, `${name}.db`));
   try {
-    const ingest = new OtlpIngest(db, new LogWriter(db), { maxPendingItems: Number.MAX_SAFE_INTEGER });
+    const events = new EventBus();
+    const derived = red ? new DerivedMetrics({ db, events, scheduler: new Scheduler(systemClock), sourceName: () => undefined }) : null;
+    derived?.listen();
+    const ingest = new OtlpIngest(db, new LogWriter(db), { events, maxPendingItems: Number.MAX_SAFE_INTEGER });
     const t = performance.now();
     const done: Promise<void>[] = [];
     for (const r of requests) done.push(ingest.submit('traces', decodeExport('traces', encoding, r)));
     ingest.flush();
     await Promise.all(done);
+    if (derived && !derived.flush()) throw new Error('benchOtlp: the RED flush failed');
     return (requests.length * SPANS_PER_REQUEST) / ((performance.now() - t) / 1000);
   } finally {
     db.close();
@@ -115,6 +124,29 @@ export async function benchOtlp(quick = false): Promise<BenchRow[]> {
         ...(encoding === 'protobuf' ? { ok: rate >= 50_000 } : {}),
       });
     }
+
+    // RED derivation at ingest (calls + duration histogram per service/span/kind/status): its cost
+    // against the same ingest without it, after a warm-up of both, each run three times in turn
+    // (the machine's load drifts), the best of each kept.
+    const requests = protoRequests(requestCount, 1_000_000);
+    await decodeAndStore('protobuf', requests.slice(0, 50), dir, false, 'red-warm-off');
+    await decodeAndStore('protobuf', requests.slice(0, 50), dir, true, 'red-warm-on');
+    const off: number[] = [];
+    const on: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      off.push(await decodeAndStore('protobuf', requests, dir, false, `red-off-${i}`));
+      on.push(await decodeAndStore('protobuf', requests, dir, true, `red-on-${i}`));
+    }
+    const [withRed, without] = [Math.max(...on), Math.max(...off)];
+    const cost = 1 - withRed / without;
+    rows.push({
+      what: 'OTLP protobuf decode + store with RED derivation (spanmetrics)',
+      value: fmt(withRed),
+      ceiling: `${fmt(without)} without RED`,
+      ratio: (withRed / without).toFixed(2),
+      target: 'cost < 15%',
+      ok: cost < 0.15,
+    });
 
     // One 10,000-span trace opened through the REST API (median of 5).
     const engine = await createEngine({ dataDir: join(dir, 'api'), otlp: false });

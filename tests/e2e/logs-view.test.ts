@@ -332,14 +332,17 @@ describe('Loupe in a browser', () => {
     await search('level:warn+');
     await page.reload();
     await expect.poll(() => page.getByRole('searchbox', { name: 'Search logs' }).inputValue()).toBe('level:warn+');
-    // A trace no span of which has arrived says so; the Metrics view has no service and lists what
-    // arrived (nothing yet).
+    // A trace no span of which has arrived says so; the Metrics view has no service yet, and its
+    // explorer lists what arrived: the log volume Loupe counts from the files it reads (15 s flush).
     await page.goto(`${serve.url}#/traces/4bf92f3577b34da6a3ce929d0e0e4736`);
     await page.getByText('have arrived (yet)').waitFor();
+    const logVolume = async (): Promise<true | undefined> =>
+      (await serve.get<{ metrics: { name: string }[] }>('/api/metrics')).metrics.some((m) => m.name === 'loupe.log.records') ? true : undefined;
+    await waitFor(logVolume, 30_000, 'the log volume to be flushed');
     await page.goto(`${serve.url}#/metrics`);
     await page.getByText('No service has served a request in this range.').waitFor();
     await page.goto(`${serve.url}#/metrics?tab=explore`);
-    await page.getByText('No metrics have arrived.').waitFor();
+    await page.getByRole('list', { name: 'Metrics' }).getByText('loupe.log.records_total', { exact: true }).waitFor({ timeout: 30_000 });
   });
 
   it('looks right in dark mode too', async () => {

@@ -16,7 +16,7 @@ import { parseDurationUs } from '../../signals/traces/trace-query.js';
 import { ExpositionError, parseExposition } from './exposition-parser.js';
 import { SCRAPE_LIMITS } from './limits.js';
 import { formatOfContentType } from './negotiation.js';
-import type { PointsSink } from './points-sink.js';
+import type { PointsSink } from '../../signals/metrics/points-sink.js';
 import { ScrapeError, scrapeTarget } from './scrape.js';
 import { familiesToMetrics, gauge, instanceOf, labelKey, scrapeResource, staleMarker } from './to-otlp.js';
 

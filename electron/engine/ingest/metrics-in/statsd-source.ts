@@ -9,7 +9,7 @@ import type { Scheduler } from '../../core/scheduler.js';
 import type { Source } from '../source.js';
 import type { OtlpResource } from '../../core/telemetry.js';
 import { STATSD_LIMITS, type StatsdLimits } from './limits.js';
-import type { PointsSink } from './points-sink.js';
+import type { PointsSink } from '../../signals/metrics/points-sink.js';
 import { StatsdAggregator } from './statsd-aggregator.js';
 import { familiesToMetrics } from './to-otlp.js';
 

@@ -14,7 +14,7 @@ import { ResourceStore } from '../../core/resource-store.js';
 import { SpanWriter } from '../../signals/traces/span-writer.js';
 import { OTLP_LIMITS } from './limits.js';
 import { logInsertsOf } from './log-records.js';
-import type { OtlpLogRecord, OtlpMetric, OtlpSpan } from '../../core/telemetry.js';
+import type { OtlpLogRecord, OtlpMetric, OtlpSpan, ScopeGroup } from '../../core/telemetry.js';
 import type { Decoded, Signal } from './model.js';
 
 /** Items queued before the queue is written at once rather than after FLUSH_DELAY_MS. */
@@ -85,16 +85,19 @@ export class OtlpIngest {
       let spans = 0;
       let offered = 0;
       let points = 0;
+      const spanGroups: ScopeGroup<OtlpSpan>[] = [];
+      const duplicates = new Set<OtlpSpan>();
       for (const j of jobs) {
         if (j.signal === 'traces') {
           offered += j.count;
-          spans += this.spans.write(j.data.groups);
+          spans += this.spans.write(j.data.groups, duplicates);
+          spanGroups.push(...j.data.groups);
         } else if (j.signal === 'metrics') points += this.metrics.write(j.data.groups);
       }
       const logRecords = jobs.flatMap((j) => (j.signal === 'logs' ? logInsertsOf(j.data.groups, nowUs) : []));
       // The LogWriter's own transaction becomes a savepoint of this one.
       const stored = logRecords.length > 0 ? this.logs.write(logRecords) : null;
-      return { spans, duplicates: offered - spans, points, stored };
+      return { spans, duplicates: offered - spans, points, stored, spanGroups, duplicateSpans: duplicates };
     });
   }
 
@@ -149,7 +152,7 @@ export class OtlpIngest {
       if (r.stored) this.stats.logRecords += r.stored.records.length;
       for (const j of jobs) j.done();
       if (r.stored && r.stored.ids.length > 0) this.events.emit('logs.stored', r.stored);
-      if (r.spans > 0) this.events.emit('spans.stored', { spans: r.spans });
+      if (r.spans > 0) this.events.emit('spans.stored', { spans: r.spans, groups: r.spanGroups, duplicates: r.duplicateSpans });
       if (r.points > 0) this.events.emit('points.stored', { points: r.points });
     } catch (err) {
       this.stats.writeErrors++;

@@ -9,8 +9,11 @@ export const STATUS_ERROR = 2;
 
 declare module '../../core/events.js' {
   interface EngineEvents {
-    /** Spans were stored (committed); `spans` counts the new ones (retries of stored spans are not). */
-    'spans.stored': { spans: number };
+    /**
+     * Spans were stored (committed); `spans` counts the new ones (retries of stored spans are not).
+     * `groups` are the spans written, `duplicates` those of them already stored before (skipped).
+     */
+    'spans.stored': { spans: number; groups: readonly ScopeGroup<OtlpSpan>[]; duplicates: ReadonlySet<OtlpSpan> };
   }
 }
 
@@ -64,8 +67,8 @@ export class SpanWriter {
     );
   }
 
-  /** Store the spans of a request (inside the caller's transaction); returns how many were new. */
-  write(groups: ScopeGroup<OtlpSpan>[]): number {
+  /** Store the spans of a request (inside the caller's transaction); returns how many were new, adding the others to `duplicates`. */
+  write(groups: ScopeGroup<OtlpSpan>[], duplicates?: Set<OtlpSpan>): number {
     const traces = new Map<string, TraceDelta>();
     const operations = new Map<string, { service: string; name: string; count: number; last: number }>();
     let stored = 0;
@@ -99,7 +102,10 @@ export class SpanWriter {
           s.links.length > 0 ? JSON.stringify(s.links) : null,
           s.flags,
         ).changes;
-        if (changes === 0) continue;
+        if (changes === 0) {
+          duplicates?.add(s);
+          continue;
+        }
         stored++;
         let t = traces.get(s.traceId);
         if (!t) {

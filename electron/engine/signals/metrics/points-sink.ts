@@ -1,9 +1,9 @@
-// Where the metrics sources (scrape targets, StatsD) store their points: the OTLP metric writer
+// Where the metrics sources (scrape targets, StatsD, host sampling) store their points: the OTLP metric writer
 // (metric_series / metric_points), one transaction per scrape or flush, then `points.stored` so
 // retention and the live parts hear of it as they hear of OTLP points.
 import type { EventBus } from '../../core/events.js';
 import type { Db } from '../../core/database.js';
-import { MetricWriter } from '../../signals/metrics/metric-writer.js';
+import { MetricWriter } from './metric-writer.js';
 import { ResourceStore } from '../../core/resource-store.js';
 import type { OtlpMetric, OtlpResource } from '../../core/telemetry.js';
 
