@@ -53,17 +53,29 @@ const FEATURES = foldersIn('./renderer/src/features/');
 const boundaries = [
   {
     files: ['electron/engine/signals/**'],
-    rules: restrictImports({ regex: '(^|/)ingest/', message: 'signals/ never imports ingest/: ingest writes through the signals, not the reverse.' }),
+    rules: restrictImports({
+      regex: '(^|/)ingest/',
+      message: 'signals/ never imports ingest/: ingest writes through the signals, not the reverse.',
+    }),
   },
   {
     files: ['electron/engine/core/**'],
-    rules: restrictImports({ regex: '(^|/)(signals|ingest|modules)/', message: 'core/ knows no signal, ingest or module: they register with it.' }),
+    rules: restrictImports({
+      regex: '(^|/)(signals|ingest|modules)/',
+      message: 'core/ knows no signal, ingest or module: they register with it.',
+    }),
   },
   ...MODULES.map((name) => ({
     files: [`electron/engine/modules/${name}/**`],
     rules: restrictImports(
-      { regex: siblingFolder(MODULES.filter((m) => m !== name)), message: 'A module never imports another module: share through core/, signals/ or events.' },
-      { regex: '(^|/)api/(?!(handlers|params)\\.js$)', message: 'A module uses api/handlers.js and api/params.js only; the servers and routers are the api\'s own.' },
+      {
+        regex: siblingFolder(MODULES.filter((m) => m !== name)),
+        message: 'A module never imports another module: share through core/, signals/ or events.',
+      },
+      {
+        regex: '(^|/)api/(?!(handlers|params)\\.js$)',
+        message: "A module uses api/handlers.js and api/params.js only; the servers and routers are the api's own.",
+      },
       { regex: '^(\\.\\./)+engine\\.js$', message: 'A module never imports the composition root (engine.ts): it is given what it needs.' },
     ),
   })),
@@ -93,7 +105,17 @@ export default tseslint.config(
       // A promise nobody awaits loses its rejection: await it, or say `void` where that is meant.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: true }],
+      'max-len': [
+        'error',
+        {
+          code: 140,
+          ignoreUrls: true,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreRegExpLiterals: true,
+          ignoreComments: true,
+        },
+      ],
     },
   },
   {

@@ -60,11 +60,23 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
         arg: 'T',
         help: 'API token (default: $LOUPE_TOKEN, else one made once and kept in the data dir; printed in the URL). Prefer LOUPE_TOKEN: arguments show in ps',
       },
-      'max-db-size': { type: 'string', arg: 'SIZE', help: `e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first` },
+      'max-db-size': {
+        type: 'string',
+        arg: 'SIZE',
+        help: `e.g. 500MB, 2GiB (default ${DEFAULT_MAX_DB_BYTES / 1024 ** 3} GiB): oldest records go first`,
+      },
       retention: { type: 'string', arg: 'AGE', help: `e.g. 24h, 7d (default ${DEFAULT_RETENTION_US / 86_400_000_000}d)` },
       'poll-ms': { type: 'string' },
-      'otlp-http-port': { type: 'string', arg: 'N', help: `OTLP/HTTP receiver port (default ${DEFAULT_OTLP_HTTP_PORT}; 0 picks a free port)` },
-      'otlp-grpc-port': { type: 'string', arg: 'N', help: `OTLP/gRPC receiver port (default ${DEFAULT_OTLP_GRPC_PORT}; 0 picks a free port)` },
+      'otlp-http-port': {
+        type: 'string',
+        arg: 'N',
+        help: `OTLP/HTTP receiver port (default ${DEFAULT_OTLP_HTTP_PORT}; 0 picks a free port)`,
+      },
+      'otlp-grpc-port': {
+        type: 'string',
+        arg: 'N',
+        help: `OTLP/gRPC receiver port (default ${DEFAULT_OTLP_GRPC_PORT}; 0 picks a free port)`,
+      },
       'otlp-host': { type: 'string', arg: 'ADDR', help: 'address the OTLP receivers bind (default 127.0.0.1)' },
       forward: { type: 'string', arg: 'URL', help: 're-export everything received to an upstream OTLP/HTTP endpoint' },
       'otlp-cors-origin': {
@@ -74,14 +86,21 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
         help: 'let a browser app at origin O send OTLP/HTTP (repeatable; * = any characters, e.g. http://localhost:*); none by default',
       },
       'no-otlp': { type: 'boolean', help: 'no OTLP receiver' },
-      'follow-symlinks': { type: 'boolean', help: 'in the folders given, read links to files outside them (by default they are listed, not read)' },
+      'follow-symlinks': {
+        type: 'boolean',
+        help: 'in the folders given, read links to files outside them (by default they are listed, not read)',
+      },
       scrape: {
         type: 'string',
         multiple: true,
         arg: 'URL[@INTERVAL]',
         help: 'scrape a Prometheus endpoint (repeatable; e.g. http://localhost:8000/metrics@15s; default every 15s)',
       },
-      'statsd-port': { type: 'string', arg: 'N', help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)` },
+      'statsd-port': {
+        type: 'string',
+        arg: 'N',
+        help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)`,
+      },
       'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
       help: HELP_OPTION,
     },
@@ -222,7 +241,8 @@ function parse(
       // "-level:debug" arrives as -l -e -v…: name the argument as typed.
       const typed = args[t.index] ?? t.rawName;
       const shown = t.rawName.startsWith('--') ? typed.split('=')[0]! : typed;
-      const hint = name === 'query' && !typed.startsWith('--') ? ` (a search that starts with "-" goes after --: loupe query -- '${typed}')` : '';
+      const hint =
+        name === 'query' && !typed.startsWith('--') ? ` (a search that starts with "-" goes after --: loupe query -- '${typed}')` : '';
       throw new UsageError(`unknown option ${shown}; ${seeHelp}${hint}`);
     }
     const flag = `--${t.name}${spec.arg ? ` ${spec.arg}` : ''}`;
@@ -231,7 +251,8 @@ function parse(
       values[t.name] = true;
     } else {
       // Without a value, parseArgs would take the next option as one (--port --host x).
-      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`${t.rawName} needs a value (${flag}); ${seeHelp}`);
+      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--')))
+        throw new UsageError(`${t.rawName} needs a value (${flag}); ${seeHelp}`);
       values[t.name] = spec.multiple ? [...((values[t.name] as string[] | undefined) ?? []), t.value] : t.value;
     }
   }
@@ -247,9 +268,11 @@ async function serve(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${str('port')}" is not a port (0–65535)`);
   const host = str('host') ?? '127.0.0.1';
   const maxDbBytes = str('max-db-size') === undefined ? DEFAULT_MAX_DB_BYTES : parseSize(str('max-db-size')!);
-  if (maxDbBytes === undefined || maxDbBytes < 1024 * 1024) throw new UsageError(`--max-db-size: "${str('max-db-size')}" is not a size of at least 1MB (e.g. 500MB, 2GiB)`);
+  if (maxDbBytes === undefined || maxDbBytes < 1024 * 1024)
+    throw new UsageError(`--max-db-size: "${str('max-db-size')}" is not a size of at least 1MB (e.g. 500MB, 2GiB)`);
   const retentionUs = str('retention') === undefined ? DEFAULT_RETENTION_US : parseDuration(str('retention')!);
-  if (retentionUs === undefined || retentionUs <= 0) throw new UsageError(`--retention: "${str('retention')}" is not a duration (e.g. 24h, 7d)`);
+  if (retentionUs === undefined || retentionUs <= 0)
+    throw new UsageError(`--retention: "${str('retention')}" is not a duration (e.g. 24h, 7d)`);
   const pollMs = str('poll-ms') === undefined ? undefined : Number(str('poll-ms'));
   const dataDir = str('data-dir') ?? defaultDataDir();
   const token = str('token') ?? process.env.LOUPE_TOKEN ?? loadOrCreateToken(dataDir);
@@ -295,7 +318,9 @@ async function serve(args: string[]): Promise<number> {
       throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`an OTLP port is in use (${(err as Error).message}): is a Collector or another Loupe running? Pass --otlp-http-port 0 --otlp-grpc-port 0, or --no-otlp.`);
+      throw new UsageError(
+        `an OTLP port is in use (${(err as Error).message}): is a Collector or another Loupe running? Pass --otlp-http-port 0 --otlp-grpc-port 0, or --no-otlp.`,
+      );
     }
     throw err;
   });
@@ -312,21 +337,29 @@ async function serve(args: string[]): Promise<number> {
   } catch (err) {
     await engine.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`port ${port} on ${host} is in use (is Loupe already running?). Pass --port 0 to pick a free one.`);
     throw err;
   }
   if (engine.repairedModes.length > 0) {
     process.stderr.write(`loupe: the data folder was readable by other users; made it yours only: ${engine.repairedModes.join(', ')}\n`);
   }
   if (engine.otlpProblem) {
-    process.stderr.write(`loupe: warning: not receiving OpenTelemetry data: ${engine.otlpProblem}. Pass --otlp-http-port 0 --otlp-grpc-port 0 for free ports.\n`);
+    process.stderr.write(
+      `loupe: warning: not receiving OpenTelemetry data: ${engine.otlpProblem}. Pass --otlp-http-port 0 --otlp-grpc-port 0 for free ports.\n`,
+    );
   }
-  if (engine.statsd && engine.statsd.port === null) process.stderr.write(`loupe: warning: ${engine.statsd.view().lastError ?? 'not receiving StatsD'}.\n`);
+  if (engine.statsd && engine.statsd.port === null)
+    process.stderr.write(`loupe: warning: ${engine.statsd.view().lastError ?? 'not receiving StatsD'}.\n`);
   if (engine.otlp && !isLoopbackAddress(engine.otlp.host)) {
-    process.stderr.write(`loupe: warning: OTLP listens on ${engine.otlp.host}: other machines on your network can send data to Loupe (OTLP takes no token).\n`);
+    process.stderr.write(
+      `loupe: warning: OTLP listens on ${engine.otlp.host}: other machines on your network can send data to Loupe (OTLP takes no token).\n`,
+    );
   }
   if (!isLoopbackAddress(host)) {
-    process.stderr.write(`loupe: warning: listening on ${host}: other machines on your network can reach Loupe (the token still applies).\n`);
+    process.stderr.write(
+      `loupe: warning: listening on ${host}: other machines on your network can reach Loupe (the token still applies).\n`,
+    );
   }
   // The stop handlers are in place before the banner: whoever reads it may signal at once.
   let stopping = false;
@@ -345,7 +378,9 @@ async function serve(args: string[]): Promise<number> {
         .then(() => engine.close())
         .then((report) => {
           for (const problem of report.problems) process.stderr.write(`loupe: while stopping, ${problem}\n`);
-          process.stdout.write(`Loupe stopped: ${writtenThisRun(engine, scraped + (engine.statsd?.view().records ?? 0))} written this run.\n`);
+          process.stdout.write(
+            `Loupe stopped: ${writtenThisRun(engine, scraped + (engine.statsd?.view().records ?? 0))} written this run.\n`,
+          );
           resolve();
         });
     };

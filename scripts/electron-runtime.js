@@ -29,7 +29,10 @@ export function electronSqlitePath(root, electronVersion, sqliteVersion, platfor
 /** The last line of a failed command's output that says what went wrong. */
 function why(res) {
   const text = `${res.stderr ?? ''}\n${res.stdout ?? ''}`;
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const err = lines.find((l) => /err!|error/i.test(l));
   return err ?? lines.at(-1) ?? (res.error ? res.error.message : `exit ${res.status}`);
 }
@@ -51,7 +54,17 @@ export function ensureElectronSqlite(root, electronVersion, log = console.log) {
     const built = join(work, 'build', 'Release', 'better_sqlite3.node');
     const prebuild = spawnSync(
       process.execPath,
-      [join(packageDir('prebuild-install'), 'bin.js'), '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch, '--platform', process.platform],
+      [
+        join(packageDir('prebuild-install'), 'bin.js'),
+        '--runtime',
+        'electron',
+        '--target',
+        electronVersion,
+        '--arch',
+        process.arch,
+        '--platform',
+        process.platform,
+      ],
       { cwd: work, encoding: 'utf8', timeout: 5 * 60_000 },
     );
     let problem = prebuild.status === 0 && existsSync(built) ? null : `no prebuilt binary (${why(prebuild)})`;
@@ -71,7 +84,8 @@ export function ensureElectronSqlite(root, electronVersion, log = console.log) {
     // A build Node itself can load is for Node's ABI (node-gyp took Node's headers: npm's `nodedir`
     // set?): Electron would refuse it.
     const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(built)})`], { encoding: 'utf8' });
-    if (probe.status === 0) return { problem: `the build came out for Node, not Electron (is npm's "nodedir" set? \`npm config get nodedir\`)` };
+    if (probe.status === 0)
+      return { problem: `the build came out for Node, not Electron (is npm's "nodedir" set? \`npm config get nodedir\`)` };
     mkdirSync(dirname(target), { recursive: true });
     cpSync(built, target);
     return { path: target };
@@ -139,9 +153,12 @@ const CAUSES = {
   UND_ERR_CONNECT_TIMEOUT: (host) => `no answer from ${host}: no network, or a firewall`,
   ENETUNREACH: (host) => `no route to ${host}: no network`,
   EHOSTUNREACH: (host) => `no route to ${host}: no network`,
-  SELF_SIGNED_CERT_IN_CHAIN: (host) => `the TLS certificate of ${host} is not trusted: a proxy that inspects TLS? (NODE_EXTRA_CA_CERTS=its CA file)`,
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (host) => `the TLS certificate of ${host} is not trusted: a proxy that inspects TLS? (NODE_EXTRA_CA_CERTS=its CA file)`,
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: (host) => `the TLS certificate of ${host} is not trusted: a proxy that inspects TLS? (NODE_EXTRA_CA_CERTS=its CA file)`,
+  SELF_SIGNED_CERT_IN_CHAIN: (host) =>
+    `the TLS certificate of ${host} is not trusted: a proxy that inspects TLS? (NODE_EXTRA_CA_CERTS=its CA file)`,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (host) =>
+    `the TLS certificate of ${host} is not trusted: a proxy that inspects TLS? (NODE_EXTRA_CA_CERTS=its CA file)`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: (host) =>
+    `the TLS certificate of ${host} is not trusted: a proxy that inspects TLS? (NODE_EXTRA_CA_CERTS=its CA file)`,
 };
 
 /**
@@ -155,9 +172,10 @@ export function describeFetchFailure(failure, env = process.env) {
   } catch {
     // not a URL: say it as it is
   }
-  const cause = failure.code && CAUSES[failure.code]
-    ? `${CAUSES[failure.code](host)} (${failure.code})`
-    : `${failure.message}${failure.causeMessage ? `: ${failure.causeMessage}` : ''}`;
+  const cause =
+    failure.code && CAUSES[failure.code]
+      ? `${CAUSES[failure.code](host)} (${failure.code})`
+      : `${failure.message}${failure.causeMessage ? `: ${failure.causeMessage}` : ''}`;
   // Electron's download (Node's fetch) ignores proxy variables unless ELECTRON_GET_USE_PROXY is set.
   const proxyVar = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].find((k) => env[k]);
   let proxy = '';

@@ -20,7 +20,9 @@ try {
   for (const [svg, png, size] of outputs) {
     await page.setViewportSize({ width: size, height: size });
     const url = `data:image/svg+xml;base64,${readFileSync(join(dir, svg)).toString('base64')}`;
-    await page.setContent(`<html><body style="margin:0;background:transparent"><img src="${url}" width="${size}" height="${size}"></body></html>`);
+    await page.setContent(
+      `<html><body style="margin:0;background:transparent"><img src="${url}" width="${size}" height="${size}"></body></html>`,
+    );
     await page.screenshot({ path: join(dir, png), omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } });
     console.log(`${png} (${size}×${size})`);
   }

@@ -44,7 +44,8 @@ export function serveMain(engine: Engine, parent: PortLike): void {
 async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
   // As loupe serve by default: the standard OTLP and StatsD ports, each left off when taken.
   const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true, statsd: { port: DEFAULT_STATSD_PORT }, statsdOptional: true });
-  if (engine.otlpProblem) tellMain(parent, { type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
+  if (engine.otlpProblem)
+    tellMain(parent, { type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
   return engine;
 }
 

@@ -1,7 +1,21 @@
 // The desktop shell: windows, menu, dialogs and what else needs Electron; nothing more. The
 // engine runs in a utilityProcess (a heavy query or an ingest burst never freezes a window) and
 // the window talks to it over a MessagePort, with the same protocol a browser speaks over WebSocket.
-import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, screen, session, shell, Tray, utilityProcess, type UtilityProcess } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  MessageChannelMain,
+  nativeImage,
+  screen,
+  session,
+  shell,
+  Tray,
+  utilityProcess,
+  type UtilityProcess,
+} from 'electron';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +46,8 @@ function startEngine(): UtilityProcess {
   });
   child.on('message', (data: unknown) => {
     const msg = parseHostToMain(data);
-    if (msg?.type === 'warning' || msg?.type === 'error') void dialog.showMessageBox({ type: msg.type, title: 'Loupe', message: msg.message });
+    if (msg?.type === 'warning' || msg?.type === 'error')
+      void dialog.showMessageBox({ type: msg.type, title: 'Loupe', message: msg.message });
   });
   child.on('exit', (code) => {
     if (code !== 0 && mainWindow) dialog.showErrorBox('Loupe', `The Loupe engine stopped unexpectedly (exit code ${code}).`);
@@ -54,7 +69,10 @@ function connectWindow(win: BrowserWindow, child: UtilityProcess): void {
 function loadWindowState(): WindowState | undefined {
   try {
     const saved: unknown = JSON.parse(readFileSync(stateFile(), 'utf8'));
-    return restoreWindowState(saved, screen.getAllDisplays().map((d) => d.workArea));
+    return restoreWindowState(
+      saved,
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
   } catch {
     return undefined;
   }

@@ -44,10 +44,22 @@ export function menuModel(opts: { isMac: boolean; isDev: boolean }): MenuModel[]
       { label: 'Reload', command: 'reload', accelerator: `${mod}+R` },
       { label: 'Toggle Full Screen', role: 'togglefullscreen' },
       // DevTools only in development: a user's app does not open a debugger on a keystroke.
-      ...(opts.isDev ? [{ label: 'Developer Tools', command: 'devtools' as const, accelerator: opts.isMac ? 'Alt+Cmd+I' : 'Ctrl+Shift+I' }] : []),
+      ...(opts.isDev
+        ? [{ label: 'Developer Tools', command: 'devtools' as const, accelerator: opts.isMac ? 'Alt+Cmd+I' : 'Ctrl+Shift+I' }]
+        : []),
     ],
   };
-  const app: MenuModel[] = opts.isMac ? [{ label: 'Loupe', items: [{ label: 'About Loupe', role: 'about' }, { label: 'Quit Loupe', command: 'quit', accelerator: 'Cmd+Q' }] }] : [];
+  const app: MenuModel[] = opts.isMac
+    ? [
+        {
+          label: 'Loupe',
+          items: [
+            { label: 'About Loupe', role: 'about' },
+            { label: 'Quit Loupe', command: 'quit', accelerator: 'Cmd+Q' },
+          ],
+        },
+      ]
+    : [];
   return [...app, file, edit, view];
 }
 

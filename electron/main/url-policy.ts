@@ -41,4 +41,3 @@ export function isTrustedSender(senderUrl: string | undefined, appUrl: string): 
 export function isPermissionAllowed(permission: string, requestingUrl: string | undefined, appUrl: string): boolean {
   return permission === 'notifications' && requestingUrl !== undefined && isAppUrl(requestingUrl, appUrl);
 }
-

@@ -18,7 +18,6 @@ import type { BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 
-
 const quick = process.argv.includes('--quick');
 const INGEST_LINES = quick ? 100_000 : 1_000_000;
 const SEARCH_LINES = quick ? 500_000 : 10_000_000;
@@ -35,7 +34,8 @@ const START_MS = Date.now() - SEARCH_LINES * 10;
 function pyLine(i: number): string {
   const t = new Date(START_MS + i * 10); // 100 lines a second of log time, in local time as Python writes it
   const ts = `${t.getFullYear()}-${p2(t.getMonth() + 1)}-${p2(t.getDate())} ${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())},${String(t.getMilliseconds()).padStart(3, '0')}`;
-  const extra = i % 11 === 3 ? ' timeout waiting for upstream' : i % 100_000 === 77 ? ' kaboom in the flux capacitor' : ' completed normally';
+  const extra =
+    i % 11 === 3 ? ' timeout waiting for upstream' : i % 100_000 === 77 ? ' kaboom in the flux capacitor' : ' completed normally';
   return `${ts} ${LEVELS[i % LEVELS.length]} ${LOGGERS[i % LOGGERS.length]}: GET /api/users/${i % 1000} status=200 in ${i % 997}ms request_id=${(i * 2654435761) % 4294967296}${extra}\n`;
 }
 function p2(n: number): string {
@@ -153,7 +153,11 @@ async function benchSearch(): Promise<void> {
     ok: peakRss < 500 * 1024 * 1024,
   });
   const dbBytes = statSync(engine.dbPath).size;
-  rows.push({ what: `database bytes per raw log byte (${SEARCH_LINES.toLocaleString('en')} lines)`, value: (dbBytes / bytes).toFixed(2), target: 'report' });
+  rows.push({
+    what: `database bytes per raw log byte (${SEARCH_LINES.toLocaleString('en')} lines)`,
+    value: (dbBytes / bytes).toFixed(2),
+    target: 'report',
+  });
   for (const [name, q] of [
     ['rare term', 'kaboom'],
     ['common term', 'timeout'],
@@ -174,7 +178,12 @@ async function benchSearch(): Promise<void> {
       t = timeIt(q.startsWith('/') ? 5 : 30, () => engine.reader.search({ q, limit: 200 }));
     } catch (err) {
       if (!(err instanceof SearchTimeoutError)) throw err;
-      rows.push({ what: `search "${q}" (${name}), newest 200 of ${SEARCH_LINES.toLocaleString('en')}`, value: err.message, target: 'p95 < 100 ms', ok: false });
+      rows.push({
+        what: `search "${q}" (${name}), newest 200 of ${SEARCH_LINES.toLocaleString('en')}`,
+        value: err.message,
+        target: 'p95 < 100 ms',
+        ok: false,
+      });
       continue;
     }
     const p95 = percentile(t, 95);
@@ -234,7 +243,11 @@ function printTable(): void {
   const all = [head, ...rows];
   const cols: (keyof BenchRow)[] = ['what', 'value', 'ceiling', 'ratio', 'target'];
   const width = cols.map((c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
-  const fmt = (r: BenchRow): string => '| ' + cols.map((c, i) => String(r[c] ?? '').padEnd(width[i]!)).join(' | ') + ' |' + (r.ok === undefined ? '' : r.ok ? ' ok' : ' MISSED');
+  const fmt = (r: BenchRow): string =>
+    '| ' +
+    cols.map((c, i) => String(r[c] ?? '').padEnd(width[i]!)).join(' | ') +
+    ' |' +
+    (r.ok === undefined ? '' : r.ok ? ' ok' : ' MISSED');
   console.log(fmt(head));
   console.log('|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of rows) console.log(fmt(r));

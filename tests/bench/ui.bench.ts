@@ -10,7 +10,6 @@ import { launchBrowser } from '../support/browser.js';
 import { startServe } from '../support/serve-process.js';
 import type { BenchRow } from './bench-row.js';
 
-
 function pyLine(i: number, msg: string): string {
   const t = new Date();
   const ts = `${t.getFullYear()}-${p2(t.getMonth() + 1)}-${p2(t.getDate())} ${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())},${String(t.getMilliseconds()).padStart(3, '0')}`;
@@ -178,7 +177,9 @@ export async function benchBigHistory(dataDir: string, records: number): Promise
       },
       {
         what: `scrolling back through ${records.toLocaleString('en')} records: a page of older rows arrives`,
-        value: valid.length ? `p50 ${percentile(valid, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (${valid.length} pages)` : 'no scroller found',
+        value: valid.length
+          ? `p50 ${percentile(valid, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (${valid.length} pages)`
+          : 'no scroller found',
         target: 'p95 < 100 ms',
         ok: p95 < 100,
       },

@@ -45,10 +45,14 @@ describe('the desktop app', () => {
       // Electron grants every permission by default: here only notifications, to the app's page.
       const permissions = await page.evaluate(async () => {
         const ask = (name: string): Promise<string> =>
-          (globalThis as unknown as { navigator: { permissions: { query(d: { name: string }): Promise<{ state: string }> } } })
-            .navigator.permissions
+          (
+            globalThis as unknown as { navigator: { permissions: { query(d: { name: string }): Promise<{ state: string }> } } }
+          ).navigator.permissions
             .query({ name })
-            .then((r) => r.state, () => 'error');
+            .then(
+              (r) => r.state,
+              () => 'error',
+            );
         return { notifications: await ask('notifications'), geolocation: await ask('geolocation'), camera: await ask('camera') };
       });
       expect(permissions.notifications).toBe('granted');

@@ -85,7 +85,8 @@ describe('a first start', () => {
     const history = join(dir, 'history');
     mkdirSync(history);
     let text = '';
-    for (let i = 0; i < 50; i++) text += pythonLine(new Date(Date.now() - 2 * 3600_000 + i * 1000), 'app.batch', 'INFO', `history line ${i}`);
+    for (let i = 0; i < 50; i++)
+      text += pythonLine(new Date(Date.now() - 2 * 3600_000 + i * 1000), 'app.batch', 'INFO', `history line ${i}`);
     writeFileSync(join(history, 'batch.log'), text);
     await postSource(history);
     await rows.filter({ hasText: 'history line 49' }).waitFor({ timeout: 15_000 });

@@ -11,7 +11,6 @@ import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type T
 import { pythonLine } from '../support/log-lines.js';
 import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
 
-
 let dir: string;
 let logs: string;
 let appLog: string;
@@ -92,7 +91,11 @@ beforeAll(async () => {
   writeFileSync(appLog, text);
   execFileSync('/usr/bin/python3', ['-c', STRUCTLOG, join(logs, 'api.log')]);
   serve = await startServe(['--data-dir', join(dir, 'data'), logs]);
-  await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=100')).records.length >= 56 ? true : undefined), 30_000, 'the log files to be read');
+  await waitFor(
+    async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=100')).records.length >= 56 ? true : undefined),
+    30_000,
+    'the log files to be read',
+  );
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
@@ -127,19 +130,29 @@ describe('Loupe in a browser', () => {
     await expect.poll(statusText, { timeout: 10_000 }).toBe('1 record');
     await expect.poll(() => legend.textContent(), { timeout: 10_000 }).toBe('1 record');
     await search('');
-    await expect.poll(async () => {
-      const [status, total] = [await statusText(), await legend.textContent()];
-      return status === total && /^\d+ records$/.test(status ?? '') ? status : `${status} / ${total}`;
-    }, { timeout: 10_000 }).toMatch(/^\d+ records$/);
+    await expect
+      .poll(
+        async () => {
+          const [status, total] = [await statusText(), await legend.textContent()];
+          return status === total && /^\d+ records$/.test(status ?? '') ? status : `${status} / ${total}`;
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(/^\d+ records$/);
   });
 
   it('narrows the list with a query, and underlines a mistake where it is', async () => {
     const before = await rows().count();
     await search('level:error');
-    await expect.poll(async () => {
-      const levels = await page.locator('[role=row][data-level]').evaluateAll((els) => els.map((e) => e.getAttribute('data-level')));
-      return levels.length > 0 && levels.length < before && levels.every((l) => l === 'error');
-    }, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const levels = await page.locator('[role=row][data-level]').evaluateAll((els) => els.map((e) => e.getAttribute('data-level')));
+          return levels.length > 0 && levels.length < before && levels.every((l) => l === 'error');
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     expect(page.url()).toContain('q=level%3Aerror');
 
     await search('level:error (timeout');
@@ -161,7 +174,11 @@ describe('Loupe in a browser', () => {
     await search('order NOT retry');
     await rows().filter({ hasText: 'charge failed for order 1234' }).waitFor({ timeout: 10_000 });
     expect(await rows().filter({ hasText: 'retry scheduled for order 1234' }).count()).toBe(0);
-    appendFileSync(appLog, pythonLine(new Date(), 'app.billing', 'INFO', 'retry scheduled for order 77') + pythonLine(new Date(), 'app.billing', 'INFO', 'order 77 shipped'));
+    appendFileSync(
+      appLog,
+      pythonLine(new Date(), 'app.billing', 'INFO', 'retry scheduled for order 77') +
+        pythonLine(new Date(), 'app.billing', 'INFO', 'order 77 shipped'),
+    );
     await rows().filter({ hasText: 'order 77 shipped' }).waitFor({ timeout: 10_000 });
     expect(await rows().filter({ hasText: 'retry scheduled for order 77' }).count()).toBe(0);
     await search('');
@@ -232,7 +249,10 @@ describe('Loupe in a browser', () => {
     await facet.getByRole('img', { name: 'duration_ms from 13.5 to 93.3' }).waitFor({ timeout: 10_000 });
     expect(await facet.getByRole('button').count()).toBe(0);
     // A few distinct numbers are still values to click.
-    await page.getByRole('region', { name: 'Attribute user_id' }).getByRole('button', { name: /^42 \d+: include user_id:42$/ }).waitFor();
+    await page
+      .getByRole('region', { name: 'Attribute user_id' })
+      .getByRole('button', { name: /^42 \d+: include user_id:42$/ })
+      .waitFor();
     await shot('logs-numeric-facet');
     await search('');
   });
@@ -243,10 +263,15 @@ describe('Loupe in a browser', () => {
     await expect.poll(() => box.inputValue()).toBe('logger:app.db');
     await page.getByRole('button', { name: /^warn \d+: include level:warn$/ }).click({ modifiers: ['Alt'] });
     await expect.poll(() => box.inputValue()).toBe('logger:app.db -level:warn');
-    await expect.poll(async () => {
-      const loggers = await page.locator('[role=row] .logger').allTextContents();
-      return loggers.length > 0 && loggers.every((l) => l.startsWith('app.db'));
-    }, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const loggers = await page.locator('[role=row] .logger').allTextContents();
+          return loggers.length > 0 && loggers.every((l) => l.startsWith('app.db'));
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await search('');
   });
 
@@ -271,10 +296,12 @@ describe('Loupe in a browser', () => {
     const more = row.locator('.more');
     expect(await more.textContent()).toContain('charge_customer_card.py", line 421, in charge');
     await expect.poll(() => overflows(more)).toBe(false);
-    await expect.poll(async () => {
-      const [final, whole] = [await row.locator('.final').boundingBox(), await row.boundingBox()];
-      return final!.y + final!.height <= whole!.y + whole!.height + 1;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const [final, whole] = [await row.locator('.final').boundingBox(), await row.boundingBox()];
+        return final!.y + final!.height <= whole!.y + whole!.height + 1;
+      })
+      .toBe(true);
     expect(await overflows(detail.locator('.box .message'))).toBe(false);
     await shot('logs-detail');
     expect(await accessibilityProblems(page), 'logs-detail').toEqual([]);
@@ -316,11 +343,17 @@ describe('Loupe in a browser', () => {
 
     // Forcing a format goes to the engine and shows on the card.
     await page.getByRole('combobox', { name: `Format of ${other}` }).selectOption('python');
-    await waitFor(async () => {
-      const sources = await serve.get<{ sources?: { path: string; format?: string }[] } | { path: string; format?: string }[]>('/api/sources');
-      const list = Array.isArray(sources) ? sources : (sources.sources ?? []);
-      return list.find((s) => s.path === other)?.format === 'python' ? true : undefined;
-    }, 10_000, 'the format override');
+    await waitFor(
+      async () => {
+        const sources = await serve.get<{ sources?: { path: string; format?: string }[] } | { path: string; format?: string }[]>(
+          '/api/sources',
+        );
+        const list = Array.isArray(sources) ? sources : (sources.sources ?? []);
+        return list.find((s) => s.path === other)?.format === 'python' ? true : undefined;
+      },
+      10_000,
+      'the format override',
+    );
 
     await page.getByRole('link', { name: 'Logs' }).click();
     await search('"task flowed"');
@@ -337,7 +370,9 @@ describe('Loupe in a browser', () => {
     await page.goto(`${serve.url}#/traces/4bf92f3577b34da6a3ce929d0e0e4736`);
     await page.getByText('have arrived (yet)').waitFor();
     const logVolume = async (): Promise<true | undefined> =>
-      (await serve.get<{ metrics: { name: string }[] }>('/api/metrics')).metrics.some((m) => m.name === 'loupe.log.records') ? true : undefined;
+      (await serve.get<{ metrics: { name: string }[] }>('/api/metrics')).metrics.some((m) => m.name === 'loupe.log.records')
+        ? true
+        : undefined;
     await waitFor(logVolume, 30_000, 'the log volume to be flushed');
     await page.goto(`${serve.url}#/metrics`);
     await page.getByText('No service has served a request in this range.').waitFor();
@@ -349,7 +384,9 @@ describe('Loupe in a browser', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(`${serve.url}#/logs`);
     await expect.poll(() => rows().count(), { timeout: 15_000 }).toBeGreaterThan(10);
-    await expect.poll(async () => Number(await page.locator('.histogram canvas').getAttribute('data-total')), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.locator('.histogram canvas').getAttribute('data-total')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     await shot('logs-dark');
     expect(await accessibilityProblems(page), 'logs-dark').toEqual([]);
     await page.getByRole('row').filter({ hasText: 'charge failed for order 1234' }).locator('.time').click();

@@ -39,7 +39,12 @@ function redPayload(service: string, operation: string, okPerS: number, errPerS:
   const start = `${(times[0]! - 3600_000) * 1e6}`;
   const base = { 'span.name': operation, 'span.kind': 'SPAN_KIND_SERVER' };
   const calls = (status: string, perS: number) =>
-    times.map((t, i) => ({ attributes: attrs({ ...base, 'status.code': status }), startTimeUnixNano: start, timeUnixNano: `${t * 1e6}`, asDouble: 1000 + perS * STEP_S * i }));
+    times.map((t, i) => ({
+      attributes: attrs({ ...base, 'status.code': status }),
+      startTimeUnixNano: start,
+      timeUnixNano: `${t * 1e6}`,
+      asDouble: 1000 + perS * STEP_S * i,
+    }));
   const durations = times.map((t, i) => {
     const count = 1000 + (okPerS + errPerS) * STEP_S * i;
     return {
@@ -61,7 +66,14 @@ function redPayload(service: string, operation: string, okPerS: number, errPerS:
           {
             scope: { name: 'spanmetricsconnector' },
             metrics: [
-              { name: 'traces.span.metrics.calls', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...calls('STATUS_CODE_UNSET', okPerS), ...(errPerS ? calls('STATUS_CODE_ERROR', errPerS) : [])] } },
+              {
+                name: 'traces.span.metrics.calls',
+                sum: {
+                  aggregationTemporality: 2,
+                  isMonotonic: true,
+                  dataPoints: [...calls('STATUS_CODE_UNSET', okPerS), ...(errPerS ? calls('STATUS_CODE_ERROR', errPerS) : [])],
+                },
+              },
               { name: 'traces.span.metrics.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints: durations } },
             ],
           },
@@ -89,7 +101,12 @@ function jobsPayload(): unknown {
           {
             scope: { name: 'app' },
             metrics: [
-              { name: 'app.jobs', unit: '{job}', description: 'Jobs done', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...points('email', 3), ...points('sms', 1)] } },
+              {
+                name: 'app.jobs',
+                unit: '{job}',
+                description: 'Jobs done',
+                sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [...points('email', 3), ...points('sms', 1)] },
+              },
             ],
           },
         ],
@@ -99,7 +116,11 @@ function jobsPayload(): unknown {
 }
 
 async function send(otlpHttp: string, body: unknown): Promise<void> {
-  const res = await fetch(`${otlpHttp}/v1/metrics`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const res = await fetch(`${otlpHttp}/v1/metrics`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+  });
   if (res.status !== 200) throw new Error(`metrics: ${res.status} ${await res.text()}`);
 }
 
@@ -127,7 +148,11 @@ beforeAll(async () => {
   await send(otlpHttp, redPayload('checkout', 'GET /cart', 1.8, 0.2));
   await send(otlpHttp, redPayload('frontend', 'GET /', 5, 0));
   await send(otlpHttp, jobsPayload());
-  await waitFor(async () => ((await serve.get<{ metrics: MetricSummaryView[] }>('/api/metrics')).metrics.length >= 3 ? true : undefined), 20_000, 'the metrics');
+  await waitFor(
+    async () => ((await serve.get<{ metrics: MetricSummaryView[] }>('/api/metrics')).metrics.length >= 3 ? true : undefined),
+    20_000,
+    'the metrics',
+  );
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
@@ -144,7 +169,10 @@ describe('the Metrics view', () => {
     const services = page.getByRole('table', { name: 'Services' });
     await services.locator('tr[data-name="checkout"]').waitFor({ timeout: 15_000 });
     // The busiest service first.
-    expect(await services.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-name')))).toEqual(['frontend', 'checkout']);
+    expect(await services.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-name')))).toEqual([
+      'frontend',
+      'checkout',
+    ]);
     expect(await cell(page, 'Services', 'checkout', 'rate').textContent()).toBe('2/s');
     expect(await cell(page, 'Services', 'checkout', 'errors').textContent()).toBe('10%');
     expect(await cell(page, 'Services', 'frontend', 'errors').textContent()).toBe('0%');
@@ -226,7 +254,11 @@ describe('the Metrics view', () => {
       const p = dark.context.pages()[0] ?? (await dark.context.newPage());
       for (const [name, hash, ready] of [
         ['metrics-services-dark', '#/metrics?last=15m', 'tr[data-name="checkout"] td[data-column="p95"] canvas'],
-        ['metrics-explorer-dark', '#/metrics?tab=explore&last=15m&metric=app.jobs_total&by=queue', '[data-chart="app.jobs_total: rate per second"] canvas'],
+        [
+          'metrics-explorer-dark',
+          '#/metrics?tab=explore&last=15m&metric=app.jobs_total&by=queue',
+          '[data-chart="app.jobs_total: rate per second"] canvas',
+        ],
       ] as const) {
         await p.goto(`${serve.url}?token=${serve.token}${hash}`);
         await expect.poll(() => paintedPixels(p.locator(ready).first()), { timeout: 15_000 }).toBeGreaterThan(10);

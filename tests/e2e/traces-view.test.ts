@@ -16,7 +16,6 @@ import type { TraceSearchView } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
 import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
 
-
 let dir: string;
 let appLog: string;
 let serve: ServeProcess;
@@ -41,8 +40,19 @@ async function importOlderTraces(): Promise<void> {
     startTimeUnixNano: `${t0 + i * 1000}000`,
     endTimeUnixNano: `${t0 + i * 1000 + 800}000`,
   }));
-  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pinger' } }] }, scopeSpans: [{ scope: { name: 'p' }, spans }] }] });
-  const res = await fetch(new URL('/api/traces/import', serve.url), { method: 'POST', body, headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' } });
+  const body = JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pinger' } }] },
+        scopeSpans: [{ scope: { name: 'p' }, spans }],
+      },
+    ],
+  });
+  const res = await fetch(new URL('/api/traces/import', serve.url), {
+    method: 'POST',
+    body,
+    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
+  });
   if (res.status !== 200) throw new Error(`import: ${res.status} ${await res.text()}`);
 }
 
@@ -65,15 +75,39 @@ async function sendTrace(otlpHttp: string): Promise<void> {
   const at = (ms: number): Date => new Date(t0 + ms);
   const under = (span: Span): Context => trace.setSpan(ROOT_CONTEXT, span);
 
-  const root = fe.startSpan('GET /checkout', { kind: SpanKind.SERVER, startTime: at(0), attributes: { 'http.method': 'GET', 'http.route': '/checkout', 'http.status_code': 500 } }, ROOT_CONTEXT);
+  const root = fe.startSpan(
+    'GET /checkout',
+    { kind: SpanKind.SERVER, startTime: at(0), attributes: { 'http.method': 'GET', 'http.route': '/checkout', 'http.status_code': 500 } },
+    ROOT_CONTEXT,
+  );
   const cart = fe.startSpan('load cart', { startTime: at(5) }, under(root));
   cart.end(at(40));
-  const call = fe.startSpan('POST /api/charge', { kind: SpanKind.CLIENT, startTime: at(50), attributes: { 'http.request.method': 'POST', 'url.full': 'http://checkout:8080/api/charge' } }, under(root));
+  const call = fe.startSpan(
+    'POST /api/charge',
+    {
+      kind: SpanKind.CLIENT,
+      startTime: at(50),
+      attributes: { 'http.request.method': 'POST', 'url.full': 'http://checkout:8080/api/charge' },
+    },
+    under(root),
+  );
   const audit = fe.startSpan('audit log', { startTime: at(60) }, under(root));
   audit.addEvent('queued', { size: 3 }, at(70));
   audit.end(at(120));
-  const server = co.startSpan('POST /api/charge', { kind: SpanKind.SERVER, startTime: at(55), attributes: { 'http.request.method': 'POST', 'http.route': '/api/charge', 'http.response.status_code': 502 } }, under(call));
-  const select = co.startSpan('SELECT orders', { kind: SpanKind.CLIENT, startTime: at(60), attributes: { 'db.system': 'postgresql', 'db.statement': LONG_STATEMENT } }, under(server));
+  const server = co.startSpan(
+    'POST /api/charge',
+    {
+      kind: SpanKind.SERVER,
+      startTime: at(55),
+      attributes: { 'http.request.method': 'POST', 'http.route': '/api/charge', 'http.response.status_code': 502 },
+    },
+    under(call),
+  );
+  const select = co.startSpan(
+    'SELECT orders',
+    { kind: SpanKind.CLIENT, startTime: at(60), attributes: { 'db.system': 'postgresql', 'db.statement': LONG_STATEMENT } },
+    under(server),
+  );
   select.end(at(100));
   const charge = co.startSpan('charge card', { startTime: at(110), attributes: { 'payment.provider': 'stripe' } }, under(server));
   const err = new CardDeclinedError('card declined: insufficient funds');
@@ -113,7 +147,10 @@ beforeAll(async () => {
   const logs = join(dir, 'logs');
   mkdirSync(logs);
   appLog = join(logs, 'checkout.jsonl');
-  writeFileSync(appLog, JSON.stringify({ event: 'checkout service started', level: 'info', timestamp: new Date().toISOString(), logger: 'checkout' }) + '\n');
+  writeFileSync(
+    appLog,
+    JSON.stringify({ event: 'checkout service started', level: 'info', timestamp: new Date().toISOString(), logger: 'checkout' }) + '\n',
+  );
   serve = await startServe(['--data-dir', join(dir, 'data'), logs]);
   const m = /OTLP:\s+http:\/\/([\d.]+):(\d+) \(HTTP\)/.exec(serve.output());
   if (!m) throw new Error(`no OTLP port in:\n${serve.output()}`);
@@ -121,16 +158,40 @@ beforeAll(async () => {
   await sendTrace(otlpHttp);
   await importOlderTraces();
   // The specification's example metrics, moved to now (retention would soon remove 2018's points).
-  const metricsJson = readFileSync(join(ROOT, 'tests', 'fixtures', 'otlp', 'metrics.json'), 'utf8').replace(/"1544712\d{12}"/g, `"${Date.now()}000000"`);
-  const metrics = await fetch(`${otlpHttp}/v1/metrics`, { method: 'POST', body: metricsJson, headers: { 'Content-Type': 'application/json' } });
+  const metricsJson = readFileSync(join(ROOT, 'tests', 'fixtures', 'otlp', 'metrics.json'), 'utf8').replace(
+    /"1544712\d{12}"/g,
+    `"${Date.now()}000000"`,
+  );
+  const metrics = await fetch(`${otlpHttp}/v1/metrics`, {
+    method: 'POST',
+    body: metricsJson,
+    headers: { 'Content-Type': 'application/json' },
+  });
   if (metrics.status !== 200) throw new Error(`metrics: ${metrics.status}`);
   // structlog's JSON renderer, with the trace and span ids its OpenTelemetry processor adds.
   appendFileSync(
     appLog,
-    JSON.stringify({ event: 'charging card failed', level: 'error', timestamp: new Date().toISOString(), logger: 'checkout.payments', trace_id: traceId, span_id: chargeSpanId, amount: 42 }) + '\n',
+    JSON.stringify({
+      event: 'charging card failed',
+      level: 'error',
+      timestamp: new Date().toISOString(),
+      logger: 'checkout.payments',
+      trace_id: traceId,
+      span_id: chargeSpanId,
+      amount: 42,
+    }) + '\n',
   );
-  await waitFor(async () => ((await serve.get<TraceSearchView>('/api/traces')).traces.some((t) => t.traceId === traceId && t.spanCount === 8) ? true : undefined), 20_000, 'the trace');
-  await waitFor(async () => ((await serve.get<{ records: unknown[] }>(`/api/logs?q=trace:${traceId}`)).records.length ? true : undefined), 20_000, 'the log line');
+  await waitFor(
+    async () =>
+      (await serve.get<TraceSearchView>('/api/traces')).traces.some((t) => t.traceId === traceId && t.spanCount === 8) ? true : undefined,
+    20_000,
+    'the trace',
+  );
+  await waitFor(
+    async () => ((await serve.get<{ records: unknown[] }>(`/api/logs?q=trace:${traceId}`)).records.length ? true : undefined),
+    20_000,
+    'the log line',
+  );
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
@@ -148,7 +209,12 @@ describe('the Traces view', () => {
     await row.waitFor({ timeout: 15_000 });
     expect(await row.textContent()).toContain('GET /checkout');
     // Every cell of a row spans the row (a flex cell used to be shorter than the others).
-    const boxes = await row.locator('td').evaluateAll((tds) => tds.map((td) => { const r = td.getBoundingClientRect(); return [r.top, r.bottom]; }));
+    const boxes = await row.locator('td').evaluateAll((tds) =>
+      tds.map((td) => {
+        const r = td.getBoundingClientRect();
+        return [r.top, r.bottom];
+      }),
+    );
     expect(new Set(boxes.map((b) => b.join(','))).size).toBe(1);
 
     // 601 traces, 500 shown: "Load more" brings the rest, none twice.
@@ -156,7 +222,9 @@ describe('the Traces view', () => {
     await expect.poll(() => status.textContent()).toContain(`${OLDER_TRACES + 1} traces · newest 500 shown`);
     await page.getByRole('button', { name: 'Load 500 more' }).click();
     await expect.poll(() => page.locator('tr[data-trace-id]').count()).toBe(OLDER_TRACES + 1);
-    expect(new Set(await page.locator('tr[data-trace-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-trace-id')))).size).toBe(OLDER_TRACES + 1);
+    expect(
+      new Set(await page.locator('tr[data-trace-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-trace-id')))).size,
+    ).toBe(OLDER_TRACES + 1);
     expect(await page.getByRole('button', { name: /^Load \d+ more/ }).count()).toBe(0);
     // The scatter's time labels fall on round times and none repeats.
     const xLabels = ((await page.locator('.scatter canvas').getAttribute('data-x-labels')) ?? '').split('|');
@@ -190,12 +258,23 @@ describe('the Traces view', () => {
     const level = async (name: string): Promise<string | null> => treeRow(page, name).first().getAttribute('aria-level');
     expect(await level('GET /checkout')).toBe('1');
     expect(await level('load cart')).toBe('2');
-    expect(await page.locator('[role=treeitem][aria-level="3"]').filter({ hasText: 'checkout' }).filter({ hasText: 'POST /api/charge' }).count()).toBe(1);
+    expect(
+      await page.locator('[role=treeitem][aria-level="3"]').filter({ hasText: 'checkout' }).filter({ hasText: 'POST /api/charge' }).count(),
+    ).toBe(1);
     expect(await level('SELECT orders')).toBe('4');
     expect(await level('charge card')).toBe('4');
     // Tree order: a parent before its children, siblings by start.
     const names = await page.locator('[role=treeitem] .op').allTextContents();
-    expect(names).toEqual(['GET /checkout', 'load cart', 'POST /api/charge', 'POST /api/charge', 'SELECT orders', 'charge card', 'audit log', 'render error page']);
+    expect(names).toEqual([
+      'GET /checkout',
+      'load cart',
+      'POST /api/charge',
+      'POST /api/charge',
+      'SELECT orders',
+      'charge card',
+      'audit log',
+      'render error page',
+    ]);
 
     // The root's duration sits after its bar (it used to sit on the bar's end, over its error outline).
     const rootRow = treeRow(page, 'GET /checkout');
@@ -354,7 +433,9 @@ describe('the Traces view', () => {
 
     // The same trace under another id, a little slower: imported through the file picker, it opens.
     const otherId = 'f'.repeat(16) + traceId.slice(16);
-    const slower = exported.replaceAll(traceId, otherId).replace(/"endTimeUnixNano":"(\d+)"/, (_m, n: string) => `"endTimeUnixNano":"${BigInt(n) + 90_000_000n}"`);
+    const slower = exported
+      .replaceAll(traceId, otherId)
+      .replace(/"endTimeUnixNano":"(\d+)"/, (_m, n: string) => `"endTimeUnixNano":"${BigInt(n) + 90_000_000n}"`);
     const file = join(dir, 'slower.otlp.json');
     writeFileSync(file, slower);
     await page.goto(`${serve.url}?token=${serve.token}#/traces?last=1h`);

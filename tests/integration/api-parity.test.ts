@@ -26,7 +26,10 @@ const waiting = new Map<number, (text: string) => void>();
 type Params = Record<string, unknown>;
 const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Params }> = {
   'logs.search': { params: { q: 'level:error', limit: 3 }, bad: { limit: 'many' } },
-  'logs.histogram': { params: { q: 'timeout', from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', buckets: 6 }, bad: { from: 'yesterday' } },
+  'logs.histogram': {
+    params: { q: 'timeout', from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', buckets: 6 },
+    bad: { from: 'yesterday' },
+  },
   'logs.facets': { params: { q: 'app' }, bad: { to: 'soon' } },
   'logs.context': { params: { before: 2, after: 1 }, bad: { before: 'two' } },
   'logs.get': { params: {}, bad: { id: 'seven' } },
@@ -42,10 +45,16 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'engine.health': { params: {} },
   'traces.search': { params: { minDuration: '1ms', limit: 5 }, bad: { minDuration: 'long' } },
   'traces.get': { params: { traceId: TRACE_ID }, bad: { traceId: 'abc' } },
-  'traces.import': { params: { json: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'otlp', 'trace.json'), 'utf8') }, bad: { json: '[]' } },
+  'traces.import': {
+    params: { json: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'otlp', 'trace.json'), 'utf8') },
+    bad: { json: '[]' },
+  },
   'metrics.list': { params: {} },
   'metrics.query': { params: { query: 'vector(1) + 1', time: '1700000000' }, bad: { query: 'vector(1)', time: 'noon' } },
-  'metrics.queryRange': { params: { query: 'time()', start: '1700000000', end: '1700000060', step: '15s' }, bad: { query: 'time()', start: '1700000000', end: '1700000060', step: 'often' } },
+  'metrics.queryRange': {
+    params: { query: 'time()', start: '1700000000', end: '1700000060', step: '15s' },
+    bad: { query: 'time()', start: '1700000000', end: '1700000060', step: 'often' },
+  },
   'metrics.series': { params: { 'match[]': ['{__name__=~".+"}', 'up'] }, bad: { 'match[]': ['sum(up)'] } },
   'metrics.labels': { params: { 'match[]': ['up'] }, bad: { start: 'then' } },
   'metrics.labelValues': { params: { name: '__name__' }, bad: { name: 'job', end: 'never' } },
@@ -81,7 +90,14 @@ async function rest(route: RestRoute, params: Record<string, unknown>): Promise<
     if (Array.isArray(v)) for (const item of v) into.append(name, String(item));
     else if (v !== undefined) into.set(name, String(v));
   }
-  const body = route.body === 'fields' ? JSON.stringify(rest) : route.body === 'form' ? form.toString() : route.body ? String(rest[route.body.text]) : undefined;
+  const body =
+    route.body === 'fields'
+      ? JSON.stringify(rest)
+      : route.body === 'form'
+        ? form.toString()
+        : route.body
+          ? String(rest[route.body.text])
+          : undefined;
   const contentType = route.body === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   const res = await fetch(url, {
     method: route.method,
@@ -151,7 +167,12 @@ describe('the handler table over REST and the protocol', () => {
         continue;
       }
       expect(viaRest.status, `${route.method} ${route.path}: ${viaRest.text}`).toBe(route.status ?? 200);
-      const wrapped = route.shape === 'prometheus' ? `{"status":"success","data":${result}}` : route.envelope ? `{"${route.envelope}":${result}}` : result;
+      const wrapped =
+        route.shape === 'prometheus'
+          ? `{"status":"success","data":${result}}`
+          : route.envelope
+            ? `{"${route.envelope}":${result}}`
+            : result;
       expect(viaRest.text, `${route.method} ${route.path}`).toBe(wrapped);
       if (bad) {
         const restError = await rest(route, bad);
@@ -164,16 +185,28 @@ describe('the handler table over REST and the protocol', () => {
           expect(JSON.parse(restError.text)).toEqual({ status: 'error', errorType: 'bad_data', error: error.message });
           continue;
         }
-        expect(protocolError).toBe(`{"kind":"error","id":${nextId - 1},"error":${JSON.stringify((JSON.parse(restError.text) as { error: unknown }).error)}}`);
+        expect(protocolError).toBe(
+          `{"kind":"error","id":${nextId - 1},"error":${JSON.stringify((JSON.parse(restError.text) as { error: unknown }).error)}}`,
+        );
         expect(JSON.parse(restError.text)).toMatchObject({ error: { code: 'bad_request', message: expect.any(String) as string } });
       }
     }
   });
 
   it('reads what it was asked on both: the cases above really found records, a trace and sources', async () => {
-    const page = JSON.parse((await rest(engine.api.routes.find((r) => r.handler === 'logs.search')!, CASES['logs.search'].params)).text) as LogPage;
+    const page = JSON.parse(
+      (
+        await rest(
+          engine.api.routes.find((r) => r.handler === 'logs.search')!,
+          CASES['logs.search'].params,
+        )
+      ).text,
+    ) as LogPage;
     expect(page.records.map((r) => r.message)).toEqual(['request 30', 'request 20 timeout', 'request 10']);
-    const trace = await rest(engine.api.routes.find((r) => r.handler === 'traces.get')!, { traceId: TRACE_ID });
+    const trace = await rest(
+      engine.api.routes.find((r) => r.handler === 'traces.get')!,
+      { traceId: TRACE_ID },
+    );
     expect(trace.status).toBe(200);
   });
 });

@@ -30,7 +30,9 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 
 const own = (): string => `http://127.0.0.1:${server.port}`;
 const sourcePaths = async (): Promise<string[]> =>
-  (JSON.parse((await send('GET', '/api/sources', { Authorization: `Bearer ${TOKEN}` })).body) as { sources: SourceView[] }).sources.map((s) => s.path);
+  (JSON.parse((await send('GET', '/api/sources', { Authorization: `Bearer ${TOKEN}` })).body) as { sources: SourceView[] }).sources.map(
+    (s) => s.path,
+  );
 
 async function newSession(): Promise<string> {
   const res = await send('GET', `/?token=${TOKEN}`, {});
@@ -50,7 +52,14 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   sessionsFile = join(dir, 'data', 'browser-sessions.json');
   engine = await createEngine({ dataDir: join(dir, 'data'), paths: [join(dir, 'app.log')], pollMs: 50, idleMs: 200 });
-  server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: TOKEN, sessionsFile, staticDir, tokenHint: 'The token is in /x/api-token.' });
+  server = await startHttpServer(engine, {
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    sessionsFile,
+    staticDir,
+    tokenHint: 'The token is in /x/api-token.',
+  });
   sessionCookie = await newSession();
 });
 
@@ -72,7 +81,12 @@ describe('the session cookie', () => {
     expect((await send('GET', '/api/logs?limit=1', page)).status).toBe(200);
     const other = join(dir, 'other.log');
     writeFileSync(other, '2026-11-30 10:00:01,000 INFO app: other\n');
-    const added = await send('POST', '/api/sources', { ...page, Origin: own(), 'Content-Type': 'application/json' }, JSON.stringify({ path: other }));
+    const added = await send(
+      'POST',
+      '/api/sources',
+      { ...page, Origin: own(), 'Content-Type': 'application/json' },
+      JSON.stringify({ path: other }),
+    );
     expect(added.status).toBe(201);
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws`, { headers: { Cookie: sessionCookie, Origin: own() } });
     await new Promise((resolve, reject) => {
@@ -95,15 +109,35 @@ describe('the session cookie', () => {
     const before = await sourcePaths();
     const key = join(dir, 'secret.key');
     // The requests a page can send without a CORS preflight: text/plain and forms…
-    const plain = await send('POST', '/api/sources', { Cookie: sessionCookie, Origin: evil, 'Content-Type': 'text/plain' }, JSON.stringify({ path: key }));
+    const plain = await send(
+      'POST',
+      '/api/sources',
+      { Cookie: sessionCookie, Origin: evil, 'Content-Type': 'text/plain' },
+      JSON.stringify({ path: key }),
+    );
     expect(plain.status).toBe(403);
-    const form = await send('POST', '/api/sources', { Cookie: sessionCookie, Origin: evil, 'Content-Type': 'application/x-www-form-urlencoded' }, `path=${key}`);
+    const form = await send(
+      'POST',
+      '/api/sources',
+      { Cookie: sessionCookie, Origin: evil, 'Content-Type': 'application/x-www-form-urlencoded' },
+      `path=${key}`,
+    );
     expect(form.status).toBe(403);
     // …and JSON, had it got a preflight through.
-    const json = await send('POST', '/api/sources', { Cookie: sessionCookie, Origin: evil, 'Content-Type': 'application/json' }, JSON.stringify({ path: key }));
+    const json = await send(
+      'POST',
+      '/api/sources',
+      { Cookie: sessionCookie, Origin: evil, 'Content-Type': 'application/json' },
+      JSON.stringify({ path: key }),
+    );
     expect(json.status).toBe(403);
     // A change by cookie without any Origin (not a browser page, or an old one) needs the token.
-    const bare = await send('POST', '/api/sources', { Cookie: sessionCookie, 'Content-Type': 'application/json' }, JSON.stringify({ path: key }));
+    const bare = await send(
+      'POST',
+      '/api/sources',
+      { Cookie: sessionCookie, 'Content-Type': 'application/json' },
+      JSON.stringify({ path: key }),
+    );
     expect(bare.status).toBe(403);
     const del = await send('DELETE', '/api/sources/1', { Cookie: sessionCookie, Origin: evil });
     expect(del.status).toBe(403);
@@ -138,7 +172,12 @@ describe('request bodies', () => {
   it('are JSON only: other types get 415, whoever sends them', async () => {
     const bearer = { Authorization: `Bearer ${TOKEN}` };
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await send('POST', '/api/sources', { ...bearer, 'Content-Type': type }, JSON.stringify({ path: join(dir, 'secret.key') }));
+      const res = await send(
+        'POST',
+        '/api/sources',
+        { ...bearer, 'Content-Type': type },
+        JSON.stringify({ path: join(dir, 'secret.key') }),
+      );
       expect(res.status, type).toBe(415);
       expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'unsupported_media_type' } });
     }
@@ -187,12 +226,20 @@ describe('a WebSocket client that never reads', () => {
     // Big answers: 5000 records of a long line each.
     const long = 'x'.repeat(2000);
     let text = '';
-    for (let i = 0; i < 5000; i++) text += `2026-11-30 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},000 INFO bulk: ${long} ${i}\n`;
+    for (let i = 0; i < 5000; i++)
+      text += `2026-11-30 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},000 INFO bulk: ${long} ${i}\n`;
     writeFileSync(join(dir, 'bulk.log'), text);
-    const added = await send('POST', '/api/sources', { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify({ path: join(dir, 'bulk.log') }));
+    const added = await send(
+      'POST',
+      '/api/sources',
+      { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      JSON.stringify({ path: join(dir, 'bulk.log') }),
+    );
     expect(added.status).toBe(201);
     await waitFor(async () => {
-      const page = JSON.parse((await send('GET', '/api/logs?q=logger:bulk&limit=5000', { Authorization: `Bearer ${TOKEN}` })).body) as LogPage;
+      const page = JSON.parse(
+        (await send('GET', '/api/logs?q=logger:bulk&limit=5000', { Authorization: `Bearer ${TOKEN}` })).body,
+      ) as LogPage;
       return page.records.length === 5000 ? true : undefined;
     });
 
@@ -200,10 +247,13 @@ describe('a WebSocket client that never reads', () => {
     await new Promise((r) => ws.once('open', r));
     let answers = 0;
     ws.on('message', () => answers++);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     // Stop reading, then ask for 80 answers of ~10 MB each.
     ws.pause();
-    for (let id = 1; id <= 80; id++) ws.send(JSON.stringify({ kind: 'request', id, method: 'logs.search', params: { q: 'logger:bulk', limit: 5000 } }));
+    for (let id = 1; id <= 80; id++)
+      ws.send(JSON.stringify({ kind: 'request', id, method: 'logs.search', params: { q: 'logger:bulk', limit: 5000 } }));
     await new Promise((r) => setTimeout(r, 3000));
     ws.resume();
     const { code, reason } = await closed;

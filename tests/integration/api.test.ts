@@ -76,7 +76,9 @@ describe('security', () => {
   });
 
   it('sends no CORS headers', async () => {
-    const res = await fetch(new URL('/api/health', server.url), { headers: { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' } });
+    const res = await fetch(new URL('/api/health', server.url), {
+      headers: { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 

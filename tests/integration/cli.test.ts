@@ -13,7 +13,7 @@ describe('the API token of loupe serve', () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'loupe-token-')), 'data');
     const first = await startServe(['--data-dir', dataDir], {}, { token: false });
     expect(first.token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    expect((await first.get<{ version: string }>('/api/status'))).toBeTruthy();
+    expect(await first.get<{ version: string }>('/api/status')).toBeTruthy();
     expect(await first.stop()).toBe(0);
     expect(statSync(join(dataDir, 'api-token')).mode & 0o777).toBe(0o600);
 
@@ -49,7 +49,8 @@ describe('loupe query', () => {
     const serve = await startServe(['--data-dir', dataDir, file]);
     await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs')).records.length === 3 ? true : undefined));
     // While serve runs, and after.
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'query', '--data-dir', dataDir, ...args], { cwd: ROOT, encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'query', '--data-dir', dataDir, ...args], { cwd: ROOT, encoding: 'utf8' });
     const errors = run('level:error');
     expect(errors.status).toBe(0);
     expect(errors.stdout.trim().split('\n')).toEqual([
@@ -68,7 +69,9 @@ describe('loupe query', () => {
     // The mistake is shown where it is, as the search box underlines it.
     const unclosed = run('refused', '(timeout', 'OR', 'db)x', '(again');
     expect(unclosed.status).toBe(2);
-    expect(unclosed.stderr).toBe('loupe: This "(" is never closed: add a ")".\n  refused (timeout OR db)x (again\n                           ^\n');
+    expect(unclosed.stderr).toBe(
+      'loupe: This "(" is never closed: add a ")".\n  refused (timeout OR db)x (again\n                           ^\n',
+    );
   });
 });
 
@@ -76,7 +79,12 @@ describe('loupe help', () => {
   const loupe = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
 
   it('each command prints its own options on --help, -h, and "loupe help COMMAND"', () => {
-    for (const args of [['serve', '--help'], ['serve', '-h'], ['help', 'serve'], ['serve', 'logs', '--prot', '0', '--help']]) {
+    for (const args of [
+      ['serve', '--help'],
+      ['serve', '-h'],
+      ['help', 'serve'],
+      ['serve', 'logs', '--prot', '0', '--help'],
+    ]) {
       const res = loupe(...args);
       expect([args, res.status, res.stderr]).toEqual([args, 0, '']);
       expect(res.stdout).toMatch(/^Usage: loupe serve \[PATH…\] \[options\]\n/);
@@ -86,7 +94,11 @@ describe('loupe help', () => {
       }
       expect(res.stdout).not.toContain('--poll-ms');
     }
-    for (const args of [['query', '--help'], ['query', '-h'], ['help', 'query']]) {
+    for (const args of [
+      ['query', '--help'],
+      ['query', '-h'],
+      ['help', 'query'],
+    ]) {
       const res = loupe(...args);
       expect([args, res.status, res.stderr]).toEqual([args, 0, '']);
       expect(res.stdout).toMatch(/^Usage: loupe query \[QUERY\] \[options\]\n/);
@@ -111,7 +123,10 @@ describe('loupe help', () => {
       [['serve', '--data-dir', '--no-otlp'], 'loupe: --data-dir needs a value (--data-dir DIR); see loupe serve --help\n'],
       [['serve', '--no-otlp=yes'], 'loupe: --no-otlp takes no value; see loupe serve --help\n'],
       [['query', '--since', '1h'], 'loupe: unknown option --since; see loupe query --help\n'],
-      [['query', '-level:debug'], `loupe: unknown option -level:debug; see loupe query --help (a search that starts with "-" goes after --: loupe query -- '-level:debug')\n`],
+      [
+        ['query', '-level:debug'],
+        `loupe: unknown option -level:debug; see loupe query --help (a search that starts with "-" goes after --: loupe query -- '-level:debug')\n`,
+      ],
       [['help', 'tail'], 'loupe: no help on "tail": the commands are serve and query\n'],
     ];
     for (const [args, stderr] of cases) {
@@ -131,7 +146,14 @@ describe('stopping loupe serve', () => {
     await waitFor(async () => ((await first.get<{ records: unknown[] }>('/api/logs')).records.length === 2 ? true : undefined));
     // A span over OTLP/HTTP, at the port the banner names.
     const otlp = /OTLP: +(http:\/\/\S+) \(HTTP\)/.exec(first.output())![1]!;
-    const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: 'GET /', kind: 2, startTimeUnixNano: '1764496800000000000', endTimeUnixNano: '1764496800100000000' };
+    const span = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      name: 'GET /',
+      kind: 2,
+      startTimeUnixNano: '1764496800000000000',
+      endTimeUnixNano: '1764496800100000000',
+    };
     const res = await fetch(`${otlp}/v1/traces`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -139,7 +161,9 @@ describe('stopping loupe serve', () => {
     });
     expect(res.status).toBe(200);
     expect(await first.stop('SIGINT')).toBe(0);
-    expect(first.output()).toMatch(/Loupe is stopping: writing what is pending…\nLoupe stopped: 2 log records, 1 span and 0 metric points written this run\.\n$/);
+    expect(first.output()).toMatch(
+      /Loupe is stopping: writing what is pending…\nLoupe stopped: 2 log records, 1 span and 0 metric points written this run\.\n$/,
+    );
 
     // The next run resumes the file where it stopped: it writes only what is new.
     const second = await startServe(['--data-dir', dataDir, '--no-otlp']);
@@ -157,9 +181,14 @@ describe('loupe query into a pipe that closes early', () => {
     writeFileSync(file, Array.from({ length: 3000 }, (_, i) => `2026-11-30 10:00:00,000 INFO app.http: request ${i} done\n`).join(''));
     const dataDir = join(dir, 'data');
     const serve = await startServe(['--data-dir', dataDir, file]);
-    await waitFor(async () => ((await serve.get<{ records: unknown[] }>('/api/logs?limit=5000')).records.length === 3000 ? true : undefined));
+    await waitFor(async () =>
+      (await serve.get<{ records: unknown[] }>('/api/logs?limit=5000')).records.length === 3000 ? true : undefined,
+    );
     await serve.stop();
-    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" query --limit 3000 --data-dir "${dataDir}" | head -n 1`], { cwd: ROOT, encoding: 'utf8' });
+    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" query --limit 3000 --data-dir "${dataDir}" | head -n 1`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect([res.status, res.stdout, res.stderr]).toEqual([0, '2026-11-30T10:00:00.000000Z INFO  app.http: request 0 done\n', '']);
   });
 });
@@ -171,12 +200,19 @@ describe('loupe serve with a path that can never be there', () => {
     const dataDir = join(dir, 'data');
     const notADir = join(dir, 'notes.txt');
     writeFileSync(notADir, 'a file\n');
-    const res = spawnSync(process.execPath, [CLI, 'serve', join(notADir, 'logs'), '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect([res.status, res.stderr.trim()]).toEqual([2, `loupe: path: cannot watch ${join(notADir, 'logs')}: ${notADir} is a file, not a folder`]);
+    const res = spawnSync(
+      process.execPath,
+      [CLI, 'serve', join(notADir, 'logs'), '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect([res.status, res.stderr.trim()]).toEqual([
+      2,
+      `loupe: path: cannot watch ${join(notADir, 'logs')}: ${notADir} is a file, not a folder`,
+    ]);
     const again = await startServe(['--data-dir', dataDir]);
     expect(await again.stop()).toBe(0);
   });

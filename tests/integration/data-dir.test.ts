@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.js';
 import { CLI, ROOT, startServe, waitFor } from '../support/serve-process.js';
 
-const serveArgs = (dataDir: string): string[] => [CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--no-otlp', '--token', 'test-token-data-dir'];
+const serveArgs = (dataDir: string): string[] => [
+  CLI,
+  'serve',
+  '--data-dir',
+  dataDir,
+  '--port',
+  '0',
+  '--no-otlp',
+  '--token',
+  'test-token-data-dir',
+];
 
 /** Runs `loupe serve` expecting it to refuse to start; returns its exit status and stderr. */
 function refusedServe(dataDir: string): { status: number | null; stderr: string } {
@@ -98,7 +108,9 @@ describe('the data folder is private', () => {
     const again = await startServe(['--data-dir', dataDir], {}, { token: false });
     expect(mode(dataDir)).toBe('700');
     for (const f of readdirSync(dataDir)) expect([f, mode(join(dataDir, f))]).toEqual([f, '600']);
-    expect(again.output()).toContain(`loupe: the data folder was readable by other users; made it yours only: ${dataDir} 755 → 700, ${join(dataDir, 'loupe.db')} 644 → 600`);
+    expect(again.output()).toContain(
+      `loupe: the data folder was readable by other users; made it yours only: ${dataDir} 755 → 700, ${join(dataDir, 'loupe.db')} 644 → 600`,
+    );
     await again.stop();
   });
 });

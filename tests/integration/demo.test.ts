@@ -36,14 +36,21 @@ describe('the demo shop, on a Python with only its standard library', () => {
       expect(shop.stdout).toContain('also: no extras (pip install structlog loguru to add their logs)');
       expect(readdirSync(logs).sort()).toEqual(['app.log', 'payments.jsonl', 'web.jsonl']);
 
-      const all = async (q: string) => (await serve.get<{ records: LogRecordView[] }>(`/api/logs?limit=5000&q=${encodeURIComponent(q)}`)).records;
+      const all = async (q: string) =>
+        (await serve.get<{ records: LogRecordView[] }>(`/api/logs?limit=5000&q=${encodeURIComponent(q)}`)).records;
       // The payment that failed (the shop's second request): a JSON line with its traceback, in its trace.
       const failed = await waitFor(async () => (await all('"payment for order 2 failed"'))[0], 20_000, 'the failed payment');
-      expect(failed).toMatchObject({ level: 'error', service: 'shop-payments', logger: 'payments.charge', exception: { type: 'RuntimeError', message: 'checkout of order 2 failed' } });
+      expect(failed).toMatchObject({
+        level: 'error',
+        service: 'shop-payments',
+        logger: 'payments.charge',
+        exception: { type: 'RuntimeError', message: 'checkout of order 2 failed' },
+      });
       expect(failed.file).toMatch(/payments\.jsonl$/);
       expect(failed.traceId).toMatch(/^[0-9a-f]{32}$/);
       const trace = await waitFor(
-        async () => serve.get<{ services: string[]; spans: { spanId: string; status: { code: string } }[] }>(`/api/traces/${failed.traceId}`),
+        async () =>
+          serve.get<{ services: string[]; spans: { spanId: string; status: { code: string } }[] }>(`/api/traces/${failed.traceId}`),
         20_000,
         'the trace of the failed payment',
       );
@@ -57,7 +64,9 @@ describe('the demo shop, on a Python with only its standard library', () => {
       expect(webTrace.services).toContain('shop-web');
       // The worker's classic text log: a chained traceback folded into its record, a third service in the traces.
       const job = (await all('source:*app.log level:error')).at(-1)!;
-      expect(job.message).toMatch(/^job send_receipt\(order=4\) failed[^]*ConnectionRefusedError[^]*RuntimeError: could not send the receipt of order 4/);
+      expect(job.message).toMatch(
+        /^job send_receipt\(order=4\) failed[^]*ConnectionRefusedError[^]*RuntimeError: could not send the receipt of order 4/,
+      );
       expect(job.exception).toEqual({ type: 'RuntimeError', message: 'could not send the receipt of order 4: SMTP server unreachable' });
       const services = (await serve.get<{ services: { name: string }[] }>('/api/services')).services.map((s) => s.name);
       expect(services.sort()).toEqual(['shop-payments', 'shop-web', 'shop-worker']);
@@ -90,10 +99,14 @@ describe('the demo shop, on a Python with only its standard library', () => {
 describe('npm run demo', () => {
   /** scripts/demo.js for a few seconds, its temp folders under `tmp`. */
   async function demo(tmp: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.js'), '--seconds', '3', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TMPDIR: tmp, PYTHON },
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'scripts', 'demo.js'), '--seconds', '3', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TMPDIR: tmp, PYTHON },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -115,9 +128,14 @@ describe('npm run demo', () => {
     const kept = await demo(tmp, '--keep');
     expect(kept.code).toBe(0);
     const keptDir = /Loupe's data is in (\S+);/.exec(kept.out)![1]!;
-    expect(kept.out).toContain(`demo: kept ${join(keptDir, '..')}; search it with\n  npx loupe query 'level:error' --from 15m --data-dir ${keptDir}\n`);
+    expect(kept.out).toContain(
+      `demo: kept ${join(keptDir, '..')}; search it with\n  npx loupe query 'level:error' --from 15m --data-dir ${keptDir}\n`,
+    );
     // The command it printed finds the shop's errors.
-    const found = spawnSync(process.execPath, [CLI, 'query', 'level:error', '--from', '15m', '--data-dir', keptDir], { cwd: ROOT, encoding: 'utf8' });
+    const found = spawnSync(process.execPath, [CLI, 'query', 'level:error', '--from', '15m', '--data-dir', keptDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(found.status).toBe(0);
     expect(found.stdout).toMatch(/ERROR payments\.charge: payment for order 2 failed/);
     expect(existsSync(join(keptDir, '..', 'logs', 'web.jsonl'))).toBe(true);

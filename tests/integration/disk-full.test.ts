@@ -80,7 +80,10 @@ describe.skipIf(!mounted)('a full disk under the data dir (skipped: mounting a t
     const second = await startServe(['--data-dir', dataDir, '--no-otlp']);
     try {
       await waitFor(
-        async () => ((await second.get<EngineStatusView>('/api/status')).logs.pendingRecords === 0 && (await count(second)) === total ? true : undefined),
+        async () =>
+          (await second.get<EngineStatusView>('/api/status')).logs.pendingRecords === 0 && (await count(second)) === total
+            ? true
+            : undefined,
         60_000,
         'every line stored',
       );

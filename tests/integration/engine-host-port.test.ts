@@ -19,7 +19,8 @@ afterAll(async () => engine?.close());
 function asMessagePortMain(port: MessagePort): Parameters<typeof servePort>[1] {
   return {
     on(event: 'message' | 'close', listener: ((e: { data: unknown; ports: never[] }) => void) | (() => void)) {
-      if (event === 'message') port.on('message', (data: unknown) => (listener as (e: { data: unknown; ports: never[] }) => void)({ data, ports: [] }));
+      if (event === 'message')
+        port.on('message', (data: unknown) => (listener as (e: { data: unknown; ports: never[] }) => void)({ data, ports: [] }));
       else port.on('close', listener as () => void);
     },
     postMessage: (message: unknown) => port.postMessage(message),

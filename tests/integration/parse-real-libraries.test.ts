@@ -353,8 +353,14 @@ describe('structured logs: the traceback beside the message is folded into it', 
         'During handling of the above exception, another exception occurred:',
         `${v.shortType ? '' : 'requests.exceptions.'}ConnectionError: upstream refused`,
       ].map((part) => lines.indexOf(part));
-      expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!)), `in order: ${order.join(',')}`).toBe(true);
-      expect(failure.exception).toEqual({ type: v.shortType ? 'ConnectionError' : 'requests.exceptions.ConnectionError', message: 'upstream refused' });
+      expect(
+        order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!)),
+        `in order: ${order.join(',')}`,
+      ).toBe(true);
+      expect(failure.exception).toEqual({
+        type: v.shortType ? 'ConnectionError' : 'requests.exceptions.ConnectionError',
+        message: 'upstream refused',
+      });
 
       // context fields stay attributes; the traceback is not repeated there
       expect(failure.attributes).toMatchObject({ order_id: 7, user: 'ann' });

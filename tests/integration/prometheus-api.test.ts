@@ -29,7 +29,14 @@ const json = (r: RawReply): unknown => JSON.parse(r.body);
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-prom-api-'));
   engine = await createEngine({ dataDir: dir });
-  const points: OtlpPoint[] = [0, 1, 2, 3].map((i) => ({ startUs: T * 1e6, timeUs: (T + i * 15) * 1e6, attributes: { route: '/a' }, flags: 0, exemplars: [], value: i * 30 }));
+  const points: OtlpPoint[] = [0, 1, 2, 3].map((i) => ({
+    startUs: T * 1e6,
+    timeUs: (T + i * 15) * 1e6,
+    attributes: { route: '/a' },
+    flags: 0,
+    exemplars: [],
+    value: i * 30,
+  }));
   const writer = new MetricWriter(engine.db, new ResourceStore(engine.db));
   engine.db.transaction(() =>
     writer.write([
@@ -55,7 +62,11 @@ afterAll(async () => {
 
 describe('the Prometheus HTTP API', () => {
   it('answers GET with the token as Bearer, in Prometheus envelope', async () => {
-    const r = await send('GET', `/api/v1/query?${new URLSearchParams({ query: 'rate(requests_total[1m])', time: String(T + 45) })}`, bearer);
+    const r = await send(
+      'GET',
+      `/api/v1/query?${new URLSearchParams({ query: 'rate(requests_total[1m])', time: String(T + 45) })}`,
+      bearer,
+    );
     expect(r.status).toBe(200);
     // 90 requests over the 45 s sampled, not extrapolated below zero at the start: 90 / 60 s.
     expect(json(r)).toEqual({
@@ -69,7 +80,21 @@ describe('the Prometheus HTTP API', () => {
     const body = new URLSearchParams({ query: 'requests_total', start: String(T), end: String(T + 30), step: '15s' }).toString();
     const r = await send('POST', '/api/v1/query_range', { ...basic, ...form }, body);
     expect(r.status).toBe(200);
-    expect(json(r)).toMatchObject({ status: 'success', data: { resultType: 'matrix', result: [{ values: [[T, '0'], [T + 15, '30'], [T + 30, '60']] }] } });
+    expect(json(r)).toMatchObject({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            values: [
+              [T, '0'],
+              [T + 15, '30'],
+              [T + 30, '60'],
+            ],
+          },
+        ],
+      },
+    });
     const wrong = { Authorization: `Basic ${Buffer.from('grafana:not-the-token').toString('base64')}` };
     expect((await send('POST', '/api/v1/query_range', { ...wrong, ...form }, body)).status).toBe(401);
   });
@@ -83,8 +108,14 @@ describe('the Prometheus HTTP API', () => {
         { __name__: 'queue', route: '/a', job: 'shop', service_name: 'shop' },
       ],
     });
-    expect(json(await send('GET', '/api/v1/labels', bearer))).toEqual({ status: 'success', data: ['__name__', 'job', 'route', 'service_name'] });
-    expect(json(await send('GET', '/api/v1/label/__name__/values', bearer))).toEqual({ status: 'success', data: ['queue', 'requests_total'] });
+    expect(json(await send('GET', '/api/v1/labels', bearer))).toEqual({
+      status: 'success',
+      data: ['__name__', 'job', 'route', 'service_name'],
+    });
+    expect(json(await send('GET', '/api/v1/label/__name__/values', bearer))).toEqual({
+      status: 'success',
+      data: ['queue', 'requests_total'],
+    });
     expect(json(await send('GET', '/api/v1/metadata?metric=requests_total', bearer))).toEqual({
       status: 'success',
       data: { requests_total: [{ type: 'counter', help: 'Requests served', unit: '' }] },
@@ -95,12 +126,32 @@ describe('the Prometheus HTTP API', () => {
     const parse = await send('GET', `/api/v1/query?${new URLSearchParams({ query: 'rate(requests_total[1m]' })}`, bearer);
     expect(parse.status).toBe(400);
     expect(json(parse)).toMatchObject({ status: 'error', errorType: 'bad_data', error: expect.stringContaining('parse error') as string });
-    const badStep = await send('GET', `/api/v1/query_range?${new URLSearchParams({ query: 'queue', start: String(T), end: String(T + 60), step: '0' })}`, bearer);
-    expect([badStep.status, json(badStep)]).toMatchObject([400, { errorType: 'bad_data', error: expect.stringContaining('zero or negative') as string }]);
-    const execution = await send('GET', `/api/v1/query?${new URLSearchParams({ query: '{__name__=~"requests_total|queue"} * 1', time: String(T) })}`, bearer);
-    expect([execution.status, json(execution)]).toEqual([422, { status: 'error', errorType: 'execution', error: 'vector cannot contain metrics with the same labelset' }]);
+    const badStep = await send(
+      'GET',
+      `/api/v1/query_range?${new URLSearchParams({ query: 'queue', start: String(T), end: String(T + 60), step: '0' })}`,
+      bearer,
+    );
+    expect([badStep.status, json(badStep)]).toMatchObject([
+      400,
+      { errorType: 'bad_data', error: expect.stringContaining('zero or negative') as string },
+    ]);
+    const execution = await send(
+      'GET',
+      `/api/v1/query?${new URLSearchParams({ query: '{__name__=~"requests_total|queue"} * 1', time: String(T) })}`,
+      bearer,
+    );
+    expect([execution.status, json(execution)]).toEqual([
+      422,
+      { status: 'error', errorType: 'execution', error: 'vector cannot contain metrics with the same labelset' },
+    ]);
     // 10,000 steps cannot be evaluated within the 1 ms asked.
-    const slow = new URLSearchParams({ query: 'sum(rate(requests_total[5m]))', start: String(T - 10_000), end: String(T), step: '1', timeout: '1ms' });
+    const slow = new URLSearchParams({
+      query: 'sum(rate(requests_total[5m]))',
+      start: String(T - 10_000),
+      end: String(T),
+      step: '1',
+      timeout: '1ms',
+    });
     const timeout = await send('GET', `/api/v1/query_range?${slow}`, bearer);
     expect([timeout.status, json(timeout)]).toMatchObject([503, { status: 'error', errorType: 'timeout' }]);
   });

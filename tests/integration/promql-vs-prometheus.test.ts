@@ -151,7 +151,9 @@ function buildSamples(): Built {
     const values = QUANTILES.map((q) => Math.round((q * 100 + 10 * rnd()) * 1000) / 1000);
     const quantiles = QUANTILES.map((q, j) => ({ quantile: q, value: values[j]! }));
     latency.points.push(point(t, {}, { count: i + 1, sum: i * 3, distribution: { quantiles } }));
-    QUANTILES.forEach((q, j) => latencyLines.get(q)!.push(`rpc_latency${labelText({ quantile: goFloat(q), ...resourceLabels })} ${values[j]} ${t}`));
+    QUANTILES.forEach((q, j) =>
+      latencyLines.get(q)!.push(`rpc_latency${labelText({ quantile: goFloat(q), ...resourceLabels })} ${values[j]} ${t}`),
+    );
   });
   for (const l of latencyLines.values()) om.push(...l);
 
@@ -187,10 +189,19 @@ beforeAll(async () => {
   prometheusUrl = `http://127.0.0.1:${port}`;
   prometheus = spawn(
     '/usr/bin/prometheus',
-    [`--config.file=${config}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=30d'],
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${tsdb}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=30d',
+    ],
     { stdio: 'ignore' },
   );
-  await waitFor(async () => ((await fetch(`${prometheusUrl}/-/ready`).catch(() => null))?.ok ? true : undefined), 60_000, 'Prometheus ready');
+  await waitFor(
+    async () => ((await fetch(`${prometheusUrl}/-/ready`).catch(() => null))?.ok ? true : undefined),
+    60_000,
+    'Prometheus ready',
+  );
 
   engine = await createEngine({ dataDir: join(dir, 'loupe') });
   const writer = new MetricWriter(engine.db, new ResourceStore(engine.db));
@@ -239,11 +250,17 @@ function expectSame(loupe: PromAnswer, prom: PromAnswer, what: string): number {
   expect([...l.keys()].sort(), what).toEqual([...p.keys()].sort());
   for (const [key, expected] of p) {
     const got = l.get(key)!;
-    expect(got.map(([t]) => t), `${what} ${key}`).toEqual(expected.map(([t]) => t));
+    expect(
+      got.map(([t]) => t),
+      `${what} ${key}`,
+    ).toEqual(expected.map(([t]) => t));
     got.forEach(([, v], i) => {
       const want = expected[i]![1];
       if (Number.isNaN(want)) expect(v, `${what} ${key} at ${expected[i]![0]}`).toBeNaN();
-      else expect(Math.abs(v - want), `${what} ${key} at ${expected[i]![0]}: ${v} vs ${want}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
+      else
+        expect(Math.abs(v - want), `${what} ${key} at ${expected[i]![0]}: ${v} vs ${want}`).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(want)),
+        );
     });
   }
   return p.size;
@@ -281,19 +298,40 @@ describe('PromQL in Loupe and in Prometheus 2.42, over the same samples', () => 
     // Inside the data, between two samples, and after the last one (within the 5 m lookback).
     for (const t of [T0 + 20 * 60, T0 + 30 * 60 + 7, T0 + POINTS * STEP_S + 60]) {
       const params = { query, time: String(t) };
-      compared += expectSame(await ask(server.url.replace(/\/$/, ''), '/api/v1/query', params, auth), await ask(prometheusUrl, '/api/v1/query', params), `${query} @ ${t}`);
+      compared += expectSame(
+        await ask(server.url.replace(/\/$/, ''), '/api/v1/query', params, auth),
+        await ask(prometheusUrl, '/api/v1/query', params),
+        `${query} @ ${t}`,
+      );
     }
     expect(compared).toBeGreaterThan(0);
   });
 
   it.each(EXPRESSIONS)('%s: /api/v1/query_range', async (query) => {
     const params = { query, start: String(T0), end: String(T0 + POINTS * STEP_S + 120), step: '30' };
-    expect(expectSame(await ask(server.url.replace(/\/$/, ''), '/api/v1/query_range', params, auth), await ask(prometheusUrl, '/api/v1/query_range', params), query)).toBeGreaterThan(0);
+    expect(
+      expectSame(
+        await ask(server.url.replace(/\/$/, ''), '/api/v1/query_range', params, auth),
+        await ask(prometheusUrl, '/api/v1/query_range', params),
+        query,
+      ),
+    ).toBeGreaterThan(0);
   });
 
   it('names and labels the series as Prometheus has them', async () => {
-    const loupe = await ask(server.url.replace(/\/$/, ''), '/api/v1/query', { query: 'request_duration_seconds_bucket{route="/a"}', time: String(T0 + 600) }, auth);
+    const loupe = await ask(
+      server.url.replace(/\/$/, ''),
+      '/api/v1/query',
+      { query: 'request_duration_seconds_bucket{route="/a"}', time: String(T0 + 600) },
+      auth,
+    );
     expect(loupe.data.result.map((r) => r.metric.le).sort()).toEqual(['+Inf', '0.05', '0.1', '0.25', '0.5', '1', '2.5']);
-    expect(loupe.data.result[0]!.metric).toMatchObject({ __name__: 'request_duration_seconds_bucket', job: 'api', instance: 'a', service_name: 'api', route: '/a' });
+    expect(loupe.data.result[0]!.metric).toMatchObject({
+      __name__: 'request_duration_seconds_bucket',
+      job: 'api',
+      instance: 'a',
+      service_name: 'api',
+      route: '/a',
+    });
   });
 });

@@ -62,7 +62,10 @@ describe('a file in two sources', () => {
       const reader = after.find((x) => x.id === readerId)!;
       expect(after.find((x) => x !== reader)!.files[0]?.readBy).toEqual({ source: readerId, path: reader.path });
 
-      const res = await fetch(new URL(`/api/sources/${readerId}`, serve.url), { method: 'DELETE', headers: { Authorization: `Bearer ${serve.token}` } });
+      const res = await fetch(new URL(`/api/sources/${readerId}`, serve.url), {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${serve.token}` },
+      });
       expect(res.status).toBe(204);
       appendFileSync(app, line(5, 'five'));
       await expectMessages(serve, ['one', 'two', 'three', 'four', 'five']);

@@ -36,7 +36,11 @@ describe('--max-db-size under a burst', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const s = serve;
-    await waitFor(async () => ((await s.get<LogPage>('/api/logs?limit=1')).records[0]?.message.startsWith(`request ${total - 1} `) ? true : undefined), 150_000, 'the newest line');
+    await waitFor(
+      async () => ((await s.get<LogPage>('/api/logs?limit=1')).records[0]?.message.startsWith(`request ${total - 1} `) ? true : undefined),
+      150_000,
+      'the newest line',
+    );
     await new Promise((r) => setTimeout(r, 1000));
     clearInterval(sampler);
 

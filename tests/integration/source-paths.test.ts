@@ -67,17 +67,27 @@ describe('a path that is not there yet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-never-'));
     const notADir = join(dir, 'notes.txt');
     writeFileSync(notADir, 'just a file\n');
-    const res = spawnSync(process.execPath, [CLI, 'serve', join(notADir, 'app.log'), '--data-dir', join(dir, 'data'), '--port', '0', '--no-otlp'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect([res.status, res.stderr.trim()]).toEqual([2, `loupe: path: cannot watch ${join(notADir, 'app.log')}: ${notADir} is a file, not a folder`]);
+    const res = spawnSync(
+      process.execPath,
+      [CLI, 'serve', join(notADir, 'app.log'), '--data-dir', join(dir, 'data'), '--port', '0', '--no-otlp'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect([res.status, res.stderr.trim()]).toEqual([
+      2,
+      `loupe: path: cannot watch ${join(notADir, 'app.log')}: ${notADir} is a file, not a folder`,
+    ]);
 
     const serve = await startServe(['--data-dir', join(dir, 'data')]);
     try {
       const refused = await post(serve, { path: join(notADir, 'sub', 'app.log') });
-      expect([refused.status, refused.body.error?.message]).toEqual([400, `path: cannot watch ${join(notADir, 'sub', 'app.log')}: ${notADir} is a file, not a folder`]);
+      expect([refused.status, refused.body.error?.message]).toEqual([
+        400,
+        `path: cannot watch ${join(notADir, 'sub', 'app.log')}: ${notADir} is a file, not a folder`,
+      ]);
     } finally {
       await serve.stop();
     }
@@ -92,7 +102,10 @@ describe('a path that is not there yet', () => {
     const serve = await startServe(['--data-dir', join(dir, 'data')]);
     try {
       const refused = await post(serve, { path: join(closed, 'app.log') });
-      expect([refused.status, refused.body.error?.message]).toEqual([400, `path: cannot watch ${join(closed, 'app.log')}: no permission to look into ${closed}`]);
+      expect([refused.status, refused.body.error?.message]).toEqual([
+        400,
+        `path: cannot watch ${join(closed, 'app.log')}: no permission to look into ${closed}`,
+      ]);
     } finally {
       await serve.stop();
       chmodSync(closed, 0o700);
@@ -125,7 +138,10 @@ describe('links in a watched folder', () => {
       });
       expect(source.files.map((f) => [f.path, f.skipped])).toEqual([
         [join(logs, 'app.log'), undefined],
-        [join(logs, 'x.log'), `x.log is a link to ${secret} outside the folder: not followed (add it as its own source, or turn on following links)`],
+        [
+          join(logs, 'x.log'),
+          `x.log is a link to ${secret} outside the folder: not followed (add it as its own source, or turn on following links)`,
+        ],
       ]);
       expect(source.followSymlinks).toBeUndefined();
       expect(await messages(serve)).toEqual(['app one', 'app two']);

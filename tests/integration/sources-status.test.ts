@@ -34,7 +34,10 @@ describe('bad input on a source', () => {
       ]),
     );
     // A line with bytes that are not UTF-8.
-    appendFileSync(join(logs, 'app.log'), Buffer.concat([Buffer.from('2026-11-30 10:00:05,000 INFO app: broken \xff\xfe here\n', 'latin1')]));
+    appendFileSync(
+      join(logs, 'app.log'),
+      Buffer.concat([Buffer.from('2026-11-30 10:00:05,000 INFO app: broken \xff\xfe here\n', 'latin1')]),
+    );
     engine = await createEngine({ dataDir: join(dir, 'data'), paths: [logs], pollMs: 50 });
     const e = engine;
     const view = await waitFor(() => {
@@ -50,7 +53,13 @@ describe('bad input on a source', () => {
     expect(app.format).toBe('python');
 
     const records = e.reader.search({ limit: 10 }).records;
-    expect(records.map((r) => r.message.slice(0, 15))).toEqual(['broken \ufffd\ufffd here', 'last good line', 'a plain line', 'x'.repeat(15), 'first good line']);
+    expect(records.map((r) => r.message.slice(0, 15))).toEqual([
+      'broken \ufffd\ufffd here',
+      'last good line',
+      'a plain line',
+      'x'.repeat(15),
+      'first good line',
+    ]);
     const cut = records.find((r) => r.truncated)!;
     expect(cut.message.endsWith('[line cut at the line limit]')).toBe(true);
     expect(cut.message.length).toBeLessThan(1024 * 1024 + 100);
@@ -146,7 +155,7 @@ describe('bad input on a source', () => {
     expect(third.reader.search({ q: '"line 29999"' }).records).toHaveLength(1);
     expect(third.reader.search({ q: '"line 0"' }).records).toHaveLength(1);
     expect(third.sources.list()[0]!.files).toHaveLength(1);
-    expect((third.db.prepare('SELECT count(*) FROM logs').pluck().get() as number)).toBe(30_000);
+    expect(third.db.prepare('SELECT count(*) FROM logs').pluck().get() as number).toBe(30_000);
   });
 });
 

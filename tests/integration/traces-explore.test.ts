@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 async function postImport(target: OtlpEngine, body: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(new URL('/api/traces/import', target.server.url), { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } });
+  const res = await fetch(new URL('/api/traces/import', target.server.url), {
+    method: 'POST',
+    body,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -46,7 +50,14 @@ function manyTraces(count: number, perStart: number, t0Us: number): string {
       attributes: [{ key: 'page.test', value: { boolValue: true } }],
     };
   });
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pager' } }] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pager' } }] },
+        scopeSpans: [{ scope: { name: 't' }, spans }],
+      },
+    ],
+  });
 }
 
 describe('trace search pages', () => {
@@ -68,7 +79,9 @@ describe('trace search pages', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page: TraceSearchView = (await h.api<TraceSearchView>(`/api/traces?${filter}&${window}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)).body;
+        const page: TraceSearchView = (
+          await h.api<TraceSearchView>(`/api/traces?${filter}&${window}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+        ).body;
         expect(page.total).toBe(720);
         seen.push(...page.traces.map((t) => t.traceId));
         starts.push(...page.traces.map((t) => t.startUs));
@@ -96,8 +109,16 @@ describe('export and import', () => {
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
     const tracer = provider.getTracer('shop.http', '1.2.3');
-    const root = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER, attributes: { 'http.route': '/cart', 'http.response.status_code': 500, ratio: 0.25, tags: ['a', 'b'] } }, ROOT_CONTEXT);
-    const child = tracer.startSpan('SELECT cart', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.statement': 'SELECT * FROM cart WHERE id = $1' } }, trace.setSpan(ROOT_CONTEXT, root));
+    const root = tracer.startSpan(
+      'GET /cart',
+      { kind: SpanKind.SERVER, attributes: { 'http.route': '/cart', 'http.response.status_code': 500, ratio: 0.25, tags: ['a', 'b'] } },
+      ROOT_CONTEXT,
+    );
+    const child = tracer.startSpan(
+      'SELECT cart',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.statement': 'SELECT * FROM cart WHERE id = $1' } },
+      trace.setSpan(ROOT_CONTEXT, root),
+    );
     child.addEvent('rows', { n: 3 });
     child.recordException(new Error('timeout'));
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout' });
@@ -113,7 +134,10 @@ describe('export and import', () => {
     const original = (await h.api<TraceView>(`/api/traces/${traceId}`)).body;
     expect(original.spans).toHaveLength(2);
     const exported = JSON.stringify(traceToOtlpJson(original));
-    expect(JSON.parse(exported).resourceSpans[0].scopeSpans[0].spans[0]).toMatchObject({ traceId, startTimeUnixNano: expect.stringMatching(/^\d+000$/) });
+    expect(JSON.parse(exported).resourceSpans[0].scopeSpans[0].spans[0]).toMatchObject({
+      traceId,
+      startTimeUnixNano: expect.stringMatching(/^\d+000$/),
+    });
 
     const fresh = await startOtlpEngine();
     try {
@@ -155,20 +179,36 @@ describe('the service map', () => {
   it('draws databases and services that send no spans, from the client spans that call them', async () => {
     const exporter = new OTLPTraceExporter({ url: `${h.otlpHttp}/v1/traces` });
     const provider = (service: string): BasicTracerProvider =>
-      new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': service }),
+        spanProcessors: [new SimpleSpanProcessor(exporter)],
+      });
     const web = provider('map-web');
     const api = provider('map-api');
     for (let i = 0; i < 3; i++) {
       const root = web.getTracer('w').startSpan('GET /', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
-      const call = web.getTracer('w').startSpan('GET /items', { kind: SpanKind.CLIENT, attributes: { 'server.address': 'map-api' } }, trace.setSpan(ROOT_CONTEXT, root));
+      const call = web
+        .getTracer('w')
+        .startSpan('GET /items', { kind: SpanKind.CLIENT, attributes: { 'server.address': 'map-api' } }, trace.setSpan(ROOT_CONTEXT, root));
       const served = api.getTracer('a').startSpan('GET /items', { kind: SpanKind.SERVER }, trace.setSpan(ROOT_CONTEXT, call));
       const under = trace.setSpan(ROOT_CONTEXT, served);
-      api.getTracer('a').startSpan('SELECT items', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'shop' } }, under).end();
-      const cache = api.getTracer('a').startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'redis', 'server.address': 'cache.local' } }, under);
+      api
+        .getTracer('a')
+        .startSpan('SELECT items', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.namespace': 'shop' } }, under)
+        .end();
+      const cache = api
+        .getTracer('a')
+        .startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'redis', 'server.address': 'cache.local' } }, under);
       if (i === 0) cache.setStatus({ code: SpanStatusCode.ERROR });
       cache.end();
-      api.getTracer('a').startSpan('charge', { kind: SpanKind.CLIENT, attributes: { 'peer.service': 'stripe', 'server.address': 'api.stripe.com' } }, under).end();
-      api.getTracer('a').startSpan('POST /hook', { kind: SpanKind.CLIENT, attributes: { 'server.address': 'hooks.example.com' } }, under).end();
+      api
+        .getTracer('a')
+        .startSpan('charge', { kind: SpanKind.CLIENT, attributes: { 'peer.service': 'stripe', 'server.address': 'api.stripe.com' } }, under)
+        .end();
+      api
+        .getTracer('a')
+        .startSpan('POST /hook', { kind: SpanKind.CLIENT, attributes: { 'server.address': 'hooks.example.com' } }, under)
+        .end();
       served.end();
       call.end();
       root.end();
@@ -185,7 +225,12 @@ describe('the service map', () => {
     expect(edge('map-api', 'redis cache.local')).toMatchObject({ count: 3, errorCount: 1 });
     expect(edge('map-api', 'stripe')).toMatchObject({ count: 3 });
     expect(edge('map-api', 'hooks.example.com')).toMatchObject({ count: 3 });
-    expect(map.nodes.find((n) => n.name === 'redis cache.local')).toMatchObject({ kind: 'database', count: 3, errorCount: 1, errorRate: 1 / 3 });
+    expect(map.nodes.find((n) => n.name === 'redis cache.local')).toMatchObject({
+      kind: 'database',
+      count: 3,
+      errorCount: 1,
+      errorRate: 1 / 3,
+    });
     expect(map.nodes.find((n) => n.name === 'stripe')).toMatchObject({ kind: 'external', count: 3 });
     expect(map.nodes.find((n) => n.name === 'hooks.example.com')).toMatchObject({ kind: 'external' });
     expect(map.services).not.toContain('stripe');
@@ -196,11 +241,22 @@ describe('the service map', () => {
 
 describe('the metrics list', () => {
   it('lists each metric received with its type, unit, service, series and newest value', async () => {
-    const res = await fetch(`${h.otlpHttp}/v1/metrics`, { method: 'POST', body: readFileSync(join(FIXTURES, 'metrics.json')), headers: { 'Content-Type': 'application/json' } });
+    const res = await fetch(`${h.otlpHttp}/v1/metrics`, {
+      method: 'POST',
+      body: readFileSync(join(FIXTURES, 'metrics.json')),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     const { metrics } = (await h.api<{ metrics: MetricSummaryView[] }>('/api/metrics')).body;
     const byName = new Map(metrics.map((m) => [m.name, m]));
-    expect(byName.get('my.counter')).toMatchObject({ type: 'sum', unit: '1', service: 'my.service', series: 1, lastValue: 5, lastTime: '2018-12-13T14:51:00.300000Z' });
+    expect(byName.get('my.counter')).toMatchObject({
+      type: 'sum',
+      unit: '1',
+      service: 'my.service',
+      series: 1,
+      lastValue: 5,
+      lastTime: '2018-12-13T14:51:00.300000Z',
+    });
     expect(byName.get('my.gauge')).toMatchObject({ type: 'gauge', lastValue: 10 });
     expect(byName.get('my.histogram')).toMatchObject({ type: 'histogram', lastCount: 2, lastSum: 2 });
   });

@@ -42,7 +42,11 @@ describe('when writes fail', () => {
     expect(engine.pipeline.pendingRecords).toBeLessThan(lines);
 
     engine.db.pragma('query_only = OFF');
-    await waitFor(() => (e.db.prepare('SELECT count(*) FROM logs').pluck().get() === lines ? true : undefined), 30_000, 'every line stored');
+    await waitFor(
+      () => (e.db.prepare('SELECT count(*) FROM logs').pluck().get() === lines ? true : undefined),
+      30_000,
+      'every line stored',
+    );
     expect(engine.status().logs.lastWriteError).toBeNull();
     const distinct = engine.db.prepare("SELECT count(DISTINCT message) FROM logs WHERE message LIKE 'line %'").pluck().get();
     expect(distinct).toBe(lines);

@@ -36,11 +36,15 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, op
   const tokenArgs = opts.token === false ? [] : ['--token', token];
   // StatsD only for the tests that ask for it: tests run side by side, and 8125 is one port.
   const statsdArgs = args.some((a) => a.startsWith('--statsd-port') || a === '--no-statsd') ? [] : ['--no-statsd'];
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...statsdArgs, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...statsdArgs, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

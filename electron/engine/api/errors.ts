@@ -16,7 +16,8 @@ export class TooLargeError extends Error {
 /** The readable error of anything thrown behind the protocol or the REST routes. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof QuerySyntaxError) return { code: 'query_syntax', message: err.message, position: err.position, length: err.length };
-  if (err instanceof PromQLParseError) return { code: 'query_syntax', message: err.message, position: err.pos.start, length: err.pos.end - err.pos.start };
+  if (err instanceof PromQLParseError)
+    return { code: 'query_syntax', message: err.message, position: err.pos.start, length: err.pos.end - err.pos.start };
   if (err instanceof PromQLEvalError) return { code: 'query_execution', message: err.message };
   if (err instanceof BadRequestError) return { code: 'bad_request', message: err.message };
   if (err instanceof NotFoundError) return { code: 'not_found', message: err.message };

@@ -38,11 +38,7 @@ export function handler<S extends ParamSpecs, R>(specs: S, run: (params: ParamsO
  * behind (the topic then counts what it skips instead of queueing it). Returns the unsubscribe.
  */
 export interface TopicHandler<T extends Topic> {
-  subscribe(
-    raw: Readonly<Record<string, unknown>>,
-    emit: (event: Subscriptions[T]['event']) => void,
-    busy: () => boolean,
-  ): () => void;
+  subscribe(raw: Readonly<Record<string, unknown>>, emit: (event: Subscriptions[T]['event']) => void, busy: () => boolean): () => void;
 }
 export type Topics = { readonly [T in Topic]?: TopicHandler<T> };
 

@@ -90,14 +90,22 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
     const auth = authenticate(req, url);
     if (auth === null) {
       if (isApi) {
-        return sendError(res, 'unauthorized', 'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.');
+        return sendError(
+          res,
+          'unauthorized',
+          'A token is required: open the URL `loupe serve` printed, or send Authorization: Bearer <token>.',
+        );
       }
       return sendHtml(res, tokenPage(opts.tokenHint), 401);
     }
     const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
     const routes = isApi ? engine.api.rest.routesAt(url.pathname) : [];
     if (auth === 'session' && routes.some((r) => r.auth === 'token')) {
-      return sendError(res, 'unauthorized', `${url.pathname} takes the token only (Authorization: Bearer <token>, or Basic with the token as password), not the browser's session.`);
+      return sendError(
+        res,
+        'unauthorized',
+        `${url.pathname} takes the token only (Authorization: Bearer <token>, or Basic with the token as password), not the browser's session.`,
+      );
     }
     if (auth === 'session') {
       const verdict = checkCookieOrigin(req, write);

@@ -25,7 +25,10 @@ export function checkCookieOrigin(req: IncomingMessage, write: boolean): OriginV
     return { ok: false, reason: `the page at ${origin} may not use Loupe's session` };
   }
   if (write && origin === undefined) {
-    return { ok: false, reason: 'a change or a WebSocket without an Origin header must authenticate with the token (Authorization: Bearer)' };
+    return {
+      ok: false,
+      reason: 'a change or a WebSocket without an Origin header must authenticate with the token (Authorization: Bearer)',
+    };
   }
   return { ok: true };
 }

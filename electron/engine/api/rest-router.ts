@@ -32,9 +32,13 @@ export class RestRouter {
   ) {
     for (const route of routes) {
       if (!table.has(route.handler)) throw new Error(`REST route ${route.method} ${route.path} names no method: "${route.handler}".`);
-      if (route.body === 'form' && route.auth !== 'token') throw new Error(`REST route ${route.method} ${route.path} takes a form body: it must authenticate by the token only (auth: 'token').`);
+      if (route.body === 'form' && route.auth !== 'token')
+        throw new Error(
+          `REST route ${route.method} ${route.path} takes a form body: it must authenticate by the token only (auth: 'token').`,
+        );
       const existing = this.paths.find((p) => p.routes[0]!.path === route.path);
-      if (existing?.routes.some((r) => r.method === route.method)) throw new Error(`REST route ${route.method} ${route.path} is declared twice.`);
+      if (existing?.routes.some((r) => r.method === route.method))
+        throw new Error(`REST route ${route.method} ${route.path} is declared twice.`);
       if (existing) existing.routes.push(route);
       else this.paths.push({ ...compilePath(route.path), routes: [route] });
     }
@@ -61,7 +65,8 @@ export class RestRouter {
         shape = route.shape;
         const params = paramsFrom(url.searchParams, route.query ?? []);
         if (route.body === 'fields') Object.assign(params, await readJsonObject(req));
-        else if (route.body === 'form') Object.assign(params, paramsFrom(new URLSearchParams(await readText(req, API_LIMITS.maxBodyBytes)), route.query ?? []));
+        else if (route.body === 'form')
+          Object.assign(params, paramsFrom(new URLSearchParams(await readText(req, API_LIMITS.maxBodyBytes)), route.query ?? []));
         else if (route.body) params[route.body.text] = await readText(req, route.body.maxBytes);
         // The address names the thing: a body's field of the same name does not redirect the request.
         names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
@@ -156,6 +161,7 @@ async function readJsonObject(req: IncomingMessage): Promise<Record<string, unkn
   } catch (err) {
     throw new BadRequestError(`The request body is not JSON: ${(err as Error).message}`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('The request body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequestError('The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }

@@ -18,7 +18,9 @@ export class DataDirInUseError extends Error {
     readonly dataDir: string,
     readonly pid: number | null,
   ) {
-    super(`Another Loupe${pid !== null ? ` (process ${pid})` : ''} is using ${dataDir}. Stop it first, or give this one another --data-dir.`);
+    super(
+      `Another Loupe${pid !== null ? ` (process ${pid})` : ''} is using ${dataDir}. Stop it first, or give this one another --data-dir.`,
+    );
     this.name = 'DataDirInUseError';
   }
 }

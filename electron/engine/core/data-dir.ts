@@ -11,7 +11,16 @@ export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 /** Loupe's own files in a data folder (the desktop's is Electron's userData: the rest is Electron's). */
-const OWN_FILES = ['loupe.db', 'loupe.db-wal', 'loupe.db-shm', 'loupe.db-journal', 'loupe.lock', 'loupe.pid', 'api-token', 'browser-sessions.json'];
+const OWN_FILES = [
+  'loupe.db',
+  'loupe.db-wal',
+  'loupe.db-shm',
+  'loupe.db-journal',
+  'loupe.lock',
+  'loupe.pid',
+  'api-token',
+  'browser-sessions.json',
+];
 
 /** Makes the data folder (0700) if needed; makes it and Loupe's files in it private if they are not. Returns what it changed. */
 export function preparePrivateDir(dataDir: string): string[] {

@@ -20,7 +20,9 @@ export function newDatabase(path: string, options: Database.Options = {}): Db {
   try {
     return new Database(path, { ...options, nativeBinding: binding });
   } catch (err) {
-    throw new Error(`SQLite could not be loaded from ${SQLITE_BINDING_ENV}=${binding}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `SQLite could not be loaded from ${SQLITE_BINDING_ENV}=${binding}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

@@ -130,10 +130,14 @@ export class SourceManager {
    */
   async addOfKind(kind: string, params: Readonly<Record<string, unknown>>): Promise<SourceView> {
     const spec = this.kinds.get(kind);
-    if (!spec) throw new BadRequestError(`kind: unknown kind of source "${kind}" (file, folder${[...this.kinds.keys()].map((k) => `, ${k}`).join('')})`);
+    if (!spec)
+      throw new BadRequestError(
+        `kind: unknown kind of source "${kind}" (file, folder${[...this.kinds.keys()].map((k) => `, ${k}`).join('')})`,
+      );
     const { path, config } = spec.prepare(params);
     const existing = this.store.listSources().find((s) => s.path === path);
-    if (existing && existing.kind !== spec.kind && this.running.has(existing.id)) throw new BadRequestError(`${path} is already a ${existing.kind} source`);
+    if (existing && existing.kind !== spec.kind && this.running.has(existing.id))
+      throw new BadRequestError(`${path} is already a ${existing.kind} source`);
     if (existing) await this.running.get(existing.id)?.stop();
     const row = this.store.addSource(spec.kind, path, null, false, config);
     await this.startOther(spec, row);
@@ -194,7 +198,14 @@ export class SourceManager {
         break;
       } catch (err) {
         const r = this.fileEntry(id);
-        if (r) this.pipeline.sinkFor(id, r.row.format).problem(null, r.row.path, `could not erase the old records to read them again: ${err instanceof Error ? err.message : String(err)}`);
+        if (r)
+          this.pipeline
+            .sinkFor(id, r.row.format)
+            .problem(
+              null,
+              r.row.path,
+              `could not erase the old records to read them again: ${err instanceof Error ? err.message : String(err)}`,
+            );
         await this.scheduler.sleep(REREAD_RETRY_MS);
       }
     }

@@ -95,9 +95,7 @@ export class SourceStore {
 
   /** The files of a source (not the superseded rows whose records are being erased). */
   filesOf(sourceId: number): FileRow[] {
-    return this.db
-      .prepare('SELECT * FROM files WHERE source_id = ? AND superseded = 0 ORDER BY id')
-      .all(sourceId) as FileRow[];
+    return this.db.prepare('SELECT * FROM files WHERE source_id = ? AND superseded = 0 ORDER BY id').all(sourceId) as FileRow[];
   }
 
   /**

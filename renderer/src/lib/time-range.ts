@@ -30,7 +30,9 @@ export function resolveRange(range: TimeRange, now = Date.now()): { from: number
 /** `from`/`to` params of a request. A relative range has no end, so records arriving now still count. */
 export function rangeParams(range: TimeRange, now = Date.now()): { from: string; to?: string } {
   const { from, to } = resolveRange(range, now);
-  return range.kind === 'relative' ? { from: new Date(from).toISOString() } : { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  return range.kind === 'relative'
+    ? { from: new Date(from).toISOString() }
+    : { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }
 
 /** Whether new records can fall into the range (the live tail applies). */

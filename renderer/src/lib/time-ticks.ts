@@ -8,11 +8,13 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** The steps an axis may use, smallest first. */
-export const TICK_STEPS: readonly number[] = [1, 2, 5, 10, 15, 30].map((s) => s * SECOND).concat(
-  [1, 2, 5, 10, 15, 30].map((m) => m * MINUTE),
-  [1, 2, 3, 6, 12].map((h) => h * HOUR),
-  [1, 2, 7, 14, 30].map((d) => d * DAY),
-);
+export const TICK_STEPS: readonly number[] = [1, 2, 5, 10, 15, 30]
+  .map((s) => s * SECOND)
+  .concat(
+    [1, 2, 5, 10, 15, 30].map((m) => m * MINUTE),
+    [1, 2, 3, 6, 12].map((h) => h * HOUR),
+    [1, 2, 7, 14, 30].map((d) => d * DAY),
+  );
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -110,7 +110,9 @@ describe('RED metrics from spans', () => {
     });
 
     // The connector's default bounds, in ms.
-    const les = (await query(`${BUCKETS}, "span.name"="SELECT orders"}`)).map((r) => (r.labels.le === '+Inf' ? Infinity : Number(r.labels.le))).sort((a, b) => a - b);
+    const les = (await query(`${BUCKETS}, "span.name"="SELECT orders"}`))
+      .map((r) => (r.labels.le === '+Inf' ? Infinity : Number(r.labels.le)))
+      .sort((a, b) => a - b);
     expect(les).toEqual([2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000, Infinity]);
     // The median of four 3 ms and two 30 ms spans lies in the (2, 4] bucket; the p90 in (10, 50].
     const [p50] = await query(`histogram_quantile(0.5, sum by (le) (${BUCKETS}, "span.name"="GET /orders"}))`);
@@ -142,9 +144,17 @@ describe('RED metrics from spans', () => {
       startTimeUnixNano: `${(Date.now() - 1000) * 1e6}`,
       endTimeUnixNano: `${(Date.now() - 997) * 1e6}`,
     };
-    const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'red-shop' } }] }, scopeSpans: [{ spans: [span] }] }] });
+    const body = JSON.stringify({
+      resourceSpans: [
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'red-shop' } }] }, scopeSpans: [{ spans: [span] }] },
+      ],
+    });
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`http://127.0.0.1:${engine.otlp!.httpPort}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      const res = await fetch(`http://127.0.0.1:${engine.otlp!.httpPort}/v1/traces`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
       expect(res.status).toBe(200);
     }
     await flush();
@@ -187,14 +197,20 @@ log.error("job failed")
 });
 
 describe('host metrics', () => {
-  it.runIf(process.platform === 'linux')('samples this machine on the job and answers PromQL with the hostmetrics receiver names', async () => {
-    await engine.scheduler.job(HOST_METRICS_JOB)!.runNow();
-    const states = (await query('sum by (state) ({"system.cpu.time_seconds_total"})')).map((r) => r.labels.state);
-    expect(states).toEqual(expect.arrayContaining(['idle', 'user', 'system']));
-    const [load] = await query('{"system.cpu.load_average.1m"}');
-    expect(load!.value).toBeGreaterThanOrEqual(0);
-    const [total] = await query('sum({"system.memory.usage_bytes", state=~"used|free|buffered|cached"})');
-    expect(total!.value).toBe(totalmem());
-    expect((await query('{"system.network.io_bytes_total", device="lo"}')).map((r) => r.labels.direction).sort()).toEqual(['receive', 'transmit']);
-  });
+  it.runIf(process.platform === 'linux')(
+    'samples this machine on the job and answers PromQL with the hostmetrics receiver names',
+    async () => {
+      await engine.scheduler.job(HOST_METRICS_JOB)!.runNow();
+      const states = (await query('sum by (state) ({"system.cpu.time_seconds_total"})')).map((r) => r.labels.state);
+      expect(states).toEqual(expect.arrayContaining(['idle', 'user', 'system']));
+      const [load] = await query('{"system.cpu.load_average.1m"}');
+      expect(load!.value).toBeGreaterThanOrEqual(0);
+      const [total] = await query('sum({"system.memory.usage_bytes", state=~"used|free|buffered|cached"})');
+      expect(total!.value).toBe(totalmem());
+      expect((await query('{"system.network.io_bytes_total", device="lo"}')).map((r) => r.labels.direction).sort()).toEqual([
+        'receive',
+        'transmit',
+      ]);
+    },
+  );
 });

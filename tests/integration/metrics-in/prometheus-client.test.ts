@@ -135,7 +135,11 @@ describe('scraping a real prometheus_client', () => {
     expect(Math.abs(post!.exemplar!.timestampUs! / 1e6 - Date.now() / 1000)).toBeLessThan(600);
     expect(requests.samples.filter((s) => s.name === 'requests_created')).toHaveLength(2);
 
-    expect(byName(families, 'queue_depth')).toMatchObject({ type: 'gauge', help: 'Help with a backslash \\ and\nnewline.', samples: [{ value: 7 }] });
+    expect(byName(families, 'queue_depth')).toMatchObject({
+      type: 'gauge',
+      help: 'Help with a backslash \\ and\nnewline.',
+      samples: [{ value: 7 }],
+    });
     expect(byName(families, 'ratio').samples[0]?.value).toBe(Infinity);
     expect(byName(families, 'not_a_number').samples[0]?.value).toBeNaN();
 
@@ -153,7 +157,10 @@ describe('scraping a real prometheus_client', () => {
     expect(latency.samples.find((s) => s.name === 'request_latency_seconds_count')?.value).toBe(3);
 
     expect(byName(families, 'payload_bytes')).toMatchObject({ type: 'summary', unit: 'bytes' });
-    expect(byName(families, 'build')).toMatchObject({ type: 'info', samples: [{ name: 'build_info', labels: { version: '1.2.3', commit: 'abc' }, value: 1 }] });
+    expect(byName(families, 'build')).toMatchObject({
+      type: 'info',
+      samples: [{ name: 'build_info', labels: { version: '1.2.3', commit: 'abc' }, value: 1 }],
+    });
     const state = byName(families, 'task_state');
     expect(state.type).toBe('stateset');
     expect(state.samples.map((s) => [s.labels.task_state, s.value])).toEqual([

@@ -125,7 +125,10 @@ describe('a scrape target of a real prometheus_client', () => {
   });
 
   it('stores its series in the OTLP shape, marks a vanished series stale, and records up 0 once it stops', async () => {
-    const source = await waitFor(() => engine.sources.list().find((s) => s.kind === 'scrape' && (s.counters?.scrapes ?? 0) >= 2), 'two scrapes');
+    const source = await waitFor(
+      () => engine.sources.list().find((s) => s.kind === 'scrape' && (s.counters?.scrapes ?? 0) >= 2),
+      'two scrapes',
+    );
     const instance = new URL(exporter.url).host;
     expect(source).toMatchObject({ path: exporter.url, state: 'watching', scrape: { up: 1, intervalMs: 300, job: instance, instance } });
     expect(source.records).toBeGreaterThan(0);
@@ -214,9 +217,9 @@ describe('scrape targets that answer something else than metrics', () => {
     await expect(add({ url: 'ftp://example/metrics' })).rejects.toThrow(/not an http\(s\) URL/);
     await expect(add({ url: `${base}/ok`, interval: '1s', timeout: '5s' })).rejects.toThrow(/longer than the interval/);
     await expect(add({ url: `${base}/ok`, interval: 'often' })).rejects.toThrow(/interval: "often" is not a duration/);
-    await expect(engine.api.table.call('sources.setFormat', { id: (await engine.api.table.request('sources.list', {}))[0]!.id, format: 'json' })).rejects.toThrow(
-      /only file and folder sources have a format/,
-    );
+    await expect(
+      engine.api.table.call('sources.setFormat', { id: (await engine.api.table.request('sources.list', {}))[0]!.id, format: 'json' }),
+    ).rejects.toThrow(/only file and folder sources have a format/);
   });
 });
 

@@ -153,7 +153,10 @@ describe('the StatsD source in the engine', () => {
       return settled && n > 1 ? true : undefined;
     }, 'the flood to arrive');
     await send(sender, port, 'known:5|g');
-    await waitFor(() => (stored(engine!, 'known').length === 0 && (statsdView(engine!).counters?.datagrams ?? 0) > last ? true : undefined), 'the last packet');
+    await waitFor(
+      () => (stored(engine!, 'known').length === 0 && (statsdView(engine!).counters?.datagrams ?? 0) > last ? true : undefined),
+      'the last packet',
+    );
     const view = statsdView(engine);
     expect(view.state).toBe('watching');
     expect(view.counters!.series).toBe(100);

@@ -32,7 +32,15 @@ function exportTraces(
 
 describe('OTLP/gRPC', () => {
   it('stores a gzip-compressed export', async () => {
-    const body = traceRequest('grpc-raw', [{ traceId: randomId(16, 5), spanId: randomId(8, 5), name: 'gz', startNs: 1_700_000_000_000_000_000n, endNs: 1_700_000_000_000_000_001n }]);
+    const body = traceRequest('grpc-raw', [
+      {
+        traceId: randomId(16, 5),
+        spanId: randomId(8, 5),
+        name: 'gz',
+        startNs: 1_700_000_000_000_000_000n,
+        endNs: 1_700_000_000_000_000_001n,
+      },
+    ]);
     const r = await exportTraces(h.grpcPort, body, { 'grpc.default_compression_algorithm': 2 });
     expect(r.error).toBeNull();
     const got = await h.api<TraceView>(`/api/traces/${randomId(16, 5).toString('hex')}`);
@@ -62,7 +70,10 @@ describe('OTLP/gRPC', () => {
   it('UNAVAILABLE under backpressure', async () => {
     const small = await startOtlpEngine({ maxPendingItems: 1 });
     try {
-      const body = traceRequest('bp', [1, 2].map((i) => ({ traceId: randomId(16, i), spanId: randomId(8, i), name: 'x', startNs: 1n, endNs: 2n })));
+      const body = traceRequest(
+        'bp',
+        [1, 2].map((i) => ({ traceId: randomId(16, i), spanId: randomId(8, i), name: 'x', startNs: 1n, endNs: 2n })),
+      );
       const r = await exportTraces(small.grpcPort, body);
       expect(r.error?.code).toBe(grpc.status.UNAVAILABLE);
     } finally {

@@ -39,7 +39,14 @@ function jsonTrace(traceId: string, spanId: string, extra: Record<string, unknow
     resourceSpans: [
       {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: 'table' } }] },
-        scopeSpans: [{ scope: { name: 's' }, spans: [{ traceId, spanId, name: 'op', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000', ...extra }] }],
+        scopeSpans: [
+          {
+            scope: { name: 's' },
+            spans: [
+              { traceId, spanId, name: 'op', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000', ...extra },
+            ],
+          },
+        ],
       },
     ],
   });
@@ -77,7 +84,13 @@ describe('the status-code table', () => {
   it('413 for a body over the wire limit, answered from its Content-Length', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: Number(new URL(h.otlpHttp).port), path: '/v1/traces', method: 'POST', headers: { ...PROTO_TYPE, 'Content-Length': String(OTLP_LIMITS.maxWireBodyBytes + 1) } },
+        {
+          host: '127.0.0.1',
+          port: Number(new URL(h.otlpHttp).port),
+          path: '/v1/traces',
+          method: 'POST',
+          headers: { ...PROTO_TYPE, 'Content-Length': String(OTLP_LIMITS.maxWireBodyBytes + 1) },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -155,7 +168,10 @@ describe('the status-code table', () => {
       const res = await fetch(`${small.otlpHttp}/v1/traces`, {
         method: 'POST',
         headers: PROTO_TYPE,
-        body: traceRequest('bp', [1, 2].map((i) => ({ traceId: randomId(16, i), spanId: randomId(8, i), name: 'x', startNs: 1n, endNs: 2n }))),
+        body: traceRequest(
+          'bp',
+          [1, 2].map((i) => ({ traceId: randomId(16, i), spanId: randomId(8, i), name: 'x', startNs: 1n, endNs: 2n })),
+        ),
       });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe(String(OTLP_LIMITS.retryAfterSeconds));
@@ -176,7 +192,10 @@ describe('HTTP behaviour', () => {
   it('grants no CORS preflight unless the origin was listed (as the Collector: CORS off by default)', async () => {
     // Any page on another local port (a dev server showing untrusted content) is refused.
     for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8000', 'http://evil.example']) {
-      const res = await fetch(`${h.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+      const res = await fetch(`${h.otlpHttp}/v1/traces`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+      });
       expect(res.status).toBe(403);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       expect(((await res.json()) as { message: string }).message).toContain('--otlp-cors-origin');
@@ -190,12 +209,18 @@ describe('HTTP behaviour', () => {
     const listed = await startOtlpEngine({ corsOrigins: ['http://localhost:5173', 'http://127.0.0.1:*'] });
     try {
       for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000']) {
-        const res = await fetch(`${listed.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+        const res = await fetch(`${listed.otlpHttp}/v1/traces`, {
+          method: 'OPTIONS',
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+        });
         expect(res.status).toBe(204);
         expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       }
       for (const origin of ['http://localhost:5174', 'http://127.0.0.1.evil.example:80x', 'http://evil.example']) {
-        const res = await fetch(`${listed.otlpHttp}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+        const res = await fetch(`${listed.otlpHttp}/v1/traces`, {
+          method: 'OPTIONS',
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+        });
         expect(res.status, origin).toBe(403);
       }
     } finally {
@@ -204,7 +229,15 @@ describe('HTTP behaviour', () => {
   });
 
   it('stores a span retried three times once', async () => {
-    const body = traceRequest('dup', [{ traceId: randomId(16, 99), spanId: randomId(8, 99), name: 'once', startNs: 1_700_000_000_000_000_000n, endNs: 1_700_000_000_500_000_000n }]);
+    const body = traceRequest('dup', [
+      {
+        traceId: randomId(16, 99),
+        spanId: randomId(8, 99),
+        name: 'once',
+        startNs: 1_700_000_000_000_000_000n,
+        endNs: 1_700_000_000_500_000_000n,
+      },
+    ]);
     for (let i = 0; i < 3; i++) expect((await post('/v1/traces', body, PROTO_TYPE)).status).toBe(200);
     const got = await h.api<TraceView>(`/api/traces/${randomId(16, 99).toString('hex')}`);
     expect(got.body.spans).toHaveLength(1);
@@ -236,14 +269,25 @@ describe('HTTP behaviour', () => {
   });
 
   it('converts nanoseconds to µs exactly, protobuf and JSON alike', async () => {
-    const proto = traceRequest('ns', [{ traceId: randomId(16, 7), spanId: randomId(8, 7), name: 'p', startNs: 1_700_000_000_123_456_789n, endNs: 1_700_000_000_123_999_999n }]);
+    const proto = traceRequest('ns', [
+      {
+        traceId: randomId(16, 7),
+        spanId: randomId(8, 7),
+        name: 'p',
+        startNs: 1_700_000_000_123_456_789n,
+        endNs: 1_700_000_000_123_999_999n,
+      },
+    ]);
     expect((await post('/v1/traces', proto, PROTO_TYPE)).status).toBe(200);
     const p = (await h.api<TraceView>(`/api/traces/${randomId(16, 7).toString('hex')}`)).body.spans[0]!;
     expect(p.startUs).toBe(1_700_000_000_123_456);
     expect(p.endUs).toBe(1_700_000_000_123_999);
     expect(p.start).toBe('2023-11-14T22:13:20.123456Z');
 
-    const json = jsonTrace(hex(77, 32), hex(77, 16), { startTimeUnixNano: '1700000000123456789', endTimeUnixNano: 1700000000123999 * 1000 });
+    const json = jsonTrace(hex(77, 32), hex(77, 16), {
+      startTimeUnixNano: '1700000000123456789',
+      endTimeUnixNano: 1700000000123999 * 1000,
+    });
     expect((await post('/v1/traces', json, JSON_TYPE)).status).toBe(200);
     const j = (await h.api<TraceView>(`/api/traces/${hex(77, 32)}`)).body.spans[0]!;
     expect(j.startUs).toBe(1_700_000_000_123_456);
@@ -275,7 +319,13 @@ describe('HTTP behaviour', () => {
     });
     expect((await post('/v1/traces', body, JSON_TYPE)).status).toBe(200);
     const s = (await h.api<TraceView>(`/api/traces/${hex(55, 32)}`)).body.spans[0]!;
-    expect(s).toMatchObject({ name: 'snake op', kind: 'consumer', status: { code: 'error', message: 'bad' }, attributes: { n: 7 }, service: 'snake' });
+    expect(s).toMatchObject({
+      name: 'snake op',
+      kind: 'consumer',
+      status: { code: 'error', message: 'bad' },
+      attributes: { n: 7 },
+      service: 'snake',
+    });
   });
 });
 
@@ -308,7 +358,14 @@ describe('the sample payloads (opentelemetry-proto examples, the spec’s file-e
       traceId: '5b8efff798038103d269b633813fc60c',
       spanId: 'eee19b7ec3c1b174',
       logger: 'my.library',
-      attributes: { 'string.attribute': 'some string', 'boolean.attribute': true, 'int.attribute': 10, 'double.attribute': 637.704, 'array.attribute': ['many', 'values'], 'map.attribute': { 'some.map.key': 'some value' } },
+      attributes: {
+        'string.attribute': 'some string',
+        'boolean.attribute': true,
+        'int.attribute': 10,
+        'double.attribute': 637.704,
+        'array.attribute': ['many', 'values'],
+        'map.attribute': { 'some.map.key': 'some value' },
+      },
     });
     const event = page.records.find((r) => r.attributes?.['event.name'] === 'browser.page_view')!;
     expect(JSON.parse(event.message)).toMatchObject({ type: 0, title: 'Free Online GUID Generator' });
@@ -323,7 +380,11 @@ describe('the sample payloads (opentelemetry-proto examples, the spec’s file-e
       { name: 'my.gauge', type: 'gauge', temporality: 0 },
       { name: 'my.histogram', type: 'histogram', temporality: 1 },
     ]);
-    const hist = h.engine.db.prepare("SELECT p.count, p.sum, p.min, p.max, p.distribution FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'my.histogram'").get();
+    const hist = h.engine.db
+      .prepare(
+        "SELECT p.count, p.sum, p.min, p.max, p.distribution FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'my.histogram'",
+      )
+      .get();
     expect(hist).toEqual({ count: 2, sum: 2, min: 0, max: 2, distribution: JSON.stringify({ bounds: [1], counts: [1, 1] }) });
   });
 

@@ -29,7 +29,11 @@ async function takenPort(): Promise<number> {
 describe('OTLP ports already taken', () => {
   it('the engine runs without the receiver and its status says why, when the ports were not chosen', async () => {
     const port = await takenPort();
-    engine = await createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'loupe-taken-')), otlp: { httpPort: port, grpcPort: 0 }, otlpOptional: true });
+    engine = await createEngine({
+      dataDir: mkdtempSync(join(tmpdir(), 'loupe-taken-')),
+      otlp: { httpPort: port, grpcPort: 0 },
+      otlpOptional: true,
+    });
     expect(engine.otlp).toBeNull();
     const status = engine.status();
     expect(status.otlp).toBeNull();
@@ -39,11 +43,15 @@ describe('OTLP ports already taken', () => {
   it('refuses to start when the user chose the port: loupe serve says which flag to change', async () => {
     const port = await takenPort();
     const dataDir = mkdtempSync(join(tmpdir(), 'loupe-taken-cli-'));
-    const res = spawnSync(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--otlp-http-port', String(port), '--otlp-grpc-port', '0'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const res = spawnSync(
+      process.execPath,
+      [CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--otlp-http-port', String(port), '--otlp-grpc-port', '0'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/OTLP port is in use.*--otlp-http-port 0/);
   });

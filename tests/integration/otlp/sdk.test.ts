@@ -81,7 +81,13 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
     const found = await h.api<TraceSearchView>(`/api/traces?service=${service}`);
     expect(found.status).toBe(200);
     const summary = found.body.traces.find((t) => t.traceId === traceId);
-    expect(summary).toMatchObject({ rootService: service, rootOperation: 'GET /users/{id}', spanCount: 2, errorCount: 2, services: [service] });
+    expect(summary).toMatchObject({
+      rootService: service,
+      rootOperation: 'GET /users/{id}',
+      spanCount: 2,
+      errorCount: 2,
+      services: [service],
+    });
 
     const got = await h.api<TraceView>(`/api/traces/${traceId}`);
     expect(got.status).toBe(200);
@@ -108,11 +114,15 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
     expect(got.body.resources[r.resource]!.attributes).toMatchObject({ 'service.name': service, 'deployment.environment': 'test' });
 
     // Attribute filters in q, on the span's attributes and on numbers.
-    const byRoute = await h.api<TraceSearchView>(`/api/traces?q=${encodeURIComponent('http.route:/users/{id} http.response.status_code:>=500')}&service=${service}`);
+    const byRoute = await h.api<TraceSearchView>(
+      `/api/traces?q=${encodeURIComponent('http.route:/users/{id} http.response.status_code:>=500')}&service=${service}`,
+    );
     expect(byRoute.body.traces.map((t) => t.traceId)).toContain(traceId);
     const none = await h.api<TraceSearchView>(`/api/traces?q=${encodeURIComponent('http.response.status_code:<500')}&service=${service}`);
     expect(none.body.traces.map((t) => t.traceId)).not.toContain(traceId);
-    const errors = await h.api<TraceSearchView>(`/api/traces?status=error&operation=${encodeURIComponent('GET /users/{id}')}&service=${service}`);
+    const errors = await h.api<TraceSearchView>(
+      `/api/traces?status=error&operation=${encodeURIComponent('GET /users/{id}')}&service=${service}`,
+    );
     expect(errors.body.traces.map((t) => t.traceId)).toContain(traceId);
   });
 
@@ -125,7 +135,13 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const spanId = 'b7ad6b7169203331';
     const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: 1 });
-    logger.emit({ severityNumber: SeverityNumber.WARN, severityText: 'WARNING', body: `card declined via ${transport}`, attributes: { 'user.id': 42 }, context: ctx });
+    logger.emit({
+      severityNumber: SeverityNumber.WARN,
+      severityText: 'WARNING',
+      body: `card declined via ${transport}`,
+      attributes: { 'user.id': 42 },
+      context: ctx,
+    });
     logger.emit({ severityNumber: SeverityNumber.INFO, body: { structured: true, n: 1 } });
     await provider.forceFlush();
     await provider.shutdown();
@@ -134,7 +150,16 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
     expect(page.status).toBe(200);
     expect(page.body.records).toHaveLength(2);
     const warn = page.body.records.find((r) => r.message.startsWith('card declined'))!;
-    expect(warn).toMatchObject({ level: 'warn', severityNumber: 13, severityText: 'WARNING', logger: 'app.payments', service, traceId, spanId, attributes: { 'user.id': 42 } });
+    expect(warn).toMatchObject({
+      level: 'warn',
+      severityNumber: 13,
+      severityText: 'WARNING',
+      logger: 'app.payments',
+      service,
+      traceId,
+      spanId,
+      attributes: { 'user.id': 42 },
+    });
     const structured = page.body.records.find((r) => r !== warn)!;
     expect(JSON.parse(structured.message)).toEqual({ structured: true, n: 1 });
     const ofTrace = await h.api<LogPage>(`/api/logs?q=trace:${traceId}`);
@@ -152,7 +177,9 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
     await provider.shutdown();
 
     const series = h.engine.db
-      .prepare('SELECT s.name, s.type, s.unit, s.temporality, s.monotonic, s.attributes, p.value, p.int_value, p.count, p.sum, p.distribution FROM metric_series s JOIN metric_points p ON p.series_id = s.id WHERE s.service = ? ORDER BY s.name')
+      .prepare(
+        'SELECT s.name, s.type, s.unit, s.temporality, s.monotonic, s.attributes, p.value, p.int_value, p.count, p.sum, p.distribution FROM metric_series s JOIN metric_points p ON p.series_id = s.id WHERE s.service = ? ORDER BY s.name',
+      )
       .all(service) as Record<string, unknown>[];
     const byName = new Map(series.map((s) => [s.name, s]));
     expect(byName.get('orders')).toMatchObject({ type: 'sum', unit: '1', temporality: 2, monotonic: 1, attributes: '{"region":"eu"}' });
@@ -182,7 +209,11 @@ describe('across services', () => {
     }
     await Promise.all([frontend.forceFlush(), backend.forceFlush()]);
     const map = await h.api<ServiceMapView>('/api/service-map');
-    expect(map.body.edges.find((e) => e.parent === 'map-frontend' && e.child === 'map-backend')).toMatchObject({ count: 4, errorCount: 1, errorRate: 0.25 });
+    expect(map.body.edges.find((e) => e.parent === 'map-frontend' && e.child === 'map-backend')).toMatchObject({
+      count: 4,
+      errorCount: 1,
+      errorRate: 0.25,
+    });
     const services = await h.api<{ services: { name: string; operations: { name: string }[] }[] }>('/api/services');
     expect(services.body.services.find((s) => s.name === 'map-backend')?.operations.map((o) => o.name)).toEqual(['handle']);
     // Only what was seen since a time: nothing since tomorrow.

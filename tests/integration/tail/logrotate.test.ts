@@ -82,11 +82,20 @@ describe('tailing through logrotate', () => {
     expect(sink.files.size).toBeGreaterThanOrEqual(3);
   });
 
-  for (const [mode, extension] of [['a', false], ['w', false], ['a', true]] as const) {
+  for (const [mode, extension] of [
+    ['a', false],
+    ['w', false],
+    ['a', true],
+  ] as const) {
     it(`copytruncate (writer opened with mode '${mode}'${extension ? ', backups named app.N.log' : ''}): the copy's tail is recovered, the file re-read from 0${mode === 'w' ? ' past the NULs' : ''}`, async () => {
       const { dir, cleanup } = await tempDir(`lr-copytruncate-${mode}`);
       const log = join(dir, 'app.log');
-      const conf = await writeLogrotateConfig(dir, log, ['rotate 50', 'copytruncate', 'missingok', ...(extension ? ['extension .log'] : [])]);
+      const conf = await writeLogrotateConfig(dir, log, [
+        'rotate 50',
+        'copytruncate',
+        'missingok',
+        ...(extension ? ['extension .log'] : []),
+      ]);
       const sink = new RecordingSink();
       const source = createFileSource({ path: log, known: [], sink, pollMs: 100, idleMs: 300 });
       cleanups.push(cleanup, () => source.stop());
@@ -119,9 +128,13 @@ numbered(make_logger(logging.FileHandler(sys.argv[1], mode="${mode}")), 1, ${tot
   }
 
   it('folder source with compress + delaycompress: .gz backups are never read, each line once', async () => {
-    const { sink, logs, total } = await watchedHandlerThroughLogrotate('lr-delaycompress', ['rotate 50', 'create', 'compress', 'delaycompress', 'missingok'], {
-      folder: true,
-    });
+    const { sink, logs, total } = await watchedHandlerThroughLogrotate(
+      'lr-delaycompress',
+      ['rotate 50', 'create', 'compress', 'delaycompress', 'missingok'],
+      {
+        folder: true,
+      },
+    );
     await sleep(1500);
     expectEachOnceInOrder(sink, range(1, total));
     const gz = (await readdir(logs)).filter((n) => n.endsWith('.gz'));

@@ -55,7 +55,13 @@ describe('resuming from known files', () => {
     await writeFile(join(dir, 'app.log.7'), lines(900_001, 900_010)); // an old backup: not read
     const sink = new RecordingSink();
     let source = await run(log, sink, []);
-    await runPython(`${PY_LINES}\nnumbered(make_logger(logging.handlers.RotatingFileHandler(sys.argv[1], maxBytes=200000, backupCount=9)), 1, 2000)\n`.replace('import logging,', 'import logging, logging.handlers,'), [log]);
+    await runPython(
+      `${PY_LINES}\nnumbered(make_logger(logging.handlers.RotatingFileHandler(sys.argv[1], maxBytes=200000, backupCount=9)), 1, 2000)\n`.replace(
+        'import logging,',
+        'import logging, logging.handlers,',
+      ),
+      [log],
+    );
     await waitFor('first lines', () => sink.lineCount() >= 2000);
     await source.stop();
     // While Loupe is down the writer goes on and rotates twice (the second backup was never seen).
@@ -89,7 +95,15 @@ numbered(logger, 3001, 3500)
     const sink = new RecordingSink();
     const { statSync } = await import('node:fs');
     const st = statSync(log);
-    const stale = { fileId: 999, path: log, dev: st.dev, ino: st.ino, fpLen: 20, fpHash: hashBytes(Buffer.from('something else here!')), offset: 50 };
+    const stale = {
+      fileId: 999,
+      path: log,
+      dev: st.dev,
+      ino: st.ino,
+      fpLen: 20,
+      fpHash: hashBytes(Buffer.from('something else here!')),
+      offset: 50,
+    };
     sink.files.set(999, {
       fileId: 999,
       path: log,

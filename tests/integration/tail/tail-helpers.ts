@@ -183,7 +183,10 @@ export function expectEachOnceInOrder(sink: RecordingSink, expected: Iterable<nu
       ? []
       : [...sink.files.values()]
           .filter((f) => f.lines.some((l) => numberOf(l.text) === n))
-          .map((f) => `${f.fileId} ${f.path} ${numberOf(f.lines[0]!.text)}..${numberOf(f.lines.at(-1)!.text)} first end ${f.lines[0]!.endOffset}`);
+          .map(
+            (f) =>
+              `${f.fileId} ${f.path} ${numberOf(f.lines[0]!.text)}..${numberOf(f.lines.at(-1)!.text)} first end ${f.lines[0]!.endOffset}`,
+          );
   if (doubled.length > 0) console.error('doubled', doubled[0], where(doubled[0]));
   if (missing[0] !== undefined) {
     console.error('missing', missing[0], missing.length, where(missing[0] - 1));

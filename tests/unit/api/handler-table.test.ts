@@ -11,7 +11,9 @@ const health: EngineModule = { name: 'engine', handlers: { 'engine.health': hand
 describe('the handler table', () => {
   it('refuses a method that two modules both register', () => {
     const probes: EngineModule = { name: 'probes', handlers: { 'engine.health': handler({}, () => ({ status: 'ok' as const })) } };
-    expect(() => new HandlerTable([health, probes])).toThrow('The method "engine.health" is registered by both the engine and the probes module.');
+    expect(() => new HandlerTable([health, probes])).toThrow(
+      'The method "engine.health" is registered by both the engine and the probes module.',
+    );
   });
 
   it('refuses a REST route to a method no module has', () => {

@@ -38,12 +38,28 @@ function rec(ms: number, message: string): LogInsert {
 }
 
 const traces = (id: number, ms: number) =>
-  decodeTracesProto(traceRequest('svc', [{ traceId: randomId(16, id), spanId: randomId(8, id), name: 'op', startNs: BigInt(ms) * 1_000_000n, endNs: BigInt(ms + 5) * 1_000_000n }]));
+  decodeTracesProto(
+    traceRequest('svc', [
+      {
+        traceId: randomId(16, id),
+        spanId: randomId(8, id),
+        name: 'op',
+        startNs: BigInt(ms) * 1_000_000n,
+        endNs: BigInt(ms + 5) * 1_000_000n,
+      },
+    ]),
+  );
 
 const gauge = (ms: number) =>
   decodeMetricsJson(
     JSON.stringify({
-      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: (BigInt(ms) * 1_000_000n).toString() }] } }] }] }],
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            { metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: (BigInt(ms) * 1_000_000n).toString() }] } }] },
+          ],
+        },
+      ],
     }),
   );
 

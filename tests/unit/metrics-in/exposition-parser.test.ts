@@ -13,10 +13,15 @@ import type { MetricFamily, Sample } from '../../../electron/engine/ingest/metri
 /** A sample as one comparable line: name{labels} value [@timestampUs] [# {labels} value @ts]. */
 function show(s: Sample): string {
   const labels = (l: Record<string, string>): string =>
-    Object.keys(l).length ? `{${Object.entries(l).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}` : '';
+    Object.keys(l).length
+      ? `{${Object.entries(l)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')}}`
+      : '';
   let out = `${s.name}${labels(s.labels)} ${s.value}`;
   if (s.timestampUs !== undefined) out += ` @${s.timestampUs}`;
-  if (s.exemplar) out += ` # ${labels(s.exemplar.labels)} ${s.exemplar.value}${s.exemplar.timestampUs !== undefined ? ` @${s.exemplar.timestampUs}` : ''}`;
+  if (s.exemplar)
+    out += ` # ${labels(s.exemplar.labels)} ${s.exemplar.value}${s.exemplar.timestampUs !== undefined ? ` @${s.exemplar.timestampUs}` : ''}`;
   return out;
 }
 function samples(families: MetricFamily[]): string[] {
@@ -283,7 +288,11 @@ nansum{quantile="0.99"} NaN` +
     expect(family(families, 'bar').samples).toHaveLength(5);
     expect(family(families, 'baz').samples.map((s) => s.name)).toEqual(['baz_bucket', 'baz_bucket', 'baz_count', 'baz_sum', 'baz_created']);
     expect(family(families, 'fizz_created')).toMatchObject({ type: 'gauge', samples: [{ name: 'fizz_created', value: 17 }] });
-    expect(family(families, 'nansum').samples.slice(2).map((s) => s.value)).toEqual([NaN, NaN]);
+    expect(
+      family(families, 'nansum')
+        .samples.slice(2)
+        .map((s) => s.value),
+    ).toEqual([NaN, NaN]);
     expect(family(families, 'metric').help).toBe('foo\x00bar');
     expect(family(families, 'null_byte_metric').samples[0]?.labels.a).toBe('abc\x00');
   });
@@ -395,7 +404,11 @@ quotedexemplar2_count 1 # {"id.thing"="histogram-count-test",other="hello"} 4
 
   it('reads quoted metric names anywhere in the braces and quoted label names (OTel names keep their dots)', () => {
     const { families } = parseExposition(input, 'openmetrics');
-    expect(family(families, 'go.gc_duration_seconds')).toMatchObject({ type: 'summary', unit: 'seconds', help: 'A summary of the GC invocation durations.' });
+    expect(family(families, 'go.gc_duration_seconds')).toMatchObject({
+      type: 'summary',
+      unit: 'seconds',
+      help: 'A summary of the GC invocation durations.',
+    });
     expect(family(families, 'go.gc_duration_seconds').samples.map(show)).toEqual([
       'go.gc_duration_seconds{quantile="0"} 0.000049351',
       'go.gc_duration_seconds{quantile="0.25"} 0.00007424100000000001',
@@ -407,7 +420,10 @@ quotedexemplar2_count 1 # {"id.thing"="histogram-count-test",other="hello"} 4
     const odd = families.find((f) => f.name.startsWith('Heiz'));
     expect(odd?.name).toBe('Heizölrückstoßabdämpfung 10€ metric with "interesting" {character\nchoices}');
     expect(odd?.samples[0]?.labels).toEqual({ 'strange©™\n\'quoted\' "name"': '6' });
-    expect(family(families, 'quotedexemplar2_count').samples[0]?.exemplar?.labels).toEqual({ 'id.thing': 'histogram-count-test', other: 'hello' });
+    expect(family(families, 'quotedexemplar2_count').samples[0]?.exemplar?.labels).toEqual({
+      'id.thing': 'histogram-count-test',
+      other: 'hello',
+    });
   });
 });
 

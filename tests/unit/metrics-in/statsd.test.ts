@@ -57,7 +57,9 @@ describe('parseDatagram', () => {
   });
 
   it('reads DogStatsD tags, packed values, container ids and timestamps', () => {
-    const { samples, errors, tagErrors } = parseDatagram('page.views:1|c|#env:prod,region:eu-west,bare|c:abc123|T1700000000\nlatency:1:2:3|d|@0.5|#route:/x');
+    const { samples, errors, tagErrors } = parseDatagram(
+      'page.views:1|c|#env:prod,region:eu-west,bare|c:abc123|T1700000000\nlatency:1:2:3|d|@0.5|#route:/x',
+    );
     expect(errors).toEqual([]);
     expect(tagErrors).toBe(1); // `bare` has no value: statsd_exporter drops it and counts a tag error
     expect(samples[0]).toEqual({
@@ -89,7 +91,21 @@ describe('parseDatagram', () => {
 
   it('reports each bad line with its reason and keeps the good lines of the same datagram', () => {
     const { samples, errors } = parseDatagram(
-      ['ok:1|c', 'no_colon', ':1|c', 'x:1', 'x:abc|c', 'x:1|q', 'x:1|c|@nope', 'x,a=b:1|c|#c:d', 'x:1|c|c', 'x:1|c|Tsoon', 'x:a:b|s', 'x:1|c||', 'also_ok:2|g'].join('\n'),
+      [
+        'ok:1|c',
+        'no_colon',
+        ':1|c',
+        'x:1',
+        'x:abc|c',
+        'x:1|q',
+        'x:1|c|@nope',
+        'x,a=b:1|c|#c:d',
+        'x:1|c|c',
+        'x:1|c|Tsoon',
+        'x:a:b|s',
+        'x:1|c||',
+        'also_ok:2|g',
+      ].join('\n'),
     );
     expect(samples.map((s) => s.name)).toEqual(['ok', 'also_ok']);
     expect(errors.map((e) => [e.line, e.reason])).toEqual([
@@ -109,7 +125,9 @@ describe('parseDatagram', () => {
   });
 
   it('refuses bytes that are not UTF-8, as statsd_exporter does', () => {
-    const { samples, errors } = parseDatagram(Buffer.concat([Buffer.from('bad:1|c|#k:'), Buffer.from([0xff, 0xfe]), Buffer.from('\ngood:1|c')]));
+    const { samples, errors } = parseDatagram(
+      Buffer.concat([Buffer.from('bad:1|c|#k:'), Buffer.from([0xff, 0xfe]), Buffer.from('\ngood:1|c')]),
+    );
     expect(errors.map((e) => e.reason)).toEqual(['malformed_line']);
     expect(samples.map((s) => s.name)).toEqual(['good']);
   });

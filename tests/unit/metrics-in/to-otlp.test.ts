@@ -40,7 +40,12 @@ describe('families as OTLP metrics', () => {
     const text = familiesToMetrics(parseExposition(TEXT, 'prometheus-text').families, NOW_US);
     const om = familiesToMetrics(parseExposition(OPENMETRICS, 'openmetrics').families, NOW_US);
     for (const metrics of [text, om]) {
-      expect(metrics.find((m) => m.name === 'http_requests')).toMatchObject({ type: 'sum', temporality: 2, monotonic: true, points: [{ value: 10, attributes: { code: '200' }, timeUs: NOW_US }] });
+      expect(metrics.find((m) => m.name === 'http_requests')).toMatchObject({
+        type: 'sum',
+        temporality: 2,
+        monotonic: true,
+        points: [{ value: 10, attributes: { code: '200' }, timeUs: NOW_US }],
+      });
     }
     expect(text.find((m) => m.name === 'http_requests')!.points[0]!.startUs).toBe(0);
     expect(om.find((m) => m.name === 'http_requests')!.points[0]!.startUs).toBe(1_699_999_990_500_000);
@@ -49,10 +54,25 @@ describe('families as OTLP metrics', () => {
   it('turns cumulative le buckets into explicit bounds and counts, and summaries into quantiles', () => {
     const text = familiesToMetrics(parseExposition(TEXT, 'prometheus-text').families, NOW_US);
     const latency = text.find((m) => m.name === 'latency_seconds')!;
-    expect(latency).toMatchObject({ type: 'histogram', monotonic: true, points: [{ count: 4, sum: 5.5, distribution: { bounds: [0.1, 1], counts: [1, 2, 1] } }] });
+    expect(latency).toMatchObject({
+      type: 'histogram',
+      monotonic: true,
+      points: [{ count: 4, sum: 5.5, distribution: { bounds: [0.1, 1], counts: [1, 2, 1] } }],
+    });
     expect(text.find((m) => m.name === 'rpc')).toMatchObject({
       type: 'summary',
-      points: [{ count: 7, sum: 3, distribution: { quantiles: [{ quantile: 0.5, value: 0.2 }, { quantile: 0.99, value: 0.9 }] } }],
+      points: [
+        {
+          count: 7,
+          sum: 3,
+          distribution: {
+            quantiles: [
+              { quantile: 0.5, value: 0.2 },
+              { quantile: 0.99, value: 0.9 },
+            ],
+          },
+        },
+      ],
     });
     const om = familiesToMetrics(parseExposition(OPENMETRICS, 'openmetrics').families, NOW_US);
     expect(om.find((m) => m.name === 'latency_seconds')!.points[0]!.exemplars).toEqual([

@@ -42,7 +42,17 @@ describe('protobuf and JSON', () => {
     const spanId = randomId(8, 4);
     const parent = randomId(8, 5);
     const proto = decodeTracesProto(
-      traceRequest('svc', [{ traceId, spanId, parentSpanId: parent, name: 'op', startNs: 1700000000123456789n, endNs: 1700000000223456789n, attributes: { a: 'b', n: 5 } }]),
+      traceRequest('svc', [
+        {
+          traceId,
+          spanId,
+          parentSpanId: parent,
+          name: 'op',
+          startNs: 1700000000123456789n,
+          endNs: 1700000000223456789n,
+          attributes: { a: 'b', n: 5 },
+        },
+      ]),
     );
     const json = decodeTracesJson(
       JSON.stringify({
@@ -74,7 +84,12 @@ describe('protobuf and JSON', () => {
       }),
     );
     expect(json).toEqual(proto);
-    expect(proto.groups[0]!.items[0]).toMatchObject({ startUs: 1700000000123456, endUs: 1700000000223456, kind: 2, parentSpanId: parent.toString('hex') });
+    expect(proto.groups[0]!.items[0]).toMatchObject({
+      startUs: 1700000000123456,
+      endUs: 1700000000223456,
+      kind: 2,
+      parentSpanId: parent.toString('hex'),
+    });
   });
 
   it('rejects truncated protobuf as a whole', () => {
@@ -85,7 +100,21 @@ describe('protobuf and JSON', () => {
   it('keeps int64 attributes beyond 2^53 exact, as text', () => {
     const d = decodeTracesJson(
       JSON.stringify({
-        resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', attributes: [{ key: 'big', value: { intValue: '9223372036854775807' } }] }] }] }],
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '0102030405060708090a0b0c0d0e0f10',
+                    spanId: '0102030405060708',
+                    attributes: [{ key: 'big', value: { intValue: '9223372036854775807' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       }),
     );
     expect(d.groups[0]!.items[0]!.attributes.big).toBe('9223372036854775807');

@@ -30,14 +30,28 @@ describe('retention of OTLP data', () => {
       const at = (us: number): bigint => BigInt(us) * 1000n;
       const old = nowUs - 10 * DAY_US;
       const spans = (seed: number, us: number) =>
-        [0, 1, 2].map((i) => ({ traceId: randomId(16, seed), spanId: randomId(8, seed * 10 + i), name: 's', startNs: at(us + i), endNs: at(us + i + 5) }));
+        [0, 1, 2].map((i) => ({
+          traceId: randomId(16, seed),
+          spanId: randomId(8, seed * 10 + i),
+          name: 's',
+          startNs: at(us + i),
+          endNs: at(us + i + 5),
+        }));
       const writes = [
         ingest.submit('traces', decodeTracesProto(traceRequest('a', spans(1, old)))),
         ingest.submit('traces', decodeTracesProto(traceRequest('a', spans(2, nowUs - 1000)))),
         ...[old, nowUs - 1000].map((us) =>
           ingest.submit(
             'metrics',
-            decodeMetricsJson(JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: at(us).toString() }] } }] }] }] })),
+            decodeMetricsJson(
+              JSON.stringify({
+                resourceMetrics: [
+                  {
+                    scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: at(us).toString() }] } }] }],
+                  },
+                ],
+              }),
+            ),
           ),
         ),
       ];

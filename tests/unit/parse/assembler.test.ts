@@ -89,10 +89,9 @@ describe('createAssembler', () => {
   });
 
   it('reads zone-less times as local time, zoned ones exactly, as integer microseconds', () => {
-    const { records } = assemble(
-      ['2026-03-29 02:30:00,001 INFO a: local', '2026-11-30T01:46:39.123456+01:30 INFO a zoned'].join('\n'),
-      { format: 'python' },
-    );
+    const { records } = assemble(['2026-03-29 02:30:00,001 INFO a: local', '2026-11-30T01:46:39.123456+01:30 INFO a zoned'].join('\n'), {
+      format: 'python',
+    });
     expect(records[0]!.ts).toBe(localUs(2026, 3, 29, 2, 30, 0, 1000));
     expect(records[1]!.ts).toBe(Date.UTC(2026, 10, 30, 0, 16, 39) * 1000 + 123_456);
   });
@@ -118,7 +117,9 @@ describe('createAssembler', () => {
 
   it('detects again after a run of lines that do not parse, and reads them with the new format', () => {
     const py = Array.from({ length: 30 }, (_, i) => PY(1, 'INFO', `py ${i}`));
-    const json = Array.from({ length: 80 }, (_, i) => JSON.stringify({ event: `json ${i}`, level: 'warning', timestamp: '2026-11-30T02:00:00Z' }));
+    const json = Array.from({ length: 80 }, (_, i) =>
+      JSON.stringify({ event: `json ${i}`, level: 'warning', timestamp: '2026-11-30T02:00:00Z' }),
+    );
     const lines = toLines([...py, ...json].join('\n') + '\n');
     const { format, records } = assemble(lines);
     expect(format).toBe('structlog-json');

@@ -20,11 +20,18 @@ describe('lastException', () => {
   });
 
   it('handles dotted names and exceptions with no message', () => {
-    expect(lastException('Traceback (most recent call last):\n  File "a.py", line 1\nrequests.exceptions.ConnectionError: HTTPSConnectionPool(host=x)')).toEqual({
+    expect(
+      lastException(
+        'Traceback (most recent call last):\n  File "a.py", line 1\nrequests.exceptions.ConnectionError: HTTPSConnectionPool(host=x)',
+      ),
+    ).toEqual({
       type: 'requests.exceptions.ConnectionError',
       message: 'HTTPSConnectionPool(host=x)',
     });
-    expect(lastException('Traceback (most recent call last):\n  File "a.py", line 1\nKeyboardInterrupt')).toEqual({ type: 'KeyboardInterrupt', message: '' });
+    expect(lastException('Traceback (most recent call last):\n  File "a.py", line 1\nKeyboardInterrupt')).toEqual({
+      type: 'KeyboardInterrupt',
+      message: '',
+    });
     expect(lastException('Traceback (most recent call last):\n  File "a.py", line 1\nbilliard.einfo.ExceptionWithTraceback: ')).toEqual({
       type: 'billiard.einfo.ExceptionWithTraceback',
       message: '',
@@ -67,7 +74,8 @@ describe('lastException', () => {
   });
 
   it('reads coloured tracebacks', () => {
-    const tb = '\x1b[33m\x1b[1mTraceback (most recent call last):\x1b[0m\n  File "a.py"\n\x1b[31m\x1b[1mValueError\x1b[0m:\x1b[1m bad\x1b[0m';
+    const tb =
+      '\x1b[33m\x1b[1mTraceback (most recent call last):\x1b[0m\n  File "a.py"\n\x1b[31m\x1b[1mValueError\x1b[0m:\x1b[1m bad\x1b[0m';
     expect(lastException(tb)).toEqual({ type: 'ValueError', message: 'bad' });
   });
 

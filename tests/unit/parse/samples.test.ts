@@ -3,16 +3,7 @@
 // each traceback, and that non-ASCII and multi-line messages survive.
 import { describe, expect, it } from 'vitest';
 import type { AssembledRecord } from '../../../electron/engine/ingest/files/parse/types.js';
-import {
-  MULTILINE,
-  NON_ASCII,
-  NON_ASCII_SHORT,
-  READ_TIME_US,
-  assemble,
-  localUs,
-  readSample,
-  utcUs,
-} from './helpers.js';
+import { MULTILINE, NON_ASCII, NON_ASCII_SHORT, READ_TIME_US, assemble, localUs, readSample, utcUs } from './helpers.js';
 
 interface Expected {
   file: string;
@@ -40,8 +31,26 @@ const readDay = new Date(READ_TIME_US / 1000);
 
 const STDLIB_SEVERITIES = [9, 5, 9, 9, 9, 5, 5, 13, 17, 21, 17, 17, 9, 13, 17, 9, 13, 17, 9, 9];
 const STDLIB_LOGGERS = [
-  'root', 'app', 'app', 'app', 'app', 'urllib3.connectionpool', 'urllib3.connectionpool', 'app.db.pool',
-  '__main__', '__main__', 'app', 'app', 'app', 'app.db.pool', 'app', 'app', 'py.warnings', 'app.worker', 'app', 'app',
+  'root',
+  'app',
+  'app',
+  'app',
+  'app',
+  'urllib3.connectionpool',
+  'urllib3.connectionpool',
+  'app.db.pool',
+  '__main__',
+  '__main__',
+  'app',
+  'app',
+  'app',
+  'app.db.pool',
+  'app',
+  'app',
+  'py.warnings',
+  'app.worker',
+  'app',
+  'app',
 ];
 const STDLIB_EXCEPTIONS: [number, string, string][] = [
   [10, ...CHAIN],
@@ -87,7 +96,9 @@ function structlogJsonChecks(records: AssembledRecord[]): void {
   expect(records[7]?.attributes).toMatchObject({ msg: 'he said "hi"', path: 'C:\\temp\\x' });
   expect(records[2]?.attributes).toMatchObject({ city: 'Zürich', note: 'naïve café' });
   // the traceback and stack the JSON carries beside the event fold under it, not kept as attributes
-  expect(records[8]?.message).toMatch(/^payment failed for order 1042\nTraceback \(most recent call last\):\n {2}File "\/home\/dev\/app\/_common\.py", line 34, in load_amount\n/);
+  expect(records[8]?.message).toMatch(
+    /^payment failed for order 1042\nTraceback \(most recent call last\):\n {2}File "\/home\/dev\/app\/_common\.py", line 34, in load_amount\n/,
+  );
   expect(records[8]?.attributes).toEqual({ request_id: '9f1c2e', user_id: 17, order_id: 1042 });
 }
 
@@ -190,7 +201,9 @@ const SAMPLES: Expected[] = [
     check(records) {
       structlogJsonChecks(records);
       // StackInfoRenderer's `stack` folds under the event too
-      expect(records[11]?.message).toMatch(/^checkpoint\nStack \(most recent call last\):\n {2}File ".*gen_structlog\.py", line \d+, in <module>\n/);
+      expect(records[11]?.message).toMatch(
+        /^checkpoint\nStack \(most recent call last\):\n {2}File ".*gen_structlog\.py", line \d+, in <module>\n/,
+      );
       expect(records[11]?.attributes).toEqual({ request_id: '9f1c2e', user_id: 17 });
     },
   },
@@ -268,8 +281,10 @@ const SAMPLES: Expected[] = [
       expect(records[2]?.severityText).toBe('SUCCESS');
       expect(records[3]?.attributes).toMatchObject({ request_id: '9f1c2e', function: 'emit', line: 22 });
       // serialize=True's `text` holds the frames (with diagnose's values); the record keeps them
-      expect(records[8]?.message).toMatch(/^payment failed for order 1042\nTraceback \(most recent call last\):\n\n {2}File "\/home\/dev\/app\/_common\.py", line 34, in load_amount\n/);
-      expect(records[8]?.message).toContain("> File \"/home/dev/app/_common.py\", line 52, in exercise\n    charge(\"12€\")\n");
+      expect(records[8]?.message).toMatch(
+        /^payment failed for order 1042\nTraceback \(most recent call last\):\n\n {2}File "\/home\/dev\/app\/_common\.py", line 34, in load_amount\n/,
+      );
+      expect(records[8]?.message).toContain('> File "/home/dev/app/_common.py", line 52, in exercise\n    charge("12€")\n');
     },
   },
   {
@@ -318,7 +333,9 @@ const SAMPLES: Expected[] = [
     check(records) {
       // exc_info and stack_info fold under the message; the rest stays attributes
       expect(records[7]?.message).toMatch(/^payment failed for order 1042\nTraceback \(most recent call last\):\n {2}File /);
-      expect(records[10]?.message).toMatch(/^checkpoint\nStack \(most recent call last\):\n {2}File ".*gen_jsonlogger\.py", line \d+, in <module>\n/);
+      expect(records[10]?.message).toMatch(
+        /^checkpoint\nStack \(most recent call last\):\n {2}File ".*gen_jsonlogger\.py", line \d+, in <module>\n/,
+      );
       expect(records[10]?.attributes).toMatchObject({ process: 12375, threadName: 'MainThread', lineno: 36 });
       expect(records[10]?.attributes).not.toHaveProperty('stack_info');
       expect(records[7]?.attributes).not.toHaveProperty('exc_info');
@@ -375,8 +392,14 @@ const SAMPLES: Expected[] = [
     check(records) {
       expect(records[2]?.message).toBe('GET /missing HTTP/1.1 404');
       expect(records[0]?.attributes).toEqual({
-        client: '127.0.0.1', method: 'GET', path: '/', protocol: 'HTTP/1.1', status: 200, bytes: 3,
-        referer: 'http://127.0.0.1/start', user_agent: 'pylog-sampler/1.0 (+https://example.invalid)',
+        client: '127.0.0.1',
+        method: 'GET',
+        path: '/',
+        protocol: 'HTTP/1.1',
+        status: 200,
+        bytes: 3,
+        referer: 'http://127.0.0.1/start',
+        user_agent: 'pylog-sampler/1.0 (+https://example.invalid)',
       });
     },
   },
@@ -440,7 +463,9 @@ const SAMPLES: Expected[] = [
     check(records) {
       expect(records[5]).toMatchObject({ logger: 'celery_tasks.add', message: 'Adding 2 + 3' });
       expect(records[5]?.attributes).toEqual({
-        process: 'ForkPoolWorker-1', task_name: 'celery_tasks.add', task_id: '19a1304e-b977-4dc3-b58f-ae5979a946c5',
+        process: 'ForkPoolWorker-1',
+        task_name: 'celery_tasks.add',
+        task_id: '19a1304e-b977-4dc3-b58f-ae5979a946c5',
       });
       expect(records[18]?.severity).toBe(17);
     },
@@ -517,7 +542,12 @@ const SAMPLES: Expected[] = [
     check(records) {
       expect(records[0]).toMatchObject({ severity: 10, severityText: 'notice', message: 'using the "epoll" event method' });
       expect(records[8]).toMatchObject({ severity: 17, severityText: 'error' });
-      expect(records[8]?.attributes).toMatchObject({ pid: 16275, connection: 3, client: '127.0.0.1', request: 'GET /items?q=%C3%BC&page=2 HTTP/1.1' });
+      expect(records[8]?.attributes).toMatchObject({
+        pid: 16275,
+        connection: 3,
+        client: '127.0.0.1',
+        request: 'GET /items?q=%C3%BC&page=2 HTTP/1.1',
+      });
     },
   },
   {
@@ -544,7 +574,11 @@ const SAMPLES: Expected[] = [
     exceptions: [[3, 'ZeroDivisionError', 'division by zero']],
     nonAscii: NON_ASCII_SHORT,
     check(records) {
-      expect(records[0]).toMatchObject({ message: 'Accepted publickey for alice from 127.0.0.1 port 51234 ssh2', severityText: 'info', logger: 'sshd' });
+      expect(records[0]).toMatchObject({
+        message: 'Accepted publickey for alice from 127.0.0.1 port 51234 ssh2',
+        severityText: 'info',
+        logger: 'sshd',
+      });
       expect(records[0]?.attributes).toEqual({ host: 'vm', pid: 812, facility: 'auth' });
       expect(records[1]?.attributes).toMatchObject({ msgid: 'ID47', 'timeQuality.tzKnown': 1, 'timeQuality.isSynced': 0 });
     },
@@ -613,7 +647,10 @@ describe('real library samples', () => {
         expect(hit, 'non-ASCII message').toBeDefined();
       }
       if (exp.multiline !== undefined) {
-        expect(records.some((r) => r.message === exp.multiline), 'multi-line message').toBe(true);
+        expect(
+          records.some((r) => r.message === exp.multiline),
+          'multi-line message',
+        ).toBe(true);
       }
       if (exp.chainedIn !== undefined) {
         const msg = records[exp.chainedIn]!.message;

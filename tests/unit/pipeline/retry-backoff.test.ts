@@ -8,7 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../electron/engine/core/clock.js';
 import { EventBus } from '../../../electron/engine/core/events.js';
 import { Scheduler } from '../../../electron/engine/core/scheduler.js';
-import { BATCH_DELAY_MS, LogPipeline, MAX_RETRY_WRITE_MS, RETRY_WRITE_MS } from '../../../electron/engine/ingest/files/pipeline/log-pipeline.js';
+import {
+  BATCH_DELAY_MS,
+  LogPipeline,
+  MAX_RETRY_WRITE_MS,
+  RETRY_WRITE_MS,
+} from '../../../electron/engine/ingest/files/pipeline/log-pipeline.js';
 import { openDatabase, type Db } from '../../../electron/engine/core/database.js';
 import { LogWriter, type StoredBatch } from '../../../electron/engine/signals/logs/log-writer.js';
 import { SourceStore } from '../../../electron/engine/ingest/source-store.js';

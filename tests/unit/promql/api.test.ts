@@ -2,8 +2,16 @@
 // formatting, parse errors with positions, unsupported features named, OTel-style dotted names.
 import { describe, expect, test } from 'vitest';
 import {
-  formatResult, formatValue, instantQuery, isStaleNaN, MemorySeriesStore, parseExpr, PromQLEvalError, PromQLParseError,
-  rangeQuery, STALE_NAN,
+  formatResult,
+  formatValue,
+  instantQuery,
+  isStaleNaN,
+  MemorySeriesStore,
+  parseExpr,
+  PromQLEvalError,
+  PromQLParseError,
+  rangeQuery,
+  STALE_NAN,
 } from '../../../electron/engine/signals/metrics/promql/index.js';
 
 function store(): MemorySeriesStore {
@@ -17,7 +25,9 @@ function store(): MemorySeriesStore {
 
 describe('PromQL API', () => {
   test('UTF-8 quoted metric and label names select the series, rate gives per-second values', () => {
-    const r = formatResult(instantQuery(store(), 'sum by ("http.route") (rate({"http.server.requests", "http.route"=~"/x|/y"}[5m]))', 600_000));
+    const r = formatResult(
+      instantQuery(store(), 'sum by ("http.route") (rate({"http.server.requests", "http.route"=~"/x|/y"}[5m]))', 600_000),
+    );
     expect(r.resultType).toBe('vector');
     if (r.resultType !== 'vector') return;
     const byRoute = Object.fromEntries(r.result.map((x) => [x.metric['http.route'], x.value]));
@@ -29,8 +39,22 @@ describe('PromQL API', () => {
     expect(r).toEqual({
       resultType: 'matrix',
       result: [
-        { metric: { 'http.route': '/x', service: 'api' }, values: [[0, '0'], [60, '2'], [120, '4']] },
-        { metric: { 'http.route': '/y', service: 'api' }, values: [[0, '0'], [60, '1'], [120, '2']] },
+        {
+          metric: { 'http.route': '/x', service: 'api' },
+          values: [
+            [0, '0'],
+            [60, '2'],
+            [120, '4'],
+          ],
+        },
+        {
+          metric: { 'http.route': '/y', service: 'api' },
+          values: [
+            [0, '0'],
+            [60, '1'],
+            [120, '2'],
+          ],
+        },
       ],
     });
   });
@@ -40,7 +64,13 @@ describe('PromQL API', () => {
     expect(formatResult(instantQuery(store(), '-1/0', 1000))).toEqual({ resultType: 'scalar', result: [1, '-Inf'] });
     expect(formatResult(instantQuery(store(), '0/0', 1000))).toEqual({ resultType: 'scalar', result: [1, 'NaN'] });
     expect(formatResult(instantQuery(store(), '"hello"', 1500))).toEqual({ resultType: 'string', result: [1.5, 'hello'] });
-    expect([1e21, 1.5e-7, -2e22, 0.1, 123456789.5].map(formatValue)).toEqual(['1000000000000000000000', '0.00000015', '-20000000000000000000000', '0.1', '123456789.5']);
+    expect([1e21, 1.5e-7, -2e22, 0.1, 123456789.5].map(formatValue)).toEqual([
+      '1000000000000000000000',
+      '0.00000015',
+      '-20000000000000000000000',
+      '0.1',
+      '123456789.5',
+    ]);
   });
 
   test('a parse error gives line:column and a readable reason', () => {
@@ -64,11 +94,13 @@ describe('PromQL API', () => {
     expect(bad.pos.start).toBe(4);
   });
 
-  test('many-to-one matching without group_left is refused with Prometheus\'s message', () => {
+  test("many-to-one matching without group_left is refused with Prometheus's message", () => {
     const s = store();
     s.append({ __name__: 'info', service: 'api' }, 0, 1);
     expect(() => instantQuery(s, 'info + on(service) {"http.server.requests"}', 0)).toThrow(PromQLEvalError);
-    expect(() => instantQuery(s, 'info + on(service) {"http.server.requests"}', 0)).toThrow(/found duplicate series for the match group \{service="api"\} on the right hand-side/);
+    expect(() => instantQuery(s, 'info + on(service) {"http.server.requests"}', 0)).toThrow(
+      /found duplicate series for the match group \{service="api"\} on the right hand-side/,
+    );
     const ok = instantQuery(s, '{"http.server.requests"} * on(service) group_left info', 0);
     expect(ok.resultType === 'vector' && ok.samples.length).toBe(2);
   });

@@ -15,7 +15,19 @@ const SKIPPED: Record<string, Record<number, string>> = {
   histograms: { 109: LEZER_NUMBER, 115: LEZER_NUMBER, 118: LEZER_NUMBER, 124: LEZER_NUMBER },
 };
 
-const FILES = ['literals', 'selectors', 'staleness', 'functions', 'aggregators', 'operators', 'histograms', 'subquery', 'collision', 'at_modifier', 'trig_functions'];
+const FILES = [
+  'literals',
+  'selectors',
+  'staleness',
+  'functions',
+  'aggregators',
+  'operators',
+  'histograms',
+  'subquery',
+  'collision',
+  'at_modifier',
+  'trig_functions',
+];
 
 describe("Prometheus's PromQL test suite", () => {
   for (const file of FILES) {

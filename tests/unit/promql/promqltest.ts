@@ -3,7 +3,12 @@
 // `eval[_fail|_ordered] instant at <duration> <expr>` with expected samples, and `clear`. As in
 // Prometheus's runner, each instant eval is also run as a range query around that instant.
 import {
-  instantQuery, MemorySeriesStore, rangeQuery, STALE_NAN, type Labels, type QueryResult,
+  instantQuery,
+  MemorySeriesStore,
+  rangeQuery,
+  STALE_NAN,
+  type Labels,
+  type QueryResult,
 } from '../../../electron/engine/signals/metrics/promql/index.js';
 import { parseDuration, parseNumber, unquote } from '../../../electron/engine/signals/metrics/promql/parse.js';
 import { labelsKey } from '../../../electron/engine/signals/metrics/promql/storage.js';
@@ -18,7 +23,8 @@ export interface EvalCase {
 }
 
 type Loaded = number | 'stale' | undefined;
-export type Command = { kind: 'clear' } | { kind: 'load'; intervalMs: number; series: { labels: Labels; values: Loaded[] }[] } | { kind: 'eval'; c: EvalCase };
+export type Command =
+  { kind: 'clear' } | { kind: 'load'; intervalMs: number; series: { labels: Labels; values: Loaded[] }[] } | { kind: 'eval'; c: EvalCase };
 
 /** `metric{a="b"} rest…` → labels and the rest of the line. */
 function parseSeriesDesc(line: string): { labels: Labels; rest: string } {
@@ -104,7 +110,14 @@ export function parseTestFile(text: string): Command[] {
     }
     const ev = /^eval(?:_(fail|ordered))?\s+instant\s+(?:at\s+(\S+?))?\s+(.+)$/.exec(line);
     if (!ev) throw new Error(`line ${i + 1}: unknown command ${line}`);
-    const c: EvalCase = { line: i + 1, expr: ev[3]!, atMs: parseDuration(ev[2] ?? '0s') ?? 0, fail: ev[1] === 'fail', ordered: ev[1] === 'ordered', expected: [] };
+    const c: EvalCase = {
+      line: i + 1,
+      expr: ev[3]!,
+      atMs: parseDuration(ev[2] ?? '0s') ?? 0,
+      fail: ev[1] === 'fail',
+      ordered: ev[1] === 'ordered',
+      expected: [],
+    };
     while (lines[i + 1]) {
       const def = lines[++i]!;
       const scalar = parseNumber(def);

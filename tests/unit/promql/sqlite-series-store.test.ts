@@ -24,7 +24,15 @@ function point(tS: number, rest: Partial<OtlpPoint>): OtlpPoint {
 function load(metrics: OtlpMetric[]): { store: SqliteSeriesStore; api: PrometheusApi } {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-series-')), 'loupe.db'));
   const writer = new MetricWriter(db, new ResourceStore(db));
-  db.transaction(() => writer.write([{ resource: { attributes: { 'service.name': 'shop', 'service.namespace': 'prod', 'service.instance.id': 'pod-1' } }, scope: { name: 't' }, items: metrics }]))();
+  db.transaction(() =>
+    writer.write([
+      {
+        resource: { attributes: { 'service.name': 'shop', 'service.namespace': 'prod', 'service.instance.id': 'pod-1' } },
+        scope: { name: 't' },
+        items: metrics,
+      },
+    ]),
+  )();
   const store = new SqliteSeriesStore(db);
   return { store, api: new PrometheusApi(store, () => (T + 60) * 1000) };
 }
@@ -38,7 +46,9 @@ function byLabel(store: SqliteSeriesStore, query: string, tS: number, label: str
 
 describe('Prometheus names of OTLP metrics', () => {
   it('adds the unit as a word, _total to a monotonic sum, _ratio to a gauge of unit 1, and never twice', () => {
-    expect(prometheusName({ name: 'http.server.request.duration', type: 'histogram', unit: 's', monotonic: false })).toBe('http.server.request.duration_seconds');
+    expect(prometheusName({ name: 'http.server.request.duration', type: 'histogram', unit: 's', monotonic: false })).toBe(
+      'http.server.request.duration_seconds',
+    );
     expect(prometheusName({ name: 'requests', type: 'sum', unit: '{request}', monotonic: true })).toBe('requests_total');
     expect(prometheusName({ name: 'requests_total', type: 'sum', unit: '1', monotonic: true })).toBe('requests_total');
     expect(prometheusName({ name: 'net.io', type: 'sum', unit: 'By/s', monotonic: true })).toBe('net.io_bytes_per_second_total');
@@ -57,7 +67,9 @@ describe('the SQLite series store', () => {
         type: 'histogram',
         temporality: 2,
         monotonic: false,
-        points: [point(T, { attributes: { 'http.route': '/x' }, count: 3, sum: 0.6, distribution: { bounds: [0.1, 1], counts: [1, 2, 0] } })],
+        points: [
+          point(T, { attributes: { 'http.route': '/x' }, count: 3, sum: 0.6, distribution: { bounds: [0.1, 1], counts: [1, 2, 0] } }),
+        ],
       },
     ]);
     const r = formatResult(instantQuery(store, '{"http.server.request.duration_seconds_count", "http.route"="/x"}', T * 1000));
@@ -65,7 +77,13 @@ describe('the SQLite series store', () => {
       resultType: 'vector',
       result: [
         {
-          metric: { __name__: 'http.server.request.duration_seconds_count', 'http.route': '/x', job: 'prod/shop', instance: 'pod-1', service_name: 'shop' },
+          metric: {
+            __name__: 'http.server.request.duration_seconds_count',
+            'http.route': '/x',
+            job: 'prod/shop',
+            instance: 'pod-1',
+            service_name: 'shop',
+          },
           value: [T, '3'],
         },
       ],
@@ -111,33 +129,76 @@ describe('the SQLite series store', () => {
         type: 'summary',
         temporality: 0,
         monotonic: false,
-        points: [point(T, { count: 4, sum: 10, distribution: { quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 9 }] } })],
+        points: [
+          point(T, {
+            count: 4,
+            sum: 10,
+            distribution: {
+              quantiles: [
+                { quantile: 0.5, value: 2 },
+                { quantile: 0.99, value: 9 },
+              ],
+            },
+          }),
+        ],
       },
     ]);
     expect(byLabel(store, '{"rpc.latency_milliseconds"}', T, 'quantile')).toEqual({ '0.5': 2, '0.99': 9 });
-    expect(byLabel(store, '{__name__=~"rpc.latency_milliseconds_(sum|count)"}', T, '__name__')).toEqual({ 'rpc.latency_milliseconds_sum': 10, 'rpc.latency_milliseconds_count': 4 });
+    expect(byLabel(store, '{__name__=~"rpc.latency_milliseconds_(sum|count)"}', T, '__name__')).toEqual({
+      'rpc.latency_milliseconds_sum': 10,
+      'rpc.latency_milliseconds_count': 4,
+    });
   });
 
   it('adds up a delta histogram so that rate() sees a counter', () => {
     const delta = (tS: number, counts: number[]): OtlpPoint =>
       point(tS, { startUs: (tS - 10) * 1e6, count: counts.reduce((a, b) => a + b), sum: 1, distribution: { bounds: [1], counts } });
-    const { store } = load([{ name: 'work', unit: 's', type: 'histogram', temporality: 1, monotonic: false, points: [delta(T, [1, 1]), delta(T + 10, [2, 0]), delta(T + 20, [3, 1])] }]);
+    const { store } = load([
+      {
+        name: 'work',
+        unit: 's',
+        type: 'histogram',
+        temporality: 1,
+        monotonic: false,
+        points: [delta(T, [1, 1]), delta(T + 10, [2, 0]), delta(T + 20, [3, 1])],
+      },
+    ]);
     expect(byLabel(store, 'work_seconds_bucket', T + 20, 'le')).toEqual({ '1': 6, '+Inf': 8 });
     expect(byLabel(store, 'work_seconds_count', T + 20, '__name__')).toEqual({ work_seconds_count: 8 });
   });
 
   it('ends a series at a point flagged "no recorded value", as a staleness marker does', () => {
-    const { store } = load([{ name: 'up', type: 'gauge', temporality: 0, monotonic: false, points: [point(T, { value: 1 }), point(T + 15, { flags: 1 })] }]);
+    const { store } = load([
+      { name: 'up', type: 'gauge', temporality: 0, monotonic: false, points: [point(T, { value: 1 }), point(T + 15, { flags: 1 })] },
+    ]);
     const r = rangeQuery(store, 'up', T * 1000, (T + 30) * 1000, 10_000);
-    expect(formatResult(r)).toMatchObject({ result: [{ values: [[T, '1'], [T + 10, '1']] }] });
+    expect(formatResult(r)).toMatchObject({
+      result: [
+        {
+          values: [
+            [T, '1'],
+            [T + 10, '1'],
+          ],
+        },
+      ],
+    });
   });
 
   it('answers series, labels, label values and metadata from what is stored', () => {
     const { api } = load([
-      { name: 'jobs', type: 'sum', temporality: 2, monotonic: true, description: 'Jobs done', points: [point(T, { attributes: { queue: 'a' }, value: 1 }), point(T, { attributes: { queue: 'b' }, value: 2 })] },
+      {
+        name: 'jobs',
+        type: 'sum',
+        temporality: 2,
+        monotonic: true,
+        description: 'Jobs done',
+        points: [point(T, { attributes: { queue: 'a' }, value: 1 }), point(T, { attributes: { queue: 'b' }, value: 2 })],
+      },
       { name: 'temperature', unit: 'Cel', type: 'gauge', temporality: 0, monotonic: false, points: [point(T, { value: 20 })] },
     ]);
-    expect(api.series({ 'match[]': ['jobs_total{queue="b"}'] })).toEqual([{ __name__: 'jobs_total', queue: 'b', job: 'prod/shop', instance: 'pod-1', service_name: 'shop' }]);
+    expect(api.series({ 'match[]': ['jobs_total{queue="b"}'] })).toEqual([
+      { __name__: 'jobs_total', queue: 'b', job: 'prod/shop', instance: 'pod-1', service_name: 'shop' },
+    ]);
     expect(api.labels({})).toEqual(['__name__', 'instance', 'job', 'queue', 'service_name']);
     expect(api.labelValues({ name: '__name__' })).toEqual(['jobs_total', 'temperature_celsius']);
     expect(api.labelValues({ name: 'queue', start: T + 1 })).toEqual([]);

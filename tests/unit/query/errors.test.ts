@@ -73,7 +73,13 @@ describe('parseQuery', () => {
     expect(parseQuery('a b OR c')).toEqual({
       kind: 'or',
       children: [
-        { kind: 'and', children: [{ kind: 'text', tokens: ['a'], prefix: true }, { kind: 'text', tokens: ['b'], prefix: true }] },
+        {
+          kind: 'and',
+          children: [
+            { kind: 'text', tokens: ['a'], prefix: true },
+            { kind: 'text', tokens: ['b'], prefix: true },
+          ],
+        },
         { kind: 'text', tokens: ['c'], prefix: true },
       ],
     });
@@ -85,9 +91,18 @@ describe('parseQuery', () => {
     expect(parseQuery('-(a)')).toEqual({ kind: 'not', child: { kind: 'text', tokens: ['a'], prefix: true } });
     expect(parseQuery('payment NOT payload')).toEqual({
       kind: 'and',
-      children: [{ kind: 'text', tokens: ['payment'], prefix: true }, { kind: 'not', child: { kind: 'text', tokens: ['payload'], prefix: true } }],
+      children: [
+        { kind: 'text', tokens: ['payment'], prefix: true },
+        { kind: 'not', child: { kind: 'text', tokens: ['payload'], prefix: true } },
+      ],
     });
-    expect(parseQuery('not "NOT"')).toEqual({ kind: 'and', children: [{ kind: 'text', tokens: ['not'], prefix: true }, { kind: 'text', tokens: ['not'], prefix: false }] });
+    expect(parseQuery('not "NOT"')).toEqual({
+      kind: 'and',
+      children: [
+        { kind: 'text', tokens: ['not'], prefix: true },
+        { kind: 'text', tokens: ['not'], prefix: false },
+      ],
+    });
     expect(parseQuery('Connection-Reset')).toEqual({ kind: 'text', tokens: ['connection', 'reset'], prefix: true });
     expect(parseQuery('"->"')).toEqual({ kind: 'substring', value: '->' });
   });

@@ -6,7 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileToPredicate, compileToSql, parseQuery, registerQueryFunctions, type PredicateRow } from '../../../electron/engine/signals/logs/query/index.js';
+import {
+  compileToPredicate,
+  compileToSql,
+  parseQuery,
+  registerQueryFunctions,
+  type PredicateRow,
+} from '../../../electron/engine/signals/logs/query/index.js';
 import { globMatches } from '../../../electron/engine/signals/logs/query/glob.js';
 import { cachedRegex, compileRegex } from '../../../electron/engine/signals/logs/query/regex.js';
 import { migrate } from '../../../electron/engine/core/migrations.js';
@@ -26,7 +32,9 @@ beforeAll(() => {
   migrate(db, path);
   registerQueryFunctions(db);
   db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', ?, 0)").run(`/logs/${LONG}`);
-  db.prepare("INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, updated_at) VALUES (1, 1, ?, 0, 1, 0, '', 0)").run(`/logs/${LONG}/x.log`);
+  db.prepare("INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, updated_at) VALUES (1, 1, ?, 0, 1, 0, '', 0)").run(
+    `/logs/${LONG}/x.log`,
+  );
   const insert = db.prepare(
     `INSERT INTO logs (id, ts, severity, file_id, source_id, logger, service, message, attributes)
      VALUES (?, ?, 9, 1, 1, ?, ?, ?, ?)`,
@@ -34,7 +42,9 @@ beforeAll(() => {
   insert.run(1, 1, LONG, LONG, A_LINE, JSON.stringify({ key: LONG }));
   insert.run(2, 2, 'app', 'api', 'aaaa', JSON.stringify({ key: 'aaaaab' }));
   rows = db
-    .prepare('SELECT l.*, s.path AS source_path, f.path AS file_path FROM logs l JOIN sources s ON s.id = l.source_id JOIN files f ON f.id = l.file_id')
+    .prepare(
+      'SELECT l.*, s.path AS source_path, f.path AS file_path FROM logs l JOIN sources s ON s.id = l.source_id JOIN files f ON f.id = l.file_id',
+    )
     .all() as PredicateRow[];
 });
 
@@ -47,7 +57,10 @@ afterAll(() => {
 function ids(query: string): number[] {
   const sql = compileToSql(parseQuery(query));
   expect(sql.fts).toBeNull();
-  const found = (db.prepare(`SELECT l.id FROM logs l WHERE ${sql.where} ORDER BY l.id`).pluck().all(...sql.params) as number[]);
+  const found = db
+    .prepare(`SELECT l.id FROM logs l WHERE ${sql.where} ORDER BY l.id`)
+    .pluck()
+    .all(...sql.params) as number[];
   const test = compileToPredicate(parseQuery(query));
   expect(rows.filter((r) => test(r)).map((r) => r.id)).toEqual(found);
   return found;
@@ -60,9 +73,13 @@ describe('catastrophic patterns over a 1 MiB line finish', () => {
     ['/(.*a){16}!/', [1]],
     ['/^(\\w+\\s?)*$/m', [2]],
     ['/(?:a|b)*a(?:a|b){20}c/s', []],
-  ])('%s', (query, expected) => {
-    expect(ids(query)).toEqual(expected);
-  }, 30_000);
+  ])(
+    '%s',
+    (query, expected) => {
+      expect(ids(query)).toEqual(expected);
+    },
+    30_000,
+  );
 });
 
 describe('globs with many stars over long values finish', () => {
@@ -72,9 +89,13 @@ describe('globs with many stars over long values finish', () => {
     ['key:*a*a*a*a*a*b', [2]],
     ['source:*a*a*a*a*a*b', []],
     ['source:/logs/*a*a*a*/x.log', [1, 2]],
-  ])('%s', (query, expected) => {
-    expect(ids(query)).toEqual(expected);
-  }, 30_000);
+  ])(
+    '%s',
+    (query, expected) => {
+      expect(ids(query)).toEqual(expected);
+    },
+    30_000,
+  );
 });
 
 describe('globMatches', () => {
@@ -94,8 +115,23 @@ describe('globMatches', () => {
 
 describe('plain-text regexes', () => {
   it('find what RE2 finds, case-insensitively too', () => {
-    const texts = ['KABOOM at the door', 'kaboom', 'KaBoOm!', 'no boom here', 'Straße KABOO', 'K\u212aBOOM (Kelvin sign)', 'connection reset by peer', ''];
-    for (const [source, flags] of [['KABOOM', 'i'], ['KABOOM', ''], ['connection reset', ''], ['Reset By', 'i'], ['straße', 'i']] as const) {
+    const texts = [
+      'KABOOM at the door',
+      'kaboom',
+      'KaBoOm!',
+      'no boom here',
+      'Straße KABOO',
+      'K\u212aBOOM (Kelvin sign)',
+      'connection reset by peer',
+      '',
+    ];
+    for (const [source, flags] of [
+      ['KABOOM', 'i'],
+      ['KABOOM', ''],
+      ['connection reset', ''],
+      ['Reset By', 'i'],
+      ['straße', 'i'],
+    ] as const) {
       const re2 = compileRegex(source, flags);
       for (const text of texts) expect(cachedRegex(source, flags).test(text), `/${source}/${flags} on ${text}`).toBe(re2.test(text));
     }

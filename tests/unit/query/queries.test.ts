@@ -211,9 +211,33 @@ describe('query plan', () => {
 
 describe('random combinations: SQL and predicate agree row by row', () => {
   const ATOMS = [
-    'time', 'connection', '"waiting for"', 'x', '5', 'cafe', '"->"', '/^[A-Z]/', '/e/i', 'level:error', 'level:warn+',
-    'level:info', 'logger:app', 'logger:app.db', 'logger:*', 'service:api', 'trace:ab12*', 'span:*', 'source:worker',
-    'source:*.log', 'status:>=400', 'status:*', 'user_id:42', 'http.route:*', 'duration_ms:<100', 'ok:false', 'note:null',
+    'time',
+    'connection',
+    '"waiting for"',
+    'x',
+    '5',
+    'cafe',
+    '"->"',
+    '/^[A-Z]/',
+    '/e/i',
+    'level:error',
+    'level:warn+',
+    'level:info',
+    'logger:app',
+    'logger:app.db',
+    'logger:*',
+    'service:api',
+    'trace:ab12*',
+    'span:*',
+    'source:worker',
+    'source:*.log',
+    'status:>=400',
+    'status:*',
+    'user_id:42',
+    'http.route:*',
+    'duration_ms:<100',
+    'ok:false',
+    'note:null',
   ];
   // A fixed-seed generator (mulberry32): the same 300 queries on every run.
   let seed = 0x5eed;

@@ -27,9 +27,11 @@ describe('simpleFilters', () => {
     expect(filters('source:worker', false)).toBeNull(); // no catalog to decide with
   });
   it('builds the rollup condition', () => {
-    expect(rollupCondition({ levels: [3, 4], sourceIds: [1] })).toEqual({ where: 'level IN (?, ?) AND source_id IN (?)', params: [3, 4, 1] });
+    expect(rollupCondition({ levels: [3, 4], sourceIds: [1] })).toEqual({
+      where: 'level IN (?, ?) AND source_id IN (?)',
+      params: [3, 4, 1],
+    });
     expect(rollupCondition({ levels: null, sourceIds: null })).toEqual({ where: '1', params: [] });
     expect(rollupCondition({ levels: [], sourceIds: [] }).where).toBe('0 AND 0');
   });
 });
-

@@ -32,7 +32,7 @@ describe('tokenize agrees with unicode61 remove_diacritics 2', () => {
       '日本語テキスト abc १२३ ١٢٣ ½²',
       'tab\tnew\nline\u200bzero-width 😀emoji',
       'Øre æ œ đ ł ệ ḉ ﬁle Ⅻ',
-      "quotes \"double\" 'single' `back`",
+      'quotes "double" \'single\' `back`',
     ];
     expect(texts.map(tokenize)).toEqual(sqliteTokens(texts));
   });

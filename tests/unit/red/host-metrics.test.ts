@@ -47,7 +47,13 @@ describe('host metrics from /proc', () => {
   it('CPU seconds per CPU and state (USER_HZ 100), since boot', () => {
     const cpu = metric(sample, 'system.cpu.time');
     expect(cpu).toMatchObject({ unit: 's', type: 'sum', monotonic: true, temporality: 2 });
-    expect(values(cpu)).toMatchObject({ 'cpu0/user': 4282.41, 'cpu0/idle': 627.93, 'cpu1/wait': 12, 'cpu1/softirq': 10.13, 'cpu1/steal': 3.96 });
+    expect(values(cpu)).toMatchObject({
+      'cpu0/user': 4282.41,
+      'cpu0/idle': 627.93,
+      'cpu1/wait': 12,
+      'cpu1/softirq': 10.13,
+      'cpu1/steal': 3.96,
+    });
     expect(cpu.points).toHaveLength(16);
     expect(cpu.points[0]!.startUs).toBe(1796042512 * 1_000_000);
   });

@@ -1,7 +1,14 @@
 // The renderer's protocol client over a fake carrier (the e2e specs run the real ones).
 import { describe, expect, it } from 'vitest';
 import type { ClientMessage, ServerMessage } from '../../../shared/api.js';
-import { ApiClient, ApiError, type ConnectionEvents, type ConnectionStatus, type Timers, type Transport } from '../../../renderer/src/lib/api-client.js';
+import {
+  ApiClient,
+  ApiError,
+  type ConnectionEvents,
+  type ConnectionStatus,
+  type Timers,
+  type Transport,
+} from '../../../renderer/src/lib/api-client.js';
 
 /** Timers advanced by hand. */
 class ManualTimers implements Timers {
@@ -126,7 +133,12 @@ describe('ApiClient', () => {
     const { engine, client } = setup();
     await flush();
     const errors: ApiError[] = [];
-    client.subscribe('logs.tail', { q: '(' }, () => {}, (e) => errors.push(e));
+    client.subscribe(
+      'logs.tail',
+      { q: '(' },
+      () => {},
+      (e) => errors.push(e),
+    );
     engine.reply({ kind: 'error', id: 1, error: { code: 'query_syntax', message: 'Unclosed parenthesis.', position: 0, length: 1 } });
     expect(errors[0]).toMatchObject({ code: 'query_syntax', position: 0 });
   });

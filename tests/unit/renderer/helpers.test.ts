@@ -142,7 +142,9 @@ describe('virtual list layout', () => {
 describe('attributes in a log row', () => {
   it('reads like key=value, quoting what needs it, and stays short', () => {
     const summary = (a: Record<string, unknown> | undefined, searched?: (k: string) => boolean, max?: number): string =>
-      attributeFields(a, searched, max).map((f) => `${f.key}=${f.text}`).join(' ');
+      attributeFields(a, searched, max)
+        .map((f) => `${f.key}=${f.text}`)
+        .join(' ');
     expect(summary({ route: '/api/cart', status: 200, ok: true, note: 'two words', tags: ['a'] })).toBe(
       'route=/api/cart status=200 ok=true note="two words" tags=["a"]',
     );

@@ -21,8 +21,14 @@ describe('LatestRequest', () => {
     const shown: string[] = [];
     const slow = deferred<string>();
     const fast = deferred<string>();
-    const first = req.run(() => slow.promise, (v) => shown.push(v));
-    const second = req.run(() => fast.promise, (v) => shown.push(v));
+    const first = req.run(
+      () => slow.promise,
+      (v) => shown.push(v),
+    );
+    const second = req.run(
+      () => fast.promise,
+      (v) => shown.push(v),
+    );
     expect(req.loading).toBe(true);
     fast.resolve('query B');
     await second;
@@ -37,16 +43,27 @@ describe('LatestRequest', () => {
     const req = new LatestRequest();
     const failedWith: string[] = [];
     const old = deferred<number>();
-    const first = req.run(() => old.promise, () => undefined, (e) => failedWith.push(e.message));
+    const first = req.run(
+      () => old.promise,
+      () => undefined,
+      (e) => failedWith.push(e.message),
+    );
     const refused = new ApiError('query_syntax', 'Unclosed quote at 4');
-    const second = req.run(() => Promise.reject(refused), () => undefined, (e) => failedWith.push(e.message));
+    const second = req.run(
+      () => Promise.reject(refused),
+      () => undefined,
+      (e) => failedWith.push(e.message),
+    );
     await second;
     old.reject(new ApiError('timeout', 'Loupe did not answer'));
     await first;
     expect(req.message).toBe('Unclosed quote at 4');
     expect(req.error?.code).toBe('query_syntax');
     expect(failedWith).toEqual(['Unclosed quote at 4']);
-    await req.run(() => Promise.resolve(1), () => undefined);
+    await req.run(
+      () => Promise.resolve(1),
+      () => undefined,
+    );
     expect(req.error).toBeNull();
     expect(req.message).toBe('');
   });
@@ -54,14 +71,26 @@ describe('LatestRequest', () => {
   it('drops a next page asked for before a new search started', async () => {
     const req = new LatestRequest();
     const rows: string[] = [];
-    await req.run(() => Promise.resolve('page 1'), (v) => rows.push(v));
+    await req.run(
+      () => Promise.resolve('page 1'),
+      (v) => rows.push(v),
+    );
     const page2 = deferred<string>();
-    const more = req.extend(() => page2.promise, (v) => rows.push(v));
-    await req.run(() => Promise.resolve('new search'), (v) => rows.push(v));
+    const more = req.extend(
+      () => page2.promise,
+      (v) => rows.push(v),
+    );
+    await req.run(
+      () => Promise.resolve('new search'),
+      (v) => rows.push(v),
+    );
     page2.resolve('page 2 of the old search');
     await more;
     expect(rows).toEqual(['page 1', 'new search']);
-    const page2b = req.extend(() => Promise.resolve('page 2'), (v) => rows.push(v));
+    const page2b = req.extend(
+      () => Promise.resolve('page 2'),
+      (v) => rows.push(v),
+    );
     await page2b;
     expect(rows).toEqual(['page 1', 'new search', 'page 2']);
   });
@@ -70,7 +99,10 @@ describe('LatestRequest', () => {
     const req = new LatestRequest();
     const shown: number[] = [];
     const pending = deferred<number>();
-    const run = req.run(() => pending.promise, (v) => shown.push(v));
+    const run = req.run(
+      () => pending.promise,
+      (v) => shown.push(v),
+    );
     req.drop();
     expect(req.loading).toBe(false);
     pending.resolve(7);

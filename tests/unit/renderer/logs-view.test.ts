@@ -93,7 +93,9 @@ describe('marking what the search looks for', () => {
       .map((p) => p.text);
 
   it('reads words, phrases and field values, not exclusions, operators or regexes', () => {
-    const t = searchTerms('payment "card declined" user_id:42 path:"/a b" -refund NOT retry (timeout OR level:error) /x+y/ status:>=500 code:card_*');
+    const t = searchTerms(
+      'payment "card declined" user_id:42 path:"/a b" -refund NOT retry (timeout OR level:error) /x+y/ status:>=500 code:card_*',
+    );
     expect(t.words).toEqual(['payment', 'timeout']);
     expect(t.phrases).toEqual(['card declined']);
     expect(Object.fromEntries(t.fields)).toEqual({ user_id: ['42'], path: ['/a b'], level: ['error'] });

@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import type { MetricSummaryView, PromQueryData } from '../../../shared/model.js';
 import { chartSeries, matrixSeries, MAX_SERIES_PER_CHART, seriesName } from '../../../renderer/src/features/metrics/chart-data.js';
 import { buildCatalog, filterCatalog } from '../../../renderer/src/features/metrics/metric-catalog.js';
-import { chartSpec, formatFilters, parseFilters, rateWindow, selector, stepFor, type LabelFilter } from '../../../renderer/src/features/metrics/promql-build.js';
+import {
+  chartSpec,
+  formatFilters,
+  parseFilters,
+  rateWindow,
+  selector,
+  stepFor,
+  type LabelFilter,
+} from '../../../renderer/src/features/metrics/promql-build.js';
 import { redQueries } from '../../../renderer/src/features/metrics/red-series.js';
 import { familyUnit, formatMetricValue, formatNumber } from '../../../renderer/src/features/metrics/units.js';
 
@@ -42,7 +50,9 @@ describe('the PromQL the explorer writes', () => {
 
   it('quotes OTel names and labels with dots, escapes values', () => {
     expect(selector('up')).toBe('up');
-    expect(selector('http_requests_total', [{ label: 'path', op: '=', value: 'say "hi"\\' }])).toBe('http_requests_total{path="say \\"hi\\"\\\\"}');
+    expect(selector('http_requests_total', [{ label: 'path', op: '=', value: 'say "hi"\\' }])).toBe(
+      'http_requests_total{path="say \\"hi\\"\\\\"}',
+    );
     expect(selector('http.server.duration_seconds_bucket', filters)).toBe(
       '{"http.server.duration_seconds_bucket", "http.route"="/users/{id}", method!~"OPTIONS|HEAD"}',
     );
@@ -62,7 +72,9 @@ describe('the PromQL the explorer writes', () => {
     const spec = chartSpec('http.server.duration_seconds', { type: 'histogram', unit: 'seconds' }, [], 'status', 15);
     expect(spec.unit).toBe('seconds');
     expect(spec.queries.map((q) => q.legend)).toEqual(['p50', 'p95', 'p99']);
-    expect(spec.queries[1]?.expr).toBe('histogram_quantile(0.95, sum by (le, status) (rate({"http.server.duration_seconds_bucket"}[60s])))');
+    expect(spec.queries[1]?.expr).toBe(
+      'histogram_quantile(0.95, sum by (le, status) (rate({"http.server.duration_seconds_bucket"}[60s])))',
+    );
   });
 
   it('draws a gauge as its series, or their sum per split value', () => {
@@ -86,7 +98,9 @@ describe('the PromQL the explorer writes', () => {
 
   it('asks the overview from the RED series, by service and by operation of one service', () => {
     const byService = redQueries('service_name');
-    expect(byService.rate).toBe('sum by (service_name) (rate({"traces.span.metrics.calls_total", "span.kind"=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m]))');
+    expect(byService.rate).toBe(
+      'sum by (service_name) (rate({"traces.span.metrics.calls_total", "span.kind"=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m]))',
+    );
     expect(byService.errors).toContain('"status.code"="STATUS_CODE_ERROR"}[5m])) / sum by (service_name)');
     expect(byService.p95).toBe(
       'histogram_quantile(0.95, sum by (le, service_name) (rate({"traces.span.metrics.duration_milliseconds_bucket", "span.kind"=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[5m])))',
@@ -101,8 +115,22 @@ describe('range answers as chart series', () => {
   const data: PromQueryData = {
     resultType: 'matrix',
     result: [
-      { metric: { route: '/b' }, values: [[100, '1'], [115, '2'], [160, '4']] },
-      { metric: { route: '/a' }, values: [[100, 'NaN'], [115, '+Inf'], [130, '3']] },
+      {
+        metric: { route: '/b' },
+        values: [
+          [100, '1'],
+          [115, '2'],
+          [160, '4'],
+        ],
+      },
+      {
+        metric: { route: '/a' },
+        values: [
+          [100, 'NaN'],
+          [115, '+Inf'],
+          [130, '3'],
+        ],
+      },
     ],
   };
 
@@ -124,7 +152,10 @@ describe('range answers as chart series', () => {
   it('sorts the series of all queries and draws no more than the cap', () => {
     const many: PromQueryData = {
       resultType: 'matrix',
-      result: Array.from({ length: MAX_SERIES_PER_CHART + 5 }, (_, i) => ({ metric: { id: String(i).padStart(2, '0') }, values: [[1, '1']] as [number, string][] })),
+      result: Array.from({ length: MAX_SERIES_PER_CHART + 5 }, (_, i) => ({
+        metric: { id: String(i).padStart(2, '0') },
+        values: [[1, '1']] as [number, string][],
+      })),
     };
     const { series, omitted } = chartSeries([{ data: many, query: { expr: 'x', legend: '' } }], 15_000);
     expect(series).toHaveLength(MAX_SERIES_PER_CHART);

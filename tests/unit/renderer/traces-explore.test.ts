@@ -49,16 +49,45 @@ describe('time axis ticks', () => {
 });
 
 function span(service: string, name: string, durationUs: number, spanId: string): SpanView {
-  return { traceId: 't', spanId, name, kind: 'internal', start: '', startUs: 0, endUs: durationUs, durationUs, status: { code: 'unset' }, service, resource: 0, attributes: {}, events: [], links: [], flags: 0 };
+  return {
+    traceId: 't',
+    spanId,
+    name,
+    kind: 'internal',
+    start: '',
+    startUs: 0,
+    endUs: durationUs,
+    durationUs,
+    status: { code: 'unset' },
+    service,
+    resource: 0,
+    attributes: {},
+    events: [],
+    links: [],
+    flags: 0,
+  };
 }
 
 function traceOf(spans: SpanView[]): TraceView {
-  return { traceId: 't', spans, resources: [], start: '', startUs: 0, durationUs: Math.max(...spans.map((s) => s.durationUs)), services: [] };
+  return {
+    traceId: 't',
+    spans,
+    resources: [],
+    start: '',
+    startUs: 0,
+    durationUs: Math.max(...spans.map((s) => s.durationUs)),
+    services: [],
+  };
 }
 
 describe('comparing two traces', () => {
   it('gives each operation its spans and time in both traces and the difference, largest change first', () => {
-    const a = traceOf([span('web', 'GET /', 300, 'a1'), span('db', 'SELECT', 50, 'a2'), span('db', 'SELECT', 50, 'a3'), span('web', 'render', 10, 'a4')]);
+    const a = traceOf([
+      span('web', 'GET /', 300, 'a1'),
+      span('db', 'SELECT', 50, 'a2'),
+      span('db', 'SELECT', 50, 'a3'),
+      span('web', 'render', 10, 'a4'),
+    ]);
     const b = traceOf([span('web', 'GET /', 900, 'b1'), span('db', 'SELECT', 700, 'b2'), span('cache', 'GET', 5, 'b3')]);
     expect(compareTraces(a, b)).toEqual([
       { service: 'db', name: 'SELECT', countA: 2, countB: 1, durationA: 100, durationB: 700, diffUs: 600 },
@@ -81,7 +110,15 @@ describe('the service map', () => {
   });
 
   it('labels rates far below one a second, and error rates', () => {
-    expect([25.4, 1.5, 1, 0.25, 0.05, 0.001, 0].map(formatCallRate)).toEqual(['25/s', '1.5/s', '1/s', '0.25/s', '0.05/s', '<0.01/s', '0/s']);
+    expect([25.4, 1.5, 1, 0.25, 0.05, 0.001, 0].map(formatCallRate)).toEqual([
+      '25/s',
+      '1.5/s',
+      '1/s',
+      '0.25/s',
+      '0.05/s',
+      '<0.01/s',
+      '0/s',
+    ]);
     expect([0, 0.25, 0.033, 1].map(formatErrorRate)).toEqual(['', '25%', '3.3%', '100%']);
   });
 });

@@ -8,7 +8,13 @@ import { layoutServiceMap } from '../../../renderer/src/features/traces/service-
 import { ERROR_COLOR, SERVICE_PALETTES, serviceColor, serviceColors } from '../../../renderer/src/features/traces/service-colors.js';
 import { groupAttributes, readConventions, readException, spanHint } from '../../../renderer/src/features/traces/semconv.js';
 import { buildTraceTree, findInTrace, visibleRows } from '../../../renderer/src/features/traces/trace-tree.js';
-import { filtersFromParams, filtersToParams, logsLink, matchesText, searchRequest } from '../../../renderer/src/features/traces/trace-search-state.js';
+import {
+  filtersFromParams,
+  filtersToParams,
+  logsLink,
+  matchesText,
+  searchRequest,
+} from '../../../renderer/src/features/traces/trace-search-state.js';
 import { formatHash, parseHash } from '../../../renderer/src/lib/time-range.js';
 
 function span(spanId: string, parentSpanId: string | undefined, startUs: number, endUs: number, extra: Partial<SpanView> = {}): SpanView {
@@ -46,7 +52,13 @@ describe('the span tree', () => {
   });
 
   it('gathers spans whose parent never arrived under one placeholder per missing parent', () => {
-    const tree = buildTraceTree([span('r', undefined, 0, 100), span('o1', 'gone', 20, 30), span('o2', 'gone', 10, 15), span('o3', 'lost', 5, 8), span('o1a', 'o1', 21, 22)]);
+    const tree = buildTraceTree([
+      span('r', undefined, 0, 100),
+      span('o1', 'gone', 20, 30),
+      span('o2', 'gone', 10, 15),
+      span('o3', 'lost', 5, 8),
+      span('o1a', 'o1', 21, 22),
+    ]);
     expect(keys(tree.roots)).toEqual(['r', 'missing:lost', 'missing:gone']);
     const gone = tree.byKey.get('missing:gone')!;
     expect(gone.span).toBeUndefined();
@@ -64,7 +76,13 @@ describe('the span tree', () => {
   });
 
   it('shows only rows whose ancestors are expanded, skipping collapsed subtrees whole', () => {
-    const tree = buildTraceTree([span('a', undefined, 0, 100), span('b', 'a', 1, 50), span('b1', 'b', 2, 3), span('c', 'a', 60, 70), span('o', 'x', 1, 2)]);
+    const tree = buildTraceTree([
+      span('a', undefined, 0, 100),
+      span('b', 'a', 1, 50),
+      span('b1', 'b', 2, 3),
+      span('c', 'a', 60, 70),
+      span('o', 'x', 1, 2),
+    ]);
     expect(keys(visibleRows(tree, new Set()))).toEqual(['a', 'b', 'b1', 'c', 'missing:x', 'o']);
     expect(keys(visibleRows(tree, new Set(['b'])))).toEqual(['a', 'b', 'c', 'missing:x', 'o']);
     expect(keys(visibleRows(tree, new Set(['a'])))).toEqual(['a', 'missing:x', 'o']);
@@ -143,16 +161,31 @@ describe('the critical path', () => {
 describe('semantic conventions', () => {
   it('reads HTTP, DB, messaging and RPC facts from the new and the old names', () => {
     const oldHttp = readConventions({ 'http.method': 'GET', 'http.status_code': 200, 'http.url': 'http://a/b', 'http.route': '/b' });
-    const newHttp = readConventions({ 'http.request.method': 'GET', 'http.response.status_code': 200, 'url.full': 'http://a/b', 'http.route': '/b' });
+    const newHttp = readConventions({
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'url.full': 'http://a/b',
+      'http.route': '/b',
+    });
     expect(oldHttp[0]!.facts.map((f) => [f.label, f.value])).toEqual(newHttp[0]!.facts.map((f) => [f.label, f.value]));
-    expect(newHttp[0]!.facts.find((f) => f.label === 'Status')).toEqual({ label: 'Status', value: '200', key: 'http.response.status_code' });
+    expect(newHttp[0]!.facts.find((f) => f.label === 'Status')).toEqual({
+      label: 'Status',
+      value: '200',
+      key: 'http.response.status_code',
+    });
     const both = readConventions({ 'http.method': 'OLD', 'http.request.method': 'NEW' });
     expect(both[0]!.facts[0]!.value).toBe('NEW');
     const db = readConventions({ 'db.system': 'postgresql', 'db.statement': 'SELECT 1' });
     expect(db[0]!.group).toBe('Database');
     expect(db[0]!.facts.map((f) => f.value)).toEqual(['postgresql', 'SELECT 1']);
-    expect(readConventions({ 'db.system.name': 'mysql', 'db.query.text': 'SELECT 2' })[0]!.facts.map((f) => f.value)).toEqual(['mysql', 'SELECT 2']);
-    expect(readConventions({ 'messaging.system': 'kafka', 'messaging.destination': 'orders' })[0]!.facts.map((f) => f.value)).toEqual(['kafka', 'orders']);
+    expect(readConventions({ 'db.system.name': 'mysql', 'db.query.text': 'SELECT 2' })[0]!.facts.map((f) => f.value)).toEqual([
+      'mysql',
+      'SELECT 2',
+    ]);
+    expect(readConventions({ 'messaging.system': 'kafka', 'messaging.destination': 'orders' })[0]!.facts.map((f) => f.value)).toEqual([
+      'kafka',
+      'orders',
+    ]);
     expect(readConventions({ 'rpc.system': 'grpc', 'rpc.service': 'Cart', 'rpc.method': 'Add' })[0]!.group).toBe('RPC');
     expect(readConventions({ foo: 1 })).toEqual([]);
   });
@@ -167,12 +200,28 @@ describe('semantic conventions', () => {
   it('groups attributes by namespace, known ones first', () => {
     const groups = groupAttributes({ zeta: 1, 'http.route': '/a', 'db.system': 'pg', 'http.method': 'GET', 'custom.x': [1, 2] });
     expect(groups.map((g) => g.name)).toEqual(['HTTP', 'Database', 'Other']);
-    expect(groups[0]!.entries).toEqual([['http.method', 'GET'], ['http.route', '/a']]);
-    expect(groups[2]!.entries).toEqual([['custom.x', '[1,2]'], ['zeta', '1']]);
+    expect(groups[0]!.entries).toEqual([
+      ['http.method', 'GET'],
+      ['http.route', '/a'],
+    ]);
+    expect(groups[2]!.entries).toEqual([
+      ['custom.x', '[1,2]'],
+      ['zeta', '1'],
+    ]);
   });
 
   it('reads exception events', () => {
-    expect(readException({ name: 'exception', attributes: { 'exception.type': 'ValueError', 'exception.message': 'bad', 'exception.stacktrace': 'Traceback…', 'exception.escaped': true } })).toEqual({
+    expect(
+      readException({
+        name: 'exception',
+        attributes: {
+          'exception.type': 'ValueError',
+          'exception.message': 'bad',
+          'exception.stacktrace': 'Traceback…',
+          'exception.escaped': true,
+        },
+      }),
+    ).toEqual({
       type: 'ValueError',
       message: 'bad',
       stacktrace: 'Traceback…',
@@ -192,7 +241,9 @@ describe('colours, durations and the ruler', () => {
     expect(new Set(serviceColors(names, true).values()).size).toBe(8);
     expect(serviceColors(['b', 'a'])).toEqual(serviceColors(['a', 'b']));
     // The same hue in both schemes: a service keeps its place in the palette.
-    expect(SERVICE_PALETTES.dark.indexOf(serviceColor('checkout', true) as never)).toBe(SERVICE_PALETTES.light.indexOf(serviceColor('checkout') as never));
+    expect(SERVICE_PALETTES.dark.indexOf(serviceColor('checkout', true) as never)).toBe(
+      SERVICE_PALETTES.light.indexOf(serviceColor('checkout') as never),
+    );
   });
 
   it('keeps the service colours apart from each other and from the error red, and visible on the page in both schemes', () => {
@@ -226,7 +277,10 @@ describe('the service map layout', () => {
   const edge = (parent: string, child: string) => ({ parent, child, count: 1, rate: 1, errorCount: 0, errorRate: 0, p95DurationUs: 1 });
 
   it('puts callers left of callees, by their longest call chain', () => {
-    const l = layoutServiceMap(['web', 'api', 'db', 'cache'], [edge('web', 'api'), edge('api', 'db'), edge('web', 'db'), edge('api', 'cache')]);
+    const l = layoutServiceMap(
+      ['web', 'api', 'db', 'cache'],
+      [edge('web', 'api'), edge('api', 'db'), edge('web', 'db'), edge('api', 'cache')],
+    );
     const layer = Object.fromEntries(l.nodes.map((n) => [n.name, n.layer]));
     expect(layer).toEqual({ web: 0, api: 1, db: 2, cache: 2 });
     const x = Object.fromEntries(l.nodes.map((n) => [n.name, n.x]));
@@ -237,7 +291,10 @@ describe('the service map layout', () => {
 
   it('survives cycles and self calls', () => {
     const l = layoutServiceMap(['a', 'b'], [edge('a', 'b'), edge('b', 'a'), edge('a', 'a')]);
-    expect(l.nodes.map((n) => [n.name, n.layer])).toEqual([['a', 0], ['b', 1]]);
+    expect(l.nodes.map((n) => [n.name, n.layer])).toEqual([
+      ['a', 0],
+      ['b', 1],
+    ]);
     expect(l.edges.filter((e) => e.back)).toHaveLength(1);
     expect(l.edges).toHaveLength(3);
   });
@@ -246,12 +303,26 @@ describe('the service map layout', () => {
 describe('the trace search in the URL', () => {
   it('round-trips filters through the hash and builds the request', () => {
     const f = { service: 'checkout', operation: 'POST /x', errorsOnly: true, minDuration: '100ms', maxDuration: '', q: 'http.route:/a' };
-    const loc = { route: 'traces' as const, q: f.q, range: { kind: 'relative' as const, last: '15m' as const }, params: filtersToParams(f) };
+    const loc = {
+      route: 'traces' as const,
+      q: f.q,
+      range: { kind: 'relative' as const, last: '15m' as const },
+      params: filtersToParams(f),
+    };
     const back = parseHash(formatHash(loc));
     expect(back).toEqual(loc);
     expect(filtersFromParams(back.q, back.params)).toEqual(f);
     const req = searchRequest(f, { kind: 'absolute', from: 0, to: 1000 });
-    expect(req).toEqual({ from: '1970-01-01T00:00:00.000Z', to: '1970-01-01T00:00:01.000Z', limit: 500, service: 'checkout', operation: 'POST /x', status: 'error', minDuration: '100ms', q: 'http.route:/a' });
+    expect(req).toEqual({
+      from: '1970-01-01T00:00:00.000Z',
+      to: '1970-01-01T00:00:01.000Z',
+      limit: 500,
+      service: 'checkout',
+      operation: 'POST /x',
+      status: 'error',
+      minDuration: '100ms',
+      q: 'http.route:/a',
+    });
   });
 
   it('links a trace to its logs over its time, padded', () => {

@@ -22,9 +22,13 @@ const URL_TRIED = 'https://github.com/electron/electron/releases/download/v45.5.
 
 /** A fetch run as Electron's installer runs it, under the preload that notes why it failed. */
 function tracedFetch(url: string): FetchFailure {
-  const res = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'electron-fetch-trace.cjs'), '-e', `fetch(${JSON.stringify(url)}).catch(() => process.exit(1))`], {
-    encoding: 'utf8',
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['-r', join(ROOT, 'scripts', 'electron-fetch-trace.cjs'), '-e', `fetch(${JSON.stringify(url)}).catch(() => process.exit(1))`],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(res.status).toBe(1);
   const line = /^loupe-fetch-failure (.*)$/m.exec(res.stderr)?.[1];
   expect(line, res.stderr).toBeDefined();
@@ -47,9 +51,15 @@ describe('why Electron could not be fetched', () => {
 
   it('says DNS, timeouts and TLS interception in words', () => {
     const failure = (code: string): FetchFailure => ({ url: URL_TRIED, message: 'fetch failed', code, causeMessage: `x ${code}` });
-    expect(describeFetchFailure(failure('ENOTFOUND'), {})).toBe(`cannot resolve github.com: no network, or DNS does not answer (ENOTFOUND); tried ${URL_TRIED}`);
-    expect(describeFetchFailure(failure('UND_ERR_CONNECT_TIMEOUT'), {})).toMatch(/^no answer from github\.com: no network, or a firewall \(UND_ERR_CONNECT_TIMEOUT\)/);
-    expect(describeFetchFailure(failure('SELF_SIGNED_CERT_IN_CHAIN'), {})).toMatch(/not trusted: a proxy that inspects TLS\? \(NODE_EXTRA_CA_CERTS/);
+    expect(describeFetchFailure(failure('ENOTFOUND'), {})).toBe(
+      `cannot resolve github.com: no network, or DNS does not answer (ENOTFOUND); tried ${URL_TRIED}`,
+    );
+    expect(describeFetchFailure(failure('UND_ERR_CONNECT_TIMEOUT'), {})).toMatch(
+      /^no answer from github\.com: no network, or a firewall \(UND_ERR_CONNECT_TIMEOUT\)/,
+    );
+    expect(describeFetchFailure(failure('SELF_SIGNED_CERT_IN_CHAIN'), {})).toMatch(
+      /not trusted: a proxy that inspects TLS\? \(NODE_EXTRA_CA_CERTS/,
+    );
     // A cause it has no words for: its own message, not just "fetch failed".
     expect(describeFetchFailure(failure('EWEIRD'), {})).toBe(`fetch failed: x EWEIRD; tried ${URL_TRIED}`);
   });

@@ -37,7 +37,12 @@ describe('LogWriter ids', () => {
     expect(page.records.map((r) => r.message)).toEqual(['d', 'c', 'b', 'a']);
     // Every one of them has the same time, whatever id it got.
     expect(new Set(page.records.slice(1).map((r) => r.timestamp)).size).toBe(1);
-    expect(reader.search({ from: T0, to: T0 }).records.map((r) => r.message).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      reader
+        .search({ from: T0, to: T0 })
+        .records.map((r) => r.message)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
     expect(reader.search({ from: T0 + 1, to: T0 + 1 }).records.map((r) => r.message)).toEqual(['d']);
   });
 
@@ -57,7 +62,12 @@ describe('LogWriter ids', () => {
     registerQueryFunctions(db2);
     const w2 = new LogWriter(db2);
     w2.write([rec(T0, 'z')]);
-    expect(new LogReader(db2, w2).search({ from: T0, to: T0 }).records.map((r) => r.message).sort()).toEqual(['x', 'y', 'z']);
+    expect(
+      new LogReader(db2, w2)
+        .search({ from: T0, to: T0 })
+        .records.map((r) => r.message)
+        .sort(),
+    ).toEqual(['x', 'y', 'z']);
   });
 });
 
@@ -124,7 +134,7 @@ describe('retention', () => {
     // The oldest went, about as many as the excess, not everything.
     const left = db.prepare('SELECT count(*) FROM logs').pluck().get() as number;
     expect(left).toBeGreaterThan(2000);
-    expect(left).toBeLessThan(20_000 * (2 * 1024 * 1024) / before + 1000);
+    expect(left).toBeLessThan((20_000 * (2 * 1024 * 1024)) / before + 1000);
     await retention.run();
     expect(retention.usedBytes()).toBeLessThanOrEqual(2.2 * 1024 * 1024);
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -171,11 +181,15 @@ describe('searches narrowed by the per-minute counts', () => {
   /** What a plain walk of the whole table returns (no narrowing), newest first. */
   function walk(db: ReturnType<typeof openDatabase>, q: string, from = 0, to = Number.MAX_SAFE_INTEGER): string[] {
     const { fts, where, params } = compileToSql(parseQuery(q));
-    const rows = (fts === null
-      ? db.prepare(`SELECT l.message FROM logs l WHERE l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY l.id DESC`).all(from, to, ...params)
-      : db
-          .prepare(`SELECT l.message FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY f.rowid DESC`)
-          .all(fts, from, to, ...params)) as { message: string }[];
+    const rows = (
+      fts === null
+        ? db.prepare(`SELECT l.message FROM logs l WHERE l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY l.id DESC`).all(from, to, ...params)
+        : db
+            .prepare(
+              `SELECT l.message FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY f.rowid DESC`,
+            )
+            .all(fts, from, to, ...params)
+    ) as { message: string }[];
     return rows.map((r) => r.message);
   }
 
@@ -192,7 +206,20 @@ describe('searches narrowed by the per-minute counts', () => {
 
   it('find, page for page, what walking the whole table finds', () => {
     const { reader, db } = sparseErrors();
-    const queries = ['level:error', 'level:fatal', 'level:error+', 'oops level:error', 'burst level:error', 'level:error -burst', 'level:warn', 'oops level:warn+', 'level:error OR fatal', '-level:info', 'level:debug', 'nothing level:fatal'];
+    const queries = [
+      'level:error',
+      'level:fatal',
+      'level:error+',
+      'oops level:error',
+      'burst level:error',
+      'level:error -burst',
+      'level:warn',
+      'oops level:warn+',
+      'level:error OR fatal',
+      '-level:info',
+      'level:debug',
+      'nothing level:fatal',
+    ];
     for (const q of queries) {
       expect(pages(reader, q), q).toEqual(walk(db, q));
       expect(reader.histogram({ q, buckets: 500 }).total, q).toBe(walk(db, q).length);
@@ -202,7 +229,8 @@ describe('searches narrowed by the per-minute counts', () => {
     // Within a time range that cuts a minute in two.
     const from = T0 + 30 * MIN + 10_000_000;
     const to = T0 + 100 * MIN + 5;
-    for (const q of ['level:error', 'level:fatal', 'oops level:warn+']) expect(pages(reader, q, from, to), q).toEqual(walk(db, q, from, to));
+    for (const q of ['level:error', 'level:fatal', 'oops level:warn+'])
+      expect(pages(reader, q, from, to), q).toEqual(walk(db, q, from, to));
     expect(reader.search({ q: 'level:debug' }).records).toEqual([]);
   });
 });
@@ -247,7 +275,10 @@ describe('facets', () => {
     const { writer, reader } = store();
     const batch: LogInsert[] = [];
     for (let i = 0; i < 100; i++) {
-      batch.push({ ...rec(T0 + i * 1000, `request ${i}`), attributes: { duration_ms: 5 + i * 2.5, status: i % 10 === 0 ? 500 : 200, user: `u${i % 3}` } });
+      batch.push({
+        ...rec(T0 + i * 1000, `request ${i}`),
+        attributes: { duration_ms: 5 + i * 2.5, status: i % 10 === 0 ? 500 : 200, user: `u${i % 3}` },
+      });
     }
     writer.write(batch);
     const attrs = Object.fromEntries(logFacets(reader, {}).attributes.map((a) => [a.key, a]));
@@ -256,7 +287,12 @@ describe('facets', () => {
     expect(bins.reduce((a, n) => a + n, 0)).toBe(100);
     expect(bins.length).toBeGreaterThan(4);
     // Few distinct numbers stay a list of values to click; text stays text.
-    expect(attrs['status']).toMatchObject({ values: [{ value: '200', count: 90 }, { value: '500', count: 10 }] });
+    expect(attrs['status']).toMatchObject({
+      values: [
+        { value: '200', count: 90 },
+        { value: '500', count: 10 },
+      ],
+    });
     expect(attrs['status']!.numeric).toBeUndefined();
     expect(attrs['user']!.values).toHaveLength(3);
   });

@@ -79,10 +79,19 @@ describe('content sniffing', () => {
 describe('backup names of a single-file source', () => {
   it("knows logrotate's extension style, and not other logs of the same folder", () => {
     const re = extensionStyleBackup('app.log')!;
-    for (const n of ['app.1.log', 'app.12.log', 'app-20261130.log', 'app-2026-11-30.log', 'app-2026113014.log', 'app_2026-11-30_01-49-40.log', 'app-1764460800.log']) {
+    for (const n of [
+      'app.1.log',
+      'app.12.log',
+      'app-20261130.log',
+      'app-2026-11-30.log',
+      'app-2026113014.log',
+      'app_2026-11-30_01-49-40.log',
+      'app-1764460800.log',
+    ]) {
       expect(re.test(n), n).toBe(true);
     }
-    for (const n of ['app-error.log', 'app.log', 'app.1.log.gz', 'apple.1.log', 'app.1.txt', 'xapp.1.log']) expect(re.test(n), n).toBe(false);
+    for (const n of ['app-error.log', 'app.log', 'app.1.log.gz', 'apple.1.log', 'app.1.txt', 'xapp.1.log'])
+      expect(re.test(n), n).toBe(false);
     expect(extensionStyleBackup('app')).toBeNull();
     expect(extensionStyleBackup('.log')).toBeNull();
   });

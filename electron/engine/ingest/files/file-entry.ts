@@ -61,7 +61,7 @@ export class FileEntry implements Source {
       const problem = problems.get(f.path);
       return {
         path: f.path,
-        format: f.format ?? (row.format ?? 'detecting'),
+        format: f.format ?? row.format ?? 'detecting',
         records: f.records,
         bytes: f.bytes,
         offset: f.offset,

@@ -632,10 +632,7 @@ class FileSourceRunner implements FileSource {
    * otherwise registers it and reads it from the start. Returns null when it is not to be read
    * (binary, unreadable, a held copy, or not known when only known files are wanted).
    */
-  private async openFile(
-    path: string,
-    opts: { knownOnly?: boolean; holdCopies?: boolean } = {},
-  ): Promise<FileReader | null> {
+  private async openFile(path: string, opts: { knownOnly?: boolean; holdCopies?: boolean } = {}): Promise<FileReader | null> {
     let fd: FileHandle;
     try {
       fd = await open(path, 'r');
@@ -804,9 +801,7 @@ class FileSourceRunner implements FileSource {
     if (this.mode === 'file') candidates = await this.siblingPaths();
     else {
       const dir = dirname(reader.path);
-      candidates = (await readdir(dir).catch(() => [] as string[]))
-        .filter((n) => !isCompressedName(n))
-        .map((n) => join(dir, n));
+      candidates = (await readdir(dir).catch(() => [] as string[])).filter((n) => !isCompressedName(n)).map((n) => join(dir, n));
     }
     let best: { path: string; st: Stats; fd: FileHandle } | null = null;
     for (const path of candidates) {

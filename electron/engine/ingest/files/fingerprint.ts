@@ -37,11 +37,7 @@ export async function fingerprintMatches(fd: FileHandle, fp: { fpLen: number; fp
 }
 
 /** Same physical file: device, inode and fingerprint all agree. */
-export async function isSameFile(
-  fd: FileHandle,
-  stat: { dev: number; ino: number },
-  identity: FileIdentity,
-): Promise<boolean> {
+export async function isSameFile(fd: FileHandle, stat: { dev: number; ino: number }, identity: FileIdentity): Promise<boolean> {
   return stat.dev === identity.dev && stat.ino === identity.ino && (await fingerprintMatches(fd, identity));
 }
 

@@ -35,7 +35,16 @@ export interface ExpositionParse {
 }
 
 const TEXT_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
-const OPENMETRICS_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
+const OPENMETRICS_TYPES: ReadonlySet<string> = new Set([
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'stateset',
+  'info',
+  'summary',
+  'unknown',
+]);
 
 /** The sample-name suffixes each type's family owns (a family also owns its bare name). */
 const SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
@@ -144,7 +153,8 @@ class ExpositionParser {
     if (this.om) {
       if (line === '') this.fail('empty line (OpenMetrics allows none)');
       if (line.charCodeAt(0) === 35 /* # */) return this.parseOpenMetricsDescriptor();
-      if (!isNameStart(line.charCodeAt(0)) && line.charCodeAt(0) !== 123 /* { */) this.fail('expected a metric name, "#" or "{" at the start of the line');
+      if (!isNameStart(line.charCodeAt(0)) && line.charCodeAt(0) !== 123 /* { */)
+        this.fail('expected a metric name, "#" or "{" at the start of the line');
       return this.parseSample();
     }
     this.skipBlanks();
@@ -173,7 +183,11 @@ class ExpositionParser {
   /** OpenMetrics: exactly `# HELP `, `# TYPE `, `# UNIT ` (comments do not exist there). */
   private parseOpenMetricsDescriptor(): void {
     const keyword = this.line.slice(2, 6);
-    if (!this.line.startsWith('# ') || (keyword !== 'HELP' && keyword !== 'TYPE' && keyword !== 'UNIT') || this.line.charCodeAt(6) !== SPACE) {
+    if (
+      !this.line.startsWith('# ') ||
+      (keyword !== 'HELP' && keyword !== 'TYPE' && keyword !== 'UNIT') ||
+      this.line.charCodeAt(6) !== SPACE
+    ) {
       this.fail('expected "# HELP", "# TYPE", "# UNIT" or "# EOF" (OpenMetrics has no comments)');
     }
     this.pos = 7;
@@ -298,7 +312,9 @@ class ExpositionParser {
     let chars = 0;
     for (const [k, v] of Object.entries(labels)) chars += [...k].length + [...v].length;
     if (chars > this.limits.maxExemplarLabelChars) {
-      this.warnings.push(`line ${this.lineNo}: exemplar dropped, its labels have ${chars} characters (the limit is ${this.limits.maxExemplarLabelChars})`);
+      this.warnings.push(
+        `line ${this.lineNo}: exemplar dropped, its labels have ${chars} characters (the limit is ${this.limits.maxExemplarLabelChars})`,
+      );
     } else sample.exemplar = exemplar;
   }
 
@@ -343,7 +359,8 @@ class ExpositionParser {
         if (Object.prototype.hasOwnProperty.call(labels, key)) this.fail(`duplicate label name "${key}"`);
         if (++count > limits.maxLabelsPerSeries) this.fail(`more than ${limits.maxLabelsPerSeries} labels (the labels-per-series limit)`);
         if (key.length > limits.maxLabelNameLength) this.fail(`label name longer than ${limits.maxLabelNameLength} characters`);
-        if (value.length > limits.maxLabelValueLength) this.fail(`label "${key}" has a value longer than ${limits.maxLabelValueLength} characters`);
+        if (value.length > limits.maxLabelValueLength)
+          this.fail(`label "${key}" has a value longer than ${limits.maxLabelValueLength} characters`);
         labels[key] = value;
       }
       if (!this.om) this.skipBlanks();

@@ -3,16 +3,7 @@
 // microseconds since the epoch, the engine's one time unit.
 
 /** The metric types of OpenMetrics 1.0 plus text 0.0.4's `untyped`. */
-export type MetricType =
-  | 'counter'
-  | 'gauge'
-  | 'histogram'
-  | 'summary'
-  | 'untyped'
-  | 'unknown'
-  | 'gaugehistogram'
-  | 'info'
-  | 'stateset';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped' | 'unknown' | 'gaugehistogram' | 'info' | 'stateset';
 
 /** Label name -> value; a sample's labels never include `__name__` (that is `Sample.name`). */
 export type Labels = Record<string, string>;

@@ -39,6 +39,7 @@ export function formatOfContentType(contentType: string | null | undefined): Cho
   if (media === 'text/plain') return { format: 'prometheus-text' };
   return {
     format: 'prometheus-text',
-    fallbackReason: media === '' ? 'the target sent no Content-Type; read as text 0.0.4' : `unsupported Content-Type "${media}"; read as text 0.0.4`,
+    fallbackReason:
+      media === '' ? 'the target sent no Content-Type; read as text 0.0.4' : `unsupported Content-Type "${media}"; read as text 0.0.4`,
   };
 }

@@ -53,7 +53,8 @@ export function scrapeKind(deps: ScrapeDeps): SourceKindSpec {
 
 /** The url param: an http(s) URL (a bare host:port/path gets http://). */
 export function targetUrl(value: unknown): URL {
-  if (typeof value !== 'string' || value.trim() === '') throw new BadRequestError('url: give the address of the metrics (e.g. http://localhost:8000/metrics)');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new BadRequestError('url: give the address of the metrics (e.g. http://localhost:8000/metrics)');
   const text = value.trim();
   let url: URL;
   try {
@@ -78,9 +79,11 @@ export function scrapeConfigOf(params: Readonly<Record<string, unknown>>): Scrap
   if (!(intervalMs >= MIN_SCRAPE_INTERVAL_MS)) throw new BadRequestError(`interval: at least ${MIN_SCRAPE_INTERVAL_MS}ms`);
   const timeoutMs = durationMs(params.timeout, 'timeout') ?? Math.min(SCRAPE_LIMITS.defaultTimeoutMs, intervalMs);
   if (!(timeoutMs > 0)) throw new BadRequestError('timeout: must be more than 0');
-  if (timeoutMs > intervalMs) throw new BadRequestError(`timeout: ${timeoutMs}ms is longer than the interval (${intervalMs}ms); Prometheus refuses that too`);
+  if (timeoutMs > intervalMs)
+    throw new BadRequestError(`timeout: ${timeoutMs}ms is longer than the interval (${intervalMs}ms); Prometheus refuses that too`);
   const job = params.job;
-  if (job !== undefined && job !== null && (typeof job !== 'string' || job.trim() === '')) throw new BadRequestError('job: expected a name');
+  if (job !== undefined && job !== null && (typeof job !== 'string' || job.trim() === ''))
+    throw new BadRequestError('job: expected a name');
   return { intervalMs, timeoutMs, ...(typeof job === 'string' ? { job: job.trim() } : {}) };
 }
 
@@ -182,12 +185,18 @@ export class ScrapeSource implements Source {
       if (this.stopped) return;
       durationMs = this.clock.nowMs() - startedMs;
       const kind = err instanceof ScrapeError ? err.kind : err instanceof ExpositionError ? 'parse' : 'other';
-      const message = err instanceof ExpositionError ? `the target's metrics are malformed: ${err.message}` : err instanceof Error ? err.message : String(err);
+      const message =
+        err instanceof ExpositionError
+          ? `the target's metrics are malformed: ${err.message}`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       failure = { kind, message };
     }
     const current = new Map<string, SeenSeries>();
     for (const metric of metrics) {
-      for (const p of metric.points) current.set(`${metric.name}\u0002${metric.type}\u0002${labelKey(p.attributes)}`, { metric, attributes: p.attributes });
+      for (const p of metric.points)
+        current.set(`${metric.name}\u0002${metric.type}\u0002${labelKey(p.attributes)}`, { metric, attributes: p.attributes });
     }
     const stale = [...this.previous].filter(([key]) => !current.has(key)).map(([, s]) => staleMarker(s.metric, s.attributes, atUs));
     const report = [

@@ -95,7 +95,14 @@ export async function scrapeTarget(url: string, options: ScrapeOptions = {}): Pr
       throw new ScrapeError('http-status', `server returned HTTP status ${response.status} ${response.statusText}`.trim(), response.status);
     }
     const encoding = response.headers.get('content-encoding') ?? '';
-    return { status: response.status, contentType, body, bodyBytes: bytes.length, compressed: encoding !== '' && encoding !== 'identity', durationMs };
+    return {
+      status: response.status,
+      contentType,
+      body,
+      bodyBytes: bytes.length,
+      compressed: encoding !== '' && encoding !== 'identity',
+      durationMs,
+    };
   } catch (err) {
     throw failure(err);
   }

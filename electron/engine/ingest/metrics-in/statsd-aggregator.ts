@@ -119,7 +119,12 @@ export class StatsdAggregator {
     const key = seriesKey(sample.labels);
     let series = metric?.series.get(key);
     if (!series) {
-      const limit = (metric?.series.size ?? 0) >= this.limits.maxSeriesPerMetric ? 'maxSeriesPerMetric' : this.stats.series >= this.limits.maxSeriesTotal ? 'maxSeriesTotal' : undefined;
+      const limit =
+        (metric?.series.size ?? 0) >= this.limits.maxSeriesPerMetric
+          ? 'maxSeriesPerMetric'
+          : this.stats.series >= this.limits.maxSeriesTotal
+            ? 'maxSeriesTotal'
+            : undefined;
       if (limit) {
         this.stats.droppedCardinality++;
         this.stats.lastCardinalityDrop = { metric: name, limit, atMs: nowMs };

@@ -118,7 +118,8 @@ function parseSample(
   tags: { count: number; maxTags: number },
 ): void {
   const components = piece.split('|');
-  if (components.length < 2 || components.length > 6) return fail(out, 'malformed_component', line, `expected 2 to 6 "|"-separated parts, got ${components.length}`);
+  if (components.length < 2 || components.length > 6)
+    return fail(out, 'malformed_component', line, `expected 2 to 6 "|"-separated parts, got ${components.length}`);
   const valueText = components[0]!;
   const type = components[1]!;
   if (!TYPES.has(type)) return fail(out, 'illegal_event', line, `unknown metric type "${type}" (expected c, g, ms, h, d or s)`);
@@ -149,15 +150,22 @@ function parseSample(
         parseTags(component.slice(1), ':', sample.labels, out, tags);
         break;
       case 'c':
-        if (!component.startsWith('c:') || component.length < 3) return fail(out, 'malformed_container_id', line, `expected "c:<container id>", got "${component}"`);
+        if (!component.startsWith('c:') || component.length < 3)
+          return fail(out, 'malformed_container_id', line, `expected "c:<container id>", got "${component}"`);
         sample.labels.container_id = component.slice(2);
         break;
       case 'T':
-        if (!/^\d{1,12}$/.test(component.slice(1))) return fail(out, 'invalid_timestamp', line, `expected "T<unix seconds>", got "${component}"`);
+        if (!/^\d{1,12}$/.test(component.slice(1)))
+          return fail(out, 'invalid_timestamp', line, `expected "T<unix seconds>", got "${component}"`);
         sample.timestampSeconds = Number(component.slice(1));
         break;
       default:
-        return fail(out, component === '' ? 'malformed_component' : 'invalid_sample_factor', line, `unexpected part "${component}" (expected @rate, #tags, c:container or T<time>)`);
+        return fail(
+          out,
+          component === '' ? 'malformed_component' : 'invalid_sample_factor',
+          line,
+          `unexpected part "${component}" (expected @rate, #tags, c:container or T<time>)`,
+        );
     }
   }
   out.samples.push(sample);

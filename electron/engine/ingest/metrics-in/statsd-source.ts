@@ -122,7 +122,10 @@ export class StatsdSource implements Source {
       this.points += this.lastPoints;
     } catch (err) {
       this.writeErrors++;
-      this.lastWriteError = { message: `could not store the StatsD points: ${err instanceof Error ? err.message : String(err)}`, atMs: nowMs };
+      this.lastWriteError = {
+        message: `could not store the StatsD points: ${err instanceof Error ? err.message : String(err)}`,
+        atMs: nowMs,
+      };
     }
   }
 
@@ -163,10 +166,14 @@ export class StatsdSource implements Source {
     if (this.problem) return { message: this.problem, atMs: this.startUs / 1000 };
     const s = this.aggregator.stats;
     const candidates: { message: string; atMs: number }[] = [];
-    if (s.lastBadLine) candidates.push({ message: `bad line ${JSON.stringify(s.lastBadLine.line)}: ${s.lastBadLine.message}`, atMs: s.lastBadLine.atMs });
+    if (s.lastBadLine)
+      candidates.push({ message: `bad line ${JSON.stringify(s.lastBadLine.line)}: ${s.lastBadLine.message}`, atMs: s.lastBadLine.atMs });
     if (s.lastCardinalityDrop) {
       const d = s.lastCardinalityDrop;
-      const limit = d.limit === 'maxSeriesPerMetric' ? `${this.limits.maxSeriesPerMetric} series per metric` : `${this.limits.maxSeriesTotal} series in all`;
+      const limit =
+        d.limit === 'maxSeriesPerMetric'
+          ? `${this.limits.maxSeriesPerMetric} series per metric`
+          : `${this.limits.maxSeriesTotal} series in all`;
       candidates.push({ message: `new series of ${d.metric} dropped: past the limit of ${limit}`, atMs: d.atMs });
     }
     if (this.lastWriteError) candidates.push(this.lastWriteError);

@@ -137,7 +137,12 @@ function groupsOf(f: MetricFamily, split: 'le' | 'quantile'): Group[] {
     if (suffix === '_count' || suffix === '_gcount') g.count = s.value;
     else if (suffix === '_sum' || suffix === '_gsum') g.sum = s.value;
     else if (suffix === '_created') continue;
-    else if (suffix === '_bucket' && at !== undefined) g.buckets.push({ le: Number(at.replace(/^\+?inf$/i, 'Infinity')), cumulative: s.value, ...(s.exemplar ? { exemplar: s.exemplar } : {}) });
+    else if (suffix === '_bucket' && at !== undefined)
+      g.buckets.push({
+        le: Number(at.replace(/^\+?inf$/i, 'Infinity')),
+        cumulative: s.value,
+        ...(s.exemplar ? { exemplar: s.exemplar } : {}),
+      });
     else if (suffix === '' && at !== undefined) g.quantiles.push({ quantile: Number(at), value: s.value });
     else continue;
     // The newest sample of the group carries its time.

@@ -7,7 +7,10 @@ import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 
 export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number, what: string) {
+  constructor(
+    readonly limit: number,
+    what: string,
+  ) {
     super(`the ${what} is larger than ${limit} bytes`);
     this.name = 'BodyTooLargeError';
   }
@@ -92,7 +95,9 @@ export function readBody(req: IncomingMessage, maxWire: number, maxDecoded: numb
     req.on('error', (err) => fail(err));
     if (decoder) {
       decoder.on('data', output);
-      decoder.on('error', (err) => fail(new BadEncodingError(`the body is not valid ${req.headers['content-encoding']} data: ${err.message}`)));
+      decoder.on('error', (err) =>
+        fail(new BadEncodingError(`the body is not valid ${req.headers['content-encoding']} data: ${err.message}`)),
+      );
       decoder.on('end', finish);
       req.pipe(decoder);
     } else {

@@ -235,7 +235,11 @@ function span(o: Obj, budget: Budget): OtlpSpan | undefined {
 
 function event(o: Obj): OtlpEvent {
   const attrs = get(o, ['attributes']);
-  return { timeUs: time(get(o, ['timeUnixNano', 'time_unix_nano'])), name: capString(str(o.name)), attributes: attrs === undefined ? undefined : attributes(attrs) };
+  return {
+    timeUs: time(get(o, ['timeUnixNano', 'time_unix_nano'])),
+    name: capString(str(o.name)),
+    attributes: attrs === undefined ? undefined : attributes(attrs),
+  };
 }
 
 /** A link to an invalid span context is dropped (the span itself is kept). */

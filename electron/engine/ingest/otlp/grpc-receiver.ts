@@ -74,7 +74,9 @@ export async function startOtlpGrpc(ingest: OtlpIngest, opts: OtlpGrpcOptions): 
       throw serviceError(grpc.status.INTERNAL, err instanceof Error ? err.message : String(err));
     }
     opts.onAccepted?.(signal, body);
-    return exportResponseProto(decoded.rejected > 0 ? { rejected: decoded.rejected, message: decoded.rejectReason ?? 'invalid items' } : undefined);
+    return exportResponseProto(
+      decoded.rejected > 0 ? { rejected: decoded.rejected, message: decoded.rejectReason ?? 'invalid items' } : undefined,
+    );
   }
 
   const address = `${opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host}:${opts.port}`;

@@ -60,10 +60,17 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const signal = PATHS[path];
-    if (signal === undefined) return refuse(res, 'json', 404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path} (use /v1/traces, /v1/metrics or /v1/logs)`);
+    if (signal === undefined)
+      return refuse(res, 'json', 404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path} (use /v1/traces, /v1/metrics or /v1/logs)`);
     if (req.method === 'OPTIONS') {
       if (!corsOk) {
-        return refuse(res, 'json', 403, RPC_CODE.INVALID_ARGUMENT, `CORS is not allowed for ${origin ?? 'this page'}: start Loupe with --otlp-cors-origin ORIGIN to let a browser app send`);
+        return refuse(
+          res,
+          'json',
+          403,
+          RPC_CODE.INVALID_ARGUMENT,
+          `CORS is not allowed for ${origin ?? 'this page'}: start Loupe with --otlp-cors-origin ORIGIN to let a browser app send`,
+        );
       }
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'POST, OPTIONS',
@@ -79,7 +86,13 @@ export async function startOtlpHttp(ingest: OtlpIngest, opts: OtlpHttpOptions): 
     }
     const encoding = encodingOf(req.headers['content-type']);
     if (encoding === undefined) {
-      return refuse(res, 'json', 415, RPC_CODE.INVALID_ARGUMENT, `Content-Type "${req.headers['content-type'] ?? ''}" is not supported: use application/x-protobuf or application/json`);
+      return refuse(
+        res,
+        'json',
+        415,
+        RPC_CODE.INVALID_ARGUMENT,
+        `Content-Type "${req.headers['content-type'] ?? ''}" is not supported: use application/x-protobuf or application/json`,
+      );
     }
     let body: Buffer;
     try {

@@ -15,7 +15,8 @@ export function importOtlpTraces(db: Db, json: string): TraceImportResult {
   try {
     decoded = decodeTracesJson(json);
   } catch (err) {
-    if (err instanceof OtlpDecodeError || err instanceof TooManyItemsError) throw new BadRequestError(`Not an OTLP/JSON trace export: ${err.message}.`);
+    if (err instanceof OtlpDecodeError || err instanceof TooManyItemsError)
+      throw new BadRequestError(`Not an OTLP/JSON trace export: ${err.message}.`);
     throw err;
   }
   const traceIds = new Set<string>();
@@ -24,7 +25,8 @@ export function importOtlpTraces(db: Db, json: string): TraceImportResult {
     for (const s of g.items) traceIds.add(s.traceId);
     offered += g.items.length;
   }
-  if (offered === 0 && decoded.rejected === 0) throw new BadRequestError('The file holds no spans (expected OTLP/JSON: {"resourceSpans": [...]}).');
+  if (offered === 0 && decoded.rejected === 0)
+    throw new BadRequestError('The file holds no spans (expected OTLP/JSON: {"resourceSpans": [...]}).');
   const writer = new SpanWriter(db, new ResourceStore(db));
   const spans = db.transaction(() => writer.write(decoded.groups))();
   return {

@@ -22,7 +22,9 @@ export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi):
     name: 'metrics',
     handlers: {
       'metrics.list': handler({}, () => metrics.list()),
-      'metrics.query': handler({ query: required(param.string), time: param.textOrNumber, timeout: param.string }, (p) => prometheus.query(p)),
+      'metrics.query': handler({ query: required(param.string), time: param.textOrNumber, timeout: param.string }, (p) =>
+        prometheus.query(p),
+      ),
       'metrics.queryRange': handler(
         {
           query: required(param.string),
@@ -44,8 +46,22 @@ export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi):
       ...prometheusRoutes('/api/v1/query_range', 'metrics.queryRange', ['query', 'start', 'end', 'step', 'timeout']),
       ...prometheusRoutes('/api/v1/series', 'metrics.series', ['match[]', 'start', 'end']),
       ...prometheusRoutes('/api/v1/labels', 'metrics.labels', ['match[]', 'start', 'end']),
-      { method: 'GET', path: '/api/v1/label/{name}/values', handler: 'metrics.labelValues', query: ['match[]', 'start', 'end'], shape: 'prometheus', auth: 'token' },
-      { method: 'GET', path: '/api/v1/metadata', handler: 'metrics.metadata', query: ['metric', 'limit'], shape: 'prometheus', auth: 'token' },
+      {
+        method: 'GET',
+        path: '/api/v1/label/{name}/values',
+        handler: 'metrics.labelValues',
+        query: ['match[]', 'start', 'end'],
+        shape: 'prometheus',
+        auth: 'token',
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/metadata',
+        handler: 'metrics.metadata',
+        query: ['metric', 'limit'],
+        shape: 'prometheus',
+        auth: 'token',
+      },
     ],
   };
 }

@@ -26,9 +26,7 @@ export class FileRecordEraser {
   private readonly eraseWindow;
 
   constructor(db: Db) {
-    this.windowEnd = db
-      .prepare('SELECT max(id) FROM (SELECT id FROM logs WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?)')
-      .pluck();
+    this.windowEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM logs WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?)').pluck();
     this.idsOf = db.prepare('SELECT id FROM logs WHERE id >= ? AND id <= ? AND file_id = ?').pluck();
     this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid = ?');
     this.deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ? AND file_id = ?');

@@ -184,12 +184,8 @@ export class LogReader {
     const nAfter = clampInt(after, 10, 0, MAX_PAGE, 'after');
     const same = row.file_id !== null ? 'file_id = ?' : 'file_id IS NULL AND service IS ?';
     const key = row.file_id !== null ? row.file_id : row.service;
-    const older = this.db
-      .prepare(`SELECT * FROM logs WHERE id < ? AND ${same} ORDER BY id DESC LIMIT ?`)
-      .all(id, key, nBefore) as LogRow[];
-    const newer = this.db
-      .prepare(`SELECT * FROM logs WHERE id > ? AND ${same} ORDER BY id ASC LIMIT ?`)
-      .all(id, key, nAfter) as LogRow[];
+    const older = this.db.prepare(`SELECT * FROM logs WHERE id < ? AND ${same} ORDER BY id DESC LIMIT ?`).all(id, key, nBefore) as LogRow[];
+    const newer = this.db.prepare(`SELECT * FROM logs WHERE id > ? AND ${same} ORDER BY id ASC LIMIT ?`).all(id, key, nAfter) as LogRow[];
     return {
       before: older.reverse().map((r) => this.toView(r)),
       record: this.toView(row),

@@ -79,9 +79,7 @@ export class LogWriter {
          last_id = CASE WHEN @lastId IS NULL THEN last_id ELSE max(coalesce(last_id, @lastId), @lastId) END
        WHERE id = @fileId`,
     );
-    this.saveMeta = db.prepare(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
+    this.saveMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.maxId = (db.prepare('SELECT max(id) FROM logs').pluck().get() as number | null) ?? 0;
     this.drift = Number(db.prepare("SELECT value FROM meta WHERE key = 'max_drift'").pluck().get() ?? 0);
     this.writeTx = db.transaction((records: LogInsert[], checkpoints: Map<number, FileCheckpoint>) =>

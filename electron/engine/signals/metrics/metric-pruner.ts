@@ -10,9 +10,7 @@ export class MetricPruner implements Pruner {
 
   constructor(db: Db) {
     this.oldestTs = db.prepare('SELECT min(ts) FROM metric_points').pluck();
-    this.deletePoints = db.prepare(
-      'DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points WHERE ts < ? ORDER BY ts LIMIT ?)',
-    );
+    this.deletePoints = db.prepare('DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points WHERE ts < ? ORDER BY ts LIMIT ?)');
   }
 
   oldestUs(): number | null {

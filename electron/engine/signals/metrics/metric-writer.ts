@@ -43,7 +43,17 @@ export class MetricWriter {
       for (const m of g.items) {
         for (const p of m.points) {
           const attributes = canonicalJson(p.attributes);
-          const identity = [resourceId, g.scope.name, g.scope.version ?? '', m.name, m.type, m.unit ?? '', m.temporality, m.monotonic ? 1 : 0, attributes].join('\u0000');
+          const identity = [
+            resourceId,
+            g.scope.name,
+            g.scope.version ?? '',
+            m.name,
+            m.type,
+            m.unit ?? '',
+            m.temporality,
+            m.monotonic ? 1 : 0,
+            attributes,
+          ].join('\u0000');
           let seriesId = this.seriesIds.get(identity);
           if (seriesId === undefined) {
             const hash = hashOf(identity);

@@ -10,7 +10,10 @@ import type { OtlpMetric, OtlpResource } from '../../core/telemetry.js';
 export class PointsSink {
   private readonly tx;
 
-  constructor(db: Db, private readonly events: EventBus) {
+  constructor(
+    db: Db,
+    private readonly events: EventBus,
+  ) {
     const writer = new MetricWriter(db, new ResourceStore(db));
     this.tx = db.transaction((resource: OtlpResource, scope: string, metrics: OtlpMetric[]) =>
       writer.write([{ resource, scope: { name: scope }, items: metrics }]),

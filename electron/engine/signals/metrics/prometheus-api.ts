@@ -51,7 +51,8 @@ function selectorMatchers(selector: string): LabelMatcher[] {
     if (err instanceof PromQLParseError) throw new BadRequestError(`invalid parameter "match[]": ${err.message}`);
     throw err;
   }
-  if (expr.kind !== 'vectorSelector') throw new BadRequestError(`invalid parameter "match[]": ${JSON.stringify(selector)} is not a series selector`);
+  if (expr.kind !== 'vectorSelector')
+    throw new BadRequestError(`invalid parameter "match[]": ${JSON.stringify(selector)} is not a series selector`);
   return [...expr.matchers];
 }
 
@@ -85,9 +86,14 @@ export class PrometheusApi {
     const stepMs = parsePromDuration(p.step, 'step');
     // Prometheus answers these as bad_data (400), before any evaluation.
     if (endMs < startMs) throw new BadRequestError('invalid parameter "end": end timestamp must not be before start time');
-    if (!(stepMs > 0)) throw new BadRequestError('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (!(stepMs > 0))
+      throw new BadRequestError(
+        'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
     if ((endMs - startMs) / stepMs > MAX_STEPS) {
-      throw new BadRequestError(`exceeded maximum resolution of ${MAX_STEPS} points per timeseries. Try decreasing the query resolution (?step=XX)`);
+      throw new BadRequestError(
+        `exceeded maximum resolution of ${MAX_STEPS} points per timeseries. Try decreasing the query resolution (?step=XX)`,
+      );
     }
     const run = (): PromQueryData => formatResult(rangeQuery(this.store, p.query, startMs, endMs, stepMs, { maxSteps: MAX_STEPS }));
     return withSearchDeadline(run, deadlineOf(p.timeout));

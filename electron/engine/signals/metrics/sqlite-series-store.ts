@@ -170,8 +170,16 @@ export class SqliteSeriesStore implements SeriesStore {
         r.type === 'gauge' || r.type === 'sum'
           ? [[family, 'value']]
           : r.type === 'summary'
-            ? [[family, 'value'], [`${family}_sum`, 'sum'], [`${family}_count`, 'count']]
-            : [[`${family}_bucket`, 'bucket'], [`${family}_sum`, 'sum'], [`${family}_count`, 'count']];
+            ? [
+                [family, 'value'],
+                [`${family}_sum`, 'sum'],
+                [`${family}_count`, 'count'],
+              ]
+            : [
+                [`${family}_bucket`, 'bucket'],
+                [`${family}_sum`, 'sum'],
+                [`${family}_count`, 'count'],
+              ];
       for (const [name, part] of parts) {
         let list = this.byName.get(name);
         if (!list) this.byName.set(name, (list = []));

@@ -402,4 +402,3 @@ function summaryOf(r: TraceRow): TraceSummaryView {
     services: JSON.parse(r.services) as string[],
   };
 }
-

@@ -56,7 +56,9 @@ export class SpanWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (trace_id, span_id) DO NOTHING`,
     );
-    this.getTrace = db.prepare('SELECT start_us, end_us, span_count, error_count, root_service, root_name, services FROM traces WHERE trace_id = ?');
+    this.getTrace = db.prepare(
+      'SELECT start_us, end_us, span_count, error_count, root_service, root_name, services FROM traces WHERE trace_id = ?',
+    );
     this.putTrace = db.prepare(
       `INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, error_count, root_service, root_name, services)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -34,7 +34,7 @@ export function compileTraceQuery(q: string): SqlCondition[] {
 }
 
 function compileTerm(term: Exclude<RawTerm, { kind: 'regex' }>, pos: number, length: number): SqlCondition {
-  if (term.kind !== 'field') return { sql: 's.name LIKE ? ESCAPE \'\\\'', params: [`%${likeEscape(term.text)}%`], needsResource: false };
+  if (term.kind !== 'field') return { sql: "s.name LIKE ? ESCAPE '\\'", params: [`%${likeEscape(term.text)}%`], needsResource: false };
   const { name: key, op, value } = term;
   const badValue = (message: string): QuerySyntaxError => new QuerySyntaxError(message, term.valuePos, term.valueLength);
   switch (key.toLowerCase()) {
@@ -68,7 +68,8 @@ function compileTerm(term: Exclude<RawTerm, { kind: 'regex' }>, pos: number, len
   if (value === '*' && !term.quoted) return { sql: `${expr} IS NOT NULL`, params: [path, path], needsResource: true };
   // 42 finds the number 42 and the text "42", as in the logs' search.
   if (NUMBER.test(value)) return { sql: `${expr} IN (?, ?)`, params: [path, path, Number(value), value], needsResource: true };
-  if (value === 'true' || value === 'false') return { sql: `${expr} IN (?, ?)`, params: [path, path, value === 'true' ? 1 : 0, value], needsResource: true };
+  if (value === 'true' || value === 'false')
+    return { sql: `${expr} IN (?, ?)`, params: [path, path, value === 'true' ? 1 : 0, value], needsResource: true };
   return { sql: `${expr} = ?`, params: [path, path, value], needsResource: true };
 }
 

@@ -27,7 +27,11 @@ const COMPATIBLE: Record<MetricSummaryView['type'], readonly PromMetricMetadata[
 };
 
 /** Whether `family` is the PromQL name of the received metric `m`. */
-export function belongsTo(m: Pick<MetricSummaryView, 'name' | 'type'>, family: string, meta: Pick<PromMetricMetadata, 'type' | 'unit'>): boolean {
+export function belongsTo(
+  m: Pick<MetricSummaryView, 'name' | 'type'>,
+  family: string,
+  meta: Pick<PromMetricMetadata, 'type' | 'unit'>,
+): boolean {
   if (!COMPATIBLE[m.type].includes(meta.type)) return false;
   if (family === m.name) return true;
   if (!family.startsWith(`${m.name}_`)) return false;

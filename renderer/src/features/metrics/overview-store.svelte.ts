@@ -54,7 +54,8 @@ export class OverviewStore {
     // The ticket `run` is about to take: whether this load is still the latest once answered.
     const ticket = this.request.current() + 1;
     await this.request.run(
-      () => Promise.all(COLUMNS.map((c) => api.request('metrics.queryRange', { query: queries[c], start: from / 1000, end: to / 1000, step }))),
+      () =>
+        Promise.all(COLUMNS.map((c) => api.request('metrics.queryRange', { query: queries[c], start: from / 1000, end: to / 1000, step }))),
       (answers) => {
         const byName = new Map<string, RedRow>();
         const row = (name: string): RedRow => {

@@ -17,7 +17,11 @@ export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   if (a === 0) return '0';
-  for (const [limit, suffix] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
+  for (const [limit, suffix] of [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
     if (a >= limit) return `${Number((v / limit).toPrecision(3))}${suffix}`;
   }
   return String(Number(v.toPrecision(3)));

@@ -133,7 +133,7 @@ export function visibleRows(tree: TraceTree, collapsed: ReadonlySet<string>): Tr
   if (collapsed.size === 0) return tree.nodes;
   const out: TraceNode[] = [];
   const nodes = tree.nodes;
-  for (let i = 0; i < nodes.length; ) {
+  for (let i = 0; i < nodes.length;) {
     const n = nodes[i]!;
     out.push(n);
     // In depth-first order a subtree is contiguous: skip it whole when collapsed.

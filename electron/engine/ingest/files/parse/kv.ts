@@ -10,8 +10,16 @@ export interface KvPair {
 
 function isKeyChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 95 || c === 46 || c === 45 || c === 64 || c === 47 || c === 91 || c === 93
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 46 ||
+    c === 45 ||
+    c === 64 ||
+    c === 47 ||
+    c === 91 ||
+    c === 93
   );
 }
 
@@ -64,7 +72,7 @@ export function parseKv(text: string, pythonRepr = false): KvPair[] | undefined 
       i = closed ? j + 1 : n;
       continue;
     }
-    if (pythonRepr && (q === 123 /* { */ || q === 91 /* [ */ || q === 40 /* ( */)) {
+    if (pythonRepr && (q === 123 /* { */ || q === 91 /* [ */ || q === 40) /* ( */) {
       // A repr of a dict/list/tuple: take up to the matching bracket, quotes respected.
       const end = matchBracket(text, i);
       pairs.push({ key, value: text.slice(i, end), quoted: false });

@@ -104,7 +104,7 @@ export function parseIsoAt(s: string, i: number, allowZone = true): number {
   const mo = d2(s, i + 5);
   const d = d2(s, i + 8);
   const t = s.charCodeAt(i + 10);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || (t !== 84 && t !== 32 && t !== 116 /* t */ && t !== 95 /* _ */)) return NaN;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || (t !== 84 && t !== 32 && t !== 116 /* t */ && t !== 95) /* _ */) return NaN;
   const h = d2(s, i + 11);
   const mi = d2(s, i + 14);
   const sec = d2(s, i + 17);
@@ -144,7 +144,18 @@ export function parseTimeOfDayAt(s: string, i: number): number {
 }
 
 const MONTHS: Record<string, number> = {
-  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
+  Jan: 1,
+  Feb: 2,
+  Mar: 3,
+  Apr: 4,
+  May: 5,
+  Jun: 6,
+  Jul: 7,
+  Aug: 8,
+  Sep: 9,
+  Oct: 10,
+  Nov: 11,
+  Dec: 12,
 };
 
 export function monthNumber(name: string): number {

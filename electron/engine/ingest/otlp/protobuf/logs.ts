@@ -78,4 +78,3 @@ function decodeLogRecord(r: ProtoReader, end: number, budget: ItemBudget): OtlpL
   }
   return rec;
 }
-

@@ -191,4 +191,3 @@ function decodeLink(r: ProtoReader, end: number): OtlpLink | undefined {
   }
   return valid && link.traceId !== '' && link.spanId !== '' ? link : undefined;
 }
-

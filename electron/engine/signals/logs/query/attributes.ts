@@ -6,10 +6,13 @@
 export function attributeJsonPaths(key: string): string[] {
   const literal = `$."${key}"`;
   if (!key.includes('.')) return [literal];
-  return [literal, `$${key
-    .split('.')
-    .map((part) => `."${part}"`)
-    .join('')}`];
+  return [
+    literal,
+    `$${key
+      .split('.')
+      .map((part) => `."${part}"`)
+      .join('')}`,
+  ];
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -105,7 +105,9 @@ class SqlCompiler {
         return this.field(ast.field, ast.match);
       case 'source': {
         const cond = (): string =>
-          ast.match.kind === 'glob' ? `path GLOB ${this.bind(toSqliteGlob(ast.match.value))}` : `instr(path, ${this.bind(ast.match.value)}) > 0`;
+          ast.match.kind === 'glob'
+            ? `path GLOB ${this.bind(toSqliteGlob(ast.match.value))}`
+            : `instr(path, ${this.bind(ast.match.value)}) > 0`;
         return (
           `(${this.l}.file_id IN (SELECT id FROM files WHERE ${cond()})` +
           ` OR ${this.l}.source_id IN (SELECT id FROM sources WHERE ${cond()}))`
@@ -143,8 +145,7 @@ class SqlCompiler {
     const a = `${this.l}.attributes`;
     const paths = attributeJsonPaths(key).map((p) => `'${p.replace(/'/g, "''")}'`);
     const [first, second] = paths as [string, string | undefined];
-    const type =
-      second === undefined ? `json_type(${a}, ${first})` : `coalesce(json_type(${a}, ${first}), json_type(${a}, ${second}))`;
+    const type = second === undefined ? `json_type(${a}, ${first})` : `coalesce(json_type(${a}, ${first}), json_type(${a}, ${second}))`;
     const value =
       second === undefined
         ? `json_extract(${a}, ${first})`
@@ -188,7 +189,8 @@ export function compileToSql(ast: QueryAst, options: CompileSqlOptions = {}): Co
   const textual = conjuncts.filter(
     (c) => c.kind !== 'all' && (ftsExpression(c) !== null || (c.kind === 'not' && ftsExpression(c.child) !== null)),
   );
-  const fts = textual.length > 0 ? ftsExpression(textual.length === 1 ? (textual[0] as QueryAst) : { kind: 'and', children: textual }) : null;
+  const fts =
+    textual.length > 0 ? ftsExpression(textual.length === 1 ? (textual[0] as QueryAst) : { kind: 'and', children: textual }) : null;
   const rest = fts === null ? conjuncts : conjuncts.filter((c) => !textual.includes(c));
   const where = rest.filter((c) => c.kind !== 'all').map((c) => compiler.compile(c));
   return { fts, where: where.length === 0 ? '1' : where.join(' AND '), params: compiler.params };

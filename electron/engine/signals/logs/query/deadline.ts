@@ -10,7 +10,9 @@ export const SEARCH_DEADLINE_MS = 10_000;
 
 export class SearchTimeoutError extends Error {
   constructor(readonly limitMs: number) {
-    super(`The search took too long (over ${limitMs >= 1000 ? `${Math.round(limitMs / 1000)} s` : `${limitMs} ms`}) and was stopped: narrow the time range or add a word.`);
+    super(
+      `The search took too long (over ${limitMs >= 1000 ? `${Math.round(limitMs / 1000)} s` : `${limitMs} ms`}) and was stopped: narrow the time range or add a word.`,
+    );
     this.name = 'SearchTimeoutError';
   }
 }

@@ -6,6 +6,13 @@ export { parseQuery } from './parser.js';
 export { compileToSql, type CompiledSql, type CompileSqlOptions } from './compile-sql.js';
 export { compileToPredicate, type PredicateRow, type RowPredicate } from './compile-predicate.js';
 export { registerQueryFunctions } from './sql-functions.js';
-export { narrowingFilters, simpleFilters, rollupCondition, NO_SOURCE_ID, type SimpleFilters, type SourceCatalog } from './simple-filters.js';
+export {
+  narrowingFilters,
+  simpleFilters,
+  rollupCondition,
+  NO_SOURCE_ID,
+  type SimpleFilters,
+  type SourceCatalog,
+} from './simple-filters.js';
 export { attributesSearchText, tokenize } from './text.js';
 export { deadlineSql, checkSearchDeadline, withSearchDeadline, SearchTimeoutError, SEARCH_DEADLINE_MS } from './deadline.js';

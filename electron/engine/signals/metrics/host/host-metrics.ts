@@ -82,7 +82,9 @@ export function loadAverage(loadavg: string, nowUs: number): OtlpMetric[] {
     ['5m', five],
     ['15m', fifteen],
   ].flatMap(([window, v]) =>
-    typeof v === 'number' && Number.isFinite(v) ? [gauge(`system.cpu.load_average.${window}`, '{thread}', `Average CPU load over ${window}.`, [point({}, v, 0, nowUs)])] : [],
+    typeof v === 'number' && Number.isFinite(v)
+      ? [gauge(`system.cpu.load_average.${window}`, '{thread}', `Average CPU load over ${window}.`, [point({}, v, 0, nowUs)])]
+      : [],
   );
 }
 

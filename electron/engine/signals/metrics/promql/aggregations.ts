@@ -50,7 +50,9 @@ function mean(values: readonly number[]): number {
 }
 
 function variance(values: readonly number[]): number {
-  let m = 0, acc = 0, n = 0;
+  let m = 0,
+    acc = 0,
+    n = 0;
   for (const v of values) {
     n++;
     const delta = v - m;

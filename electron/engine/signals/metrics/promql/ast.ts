@@ -61,8 +61,7 @@ export interface Call {
 }
 
 export type AggregateOp =
-  | 'sum' | 'avg' | 'min' | 'max' | 'count' | 'group' | 'stddev' | 'stdvar'
-  | 'topk' | 'bottomk' | 'quantile' | 'count_values';
+  'sum' | 'avg' | 'min' | 'max' | 'count' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values';
 
 export interface Aggregate {
   readonly kind: 'aggregate';
@@ -115,9 +114,7 @@ export interface Paren {
   readonly pos: PosRange;
 }
 
-export type Expr =
-  | NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | Subquery
-  | Call | Aggregate | Binary | Unary | Paren;
+export type Expr = NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | Subquery | Call | Aggregate | Binary | Unary | Paren;
 
 export const COMPARISON_OPS: ReadonlySet<string> = new Set(['==', '!=', '>', '<', '>=', '<=']);
 export const SET_OPS: ReadonlySet<string> = new Set(['and', 'or', 'unless']);

@@ -16,20 +16,34 @@ function pow(x: number, y: number): number {
 /** [value, keep] of `lhs op rhs`: comparisons keep the left value when true. */
 function elemBinop(op: BinaryOp, lhs: number, rhs: number): [number, boolean] {
   switch (op) {
-    case '+': return [lhs + rhs, true];
-    case '-': return [lhs - rhs, true];
-    case '*': return [lhs * rhs, true];
-    case '/': return [lhs / rhs, true];
-    case '%': return [lhs % rhs, true];
-    case '^': return [pow(lhs, rhs), true];
-    case 'atan2': return [Math.atan2(lhs, rhs), true];
-    case '==': return [lhs, lhs === rhs];
-    case '!=': return [lhs, lhs !== rhs];
-    case '>': return [lhs, lhs > rhs];
-    case '<': return [lhs, lhs < rhs];
-    case '>=': return [lhs, lhs >= rhs];
-    case '<=': return [lhs, lhs <= rhs];
-    default: throw new PromQLEvalError(`operator "${op}" not allowed here`);
+    case '+':
+      return [lhs + rhs, true];
+    case '-':
+      return [lhs - rhs, true];
+    case '*':
+      return [lhs * rhs, true];
+    case '/':
+      return [lhs / rhs, true];
+    case '%':
+      return [lhs % rhs, true];
+    case '^':
+      return [pow(lhs, rhs), true];
+    case 'atan2':
+      return [Math.atan2(lhs, rhs), true];
+    case '==':
+      return [lhs, lhs === rhs];
+    case '!=':
+      return [lhs, lhs !== rhs];
+    case '>':
+      return [lhs, lhs > rhs];
+    case '<':
+      return [lhs, lhs < rhs];
+    case '>=':
+      return [lhs, lhs >= rhs];
+    case '<=':
+      return [lhs, lhs <= rhs];
+    default:
+      throw new PromQLEvalError(`operator "${op}" not allowed here`);
   }
 }
 
@@ -151,7 +165,8 @@ function resultMetric(e: Binary, many: Labels, one: Labels): Labels {
   let metric: Labels = dropsName(e.op) || e.returnBool ? dropName(many) : { ...many };
   if (matching.card === 'one-to-one') metric = matchGroup(metric, matching.on, matching.labels);
   else metric = { ...metric };
-  if (matching.card === 'one-to-one' && !matching.on && '__name__' in many && !(dropsName(e.op) || e.returnBool)) metric.__name__ = many.__name__!;
+  if (matching.card === 'one-to-one' && !matching.on && '__name__' in many && !(dropsName(e.op) || e.returnBool))
+    metric.__name__ = many.__name__!;
   for (const n of matching.include) {
     const v = one[n];
     if (v !== undefined && v !== '') metric[n] = v;

@@ -104,7 +104,8 @@ export class Evaluator {
       if (!w) throw new Error('selector evaluated outside the planned query');
       s = this.store.select(vs.matchers, w.min, w.max);
       for (const series of s) {
-        if (series.histograms?.length) throw new PromQLEvalError(`native histograms are not supported (series ${JSON.stringify(series.labels)})`);
+        if (series.histograms?.length)
+          throw new PromQLEvalError(`native histograms are not supported (series ${JSON.stringify(series.labels)})`);
       }
       this.fetched.set(vs, s);
     }
@@ -248,13 +249,17 @@ export function rangeQuery(
   const expr = toExpr(query);
   const type = typeOf(expr);
   if (type !== 'scalar' && type !== 'vector') {
-    throw new PromQLEvalError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
+    throw new PromQLEvalError(
+      `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`,
+    );
   }
   if (!(stepMs > 0)) throw new PromQLEvalError('zero or negative query resolution step widths are not accepted. Try a positive integer');
   if (endMs < startMs) throw new PromQLEvalError('end timestamp must not be before start time');
   const maxSteps = options.maxSteps ?? 11_000;
   if ((endMs - startMs) / stepMs > maxSteps) {
-    throw new PromQLEvalError(`exceeded maximum resolution of ${maxSteps} points per timeseries. Try decreasing the query resolution (?step=XX)`);
+    throw new PromQLEvalError(
+      `exceeded maximum resolution of ${maxSteps} points per timeseries. Try decreasing the query resolution (?step=XX)`,
+    );
   }
   const ev = new Evaluator(store, startMs, endMs, options);
   ev.plan(expr, startMs, endMs);
@@ -262,7 +267,8 @@ export function rangeQuery(
   for (let t = startMs; t <= endMs; t += stepMs) {
     checkSearchDeadline();
     const v = ev.eval(expr, t);
-    const samples: readonly { metric: Labels; v: number }[] = v.type === 'scalar' ? [{ metric: {}, v: v.v }] : v.type === 'vector' ? v.samples : [];
+    const samples: readonly { metric: Labels; v: number }[] =
+      v.type === 'scalar' ? [{ metric: {}, v: v.v }] : v.type === 'vector' ? v.samples : [];
     for (const s of samples) {
       const key = labelsKey(s.metric);
       let series = bySeries.get(key);

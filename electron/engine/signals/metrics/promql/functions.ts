@@ -30,7 +30,11 @@ function rangeOf(ev: Evaluator, arg: Expr, t: number): RangeArg {
 /** A function of each series' points in the window; `keepName` for last_over_time. */
 function overTime(f: (points: Point[], ev: Evaluator, call: Call, t: number) => number | undefined, keepName = false): Impl {
   return (ev, call, t) => {
-    const arg = rangeOf(ev, call.args.find((a) => typeOf(a) === 'matrix')!, t);
+    const arg = rangeOf(
+      ev,
+      call.args.find((a) => typeOf(a) === 'matrix')!,
+      t,
+    );
     const out: Sample[] = [];
     for (const s of arg.series) {
       const v = f(s.points, ev, call, t);
@@ -98,7 +102,15 @@ function kahanInc(inc: number, sum: number, c: number): [number, number] {
 
 /** Least-squares slope and intercept of v over seconds since `interceptT`. */
 function linearRegression(p: readonly Point[], interceptT: number): [number, number] {
-  let n = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
+  let n = 0,
+    sumX = 0,
+    cX = 0,
+    sumY = 0,
+    cY = 0,
+    sumXY = 0,
+    cXY = 0,
+    sumX2 = 0,
+    cX2 = 0;
   const initY = p[0]!.v;
   let constY = true;
   for (let i = 0; i < p.length; i++) {
@@ -123,7 +135,9 @@ function linearRegression(p: readonly Point[], interceptT: number): [number, num
 }
 
 function avg(p: readonly Point[]): number {
-  let mean = 0, c = 0, count = 0;
+  let mean = 0,
+    c = 0,
+    count = 0;
   for (const { v } of p) {
     count++;
     if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
@@ -137,7 +151,11 @@ function avg(p: readonly Point[]): number {
 }
 
 function variance(p: readonly Point[]): number {
-  let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
+  let count = 0,
+    mean = 0,
+    cMean = 0,
+    aux = 0,
+    cAux = 0;
   for (const { v } of p) {
     count++;
     const delta = v - (mean + cMean);
@@ -308,36 +326,59 @@ const IMPLS = new Map<string, Impl>([
   ['pi', () => ({ type: 'scalar', v: Math.PI })],
   ['time', (_ev, _call, t) => ({ type: 'scalar', v: t / 1000 })],
   ['vector', (ev, call, t) => ({ type: 'vector', samples: [{ metric: {}, v: ev.scalar(call.args[0]!, t) }] })],
-  ['scalar', (ev, call, t) => {
-    const s = ev.vector(call.args[0]!, t);
-    return { type: 'scalar', v: s.length === 1 ? s[0]!.v : NaN };
-  }],
+  [
+    'scalar',
+    (ev, call, t) => {
+      const s = ev.vector(call.args[0]!, t);
+      return { type: 'scalar', v: s.length === 1 ? s[0]!.v : NaN };
+    },
+  ],
   ['timestamp', (ev, call, t) => vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: (s.t ?? t) / 1000 })))],
-  ['round', (ev, call, t) => {
-    const toNearest = call.args[1] ? ev.scalar(call.args[1], t) : 1;
-    const inverse = 1 / toNearest;
-    return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.floor(s.v * inverse + 0.5) / inverse })));
-  }],
-  ['clamp', (ev, call, t) => {
-    const min = ev.scalar(call.args[1]!, t);
-    const max = ev.scalar(call.args[2]!, t);
-    if (max < min) return { type: 'vector', samples: [] };
-    return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.max(min, Math.min(max, s.v)) })));
-  }],
-  ['clamp_min', (ev, call, t) => {
-    const min = ev.scalar(call.args[1]!, t);
-    return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.max(min, s.v) })));
-  }],
-  ['clamp_max', (ev, call, t) => {
-    const max = ev.scalar(call.args[1]!, t);
-    return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.min(max, s.v) })));
-  }],
-  ['absent', (ev, call, t) => (ev.vector(call.args[0]!, t).length > 0
-    ? { type: 'vector', samples: [] }
-    : { type: 'vector', samples: [{ metric: absentLabels(call.args[0]!), v: 1 }] })],
-  ['absent_over_time', (ev, call, t) => (rangeOf(ev, call.args[0]!, t).series.length > 0
-    ? { type: 'vector', samples: [] }
-    : { type: 'vector', samples: [{ metric: absentLabels(call.args[0]!), v: 1 }] })],
+  [
+    'round',
+    (ev, call, t) => {
+      const toNearest = call.args[1] ? ev.scalar(call.args[1], t) : 1;
+      const inverse = 1 / toNearest;
+      return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.floor(s.v * inverse + 0.5) / inverse })));
+    },
+  ],
+  [
+    'clamp',
+    (ev, call, t) => {
+      const min = ev.scalar(call.args[1]!, t);
+      const max = ev.scalar(call.args[2]!, t);
+      if (max < min) return { type: 'vector', samples: [] };
+      return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.max(min, Math.min(max, s.v)) })));
+    },
+  ],
+  [
+    'clamp_min',
+    (ev, call, t) => {
+      const min = ev.scalar(call.args[1]!, t);
+      return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.max(min, s.v) })));
+    },
+  ],
+  [
+    'clamp_max',
+    (ev, call, t) => {
+      const max = ev.scalar(call.args[1]!, t);
+      return vec(ev.vector(call.args[0]!, t).map((s) => ({ metric: dropName(s.metric), v: Math.min(max, s.v) })));
+    },
+  ],
+  [
+    'absent',
+    (ev, call, t) =>
+      ev.vector(call.args[0]!, t).length > 0
+        ? { type: 'vector', samples: [] }
+        : { type: 'vector', samples: [{ metric: absentLabels(call.args[0]!), v: 1 }] },
+  ],
+  [
+    'absent_over_time',
+    (ev, call, t) =>
+      rangeOf(ev, call.args[0]!, t).series.length > 0
+        ? { type: 'vector', samples: [] }
+        : { type: 'vector', samples: [{ metric: absentLabels(call.args[0]!), v: 1 }] },
+  ],
   ['label_replace', labelReplace],
   ['label_join', labelJoin],
   ['sort', sortBy(false)],
@@ -349,32 +390,45 @@ const IMPLS = new Map<string, Impl>([
   ['irate', instantDelta(true)],
   ['idelta', instantDelta(false)],
   ['deriv', overTime((p) => (p.length < 2 ? undefined : linearRegression(p, p[0]!.t)[0]))],
-  ['predict_linear', overTime((p, ev, call, t) => {
-    if (p.length < 2) return undefined;
-    const duration = ev.scalar(call.args[1]!, t);
-    const [slope, intercept] = linearRegression(p, t);
-    return slope * duration + intercept;
-  })],
-  ['resets', overTime((p) => {
-    let n = 0;
-    for (let i = 1; i < p.length; i++) if (p[i]!.v < p[i - 1]!.v) n++;
-    return n;
-  })],
-  ['changes', overTime((p) => {
-    let n = 0;
-    for (let i = 1; i < p.length; i++) {
-      const cur = p[i]!.v;
-      const prev = p[i - 1]!.v;
-      if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) n++;
-    }
-    return n;
-  })],
+  [
+    'predict_linear',
+    overTime((p, ev, call, t) => {
+      if (p.length < 2) return undefined;
+      const duration = ev.scalar(call.args[1]!, t);
+      const [slope, intercept] = linearRegression(p, t);
+      return slope * duration + intercept;
+    }),
+  ],
+  [
+    'resets',
+    overTime((p) => {
+      let n = 0;
+      for (let i = 1; i < p.length; i++) if (p[i]!.v < p[i - 1]!.v) n++;
+      return n;
+    }),
+  ],
+  [
+    'changes',
+    overTime((p) => {
+      let n = 0;
+      for (let i = 1; i < p.length; i++) {
+        const cur = p[i]!.v;
+        const prev = p[i - 1]!.v;
+        if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) n++;
+      }
+      return n;
+    }),
+  ],
   ['avg_over_time', overTime(avg)],
-  ['sum_over_time', overTime((p) => {
-    let sum = 0, c = 0;
-    for (const { v } of p) [sum, c] = kahanInc(v, sum, c);
-    return Number.isFinite(sum) ? sum + c : sum;
-  })],
+  [
+    'sum_over_time',
+    overTime((p) => {
+      let sum = 0,
+        c = 0;
+      for (const { v } of p) [sum, c] = kahanInc(v, sum, c);
+      return Number.isFinite(sum) ? sum + c : sum;
+    }),
+  ],
   ['count_over_time', overTime((p) => p.length)],
   ['min_over_time', overTime((p) => p.reduce((m, { v }) => (m > v || Number.isNaN(m) ? v : m), p[0]!.v))],
   ['max_over_time', overTime((p) => p.reduce((m, { v }) => (m < v || Number.isNaN(m) ? v : m), p[0]!.v))],
@@ -382,12 +436,26 @@ const IMPLS = new Map<string, Impl>([
   ['present_over_time', overTime(() => 1)],
   ['stdvar_over_time', overTime(variance)],
   ['stddev_over_time', overTime((p) => Math.sqrt(variance(p)))],
-  ['quantile_over_time', overTime((p, ev, call, t) => quantile(ev.scalar(call.args[0]!, t), p.map((pt) => pt.v)))],
+  [
+    'quantile_over_time',
+    overTime((p, ev, call, t) =>
+      quantile(
+        ev.scalar(call.args[0]!, t),
+        p.map((pt) => pt.v),
+      ),
+    ),
+  ],
   ['year', dateFn((d) => d.getUTCFullYear())],
   ['month', dateFn((d) => d.getUTCMonth() + 1)],
   ['day_of_month', dateFn((d) => d.getUTCDate())],
   ['day_of_week', dateFn((d) => d.getUTCDay())],
-  ['day_of_year', dateFn((d) => Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400_000) + 1)],
+  [
+    'day_of_year',
+    dateFn(
+      (d) =>
+        Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400_000) + 1,
+    ),
+  ],
   ['days_in_month', dateFn((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate())],
   ['hour', dateFn((d) => d.getUTCHours())],
   ['minute', dateFn((d) => d.getUTCMinutes())],

@@ -5,6 +5,12 @@ export { instantQuery, rangeQuery, type EngineOptions, type QueryResult } from '
 export { formatResult, formatValue, type ApiQueryData, type ApiSamplePair } from './format.js';
 export { newMatcher, type LabelMatcher, type MatchType } from './matchers.js';
 export {
-  MemorySeriesStore, STALE_NAN, isStaleNaN, type HistogramSample, type Labels, type SeriesStore, type StoredSeries,
+  MemorySeriesStore,
+  STALE_NAN,
+  isStaleNaN,
+  type HistogramSample,
+  type Labels,
+  type SeriesStore,
+  type StoredSeries,
 } from './storage.js';
 export { PromQLEvalError, type Sample, type Series } from './values.js';

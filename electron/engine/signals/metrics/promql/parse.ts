@@ -5,7 +5,16 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import type {
-  AggregateOp, AtModifier, BinaryOp, Cardinality, Expr, PosRange, Subquery, ValueType, VectorMatching, VectorSelector,
+  AggregateOp,
+  AtModifier,
+  BinaryOp,
+  Cardinality,
+  Expr,
+  PosRange,
+  Subquery,
+  ValueType,
+  VectorMatching,
+  VectorSelector,
 } from './ast.js';
 import { COMPARISON_OPS, SET_OPS } from './ast.js';
 import { newMatcher, matchesEmpty, type LabelMatcher, type MatchType } from './matchers.js';
@@ -145,13 +154,37 @@ function children(node: SyntaxNode): SyntaxNode[] {
 }
 
 const BINARY_OPS: Record<string, BinaryOp> = {
-  Pow: '^', Mul: '*', Div: '/', Mod: '%', Atan2: 'atan2', Add: '+', Sub: '-', Eql: '==', Gte: '>=', Gtr: '>',
-  Lte: '<=', Lss: '<', Neq: '!=', And: 'and', Unless: 'unless', Or: 'or',
+  Pow: '^',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Atan2: 'atan2',
+  Add: '+',
+  Sub: '-',
+  Eql: '==',
+  Gte: '>=',
+  Gtr: '>',
+  Lte: '<=',
+  Lss: '<',
+  Neq: '!=',
+  And: 'and',
+  Unless: 'unless',
+  Or: 'or',
 };
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 const AGGREGATE_OPS: Record<string, AggregateOp> = {
-  Sum: 'sum', Avg: 'avg', Min: 'min', Max: 'max', Count: 'count', Group: 'group', Stddev: 'stddev', Stdvar: 'stdvar',
-  Topk: 'topk', Bottomk: 'bottomk', Quantile: 'quantile', CountValues: 'count_values',
+  Sum: 'sum',
+  Avg: 'avg',
+  Min: 'min',
+  Max: 'max',
+  Count: 'count',
+  Group: 'group',
+  Stddev: 'stddev',
+  Stdvar: 'stdvar',
+  Topk: 'topk',
+  Bottomk: 'bottomk',
+  Quantile: 'quantile',
+  CountValues: 'count_values',
 };
 
 /** The value type an expression evaluates to. */
@@ -293,7 +326,11 @@ class Converter {
     fail(`duration expressions are not supported: ${JSON.stringify(this.text(n))}`, n);
   }
 
-  private modifiable(e: Expr, what: string, pos: PosRange): VectorSelector | Subquery | { kind: 'matrixSelector'; selector: VectorSelector } {
+  private modifiable(
+    e: Expr,
+    what: string,
+    pos: PosRange,
+  ): VectorSelector | Subquery | { kind: 'matrixSelector'; selector: VectorSelector } {
     if (e.kind === 'vectorSelector' || e.kind === 'subquery' || e.kind === 'matrixSelector') return e;
     fail(`${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`, pos);
   }
@@ -342,7 +379,9 @@ class Converter {
   }
 
   private callArgs(n: SyntaxNode): Expr[] {
-    return children(n).filter((k) => k.name !== '(' && k.name !== ')' && k.name !== ',').map((k) => this.expr(k));
+    return children(n)
+      .filter((k) => k.name !== '(' && k.name !== ')' && k.name !== ',')
+      .map((k) => this.expr(k));
   }
 
   private call(n: SyntaxNode, kids: SyntaxNode[]): Expr {
@@ -365,7 +404,9 @@ class Converter {
   }
 
   private grouping(n: SyntaxNode): string[] {
-    return children(n).filter((k) => k.name === 'LabelName' || k.name === 'QuotedLabelName').map((k) => this.labelName(k));
+    return children(n)
+      .filter((k) => k.name === 'LabelName' || k.name === 'QuotedLabelName')
+      .map((k) => this.labelName(k));
   }
 
   private aggregate(n: SyntaxNode, kids: SyntaxNode[]): Expr {
@@ -381,10 +422,12 @@ class Converter {
     if (args.length !== want) fail(`wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`, n);
     const expr = args[want - 1]!;
     const param = needsParam ? args[0] : undefined;
-    if (typeOf(expr) !== 'vector') fail(`expected type instant vector in aggregation expression, got ${documentedType(typeOf(expr))}`, expr.pos);
+    if (typeOf(expr) !== 'vector')
+      fail(`expected type instant vector in aggregation expression, got ${documentedType(typeOf(expr))}`, expr.pos);
     if (param) {
       const paramType = op === 'count_values' ? 'string' : 'scalar';
-      if (typeOf(param) !== paramType) fail(`expected type ${paramType} in aggregation parameter, got ${documentedType(typeOf(param))}`, param.pos);
+      if (typeOf(param) !== paramType)
+        fail(`expected type ${paramType} in aggregation parameter, got ${documentedType(typeOf(param))}`, param.pos);
     }
     let grouping: string[] = [];
     let without = false;
@@ -413,7 +456,8 @@ class Converter {
     }
     const isSet = SET_OPS.has(op);
     if (returnBool && !COMPARISON_OPS.has(op)) fail('bool modifier can only be used on comparison operators', pos);
-    if (COMPARISON_OPS.has(op) && !returnBool && lt === 'scalar' && rt === 'scalar') fail('comparisons between scalars must use BOOL modifier', pos);
+    if (COMPARISON_OPS.has(op) && !returnBool && lt === 'scalar' && rt === 'scalar')
+      fail('comparisons between scalars must use BOOL modifier', pos);
     if (isSet && (lt === 'scalar' || rt === 'scalar')) fail(`set operator "${op}" not allowed in binary scalar expression`, pos);
     let matching: VectorMatching | undefined;
     if (clause) {

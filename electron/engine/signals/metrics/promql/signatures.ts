@@ -14,10 +14,42 @@ const m = 'matrix' as const;
 const s = 'scalar' as const;
 const str = 'string' as const;
 
-const instantMath = ['abs', 'ceil', 'floor', 'exp', 'ln', 'log2', 'log10', 'sqrt', 'sgn',
-  'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'deg', 'rad'];
-const overTime = ['avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time',
-  'last_over_time', 'stddev_over_time', 'stdvar_over_time', 'present_over_time'];
+const instantMath = [
+  'abs',
+  'ceil',
+  'floor',
+  'exp',
+  'ln',
+  'log2',
+  'log10',
+  'sqrt',
+  'sgn',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'deg',
+  'rad',
+];
+const overTime = [
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'present_over_time',
+];
 const rangeFns = ['rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'resets', 'changes', 'absent_over_time'];
 const dateFns = ['year', 'month', 'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute'];
 
@@ -47,10 +79,31 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSignature> = new Map<string,
 
 /** Prometheus functions the grammar knows but the engine does not (yet) evaluate. */
 export const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
-  'holt_winters', 'double_exponential_smoothing', 'histogram_count', 'histogram_sum', 'histogram_avg',
-  'histogram_fraction', 'histogram_stddev', 'histogram_stdvar', 'histogram_quantiles', 'info', 'mad_over_time',
-  'first_over_time', 'ts_of_first_over_time', 'ts_of_last_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
-  'sort_by_label', 'sort_by_label_desc', 'limitk', 'limit_ratio', 'start_timestamp', 'start', 'end', 'range', 'step',
+  'holt_winters',
+  'double_exponential_smoothing',
+  'histogram_count',
+  'histogram_sum',
+  'histogram_avg',
+  'histogram_fraction',
+  'histogram_stddev',
+  'histogram_stdvar',
+  'histogram_quantiles',
+  'info',
+  'mad_over_time',
+  'first_over_time',
+  'ts_of_first_over_time',
+  'ts_of_last_over_time',
+  'ts_of_max_over_time',
+  'ts_of_min_over_time',
+  'sort_by_label',
+  'sort_by_label_desc',
+  'limitk',
+  'limit_ratio',
+  'start_timestamp',
+  'start',
+  'end',
+  'range',
+  'step',
 ]);
 
 /** How Prometheus names value types in its error messages. */

@@ -42,7 +42,8 @@ export class LogVolume {
     for (const rec of records) {
       const service = rec.service ?? '';
       let r = this.services.get(service);
-      if (!r) this.services.set(service, (r = this.table.resourceOf(service === '' ? NO_SERVICE : { attributes: { 'service.name': service } })));
+      if (!r)
+        this.services.set(service, (r = this.table.resourceOf(service === '' ? NO_SERVICE : { attributes: { 'service.name': service } })));
       const level = levelOf(rec.severity);
       const sourceId = rec.sourceId;
       const source = (): string => (sourceId === null ? OTLP_SOURCE : (this.sourceName(sourceId) ?? String(sourceId)));

@@ -20,7 +20,14 @@ export const SPAN_METRICS_SERIES_LIMIT = 5000;
 /** The scope of the generated metrics (the connector's own). */
 export const SPAN_METRICS_SCOPE = 'spanmetricsconnector';
 
-const KIND_NAMES = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
+const KIND_NAMES = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+];
 const STATUS_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 const CUMULATIVE = 2;
 
@@ -72,7 +79,14 @@ export class SpanMetrics {
 
 function metricsOf(points: readonly DerivedPoint[]): OtlpMetric[] {
   const calls: OtlpMetric = { name: CALLS_METRIC, type: 'sum', temporality: CUMULATIVE, monotonic: true, points: [] };
-  const duration: OtlpMetric = { name: DURATION_METRIC, unit: 'ms', type: 'histogram', temporality: CUMULATIVE, monotonic: false, points: [] };
+  const duration: OtlpMetric = {
+    name: DURATION_METRIC,
+    unit: 'ms',
+    type: 'histogram',
+    temporality: CUMULATIVE,
+    monotonic: false,
+    points: [],
+  };
   for (const { series, timeUs, values } of points) {
     const base = { startUs: series.startUs, timeUs, attributes: series.attributes, flags: 0, exemplars: [] };
     calls.points.push({ ...base, intValue: values.count });

@@ -131,7 +131,15 @@ export function layoutServiceMap(
     if (from === to) {
       const x = from.x + opt.nodeWidth;
       const y = from.y + h;
-      return { edge, from, to, back: false, path: `M${x},${y - 8} C${x + 50},${y - 40} ${x + 50},${y + 40} ${x},${y + 8}`, labelX: x + 44, labelY: y };
+      return {
+        edge,
+        from,
+        to,
+        back: false,
+        path: `M${x},${y - 8} C${x + 50},${y - 40} ${x + 50},${y + 40} ${x},${y + 8}`,
+        labelX: x + 44,
+        labelY: y,
+      };
     }
     const isBack = to.layer <= from.layer;
     const x1 = isBack ? from.x : from.x + opt.nodeWidth;

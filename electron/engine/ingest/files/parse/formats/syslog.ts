@@ -7,9 +7,30 @@ import { severityOfName, severityOfSyslog, syslogSeverityName } from '../levels.
 import { localUs, monthNumber, parseIsoAt, parseTimeOfDayAt, parsedEnd } from '../time.js';
 
 const FACILITIES = [
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
-  'ntp', 'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5',
-  'local6', 'local7',
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
 ];
 
 const TAG_RE = /^([^\s[\]:]+)(?:\[([^\]\s]*)\])?(:)? ?/;
@@ -27,8 +48,7 @@ function yearlessUs(mo: number, d: number, todUs: number): number {
   const now = new Date();
   let y = now.getFullYear();
   const sec = Math.floor(todUs / 1_000_000);
-  const at = (year: number) =>
-    localUs(year, mo, d, Math.floor(sec / 3600), Math.floor(sec / 60) % 60, sec % 60, todUs % 1_000_000);
+  const at = (year: number) => localUs(year, mo, d, Math.floor(sec / 3600), Math.floor(sec / 60) % 60, sec % 60, todUs % 1_000_000);
   let ts = at(y);
   if (ts > now.getTime() * 1000 + 2 * 86_400_000_000) ts = at(--y);
   return ts;
