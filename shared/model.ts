@@ -278,6 +278,26 @@ export interface EngineStatusView {
   otlpProblem?: string;
   /** The metrics Loupe derives at ingest: RED from spans, log volume (README, *Metrics*). */
   derivedMetrics?: DerivedMetricsView;
+  /** `--remote-write URL`: what was sent to the Prometheus-compatible receiver (README, *Remote write*). */
+  remoteWrite?: RemoteWriteView;
+}
+
+/** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */
+export interface RemoteWriteView {
+  url: string;
+  sentSamples: number;
+  sentRequests: number;
+  /** Requests that failed on the network, 5xx or 429: retried, with a growing delay. */
+  failedRequests: number;
+  /** Samples the receiver refused with another 4xx (out of order, too old, invalid): not retried. */
+  droppedSamples: number;
+  /** Points never sent because the backlog passed its bound while the receiver was away. */
+  skippedPoints: number;
+  lastError: string | null;
+  lastSent: string | null;
+  /** Points stored and not sent yet, and how old the oldest of them is (0 when caught up). */
+  pendingPoints: number;
+  lagSeconds: number;
 }
 
 /** What the derivation counted, the series it keeps (bounded) and what went to an overflow series. */

@@ -43,6 +43,7 @@ import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
 import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
 import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
 import { hostMetricsModule } from './signals/metrics/host/module.js';
+import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -73,6 +74,8 @@ export interface EngineConfig {
    */
   statsd?: StatsdConfig | false;
   statsdOptional?: boolean;
+  /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
+  remoteWrite?: string;
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
@@ -158,6 +161,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const metrics = new MetricReader(db);
   // The metrics sources (scrape targets, StatsD) store through one sink, as OTLP-shaped points.
   const points = new PointsSink(db, events);
+  // PromQL and remote write read the points back as the same Prometheus series.
+  const seriesStore = new SqliteSeriesStore(db);
   sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
@@ -206,7 +211,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),
-    metricsModule(metrics, new PrometheusApi(new SqliteSeriesStore(db), () => scheduler.clock.nowMs())),
+    metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs())),
+    remoteWriteModule({ db, scheduler, store: seriesStore, url: config.remoteWrite }),
     sourcesModule(sources, pipeline, {
       paths: config.paths ?? [],
       followSymlinks: config.followSymlinks === true,

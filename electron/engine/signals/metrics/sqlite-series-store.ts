@@ -56,7 +56,8 @@ interface SeriesRow {
   resource: string | null;
 }
 
-interface PointRow {
+/** A stored point as the series are built from it. */
+export interface PointRow {
   ts: number;
   value: number | null;
   int_value: number | null;
@@ -126,6 +127,7 @@ class SeriesBuilder {
 
 export class SqliteSeriesStore implements SeriesStore {
   private readonly byName = new Map<string, { entry: CatalogEntry; part: Part }[]>();
+  private readonly byId = new Map<number, { entry: CatalogEntry; parts: [string, Part][] }>();
   private readonly metadata = new Map<string, FamilyMetadata>();
   private lastId = 0;
   private readonly newSeries;
@@ -180,6 +182,7 @@ export class SqliteSeriesStore implements SeriesStore {
                 [`${family}_sum`, 'sum'],
                 [`${family}_count`, 'count'],
               ];
+      this.byId.set(r.id, { entry, parts });
       for (const [name, part] of parts) {
         let list = this.byName.get(name);
         if (!list) this.byName.set(name, (list = []));
@@ -240,6 +243,20 @@ export class SqliteSeriesStore implements SeriesStore {
       }
     }
     return [...out.values()];
+  }
+
+  /**
+   * Every Prometheus series (`_bucket`/`_sum`/`_count`… included) that some points of one stored
+   * series make, as a query reading just those points would see them (remote write sends the points
+   * stored since its last send this way). `rows` in time order; an unknown series makes none.
+   */
+  seriesOfPoints(seriesId: number, rows: readonly PointRow[]): { labels: Labels; timestamps: Float64Array; values: Float64Array }[] {
+    this.refresh();
+    const known = this.byId.get(seriesId);
+    if (!known || rows.length === 0) return [];
+    return known.parts.flatMap(([name, part]) =>
+      this.seriesOf(known.entry, name, part, rows).map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
+    );
   }
 
   /** The stored series whose name and labels (those known without reading points) the matchers accept, with the parts asked. */
