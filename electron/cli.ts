@@ -102,6 +102,11 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
         help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)`,
       },
       'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
+      'remote-write': {
+        type: 'string',
+        arg: 'URL',
+        help: 'send every metric point stored to a Prometheus remote_write receiver (e.g. http://localhost:9090/api/v1/write)',
+      },
       help: HELP_OPTION,
     },
     more: `Examples:
@@ -297,11 +302,15 @@ async function serve(args: string[]): Promise<number> {
 
   const statsdPort = values['no-statsd'] ? null : otlpPort('statsd-port', DEFAULT_STATSD_PORT);
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
+  const remoteWrite = str('remote-write');
+  if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
+    throw new UsageError(`--remote-write: "${remoteWrite}" is not an http(s) URL`);
 
   const engine = await createEngine({
     dataDir,
     paths: positionals,
     scrape,
+    ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
@@ -397,6 +406,7 @@ async function serve(args: string[]): Promise<number> {
           '\n'
         : '') +
       (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
+      (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       engine.sources
         .list()
         .filter((s) => s.kind === 'file' || s.kind === 'folder')
