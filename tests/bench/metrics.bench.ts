@@ -211,7 +211,16 @@ function writeHistory(db: Db, days: number, endMs: number): number {
               temporality: 2,
               monotonic: false,
               points: [
-                { startUs, timeUs, attributes, flags: 0, count, sum: count * 37.5, distribution: { bounds: BOUNDS, counts: [...b] }, exemplars: [] },
+                {
+                  startUs,
+                  timeUs,
+                  attributes,
+                  flags: 0,
+                  count,
+                  sum: count * 37.5,
+                  distribution: { bounds: BOUNDS, counts: [...b] },
+                  exemplars: [],
+                },
               ],
             },
             {
@@ -293,7 +302,12 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
     const refreshes = timed(5, () => {
       for (const q of DASHBOARD) range(q, 86_400_000);
     });
-    const perChart = DASHBOARD.map((q) => percentile(timed(3, () => range(q, 86_400_000)), 50));
+    const perChart = DASHBOARD.map((q) =>
+      percentile(
+        timed(3, () => range(q, 86_400_000)),
+        50,
+      ),
+    );
     t0 = percentile(refreshes, 50);
     rows.push({
       what: `dashboard refresh: 6 RED charts by service over 24 h, 300 steps (${SERVICES} services)`,
@@ -340,7 +354,8 @@ function activeSeriesRows(dir: string, quick: boolean): BenchRow[] {
       }));
       writer.write(groups);
     });
-    for (let step = 0; step < 6; step++) for (let from = 0; from < series; from += 10_000) batch(step, from, Math.min(series, from + 10_000));
+    for (let step = 0; step < 6; step++)
+      for (let from = 0; from < series; from += 10_000) batch(step, from, Math.min(series, from + 10_000));
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const api = new PrometheusApi(new SqliteSeriesStore(db), () => endMs);
