@@ -12,6 +12,7 @@ import { ResourceStore } from '../../electron/engine/core/resource-store.js';
 import type { OtlpMetric, ScopeGroup } from '../../electron/engine/core/telemetry.js';
 import { decodeExport } from '../../electron/engine/ingest/otlp/decode.js';
 import { OtlpIngest } from '../../electron/engine/ingest/otlp/ingest.js';
+import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 import { LogWriter } from '../../electron/engine/signals/logs/log-writer.js';
 import { MetricWriter } from '../../electron/engine/signals/metrics/metric-writer.js';
 import { PrometheusApi } from '../../electron/engine/signals/metrics/prometheus-api.js';
@@ -288,11 +289,19 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
     const p95Query = `histogram_quantile(0.95, sum by (le) (rate(${BUCKET}[5m])))`;
     for (const rangeDays of quick ? [1] : [1, 7]) {
       const rangeMs = rangeDays * 86_400_000;
-      range(p95Query, rangeMs); // warm-up: the catalogue, statements and pages
+      const what = `query_range histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))), ${SERVICES} services, ${rangeDays === 1 ? '24 h' : '7 d'} range, 300 steps (${days} d stored)`;
+      // A query over the engine's deadline is stopped (as the API would stop it): that is its figure.
+      try {
+        range(p95Query, rangeMs); // warm-up: the catalogue, statements and pages
+      } catch (err) {
+        if (!(err instanceof SearchTimeoutError)) throw err;
+        rows.push({ what, value: err.message, target: 'p95 < 200 ms', ok: false });
+        continue;
+      }
       const t = timed(10, () => range(p95Query, rangeMs));
       const p95 = percentile(t, 95);
       rows.push({
-        what: `query_range histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))), ${SERVICES} services, ${rangeDays === 1 ? '24 h' : '7 d'} range, 300 steps (${days} d stored)`,
+        what,
         value: `p50 ${percentile(t, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`,
         target: 'p95 < 200 ms',
         ok: p95 < 200,
