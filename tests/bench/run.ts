@@ -13,6 +13,7 @@ import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js';
 import { benchOtlp } from './otlp.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
+import { benchMetrics } from './metrics.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import type { BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
@@ -263,7 +264,7 @@ try {
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
-  if (wanted('metrics')) rows.push(...benchMetricsIn(quick));
+  if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });
