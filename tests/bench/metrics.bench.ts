@@ -17,8 +17,8 @@ import { LogWriter } from '../../electron/engine/signals/logs/log-writer.js';
 import { MetricWriter } from '../../electron/engine/signals/metrics/metric-writer.js';
 import { PrometheusApi } from '../../electron/engine/signals/metrics/prometheus-api.js';
 import { SqliteSeriesStore } from '../../electron/engine/signals/metrics/sqlite-series-store.js';
-import { field } from '../support/otlp-proto.js';
-import type { BenchRow } from './bench-row.js';
+import { bytes, field, fixed64, str, varint } from '../support/otlp-proto.js';
+import { percentile, timeIt, type BenchRow } from './bench-row.js';
 
 /** The OpenTelemetry SDK's default explicit bounds for a duration in ms. */
 const BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
@@ -26,23 +26,6 @@ const STEP_MS = 10_000;
 
 // --- OTLP protobuf, byte by byte (ExportMetricsServiceRequest) ---
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-const bytes = (num: number, b: Buffer): Buffer => field(num, 2, b);
-const str = (num: number, s: string): Buffer => bytes(num, Buffer.from(s));
-function fixed64(num: number, v: bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(v);
-  return field(num, 1, b);
-}
 function double(num: number, v: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeDoubleLE(v);
@@ -116,21 +99,6 @@ function metricsRequest(interval: number): Buffer {
 }
 
 const perSecond = (n: number, ms: number): string => `${Math.round((n / ms) * 1000).toLocaleString('en')} points/s`;
-
-function percentile(samples: number[], p: number): number {
-  const s = samples.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-
-function timed(n: number, fn: () => void): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
 
 function pointsOf(groups: ScopeGroup<OtlpMetric>[]): number {
   let n = 0;
@@ -298,7 +266,7 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
         rows.push({ what, value: err.message, target: 'p95 < 200 ms', ok: false });
         continue;
       }
-      const t = timed(10, () => range(p95Query, rangeMs));
+      const t = timeIt(10, () => range(p95Query, rangeMs));
       const p95 = percentile(t, 95);
       rows.push({
         what,
@@ -308,12 +276,12 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
       });
     }
     for (const q of DASHBOARD) range(q, 86_400_000); // warm-up
-    const refreshes = timed(5, () => {
+    const refreshes = timeIt(5, () => {
       for (const q of DASHBOARD) range(q, 86_400_000);
     });
     const perChart = DASHBOARD.map((q) =>
       percentile(
-        timed(3, () => range(q, 86_400_000)),
+        timeIt(3, () => range(q, 86_400_000)),
         50,
       ),
     );
@@ -369,8 +337,8 @@ function activeSeriesRows(dir: string, quick: boolean): BenchRow[] {
     const rssBefore = process.memoryUsage().rss;
     const api = new PrometheusApi(new SqliteSeriesStore(db), () => endMs);
     const query = `sum by (service_name) (rate({"app.requests_total"}[5m]))`;
-    const first = timed(1, () => api.query({ query }))[0]!;
-    const t = timed(5, () => api.query({ query }));
+    const first = timeIt(1, () => api.query({ query }))[0]!;
+    const t = timeIt(5, () => api.query({ query }));
     const data = api.query({ query });
     if (data.resultType !== 'vector' || data.result.length !== 10) throw new Error(`benchMetrics: ${JSON.stringify(data).slice(0, 200)}`);
     const rssAfter = process.memoryUsage().rss;

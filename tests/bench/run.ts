@@ -15,7 +15,7 @@ import { benchOtlp } from './otlp.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
-import type { BenchRow } from './bench-row.js';
+import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 
@@ -104,21 +104,6 @@ function bareInsert(dbPath: string, n: number): number {
   const seconds = (performance.now() - t0) / 1000;
   db.close();
   return n / seconds;
-}
-
-function percentile(samples: number[], p: number): number {
-  const s = samples.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-
-function timeIt(n: number, fn: () => void): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
 }
 
 async function benchIngest(): Promise<void> {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser } from '../support/browser.js';
 import { startServe, waitFor } from '../support/serve-process.js';
-import type { BenchRow } from './bench-row.js';
+import { percentile, type BenchRow } from './bench-row.js';
 
 const SPANS = 10_000;
 const BATCH = 2_000;
@@ -94,11 +94,6 @@ const IN_PAGE = {
     return performance.now() - t;
   })()`,
 };
-
-function percentile(samples: number[], p: number): number {
-  const s = samples.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
 
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
 

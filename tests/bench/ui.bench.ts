@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { startServe } from '../support/serve-process.js';
-import type { BenchRow } from './bench-row.js';
+import { percentile, type BenchRow } from './bench-row.js';
 
 function pyLine(i: number, msg: string): string {
   const t = new Date();
@@ -17,11 +17,6 @@ function pyLine(i: number, msg: string): string {
 }
 function p2(n: number): string {
   return String(n).padStart(2, '0');
-}
-
-function percentile(samples: number[], p: number): number {
-  const s = samples.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
 async function openApp(url: string, token: string, page: Page): Promise<void> {

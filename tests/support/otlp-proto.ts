@@ -11,7 +11,7 @@ export interface TestSpan {
   attributes?: Record<string, string | number>;
 }
 
-function varint(n: bigint | number): Buffer {
+export function varint(n: bigint | number): Buffer {
   let v = BigInt(n);
   const out: number[] = [];
   while (v >= 0x80n) {
@@ -27,9 +27,9 @@ export function field(num: number, wire: number, payload: Buffer): Buffer {
   return wire === 2 ? Buffer.concat([tag, varint(payload.length), payload]) : Buffer.concat([tag, payload]);
 }
 
-const bytes = (num: number, b: Buffer): Buffer => field(num, 2, b);
-const str = (num: number, s: string): Buffer => bytes(num, Buffer.from(s));
-function fixed64(num: number, v: bigint): Buffer {
+export const bytes = (num: number, b: Buffer): Buffer => field(num, 2, b);
+export const str = (num: number, s: string): Buffer => bytes(num, Buffer.from(s));
+export function fixed64(num: number, v: bigint): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(v);
   return field(num, 1, b);
