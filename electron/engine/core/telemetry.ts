@@ -109,3 +109,12 @@ export interface ScopeGroup<T> {
   scope: OtlpScope;
   items: T[];
 }
+
+/** OTLP's DataPointFlags.FLAG_NO_RECORDED_VALUE: how a staleness marker is stored (see staleMarker). */
+export const NO_RECORDED_VALUE = 1;
+
+/** The point that says a series is gone: no value, the no-recorded-value flag (Prometheus's stale NaN). */
+export function staleMarker(metric: OtlpMetric, attributes: Attributes, nowUs: number): OtlpMetric {
+  const { points: _points, ...shape } = metric;
+  return { ...shape, points: [{ startUs: 0, timeUs: nowUs, attributes, flags: NO_RECORDED_VALUE, exemplars: [] }] };
+}

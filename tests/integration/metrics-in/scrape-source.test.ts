@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceView } from '../../../shared/model.js';
 import { createEngine, type Engine } from '../../../electron/engine/engine.js';
-import { NO_RECORDED_VALUE } from '../../../electron/engine/ingest/metrics-in/to-otlp.js';
+import { NO_RECORDED_VALUE } from '../../../electron/engine/core/telemetry.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
 
 const PYTHON = '/usr/bin/python3';

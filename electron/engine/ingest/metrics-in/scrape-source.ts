@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { BadRequestError } from '../../core/errors.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { Source, SourceKindSpec } from '../source.js';
-import type { Attributes, OtlpMetric, OtlpResource } from '../../core/telemetry.js';
+import { staleMarker, type Attributes, type OtlpMetric, type OtlpResource } from '../../core/telemetry.js';
 import type { SourceRow } from '../source-store.js';
 import { parseDurationUs } from '../../signals/traces/trace-query.js';
 import { ExpositionError, parseExposition } from './exposition-parser.js';
@@ -18,7 +18,7 @@ import { SCRAPE_LIMITS } from './limits.js';
 import { formatOfContentType } from './negotiation.js';
 import type { PointsSink } from '../../signals/metrics/points-sink.js';
 import { ScrapeError, scrapeTarget } from './scrape.js';
-import { familiesToMetrics, gauge, instanceOf, labelKey, scrapeResource, staleMarker } from './to-otlp.js';
+import { familiesToMetrics, gauge, instanceOf, labelKey, scrapeResource } from './to-otlp.js';
 
 /** Prometheus's usual interval for a scrape config (its global default is 1m; 15s is what its example config uses). */
 export const DEFAULT_SCRAPE_INTERVAL_MS = 15_000;

@@ -12,9 +12,6 @@
 import type { Attributes, OtlpExemplar, OtlpMetric, OtlpPoint, OtlpResource } from '../../core/telemetry.js';
 import type { Exemplar, Labels, MetricFamily, Sample } from './model.js';
 
-/** OTLP's DataPointFlags.FLAG_NO_RECORDED_VALUE: how a staleness marker is stored (see staleMarker). */
-export const NO_RECORDED_VALUE = 1;
-
 /** OTLP temporality: cumulative. */
 const CUMULATIVE = 2;
 
@@ -58,12 +55,6 @@ export function familiesToMetrics(families: readonly MetricFamily[], nowUs: numb
     }
   }
   return out;
-}
-
-/** The point that says a series is gone: no value, the no-recorded-value flag (Prometheus's stale NaN). */
-export function staleMarker(metric: OtlpMetric, attributes: Attributes, nowUs: number): OtlpMetric {
-  const { points: _points, ...shape } = metric;
-  return { ...shape, points: [{ startUs: 0, timeUs: nowUs, attributes, flags: NO_RECORDED_VALUE, exemplars: [] }] };
 }
 
 /** A plain gauge of one value (up, scrape_duration_seconds…). */

@@ -13,14 +13,12 @@
 // series are read by the (series_id, ts) index for the window asked.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
-import type { AttrValue } from '../../core/telemetry.js';
+import { NO_RECORDED_VALUE, type AttrValue } from '../../core/telemetry.js';
 import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
 import { labelsKey } from './promql/storage.js';
 import { matches, matchesAll } from './promql/matchers.js';
 import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
 
-/** OTLP's DataPointFlags.NO_RECORDED_VALUE: the series ended (Prometheus writes a staleness marker). */
-const NO_RECORDED_VALUE = 1;
 const DELTA = 1;
 
 /** Which Prometheus series of a stored OTLP series a name designates. */
