@@ -43,6 +43,7 @@ import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
 import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
 import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
 import { hostMetricsModule } from './signals/metrics/host/module.js';
+import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
 
 export interface EngineConfig {
@@ -207,7 +208,20 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // stop and write what is pending, then the live tail).
   modules.push(
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
-    hostMetricsModule({ scheduler, sink: points }),
+    hostMetricsModule({
+      scheduler,
+      sink: points,
+      // The processes tied to a source: the writers of the watched log files, the pids SDK resources name.
+      processes: {
+        events,
+        watchedFiles: () =>
+          sourceStore
+            .listSources()
+            .filter((s) => s.kind === 'file' || s.kind === 'folder')
+            .flatMap((s) => sourceStore.knownFiles(s.id).map((f) => ({ fileId: f.fileId, path: f.path }))),
+        namingResources: () => resourcesNamingProcess(db),
+      },
+    }),
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),

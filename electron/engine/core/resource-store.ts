@@ -25,6 +25,32 @@ export function hashOf(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
+/** A stored resource that names a process: an SDK's resource with `process.pid`. */
+export interface ProcessNamingResource {
+  pid: number;
+  service: string | undefined;
+  attributes: Attributes;
+}
+
+/**
+ * The resources an OpenTelemetry SDK sent that name a process (`process.pid`), newest first. Only
+ * an SDK's (those with `telemetry.sdk.name`): Loupe's own process series have a `process.pid`
+ * resource too, and must not keep the process they sample tied to a source.
+ */
+export function resourcesNamingProcess(db: Db): ProcessNamingResource[] {
+  const rows = db
+    .prepare(
+      `SELECT service, attributes FROM resources
+       WHERE attributes LIKE '%"process.pid":%' AND attributes LIKE '%"telemetry.sdk.name":%' ORDER BY id DESC`,
+    )
+    .all() as { service: string | null; attributes: string }[];
+  return rows.flatMap((r) => {
+    const attributes = JSON.parse(r.attributes) as Attributes;
+    const pid = Number(attributes['process.pid']);
+    return Number.isInteger(pid) && pid > 0 ? [{ pid, service: r.service ?? undefined, attributes }] : [];
+  });
+}
+
 export class ResourceStore {
   private readonly ids = new Map<string, number>();
   /** The request's resource objects, each shared by its scope groups: canonicalised once. */

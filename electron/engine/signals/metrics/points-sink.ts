@@ -5,7 +5,7 @@ import type { EventBus } from '../../core/events.js';
 import type { Db } from '../../core/database.js';
 import { MetricWriter } from './metric-writer.js';
 import { ResourceStore } from '../../core/resource-store.js';
-import type { OtlpMetric, OtlpResource } from '../../core/telemetry.js';
+import type { OtlpMetric, OtlpResource, ScopeGroup } from '../../core/telemetry.js';
 
 export class PointsSink {
   private readonly tx;
@@ -15,15 +15,18 @@ export class PointsSink {
     private readonly events: EventBus,
   ) {
     const writer = new MetricWriter(db, new ResourceStore(db));
-    this.tx = db.transaction((resource: OtlpResource, scope: string, metrics: OtlpMetric[]) =>
-      writer.write([{ resource, scope: { name: scope }, items: metrics }]),
-    );
+    this.tx = db.transaction((groups: ScopeGroup<OtlpMetric>[]) => writer.write(groups));
   }
 
   /** Store the metrics' points as one transaction; returns how many (throws when the write fails: a full disk). */
   write(resource: OtlpResource, scope: string, metrics: OtlpMetric[]): number {
-    if (metrics.length === 0) return 0;
-    const points = this.tx(resource, scope, metrics);
+    return this.writeGroups([{ resource, scope: { name: scope }, items: metrics }]);
+  }
+
+  /** Store the points of several resources (the host and its processes) as one transaction. */
+  writeGroups(groups: ScopeGroup<OtlpMetric>[]): number {
+    if (groups.every((g) => g.items.length === 0)) return 0;
+    const points = this.tx(groups);
     if (points > 0) this.events.emit('points.stored', { points });
     return points;
   }
