@@ -1,10 +1,10 @@
 // The Metrics view in a real Chromium against the real `loupe serve`: RED series with the
 // spanmetrics connector's names (`traces.span.metrics.calls`, `.duration` in ms, as Loupe derives
-// them from spans) and an application counter,
-// sent as OTLP/JSON with known values. The overview shows each service's rate, error ratio and
-// latency; an operation opens its charts; the explorer charts a metric split by a label, keeps
-// that in the URL across a reload, and shows a PromQL mistake with its position. Screenshots
-// (light and dark) go to test-results/.
+// them from spans), an application counter and the process series Loupe samples for a service,
+// sent as OTLP/JSON with known values. The overview shows each service's rate, error ratio,
+// latency and saturation; an operation opens its charts; the explorer charts a metric split by a
+// label, keeps that in the URL across a reload, and shows a PromQL mistake with its position.
+// Screenshots (light and dark) go to test-results/.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,58 @@ function jobsPayload(): unknown {
   };
 }
 
+/**
+ * The process series Loupe samples for a service (the process scraper's names and units): two
+ * processes of `service`, together busy 0.25 s user + 0.05 s system CPU a second (30%; the second
+ * of I/O wait a second is no CPU use) and holding 100 + 50 MiB resident.
+ */
+function processPayload(service: string): unknown {
+  const now = Date.now() - 1000;
+  const start = `${(now - 3600_000) * 1e6}`;
+  const at = (i: number): string => `${(now - (SAMPLES - 1 - i) * STEP_S * 1000) * 1e6}`;
+  const process = (pid: number, userPerS: number, rssMiB: number) => ({
+    resource: { attributes: [...attrs({ 'service.name': service }), { key: 'process.pid', value: { intValue: String(pid) } }] },
+    scopeMetrics: [
+      {
+        scope: { name: 'processscraper' },
+        metrics: [
+          {
+            name: 'process.cpu.time',
+            unit: 's',
+            sum: {
+              aggregationTemporality: 2,
+              isMonotonic: true,
+              dataPoints: Array.from({ length: SAMPLES }, (_, i) =>
+                Object.entries({ user: userPerS, system: 0.025, wait: 0.5 }).map(([state, perS]) => ({
+                  attributes: [...attrs({ state }), { key: 'process.pid', value: { intValue: String(pid) } }],
+                  startTimeUnixNano: start,
+                  timeUnixNano: at(i),
+                  asDouble: perS * STEP_S * i,
+                })),
+              ).flat(),
+            },
+          },
+          {
+            name: 'process.memory.usage',
+            unit: 'By',
+            sum: {
+              aggregationTemporality: 2,
+              isMonotonic: false,
+              dataPoints: Array.from({ length: SAMPLES }, (_, i) => ({
+                attributes: [{ key: 'process.pid', value: { intValue: String(pid) } }],
+                startTimeUnixNano: start,
+                timeUnixNano: at(i),
+                asInt: String(rssMiB * 1024 * 1024),
+              })),
+            },
+          },
+        ],
+      },
+    ],
+  });
+  return { resourceMetrics: [process(4100, 0.2, 100), process(4200, 0.05, 50)] };
+}
+
 async function send(otlpHttp: string, body: unknown): Promise<void> {
   const res = await fetch(`${otlpHttp}/v1/metrics`, {
     method: 'POST',
@@ -148,6 +200,7 @@ beforeAll(async () => {
   await send(otlpHttp, redPayload('checkout', 'GET /cart', 1.8, 0.2));
   await send(otlpHttp, redPayload('frontend', 'GET /', 5, 0));
   await send(otlpHttp, jobsPayload());
+  await send(otlpHttp, processPayload('checkout'));
   await waitFor(
     async () => ((await serve.get<{ metrics: MetricSummaryView[] }>('/api/metrics')).metrics.length >= 3 ? true : undefined),
     20_000,
@@ -179,6 +232,11 @@ describe('the Metrics view', () => {
     expect(await cell(page, 'Services', 'checkout', 'p50').textContent()).toBe('75ms');
     expect(await cell(page, 'Services', 'checkout', 'p95').textContent()).toBe('97.5ms');
     expect(await cell(page, 'Services', 'checkout', 'p99').textContent()).toBe('99.5ms');
+    // Saturation where Loupe knows the service's processes, a dash where it does not.
+    expect(await cell(page, 'Services', 'checkout', 'cpu').textContent()).toBe('30%');
+    expect(await cell(page, 'Services', 'checkout', 'rss').textContent()).toBe('150 MiB');
+    expect(await cell(page, 'Services', 'frontend', 'cpu').textContent()).toBe('—');
+    expect(await cell(page, 'Services', 'frontend', 'rss').textContent()).toBe('—');
     await expect.poll(() => paintedPixels(services.locator('tr[data-name="checkout"] td[data-column="rate"] canvas'))).toBeGreaterThan(10);
     await screenshot(page, 'metrics-services-light');
     expect(await accessibilityProblems(page), 'metrics-services-light').toEqual([]);

@@ -1,17 +1,22 @@
 // The service overview's rows: per service (or per operation of one service) its request rate,
 // error ratio and p50/p95/p99 latency over the range, each as a line and its newest value, from
-// the RED series (red-series.ts). Refreshed while the range is live, as every chart is.
+// the RED series (red-series.ts); per service also the CPU and memory of its processes when Loupe
+// knows them. Refreshed while the range is live, as every chart is.
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { matrixSeries, type SeriesPoint } from './chart-data.js';
 import { stepFor } from './promql-build.js';
-import { OPERATION_LABEL, redQueries, SERVICE_LABEL, type RedColumn } from './red-series.js';
+import { OPERATION_LABEL, redQueries, saturationQueries, SERVICE_LABEL, type RedColumn, type SaturationColumn } from './red-series.js';
 
 /** Sparklines are small: fewer points than a chart. */
 const SPARK_POINTS = 60;
-const COLUMNS: readonly RedColumn[] = ['rate', 'errors', 'p50', 'p95', 'p99'];
+const RED_COLUMNS: readonly RedColumn[] = ['rate', 'errors', 'p50', 'p95', 'p99'];
+/** Processes belong to services: operations have no saturation. */
+const SATURATION_COLUMNS: readonly SaturationColumn[] = ['cpu', 'rss'];
+
+export type OverviewColumn = RedColumn | SaturationColumn;
 
 export interface RedCell {
   points: SeriesPoint[];
@@ -21,7 +26,7 @@ export interface RedCell {
 export interface RedRow {
   /** The service's or operation's name. */
   name: string;
-  cells: Record<RedColumn, RedCell>;
+  cells: Record<OverviewColumn, RedCell>;
 }
 
 const EMPTY: RedCell = { points: [], last: null };
@@ -49,24 +54,28 @@ export class OverviewStore {
     const { from, to } = resolveRange(range);
     const step = stepFor(to - from, SPARK_POINTS);
     const by = service === undefined ? SERVICE_LABEL : OPERATION_LABEL;
-    const queries = redQueries(by, service);
+    const red = redQueries(by, service);
+    const asked: { column: OverviewColumn; query: string }[] = RED_COLUMNS.map((column) => ({ column, query: red[column] }));
+    if (service === undefined) {
+      const saturation = saturationQueries();
+      asked.push(...SATURATION_COLUMNS.map((column) => ({ column, query: saturation[column] })));
+    }
     const began = performance.now();
     // The ticket `run` is about to take: whether this load is still the latest once answered.
     const ticket = this.request.current() + 1;
     await this.request.run(
-      () =>
-        Promise.all(COLUMNS.map((c) => api.request('metrics.queryRange', { query: queries[c], start: from / 1000, end: to / 1000, step }))),
+      () => Promise.all(asked.map(({ query }) => api.request('metrics.queryRange', { query, start: from / 1000, end: to / 1000, step }))),
       (answers) => {
         const byName = new Map<string, RedRow>();
         const row = (name: string): RedRow => {
           let r = byName.get(name);
           if (!r) {
-            r = { name, cells: { rate: EMPTY, errors: EMPTY, p50: EMPTY, p95: EMPTY, p99: EMPTY } };
+            r = { name, cells: { rate: EMPTY, errors: EMPTY, p50: EMPTY, p95: EMPTY, p99: EMPTY, cpu: EMPTY, rss: EMPTY } };
             byName.set(name, r);
           }
           return r;
         };
-        COLUMNS.forEach((column, i) => {
+        asked.forEach(({ column }, i) => {
           const data = answers[i];
           if (!data) return;
           for (const s of matrixSeries(data, { legend: '' }, step * 1000)) {

@@ -2,8 +2,9 @@
 // OpenTelemetry Collector's spanmetrics connector makes them — `traces.span.metrics.calls` and
 // `traces.span.metrics.duration` in ms, per `span.name`, `span.kind`, `status.code` — under
 // their PromQL names (OTel names keep their dots: see the README's Metrics naming), and the
-// PromQL the service overview asks over them. Every name and label value the overview depends on
-// is here, in one place.
+// PromQL the service overview asks over them; and the saturation of a service's processes from
+// the process scraper's series Loupe samples (electron/engine/signals/metrics/host/). Every name
+// and label value the overview depends on is here, in one place.
 import { labelName, selector, type LabelFilter } from './promql-build.js';
 
 /** Calls per service, operation, kind and status (a counter). */
@@ -25,6 +26,27 @@ export const RED_WINDOW = '5m';
 export const LATENCY_QUANTILES = [0.5, 0.95, 0.99] as const;
 
 export type RedColumn = 'rate' | 'errors' | 'p50' | 'p95' | 'p99';
+
+/** CPU seconds per process and state (user, system, wait: waiting for disk is no CPU use). */
+export const PROCESS_CPU_METRIC = 'process.cpu.time_seconds_total';
+export const PROCESS_CPU_STATES = ['user', 'system'] as const;
+/** Resident memory per process. */
+export const PROCESS_RSS_METRIC = 'process.memory.usage_bytes';
+
+export type SaturationColumn = 'cpu' | 'rss';
+
+/**
+ * The saturation of each service's processes (those Loupe ties to it): CPU as a fraction of one
+ * core (1.5 = a core and a half busy, as `top` shows 150%) and resident memory, summed over its processes.
+ */
+export function saturationQueries(): Record<SaturationColumn, string> {
+  const group = labelName(SERVICE_LABEL);
+  const busy = selector(PROCESS_CPU_METRIC, [{ label: 'state', op: '=~', value: PROCESS_CPU_STATES.join('|') }]);
+  return {
+    cpu: `sum by (${group}) (rate(${busy}[${RED_WINDOW}]))`,
+    rss: `sum by (${group}) (${selector(PROCESS_RSS_METRIC)})`,
+  };
+}
 
 /** The queries of one overview table: per `by` label, optionally inside one service. */
 export function redQueries(by: typeof SERVICE_LABEL | typeof OPERATION_LABEL, service?: string): Record<RedColumn, string> {
