@@ -14,6 +14,7 @@ import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js
 import { benchOtlp } from './otlp.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
+import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
@@ -249,7 +250,7 @@ try {
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
-  if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)));
+  if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

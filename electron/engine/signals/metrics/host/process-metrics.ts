@@ -78,15 +78,17 @@ export function readProcess(fs: ProcFs, pid: number, bootUs: number): ProcessRea
   const field = (n: number): number => Number(fields[n - 3]);
   const startTicks = field(22);
   if (!Number.isFinite(startTicks)) return null;
-  const kb = (key: string): number => {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status);
-    return m ? Number(m[1]) * 1024 : 0;
-  };
-  const line = (key: string): string | undefined => new RegExp(`^${key}:\\t(.*)$`, 'm').exec(status)?.[1];
+  // `Key:\tvalue` lines; memory as `VmRSS:\t   60224 kB`.
+  const lines = new Map<string, string>();
+  for (const l of status.split('\n')) {
+    const colon = l.indexOf(':\t');
+    if (colon > 0) lines.set(l.slice(0, colon), l.slice(colon + 2));
+  }
+  const kb = (key: string): number => Number(/^\s*(\d+) kB$/.exec(lines.get(key) ?? '')?.[1] ?? 0) * 1024;
   return {
     pid,
-    parentPid: Number(line('PPid') ?? field(4)),
-    name: line('Name') ?? '',
+    parentPid: Number(lines.get('PPid') ?? field(4)),
+    name: lines.get('Name') ?? '',
     executablePath: attempt(() => fs.link(`${dir}/exe`)),
     args: argsOf(attempt(() => fs.read(`${dir}/cmdline`)) ?? ''),
     startUs: bootUs + Math.round((startTicks / USER_HZ) * 1_000_000),
@@ -94,7 +96,7 @@ export function readProcess(fs: ProcFs, pid: number, bootUs: number): ProcessRea
     cpuSeconds: { user: field(14) / USER_HZ, system: field(15) / USER_HZ, wait: (field(42) || 0) / USER_HZ },
     rssBytes: kb('VmRSS'),
     virtualBytes: kb('VmSize'),
-    threads: Number(line('Threads') ?? field(20)),
+    threads: Number(lines.get('Threads') ?? field(20)),
     openFiles: attempt(() => fs.list(`${dir}/fd`).length),
   };
 }
