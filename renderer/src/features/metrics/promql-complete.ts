@@ -158,13 +158,16 @@ export interface CompletionSource {
   labelValues: (label: string, metric: string | undefined) => Promise<string[]>;
 }
 
-/** Names that start with the prefix first, then those that contain it; case-insensitive. */
+/** A name as compared with what is typed: case and OTel's dots aside (`app_task` finds `app.task.duration`). */
+const folded = (name: string): string => name.toLowerCase().replace(/\./g, '_');
+
+/** Names that start with the prefix first, then those that contain it. */
 function ranked<T extends { label: string }>(items: T[], prefix: string, limit: number): T[] {
-  const p = prefix.toLowerCase();
+  const p = folded(prefix);
   const starts: T[] = [];
   const contains: T[] = [];
   for (const item of items) {
-    const l = item.label.toLowerCase();
+    const l = folded(item.label);
     if (l === p) continue;
     if (l.startsWith(p)) starts.push(item);
     else if (p && l.includes(p)) contains.push(item);
