@@ -52,7 +52,9 @@ describe('PromQL autocomplete', () => {
     const app = await suggestionsFor({ kind: 'expression', from: 0, prefix: 'app' }, source);
     expect(app[0]).toEqual({ label: 'app.jobs_total', detail: 'counter', insert: '{"app.jobs_total"}' });
     // Typed the Prometheus way, an OTel name is found all the same.
-    expect((await suggestionsFor({ kind: 'expression', from: 0, prefix: 'app_jo' }, source)).map((x) => x.label)).toEqual(['app.jobs_total']);
+    expect((await suggestionsFor({ kind: 'expression', from: 0, prefix: 'app_jo' }, source)).map((x) => x.label)).toEqual([
+      'app.jobs_total',
+    ]);
     const r = await suggestionsFor({ kind: 'expression', from: 0, prefix: 'rat' }, source);
     expect(r[0]).toEqual({ label: 'rate', detail: 'function', insert: 'rate(' });
     const sum = await suggestionsFor({ kind: 'expression', from: 0, prefix: 'su' }, source);

@@ -37,9 +37,8 @@ export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi, 
         },
         (p) => prometheus.queryRange(p),
       ),
-      'metrics.queryExemplars': handler(
-        { query: required(param.string), start: param.textOrNumber, end: param.textOrNumber },
-        (p) => exemplars.query(p),
+      'metrics.queryExemplars': handler({ query: required(param.string), start: param.textOrNumber, end: param.textOrNumber }, (p) =>
+        exemplars.query(p),
       ),
       'metrics.series': handler(match, (p) => prometheus.series(p)),
       'metrics.labels': handler(match, (p) => prometheus.labels(p)),
