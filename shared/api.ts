@@ -9,6 +9,7 @@ import type {
   LogRecordView,
   MetricSummaryView,
   NumericFacet,
+  PromExemplarSeries,
   PromMetricMetadata,
   PromQueryData,
   ServiceMapView,
@@ -160,6 +161,11 @@ export interface Requests {
   'metrics.labelValues': { params: PromMatchParams & { name: string }; result: string[] };
   /** Type, help and unit per metric family (/api/v1/metadata). */
   'metrics.metadata': { params: { metric?: string; limit?: number }; result: Record<string, PromMetricMetadata[]> };
+  /** The exemplars (trace id, span id, value, time) of the series a PromQL query selects (/api/v1/query_exemplars). */
+  'metrics.queryExemplars': {
+    params: { query: string; start?: string | number; end?: string | number };
+    result: PromExemplarSeries[];
+  };
   /** Services and their operations; with `since`, only operations seen since then. */
   'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };

@@ -343,6 +343,13 @@ export type PromQueryData =
   | { resultType: 'vector'; result: { metric: Record<string, string>; value: PromSamplePair }[] }
   | { resultType: 'matrix'; result: { metric: Record<string, string>; values: PromSamplePair[] }[] };
 
+/** One series' exemplars, as /api/v1/query_exemplars answers them: `value` as text, `timestamp` in Unix seconds. */
+export interface PromExemplarSeries {
+  seriesLabels: Record<string, string>;
+  /** `labels` has `trace_id` and `span_id` when the measurement was traced, then the exemplar's own attributes. */
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
+
 /** What /api/v1/metadata says of one metric family. */
 export interface PromMetricMetadata {
   type: 'counter' | 'gauge' | 'histogram' | 'summary';

@@ -35,6 +35,7 @@ import { EventBus } from './core/events.js';
 import { registerQueryFunctions } from './signals/logs/query/index.js';
 import { SpanReader } from './signals/traces/span-reader.js';
 import { MetricReader } from './signals/metrics/metric-reader.js';
+import { ExemplarReader } from './signals/metrics/exemplar-reader.js';
 import { PrometheusApi } from './signals/metrics/prometheus-api.js';
 import { SqliteSeriesStore } from './signals/metrics/sqlite-series-store.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './ingest/otlp/receiver.js';
@@ -225,7 +226,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),
-    metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs())),
+    metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs()), new ExemplarReader(db, seriesStore)),
     remoteWriteModule({ db, scheduler, store: seriesStore, url: config.remoteWrite }),
     sourcesModule(sources, pipeline, {
       paths: config.paths ?? [],
@@ -342,8 +343,13 @@ export function openEngineForQuery(dataDir: string): QueryEngine {
       (row) => reader.toView(row),
       (row) => reader.pathsOf(row),
     );
-    const prometheus = new PrometheusApi(new SqliteSeriesStore(db), () => systemClock.nowMs());
-    const modules = [logsModule(reader, live), tracesModule(db, new SpanReader(db)), metricsModule(new MetricReader(db), prometheus)];
+    const seriesStore = new SqliteSeriesStore(db);
+    const prometheus = new PrometheusApi(seriesStore, () => systemClock.nowMs());
+    const modules = [
+      logsModule(reader, live),
+      tracesModule(db, new SpanReader(db)),
+      metricsModule(new MetricReader(db), prometheus, new ExemplarReader(db, seriesStore)),
+    ];
     return { api: apiOf(modules), close: () => db.close() };
   } catch (err) {
     db.close();

@@ -3,8 +3,9 @@
 // them from spans), an application counter and the process series Loupe samples for a service,
 // sent as OTLP/JSON with known values. The overview shows each service's rate, error ratio,
 // latency and saturation; an operation opens its charts; the explorer charts a metric split by a
-// label, keeps that in the URL across a reload, and shows a PromQL mistake with its position.
-// Screenshots (light and dark) go to test-results/.
+// label, keeps that in the URL across a reload, and shows a PromQL mistake with its position; a
+// histogram's exemplars are dots that open their trace, and its buckets a heatmap; the PromQL box
+// completes metric names and label values. Screenshots (light and dark) go to test-results/.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,13 +168,81 @@ function processPayload(service: string): unknown {
   return { resourceMetrics: [process(4100, 0.2, 100), process(4200, 0.05, 50)] };
 }
 
-async function send(otlpHttp: string, body: unknown): Promise<void> {
-  const res = await fetch(`${otlpHttp}/v1/metrics`, {
+/** The trace an exemplar links to: one internal span (not a server span: no RED series of its own). */
+const EXEMPLAR_TRACE = '6e0c63257de34c92bf9efcd03927272e';
+const EXEMPLAR_SPAN = '1a2b3c4d5e6f7a8b';
+
+function tracePayload(): unknown {
+  const end = Date.now() - 5000;
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: attrs({ 'service.name': 'worker' }) },
+        scopeSpans: [
+          {
+            scope: { name: 'app' },
+            spans: [
+              {
+                traceId: EXEMPLAR_TRACE,
+                spanId: EXEMPLAR_SPAN,
+                name: 'render invoice',
+                kind: 1,
+                startTimeUnixNano: `${(end - 800) * 1e6}`,
+                endTimeUnixNano: `${end * 1e6}`,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * `app.task.duration` (s), a histogram: ten tasks in (0.1, 0.5] s for each in (1, 2] s, one point a step; the
+ * newest point carries an exemplar, a slow task of the trace above.
+ */
+function taskDurationPayload(): unknown {
+  const now = Date.now() - 1000;
+  const bounds = [0.1, 0.5, 1, 2, 5];
+  const dataPoints = Array.from({ length: SAMPLES }, (_, i) => {
+    const fast = 10 * (i + 1);
+    const slow = i + 1;
+    const t = now - (SAMPLES - 1 - i) * STEP_S * 1000;
+    return {
+      attributes: attrs({ task: 'invoice' }),
+      startTimeUnixNano: `${(now - 3600_000) * 1e6}`,
+      timeUnixNano: `${t * 1e6}`,
+      count: String(fast + slow),
+      sum: fast * 0.3 + slow * 1.5,
+      explicitBounds: bounds,
+      bucketCounts: ['0', String(fast), '0', String(slow), '0', '0'],
+      exemplars:
+        i === SAMPLES - 2 ? [{ timeUnixNano: `${(t - 5000) * 1e6}`, asDouble: 1.5, traceId: EXEMPLAR_TRACE, spanId: EXEMPLAR_SPAN }] : [],
+    };
+  });
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: attrs({ 'service.name': 'worker' }) },
+        scopeMetrics: [
+          {
+            scope: { name: 'app' },
+            metrics: [{ name: 'app.task.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints } }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function send(otlpHttp: string, body: unknown, signal = 'metrics'): Promise<void> {
+  const res = await fetch(`${otlpHttp}/v1/${signal}`, {
     method: 'POST',
     body: JSON.stringify(body),
     headers: { 'Content-Type': 'application/json' },
   });
-  if (res.status !== 200) throw new Error(`metrics: ${res.status} ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`${signal}: ${res.status} ${await res.text()}`);
 }
 
 function cell(p: Page, table: string, row: string, column: string) {
@@ -201,8 +270,10 @@ beforeAll(async () => {
   await send(otlpHttp, redPayload('frontend', 'GET /', 5, 0));
   await send(otlpHttp, jobsPayload());
   await send(otlpHttp, processPayload('checkout'));
+  await send(otlpHttp, taskDurationPayload());
+  await send(otlpHttp, tracePayload(), 'traces');
   await waitFor(
-    async () => ((await serve.get<{ metrics: MetricSummaryView[] }>('/api/metrics')).metrics.length >= 3 ? true : undefined),
+    async () => ((await serve.get<{ metrics: MetricSummaryView[] }>('/api/metrics')).metrics.length >= 4 ? true : undefined),
     20_000,
     'the metrics',
   );
@@ -304,6 +375,77 @@ describe('the Metrics view', () => {
     await expect.poll(legendOf(page, 'promql'), { timeout: 10_000 }).toEqual(['email 3', 'sms 1']);
     expect(await paintedPixels(chartCanvas(page, 'promql'))).toBeGreaterThan(100);
     expect(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('q')).toBe('sum by (queue) (rate({"app.jobs_total"}[5m]))');
+  });
+
+  it("draws a histogram's exemplars as dots that open their trace, and its buckets as a heatmap", async () => {
+    await page.goto(`${serve.url}?token=${serve.token}#/metrics?tab=explore&last=15m&metric=app.task.duration_seconds`);
+    const chart = 'app.task.duration_seconds: p50, p95, p99';
+    await expect.poll(legendOf(page, chart), { timeout: 15_000 }).toEqual(['p50 320ms', 'p95 1.45s', 'p99 1.89s']);
+    // The heatmap: the two buckets tasks fell in, a cell per step with observations.
+    const heatmap = chartCanvas(page, 'app.task.duration_seconds: heatmap');
+    await expect.poll(() => heatmap.getAttribute('data-rows'), { timeout: 10_000 }).toBe('3');
+    expect(Number(await heatmap.getAttribute('data-cells'))).toBeGreaterThan(20);
+    expect(await paintedPixels(heatmap)).toBeGreaterThan(1000);
+    const box = await heatmap.boundingBox();
+    // A cell's tooltip: its bucket, time and rate (the slow bucket is the top row).
+    await heatmap.hover({ position: { x: box!.width - 20, y: 12 } });
+    await expect
+      .poll(async () => (await page.locator('.cell-tip').textContent())?.trim())
+      .toMatch(/^1s – 2s · \d\d:\d\d:\d\d · [\d.]+\/s$/);
+    await screenshot(page, 'metrics-histogram-light');
+    expect(await accessibilityProblems(page), 'metrics-histogram-light').toEqual([]);
+
+    // The exemplar: a dot at 1.5 s, where chart.js drew it; a click opens its trace.
+    const canvas = chartCanvas(page, chart);
+    const dots = async (): Promise<[number, number][]> =>
+      JSON.parse((await canvas.getAttribute('data-exemplars')) ?? '[]') as [number, number][];
+    await expect.poll(async () => (await dots()).length, { timeout: 10_000 }).toBe(1);
+    const [x, y] = (await dots())[0]!;
+    await canvas.hover({ position: { x, y } });
+    expect(await canvas.evaluate((c) => c.style.cursor)).toBe('pointer');
+    await canvas.click({ position: { x, y } });
+    await expect.poll(() => page.url()).toContain(`#/traces/${EXEMPLAR_TRACE}`);
+    await page
+      .getByRole('tree', { name: 'Spans of this trace' })
+      .getByRole('treeitem')
+      .filter({ hasText: 'render invoice' })
+      .waitFor({ timeout: 10_000 });
+  });
+
+  it('completes a metric name and a label value in the PromQL box, by keyboard and by mouse', async () => {
+    await page.goto(`${serve.url}?token=${serve.token}#/metrics?tab=explore&last=15m`);
+    const box = page.getByRole('combobox', { name: 'PromQL' });
+    await box.click();
+    await box.pressSequentially('rate(app_task_dur');
+    const list = page.getByRole('listbox', { name: 'Suggestions' });
+    await list.getByRole('option', { name: /app\.task\.duration_seconds_bucket/ }).waitFor({ timeout: 10_000 });
+    expect(await list.getByRole('option').first().textContent()).toMatch(/app\.task\.duration_seconds_bucket\s*histogram/);
+    // A dotted name is taken as a selector of its own.
+    await box.press('ArrowDown');
+    await box.press('ArrowUp');
+    await box.press('Tab');
+    await expect.poll(() => box.inputValue()).toBe('rate({"app.task.duration_seconds_bucket"}');
+    expect(await list.count()).toBe(0);
+
+    // In `{…}`: a label name, then its values.
+    await box.fill('');
+    await box.pressSequentially('sum by (queue) (rate({"app.jobs_total", qu');
+    await list.getByRole('option', { name: /^queue/ }).waitFor();
+    await box.press('Enter');
+    await expect.poll(() => box.inputValue()).toBe('sum by (queue) (rate({"app.jobs_total", queue');
+    await box.pressSequentially('="');
+    await expect
+      .poll(async () => (await list.getByRole('option').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()))
+      .toEqual(['email queue', 'sms queue']);
+    await box.press('Escape');
+    expect(await list.count()).toBe(0);
+    await box.pressSequentially('s');
+    await list.getByRole('option', { name: /^sms/ }).click();
+    await expect.poll(() => box.inputValue()).toBe('sum by (queue) (rate({"app.jobs_total", queue="sms"');
+    await box.pressSequentially('}[5m]))');
+    await box.press('Enter');
+    await expect.poll(legendOf(page, 'promql'), { timeout: 10_000 }).toEqual(['sms 1']);
+    await screenshot(page, 'metrics-promql-complete-light');
   });
 
   it('draws the overview and the explorer in dark mode', async () => {

@@ -55,6 +55,7 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
     params: { query: 'time()', start: '1700000000', end: '1700000060', step: '15s' },
     bad: { query: 'time()', start: '1700000000', end: '1700000060', step: 'often' },
   },
+  'metrics.queryExemplars': { params: { query: 'rate(x_bucket[5m])', start: '1700000000' }, bad: { query: 'rate(x[5m]', end: 'later' } },
   'metrics.series': { params: { 'match[]': ['{__name__=~".+"}', 'up'] }, bad: { 'match[]': ['sum(up)'] } },
   'metrics.labels': { params: { 'match[]': ['up'] }, bad: { start: 'then' } },
   'metrics.labelValues': { params: { name: '__name__' }, bad: { name: 'job', end: 'never' } },

@@ -1,8 +1,10 @@
 // Metrics: what was received over OTLP, per metric, with its series and newest point; and PromQL
-// over it, on the protocol and as Prometheus's HTTP API (/api/v1/*, for Grafana and promtool).
+// over it, on the protocol and as Prometheus's HTTP API (/api/v1/*, for Grafana and promtool),
+// with the exemplars that link a measurement to its trace.
 import { handler } from '../../api/handlers.js';
 import { param, required } from '../../api/params.js';
 import type { EngineModule, RestRoute } from '../../core/module.js';
+import type { ExemplarReader } from '../../signals/metrics/exemplar-reader.js';
 import type { MetricReader } from '../../signals/metrics/metric-reader.js';
 import type { PrometheusApi } from '../../signals/metrics/prometheus-api.js';
 
@@ -17,7 +19,7 @@ function prometheusRoutes(path: string, handlerName: RestRoute['handler'], query
   ];
 }
 
-export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi): EngineModule {
+export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi, exemplars: ExemplarReader): EngineModule {
   return {
     name: 'metrics',
     handlers: {
@@ -35,6 +37,9 @@ export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi):
         },
         (p) => prometheus.queryRange(p),
       ),
+      'metrics.queryExemplars': handler({ query: required(param.string), start: param.textOrNumber, end: param.textOrNumber }, (p) =>
+        exemplars.query(p),
+      ),
       'metrics.series': handler(match, (p) => prometheus.series(p)),
       'metrics.labels': handler(match, (p) => prometheus.labels(p)),
       'metrics.labelValues': handler({ ...match, name: required(param.string) }, (p) => prometheus.labelValues(p)),
@@ -44,6 +49,7 @@ export function metricsModule(metrics: MetricReader, prometheus: PrometheusApi):
       { method: 'GET', path: '/api/metrics', handler: 'metrics.list', envelope: 'metrics' },
       ...prometheusRoutes('/api/v1/query', 'metrics.query', ['query', 'time', 'timeout']),
       ...prometheusRoutes('/api/v1/query_range', 'metrics.queryRange', ['query', 'start', 'end', 'step', 'timeout']),
+      ...prometheusRoutes('/api/v1/query_exemplars', 'metrics.queryExemplars', ['query', 'start', 'end']),
       ...prometheusRoutes('/api/v1/series', 'metrics.series', ['match[]', 'start', 'end']),
       ...prometheusRoutes('/api/v1/labels', 'metrics.labels', ['match[]', 'start', 'end']),
       {

@@ -316,6 +316,17 @@ export class SqliteSeriesStore implements SeriesStore {
     if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta);
     return expoBucketSeries(base, rows, entry.delta);
   }
+
+  /**
+   * The stored series the matchers may select, judged on their name and the labels known without
+   * reading points (`le` and `quantile` are not judged), one row per Prometheus series name asked:
+   * query_exemplars reads the exemplars of these ids itself.
+   */
+  selectedSeries(matchers: readonly LabelMatcher[]): { id: number; type: OtlpMetricType; part: Part; labels: Labels }[] {
+    return [...this.candidates(matchers)].flatMap(([entry, parts]) =>
+      parts.map(({ name, part }) => ({ id: entry.id, type: entry.type, part, labels: { ...entry.labels, __name__: name } })),
+    );
+  }
 }
 
 function msOf(us: number): number {

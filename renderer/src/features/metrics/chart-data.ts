@@ -1,7 +1,8 @@
 // A range query's answer as chart.js line datasets: one per series, its points as {x: ms, y},
 // a gap where a step has no point (a series that stopped is not drawn across the hole), named by
-// its labels, and a cap on how many series one chart draws.
-import type { PromQueryData } from '../../../../shared/model.js';
+// its labels, and a cap on how many series one chart draws; and the exemplars of its queries as
+// dots (a measurement that links to its trace).
+import type { PromExemplarSeries, PromQueryData } from '../../../../shared/model.js';
 import type { ChartQuery } from './promql-build.js';
 
 export interface SeriesPoint {
@@ -65,6 +66,40 @@ export function chartSeries(
   const all = answers.flatMap((a) => matrixSeries(a.data, a.query, stepMs));
   all.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   return { series: all.slice(0, MAX_SERIES_PER_CHART), omitted: Math.max(0, all.length - MAX_SERIES_PER_CHART) };
+}
+
+/** An exemplar drawn as a dot: its time and value, and the trace it opens. */
+export interface ExemplarPoint {
+  x: number;
+  y: number;
+  traceId: string | undefined;
+  spanId: string | undefined;
+  /** The series it was recorded on (`{le="0.5", route="/a"}`), for the tooltip. */
+  series: string;
+}
+
+/** More dots than this and they hide the lines: the newest are kept. */
+export const MAX_EXEMPLARS_PER_CHART = 500;
+
+/**
+ * The exemplars of a chart's queries as dots: once each (a histogram's p50/p95/p99 queries read
+ * the same buckets), only those with a finite value, the newest MAX_EXEMPLARS_PER_CHART.
+ */
+export function exemplarPoints(answers: readonly PromExemplarSeries[][]): ExemplarPoint[] {
+  const byIdentity = new Map<string, ExemplarPoint>();
+  for (const answer of answers) {
+    for (const s of answer) {
+      for (const e of s.exemplars) {
+        const y = Number(e.value);
+        if (!Number.isFinite(y)) continue;
+        const x = Math.round(e.timestamp * 1000);
+        const traceId = e.labels.trace_id;
+        const key = `${x}\u0000${y}\u0000${traceId ?? ''}\u0000${e.labels.span_id ?? ''}`;
+        if (!byIdentity.has(key)) byIdentity.set(key, { x, y, traceId, spanId: e.labels.span_id, series: seriesName(s.seriesLabels) });
+      }
+    }
+  }
+  return [...byIdentity.values()].sort((a, b) => a.x - b.x).slice(-MAX_EXEMPLARS_PER_CHART);
 }
 
 /** Distinct colours for lines, readable on light and dark backgrounds (Grafana's classic palette). */
