@@ -226,7 +226,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   );
   // The alert manager until the alerts module (alerting/rules) constructs it and hands it to the
   // evaluator as its AlertSink: its config is alertmanager.yml in the data dir (the defaults without one).
-  const alertManager = new AlertManager({ db, scheduler, events, config: loadManagerConfig(join(config.dataDir, ALERT_MANAGER_CONFIG_FILE)) });
+  const alertManager = new AlertManager({
+    db,
+    scheduler,
+    events,
+    config: loadManagerConfig(join(config.dataDir, ALERT_MANAGER_CONFIG_FILE)),
+  });
   modules.push({ name: 'alert-manager', ...alertManager.parts() });
   let api: EngineApi;
   try {

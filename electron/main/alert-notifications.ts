@@ -18,7 +18,13 @@ export interface NativeNotificationOptions {
 
 export function notificationOptions(msg: AlertNotify): NativeNotificationOptions {
   const urgency = msg.urgency === 'low' || msg.urgency === 'critical' ? msg.urgency : 'normal';
-  return { title: msg.title, body: msg.body, urgency, timeoutType: urgency === 'critical' ? 'never' : 'default', silent: urgency === 'low' };
+  return {
+    title: msg.title,
+    body: msg.body,
+    urgency,
+    timeoutType: urgency === 'critical' ? 'never' : 'default',
+    silent: urgency === 'low',
+  };
 }
 
 /** The page's route (`#/alerts/…`) a click opens: the hash of the alert URL, or null when it has none. */
@@ -30,7 +36,11 @@ export function alertRoute(alertUrl: string): string | null {
 /** The tray's tooltip and badge count for the alerts firing now. */
 export function trayState(msg: AlertsFiring): { tooltip: string; badge: number; alarm: boolean } {
   if (msg.count === 0) return { tooltip: 'Loupe', badge: 0, alarm: false };
-  return { tooltip: `Loupe — ${msg.count} alert${msg.count === 1 ? '' : 's'} firing${msg.critical ? ' (critical)' : ''}`, badge: msg.count, alarm: true };
+  return {
+    tooltip: `Loupe — ${msg.count} alert${msg.count === 1 ? '' : 's'} firing${msg.critical ? ' (critical)' : ''}`,
+    badge: msg.count,
+    alarm: true,
+  };
 }
 
 /** The notifications on screen by id: showing one of an id shown already closes the older one. */

@@ -23,7 +23,14 @@ import { pathToFileURL } from 'node:url';
 import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from './url-policy.js';
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
 import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
-import { alertRoute, notificationOptions, ShownNotifications, trayState, type AlertNotify, type AlertsFiring } from './alert-notifications.js';
+import {
+  alertRoute,
+  notificationOptions,
+  ShownNotifications,
+  trayState,
+  type AlertNotify,
+  type AlertsFiring,
+} from './alert-notifications.js';
 import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');

@@ -49,7 +49,10 @@ function managerWith(config: string, clock: TestClock | null): { manager: AlertM
   const scheduler = new Scheduler(clock ?? systemClock);
   const manager = new AlertManager({ db, scheduler, events: new EventBus(), config });
   manager.start();
-  closers.push(() => db.close(), () => manager.stop());
+  closers.push(
+    () => db.close(),
+    () => manager.stop(),
+  );
   return { manager, db, scheduler };
 }
 
@@ -132,14 +135,17 @@ describe('webhook notifier', () => {
     expect(entry).toMatchObject({ kind: 'resolved', status: 'failed', attempts: 6, lastError: 'HTTP 503: boom: database locked' });
   });
 
-  it('speaks Slack\'s {text, blocks} with format: slack', async () => {
+  it("speaks Slack's {text, blocks} with format: slack", async () => {
     const bodies: { text: string; blocks: { type: string }[] }[] = [];
     const { url } = await listen((_req, body) => {
       bodies.push(JSON.parse(body) as (typeof bodies)[number]);
       return 200;
     });
     const clock = new TestClock(START);
-    const { manager } = managerWith(`route: {receiver: chat, group_wait: 0s}\nreceivers: [{name: chat, webhook_configs: [{url: "${url}", format: slack}]}]\n`, clock);
+    const { manager } = managerWith(
+      `route: {receiver: chat, group_wait: 0s}\nreceivers: [{name: chat, webhook_configs: [{url: "${url}", format: slack}]}]\n`,
+      clock,
+    );
     manager.send([p1('ApiErrors')]);
     await clock.advance(0);
     await manager.settled();
@@ -173,16 +179,23 @@ describe('command notifier', () => {
     const n = { alerts: [], status: 'firing', kind: 'firing', urgency: 'normal' } as unknown as Notification;
     await expect(notifier.send(n)).rejects.toThrow('killed after the 500 ms timeout: waiting');
     const child = Number(readFileSync(pidFile, 'utf8'));
-    const state = await waitFor(() => {
-      const status = existsSync(`/proc/${child}/status`) ? readFileSync(`/proc/${child}/status`, 'utf8') : 'State: gone';
-      const s = /State:\s+(\S+)/.exec(status)?.[1];
-      return s === 'gone' || s === 'Z' ? s : undefined;
-    }, 5000, 'the child to end');
+    const state = await waitFor(
+      () => {
+        const status = existsSync(`/proc/${child}/status`) ? readFileSync(`/proc/${child}/status`, 'utf8') : 'State: gone';
+        const s = /State:\s+(\S+)/.exec(status)?.[1];
+        return s === 'gone' || s === 'Z' ? s : undefined;
+      },
+      5000,
+      'the child to end',
+    );
     expect(['gone', 'Z']).toContain(state);
   });
 
   it('a failing program is a failed attempt with its stderr', async () => {
-    const notifier = new CommandNotifier({ command: ['/bin/sh', '-c', 'echo "no route to pager" >&2; exit 3'], sendResolved: true, timeoutMs: 5000 }, new Scheduler(systemClock));
+    const notifier = new CommandNotifier(
+      { command: ['/bin/sh', '-c', 'echo "no route to pager" >&2; exit 3'], sendResolved: true, timeoutMs: 5000 },
+      new Scheduler(systemClock),
+    );
     const n = { alerts: [], status: 'firing', kind: 'firing', urgency: 'normal' } as unknown as Notification;
     await expect(notifier.send(n)).rejects.toThrow('exited with status 3: no route to pager');
   });
@@ -211,13 +224,27 @@ describe('team Alertmanager (Debian prometheus-alertmanager 0.25)', () => {
 
   it('receives the firing alert with startsAt, endsAt and generatorURL, then its resolution', async () => {
     const clock = new TestClock(Date.now());
-    const { manager } = managerWith(`route: {receiver: team, group_wait: 0s}\nreceivers: [{name: team, alertmanager_configs: [{url: "${amUrl}"}]}]\n`, clock);
+    const { manager } = managerWith(
+      `route: {receiver: team, group_wait: 0s}\nreceivers: [{name: team, alertmanager_configs: [{url: "${amUrl}"}]}]\n`,
+      clock,
+    );
     const alert = { ...p1('ApiErrors'), startsAt: clock.nowMs() - 60_000 };
     manager.send([alert]);
     await clock.advance(0);
     await manager.settled();
-    expect(manager.history(1, undefined)[0]).toMatchObject({ integration: 'alertmanager', target: `${amUrl}/api/v2/alerts`, status: 'delivered' });
-    type AmAlert = { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string; generatorURL: string; status: { state: string } };
+    expect(manager.history(1, undefined)[0]).toMatchObject({
+      integration: 'alertmanager',
+      target: `${amUrl}/api/v2/alerts`,
+      status: 'delivered',
+    });
+    type AmAlert = {
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+      startsAt: string;
+      endsAt: string;
+      generatorURL: string;
+      status: { state: string };
+    };
     const firing = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
     expect(firing).toHaveLength(1);
     expect(firing[0]).toMatchObject({

@@ -250,7 +250,9 @@ describe('alert manager scenarios (test clock)', () => {
     await clock.advance(ms('1m'));
     // instance="ab" is not silenced by a|c (anchored, as Alertmanager): one alert is notified.
     expect(seen).toEqual(['30s firing normal P3 Api5xx firing']);
-    expect(manager.history(10, undefined)[0]?.alerts.map((a) => a.fingerprint)).toEqual([JSON.stringify({ alertname: 'Api5xx', severity: 'P3', instance: 'ab' })]);
+    expect(manager.history(10, undefined)[0]?.alerts.map((a) => a.fingerprint)).toEqual([
+      JSON.stringify({ alertname: 'Api5xx', severity: 'P3', instance: 'ab' }),
+    ]);
     manager.stop();
     db.close();
   });
@@ -259,7 +261,12 @@ describe('alert manager scenarios (test clock)', () => {
     const { db } = tempDb();
     const clock = new TestClock(START);
     const { manager, seen } = managerOn(db, clock);
-    manager.createSilence({ matchers: [{ name: 'alertname', value: 'Api5xx', isRegex: false }], endsAtMs: START + ms('2h'), createdBy: 'ana', comment: 'deploy' });
+    manager.createSilence({
+      matchers: [{ name: 'alertname', value: 'Api5xx', isRegex: false }],
+      endsAtMs: START + ms('2h'),
+      createdBy: 'ana',
+      comment: 'deploy',
+    });
     await clock.advance(ms('3h'));
     expect(seen).toEqual(['1h45m silence-expiring low Silence ends in 15 min: alertname="Api5xx"']);
     expect(manager.listSilences()[0]?.status.state).toBe('expired');

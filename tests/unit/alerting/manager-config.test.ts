@@ -41,7 +41,10 @@ receivers:
   it.each([
     ['route:\n  receiver: x\n  group_wait: soon\nreceivers: [{name: x}]\n', '3:15: "soon" is not a duration (such as 30s, 5m, 4h, 1h30m)'],
     ['route:\n  receiver: nobody\nreceivers: [{name: x}]\n', '2:13: no receiver is named "nobody"'],
-    ['route:\n  receiver: x\n  routes:\n    - matchers: [\'severity=~"P[1"\']\nreceivers: [{name: x}]\n', '4:18: regex "P[1": Invalid regular expression'],
+    [
+      'route:\n  receiver: x\n  routes:\n    - matchers: [\'severity=~"P[1"\']\nreceivers: [{name: x}]\n',
+      '4:18: regex "P[1": Invalid regular expression',
+    ],
     ['route:\n  receiver: x\n  recever: y\nreceivers: [{name: x}]\n', '3:12: unknown field "recever"'],
     ['route: [receiver: x\n', '1:1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
     ['route:\n  receiver: x\n  mute_time_intervals: [weekend]\nreceivers: [{name: x}]\n', '3:25: no time interval is named "weekend"'],

@@ -6,10 +6,24 @@ import { parseHostToMain } from '../../../shared/host-protocol.js';
 
 describe('desktop alert notifications', () => {
   it('reads the host message and shows a critical alert until dismissed', () => {
-    const msg = parseHostToMain({ type: 'alert-notify', id: 'g1', groupId: 'g1', title: 'P1 DbDown firing', body: 'refused', urgency: 'critical', alertUrl: 'http://127.0.0.1:4320/#/alerts/DbDown' });
+    const msg = parseHostToMain({
+      type: 'alert-notify',
+      id: 'g1',
+      groupId: 'g1',
+      title: 'P1 DbDown firing',
+      body: 'refused',
+      urgency: 'critical',
+      alertUrl: 'http://127.0.0.1:4320/#/alerts/DbDown',
+    });
     expect(msg?.type).toBe('alert-notify');
     if (msg?.type !== 'alert-notify') return;
-    expect(notificationOptions(msg)).toEqual({ title: 'P1 DbDown firing', body: 'refused', urgency: 'critical', timeoutType: 'never', silent: false });
+    expect(notificationOptions(msg)).toEqual({
+      title: 'P1 DbDown firing',
+      body: 'refused',
+      urgency: 'critical',
+      timeoutType: 'never',
+      silent: false,
+    });
     expect(notificationOptions({ ...msg, urgency: 'loud' })).toMatchObject({ urgency: 'normal', timeoutType: 'default' });
     expect(alertRoute(msg.alertUrl)).toBe('#/alerts/DbDown');
     expect(alertRoute('https://grafana.example/d/1')).toBeNull();
@@ -28,7 +42,11 @@ describe('desktop alert notifications', () => {
   });
 
   it('shows the firing count on the tray', () => {
-    expect(trayState({ type: 'alerts-firing', count: 2, critical: true })).toEqual({ tooltip: 'Loupe — 2 alerts firing (critical)', badge: 2, alarm: true });
+    expect(trayState({ type: 'alerts-firing', count: 2, critical: true })).toEqual({
+      tooltip: 'Loupe — 2 alerts firing (critical)',
+      badge: 2,
+      alarm: true,
+    });
     expect(trayState({ type: 'alerts-firing', count: 0, critical: false })).toEqual({ tooltip: 'Loupe', badge: 0, alarm: false });
   });
 });

@@ -82,9 +82,16 @@ const matchersParam: Param<SilenceMatcher[] | undefined> = {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) throw new BadRequestError(`${name}: expected a list of {name, value, isRegex}.`);
     return value.map((m: Record<string, unknown>, i) => {
-      if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.value !== 'string' || typeof m.isRegex !== 'boolean')
+      if (
+        typeof m !== 'object' ||
+        m === null ||
+        typeof m.name !== 'string' ||
+        typeof m.value !== 'string' ||
+        typeof m.isRegex !== 'boolean'
+      )
         throw new BadRequestError(`${name}[${i}]: expected {name, value, isRegex, isEqual?}.`);
-      if (m.isEqual !== undefined && typeof m.isEqual !== 'boolean') throw new BadRequestError(`${name}[${i}].isEqual: expected true or false.`);
+      if (m.isEqual !== undefined && typeof m.isEqual !== 'boolean')
+        throw new BadRequestError(`${name}[${i}].isEqual: expected true or false.`);
       return { name: m.name, value: m.value, isRegex: m.isRegex, ...(m.isEqual !== undefined ? { isEqual: m.isEqual as boolean } : {}) };
     });
   },
@@ -128,8 +135,11 @@ export class AlertManager implements AlertSink {
     this.scheduler = options.scheduler;
     this.events = options.events;
     this.desktop = new DesktopNotifier(options.events);
-    this.deliveries = new Deliveries(this.store, this.scheduler, (n, integration, target) =>
-      this.notifiersOf(n.receiver, null).find((x) => x.integration === integration && x.target === target) ?? null,
+    this.deliveries = new Deliveries(
+      this.store,
+      this.scheduler,
+      (n, integration, target) =>
+        this.notifiersOf(n.receiver, null).find((x) => x.integration === integration && x.target === target) ?? null,
     );
   }
 
@@ -464,7 +474,14 @@ export class AlertManager implements AlertSink {
     }));
   }
 
-  createSilence(p: { id?: string; matchers: SilenceMatcher[]; startsAtMs?: number; endsAtMs: number; createdBy?: string; comment?: string }): string {
+  createSilence(p: {
+    id?: string;
+    matchers: SilenceMatcher[];
+    startsAtMs?: number;
+    endsAtMs: number;
+    createdBy?: string;
+    comment?: string;
+  }): string {
     const now = this.now();
     if (p.matchers.length === 0) throw new BadRequestError('matchers: a silence needs at least one matcher.');
     let parsed: Matcher[];
@@ -474,7 +491,8 @@ export class AlertManager implements AlertSink {
       throw new BadRequestError(`matchers: ${(err as Error).message}.`);
     }
     // Alertmanager refuses a silence that matches every alert: one matcher must need a value.
-    if (parsed.every((m) => allHold([m], {}))) throw new BadRequestError('matchers: at least one matcher must not match the empty value (it would silence everything).');
+    if (parsed.every((m) => allHold([m], {})))
+      throw new BadRequestError('matchers: at least one matcher must not match the empty value (it would silence everything).');
     const startsAtMs = Math.max(p.startsAtMs ?? now, now);
     if (p.endsAtMs <= now) throw new BadRequestError('endsAt: the silence would end in the past.');
     if (p.endsAtMs <= startsAtMs) throw new BadRequestError('endsAt: the silence ends before it starts.');
@@ -617,7 +635,9 @@ export class AlertManager implements AlertSink {
         { fingerprints: required(param.strings), by: withDefault(param.string, 'loupe'), comment: withDefault(param.string, '') },
         (p) => ({ acknowledged: this.acknowledge(p.fingerprints, p.by, p.comment) }),
       ),
-      'alerts.unacknowledge': handler({ fingerprints: required(param.strings) }, (p) => ({ unacknowledged: this.unacknowledge(p.fingerprints) })),
+      'alerts.unacknowledge': handler({ fingerprints: required(param.strings) }, (p) => ({
+        unacknowledged: this.unacknowledge(p.fingerprints),
+      })),
       'alerts.acknowledgements': handler({}, () => this.acknowledgements()),
       'notifications.list': handler({ limit: withDefault(param.int, DEFAULT_HISTORY_PAGE), before: param.int }, (p) => {
         if (p.limit < 1 || p.limit > 1000) throw new BadRequestError('limit: between 1 and 1000.');

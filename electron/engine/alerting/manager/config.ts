@@ -231,7 +231,8 @@ class Reader {
         this.fail([...path, field, i], (err as Error).message);
       }
     });
-    const legacy = field === 'matchers' ? ['match', 'match_re'] : [field.replace('matchers', 'match'), field.replace('matchers', 'match_re')];
+    const legacy =
+      field === 'matchers' ? ['match', 'match_re'] : [field.replace('matchers', 'match'), field.replace('matchers', 'match_re')];
     for (const [i, key] of legacy.entries()) {
       const map = this.object(obj[key], [...path, key], Object.keys((obj[key] as object | undefined) ?? {}));
       for (const [name, value] of Object.entries(map)) {
@@ -286,7 +287,9 @@ function readRoute(r: Reader, value: unknown, path: Path, id: string, parent: Ro
   };
   if (route.groupIntervalMs <= 0) r.fail([...path, 'group_interval'], 'group_interval must be above zero');
   if (route.repeatIntervalMs <= 0) r.fail([...path, 'repeat_interval'], 'repeat_interval must be above zero');
-  const children = r.list(obj.routes, [...path, 'routes']).map((child, i) => readRoute(r, child, [...path, 'routes', i], `${id}.${i}`, route));
+  const children = r
+    .list(obj.routes, [...path, 'routes'])
+    .map((child, i) => readRoute(r, child, [...path, 'routes', i], `${id}.${i}`, route));
   return { ...route, routes: children };
 }
 
@@ -307,7 +310,8 @@ function readReceiver(r: Reader, value: unknown, path: Path): ReceiverConfig {
     const format = o.format ?? 'alertmanager';
     if (format !== 'alertmanager' && format !== 'slack') r.fail([...p, 'format'], 'format is alertmanager or slack');
     const maxAlerts = o.max_alerts ?? 0;
-    if (typeof maxAlerts !== 'number' || !Number.isInteger(maxAlerts) || maxAlerts < 0) r.fail([...p, 'max_alerts'], 'expected a whole number');
+    if (typeof maxAlerts !== 'number' || !Number.isInteger(maxAlerts) || maxAlerts < 0)
+      r.fail([...p, 'max_alerts'], 'expected a whole number');
     return {
       url: r.url(o.url, [...p, 'url']),
       format,
@@ -386,8 +390,20 @@ function readConfig(r: Reader, root: unknown): ManagerConfig {
   checkRoute(route, ['route']);
   const inhibitRules = r.list(obj.inhibit_rules, ['inhibit_rules']).map((v, i) => {
     const p = ['inhibit_rules', i];
-    const o = r.object(v, p, ['source_matchers', 'target_matchers', 'source_match', 'source_match_re', 'target_match', 'target_match_re', 'equal']);
-    return { sourceMatchers: r.matchers(o, p, 'source_matchers'), targetMatchers: r.matchers(o, p, 'target_matchers'), equal: r.strings(o.equal, [...p, 'equal']) };
+    const o = r.object(v, p, [
+      'source_matchers',
+      'target_matchers',
+      'source_match',
+      'source_match_re',
+      'target_match',
+      'target_match_re',
+      'equal',
+    ]);
+    return {
+      sourceMatchers: r.matchers(o, p, 'source_matchers'),
+      targetMatchers: r.matchers(o, p, 'target_matchers'),
+      equal: r.strings(o.equal, [...p, 'equal']),
+    };
   });
   return {
     resolveTimeoutMs: r.duration(global.resolve_timeout, ['global', 'resolve_timeout'], DEFAULT_RESOLVE_TIMEOUT_MS),

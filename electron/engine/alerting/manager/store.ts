@@ -72,7 +72,16 @@ export class ManagerStore {
          ON CONFLICT(id) DO UPDATE SET matchers = excluded.matchers, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
            created_by = excluded.created_by, comment = excluded.comment, updated_at = excluded.updated_at, reminded_at = excluded.reminded_at`,
       )
-      .run(s.id, JSON.stringify(s.matchers), us(s.startsAtMs), us(s.endsAtMs), s.createdBy, s.comment, us(s.updatedAtMs), s.remindedAtMs === null ? null : us(s.remindedAtMs));
+      .run(
+        s.id,
+        JSON.stringify(s.matchers),
+        us(s.startsAtMs),
+        us(s.endsAtMs),
+        s.createdBy,
+        s.comment,
+        us(s.updatedAtMs),
+        s.remindedAtMs === null ? null : us(s.remindedAtMs),
+      );
   }
 
   // Acknowledgements.
@@ -153,13 +162,17 @@ export class ManagerStore {
   /** One attempt's outcome. */
   recordAttempt(id: number, status: DeliveryStatus, atMs: number, error: string | null, nextAttemptMs: number | null): void {
     this.db
-      .prepare('UPDATE alert_notifications SET status = ?, attempts = attempts + 1, last_attempt = ?, last_error = ?, next_attempt = ? WHERE id = ?')
+      .prepare(
+        'UPDATE alert_notifications SET status = ?, attempts = attempts + 1, last_attempt = ?, last_error = ?, next_attempt = ? WHERE id = ?',
+      )
       .run(status, us(atMs), error, nextAttemptMs === null ? null : us(nextAttemptMs), id);
   }
 
   openDeliveries(): OpenDelivery[] {
     const rows = this.db
-      .prepare("SELECT id, integration, target, attempts, next_attempt, payload FROM alert_notifications WHERE status IN ('pending', 'retrying') ORDER BY id")
+      .prepare(
+        "SELECT id, integration, target, attempts, next_attempt, payload FROM alert_notifications WHERE status IN ('pending', 'retrying') ORDER BY id",
+      )
       .all() as Record<string, unknown>[];
     return rows.map((r) => ({
       id: r.id as number,
@@ -199,6 +212,8 @@ export class ManagerStore {
 
   /** Forget deliveries older than `cutoffMs` that are settled (the history is bounded in time). */
   pruneHistory(cutoffMs: number): number {
-    return this.db.prepare("DELETE FROM alert_notifications WHERE created_at < ? AND status NOT IN ('pending', 'retrying')").run(us(cutoffMs)).changes;
+    return this.db
+      .prepare("DELETE FROM alert_notifications WHERE created_at < ? AND status NOT IN ('pending', 'retrying')")
+      .run(us(cutoffMs)).changes;
   }
 }

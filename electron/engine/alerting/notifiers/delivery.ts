@@ -56,7 +56,13 @@ export class Deliveries {
       const notifier = this.notifierOf(open.notification, open.integration, open.target);
       const now = this.scheduler.clock.nowMs();
       if (!notifier) {
-        this.store.recordAttempt(open.id, 'failed', now, `the receiver "${open.notification.receiver}" no longer has this ${open.integration}`, null);
+        this.store.recordAttempt(
+          open.id,
+          'failed',
+          now,
+          `the receiver "${open.notification.receiver}" no longer has this ${open.integration}`,
+          null,
+        );
         continue;
       }
       this.later(Math.max(0, (open.nextAttemptMs ?? now) - now), () => this.attempt(open.id, notifier, open.notification, open.attempts));

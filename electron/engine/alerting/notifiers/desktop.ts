@@ -21,7 +21,15 @@ declare module '../../core/events.js' {
 
 /** The message main receives for a notification. */
 export function desktopMessage(n: Notification): AlertNotifyMessage {
-  return { type: 'alert-notify', id: n.groupId, groupId: n.groupId, title: n.title, body: n.body, urgency: n.urgency, alertUrl: n.alertUrl };
+  return {
+    type: 'alert-notify',
+    id: n.groupId,
+    groupId: n.groupId,
+    title: n.title,
+    body: n.body,
+    urgency: n.urgency,
+    alertUrl: n.alertUrl,
+  };
 }
 
 export class DesktopNotifier implements Notifier {
@@ -32,7 +40,8 @@ export class DesktopNotifier implements Notifier {
   constructor(private readonly events: EventBus) {}
 
   send(n: Notification): Promise<DeliveryOutcome> {
-    if (!this.events.has('alert.notify')) return Promise.resolve({ skipped: 'no desktop app is running (loupe serve): see the browser notification' });
+    if (!this.events.has('alert.notify'))
+      return Promise.resolve({ skipped: 'no desktop app is running (loupe serve): see the browser notification' });
     this.events.emit('alert.notify', desktopMessage(n));
     return Promise.resolve(undefined);
   }
