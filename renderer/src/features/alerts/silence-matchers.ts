@@ -21,5 +21,6 @@ export function parseSilenceMatchers(text: string): { matchers: SilenceMatcher[]
 }
 
 export function formatSilenceMatchers(matchers: readonly SilenceMatcher[]): string {
-  return matchers.map((m) => `${m.name}${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : ''}${JSON.stringify(m.value)}`).join('\n');
+  const op = (m: SilenceMatcher): string => `${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : m.isEqual === false ? '=' : ''}`;
+  return matchers.map((m) => `${m.name}${op(m)}${JSON.stringify(m.value)}`).join('\n');
 }
