@@ -109,7 +109,9 @@ export class Deliveries {
         this.later(delay, () => this.attempt(id, notifier, n, attempts));
       }
     })();
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    // A write that fails (the database closed under a late answer) leaves the row pending: it is
+    // tried again at the next start, never an unhandled rejection.
+    const settled = run.catch(() => undefined).finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
   }
 }
