@@ -106,6 +106,69 @@ export interface TraceImportResult {
   rejectReason?: string;
 }
 
+/** A silence matcher as Alertmanager's API v2 writes it (`isEqual` false: `!=` / `!~`). */
+export interface SilenceMatcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual?: boolean;
+}
+
+/** A silence as Alertmanager's `GET /api/v2/silences` answers it (times RFC 3339). */
+export interface SilenceView {
+  id: string;
+  status: { state: 'active' | 'pending' | 'expired' };
+  updatedAt: string;
+  matchers: SilenceMatcher[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+}
+
+/** A notification as a page shows it (the `alerts.notifications` topic): replace one of the same `id`. */
+export interface AlertNotificationEvent {
+  id: string;
+  groupId: string;
+  kind: 'firing' | 'repeat' | 'escalation' | 'resolved' | 'silence-expiring';
+  status: 'firing' | 'resolved';
+  title: string;
+  body: string;
+  urgency: 'low' | 'normal' | 'critical';
+  /** Where a click goes: a `#/…` route of the page, or a URL. */
+  alertUrl: string;
+  atMs: number;
+}
+
+/** One delivery of the notification history: what was sent, where, when, and whether it arrived. */
+export interface NotificationLogEntry {
+  id: number;
+  createdAt: string;
+  groupKey: string;
+  receiver: string;
+  /** webhook | command | alertmanager | desktop | browser | none */
+  integration: string;
+  /** The URL or command line; empty for desktop and browser. */
+  target: string;
+  kind: AlertNotificationEvent['kind'];
+  urgency: AlertNotificationEvent['urgency'];
+  title: string;
+  status: 'pending' | 'retrying' | 'delivered' | 'failed' | 'skipped' | 'listed';
+  attempts: number;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  /** The alerts it was about (fingerprint, alertname, status). */
+  alerts: { fingerprint: string; alertname: string; status: 'firing' | 'resolved' }[];
+}
+
+export interface AcknowledgementView {
+  fingerprint: string;
+  ackedAt: string;
+  ackedBy: string;
+  comment: string;
+}
+
 export interface Requests {
   'logs.search': { params: LogQueryParams & { limit?: number; cursor?: string }; result: LogPage };
   'logs.histogram': { params: LogQueryParams & { buckets?: number }; result: HistogramView };
@@ -169,10 +232,30 @@ export interface Requests {
   /** Services and their operations; with `since`, only operations seen since then. */
   'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };
+  /** The silences, as Alertmanager's GET /api/v2/silences (expired ones too, newest first). */
+  'silences.list': { params: Record<string, never>; result: SilenceView[] };
+  /**
+   * Create a silence (or update the one of `id`), as POST /api/v2/silences: `startsAt` defaults to
+   * now; times RFC 3339 or ms since the epoch.
+   */
+  'silences.create': {
+    params: { id?: string; matchers: SilenceMatcher[]; startsAt?: string; endsAt: string; createdBy?: string; comment?: string };
+    result: { silenceID: string };
+  };
+  /** End a silence now (DELETE /api/v2/silence/{id}). */
+  'silences.expire': { params: { id: string }; result: null };
+  /** Acknowledge firing alerts: no repeat or escalation for them until they resolve (the resolved notice still goes). */
+  'alerts.acknowledge': { params: { fingerprints: string[]; by?: string; comment?: string }; result: { acknowledged: string[] } };
+  'alerts.unacknowledge': { params: { fingerprints: string[] }; result: { unacknowledged: string[] } };
+  'alerts.acknowledgements': { params: Record<string, never>; result: AcknowledgementView[] };
+  /** The notification history, newest first; `before`: an id, for the page after one. */
+  'notifications.list': { params: { limit?: number; before?: number }; result: NotificationLogEntry[] };
 }
 
 export interface Subscriptions {
   'logs.tail': { params: { q: string }; event: LiveBatch };
+  /** The alert manager's notifications for pages (its `browser` receivers). */
+  'alerts.notifications': { params: Record<string, never>; event: AlertNotificationEvent };
 }
 
 export type Method = keyof Requests;

@@ -20,10 +20,18 @@ const MAIN_TO_HOST = {
   'add-source': { path: 'string' },
 } as const satisfies Shapes;
 
-/** Engine host → main: something the user should see in a dialog. */
+/** Engine host → main: something the user should see in a dialog, or a native notification. */
 const HOST_TO_MAIN = {
   warning: { message: 'string' },
   error: { message: 'string' },
+  /**
+   * Show a native notification of an alert group. A notification of the same `id` replaces the one
+   * shown (a re-notification does not stack); `urgency` is low | normal | critical; a click opens
+   * `alertUrl` (a `#/…` route of the page) in the window.
+   */
+  'alert-notify': { id: 'string', groupId: 'string', title: 'string', body: 'string', urgency: 'string', alertUrl: 'string' },
+  /** How many alerts fire now (the tray shows it), and whether one of them is critical. */
+  'alerts-firing': { count: 'number', critical: 'boolean' },
 } as const satisfies Shapes;
 
 export type MainToHost = MessageOf<typeof MAIN_TO_HOST>;

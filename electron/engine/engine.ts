@@ -46,6 +46,7 @@ import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
 import { hostMetricsModule } from './signals/metrics/host/module.js';
 import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
+import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manager.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -122,6 +123,8 @@ export interface CloseReport {
 }
 
 export const DB_FILE = 'loupe.db';
+/** The alert manager's configuration (Alertmanager's format) in the data dir. */
+export const ALERT_MANAGER_CONFIG_FILE = 'alertmanager.yml';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
@@ -236,6 +239,15 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }),
     otlpModule(otlp, otlpProblem),
   );
+  // The alert manager until the alerts module (alerting/rules) constructs it and hands it to the
+  // evaluator as its AlertSink: its config is alertmanager.yml in the data dir (the defaults without one).
+  const alertManager = new AlertManager({
+    db,
+    scheduler,
+    events,
+    config: loadManagerConfig(join(config.dataDir, ALERT_MANAGER_CONFIG_FILE)),
+  });
+  modules.push({ name: 'alert-manager', ...alertManager.parts() });
   let api: EngineApi;
   try {
     api = apiOf(modules);

@@ -31,6 +31,9 @@ function tellMain(parent: PortLike, message: HostToMain): void {
 
 /** Acts on main's messages: a window's new port, a file or folder opened from the menu. */
 export function serveMain(engine: Engine, parent: PortLike): void {
+  // The alert manager's desktop notifier and firing count, shown by main (native notification, tray).
+  engine.events.on('alert.notify', (message) => tellMain(parent, message));
+  engine.events.on('alerts.firing', (message) => tellMain(parent, message));
   parent.on('message', (e) => {
     const msg = parseMainToHost(e.data);
     if (msg?.type === 'renderer-port' && e.ports[0]) servePort(engine, e.ports[0]);

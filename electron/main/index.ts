@@ -7,6 +7,7 @@ import {
   dialog,
   ipcMain,
   Menu,
+  Notification,
   MessageChannelMain,
   nativeImage,
   screen,
@@ -22,6 +23,14 @@ import { pathToFileURL } from 'node:url';
 import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } from './url-policy.js';
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
 import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
+import {
+  alertRoute,
+  notificationOptions,
+  ShownNotifications,
+  trayState,
+  type AlertNotify,
+  type AlertsFiring,
+} from './alert-notifications.js';
 import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');
@@ -48,11 +57,38 @@ function startEngine(): UtilityProcess {
     const msg = parseHostToMain(data);
     if (msg?.type === 'warning' || msg?.type === 'error')
       void dialog.showMessageBox({ type: msg.type, title: 'Loupe', message: msg.message });
+    if (msg?.type === 'alert-notify') showAlert(msg);
+    if (msg?.type === 'alerts-firing') showFiring(msg);
   });
   child.on('exit', (code) => {
     if (code !== 0 && mainWindow) dialog.showErrorBox('Loupe', `The Loupe engine stopped unexpectedly (exit code ${code}).`);
   });
   return child;
+}
+
+/** Native notifications shown, by id: a re-notification of a group replaces its last one. */
+const shownAlerts = new ShownNotifications<Notification>();
+
+function showAlert(msg: AlertNotify): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification(notificationOptions(msg));
+  notification.on('click', () => {
+    shownAlerts.forget(msg.id, notification);
+    runCommand('show-window');
+    const route = alertRoute(msg.alertUrl);
+    if (route && mainWindow) void mainWindow.webContents.executeJavaScript(`location.hash = ${JSON.stringify(route)}`);
+  });
+  notification.on('close', () => shownAlerts.forget(msg.id, notification));
+  shownAlerts.show(msg.id, notification);
+  notification.show();
+}
+
+function showFiring(msg: AlertsFiring): void {
+  const state = trayState(msg);
+  tray?.setToolTip(state.tooltip);
+  // The badge (macOS dock, Unity launchers); the tray's title beside the icon on macOS.
+  app.setBadgeCount(state.badge);
+  if (process.platform === 'darwin') tray?.setTitle(state.alarm ? `● ${state.badge}` : '');
 }
 
 function tellEngine(child: UtilityProcess, message: MainToHost, transfer: Electron.MessagePortMain[] = []): void {

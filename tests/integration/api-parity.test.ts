@@ -63,6 +63,18 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'services.list': { params: { since: '2020-01-01T00:00:00Z' }, bad: { since: 'then' } },
   // A closed range in the past: rates over it do not move between the two requests.
   serviceMap: { params: { from: '2018-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' }, bad: { to: 'later' } },
+  'silences.list': { params: {} },
+  // Updates the silence made before (its id is set then): both carriers answer the same id.
+  'silences.create': {
+    params: { matchers: [{ name: 'alertname', value: 'Api5xx', isRegex: false }], endsAt: '2099-01-01T00:00:00Z', comment: 'parity' },
+    bad: { matchers: 'alertname=Api5xx', endsAt: '2099-01-01T00:00:00Z' },
+  },
+  // Expiring an expired silence changes nothing: the protocol's second expiry answers as the first.
+  'silences.expire': { params: {} },
+  'alerts.acknowledge': { params: { fingerprints: ['not-firing'] }, bad: { fingerprints: 5 } },
+  'alerts.unacknowledge': { params: { fingerprints: ['not-acked'] }, bad: { fingerprints: [5] } },
+  'alerts.acknowledgements': { params: {} },
+  'notifications.list': { params: { limit: 5 }, bad: { limit: 'many' } },
 };
 
 /** The protocol's answer to one request, as the text it sent. */
@@ -127,6 +139,9 @@ beforeAll(async () => {
   Object.assign(CASES['logs.context'].params, { id: one });
   Object.assign(CASES['logs.context'].bad!, { id: one });
   Object.assign(CASES['logs.get'].params, { id: two });
+  const silence = await engine.api.table.request('silences.create', CASES['silences.create'].params as never);
+  Object.assign(CASES['silences.create'].params, { id: silence.silenceID });
+  Object.assign(CASES['silences.expire'].params, { id: silence.silenceID });
   // A source's rate moves with the clock: the file's source goes (its records stay), the cases use sources without data.
   await engine.api.table.request('sources.remove', { id: 1 });
   await engine.api.table.request('traces.import', { json: CASES['traces.import'].params.json as string });

@@ -71,7 +71,7 @@ describe('the engine host over a MessagePort', () => {
       expect(e.sources.list().map((s) => s.path)).toEqual([file]);
       const error = await waitFor(() => toMain[0]);
       expect(error.type).toBe('error');
-      expect(error.message).toContain('path: give the file or folder to watch');
+      expect(error.type === 'error' ? error.message : '').toContain('path: give the file or folder to watch');
       expect(toMain).toHaveLength(1);
     } finally {
       await e.close();

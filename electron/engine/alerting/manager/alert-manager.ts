@@ -1,0 +1,691 @@
+// The alert manager: Alertmanager's semantics for one person, as the rule evaluator's AlertSink.
+// Alerts are routed down the route tree into aggregation groups (route + group_by labels); a group
+// notifies its receiver after group_wait, then looks again every group_interval: new firing alerts
+// and resolved ones are sent, a notification unchanged is repeated after repeat_interval. Inhibited,
+// silenced and acknowledged alerts are not the reason for a notification, and a mute time interval
+// holds the group's notifications until it ends. Beyond Alertmanager: an alert that was notified
+// always gets its resolved notice (even when it was silenced or inhibited meanwhile), an
+// acknowledged alert stays quiet until it resolves, and an unacknowledged one escalates
+// (`escalate_after`: notified again one urgency higher). Every wait is a scheduler task on the
+// engine's clock; what each group notified is in SQLite, so a restart does not notify it again.
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AcknowledgementView, NotificationLogEntry, SilenceMatcher, SilenceView } from '../../../../shared/api.js';
+import { handler, type Handlers, type Topics } from '../../api/handlers.js';
+import { param, required, withDefault, type Param } from '../../api/params.js';
+import type { Db } from '../../core/database.js';
+import { BadRequestError, NotFoundError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
+import type { RestRoute } from '../../core/module.js';
+import type { Scheduler, Task } from '../../core/scheduler.js';
+import type { Alert, AlertLabels, AlertSink } from '../alert.js';
+import { BrowserNotifier } from '../notifiers/browser.js';
+import { CommandNotifier } from '../notifiers/command.js';
+import { Deliveries } from '../notifiers/delivery.js';
+import { DesktopNotifier } from '../notifiers/desktop.js';
+import {
+  commonOf,
+  describe,
+  URGENCIES,
+  type Notification,
+  type NotificationKind,
+  type NotifiedAlert,
+  type Notifier,
+  type Urgency,
+} from '../notifiers/notification.js';
+import { FIRING_ENDS_AFTER_INTERVALS, TeamAlertmanagerNotifier } from '../notifiers/team-alertmanager.js';
+import { WebhookNotifier } from '../notifiers/webhook.js';
+import { DEFAULT_CONFIG, parseConfig, type ManagerConfig, type RouteConfig } from './config.js';
+import { allHold, formatMatcher, fromApiMatcher, toApiMatcher, type Matcher } from './matchers.js';
+import { ManagerStore, type SilenceRow } from './store.js';
+import { intervalHolds } from './time-intervals.js';
+
+export interface AlertManagerOptions {
+  db: Db;
+  /** Its clock is the manager's clock; every wait is one of its one-shot tasks. */
+  scheduler: Scheduler;
+  /** Where the desktop notifier emits `alert.notify` (the desktop host forwards it to main). */
+  events: EventBus;
+  /** A parsed configuration, or YAML text; the default (DEFAULT_CONFIG_YAML) when absent. */
+  config?: ManagerConfig | string;
+}
+
+/** Urgency of a notification from the alerts' severity: P1 critical, P4 low, else normal. */
+const SEVERITY_URGENCY: Record<string, Urgency> = { P1: 'critical', P2: 'normal', P3: 'normal', P4: 'low' };
+
+/** How long the notification history is kept. */
+const HISTORY_MS = 30 * 86400_000;
+const DEFAULT_HISTORY_PAGE = 100;
+
+interface TrackedAlert {
+  alert: Alert;
+  /** Loaded from the database at start and not sent again by the evaluator yet. */
+  restored: boolean;
+}
+
+interface Group {
+  key: string;
+  route: RouteConfig;
+  labels: AlertLabels;
+  alerts: Map<string, TrackedAlert>;
+  /** Notified as firing, not yet as resolved: each of these is owed a resolved notice. */
+  notified: Map<string, NotifiedAlert>;
+  notifiedAtMs: number | null;
+  escalation: number;
+  escalatedAtMs: number | null;
+  timer: Task | null;
+  escalationTimer: Task | null;
+}
+
+const matchersParam: Param<SilenceMatcher[] | undefined> = {
+  parse(value, name) {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) throw new BadRequestError(`${name}: expected a list of {name, value, isRegex}.`);
+    return value.map((m: Record<string, unknown>, i) => {
+      if (
+        typeof m !== 'object' ||
+        m === null ||
+        typeof m.name !== 'string' ||
+        typeof m.value !== 'string' ||
+        typeof m.isRegex !== 'boolean'
+      )
+        throw new BadRequestError(`${name}[${i}]: expected {name, value, isRegex, isEqual?}.`);
+      if (m.isEqual !== undefined && typeof m.isEqual !== 'boolean')
+        throw new BadRequestError(`${name}[${i}].isEqual: expected true or false.`);
+      return { name: m.name, value: m.value, isRegex: m.isRegex, ...(m.isEqual !== undefined ? { isEqual: m.isEqual as boolean } : {}) };
+    });
+  },
+};
+
+/** Reads the configuration file, or the default when there is none; a bad file throws `path:line:column: …`. */
+export function loadManagerConfig(path: string | undefined): ManagerConfig {
+  if (path === undefined) return DEFAULT_CONFIG;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
+    throw err;
+  }
+  try {
+    return parseConfig(text);
+  } catch (err) {
+    throw new Error(`${path}:${(err as Error).message}`);
+  }
+}
+
+export class AlertManager implements AlertSink {
+  readonly config: ManagerConfig;
+  private readonly store: ManagerStore;
+  private readonly scheduler: Scheduler;
+  private readonly events: EventBus;
+  private readonly deliveries: Deliveries;
+  private readonly desktop: DesktopNotifier;
+  private readonly browser = new BrowserNotifier();
+  private readonly groups = new Map<string, Group>();
+  private silences: SilenceRow[] = [];
+  private readonly reminders = new Map<string, Task>();
+  private readonly tasks = new Set<Task>();
+  private acked = new Set<string>();
+  private lastFiring = { count: -1, critical: false };
+
+  constructor(options: AlertManagerOptions) {
+    this.config = typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG);
+    this.store = new ManagerStore(options.db);
+    this.scheduler = options.scheduler;
+    this.events = options.events;
+    this.desktop = new DesktopNotifier(options.events);
+    this.deliveries = new Deliveries(
+      this.store,
+      this.scheduler,
+      (n, integration, target) =>
+        this.notifiersOf(n.receiver, null).find((x) => x.integration === integration && x.target === target) ?? null,
+    );
+  }
+
+  private now(): number {
+    return this.scheduler.clock.nowMs();
+  }
+
+  /**
+   * Loads what the database holds: silences (their reminders re-armed), acknowledgements, the
+   * groups that notified (their alerts wait `resolve_timeout` for the evaluator to send them
+   * again, else they resolve and their resolved notice goes), and deliveries still owed.
+   */
+  start(): void {
+    const now = this.now();
+    this.store.pruneHistory(now - HISTORY_MS);
+    this.silences = this.store.silences();
+    for (const s of this.silences) this.armReminder(s);
+    this.acked = new Set(this.store.acks().map((a) => a.fingerprint));
+    for (const row of this.store.groups()) {
+      const route = this.routeById(row.routeId);
+      if (!route) {
+        this.store.deleteGroup(row.groupKey);
+        continue;
+      }
+      const g = this.newGroup(row.groupKey, route, row.groupLabels);
+      for (const a of row.notified) {
+        g.notified.set(a.fingerprint, a);
+        g.alerts.set(a.fingerprint, { alert: { ...a, endsAt: null }, restored: true });
+      }
+      g.notifiedAtMs = row.notifiedAtMs;
+      g.escalation = row.escalation;
+      g.escalatedAtMs = row.escalatedAtMs;
+      this.arm(g, route.groupIntervalMs);
+      this.armEscalation(g);
+    }
+    this.later(this.config.resolveTimeoutMs, () => this.resolveUnconfirmed());
+    this.deliveries.resume();
+  }
+
+  /** Cancels every timer; deliveries in flight finish (`settled`). */
+  stop(): void {
+    for (const g of this.groups.values()) {
+      g.timer?.cancel();
+      g.escalationTimer?.cancel();
+    }
+    for (const t of [...this.reminders.values(), ...this.tasks]) t.cancel();
+    this.deliveries.stop();
+  }
+
+  /** Every delivery started so far finished (for tests that wait on real I/O). */
+  settled(): Promise<void> {
+    return this.deliveries.settled();
+  }
+
+  // The sink.
+
+  send(alerts: readonly Alert[]): void {
+    for (const alert of alerts) {
+      if (alert.endsAt !== null && this.acked.delete(alert.fingerprint)) this.store.unack(alert.fingerprint);
+      for (const route of this.routesFor(alert.labels)) {
+        const labels = groupLabels(route, alert.labels);
+        const key = `${route.id}:${JSON.stringify(labels)}`;
+        let g = this.groups.get(key);
+        // A resolved alert this manager never saw fire: nothing to tell.
+        if (!g && alert.endsAt !== null) continue;
+        if (g && alert.endsAt !== null && !g.alerts.has(alert.fingerprint) && !g.notified.has(alert.fingerprint)) continue;
+        if (!g) {
+          g = this.newGroup(key, route, labels);
+          this.arm(g, route.groupWaitMs);
+        }
+        g.alerts.set(alert.fingerprint, { alert, restored: false });
+      }
+    }
+    this.reportFiring();
+  }
+
+  // Routing and groups.
+
+  private routesFor(labels: AlertLabels): RouteConfig[] {
+    const match = (route: RouteConfig): RouteConfig[] => {
+      if (!allHold(route.matchers, labels)) return [];
+      const found: RouteConfig[] = [];
+      for (const child of route.routes) {
+        const m = match(child);
+        found.push(...m);
+        if (m.length > 0 && !child.continue) break;
+      }
+      return found.length > 0 ? found : [route];
+    };
+    return match(this.config.route);
+  }
+
+  private routeById(id: string): RouteConfig | undefined {
+    const find = (r: RouteConfig): RouteConfig | undefined => (r.id === id ? r : r.routes.map(find).find((x) => x !== undefined));
+    return find(this.config.route);
+  }
+
+  private newGroup(key: string, route: RouteConfig, labels: AlertLabels): Group {
+    const g: Group = {
+      key,
+      route,
+      labels,
+      alerts: new Map(),
+      notified: new Map(),
+      notifiedAtMs: null,
+      escalation: 0,
+      escalatedAtMs: null,
+      timer: null,
+      escalationTimer: null,
+    };
+    this.groups.set(key, g);
+    return g;
+  }
+
+  private arm(g: Group, ms: number): void {
+    g.timer?.cancel();
+    g.timer = this.scheduler.after(ms, () => this.flush(g));
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const task = this.scheduler.after(ms, () => {
+      this.tasks.delete(task);
+      fn();
+    });
+    this.tasks.add(task);
+  }
+
+  private muted(route: RouteConfig, now: number): boolean {
+    const holds = (name: string): boolean => (this.config.timeIntervals.get(name) ?? []).some((i) => intervalHolds(i, now));
+    if (route.muteTimeIntervals.some(holds)) return true;
+    return route.activeTimeIntervals.length > 0 && !route.activeTimeIntervals.some(holds);
+  }
+
+  private silencedBy(labels: AlertLabels, now: number): SilenceRow | undefined {
+    return this.silences.find((s) => s.startsAtMs <= now && now < s.endsAtMs && allHold(s.matchers.map(fromApiMatcher), labels));
+  }
+
+  /** A firing alert matching an inhibit rule's source, with the same `equal` labels, mutes the targets. */
+  private inhibited(alert: Alert): boolean {
+    for (const rule of this.config.inhibitRules) {
+      if (!allHold(rule.targetMatchers, alert.labels)) continue;
+      for (const g of this.groups.values())
+        for (const { alert: source } of g.alerts.values()) {
+          if (source.endsAt !== null || source.fingerprint === alert.fingerprint) continue;
+          if (!allHold(rule.sourceMatchers, source.labels)) continue;
+          if (rule.equal.every((l) => (source.labels[l] ?? '') === (alert.labels[l] ?? ''))) return true;
+        }
+    }
+    return false;
+  }
+
+  /** Firing alerts that may be the reason for a notification (not silenced, not inhibited). */
+  private visibleFiring(g: Group, now: number): Alert[] {
+    return [...g.alerts.values()]
+      .map((t) => t.alert)
+      .filter((a) => a.endsAt === null && !this.silencedBy(a.labels, now) && !this.inhibited(a));
+  }
+
+  private flush(g: Group): void {
+    g.timer = null;
+    const now = this.now();
+    if (this.muted(g.route, now)) {
+      this.arm(g, g.route.groupIntervalMs);
+      return;
+    }
+    const visible = this.visibleFiring(g, now);
+    const resolved = [...g.alerts.values()].map((t) => t.alert).filter((a) => a.endsAt !== null);
+    const fresh = visible.filter((a) => !g.notified.has(a.fingerprint) && !this.acked.has(a.fingerprint));
+    // Always a resolved notice for what was notified, silenced or inhibited meanwhile or not.
+    const owed = resolved.filter((a) => g.notified.has(a.fingerprint));
+    const repeatDue =
+      g.notifiedAtMs !== null &&
+      now - g.notifiedAtMs >= g.route.repeatIntervalMs &&
+      visible.some((a) => g.notified.has(a.fingerprint) && !this.acked.has(a.fingerprint));
+    const kind: NotificationKind | null = fresh.length > 0 ? 'firing' : owed.length > 0 ? 'resolved' : repeatDue ? 'repeat' : null;
+    if (kind) {
+      const urgency = kind === 'resolved' && visible.length === 0 ? 'low' : urgencyOf(visible);
+      this.notify(g, kind, [...visible.map((a) => this.notified(a, 'firing')), ...owed.map((a) => this.notified(a, 'resolved'))], urgency);
+      for (const a of visible) g.notified.set(a.fingerprint, this.notified(a, 'firing'));
+      for (const a of owed) g.notified.delete(a.fingerprint);
+      g.notifiedAtMs = now;
+      if (fresh.length > 0) {
+        g.escalation = 0;
+        g.escalatedAtMs = null;
+      }
+      this.armEscalation(g);
+    }
+    for (const a of resolved) g.alerts.delete(a.fingerprint);
+    if (g.alerts.size === 0 && g.notified.size === 0) {
+      g.escalationTimer?.cancel();
+      this.groups.delete(g.key);
+      this.store.deleteGroup(g.key);
+      return;
+    }
+    if (kind) this.persist(g);
+    this.arm(g, g.route.groupIntervalMs);
+  }
+
+  private persist(g: Group): void {
+    this.store.putGroup(
+      {
+        groupKey: g.key,
+        routeId: g.route.id,
+        receiver: g.route.receiver,
+        groupLabels: g.labels,
+        notified: [...g.notified.values()],
+        notifiedAtMs: g.notifiedAtMs,
+        escalation: g.escalation,
+        escalatedAtMs: g.escalatedAtMs,
+      },
+      this.now(),
+    );
+  }
+
+  private armEscalation(g: Group): void {
+    g.escalationTimer?.cancel();
+    g.escalationTimer = null;
+    const after = g.route.escalateAfterMs;
+    const since = g.escalatedAtMs ?? g.notifiedAtMs;
+    if (after === null || after <= 0 || since === null) return;
+    g.escalationTimer = this.scheduler.after(Math.max(0, since + after - this.now()), () => this.escalate(g));
+  }
+
+  /** Notified, still firing, not acknowledged after escalate_after: notify again, one urgency higher. */
+  private escalate(g: Group): void {
+    g.escalationTimer = null;
+    const now = this.now();
+    const visible = this.visibleFiring(g, now);
+    const waiting = visible.filter((a) => g.notified.has(a.fingerprint) && !this.acked.has(a.fingerprint));
+    if (waiting.length === 0) return;
+    if (this.muted(g.route, now)) {
+      g.escalationTimer = this.scheduler.after(g.route.groupIntervalMs, () => this.escalate(g));
+      return;
+    }
+    g.escalation++;
+    g.escalatedAtMs = now;
+    g.notifiedAtMs = now;
+    const urgency = raise(urgencyOf(visible), g.escalation);
+    this.notify(
+      g,
+      'escalation',
+      visible.map((a) => this.notified(a, 'firing')),
+      urgency,
+    );
+    this.persist(g);
+    this.armEscalation(g);
+  }
+
+  private notified(a: Alert, status: 'firing' | 'resolved'): NotifiedAlert {
+    return {
+      status,
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt,
+      endsAt: status === 'resolved' ? (a.endsAt ?? this.now()) : null,
+      generatorURL: a.generatorURL,
+      fingerprint: a.fingerprint,
+      value: a.value,
+      ...(this.acked.has(a.fingerprint) ? { acknowledged: true } : {}),
+    };
+  }
+
+  private notify(g: Group, kind: NotificationKind, alerts: NotifiedAlert[], urgency: Urgency): void {
+    const commonAnnotations = commonOf(alerts.map((a) => a.annotations));
+    const { title, body } = describe(kind, alerts, g.labels, commonAnnotations);
+    const n: Notification = {
+      receiver: g.route.receiver,
+      groupKey: g.key,
+      groupId: shortId(g.key),
+      kind,
+      status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+      urgency,
+      groupLabels: g.labels,
+      commonLabels: commonOf(alerts.map((a) => a.labels)),
+      commonAnnotations,
+      alerts,
+      title,
+      body,
+      alertUrl: alerts[0]?.generatorURL || '#/alerts',
+      atMs: this.now(),
+    };
+    this.deliveries.deliver(n, this.notifiersOf(n.receiver, g.route));
+  }
+
+  /** The receiver's integrations, from the current configuration. */
+  private notifiersOf(receiverName: string, route: RouteConfig | null): Notifier[] {
+    const receiver = this.config.receivers.get(receiverName);
+    if (!receiver) return [];
+    const validity = FIRING_ENDS_AFTER_INTERVALS * (route ?? this.config.route).groupIntervalMs;
+    return [
+      ...(receiver.desktop ? [this.desktop] : []),
+      ...(receiver.browser ? [this.browser] : []),
+      ...receiver.webhooks.map((c) => new WebhookNotifier(c)),
+      ...receiver.commands.map((c) => new CommandNotifier(c, this.scheduler)),
+      ...receiver.alertmanagers.map((c) => new TeamAlertmanagerNotifier(c, validity)),
+    ];
+  }
+
+  /** Alerts restored at start that the evaluator did not send again: resolved now (their notice goes). */
+  private resolveUnconfirmed(): void {
+    const now = this.now();
+    for (const g of this.groups.values())
+      for (const t of g.alerts.values()) if (t.restored && t.alert.endsAt === null) t.alert = { ...t.alert, endsAt: now };
+    this.reportFiring();
+  }
+
+  /** Tells the tray how many alerts fire (when that changed). */
+  private reportFiring(): void {
+    const now = this.now();
+    const firing = new Map<string, Alert>();
+    for (const g of this.groups.values()) for (const a of this.visibleFiring(g, now)) firing.set(a.fingerprint, a);
+    const count = firing.size;
+    const critical = [...firing.values()].some((a) => a.labels.severity === 'P1');
+    if (count === this.lastFiring.count && critical === this.lastFiring.critical) return;
+    this.lastFiring = { count, critical };
+    this.events.emit('alerts.firing', { type: 'alerts-firing', count, critical });
+  }
+
+  // Silences.
+
+  listSilences(): SilenceView[] {
+    const now = this.now();
+    return this.silences.map((s) => ({
+      id: s.id,
+      status: { state: s.endsAtMs <= now ? 'expired' : s.startsAtMs > now ? 'pending' : 'active' },
+      updatedAt: new Date(s.updatedAtMs).toISOString(),
+      matchers: s.matchers,
+      startsAt: new Date(s.startsAtMs).toISOString(),
+      endsAt: new Date(s.endsAtMs).toISOString(),
+      createdBy: s.createdBy,
+      comment: s.comment,
+    }));
+  }
+
+  createSilence(p: {
+    id?: string;
+    matchers: SilenceMatcher[];
+    startsAtMs?: number;
+    endsAtMs: number;
+    createdBy?: string;
+    comment?: string;
+  }): string {
+    const now = this.now();
+    if (p.matchers.length === 0) throw new BadRequestError('matchers: a silence needs at least one matcher.');
+    let parsed: Matcher[];
+    try {
+      parsed = p.matchers.map(fromApiMatcher);
+    } catch (err) {
+      throw new BadRequestError(`matchers: ${(err as Error).message}.`);
+    }
+    // Alertmanager refuses a silence that matches every alert: one matcher must need a value.
+    if (parsed.every((m) => allHold([m], {})))
+      throw new BadRequestError('matchers: at least one matcher must not match the empty value (it would silence everything).');
+    const startsAtMs = Math.max(p.startsAtMs ?? now, now);
+    if (p.endsAtMs <= now) throw new BadRequestError('endsAt: the silence would end in the past.');
+    if (p.endsAtMs <= startsAtMs) throw new BadRequestError('endsAt: the silence ends before it starts.');
+    const old = p.id !== undefined ? this.silences.find((s) => s.id === p.id) : undefined;
+    if (p.id !== undefined && !old) throw new NotFoundError(`No silence with id ${p.id}.`);
+    if (old && old.endsAtMs <= now) throw new BadRequestError(`The silence ${old.id} has expired: create a new one.`);
+    const row: SilenceRow = {
+      id: old?.id ?? randomUUID(),
+      matchers: parsed.map(toApiMatcher),
+      startsAtMs: old && old.startsAtMs <= now ? old.startsAtMs : startsAtMs,
+      endsAtMs: p.endsAtMs,
+      createdBy: p.createdBy ?? old?.createdBy ?? 'loupe',
+      comment: p.comment ?? old?.comment ?? '',
+      updatedAtMs: now,
+      remindedAtMs: old && old.endsAtMs === p.endsAtMs ? old.remindedAtMs : null,
+    };
+    this.store.putSilence(row);
+    this.silences = [row, ...this.silences.filter((s) => s.id !== row.id)];
+    this.armReminder(row);
+    this.reportFiring();
+    return row.id;
+  }
+
+  expireSilence(id: string): void {
+    const s = this.silences.find((x) => x.id === id);
+    if (!s) throw new NotFoundError(`No silence with id ${id}.`);
+    const now = this.now();
+    if (s.endsAtMs <= now) return;
+    const row = { ...s, endsAtMs: now, updatedAtMs: now };
+    this.store.putSilence(row);
+    this.silences = this.silences.map((x) => (x.id === id ? row : x));
+    this.reminders.get(id)?.cancel();
+    this.reminders.delete(id);
+    this.reportFiring();
+  }
+
+  private armReminder(s: SilenceRow): void {
+    this.reminders.get(s.id)?.cancel();
+    this.reminders.delete(s.id);
+    const due = s.endsAtMs - this.config.silenceReminderMs;
+    if (s.remindedAtMs !== null || due <= this.now() || due <= s.startsAtMs) return;
+    this.reminders.set(
+      s.id,
+      this.scheduler.after(due - this.now(), () => this.remind(s.id)),
+    );
+  }
+
+  /** A silence ends soon: the top route's receiver hears of it, with what it silences. */
+  private remind(id: string): void {
+    this.reminders.delete(id);
+    const s = this.silences.find((x) => x.id === id);
+    const now = this.now();
+    if (!s || s.remindedAtMs !== null || s.endsAtMs <= now) return;
+    const reminded = { ...s, remindedAtMs: now };
+    this.store.putSilence(reminded);
+    this.silences = this.silences.map((x) => (x.id === id ? reminded : x));
+    const matchers = s.matchers.map((m) => formatMatcher(fromApiMatcher(m))).join(', ');
+    const minutes = Math.round((s.endsAtMs - now) / 60_000);
+    const key = `silence:${s.id}`;
+    const n: Notification = {
+      receiver: this.config.route.receiver,
+      groupKey: key,
+      groupId: shortId(key),
+      kind: 'silence-expiring',
+      status: 'firing',
+      urgency: 'low',
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      alerts: [],
+      title: `Silence ends in ${minutes} min: ${matchers}`,
+      body: [s.comment, `by ${s.createdBy}`].filter(Boolean).join(' — '),
+      alertUrl: '#/alerts',
+      atMs: now,
+    };
+    this.deliveries.deliver(n, this.notifiersOf(n.receiver, null));
+  }
+
+  // Acknowledgements.
+
+  acknowledge(fingerprints: readonly string[], by: string, comment: string): string[] {
+    const now = this.now();
+    const done: string[] = [];
+    for (const fp of fingerprints) {
+      const firing = [...this.groups.values()].some((g) => g.alerts.get(fp)?.alert.endsAt === null);
+      if (!firing) continue;
+      this.store.ack(fp, now, by, comment);
+      this.acked.add(fp);
+      done.push(fp);
+    }
+    return done;
+  }
+
+  unacknowledge(fingerprints: readonly string[]): string[] {
+    const done = fingerprints.filter((fp) => this.store.unack(fp));
+    for (const fp of done) this.acked.delete(fp);
+    // Unacknowledged: escalation counts again from now.
+    for (const g of this.groups.values()) if (done.some((fp) => g.notified.has(fp))) this.armEscalation(g);
+    return done;
+  }
+
+  acknowledgements(): AcknowledgementView[] {
+    return this.store.acks();
+  }
+
+  history(limit: number, before: number | undefined): NotificationLogEntry[] {
+    return this.store.history(limit, before);
+  }
+
+  // The API.
+
+  handlers(): Handlers {
+    return {
+      'silences.list': handler({}, () => this.listSilences()),
+      'silences.create': handler(
+        {
+          id: param.string,
+          matchers: required(matchersParam),
+          startsAt: param.time,
+          endsAt: required(param.time),
+          createdBy: param.string,
+          comment: param.string,
+        },
+        (p) => ({
+          silenceID: this.createSilence({
+            matchers: p.matchers,
+            endsAtMs: Math.floor(p.endsAt / 1000),
+            ...(p.id !== undefined ? { id: p.id } : {}),
+            ...(p.startsAt !== undefined ? { startsAtMs: Math.floor(p.startsAt / 1000) } : {}),
+            ...(p.createdBy !== undefined ? { createdBy: p.createdBy } : {}),
+            ...(p.comment !== undefined ? { comment: p.comment } : {}),
+          }),
+        }),
+      ),
+      'silences.expire': handler({ id: required(param.string) }, (p) => {
+        this.expireSilence(p.id);
+        return null;
+      }),
+      'alerts.acknowledge': handler(
+        { fingerprints: required(param.strings), by: withDefault(param.string, 'loupe'), comment: withDefault(param.string, '') },
+        (p) => ({ acknowledged: this.acknowledge(p.fingerprints, p.by, p.comment) }),
+      ),
+      'alerts.unacknowledge': handler({ fingerprints: required(param.strings) }, (p) => ({
+        unacknowledged: this.unacknowledge(p.fingerprints),
+      })),
+      'alerts.acknowledgements': handler({}, () => this.acknowledgements()),
+      'notifications.list': handler({ limit: withDefault(param.int, DEFAULT_HISTORY_PAGE), before: param.int }, (p) => {
+        if (p.limit < 1 || p.limit > 1000) throw new BadRequestError('limit: between 1 and 1000.');
+        return this.history(p.limit, p.before);
+      }),
+    };
+  }
+
+  topics(): Topics {
+    return { 'alerts.notifications': { subscribe: (_raw, emit) => this.browser.subscribe(emit) } };
+  }
+
+  /** Alertmanager's silence API (as /api/v1, the token only), and Loupe's ack and history routes. */
+  routes(): RestRoute[] {
+    return [
+      { method: 'GET', path: '/api/v2/silences', handler: 'silences.list', auth: 'token' },
+      { method: 'POST', path: '/api/v2/silences', handler: 'silences.create', body: 'fields', auth: 'token' },
+      { method: 'DELETE', path: '/api/v2/silence/{id}', handler: 'silences.expire', auth: 'token' },
+      { method: 'POST', path: '/api/alerts/acknowledge', handler: 'alerts.acknowledge', body: 'fields' },
+      { method: 'POST', path: '/api/alerts/unacknowledge', handler: 'alerts.unacknowledge', body: 'fields' },
+      { method: 'GET', path: '/api/alerts/acknowledgements', handler: 'alerts.acknowledgements' },
+      { method: 'GET', path: '/api/notifications', handler: 'notifications.list', query: ['limit', 'before'] },
+    ];
+  }
+
+  /** What the alerts module spreads into its EngineModule. */
+  parts(): { handlers: Handlers; topics: Topics; routes: RestRoute[]; start: () => void; stop: () => void } {
+    return { handlers: this.handlers(), topics: this.topics(), routes: this.routes(), start: () => this.start(), stop: () => this.stop() };
+  }
+}
+
+function groupLabels(route: RouteConfig, labels: AlertLabels): AlertLabels {
+  const names = route.groupBy === 'all' ? Object.keys(labels) : route.groupBy;
+  const out: AlertLabels = {};
+  for (const name of [...names].sort()) if (labels[name] !== undefined) out[name] = labels[name];
+  return out;
+}
+
+function urgencyOf(alerts: readonly Alert[]): Urgency {
+  let best = -1;
+  for (const a of alerts) best = Math.max(best, URGENCIES.indexOf(SEVERITY_URGENCY[a.labels.severity ?? ''] ?? 'normal'));
+  return URGENCIES[Math.max(best, 0)] ?? 'normal';
+}
+
+function raise(u: Urgency, steps: number): Urgency {
+  return URGENCIES[Math.min(URGENCIES.length - 1, URGENCIES.indexOf(u) + steps)]!;
+}
+
+function shortId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,26 @@
+// The silence editor's matchers as a person writes them, one per line (`alertname="Api5xx"`,
+// `instance=~"web-.*"`), to and from Alertmanager's API matchers.
+import type { SilenceMatcher } from '../../../../shared/api.js';
+
+const LINE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|(\S*))\s*$/;
+
+/** The matchers of the text, or the first line that is not one (1-based). */
+export function parseSilenceMatchers(text: string): { matchers: SilenceMatcher[] } | { error: string } {
+  const matchers: SilenceMatcher[] = [];
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    const m = LINE.exec(line);
+    if (!m) return { error: `Line ${i + 1}: write name="value" (or !=, =~ for a regex, !~).` };
+    const op = m[2]!;
+    const value = m[3] !== undefined ? (JSON.parse(`"${m[3]}"`) as string) : m[4]!;
+    matchers.push({ name: m[1]!, value, isRegex: op.includes('~'), isEqual: !op.startsWith('!') });
+  }
+  if (matchers.length === 0) return { error: 'A silence needs at least one matcher.' };
+  return { matchers };
+}
+
+export function formatSilenceMatchers(matchers: readonly SilenceMatcher[]): string {
+  const op = (m: SilenceMatcher): string => `${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : m.isEqual === false ? '=' : ''}`;
+  return matchers.map((m) => `${m.name}${op(m)}${JSON.stringify(m.value)}`).join('\n');
+}
