@@ -116,3 +116,29 @@ export interface RulePreview {
   /** The value now (the newest step), per series. */
   stepMs: number;
 }
+
+/** An alert as the rules sent it to the alert manager (Alertmanager's postable alert; times RFC 3339). */
+export interface SentAlertView {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  /** Set on the resolution; null while firing. */
+  endsAt: string | null;
+  generatorURL: string;
+  fingerprint: string;
+  /** null when the value was not a number (an error or no-data alert). */
+  value: number | null;
+  sentAt: string;
+}
+
+/** The rules' part of engine.status. */
+export interface RulesStatusView {
+  groups: number;
+  rules: number;
+  firing: number;
+  pending: number;
+  /** Rule files whose last version does not load (their last good rules run). */
+  fileErrors: number;
+  reloads: number;
+  reloadErrors: number;
+}

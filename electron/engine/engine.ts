@@ -44,6 +44,9 @@ import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-sour
 import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
 import { hostMetricsModule } from './signals/metrics/host/module.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
+import { alertsModule } from './modules/alerts/module.js';
+import type { AlertSink } from './alerting/alert.js';
+import { SentAlerts } from './alerting/sent-alerts.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -76,6 +79,10 @@ export interface EngineConfig {
   statsdOptional?: boolean;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
+  /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
+  rules?: string[];
+  /** Where the rules' alerts go (tests pass their own); by default they are kept for `alerts.sent`. */
+  alertSink?: AlertSink;
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
@@ -120,6 +127,8 @@ export interface CloseReport {
 }
 
 export const DB_FILE = 'loupe.db';
+/** The data dir's folder of rule files (YAML, editable by hand and from the Alerts view). */
+export const RULES_DIR = 'rules';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
@@ -201,6 +210,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }
   }
 
+  // Until the alert manager takes them, the rules' alerts are kept for the API (alerts.sent).
+  const sent = new SentAlerts(() => scheduler.clock.nowMs());
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
@@ -213,6 +224,17 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     tracesModule(db, traces),
     metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs())),
     remoteWriteModule({ db, scheduler, store: seriesStore, url: config.remoteWrite }),
+    alertsModule({
+      db,
+      scheduler,
+      series: seriesStore,
+      logs: reader,
+      points,
+      sink: config.alertSink ?? sent,
+      sent,
+      ruleFiles: config.rules ?? [],
+      rulesDir: join(config.dataDir, RULES_DIR),
+    }),
     sourcesModule(sources, pipeline, {
       paths: config.paths ?? [],
       followSymlinks: config.followSymlinks === true,

@@ -29,7 +29,13 @@ describe('rule files', () => {
     expect(parsed.groups).toHaveLength(1);
     const [alert, record] = parsed.groups[0]!.rules;
     expect(parsed.groups[0]!.intervalMs).toBe(30_000);
-    expect(alert).toMatchObject({ kind: 'alerting', name: 'HighErrors', forMs: 300_000, keepFiringForMs: 120_000, labels: { severity: 'P2' } });
+    expect(alert).toMatchObject({
+      kind: 'alerting',
+      name: 'HighErrors',
+      forMs: 300_000,
+      keepFiringForMs: 120_000,
+      labels: { severity: 'P2' },
+    });
     expect(record).toMatchObject({ kind: 'recording', name: 'job:errors:rate5m', expr: 'sum by (job) (rate(errors_total[5m]))' });
   });
 
@@ -106,17 +112,26 @@ describe('rule files', () => {
       { query: 'level:error logger:app.db', overMs: 300_000, op: '>', threshold: 10, absent: false },
       { query: 'heartbeat', overMs: 120_000, op: '==', threshold: 0, absent: true },
     ]);
-    const bad = problems(`groups:\n  - name: logs\n    rules:\n      - alert: X\n        logs: { query: 'level:loud', threshold: 'lots' }\n`);
+    const bad = problems(
+      `groups:\n  - name: logs\n    rules:\n      - alert: X\n        logs: { query: 'level:loud', threshold: 'lots' }\n`,
+    );
     expect(bad).toHaveLength(2);
     // The column is the mistake's, inside the quoted search ('level:loud' starts at 5:23).
     expect(bad[0]).toMatch(/^5:31: group "logs", rule 1, "X": could not parse log query: Unknown level "loud"/);
-    expect(bad[1]).toBe('5:49: group "logs", rule 1, "X": logs: threshold must be a comparison and a number (> 10, >= 1, == 0), not "lots"');
+    expect(bad[1]).toBe(
+      '5:49: group "logs", rule 1, "X": logs: threshold must be a comparison and a number (> 10, >= 1, == 0), not "lots"',
+    );
   });
 
   it('lints duplicate rules as promtool does (a warning, the file loads)', () => {
-    const parsed = parseRuleFile('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n      - alert: A\n        expr: up\n', 'f.yml');
+    const parsed = parseRuleFile(
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n      - alert: A\n        expr: up\n',
+      'f.yml',
+    );
     expect(parsed.problems).toEqual([]);
-    expect(parsed.warnings).toEqual(['lint error 1 duplicate rule(s) found.\nMetric: A\nLabel(s):\nMight cause inconsistency while recording expressions']);
+    expect(parsed.warnings).toEqual([
+      'lint error 1 duplicate rule(s) found.\nMetric: A\nLabel(s):\nMight cause inconsistency while recording expressions',
+    ]);
   });
 
   it('writes a rule back in place, keeping the comments, and deletes one', () => {

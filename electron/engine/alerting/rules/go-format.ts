@@ -96,7 +96,14 @@ export function goSprintf(format: string, args: readonly unknown[]): string {
       }
     } else {
       const text = String(arg);
-      out = verb === 'q' ? JSON.stringify(text) : verb === 's' || verb === 'v' ? (prec === undefined ? text : text.slice(0, prec)) : `%!${verb}(string=${text})`;
+      out =
+        verb === 'q'
+          ? JSON.stringify(text)
+          : verb === 's' || verb === 'v'
+            ? prec === undefined
+              ? text
+              : text.slice(0, prec)
+            : `%!${verb}(string=${text})`;
     }
     const w = Math.abs(Number(width || '0'));
     if (w > out.length) out = width.startsWith('-') ? out.padEnd(w) : out.padStart(w);

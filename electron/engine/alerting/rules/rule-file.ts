@@ -327,7 +327,8 @@ function readLogCondition(node: Node, context: string, at: At): LogCondition | n
   const thresholdNode = get('threshold');
   const thresholdText = scalarText(thresholdNode) ?? '> 0';
   const threshold = parseThreshold(thresholdText);
-  if (!threshold) at(thresholdNode, `${context}: logs: threshold must be a comparison and a number (> 10, >= 1, == 0), not "${thresholdText}"`);
+  if (!threshold)
+    at(thresholdNode, `${context}: logs: threshold must be a comparison and a number (> 10, >= 1, == 0), not "${thresholdText}"`);
   return { query, overMs, op: threshold?.op ?? '>', threshold: threshold?.value ?? 0, absent: false };
 }
 
@@ -352,7 +353,9 @@ function duplicateRules(groups: readonly RuleGroup[]): string[] {
       if (n < 2) continue;
       const [name, labels] = key.split('\u0000') as [string, string];
       const shown = (JSON.parse(labels) as [string, string][]).map(([k, v]) => `${k}=${v}`).join(', ');
-      out.push(`lint error ${n - 1} duplicate rule(s) found.\nMetric: ${name}\nLabel(s):\n${shown ? `\t${shown}\n` : ''}Might cause inconsistency while recording expressions`);
+      out.push(
+        `lint error ${n - 1} duplicate rule(s) found.\nMetric: ${name}\nLabel(s):\n${shown ? `\t${shown}\n` : ''}Might cause inconsistency while recording expressions`,
+      );
     }
   }
   return out;
@@ -368,7 +371,18 @@ export function formatProblem(file: string, p: RuleFileProblem): string {
 /** The rule without the keys a form leaves empty, in the order a rule file lists them. */
 function cleanSpec(spec: RuleSpec): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const order: (keyof RuleSpec)[] = ['alert', 'record', 'expr', 'logs', 'for', 'keep_firing_for', 'labels', 'annotations', 'no_data', 'error'];
+  const order: (keyof RuleSpec)[] = [
+    'alert',
+    'record',
+    'expr',
+    'logs',
+    'for',
+    'keep_firing_for',
+    'labels',
+    'annotations',
+    'no_data',
+    'error',
+  ];
   for (const k of order) {
     const v = spec[k];
     if (v === undefined || v === '' || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
@@ -399,7 +413,9 @@ export function saveRuleInText(text: string, group: string, spec: RuleSpec, repl
   const rules = groupNode.get('rules') as { items: unknown[]; add(v: unknown): void };
   const name = spec.alert ?? spec.record;
   const target = replaces ?? name;
-  const index = rules.items.findIndex((r) => isMap(r) && (scalarText(r.get('alert', true) as Node) ?? scalarText(r.get('record', true) as Node)) === target);
+  const index = rules.items.findIndex(
+    (r) => isMap(r) && (scalarText(r.get('alert', true) as Node) ?? scalarText(r.get('record', true) as Node)) === target,
+  );
   const node = doc.createNode(cleanSpec(spec));
   if (index >= 0) rules.items[index] = node;
   else rules.add(node);
@@ -416,7 +432,9 @@ export function deleteRuleInText(text: string, group: string, name: string): str
   if (!isMap(groupNode)) return null;
   const rules = groupNode.get('rules');
   if (!isSeq(rules)) return null;
-  const ri = rules.items.findIndex((r) => isMap(r) && (scalarText(r.get('alert', true) as Node) ?? scalarText(r.get('record', true) as Node)) === name);
+  const ri = rules.items.findIndex(
+    (r) => isMap(r) && (scalarText(r.get('alert', true) as Node) ?? scalarText(r.get('record', true) as Node)) === name,
+  );
   if (ri < 0) return null;
   rules.items.splice(ri, 1);
   if (rules.items.length === 0) groups.items.splice(gi, 1);

@@ -186,7 +186,8 @@ function humanizeDuration(v: number): string {
   if (Math.abs(v) >= 1) {
     const sign = v < 0 ? '-' : '';
     const whole = Math.trunc(Math.abs(v));
-    const [days, hours, minutes, seconds] = [Math.floor(whole / 86400), Math.floor(whole / 3600) % 24, Math.floor(whole / 60) % 60, whole % 60];
+    const days = Math.floor(whole / 86400);
+    const [hours, minutes, seconds] = [Math.floor(whole / 3600) % 24, Math.floor(whole / 60) % 60, whole % 60];
     if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
     if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
     if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
