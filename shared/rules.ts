@@ -67,7 +67,9 @@ export interface PromAlertingRuleView extends PromRuleCommon {
   type: 'alerting';
 }
 
-export interface PromRecordingRuleView extends PromRuleCommon {
+export interface PromRecordingRuleView extends Omit<PromRuleCommon, 'labels'> {
+  /** Left out when the rule has none (as Prometheus does). */
+  labels?: Record<string, string>;
   type: 'recording';
 }
 

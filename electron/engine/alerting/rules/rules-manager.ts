@@ -73,6 +73,9 @@ export interface RulesManagerOptions {
 }
 
 const iso = (ms: number | null): string => (ms === null ? GO_ZERO_TIME : new Date(ms).toISOString());
+/** A map as Go's JSON writes it: keys sorted. */
+const sorted = (m: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 export class RulesManager {
   private readonly files = new Map<string, LoadedFile>();
@@ -219,8 +222,8 @@ export class RulesManager {
   private alertView(a: ActiveAlert): PromAlertView | null {
     if (a.state === 'inactive') return null;
     return {
-      labels: a.labels,
-      annotations: a.annotations,
+      labels: sorted(a.labels),
+      annotations: sorted(a.annotations),
       state: a.state,
       activeAt: iso(a.activeAtMs),
       value: goFloatE(a.value),
@@ -234,13 +237,17 @@ export class RulesManager {
     const common = {
       name: rule.name,
       query: queryText(rule),
-      labels: rule.labels,
+      labels: sorted(rule.labels),
       health: r.health.health,
       ...(r.health.lastError !== null ? { lastError: r.health.lastError } : {}),
       evaluationTime: r.health.evaluationTimeMs / 1000,
       lastEvaluation: iso(r.health.lastEvaluationMs),
     };
-    if (rule.kind === 'recording') return { ...common, type: 'recording' };
+    if (rule.kind === 'recording') {
+      // Prometheus leaves a recording rule's labels out when it has none.
+      const { labels, ...rest } = common;
+      return { ...(Object.keys(labels).length > 0 ? { ...common } : rest), type: 'recording' };
+    }
     const alerts = [...r.active.values()].map((a) => this.alertView(a)).filter((a): a is PromAlertView => a !== null);
     const state = alerts.some((a) => a.state === 'firing') ? 'firing' : alerts.length > 0 ? 'pending' : 'inactive';
     // Prometheus's field order: state first.
@@ -252,7 +259,7 @@ export class RulesManager {
       duration: rule.forMs / 1000,
       keepFiringFor: rule.keepFiringForMs / 1000,
       labels,
-      annotations: rule.annotations,
+      annotations: sorted(rule.annotations),
       alerts,
       health,
       ...rest,
@@ -279,7 +286,8 @@ export class RulesManager {
     const groups = this.runningGroups().map((g) => this.groupView(g));
     if (type === 'alert' || type === 'record') {
       const keep = type === 'alert' ? 'alerting' : 'recording';
-      return { groups: groups.map((g) => ({ ...g, rules: g.rules.filter((r) => r.type === keep) })).filter((g) => g.rules.length > 0) };
+      // Prometheus 2.42 keeps the groups left without rules.
+      return { groups: groups.map((g) => ({ ...g, rules: g.rules.filter((r) => r.type === keep) })) };
     }
     return { groups };
   }

@@ -264,8 +264,8 @@ export function expandSegments(segments: readonly Segment[], data: TemplateData)
           case 'value':
             return data.value;
           case 'label':
-            // A missing label prints as Go prints a missing map key: <no value>.
-            return data.labels[a.name] ?? '<no value>';
+            // A missing label is the empty text ($labels is a map[string]string in Prometheus).
+            return data.labels[a.name] ?? '';
           case 'labels':
             return data.labels;
           case 'external':
