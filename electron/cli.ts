@@ -487,24 +487,25 @@ function check(args: string[]): number {
   let failed = false;
   for (const file of files) {
     process.stdout.write(`Checking ${file}\n`);
-    let text: string;
+    let text: string | null = null;
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      process.stderr.write(`  FAILED:\n${file}: ${(err as Error).message}\n\n`);
+      process.stderr.write(`  FAILED:\n${file}: ${(err as Error).message}\n`);
       failed = true;
-      continue;
     }
-    const result = parseRuleFile(text, file);
-    if (result.problems.length > 0) {
+    const result = text === null ? null : parseRuleFile(text, file);
+    if (result && result.problems.length > 0) {
       failed = true;
-      process.stderr.write(`  FAILED:\n${result.problems.map((p) => formatProblem(file, p)).join('\n')}\n\n`);
-    } else if (result.warnings.length > 0) {
-      process.stderr.write(`  FAILED:\n${result.warnings.join('\n')}\n\n`);
-    } else {
+      process.stderr.write(`  FAILED:\n${result.problems.map((p) => formatProblem(file, p)).join('\n')}\n`);
+    } else if (result && result.warnings.length > 0) {
+      process.stderr.write(`  FAILED:\n${result.warnings.join('\n')}\n`);
+    } else if (result) {
       const n = result.groups.reduce((sum, g) => sum + g.rules.length, 0);
-      process.stdout.write(`  SUCCESS: ${n} rules found\n\n`);
+      process.stdout.write(`  SUCCESS: ${n} rules found\n`);
     }
+    // promtool ends each file's report with an empty line, on stdout.
+    process.stdout.write('\n');
   }
   return failed ? 1 : 0;
 }
