@@ -37,9 +37,14 @@ beforeAll(async () => {
 `,
   );
   mkdirSync(join(dataDir, 'rules'), { recursive: true });
-  writeFileSync(join(dataDir, 'rules', 'broken.yml'), 'groups:\n  - name: broken\n    rules:\n      - alert: X\n        expr: rate(x[5m]\n');
+  writeFileSync(
+    join(dataDir, 'rules', 'broken.yml'),
+    'groups:\n  - name: broken\n    rules:\n      - alert: X\n        expr: rate(x[5m]\n',
+  );
   serve = await startServe(['--data-dir', dataDir, '--rules', rules]);
-  await waitFor(async () => ((await serve.get<{ data: { alerts: unknown[] } }>('/api/v1/alerts')).data.alerts.length === 2 ? true : undefined));
+  await waitFor(async () =>
+    (await serve.get<{ data: { alerts: unknown[] } }>('/api/v1/alerts')).data.alerts.length === 2 ? true : undefined,
+  );
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
@@ -105,6 +110,8 @@ describe('the Alerts view', () => {
     await page.getByRole('tab', { name: /Alerts/ }).click();
     const firing = page.getByRole('list', { name: 'Firing alerts' });
     await firing.getByText('QueueBacklog').waitFor({ timeout: 10_000 });
-    expect(await firing.getByRole('listitem').filter({ hasText: 'QueueBacklog' }).locator('.summary').textContent()).toBe('12 jobs waiting');
+    expect(await firing.getByRole('listitem').filter({ hasText: 'QueueBacklog' }).locator('.summary').textContent()).toBe(
+      '12 jobs waiting',
+    );
   });
 });
