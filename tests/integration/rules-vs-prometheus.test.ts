@@ -124,6 +124,24 @@ describe('the rules API against Prometheus 2.42', () => {
     expect(JSON.stringify(ours, null, 1)).toBe(JSON.stringify(theirs, null, 1));
   });
 
+  it("writes recording rules' results as series PromQL reads, as Prometheus does", async () => {
+    await evaluated(server.url);
+    await evaluated(prometheusUrl);
+    for (const query of ['compare:three', 'compare:four', 'compare:three + on() compare:four']) {
+      const result = async (base: string): Promise<unknown> =>
+        waitFor(async () => {
+          const body = (await ask(base, `/api/v1/query?query=${encodeURIComponent(query)}`)) as {
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+          };
+          return body.data.result.length > 0 ? body.data.result.map((r) => [r.metric, r.value[1]]) : undefined;
+        });
+      expect(await result(server.url), query).toEqual(await result(prometheusUrl));
+    }
+    expect(await engine.api.table.request('metrics.query', { query: 'compare:three' })).toMatchObject({
+      result: [{ metric: { __name__: 'compare:three', source: 'rules' }, value: [expect.any(Number), '3'] }],
+    });
+  });
+
   it('answers /api/v1/alerts and the rule filter as Prometheus does', async () => {
     await evaluated(server.url);
     await evaluated(prometheusUrl);

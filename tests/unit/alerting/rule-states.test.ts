@@ -269,6 +269,26 @@ describe('rule states on the test clock', () => {
     }
   });
 
+  it("applies the group's limit as Prometheus does: more alerts than that is an evaluation error", async () => {
+    const h = await harness(`groups:
+  - name: g
+    interval: 10s
+    limit: 1
+    rules:
+      - alert: Two
+        expr: errors > 5 or label_replace(errors, "copy", "yes", "", "") > 5
+`);
+    try {
+      expect(await run(h, [10])).toEqual([[]]);
+      expect(h.manager.prometheusRules().groups[0]!.rules[0]).toMatchObject({
+        health: 'err',
+        lastError: 'exceeded limit of 1 with 2 alerts',
+      });
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('a restart in the middle of `for` keeps its timer, and what was sent is not sent again (state in the SQLite file)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-rules-'));
     dirs.push(dir);

@@ -97,6 +97,10 @@ export class RuleRuntime {
     let observed: Observation[] | 'keep' = [];
     try {
       const { samples, noData } = withSearchDeadline(() => this.query(deps, tsMs, observedSinceMs), RULE_QUERY_DEADLINE_MS);
+      // The group's `limit`, as Prometheus applies it: over it, the evaluation is an error.
+      const limit = this.group.limit;
+      if (limit > 0 && samples.length > limit)
+        throw new Error(`exceeded limit of ${limit} with ${samples.length} ${rule.kind === 'recording' ? 'series' : 'alerts'}`);
       if (rule.kind === 'recording') {
         deps.writeSeries(recorded(rule, samples), tsMs);
       } else if (noData && rule.noData === 'keep_state') observed = 'keep';
