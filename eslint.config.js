@@ -59,6 +59,13 @@ const boundaries = [
     }),
   },
   {
+    files: ['electron/engine/alerting/**'],
+    rules: restrictImports({
+      regex: '(^|/)(ingest|modules)/',
+      message: 'alerting/ reads the signals and writes signals or events: it never imports ingest/ or a module.',
+    }),
+  },
+  {
     files: ['electron/engine/core/**'],
     rules: restrictImports({
       regex: '(^|/)(signals|ingest|modules)/',

@@ -18,6 +18,7 @@ import { DEFAULT_OTLP_HOST } from './engine/ingest/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/signals/logs/query/index.js';
 import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
+import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
 
@@ -43,7 +44,7 @@ interface CommandSpec {
 
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', help: 'this help' };
 
-const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
+const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
   serve: {
     usage: 'loupe serve [PATH…] [options]',
     about:
@@ -102,6 +103,12 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
         help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)`,
       },
       'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
+      rules: {
+        type: 'string',
+        multiple: true,
+        arg: 'FILE',
+        help: "load a Prometheus rule file (repeatable; reloaded when it changes); the data dir's rules/ folder is always loaded",
+      },
       'remote-write': {
         type: 'string',
         arg: 'URL',
@@ -113,6 +120,19 @@ const COMMANDS: Record<'serve' | 'query', CommandSpec> = {
   loupe serve ~/src/myapp/logs /var/log/nginx/access.log
   loupe serve --port 0 --otlp-http-port 0 --otlp-grpc-port 0 ./logs   # free ports, printed
   loupe serve --scrape localhost:8000/metrics@5s --statsd-port 0
+  loupe serve --rules alerts.yml --rules slo.yml      # Prometheus rule files (see loupe check rules)
+`,
+  },
+  check: {
+    usage: 'loupe check rules FILE…',
+    about:
+      'Check rule files as "promtool check rules" does: YAML, fields, durations, PromQL, log searches and\n' +
+      'templates, each problem at its line:column. Exit status as promtool: 0 valid (duplicate rules are a\n' +
+      'warning), 1 a file has problems, 2 a mistake in the command.',
+    options: { help: HELP_OPTION },
+    more: `Examples:
+  loupe check rules alerts.yml
+  loupe check rules ~/.local/share/loupe/rules/*.yml
 `,
   },
   query: {
@@ -167,10 +187,11 @@ const HELP = `Loupe — logs, traces and metrics of your local services, in one 
 Usage:
   loupe serve [PATH…] [options]   watch files/folders, receive OTLP, serve the UI and the API
   loupe query [QUERY] [options]   search the stored logs from the terminal
+  loupe check rules FILE…         check rule files as promtool check rules does
   loupe help [COMMAND]            this text, or a command's options (as loupe COMMAND --help)
   loupe --version                 the version
 
-Run "loupe serve --help" or "loupe query --help" for their options.
+Run "loupe serve --help", "loupe query --help" or "loupe check --help" for their options.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -181,14 +202,16 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'query':
         return await query(rest);
+      case 'check':
+        return check(rest);
       case undefined:
       case 'help':
       case '--help':
       case '-h': {
         const topic = rest[0];
         if (topic === undefined || command !== 'help') process.stdout.write(HELP);
-        else if (topic === 'serve' || topic === 'query') process.stdout.write(commandHelp(topic));
-        else throw new UsageError(`no help on "${topic}": the commands are serve and query`);
+        else if (topic === 'serve' || topic === 'query' || topic === 'check') process.stdout.write(commandHelp(topic));
+        else throw new UsageError(`no help on "${topic}": the commands are serve, query and check`);
         return 0;
       }
       case '--version':
@@ -312,6 +335,7 @@ async function serve(args: string[]): Promise<number> {
     scrape,
     ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
+    rules: (values.rules as string[] | undefined) ?? [],
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
     followSymlinks: values['follow-symlinks'] === true,
@@ -447,6 +471,43 @@ function scrapeTargetOf(value: string): { url: string; interval?: string } {
   if (at > 0 && parseDuration(tail) !== undefined) return { url: value.slice(0, at), interval: tail };
   if (at > 0 && /^\d/.test(tail)) throw new UsageError(`--scrape: "${tail}" is not an interval (e.g. 15s, 500ms, 1m)`);
   return { url: value };
+}
+
+/**
+ * `loupe check rules FILE…`, worded as promtool's: "Checking FILE", then "  SUCCESS: N rules found"
+ * or "  FAILED:" and each problem (`FILE: LINE:COL: message`) on stderr. Duplicate rules are
+ * promtool's lint: said, but the exit status stays 0.
+ */
+function check(args: string[]): number {
+  const parsed = parse('check', args);
+  if (parsed === null) return 0;
+  const [what, ...files] = parsed.positionals;
+  if (what !== 'rules') throw new UsageError(`check what? "loupe check rules FILE…" is the one check (see loupe check --help)`);
+  if (files.length === 0) throw new UsageError('loupe check rules: give at least one rule file');
+  let failed = false;
+  for (const file of files) {
+    process.stdout.write(`Checking ${file}\n`);
+    let text: string | null = null;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      process.stderr.write(`  FAILED:\n${file}: ${(err as Error).message}\n`);
+      failed = true;
+    }
+    const result = text === null ? null : parseRuleFile(text, file);
+    if (result && result.problems.length > 0) {
+      failed = true;
+      process.stderr.write(`  FAILED:\n${result.problems.map((p) => formatProblem(file, p)).join('\n')}\n`);
+    } else if (result && result.warnings.length > 0) {
+      process.stderr.write(`  FAILED:\n${result.warnings.join('\n')}\n`);
+    } else if (result) {
+      const n = result.groups.reduce((sum, g) => sum + g.rules.length, 0);
+      process.stdout.write(`  SUCCESS: ${n} rules found\n`);
+    }
+    // promtool ends each file's report with an empty line, on stdout.
+    process.stdout.write('\n');
+  }
+  return failed ? 1 : 0;
 }
 
 async function query(args: string[]): Promise<number> {

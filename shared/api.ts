@@ -18,6 +18,7 @@ import type {
   TraceSearchView,
   TraceView,
 } from './model.js';
+import type { LogConditionSpec, PromAlertView, PromRuleGroupView, RulePreview, RuleSpec, RulesView, SentAlertView } from './rules.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -229,6 +230,25 @@ export interface Requests {
     params: { query: string; start?: string | number; end?: string | number };
     result: PromExemplarSeries[];
   };
+  /** The rule groups with their rules' state (Prometheus's GET /api/v1/rules; `type`: alert or record). */
+  'alerts.prometheusRules': { params: { type?: string }; result: { groups: PromRuleGroupView[] } };
+  /** Every pending and firing alert (Prometheus's GET /api/v1/alerts). */
+  'alerts.prometheusAlerts': { params: Record<string, never>; result: { alerts: PromAlertView[] } };
+  /** The rule files (their problems, line:col), groups and rules as the Alerts view shows them. */
+  'alerts.rules': { params: Record<string, never>; result: RulesView };
+  /**
+   * Save a rule into the data dir's rule files (group made when missing, with `interval`): in place
+   * of the rule named `replaces` (or of its own name) in that group, else added.
+   */
+  'alerts.rules.save': { params: { group: string; rule: RuleSpec; replaces?: string; interval?: string }; result: RulesView };
+  'alerts.rules.delete': { params: { group: string; name: string }; result: RulesView };
+  /** An expression (or a log condition) over the `hours` up to `end` (now), and where it would have fired with `for`. */
+  'alerts.preview': {
+    params: { expr?: string; logs?: LogConditionSpec; for?: string; hours?: number; step?: string; end?: string };
+    result: RulePreview;
+  };
+  /** What the rules sent to the alert manager, newest first (firing alerts at each evaluation, resolutions once). */
+  'alerts.sent': { params: Record<string, never>; result: SentAlertView[] };
   /** Services and their operations; with `since`, only operations seen since then. */
   'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };

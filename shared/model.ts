@@ -1,6 +1,7 @@
 // Records as they cross a process boundary (engine → API/renderer). Times here are RFC 3339
 // strings; inside the engine every time is an integer number of microseconds since the epoch.
 import type { Level } from './severity.js';
+import type { RulesStatusView } from './rules.js';
 
 export interface LogRecordView {
   /** Stable id of the record (its row id): use it for context and as a cursor. */
@@ -280,6 +281,8 @@ export interface EngineStatusView {
   derivedMetrics?: DerivedMetricsView;
   /** `--remote-write URL`: what was sent to the Prometheus-compatible receiver (README, *Remote write*). */
   remoteWrite?: RemoteWriteView;
+  /** Alert and recording rules (README, *Rules*). */
+  rules?: RulesStatusView;
 }
 
 /** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */

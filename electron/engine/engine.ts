@@ -47,6 +47,9 @@ import { hostMetricsModule } from './signals/metrics/host/module.js';
 import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
 import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manager.js';
+import { alertsModule } from './modules/alerts/module.js';
+import type { AlertSink } from './alerting/alert.js';
+import { SentAlerts } from './alerting/sent-alerts.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -79,6 +82,8 @@ export interface EngineConfig {
   statsdOptional?: boolean;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
+  /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
+  rules?: string[];
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
@@ -125,6 +130,8 @@ export interface CloseReport {
 export const DB_FILE = 'loupe.db';
 /** The alert manager's configuration (Alertmanager's format) in the data dir. */
 export const ALERT_MANAGER_CONFIG_FILE = 'alertmanager.yml';
+/** The data dir's folder of rule files (YAML, editable by hand and from the Alerts view). */
+export const RULES_DIR = 'rules';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
@@ -206,6 +213,21 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }
   }
 
+  // The rules' alerts go to the alert manager (alertmanager.yml in the data dir; the defaults
+  // without one), and the last of them are kept for the API (alerts.sent).
+  const alertManager = new AlertManager({
+    db,
+    scheduler,
+    events,
+    config: loadManagerConfig(join(config.dataDir, ALERT_MANAGER_CONFIG_FILE)),
+  });
+  const sent = new SentAlerts(() => scheduler.clock.nowMs());
+  const alertSink: AlertSink = {
+    send: (alerts) => {
+      sent.send(alerts);
+      alertManager.send(alerts);
+    },
+  };
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
@@ -231,6 +253,19 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     tracesModule(db, traces),
     metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs()), new ExemplarReader(db, seriesStore)),
     remoteWriteModule({ db, scheduler, store: seriesStore, url: config.remoteWrite }),
+    // Before the rules: it stops after them, so their last resolutions are still delivered.
+    { name: 'alert-manager', ...alertManager.parts() },
+    alertsModule({
+      db,
+      scheduler,
+      series: seriesStore,
+      logs: reader,
+      points,
+      sink: alertSink,
+      sent,
+      ruleFiles: config.rules ?? [],
+      rulesDir: join(config.dataDir, RULES_DIR),
+    }),
     sourcesModule(sources, pipeline, {
       paths: config.paths ?? [],
       followSymlinks: config.followSymlinks === true,
@@ -239,15 +274,6 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }),
     otlpModule(otlp, otlpProblem),
   );
-  // The alert manager until the alerts module (alerting/rules) constructs it and hands it to the
-  // evaluator as its AlertSink: its config is alertmanager.yml in the data dir (the defaults without one).
-  const alertManager = new AlertManager({
-    db,
-    scheduler,
-    events,
-    config: loadManagerConfig(join(config.dataDir, ALERT_MANAGER_CONFIG_FILE)),
-  });
-  modules.push({ name: 'alert-manager', ...alertManager.parts() });
   let api: EngineApi;
   try {
     api = apiOf(modules);

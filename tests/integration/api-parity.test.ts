@@ -61,6 +61,22 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'metrics.labelValues': { params: { name: '__name__' }, bad: { name: 'job', end: 'never' } },
   'metrics.metadata': { params: { limit: 5 }, bad: { limit: 'few' } },
   'services.list': { params: { since: '2020-01-01T00:00:00Z' }, bad: { since: 'then' } },
+  'alerts.prometheusRules': { params: {}, bad: { type: 'often' } },
+  'alerts.prometheusAlerts': { params: {} },
+  'alerts.rules': { params: {} },
+  // Saved twice (REST, then the protocol): the second save finds it and writes it in place. An hour's
+  // interval: no evaluation between the two answers.
+  'alerts.rules.save': {
+    params: { group: 'parity', interval: '1h', rule: { alert: 'ParityHigh', expr: 'vector(1) > 5', for: '5m' } },
+    bad: { group: 'parity', rule: 'vector(1) > 5' },
+  },
+  // Deleting what is gone already changes nothing: the protocol's second delete answers the same.
+  'alerts.rules.delete': { params: { group: 'parity', name: 'ParityHigh' }, bad: { group: 'parity' } },
+  'alerts.preview': {
+    params: { expr: 'vector(1) > 0', for: '10m', hours: 1, end: '2026-01-01T00:00:00Z' },
+    bad: { expr: 'vector(1) > 0', hours: 'many' },
+  },
+  'alerts.sent': { params: {} },
   // A closed range in the past: rates over it do not move between the two requests.
   serviceMap: { params: { from: '2018-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' }, bad: { to: 'later' } },
   'silences.list': { params: {} },

@@ -127,7 +127,7 @@ describe('loupe help', () => {
         ['query', '-level:debug'],
         `loupe: unknown option -level:debug; see loupe query --help (a search that starts with "-" goes after --: loupe query -- '-level:debug')\n`,
       ],
-      [['help', 'tail'], 'loupe: no help on "tail": the commands are serve and query\n'],
+      [['help', 'tail'], 'loupe: no help on "tail": the commands are serve, query and check\n'],
     ];
     for (const [args, stderr] of cases) {
       const res = loupe(...args);

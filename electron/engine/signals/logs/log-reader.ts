@@ -164,6 +164,34 @@ export class LogReader {
     return ranges;
   }
 
+  /**
+   * How many records match the search in [from, to] (µs, inclusive), exactly: from the rows, not
+   * the per-minute counts (a log rule's window is not whole minutes). Throws past the deadline.
+   */
+  count(p: { q: string; from: number; to: number }): number {
+    return withSearchDeadline(() => {
+      const ast = parseQuery(p.q);
+      const sql = compileToSql(ast);
+      const stmt =
+        sql.fts !== null
+          ? this.db.prepare(
+              `SELECT count(*) FROM logs_fts f JOIN logs l ON l.id = f.rowid
+               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+                 AND (${sql.where})`,
+            )
+          : this.db.prepare(
+              `SELECT count(*) FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
+            );
+      const head = sql.fts !== null ? [sql.fts] : [];
+      let n = 0;
+      for (const [lo, hi] of this.idRanges(ast, p.from, p.to, p.from, p.to + this.writer.maxDrift)) {
+        n += stmt.pluck().get(...head, lo, hi, p.from, p.to, ...sql.params) as number;
+      }
+      return n;
+    }, this.deadlineMs);
+  }
+
   /** Sources and files by path, for the histogram to read `source:` terms from the rollup. */
   private catalog(): SourceCatalog {
     return {

@@ -1,0 +1,141 @@
+// Alerts: the rules (alerting/rules/) over the stored metrics and logs, evaluated on the scheduler,
+// their alerts sent to an AlertSink (the alert manager, and SentAlerts for alerts.sent), recording
+// rules written as series; on the protocol, and as Prometheus's /api/v1/rules and /api/v1/alerts.
+import type { RuleSpec, LogConditionSpec } from '../../../../shared/rules.js';
+import { usToRfc3339 } from '../../../../shared/time.js';
+import type { AlertSink } from '../../alerting/alert.js';
+import { RulesManager } from '../../alerting/rules/rules-manager.js';
+import { RuleStateStore } from '../../alerting/rules/state-store.js';
+import type { SentAlerts } from '../../alerting/sent-alerts.js';
+import { handler, type Handlers } from '../../api/handlers.js';
+import { param, required, type Param } from '../../api/params.js';
+import { BadRequestError } from '../../core/errors.js';
+import type { Db } from '../../core/database.js';
+import type { EngineModule, RestRoute } from '../../core/module.js';
+import type { Scheduler } from '../../core/scheduler.js';
+import type { OtlpMetric } from '../../core/telemetry.js';
+import type { LogReader } from '../../signals/logs/log-reader.js';
+import { parsePromDuration } from '../../signals/metrics/prometheus-api.js';
+import type { PointsSink } from '../../signals/metrics/points-sink.js';
+import type { Labels, SeriesStore } from '../../signals/metrics/promql/index.js';
+
+/** The instrumentation scope of recording rules' points. */
+export const RULES_SCOPE = 'loupe/rules';
+
+export interface AlertsDeps {
+  db: Db;
+  scheduler: Scheduler;
+  series: SeriesStore;
+  logs: LogReader;
+  points: PointsSink;
+  /** Where alerts go: the alert manager. With SentAlerts, `alerts.sent` lists them. */
+  sink: AlertSink;
+  sent?: SentAlerts;
+  /** `loupe serve --rules FILE` (read only from the UI). */
+  ruleFiles: readonly string[];
+  /** The data dir's rules folder. */
+  rulesDir: string;
+}
+
+/** A JSON object param (a rule as the form sends it). */
+function objectParam<T>(): Param<T | undefined> {
+  return {
+    parse: (value, name) => {
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestError(`${name}: expected an object.`);
+      return value as T;
+    },
+  };
+}
+
+/** A recording rule's samples as OTLP gauges (one per name), so PromQL reads them back as they were. */
+function gauges(samples: { labels: Labels; value: number }[], tsMs: number): OtlpMetric[] {
+  const byName = new Map<string, OtlpMetric>();
+  for (const s of samples) {
+    const { __name__: name = '', ...attributes } = s.labels;
+    let m = byName.get(name);
+    if (!m) byName.set(name, (m = { name, type: 'gauge', temporality: 0, monotonic: false, points: [] }));
+    m.points.push({ startUs: 0, timeUs: tsMs * 1000, attributes, value: s.value, flags: 0, exemplars: [] });
+  }
+  return [...byName.values()];
+}
+
+export function alertsModule(deps: AlertsDeps): EngineModule {
+  const rules = new RulesManager(
+    {
+      clock: deps.scheduler.clock,
+      scheduler: deps.scheduler,
+      series: deps.series,
+      countLogs: (q, fromUs, toUs) => deps.logs.count({ q, from: fromUs, to: toUs }),
+      writeSeries: (samples, tsMs) => deps.points.write({ attributes: {} }, RULES_SCOPE, gauges(samples, tsMs)),
+      sink: deps.sink,
+      store: new RuleStateStore(deps.db),
+      generatorURL: (group, rule) => `/#/alerts?group=${encodeURIComponent(group)}&rule=${encodeURIComponent(rule)}`,
+    },
+    { files: deps.ruleFiles, dir: deps.rulesDir },
+  );
+  const handlers: Handlers = {
+    'alerts.prometheusRules': handler({ type: param.string }, (p) => rules.prometheusRules(p.type)),
+    'alerts.prometheusAlerts': handler({}, () => rules.prometheusAlerts()),
+    'alerts.rules': handler({}, () => rules.rulesView()),
+    'alerts.rules.save': handler(
+      {
+        group: required(param.string),
+        rule: required(objectParam<RuleSpec>()),
+        replaces: param.string,
+        interval: param.string,
+      },
+      (p) => rules.save(p),
+    ),
+    'alerts.rules.delete': handler({ group: required(param.string), name: required(param.string) }, (p) => rules.delete(p)),
+    'alerts.preview': handler(
+      {
+        expr: param.string,
+        logs: objectParam<LogConditionSpec>(),
+        for: param.string,
+        hours: param.int,
+        step: param.string,
+        end: param.time,
+      },
+      (p) =>
+        rules.preview({
+          expr: p.expr,
+          logs: p.logs,
+          for: p.for,
+          hours: p.hours ?? 6,
+          stepMs: p.step === undefined ? undefined : parsePromDuration(p.step, 'step'),
+          endMs: p.end === undefined ? undefined : Math.floor(p.end / 1000),
+        }),
+    ),
+    'alerts.sent': handler({}, () =>
+      (deps.sent?.list() ?? []).map((a) => ({
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: usToRfc3339(a.startsAt * 1000),
+        endsAt: a.endsAt === null ? null : usToRfc3339(a.endsAt * 1000),
+        generatorURL: a.generatorURL,
+        fingerprint: a.fingerprint,
+        value: Number.isFinite(a.value) ? a.value : null,
+        sentAt: usToRfc3339(a.sentAt * 1000),
+      })),
+    ),
+  };
+  const prometheus = { shape: 'prometheus', auth: 'token' } as const;
+  const routes: RestRoute[] = [
+    { method: 'GET', path: '/api/v1/rules', handler: 'alerts.prometheusRules', query: ['type'], ...prometheus },
+    { method: 'GET', path: '/api/v1/alerts', handler: 'alerts.prometheusAlerts', ...prometheus },
+    { method: 'GET', path: '/api/alerts/rules', handler: 'alerts.rules' },
+    { method: 'POST', path: '/api/alerts/rules', handler: 'alerts.rules.save', body: 'fields' },
+    { method: 'DELETE', path: '/api/alerts/rules', handler: 'alerts.rules.delete', query: ['group', 'name'] },
+    { method: 'POST', path: '/api/alerts/preview', handler: 'alerts.preview', body: 'fields' },
+    { method: 'GET', path: '/api/alerts/sent', handler: 'alerts.sent', envelope: 'alerts' },
+  ];
+  return {
+    name: 'alerts',
+    handlers,
+    routes,
+    start: () => rules.start(),
+    stop: () => rules.stop(),
+    status: () => ({ rules: rules.status() }),
+  };
+}

@@ -1,0 +1,127 @@
+// Log rules on the test clock over a real SQLite log store: a count of matching records over a
+// window against a threshold, and an absence ("no heartbeat for 30 s") that neither fires right
+// after a start nor on the wake from a sleep (the window never reaches into unwatched time).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Alert } from '../../../electron/engine/alerting/alert.js';
+import { RulesManager } from '../../../electron/engine/alerting/rules/rules-manager.js';
+import { RuleStateStore } from '../../../electron/engine/alerting/rules/state-store.js';
+import { TestClock } from '../../../electron/engine/core/clock.js';
+import { openDatabase, type Db } from '../../../electron/engine/core/database.js';
+import { Scheduler } from '../../../electron/engine/core/scheduler.js';
+import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
+import { LogWriter } from '../../../electron/engine/signals/logs/log-writer.js';
+import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { MemorySeriesStore } from '../../../electron/engine/signals/metrics/promql/index.js';
+
+const T0 = Date.UTC(2026, 0, 1, 12);
+const ERROR = 17;
+const INFO = 9;
+
+let dir: string;
+let db: Db;
+afterEach(() => {
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(rules: string): { clock: TestClock; manager: RulesManager; writer: LogWriter; sent: Alert[][] } {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-log-rules-'));
+  const file = join(dir, 'rules.yml');
+  writeFileSync(file, rules);
+  const clock = new TestClock(T0);
+  db = openDatabase(join(dir, 'loupe.db'));
+  registerQueryFunctions(db);
+  const writer = new LogWriter(db, clock);
+  const reader = new LogReader(db, writer, undefined, clock);
+  const sent: Alert[][] = [];
+  const manager = new RulesManager(
+    {
+      clock,
+      scheduler: new Scheduler(clock),
+      series: new MemorySeriesStore(),
+      countLogs: (q, from, to) => reader.count({ q, from, to }),
+      writeSeries: () => undefined,
+      sink: { send: (alerts) => sent.push([...alerts]) },
+      store: new RuleStateStore(db),
+      generatorURL: () => '/#/alerts',
+    },
+    { files: [file], dir: join(dir, 'rules') },
+  );
+  return { clock, manager, writer, sent };
+}
+
+function log(writer: LogWriter, clock: TestClock, logger: string, severity: number, message: string): void {
+  writer.write([{ ts: clock.nowUs(), severity, fileId: null, sourceId: null, logger, message, flags: 0 }]);
+}
+
+describe('log rules', () => {
+  it('counts the matching records over the window and fires over the threshold, the count as its value', async () => {
+    const { clock, manager, writer, sent } = setup(`groups:
+  - name: logs
+    interval: 10s
+    rules:
+      - alert: DbErrors
+        logs: { query: 'level:error logger:app.db', over: 1m, threshold: '> 3' }
+        annotations: { summary: '{{ $value }} db errors' }
+`);
+    manager.start();
+    await clock.advance(5_000);
+    for (let i = 0; i < 4; i++) log(writer, clock, 'app.db', ERROR, `connection refused ${i}`);
+    // Others do not count: another logger's errors, the same logger's info.
+    for (let i = 0; i < 5; i++) log(writer, clock, 'app.http', ERROR, `500 ${i}`);
+    log(writer, clock, 'app.db', INFO, 'pool resized');
+    await clock.advance(5_000);
+    expect(sent.at(-1)).toEqual([expect.objectContaining({ labels: { alertname: 'DbErrors' }, value: 4, endsAt: null })]);
+    expect(sent.at(-1)![0]!.annotations).toEqual({ summary: '4 db errors' });
+    // A minute later the errors are out of the window: resolved.
+    await clock.advance(60_000);
+    expect(sent.at(-1)).toEqual([expect.objectContaining({ labels: { alertname: 'DbErrors' }, endsAt: T0 + 70_000 })]);
+    expect(manager.prometheusRules().groups[0]!.rules[0]!.query).toBe('logs: level:error logger:app.db, over 1m, > 3');
+    await manager.stop();
+  });
+
+  it('fires on an absence only once a whole window was watched, and not on the wake from a sleep', async () => {
+    const { clock, manager, writer, sent } = setup(`groups:
+  - name: logs
+    interval: 10s
+    rules:
+      - alert: NoHeartbeat
+        logs: { query: heartbeat, absent: 30s }
+`);
+    const firing = (): string[] => manager.prometheusAlerts().alerts.map((a) => a.state);
+    manager.start();
+    // Just started, nothing in the store: not absent yet (nobody watched 30 s).
+    await clock.advance(20_000);
+    expect(firing()).toEqual([]);
+    // Heartbeats every 10 s: never absent.
+    for (let i = 0; i < 6; i++) {
+      log(writer, clock, 'worker', INFO, 'heartbeat ok');
+      await clock.advance(10_000);
+    }
+    expect(firing()).toEqual([]);
+    // They stop: after 30 s without, it fires.
+    await clock.advance(40_000);
+    expect(firing()).toEqual(['firing']);
+    log(writer, clock, 'worker', INFO, 'heartbeat ok');
+    await clock.advance(10_000);
+    expect(firing()).toEqual([]);
+    const sends = sent.length;
+
+    // The laptop sleeps an hour; the worker slept too. On waking, the last heartbeat is an hour
+    // old, but that hour was not watched: no alert, and the heartbeats that resume keep it so.
+    clock.sleepMachine(3_600_000);
+    await clock.advance(10_000);
+    expect(firing()).toEqual([]);
+    for (let i = 0; i < 4; i++) {
+      log(writer, clock, 'worker', INFO, 'heartbeat ok');
+      await clock.advance(10_000);
+    }
+    expect(firing()).toEqual([]);
+    expect(sent.length).toBe(sends);
+    expect(manager.rulesView().groups[0]!.skippedEvaluations).toBeGreaterThan(300);
+    await manager.stop();
+  });
+});
