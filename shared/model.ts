@@ -280,6 +280,8 @@ export interface EngineStatusView {
   derivedMetrics?: DerivedMetricsView;
   /** `--remote-write URL`: what was sent to the Prometheus-compatible receiver (README, *Remote write*). */
   remoteWrite?: RemoteWriteView;
+  /** Health checks (README, *Health checks*): results written, write failures, probes, mistakes in the probes files. */
+  health?: { results: number; writeErrors: number; lastWriteError: string | null; probes: number; fileErrors: number };
 }
 
 /** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */

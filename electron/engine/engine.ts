@@ -47,6 +47,7 @@ import { hostMetricsModule } from './signals/metrics/host/module.js';
 import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
 import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manager.js';
+import { healthModule } from './modules/health/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -83,6 +84,8 @@ export interface EngineConfig {
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
   clock?: Clock;
+  /** Probes files read beside the data dir's probes.yml (`loupe serve --probes FILE`); read only. */
+  probesFiles?: string[];
 }
 
 export interface Engine {
@@ -238,6 +241,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       statsd,
     }),
     otlpModule(otlp, otlpProblem),
+    healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
   );
   // The alert manager until the alerts module (alerting/rules) constructs it and hands it to the
   // evaluator as its AlertSink: its config is alertmanager.yml in the data dir (the defaults without one).
