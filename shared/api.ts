@@ -260,7 +260,7 @@ export interface Requests {
   'health.save': { params: { probe: Partial<ProbeSpec> & { name: string }; replaces?: string }; result: ProbeView };
   /** Remove a probe from probes.yml, with its history. */
   'health.delete': { params: { name: string }; result: null };
-  /** Run a saved probe now (`name`; its result counts), or try one not saved (`probe`; nothing kept). */
+  /** Run a saved probe now (`name`; its result counts), or try one not saved (`probe`, which wins over `name`; nothing kept). */
   'health.testNow': { params: { name?: string; probe?: Partial<ProbeSpec> & { name: string } }; result: ProbeResultView };
 }
 

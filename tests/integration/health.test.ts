@@ -73,7 +73,11 @@ describe('health checks in the engine', () => {
 
   it("writes blackbox_exporter's series, labelled probe and service, that PromQL reads", async () => {
     const success = await query('probe_success{service="api"}');
-    expect(success.result.map((r) => [(r as { metric: Record<string, string> }).metric.probe, (r as { value: [number, string] }).value[1]]).sort()).toEqual([
+    expect(
+      success.result
+        .map((r) => [(r as { metric: Record<string, string> }).metric.probe, (r as { value: [number, string] }).value[1]])
+        .sort(),
+    ).toEqual([
       ['api-health', '1'],
       ['api-port', '1'],
     ]);
@@ -104,7 +108,10 @@ describe('health checks in the engine', () => {
 
   it('points at a mistake in the file by line:column, and the last good probes keep running', async () => {
     const good = readFileSync(probesFile, 'utf8');
-    writeFileSync(probesFile, good.replace('failureThreshold: 1', 'failureThreshold: none') + '  - name: x\n    tcp: { host: h, port: 99999 }\n');
+    writeFileSync(
+      probesFile,
+      good.replace('failureThreshold: 1', 'failureThreshold: none') + '  - name: x\n    tcp: { host: h, port: 99999 }\n',
+    );
     await engine.scheduler.job(PROBES_RELOAD_JOB)!.runNow();
     const view = await list();
     expect(view.files[0]!.errors).toEqual([
@@ -124,12 +131,17 @@ describe('health checks in the engine', () => {
     expect(saved).toMatchObject({ kind: 'file', file: probesFile, spec: { role: 'liveness', failureThreshold: 3, timeoutSeconds: 1 } });
     const text = readFileSync(probesFile, 'utf8');
     expect(text).toContain('# my probes');
-    expect(text).toContain('# the API\'s own health route');
+    expect(text).toContain("# the API's own health route");
     expect(text).toContain('  - name: worker-beat\n    service: worker\n    role: liveness\n    periodSeconds: 3600\n    file:\n');
-    await expect(engine.api.table.request('health.testNow', { name: 'worker-beat' })).resolves.toMatchObject({ ok: false, reason: `${join(dir, 'beat')} does not exist` });
+    await expect(engine.api.table.request('health.testNow', { name: 'worker-beat' })).resolves.toMatchObject({
+      ok: false,
+      reason: `${join(dir, 'beat')} does not exist`,
+    });
     // The --probes file is the team's: Loupe does not write it.
     await expect(engine.api.table.request('health.delete', { name: 'api-port' })).rejects.toThrow(/which Loupe does not edit/);
-    await expect(engine.api.table.request('health.save', { probe: { name: 'bad', http: { url: 'ftp://x' } } })).rejects.toThrow('probe: http.url: http: url: http:// or https:// only.');
+    await expect(engine.api.table.request('health.save', { probe: { name: 'bad', http: { url: 'ftp://x' } } })).rejects.toThrow(
+      'probe: http.url: http: url: http:// or https:// only.',
+    );
     await engine.api.table.request('health.delete', { name: 'worker-beat' });
     expect(readFileSync(probesFile, 'utf8')).not.toContain('worker-beat');
     expect((await list()).services.map((s) => s.name)).toEqual(['api']);

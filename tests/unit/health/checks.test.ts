@@ -31,11 +31,28 @@ beforeAll(async () => {
   server = await startProbedServer();
   dir = mkdtempSync(join(tmpdir(), 'loupe-checks-'));
   // A self-signed certificate valid 5 days, as a developer's local HTTPS server has.
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '5', '-subj', '/CN=localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  tls = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('secure ok'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '5',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  tls = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) =>
+    res.end('secure ok'),
+  );
   await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
   tlsUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
 });
@@ -48,13 +65,29 @@ afterAll(async () => {
 describe('HTTP checks', () => {
   it('checks the status, a text, a regex and a JSON path in the body', async () => {
     const url = `${server.url}/healthz`;
-    expect(await runCheck(spec({ http: { url, bodyContains: '"ok"', bodyRegex: 'status"\\s*:\\s*"ok', jsonPath: { path: '$.checks[0].ok', equals: 'true' } } }), scheduler)).toMatchObject({ ok: true, statusCode: 200, reason: null });
-    expect(await runCheck(spec({ http: { url, jsonPath: { path: '$.status', equals: 'healthy' } } }), scheduler)).toMatchObject({ ok: false, reason: '$.status is ok, not healthy' });
-    expect(await runCheck(spec({ http: { url, expectStatus: ['201-204'] } }), scheduler)).toMatchObject({ ok: false, reason: expect.stringMatching(/^HTTP 200: /) as string });
+    expect(
+      await runCheck(
+        spec({
+          http: { url, bodyContains: '"ok"', bodyRegex: 'status"\\s*:\\s*"ok', jsonPath: { path: '$.checks[0].ok', equals: 'true' } },
+        }),
+        scheduler,
+      ),
+    ).toMatchObject({ ok: true, statusCode: 200, reason: null });
+    expect(await runCheck(spec({ http: { url, jsonPath: { path: '$.status', equals: 'healthy' } } }), scheduler)).toMatchObject({
+      ok: false,
+      reason: '$.status is ok, not healthy',
+    });
+    expect(await runCheck(spec({ http: { url, expectStatus: ['201-204'] } }), scheduler)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^HTTP 200: /) as string,
+    });
     await server.command('fail');
     try {
       expect(await runCheck(spec({ http: { url, expectStatus: ['5xx'] } }), scheduler)).toMatchObject({ ok: true, statusCode: 500 });
-      expect(await runCheck(spec({ http: { url, bodyRegex: 'ok' } }), scheduler)).toMatchObject({ ok: false, reason: expect.stringContaining('HTTP 500') as string });
+      expect(await runCheck(spec({ http: { url, bodyRegex: 'ok' } }), scheduler)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('HTTP 500') as string,
+      });
     } finally {
       await server.command('pass');
     }
@@ -77,7 +110,10 @@ describe('HTTP checks', () => {
     expect(days).toBeGreaterThan(4.9);
     expect(days).toBeLessThanOrEqual(5);
     const soon = await runCheck(spec({ http: { url: tlsUrl, allowSelfSigned: true, minCertDays: 14 } }), scheduler);
-    expect(soon).toMatchObject({ ok: false, reason: expect.stringMatching(/^the certificate expires in 4\.9|5\.0 days \(less than 14\)$/) as string });
+    expect(soon).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^the certificate expires in 4\.9|5\.0 days \(less than 14\)$/) as string,
+    });
   });
 });
 
@@ -107,9 +143,14 @@ describe('TCP, process, command and file checks', () => {
     expect(await runCheck(spec({ process: { pidFile: join(dir, 'gone.pid') } }), scheduler)).toMatchObject({ ok: false });
   });
 
-  it("judges a command by its exit status and output, and kills its whole process group on timeout", async () => {
-    expect(await runCheck(spec({ command: { run: ['/bin/sh', '-c', 'echo all good'], outputContains: 'good' } }), scheduler)).toMatchObject({ ok: true });
-    expect(await runCheck(spec({ command: { run: 'echo broken >&2; exit 3' } }), scheduler)).toMatchObject({ ok: false, reason: 'exit 3, expected 0: broken' });
+  it('judges a command by its exit status and output, and kills its whole process group on timeout', async () => {
+    expect(await runCheck(spec({ command: { run: ['/bin/sh', '-c', 'echo all good'], outputContains: 'good' } }), scheduler)).toMatchObject(
+      { ok: true },
+    );
+    expect(await runCheck(spec({ command: { run: 'echo broken >&2; exit 3' } }), scheduler)).toMatchObject({
+      ok: false,
+      reason: 'exit 3, expected 0: broken',
+    });
     // The command starts a grandchild and waits: the timeout must take both.
     const pidFile = join(dir, 'grandchild.pid');
     const hung = await runCheck(spec({ command: { run: `sleep 60 & echo $! > ${pidFile}; wait` } }, 1), scheduler);
@@ -137,6 +178,9 @@ describe('TCP, process, command and file checks', () => {
       ok: false,
       reason: `${heartbeat} was last written 300 s ago (more than 60 s)`,
     });
-    expect(await runCheck(spec({ file: { path: join(dir, 'none'), maxAgeSeconds: 60 } }), scheduler)).toMatchObject({ ok: false, reason: `${join(dir, 'none')} does not exist` });
+    expect(await runCheck(spec({ file: { path: join(dir, 'none'), maxAgeSeconds: 60 } }), scheduler)).toMatchObject({
+      ok: false,
+      reason: `${join(dir, 'none')} does not exist`,
+    });
   });
 });

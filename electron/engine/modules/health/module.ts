@@ -38,7 +38,7 @@ export function healthModule(deps: HealthDeps): EngineModule {
       { method: 'GET', path: '/api/probes', handler: 'health.list' },
       { method: 'POST', path: '/api/probes', handler: 'health.save', body: 'fields' },
       { method: 'DELETE', path: '/api/probes/{name}', handler: 'health.delete', status: 204 },
-      { method: 'POST', path: '/api/probes/test', handler: 'health.testNow', body: 'fields' },
+      { method: 'POST', path: '/api/probes/{name}/test', handler: 'health.testNow', body: 'fields' },
     ],
     start: () => health.start(),
     stop: () => health.stop(),
