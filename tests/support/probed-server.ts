@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ROOT } from './serve-process.js';
 
 export interface ProbedServer {
   port: number;
@@ -14,7 +15,8 @@ export interface ProbedServer {
   stop(): Promise<void>;
 }
 
-const SCRIPT = join(import.meta.dirname, '..', 'fixtures', 'health', 'probed_server.py');
+// From the checkout's root: the bench runs this file from out/node/tests/support.
+const SCRIPT = join(ROOT, 'tests', 'fixtures', 'health', 'probed_server.py');
 
 export async function startProbedServer(): Promise<ProbedServer> {
   const child: ChildProcess = spawn('/usr/bin/python3', [SCRIPT, '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
