@@ -51,11 +51,11 @@ function start(probes: ProbeSpec[]): void {
 async function step(ms: number): Promise<void> {
   await clock.advance(ms);
   for (;;) {
-    while (checker.list().some((r) => r.inFlight)) await new Promise((r) => setTimeout(r, 5));
+    while (checker.list().some((r) => r.inFlight !== null)) await new Promise((r) => setTimeout(r, 5));
     // What the finished runs set off (results, a probe re-armed to run at once) happens before the next step.
     await new Promise((r) => setTimeout(r, 5));
     await clock.advance(0);
-    if (!checker.list().some((r) => r.inFlight)) return;
+    if (!checker.list().some((r) => r.inFlight !== null)) return;
   }
 }
 
