@@ -66,6 +66,13 @@ const boundaries = [
     }),
   },
   {
+    files: ['electron/engine/probes/**'],
+    rules: restrictImports({
+      regex: '(^|/)(ingest|modules)/',
+      message: 'probes/ never imports ingest/ or modules/: it reads and writes signals, the health module composes it.',
+    }),
+  },
+  {
     files: ['electron/engine/core/**'],
     rules: restrictImports({
       regex: '(^|/)(signals|ingest|modules)/',

@@ -1,7 +1,7 @@
 // `loupe serve|query|help`: the headless engine with its HTTP API, and a terminal query.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createEngine, openEngineForQuery, type Engine } from './engine/engine.js';
@@ -113,6 +113,12 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         type: 'string',
         arg: 'URL',
         help: 'send every metric point stored to a Prometheus remote_write receiver (e.g. http://localhost:9090/api/v1/write)',
+      },
+      probes: {
+        type: 'string',
+        multiple: true,
+        arg: 'FILE',
+        help: 'health checks to run from a probes file (YAML, as probes.yml in the data dir; repeatable; read only, reloaded on change)',
       },
       help: HELP_OPTION,
     },
@@ -329,10 +335,14 @@ async function serve(args: string[]): Promise<number> {
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
     throw new UsageError(`--remote-write: "${remoteWrite}" is not an http(s) URL`);
 
+  const probesFiles = ((values.probes as string[] | undefined) ?? []).map((f) => resolve(f));
+  for (const f of probesFiles) if (!existsSync(f)) throw new UsageError(`--probes: ${f} does not exist`);
+
   const engine = await createEngine({
     dataDir,
     paths: positionals,
     scrape,
+    probesFiles,
     ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
     rules: (values.rules as string[] | undefined) ?? [],
@@ -431,6 +441,7 @@ async function serve(args: string[]): Promise<number> {
         : '') +
       (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
+      probesFiles.map((f) => `  probes:   ${f}\n`).join('') +
       engine.sources
         .list()
         .filter((s) => s.kind === 'file' || s.kind === 'folder')

@@ -19,6 +19,7 @@ import type {
   TraceView,
 } from './model.js';
 import type { LogConditionSpec, PromAlertView, PromRuleGroupView, RulePreview, RuleSpec, RulesView, SentAlertView } from './rules.js';
+import type { HealthListView, ProbeResultView, ProbeSpec, ProbeView } from './health.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -270,6 +271,17 @@ export interface Requests {
   'alerts.acknowledgements': { params: Record<string, never>; result: AcknowledgementView[] };
   /** The notification history, newest first; `before`: an id, for the page after one. */
   'notifications.list': { params: { limit?: number; before?: number }; result: NotificationLogEntry[] };
+  /** Services with their probes' states, results and uptime; the passive rows from spans; probe suggestions; the probes files' mistakes. */
+  'health.list': { params: Record<string, never>; result: HealthListView };
+  /**
+   * Save a probe into probes.yml in the data dir (fields as the file writes them; defaults filled
+   * in), replacing the probe named `replaces` (a rename) or the one of its name; it starts at once.
+   */
+  'health.save': { params: { probe: Partial<ProbeSpec> & { name: string }; replaces?: string }; result: ProbeView };
+  /** Remove a probe from probes.yml, with its history. */
+  'health.delete': { params: { name: string }; result: null };
+  /** Run a saved probe now (`name`; its result counts), or try one not saved (`probe`, which wins over `name`; nothing kept). */
+  'health.testNow': { params: { name?: string; probe?: Partial<ProbeSpec> & { name: string } }; result: ProbeResultView };
 }
 
 export interface Subscriptions {

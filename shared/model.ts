@@ -283,6 +283,8 @@ export interface EngineStatusView {
   remoteWrite?: RemoteWriteView;
   /** Alert and recording rules (README, *Rules*). */
   rules?: RulesStatusView;
+  /** Health checks (README, *Health checks*): results written, write failures, probes, mistakes in the probes files. */
+  health?: { results: number; writeErrors: number; lastWriteError: string | null; probes: number; fileErrors: number };
 }
 
 /** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */

@@ -50,6 +50,7 @@ import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manage
 import { alertsModule } from './modules/alerts/module.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
+import { healthModule } from './modules/health/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -88,6 +89,8 @@ export interface EngineConfig {
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
   clock?: Clock;
+  /** Probes files read beside the data dir's probes.yml (`loupe serve --probes FILE`); read only. */
+  probesFiles?: string[];
 }
 
 export interface Engine {
@@ -273,6 +276,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       statsd,
     }),
     otlpModule(otlp, otlpProblem),
+    healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
   );
   let api: EngineApi;
   try {

@@ -16,6 +16,7 @@ import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
+import { benchHealth } from './health.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -240,7 +241,7 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui, otlp, metrics) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or latency, search, ui, otlp, metrics, health) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -250,6 +251,7 @@ try {
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
+  if (wanted('health')) rows.push(...(await benchHealth(quick)));
   if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
   printTable();
 } finally {
