@@ -8,8 +8,9 @@ import { migration as m002 } from './migrations/002-otlp.js';
 import { migration as m003 } from './migrations/003-file-record-ranges.js';
 import { migration as m004 } from './migrations/004-follow-symlinks.js';
 import { migration as m005 } from './migrations/005-source-kinds.js';
+import { migration as m006 } from './migrations/006-metric-rollups.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

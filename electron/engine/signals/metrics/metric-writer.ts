@@ -1,9 +1,12 @@
 // The writer of metric points: each point joins its series (identity = resource + scope + name +
 // type + unit + temporality + monotonicity + attributes; created on first sight), and is stored
-// as it came: start time (resets), value or distribution, exemplars.
+// as it came: start time (resets), value or distribution (a classic histogram's buckets in the
+// compact form of bucket-codec.ts), exemplars. Cumulative counters and histograms also feed the
+// 1-minute and 1-hour rollups (migration 6), kept here as each series' open slot.
 import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
-import type { OtlpExemplar, OtlpMetric, ScopeGroup } from '../../core/telemetry.js';
+import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
+import { BoundSets, encodeCounts } from './bucket-codec.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -12,11 +15,40 @@ declare module '../../core/events.js' {
   }
 }
 
+/** Rollup resolutions, seconds (the `res` column of metric_rollups). */
+export const ROLLUP_RESOLUTIONS = [60, 3600] as const;
+
+/** A series' newest point, the open slot of each resolution until a later slot (or a reset) closes it. */
+interface OpenPoint {
+  ts: number;
+  startUs: number;
+  /** What a reset lowers: a sum's value, a histogram's count. */
+  level: number;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  boundsId: number | null;
+  bucketCounts: Buffer | null;
+  distribution: string | null;
+  flags: number;
+  /** Per resolution (bit i for ROLLUP_RESOLUTIONS[i]): this point must be kept even if its slot gets a later one. */
+  pinned: number;
+}
+
+/** Series Prometheus reads as counters (rate/increase): cumulative monotonic sums and cumulative histograms. */
+function rolledUp(m: OtlpMetric): boolean {
+  if (m.temporality === 1) return false;
+  return m.type === 'sum' ? m.monotonic : m.type === 'histogram' || m.type === 'exponential_histogram';
+}
+
 export class MetricWriter {
   private readonly seriesIds = new Map<string, number>();
+  private readonly open = new Map<number, OpenPoint>();
+  private readonly bounds: BoundSets;
   private readonly findSeries;
   private readonly insertSeries;
   private readonly insertPoint;
+  private readonly insertRollup;
 
   constructor(
     db: Db,
@@ -28,9 +60,14 @@ export class MetricWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertPoint = db.prepare(
-      `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, exemplars, flags)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, bounds_id, bucket_counts, exemplars, flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertRollup = db.prepare(
+      `INSERT OR REPLACE INTO metric_rollups (series_id, res, ts, value, count, sum, bounds_id, bucket_counts, distribution, flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.bounds = new BoundSets(db);
   }
 
   /** Store the points of a request (inside the caller's transaction); returns how many. */
@@ -41,6 +78,7 @@ export class MetricWriter {
       const resourceId = this.resources.idOf(g.resource);
       const service = serviceOf(g.resource.attributes) ?? null;
       for (const m of g.items) {
+        const rollup = rolledUp(m);
         for (const p of m.points) {
           const attributes = canonicalJson(p.attributes);
           const identity = [
@@ -77,6 +115,10 @@ export class MetricWriter {
               );
             this.seriesIds.set(identity, seriesId);
           }
+          const d = p.distribution;
+          const bucketCounts = m.type === 'histogram' && d && Array.isArray(d.bounds) && Array.isArray(d.counts) ? encodeCounts(d.counts) : null;
+          const boundsId = bucketCounts ? this.bounds.idOf(d!.bounds as number[]) : null;
+          const distribution = d && !bucketCounts ? JSON.stringify(d) : null;
           this.insertPoint.run(
             seriesId,
             p.startUs || null,
@@ -87,15 +129,59 @@ export class MetricWriter {
             p.sum ?? null,
             p.min ?? null,
             p.max ?? null,
-            p.distribution ? JSON.stringify(p.distribution) : null,
+            distribution,
+            boundsId,
+            bucketCounts,
             p.exemplars.length > 0 ? JSON.stringify(p.exemplars.map(exemplarJson)) : null,
             p.flags,
           );
+          if (rollup) this.rollUp(seriesId, p, boundsId, bucketCounts, distribution);
           stored++;
         }
       }
     }
     return stored;
+  }
+
+  /**
+   * Moves a series' open point on: the previous newest point is written as a rollup row of each
+   * resolution whose slot it closes. A reset (the value or count went down, or a new start time)
+   * keeps both the point before it and the reset point itself, so the increases summed over
+   * rollup rows equal those over raw points. A series first seen by this writer (after a restart)
+   * keeps its first point too: what came before is not known here. Older points (out of order)
+   * are not rolled up.
+   */
+  private rollUp(seriesId: number, p: OtlpPoint, boundsId: number | null, bucketCounts: Buffer | null, distribution: string | null): void {
+    const value = p.value ?? (p.intValue === undefined ? null : Number(p.intValue));
+    const level = (p.count ?? value ?? 0) as number;
+    const prev = this.open.get(seriesId);
+    if (prev && p.timeUs <= prev.ts) return;
+    const reset = !prev || level < prev.level || (p.startUs > 0 && prev.startUs > 0 && p.startUs !== prev.startUs);
+    let pinned = 0;
+    if (prev) {
+      ROLLUP_RESOLUTIONS.forEach((res, i) => {
+        const bit = 1 << i;
+        const slotUs = res * 1_000_000;
+        if (reset || prev.pinned & bit || Math.floor(prev.ts / slotUs) !== Math.floor(p.timeUs / slotUs)) {
+          this.insertRollup.run(seriesId, res, prev.ts, prev.value, prev.count, prev.sum, prev.boundsId, prev.bucketCounts, prev.distribution, prev.flags);
+        }
+      });
+    }
+    if (reset) pinned = (1 << ROLLUP_RESOLUTIONS.length) - 1;
+    const next: OpenPoint = {
+      ts: p.timeUs,
+      startUs: p.startUs,
+      level,
+      value,
+      count: p.count ?? null,
+      sum: p.sum ?? null,
+      boundsId,
+      bucketCounts,
+      distribution,
+      flags: p.flags,
+      pinned,
+    };
+    this.open.set(seriesId, next);
   }
 
   /** Forget cached series ids (retention may remove series). */

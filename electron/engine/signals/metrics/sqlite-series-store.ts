@@ -10,12 +10,26 @@
 //
 // Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
 // grows by id (series are never deleted: retention removes points); the points of each chosen
-// series are read by the (series_id, ts) index for the window asked.
+// series are read by the (series_id, ts) index for the window asked. With the engine's hints
+// (SelectHints) less is read: only the windows of the steps when steps are further apart than a
+// window; for an instant selector at steps a minute or more apart, the newest point of each
+// step's lookback; and for rate()/increase() over a window of 5 slots or more at steps of a slot or
+// more, the 1-minute or
+// 1-hour rollups (migration 6) and the raw points after a series' last rollup row.
+//
+// Rollups and Prometheus's answers: a rollup keeps the last point of each slot and the points
+// around every counter reset, so the increase between the first and last samples of a window is
+// the raw one; what changes is which samples are first and last (up to a slot inside the window
+// instead of up to a scrape interval), and rate()'s extrapolation to the window's edges makes up
+// for most of it: a steady counter gives the same rate, a bursty one can differ by what happened
+// between a window's edge and its first kept sample.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
 import type { AttrValue } from '../../core/telemetry.js';
 import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
-import { labelsKey } from './promql/storage.js';
+import { labelsKey, type SelectHints } from './promql/storage.js';
+import { BoundSets, decodeCounts, type BoundSet } from './bucket-codec.js';
+import { ROLLUP_RESOLUTIONS } from './metric-writer.js';
 import { matches, matchesAll } from './promql/matchers.js';
 import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
 
@@ -33,6 +47,8 @@ interface CatalogEntry {
   readonly family: string;
   readonly type: OtlpMetricType;
   readonly delta: boolean;
+  /** Has rollups: a cumulative counter or histogram (what metric-writer.ts rolls up). */
+  readonly rolledUp: boolean;
   /** Labels from attributes and resource, without `__name__`, `le` or `quantile`. */
   readonly labels: Labels;
 }
@@ -64,7 +80,54 @@ export interface PointRow {
   count: number | null;
   sum: number | null;
   distribution: string | null;
+  /** A classic histogram's buckets in the form of bucket-codec.ts (rows since migration 6). */
+  bounds_id: number | null;
+  bucket_counts: Uint8Array | null;
   flags: number;
+}
+
+/** The columns of PointRow, as metric_points has them. */
+export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bounds_id, bucket_counts, flags';
+const ROLLUP_COLUMNS = 'ts, value, NULL AS int_value, count, sum, distribution, bounds_id, bucket_counts, flags';
+
+/**
+ * Rollups serve a window of at least this many of their slots, at steps of at least one slot (a
+ * chart's point spans a slot or more: finer steps would show the slots).
+ */
+const ROLLUP_MIN_SLOTS = 5;
+/** An instant selector's steps at least this far apart read the newest point of each step. */
+const NEWEST_PER_STEP_MIN_MS = 60_000;
+
+/** How one select reads: the window, and what the hints allow. */
+interface ReadPlan {
+  startMs: number;
+  endMs: number;
+  /** The step grid when only its windows are read ([t - rangeMs, t] for t = lastMs - k·stepMs). */
+  grid: { firstMs: number; lastMs: number; stepMs: number; rangeMs: number } | null;
+  /** Read the newest point of each window (an instant selector). */
+  newest: boolean;
+  /** The rollup resolution rate()/increase() may read, seconds. */
+  rollupRes: number | null;
+}
+
+function readPlan(startMs: number, endMs: number, hints: SelectHints | undefined): ReadPlan {
+  const plan: ReadPlan = { startMs, endMs, grid: null, newest: false, rollupRes: null };
+  if (!hints || hints.stepMs <= 0) return plan;
+  const { firstMs, stepMs, rangeMs } = hints;
+  // The SQL below does integer arithmetic on the grid.
+  if (![firstMs, stepMs, rangeMs, hints.lastMs].every(Number.isSafeInteger)) return plan;
+  const lastMs = firstMs + Math.floor((hints.lastMs - firstMs) / stepMs) * stepMs;
+  const grid = { firstMs, lastMs, stepMs, rangeMs };
+  if (hints.instant) {
+    if (stepMs >= NEWEST_PER_STEP_MIN_MS) Object.assign(plan, { grid, newest: true });
+    return plan;
+  }
+  if (stepMs > rangeMs) plan.grid = grid;
+  if (hints.func === 'rate' || hints.func === 'increase') {
+    plan.rollupRes =
+      [...ROLLUP_RESOLUTIONS].reverse().find((res) => res * 1000 <= stepMs && res * 1000 * ROLLUP_MIN_SLOTS <= rangeMs) ?? null;
+  }
+  return plan;
 }
 
 interface ExplicitDistribution {
@@ -132,6 +195,12 @@ export class SqliteSeriesStore implements SeriesStore {
   private lastId = 0;
   private readonly newSeries;
   private readonly points;
+  private readonly pointsInGrid;
+  private readonly newestPerStep;
+  private readonly rollups;
+  private readonly rollupsInGrid;
+  private readonly lastRollupTs;
+  private readonly boundSets: BoundSets;
   private readonly newestPoint;
   private readonly deltaTotalBefore;
   private readonly resourceLabels = new Map<string, Record<string, AttrValue>>();
@@ -141,17 +210,30 @@ export class SqliteSeriesStore implements SeriesStore {
       `SELECT s.id, s.name, s.description, s.type, s.unit, s.temporality, s.monotonic, s.attributes, r.attributes AS resource
        FROM metric_series s LEFT JOIN resources r ON r.id = s.resource_id WHERE s.id > ? ORDER BY s.id`,
     );
-    this.points = db.prepare(
-      `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
-       WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
+    this.points = db.prepare(`SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`);
+    // A point is in a window of the grid when its ms lie at most rangeMs before a grid time.
+    const inGrid = '(? - ts / 1000) % ? <= ?';
+    this.pointsInGrid = db.prepare(
+      `SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND ${inGrid} ORDER BY ts`,
     );
+    this.newestPerStep = db.prepare(
+      `WITH RECURSIVE steps(t) AS (SELECT ? UNION ALL SELECT t + ? FROM steps WHERE t + ? <= ?)
+       SELECT DISTINCT ${POINT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM steps JOIN metric_points p ON p.id = (
+         SELECT id FROM metric_points WHERE series_id = ? AND ts BETWEEN (steps.t - ?) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1
+       ) ORDER BY p.ts`,
+    );
+    this.rollups = db.prepare(
+      `SELECT ${ROLLUP_COLUMNS} FROM metric_rollups WHERE series_id = ? AND res = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
+    );
+    this.rollupsInGrid = db.prepare(
+      `SELECT ${ROLLUP_COLUMNS} FROM metric_rollups WHERE series_id = ? AND res = ? AND ts BETWEEN ? AND ? AND ${inGrid} ORDER BY ts`,
+    );
+    this.lastRollupTs = db.prepare('SELECT max(ts) FROM metric_rollups WHERE series_id = ? AND res = ?').pluck();
+    this.boundSets = new BoundSets(db);
     this.deltaTotalBefore = db
       .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
       .pluck();
-    this.newestPoint = db.prepare(
-      `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
-       WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
-    );
+    this.newestPoint = db.prepare(`SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`);
   }
 
   /** Adds the series stored since the last look to the catalogue (by id: an index range, not a scan). */
@@ -167,7 +249,8 @@ export class SqliteSeriesStore implements SeriesStore {
       }
       const point = r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {};
       const delta = r.temporality === DELTA && (r.type === 'sum' || r.type === 'histogram' || r.type === 'exponential_histogram');
-      const entry: CatalogEntry = { id: r.id, family, type: r.type, delta, labels: seriesLabels(point, resource) };
+      const rolledUp = r.temporality !== DELTA && (r.type === 'sum' ? r.monotonic === 1 : r.type === 'histogram' || r.type === 'exponential_histogram');
+      const entry: CatalogEntry = { id: r.id, family, type: r.type, delta, rolledUp, labels: seriesLabels(point, resource) };
       const parts: [string, Part][] =
         r.type === 'gauge' || r.type === 'sum'
           ? [[family, 'value']]
@@ -206,10 +289,11 @@ export class SqliteSeriesStore implements SeriesStore {
     return this.metadata;
   }
 
-  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): StoredSeries[] {
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[] {
     const out = new Map<string, SeriesBuilder[]>();
+    const plan = readPlan(startMs, endMs, hints);
     for (const [entry, parts] of this.candidates(matchers)) {
-      const rows = this.points.all(entry.id, startMs * 1000, endMs * 1000 + 999) as PointRow[];
+      const rows = this.rowsOf(entry, plan);
       checkSearchDeadline(rows.length);
       if (rows.length === 0) continue;
       for (const { name, part } of parts) {
@@ -223,6 +307,32 @@ export class SqliteSeriesStore implements SeriesStore {
       }
     }
     return [...out.values()].map(merged);
+  }
+
+  /** The points of one stored series a select needs, in time order (see the header for the choices). */
+  private rowsOf(entry: CatalogEntry, plan: ReadPlan): PointRow[] {
+    const from = plan.startMs * 1000;
+    const to = plan.endMs * 1000 + 999;
+    const grid = plan.grid;
+    // A delta series is added up from its first point: every point counts.
+    if (entry.delta) return this.points.all(entry.id, from, to) as PointRow[];
+    if (grid && plan.newest) {
+      return this.newestPerStep.all(grid.firstMs, grid.stepMs, grid.stepMs, grid.lastMs, entry.id, grid.rangeMs) as PointRow[];
+    }
+    const raw = (lo: number): PointRow[] =>
+      grid
+        ? (this.pointsInGrid.all(entry.id, lo, to, grid.lastMs, grid.stepMs, grid.rangeMs) as PointRow[])
+        : (this.points.all(entry.id, lo, to) as PointRow[]);
+    const res = entry.rolledUp ? plan.rollupRes : null;
+    if (res === null) return raw(from);
+    const rolled = grid
+      ? (this.rollupsInGrid.all(entry.id, res, from, to, grid.lastMs, grid.stepMs, grid.rangeMs) as PointRow[])
+      : (this.rollups.all(entry.id, res, from, to) as PointRow[]);
+    // The newest slots are not rolled up yet: the raw points after the last rollup row.
+    const last = (this.lastRollupTs.get(entry.id, res) as number | null) ?? -Infinity;
+    if (last >= to) return rolled;
+    const tail = raw(Math.max(from, last + 1));
+    return rolled.length === 0 ? tail : tail.length === 0 ? rolled : rolled.concat(tail);
   }
 
   /**
@@ -315,7 +425,7 @@ export class SqliteSeriesStore implements SeriesStore {
       return [s];
     }
     if (entry.type === 'summary') return quantileSeries(base, rows);
-    if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta);
+    if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta, this.boundSets);
     return expoBucketSeries(base, rows, entry.delta);
   }
 }
@@ -362,32 +472,55 @@ function quantileSeries(base: Labels, rows: readonly PointRow[]): SeriesBuilder[
   return [...seen];
 }
 
-/** Classic buckets: OTLP's per-bucket counts summed into Prometheus's cumulative `le` counts. */
-function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean): SeriesBuilder[] {
+/**
+ * Classic buckets: OTLP's per-bucket counts summed into Prometheus's cumulative `le` counts. A
+ * row has them in the compact form (its bound set's `le`s computed once) or, written before
+ * migration 6, as JSON.
+ */
+function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, boundSets: BoundSets): SeriesBuilder[] {
   const series = bySeriesKey(base, 'le');
   const seen = new Set<SeriesBuilder>();
   let totals: number[] = [];
   let totalBounds = '';
+  // The builders of the last bound set met, by bucket: points of a series share one set.
+  let setBuilders: SeriesBuilder[] = [];
+  let setKey = '';
+  let counts: number[] = [];
   for (const r of rows) {
     const t = msOf(r.ts);
-    const d = r.distribution ? (JSON.parse(r.distribution) as ExplicitDistribution) : {};
-    const bounds = d.bounds ?? [];
-    const counts = d.counts ?? [];
+    let set: BoundSet | null = null;
+    let bounds: readonly number[];
+    let n: number;
+    if (r.bucket_counts && r.bounds_id !== null) {
+      set = boundSets.get(r.bounds_id);
+      bounds = set.bounds;
+      n = decodeCounts(r.bucket_counts, counts);
+    } else {
+      const d = r.distribution ? (JSON.parse(r.distribution) as ExplicitDistribution) : {};
+      bounds = d.bounds ?? [];
+      counts = d.counts ?? [];
+      n = counts.length;
+    }
+    const key = set ? `#${set.id}` : bounds.join(',');
+    if (key !== setKey) {
+      const les = set ? set.les : [...bounds, Infinity].map(formatValue);
+      setBuilders = les.map((le) => series(le));
+      setKey = key;
+    }
     if (r.flags & NO_RECORDED_VALUE) {
-      for (const b of [...bounds, Infinity]) series(formatValue(b)).add(t, STALE_NAN);
+      for (const s of setBuilders) s.add(t, STALE_NAN);
       continue;
     }
     // Deltas add up while the bounds stay the same; new bounds start a new count.
-    const boundsKey = bounds.join(',');
-    if (!delta || boundsKey !== totalBounds) {
+    if (!delta || key !== totalBounds) {
       totals = new Array<number>(bounds.length + 1).fill(0);
-      totalBounds = boundsKey;
+      totalBounds = key;
     }
     let cumulative = 0;
     for (let i = 0; i <= bounds.length; i++) {
-      cumulative += counts[i] ?? 0;
+      cumulative += i < n ? counts[i]! : 0;
       totals[i] = delta ? totals[i]! + cumulative : cumulative;
-      const s = series(formatValue(i < bounds.length ? bounds[i]! : Infinity));
+      const s = setBuilders[i]!;
       seen.add(s);
       s.add(t, totals[i]!);
     }

@@ -27,9 +27,28 @@ export interface StoredSeries {
   readonly histograms?: readonly HistogramSample[];
 }
 
+/**
+ * How the engine will read a selector's samples (Prometheus's SelectHints), so a store may read
+ * less than [startMs, endMs]: only the samples of the windows evaluated, or a downsampled copy
+ * where a function's answer stays the same. Given only for a selector evaluated at the query's
+ * own steps (not inside a subquery, not under `@`), offset applied.
+ */
+export interface SelectHints {
+  /** Evaluation times: firstMs, firstMs + stepMs, … up to lastMs (stepMs 0: once, at lastMs). */
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly stepMs: number;
+  /** Each evaluation at t reads [t - rangeMs, t]: a range selector's range, an instant selector's lookback. */
+  readonly rangeMs: number;
+  /** An instant selector: each evaluation reads only the newest sample of its window. */
+  readonly instant: boolean;
+  /** The function a range selector is the argument of (`rate`, `max_over_time`, …). */
+  readonly func?: string;
+}
+
 /** What the engine needs from storage: the series matching all matchers, with samples in [startMs, endMs]. */
 export interface SeriesStore {
-  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): StoredSeries[];
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[];
 }
 
 /**
