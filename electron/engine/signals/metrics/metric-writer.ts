@@ -7,6 +7,7 @@ import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
 import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
 import { BoundSets, encodeCounts } from './bucket-codec.js';
+import { CHUNK_SAMPLES, encodeSample, type RollupSample } from './rollup-chunks.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -19,20 +20,18 @@ declare module '../../core/events.js' {
 export const ROLLUP_RESOLUTIONS = [60, 3600] as const;
 
 /** A series' newest point, the open slot of each resolution until a later slot (or a reset) closes it. */
-interface OpenPoint {
-  ts: number;
+interface OpenPoint extends RollupSample {
   startUs: number;
   /** What a reset lowers: a sum's value, a histogram's count. */
   level: number;
-  value: number | null;
-  count: number | null;
-  sum: number | null;
-  boundsId: number | null;
-  bucketCounts: Buffer | null;
-  distribution: string | null;
-  flags: number;
-  /** Per resolution (bit i for ROLLUP_RESOLUTIONS[i]): this point must be kept even if its slot gets a later one. */
-  pinned: number;
+  /** This point must be kept even if its slot gets a later one (it follows a reset). */
+  pinned: boolean;
+}
+
+/** The chunk a series' kept points of one resolution are appended to. */
+interface OpenChunk {
+  startTs: number;
+  samples: number;
 }
 
 /** Series Prometheus reads as counters (rate/increase): cumulative monotonic sums and cumulative histograms. */
@@ -44,11 +43,14 @@ function rolledUp(m: OtlpMetric): boolean {
 export class MetricWriter {
   private readonly seriesIds = new Map<string, number>();
   private readonly open = new Map<number, OpenPoint>();
+  /** Per series, its open chunk per resolution (by index in ROLLUP_RESOLUTIONS). */
+  private readonly chunks = new Map<number, (OpenChunk | null)[]>();
   private readonly bounds: BoundSets;
   private readonly findSeries;
   private readonly insertSeries;
   private readonly insertPoint;
-  private readonly insertRollup;
+  private readonly newChunk;
+  private readonly appendToChunk;
 
   constructor(
     db: Db,
@@ -63,9 +65,10 @@ export class MetricWriter {
       `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, bounds_id, bucket_counts, exemplars, flags)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertRollup = db.prepare(
-      `INSERT OR REPLACE INTO metric_rollups (series_id, res, ts, value, count, sum, bounds_id, bucket_counts, distribution, flags)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.newChunk = db.prepare('INSERT OR REPLACE INTO metric_rollups (series_id, res, start_ts, end_ts, samples) VALUES (?, ?, ?, ?, ?)');
+    // || concatenates the bytes as text (the database is UTF-8: no conversion); the CAST keeps a BLOB.
+    this.appendToChunk = db.prepare(
+      'UPDATE metric_rollups SET samples = CAST(samples || ? AS BLOB), end_ts = ? WHERE series_id = ? AND res = ? AND start_ts = ?',
     );
     this.bounds = new BoundSets(db);
   }
@@ -157,17 +160,15 @@ export class MetricWriter {
     const prev = this.open.get(seriesId);
     if (prev && p.timeUs <= prev.ts) return;
     const reset = !prev || level < prev.level || (p.startUs > 0 && prev.startUs > 0 && p.startUs !== prev.startUs);
-    let pinned = 0;
     if (prev) {
+      let record: Buffer | null = null;
       ROLLUP_RESOLUTIONS.forEach((res, i) => {
-        const bit = 1 << i;
         const slotUs = res * 1_000_000;
-        if (reset || prev.pinned & bit || Math.floor(prev.ts / slotUs) !== Math.floor(p.timeUs / slotUs)) {
-          this.insertRollup.run(seriesId, res, prev.ts, prev.value, prev.count, prev.sum, prev.boundsId, prev.bucketCounts, prev.distribution, prev.flags);
+        if (reset || prev.pinned || Math.floor(prev.ts / slotUs) !== Math.floor(p.timeUs / slotUs)) {
+          this.keep(seriesId, i, prev, (record ??= encodeSample(prev)));
         }
       });
     }
-    if (reset) pinned = (1 << ROLLUP_RESOLUTIONS.length) - 1;
     const next: OpenPoint = {
       ts: p.timeUs,
       startUs: p.startUs,
@@ -179,9 +180,24 @@ export class MetricWriter {
       bucketCounts,
       distribution,
       flags: p.flags,
-      pinned,
+      pinned: reset,
     };
     this.open.set(seriesId, next);
+  }
+
+  /** Appends a kept point to the series' open chunk of a resolution, or starts one. */
+  private keep(seriesId: number, resIndex: number, sample: OpenPoint, record: Buffer): void {
+    let chunks = this.chunks.get(seriesId);
+    if (!chunks) this.chunks.set(seriesId, (chunks = ROLLUP_RESOLUTIONS.map(() => null)));
+    const res = ROLLUP_RESOLUTIONS[resIndex]!;
+    const chunk = chunks[resIndex];
+    if (chunk && chunk.samples < CHUNK_SAMPLES) {
+      this.appendToChunk.run(record, sample.ts, seriesId, res, chunk.startTs);
+      chunk.samples++;
+    } else {
+      this.newChunk.run(seriesId, res, sample.ts, sample.ts, record);
+      chunks[resIndex] = { startTs: sample.ts, samples: 1 };
+    }
   }
 
   /** Forget cached series ids (retention may remove series). */

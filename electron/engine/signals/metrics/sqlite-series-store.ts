@@ -30,6 +30,7 @@ import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStor
 import { labelsKey, type SelectHints } from './promql/storage.js';
 import { BoundSets, decodeCounts, type BoundSet } from './bucket-codec.js';
 import { ROLLUP_RESOLUTIONS } from './metric-writer.js';
+import { decodeChunk } from './rollup-chunks.js';
 import { matches, matchesAll } from './promql/matchers.js';
 import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
 
@@ -88,7 +89,6 @@ export interface PointRow {
 
 /** The columns of PointRow, as metric_points has them. */
 export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bounds_id, bucket_counts, flags';
-const ROLLUP_COLUMNS = 'ts, value, NULL AS int_value, count, sum, distribution, bounds_id, bucket_counts, flags';
 
 /**
  * Rollups serve a window of at least this many of their slots, at steps of at least one slot (a
@@ -197,8 +197,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly points;
   private readonly pointsInGrid;
   private readonly newestPerStep;
-  private readonly rollups;
-  private readonly rollupsInGrid;
+  private readonly chunks;
   private readonly lastRollupTs;
   private readonly boundSets: BoundSets;
   private readonly newestPoint;
@@ -222,13 +221,15 @@ export class SqliteSeriesStore implements SeriesStore {
          SELECT id FROM metric_points WHERE series_id = ? AND ts BETWEEN (steps.t - ?) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1
        ) ORDER BY p.ts`,
     );
-    this.rollups = db.prepare(
-      `SELECT ${ROLLUP_COLUMNS} FROM metric_rollups WHERE series_id = ? AND res = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
-    );
-    this.rollupsInGrid = db.prepare(
-      `SELECT ${ROLLUP_COLUMNS} FROM metric_rollups WHERE series_id = ? AND res = ? AND ts BETWEEN ? AND ? AND ${inGrid} ORDER BY ts`,
-    );
-    this.lastRollupTs = db.prepare('SELECT max(ts) FROM metric_rollups WHERE series_id = ? AND res = ?').pluck();
+    // The chunks with samples in [from, to]: from the last one starting at or before `from`.
+    this.chunks = db
+      .prepare(
+        `SELECT samples FROM metric_rollups WHERE series_id = @id AND res = @res AND start_ts <= @to AND start_ts >= coalesce(
+           (SELECT max(start_ts) FROM metric_rollups WHERE series_id = @id AND res = @res AND start_ts <= @from), 0)
+         ORDER BY start_ts`,
+      )
+      .pluck();
+    this.lastRollupTs = db.prepare('SELECT end_ts FROM metric_rollups WHERE series_id = ? AND res = ? ORDER BY start_ts DESC LIMIT 1').pluck();
     this.boundSets = new BoundSets(db);
     this.deltaTotalBefore = db
       .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
@@ -325,14 +326,14 @@ export class SqliteSeriesStore implements SeriesStore {
         : (this.points.all(entry.id, lo, to) as PointRow[]);
     const res = entry.rolledUp ? plan.rollupRes : null;
     if (res === null) return raw(from);
-    const rolled = grid
-      ? (this.rollupsInGrid.all(entry.id, res, from, to, grid.lastMs, grid.stepMs, grid.rangeMs) as PointRow[])
-      : (this.rollups.all(entry.id, res, from, to) as PointRow[]);
-    // The newest slots are not rolled up yet: the raw points after the last rollup row.
-    const last = (this.lastRollupTs.get(entry.id, res) as number | null) ?? -Infinity;
-    if (last >= to) return rolled;
+    const kept: PointRow[] = [];
+    for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, kept);
+    const rows = kept.filter((r) => r.ts >= from && r.ts <= to && (!grid || inGridWindow(r.ts, grid)));
+    // The newest slots are not kept yet: the raw points after the last kept one.
+    const last = (this.lastRollupTs.get(entry.id, res) as number | undefined) ?? -Infinity;
+    if (last >= to) return rows;
     const tail = raw(Math.max(from, last + 1));
-    return rolled.length === 0 ? tail : tail.length === 0 ? rolled : rolled.concat(tail);
+    return rows.length === 0 ? tail : tail.length === 0 ? rows : rows.concat(tail);
   }
 
   /**
@@ -428,6 +429,11 @@ export class SqliteSeriesStore implements SeriesStore {
     if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta, this.boundSets);
     return expoBucketSeries(base, rows, entry.delta);
   }
+}
+
+/** What the SQL's inGrid says: the point's ms lie at most rangeMs before a time of the grid. */
+function inGridWindow(us: number, grid: NonNullable<ReadPlan['grid']>): boolean {
+  return (grid.lastMs - Math.trunc(us / 1000)) % grid.stepMs <= grid.rangeMs;
 }
 
 function msOf(us: number): number {

@@ -14,18 +14,25 @@ interface Group {
   samples: Sample[];
 }
 
-function groupsOf(
-  samples: readonly Sample[],
-  grouping: readonly string[],
-  without: boolean,
-  extra?: (s: Sample) => [string, string],
-): Group[] {
+/**
+ * Each aggregation's group label sets by input label set: a range query groups the same series
+ * at every step, and the same object keeps its key cached (storage.ts's labelsKey).
+ */
+const groupLabelCache = new WeakMap<Aggregate, WeakMap<Labels, Labels>>();
+
+function groupsOf(samples: readonly Sample[], e: Aggregate, extra?: (s: Sample) => [string, string]): Group[] {
   const groups = new Map<string, Group>();
+  let cache = groupLabelCache.get(e);
+  if (!cache) groupLabelCache.set(e, (cache = new WeakMap()));
   for (const s of samples) {
-    const metric = groupLabels(s.metric, grouping, without);
+    let metric: Labels;
     if (extra) {
+      metric = groupLabels(s.metric, e.grouping, e.without);
       const [name, value] = extra(s);
       metric[name] = value;
+    } else {
+      metric = cache.get(s.metric)!;
+      if (!metric) cache.set(s.metric, (metric = groupLabels(s.metric, e.grouping, e.without)));
     }
     const key = labelsKey(metric);
     let g = groups.get(key);
@@ -82,13 +89,13 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
       if (Math.abs(kf) > Number.MAX_SAFE_INTEGER) throw new PromQLEvalError(`Scalar value ${formatValue(kf)} overflows int64`);
       const k = Math.trunc(kf);
       if (k < 1) return { type: 'vector', samples: [] };
-      for (const g of groupsOf(samples, e.grouping, e.without)) out.push(...[...g.samples].sort(rankOrder(e.op === 'topk')).slice(0, k));
+      for (const g of groupsOf(samples, e)) out.push(...[...g.samples].sort(rankOrder(e.op === 'topk')).slice(0, k));
       return { type: 'vector', samples: out };
     }
     case 'count_values': {
       const label = ev.string(e.param!, t);
       if (!LABEL_NAME_RE.test(label)) throw new PromQLEvalError(`invalid label name "${label}"`);
-      for (const g of groupsOf(samples, e.grouping, e.without, (s) => [label, formatValue(s.v)])) {
+      for (const g of groupsOf(samples, e, (s) => [label, formatValue(s.v)])) {
         out.push({ metric: g.metric, v: g.samples.length });
       }
       return { type: 'vector', samples: out };
@@ -97,7 +104,7 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
       break;
   }
   const phi = e.op === 'quantile' ? ev.scalar(e.param!, t) : NaN;
-  for (const g of groupsOf(samples, e.grouping, e.without)) {
+  for (const g of groupsOf(samples, e)) {
     const values = g.samples.map((s) => s.v);
     let v: number;
     switch (e.op) {

@@ -254,15 +254,28 @@ function labelJoin(ev: Evaluator, call: Call, t: number): Value {
   return vec(out);
 }
 
+/** A bucket's labels without `le`, by label set (the same object at every step of a range query). */
+const withoutLe = new WeakMap<Labels, Labels>();
+const parsedLe = new Map<string, number | undefined>();
+
 function histogramQuantile(ev: Evaluator, call: Call, t: number): Value {
   const q = ev.scalar(call.args[0]!, t);
   const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
   for (const s of ev.vector(call.args[1]!, t)) {
     const le = s.metric.le;
     if (le === undefined) continue;
-    const upperBound = parseLe(le);
+    let upperBound = parsedLe.get(le);
+    if (!parsedLe.has(le)) {
+      // Bounded: `le` values come from the data.
+      if (parsedLe.size > 10_000) parsedLe.clear();
+      parsedLe.set(le, (upperBound = parseLe(le)));
+    }
     if (upperBound === undefined) continue;
-    const { le: _le, ...rest } = s.metric;
+    let rest = withoutLe.get(s.metric);
+    if (!rest) {
+      const { le: _le, ...others } = s.metric;
+      withoutLe.set(s.metric, (rest = others));
+    }
     // Grouped with the metric name, which is dropped only after: two histograms with different
     // names and the same labels give the duplicate-labelset error, as in Prometheus.
     const key = labelsKey(rest);

@@ -115,11 +115,20 @@ export function lowerBound(arr: ArrayLike<number>, length: number, t: number): n
   return lo;
 }
 
+/**
+ * Keys already computed, by label-set object: a range query asks again at every step for the same
+ * objects (a series' labels, the label sets derived from them). Label sets are never changed
+ * once made (a change makes a copy), which is what makes this cache right.
+ */
+const keys = new WeakMap<Labels, string>();
+
 /** Canonical key of a label set: names sorted, so two equal sets give the same key. */
 export function labelsKey(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  let key = '';
-  for (const name of names) key += `${name}\xff${labels[name]}\xfe`;
+  let key = keys.get(labels);
+  if (key !== undefined) return key;
+  key = '';
+  for (const name of Object.keys(labels).sort()) key += `${name}\xff${labels[name]}\xfe`;
+  keys.set(labels, key);
   return key;
 }
 
