@@ -511,6 +511,7 @@ function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, b
     if (key !== setKey) {
       const les = set ? set.les : [...bounds, Infinity].map(formatValue);
       setBuilders = les.map((le) => series(le));
+      for (const s of setBuilders) seen.add(s);
       setKey = key;
     }
     if (r.flags & NO_RECORDED_VALUE) {
@@ -526,9 +527,7 @@ function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, b
     for (let i = 0; i <= bounds.length; i++) {
       cumulative += i < n ? counts[i]! : 0;
       totals[i] = delta ? totals[i]! + cumulative : cumulative;
-      const s = setBuilders[i]!;
-      seen.add(s);
-      s.add(t, totals[i]!);
+      setBuilders[i]!.add(t, totals[i]!);
     }
   }
   return [...seen];

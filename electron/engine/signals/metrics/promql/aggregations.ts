@@ -15,31 +15,50 @@ interface Group {
 }
 
 /**
- * Each aggregation's group label sets by input label set: a range query groups the same series
- * at every step, and the same object keeps its key cached (storage.ts's labelsKey).
+ * How an aggregation grouped its input at the previous step: a range query usually gives it the
+ * same series (the same label-set objects) in the same order at every step, and then the groups
+ * are the same too, found by comparing objects instead of building keys.
  */
-const groupLabelCache = new WeakMap<Aggregate, WeakMap<Labels, Labels>>();
+interface Grouping {
+  inputs: Labels[];
+  groupOf: number[];
+  metrics: Labels[];
+}
+const lastGrouping = new WeakMap<Aggregate, Grouping>();
 
 function groupsOf(samples: readonly Sample[], e: Aggregate, extra?: (s: Sample) => [string, string]): Group[] {
-  const groups = new Map<string, Group>();
-  let cache = groupLabelCache.get(e);
-  if (!cache) groupLabelCache.set(e, (cache = new WeakMap()));
-  for (const s of samples) {
-    let metric: Labels;
-    if (extra) {
-      metric = groupLabels(s.metric, e.grouping, e.without);
+  if (extra) {
+    const groups = new Map<string, Group>();
+    for (const s of samples) {
+      const metric = groupLabels(s.metric, e.grouping, e.without);
       const [name, value] = extra(s);
       metric[name] = value;
-    } else {
-      metric = cache.get(s.metric)!;
-      if (!metric) cache.set(s.metric, (metric = groupLabels(s.metric, e.grouping, e.without)));
+      const key = labelsKey(metric);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { metric, samples: [] }));
+      g.samples.push(s);
     }
-    const key = labelsKey(metric);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { metric, samples: [] }));
-    g.samples.push(s);
+    return [...groups.values()];
   }
-  return [...groups.values()];
+  let grouping = lastGrouping.get(e);
+  if (!grouping || grouping.inputs.length !== samples.length || samples.some((s, i) => s.metric !== grouping!.inputs[i])) {
+    const index = new Map<string, number>();
+    grouping = { inputs: samples.map((s) => s.metric), groupOf: [], metrics: [] };
+    for (const s of samples) {
+      const metric = groupLabels(s.metric, e.grouping, e.without);
+      const key = labelsKey(metric);
+      let g = index.get(key);
+      if (g === undefined) {
+        index.set(key, (g = grouping.metrics.length));
+        grouping.metrics.push(metric);
+      }
+      grouping.groupOf.push(g);
+    }
+    lastGrouping.set(e, grouping);
+  }
+  const groups: Group[] = grouping.metrics.map((metric) => ({ metric, samples: [] }));
+  samples.forEach((s, i) => groups[grouping.groupOf[i]!]!.samples.push(s));
+  return groups;
 }
 
 function mean(values: readonly number[]): number {

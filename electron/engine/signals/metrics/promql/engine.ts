@@ -36,6 +36,15 @@ export interface RangeArg {
   readonly rangeMs: number;
 }
 
+/** The samples [from, to) of `ts`/`vs` in one series' window. */
+export interface SampleWindow {
+  readonly metric: Labels;
+  readonly ts: ArrayLike<number>;
+  readonly vs: ArrayLike<number>;
+  readonly from: number;
+  readonly to: number;
+}
+
 export class Evaluator {
   readonly lookbackMs: number;
   private readonly subqueryStepMs: number;
@@ -196,6 +205,41 @@ export class Evaluator {
       out.push({ metric: s.labels, v, t: ts });
     }
     return out;
+  }
+
+  /**
+   * A matrix selector's window at `t`, series by series, without copying samples (rate() and its
+   * family read each sample once): the stored arrays and the index range in them, or arrays of
+   * its own when stale markers had to be left out.
+   */
+  windowsOf(e: MatrixSelector, t: number): { rangeStart: number; rangeEnd: number; windows: SampleWindow[] } {
+    const vs = e.selector;
+    const ref = (this.atTime(vs.at) ?? t) - vs.offsetMs;
+    const start = ref - e.rangeMs;
+    const windows: SampleWindow[] = [];
+    for (const s of this.seriesOf(vs)) {
+      const from = lowerBound(s.timestamps, s.timestamps.length, start);
+      const to = lowerBound(s.timestamps, s.timestamps.length, ref + 1);
+      if (from >= to) continue;
+      let stale = false;
+      for (let i = from; i < to && !stale; i++) {
+        const v = s.values[i]!;
+        stale = v !== v && isStaleNaN(v);
+      }
+      if (!stale) {
+        windows.push({ metric: s.labels, ts: s.timestamps, vs: s.values, from, to });
+        continue;
+      }
+      const keptT: number[] = [];
+      const keptV: number[] = [];
+      for (let i = from; i < to; i++) {
+        if (isStaleNaN(s.values[i]!)) continue;
+        keptT.push(s.timestamps[i]!);
+        keptV.push(s.values[i]!);
+      }
+      if (keptT.length > 0) windows.push({ metric: s.labels, ts: keptT, vs: keptV, from: 0, to: keptT.length });
+    }
+    return { rangeStart: start, rangeEnd: ref, windows };
   }
 
   /** A range vector argument: a matrix selector's samples or a subquery's evaluated points. */
