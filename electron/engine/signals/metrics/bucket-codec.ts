@@ -69,6 +69,11 @@ export class BoundSets {
     return id;
   }
 
+  /** Forget the ids of bound sets written (their transaction may have been rolled back). */
+  clearCache(): void {
+    this.ids.clear();
+  }
+
   get(id: number): BoundSet {
     let set = this.sets.get(id);
     if (!set) {

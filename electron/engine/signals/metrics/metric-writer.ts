@@ -119,7 +119,8 @@ export class MetricWriter {
             this.seriesIds.set(identity, seriesId);
           }
           const d = p.distribution;
-          const bucketCounts = m.type === 'histogram' && d && Array.isArray(d.bounds) && Array.isArray(d.counts) ? encodeCounts(d.counts) : null;
+          const bucketCounts =
+            m.type === 'histogram' && d && Array.isArray(d.bounds) && Array.isArray(d.counts) ? encodeCounts(d.counts) : null;
           const boundsId = bucketCounts ? this.bounds.idOf(d!.bounds as number[]) : null;
           const distribution = d && !bucketCounts ? JSON.stringify(d) : null;
           this.insertPoint.run(
@@ -191,8 +192,8 @@ export class MetricWriter {
     if (!chunks) this.chunks.set(seriesId, (chunks = ROLLUP_RESOLUTIONS.map(() => null)));
     const res = ROLLUP_RESOLUTIONS[resIndex]!;
     const chunk = chunks[resIndex];
-    if (chunk && chunk.samples < CHUNK_SAMPLES) {
-      this.appendToChunk.run(record, sample.ts, seriesId, res, chunk.startTs);
+    // A chunk retention removed (a series silent for that long) is started again.
+    if (chunk && chunk.samples < CHUNK_SAMPLES && this.appendToChunk.run(record, sample.ts, seriesId, res, chunk.startTs).changes > 0) {
       chunk.samples++;
     } else {
       this.newChunk.run(seriesId, res, sample.ts, sample.ts, record);
@@ -200,9 +201,15 @@ export class MetricWriter {
     }
   }
 
-  /** Forget cached series ids (retention may remove series). */
+  /**
+   * Forget cached series ids (retention may remove series), bound sets and rollup state: after a
+   * failed transaction, what they say of the database may have been rolled back.
+   */
   clearCache(): void {
     this.seriesIds.clear();
+    this.bounds.clearCache();
+    this.open.clear();
+    this.chunks.clear();
   }
 }
 

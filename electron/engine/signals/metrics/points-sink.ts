@@ -9,12 +9,15 @@ import type { OtlpMetric, OtlpResource } from '../../core/telemetry.js';
 
 export class PointsSink {
   private readonly tx;
+  private readonly writer: MetricWriter;
+  private readonly resources: ResourceStore;
 
   constructor(
     db: Db,
     private readonly events: EventBus,
   ) {
-    const writer = new MetricWriter(db, new ResourceStore(db));
+    this.resources = new ResourceStore(db);
+    const writer = (this.writer = new MetricWriter(db, this.resources));
     this.tx = db.transaction((resource: OtlpResource, scope: string, metrics: OtlpMetric[]) =>
       writer.write([{ resource, scope: { name: scope }, items: metrics }]),
     );
@@ -23,7 +26,15 @@ export class PointsSink {
   /** Store the metrics' points as one transaction; returns how many (throws when the write fails: a full disk). */
   write(resource: OtlpResource, scope: string, metrics: OtlpMetric[]): number {
     if (metrics.length === 0) return 0;
-    const points = this.tx(resource, scope, metrics);
+    let points: number;
+    try {
+      points = this.tx(resource, scope, metrics);
+    } catch (err) {
+      // The rolled-back transaction may have made resources, series and bound sets whose ids were cached.
+      this.resources.clearCache();
+      this.writer.clearCache();
+      throw err;
+    }
     if (points > 0) this.events.emit('points.stored', { points });
     return points;
   }

@@ -70,7 +70,8 @@ export function decodeChunk(blob: Buffer, out: PointRow[]): void {
     const ts = blob.readDoubleLE(at);
     at += 8;
     if (kind === 0) {
-      out.push({ ts, value: blob.readDoubleLE(at), int_value: null, count: null, sum: null, distribution: null, bounds_id: null, bucket_counts: null, flags });
+      const value = blob.readDoubleLE(at);
+      out.push({ ts, value, int_value: null, count: null, sum: null, distribution: null, bounds_id: null, bucket_counts: null, flags });
       at += 8;
       continue;
     }

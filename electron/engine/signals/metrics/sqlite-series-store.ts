@@ -14,15 +14,16 @@
 // (SelectHints) less is read: only the windows of the steps when steps are further apart than a
 // window; for an instant selector at steps a minute or more apart, the newest point of each
 // step's lookback; and for rate()/increase() over a window of 5 slots or more at steps of a slot or
-// more, the 1-minute or
-// 1-hour rollups (migration 6) and the raw points after a series' last rollup row.
+// more, the 1-minute or 1-hour rollups (migration 6), each window's first and last raw points, and
+// the raw points after a series' last kept one.
 //
-// Rollups and Prometheus's answers: a rollup keeps the last point of each slot and the points
-// around every counter reset, so the increase between the first and last samples of a window is
-// the raw one; what changes is which samples are first and last (up to a slot inside the window
-// instead of up to a scrape interval), and rate()'s extrapolation to the window's edges makes up
-// for most of it: a steady counter gives the same rate, a bursty one can differ by what happened
-// between a window's edge and its first kept sample.
+// Rollups and Prometheus's answers: a rollup keeps the last point of each slot and the points on
+// each side of every counter reset, so the increase between any two kept points is the raw one;
+// with each window's first and last raw points read too, rate() and increase() compute the same
+// increase over the same edges as over raw points. What differs is the number of samples in a
+// window, which only changes the extrapolation where a window holds a series' first or last point
+// (a gap): Prometheus extrapolates to the window's edge when the gap is under 1.1 average sample
+// intervals, and the average is a slot's rather than a scrape's.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
 import type { AttrValue } from '../../core/telemetry.js';
@@ -99,11 +100,21 @@ const ROLLUP_MIN_SLOTS = 5;
 const NEWEST_PER_STEP_MIN_MS = 60_000;
 
 /** How one select reads: the window, and what the hints allow. */
+/** The windows a selector is read in: [t - range, t] for t = first, first + step, … last (ms). */
+interface Steps {
+  first: number;
+  last: number;
+  step: number;
+  range: number;
+}
+
 interface ReadPlan {
   startMs: number;
   endMs: number;
-  /** The step grid when only its windows are read ([t - rangeMs, t] for t = lastMs - k·stepMs). */
-  grid: { firstMs: number; lastMs: number; stepMs: number; rangeMs: number } | null;
+  /** The steps' windows, when the hints gave them. */
+  steps: Steps | null;
+  /** Read only the points inside the windows (they leave gaps: steps further apart than a window). */
+  windowsOnly: boolean;
   /** Read the newest point of each window (an instant selector). */
   newest: boolean;
   /** The rollup resolution rate()/increase() may read, seconds. */
@@ -111,18 +122,18 @@ interface ReadPlan {
 }
 
 function readPlan(startMs: number, endMs: number, hints: SelectHints | undefined): ReadPlan {
-  const plan: ReadPlan = { startMs, endMs, grid: null, newest: false, rollupRes: null };
+  const plan: ReadPlan = { startMs, endMs, steps: null, windowsOnly: false, newest: false, rollupRes: null };
   if (!hints || hints.stepMs <= 0) return plan;
   const { firstMs, stepMs, rangeMs } = hints;
-  // The SQL below does integer arithmetic on the grid.
+  // The SQL below does integer arithmetic on the steps.
   if (![firstMs, stepMs, rangeMs, hints.lastMs].every(Number.isSafeInteger)) return plan;
-  const lastMs = firstMs + Math.floor((hints.lastMs - firstMs) / stepMs) * stepMs;
-  const grid = { firstMs, lastMs, stepMs, rangeMs };
+  const last = firstMs + Math.floor((hints.lastMs - firstMs) / stepMs) * stepMs;
+  plan.steps = { first: firstMs, last, step: stepMs, range: rangeMs };
   if (hints.instant) {
-    if (stepMs >= NEWEST_PER_STEP_MIN_MS) Object.assign(plan, { grid, newest: true });
+    plan.newest = stepMs >= NEWEST_PER_STEP_MIN_MS;
     return plan;
   }
-  if (stepMs > rangeMs) plan.grid = grid;
+  plan.windowsOnly = stepMs > rangeMs;
   if (hints.func === 'rate' || hints.func === 'increase') {
     plan.rollupRes =
       [...ROLLUP_RESOLUTIONS].reverse().find((res) => res * 1000 <= stepMs && res * 1000 * ROLLUP_MIN_SLOTS <= rangeMs) ?? null;
@@ -197,6 +208,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly points;
   private readonly pointsInGrid;
   private readonly newestPerStep;
+  private readonly edgesPerStep;
   private readonly chunks;
   private readonly lastRollupTs;
   private readonly boundSets: BoundSets;
@@ -216,9 +228,17 @@ export class SqliteSeriesStore implements SeriesStore {
       `SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND ${inGrid} ORDER BY ts`,
     );
     this.newestPerStep = db.prepare(
-      `WITH RECURSIVE steps(t) AS (SELECT ? UNION ALL SELECT t + ? FROM steps WHERE t + ? <= ?)
+      `WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)
        SELECT DISTINCT ${POINT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM steps JOIN metric_points p ON p.id = (
-         SELECT id FROM metric_points WHERE series_id = ? AND ts BETWEEN (steps.t - ?) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1
+         SELECT id FROM metric_points WHERE series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1
+       ) ORDER BY p.ts`,
+    );
+    // The oldest and newest point of each step's window.
+    this.edgesPerStep = db.prepare(
+      `WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)
+       SELECT DISTINCT ${POINT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM steps JOIN metric_points p ON p.id IN (
+         (SELECT id FROM metric_points WHERE series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999 ORDER BY ts LIMIT 1),
+         (SELECT id FROM metric_points WHERE series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1)
        ) ORDER BY p.ts`,
     );
     // The chunks with samples in [from, to]: from the last one starting at or before `from`.
@@ -229,12 +249,16 @@ export class SqliteSeriesStore implements SeriesStore {
          ORDER BY start_ts`,
       )
       .pluck();
-    this.lastRollupTs = db.prepare('SELECT end_ts FROM metric_rollups WHERE series_id = ? AND res = ? ORDER BY start_ts DESC LIMIT 1').pluck();
+    this.lastRollupTs = db
+      .prepare('SELECT end_ts FROM metric_rollups WHERE series_id = ? AND res = ? ORDER BY start_ts DESC LIMIT 1')
+      .pluck();
     this.boundSets = new BoundSets(db);
     this.deltaTotalBefore = db
       .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
       .pluck();
-    this.newestPoint = db.prepare(`SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`);
+    this.newestPoint = db.prepare(
+      `SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
+    );
   }
 
   /** Adds the series stored since the last look to the catalogue (by id: an index range, not a scan). */
@@ -250,7 +274,8 @@ export class SqliteSeriesStore implements SeriesStore {
       }
       const point = r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {};
       const delta = r.temporality === DELTA && (r.type === 'sum' || r.type === 'histogram' || r.type === 'exponential_histogram');
-      const rolledUp = r.temporality !== DELTA && (r.type === 'sum' ? r.monotonic === 1 : r.type === 'histogram' || r.type === 'exponential_histogram');
+      const rolledUp =
+        r.temporality !== DELTA && (r.type === 'sum' ? r.monotonic === 1 : r.type === 'histogram' || r.type === 'exponential_histogram');
       const entry: CatalogEntry = { id: r.id, family, type: r.type, delta, rolledUp, labels: seriesLabels(point, resource) };
       const parts: [string, Part][] =
         r.type === 'gauge' || r.type === 'sum'
@@ -314,26 +339,26 @@ export class SqliteSeriesStore implements SeriesStore {
   private rowsOf(entry: CatalogEntry, plan: ReadPlan): PointRow[] {
     const from = plan.startMs * 1000;
     const to = plan.endMs * 1000 + 999;
-    const grid = plan.grid;
+    const steps = plan.steps;
     // A delta series is added up from its first point: every point counts.
-    if (entry.delta) return this.points.all(entry.id, from, to) as PointRow[];
-    if (grid && plan.newest) {
-      return this.newestPerStep.all(grid.firstMs, grid.stepMs, grid.stepMs, grid.lastMs, entry.id, grid.rangeMs) as PointRow[];
-    }
+    if (entry.delta || !steps) return this.points.all(entry.id, from, to) as PointRow[];
+    if (plan.newest) return this.newestPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    const grid = plan.windowsOnly ? steps : null;
     const raw = (lo: number): PointRow[] =>
       grid
-        ? (this.pointsInGrid.all(entry.id, lo, to, grid.lastMs, grid.stepMs, grid.rangeMs) as PointRow[])
+        ? (this.pointsInGrid.all(entry.id, lo, to, grid.last, grid.step, grid.range) as PointRow[])
         : (this.points.all(entry.id, lo, to) as PointRow[]);
     const res = entry.rolledUp ? plan.rollupRes : null;
     if (res === null) return raw(from);
     const kept: PointRow[] = [];
     for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, kept);
     const rows = kept.filter((r) => r.ts >= from && r.ts <= to && (!grid || inGridWindow(r.ts, grid)));
+    // Each window's first and last raw points, so rate() extrapolates from the same samples as over raw points.
+    const edges = this.edgesPerStep.all({ ...steps, id: entry.id }) as PointRow[];
     // The newest slots are not kept yet: the raw points after the last kept one.
     const last = (this.lastRollupTs.get(entry.id, res) as number | undefined) ?? -Infinity;
-    if (last >= to) return rows;
-    const tail = raw(Math.max(from, last + 1));
-    return rows.length === 0 ? tail : tail.length === 0 ? rows : rows.concat(tail);
+    const tail = last >= to ? [] : raw(Math.max(from, last + 1));
+    return inTimeOrder([rows, edges, tail]);
   }
 
   /**
@@ -431,9 +456,15 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 }
 
+/** Rows of several reads as one list in time order, a point read twice kept once. */
+function inTimeOrder(parts: PointRow[][]): PointRow[] {
+  const all = parts.flat().sort((a, b) => a.ts - b.ts);
+  return all.filter((r, i) => i === 0 || all[i - 1]!.ts !== r.ts);
+}
+
 /** What the SQL's inGrid says: the point's ms lie at most rangeMs before a time of the grid. */
-function inGridWindow(us: number, grid: NonNullable<ReadPlan['grid']>): boolean {
-  return (grid.lastMs - Math.trunc(us / 1000)) % grid.stepMs <= grid.rangeMs;
+function inGridWindow(us: number, grid: Steps): boolean {
+  return (grid.last - Math.trunc(us / 1000)) % grid.step <= grid.range;
 }
 
 function msOf(us: number): number {
