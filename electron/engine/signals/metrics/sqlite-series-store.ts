@@ -26,6 +26,7 @@
 // intervals, and the average is a slot's rather than a scrape's.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
+import type { Statement } from 'better-sqlite3';
 import type { AttrValue } from '../../core/telemetry.js';
 import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
 import { labelsKey, type SelectHints } from './promql/storage.js';
@@ -205,10 +206,8 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly metadata = new Map<string, FamilyMetadata>();
   private lastId = 0;
   private readonly newSeries;
-  private readonly points;
-  private readonly pointsInGrid;
-  private readonly newestPerStep;
-  private readonly edgesPerStep;
+  /** The point reads, with every column and without the distributions (for `_sum`, `_count` and plain values). */
+  private readonly reads: Record<'all' | 'numbers', PointReads>;
   private readonly chunks;
   private readonly lastRollupTs;
   private readonly boundSets: BoundSets;
@@ -221,26 +220,10 @@ export class SqliteSeriesStore implements SeriesStore {
       `SELECT s.id, s.name, s.description, s.type, s.unit, s.temporality, s.monotonic, s.attributes, r.attributes AS resource
        FROM metric_series s LEFT JOIN resources r ON r.id = s.resource_id WHERE s.id > ? ORDER BY s.id`,
     );
-    this.points = db.prepare(`SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`);
-    // A point is in a window of the grid when its ms lie at most rangeMs before a grid time.
-    const inGrid = '(? - ts / 1000) % ? <= ?';
-    this.pointsInGrid = db.prepare(
-      `SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND ${inGrid} ORDER BY ts`,
-    );
-    this.newestPerStep = db.prepare(
-      `WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)
-       SELECT DISTINCT ${POINT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM steps JOIN metric_points p ON p.id = (
-         SELECT id FROM metric_points WHERE series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1
-       ) ORDER BY p.ts`,
-    );
-    // The oldest and newest point of each step's window.
-    this.edgesPerStep = db.prepare(
-      `WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)
-       SELECT DISTINCT ${POINT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM steps JOIN metric_points p ON p.id IN (
-         (SELECT id FROM metric_points WHERE series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999 ORDER BY ts LIMIT 1),
-         (SELECT id FROM metric_points WHERE series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999 ORDER BY ts DESC LIMIT 1)
-       ) ORDER BY p.ts`,
-    );
+    this.reads = {
+      all: pointReads(db, POINT_COLUMNS),
+      numbers: pointReads(db, POINT_COLUMNS.replace(/distribution|bounds_id|bucket_counts/g, 'NULL AS $&')),
+    };
     // The chunks with samples in [from, to]: from the last one starting at or before `from`.
     this.chunks = db
       .prepare(
@@ -319,7 +302,9 @@ export class SqliteSeriesStore implements SeriesStore {
     const out = new Map<string, SeriesBuilder[]>();
     const plan = readPlan(startMs, endMs, hints);
     for (const [entry, parts] of this.candidates(matchers)) {
-      const rows = this.rowsOf(entry, plan);
+      // Bucket and quantile parts need the distributions; the others only the numbers.
+      const distributions = parts.some(({ part }) => part === 'bucket' || (part === 'value' && entry.type === 'summary'));
+      const rows = this.rowsOf(entry, plan, this.reads[distributions ? 'all' : 'numbers']);
       checkSearchDeadline(rows.length);
       if (rows.length === 0) continue;
       for (const { name, part } of parts) {
@@ -336,25 +321,25 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 
   /** The points of one stored series a select needs, in time order (see the header for the choices). */
-  private rowsOf(entry: CatalogEntry, plan: ReadPlan): PointRow[] {
+  private rowsOf(entry: CatalogEntry, plan: ReadPlan, reads: PointReads): PointRow[] {
     const from = plan.startMs * 1000;
     const to = plan.endMs * 1000 + 999;
     const steps = plan.steps;
     // A delta series is added up from its first point: every point counts.
-    if (entry.delta || !steps) return this.points.all(entry.id, from, to) as PointRow[];
-    if (plan.newest) return this.newestPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    if (entry.delta || !steps) return reads.points.all(entry.id, from, to) as PointRow[];
+    if (plan.newest) return reads.newestPerStep.all({ ...steps, id: entry.id }) as PointRow[];
     const grid = plan.windowsOnly ? steps : null;
     const raw = (lo: number): PointRow[] =>
       grid
-        ? (this.pointsInGrid.all(entry.id, lo, to, grid.last, grid.step, grid.range) as PointRow[])
-        : (this.points.all(entry.id, lo, to) as PointRow[]);
+        ? (reads.pointsInGrid.all(entry.id, lo, to, grid.last, grid.step, grid.range) as PointRow[])
+        : (reads.points.all(entry.id, lo, to) as PointRow[]);
     const res = entry.rolledUp ? plan.rollupRes : null;
     if (res === null) return raw(from);
     const kept: PointRow[] = [];
     for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, kept);
     const rows = kept.filter((r) => r.ts >= from && r.ts <= to && (!grid || inGridWindow(r.ts, grid)));
     // Each window's first and last raw points, so rate() extrapolates from the same samples as over raw points.
-    const edges = this.edgesPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    const edges = reads.edgesPerStep.all({ ...steps, id: entry.id }) as PointRow[];
     // The newest slots are not kept yet: the raw points after the last kept one.
     const last = (this.lastRollupTs.get(entry.id, res) as number | undefined) ?? -Infinity;
     const tail = last >= to ? [] : raw(Math.max(from, last + 1));
@@ -456,10 +441,53 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 }
 
-/** Rows of several reads as one list in time order, a point read twice kept once. */
+/** The statements that read points of one series, for some columns (PointRow's, some maybe NULL). */
+interface PointReads {
+  readonly points: Statement;
+  readonly pointsInGrid: Statement;
+  readonly newestPerStep: Statement;
+  readonly edgesPerStep: Statement;
+}
+
+function pointReads(db: Db, columns: string): PointReads {
+  const steps = 'WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)';
+  const inWindow = 'series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999';
+  const p = columns.replace(/(?<!AS )\b(ts|value|int_value|count|sum|distribution|bounds_id|bucket_counts|flags)\b/g, 'p.$1');
+  return {
+    points: db.prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`),
+    // A point is in a window of the steps when its ms lie at most the range before a step's time.
+    pointsInGrid: db.prepare(
+      `SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND (? - ts / 1000) % ? <= ? ORDER BY ts`,
+    ),
+    newestPerStep: db.prepare(
+      `${steps} SELECT DISTINCT ${p} FROM steps JOIN metric_points p ON p.id = (
+         SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1
+       ) ORDER BY p.ts`,
+    ),
+    // The oldest and newest point of each step's window, in time order (a point maybe twice).
+    edgesPerStep: db.prepare(
+      `${steps} SELECT ${p} FROM steps JOIN metric_points p ON p.id IN (
+         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1),
+         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1)
+       ) ORDER BY p.ts`,
+    ),
+  };
+}
+
+/** Rows of several reads, each in time order, merged into one, a point read twice kept once. */
 function inTimeOrder(parts: PointRow[][]): PointRow[] {
-  const all = parts.flat().sort((a, b) => a.ts - b.ts);
-  return all.filter((r, i) => i === 0 || all[i - 1]!.ts !== r.ts);
+  const out: PointRow[] = [];
+  const at = parts.map(() => 0);
+  for (;;) {
+    let next = -1;
+    for (let i = 0; i < parts.length; i++) {
+      const r = parts[i]![at[i]!];
+      if (r && (next < 0 || r.ts < parts[next]![at[next]!]!.ts)) next = i;
+    }
+    if (next < 0) return out;
+    const r = parts[next]![at[next]!++]!;
+    if (out.length === 0 || out[out.length - 1]!.ts !== r.ts) out.push(r);
+  }
 }
 
 /** What the SQL's inGrid says: the point's ms lie at most rangeMs before a time of the grid. */
