@@ -54,6 +54,20 @@ interface CatalogEntry {
   readonly rolledUp: boolean;
   /** Labels from attributes and resource, without `__name__`, `le` or `quantile`. */
   readonly labels: Labels;
+  /** The Prometheus series names it makes and which part each is (shared by the family's series). */
+  readonly parts: readonly (readonly [string, Part])[];
+}
+
+/** What series of one family (name, type, unit, monotonicity) share. */
+interface Family {
+  readonly family: string;
+  readonly parts: readonly (readonly [string, Part])[];
+}
+
+/** The parts of a family's series (a name may have parts of several families: a gauge `x_sum` and a histogram `x`). */
+interface NamedPart {
+  readonly part: Part;
+  readonly entries: CatalogEntry[];
 }
 
 /** What /api/v1/metadata says of a family. */
@@ -201,8 +215,13 @@ class SeriesBuilder {
 }
 
 export class SqliteSeriesStore implements SeriesStore {
-  private readonly byName = new Map<string, { entry: CatalogEntry; part: Part }[]>();
-  private readonly byId = new Map<number, { entry: CatalogEntry; parts: [string, Part][] }>();
+  // The catalogue holds every series ever stored (a million active ones, or more): per series one
+  // entry and its labels object, the strings of its family and resource shared with its siblings.
+  private readonly byName = new Map<string, NamedPart[]>();
+  private readonly byId = new Map<number, CatalogEntry>();
+  private readonly familiesByKey = new Map<string, Family>();
+  /** Per resource (its JSON), its attributes and the labels they make, each made once. */
+  private readonly resourceLabels = new Map<string, { attributes: Record<string, AttrValue>; labels: Labels }>();
   private readonly metadata = new Map<string, FamilyMetadata>();
   private lastId = 0;
   private readonly newSeries;
@@ -213,7 +232,6 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly boundSets: BoundSets;
   private readonly newestPoint;
   private readonly deltaTotalBefore;
-  private readonly resourceLabels = new Map<string, Record<string, AttrValue>>();
 
   constructor(db: Db) {
     this.newSeries = db.prepare(
@@ -249,39 +267,49 @@ export class SqliteSeriesStore implements SeriesStore {
     for (const r of this.newSeries.iterate(this.lastId) as IterableIterator<SeriesRow>) {
       this.lastId = r.id;
       const named = { name: r.name, type: r.type, unit: r.unit, monotonic: r.monotonic === 1 };
-      const family = prometheusName(named);
+      const familyKey = `${r.name}\0${r.type}\0${r.unit ?? ''}\0${r.monotonic}`;
+      let shared = this.familiesByKey.get(familyKey);
+      if (!shared) {
+        const family = prometheusName(named);
+        const parts: [string, Part][] =
+          r.type === 'gauge' || r.type === 'sum'
+            ? [[family, 'value']]
+            : r.type === 'summary'
+              ? [
+                  [family, 'value'],
+                  [`${family}_sum`, 'sum'],
+                  [`${family}_count`, 'count'],
+                ]
+              : [
+                  [`${family}_bucket`, 'bucket'],
+                  [`${family}_sum`, 'sum'],
+                  [`${family}_count`, 'count'],
+                ];
+        this.familiesByKey.set(familyKey, (shared = { family, parts }));
+        if (!this.metadata.has(family)) {
+          this.metadata.set(family, { type: prometheusType(named), help: r.description ?? '', unit: unitWords(r.unit).join('_') });
+        }
+      }
       let resource = this.resourceLabels.get(r.resource ?? '');
       if (!resource) {
-        resource = r.resource ? (JSON.parse(r.resource) as Record<string, AttrValue>) : {};
+        const attributes = r.resource ? (JSON.parse(r.resource) as Record<string, AttrValue>) : {};
+        resource = { attributes, labels: seriesLabels({}, attributes) };
         this.resourceLabels.set(r.resource ?? '', resource);
       }
-      const point = r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {};
+      const labels = seriesLabels(r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {}, resource.attributes);
+      // The resource's label values as one string each, not one per series.
+      for (const [k, v] of Object.entries(resource.labels)) if (labels[k] === v) labels[k] = v;
       const delta = r.temporality === DELTA && (r.type === 'sum' || r.type === 'histogram' || r.type === 'exponential_histogram');
       const rolledUp =
         r.temporality !== DELTA && (r.type === 'sum' ? r.monotonic === 1 : r.type === 'histogram' || r.type === 'exponential_histogram');
-      const entry: CatalogEntry = { id: r.id, family, type: r.type, delta, rolledUp, labels: seriesLabels(point, resource) };
-      const parts: [string, Part][] =
-        r.type === 'gauge' || r.type === 'sum'
-          ? [[family, 'value']]
-          : r.type === 'summary'
-            ? [
-                [family, 'value'],
-                [`${family}_sum`, 'sum'],
-                [`${family}_count`, 'count'],
-              ]
-            : [
-                [`${family}_bucket`, 'bucket'],
-                [`${family}_sum`, 'sum'],
-                [`${family}_count`, 'count'],
-              ];
-      this.byId.set(r.id, { entry, parts });
-      for (const [name, part] of parts) {
-        let list = this.byName.get(name);
-        if (!list) this.byName.set(name, (list = []));
-        list.push({ entry, part });
-      }
-      if (!this.metadata.has(family)) {
-        this.metadata.set(family, { type: prometheusType(named), help: r.description ?? '', unit: unitWords(r.unit).join('_') });
+      const entry: CatalogEntry = { id: r.id, family: shared.family, type: r.type, delta, rolledUp, labels, parts: shared.parts };
+      this.byId.set(r.id, entry);
+      for (const [name, part] of shared.parts) {
+        let named = this.byName.get(name);
+        if (!named) this.byName.set(name, (named = []));
+        let group = named.find((g) => g.part === part);
+        if (!group) named.push((group = { part, entries: [] }));
+        group.entries.push(entry);
       }
     }
   }
@@ -376,7 +404,7 @@ export class SqliteSeriesStore implements SeriesStore {
     const known = this.byId.get(seriesId);
     if (!known || rows.length === 0) return [];
     return known.parts.flatMap(([name, part]) =>
-      this.seriesOf(known.entry, name, part, rows).map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
+      this.seriesOf(known, name, part, rows).map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
     );
   }
 
@@ -391,11 +419,13 @@ export class SqliteSeriesStore implements SeriesStore {
     // Each stored series is read once even when several of its parts are asked (`{__name__=~"x_.*"}`).
     const wanted = new Map<CatalogEntry, { name: string; part: Part }[]>();
     for (const name of names) {
-      for (const { entry, part } of this.byName.get(name) ?? []) {
-        if (!matchesAll(early, entry.labels)) continue;
-        let parts = wanted.get(entry);
-        if (!parts) wanted.set(entry, (parts = []));
-        parts.push({ name, part });
+      for (const { part, entries } of this.byName.get(name) ?? []) {
+        for (const entry of entries) {
+          if (!matchesAll(early, entry.labels)) continue;
+          let parts = wanted.get(entry);
+          if (!parts) wanted.set(entry, (parts = []));
+          parts.push({ name, part });
+        }
       }
     }
     return wanted;
