@@ -4,8 +4,8 @@
 // histogram is the same, its buckets turned into `le` bounds at read time; a summary is
 // `{quantile}`, `_sum`, `_count`. Delta temporality is turned into a counter, so rate() and
 // increase() work: a delta sum is added up from its first point ever (the points before the window
-// summed by the index); a delta histogram from the first point of the window read (its buckets
-// are JSON: summing all history would parse every row). A point flagged "no recorded value" is
+// summed by the index); a delta histogram from the first point of the window read (summing all
+// history would decode every row). A point flagged "no recorded value" is
 // Prometheus's staleness marker.
 //
 // Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
