@@ -298,9 +298,9 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
   return rows;
 }
 
-/** Row 4: many active series (a counter per customer over 10 services, the last minute of 10 s points): RSS and one query. */
+/** Row 4: many active series (1M; 10k in quick mode) (a counter per customer over 10 services, the last minute of 10 s points): RSS and one query. */
 function activeSeriesRows(dir: string, quick: boolean): BenchRow[] {
-  const series = quick ? 10_000 : 100_000;
+  const series = quick ? 10_000 : 1_000_000;
   const endMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
   const db = openDatabase(join(dir, 'active.db'));
   try {
@@ -336,24 +336,38 @@ function activeSeriesRows(dir: string, quick: boolean): BenchRow[] {
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const api = new PrometheusApi(new SqliteSeriesStore(db), () => endMs);
-    const query = `sum by (service_name) (rate({"app.requests_total"}[5m]))`;
-    const first = timeIt(1, () => api.query({ query }))[0]!;
-    const t = timeIt(5, () => api.query({ query }));
-    const data = api.query({ query });
-    if (data.resultType !== 'vector' || data.result.length !== 10) throw new Error(`benchMetrics: ${JSON.stringify(data).slice(0, 200)}`);
+    // One customer's rate: the first call loads the catalogue.
+    const one = `rate({"app.requests_total", customer="c${Math.floor(series / 2)}"}[5m])`;
+    const first = timeIt(1, () => api.query({ query: one }))[0]!;
+    const t = timeIt(5, () => api.query({ query: one }));
     const rssAfter = process.memoryUsage().rss;
-    return [
+    const rows: BenchRow[] = [
       {
         what: `${series.toLocaleString('en')} active series: RSS after loading the catalogue (+ growth)`,
         value: `${Math.round(rssAfter / 2 ** 20)} MB (+${Math.round((rssAfter - rssBefore) / 2 ** 20)} MB)`,
         target: 'report',
       },
       {
-        what: `${series.toLocaleString('en')} active series: instant sum by (service_name) (rate(x_total[5m])) over all`,
+        what: `${series.toLocaleString('en')} active series: instant rate(x_total{customer="…"}[5m]) of one of them`,
         value: `first ${first.toFixed(0)} ms (catalogue load), then p50 ${percentile(t, 50).toFixed(0)} ms`,
         target: 'report',
       },
     ];
+    // Every series at once: over the engine's deadline, the query is stopped (that is its figure).
+    const all = `sum by (service_name) (rate({"app.requests_total"}[5m]))`;
+    const what = `${series.toLocaleString('en')} active series: instant sum by (service_name) (rate(x_total[5m])) over all`;
+    try {
+      const t = timeIt(3, () => {
+        const data = api.query({ query: all });
+        if (data.resultType !== 'vector' || data.result.length !== 10)
+          throw new Error(`benchMetrics: ${JSON.stringify(data).slice(0, 200)}`);
+      });
+      rows.push({ what, value: `p50 ${percentile(t, 50).toFixed(0)} ms`, target: 'report' });
+    } catch (err) {
+      if (!(err instanceof SearchTimeoutError)) throw err;
+      rows.push({ what, value: err.message, target: 'report' });
+    }
+    return rows;
   } finally {
     db.close();
   }

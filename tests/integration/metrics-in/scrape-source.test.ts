@@ -16,6 +16,7 @@ import type { SourceView } from '../../../shared/model.js';
 import { createEngine, type Engine } from '../../../electron/engine/engine.js';
 import { NO_RECORDED_VALUE } from '../../../electron/engine/core/telemetry.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
+import { storedBuckets } from '../../support/stored-buckets.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -93,13 +94,15 @@ interface PointRow {
   count: number | null;
   sum: number | null;
   distribution: string | null;
+  bounds_id: number | null;
+  bucket_counts: Uint8Array | null;
   flags: number;
 }
 
 function points(engine: Engine, name: string): PointRow[] {
   return engine.db
     .prepare(
-      `SELECT s.name, s.type, s.temporality, s.monotonic, s.attributes, r.attributes AS resource, p.start_us, p.ts, p.value, p.count, p.sum, p.distribution, p.flags
+      `SELECT s.name, s.type, s.temporality, s.monotonic, s.attributes, r.attributes AS resource, p.start_us, p.ts, p.value, p.count, p.sum, p.distribution, p.bounds_id, p.bucket_counts, p.flags
        FROM metric_points p JOIN metric_series s ON s.id = p.series_id JOIN resources r ON r.id = s.resource_id
        WHERE s.name = ? ORDER BY p.ts, p.id`,
     )
@@ -145,7 +148,7 @@ describe('a scrape target of a real prometheus_client', () => {
     const [latency] = points(engine, 'latency_seconds');
     expect(latency).toMatchObject({ type: 'histogram', temporality: 2, count: 3 });
     expect(latency!.sum).toBeCloseTo(2.35);
-    expect(JSON.parse(latency!.distribution!)).toEqual({ bounds: [0.1, 0.5, 1], counts: [1, 1, 0, 1] });
+    expect(storedBuckets(engine.db, latency!)).toEqual({ bounds: [0.1, 0.5, 1], counts: [1, 1, 0, 1] });
     expect(points(engine, 'payload_bytes')[0]).toMatchObject({ type: 'summary', count: 1, sum: 100 });
     expect(points(engine, 'queue_depth')[0]).toMatchObject({ type: 'gauge', value: 7 });
     // `up` and the scrape's own series, as Prometheus records them, at the time of the scrape that stored `requests`.

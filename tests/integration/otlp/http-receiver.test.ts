@@ -9,6 +9,7 @@ import { OTLP_LIMITS } from '../../../electron/engine/ingest/otlp/limits.js';
 import type { EngineStatusView, LogPage, TraceSearchView, TraceView } from '../../../shared/model.js';
 import { readStatus, randomId, traceRequest } from '../../support/otlp-proto.js';
 import { startOtlpEngine, type OtlpEngine } from '../../support/otlp-engine.js';
+import { storedBuckets, type StoredBucketColumns } from '../../support/stored-buckets.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'otlp');
 let h: OtlpEngine;
@@ -382,10 +383,11 @@ describe('the sample payloads (opentelemetry-proto examples, the spec’s file-e
     ]);
     const hist = h.engine.db
       .prepare(
-        "SELECT p.count, p.sum, p.min, p.max, p.distribution FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'my.histogram'",
+        "SELECT p.count, p.sum, p.min, p.max, p.bounds_id, p.bucket_counts FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'my.histogram'",
       )
-      .get();
-    expect(hist).toEqual({ count: 2, sum: 2, min: 0, max: 2, distribution: JSON.stringify({ bounds: [1], counts: [1, 1] }) });
+      .get() as StoredBucketColumns & Record<string, unknown>;
+    expect(hist).toMatchObject({ count: 2, sum: 2, min: 0, max: 2 });
+    expect(storedBuckets(h.engine.db, hist)).toEqual({ bounds: [1], counts: [1, 1] });
   });
 
   it('answers the file-exporter lines: empty ids are rejected per span, logs and metrics kept', async () => {

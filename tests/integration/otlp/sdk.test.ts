@@ -18,6 +18,7 @@ import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/export
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import type { LogPage, ServiceMapView, SpanView, TraceSearchView, TraceView } from '../../../shared/model.js';
 import { startOtlpEngine, type OtlpEngine } from '../../support/otlp-engine.js';
+import { storedBuckets, type StoredBucketColumns } from '../../support/stored-buckets.js';
 
 let h: OtlpEngine;
 
@@ -178,14 +179,15 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
 
     const series = h.engine.db
       .prepare(
-        'SELECT s.name, s.type, s.unit, s.temporality, s.monotonic, s.attributes, p.value, p.int_value, p.count, p.sum, p.distribution FROM metric_series s JOIN metric_points p ON p.series_id = s.id WHERE s.service = ? ORDER BY s.name',
+        'SELECT s.name, s.type, s.unit, s.temporality, s.monotonic, s.attributes, p.value, p.int_value, p.count, p.sum, p.bounds_id, p.bucket_counts FROM metric_series s JOIN metric_points p ON p.series_id = s.id WHERE s.service = ? ORDER BY s.name',
       )
       .all(service) as Record<string, unknown>[];
     const byName = new Map(series.map((s) => [s.name, s]));
     expect(byName.get('orders')).toMatchObject({ type: 'sum', unit: '1', temporality: 2, monotonic: 1, attributes: '{"region":"eu"}' });
     expect(Number(byName.get('orders')!.value ?? byName.get('orders')!.int_value)).toBe(5);
     expect(byName.get('latency')).toMatchObject({ type: 'histogram', unit: 'ms', count: 1, sum: 12 });
-    expect(JSON.parse(byName.get('latency')!.distribution as string).counts.reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    const buckets = storedBuckets(h.engine.db, byName.get('latency') as unknown as StoredBucketColumns);
+    expect(buckets!.counts.reduce((a, b) => a + b, 0)).toBe(1);
     expect(byName.get('queue.depth')).toMatchObject({ type: 'sum', monotonic: 0 });
   });
 });

@@ -1,9 +1,13 @@
 // The writer of metric points: each point joins its series (identity = resource + scope + name +
 // type + unit + temporality + monotonicity + attributes; created on first sight), and is stored
-// as it came: start time (resets), value or distribution, exemplars.
+// as it came: start time (resets), value or distribution (a classic histogram's buckets in the
+// compact form of bucket-codec.ts), exemplars. Cumulative counters and histograms also feed the
+// 1-minute and 1-hour rollups (migration 9), kept here as each series' open slot.
 import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
-import type { OtlpExemplar, OtlpMetric, ScopeGroup } from '../../core/telemetry.js';
+import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
+import { BoundSets, encodeCounts } from './bucket-codec.js';
+import { CHUNK_SAMPLES, encodeSample, type RollupSample } from './rollup-chunks.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -12,11 +16,41 @@ declare module '../../core/events.js' {
   }
 }
 
+/** Rollup resolutions, seconds (the `res` column of metric_rollups). */
+export const ROLLUP_RESOLUTIONS = [60, 3600] as const;
+
+/** A series' newest point, the open slot of each resolution until a later slot (or a reset) closes it. */
+interface OpenPoint extends RollupSample {
+  startUs: number;
+  /** What a reset lowers: a sum's value, a histogram's count. */
+  level: number;
+  /** This point must be kept even if its slot gets a later one (it follows a reset). */
+  pinned: boolean;
+}
+
+/** The chunk a series' kept points of one resolution are appended to. */
+interface OpenChunk {
+  startTs: number;
+  samples: number;
+}
+
+/** Series Prometheus reads as counters (rate/increase): cumulative monotonic sums and cumulative histograms. */
+function rolledUp(m: OtlpMetric): boolean {
+  if (m.temporality === 1) return false;
+  return m.type === 'sum' ? m.monotonic : m.type === 'histogram' || m.type === 'exponential_histogram';
+}
+
 export class MetricWriter {
   private readonly seriesIds = new Map<string, number>();
+  private readonly open = new Map<number, OpenPoint>();
+  /** Per series, its open chunk per resolution (by index in ROLLUP_RESOLUTIONS). */
+  private readonly chunks = new Map<number, (OpenChunk | null)[]>();
+  private readonly bounds: BoundSets;
   private readonly findSeries;
   private readonly insertSeries;
   private readonly insertPoint;
+  private readonly newChunk;
+  private readonly appendToChunk;
 
   constructor(
     db: Db,
@@ -28,9 +62,15 @@ export class MetricWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertPoint = db.prepare(
-      `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, exemplars, flags)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, bounds_id, bucket_counts, exemplars, flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.newChunk = db.prepare('INSERT OR REPLACE INTO metric_rollups (series_id, res, start_ts, end_ts, samples) VALUES (?, ?, ?, ?, ?)');
+    // || concatenates the bytes as text (the database is UTF-8: no conversion); the CAST keeps a BLOB.
+    this.appendToChunk = db.prepare(
+      'UPDATE metric_rollups SET samples = CAST(samples || ? AS BLOB), end_ts = ? WHERE series_id = ? AND res = ? AND start_ts = ?',
+    );
+    this.bounds = new BoundSets(db);
   }
 
   /** Store the points of a request (inside the caller's transaction); returns how many. */
@@ -41,6 +81,7 @@ export class MetricWriter {
       const resourceId = this.resources.idOf(g.resource);
       const service = serviceOf(g.resource.attributes) ?? null;
       for (const m of g.items) {
+        const rollup = rolledUp(m);
         for (const p of m.points) {
           const attributes = canonicalJson(p.attributes);
           const identity = [
@@ -77,6 +118,11 @@ export class MetricWriter {
               );
             this.seriesIds.set(identity, seriesId);
           }
+          const d = p.distribution;
+          const bucketCounts =
+            m.type === 'histogram' && d && Array.isArray(d.bounds) && Array.isArray(d.counts) ? encodeCounts(d.counts) : null;
+          const boundsId = bucketCounts ? this.bounds.idOf(d!.bounds as number[]) : null;
+          const distribution = d && !bucketCounts ? JSON.stringify(d) : null;
           this.insertPoint.run(
             seriesId,
             p.startUs || null,
@@ -87,10 +133,13 @@ export class MetricWriter {
             p.sum ?? null,
             p.min ?? null,
             p.max ?? null,
-            p.distribution ? JSON.stringify(p.distribution) : null,
+            distribution,
+            boundsId,
+            bucketCounts,
             p.exemplars.length > 0 ? JSON.stringify(p.exemplars.map(exemplarJson)) : null,
             p.flags,
           );
+          if (rollup) this.rollUp(seriesId, p, boundsId, bucketCounts, distribution);
           stored++;
         }
       }
@@ -98,9 +147,69 @@ export class MetricWriter {
     return stored;
   }
 
-  /** Forget cached series ids (retention may remove series). */
+  /**
+   * Moves a series' open point on: the previous newest point is written as a rollup row of each
+   * resolution whose slot it closes. A reset (the value or count went down, or a new start time)
+   * keeps both the point before it and the reset point itself, so the increases summed over
+   * rollup rows equal those over raw points. A series first seen by this writer (after a restart)
+   * keeps its first point too: what came before is not known here. Older points (out of order)
+   * are not rolled up.
+   */
+  private rollUp(seriesId: number, p: OtlpPoint, boundsId: number | null, bucketCounts: Buffer | null, distribution: string | null): void {
+    const value = p.value ?? (p.intValue === undefined ? null : Number(p.intValue));
+    const level = (p.count ?? value ?? 0) as number;
+    const prev = this.open.get(seriesId);
+    if (prev && p.timeUs <= prev.ts) return;
+    const reset = !prev || level < prev.level || (p.startUs > 0 && prev.startUs > 0 && p.startUs !== prev.startUs);
+    if (prev) {
+      let record: Buffer | null = null;
+      ROLLUP_RESOLUTIONS.forEach((res, i) => {
+        const slotUs = res * 1_000_000;
+        if (reset || prev.pinned || Math.floor(prev.ts / slotUs) !== Math.floor(p.timeUs / slotUs)) {
+          this.keep(seriesId, i, prev, (record ??= encodeSample(prev)));
+        }
+      });
+    }
+    const next: OpenPoint = {
+      ts: p.timeUs,
+      startUs: p.startUs,
+      level,
+      value,
+      count: p.count ?? null,
+      sum: p.sum ?? null,
+      boundsId,
+      bucketCounts,
+      distribution,
+      flags: p.flags,
+      pinned: reset,
+    };
+    this.open.set(seriesId, next);
+  }
+
+  /** Appends a kept point to the series' open chunk of a resolution, or starts one. */
+  private keep(seriesId: number, resIndex: number, sample: OpenPoint, record: Buffer): void {
+    let chunks = this.chunks.get(seriesId);
+    if (!chunks) this.chunks.set(seriesId, (chunks = ROLLUP_RESOLUTIONS.map(() => null)));
+    const res = ROLLUP_RESOLUTIONS[resIndex]!;
+    const chunk = chunks[resIndex];
+    // A chunk retention removed (a series silent for that long) is started again.
+    if (chunk && chunk.samples < CHUNK_SAMPLES && this.appendToChunk.run(record, sample.ts, seriesId, res, chunk.startTs).changes > 0) {
+      chunk.samples++;
+    } else {
+      this.newChunk.run(seriesId, res, sample.ts, sample.ts, record);
+      chunks[resIndex] = { startTs: sample.ts, samples: 1 };
+    }
+  }
+
+  /**
+   * Forget cached series ids (retention may remove series), bound sets and rollup state: after a
+   * failed transaction, what they say of the database may have been rolled back.
+   */
   clearCache(): void {
     this.seriesIds.clear();
+    this.bounds.clearCache();
+    this.open.clear();
+    this.chunks.clear();
   }
 }
 

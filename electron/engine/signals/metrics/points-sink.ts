@@ -9,12 +9,15 @@ import type { OtlpMetric, OtlpResource, ScopeGroup } from '../../core/telemetry.
 
 export class PointsSink {
   private readonly tx;
+  private readonly writer: MetricWriter;
+  private readonly resources: ResourceStore;
 
   constructor(
     db: Db,
     private readonly events: EventBus,
   ) {
-    const writer = new MetricWriter(db, new ResourceStore(db));
+    this.resources = new ResourceStore(db);
+    const writer = (this.writer = new MetricWriter(db, this.resources));
     this.tx = db.transaction((groups: ScopeGroup<OtlpMetric>[]) => writer.write(groups));
   }
 
@@ -26,7 +29,15 @@ export class PointsSink {
   /** Store the points of several resources (the host and its processes) as one transaction. */
   writeGroups(groups: ScopeGroup<OtlpMetric>[]): number {
     if (groups.every((g) => g.items.length === 0)) return 0;
-    const points = this.tx(groups);
+    let points: number;
+    try {
+      points = this.tx(groups);
+    } catch (err) {
+      // The rolled-back transaction may have made resources, series and bound sets whose ids were cached.
+      this.resources.clearCache();
+      this.writer.clearCache();
+      throw err;
+    }
     if (points > 0) this.events.emit('points.stored', { points });
     return points;
   }

@@ -4,18 +4,35 @@
 // histogram is the same, its buckets turned into `le` bounds at read time; a summary is
 // `{quantile}`, `_sum`, `_count`. Delta temporality is turned into a counter, so rate() and
 // increase() work: a delta sum is added up from its first point ever (the points before the window
-// summed by the index); a delta histogram from the first point of the window read (its buckets
-// are JSON: summing all history would parse every row). A point flagged "no recorded value" is
+// summed by the index); a delta histogram from the first point of the window read (summing all
+// history would decode every row). A point flagged "no recorded value" is
 // Prometheus's staleness marker.
 //
 // Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
 // grows by id (series are never deleted: retention removes points); the points of each chosen
-// series are read by the (series_id, ts) index for the window asked.
+// series are read by the (series_id, ts) index for the window asked. With the engine's hints
+// (SelectHints) less is read: only the windows of the steps when steps are further apart than a
+// window; for an instant selector at steps a minute or more apart, the newest point of each
+// step's lookback; and for rate()/increase() over a window of 5 slots or more at steps of a slot or
+// more, the 1-minute or 1-hour rollups (migration 9), each window's first and last raw points, and
+// the raw points after a series' last kept one.
+//
+// Rollups and Prometheus's answers: a rollup keeps the last point of each slot and the points on
+// each side of every counter reset, so the increase between any two kept points is the raw one;
+// with each window's first and last raw points read too, rate() and increase() compute the same
+// increase over the same edges as over raw points. What differs is the number of samples in a
+// window, which only changes the extrapolation where a window holds a series' first or last point
+// (a gap): Prometheus extrapolates to the window's edge when the gap is under 1.1 average sample
+// intervals, and the average is a slot's rather than a scrape's.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
+import type { Statement } from 'better-sqlite3';
 import { NO_RECORDED_VALUE, type AttrValue } from '../../core/telemetry.js';
 import { formatValue, STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
-import { labelsKey } from './promql/storage.js';
+import { labelsKey, type SelectHints } from './promql/storage.js';
+import { BoundSets, decodeCounts, type BoundSet } from './bucket-codec.js';
+import { ROLLUP_RESOLUTIONS } from './metric-writer.js';
+import { decodeChunk } from './rollup-chunks.js';
 import { matches, matchesAll } from './promql/matchers.js';
 import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
 
@@ -31,8 +48,24 @@ interface CatalogEntry {
   readonly family: string;
   readonly type: OtlpMetricType;
   readonly delta: boolean;
+  /** Has rollups: a cumulative counter or histogram (what metric-writer.ts rolls up). */
+  readonly rolledUp: boolean;
   /** Labels from attributes and resource, without `__name__`, `le` or `quantile`. */
   readonly labels: Labels;
+  /** The Prometheus series names it makes and which part each is (shared by the family's series). */
+  readonly parts: readonly (readonly [string, Part])[];
+}
+
+/** What series of one family (name, type, unit, monotonicity) share. */
+interface Family {
+  readonly family: string;
+  readonly parts: readonly (readonly [string, Part])[];
+}
+
+/** The parts of a family's series (a name may have parts of several families: a gauge `x_sum` and a histogram `x`). */
+interface NamedPart {
+  readonly part: Part;
+  readonly entries: CatalogEntry[];
 }
 
 /** What /api/v1/metadata says of a family. */
@@ -62,7 +95,63 @@ export interface PointRow {
   count: number | null;
   sum: number | null;
   distribution: string | null;
+  /** A classic histogram's buckets in the form of bucket-codec.ts (rows since migration 9). */
+  bounds_id: number | null;
+  bucket_counts: Uint8Array | null;
   flags: number;
+}
+
+/** The columns of PointRow, as metric_points has them. */
+export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bounds_id, bucket_counts, flags';
+
+/**
+ * Rollups serve a window of at least this many of their slots, at steps of at least one slot (a
+ * chart's point spans a slot or more: finer steps would show the slots).
+ */
+const ROLLUP_MIN_SLOTS = 5;
+/** An instant selector's steps at least this far apart read the newest point of each step. */
+const NEWEST_PER_STEP_MIN_MS = 60_000;
+
+/** How one select reads: the window, and what the hints allow. */
+/** The windows a selector is read in: [t - range, t] for t = first, first + step, … last (ms). */
+interface Steps {
+  first: number;
+  last: number;
+  step: number;
+  range: number;
+}
+
+interface ReadPlan {
+  startMs: number;
+  endMs: number;
+  /** The steps' windows, when the hints gave them. */
+  steps: Steps | null;
+  /** Read only the points inside the windows (they leave gaps: steps further apart than a window). */
+  windowsOnly: boolean;
+  /** Read the newest point of each window (an instant selector). */
+  newest: boolean;
+  /** The rollup resolution rate()/increase() may read, seconds. */
+  rollupRes: number | null;
+}
+
+function readPlan(startMs: number, endMs: number, hints: SelectHints | undefined): ReadPlan {
+  const plan: ReadPlan = { startMs, endMs, steps: null, windowsOnly: false, newest: false, rollupRes: null };
+  if (!hints || hints.stepMs <= 0) return plan;
+  const { firstMs, stepMs, rangeMs } = hints;
+  // The SQL below does integer arithmetic on the steps.
+  if (![firstMs, stepMs, rangeMs, hints.lastMs].every(Number.isSafeInteger)) return plan;
+  const last = firstMs + Math.floor((hints.lastMs - firstMs) / stepMs) * stepMs;
+  plan.steps = { first: firstMs, last, step: stepMs, range: rangeMs };
+  if (hints.instant) {
+    plan.newest = stepMs >= NEWEST_PER_STEP_MIN_MS;
+    return plan;
+  }
+  plan.windowsOnly = stepMs > rangeMs;
+  if (hints.func === 'rate' || hints.func === 'increase') {
+    plan.rollupRes =
+      [...ROLLUP_RESOLUTIONS].reverse().find((res) => res * 1000 <= stepMs && res * 1000 * ROLLUP_MIN_SLOTS <= rangeMs) ?? null;
+  }
+  return plan;
 }
 
 interface ExplicitDistribution {
@@ -124,31 +213,50 @@ class SeriesBuilder {
 }
 
 export class SqliteSeriesStore implements SeriesStore {
-  private readonly byName = new Map<string, { entry: CatalogEntry; part: Part }[]>();
-  private readonly byId = new Map<number, { entry: CatalogEntry; parts: [string, Part][] }>();
+  // The catalogue holds every series ever stored (a million active ones, or more): per series one
+  // entry and its labels object, the strings of its family and resource shared with its siblings.
+  private readonly byName = new Map<string, NamedPart[]>();
+  private readonly byId = new Map<number, CatalogEntry>();
+  private readonly familiesByKey = new Map<string, Family>();
+  /** Per resource (its JSON), its attributes and the labels they make, each made once. */
+  private readonly resourceLabels = new Map<string, { attributes: Record<string, AttrValue>; labels: Labels }>();
   private readonly metadata = new Map<string, FamilyMetadata>();
   private lastId = 0;
   private readonly newSeries;
-  private readonly points;
+  /** The point reads, with every column and without the distributions (for `_sum`, `_count` and plain values). */
+  private readonly reads: Record<'all' | 'numbers', PointReads>;
+  private readonly chunks;
+  private readonly lastRollupTs;
+  private readonly boundSets: BoundSets;
   private readonly newestPoint;
   private readonly deltaTotalBefore;
-  private readonly resourceLabels = new Map<string, Record<string, AttrValue>>();
 
   constructor(db: Db) {
     this.newSeries = db.prepare(
       `SELECT s.id, s.name, s.description, s.type, s.unit, s.temporality, s.monotonic, s.attributes, r.attributes AS resource
        FROM metric_series s LEFT JOIN resources r ON r.id = s.resource_id WHERE s.id > ? ORDER BY s.id`,
     );
-    this.points = db.prepare(
-      `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
-       WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
-    );
+    this.reads = {
+      all: pointReads(db, POINT_COLUMNS),
+      numbers: pointReads(db, POINT_COLUMNS.replace(/distribution|bounds_id|bucket_counts/g, 'NULL AS $&')),
+    };
+    // The chunks with samples in [from, to]: from the last one starting at or before `from`.
+    this.chunks = db
+      .prepare(
+        `SELECT samples FROM metric_rollups WHERE series_id = @id AND res = @res AND start_ts <= @to AND start_ts >= coalesce(
+           (SELECT max(start_ts) FROM metric_rollups WHERE series_id = @id AND res = @res AND start_ts <= @from), 0)
+         ORDER BY start_ts`,
+      )
+      .pluck();
+    this.lastRollupTs = db
+      .prepare('SELECT end_ts FROM metric_rollups WHERE series_id = ? AND res = ? ORDER BY start_ts DESC LIMIT 1')
+      .pluck();
+    this.boundSets = new BoundSets(db);
     this.deltaTotalBefore = db
       .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
       .pluck();
     this.newestPoint = db.prepare(
-      `SELECT ts, value, int_value, count, sum, distribution, flags FROM metric_points
-       WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
+      `SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
     );
   }
 
@@ -157,37 +265,49 @@ export class SqliteSeriesStore implements SeriesStore {
     for (const r of this.newSeries.iterate(this.lastId) as IterableIterator<SeriesRow>) {
       this.lastId = r.id;
       const named = { name: r.name, type: r.type, unit: r.unit, monotonic: r.monotonic === 1 };
-      const family = prometheusName(named);
+      const familyKey = `${r.name}\0${r.type}\0${r.unit ?? ''}\0${r.monotonic}`;
+      let shared = this.familiesByKey.get(familyKey);
+      if (!shared) {
+        const family = prometheusName(named);
+        const parts: [string, Part][] =
+          r.type === 'gauge' || r.type === 'sum'
+            ? [[family, 'value']]
+            : r.type === 'summary'
+              ? [
+                  [family, 'value'],
+                  [`${family}_sum`, 'sum'],
+                  [`${family}_count`, 'count'],
+                ]
+              : [
+                  [`${family}_bucket`, 'bucket'],
+                  [`${family}_sum`, 'sum'],
+                  [`${family}_count`, 'count'],
+                ];
+        this.familiesByKey.set(familyKey, (shared = { family, parts }));
+        if (!this.metadata.has(family)) {
+          this.metadata.set(family, { type: prometheusType(named), help: r.description ?? '', unit: unitWords(r.unit).join('_') });
+        }
+      }
       let resource = this.resourceLabels.get(r.resource ?? '');
       if (!resource) {
-        resource = r.resource ? (JSON.parse(r.resource) as Record<string, AttrValue>) : {};
+        const attributes = r.resource ? (JSON.parse(r.resource) as Record<string, AttrValue>) : {};
+        resource = { attributes, labels: seriesLabels({}, attributes) };
         this.resourceLabels.set(r.resource ?? '', resource);
       }
-      const point = r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {};
+      const labels = seriesLabels(r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {}, resource.attributes);
+      // The resource's label values as one string each, not one per series.
+      for (const [k, v] of Object.entries(resource.labels)) if (labels[k] === v) labels[k] = v;
       const delta = r.temporality === DELTA && (r.type === 'sum' || r.type === 'histogram' || r.type === 'exponential_histogram');
-      const entry: CatalogEntry = { id: r.id, family, type: r.type, delta, labels: seriesLabels(point, resource) };
-      const parts: [string, Part][] =
-        r.type === 'gauge' || r.type === 'sum'
-          ? [[family, 'value']]
-          : r.type === 'summary'
-            ? [
-                [family, 'value'],
-                [`${family}_sum`, 'sum'],
-                [`${family}_count`, 'count'],
-              ]
-            : [
-                [`${family}_bucket`, 'bucket'],
-                [`${family}_sum`, 'sum'],
-                [`${family}_count`, 'count'],
-              ];
-      this.byId.set(r.id, { entry, parts });
-      for (const [name, part] of parts) {
-        let list = this.byName.get(name);
-        if (!list) this.byName.set(name, (list = []));
-        list.push({ entry, part });
-      }
-      if (!this.metadata.has(family)) {
-        this.metadata.set(family, { type: prometheusType(named), help: r.description ?? '', unit: unitWords(r.unit).join('_') });
+      const rolledUp =
+        r.temporality !== DELTA && (r.type === 'sum' ? r.monotonic === 1 : r.type === 'histogram' || r.type === 'exponential_histogram');
+      const entry: CatalogEntry = { id: r.id, family: shared.family, type: r.type, delta, rolledUp, labels, parts: shared.parts };
+      this.byId.set(r.id, entry);
+      for (const [name, part] of shared.parts) {
+        let named = this.byName.get(name);
+        if (!named) this.byName.set(name, (named = []));
+        let group = named.find((g) => g.part === part);
+        if (!group) named.push((group = { part, entries: [] }));
+        group.entries.push(entry);
       }
     }
   }
@@ -204,10 +324,13 @@ export class SqliteSeriesStore implements SeriesStore {
     return this.metadata;
   }
 
-  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): StoredSeries[] {
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[] {
     const out = new Map<string, SeriesBuilder[]>();
+    const plan = readPlan(startMs, endMs, hints);
     for (const [entry, parts] of this.candidates(matchers)) {
-      const rows = this.points.all(entry.id, startMs * 1000, endMs * 1000 + 999) as PointRow[];
+      // Bucket and quantile parts need the distributions; the others only the numbers.
+      const distributions = parts.some(({ part }) => part === 'bucket' || (part === 'value' && entry.type === 'summary'));
+      const rows = this.rowsOf(entry, plan, this.reads[distributions ? 'all' : 'numbers']);
       checkSearchDeadline(rows.length);
       if (rows.length === 0) continue;
       for (const { name, part } of parts) {
@@ -221,6 +344,32 @@ export class SqliteSeriesStore implements SeriesStore {
       }
     }
     return [...out.values()].map(merged);
+  }
+
+  /** The points of one stored series a select needs, in time order (see the header for the choices). */
+  private rowsOf(entry: CatalogEntry, plan: ReadPlan, reads: PointReads): PointRow[] {
+    const from = plan.startMs * 1000;
+    const to = plan.endMs * 1000 + 999;
+    const steps = plan.steps;
+    // A delta series is added up from its first point: every point counts.
+    if (entry.delta || !steps) return reads.points.all(entry.id, from, to) as PointRow[];
+    if (plan.newest) return reads.newestPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    const grid = plan.windowsOnly ? steps : null;
+    const raw = (lo: number): PointRow[] =>
+      grid
+        ? (reads.pointsInGrid.all(entry.id, lo, to, grid.last, grid.step, grid.range) as PointRow[])
+        : (reads.points.all(entry.id, lo, to) as PointRow[]);
+    const res = entry.rolledUp ? plan.rollupRes : null;
+    if (res === null) return raw(from);
+    const kept: PointRow[] = [];
+    for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, kept);
+    const rows = kept.filter((r) => r.ts >= from && r.ts <= to && (!grid || inGridWindow(r.ts, grid)));
+    // Each window's first and last raw points, so rate() extrapolates from the same samples as over raw points.
+    const edges = reads.edgesPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    // The newest slots are not kept yet: the raw points after the last kept one.
+    const last = (this.lastRollupTs.get(entry.id, res) as number | undefined) ?? -Infinity;
+    const tail = last >= to ? [] : raw(Math.max(from, last + 1));
+    return inTimeOrder([rows, edges, tail]);
   }
 
   /**
@@ -253,7 +402,7 @@ export class SqliteSeriesStore implements SeriesStore {
     const known = this.byId.get(seriesId);
     if (!known || rows.length === 0) return [];
     return known.parts.flatMap(([name, part]) =>
-      this.seriesOf(known.entry, name, part, rows).map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
+      this.seriesOf(known, name, part, rows).map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
     );
   }
 
@@ -268,11 +417,13 @@ export class SqliteSeriesStore implements SeriesStore {
     // Each stored series is read once even when several of its parts are asked (`{__name__=~"x_.*"}`).
     const wanted = new Map<CatalogEntry, { name: string; part: Part }[]>();
     for (const name of names) {
-      for (const { entry, part } of this.byName.get(name) ?? []) {
-        if (!matchesAll(early, entry.labels)) continue;
-        let parts = wanted.get(entry);
-        if (!parts) wanted.set(entry, (parts = []));
-        parts.push({ name, part });
+      for (const { part, entries } of this.byName.get(name) ?? []) {
+        for (const entry of entries) {
+          if (!matchesAll(early, entry.labels)) continue;
+          let parts = wanted.get(entry);
+          if (!parts) wanted.set(entry, (parts = []));
+          parts.push({ name, part });
+        }
       }
     }
     return wanted;
@@ -313,7 +464,7 @@ export class SqliteSeriesStore implements SeriesStore {
       return [s];
     }
     if (entry.type === 'summary') return quantileSeries(base, rows);
-    if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta);
+    if (entry.type === 'histogram') return bucketSeries(base, rows, entry.delta, this.boundSets);
     return expoBucketSeries(base, rows, entry.delta);
   }
 
@@ -327,6 +478,60 @@ export class SqliteSeriesStore implements SeriesStore {
       parts.map(({ name, part }) => ({ id: entry.id, type: entry.type, part, labels: { ...entry.labels, __name__: name } })),
     );
   }
+}
+
+/** The statements that read points of one series, for some columns (PointRow's, some maybe NULL). */
+interface PointReads {
+  readonly points: Statement;
+  readonly pointsInGrid: Statement;
+  readonly newestPerStep: Statement;
+  readonly edgesPerStep: Statement;
+}
+
+function pointReads(db: Db, columns: string): PointReads {
+  const steps = 'WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)';
+  const inWindow = 'series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999';
+  const p = columns.replace(/(?<!AS )\b(ts|value|int_value|count|sum|distribution|bounds_id|bucket_counts|flags)\b/g, 'p.$1');
+  return {
+    points: db.prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`),
+    // A point is in a window of the steps when its ms lie at most the range before a step's time.
+    pointsInGrid: db.prepare(
+      `SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND (? - ts / 1000) % ? <= ? ORDER BY ts`,
+    ),
+    newestPerStep: db.prepare(
+      `${steps} SELECT DISTINCT ${p} FROM steps JOIN metric_points p ON p.id = (
+         SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1
+       ) ORDER BY p.ts`,
+    ),
+    // The oldest and newest point of each step's window, in time order (a point maybe twice).
+    edgesPerStep: db.prepare(
+      `${steps} SELECT ${p} FROM steps JOIN metric_points p ON p.id IN (
+         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1),
+         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1)
+       ) ORDER BY p.ts`,
+    ),
+  };
+}
+
+/** Rows of several reads, each in time order, merged into one, a point read twice kept once. */
+function inTimeOrder(parts: PointRow[][]): PointRow[] {
+  const out: PointRow[] = [];
+  const at = parts.map(() => 0);
+  for (;;) {
+    let next = -1;
+    for (let i = 0; i < parts.length; i++) {
+      const r = parts[i]![at[i]!];
+      if (r && (next < 0 || r.ts < parts[next]![at[next]!]!.ts)) next = i;
+    }
+    if (next < 0) return out;
+    const r = parts[next]![at[next]!++]!;
+    if (out.length === 0 || out[out.length - 1]!.ts !== r.ts) out.push(r);
+  }
+}
+
+/** What the SQL's inGrid says: the point's ms lie at most rangeMs before a time of the grid. */
+function inGridWindow(us: number, grid: Steps): boolean {
+  return (grid.last - Math.trunc(us / 1000)) % grid.step <= grid.range;
 }
 
 function msOf(us: number): number {
@@ -371,34 +576,56 @@ function quantileSeries(base: Labels, rows: readonly PointRow[]): SeriesBuilder[
   return [...seen];
 }
 
-/** Classic buckets: OTLP's per-bucket counts summed into Prometheus's cumulative `le` counts. */
-function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean): SeriesBuilder[] {
+/**
+ * Classic buckets: OTLP's per-bucket counts summed into Prometheus's cumulative `le` counts. A
+ * row has them in the compact form (its bound set's `le`s computed once) or, written before
+ * migration 9, as JSON.
+ */
+function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, boundSets: BoundSets): SeriesBuilder[] {
   const series = bySeriesKey(base, 'le');
   const seen = new Set<SeriesBuilder>();
   let totals: number[] = [];
   let totalBounds = '';
+  // The builders of the last bound set met, by bucket: points of a series share one set.
+  let setBuilders: SeriesBuilder[] = [];
+  let setKey = '';
+  let counts: number[] = [];
   for (const r of rows) {
     const t = msOf(r.ts);
-    const d = r.distribution ? (JSON.parse(r.distribution) as ExplicitDistribution) : {};
-    const bounds = d.bounds ?? [];
-    const counts = d.counts ?? [];
+    let set: BoundSet | null = null;
+    let bounds: readonly number[];
+    let n: number;
+    if (r.bucket_counts && r.bounds_id !== null) {
+      set = boundSets.get(r.bounds_id);
+      bounds = set.bounds;
+      n = decodeCounts(r.bucket_counts, counts);
+    } else {
+      const d = r.distribution ? (JSON.parse(r.distribution) as ExplicitDistribution) : {};
+      bounds = d.bounds ?? [];
+      counts = d.counts ?? [];
+      n = counts.length;
+    }
+    const key = set ? `#${set.id}` : bounds.join(',');
+    if (key !== setKey) {
+      const les = set ? set.les : [...bounds, Infinity].map(formatValue);
+      setBuilders = les.map((le) => series(le));
+      for (const s of setBuilders) seen.add(s);
+      setKey = key;
+    }
     if (r.flags & NO_RECORDED_VALUE) {
-      for (const b of [...bounds, Infinity]) series(formatValue(b)).add(t, STALE_NAN);
+      for (const s of setBuilders) s.add(t, STALE_NAN);
       continue;
     }
     // Deltas add up while the bounds stay the same; new bounds start a new count.
-    const boundsKey = bounds.join(',');
-    if (!delta || boundsKey !== totalBounds) {
+    if (!delta || key !== totalBounds) {
       totals = new Array<number>(bounds.length + 1).fill(0);
-      totalBounds = boundsKey;
+      totalBounds = key;
     }
     let cumulative = 0;
     for (let i = 0; i <= bounds.length; i++) {
-      cumulative += counts[i] ?? 0;
+      cumulative += i < n ? counts[i]! : 0;
       totals[i] = delta ? totals[i]! + cumulative : cumulative;
-      const s = series(formatValue(i < bounds.length ? bounds[i]! : Infinity));
-      seen.add(s);
-      s.add(t, totals[i]!);
+      setBuilders[i]!.add(t, totals[i]!);
     }
   }
   return [...seen];

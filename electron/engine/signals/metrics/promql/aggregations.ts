@@ -14,25 +14,51 @@ interface Group {
   samples: Sample[];
 }
 
-function groupsOf(
-  samples: readonly Sample[],
-  grouping: readonly string[],
-  without: boolean,
-  extra?: (s: Sample) => [string, string],
-): Group[] {
-  const groups = new Map<string, Group>();
-  for (const s of samples) {
-    const metric = groupLabels(s.metric, grouping, without);
-    if (extra) {
+/**
+ * How an aggregation grouped its input at the previous step: a range query usually gives it the
+ * same series (the same label-set objects) in the same order at every step, and then the groups
+ * are the same too, found by comparing objects instead of building keys.
+ */
+interface Grouping {
+  inputs: Labels[];
+  groupOf: number[];
+  metrics: Labels[];
+}
+const lastGrouping = new WeakMap<Aggregate, Grouping>();
+
+function groupsOf(samples: readonly Sample[], e: Aggregate, extra?: (s: Sample) => [string, string]): Group[] {
+  if (extra) {
+    const groups = new Map<string, Group>();
+    for (const s of samples) {
+      const metric = groupLabels(s.metric, e.grouping, e.without);
       const [name, value] = extra(s);
       metric[name] = value;
+      const key = labelsKey(metric);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { metric, samples: [] }));
+      g.samples.push(s);
     }
-    const key = labelsKey(metric);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { metric, samples: [] }));
-    g.samples.push(s);
+    return [...groups.values()];
   }
-  return [...groups.values()];
+  let grouping = lastGrouping.get(e);
+  if (!grouping || grouping.inputs.length !== samples.length || samples.some((s, i) => s.metric !== grouping!.inputs[i])) {
+    const index = new Map<string, number>();
+    grouping = { inputs: samples.map((s) => s.metric), groupOf: [], metrics: [] };
+    for (const s of samples) {
+      const metric = groupLabels(s.metric, e.grouping, e.without);
+      const key = labelsKey(metric);
+      let g = index.get(key);
+      if (g === undefined) {
+        index.set(key, (g = grouping.metrics.length));
+        grouping.metrics.push(metric);
+      }
+      grouping.groupOf.push(g);
+    }
+    lastGrouping.set(e, grouping);
+  }
+  const groups: Group[] = grouping.metrics.map((metric) => ({ metric, samples: [] }));
+  samples.forEach((s, i) => groups[grouping.groupOf[i]!]!.samples.push(s));
+  return groups;
 }
 
 function mean(values: readonly number[]): number {
@@ -82,13 +108,13 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
       if (Math.abs(kf) > Number.MAX_SAFE_INTEGER) throw new PromQLEvalError(`Scalar value ${formatValue(kf)} overflows int64`);
       const k = Math.trunc(kf);
       if (k < 1) return { type: 'vector', samples: [] };
-      for (const g of groupsOf(samples, e.grouping, e.without)) out.push(...[...g.samples].sort(rankOrder(e.op === 'topk')).slice(0, k));
+      for (const g of groupsOf(samples, e)) out.push(...[...g.samples].sort(rankOrder(e.op === 'topk')).slice(0, k));
       return { type: 'vector', samples: out };
     }
     case 'count_values': {
       const label = ev.string(e.param!, t);
       if (!LABEL_NAME_RE.test(label)) throw new PromQLEvalError(`invalid label name "${label}"`);
-      for (const g of groupsOf(samples, e.grouping, e.without, (s) => [label, formatValue(s.v)])) {
+      for (const g of groupsOf(samples, e, (s) => [label, formatValue(s.v)])) {
         out.push({ metric: g.metric, v: g.samples.length });
       }
       return { type: 'vector', samples: out };
@@ -97,7 +123,7 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
       break;
   }
   const phi = e.op === 'quantile' ? ev.scalar(e.param!, t) : NaN;
-  for (const g of groupsOf(samples, e.grouping, e.without)) {
+  for (const g of groupsOf(samples, e)) {
     const values = g.samples.map((s) => s.v);
     let v: number;
     switch (e.op) {

@@ -10,7 +10,7 @@ import { evalBinary } from './binary.js';
 import { evalCall } from './functions.js';
 import { checkSearchDeadline } from '../../logs/query/deadline.js';
 import { parseExpr, typeOf } from './parse.js';
-import { isStaleNaN, labelsKey, lowerBound, type Labels, type SeriesStore, type StoredSeries } from './storage.js';
+import { isStaleNaN, labelsKey, lowerBound, type Labels, type SelectHints, type SeriesStore, type StoredSeries } from './storage.js';
 import { assertUniqueLabelSets, dropName, PromQLEvalError, type Point, type Sample, type Series, type Value } from './values.js';
 
 export interface EngineOptions {
@@ -36,10 +36,21 @@ export interface RangeArg {
   readonly rangeMs: number;
 }
 
+/** The samples [from, to) of `ts`/`vs` in one series' window. */
+export interface SampleWindow {
+  readonly metric: Labels;
+  readonly ts: ArrayLike<number>;
+  readonly vs: ArrayLike<number>;
+  readonly from: number;
+  readonly to: number;
+}
+
 export class Evaluator {
   readonly lookbackMs: number;
   private readonly subqueryStepMs: number;
   private readonly windows = new Map<VectorSelector, { min: number; max: number }>();
+  /** Per selector, how it will be read (null: not at the query's steps, or planned more than once). */
+  private readonly hints = new Map<VectorSelector, SelectHints | null>();
   private readonly fetched = new Map<VectorSelector, StoredSeries[]>();
 
   constructor(
@@ -58,39 +69,58 @@ export class Evaluator {
     return at.kind === 'time' ? at.ms : at.kind === 'start' ? this.startMs : this.endMs;
   }
 
-  /** Records, for every selector, the widest time window evaluation over [mint, maxt] will read. */
-  plan(e: Expr, mint: number, maxt: number): void {
+  /**
+   * Records, for every selector, the widest time window evaluation over [mint, maxt] will read,
+   * and (for selectors evaluated at the query's steps, `stepMs` apart) the hints of SelectHints.
+   * `stepMs` is null inside a subquery; `func` is the call a range selector is the argument of.
+   */
+  plan(e: Expr, mint: number, maxt: number, stepMs: number | null = 0, func?: string): void {
     switch (e.kind) {
       case 'vectorSelector':
       case 'matrixSelector': {
         const vs = e.kind === 'vectorSelector' ? e : e.selector;
         const at = this.atTime(vs.at);
+        const rangeMs = e.kind === 'vectorSelector' ? this.lookbackMs : e.rangeMs;
         const hi = (at ?? maxt) - vs.offsetMs;
-        const lo = (at ?? mint) - vs.offsetMs - (e.kind === 'vectorSelector' ? this.lookbackMs : e.rangeMs);
+        const lo = (at ?? mint) - vs.offsetMs - rangeMs;
         const w = this.windows.get(vs);
         this.windows.set(vs, w ? { min: Math.min(w.min, lo), max: Math.max(w.max, hi) } : { min: lo, max: hi });
+        const direct = !w && at === undefined && stepMs !== null;
+        this.hints.set(
+          vs,
+          direct
+            ? {
+                firstMs: mint - vs.offsetMs,
+                lastMs: hi,
+                stepMs,
+                rangeMs,
+                instant: e.kind === 'vectorSelector',
+                ...(e.kind === 'matrixSelector' && func ? { func } : {}),
+              }
+            : null,
+        );
         return;
       }
       case 'subquery': {
         const at = this.atTime(e.at);
         const hi = (at ?? maxt) - e.offsetMs;
-        this.plan(e.expr, (at ?? mint) - e.offsetMs - e.rangeMs, hi);
+        this.plan(e.expr, (at ?? mint) - e.offsetMs - e.rangeMs, hi, null);
         return;
       }
       case 'call':
-        for (const a of e.args) this.plan(a, mint, maxt);
+        for (const a of e.args) this.plan(a, mint, maxt, stepMs, e.func);
         return;
       case 'aggregate':
-        if (e.param) this.plan(e.param, mint, maxt);
-        this.plan(e.expr, mint, maxt);
+        if (e.param) this.plan(e.param, mint, maxt, stepMs);
+        this.plan(e.expr, mint, maxt, stepMs);
         return;
       case 'binary':
-        this.plan(e.lhs, mint, maxt);
-        this.plan(e.rhs, mint, maxt);
+        this.plan(e.lhs, mint, maxt, stepMs);
+        this.plan(e.rhs, mint, maxt, stepMs);
         return;
       case 'unary':
       case 'paren':
-        this.plan(e.expr, mint, maxt);
+        this.plan(e.expr, mint, maxt, stepMs);
         return;
       default:
         return;
@@ -102,7 +132,7 @@ export class Evaluator {
     if (!s) {
       const w = this.windows.get(vs);
       if (!w) throw new Error('selector evaluated outside the planned query');
-      s = this.store.select(vs.matchers, w.min, w.max);
+      s = this.store.select(vs.matchers, w.min, w.max, this.hints.get(vs) ?? undefined);
       for (const series of s) {
         if (series.histograms?.length)
           throw new PromQLEvalError(`native histograms are not supported (series ${JSON.stringify(series.labels)})`);
@@ -175,6 +205,41 @@ export class Evaluator {
       out.push({ metric: s.labels, v, t: ts });
     }
     return out;
+  }
+
+  /**
+   * A matrix selector's window at `t`, series by series, without copying samples (rate() and its
+   * family read each sample once): the stored arrays and the index range in them, or arrays of
+   * its own when stale markers had to be left out.
+   */
+  windowsOf(e: MatrixSelector, t: number): { rangeStart: number; rangeEnd: number; windows: SampleWindow[] } {
+    const vs = e.selector;
+    const ref = (this.atTime(vs.at) ?? t) - vs.offsetMs;
+    const start = ref - e.rangeMs;
+    const windows: SampleWindow[] = [];
+    for (const s of this.seriesOf(vs)) {
+      const from = lowerBound(s.timestamps, s.timestamps.length, start);
+      const to = lowerBound(s.timestamps, s.timestamps.length, ref + 1);
+      if (from >= to) continue;
+      let stale = false;
+      for (let i = from; i < to && !stale; i++) {
+        const v = s.values[i]!;
+        stale = v !== v && isStaleNaN(v);
+      }
+      if (!stale) {
+        windows.push({ metric: s.labels, ts: s.timestamps, vs: s.values, from, to });
+        continue;
+      }
+      const keptT: number[] = [];
+      const keptV: number[] = [];
+      for (let i = from; i < to; i++) {
+        if (isStaleNaN(s.values[i]!)) continue;
+        keptT.push(s.timestamps[i]!);
+        keptV.push(s.values[i]!);
+      }
+      if (keptT.length > 0) windows.push({ metric: s.labels, ts: keptT, vs: keptV, from: 0, to: keptT.length });
+    }
+    return { rangeStart: start, rangeEnd: ref, windows };
   }
 
   /** A range vector argument: a matrix selector's samples or a subquery's evaluated points. */
@@ -262,7 +327,7 @@ export function rangeQuery(
     );
   }
   const ev = new Evaluator(store, startMs, endMs, options);
-  ev.plan(expr, startMs, endMs);
+  ev.plan(expr, startMs, endMs, stepMs);
   const bySeries = new Map<string, Series>();
   for (let t = startMs; t <= endMs; t += stepMs) {
     checkSearchDeadline();

@@ -47,37 +47,68 @@ function overTime(f: (points: Point[], ev: Evaluator, call: Call, t: number) => 
 /** rate, increase, delta: the change over the window, extrapolated towards its edges. */
 function extrapolated(isCounter: boolean, isRate: boolean): Impl {
   return (ev, call, t) => {
-    const arg = rangeOf(ev, call.args[0]!, t);
     const out: Sample[] = [];
-    for (const s of arg.series) {
-      const p = s.points;
-      if (p.length < 2) continue;
-      const first = p[0]!;
-      const last = p[p.length - 1]!;
-      let result = last.v - first.v;
-      if (isCounter) {
-        let prev = 0;
-        for (const pt of p) {
-          if (pt.v < prev) result += prev;
-          prev = pt.v;
-        }
+    let e = call.args[0]!;
+    while (e.kind === 'paren') e = e.expr;
+    if (e.kind === 'matrixSelector') {
+      // The stored samples as they are: no copy per step.
+      const { rangeStart, rangeEnd, windows } = ev.windowsOf(e, t);
+      for (const w of windows) {
+        const v = extrapolate(w.ts, w.vs, w.from, w.to, rangeStart, rangeEnd, e.rangeMs, isCounter, isRate);
+        if (v !== undefined) out.push({ metric: dropName(w.metric), v });
       }
-      let toStart = (first.t - arg.rangeStart) / 1000;
-      const toEnd = (arg.rangeEnd - last.t) / 1000;
-      const sampled = (last.t - first.t) / 1000;
-      const avgStep = sampled / (p.length - 1);
-      // A counter cannot go below zero: extrapolate at most to where it would have been 0.
-      if (isCounter && result > 0 && first.v >= 0) toStart = Math.min(toStart, sampled * (first.v / result));
-      const threshold = avgStep * 1.1;
-      let interval = sampled;
-      interval += toStart < threshold ? toStart : avgStep / 2;
-      interval += toEnd < threshold ? toEnd : avgStep / 2;
-      result *= interval / sampled;
-      if (isRate) result /= arg.rangeMs / 1000;
-      out.push({ metric: dropName(s.metric), v: result });
+      return vec(out);
+    }
+    const arg = rangeOf(ev, e, t);
+    for (const s of arg.series) {
+      const ts = s.points.map((p) => p.t);
+      const vs = s.points.map((p) => p.v);
+      const v = extrapolate(ts, vs, 0, ts.length, arg.rangeStart, arg.rangeEnd, arg.rangeMs, isCounter, isRate);
+      if (v !== undefined) out.push({ metric: dropName(s.metric), v });
     }
     return vec(out);
   };
+}
+
+/** Prometheus's extrapolatedRate over samples [from, to) of ts/vs, in a window [rangeStart, rangeEnd]. */
+function extrapolate(
+  ts: ArrayLike<number>,
+  vs: ArrayLike<number>,
+  from: number,
+  to: number,
+  rangeStart: number,
+  rangeEnd: number,
+  rangeMs: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number | undefined {
+  const n = to - from;
+  if (n < 2) return undefined;
+  const firstT = ts[from]!;
+  const firstV = vs[from]!;
+  const lastT = ts[to - 1]!;
+  let result = vs[to - 1]! - firstV;
+  if (isCounter) {
+    let prev = 0;
+    for (let i = from; i < to; i++) {
+      const v = vs[i]!;
+      if (v < prev) result += prev;
+      prev = v;
+    }
+  }
+  let toStart = (firstT - rangeStart) / 1000;
+  const toEnd = (rangeEnd - lastT) / 1000;
+  const sampled = (lastT - firstT) / 1000;
+  const avgStep = sampled / (n - 1);
+  // A counter cannot go below zero: extrapolate at most to where it would have been 0.
+  if (isCounter && result > 0 && firstV >= 0) toStart = Math.min(toStart, sampled * (firstV / result));
+  const threshold = avgStep * 1.1;
+  let interval = sampled;
+  interval += toStart < threshold ? toStart : avgStep / 2;
+  interval += toEnd < threshold ? toEnd : avgStep / 2;
+  result *= interval / sampled;
+  if (isRate) result /= rangeMs / 1000;
+  return result;
 }
 
 /** irate and idelta: from the last two samples only. */
@@ -254,15 +285,28 @@ function labelJoin(ev: Evaluator, call: Call, t: number): Value {
   return vec(out);
 }
 
+/** A bucket's labels without `le`, by label set (the same object at every step of a range query). */
+const withoutLe = new WeakMap<Labels, Labels>();
+const parsedLe = new Map<string, number | undefined>();
+
 function histogramQuantile(ev: Evaluator, call: Call, t: number): Value {
   const q = ev.scalar(call.args[0]!, t);
   const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
   for (const s of ev.vector(call.args[1]!, t)) {
     const le = s.metric.le;
     if (le === undefined) continue;
-    const upperBound = parseLe(le);
+    let upperBound = parsedLe.get(le);
+    if (!parsedLe.has(le)) {
+      // Bounded: `le` values come from the data.
+      if (parsedLe.size > 10_000) parsedLe.clear();
+      parsedLe.set(le, (upperBound = parseLe(le)));
+    }
     if (upperBound === undefined) continue;
-    const { le: _le, ...rest } = s.metric;
+    let rest = withoutLe.get(s.metric);
+    if (!rest) {
+      const { le: _le, ...others } = s.metric;
+      withoutLe.set(s.metric, (rest = others));
+    }
     // Grouped with the metric name, which is dropped only after: two histograms with different
     // names and the same labels give the duplicate-labelset error, as in Prometheus.
     const key = labelsKey(rest);

@@ -27,9 +27,28 @@ export interface StoredSeries {
   readonly histograms?: readonly HistogramSample[];
 }
 
+/**
+ * How the engine will read a selector's samples (Prometheus's SelectHints), so a store may read
+ * less than [startMs, endMs]: only the samples of the windows evaluated, or a downsampled copy
+ * where a function's answer stays the same. Given only for a selector evaluated at the query's
+ * own steps (not inside a subquery, not under `@`), offset applied.
+ */
+export interface SelectHints {
+  /** Evaluation times: firstMs, firstMs + stepMs, … up to lastMs (stepMs 0: once, at lastMs). */
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly stepMs: number;
+  /** Each evaluation at t reads [t - rangeMs, t]: a range selector's range, an instant selector's lookback. */
+  readonly rangeMs: number;
+  /** An instant selector: each evaluation reads only the newest sample of its window. */
+  readonly instant: boolean;
+  /** The function a range selector is the argument of (`rate`, `max_over_time`, …). */
+  readonly func?: string;
+}
+
 /** What the engine needs from storage: the series matching all matchers, with samples in [startMs, endMs]. */
 export interface SeriesStore {
-  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): StoredSeries[];
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[];
 }
 
 /**
@@ -96,11 +115,20 @@ export function lowerBound(arr: ArrayLike<number>, length: number, t: number): n
   return lo;
 }
 
+/**
+ * Keys already computed, by label-set object: a range query asks again at every step for the same
+ * objects (a series' labels, the label sets derived from them). Label sets are never changed
+ * once made (a change makes a copy), which is what makes this cache right.
+ */
+const keys = new WeakMap<Labels, string>();
+
 /** Canonical key of a label set: names sorted, so two equal sets give the same key. */
 export function labelsKey(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  let key = '';
-  for (const name of names) key += `${name}\xff${labels[name]}\xfe`;
+  let key = keys.get(labels);
+  if (key !== undefined) return key;
+  key = '';
+  for (const name of Object.keys(labels).sort()) key += `${name}\xff${labels[name]}\xfe`;
+  keys.set(labels, key);
   return key;
 }
 

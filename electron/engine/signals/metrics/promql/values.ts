@@ -32,9 +32,17 @@ export class PromQLEvalError extends Error {
   }
 }
 
+/** dropName's answers by label set, so each step of a range query gets the same object (and its cached key). */
+const withoutName = new WeakMap<Labels, Labels>();
+
+/** The labels without `__name__` (the same object for the same labels: never change it). */
 export function dropName(labels: Labels): Labels {
   if (!('__name__' in labels)) return labels;
-  const { __name__: _dropped, ...rest } = labels;
+  let rest = withoutName.get(labels);
+  if (!rest) {
+    const { __name__: _dropped, ...others } = labels;
+    withoutName.set(labels, (rest = others));
+  }
   return rest;
 }
 

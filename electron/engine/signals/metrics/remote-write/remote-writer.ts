@@ -15,7 +15,7 @@ import type { RemoteWriteView } from '../../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../../shared/time.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Db } from '../../../core/database.js';
-import type { PointRow, SqliteSeriesStore } from '../sqlite-series-store.js';
+import { POINT_COLUMNS, type PointRow, type SqliteSeriesStore } from '../sqlite-series-store.js';
 import { writeRequestBody, type WriteSeries } from './write-request.js';
 
 /** Points per request (a histogram point makes a dozen samples or so: about Prometheus's 2000-sample batches and more). */
@@ -66,9 +66,7 @@ export class RemoteWriter {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`--remote-write: "${url}" is not an http(s) URL`);
     this.url = parsed.href;
-    this.nextPoints = db.prepare(
-      'SELECT id, series_id, ts, value, int_value, count, sum, distribution, flags FROM metric_points WHERE id > ? ORDER BY id LIMIT ?',
-    );
+    this.nextPoints = db.prepare(`SELECT id, series_id, ${POINT_COLUMNS} FROM metric_points WHERE id > ? ORDER BY id LIMIT ?`);
     this.maxId = db.prepare('SELECT coalesce(max(id), 0) FROM metric_points').pluck();
     this.firstUnsentTs = db.prepare('SELECT ts FROM metric_points WHERE id > ? ORDER BY id LIMIT 1').pluck();
     this.countBetween = db.prepare('SELECT count(*) FROM metric_points WHERE id > ? AND id <= ?').pluck();

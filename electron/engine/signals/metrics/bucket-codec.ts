@@ -1,0 +1,88 @@
+// The compact form of a classic histogram's buckets in metric_points/metric_rollups (migration 9):
+// per-bucket counts as unsigned LEB128 varints in a BLOB, the bounds stored once per distinct set
+// in metric_bounds. Reading a point is then a short loop over bytes, not a JSON.parse.
+import type { Db } from '../../core/database.js';
+import { formatValue } from './promql/index.js';
+
+/** Counts as varints; null when one is not a non-negative safe integer (the point keeps its JSON). */
+export function encodeCounts(counts: readonly unknown[]): Buffer | null {
+  const bytes: number[] = [];
+  for (const c of counts) {
+    if (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0) return null;
+    // Division, not >>>: counts go past 2^32.
+    let v = c;
+    while (v >= 0x80) {
+      bytes.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    bytes.push(v);
+  }
+  return Buffer.from(bytes);
+}
+
+/** The counts a BLOB of encodeCounts holds, into `out` (grown as needed); returns how many. */
+export function decodeCounts(blob: Uint8Array, out: number[]): number {
+  let n = 0;
+  let v = 0;
+  let scale = 1;
+  for (let i = 0; i < blob.length; i++) {
+    const b = blob[i]!;
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      out[n++] = v;
+      v = 0;
+      scale = 1;
+    } else scale *= 0x80;
+  }
+  return n;
+}
+
+/** A bound set as the reader uses it: the bounds and their `le` label values (+Inf last). */
+export interface BoundSet {
+  readonly id: number;
+  readonly bounds: readonly number[];
+  readonly les: readonly string[];
+}
+
+/** metric_bounds, both ways, cached: bound sets are few and never change. */
+export class BoundSets {
+  private readonly ids = new Map<string, number>();
+  private readonly sets = new Map<number, BoundSet>();
+  private readonly find;
+  private readonly insert;
+  private readonly byId;
+
+  constructor(db: Db) {
+    this.find = db.prepare('SELECT id FROM metric_bounds WHERE bounds = ?').pluck();
+    this.insert = db.prepare('INSERT INTO metric_bounds (bounds) VALUES (?)');
+    this.byId = db.prepare('SELECT bounds FROM metric_bounds WHERE id = ?').pluck();
+  }
+
+  /** The id of a bound set, stored on first sight (inside the caller's transaction). */
+  idOf(bounds: readonly number[]): number {
+    const json = JSON.stringify(bounds);
+    let id = this.ids.get(json);
+    if (id === undefined) {
+      id = (this.find.get(json) as number | undefined) ?? Number(this.insert.run(json).lastInsertRowid);
+      this.ids.set(json, id);
+    }
+    return id;
+  }
+
+  /** Forget the ids of bound sets written (their transaction may have been rolled back). */
+  clearCache(): void {
+    this.ids.clear();
+  }
+
+  get(id: number): BoundSet {
+    let set = this.sets.get(id);
+    if (!set) {
+      const json = this.byId.get(id) as string | undefined;
+      if (json === undefined) throw new Error(`metric_bounds has no bound set ${id}`);
+      const bounds = JSON.parse(json) as number[];
+      set = { id, bounds, les: [...bounds, Infinity].map(formatValue) };
+      this.sets.set(id, set);
+    }
+    return set;
+  }
+}

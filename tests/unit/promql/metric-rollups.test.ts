@@ -1,0 +1,219 @@
+// What the metric store reads for long ranges, checked against what it reads without the engine's
+// hints (every raw point of the window): rollups keep every counter reset, so increases summed
+// over their samples are the raw ones exactly, and rate()/increase()/histogram_quantile() over
+// days give the raw answers (the windows' edge points are read raw); reading only the windows of far-apart steps,
+// and only the newest point of an instant selector's steps, give the raw answer exactly. Also:
+// a writer restarted mid-slot, points written before migration 9 (JSON buckets), retention.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  rangeQuery,
+  type LabelMatcher,
+  type SeriesStore,
+  type StoredSeries,
+} from '../../../electron/engine/signals/metrics/promql/index.js';
+import type { SelectHints } from '../../../electron/engine/signals/metrics/promql/storage.js';
+import { SqliteSeriesStore } from '../../../electron/engine/signals/metrics/sqlite-series-store.js';
+import { MetricWriter } from '../../../electron/engine/signals/metrics/metric-writer.js';
+import { MetricPruner } from '../../../electron/engine/signals/metrics/metric-pruner.js';
+import type { OtlpMetric } from '../../../electron/engine/core/telemetry.js';
+import { openDatabase, type Db } from '../../../electron/engine/core/database.js';
+import { ResourceStore } from '../../../electron/engine/core/resource-store.js';
+
+const STEP_S = 10;
+const DAYS = 2;
+const POINTS = (DAYS * 86_400) / STEP_S;
+const T0 = 1_800_000_000 - (1_800_000_000 % 3600); // seconds, on an hour
+const END_MS = (T0 + (POINTS - 1) * STEP_S) * 1000;
+const BOUNDS = [5, 10, 25, 50, 100, 250];
+/** Resets at these point indexes: mid-slot ones whose counter climbs back past its old value within the minute, and one on a slot's edge. */
+const RESETS = new Set([4003, 9001, 12_006]);
+
+/** A pseudo-random but fixed sequence (no Math.random: the answers are compared). */
+function noise(i: number): number {
+  return ((i * 2654435761) % 1000) / 1000;
+}
+
+/**
+ * Points i in [from, to) of a counter (bursty increments, resets in RESETS, climbing fast right
+ * after one) and a classic histogram doing the same, both cumulative.
+ */
+function metricsOf(from: number, to: number, state: { total: number; buckets: number[] }): OtlpMetric[] {
+  const counter: OtlpMetric = { name: 'jobs', type: 'sum', temporality: 2, monotonic: true, points: [] };
+  const histogram: OtlpMetric = { name: 'latency', unit: 'ms', type: 'histogram', temporality: 2, monotonic: false, points: [] };
+  const gauge: OtlpMetric = { name: 'queue.depth', type: 'gauge', temporality: 0, monotonic: false, points: [] };
+  let startUs = T0 * 1e6;
+  for (let i = from; i < to; i++) {
+    const timeUs = (T0 + i * STEP_S) * 1e6;
+    if (RESETS.has(i)) {
+      state.total = 0;
+      state.buckets = state.buckets.map(() => 0);
+      startUs = timeUs - 1;
+    }
+    const burst = i % 360 < 60 ? 40 : 3;
+    // After a reset the counter climbs back past its old value within a minute.
+    const climb = [...RESETS].some((r) => i >= r && i < r + 6) ? 2e5 : 0;
+    state.total += Math.round(burst * noise(i) * 10) + climb;
+    state.buckets = state.buckets.map((c, b) => c + Math.round(noise(i + b * 7) * (b < 3 ? burst : 2)) + (climb ? 5000 : 0));
+    counter.points.push({ startUs, timeUs, attributes: {}, flags: 0, exemplars: [], value: state.total });
+    const count = state.buckets.reduce((a, c) => a + c, 0);
+    histogram.points.push({
+      startUs,
+      timeUs,
+      attributes: {},
+      flags: 0,
+      exemplars: [],
+      count,
+      sum: count * 20,
+      distribution: { bounds: BOUNDS, counts: state.buckets },
+    });
+    gauge.points.push({ startUs: 0, timeUs, attributes: {}, flags: 0, exemplars: [], value: Math.round(noise(i) * 100) });
+  }
+  return [counter, histogram, gauge];
+}
+
+function write(db: Db, writer: MetricWriter, from: number, to: number, state: { total: number; buckets: number[] }): void {
+  const resource = { attributes: { 'service.name': 'worker' } };
+  for (let i = from; i < to; i += 500) {
+    const items = metricsOf(i, Math.min(to, i + 500), state);
+    db.transaction(() => writer.write([{ resource, scope: { name: 't' }, items }]))();
+  }
+}
+
+/** Two days of points, written by one writer, or by a second one from `restartAt` on (a Loupe restart mid-slot). */
+function load(restartAt = POINTS): { db: Db; store: SqliteSeriesStore } {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-rollups-')), 'loupe.db'));
+  const state = { total: 0, buckets: BOUNDS.map(() => 0).concat(0) };
+  write(db, new MetricWriter(db, new ResourceStore(db)), 0, restartAt, state);
+  if (restartAt < POINTS) write(db, new MetricWriter(db, new ResourceStore(db)), restartAt, POINTS, state);
+  return { db, store: new SqliteSeriesStore(db) };
+}
+
+/** The same store without the engine's hints: every raw point of each window, as before rollups. */
+function rawOnly(store: SeriesStore): SeriesStore {
+  return { select: (matchers: readonly LabelMatcher[], startMs: number, endMs: number) => store.select(matchers, startMs, endMs) };
+}
+
+/** A range query's one series over [endMs - rangeMs, endMs] (by default the last point's time). */
+function values(store: SeriesStore, query: string, rangeMs: number, stepMs: number, endMs = END_MS): Map<number, number> {
+  const r = rangeQuery(store, query, endMs - rangeMs, endMs, stepMs);
+  if (r.resultType !== 'matrix' || r.series.length !== 1) throw new Error(`${query}: ${r.resultType}`);
+  return new Map(r.series[0]!.points.map((p) => [p.t, p.v]));
+}
+
+/** The increase over a counter's samples, resets counted as Prometheus counts them. */
+function totalIncrease(s: StoredSeries): number {
+  let total = 0;
+  for (let i = 1; i < s.values.length; i++) {
+    const [prev, v] = [s.values[i - 1]!, s.values[i]!];
+    total += v >= prev ? v - prev : v;
+  }
+  return total;
+}
+
+const counterMatch: LabelMatcher[] = [{ type: '=', name: '__name__', value: 'jobs_total' }];
+const rateHints = (rangeMs: number, stepMs: number): SelectHints => ({
+  firstMs: END_MS - DAYS * 86_400_000,
+  lastMs: END_MS,
+  stepMs,
+  rangeMs,
+  instant: false,
+  func: 'increase',
+});
+
+describe('long ranges: rollups, and reading only what the steps need', () => {
+  const { db, store } = load();
+
+  it('rollups keep every reset: the increase over their samples is the raw one, from far fewer samples', () => {
+    const start = END_MS - DAYS * 86_400_000;
+    const [raw] = store.select(counterMatch, start, END_MS);
+    for (const [rangeMs, stepMs] of [
+      [600_000, 300_000], // 1-minute rollups
+      [6 * 3_600_000, 3_600_000], // 1-hour rollups
+    ] as const) {
+      const [rolled] = store.select(counterMatch, start, END_MS, rateHints(rangeMs, stepMs));
+      expect(rolled!.values.length).toBeLessThan(raw!.values.length / 5);
+      expect(totalIncrease(rolled!)).toBe(totalIncrease(raw!));
+    }
+  });
+
+  it('rate(), increase() and histogram_quantile() over two days give the raw answers (but where a series starts)', () => {
+    for (const [query, windowMs, stepMs] of [
+      ['rate(jobs_total[10m])', 600_000, 300_000],
+      ['increase(jobs_total[1h])', 3_600_000, 600_000],
+      ['increase(jobs_total[6h])', 6 * 3_600_000, 3_600_000],
+      ['histogram_quantile(0.9, rate(latency_milliseconds_bucket[10m]))', 600_000, 300_000],
+      ['rate(latency_milliseconds_count[30m])', 1_800_000, 900_000],
+    ] as const) {
+      // Steps in the middle of a slot: a window's first and last raw points are then not kept
+      // points (on the last point's time, both would be).
+      const endMs = END_MS - 25_000;
+      const raw = values(rawOnly(store), query, DAYS * 86_400_000, stepMs, endMs);
+      const rolled = values(store, query, DAYS * 86_400_000, stepMs, endMs);
+      expect([...rolled.keys()], query).toEqual([...raw.keys()]);
+      for (const [t, v] of rolled) {
+        const want = raw.get(t)!;
+        // A window holding the series' first point: rate() extrapolates to the window's start by
+        // the average sample interval, which is a slot's rather than a scrape's.
+        const tolerance = t - windowMs < T0 * 1000 ? 0.05 : 1e-9;
+        expect(Math.abs(v - want), `${query} at ${t}`).toBeLessThanOrEqual(tolerance * Math.abs(want));
+      }
+    }
+  });
+
+  it('steps further apart than their window, and instant selectors, read less and answer exactly as raw', () => {
+    for (const [query, stepMs] of [
+      ['max_over_time({"queue.depth"}[1m])', 600_000],
+      ['rate(jobs_total[1m])', 600_000],
+      ['{"queue.depth"}', 300_000],
+      ['sum({"queue.depth"}) + sum(jobs_total)', 3_600_000],
+    ] as const) {
+      expect(values(store, query, DAYS * 86_400_000, stepMs), query).toEqual(values(rawOnly(store), query, DAYS * 86_400_000, stepMs));
+    }
+    const gauge: LabelMatcher[] = [{ type: '=', name: '__name__', value: 'queue.depth' }];
+    const start = END_MS - DAYS * 86_400_000;
+    const [windows] = store.select(gauge, start, END_MS, { ...rateHints(60_000, 600_000), func: 'max_over_time' });
+    const [newest] = store.select(gauge, start, END_MS, { ...rateHints(300_000, 300_000), instant: true });
+    expect(windows!.values.length).toBeLessThan(POINTS / 5);
+    expect(newest!.values.length).toBeLessThanOrEqual(DAYS * 288 + 1);
+  });
+
+  it('a writer restarted in the middle of a slot leaves the rollups right', () => {
+    const restarted = load(9_003).store;
+    const start = END_MS - DAYS * 86_400_000;
+    const [raw] = restarted.select(counterMatch, start, END_MS);
+    const [rolled] = restarted.select(counterMatch, start, END_MS, rateHints(600_000, 300_000));
+    expect(totalIncrease(rolled!)).toBe(totalIncrease(raw!));
+    const query = 'increase(jobs_total[1h])';
+    expect(values(restarted, query, DAYS * 86_400_000, 600_000)).toEqual(values(store, query, DAYS * 86_400_000, 600_000));
+  });
+
+  it('reads histogram points written before migration 9, their buckets as JSON', () => {
+    const seriesId = db.prepare("SELECT id FROM metric_series WHERE name = 'latency'").pluck().get() as number;
+    const t = END_MS + 10_000;
+    db.prepare('INSERT INTO metric_points (series_id, start_us, ts, count, sum, distribution, flags) VALUES (?, ?, ?, ?, ?, ?, 0)').run(
+      seriesId,
+      T0 * 1e6,
+      t * 1000,
+      6,
+      60,
+      JSON.stringify({ bounds: BOUNDS, counts: [1, 2, 0, 0, 0, 3, 0] }),
+    );
+    const buckets = store.select([{ type: '=', name: '__name__', value: 'latency_milliseconds_bucket' }], t, t);
+    const byLe = Object.fromEntries(buckets.map((s) => [s.labels.le, s.values[0]]));
+    expect(byLe).toEqual({ '5': 1, '10': 3, '25': 3, '50': 3, '100': 3, '250': 6, '+Inf': 6 });
+  });
+
+  it('retention removes the rollups older than the points it keeps', () => {
+    const { db: pruned, store: prunedStore } = load();
+    const cutoffUs = (END_MS - 86_400_000) * 1000;
+    const pruner = new MetricPruner(pruned);
+    while (pruner.pruneOlderThan(cutoffUs) > 0);
+    expect(pruned.prepare('SELECT count(*) FROM metric_rollups WHERE end_ts < ?').pluck().get(cutoffUs)).toBe(0);
+    expect(pruned.prepare('SELECT count(*) FROM metric_rollups').pluck().get()).toBeGreaterThan(0);
+    const query = 'increase(jobs_total[1h])';
+    expect(values(prunedStore, query, 43_200_000, 600_000)).toEqual(values(store, query, 43_200_000, 600_000));
+  });
+});
