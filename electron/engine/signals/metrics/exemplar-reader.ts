@@ -16,6 +16,7 @@ import { matchesAll } from './promql/matchers.js';
 import { labelsKey } from './promql/storage.js';
 import { parsePromTime } from './prometheus-api.js';
 import type { SqliteSeriesStore } from './sqlite-series-store.js';
+import { BoundSets } from './bucket-codec.js';
 
 /** At most this many exemplars in one answer: a chart draws them as dots, a few thousand at most. */
 export const MAX_EXEMPLARS = 5000;
@@ -36,7 +37,10 @@ interface StoredExemplar {
 }
 
 interface ExemplarRow {
+  /** An exponential histogram's (and, before migration 9, a classic one's) distribution as JSON. */
   distribution: string | null;
+  /** A classic histogram's bound set (metric_bounds), since migration 9. */
+  bounds_id: number | null;
   exemplars: string;
 }
 
@@ -73,7 +77,8 @@ function exemplarLabels(e: StoredExemplar): Labels {
 }
 
 /** The upper bound of the bucket a value falls in, as an `le` label: explicit bounds, or an exponential histogram's scale. */
-function bucketBound(value: number, distribution: string | null): string {
+function bucketBound(value: number, distribution: string | null, bounds: readonly number[] | null): string {
+  if (bounds) return formatValue(bounds.find((b) => value <= b) ?? Infinity);
   if (!distribution) return '+Inf';
   const d = JSON.parse(distribution) as { bounds?: number[]; scale?: number; zeroThreshold?: number };
   if (d.bounds) return formatValue(d.bounds.find((b) => value <= b) ?? Infinity);
@@ -89,13 +94,15 @@ function bucketBound(value: number, distribution: string | null): string {
 
 export class ExemplarReader {
   private readonly rows;
+  private readonly boundSets: BoundSets;
 
   constructor(
     db: Db,
     private readonly store: SqliteSeriesStore,
   ) {
+    this.boundSets = new BoundSets(db);
     this.rows = db.prepare(
-      `SELECT distribution, exemplars FROM metric_points
+      `SELECT distribution, bounds_id, exemplars FROM metric_points
        WHERE series_id = ? AND ts BETWEEN ? AND ? AND exemplars IS NOT NULL ORDER BY ts`,
     );
   }
@@ -129,7 +136,13 @@ export class ExemplarReader {
           for (const e of JSON.parse(row.exemplars) as StoredExemplar[]) {
             if (e.timeUs < startUs || e.timeUs > endUs) continue;
             const value = Number(e.value);
-            const seriesLabels = series.part === 'bucket' ? { ...series.labels, le: bucketBound(value, row.distribution) } : series.labels;
+            const seriesLabels =
+              series.part === 'bucket'
+                ? {
+                    ...series.labels,
+                    le: bucketBound(value, row.distribution, row.bounds_id === null ? null : this.boundSets.get(row.bounds_id).bounds),
+                  }
+                : series.labels;
             if (!matchesAll(matchers, seriesLabels)) continue;
             const key = labelsKey(seriesLabels);
             let group = bySeries.get(key);
