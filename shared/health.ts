@@ -128,8 +128,8 @@ export interface ProbeView {
   uptime: { day: number | null; week: number | null; month: number | null };
   /** The current wait between runs (faster while down, longer while steadily up). */
   intervalMs: number;
-  /** The latest runs, oldest first (the heartbeat bar and the latency chart). */
-  heartbeats: { at: string; ok: boolean; durationMs: number }[];
+  /** The latest runs, oldest first (the heartbeat bar with each run's status or error, and the latency chart). */
+  heartbeats: ProbeResultView[];
 }
 
 export interface ServiceHealthView {

@@ -252,7 +252,7 @@ export class Health {
         month: this.store.uptime(run.spec.name, nowUs - 30 * DAY_US),
       },
       intervalMs: run.intervalMs,
-      heartbeats: recent.reverse().map((r) => ({ at: usToRfc3339(r.ts), ok: r.ok === 1, durationMs: round(r.duration_ms) })),
+      heartbeats: recent.reverse().map(storedView),
     };
   }
 

@@ -1,0 +1,48 @@
+// The probe editor's form to a ProbeSpec and back: empty fields left out (the engine's defaults
+// apply), lists from comma-separated text, only the chosen kind's check, a suggestion kept new.
+import { describe, expect, it } from 'vitest';
+import type { ProbeSpec } from '../../../shared/health.js';
+import { draftOf, emptyProbeDraft, specOf } from '../../../renderer/src/features/health/probe-draft.js';
+
+describe('probe editor draft', () => {
+  it('writes only what was filled in, of the chosen kind', () => {
+    const d = {
+      ...emptyProbeDraft(),
+      name: ' api ',
+      kind: 'http' as const,
+      url: 'http://127.0.0.1:8000/healthz',
+      expectStatus: '200-299, 304',
+      jsonPath: '$.status',
+      jsonEquals: 'ok',
+      periodSeconds: 5,
+      dependsOn: 'postgres, cache,',
+      host: 'left over from the TCP kind',
+    };
+    expect(specOf(d)).toEqual({
+      name: 'api',
+      role: 'liveness',
+      periodSeconds: 5,
+      dependsOn: ['postgres', 'cache'],
+      http: { url: 'http://127.0.0.1:8000/healthz', expectStatus: ['200-299', '304'], jsonPath: { path: '$.status', equals: 'ok' } },
+    });
+  });
+
+  it('reads a saved probe back unchanged, and a suggestion as a new probe', () => {
+    const spec: ProbeSpec = {
+      name: 'db',
+      service: 'shop',
+      role: 'readiness',
+      initialDelaySeconds: 0,
+      periodSeconds: 10,
+      timeoutSeconds: 1,
+      successThreshold: 2,
+      failureThreshold: 3,
+      dependsOn: [],
+      tcp: { host: 'db.local', port: 5432 },
+    };
+    const saved = draftOf(spec);
+    expect(saved.replaces).toBe('db');
+    expect(specOf(saved)).toEqual({ ...spec, dependsOn: undefined });
+    expect(draftOf(spec, false).replaces).toBe('');
+  });
+});
