@@ -15,6 +15,8 @@ import { metricsModule } from './modules/metrics/module.js';
 import { otlpModule } from './modules/otlp/module.js';
 import { sourcesModule } from './modules/sources/module.js';
 import { tracesModule } from './modules/traces/module.js';
+import { analysisModule } from './modules/analysis/module.js';
+import { Analysis } from './analysis/analysis.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
 import { openDatabase, type Db } from './core/database.js';
@@ -32,7 +34,7 @@ import { MetricPruner } from './signals/metrics/metric-pruner.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Scheduler } from './core/scheduler.js';
 import { EventBus } from './core/events.js';
-import { registerQueryFunctions } from './signals/logs/query/index.js';
+import { registerQueryFunctions, sqlAnalysisLookup } from './signals/logs/query/index.js';
 import { SpanReader } from './signals/traces/span-reader.js';
 import { MetricReader } from './signals/metrics/metric-reader.js';
 import { ExemplarReader } from './signals/metrics/exemplar-reader.js';
@@ -83,6 +85,8 @@ export interface EngineConfig {
   searchDeadlineMs?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
   clock?: Clock;
+  /** The cap on the log templates the pattern miner holds (default DEFAULT_MAX_TEMPLATES). */
+  maxPatterns?: number;
 }
 
 export interface Engine {
@@ -148,14 +152,28 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
     ...(config.idleMs !== undefined ? { idleMs: config.idleMs } : {}),
   });
+  // Error groups and log patterns follow the stored batches before the live tail does, so a live
+  // `group:` or `pattern:` search sees the groups and templates of the batch it is shown.
+  const analysis = new Analysis({
+    db,
+    events,
+    clock: scheduler.clock,
+    reader,
+    sourcePath: (id) => sourceStore.getSource(id)?.path,
+    maxTemplates: config.maxPatterns,
+  });
+  const stopAnalysis = analysis.listen();
   const live = new LiveTail(
     (row) => reader.toView(row),
     (row) => reader.pathsOf(row),
+    undefined,
+    undefined,
+    sqlAnalysisLookup(db),
   );
   events.on('logs.stored', (batch) => live.publish(batch));
   const retention = new Retention(
     db,
-    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)],
+    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -211,6 +229,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
   // stop and write what is pending, then the live tail).
   modules.push(
+    // First, so it stops last: the batches the tailers and OTLP write while stopping are analysed too.
+    analysisModule(analysis, stopAnalysis),
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
     hostMetricsModule({
       scheduler,

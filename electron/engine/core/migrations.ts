@@ -9,8 +9,9 @@ import { migration as m003 } from './migrations/003-file-record-ranges.js';
 import { migration as m004 } from './migrations/004-follow-symlinks.js';
 import { migration as m005 } from './migrations/005-source-kinds.js';
 import { migration as m007 } from './migrations/007-alert-manager.js';
+import { migration as m009 } from './migrations/009-analysis.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007, m009];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

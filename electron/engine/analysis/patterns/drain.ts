@@ -1,0 +1,184 @@
+// Drain-style template mining (He et al., "Drain: An Online Log Parsing Approach with Fixed Depth
+// Tree", ICWS 2017; the parameters of the drain3 package): a message's first line is split into
+// tokens, the obvious variables masked with their type (<NUM>, <UUID>, <IP>, <HEX>, <DUR>), and the
+// message joins the most similar template among those of the same token count and first tokens,
+// when at least SIMILARITY of its tokens agree; tokens that differ become <*>. Otherwise it starts
+// a template. The templates are capped: past `maxTemplates` the least recently matched is dropped
+// (the caller is told, and counts it).
+
+/** drain3's default sim_th: the share of tokens that must agree for a message to join a template. */
+export const SIMILARITY = 0.4;
+/** Tokens past this many are one `<…>` (rest of the line): a long message does not make a long key. */
+export const MAX_TOKENS = 48;
+export const WILDCARD = '<*>';
+export const REST = '<…>';
+
+// One pass over the line, each alternative a capture group naming its type. Word boundaries keep
+// `user42` and `v1.2.3` whole (they are words, not numbers); a leading `-` stays with a number.
+const MASK_RE = new RegExp(
+  [
+    '(\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b)',
+    '(\\b\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d{1,5})?\\b)',
+    '(\\b0x[0-9a-fA-F]+\\b|\\b(?=[0-9a-fA-F]*\\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\\b)',
+    '((?<![\\w.])-?\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h)(?![\\w.]))',
+    '((?<![\\w.])-?\\d+(?:[.,]\\d+)*(?![\\w]|\\.\\w))',
+  ].join('|'),
+  'g',
+);
+const MASK_NAMES = ['<UUID>', '<IP>', '<HEX>', '<DUR>', '<NUM>'];
+const DIGIT_RE = /\d/;
+const SPACE_RE = /\s+/;
+
+function maskToken(match: string, ...groups: unknown[]): string {
+  for (let i = 0; i < MASK_NAMES.length; i++) if (groups[i] !== undefined) return MASK_NAMES[i] as string;
+  return match;
+}
+
+/** The tokens of a message's first line, variables masked. */
+export function tokensOf(message: string): string[] {
+  const nl = message.indexOf('\n');
+  let line = nl === -1 ? message : message.slice(0, nl);
+  if (DIGIT_RE.test(line)) line = line.replace(MASK_RE, maskToken);
+  const tokens = line.trim().split(SPACE_RE);
+  if (tokens.length === 1 && tokens[0] === '') return [];
+  if (tokens.length > MAX_TOKENS) {
+    tokens.length = MAX_TOKENS;
+    tokens.push(REST);
+  }
+  return tokens;
+}
+
+export function isVariable(token: string): boolean {
+  return token === WILDCARD || MASK_NAMES.includes(token);
+}
+
+/**
+ * An RE2 pattern that matches the first line of every message the template took (a variable is
+ * one token, `<…>` the rest of the line): what the `pattern:` search term runs.
+ */
+export function templateRegex(tokens: readonly string[]): string {
+  const parts = tokens.map((t) => (t === REST ? '.*' : isVariable(t) ? '\\S+' : t.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')));
+  return `^\\s*${parts.join('[ \\t\\f\\v\\r]+')}[ \\t\\f\\v\\r]*(?:\\n|$)`;
+}
+
+export interface Template {
+  id: number;
+  tokens: string[];
+}
+
+export interface MineResult<T extends Template> {
+  template: T;
+  /** The message started the template. */
+  created: boolean;
+  /** The template was generalised (a token became <*>). */
+  changed: boolean;
+  /** A template dropped to make room (least recently matched), if any. */
+  evicted?: T;
+}
+
+/** The tree's first levels: token count, then the first two tokens (a variable one as <*>). */
+function leafKey(tokens: readonly string[]): string {
+  const a = tokens[0] ?? '';
+  const b = tokens[1] ?? '';
+  return `${tokens.length}\u0000${DIGIT_RE.test(a) || isVariable(a) ? WILDCARD : a}\u0000${DIGIT_RE.test(b) || isVariable(b) ? WILDCARD : b}`;
+}
+
+export class Drain<T extends Template> {
+  private readonly leaves = new Map<string, T[]>();
+  /** Every template, least recently matched first (a Map keeps insertion order; a match re-inserts). */
+  private readonly recency = new Map<number, T>();
+
+  constructor(
+    readonly maxTemplates: number,
+    /** Makes the template for a new message (the caller gives it its id and fields). */
+    private readonly create: (tokens: string[]) => T,
+  ) {}
+
+  get size(): number {
+    return this.recency.size;
+  }
+
+  /** A template known from before (restored at start), matched as any other. */
+  add(template: T): T | undefined {
+    this.insert(template);
+    return this.evictIfFull();
+  }
+
+  mine(message: string): MineResult<T> | undefined {
+    const tokens = tokensOf(message);
+    if (tokens.length === 0) return undefined;
+    const key = leafKey(tokens);
+    const found = this.bestMatch(this.leaves.get(key), tokens);
+    if (found) {
+      let changed = false;
+      const t = found.tokens;
+      for (let i = 0; i < t.length; i++) {
+        if (t[i] !== tokens[i] && t[i] !== WILDCARD) {
+          t[i] = WILDCARD;
+          changed = true;
+        }
+      }
+      this.recency.delete(found.id);
+      this.recency.set(found.id, found);
+      return { template: found, created: false, changed };
+    }
+    const template = this.create(tokens);
+    this.insert(template);
+    const evicted = this.evictIfFull();
+    return { template, created: true, changed: false, ...(evicted ? { evicted } : {}) };
+  }
+
+  /** The template a message would join, without learning from it (for counting a search's matches). */
+  match(message: string): T | undefined {
+    const tokens = tokensOf(message);
+    return tokens.length === 0 ? undefined : this.bestMatch(this.leaves.get(leafKey(tokens)), tokens);
+  }
+
+  get(id: number): T | undefined {
+    return this.recency.get(id);
+  }
+
+  private bestMatch(candidates: T[] | undefined, tokens: readonly string[]): T | undefined {
+    if (!candidates) return undefined;
+    let best: T | undefined;
+    let bestSim = -1;
+    let bestParams = -1;
+    for (const c of candidates) {
+      let same = 0;
+      let params = 0;
+      const t = c.tokens;
+      for (let i = 0; i < t.length; i++) {
+        const token = t[i];
+        if (token === WILDCARD) params++;
+        else if (token === tokens[i]) same++;
+      }
+      const sim = same / t.length;
+      if (sim > bestSim || (sim === bestSim && params > bestParams)) {
+        best = c;
+        bestSim = sim;
+        bestParams = params;
+      }
+    }
+    return best !== undefined && bestSim >= SIMILARITY ? best : undefined;
+  }
+
+  private insert(template: T): void {
+    const key = leafKey(template.tokens);
+    const leaf = this.leaves.get(key);
+    if (leaf) leaf.push(template);
+    else this.leaves.set(key, [template]);
+    this.recency.set(template.id, template);
+  }
+
+  private evictIfFull(): T | undefined {
+    if (this.recency.size <= this.maxTemplates) return undefined;
+    const oldest = this.recency.values().next().value as T;
+    this.recency.delete(oldest.id);
+    const key = leafKey(oldest.tokens);
+    const leaf = this.leaves.get(key) ?? [];
+    const rest = leaf.filter((t) => t !== oldest);
+    if (rest.length > 0) this.leaves.set(key, rest);
+    else this.leaves.delete(key);
+    return oldest;
+  }
+}
