@@ -253,7 +253,9 @@ export class ErrorGroups {
   merge(intoId: number, fromId: number): ErrorGroupDetailView {
     const into = this.resolveId(intoId);
     const from = this.resolveId(fromId);
-    if (into.id === from.id) throw new BadRequestError(`Group ${fromId} is group ${intoId} already.`);
+    if (intoId === fromId) throw new BadRequestError(`A group cannot be merged into itself (${intoId}).`);
+    // Asked again (a retry): it is done already.
+    if (into.id === from.id) return this.get(into.id);
     this.db.transaction(() => {
       this.db.prepare('UPDATE error_occurrences SET group_id = ? WHERE group_id = ?').run(into.id, from.id);
       this.db
