@@ -87,6 +87,8 @@ export interface EngineConfig {
   clock?: Clock;
   /** The cap on the log templates the pattern miner holds (default DEFAULT_MAX_TEMPLATES). */
   maxPatterns?: number;
+  /** false: no error grouping or pattern mining at ingest (the bench's row without them). */
+  analysis?: boolean;
 }
 
 export interface Engine {
@@ -162,7 +164,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     sourcePath: (id) => sourceStore.getSource(id)?.path,
     maxTemplates: config.maxPatterns,
   });
-  const stopAnalysis = analysis.listen();
+  const stopAnalysis = config.analysis === false ? () => {} : analysis.listen();
   const live = new LiveTail(
     (row) => reader.toView(row),
     (row) => reader.pathsOf(row),

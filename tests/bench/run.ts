@@ -16,6 +16,7 @@ import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
+import { benchPatterns } from './analysis.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -64,8 +65,9 @@ async function ingestThroughEngine(
   file: string,
   n: number,
   sampleRss?: (rss: number) => void,
+  analysis = true,
 ): Promise<{ seconds: number; engine: Engine }> {
-  const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4 });
+  const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4, analysis });
   const t0 = performance.now();
   await engine.sources.add(file);
   for (;;) {
@@ -124,6 +126,18 @@ async function benchIngest(): Promise<void> {
     ok: rate >= 100_000 && rate / ceiling >= 0.7,
   });
   rows.push({ what: 'database bytes per raw log byte (1M ingest)', value: (dbBytes / bytes).toFixed(2), target: 'report' });
+  // The same file without error grouping and pattern mining: what they cost at ingest.
+  const bare = await ingestThroughEngine(join(work, 'ingest-bare'), file, INGEST_LINES, undefined, false);
+  await bare.engine.close();
+  const without = INGEST_LINES / bare.seconds;
+  rows.push({
+    what: `ingest ${INGEST_LINES.toLocaleString('en')} lines with error groups + pattern mining / without`,
+    value: `${Math.round(rate).toLocaleString('en')} / ${Math.round(without).toLocaleString('en')} lines/s`,
+    ratio: (rate / without).toFixed(2),
+    target: 'mining costs < 20 %: ratio ≥ 0.8',
+    ok: rate / without >= 0.8,
+  });
+  rows.push(...benchPatterns(INGEST_LINES, (i) => pyLine(i).slice(pyLine(i).indexOf(': ') + 2, -1)));
 }
 
 async function benchSearch(): Promise<void> {

@@ -3,6 +3,7 @@
 // its labelled event. Used by the pattern tests and the bench on tests/fixtures/patterns/labelled.tsv.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from './serve-process.js';
 
 export interface LabelledLine {
   event: string;
@@ -10,7 +11,7 @@ export interface LabelledLine {
 }
 
 export function labelledSample(): LabelledLine[] {
-  const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'patterns', 'labelled.tsv'), 'utf8');
+  const text = readFileSync(join(ROOT, 'tests', 'fixtures', 'patterns', 'labelled.tsv'), 'utf8');
   return text
     .split('\n')
     .filter((l) => l.length > 0)
