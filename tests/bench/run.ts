@@ -66,16 +66,18 @@ async function ingestThroughEngine(
   n: number,
   sampleRss?: (rss: number) => void,
   analysis = true,
-): Promise<{ seconds: number; engine: Engine }> {
+): Promise<{ seconds: number; cpuSeconds: number; engine: Engine }> {
   const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4, analysis });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await engine.sources.add(file);
   for (;;) {
     if (sampleRss) sampleRss(process.memoryUsage().rss);
     if (engine.pipeline.stats.recordsWritten >= n) break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { seconds: (performance.now() - t0) / 1000, engine };
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, engine };
 }
 
 /** The ceiling: the same rows, already parsed, inserted by a bare batched loop into the same schema. */
@@ -113,7 +115,7 @@ async function benchIngest(): Promise<void> {
   const file = join(work, 'ingest.log');
   const bytes = await writeLines(file, INGEST_LINES);
   const ceiling = bareInsert(join(work, 'ceiling.db'), INGEST_LINES);
-  const { seconds, engine } = await ingestThroughEngine(join(work, 'ingest-data'), file, INGEST_LINES);
+  const { seconds, cpuSeconds, engine } = await ingestThroughEngine(join(work, 'ingest-data'), file, INGEST_LINES);
   const rate = INGEST_LINES / seconds;
   await engine.close();
   const dbBytes = statSync(join(work, 'ingest-data', 'loupe.db')).size;
@@ -130,12 +132,15 @@ async function benchIngest(): Promise<void> {
   const bare = await ingestThroughEngine(join(work, 'ingest-bare'), file, INGEST_LINES, undefined, false);
   await bare.engine.close();
   const without = INGEST_LINES / bare.seconds;
+  // Per CPU second of the process as well as per second: on a machine shared with other work the
+  // wall-clock ratio moves with the neighbours' load, the CPU one much less.
+  const cpuRatio = bare.cpuSeconds / cpuSeconds;
   rows.push({
     what: `ingest ${INGEST_LINES.toLocaleString('en')} lines with error groups + pattern mining / without`,
-    value: `${Math.round(rate).toLocaleString('en')} / ${Math.round(without).toLocaleString('en')} lines/s`,
-    ratio: (rate / without).toFixed(2),
-    target: 'mining costs < 20 %: ratio ≥ 0.8',
-    ok: rate / without >= 0.8,
+    value: `${Math.round(rate).toLocaleString('en')} / ${Math.round(without).toLocaleString('en')} lines/s; ${(INGEST_LINES / cpuSeconds / 1000).toFixed(0)}k / ${(INGEST_LINES / bare.cpuSeconds / 1000).toFixed(0)}k lines per CPU s`,
+    ratio: `${(rate / without).toFixed(2)} (CPU ${cpuRatio.toFixed(2)})`,
+    target: 'mining costs < 20 %: CPU ratio ≥ 0.8',
+    ok: cpuRatio >= 0.8,
   });
   rows.push(...benchPatterns(INGEST_LINES, (i) => pyLine(i).slice(pyLine(i).indexOf(': ') + 2, -1)));
 }

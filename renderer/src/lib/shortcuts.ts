@@ -11,6 +11,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['?'], what: 'Show this help' },
       { keys: ['/'], what: 'Search logs' },
       { keys: ['g', 'l'], what: 'Go to Logs' },
+      { keys: ['g', 'e'], what: 'Go to Errors' },
       { keys: ['g', 's'], what: 'Go to Sources' },
       { keys: ['Esc'], what: 'Close the panel or dialog' },
     ],

@@ -23,7 +23,6 @@ const WORD_MASKS: [RegExp, string][] = [
   [/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, '<UUID>'],
   [/^0x[0-9a-fA-F]+$|^(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}$/, '<HEX>'],
 ];
-const SPACE_RE = /\s+/;
 const DIGIT_RE = /\d/;
 
 /** Letters, digits, `_`, `µ`, and the `.` `:` `-` inside versions, addresses and ids. */
@@ -80,22 +79,38 @@ function maskLine(line: string): string {
   return copied === 0 ? line : out + line.slice(copied);
 }
 
-/** The tokens of a message's first line, variables masked. */
+/** ASCII whitespace: what separates tokens (the template regex's separator matches the same). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * The tokens of a message's first line, variables masked: one scan that cuts the tokens and notes
+ * which hold a digit (most hold none and are taken as they are); only those are masked.
+ */
 export function tokensOf(message: string): string[] {
   const nl = message.indexOf('\n');
-  const line = (nl === -1 ? message : message.slice(0, nl)).trim();
-  // A literal split is several times faster than a regex one: taken when single spaces are all there is.
-  const tokens =
-    line.indexOf('  ') === -1 && line.indexOf('\t') === -1 && line.indexOf('\r') === -1 ? line.split(' ') : line.split(SPACE_RE);
-  if (tokens.length === 1 && tokens[0] === '') return [];
-  if (tokens.length > MAX_TOKENS) {
-    tokens.length = MAX_TOKENS;
-    tokens.push(REST);
-  }
-  // Most tokens hold no digit: only the others are scanned for words to mask.
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (DIGIT_RE.test(t)) tokens[i] = maskLine(t);
+  const n = nl === -1 ? message.length : nl;
+  const tokens: string[] = [];
+  let i = 0;
+  while (i < n) {
+    if (isSpace(message.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    if (tokens.length === MAX_TOKENS) {
+      tokens.push(REST);
+      break;
+    }
+    const start = i;
+    let digit = false;
+    for (; i < n; i++) {
+      const c = message.charCodeAt(i);
+      if (isSpace(c)) break;
+      if (c >= 48 && c <= 57) digit = true;
+    }
+    const token = message.slice(start, i);
+    tokens.push(digit ? maskLine(token) : token);
   }
   return tokens;
 }
