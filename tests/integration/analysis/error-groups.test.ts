@@ -117,6 +117,7 @@ describe('error groups from real Python tracebacks', () => {
     expect(others).toEqual([]);
     expect(group!.title).toBe("KeyError: 'currency'");
     expect(group!.count).toBe(3);
+    expect(group!.sparkline.reduce((a, b) => a + b, 0)).toBe(3);
     expect(group!.status).toBe('unresolved');
     expect(group!.sources).toHaveLength(1);
     const detail = await engine.api.table.request('errors.get', { id: group!.id });
