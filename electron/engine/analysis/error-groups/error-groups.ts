@@ -310,7 +310,9 @@ export class ErrorGroups {
     const width = Math.max(1, Math.ceil((to - from + 1) / buckets));
     const out = new Array<number>(buckets).fill(0);
     const rows = this.db
-      .prepare('SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM error_occurrences WHERE group_id = ? AND ts >= ? AND ts <= ? GROUP BY b')
+      .prepare(
+        'SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM error_occurrences WHERE group_id = ? AND ts >= ? AND ts <= ? GROUP BY b',
+      )
       .all(from, width, groupId, from, to) as { b: number; n: number }[];
     for (const r of rows) if (r.b >= 0 && r.b < buckets) out[r.b] = r.n;
     return out;

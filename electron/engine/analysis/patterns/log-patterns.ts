@@ -169,9 +169,7 @@ export class LogPatterns {
         };
         if (t.state === 'new') insert.run(row);
         else update.run(row);
-        t.state = 'clean';
         for (const [minute, n] of t.pending) addCount.run(t.id, minute, n);
-        t.pending.clear();
       }
       // After the rows: a template made and dropped within one batch has its row to mark.
       for (const id of this.evictedIds) markEvicted.run(id);
@@ -231,7 +229,12 @@ export class LogPatterns {
   /** Write what the batches since the last write changed, then tell the new warn+ templates. */
   flush(): void {
     if (this.touched.size === 0 && this.evictedIds.length === 0) return;
+    // A failed write (a full disk) keeps all of it for the next batch: nothing is marked written before the commit.
     this.writeTx();
+    for (const t of this.touched) {
+      t.state = 'clean';
+      t.pending.clear();
+    }
     this.touched.clear();
     this.evictedIds.length = 0;
     for (const e of this.newWarn.splice(0)) this.events.emit('analysis.newPattern', e);

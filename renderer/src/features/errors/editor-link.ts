@@ -12,9 +12,19 @@ export const EDITOR_PRESETS: { label: string; template: string }[] = [
   { label: 'Sublime Text', template: 'subl://open?url=file:///{path}&line={line}' },
 ];
 
+/** The browser's localStorage (named through globalThis: the link code is tested under Node too). */
+interface TextStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+function store(): TextStore | undefined {
+  return (globalThis as { localStorage?: TextStore }).localStorage;
+}
+
 export function editorTemplate(): string {
   try {
-    return localStorage.getItem(KEY) || DEFAULT_EDITOR_TEMPLATE;
+    return store()?.getItem(KEY) || DEFAULT_EDITOR_TEMPLATE;
   } catch {
     return DEFAULT_EDITOR_TEMPLATE;
   }
@@ -22,8 +32,8 @@ export function editorTemplate(): string {
 
 export function setEditorTemplate(template: string): void {
   try {
-    if (template.trim() === '' || template === DEFAULT_EDITOR_TEMPLATE) localStorage.removeItem(KEY);
-    else localStorage.setItem(KEY, template.trim());
+    if (template.trim() === '' || template === DEFAULT_EDITOR_TEMPLATE) store()?.removeItem(KEY);
+    else store()?.setItem(KEY, template.trim());
   } catch {
     // Storage refused (a private window): the template lasts for this page only.
   }
