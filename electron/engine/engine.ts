@@ -165,6 +165,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     maxTemplates: config.maxPatterns,
   });
   const stopAnalysis = config.analysis === false ? () => {} : analysis.listen();
+  if (config.analysis !== false) scheduler.add(analysis.flushJob).start();
   const live = new LiveTail(
     (row) => reader.toView(row),
     (row) => reader.pathsOf(row),

@@ -4,11 +4,11 @@
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/database.js';
 import type { EventBus } from '../core/events.js';
-import type { Pruner } from '../core/module.js';
+import type { JobSpec, Pruner } from '../core/module.js';
 import type { LogReader } from '../signals/logs/log-reader.js';
 import { ErrorGroups } from './error-groups/error-groups.js';
 import { errorOfLog, errorsOfSpans, type ErrorOccurrence } from './error-groups/occurrences.js';
-import { DEFAULT_MAX_TEMPLATES, LogPatterns } from './patterns/log-patterns.js';
+import { DEFAULT_MAX_TEMPLATES, FLUSH_EVERY_MS, LogPatterns } from './patterns/log-patterns.js';
 
 export interface AnalysisDeps {
   db: Db;
@@ -60,6 +60,11 @@ export class Analysis {
       offLogs();
       offSpans();
     };
+  }
+
+  /** Writes the templates' changes left by the last batches (the miner writes at most once a second). */
+  get flushJob(): JobSpec {
+    return { name: 'analysis.flush', everyMs: FLUSH_EVERY_MS, run: () => this.guard(() => this.patterns.flush()) };
   }
 
   /** Retention's part: occurrences and per-minute pattern counts older than the cutoff. */

@@ -1,6 +1,6 @@
 // Log patterns: every stored message goes through the Drain miner as the `logs.stored` batches
 // arrive; a batch's changes (new and generalised templates, counts per minute, levels, sources)
-// are written in one transaction after it. The miner holds at most `maxTemplates` templates; the
+// are written in one transaction, at most once a second. The miner holds at most `maxTemplates` templates; the
 // least recently matched goes first (its row stays, marked evicted, and is counted in the status).
 // A template whose first message was at warn or worse is told as `analysis.newPattern`.
 import { LEVELS, LEVEL_BASE } from '../../../../shared/severity.js';
@@ -22,6 +22,11 @@ export const PATTERN_SAMPLE = 20_000;
 const MAX_LISTED = 10;
 const HOUR_US = 3_600_000_000;
 const SAMPLE_CHARS = 500;
+/**
+ * Batches are written together at most this often (and by the engine's flush job after the last
+ * one): a commit per batch would add its pages to the WAL each time, megabytes over a burst.
+ */
+export const FLUSH_EVERY_MS = 1000;
 
 /** What `analysis.newPattern` carries. */
 export interface NewPatternEvent {
@@ -90,6 +95,7 @@ export class LogPatterns {
   private readonly touched = new Set<MinedTemplate>();
   private readonly evictedIds: number[] = [];
   private readonly newWarn: NewPatternEvent[] = [];
+  private flushedAtMs = 0;
   private readonly writeTx;
 
   constructor(
@@ -223,11 +229,12 @@ export class LogPatterns {
       t.pending.set(minute, (t.pending.get(minute) ?? 0) + 1);
       this.touched.add(t);
     }
-    this.flush();
+    if (this.clock.nowMs() - this.flushedAtMs >= FLUSH_EVERY_MS) this.flush();
   }
 
   /** Write what the batches since the last write changed, then tell the new warn+ templates. */
   flush(): void {
+    this.flushedAtMs = this.clock.nowMs();
     if (this.touched.size === 0 && this.evictedIds.length === 0) return;
     // A failed write (a full disk) keeps all of it for the next batch: nothing is marked written before the commit.
     this.writeTx();
@@ -241,6 +248,7 @@ export class LogPatterns {
   }
 
   list(p: PatternListParams): PatternsView {
+    this.flush();
     const to = p.to ?? this.clock.nowUs();
     const from = p.from ?? to - HOUR_US;
     if (from > to) throw new BadRequestError('from: the range starts after it ends');
