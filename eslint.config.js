@@ -79,6 +79,13 @@ const boundaries = [
       message: 'core/ knows no signal, ingest or module: they register with it.',
     }),
   },
+  {
+    files: ['electron/engine/analysis/**'],
+    rules: restrictImports({
+      regex: '(^|/)(ingest|modules)/',
+      message: 'analysis/ reads signals and writes events: it never imports ingest/ or modules/.',
+    }),
+  },
   ...MODULES.map((name) => ({
     files: [`electron/engine/modules/${name}/**`],
     rules: restrictImports(

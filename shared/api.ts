@@ -4,6 +4,10 @@
 // JSON messages, so the browser tests exercise the desktop's code path.
 import type {
   EngineStatusView,
+  ErrorGroupDetailView,
+  ErrorGroupStatus,
+  ErrorGroupView,
+  PatternsView,
   HistogramView,
   LogPage,
   LogRecordView,
@@ -282,6 +286,30 @@ export interface Requests {
   'health.delete': { params: { name: string }; result: null };
   /** Run a saved probe now (`name`; its result counts), or try one not saved (`probe`, which wins over `name`; nothing kept). */
   'health.testNow': { params: { name?: string; probe?: Partial<ProbeSpec> & { name: string } }; result: ProbeResultView };
+  /**
+   * Error groups seen in the range (default: the last 24 hours), the newest first; `status`
+   * narrows (merged ones are never listed); `buckets` slices the range for the sparklines.
+   */
+  'errors.list': {
+    params: { from?: string; to?: string; status?: ErrorGroupStatus; buckets?: number; limit?: number };
+    result: ErrorGroupView[];
+  };
+  /** One group with its traceback, first, newest and recent occurrences (a merged group's id answers its target). */
+  'errors.get': { params: { id: number; from?: string; to?: string; buckets?: number }; result: ErrorGroupDetailView };
+  /** Mark resolved (`resolved: false` re-opens): a new occurrence re-opens it as a regression. */
+  'errors.resolve': { params: { id: number; resolved?: boolean }; result: ErrorGroupDetailView };
+  /** Ignore (`ignored: false` un-ignores): still listed and counted, no new/regressed events. */
+  'errors.ignore': { params: { id: number; ignored?: boolean }; result: ErrorGroupDetailView };
+  /** Merge group `from` into `into`: its occurrences move, and its fingerprint leads to `into` from now on. */
+  'errors.merge': { params: { into: number; from: number }; result: ErrorGroupDetailView };
+  /**
+   * The log templates of the range (default: the last hour), with counts versus the range just
+   * before it; `q` counts only the records of a search (its newest matches, up to a sample).
+   */
+  'patterns.list': {
+    params: { q?: string; from?: string; to?: string; buckets?: number; limit?: number; sort?: 'count' | 'change' };
+    result: PatternsView;
+  };
 }
 
 export interface Subscriptions {

@@ -285,6 +285,19 @@ export interface EngineStatusView {
   rules?: RulesStatusView;
   /** Health checks (README, *Health checks*): results written, write failures, probes, mistakes in the probes files. */
   health?: { results: number; writeErrors: number; lastWriteError: string | null; probes: number; fileErrors: number };
+  /** Error groups and log patterns (README, *Errors and patterns*). */
+  analysis?: AnalysisStatusView;
+}
+
+/** The analysis at ingest: templates held (capped, least recent dropped) and batches it failed on. */
+export interface AnalysisStatusView {
+  templates: number;
+  maxTemplates: number;
+  /** Templates dropped to stay under the cap (a like message later starts a new one). */
+  evictedTemplates: number;
+  /** Stored batches the analysis failed on (the records are stored all the same), and why the last one did. */
+  failures: number;
+  lastFailure: string | null;
 }
 
 /** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */
@@ -378,4 +391,101 @@ export interface MetricSummaryView {
   /** Histograms and summaries: that point's count and sum. */
   lastCount?: number;
   lastSum?: number;
+}
+
+/** An error group's state: resolved re-opens on a new occurrence (a regression); ignored stays listed without events. */
+export type ErrorGroupStatus = 'unresolved' | 'resolved' | 'ignored' | 'merged';
+
+/** One frame of a traceback (the root cause's), as Python printed it. */
+export interface ErrorFrameView {
+  file: string;
+  line: number;
+  function: string;
+  code?: string;
+  /** Library code (site-packages, dist-packages, the standard library), not the app's own. */
+  library: boolean;
+}
+
+/** A group of like errors (errors.list): its counts are over the asked range, `count` ever. */
+export interface ErrorGroupView {
+  id: number;
+  /** `Type: message` of the root cause. */
+  title: string;
+  type: string;
+  message: string;
+  status: ErrorGroupStatus;
+  /** The group that took it over, when merged. */
+  mergedInto?: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** Occurrences ever… */
+  count: number;
+  /** …and in the asked range, with its counts per equal slice of the range (the sparkline). */
+  countInRange: number;
+  sparkline: number[];
+  /** When a new occurrence last re-opened it after it was resolved. */
+  regressedAt?: string;
+  services: string[];
+  /** The paths of the sources it was read from. */
+  sources: string[];
+}
+
+/** One occurrence: a log record (`logId`), or an exception event of a span. */
+export interface ErrorOccurrenceView {
+  time: string;
+  logId: number | null;
+  traceId: string | null;
+  spanId: string | null;
+  service: string | null;
+  source: string | null;
+}
+
+/** One group with its traceback and occurrences (errors.get). */
+export interface ErrorGroupDetailView extends ErrorGroupView {
+  frames: ErrorFrameView[];
+  /** The newest occurrence's whole traceback text, as printed. */
+  traceback: string | null;
+  first: ErrorOccurrenceView | null;
+  newest: ErrorOccurrenceView | null;
+  /** The newest occurrences (up to 20). */
+  recent: ErrorOccurrenceView[];
+  /** The Logs search that finds its records: `group:<id>`. */
+  query: string;
+}
+
+/** A template mined from the messages (patterns.list), counted over the asked range. */
+export interface PatternView {
+  id: number;
+  /** `user <*> logged in from <IP>`: <*> any token; <NUM>, <UUID>, <IP>, <HEX>, <DUR> typed ones. */
+  template: string;
+  /** Messages in the range… */
+  count: number;
+  /** …and in the range of the same length just before it. */
+  previousCount: number;
+  /** First seen within the range: new. */
+  isNew: boolean;
+  firstSeen: string;
+  lastSeen: string;
+  /** Counts per equal slice of the range. */
+  sparkline: number[];
+  /** Levels it was seen at (trace … fatal). */
+  levels: string[];
+  services: string[];
+  sources: string[];
+  sample: string;
+  sampleLogId: number | null;
+}
+
+export interface PatternsView {
+  patterns: PatternView[];
+  /**
+   * With a search: how many of its newest matches (range and previous range) were counted, and
+   * whether that was all of them. Without one the counts are the per-minute totals, exact.
+   */
+  sampled: number | null;
+  complete: boolean;
+  /** Templates the miner holds, its cap, and those it dropped (least recently seen) to stay under it. */
+  templates: number;
+  maxTemplates: number;
+  evicted: number;
 }

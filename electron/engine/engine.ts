@@ -15,6 +15,8 @@ import { metricsModule } from './modules/metrics/module.js';
 import { otlpModule } from './modules/otlp/module.js';
 import { sourcesModule } from './modules/sources/module.js';
 import { tracesModule } from './modules/traces/module.js';
+import { analysisModule } from './modules/analysis/module.js';
+import { Analysis } from './analysis/analysis.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
 import { openDatabase, type Db } from './core/database.js';
@@ -32,7 +34,7 @@ import { MetricPruner } from './signals/metrics/metric-pruner.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Scheduler } from './core/scheduler.js';
 import { EventBus } from './core/events.js';
-import { registerQueryFunctions } from './signals/logs/query/index.js';
+import { registerQueryFunctions, sqlAnalysisLookup } from './signals/logs/query/index.js';
 import { SpanReader } from './signals/traces/span-reader.js';
 import { MetricReader } from './signals/metrics/metric-reader.js';
 import { ExemplarReader } from './signals/metrics/exemplar-reader.js';
@@ -91,6 +93,10 @@ export interface EngineConfig {
   clock?: Clock;
   /** Probes files read beside the data dir's probes.yml (`loupe serve --probes FILE`); read only. */
   probesFiles?: string[];
+  /** The cap on the log templates the pattern miner holds (default DEFAULT_MAX_TEMPLATES). */
+  maxPatterns?: number;
+  /** false: no error grouping or pattern mining at ingest (the bench's row without them). */
+  analysis?: boolean;
 }
 
 export interface Engine {
@@ -158,14 +164,29 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
     ...(config.idleMs !== undefined ? { idleMs: config.idleMs } : {}),
   });
+  // Error groups and log patterns follow the stored batches before the live tail does, so a live
+  // `group:` or `pattern:` search sees the groups and templates of the batch it is shown.
+  const analysis = new Analysis({
+    db,
+    events,
+    clock: scheduler.clock,
+    reader,
+    sourcePath: (id) => sourceStore.getSource(id)?.path,
+    maxTemplates: config.maxPatterns,
+  });
+  const stopAnalysis = config.analysis === false ? () => {} : analysis.listen();
+  if (config.analysis !== false) scheduler.add(analysis.flushJob).start();
   const live = new LiveTail(
     (row) => reader.toView(row),
     (row) => reader.pathsOf(row),
+    undefined,
+    undefined,
+    sqlAnalysisLookup(db),
   );
   events.on('logs.stored', (batch) => live.publish(batch));
   const retention = new Retention(
     db,
-    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)],
+    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -236,6 +257,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
   // stop and write what is pending, then the live tail).
   modules.push(
+    // First, so it stops last: the batches the tailers and OTLP write while stopping are analysed too.
+    analysisModule(analysis, stopAnalysis),
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
     hostMetricsModule({
       scheduler,

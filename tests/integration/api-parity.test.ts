@@ -106,6 +106,13 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
     bad: { name: 'parity-try', probe: { name: 'parity-try', file: { maxAgeSeconds: 60 } } },
     timed: ['at', 'durationMs'],
   },
+  // The groups of the two tracebacks in app.log (ids set below); resolving, ignoring and merging twice answer as once.
+  'errors.list': { params: { from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', buckets: 6 }, bad: { status: 'gone' } },
+  'errors.get': { params: { from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z' }, bad: { id: 'first' } },
+  'errors.resolve': { params: {}, bad: { id: 'first' } },
+  'errors.ignore': { params: {}, bad: { id: 'first' } },
+  'errors.merge': { params: {}, bad: { into: 1, from: 'second' } },
+  'patterns.list': { params: { q: 'request', from: '2026-11-30T10:20:00Z', to: '2026-11-30T10:40:00Z' }, bad: { sort: 'up' } },
 };
 
 /** The protocol's answer to one request, as the text it sent. */
@@ -158,18 +165,35 @@ beforeAll(async () => {
     const level = i % 10 === 0 ? 'ERROR' : 'INFO';
     text += `2026-11-30 10:${String(i).padStart(2, '0')}:00,000 ${level} app.db: request ${i}${i === 20 ? ' timeout' : ''}\n`;
   }
+  // Two errors logged at info with their tracebacks (two error groups; level:error stays the three above).
+  for (const [minute, type] of [
+    [41, 'KeyError'],
+    [42, 'ValueError'],
+  ] as const) {
+    text +=
+      `2026-11-30 10:${minute}:00,000 INFO app.db: retried\nTraceback (most recent call last):\n` +
+      `  File "/srv/app/db.py", line 7, in connect\n    open()\n${type}: 'x'\n`;
+  }
   writeFileSync(join(dir, 'app.log'), text);
   engine = await createEngine({ dataDir: join(dir, 'data'), paths: [join(dir, 'app.log')], pollMs: 50, idleMs: 200 });
   server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: TOKEN });
   const page = await waitFor(async () => {
     const p = await engine.api.table.request('logs.search', {});
-    return p.records.length === 40 ? p : undefined;
+    return p.records.length === 42 ? p : undefined;
   });
   // Record ids are the store's: the cases name two records it has.
   const [one, two] = [page.records[5]!.id, page.records[7]!.id];
   Object.assign(CASES['logs.context'].params, { id: one });
   Object.assign(CASES['logs.context'].bad!, { id: one });
   Object.assign(CASES['logs.get'].params, { id: two });
+  const [first, second] = await waitFor(async () => {
+    const g = await engine.api.table.request('errors.list', { from: '2026-11-30T10:00:00Z' });
+    return g.length === 2 ? g.map((x) => x.id).sort((a, b) => a - b) : undefined;
+  });
+  Object.assign(CASES['errors.get'].params, { id: first });
+  Object.assign(CASES['errors.resolve'].params, { id: first });
+  Object.assign(CASES['errors.ignore'].params, { id: second });
+  Object.assign(CASES['errors.merge'].params, { into: first, from: second });
   const silence = await engine.api.table.request('silences.create', CASES['silences.create'].params as never);
   Object.assign(CASES['silences.create'].params, { id: silence.silenceID });
   Object.assign(CASES['silences.expire'].params, { id: silence.silenceID });

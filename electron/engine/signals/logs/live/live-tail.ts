@@ -3,7 +3,7 @@
 // at most `maxRecords` of the newest matches and the count of those it skipped.
 import type { LogRecordView } from '../../../../../shared/model.js';
 import type { LiveBatch } from '../../../../../shared/api.js';
-import { compileToPredicate, parseQuery } from '../query/index.js';
+import { compileToPredicate, parseQuery, type AnalysisLookup } from '../query/index.js';
 import type { LogRow } from '../rows.js';
 import { rowsOf, type StoredBatch } from '../log-writer.js';
 
@@ -27,11 +27,20 @@ export class LiveTail {
     private readonly pathsOf: (row: LogRow) => { source_path: string | null; file_path: string | null },
     private readonly intervalMs = LIVE_INTERVAL_MS,
     private readonly maxRecords = LIVE_MAX_RECORDS,
+    /** For `group:` and `pattern:` terms (the analysis must have seen a batch before it is published). */
+    private readonly lookup?: AnalysisLookup,
   ) {}
 
   /** Throws QuerySyntaxError for a bad query. Returns the unsubscribe function. */
   subscribe(query: string, send: (batch: LiveBatch) => void): () => void {
-    const sub: Subscriber = { matches: compileToPredicate(parseQuery(query)), send, pending: [], skipped: 0, timer: null, lastSent: 0 };
+    const sub: Subscriber = {
+      matches: compileToPredicate(parseQuery(query), this.lookup),
+      send,
+      pending: [],
+      skipped: 0,
+      timer: null,
+      lastSent: 0,
+    };
     this.subscribers.add(sub);
     return () => {
       if (sub.timer) clearTimeout(sub.timer);

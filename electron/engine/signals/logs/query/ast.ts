@@ -29,6 +29,10 @@ export type QueryAst =
   | { kind: 'field'; field: 'logger' | 'service' | 'trace' | 'span'; match: ValueMatch }
   /** A substring of the source's or the file's path, or a glob over the whole path. */
   | { kind: 'source'; match: { kind: 'substring' | 'glob'; value: string } }
-  | { kind: 'attr'; key: string; match: ValueMatch | { kind: 'compare'; op: CompareOp; value: number } };
+  | { kind: 'attr'; key: string; match: ValueMatch | { kind: 'compare'; op: CompareOp; value: number } }
+  /** The records of an error group (`group:<id>`, analysis/error-groups), following merges. */
+  | { kind: 'group'; id: number }
+  /** The records whose first line fits a mined template (`pattern:<id>`, analysis/patterns). */
+  | { kind: 'pattern'; id: number };
 
 export const MATCH_ALL: QueryAst = { kind: 'all' };

@@ -13,6 +13,17 @@ import { asciiLower, attributesSearchText, containsTokenRun, tokenize } from './
 export type PredicateRow = LogRow & { source_path?: string | null; file_path?: string | null };
 export type RowPredicate = (row: PredicateRow) => boolean;
 
+/**
+ * What `group:` and `pattern:` need from the analysis tables, row by row (sql-functions.ts has the
+ * one over SQLite). Without it those terms match nothing.
+ */
+export interface AnalysisLookup {
+  /** Whether the record is an occurrence of the group (a merged group's id counts as its target's). */
+  inGroup(logId: number, groupId: number): boolean;
+  /** The RE2 source a pattern's template matches, or undefined when there is no such pattern. */
+  patternRegex(patternId: number): string | undefined;
+}
+
 /** What several terms of one query need from a row, computed at most once per row. */
 class RowView {
   private messageTokensCache: string[] | undefined;
@@ -118,20 +129,20 @@ function attributeTest(key: string, match: Extract<QueryAst, { kind: 'attr' }>['
   };
 }
 
-function compileNode(ast: QueryAst): ViewTest {
+function compileNode(ast: QueryAst, lookup: AnalysisLookup | undefined): ViewTest {
   switch (ast.kind) {
     case 'all':
       return () => true;
     case 'and': {
-      const tests = ast.children.map(compileNode);
+      const tests = ast.children.map((c) => compileNode(c, lookup));
       return (v) => tests.every((t) => t(v));
     }
     case 'or': {
-      const tests = ast.children.map(compileNode);
+      const tests = ast.children.map((c) => compileNode(c, lookup));
       return (v) => tests.some((t) => t(v));
     }
     case 'not': {
-      const test = compileNode(ast.child);
+      const test = compileNode(ast.child, lookup);
       return (v) => !test(v);
     }
     case 'text': {
@@ -164,11 +175,23 @@ function compileNode(ast: QueryAst): ViewTest {
     }
     case 'attr':
       return attributeTest(ast.key, ast.match);
+    case 'group': {
+      const id = ast.id;
+      return (v) => lookup?.inGroup(v.row.id, id) ?? false;
+    }
+    case 'pattern': {
+      const id = ast.id;
+      return (v) => {
+        // Looked up per row: the template may widen while a live tail runs.
+        const source = lookup?.patternRegex(id);
+        return source !== undefined && cachedRegex(source, '').test(v.row.message);
+      };
+    }
   }
 }
 
 /** The JS twin of compileToSql for the live tail. `source:` needs source_path/file_path on rows. */
-export function compileToPredicate(ast: QueryAst): RowPredicate {
-  const test = compileNode(ast);
+export function compileToPredicate(ast: QueryAst, lookup?: AnalysisLookup): RowPredicate {
+  const test = compileNode(ast, lookup);
   return (row) => test(new RowView(row));
 }

@@ -115,6 +115,15 @@ class SqlCompiler {
       }
       case 'attr':
         return this.attribute(ast.key, ast.match);
+      // The analysis tables (migration 009): a merged group's id leads to the group that took it
+      // over; an unknown pattern's regex is one that matches nothing.
+      case 'group':
+        return (
+          `${this.l}.id IN (SELECT log_id FROM error_occurrences WHERE group_id = ` +
+          `coalesce((SELECT merged_into FROM error_groups WHERE id = ${this.bind(ast.id)}), ${this.bind(ast.id)}))`
+        );
+      case 'pattern':
+        return `regexp(coalesce((SELECT regex FROM log_patterns WHERE id = ${this.bind(ast.id)}), '[^\\s\\S]'), '', ${this.l}.message)`;
     }
   }
 

@@ -4,8 +4,8 @@ export type { CompareOp, QueryAst, ValueMatch } from './ast.js';
 export { QuerySyntaxError } from './errors.js';
 export { parseQuery } from './parser.js';
 export { compileToSql, type CompiledSql, type CompileSqlOptions } from './compile-sql.js';
-export { compileToPredicate, type PredicateRow, type RowPredicate } from './compile-predicate.js';
-export { registerQueryFunctions } from './sql-functions.js';
+export { compileToPredicate, type AnalysisLookup, type PredicateRow, type RowPredicate } from './compile-predicate.js';
+export { registerQueryFunctions, sqlAnalysisLookup } from './sql-functions.js';
 export {
   narrowingFilters,
   simpleFilters,

@@ -8,7 +8,7 @@ import { lex, type RawTerm, type Token } from './lexer.js';
 import { LEVEL_NAMES_HELP, MAX_LEVEL_INDEX, levelIndexOfName } from './levels.js';
 import { tokenize } from './text.js';
 
-const BUILT_IN_FIELDS = new Set(['level', 'logger', 'service', 'source', 'trace', 'span']);
+const BUILT_IN_FIELDS = new Set(['level', 'logger', 'service', 'source', 'trace', 'span', 'group', 'pattern']);
 
 type TermToken = Extract<Token, { type: 'term' }>;
 
@@ -61,6 +61,13 @@ function fieldNode(term: Extract<RawTerm, { kind: 'field' }>, token: TermToken):
         term.valuePos - term.op.length,
         term.op.length,
       );
+    }
+    if (builtIn === 'group' || builtIn === 'pattern') {
+      if (!/^[1-9]\d{0,14}$/.test(term.value)) {
+        const what = builtIn === 'group' ? 'an error group (the Errors view lists them)' : 'a log pattern (the Patterns panel lists them)';
+        throw new QuerySyntaxError(`${builtIn}: takes the number of ${what}, e.g. ${builtIn}:12.`, term.valuePos, term.valueLength);
+      }
+      return { kind: builtIn, id: Number(term.value) };
     }
     if (builtIn === 'source') {
       return { kind: 'source', match: { kind: term.value.includes('*') ? 'glob' : 'substring', value: term.value } };

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { checkSearchDeadline } from './deadline.js';
 import { cachedRegex } from './regex.js';
+import type { AnalysisLookup } from './compile-predicate.js';
 
 /**
  * Adds regexp(pattern, flags, text) → 1/0 (NULL text → 0), with RE2 syntax (linear time) and the
@@ -19,4 +20,19 @@ export function registerQueryFunctions(db: Database.Database): void {
     checkSearchDeadline(1024);
     return 1;
   });
+}
+
+/** `group:` and `pattern:` for the live tail, over the analysis tables (migration 009). */
+export function sqlAnalysisLookup(db: Database.Database): AnalysisLookup {
+  const inGroup = db
+    .prepare(
+      `SELECT 1 FROM error_occurrences WHERE log_id = ?
+         AND group_id = coalesce((SELECT merged_into FROM error_groups WHERE id = ?), ?)`,
+    )
+    .pluck();
+  const regex = db.prepare('SELECT regex FROM log_patterns WHERE id = ?').pluck();
+  return {
+    inGroup: (logId, groupId) => inGroup.get(logId, groupId, groupId) !== undefined,
+    patternRegex: (id) => regex.get(id) as string | undefined,
+  };
 }
