@@ -48,6 +48,7 @@ import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
 import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manager.js';
 import { alertsModule } from './modules/alerts/module.js';
+import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 
@@ -160,9 +161,10 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     (row) => reader.pathsOf(row),
   );
   events.on('logs.stored', (batch) => live.publish(batch));
+  const alertHistory = new AlertHistory(db);
   const retention = new Retention(
     db,
-    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db)],
+    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), alertHistory],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -263,6 +265,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       points,
       sink: alertSink,
       sent,
+      history: alertHistory,
       ruleFiles: config.rules ?? [],
       rulesDir: join(config.dataDir, RULES_DIR),
     }),

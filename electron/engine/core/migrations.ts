@@ -10,8 +10,9 @@ import { migration as m004 } from './migrations/004-follow-symlinks.js';
 import { migration as m005 } from './migrations/005-source-kinds.js';
 import { migration as m006 } from './migrations/006-alert-rules.js';
 import { migration as m007 } from './migrations/007-alert-manager.js';
+import { migration as m008 } from './migrations/008-alert-history.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
