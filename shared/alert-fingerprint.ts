@@ -22,4 +22,3 @@ export function alertFingerprint(labels: Readonly<Record<string, string>>): stri
   }
   return hash.toString(16).padStart(16, '0');
 }
-

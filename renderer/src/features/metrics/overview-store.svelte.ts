@@ -8,7 +8,14 @@ import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { matrixSeries, type SeriesPoint } from './chart-data.js';
 import { stepFor } from './promql-build.js';
-import { OPERATION_LABEL, redQueries, saturationQueries, SERVICE_LABEL, type RedColumn, type SaturationColumn } from '../../lib/red-series.js';
+import {
+  OPERATION_LABEL,
+  redQueries,
+  saturationQueries,
+  SERVICE_LABEL,
+  type RedColumn,
+  type SaturationColumn,
+} from '../../lib/red-series.js';
 
 /** Sparklines are small: fewer points than a chart. */
 const SPARK_POINTS = 60;
