@@ -22,7 +22,16 @@ import type {
   TraceSearchView,
   TraceView,
 } from './model.js';
-import type { LogConditionSpec, PromAlertView, PromRuleGroupView, RulePreview, RuleSpec, RulesView, SentAlertView } from './rules.js';
+import type {
+  AlertHistoryEntry,
+  LogConditionSpec,
+  PromAlertView,
+  PromRuleGroupView,
+  RulePreview,
+  RuleSpec,
+  RulesView,
+  SentAlertView,
+} from './rules.js';
 import type { HealthListView, ProbeResultView, ProbeSpec, ProbeView } from './health.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
@@ -254,6 +263,11 @@ export interface Requests {
   };
   /** What the rules sent to the alert manager, newest first (firing alerts at each evaluation, resolutions once). */
   'alerts.sent': { params: Record<string, never>; result: SentAlertView[] };
+  /**
+   * When alerts fired and resolved (newest first): the stretches overlapping [from, to] (RFC 3339
+   * or ms; default the last day), or every stretch of the alert `fingerprint`.
+   */
+  'alerts.history': { params: { from?: string | number; to?: string | number; fingerprint?: string }; result: AlertHistoryEntry[] };
   /** Services and their operations; with `since`, only operations seen since then. */
   'services.list': { params: { since?: string }; result: ServiceView[] };
   serviceMap: { params: { from?: string; to?: string }; result: ServiceMapView };

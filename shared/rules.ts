@@ -144,3 +144,19 @@ export interface RulesStatusView {
   reloads: number;
   reloadErrors: number;
 }
+
+/** One time an alert fired (`alerts.history`), and when it resolved; times RFC 3339. */
+export interface AlertHistoryEntry {
+  fingerprint: string;
+  group: string;
+  rule: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The condition first met (pending from here). */
+  activeAt: string;
+  firedAt: string;
+  /** null while it fires. */
+  resolvedAt: string | null;
+  /** The value when it fired; null when not a number (an error or no-data alert). */
+  value: number | null;
+}

@@ -50,6 +50,7 @@ import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
 import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manager.js';
 import { alertsModule } from './modules/alerts/module.js';
+import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 import { healthModule } from './modules/health/module.js';
@@ -184,9 +185,10 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     sqlAnalysisLookup(db),
   );
   events.on('logs.stored', (batch) => live.publish(batch));
+  const alertHistory = new AlertHistory(db);
   const retention = new Retention(
     db,
-    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
+    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner, alertHistory],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -289,6 +291,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       points,
       sink: alertSink,
       sent,
+      history: alertHistory,
       ruleFiles: config.rules ?? [],
       rulesDir: join(config.dataDir, RULES_DIR),
     }),

@@ -1,7 +1,7 @@
 // The Alerts view in a real Chromium against the real `loupe serve --rules`: the firing and pending
 // alerts with their labels, value and summary; the rules with their state and a rule file of the
 // data dir that does not load (line:col); a rule written in the form, previewed over the last hours,
-// saved into the data dir's rule file, and firing. Screenshots go to test-results/.
+// saved into the data dir's rule file (asking for the notification permission), and firing. Screenshots go to test-results/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,16 @@ beforeAll(async () => {
     (await serve.get<{ data: { alerts: unknown[] } }>('/api/v1/alerts')).data.alerts.length === 2 ? true : undefined,
   );
   browser = await launchBrowser();
+  // Counts the page's asks for the notification permission (passed on to the browser's own).
+  await browser.context.addInitScript(() => {
+    const g = globalThis as unknown as { __asked: number; Notification: { requestPermission(): Promise<string> } };
+    const ask = g.Notification.requestPermission.bind(g.Notification);
+    g.__asked = 0;
+    g.Notification.requestPermission = () => {
+      g.__asked++;
+      return ask();
+    };
+  });
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
 
@@ -101,8 +111,12 @@ describe('the Alerts view', () => {
     expect(await form.locator('svg rect').count()).toBe(1);
     await screenshot(page, 'alerts-form-light');
     expect(await accessibilityProblems(page), 'alerts-form').toEqual([]);
+    const asked = (): Promise<number> => page.evaluate(() => (globalThis as unknown as { __asked: number }).__asked);
+    expect(await asked()).toBe(0);
     await form.getByRole('button', { name: 'Save rule' }).click();
     await page.locator('tr[data-rule="QueueBacklog"]').waitFor();
+    // The first rule made in the page asks for the notification permission, from the click.
+    expect(await asked()).toBe(1);
     const written = readFileSync(join(dataDir, 'rules', 'rules.yml'), 'utf8');
     expect(written).toContain('alert: QueueBacklog');
     expect(written).toContain('expr: vector(12) > 10');

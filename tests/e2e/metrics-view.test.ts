@@ -328,6 +328,30 @@ describe('the Metrics view', () => {
     await screenshot(page, 'metrics-operation-light');
   });
 
+  it("opens the Alerts view's rule form prefilled from a service's Alert…, with the other template one click away", async () => {
+    await page.goto(`${serve.url}?token=${serve.token}#/metrics?last=15m`);
+    const row = page.getByRole('table', { name: 'Services' }).locator('tr[data-name="checkout"]');
+    await row.getByRole('link', { name: 'Alert…' }).click();
+    await expect.poll(() => page.url()).toContain('#/alerts?');
+    const form = page.getByRole('form', { name: 'Rule' });
+    expect(await form.getByLabel('Name').inputValue()).toBe('CheckoutErrorRatio');
+    const condition = await form.getByLabel('Condition (PromQL)').inputValue();
+    expect(condition).toContain('service_name="checkout"');
+    expect(condition).toContain('"status.code"="STATUS_CODE_ERROR"');
+    expect(condition).toMatch(/ > 0\.05$/);
+    expect(await form.getByLabel('For').inputValue()).toBe('5m');
+    // The RED series hold checkout's 10% errors: the preview finds where it would have fired.
+    await form.getByText(/^Would have fired 1 time/).waitFor({ timeout: 10_000 });
+    await page
+      .getByRole('group', { name: 'Templates on checkout' })
+      .getByRole('button', { name: /p95 latency/ })
+      .click();
+    expect(await form.getByLabel('Name').inputValue()).toBe('CheckoutP95Latency');
+    expect(await form.getByLabel('Condition (PromQL)').inputValue()).toMatch(/^histogram_quantile\(0\.95, .* > 500$/);
+    await screenshot(page, 'alerts-template-light');
+    expect(await accessibilityProblems(page), 'alerts-template').toEqual([]);
+  });
+
   it('charts a metric from the list, split by a label, and reopens it from the URL', async () => {
     await page.goto(`${serve.url}?token=${serve.token}#/metrics?tab=explore&last=15m`);
     await page.getByLabel('Search metrics').fill('jobs');

@@ -78,6 +78,7 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
     bad: { expr: 'vector(1) > 0', hours: 'many' },
   },
   'alerts.sent': { params: {} },
+  'alerts.history': { params: { from: '2018-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' }, bad: { from: 'then' } },
   // A closed range in the past: rates over it do not move between the two requests.
   serviceMap: { params: { from: '2018-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' }, bad: { to: 'later' } },
   'silences.list': { params: {} },

@@ -72,7 +72,7 @@ export interface ViewLocation {
 }
 
 /** Routes whose query, range and params live in the hash. */
-const STATEFUL_ROUTES: readonly RouteName[] = ['logs', 'traces', 'metrics', 'errors'];
+const STATEFUL_ROUTES: readonly RouteName[] = ['logs', 'traces', 'metrics', 'errors', 'alerts'];
 const OWN_PARAMS = new Set(['q', 'last', 'from', 'to']);
 
 export function parseHash(hash: string): ViewLocation {

@@ -14,7 +14,7 @@ import {
   stepFor,
   type LabelFilter,
 } from '../../../renderer/src/features/metrics/promql-build.js';
-import { redQueries } from '../../../renderer/src/features/metrics/red-series.js';
+import { redQueries } from '../../../renderer/src/lib/red-series.js';
 import { familyUnit, formatMetricValue, formatNumber } from '../../../renderer/src/features/metrics/units.js';
 
 describe('metric values as read', () => {

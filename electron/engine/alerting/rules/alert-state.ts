@@ -3,6 +3,7 @@
 // the condition goes away a pending alert is dropped and a firing one resolves, unless
 // `keep_firing_for` keeps it firing that long past the condition. What the evaluator sends after an
 // evaluation: every firing alert (each time), and each resolution once. Pure: no clock, no storage.
+import { alertFingerprint } from '../../../../shared/alert-fingerprint.js';
 import type { Alert, AlertLabels } from '../alert.js';
 
 export type AlertState = 'pending' | 'firing' | 'inactive';
@@ -30,28 +31,6 @@ export interface Observation {
   value: number;
 }
 
-/**
- * Alertmanager's fingerprint of a label set (prometheus/common model.LabelsToSignature: FNV-1a 64
- * over the sorted names and values, each followed by the 0xff separator), as 16 hex digits.
- */
-export function fingerprintOf(labels: AlertLabels): string {
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
-  let hash = 0xcbf29ce484222325n;
-  const add = (bytes: Uint8Array): void => {
-    for (const b of bytes) hash = ((hash ^ BigInt(b)) * prime) & mask;
-  };
-  const encoder = new TextEncoder();
-  const separator = new Uint8Array([0xff]);
-  for (const name of Object.keys(labels).sort()) {
-    add(encoder.encode(name));
-    add(separator);
-    add(encoder.encode(labels[name]!));
-    add(separator);
-  }
-  return hash.toString(16).padStart(16, '0');
-}
-
 /** One evaluation's effect on a rule's alerts (`active` is changed in place), as Prometheus's Eval. */
 export function applyEvaluation(
   active: Map<string, ActiveAlert>,
@@ -62,7 +41,7 @@ export function applyEvaluation(
 ): void {
   const seen = new Set<string>();
   for (const o of observed) {
-    const fp = fingerprintOf(o.labels);
+    const fp = alertFingerprint(o.labels);
     seen.add(fp);
     const existing = active.get(fp);
     if (existing && existing.state !== 'inactive') {

@@ -13,6 +13,7 @@ import { typeOf } from '../../signals/metrics/promql/parse.js';
 import { withSearchDeadline } from '../../signals/logs/query/index.js';
 import { alertsToSend, applyEvaluation, type ActiveAlert, type Observation } from './alert-state.js';
 import { compare, type Rule, type RuleGroup } from './rule-file.js';
+import type { AlertHistory } from './alert-history.js';
 import type { GroupState, RuleStateStore } from './state-store.js';
 import { expandTemplate } from './templates.js';
 
@@ -33,6 +34,8 @@ export interface RuleDeps {
   store: RuleStateStore;
   /** Where Loupe's UI shows a rule (the alerts' generatorURL). */
   generatorURL(group: string, rule: string): string;
+  /** Where the firing and resolving are kept for the timeline (none in tests that do not look). */
+  history?: AlertHistory;
 }
 
 export interface RuleHealth {
@@ -120,6 +123,7 @@ export class RuleRuntime {
     this.health.evaluationTimeMs = performance.now() - started;
     if (rule.kind === 'recording') return [];
     if (observed !== 'keep') applyEvaluation(this.active, observed, tsMs, rule.forMs, rule.keepFiringForMs);
+    deps.history?.recordTransitions(this.group.name, rule.name, this.active.values(), tsMs);
     return alertsToSend(this.active, tsMs, deps.generatorURL(this.group.name, rule.name));
   }
 

@@ -200,6 +200,7 @@ export class RulesManager {
           a.resolvedAtMs = now;
         }
       }
+      this.deps.history?.recordTransitions(old.group.name, r.rule.name, r.active.values(), now);
       resolved.push(...alertsToSend(r.active, now, this.deps.generatorURL(old.group.name, r.rule.name)));
       this.deps.store.forgetRule(r.key);
     }

@@ -4,6 +4,7 @@
 import type { RuleSpec, LogConditionSpec } from '../../../../shared/rules.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { AlertSink } from '../../alerting/alert.js';
+import type { AlertHistory } from '../../alerting/rules/alert-history.js';
 import { RulesManager } from '../../alerting/rules/rules-manager.js';
 import { RuleStateStore } from '../../alerting/rules/state-store.js';
 import type { SentAlerts } from '../../alerting/sent-alerts.js';
@@ -19,6 +20,9 @@ import { parsePromDuration } from '../../signals/metrics/prometheus-api.js';
 import type { PointsSink } from '../../signals/metrics/points-sink.js';
 import type { Labels, SeriesStore } from '../../signals/metrics/promql/index.js';
 
+/** alerts.history without `from`: the last day. */
+const DEFAULT_HISTORY_US = 24 * 3600 * 1_000_000;
+
 /** The instrumentation scope of recording rules' points. */
 export const RULES_SCOPE = 'loupe/rules';
 
@@ -31,6 +35,8 @@ export interface AlertsDeps {
   /** Where alerts go: the alert manager. With SentAlerts, `alerts.sent` lists them. */
   sink: AlertSink;
   sent?: SentAlerts;
+  /** When each alert fired and resolved (alerts.history). */
+  history?: AlertHistory;
   /** `loupe serve --rules FILE` (read only from the UI). */
   ruleFiles: readonly string[];
   /** The data dir's rules folder. */
@@ -70,6 +76,7 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
       writeSeries: (samples, tsMs) => deps.points.write({ attributes: {} }, RULES_SCOPE, gauges(samples, tsMs)),
       sink: deps.sink,
       store: new RuleStateStore(deps.db),
+      ...(deps.history ? { history: deps.history } : {}),
       generatorURL: (group, rule) => `/#/alerts?group=${encodeURIComponent(group)}&rule=${encodeURIComponent(rule)}`,
     },
     { files: deps.ruleFiles, dir: deps.rulesDir },
@@ -119,6 +126,16 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
         sentAt: usToRfc3339(a.sentAt * 1000),
       })),
     ),
+    'alerts.history': handler({ from: param.time, to: param.time, fingerprint: param.string }, (p) => {
+      const nowUs = deps.scheduler.clock.nowUs();
+      return (
+        deps.history?.list({
+          fromUs: p.from ?? nowUs - DEFAULT_HISTORY_US,
+          toUs: p.to ?? nowUs,
+          ...(p.fingerprint !== undefined ? { fingerprint: p.fingerprint } : {}),
+        }) ?? []
+      );
+    }),
   };
   const prometheus = { shape: 'prometheus', auth: 'token' } as const;
   const routes: RestRoute[] = [
@@ -129,6 +146,7 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
     { method: 'DELETE', path: '/api/alerts/rules', handler: 'alerts.rules.delete', query: ['group', 'name'] },
     { method: 'POST', path: '/api/alerts/preview', handler: 'alerts.preview', body: 'fields' },
     { method: 'GET', path: '/api/alerts/sent', handler: 'alerts.sent', envelope: 'alerts' },
+    { method: 'GET', path: '/api/alerts/history', handler: 'alerts.history', query: ['from', 'to', 'fingerprint'], envelope: 'history' },
   ];
   return {
     name: 'alerts',

@@ -1,8 +1,14 @@
-// The Alerts view's state: the active alerts and the rules (with their files' problems), polled
-// while the view is open; the rule form's saves, deletes and previews.
-import type { LogConditionSpec, PromAlertView, RulePreview, RuleSpec, RulesView } from '../../../../shared/rules.js';
+// The Alerts view's state: the active alerts, the rules (with their files' problems), the silences
+// (which active alerts they mute) and the history of the time range (when alerts fired and
+// resolved), polled while the view is open; the rule form's saves, deletes and previews.
+import type { SilenceView } from '../../../../shared/api.js';
+import type { AlertHistoryEntry, LogConditionSpec, PromAlertView, RulePreview, RuleSpec, RulesView } from '../../../../shared/rules.js';
+import { alertFingerprint } from '../../../../shared/alert-fingerprint.js';
 import { api } from '../../lib/client.js';
 import { errorMessage } from '../../lib/latest-request.svelte.js';
+import { redRuleTemplate, type RedRuleTemplate } from '../../lib/red-series.js';
+import { resolveRange, type TimeRange } from '../../lib/time-range.js';
+import { matchesAll } from './silence-matchers.js';
 
 const POLL_MS = 2000;
 
@@ -20,6 +26,18 @@ export interface RuleDraft {
   summary: string;
   /** The rule's name before the edit (a rename replaces it), or '' for a new rule. */
   replaces: string;
+}
+
+/** A firing or pending alert with its fingerprint (how the view opens it) and the silence muting it. */
+export interface ActiveAlertView extends PromAlertView {
+  fingerprint: string;
+  silencedBy: SilenceView | null;
+}
+
+/** The rule form filled from a RED template on a service (`#/alerts?new=error-ratio&service=checkout`). */
+export function templateDraft(template: RedRuleTemplate, service: string): RuleDraft {
+  const t = redRuleTemplate(template, service);
+  return { ...emptyDraft(), group: 'services', name: t.name, expr: t.expr, for: t.for, severity: t.severity, summary: t.summary };
 }
 
 export function emptyDraft(): RuleDraft {
@@ -71,12 +89,18 @@ export function specOf(d: RuleDraft): RuleSpec {
 }
 
 export class AlertsStore {
-  alerts: PromAlertView[] = $state.raw([]);
+  alerts: ActiveAlertView[] = $state.raw([]);
   rules: RulesView = $state.raw({ files: [], groups: [] });
+  /** The stretches of the time range during which alerts fired (newest first). */
+  history: AlertHistoryEntry[] = $state.raw([]);
+  /** The range the timeline and the resolved list cover (ms), as of the last poll. */
+  span = $state.raw({ from: 0, to: 0 });
   error = $state('');
   busy = $state(false);
   loaded = $state(false);
   private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly range: () => TimeRange) {}
 
   start(): void {
     void this.refresh();
@@ -90,9 +114,23 @@ export class AlertsStore {
 
   async refresh(): Promise<void> {
     try {
-      const [alerts, rules] = await Promise.all([api.request('alerts.prometheusAlerts', {}), api.request('alerts.rules', {})]);
-      this.alerts = alerts.alerts;
+      const span = resolveRange(this.range());
+      const [alerts, rules, silences, history] = await Promise.all([
+        api.request('alerts.prometheusAlerts', {}),
+        api.request('alerts.rules', {}),
+        api.request('silences.list', {}),
+        api.request('alerts.history', { from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString() }),
+      ]);
+      const active = silences.filter((x) => x.status.state === 'active');
+      this.alerts = alerts.alerts.map((a) => ({
+        ...a,
+        fingerprint: alertFingerprint(a.labels),
+        silencedBy: active.find((x) => matchesAll(a.labels, x.matchers)) ?? null,
+      }));
       this.rules = rules;
+      this.history = history;
+      this.span = span;
+      this.error = '';
       this.loaded = true;
     } catch (err) {
       this.error = errorMessage(err);

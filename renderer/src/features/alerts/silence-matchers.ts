@@ -1,5 +1,6 @@
 // The silence editor's matchers as a person writes them, one per line (`alertname="Api5xx"`,
-// `instance=~"web-.*"`), to and from Alertmanager's API matchers.
+// `instance=~"web-.*"`), to and from Alertmanager's API matchers; the same matchers as the lists'
+// label filter, and whether an alert's labels meet them (a silence's, the filter's).
 import type { SilenceMatcher } from '../../../../shared/api.js';
 
 const LINE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|(\S*))\s*$/;
@@ -23,4 +24,37 @@ export function parseSilenceMatchers(text: string): { matchers: SilenceMatcher[]
 export function formatSilenceMatchers(matchers: readonly SilenceMatcher[]): string {
   const op = (m: SilenceMatcher): string => `${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : m.isEqual === false ? '=' : ''}`;
   return matchers.map((m) => `${m.name}${op(m)}${JSON.stringify(m.value)}`).join('\n');
+}
+
+/** Whether labels meet one matcher, as Alertmanager tests them (a regex must match the whole value). */
+function matches(labels: Readonly<Record<string, string>>, m: SilenceMatcher): boolean {
+  const value = labels[m.name] ?? '';
+  let hit: boolean;
+  if (m.isRegex) {
+    try {
+      hit = new RegExp(`^(?:${m.value})$`).test(value);
+    } catch {
+      hit = false;
+    }
+  } else hit = value === m.value;
+  return m.isEqual === false ? !hit : hit;
+}
+
+export function matchesAll(labels: Readonly<Record<string, string>>, matchers: readonly SilenceMatcher[]): boolean {
+  return matchers.every((m) => matches(labels, m));
+}
+
+/**
+ * The lists' label filter as typed (`severity=P1 service=checkout`, `instance=~"web-.*"`): matchers
+ * separated by spaces, every one must hold; or the word that is not one.
+ */
+export function parseLabelFilter(text: string): { matchers: SilenceMatcher[] } | { error: string } {
+  const matchers: SilenceMatcher[] = [];
+  // Spaces separate matchers, except inside a quoted value.
+  for (const token of text.match(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g) ?? []) {
+    const parsed = parseSilenceMatchers(token);
+    if ('error' in parsed) return { error: `"${token}" is not a label matcher: write name=value (or !=, =~ for a regex, !~).` };
+    matchers.push(...parsed.matchers);
+  }
+  return { matchers };
 }

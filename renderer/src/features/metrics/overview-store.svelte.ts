@@ -1,6 +1,6 @@
 // The service overview's rows: per service (or per operation of one service) its request rate,
 // error ratio and p50/p95/p99 latency over the range, each as a line and its newest value, from
-// the RED series (red-series.ts); per service also the CPU and memory of its processes when Loupe
+// the RED series (lib/red-series.ts); per service also the CPU and memory of its processes when Loupe
 // knows them. Refreshed while the range is live, as every chart is.
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
@@ -8,7 +8,14 @@ import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { matrixSeries, type SeriesPoint } from './chart-data.js';
 import { stepFor } from './promql-build.js';
-import { OPERATION_LABEL, redQueries, saturationQueries, SERVICE_LABEL, type RedColumn, type SaturationColumn } from './red-series.js';
+import {
+  OPERATION_LABEL,
+  redQueries,
+  saturationQueries,
+  SERVICE_LABEL,
+  type RedColumn,
+  type SaturationColumn,
+} from '../../lib/red-series.js';
 
 /** Sparklines are small: fewer points than a chart. */
 const SPARK_POINTS = 60;

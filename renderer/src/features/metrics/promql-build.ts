@@ -3,14 +3,9 @@
 // histogram's p50/p95/p99), split by a label when asked. OTel names keep their dots, so names and
 // labels that are not plain identifiers are quoted as Prometheus 3 writes them (`{"http.route"="/"}`).
 import type { PromMetricMetadata } from '../../../../shared/model.js';
+import { escapeLabelValue, labelName, selector, type LabelFilter, type MatchOp } from '../../lib/promql-selector.js';
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-
-export interface LabelFilter {
-  label: string;
-  op: MatchOp;
-  value: string;
-}
+export { escapeLabelValue, labelName, selector, type LabelFilter, type MatchOp } from '../../lib/promql-selector.js';
 
 /** One line of a chart: its PromQL and what its series are called when the query has no labels to tell them apart. */
 export interface ChartQuery {
@@ -25,26 +20,6 @@ export interface ChartSpec {
   unit: string;
   perSecond: boolean;
   queries: ChartQuery[];
-}
-
-const IDENTIFIER = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_IDENTIFIER = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** A label value inside double quotes. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** A label name as PromQL takes it: bare when it can be, else quoted (`"http.route"`). */
-export function labelName(name: string): string {
-  return LABEL_IDENTIFIER.test(name) ? name : `"${escapeLabelValue(name)}"`;
-}
-
-/** `name{a="x"}`, or `{"dotted.name", a="x"}` for a name that is not an identifier. */
-export function selector(metric: string, filters: readonly LabelFilter[] = []): string {
-  const matchers = filters.map((f) => `${labelName(f.label)}${f.op}"${escapeLabelValue(f.value)}"`);
-  if (IDENTIFIER.test(metric)) return matchers.length ? `${metric}{${matchers.join(', ')}}` : metric;
-  return `{${[`"${escapeLabelValue(metric)}"`, ...matchers].join(', ')}}`;
 }
 
 /** The range of `rate()`: at least 4 steps (as Grafana's $__rate_interval) and never under a minute. */

@@ -5,7 +5,7 @@
 // PromQL the service overview asks over them; and the saturation of a service's processes from
 // the process scraper's series Loupe samples (electron/engine/signals/metrics/host/). Every name
 // and label value the overview depends on is here, in one place.
-import { labelName, selector, type LabelFilter } from './promql-build.js';
+import { labelName, selector, type LabelFilter } from './promql-selector.js';
 
 /** Calls per service, operation, kind and status (a counter). */
 export const CALLS_METRIC = 'traces.span.metrics.calls_total';
@@ -74,4 +74,36 @@ export function operationFilters(service: string, operation: string): LabelFilte
     { label: OPERATION_LABEL, op: '=', value: operation },
     { label: KIND_LABEL, op: '=~', value: SERVED_KINDS.join('|') },
   ];
+}
+
+/** The one-click alert rules on a service (the Metrics view's "Alert…", the Alerts view's rule form). */
+export type RedRuleTemplate = 'error-ratio' | 'p95-latency';
+
+/** p95 latency a template starts from (the duration unit: ms); the user sets their own. */
+export const DEFAULT_P95_THRESHOLD_MS = 500;
+
+/** A template's rule on one service's served spans: its name, condition (PromQL), `for`, severity and summary. */
+export function redRuleTemplate(
+  template: RedRuleTemplate,
+  service: string,
+): { name: string; expr: string; for: string; severity: string; summary: string } {
+  const q = redQueries(SERVICE_LABEL, service);
+  const name = service.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase());
+  const camel = name.charAt(0).toUpperCase() + name.slice(1);
+  if (template === 'error-ratio') {
+    return {
+      name: `${camel}ErrorRatio`,
+      expr: `${q.errors} > 0.05`,
+      for: '5m',
+      severity: 'P2',
+      summary: `{{ $value | humanizePercentage }} of ${service}'s requests fail`,
+    };
+  }
+  return {
+    name: `${camel}P95Latency`,
+    expr: `${q.p95} > ${DEFAULT_P95_THRESHOLD_MS}`,
+    for: '5m',
+    severity: 'P3',
+    summary: `p95 latency of ${service} is {{ $value | humanize }} ${DURATION_UNIT}`,
+  };
 }
