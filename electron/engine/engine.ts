@@ -188,7 +188,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const alertHistory = new AlertHistory(db);
   const retention = new Retention(
     db,
-    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner, alertHistory],
+    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -304,6 +304,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
   );
+  retention.adopt(modules.flatMap((m) => (m.pruner ? [m.pruner] : [])));
   let api: EngineApi;
   try {
     api = apiOf(modules);

@@ -62,8 +62,8 @@ export class Retention {
 
   constructor(
     private readonly db: Db,
-    /** Each signal's; on ties of age, the first listed goes first. */
-    private readonly pruners: readonly Pruner[],
+    /** Each signal's; on ties of age, the first listed goes first (modules' pruners join with adopt()). */
+    private pruners: readonly Pruner[],
     readonly limits: RetentionLimits,
     options: RetentionOptions = {},
   ) {
@@ -75,6 +75,11 @@ export class Retention {
     const walBytes = Math.min(4 * 1024 * 1024, Math.max(256 * 1024, Math.floor(limits.maxDbBytes * 0.05)));
     db.pragma(`wal_autocheckpoint = ${Math.floor(walBytes / pageSize)}`);
     db.pragma(`journal_size_limit = ${walBytes}`);
+  }
+
+  /** The modules' pruners (EngineModule.pruner), after the signals' own. */
+  adopt(pruners: readonly Pruner[]): void {
+    this.pruners = [...this.pruners, ...pruners];
   }
 
   /** The periodic pass, for the scheduler. */

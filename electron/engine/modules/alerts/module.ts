@@ -152,6 +152,7 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
     name: 'alerts',
     handlers,
     routes,
+    ...(deps.history ? { pruner: deps.history } : {}),
     start: () => rules.start(),
     stop: () => rules.stop(),
     status: () => ({ rules: rules.status() }),
