@@ -283,6 +283,24 @@ export interface EngineStatusView {
   remoteWrite?: RemoteWriteView;
   /** Alert and recording rules (README, *Rules*). */
   rules?: RulesStatusView;
+  /** The alert manager (README, *Alert manager*). */
+  alertManager?: AlertManagerStatusView;
+}
+
+/** The alert manager's configuration file and deliveries. */
+export interface AlertManagerStatusView {
+  /** alertmanager.yml's path (null when the configuration was given otherwise). */
+  configFile: string | null;
+  /** Why the file's current version does not load (`path:line:column: …`): the last good configuration runs meanwhile. */
+  configError: string | null;
+  configReloads: number;
+  configReloadErrors: number;
+  /** Alerts firing now, not silenced nor inhibited. */
+  firing: number;
+  /** Deliveries that failed after their last retry (in the notification history). */
+  failedDeliveries: number;
+  /** Deliveries waiting for their first attempt or a retry. */
+  pendingDeliveries: number;
 }
 
 /** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */

@@ -9,15 +9,16 @@
 // (`escalate_after`: notified again one urgency higher). Every wait is a scheduler task on the
 // engine's clock; what each group notified is in SQLite, so a restart does not notify it again.
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { AlertManagerStatusView } from '../../../../shared/model.js';
 import type { AcknowledgementView, NotificationLogEntry, SilenceMatcher, SilenceView } from '../../../../shared/api.js';
 import { handler, type Handlers, type Topics } from '../../api/handlers.js';
 import { param, required, withDefault, type Param } from '../../api/params.js';
+import { lookAgain } from '../../core/changed-file.js';
 import type { Db } from '../../core/database.js';
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import type { RestRoute } from '../../core/module.js';
-import type { Scheduler, Task } from '../../core/scheduler.js';
+import type { ScheduledJob, Scheduler, Task } from '../../core/scheduler.js';
 import type { Alert, AlertLabels, AlertSink } from '../alert.js';
 import { BrowserNotifier } from '../notifiers/browser.js';
 import { CommandNotifier } from '../notifiers/command.js';
@@ -48,6 +49,8 @@ export interface AlertManagerOptions {
   events: EventBus;
   /** A parsed configuration, or YAML text; the default (DEFAULT_CONFIG_YAML) when absent. */
   config?: ManagerConfig | string;
+  /** alertmanager.yml: read at start and again whenever it changes (instead of `config`). */
+  configPath?: string;
 }
 
 /** Urgency of a notification from the alerts' severity: P1 critical, P4 low, else normal. */
@@ -97,25 +100,57 @@ const matchersParam: Param<SilenceMatcher[] | undefined> = {
   },
 };
 
-/** Reads the configuration file, or the default when there is none; a bad file throws `path:line:column: …`. */
-export function loadManagerConfig(path: string | undefined): ManagerConfig {
-  if (path === undefined) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
-    throw err;
-  }
-  try {
-    return parseConfig(text);
-  } catch (err) {
-    throw new Error(`${path}:${(err as Error).message}`);
+/** How often alertmanager.yml's mtime is looked at (as the rule files'). */
+export const CONFIG_CHECK_MS = 2_000;
+export const CONFIG_RELOAD_JOB = 'alerts.manager.reload';
+
+/**
+ * alertmanager.yml, read again when it changes. A version that does not load leaves the last good
+ * configuration running (the defaults when none loaded yet) and its problem (`path:line:column: …`)
+ * in `error` until a good version replaces it; a file removed means the defaults again.
+ */
+export class ManagerConfigFile {
+  private stamp: string | null = null;
+  error: string | null = null;
+  reloads = 0;
+  reloadErrors = 0;
+
+  constructor(readonly path: string) {}
+
+  /** The configuration to run now when it changed on disk, else null. */
+  check(): ManagerConfig | null {
+    const look = lookAgain(this.path, this.stamp);
+    if (look.kind === 'unchanged') return null;
+    if (look.kind === 'missing') {
+      if (this.stamp === 'missing') return null;
+      this.stamp = 'missing';
+      this.error = null;
+      return DEFAULT_CONFIG;
+    }
+    this.reloads++;
+    if (look.kind === 'unreadable') {
+      this.stamp = null;
+      this.reloadErrors++;
+      this.error = `${this.path}:0:0: ${look.message}`;
+      return null;
+    }
+    this.stamp = look.stamp;
+    try {
+      const config = parseConfig(look.text);
+      this.error = null;
+      return config;
+    } catch (err) {
+      this.reloadErrors++;
+      this.error = `${this.path}:${(err as Error).message}`;
+      return null;
+    }
   }
 }
 
 export class AlertManager implements AlertSink {
-  readonly config: ManagerConfig;
+  private current: ManagerConfig;
+  private readonly configFile: ManagerConfigFile | null;
+  private reloadJob: ScheduledJob | null = null;
   private readonly store: ManagerStore;
   private readonly scheduler: Scheduler;
   private readonly events: EventBus;
@@ -130,7 +165,10 @@ export class AlertManager implements AlertSink {
   private lastFiring = { count: -1, critical: false };
 
   constructor(options: AlertManagerOptions) {
-    this.config = typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG);
+    this.configFile = options.configPath !== undefined ? new ManagerConfigFile(options.configPath) : null;
+    this.current =
+      this.configFile?.check() ??
+      (typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG));
     this.store = new ManagerStore(options.db);
     this.scheduler = options.scheduler;
     this.events = options.events;
@@ -145,6 +183,23 @@ export class AlertManager implements AlertSink {
 
   private now(): number {
     return this.scheduler.clock.nowMs();
+  }
+
+  /** The configuration running now. */
+  get config(): ManagerConfig {
+    return this.current;
+  }
+
+  /**
+   * alertmanager.yml changed: a version that loads replaces the running configuration. New alerts
+   * route with it; a group already notifying keeps going on its route's new settings (by position
+   * in the tree), or on its old ones when that route went away.
+   */
+  reloadConfig(): void {
+    const next = this.configFile?.check();
+    if (!next) return;
+    this.current = next;
+    for (const g of this.groups.values()) g.route = this.routeById(g.route.id) ?? g.route;
   }
 
   /**
@@ -177,6 +232,10 @@ export class AlertManager implements AlertSink {
     }
     this.later(this.config.resolveTimeoutMs, () => this.resolveUnconfirmed());
     this.deliveries.resume();
+    if (this.configFile) {
+      this.reloadJob = this.scheduler.add({ name: CONFIG_RELOAD_JOB, everyMs: CONFIG_CHECK_MS, run: () => this.reloadConfig() });
+      this.reloadJob.start();
+    }
   }
 
   /** Cancels every timer; deliveries in flight finish (`settled`). */
@@ -186,6 +245,8 @@ export class AlertManager implements AlertSink {
       g.escalationTimer?.cancel();
     }
     for (const t of [...this.reminders.values(), ...this.tasks]) t.cancel();
+    if (this.reloadJob) this.scheduler.remove(this.reloadJob.name);
+    this.reloadJob = null;
     this.deliveries.stop();
   }
 
@@ -446,11 +507,17 @@ export class AlertManager implements AlertSink {
     this.reportFiring();
   }
 
-  /** Tells the tray how many alerts fire (when that changed). */
-  private reportFiring(): void {
+  /** The firing alerts not silenced nor inhibited, by fingerprint. */
+  private firing(): Map<string, Alert> {
     const now = this.now();
     const firing = new Map<string, Alert>();
     for (const g of this.groups.values()) for (const a of this.visibleFiring(g, now)) firing.set(a.fingerprint, a);
+    return firing;
+  }
+
+  /** Tells the tray how many alerts fire (when that changed). */
+  private reportFiring(): void {
+    const firing = this.firing();
     const count = firing.size;
     const critical = [...firing.values()].some((a) => a.labels.severity === 'P1');
     if (count === this.lastFiring.count && critical === this.lastFiring.critical) return;
@@ -663,9 +730,38 @@ export class AlertManager implements AlertSink {
     ];
   }
 
+  /** engine.status's `alertManager`. */
+  status(): AlertManagerStatusView {
+    const deliveries = this.store.deliveryCounts();
+    const file = this.configFile;
+    return {
+      configFile: file?.path ?? null,
+      configError: file?.error ?? null,
+      configReloads: file?.reloads ?? 0,
+      configReloadErrors: file?.reloadErrors ?? 0,
+      firing: this.firing().size,
+      failedDeliveries: deliveries.failed ?? 0,
+      pendingDeliveries: (deliveries.pending ?? 0) + (deliveries.retrying ?? 0),
+    };
+  }
+
   /** What the alerts module spreads into its EngineModule. */
-  parts(): { handlers: Handlers; topics: Topics; routes: RestRoute[]; start: () => void; stop: () => void } {
-    return { handlers: this.handlers(), topics: this.topics(), routes: this.routes(), start: () => this.start(), stop: () => this.stop() };
+  parts(): {
+    handlers: Handlers;
+    topics: Topics;
+    routes: RestRoute[];
+    start: () => void;
+    stop: () => void;
+    status: () => { alertManager: AlertManagerStatusView };
+  } {
+    return {
+      handlers: this.handlers(),
+      topics: this.topics(),
+      routes: this.routes(),
+      start: () => this.start(),
+      stop: () => this.stop(),
+      status: () => ({ alertManager: this.status() }),
+    };
   }
 }
 
