@@ -31,7 +31,9 @@ describe('alertmanager.yml edited while Loupe runs', () => {
     const server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: TOKEN });
     try {
       const apiStatus = async (): Promise<EngineStatusView> =>
-        (await (await fetch(new URL('/api/status', server.url), { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as EngineStatusView;
+        (await (
+          await fetch(new URL('/api/status', server.url), { headers: { Authorization: `Bearer ${TOKEN}` } })
+        ).json()) as EngineStatusView;
       const expectedError = `${path}:3:15: "5x" is not a duration (such as 30s, 5m, 4h, 1h30m)`;
       expect(engine.status().alertManager).toMatchObject({ configFile: path, configError: expectedError, firing: 0 });
       expect((await apiStatus()).alertManager?.configError).toBe(expectedError);

@@ -5,10 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 
 /** What looking at a file again found. */
 export type FileLook =
-  | { kind: 'unchanged' }
-  | { kind: 'changed'; stamp: string; text: string }
-  | { kind: 'missing' }
-  | { kind: 'unreadable'; message: string };
+  { kind: 'unchanged' } | { kind: 'changed'; stamp: string; text: string } | { kind: 'missing' } | { kind: 'unreadable'; message: string };
 
 /** Reads `path` when its mtime or size differ from `lastStamp` (null: never read). */
 export function lookAgain(path: string, lastStamp: string | null): FileLook {

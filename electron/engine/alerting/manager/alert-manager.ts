@@ -167,8 +167,7 @@ export class AlertManager implements AlertSink {
   constructor(options: AlertManagerOptions) {
     this.configFile = options.configPath !== undefined ? new ManagerConfigFile(options.configPath) : null;
     this.current =
-      this.configFile?.check() ??
-      (typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG));
+      this.configFile?.check() ?? (typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG));
     this.store = new ManagerStore(options.db);
     this.scheduler = options.scheduler;
     this.events = options.events;
