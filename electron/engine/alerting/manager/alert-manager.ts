@@ -10,6 +10,7 @@
 // engine's clock; what each group notified is in SQLite, so a restart does not notify it again.
 import { createHash, randomUUID } from 'node:crypto';
 import type { AlertManagerStatusView } from '../../../../shared/model.js';
+import type { FiringAlertItem } from '../../../../shared/host-protocol.js';
 import type { AcknowledgementView, NotificationLogEntry, SilenceMatcher, SilenceView } from '../../../../shared/api.js';
 import { handler, type Handlers, type Topics } from '../../api/handlers.js';
 import { param, required, withDefault, type Param } from '../../api/params.js';
@@ -55,6 +56,9 @@ export interface AlertManagerOptions {
 
 /** Urgency of a notification from the alerts' severity: P1 critical, P4 low, else normal. */
 const SEVERITY_URGENCY: Record<string, Urgency> = { P1: 'critical', P2: 'normal', P3: 'normal', P4: 'low' };
+
+/** `createdBy` of the silences the desktop's *Snooze* makes. */
+export const SNOOZE_CREATED_BY = 'Loupe (snooze)';
 
 /** How long the notification history is kept. */
 const HISTORY_MS = 30 * 86400_000;
@@ -155,14 +159,14 @@ export class AlertManager implements AlertSink {
   private readonly scheduler: Scheduler;
   private readonly events: EventBus;
   private readonly deliveries: Deliveries;
-  private readonly desktop: DesktopNotifier;
   private readonly browser = new BrowserNotifier();
   private readonly groups = new Map<string, Group>();
   private silences: SilenceRow[] = [];
   private readonly reminders = new Map<string, Task>();
   private readonly tasks = new Set<Task>();
   private acked = new Set<string>();
-  private lastFiring = { count: -1, critical: false };
+  /** The last `alerts-firing` sent (its fields joined): sent again only when it changed. */
+  private lastFiring = '';
 
   constructor(options: AlertManagerOptions) {
     this.configFile = options.configPath !== undefined ? new ManagerConfigFile(options.configPath) : null;
@@ -171,7 +175,6 @@ export class AlertManager implements AlertSink {
     this.store = new ManagerStore(options.db);
     this.scheduler = options.scheduler;
     this.events = options.events;
-    this.desktop = new DesktopNotifier(options.events);
     this.deliveries = new Deliveries(
       this.store,
       this.scheduler,
@@ -490,7 +493,7 @@ export class AlertManager implements AlertSink {
     if (!receiver) return [];
     const validity = FIRING_ENDS_AFTER_INTERVALS * (route ?? this.config.route).groupIntervalMs;
     return [
-      ...(receiver.desktop ? [this.desktop] : []),
+      ...(receiver.desktop ? [new DesktopNotifier(this.events, receiver.overrideDoNotDisturb)] : []),
       ...(receiver.browser ? [this.browser] : []),
       ...receiver.webhooks.map((c) => new WebhookNotifier(c)),
       ...receiver.commands.map((c) => new CommandNotifier(c, this.scheduler)),
@@ -514,14 +517,49 @@ export class AlertManager implements AlertSink {
     return firing;
   }
 
-  /** Tells the tray how many alerts fire (when that changed). */
+  /** Tells the tray which alerts fire (when that changed): most severe first, then by title. */
   private reportFiring(): void {
-    const firing = this.firing();
-    const count = firing.size;
-    const critical = [...firing.values()].some((a) => a.labels.severity === 'P1');
-    if (count === this.lastFiring.count && critical === this.lastFiring.critical) return;
-    this.lastFiring = { count, critical };
-    this.events.emit('alerts.firing', { type: 'alerts-firing', count, critical });
+    const firing = [...this.firing().values()];
+    const items: FiringAlertItem[] = firing
+      .map((a) => ({ fingerprint: a.fingerprint, title: alertTitle(a), severity: a.labels.severity ?? '', url: a.generatorURL }))
+      .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
+    const message = {
+      type: 'alerts-firing' as const,
+      count: items.length,
+      critical: items.some((a) => a.severity === 'P1'),
+      alerts: JSON.stringify(items),
+    };
+    const key = JSON.stringify(message);
+    if (key === this.lastFiring) return;
+    this.lastFiring = key;
+    this.events.emit('alerts.firing', message);
+  }
+
+  /**
+   * Snooze (a notification's or the tray's action): a silence of the firing alert's labels for
+   * `forMs`. Returns its id, or null when no such alert fires (resolved meanwhile).
+   */
+  snooze(fingerprint: string, forMs: number): string | null {
+    const alert = this.firingAlert(fingerprint);
+    if (!alert) return null;
+    const matchers = Object.entries(alert.labels)
+      .filter(([, value]) => value !== '')
+      .map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+    return this.createSilence({
+      matchers,
+      endsAtMs: this.now() + forMs,
+      createdBy: SNOOZE_CREATED_BY,
+      comment: `Snoozed for ${Math.round(forMs / 60_000)} min from the desktop`,
+    });
+  }
+
+  /** A firing alert by fingerprint (silenced or inhibited ones included). */
+  private firingAlert(fingerprint: string): Alert | undefined {
+    for (const g of this.groups.values()) {
+      const a = g.alerts.get(fingerprint)?.alert;
+      if (a && a.endsAt === null) return a;
+    }
+    return undefined;
   }
 
   // Silences.
@@ -762,6 +800,19 @@ export class AlertManager implements AlertSink {
       status: () => ({ alertManager: this.status() }),
     };
   }
+}
+
+/** An alert's line in the tray: its name and summary. */
+function alertTitle(a: Alert): string {
+  const name = a.labels.alertname ?? 'alert';
+  const summary = a.annotations.summary;
+  return summary && summary !== name ? `${name}: ${summary}` : name;
+}
+
+/** P1 first … P4, then alerts without a severity. */
+function severityRank(severity: string): number {
+  const m = /^P([1-4])$/.exec(severity);
+  return m ? Number(m[1]) : 5;
 }
 
 function groupLabels(route: RouteConfig, labels: AlertLabels): AlertLabels {
