@@ -123,7 +123,8 @@ export class ManagerConfigFile {
 
   /** The configuration to run now when it changed on disk, else null. */
   check(): ManagerConfig | null {
-    const look = lookAgain(this.path, this.stamp);
+    // An unreadable file is read again at every look (a chmod does not change the mtime), said once.
+    const look = lookAgain(this.path, this.stamp === 'unreadable' ? null : this.stamp);
     if (look.kind === 'unchanged') return null;
     if (look.kind === 'missing') {
       if (this.stamp === 'missing') return null;
@@ -131,13 +132,13 @@ export class ManagerConfigFile {
       this.error = null;
       return DEFAULT_CONFIG;
     }
-    this.reloads++;
     if (look.kind === 'unreadable') {
-      this.stamp = null;
-      this.reloadErrors++;
+      if (this.stamp !== 'unreadable') this.reloadErrors++;
+      this.stamp = 'unreadable';
       this.error = `${this.path}:0:0: ${look.message}`;
       return null;
     }
+    this.reloads++;
     this.stamp = look.stamp;
     try {
       const config = parseConfig(look.text);
