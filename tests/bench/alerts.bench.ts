@@ -251,12 +251,16 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
       const latencies: number[] = [];
       const rulesView = (): { alerts: { labels: Record<string, string>; activeAt: string; state: string }[] } =>
         engine.api.table.request('alerts.prometheusAlerts', {}) as never;
-      const seen = new Set<string>();
+      // Firings from the cycles above were notified before this count began.
+      const firingTriggers = async (): Promise<string[]> =>
+        (await rulesView()).alerts
+          .filter((a) => a.labels.alertname === 'Trigger' && a.state === 'firing' && a.labels.cycle)
+          .map((a) => a.labels.cycle!);
+      const seen = new Set<string>(await firingTriggers());
       for (let i = 0; latencies.length < firings && i < firings * 20; i++) {
         await tick();
-        for (const a of (await rulesView()).alerts) {
-          const cycle = a.labels.cycle;
-          if (a.labels.alertname !== 'Trigger' || a.state !== 'firing' || !cycle || seen.has(cycle)) continue;
+        for (const cycle of await firingTriggers()) {
+          if (seen.has(cycle)) continue;
           seen.add(cycle);
           const n = notified.at(-1);
           if (!n) throw new Error('benchAlerts: the trigger fired but no notification reached the desktop notifier');
