@@ -18,7 +18,25 @@ const MAIN_TO_HOST = {
   'renderer-port': {},
   /** The user opened a file or folder from the menu. */
   'add-source': { path: 'string' },
+  /**
+   * An action on a firing alert, from a notification's button or the tray menu: `snooze` (a
+   * silence of its labels for an hour) or `acknowledge` (quiet until it resolves).
+   */
+  'alert-action': { fingerprint: 'string', action: 'string' },
 } as const satisfies Shapes;
+
+/** The actions `alert-action` carries. */
+export const ALERT_ACTIONS = ['snooze', 'acknowledge'] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
+
+/** One firing alert as `alerts-firing` lists it (JSON in its `alerts` field). */
+export interface FiringAlertItem {
+  fingerprint: string;
+  title: string;
+  severity: string;
+  /** Where *Open* goes (the alert's generatorURL: a `#/alerts?…` route of the page). */
+  url: string;
+}
 
 /** Engine host → main: something the user should see in a dialog, or a native notification. */
 const HOST_TO_MAIN = {
@@ -29,9 +47,23 @@ const HOST_TO_MAIN = {
    * shown (a re-notification does not stack); `urgency` is low | normal | critical; a click opens
    * `alertUrl` (a `#/…` route of the page) in the window.
    */
-  'alert-notify': { id: 'string', groupId: 'string', title: 'string', body: 'string', urgency: 'string', alertUrl: 'string' },
-  /** How many alerts fire now (the tray shows it), and whether one of them is critical. */
-  'alerts-firing': { count: 'number', critical: 'boolean' },
+  'alert-notify': {
+    id: 'string',
+    groupId: 'string',
+    title: 'string',
+    body: 'string',
+    urgency: 'string',
+    alertUrl: 'string',
+    /** JSON list of the firing alerts' fingerprints: what the notification's actions act on. */
+    fingerprints: 'string',
+    /** The receiver's `override_do_not_disturb`: a critical one may pass the desktop's do-not-disturb. */
+    overrideDoNotDisturb: 'boolean',
+  },
+  /**
+   * How many alerts fire now (the tray shows it), whether one of them is critical, and the list of
+   * them (JSON of FiringAlertItem[]) for the tray's menu.
+   */
+  'alerts-firing': { count: 'number', critical: 'boolean', alerts: 'string' },
 } as const satisfies Shapes;
 
 export type MainToHost = MessageOf<typeof MAIN_TO_HOST>;

@@ -287,6 +287,8 @@ export interface EngineStatusView {
   health?: { results: number; writeErrors: number; lastWriteError: string | null; probes: number; fileErrors: number };
   /** Error groups and log patterns (README, *Errors and patterns*). */
   analysis?: AnalysisStatusView;
+  /** The alert manager (README, *Alert manager*). */
+  alertManager?: AlertManagerStatusView;
 }
 
 /** The analysis at ingest: templates held (capped, least recent dropped) and batches it failed on. */
@@ -298,6 +300,22 @@ export interface AnalysisStatusView {
   /** Stored batches the analysis failed on (the records are stored all the same), and why the last one did. */
   failures: number;
   lastFailure: string | null;
+}
+
+/** The alert manager's configuration file and deliveries. */
+export interface AlertManagerStatusView {
+  /** alertmanager.yml's path (null when the configuration was given otherwise). */
+  configFile: string | null;
+  /** Why the file's current version does not load (`path:line:column: …`): the last good configuration runs meanwhile. */
+  configError: string | null;
+  configReloads: number;
+  configReloadErrors: number;
+  /** Alerts firing now, not silenced nor inhibited. */
+  firing: number;
+  /** Deliveries that failed after their last retry (in the notification history). */
+  failedDeliveries: number;
+  /** Deliveries waiting for their first attempt or a retry. */
+  pendingDeliveries: number;
 }
 
 /** Remote write's counters: samples sent, requests that failed (retried), samples refused, the backlog. */

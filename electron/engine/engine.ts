@@ -48,7 +48,7 @@ import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
 import { hostMetricsModule } from './signals/metrics/host/module.js';
 import { resourcesNamingProcess } from './core/resource-store.js';
 import { remoteWriteModule } from './signals/metrics/remote-write/module.js';
-import { AlertManager, loadManagerConfig } from './alerting/manager/alert-manager.js';
+import { AlertManager } from './alerting/manager/alert-manager.js';
 import { alertsModule } from './modules/alerts/module.js';
 import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
@@ -124,6 +124,8 @@ export interface Engine {
   readonly statsd: StatsdSource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
+  /** The alert manager (the desktop host hands it the actions of notifications and the tray). */
+  readonly alertManager: AlertManager;
   /**
    * Write what is pending, stop the tailers, checkpoint the WAL and close the database. Never
    * throws (a full disk must not turn a stop into a crash that leaves the lock behind): what could
@@ -239,13 +241,13 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }
   }
 
-  // The rules' alerts go to the alert manager (alertmanager.yml in the data dir; the defaults
-  // without one), and the last of them are kept for the API (alerts.sent).
+  // The rules' alerts go to the alert manager (alertmanager.yml in the data dir, reloaded when it
+  // changes; the defaults without one), and the last of them are kept for the API (alerts.sent).
   const alertManager = new AlertManager({
     db,
     scheduler,
     events,
-    config: loadManagerConfig(join(config.dataDir, ALERT_MANAGER_CONFIG_FILE)),
+    configPath: join(config.dataDir, ALERT_MANAGER_CONFIG_FILE),
   });
   const sent = new SentAlerts(() => scheduler.clock.nowMs());
   const alertSink: AlertSink = {
@@ -357,6 +359,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlpProblem,
     statsd,
     repairedModes,
+    alertManager,
     close: () => (closing ??= close()),
   };
   try {

@@ -5,7 +5,8 @@ import { createEngine, type Engine } from './engine.js';
 import { ProtocolConnection } from './api/protocol-server.js';
 import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
 import { loadOrCreateToken } from './api/api-token.js';
-import { parseMainToHost, type HostToMain } from '../../shared/host-protocol.js';
+import { parseMainToHost, type HostToMain, type MainToHost } from '../../shared/host-protocol.js';
+import type { AlertManager } from './alerting/manager/alert-manager.js';
 import { DEFAULT_STATSD_PORT } from './ingest/metrics-in/statsd-source.js';
 
 /** The parts of Electron's MessagePortMain / parentPort the host uses (no electron import here). */
@@ -25,11 +26,20 @@ export function servePort(engine: Pick<Engine, 'api'>, port: PortLike): Protocol
   return connection;
 }
 
+/** How long the desktop's *Snooze* silences an alert. */
+export const SNOOZE_MS = 3_600_000;
+
+/** A notification's or the tray's action on an alert, done by the alert manager. */
+export function actOnAlert(manager: AlertManager, msg: Extract<MainToHost, { type: 'alert-action' }>): void {
+  if (msg.action === 'snooze') manager.snooze(msg.fingerprint, SNOOZE_MS);
+  else if (msg.action === 'acknowledge') manager.acknowledge([msg.fingerprint], 'Loupe (desktop)', 'acknowledged from the desktop');
+}
+
 function tellMain(parent: PortLike, message: HostToMain): void {
   parent.postMessage(message);
 }
 
-/** Acts on main's messages: a window's new port, a file or folder opened from the menu. */
+/** Acts on main's messages: a window's new port, a file or folder opened from the menu, an alert's action. */
 export function serveMain(engine: Engine, parent: PortLike): void {
   // The alert manager's desktop notifier and firing count, shown by main (native notification, tray).
   engine.events.on('alert.notify', (message) => tellMain(parent, message));
@@ -40,6 +50,7 @@ export function serveMain(engine: Engine, parent: PortLike): void {
     if (msg?.type === 'add-source') {
       engine.sources.add(msg.path).catch((err: unknown) => tellMain(parent, { type: 'error', message: String(err) }));
     }
+    if (msg?.type === 'alert-action') actOnAlert(engine.alertManager, msg);
   });
 }
 

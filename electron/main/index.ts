@@ -24,12 +24,17 @@ import { isAllowedExternalUrl, isAppUrl, isPermissionAllowed, isTrustedSender } 
 import { DEFAULT_SIZE, restoreWindowState, type WindowState } from './window-state.js';
 import { menuModel, trayMenuModel, type MenuCommand, type MenuItemModel } from './menu-model.js';
 import {
+  alarmBitmap,
   alertRoute,
+  buttonMessages,
+  firingAlerts,
   notificationOptions,
   ShownNotifications,
+  trayAlertEntries,
   trayState,
   type AlertNotify,
   type AlertsFiring,
+  type TrayAlertEntry,
 } from './alert-notifications.js';
 import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
 
@@ -69,23 +74,53 @@ function startEngine(): UtilityProcess {
 /** Native notifications shown, by id: a re-notification of a group replaces its last one. */
 const shownAlerts = new ShownNotifications<Notification>();
 
+/** Shows the window on a route of the page (`#/alerts?…`). */
+function openRoute(route: string | null): void {
+  runCommand('show-window');
+  if (route && mainWindow) void mainWindow.webContents.executeJavaScript(`location.hash = ${JSON.stringify(route)}`);
+}
+
 function showAlert(msg: AlertNotify): void {
   if (!Notification.isSupported()) return;
-  const notification = new Notification(notificationOptions(msg));
+  const notification = new Notification(notificationOptions(msg, process.platform));
   notification.on('click', () => {
     shownAlerts.forget(msg.id, notification);
-    runCommand('show-window');
-    const route = alertRoute(msg.alertUrl);
-    if (route && mainWindow) void mainWindow.webContents.executeJavaScript(`location.hash = ${JSON.stringify(route)}`);
+    openRoute(alertRoute(msg.alertUrl));
+  });
+  notification.on('action', (_event, index) => {
+    const todo = buttonMessages(msg, index);
+    if (todo === 'open') openRoute(alertRoute(msg.alertUrl));
+    else if (todo && engine) for (const m of todo) tellEngine(engine, m);
   });
   notification.on('close', () => shownAlerts.forget(msg.id, notification));
   shownAlerts.show(msg.id, notification);
   notification.show();
 }
 
+/** The tray's icon, and the same in the alarm colour (made once, when first needed). */
+let trayIcons: { normal: Electron.NativeImage; alarm: Electron.NativeImage | null } | null = null;
+
+function alarmIcon(): Electron.NativeImage | null {
+  if (!trayIcons) return null;
+  if (!trayIcons.alarm) {
+    const { width, height } = trayIcons.normal.getSize();
+    trayIcons.alarm = nativeImage.createFromBitmap(Buffer.from(alarmBitmap(trayIcons.normal.toBitmap())), { width, height });
+  }
+  return trayIcons.alarm;
+}
+
+/** The firing alerts the tray menu lists (with their actions), between Show and Quit. */
+let trayAlerts: TrayAlertEntry[] = [];
+
 function showFiring(msg: AlertsFiring): void {
   const state = trayState(msg);
   tray?.setToolTip(state.tooltip);
+  trayAlerts = trayAlertEntries(firingAlerts(msg));
+  if (tray) {
+    tray.setContextMenu(buildTrayMenu());
+    const icon = state.alarm ? alarmIcon() : trayIcons?.normal;
+    if (icon) tray.setImage(icon);
+  }
   // The badge (macOS dock, Unity launchers); the tray's title beside the icon on macOS.
   app.setBadgeCount(state.badge);
   if (process.platform === 'darwin') tray?.setTitle(state.alarm ? `● ${state.badge}` : '');
@@ -211,14 +246,38 @@ function buildMenu(): Menu {
   );
 }
 
+function buildTrayMenu(): Menu {
+  const [show, ...rest] = menuItems(trayMenuModel());
+  const alerts: Electron.MenuItemConstructorOptions[] = trayAlerts.map((entry) => ({
+    label: entry.label,
+    submenu: entry.actions.map((a) => ({
+      label: a.label,
+      click: () => {
+        if ('open' in a.run) openRoute(a.run.open);
+        else if (engine) tellEngine(engine, a.run.send);
+      },
+    })),
+  }));
+  return Menu.buildFromTemplate([
+    ...(show ? [show] : []),
+    ...(alerts.length > 0 ? [{ type: 'separator' as const }, ...alerts, { type: 'separator' as const }] : []),
+    ...rest,
+  ]);
+}
+
 function createTray(): void {
+  const normal = nativeImage.createFromPath(join(iconsDir, 'tray.png'));
   try {
-    tray = new Tray(nativeImage.createFromPath(join(iconsDir, 'tray.png')));
+    tray = new Tray(normal);
   } catch {
     return; // A desktop without a tray: the window and its menu do everything.
   }
+  trayIcons = { normal, alarm: null };
   tray.setToolTip('Loupe');
-  tray.setContextMenu(Menu.buildFromTemplate(menuItems(trayMenuModel())));
+  tray.setContextMenu(buildTrayMenu());
+  // Alerts that fired before the tray existed.
+  const alarm = trayAlerts.length > 0 ? alarmIcon() : null;
+  if (alarm) tray.setImage(alarm);
   tray.on('click', () => runCommand('show-window'));
 }
 

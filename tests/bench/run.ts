@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, metrics)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, metrics, alerts)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js
 import { benchOtlp } from './otlp.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
+import { benchAlerts } from './alerts.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import { benchHealth } from './health.bench.js';
@@ -260,7 +261,7 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui, otlp, metrics, health) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or latency, search, ui, otlp, metrics, health, alerts) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -272,6 +273,7 @@ try {
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
   if (wanted('health')) rows.push(...(await benchHealth(quick)));
   if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
+  if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { serveMain, servePort } from '../../electron/engine/host.js';
-import type { HostToMain, MainToHost } from '../../shared/host-protocol.js';
+import type { FiringAlertItem, HostToMain, MainToHost } from '../../shared/host-protocol.js';
+import { TestClock } from '../../electron/engine/core/clock.js';
 import type { LogPage } from '../../shared/model.js';
 import type { ServerMessage } from '../../shared/api.js';
 import { waitFor } from '../support/serve-process.js';
@@ -73,6 +74,64 @@ describe('the engine host over a MessagePort', () => {
       expect(error.type).toBe('error');
       expect(error.type === 'error' ? error.message : '').toContain('path: give the file or folder to watch');
       expect(toMain).toHaveLength(1);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("lists the firing alerts for the tray and snoozes or acknowledges one on main's action", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-actions-'));
+    const clock = new TestClock(Date.UTC(2026, 0, 1, 12));
+    const e = await createEngine({ dataDir: join(dir, 'data'), clock });
+    try {
+      let fromMain: ((e: { data: unknown; ports: never[] }) => void) | undefined;
+      const toMain: HostToMain[] = [];
+      serveMain(e, {
+        on: (event: string, listener: (e: { data: unknown; ports: never[] }) => void) => {
+          if (event === 'message') fromMain = listener;
+        },
+        postMessage: (message: unknown) => toMain.push(message as HostToMain),
+      } as Parameters<typeof serveMain>[1]);
+      const send = (data: MainToHost | Record<string, unknown>): void => fromMain!({ data, ports: [] });
+      const lastFiring = (): FiringAlertItem[] => {
+        const m = toMain.filter((x) => x.type === 'alerts-firing').at(-1);
+        return m?.type === 'alerts-firing' ? (JSON.parse(m.alerts) as FiringAlertItem[]) : [];
+      };
+      const alert = (name: string, severity: string) => ({
+        labels: { alertname: name, severity, service: 'api' },
+        annotations: { summary: `${name} on api` },
+        startsAt: clock.nowMs(),
+        endsAt: null,
+        generatorURL: `#/alerts/${name}`,
+        fingerprint: `fp-${name}`,
+        value: 1,
+      });
+      e.alertManager.send([alert('SlowRequests', 'P3'), alert('ApiDown', 'P1')]);
+      expect(lastFiring()).toEqual([
+        { fingerprint: 'fp-ApiDown', title: 'ApiDown: ApiDown on api', severity: 'P1', url: '#/alerts/ApiDown' },
+        { fingerprint: 'fp-SlowRequests', title: 'SlowRequests: SlowRequests on api', severity: 'P3', url: '#/alerts/SlowRequests' },
+      ]);
+      // The P1 notification goes at once (group_wait 0s), with what its actions act on.
+      await clock.advance(0);
+      const notify = toMain.find((m) => m.type === 'alert-notify');
+      expect(notify?.type === 'alert-notify' && JSON.parse(notify.fingerprints)).toEqual(['fp-ApiDown']);
+      expect(notify?.type === 'alert-notify' && notify.overrideDoNotDisturb).toBe(false);
+
+      send({ type: 'alert-action', fingerprint: 'fp-SlowRequests', action: 'snooze' });
+      expect(lastFiring().map((a) => a.fingerprint)).toEqual(['fp-ApiDown']);
+      const silence = e.alertManager.listSilences()[0];
+      expect(silence).toMatchObject({ createdBy: 'Loupe (snooze)', status: { state: 'active' } });
+      expect(Date.parse(silence!.endsAt) - clock.nowMs()).toBe(3_600_000);
+      expect(silence!.matchers).toEqual(
+        expect.arrayContaining([{ name: 'alertname', value: 'SlowRequests', isRegex: false, isEqual: true }]),
+      );
+
+      send({ type: 'alert-action', fingerprint: 'fp-ApiDown', action: 'acknowledge' });
+      expect(e.alertManager.acknowledgements().map((a) => a.fingerprint)).toEqual(['fp-ApiDown']);
+      // Unknown actions and alerts are ignored.
+      send({ type: 'alert-action', fingerprint: 'fp-ApiDown', action: 'delete' });
+      send({ type: 'alert-action', fingerprint: 'fp-nothing', action: 'snooze' });
+      expect(e.alertManager.listSilences()).toHaveLength(1);
     } finally {
       await e.close();
     }

@@ -158,4 +158,33 @@ describe('the rules API against Prometheus 2.42', () => {
       expect(JSON.stringify(ours), path).toBe(JSON.stringify(theirs));
     }
   });
+
+  it('writes ALERTS and ALERTS_FOR_STATE as Prometheus does, readable by PromQL', async () => {
+    await evaluated(server.url);
+    await evaluated(prometheusUrl);
+    type Sample = { metric: Record<string, string>; value: [number, string] };
+    const query = async (base: string, q: string): Promise<Sample[]> =>
+      waitFor(async () => {
+        const body = (await ask(base, `/api/v1/query?query=${encodeURIComponent(q)}`)) as { data: { result: Sample[] } };
+        return body.data.result.length >= 2 ? body.data.result : undefined;
+      });
+    const byName = (r: Sample[]) => [...r].sort((a, b) => (a.metric.alertname! < b.metric.alertname! ? -1 : 1));
+    // One firing, one pending (for: 1h): labels and value 1, the same on both.
+    const alerts = (r: Sample[]) => byName(r).map((x) => [x.metric, x.value[1]]);
+    const ours = alerts(await query(server.url, 'ALERTS'));
+    expect(ours).toEqual(alerts(await query(prometheusUrl, 'ALERTS')));
+    expect(ours.map(([m]) => (m as Record<string, string>).alertstate)).toEqual(['firing', 'pending']);
+    // ALERTS_FOR_STATE: the same labels; the value is when each became active (seconds), as /api/v1/alerts says.
+    const forState = byName(await query(server.url, 'ALERTS_FOR_STATE'));
+    expect(forState.map((x) => x.metric)).toEqual(byName(await query(prometheusUrl, 'ALERTS_FOR_STATE')).map((x) => x.metric));
+    const active = (await ask(server.url, '/api/v1/alerts')) as { data: { alerts: { labels: { alertname: string }; activeAt: string }[] } };
+    for (const x of forState) {
+      const a = active.data.alerts.find((y) => y.labels.alertname === x.metric.alertname);
+      expect(Number(x.value[1])).toBe(Math.floor(Date.parse(a!.activeAt) / 1000));
+    }
+    // Readable by PromQL like any series.
+    expect(await engine.api.table.request('metrics.query', { query: 'count(ALERTS{alertstate="firing"})' })).toMatchObject({
+      result: [{ value: [expect.any(Number), '1'] }],
+    });
+  });
 });

@@ -11,6 +11,16 @@ describe('alert manager config', () => {
     expect([p1.groupWaitMs, p1.repeatIntervalMs, p1.escalateAfterMs, p1.receiver]).toEqual([0, 3600_000, 15 * 60_000, 'desktop']);
     expect(root.routes[3]!.receiver).toBe('listed-only');
     expect(DEFAULT_CONFIG.receivers.get('listed-only')).toMatchObject({ desktop: false, browser: false, webhooks: [] });
+    // P1 passes the desktop's do-not-disturb only when the user says so.
+    expect(DEFAULT_CONFIG.receivers.get('desktop')).toMatchObject({ desktop: true, overrideDoNotDisturb: false });
+  });
+
+  it("reads desktop_configs' override_do_not_disturb", () => {
+    const config = parseConfig('route: {receiver: me}\nreceivers:\n  - name: me\n    desktop_configs: [{override_do_not_disturb: true}]\n');
+    expect(config.receivers.get('me')).toMatchObject({ desktop: true, overrideDoNotDisturb: true });
+    expect(() =>
+      parseConfig('route: {receiver: me}\nreceivers:\n  - name: me\n    desktop_configs: [{override_do_not_disturb: 1}]\n'),
+    ).toThrow(/^4:49: expected true or false/);
   });
 
   it('children inherit timings and receiver; match/match_re and slack_configs are read; unused fields are warnings', () => {

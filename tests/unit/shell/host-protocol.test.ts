@@ -7,6 +7,9 @@ describe('the main ↔ engine host messages', () => {
   it('lets through the messages main sends the engine host', () => {
     expect(parseMainToHost({ type: 'renderer-port' })).toEqual({ type: 'renderer-port' });
     expect(parseMainToHost({ type: 'add-source', path: '/var/log/app.log' })).toEqual({ type: 'add-source', path: '/var/log/app.log' });
+    const snooze = { type: 'alert-action', fingerprint: 'fp-db', action: 'snooze' };
+    expect(parseMainToHost(snooze)).toEqual(snooze);
+    expect(parseMainToHost({ type: 'alert-action', fingerprint: 7, action: 'snooze' })).toBeNull();
   });
 
   it('lets through the dialogs the engine host asks main to show', () => {

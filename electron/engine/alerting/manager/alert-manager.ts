@@ -9,15 +9,17 @@
 // (`escalate_after`: notified again one urgency higher). Every wait is a scheduler task on the
 // engine's clock; what each group notified is in SQLite, so a restart does not notify it again.
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { AlertManagerStatusView } from '../../../../shared/model.js';
+import type { FiringAlertItem } from '../../../../shared/host-protocol.js';
 import type { AcknowledgementView, NotificationLogEntry, SilenceMatcher, SilenceView } from '../../../../shared/api.js';
 import { handler, type Handlers, type Topics } from '../../api/handlers.js';
 import { param, required, withDefault, type Param } from '../../api/params.js';
+import { lookAgain } from '../../core/changed-file.js';
 import type { Db } from '../../core/database.js';
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import type { RestRoute } from '../../core/module.js';
-import type { Scheduler, Task } from '../../core/scheduler.js';
+import type { ScheduledJob, Scheduler, Task } from '../../core/scheduler.js';
 import type { Alert, AlertLabels, AlertSink } from '../alert.js';
 import { BrowserNotifier } from '../notifiers/browser.js';
 import { CommandNotifier } from '../notifiers/command.js';
@@ -48,10 +50,15 @@ export interface AlertManagerOptions {
   events: EventBus;
   /** A parsed configuration, or YAML text; the default (DEFAULT_CONFIG_YAML) when absent. */
   config?: ManagerConfig | string;
+  /** alertmanager.yml: read at start and again whenever it changes (instead of `config`). */
+  configPath?: string;
 }
 
 /** Urgency of a notification from the alerts' severity: P1 critical, P4 low, else normal. */
 const SEVERITY_URGENCY: Record<string, Urgency> = { P1: 'critical', P2: 'normal', P3: 'normal', P4: 'low' };
+
+/** `createdBy` of the silences the desktop's *Snooze* makes. */
+export const SNOOZE_CREATED_BY = 'Loupe (snooze)';
 
 /** How long the notification history is kept. */
 const HISTORY_MS = 30 * 86400_000;
@@ -97,44 +104,78 @@ const matchersParam: Param<SilenceMatcher[] | undefined> = {
   },
 };
 
-/** Reads the configuration file, or the default when there is none; a bad file throws `path:line:column: …`. */
-export function loadManagerConfig(path: string | undefined): ManagerConfig {
-  if (path === undefined) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
-    throw err;
-  }
-  try {
-    return parseConfig(text);
-  } catch (err) {
-    throw new Error(`${path}:${(err as Error).message}`);
+/** How often alertmanager.yml's mtime is looked at (as the rule files'). */
+export const CONFIG_CHECK_MS = 2_000;
+export const CONFIG_RELOAD_JOB = 'alerts.manager.reload';
+
+/**
+ * alertmanager.yml, read again when it changes. A version that does not load leaves the last good
+ * configuration running (the defaults when none loaded yet) and its problem (`path:line:column: …`)
+ * in `error` until a good version replaces it; a file removed means the defaults again.
+ */
+export class ManagerConfigFile {
+  private stamp: string | null = null;
+  error: string | null = null;
+  reloads = 0;
+  reloadErrors = 0;
+
+  constructor(readonly path: string) {}
+
+  /** The configuration to run now when it changed on disk, else null. */
+  check(): ManagerConfig | null {
+    // An unreadable file is read again at every look (a chmod does not change the mtime), said once.
+    const look = lookAgain(this.path, this.stamp === 'unreadable' ? null : this.stamp);
+    if (look.kind === 'unchanged') return null;
+    if (look.kind === 'missing') {
+      if (this.stamp === 'missing') return null;
+      this.stamp = 'missing';
+      this.error = null;
+      return DEFAULT_CONFIG;
+    }
+    if (look.kind === 'unreadable') {
+      if (this.stamp !== 'unreadable') this.reloadErrors++;
+      this.stamp = 'unreadable';
+      this.error = `${this.path}:0:0: ${look.message}`;
+      return null;
+    }
+    this.reloads++;
+    this.stamp = look.stamp;
+    try {
+      const config = parseConfig(look.text);
+      this.error = null;
+      return config;
+    } catch (err) {
+      this.reloadErrors++;
+      this.error = `${this.path}:${(err as Error).message}`;
+      return null;
+    }
   }
 }
 
 export class AlertManager implements AlertSink {
-  readonly config: ManagerConfig;
+  private current: ManagerConfig;
+  private readonly configFile: ManagerConfigFile | null;
+  private reloadJob: ScheduledJob | null = null;
   private readonly store: ManagerStore;
   private readonly scheduler: Scheduler;
   private readonly events: EventBus;
   private readonly deliveries: Deliveries;
-  private readonly desktop: DesktopNotifier;
   private readonly browser = new BrowserNotifier();
   private readonly groups = new Map<string, Group>();
   private silences: SilenceRow[] = [];
   private readonly reminders = new Map<string, Task>();
   private readonly tasks = new Set<Task>();
   private acked = new Set<string>();
-  private lastFiring = { count: -1, critical: false };
+  /** The last `alerts-firing` sent (its fields joined): sent again only when it changed. */
+  private lastFiring = '';
 
   constructor(options: AlertManagerOptions) {
-    this.config = typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG);
+    this.configFile = options.configPath !== undefined ? new ManagerConfigFile(options.configPath) : null;
+    this.current =
+      this.configFile?.check() ?? (typeof options.config === 'string' ? parseConfig(options.config) : (options.config ?? DEFAULT_CONFIG));
     this.store = new ManagerStore(options.db);
     this.scheduler = options.scheduler;
     this.events = options.events;
-    this.desktop = new DesktopNotifier(options.events);
     this.deliveries = new Deliveries(
       this.store,
       this.scheduler,
@@ -145,6 +186,23 @@ export class AlertManager implements AlertSink {
 
   private now(): number {
     return this.scheduler.clock.nowMs();
+  }
+
+  /** The configuration running now. */
+  get config(): ManagerConfig {
+    return this.current;
+  }
+
+  /**
+   * alertmanager.yml changed: a version that loads replaces the running configuration. New alerts
+   * route with it; a group already notifying keeps going on its route's new settings (by position
+   * in the tree), or on its old ones when that route went away.
+   */
+  reloadConfig(): void {
+    const next = this.configFile?.check();
+    if (!next) return;
+    this.current = next;
+    for (const g of this.groups.values()) g.route = this.routeById(g.route.id) ?? g.route;
   }
 
   /**
@@ -177,6 +235,10 @@ export class AlertManager implements AlertSink {
     }
     this.later(this.config.resolveTimeoutMs, () => this.resolveUnconfirmed());
     this.deliveries.resume();
+    if (this.configFile) {
+      this.reloadJob = this.scheduler.add({ name: CONFIG_RELOAD_JOB, everyMs: CONFIG_CHECK_MS, run: () => this.reloadConfig() });
+      this.reloadJob.start();
+    }
   }
 
   /** Cancels every timer; deliveries in flight finish (`settled`). */
@@ -186,6 +248,8 @@ export class AlertManager implements AlertSink {
       g.escalationTimer?.cancel();
     }
     for (const t of [...this.reminders.values(), ...this.tasks]) t.cancel();
+    if (this.reloadJob) this.scheduler.remove(this.reloadJob.name);
+    this.reloadJob = null;
     this.deliveries.stop();
   }
 
@@ -430,7 +494,7 @@ export class AlertManager implements AlertSink {
     if (!receiver) return [];
     const validity = FIRING_ENDS_AFTER_INTERVALS * (route ?? this.config.route).groupIntervalMs;
     return [
-      ...(receiver.desktop ? [this.desktop] : []),
+      ...(receiver.desktop ? [new DesktopNotifier(this.events, receiver.overrideDoNotDisturb)] : []),
       ...(receiver.browser ? [this.browser] : []),
       ...receiver.webhooks.map((c) => new WebhookNotifier(c)),
       ...receiver.commands.map((c) => new CommandNotifier(c, this.scheduler)),
@@ -446,16 +510,57 @@ export class AlertManager implements AlertSink {
     this.reportFiring();
   }
 
-  /** Tells the tray how many alerts fire (when that changed). */
-  private reportFiring(): void {
+  /** The firing alerts not silenced nor inhibited, by fingerprint. */
+  private firing(): Map<string, Alert> {
     const now = this.now();
     const firing = new Map<string, Alert>();
     for (const g of this.groups.values()) for (const a of this.visibleFiring(g, now)) firing.set(a.fingerprint, a);
-    const count = firing.size;
-    const critical = [...firing.values()].some((a) => a.labels.severity === 'P1');
-    if (count === this.lastFiring.count && critical === this.lastFiring.critical) return;
-    this.lastFiring = { count, critical };
-    this.events.emit('alerts.firing', { type: 'alerts-firing', count, critical });
+    return firing;
+  }
+
+  /** Tells the tray which alerts fire (when that changed): most severe first, then by title. */
+  private reportFiring(): void {
+    const firing = [...this.firing().values()];
+    const items: FiringAlertItem[] = firing
+      .map((a) => ({ fingerprint: a.fingerprint, title: alertTitle(a), severity: a.labels.severity ?? '', url: a.generatorURL }))
+      .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
+    const message = {
+      type: 'alerts-firing' as const,
+      count: items.length,
+      critical: items.some((a) => a.severity === 'P1'),
+      alerts: JSON.stringify(items),
+    };
+    const key = JSON.stringify(message);
+    if (key === this.lastFiring) return;
+    this.lastFiring = key;
+    this.events.emit('alerts.firing', message);
+  }
+
+  /**
+   * Snooze (a notification's or the tray's action): a silence of the firing alert's labels for
+   * `forMs`. Returns its id, or null when no such alert fires (resolved meanwhile).
+   */
+  snooze(fingerprint: string, forMs: number): string | null {
+    const alert = this.firingAlert(fingerprint);
+    if (!alert) return null;
+    const matchers = Object.entries(alert.labels)
+      .filter(([, value]) => value !== '')
+      .map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+    return this.createSilence({
+      matchers,
+      endsAtMs: this.now() + forMs,
+      createdBy: SNOOZE_CREATED_BY,
+      comment: `Snoozed for ${Math.round(forMs / 60_000)} min from the desktop`,
+    });
+  }
+
+  /** A firing alert by fingerprint (silenced or inhibited ones included). */
+  private firingAlert(fingerprint: string): Alert | undefined {
+    for (const g of this.groups.values()) {
+      const a = g.alerts.get(fingerprint)?.alert;
+      if (a && a.endsAt === null) return a;
+    }
+    return undefined;
   }
 
   // Silences.
@@ -663,10 +768,52 @@ export class AlertManager implements AlertSink {
     ];
   }
 
-  /** What the alerts module spreads into its EngineModule. */
-  parts(): { handlers: Handlers; topics: Topics; routes: RestRoute[]; start: () => void; stop: () => void } {
-    return { handlers: this.handlers(), topics: this.topics(), routes: this.routes(), start: () => this.start(), stop: () => this.stop() };
+  /** engine.status's `alertManager`. */
+  status(): AlertManagerStatusView {
+    const deliveries = this.store.deliveryCounts();
+    const file = this.configFile;
+    return {
+      configFile: file?.path ?? null,
+      configError: file?.error ?? null,
+      configReloads: file?.reloads ?? 0,
+      configReloadErrors: file?.reloadErrors ?? 0,
+      firing: this.firing().size,
+      failedDeliveries: deliveries.failed ?? 0,
+      pendingDeliveries: (deliveries.pending ?? 0) + (deliveries.retrying ?? 0),
+    };
   }
+
+  /** What the alerts module spreads into its EngineModule. */
+  parts(): {
+    handlers: Handlers;
+    topics: Topics;
+    routes: RestRoute[];
+    start: () => void;
+    stop: () => void;
+    status: () => { alertManager: AlertManagerStatusView };
+  } {
+    return {
+      handlers: this.handlers(),
+      topics: this.topics(),
+      routes: this.routes(),
+      start: () => this.start(),
+      stop: () => this.stop(),
+      status: () => ({ alertManager: this.status() }),
+    };
+  }
+}
+
+/** An alert's line in the tray: its name and summary. */
+function alertTitle(a: Alert): string {
+  const name = a.labels.alertname ?? 'alert';
+  const summary = a.annotations.summary;
+  return summary && summary !== name ? `${name}: ${summary}` : name;
+}
+
+/** P1 first … P4, then alerts without a severity. */
+function severityRank(severity: string): number {
+  const m = /^P([1-4])$/.exec(severity);
+  return m ? Number(m[1]) : 5;
 }
 
 function groupLabels(route: RouteConfig, labels: AlertLabels): AlertLabels {

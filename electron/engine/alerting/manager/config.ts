@@ -56,6 +56,8 @@ export interface ReceiverConfig {
   readonly alertmanagers: readonly AlertmanagerTargetConfig[];
   /** Native notifications of the desktop app. */
   readonly desktop: boolean;
+  /** desktop_configs' `override_do_not_disturb`: a critical (P1) notification may pass the desktop's do-not-disturb. */
+  readonly overrideDoNotDisturb: boolean;
   /** Web Notifications of the pages open on `loupe serve` (and the desktop window's page). */
   readonly browser: boolean;
 }
@@ -341,9 +343,13 @@ function readReceiver(r: Reader, value: unknown, path: Path): ReceiverConfig {
     url: r.url(o.url, [...p, 'url']),
     timeoutMs: r.duration(o.timeout, [...p, 'timeout'], DEFAULT_HTTP_TIMEOUT_MS),
   }));
-  const desktop = each('desktop_configs', [], () => true).length > 0;
+  const desktopConfigs = each('desktop_configs', ['override_do_not_disturb'], (o, p) =>
+    r.bool(o.override_do_not_disturb, [...p, 'override_do_not_disturb'], false),
+  );
+  const desktop = desktopConfigs.length > 0;
+  const overrideDoNotDisturb = desktopConfigs.some((x) => x);
   const browser = each('browser_configs', [], () => true).length > 0;
-  return { name, webhooks: [...webhooks, ...slack], commands, alertmanagers, desktop, browser };
+  return { name, webhooks: [...webhooks, ...slack], commands, alertmanagers, desktop, overrideDoNotDisturb, browser };
 }
 
 function readConfig(r: Reader, root: unknown): ManagerConfig {

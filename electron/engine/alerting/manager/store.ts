@@ -210,6 +210,15 @@ export class ManagerStore {
     });
   }
 
+  /** How many deliveries the log holds per status. */
+  deliveryCounts(): Partial<Record<DeliveryStatus, number>> {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM alert_notifications GROUP BY status').all() as {
+      status: DeliveryStatus;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** Forget deliveries older than `cutoffMs` that are settled (the history is bounded in time). */
   pruneHistory(cutoffMs: number): number {
     return this.db

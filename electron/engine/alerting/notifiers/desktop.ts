@@ -20,7 +20,7 @@ declare module '../../core/events.js' {
 }
 
 /** The message main receives for a notification. */
-export function desktopMessage(n: Notification): AlertNotifyMessage {
+export function desktopMessage(n: Notification, overrideDoNotDisturb: boolean): AlertNotifyMessage {
   return {
     type: 'alert-notify',
     id: n.groupId,
@@ -29,6 +29,8 @@ export function desktopMessage(n: Notification): AlertNotifyMessage {
     body: n.body,
     urgency: n.urgency,
     alertUrl: n.alertUrl,
+    fingerprints: JSON.stringify(n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint)),
+    overrideDoNotDisturb,
   };
 }
 
@@ -37,12 +39,16 @@ export class DesktopNotifier implements Notifier {
   readonly target = '';
   readonly sendResolved = true;
 
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    /** desktop_configs' `override_do_not_disturb`: critical notifications may pass the desktop's do-not-disturb. */
+    private readonly overrideDoNotDisturb = false,
+  ) {}
 
   send(n: Notification): Promise<DeliveryOutcome> {
     if (!this.events.has('alert.notify'))
       return Promise.resolve({ skipped: 'no desktop app is running (loupe serve): see the browser notification' });
-    this.events.emit('alert.notify', desktopMessage(n));
+    this.events.emit('alert.notify', desktopMessage(n, this.overrideDoNotDisturb));
     return Promise.resolve(undefined);
   }
 }

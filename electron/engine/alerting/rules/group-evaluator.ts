@@ -17,6 +17,10 @@ import type { AlertHistory } from './alert-history.js';
 import type { GroupState, RuleStateStore } from './state-store.js';
 import { expandTemplate } from './templates.js';
 
+/** Prometheus's series of the alerts' states. */
+export const ALERTS_METRIC = 'ALERTS';
+export const ALERTS_FOR_STATE_METRIC = 'ALERTS_FOR_STATE';
+
 /** A stop or restart of Loupe within this much (beyond two intervals) keeps the `for` timers. */
 export const RESTART_ALLOWANCE_MS = 60_000;
 /** How long one rule's query may run (the engine has one thread). */
@@ -28,8 +32,11 @@ export interface RuleDeps {
   series: SeriesStore;
   /** How many log records match `q` in [from, to] (µs). */
   countLogs(q: string, fromUs: number, toUs: number): number;
-  /** A recording rule's result, stored as series PromQL reads (each sample's labels include `__name__`). */
-  writeSeries(samples: { labels: Labels; value: number }[], tsMs: number): void;
+  /**
+   * A recording rule's result and the alerts' ALERTS series, stored as series PromQL reads (each
+   * sample's labels include `__name__`); a `stale` sample is a staleness marker (the series ended).
+   */
+  writeSeries(samples: { labels: Labels; value: number; stale?: boolean }[], tsMs: number): void;
   sink: AlertSink;
   store: RuleStateStore;
   /** Where Loupe's UI shows a rule (the alerts' generatorURL). */
@@ -53,6 +60,8 @@ export class RuleRuntime {
   active: Map<string, ActiveAlert>;
   readonly health: RuleHealth = { health: 'unknown', lastError: null, lastEvaluationMs: null, evaluationTimeMs: 0, lastValue: null };
   private readonly parsed: Expr | null;
+  /** The ALERTS / ALERTS_FOR_STATE series the last evaluation wrote (by labels): one gone gets a staleness marker. */
+  private alertSeries = new Map<string, Labels>();
 
   constructor(
     readonly rule: Rule,
@@ -124,7 +133,29 @@ export class RuleRuntime {
     if (rule.kind === 'recording') return [];
     if (observed !== 'keep') applyEvaluation(this.active, observed, tsMs, rule.forMs, rule.keepFiringForMs);
     deps.history?.recordTransitions(this.group.name, rule.name, this.active.values(), tsMs);
+    this.writeAlertSeries(deps, tsMs);
     return alertsToSend(this.active, tsMs, deps.generatorURL(this.group.name, rule.name));
+  }
+
+  /**
+   * Prometheus's ALERTS{alertname, alertstate, …labels} = 1 and ALERTS_FOR_STATE{alertname, …labels}
+   * = the time it became active (seconds) for every pending and firing alert, at each evaluation
+   * (rules/alerting.go's sample and forStateSample); a series no longer written ends with a
+   * staleness marker, as Prometheus's group evaluation writes one.
+   */
+  private writeAlertSeries(deps: RuleDeps, tsMs: number): void {
+    const now = new Map<string, Labels>();
+    const samples: { labels: Labels; value: number; stale?: boolean }[] = [];
+    for (const a of this.active.values()) {
+      if (a.state === 'inactive') continue;
+      const alerts: Labels = { ...a.labels, __name__: ALERTS_METRIC, alertstate: a.state };
+      const forState: Labels = { ...a.labels, __name__: ALERTS_FOR_STATE_METRIC };
+      samples.push({ labels: alerts, value: 1 }, { labels: forState, value: Math.floor(a.activeAtMs / 1000) });
+      for (const l of [alerts, forState]) now.set(JSON.stringify(Object.entries(l).sort()), l);
+    }
+    for (const [key, labels] of this.alertSeries) if (!now.has(key)) samples.push({ labels, value: NaN, stale: true });
+    this.alertSeries = now;
+    if (samples.length > 0) deps.writeSeries(samples, tsMs);
   }
 
   /** An alert of the rule itself (no series): for `no_data: alerting` and `error: alerting`. */

@@ -4,7 +4,8 @@
 // file that no longer parses keeps its last good rules running and shows its problems (line:col);
 // a rule that went away sends the resolution of its firing alerts. Answers Prometheus's
 // /api/v1/rules and /api/v1/alerts, and the view's rules, edits and previews.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lookAgain } from '../../core/changed-file.js';
 import { basename, join, resolve } from 'node:path';
 import type {
   PromAlertView,
@@ -112,27 +113,22 @@ export class RulesManager {
     this.discover();
     let changed = false;
     for (const f of this.files.values()) {
-      let stamp: string | null;
-      let text: string;
-      try {
-        const st = statSync(f.path);
-        stamp = `${st.mtimeMs}:${st.size}`;
-        if (stamp === f.stamp) continue;
-        text = readFileSync(f.path, 'utf8');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (f.editable && code === 'ENOENT') {
-          // Deleted from the rules folder: its rules go.
-          this.files.delete(f.path);
-          changed = true;
-          continue;
-        }
+      const look = lookAgain(f.path, f.stamp === 'unreadable' ? null : f.stamp);
+      if (look.kind === 'unchanged') continue;
+      if (look.kind === 'missing' && f.editable) {
+        // Deleted from the rules folder: its rules go.
+        this.files.delete(f.path);
+        changed = true;
+        continue;
+      }
+      if (look.kind !== 'changed') {
         if (f.stamp !== 'unreadable') this.stats.reloadErrors++;
-        f.error = `${f.path}: 0:0: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`;
+        f.error = `${f.path}: 0:0: ${look.kind === 'missing' ? 'no such file' : look.message}`;
         f.stamp = 'unreadable';
         continue;
       }
-      f.stamp = stamp;
+      f.stamp = look.stamp;
+      const text = look.text;
       const parsed = parseRuleFile(text, f.path);
       this.stats.reloads++;
       if (parsed.problems.length > 0) {

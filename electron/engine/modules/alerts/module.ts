@@ -14,7 +14,7 @@ import { BadRequestError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { EngineModule, RestRoute } from '../../core/module.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import type { OtlpMetric } from '../../core/telemetry.js';
+import { NO_RECORDED_VALUE, type OtlpMetric } from '../../core/telemetry.js';
 import type { LogReader } from '../../signals/logs/log-reader.js';
 import { parsePromDuration } from '../../signals/metrics/prometheus-api.js';
 import type { PointsSink } from '../../signals/metrics/points-sink.js';
@@ -55,13 +55,21 @@ function objectParam<T>(): Param<T | undefined> {
 }
 
 /** A recording rule's samples as OTLP gauges (one per name), so PromQL reads them back as they were. */
-function gauges(samples: { labels: Labels; value: number }[], tsMs: number): OtlpMetric[] {
+function gauges(samples: { labels: Labels; value: number; stale?: boolean }[], tsMs: number): OtlpMetric[] {
   const byName = new Map<string, OtlpMetric>();
   for (const s of samples) {
     const { __name__: name = '', ...attributes } = s.labels;
     let m = byName.get(name);
     if (!m) byName.set(name, (m = { name, type: 'gauge', temporality: 0, monotonic: false, points: [] }));
-    m.points.push({ startUs: 0, timeUs: tsMs * 1000, attributes, value: s.value, flags: 0, exemplars: [] });
+    // A staleness marker is OTLP's "no recorded value" point: PromQL reads it as Prometheus's StaleNaN.
+    m.points.push({
+      startUs: 0,
+      timeUs: tsMs * 1000,
+      attributes,
+      value: s.stale ? 0 : s.value,
+      flags: s.stale ? NO_RECORDED_VALUE : 0,
+      exemplars: [],
+    });
   }
   return [...byName.values()];
 }
