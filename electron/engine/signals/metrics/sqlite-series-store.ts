@@ -503,12 +503,13 @@ function pointReads(db: Db, columns: string): PointReads {
          SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1
        ) ORDER BY p.ts`,
     ),
-    // The oldest and newest point of each step's window, in time order (a point maybe twice).
+    // The oldest and newest point of each step's window, in time order, each point once (IN keeps
+    // each id once: windows overlap, and rows are what costs).
     edgesPerStep: db.prepare(
-      `${steps} SELECT ${p} FROM steps JOIN metric_points p ON p.id IN (
-         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1),
-         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1)
-       ) ORDER BY p.ts`,
+      `SELECT ${columns} FROM metric_points WHERE id IN (
+         ${steps} SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1) FROM steps
+         UNION ALL SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1) FROM steps
+       ) ORDER BY ts`,
     ),
   };
 }
