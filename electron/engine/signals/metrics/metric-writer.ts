@@ -41,6 +41,7 @@ function rolledUp(m: OtlpMetric): boolean {
 }
 
 export class MetricWriter {
+  /** Series ids by identity, the attributes as sent (one series may have several orders). */
   private readonly seriesIds = new Map<string, number>();
   private readonly open = new Map<number, OpenPoint>();
   /** Per series, its open chunk per resolution (by index in ROLLUP_RESOLUTIONS). */
@@ -82,22 +83,26 @@ export class MetricWriter {
       const service = serviceOf(g.resource.attributes) ?? null;
       for (const m of g.items) {
         const rollup = rolledUp(m);
+        // The identity but for the point's attributes, the same for all of the metric's points.
+        const metricIdentity = [
+          resourceId,
+          g.scope.name,
+          g.scope.version ?? '',
+          m.name,
+          m.type,
+          m.unit ?? '',
+          m.temporality,
+          m.monotonic ? 1 : 0,
+          '',
+        ].join('\u0000');
         for (const p of m.points) {
-          const attributes = canonicalJson(p.attributes);
-          const identity = [
-            resourceId,
-            g.scope.name,
-            g.scope.version ?? '',
-            m.name,
-            m.type,
-            m.unit ?? '',
-            m.temporality,
-            m.monotonic ? 1 : 0,
-            attributes,
-          ].join('\u0000');
-          let seriesId = this.seriesIds.get(identity);
+          // Cached by the attributes as sent (an SDK sends them in the same order each time): their
+          // canonical JSON, keys sorted, costs several times more and is needed only for a new series.
+          const sent = metricIdentity + JSON.stringify(p.attributes);
+          let seriesId = this.seriesIds.get(sent);
           if (seriesId === undefined) {
-            const hash = hashOf(identity);
+            const attributes = canonicalJson(p.attributes);
+            const hash = hashOf(metricIdentity + attributes);
             seriesId =
               (this.findSeries.get(hash) as number | undefined) ??
               Number(
@@ -116,7 +121,7 @@ export class MetricWriter {
                   attributes === '{}' ? null : attributes,
                 ).lastInsertRowid,
               );
-            this.seriesIds.set(identity, seriesId);
+            this.seriesIds.set(sent, seriesId);
           }
           const d = p.distribution;
           const bucketCounts =

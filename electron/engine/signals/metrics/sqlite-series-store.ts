@@ -352,20 +352,20 @@ export class SqliteSeriesStore implements SeriesStore {
     const to = plan.endMs * 1000 + 999;
     const steps = plan.steps;
     // A delta series is added up from its first point: every point counts.
-    if (entry.delta || !steps) return reads.points.all(entry.id, from, to) as PointRow[];
-    if (plan.newest) return reads.newestPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    if (entry.delta || !steps) return pointRows(reads.points.all(entry.id, from, to));
+    if (plan.newest) return pointRows(reads.newestPerStep.all({ ...steps, id: entry.id }));
     const grid = plan.windowsOnly ? steps : null;
     const raw = (lo: number): PointRow[] =>
       grid
-        ? (reads.pointsInGrid.all(entry.id, lo, to, grid.last, grid.step, grid.range) as PointRow[])
-        : (reads.points.all(entry.id, lo, to) as PointRow[]);
+        ? pointRows(reads.pointsInGrid.all(entry.id, lo, to, grid.last, grid.step, grid.range))
+        : pointRows(reads.points.all(entry.id, lo, to));
     const res = entry.rolledUp ? plan.rollupRes : null;
     if (res === null) return raw(from);
     const kept: PointRow[] = [];
     for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, kept);
     const rows = kept.filter((r) => r.ts >= from && r.ts <= to && (!grid || inGridWindow(r.ts, grid)));
     // Each window's first and last raw points, so rate() extrapolates from the same samples as over raw points.
-    const edges = reads.edgesPerStep.all({ ...steps, id: entry.id }) as PointRow[];
+    const edges = pointRows(reads.edgesPerStep.all({ ...steps, id: entry.id }));
     // The newest slots are not kept yet: the raw points after the last kept one.
     const last = (this.lastRollupTs.get(entry.id, res) as number | undefined) ?? -Infinity;
     const tail = last >= to ? [] : raw(Math.max(from, last + 1));
@@ -480,7 +480,10 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 }
 
-/** The statements that read points of one series, for some columns (PointRow's, some maybe NULL). */
+/**
+ * The statements that read points of one series, for some columns (PointRow's, some maybe NULL),
+ * as arrays in POINT_COLUMNS's order (pointRows makes the rows).
+ */
 interface PointReads {
   readonly points: Statement;
   readonly pointsInGrid: Statement;
@@ -493,25 +496,61 @@ function pointReads(db: Db, columns: string): PointReads {
   const inWindow = 'series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999';
   const p = columns.replace(/(?<!AS )\b(ts|value|int_value|count|sum|distribution|bounds_id|bucket_counts|flags)\b/g, 'p.$1');
   return {
-    points: db.prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`),
+    points: db.prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`).raw(),
     // A point is in a window of the steps when its ms lie at most the range before a step's time.
-    pointsInGrid: db.prepare(
-      `SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND (? - ts / 1000) % ? <= ? ORDER BY ts`,
-    ),
-    newestPerStep: db.prepare(
-      `${steps} SELECT DISTINCT ${p} FROM steps JOIN metric_points p ON p.id = (
+    pointsInGrid: db
+      .prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND (? - ts / 1000) % ? <= ? ORDER BY ts`)
+      .raw(),
+    newestPerStep: db
+      .prepare(
+        `${steps} SELECT DISTINCT ${p} FROM steps JOIN metric_points p ON p.id = (
          SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1
        ) ORDER BY p.ts`,
-    ),
-    // The oldest and newest point of each step's window, in time order (a point maybe twice).
-    edgesPerStep: db.prepare(
-      `${steps} SELECT ${p} FROM steps JOIN metric_points p ON p.id IN (
-         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1),
-         (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1)
-       ) ORDER BY p.ts`,
-    ),
+      )
+      .raw(),
+    // The oldest and newest point of each step's window, in time order, each point once (IN keeps
+    // each id once: windows overlap, and rows are what costs).
+    edgesPerStep: db
+      .prepare(
+        `SELECT ${columns} FROM metric_points WHERE id IN (
+         ${steps} SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1) FROM steps
+         UNION ALL SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1) FROM steps
+       ) ORDER BY ts`,
+      )
+      .raw(),
   };
 }
+
+/**
+ * Rows from a point read's arrays: better-sqlite3 makes an object per row far slower than an array
+ * (over a dashboard's rollup reads, most of the time went there), the same object made here is cheap.
+ */
+function pointRows(arrays: unknown[]): PointRow[] {
+  return (arrays as PointColumns[]).map(([ts, value, int_value, count, sum, distribution, bounds_id, bucket_counts, flags]) => ({
+    ts,
+    value,
+    int_value,
+    count,
+    sum,
+    distribution,
+    bounds_id,
+    bucket_counts,
+    flags,
+  }));
+}
+
+/** A PointRow as its columns' values, in POINT_COLUMNS's order. */
+type PointColumns = [
+  number,
+  number | null,
+  number | null,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+  Uint8Array | null,
+  number,
+];
 
 /** Rows of several reads, each in time order, merged into one, a point read twice kept once. */
 function inTimeOrder(parts: PointRow[][]): PointRow[] {
