@@ -46,7 +46,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch (err) {
       candidate.close();
       const code = (err as { code?: string }).code;
-      if (code === 'SQLITE_BUSY') throw new DataDirInUseError(dataDir, ownerPid(pidPath));
+      if (code === 'SQLITE_BUSY') throw new DataDirInUseError(dataDir, awaitOwnerPid(pidPath));
       // A pid file from an older Loupe (its lock was the pid): not a database, and nobody can be
       // holding an SQLite lock on it. Emptying it is harmless even if a racing starter has just
       // locked it: the lock is on the file, not in its bytes.
@@ -66,6 +66,19 @@ export function lockDataDir(dataDir: string): DataDirLock {
       held.close();
     },
   };
+}
+
+/**
+ * The owner writes its pid just after taking the lock: a starter refused in between (two started
+ * at once) waits for it a little, so the refusal can name the process to stop.
+ */
+function awaitOwnerPid(pidPath: string): number | null {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 20) {
+    const pid = ownerPid(pidPath);
+    if (pid !== null || waited >= 1000) return pid;
+    Atomics.wait(pause, 0, 0, 20);
+  }
 }
 
 function ownerPid(pidPath: string): number | null {
