@@ -5,6 +5,7 @@ import type { SilenceView } from '../../../../shared/api.js';
 import type { AlertHistoryEntry, LogConditionSpec, PromAlertView, RulePreview, RuleSpec, RulesView } from '../../../../shared/rules.js';
 import { alertFingerprint } from '../../../../shared/alert-fingerprint.js';
 import { api } from '../../lib/client.js';
+import { Poller } from '../../lib/poller.js';
 import { errorMessage } from '../../lib/latest-request.svelte.js';
 import { redRuleTemplate, type RedRuleTemplate } from '../../lib/red-series.js';
 import { resolveRange, type TimeRange } from '../../lib/time-range.js';
@@ -98,18 +99,16 @@ export class AlertsStore {
   error = $state('');
   busy = $state(false);
   loaded = $state(false);
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly poller = new Poller(() => this.refresh(), POLL_MS);
 
   constructor(private readonly range: () => TimeRange) {}
 
   start(): void {
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+    this.poller.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   async refresh(): Promise<void> {

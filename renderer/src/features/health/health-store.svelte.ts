@@ -2,6 +2,7 @@
 // probes files' mistakes, polled while the view is open; the editor's test, save and delete.
 import type { HealthListView, ProbeResultView } from '../../../../shared/health.js';
 import { api } from '../../lib/client.js';
+import { Poller } from '../../lib/poller.js';
 import { errorMessage } from '../../lib/latest-request.svelte.js';
 import { specOf, type ProbeDraft } from './probe-draft.js';
 
@@ -12,16 +13,14 @@ export class HealthStore {
   error = $state('');
   busy = $state(false);
   loaded = $state(false);
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly poller = new Poller(() => this.refresh(), POLL_MS);
 
   start(): void {
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+    this.poller.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   async refresh(): Promise<void> {

@@ -3,6 +3,7 @@
 import type { FormatView } from '../../../../shared/api.js';
 import type { EngineStatusView, SourceView } from '../../../../shared/model.js';
 import { api } from '../../lib/client.js';
+import { Poller } from '../../lib/poller.js';
 import { errorMessage } from '../../lib/latest-request.svelte.js';
 
 const POLL_MS = 2000;
@@ -14,20 +15,18 @@ export class SourcesStore {
   status: EngineStatusView | null = $state.raw(null);
   error = $state('');
   busy = $state(false);
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly poller = new Poller(() => this.refresh(), POLL_MS);
 
   start(): void {
-    void this.refresh();
     api
       .request('formats.list', {})
       .then((f) => (this.formats = f))
       .catch(() => {});
-    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+    this.poller.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   async refresh(): Promise<void> {
