@@ -629,6 +629,7 @@ function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, b
   let setBuilders: SeriesBuilder[] = [];
   let setKey = '';
   let counts: number[] = [];
+  let lastSet: BoundSet | null = null;
   for (const r of rows) {
     const t = msOf(r.ts);
     let set: BoundSet | null = null;
@@ -644,7 +645,8 @@ function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, b
       counts = d.counts ?? [];
       n = counts.length;
     }
-    const key = set ? `#${set.id}` : bounds.join(',');
+    const key = set ? (set === lastSet ? setKey : `#${set.id}`) : bounds.join(',');
+    lastSet = set;
     if (key !== setKey) {
       const les = set ? set.les : [...bounds, Infinity].map(formatValue);
       setBuilders = les.map((le) => series(le));
@@ -656,15 +658,14 @@ function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, b
       continue;
     }
     // Deltas add up while the bounds stay the same; new bounds start a new count.
-    if (!delta || key !== totalBounds) {
+    if (delta && key !== totalBounds) {
       totals = new Array<number>(bounds.length + 1).fill(0);
       totalBounds = key;
     }
     let cumulative = 0;
     for (let i = 0; i <= bounds.length; i++) {
       cumulative += i < n ? counts[i]! : 0;
-      totals[i] = delta ? totals[i]! + cumulative : cumulative;
-      setBuilders[i]!.add(t, totals[i]!);
+      setBuilders[i]!.add(t, delta ? (totals[i] = totals[i]! + cumulative) : cumulative);
     }
   }
   return [...seen];

@@ -40,6 +40,13 @@ function groupsOf(samples: readonly Sample[], e: Aggregate, extra?: (s: Sample) 
     }
     return [...groups.values()];
   }
+  const grouping = groupingOf(samples, e);
+  const groups: Group[] = grouping.metrics.map((metric) => ({ metric, samples: [] }));
+  samples.forEach((s, i) => groups[grouping.groupOf[i]!]!.samples.push(s));
+  return groups;
+}
+
+function groupingOf(samples: readonly Sample[], e: Aggregate): Grouping {
   let grouping = lastGrouping.get(e);
   if (!grouping || grouping.inputs.length !== samples.length || samples.some((s, i) => s.metric !== grouping!.inputs[i])) {
     const index = new Map<string, number>();
@@ -56,9 +63,30 @@ function groupsOf(samples: readonly Sample[], e: Aggregate, extra?: (s: Sample) 
     }
     lastGrouping.set(e, grouping);
   }
-  const groups: Group[] = grouping.metrics.map((metric) => ({ metric, samples: [] }));
-  samples.forEach((s, i) => groups[grouping.groupOf[i]!]!.samples.push(s));
-  return groups;
+  return grouping;
+}
+
+/**
+ * sum, min, max, count and group folded sample by sample into one number per group, in the input's
+ * order (the same arithmetic as over each group's values): no per-group arrays at each step.
+ */
+function foldAggregate(op: 'sum' | 'min' | 'max' | 'count' | 'group', samples: readonly Sample[], e: Aggregate): Sample[] {
+  const { groupOf, metrics } = groupingOf(samples, e);
+  const acc = new Array<number>(metrics.length).fill(op === 'group' ? 1 : 0);
+  const seen = new Uint8Array(metrics.length);
+  for (let i = 0; i < samples.length; i++) {
+    const g = groupOf[i]!;
+    const x = samples[i]!.v;
+    if (op === 'sum') acc[g]! += x;
+    else if (op === 'count') acc[g]!++;
+    else if (op === 'min' || op === 'max') {
+      const m = acc[g]!;
+      if (!seen[g]) acc[g] = x;
+      else if (op === 'min' ? m > x || Number.isNaN(m) : m < x || Number.isNaN(m)) acc[g] = x;
+      seen[g] = 1;
+    }
+  }
+  return metrics.map((metric, g) => ({ metric, v: acc[g]! }));
 }
 
 function mean(values: readonly number[]): number {
@@ -119,6 +147,12 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
       }
       return { type: 'vector', samples: out };
     }
+    case 'sum':
+    case 'min':
+    case 'max':
+    case 'count':
+    case 'group':
+      return { type: 'vector', samples: foldAggregate(e.op, samples, e) };
     default:
       break;
   }
@@ -127,23 +161,8 @@ export function evalAggregate(ev: Evaluator, e: Aggregate, t: number): Value {
     const values = g.samples.map((s) => s.v);
     let v: number;
     switch (e.op) {
-      case 'sum':
-        v = values.reduce((a, b) => a + b, 0);
-        break;
       case 'avg':
         v = mean(values);
-        break;
-      case 'count':
-        v = values.length;
-        break;
-      case 'group':
-        v = 1;
-        break;
-      case 'min':
-        v = values.reduce((m, x) => (m > x || Number.isNaN(m) ? x : m));
-        break;
-      case 'max':
-        v = values.reduce((m, x) => (m < x || Number.isNaN(m) ? x : m));
         break;
       case 'stdvar':
         v = variance(values);

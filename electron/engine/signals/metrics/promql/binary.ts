@@ -82,16 +82,45 @@ function vectorScalar(e: Binary, samples: readonly Sample[], scalar: number, sca
   return { type: 'vector', samples: out };
 }
 
+/**
+ * Per binary expression, what vector matching derived from an input label set: its signature, and
+ * the result's labels per (many, one) pair. A range query matches the same label-set objects at
+ * every step; computing these once keeps the result's labels the same objects too (so their keys,
+ * cached by object, are computed once). Label sets are never changed once made.
+ */
+interface MatchCache {
+  signatures: WeakMap<Labels, string>;
+  results: WeakMap<Labels, WeakMap<Labels, Labels>>;
+}
+const matchCaches = new WeakMap<Binary, MatchCache>();
+
+function matchCacheOf(e: Binary): MatchCache {
+  let cache = matchCaches.get(e);
+  if (!cache) matchCaches.set(e, (cache = { signatures: new WeakMap(), results: new WeakMap() }));
+  return cache;
+}
+
 function vectorVector(e: Binary, lhs: readonly Sample[], rhs: readonly Sample[]): Value {
   const matching = e.matching!;
+  const cache = matchCacheOf(e);
   const signature = (l: Labels): string => {
+    let sig = cache.signatures.get(l);
+    if (sig !== undefined) return sig;
     const picked: Labels = {};
     if (matching.on) {
       for (const n of matching.labels) if (l[n] !== undefined) picked[n] = l[n];
     } else {
       for (const [k, v] of Object.entries(l)) if (k !== '__name__' && !matching.labels.includes(k)) picked[k] = v;
     }
-    return labelsKey(picked);
+    cache.signatures.set(l, (sig = labelsKey(picked)));
+    return sig;
+  };
+  const resultOf = (many: Labels, one: Labels): Labels => {
+    let byOne = cache.results.get(many);
+    if (!byOne) cache.results.set(many, (byOne = new WeakMap()));
+    let metric = byOne.get(one);
+    if (!metric) byOne.set(one, (metric = resultMetric(e, many, one)));
+    return metric;
   };
   switch (e.op) {
     case 'and': {
@@ -137,7 +166,7 @@ function vectorVector(e: Binary, lhs: readonly Sample[], rhs: readonly Sample[])
       keep = true;
     }
     if (!keep) continue;
-    const metric = resultMetric(e, s.metric, other.metric);
+    const metric = resultOf(s.metric, other.metric);
     if (matching.card === 'one-to-one') {
       if (matchedSigs.has(sig)) {
         throw new PromQLEvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');

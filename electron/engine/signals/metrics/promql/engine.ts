@@ -52,6 +52,12 @@ export class Evaluator {
   /** Per selector, how it will be read (null: not at the query's steps, or planned more than once). */
   private readonly hints = new Map<VectorSelector, SelectHints | null>();
   private readonly fetched = new Map<VectorSelector, StoredSeries[]>();
+  /**
+   * Per matrix selector read by windowsOf, per series: whether it holds a staleness marker at all,
+   * and where its previous window began and ended (a range query's next window is a little later:
+   * found by stepping from there rather than by two binary searches over the whole series).
+   */
+  private readonly cursors = new Map<VectorSelector, { hasStale: Uint8Array; from: Uint32Array; to: Uint32Array }>();
 
   constructor(
     private readonly store: SeriesStore,
@@ -217,12 +223,22 @@ export class Evaluator {
     const ref = (this.atTime(vs.at) ?? t) - vs.offsetMs;
     const start = ref - e.rangeMs;
     const windows: SampleWindow[] = [];
-    for (const s of this.seriesOf(vs)) {
-      const from = lowerBound(s.timestamps, s.timestamps.length, start);
-      const to = lowerBound(s.timestamps, s.timestamps.length, ref + 1);
+    const all = this.seriesOf(vs);
+    let cursor = this.cursors.get(vs);
+    if (!cursor) {
+      const hasStale = new Uint8Array(all.length);
+      all.forEach((s, k) => {
+        for (let i = 0; i < s.values.length && !hasStale[k]; i++) hasStale[k] = isStaleNaN(s.values[i]!) ? 1 : 0;
+      });
+      this.cursors.set(vs, (cursor = { hasStale, from: new Uint32Array(all.length), to: new Uint32Array(all.length) }));
+    }
+    for (let k = 0; k < all.length; k++) {
+      const s = all[k]!;
+      const from = (cursor.from[k] = seek(s.timestamps, start, cursor.from[k]!));
+      const to = (cursor.to[k] = seek(s.timestamps, ref + 1, cursor.to[k]!));
       if (from >= to) continue;
       let stale = false;
-      for (let i = from; i < to && !stale; i++) {
+      for (let i = from; i < to && !stale && cursor.hasStale[k]; i++) {
         const v = s.values[i]!;
         stale = v !== v && isStaleNaN(v);
       }
@@ -278,6 +294,17 @@ export class Evaluator {
     }
     return { series: [...bySeries.values()], rangeStart: start, rangeEnd: ref, rangeMs: e.rangeMs };
   }
+}
+
+/** How far seek() steps forward from its hint before it falls back to a binary search. */
+const SEEK_STEPS = 8;
+
+/** lowerBound(arr, arr.length, t), starting from `hint` (a previous answer for an earlier or equal t). */
+function seek(arr: ArrayLike<number>, t: number, hint: number): number {
+  const length = arr.length;
+  if (hint > length || (hint > 0 && arr[hint - 1]! >= t)) return lowerBound(arr, length, t);
+  for (let i = hint, n = 0; n < SEEK_STEPS; i++, n++) if (i === length || arr[i]! >= t) return i;
+  return lowerBound(arr, length, t);
 }
 
 function toExpr(query: string | Expr): Expr {

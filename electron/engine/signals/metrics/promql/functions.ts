@@ -289,19 +289,41 @@ function labelJoin(ev: Evaluator, call: Call, t: number): Value {
 const withoutLe = new WeakMap<Labels, Labels>();
 const parsedLe = new Map<string, number | undefined>();
 
-function histogramQuantile(ev: Evaluator, call: Call, t: number): Value {
-  const q = ev.scalar(call.args[0]!, t);
-  const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
-  for (const s of ev.vector(call.args[1]!, t)) {
+/**
+ * How histogram_quantile grouped its input at the previous step: a range query usually gives it
+ * the same bucket series (the same label-set objects) in the same order at every step, and then
+ * the bounds and groups are the same too (as aggregations.ts does for `by`). Per input sample: its
+ * group (-1: no readable `le`) and bound; per group, the result's labels.
+ */
+interface BucketGrouping {
+  inputs: Labels[];
+  groupOf: number[];
+  bounds: number[];
+  metrics: Labels[];
+}
+const lastBucketGrouping = new WeakMap<Call, BucketGrouping>();
+
+function bucketGrouping(call: Call, samples: readonly Sample[]): BucketGrouping {
+  const last = lastBucketGrouping.get(call);
+  if (last && last.inputs.length === samples.length && samples.every((s, i) => s.metric === last.inputs[i])) return last;
+  const index = new Map<string, number>();
+  const grouping: BucketGrouping = { inputs: samples.map((s) => s.metric), groupOf: [], bounds: [], metrics: [] };
+  for (const s of samples) {
     const le = s.metric.le;
-    if (le === undefined) continue;
-    let upperBound = parsedLe.get(le);
-    if (!parsedLe.has(le)) {
-      // Bounded: `le` values come from the data.
-      if (parsedLe.size > 10_000) parsedLe.clear();
-      parsedLe.set(le, (upperBound = parseLe(le)));
+    let upperBound: number | undefined;
+    if (le !== undefined) {
+      upperBound = parsedLe.get(le);
+      if (!parsedLe.has(le)) {
+        // Bounded: `le` values come from the data.
+        if (parsedLe.size > 10_000) parsedLe.clear();
+        parsedLe.set(le, (upperBound = parseLe(le)));
+      }
     }
-    if (upperBound === undefined) continue;
+    if (upperBound === undefined) {
+      grouping.groupOf.push(-1);
+      grouping.bounds.push(NaN);
+      continue;
+    }
     let rest = withoutLe.get(s.metric);
     if (!rest) {
       const { le: _le, ...others } = s.metric;
@@ -310,11 +332,28 @@ function histogramQuantile(ev: Evaluator, call: Call, t: number): Value {
     // Grouped with the metric name, which is dropped only after: two histograms with different
     // names and the same labels give the duplicate-labelset error, as in Prometheus.
     const key = labelsKey(rest);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { metric: dropName(rest), buckets: [] }));
-    g.buckets.push({ upperBound, count: s.v });
+    let g = index.get(key);
+    if (g === undefined) {
+      index.set(key, (g = grouping.metrics.length));
+      grouping.metrics.push(dropName(rest));
+    }
+    grouping.groupOf.push(g);
+    grouping.bounds.push(upperBound);
   }
-  return vec([...groups.values()].map((g) => ({ metric: g.metric, v: bucketQuantile(q, g.buckets) })));
+  lastBucketGrouping.set(call, grouping);
+  return grouping;
+}
+
+function histogramQuantile(ev: Evaluator, call: Call, t: number): Value {
+  const q = ev.scalar(call.args[0]!, t);
+  const samples = ev.vector(call.args[1]!, t);
+  const grouping = bucketGrouping(call, samples);
+  const buckets: Bucket[][] = grouping.metrics.map(() => []);
+  for (let i = 0; i < samples.length; i++) {
+    const g = grouping.groupOf[i]!;
+    if (g >= 0) buckets[g]!.push({ upperBound: grouping.bounds[i]!, count: samples[i]!.v });
+  }
+  return vec(grouping.metrics.map((metric, g) => ({ metric, v: bucketQuantile(q, buckets[g]!) })));
 }
 
 /** An `le` bound as Go's ParseFloat reads it ("+Inf", "0.5", "1e3"); undefined if unreadable. */

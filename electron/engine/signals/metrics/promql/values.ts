@@ -66,13 +66,25 @@ export function groupLabels(labels: Labels, names: readonly string[], without: b
   return out;
 }
 
+/**
+ * Label-set lists found unique, by their first label set: a range query checks the same objects
+ * in the same order at every step, and then an identity comparison is enough.
+ */
+const uniqueLists = new WeakMap<Labels, Labels[]>();
+
 /** Throws when two samples share a label set: Prometheus's rule once names were dropped. */
 export function assertUniqueLabelSets(samples: readonly Sample[], key: (l: Labels) => string): void {
   if (samples.length < 2) return;
+  const known = uniqueLists.get(samples[0]!.metric);
+  if (known && known.length === samples.length && samples.every((s, i) => s.metric === known[i])) return;
   const seen = new Set<string>();
   for (const s of samples) {
     const k = key(s.metric);
     if (seen.has(k)) throw new PromQLEvalError('vector cannot contain metrics with the same labelset');
     seen.add(k);
   }
+  uniqueLists.set(
+    samples[0]!.metric,
+    samples.map((s) => s.metric),
+  );
 }
