@@ -5,7 +5,10 @@
 // condition has held for its `for` the desktop notifier gets the notification: the evaluation
 // interval's phase (virtual time: when the next evaluation came) plus the real time the tick took
 // up to the notifier's emit (the 500 rules' groups, the manager, the delivery).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//
+// To profile between the two sizes: LOUPE_BENCH_ALERTS_MID=1 (3M records, ~300k series), and
+// LOUPE_BENCH_ALERTS_KEEP=<dir> keeps the built database there and starts from a copy of it next time.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -177,24 +180,45 @@ async function cpuMs(fn: () => Promise<void>): Promise<number> {
 }
 
 export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
+  const mid = !quick && Boolean(process.env.LOUPE_BENCH_ALERTS_MID);
   const sizes: Sizes = quick
     ? { records: 500_000, services: 20, routes: 10, customers: 50_000 }
-    : { records: 10_000_000, services: 100, routes: 20, customers: 1_000_000 - 100 * 20 * 20 };
+    : mid
+      ? { records: 3_000_000, services: 50, routes: 20, customers: 300_000 - 50 * 20 * 20 }
+      : { records: 10_000_000, services: 100, routes: 20, customers: 1_000_000 - 100 * 20 * 20 };
   const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-alerts-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  // On a whole period: the trigger's first hold starts a period after the start.
-  const endMs = Math.ceil(Date.now() / (PERIOD_S * 1000)) * PERIOD_S * 1000 + 1000;
+  const keep = process.env.LOUPE_BENCH_ALERTS_KEEP;
+  const kept = keep && join(keep, `${sizes.records}-${sizes.customers}`);
   const rows: BenchRow[] = [];
   try {
     const t0 = performance.now();
-    const db = openDatabase(join(dataDir, 'loupe.db'));
-    writeRecords(db, sizes.records, endMs);
-    const series = writeSeries(db, sizes, endMs);
-    db.close();
+    let endMs: number;
+    let built: string;
+    if (kept && existsSync(join(kept, 'meta.json'))) {
+      const meta = JSON.parse(readFileSync(join(kept, 'meta.json'), 'utf8')) as { endMs: number; built: string };
+      copyFileSync(join(kept, 'loupe.db'), join(dataDir, 'loupe.db'));
+      ({ endMs, built } = meta);
+      built += ` (kept in ${kept})`;
+    } else {
+      // On a whole period: the trigger's first hold starts a period after the start.
+      endMs = Math.ceil(Date.now() / (PERIOD_S * 1000)) * PERIOD_S * 1000 + 1000;
+      const db = openDatabase(join(dataDir, 'loupe.db'));
+      writeRecords(db, sizes.records, endMs);
+      const series = writeSeries(db, sizes, endMs);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      built = `${sizes.records.toLocaleString('en')} records, ${series.toLocaleString('en')} series (${sizes.services} services × ${sizes.routes} routes, ${sizes.customers.toLocaleString('en')} customers), built in ${((performance.now() - t0) / 1000).toFixed(0)} s`;
+      if (kept) {
+        mkdirSync(kept, { recursive: true });
+        copyFileSync(join(dataDir, 'loupe.db'), join(kept, 'loupe.db'));
+        writeFileSync(join(kept, 'meta.json'), JSON.stringify({ endMs, built }));
+      }
+    }
     rows.push({
       what: 'alerts bench database: log records, Prometheus series (RED: services × routes; a counter per customer)',
-      value: `${sizes.records.toLocaleString('en')} records, ${series.toLocaleString('en')} series (${sizes.services} services × ${sizes.routes} routes, ${sizes.customers.toLocaleString('en')} customers), built in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      value: built,
       target: 'report',
     });
 
@@ -216,7 +240,7 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
       await clock.advance(INTERVAL_MS);
     };
     try {
-      const cycles = quick ? 8 : 20;
+      const cycles = quick || mid ? 8 : 20;
       await tick(); // the engine's first runs
       let base = 0;
       for (let i = 0; i < cycles; i++) base += await cpuMs(tick);
@@ -245,9 +269,24 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
         ok: percent < 5,
       });
 
+      // Where a cycle goes: the last evaluation's time of each rule, summed by kind (the name's prefix).
+      const byKind = new Map<string, number>();
+      const { groups } = (await engine.api.table.request('alerts.prometheusRules', {})) as {
+        groups: { rules: { name: string; evaluationTime: number }[] }[];
+      };
+      for (const r of groups.flatMap((g) => g.rules)) {
+        const kind = r.name.replace(/_?\d+$/, '');
+        byKind.set(kind, (byKind.get(kind) ?? 0) + r.evaluationTime * 1000);
+      }
+      rows.push({
+        what: 'a cycle by rule kind: the rules’ evaluation times summed (wall ms; 100 rules a kind)',
+        value: [...byKind].map(([kind, ms]) => `${kind} ${ms.toFixed(0)}`).join(', '),
+        target: 'report',
+      });
+
       // Latency: keep ticking until enough trigger firings were notified.
       notified.length = 0;
-      const firings = quick ? 6 : 20;
+      const firings = quick || mid ? 6 : 20;
       const latencies: number[] = [];
       const rulesView = (): { alerts: { labels: Record<string, string>; activeAt: string; state: string }[] } =>
         engine.api.table.request('alerts.prometheusAlerts', {}) as never;

@@ -234,4 +234,31 @@ describe('the SQLite series store', () => {
     });
     expect(() => api.series({ 'match[]': ['sum(jobs_total)'] })).toThrow(/not a series selector/);
   });
+
+  it('selects one customer among many by label="value", series stored after that select included', () => {
+    const customers = (from: number, to: number, value: number): OtlpMetric => ({
+      name: 'requests',
+      type: 'sum',
+      temporality: 2,
+      monotonic: true,
+      points: Array.from({ length: to - from }, (_, i) => point(T, { attributes: { customer: `c${from + i}` }, value })),
+    });
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-series-')), 'loupe.db'));
+    const writer = new MetricWriter(db, new ResourceStore(db));
+    const write = (items: OtlpMetric[]): void =>
+      writer.write([{ resource: { attributes: { 'service.name': 'billing' } }, scope: { name: 't' }, items }]);
+    write([customers(0, 5000, 1), { name: 'requests', type: 'sum', temporality: 2, monotonic: true, points: [point(T, { value: 7 })] }]);
+    const store = new SqliteSeriesStore(db);
+    const at = (q: string): Record<string, number> => byLabel(store, q, T, 'customer');
+    expect(at('requests_total{customer="c4321"}')).toEqual({ c4321: 1 });
+    expect(at('requests_total{customer="c4321", service_name="billing"}')).toEqual({ c4321: 1 });
+    expect(at('requests_total{customer="c4321", service_name="shop"}')).toEqual({});
+    expect(at('requests_total{customer="nobody"}')).toEqual({});
+    // `=""` also selects a series without the label: the one without a customer.
+    expect(at('requests_total{customer=""}')).toEqual({ '': 7 });
+    // Customers that came after the first selects by customer are found too.
+    write([customers(5000, 5010, 2)]);
+    expect(at('requests_total{customer="c5003"}')).toEqual({ c5003: 2 });
+    expect(at('sum(requests_total{customer=~"c500[0-9]"})')).toEqual({ '': 10 * 2 });
+  });
 });

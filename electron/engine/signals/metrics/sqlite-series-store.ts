@@ -66,6 +66,42 @@ interface Family {
 interface NamedPart {
   readonly part: Part;
   readonly entries: CatalogEntry[];
+  /**
+   * Per label name asked with `=`, its entries by value: made on the first such selector, kept up
+   * to date as series come. A selector for one of a million customers then reads one list instead of
+   * judging every entry (500 rules every 15 s made that most of a cycle).
+   */
+  readonly byLabel: Map<string, Map<string, CatalogEntry[]>>;
+}
+
+/** `entries` by their value of `label` (entries without it are left out: `label="v"` needs a value). */
+function indexEntries(index: Map<string, CatalogEntry[]>, label: string, entries: readonly CatalogEntry[]): void {
+  for (const entry of entries) {
+    const value = entry.labels[label];
+    if (value === undefined) continue;
+    const same = index.get(value);
+    if (same) same.push(entry);
+    else index.set(value, [entry]);
+  }
+}
+
+/**
+ * The entries of a name's part the matchers may accept: through the smallest `=` index (a
+ * non-empty value: `=""` also accepts a missing label), or all of them when none is asked.
+ */
+function entriesFor(group: NamedPart, matchers: readonly LabelMatcher[]): readonly CatalogEntry[] {
+  let fewest: readonly CatalogEntry[] = group.entries;
+  for (const m of matchers) {
+    if (m.type !== '=' || m.value === '') continue;
+    let index = group.byLabel.get(m.name);
+    if (!index) {
+      group.byLabel.set(m.name, (index = new Map()));
+      indexEntries(index, m.name, group.entries);
+    }
+    const some = index.get(m.value) ?? [];
+    if (some.length < fewest.length) fewest = some;
+  }
+  return fewest;
 }
 
 /** What /api/v1/metadata says of a family. */
@@ -306,8 +342,9 @@ export class SqliteSeriesStore implements SeriesStore {
         let named = this.byName.get(name);
         if (!named) this.byName.set(name, (named = []));
         let group = named.find((g) => g.part === part);
-        if (!group) named.push((group = { part, entries: [] }));
+        if (!group) named.push((group = { part, entries: [], byLabel: new Map() }));
         group.entries.push(entry);
+        for (const [label, index] of group.byLabel) indexEntries(index, label, [entry]);
       }
     }
   }
@@ -336,7 +373,7 @@ export class SqliteSeriesStore implements SeriesStore {
       for (const { name, part } of parts) {
         for (const built of this.seriesOf(entry, name, part, rows)) {
           if (!matchesAll(matchers, built.labels)) continue;
-          const key = labelsKey(built.labels);
+          const key = builtKey(entry, name, built.labels);
           const same = out.get(key);
           if (same) same.push(built);
           else out.set(key, [built]);
@@ -417,8 +454,9 @@ export class SqliteSeriesStore implements SeriesStore {
     // Each stored series is read once even when several of its parts are asked (`{__name__=~"x_.*"}`).
     const wanted = new Map<CatalogEntry, { name: string; part: Part }[]>();
     for (const name of names) {
-      for (const { part, entries } of this.byName.get(name) ?? []) {
-        for (const entry of entries) {
+      for (const group of this.byName.get(name) ?? []) {
+        const part = group.part;
+        for (const entry of entriesFor(group, early)) {
           if (!matchesAll(early, entry.labels)) continue;
           let parts = wanted.get(entry);
           if (!parts) wanted.set(entry, (parts = []));
@@ -575,6 +613,18 @@ function inGridWindow(us: number, grid: Steps): boolean {
 
 function msOf(us: number): number {
   return Math.floor(us / 1000);
+}
+
+/**
+ * The key of a series built from a catalogue entry, equal for equal label sets as labelsKey's: the
+ * entry's key (made once per entry) with the name and the `le` or `quantile` the part adds, rather
+ * than sorting the labels of each of the tens of thousands of series a cycle of rules builds.
+ */
+function builtKey(entry: CatalogEntry, name: string, labels: Labels): string {
+  const own = entry.labels;
+  // An attribute named `le` or `quantile` is replaced by the part's: only the whole set says.
+  if (own.le !== undefined || own.quantile !== undefined || own.__name__ !== undefined) return labelsKey(labels);
+  return `${labelsKey(own)}\xfd${name}\xfd${labels.le ?? ''}\xfd${labels.quantile ?? ''}`;
 }
 
 /** Series of one label set from several stored series (a name two scopes share): samples in time order. */
