@@ -245,7 +245,7 @@ describe('the SQLite series store', () => {
     });
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-series-')), 'loupe.db'));
     const writer = new MetricWriter(db, new ResourceStore(db));
-    const write = (items: OtlpMetric[]): void =>
+    const write = (items: OtlpMetric[]): number =>
       writer.write([{ resource: { attributes: { 'service.name': 'billing' } }, scope: { name: 't' }, items }]);
     write([customers(0, 5000, 1), { name: 'requests', type: 'sum', temporality: 2, monotonic: true, points: [point(T, { value: 7 })] }]);
     const store = new SqliteSeriesStore(db);
