@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_CHECK_MS } from '../../electron/engine/alerting/manager/alert-manager.js';
+import { CONFIG_CHECK_MS } from '../../electron/engine/alerting/manager/config-file.js';
 import { startHttpServer } from '../../electron/engine/api/http-server.js';
 import { TestClock } from '../../electron/engine/core/clock.js';
 import { ALERT_MANAGER_CONFIG_FILE, createEngine } from '../../electron/engine/engine.js';

@@ -204,14 +204,10 @@ function managerOn(db: Db, clock: TestClock, startMs = START): { manager: AlertM
   const manager = new AlertManager({ db, scheduler: new Scheduler(clock), events: new EventBus(), config: CONFIG });
   const seen: string[] = [];
   const events: AlertNotificationEvent[] = [];
-  manager.topics()['alerts.notifications']!.subscribe(
-    {},
-    (e) => {
-      events.push(e);
-      seen.push(`${fmt(clock.nowMs() - startMs)} ${e.kind} ${e.urgency} ${e.title}`);
-    },
-    () => false,
-  );
+  manager.subscribeBrowser((e) => {
+    events.push(e);
+    seen.push(`${fmt(clock.nowMs() - startMs)} ${e.kind} ${e.urgency} ${e.title}`);
+  });
   manager.start();
   return { manager, seen, events };
 }

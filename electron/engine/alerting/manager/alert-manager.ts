@@ -11,10 +11,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AlertManagerStatusView } from '../../../../shared/model.js';
 import type { FiringAlertItem } from '../../../../shared/host-protocol.js';
-import type { AcknowledgementView, NotificationLogEntry, SilenceMatcher, SilenceView } from '../../../../shared/api.js';
-import { handler, type Handlers, type Topics } from '../../api/handlers.js';
-import { param, required, withDefault, type Param } from '../../api/params.js';
-import { lookAgain } from '../../core/changed-file.js';
+import type {
+  AcknowledgementView,
+  AlertNotificationEvent,
+  NotificationLogEntry,
+  SilenceMatcher,
+  SilenceView,
+} from '../../../../shared/api.js';
+import type { Handlers, Topics } from '../../api/handlers.js';
 import type { Db } from '../../core/database.js';
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
@@ -38,6 +42,8 @@ import {
 import { FIRING_ENDS_AFTER_INTERVALS, TeamAlertmanagerNotifier } from '../notifiers/team-alertmanager.js';
 import { WebhookNotifier } from '../notifiers/webhook.js';
 import { DEFAULT_CONFIG, parseConfig, type ManagerConfig, type RouteConfig } from './config.js';
+import { CONFIG_CHECK_MS, CONFIG_RELOAD_JOB, ManagerConfigFile } from './config-file.js';
+import { alertManagerApi } from './manager-api.js';
 import { allHold, formatMatcher, fromApiMatcher, toApiMatcher, type Matcher } from './matchers.js';
 import { ManagerStore, type SilenceRow } from './store.js';
 import { intervalHolds } from './time-intervals.js';
@@ -62,7 +68,6 @@ export const SNOOZE_CREATED_BY = 'Loupe (snooze)';
 
 /** How long the notification history is kept. */
 const HISTORY_MS = 30 * 86400_000;
-const DEFAULT_HISTORY_PAGE = 100;
 
 interface TrackedAlert {
   alert: Alert;
@@ -82,74 +87,6 @@ interface Group {
   escalatedAtMs: number | null;
   timer: Task | null;
   escalationTimer: Task | null;
-}
-
-const matchersParam: Param<SilenceMatcher[] | undefined> = {
-  parse(value, name) {
-    if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value)) throw new BadRequestError(`${name}: expected a list of {name, value, isRegex}.`);
-    return value.map((m: Record<string, unknown>, i) => {
-      if (
-        typeof m !== 'object' ||
-        m === null ||
-        typeof m.name !== 'string' ||
-        typeof m.value !== 'string' ||
-        typeof m.isRegex !== 'boolean'
-      )
-        throw new BadRequestError(`${name}[${i}]: expected {name, value, isRegex, isEqual?}.`);
-      if (m.isEqual !== undefined && typeof m.isEqual !== 'boolean')
-        throw new BadRequestError(`${name}[${i}].isEqual: expected true or false.`);
-      return { name: m.name, value: m.value, isRegex: m.isRegex, ...(m.isEqual !== undefined ? { isEqual: m.isEqual as boolean } : {}) };
-    });
-  },
-};
-
-/** How often alertmanager.yml's mtime is looked at (as the rule files'). */
-export const CONFIG_CHECK_MS = 2_000;
-export const CONFIG_RELOAD_JOB = 'alerts.manager.reload';
-
-/**
- * alertmanager.yml, read again when it changes. A version that does not load leaves the last good
- * configuration running (the defaults when none loaded yet) and its problem (`path:line:column: …`)
- * in `error` until a good version replaces it; a file removed means the defaults again.
- */
-export class ManagerConfigFile {
-  private stamp: string | null = null;
-  error: string | null = null;
-  reloads = 0;
-  reloadErrors = 0;
-
-  constructor(readonly path: string) {}
-
-  /** The configuration to run now when it changed on disk, else null. */
-  check(): ManagerConfig | null {
-    // An unreadable file is read again at every look (a chmod does not change the mtime), said once.
-    const look = lookAgain(this.path, this.stamp === 'unreadable' ? null : this.stamp);
-    if (look.kind === 'unchanged') return null;
-    if (look.kind === 'missing') {
-      if (this.stamp === 'missing') return null;
-      this.stamp = 'missing';
-      this.error = null;
-      return DEFAULT_CONFIG;
-    }
-    if (look.kind === 'unreadable') {
-      if (this.stamp !== 'unreadable') this.reloadErrors++;
-      this.stamp = 'unreadable';
-      this.error = `${this.path}:0:0: ${look.message}`;
-      return null;
-    }
-    this.reloads++;
-    this.stamp = look.stamp;
-    try {
-      const config = parseConfig(look.text);
-      this.error = null;
-      return config;
-    } catch (err) {
-      this.reloadErrors++;
-      this.error = `${this.path}:${(err as Error).message}`;
-      return null;
-    }
-  }
 }
 
 export class AlertManager implements AlertSink {
@@ -703,69 +640,13 @@ export class AlertManager implements AlertSink {
     return this.store.acks();
   }
 
+  /** The browser receiver's notifications, for the `alerts.notifications` topic; returns the unsubscribe. */
+  subscribeBrowser(emit: (event: AlertNotificationEvent) => void): () => void {
+    return this.browser.subscribe(emit);
+  }
+
   history(limit: number, before: number | undefined): NotificationLogEntry[] {
     return this.store.history(limit, before);
-  }
-
-  // The API.
-
-  handlers(): Handlers {
-    return {
-      'silences.list': handler({}, () => this.listSilences()),
-      'silences.create': handler(
-        {
-          id: param.string,
-          matchers: required(matchersParam),
-          startsAt: param.time,
-          endsAt: required(param.time),
-          createdBy: param.string,
-          comment: param.string,
-        },
-        (p) => ({
-          silenceID: this.createSilence({
-            matchers: p.matchers,
-            endsAtMs: Math.floor(p.endsAt / 1000),
-            ...(p.id !== undefined ? { id: p.id } : {}),
-            ...(p.startsAt !== undefined ? { startsAtMs: Math.floor(p.startsAt / 1000) } : {}),
-            ...(p.createdBy !== undefined ? { createdBy: p.createdBy } : {}),
-            ...(p.comment !== undefined ? { comment: p.comment } : {}),
-          }),
-        }),
-      ),
-      'silences.expire': handler({ id: required(param.string) }, (p) => {
-        this.expireSilence(p.id);
-        return null;
-      }),
-      'alerts.acknowledge': handler(
-        { fingerprints: required(param.strings), by: withDefault(param.string, 'loupe'), comment: withDefault(param.string, '') },
-        (p) => ({ acknowledged: this.acknowledge(p.fingerprints, p.by, p.comment) }),
-      ),
-      'alerts.unacknowledge': handler({ fingerprints: required(param.strings) }, (p) => ({
-        unacknowledged: this.unacknowledge(p.fingerprints),
-      })),
-      'alerts.acknowledgements': handler({}, () => this.acknowledgements()),
-      'notifications.list': handler({ limit: withDefault(param.int, DEFAULT_HISTORY_PAGE), before: param.int }, (p) => {
-        if (p.limit < 1 || p.limit > 1000) throw new BadRequestError('limit: between 1 and 1000.');
-        return this.history(p.limit, p.before);
-      }),
-    };
-  }
-
-  topics(): Topics {
-    return { 'alerts.notifications': { subscribe: (_raw, emit) => this.browser.subscribe(emit) } };
-  }
-
-  /** Alertmanager's silence API (as /api/v1, the token only), and Loupe's ack and history routes. */
-  routes(): RestRoute[] {
-    return [
-      { method: 'GET', path: '/api/v2/silences', handler: 'silences.list', auth: 'token' },
-      { method: 'POST', path: '/api/v2/silences', handler: 'silences.create', body: 'fields', auth: 'token' },
-      { method: 'DELETE', path: '/api/v2/silence/{id}', handler: 'silences.expire', auth: 'token' },
-      { method: 'POST', path: '/api/alerts/acknowledge', handler: 'alerts.acknowledge', body: 'fields' },
-      { method: 'POST', path: '/api/alerts/unacknowledge', handler: 'alerts.unacknowledge', body: 'fields' },
-      { method: 'GET', path: '/api/alerts/acknowledgements', handler: 'alerts.acknowledgements' },
-      { method: 'GET', path: '/api/notifications', handler: 'notifications.list', query: ['limit', 'before'] },
-    ];
   }
 
   /** engine.status's `alertManager`. */
@@ -793,9 +674,7 @@ export class AlertManager implements AlertSink {
     status: () => { alertManager: AlertManagerStatusView };
   } {
     return {
-      handlers: this.handlers(),
-      topics: this.topics(),
-      routes: this.routes(),
+      ...alertManagerApi(this),
       start: () => this.start(),
       stop: () => this.stop(),
       status: () => ({ alertManager: this.status() }),
