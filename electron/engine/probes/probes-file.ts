@@ -2,7 +2,8 @@
 // user edits by hand, read into probe specs with Kubernetes's defaults filled in, and every mistake
 // pointed at by line:column. Saving a probe from the editor rewrites only that probe's entry of the
 // document, so the user's comments and the other probes stay as they were written.
-import { isMap, LineCounter, parseDocument, YAMLSeq, type Document } from 'yaml';
+import { isMap, parseDocument, YAMLSeq } from 'yaml';
+import { parseYamlWithPositions, type YamlPath as Path } from '../core/yaml-positions.js';
 import type { ProbeFileError, ProbeKind, ProbeRole, ProbeSpec } from '../../../shared/health.js';
 import { compileRegex } from '../signals/logs/query/regex.js';
 
@@ -24,8 +25,6 @@ export interface ProbesFileRead {
   probes: ProbeSpec[];
   errors: ProbeFileError[];
 }
-
-type Path = (string | number)[];
 
 /** What a probe's fields say, checked; `fail` is told each mistake with the path to its node. */
 export function probeFromObject(raw: unknown, fail: (path: Path, message: string) => void, at: Path = []): ProbeSpec | null {
@@ -195,23 +194,12 @@ function checkOf(kind: ProbeKind, raw: unknown, bad: (path: Path, message: strin
 
 /** Read a probes file's text: the probes without mistakes, and every mistake by line:column. */
 export function readProbesFile(text: string, file: string): ProbesFileRead {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  const { doc, syntaxError, positionOf } = parseYamlWithPositions(text, { prettyErrors: true });
   const errors: ProbeFileError[] = [];
-  const first = doc.errors[0];
-  if (first) {
-    const pos = first.linePos?.[0] ?? { line: 1, col: 1 };
-    return { probes: [], errors: [{ file, line: pos.line, column: pos.col, message: first.message.split('\n')[0]! }] };
-  }
+  if (syntaxError) return { probes: [], errors: [{ file, line: syntaxError.line, column: syntaxError.col, message: syntaxError.message }] };
   const where = (path: Path): { line: number; column: number } => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = (doc as Document.Parsed).getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) {
-        const p = lineCounter.linePos(node.range[0]);
-        return { line: p.line, column: p.col };
-      }
-    }
-    return { line: 1, column: 1 };
+    const p = positionOf(path);
+    return { line: p.line, column: p.col };
   };
   const fail = (path: Path, message: string): void => void errors.push({ file, ...where(path), message });
   const root: unknown = doc.toJS();

@@ -3,7 +3,7 @@
 // one person's desktop (`desktop_configs`, `browser_configs`, `command_configs`,
 // `alertmanager_configs`) and one route field (`escalate_after`). A mistake is reported as
 // `line:column: what is wrong`; Alertmanager fields Loupe does not use are warnings, not errors.
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { parseYamlWithPositions, type YamlPath as Path } from '../../core/yaml-positions.js';
 import { parseDuration } from '../../signals/metrics/promql/parse.js';
 import { parseMatcher, type Matcher } from './matchers.js';
 import { parseTimeInterval, type TimeInterval } from './time-intervals.js';
@@ -160,8 +160,6 @@ const IGNORED = new Set([
   'pagerduty_url',
   'opsgenie_api_url',
 ]);
-
-type Path = (string | number)[];
 
 /** Reads the parsed document, each mistake thrown with its path (turned into line:column by `parseConfig`). */
 class Reader {
@@ -424,21 +422,10 @@ function readConfig(r: Reader, root: unknown): ManagerConfig {
 
 /** Reads a configuration; throws ConfigError (`line:column: …`) for the first mistake. */
 export function parseConfig(text: string): ManagerConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = first.linePos?.[0] ?? { line: 1, col: 1 };
-    throw new ConfigError(first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col);
+  const { doc, syntaxError, positionOf: position } = parseYamlWithPositions(text, { prettyErrors: false, uniqueKeys: true });
+  if (syntaxError) {
+    throw new ConfigError(syntaxError.message.replace(/ at line \d+, column \d+:?$/, ''), syntaxError.line, syntaxError.col);
   }
-  const position = (path: Path): { line: number; col: number } => {
-    // The deepest node of the path that exists (a missing field is reported where its parent is).
-    for (let n = path.length; n >= 0; n--) {
-      const node = (doc as Document.Parsed).getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return lineCounter.linePos(node.range[0]);
-    }
-    return { line: 1, col: 1 };
-  };
   const r = new Reader((path) => {
     const p = position(path);
     return `${p.line}:${p.col}`;
