@@ -72,17 +72,21 @@ interface NamedPart {
    * to date as series come. A selector for one of a million customers then reads one list instead of
    * judging every entry (500 rules every 15 s made that most of a cycle).
    */
-  readonly byLabel: Map<string, Map<string, CatalogEntry[]>>;
+  readonly byLabel: Map<string, LabelIndex>;
 }
 
+/** Entries by a label's value: the entry itself while it is the only one (a customer's), saving an array per value. */
+type LabelIndex = Map<string, CatalogEntry | CatalogEntry[]>;
+
 /** `entries` by their value of `label` (entries without it are left out: `label="v"` needs a value). */
-function indexEntries(index: Map<string, CatalogEntry[]>, label: string, entries: readonly CatalogEntry[]): void {
+function indexEntries(index: LabelIndex, label: string, entries: readonly CatalogEntry[]): void {
   for (const entry of entries) {
     const value = entry.labels[label];
     if (value === undefined) continue;
     const same = index.get(value);
-    if (same) same.push(entry);
-    else index.set(value, [entry]);
+    if (same === undefined) index.set(value, entry);
+    else if (Array.isArray(same)) same.push(entry);
+    else index.set(value, [same, entry]);
   }
 }
 
@@ -99,7 +103,8 @@ function entriesFor(group: NamedPart, matchers: readonly LabelMatcher[]): readon
       group.byLabel.set(m.name, (index = new Map()));
       indexEntries(index, m.name, group.entries);
     }
-    const some = index.get(m.value) ?? [];
+    const found = index.get(m.value);
+    const some = found === undefined ? [] : Array.isArray(found) ? found : [found];
     if (some.length < fewest.length) fewest = some;
   }
   return fewest;
