@@ -18,6 +18,11 @@ export const REDETECT_AFTER_MISSES = 50;
 const LENIENT_RECHECK_LINES = 50;
 
 const DAY_US = 86_400_000_000;
+/**
+ * Lines a format's `continues` rule may fold into one record: a banner with a time followed by
+ * untimed output folds this much at most, then its lines stand alone again.
+ */
+export const MAX_RULE_FOLD_LINES = 1000;
 
 export interface Assembler {
   /** The current format's id; "" until enough lines arrived to detect it. */
@@ -213,7 +218,13 @@ export function createAssembler(opts: AssemblerOptions = {}): Assembler {
     let text = line.text;
     if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     const f = format as FormatDef;
-    if (pending !== null && f.lenient === true && (tracebackOpen || looksLikeContinuation(text))) {
+    if (
+      pending !== null &&
+      f.lenient === true &&
+      (tracebackOpen ||
+        looksLikeContinuation(text) ||
+        (f.continues !== undefined && (pending.extra?.length ?? 0) < MAX_RULE_FOLD_LINES && f.continues(pending.rec, text)))
+    ) {
       fold(pending, text, line);
       return;
     }

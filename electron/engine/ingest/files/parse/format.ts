@@ -25,6 +25,11 @@ export interface FormatDef extends LogFormat {
    * lines (logfmt's quoted strings). Undefined: keep the first line's parse and fold the rest.
    */
   parseFolded?(text: string): FormatRecord | undefined;
+  /**
+   * For lenient formats: whether a line that could start a record continues the pending one
+   * instead (plain text: an untimed line after a timestamped record). Bounded by the assembler.
+   */
+  continues?(pending: FormatRecord, line: string): boolean;
   /** For lenient formats: whether a line is this format's own (detection counts these, not `parse`). */
   detectLine?(line: string): boolean;
 }

@@ -25,6 +25,21 @@ const BY_NAME = new Map<string, number>([
   ['EMERGENCY', FATAL + 2],
   ['PANIC', FATAL + 2],
   ['NOTSET', 0],
+  // zap's development-panic level: an error that panics only in development builds
+  ['DPANIC', ERROR + 2],
+  // java.util.logging
+  ['SEVERE', ERROR],
+  ['FINE', DEBUG],
+  ['FINER', DEBUG - 1],
+  ['FINEST', TRACE],
+  ['VERBOSE', DEBUG],
+  // three-letter spellings (zerolog's console writer, many Go and Rust loggers)
+  ['TRC', TRACE],
+  ['DBG', DEBUG],
+  ['INF', INFO],
+  ['WRN', WARN],
+  ['FTL', FATAL],
+  ['CRT', FATAL],
 ]);
 
 /** Single letters as Go (klog/glog) and logback-style short layouts write them. */
@@ -43,6 +58,31 @@ export function severityOfName(text: string): number | undefined {
   const direct = BY_NAME.get(text);
   if (direct !== undefined) return direct;
   return BY_NAME.get(text.toUpperCase());
+}
+
+/**
+ * The severity of a level word as it stands right after a line's time in plain text: any case,
+ * bracketed or followed by a colon (`[warn]`, `<debug>`, `ERROR:`), with a verbosity digit
+ * (`debug2`, syslog-ng's and ISC's `debug 1`…); undefined when the word is not a level.
+ */
+export function severityOfLeadingWord(line: string, at: number): { severity: number; text: string; end: number } | undefined {
+  let i = at;
+  const open = line.charCodeAt(i);
+  if (open === 91 || open === 60 || open === 40) i++; // [ < (
+  const start = i;
+  let c = line.charCodeAt(i);
+  while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) c = line.charCodeAt(++i);
+  if (i - start < 3 || i - start > 9) return undefined;
+  const word = line.slice(start, i);
+  while (c >= 48 && c <= 57) c = line.charCodeAt(++i); // debug2
+  if (open === 91 || open === 60 || open === 40) {
+    if (c !== 93 && c !== 62 && c !== 41) return undefined;
+    c = line.charCodeAt(++i);
+  }
+  if (c === 58) c = line.charCodeAt(++i); // ERROR:
+  if (i < line.length && c !== 32 && c !== 9) return undefined;
+  const severity = severityOfName(word);
+  return severity === undefined || severity === 0 ? undefined : { severity, text: word, end: i };
 }
 
 /** Like severityOfName but also accepts single letters (E, W, I…). */

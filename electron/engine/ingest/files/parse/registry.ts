@@ -3,6 +3,8 @@ import type { FormatDef } from './format.js';
 import { accessLog } from './formats/access.js';
 import { celery } from './formats/celery.js';
 import { djangoRunserver, djangoVerbose } from './formats/django.js';
+import { glog } from './formats/glog.js';
+import { logrusText, zapConsole } from './formats/go-console.js';
 import { gunicorn } from './formats/gunicorn.js';
 import { jsonLines, pino, pythonJsonLogger } from './formats/json.js';
 import { logback } from './formats/logback.js';
@@ -23,6 +25,9 @@ export const FORMATS: readonly FormatDef[] = [
   jsonLines,
   loguruText,
   nginxError,
+  glog,
+  zapConsole,
+  logrusText,
   structlogConsole,
   celery,
   gunicorn,

@@ -222,3 +222,17 @@ export function localMidnightUs(tsUs: number): number {
   const d = new Date(Math.floor(tsUs / 1000));
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime() * 1000;
 }
+
+/**
+ * A local time written without a year (RFC 3164 syslog, glog's `MMDD`): this year, or last year
+ * when that would put it more than two days in the future (a December line read in January).
+ */
+export function yearlessUs(mo: number, d: number, todUs: number): number {
+  const now = new Date();
+  let y = now.getFullYear();
+  const sec = Math.floor(todUs / 1_000_000);
+  const at = (year: number) => localUs(year, mo, d, Math.floor(sec / 3600), Math.floor(sec / 60) % 60, sec % 60, todUs % 1_000_000);
+  let ts = at(y);
+  if (ts > now.getTime() * 1000 + 2 * 86_400_000_000) ts = at(--y);
+  return ts;
+}

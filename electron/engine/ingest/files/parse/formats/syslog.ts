@@ -4,7 +4,7 @@ import type { FormatDef, FormatRecord } from '../format.js';
 import { lastException } from '../exception.js';
 import { coerceScalar } from '../fields.js';
 import { severityOfName, severityOfSyslog, syslogSeverityName } from '../levels.js';
-import { localUs, monthNumber, parseIsoAt, parseTimeOfDayAt, parsedEnd } from '../time.js';
+import { monthNumber, parseIsoAt, parseTimeOfDayAt, parsedEnd, yearlessUs } from '../time.js';
 
 const FACILITIES = [
   'kern',
@@ -41,17 +41,6 @@ const LEVEL_PREFIX_RE = /^(CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG|NOTICE|T
 function unescapeRsyslog(text: string): string {
   if (text.indexOf('#0') === -1) return text;
   return text.replace(/#0([0-3][0-7])/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
-/** RFC 3164 has no year: take this year, or last year when that would put the time in the future. */
-function yearlessUs(mo: number, d: number, todUs: number): number {
-  const now = new Date();
-  let y = now.getFullYear();
-  const sec = Math.floor(todUs / 1_000_000);
-  const at = (year: number) => localUs(year, mo, d, Math.floor(sec / 3600), Math.floor(sec / 60) % 60, sec % 60, todUs % 1_000_000);
-  let ts = at(y);
-  if (ts > now.getTime() * 1000 + 2 * 86_400_000_000) ts = at(--y);
-  return ts;
 }
 
 function finish(rec: FormatRecord, message: string, attrs: Record<string, unknown>, pri: number): FormatRecord {
