@@ -36,6 +36,8 @@ export interface FiringAlertItem {
   severity: string;
   /** Where *Open* goes (the alert's generatorURL: a `#/alerts?…` route of the page). */
   url: string;
+  /** Acknowledged: listed (it still fires) but not counted in the badge, and not acknowledged again. */
+  acknowledged?: boolean;
 }
 
 /** Engine host → main: something the user should see in a dialog, or a native notification. */

@@ -77,7 +77,8 @@ export function firingAlerts(msg: AlertsFiring): FiringAlertItem[] {
       typeof (a as FiringAlertItem).fingerprint === 'string' &&
       typeof (a as FiringAlertItem).title === 'string' &&
       typeof (a as FiringAlertItem).severity === 'string' &&
-      typeof (a as FiringAlertItem).url === 'string',
+      typeof (a as FiringAlertItem).url === 'string' &&
+      ((a as FiringAlertItem).acknowledged === undefined || typeof (a as FiringAlertItem).acknowledged === 'boolean'),
   );
 }
 
@@ -94,8 +95,9 @@ export interface TrayAlertEntry {
 /** The tray menu's alerts section (every platform; on Linux it is the only place for the actions). */
 export function trayAlertEntries(alerts: readonly FiringAlertItem[]): TrayAlertEntry[] {
   const entries: TrayAlertEntry[] = alerts.slice(0, TRAY_MAX_ALERTS).map((a) => ({
-    label: `${a.severity ? `${a.severity} · ` : ''}${a.title}`.slice(0, 80),
-    actions: NOTIFICATION_BUTTONS.map((b) => ({
+    label: `${a.acknowledged === true ? '✓ ' : ''}${a.severity ? `${a.severity} · ` : ''}${a.title}`.slice(0, 80),
+    // An acknowledged alert is not acknowledged again; it can still be opened or snoozed.
+    actions: NOTIFICATION_BUTTONS.filter((b) => !(a.acknowledged === true && b.does === 'acknowledge')).map((b) => ({
       label: b.text,
       run:
         b.does === 'open'
@@ -137,9 +139,12 @@ export function alertRoute(alertUrl: string): string | null {
   return i >= 0 ? alertUrl.slice(i) : null;
 }
 
-/** The tray's tooltip and badge count for the alerts firing now. */
+/** The tray's tooltip and badge count for the alerts firing now (acknowledged ones are not counted). */
 export function trayState(msg: AlertsFiring): { tooltip: string; badge: number; alarm: boolean } {
-  if (msg.count === 0) return { tooltip: 'Loupe', badge: 0, alarm: false };
+  if (msg.count === 0) {
+    const acked = firingAlerts(msg).length;
+    return { tooltip: acked > 0 ? `Loupe — ${acked} acknowledged alert${acked === 1 ? '' : 's'} firing` : 'Loupe', badge: 0, alarm: false };
+  }
   return {
     tooltip: `Loupe — ${msg.count} alert${msg.count === 1 ? '' : 's'} firing${msg.critical ? ' (critical)' : ''}`,
     badge: msg.count,

@@ -3,9 +3,9 @@
 // dir fires, the alert manager's browser receiver makes a Web Notification in the page (permission
 // granted; `new Notification` observed by wrapping the page's constructor) with the rule's summary,
 // and the alert shows in the view; the notification's click opens the alert's detail with its
-// context (value, threshold, the sparkline painted, the matching records, the runbook link); the
-// alert is silenced from the Silences tab and shows as silenced; it is acknowledged from the
-// Notifications tab. Screenshots go to test-results/.
+// context (value, threshold, the sparkline painted, the matching records, the runbook link, the new
+// error group of the burst's traceback); the alert is silenced from the Silences tab and shows as
+// silenced; it is acknowledged from the Notifications tab. Screenshots go to test-results/.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +94,10 @@ log = logging.getLogger('payments')
 log.info('charging order 41')
 for i in range(6):
     log.error('card processor refused the charge (order %d)', 42 + i)
+try:
+    {}['currency']
+except KeyError:
+    log.exception('charge without a currency')
 `,
         log,
       ],
@@ -123,7 +127,13 @@ for i in range(6):
     // The log rule's own search finds the burst's records.
     const records = detail.getByRole('list', { name: 'Matching log records' });
     await records.getByText('card processor refused the charge (order 47)').waitFor();
-    expect(await records.getByRole('listitem').count()).toBe(6);
+    expect(await records.getByRole('listitem').count()).toBe(7);
+    // What changed: the error group the burst's traceback opened, one click from its detail.
+    const newErrors = detail.getByRole('list', { name: 'New errors' });
+    const group = newErrors.getByRole('link', { name: "KeyError: 'currency'" });
+    await group.waitFor();
+    expect(await newErrors.getByRole('listitem').textContent()).toMatch(/^\s*New error: KeyError: 'currency'/);
+    expect(await group.getAttribute('href')).toMatch(/^#\/errors\/\d+$/);
     // The sparkline of the count around the firing is drawn.
     const spark = detail.locator('canvas.spark');
     await expect.poll(() => paintedPixels(spark)).toBeGreaterThan(20);

@@ -128,6 +128,12 @@ describe('the engine host over a MessagePort', () => {
 
       send({ type: 'alert-action', fingerprint: 'fp-ApiDown', action: 'acknowledge' });
       expect(e.alertManager.acknowledgements().map((a) => a.fingerprint)).toEqual(['fp-ApiDown']);
+      // Still listed (it fires), marked, and no longer counted in the badge nor colouring it critical.
+      expect(lastFiring()).toEqual([
+        { fingerprint: 'fp-ApiDown', title: 'ApiDown: ApiDown on api', severity: 'P1', url: '#/alerts/ApiDown', acknowledged: true },
+      ]);
+      const badge = toMain.filter((x) => x.type === 'alerts-firing').at(-1);
+      expect(badge?.type === 'alerts-firing' && [badge.count, badge.critical]).toEqual([0, false]);
       // Unknown actions and alerts are ignored.
       send({ type: 'alert-action', fingerprint: 'fp-ApiDown', action: 'delete' });
       send({ type: 'alert-action', fingerprint: 'fp-nothing', action: 'snooze' });

@@ -143,6 +143,14 @@ describe('desktop alert notifications', () => {
     const listed = trayAlertEntries(many);
     expect(listed).toHaveLength(TRAY_MAX_ALERTS + 1);
     expect(listed.at(-1)).toEqual({ label: '3 more…', actions: [{ label: 'Open Alerts', run: { open: '#/alerts' } }] });
+    // An acknowledged alert stays listed, marked, without the Acknowledge action.
+    const acked = trayAlertEntries(
+      firingAlerts({
+        ...msg,
+        alerts: JSON.stringify([{ fingerprint: 'fp-db', title: 'DbDown', severity: 'P1', url: '', acknowledged: true }]),
+      }),
+    );
+    expect(acked.map((e) => [e.label, e.actions.map((a) => a.label)])).toEqual([['✓ P1 · DbDown', ['Open', 'Snooze 1 h']]]);
   });
 
   it('draws the tray icon in the alarm colour, transparency kept', () => {
@@ -153,6 +161,12 @@ describe('desktop alert notifications', () => {
   });
 
   it('shows the firing count on the tray', () => {
+    const ackedOnly = [{ fingerprint: 'fp-db', title: 'DbDown', severity: 'P1', url: '', acknowledged: true }];
+    expect(trayState({ type: 'alerts-firing', count: 0, critical: false, alerts: JSON.stringify(ackedOnly) })).toEqual({
+      tooltip: 'Loupe — 1 acknowledged alert firing',
+      badge: 0,
+      alarm: false,
+    });
     expect(trayState({ type: 'alerts-firing', count: 2, critical: true, alerts: '[]' })).toEqual({
       tooltip: 'Loupe — 2 alerts firing (critical)',
       badge: 2,

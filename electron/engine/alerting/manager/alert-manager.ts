@@ -455,16 +455,32 @@ export class AlertManager implements AlertSink {
     return firing;
   }
 
-  /** Tells the tray which alerts fire (when that changed): most severe first, then by title. */
+  /**
+   * Tells the tray which alerts fire (when that changed): the unacknowledged ones first, most severe
+   * first, then by title. The count and the critical colour leave acknowledged alerts out: someone
+   * is on them, so they no longer call for attention — but they still fire, so they stay listed.
+   */
   private reportFiring(): void {
     const firing = [...this.firing().values()];
     const items: FiringAlertItem[] = firing
-      .map((a) => ({ fingerprint: a.fingerprint, title: alertTitle(a), severity: a.labels.severity ?? '', url: a.generatorURL }))
-      .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
+      .map((a) => ({
+        fingerprint: a.fingerprint,
+        title: alertTitle(a),
+        severity: a.labels.severity ?? '',
+        url: a.generatorURL,
+        ...(this.acked.has(a.fingerprint) ? { acknowledged: true } : {}),
+      }))
+      .sort(
+        (a, b) =>
+          Number(a.acknowledged === true) - Number(b.acknowledged === true) ||
+          severityRank(a.severity) - severityRank(b.severity) ||
+          (a.title < b.title ? -1 : a.title > b.title ? 1 : 0),
+      );
+    const calling = items.filter((a) => a.acknowledged !== true);
     const message = {
       type: 'alerts-firing' as const,
-      count: items.length,
-      critical: items.some((a) => a.severity === 'P1'),
+      count: calling.length,
+      critical: calling.some((a) => a.severity === 'P1'),
       alerts: JSON.stringify(items),
     };
     const key = JSON.stringify(message);
@@ -625,6 +641,7 @@ export class AlertManager implements AlertSink {
       this.acked.add(fp);
       done.push(fp);
     }
+    if (done.length > 0) this.reportFiring();
     return done;
   }
 
@@ -633,6 +650,7 @@ export class AlertManager implements AlertSink {
     for (const fp of done) this.acked.delete(fp);
     // Unacknowledged: escalation counts again from now.
     for (const g of this.groups.values()) if (done.some((fp) => g.notified.has(fp))) this.armEscalation(g);
+    if (done.length > 0) this.reportFiring();
     return done;
   }
 
