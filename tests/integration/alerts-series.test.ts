@@ -1,7 +1,8 @@
 // The ALERTS series over the whole engine on a TestClock (rules → SQLite series store → PromQL): an
 // alert's ALERTS{alertstate="pending"} turns into alertstate="firing" after `for`, and when the
 // alert resolves its series ends at once (a staleness marker, as Prometheus writes), instead of
-// lingering for PromQL's 5-minute lookback.
+// lingering for PromQL's 5-minute lookback. A recording rule's series that its expression no longer
+// returns ends the same way.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ const RULES = `groups:
         expr: vector(time() % 240) < 120
         for: 30s
         labels: { severity: P3 }
+      - record: wave:up
+        expr: vector(time() % 240) < 120
 `;
 
 describe('ALERTS series', () => {
@@ -43,6 +46,14 @@ describe('ALERTS series', () => {
       // Resolved at 2 min: nothing left at the next evaluation.
       await clock.advance(90_000);
       expect(await states()).toEqual([]);
+      // The recording rule recorded during the first two minutes; its series ended with them.
+      const recorded = async (): Promise<number> => {
+        const r = (await engine.api.table.request('metrics.query', { query: 'wave:up' })) as { result: unknown[] };
+        return r.result.length;
+      };
+      expect(await recorded()).toBe(0);
+      await clock.advance(120_000); // the next wave: recorded again
+      expect(await recorded()).toBe(1);
     } finally {
       await engine.close();
     }

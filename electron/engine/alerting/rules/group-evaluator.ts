@@ -60,8 +60,11 @@ export class RuleRuntime {
   active: Map<string, ActiveAlert>;
   readonly health: RuleHealth = { health: 'unknown', lastError: null, lastEvaluationMs: null, evaluationTimeMs: 0, lastValue: null };
   private readonly parsed: Expr | null;
-  /** The ALERTS / ALERTS_FOR_STATE series the last evaluation wrote (by labels): one gone gets a staleness marker. */
-  private alertSeries = new Map<string, Labels>();
+  /**
+   * The series the last evaluation wrote (a recording rule's output, or an alerting rule's ALERTS /
+   * ALERTS_FOR_STATE), by labels: one not written again gets a staleness marker.
+   */
+  private writtenSeries = new Map<string, Labels>();
 
   constructor(
     readonly rule: Rule,
@@ -114,7 +117,7 @@ export class RuleRuntime {
       if (limit > 0 && samples.length > limit)
         throw new Error(`exceeded limit of ${limit} with ${samples.length} ${rule.kind === 'recording' ? 'series' : 'alerts'}`);
       if (rule.kind === 'recording') {
-        deps.writeSeries(recorded(rule, samples), tsMs);
+        this.writeWithStaleness(deps, recorded(rule, samples), tsMs);
       } else if (noData && rule.noData === 'keep_state') observed = 'keep';
       else if (noData && rule.noData === 'alerting') observed = [this.special(tsMs, 'no_data', 'the expression found no data')];
       else observed = this.observations(samples);
@@ -124,6 +127,8 @@ export class RuleRuntime {
       const message = err instanceof Error ? err.message : String(err);
       this.health.health = 'err';
       this.health.lastError = message;
+      // A failed evaluation records nothing: the series it wrote before end (Prometheus's too).
+      if (rule.kind === 'recording') this.writeWithStaleness(deps, [], tsMs);
       if (rule.error === 'keep_state') observed = 'keep';
       else if (rule.error === 'alerting') observed = [this.special(tsMs, 'error', message)];
       else observed = [];
@@ -144,18 +149,24 @@ export class RuleRuntime {
    * staleness marker, as Prometheus's group evaluation writes one.
    */
   private writeAlertSeries(deps: RuleDeps, tsMs: number): void {
-    const now = new Map<string, Labels>();
-    const samples: { labels: Labels; value: number; stale?: boolean }[] = [];
+    const samples: { labels: Labels; value: number }[] = [];
     for (const a of this.active.values()) {
       if (a.state === 'inactive') continue;
       const alerts: Labels = { ...a.labels, __name__: ALERTS_METRIC, alertstate: a.state };
       const forState: Labels = { ...a.labels, __name__: ALERTS_FOR_STATE_METRIC };
       samples.push({ labels: alerts, value: 1 }, { labels: forState, value: Math.floor(a.activeAtMs / 1000) });
-      for (const l of [alerts, forState]) now.set(JSON.stringify(Object.entries(l).sort()), l);
     }
-    for (const [key, labels] of this.alertSeries) if (!now.has(key)) samples.push({ labels, value: NaN, stale: true });
-    this.alertSeries = now;
-    if (samples.length > 0) deps.writeSeries(samples, tsMs);
+    this.writeWithStaleness(deps, samples, tsMs);
+  }
+
+  /** Write this evaluation's series, and a staleness marker for each series of the last one not among them. */
+  private writeWithStaleness(deps: RuleDeps, samples: { labels: Labels; value: number }[], tsMs: number): void {
+    const now = new Map<string, Labels>();
+    const out: { labels: Labels; value: number; stale?: boolean }[] = samples;
+    for (const { labels } of samples) now.set(JSON.stringify(Object.entries(labels).sort()), labels);
+    for (const [key, labels] of this.writtenSeries) if (!now.has(key)) out.push({ labels, value: NaN, stale: true });
+    this.writtenSeries = now;
+    if (out.length > 0) deps.writeSeries(out, tsMs);
   }
 
   /** An alert of the rule itself (no series): for `no_data: alerting` and `error: alerting`. */
