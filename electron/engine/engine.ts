@@ -16,6 +16,8 @@ import { otlpModule } from './modules/otlp/module.js';
 import { sourcesModule } from './modules/sources/module.js';
 import { tracesModule } from './modules/traces/module.js';
 import { analysisModule } from './modules/analysis/module.js';
+import { alertOnAnalysis } from './modules/alerts/analysis-alerts.js';
+import { EventAlerts } from './alerting/event-alerts.js';
 import { Analysis } from './analysis/analysis.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
@@ -256,13 +258,19 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       alertManager.send(alerts);
     },
   };
+  // Alerts out of the box, without a rule: new and regressed error groups, new warn+ log patterns.
+  const stopAnalysisAlerts =
+    config.analysis === false ? () => {} : alertOnAnalysis(events, new EventAlerts({ sink: alertSink, scheduler }));
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
   // stop and write what is pending, then the live tail).
   modules.push(
     // First, so it stops last: the batches the tailers and OTLP write while stopping are analysed too.
-    analysisModule(analysis, stopAnalysis),
+    analysisModule(analysis, () => {
+      stopAnalysisAlerts();
+      stopAnalysis();
+    }),
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
     hostMetricsModule({
       scheduler,

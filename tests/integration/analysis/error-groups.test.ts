@@ -130,6 +130,16 @@ describe('error groups from real Python tracebacks', () => {
     expect(detail.frames[0]!.file).toBe(join(dir, 'src', 'app.py'));
     expect(detail.traceback).toContain('The above exception was the direct cause of the following exception:');
     expect(events.map((e) => [e.kind, e.group.id, e.group.title])).toEqual([['new', group!.id, "KeyError: 'currency'"]]);
+    // Out of the box, a new group is an alert (P3, one per group), without a rule.
+    const sent = await engine.api.table.request('alerts.sent', {});
+    expect(sent.map((a) => [a.labels, a.annotations.summary, a.endsAt, a.generatorURL])).toEqual([
+      [
+        { alertname: 'NewError', severity: 'P3', error_group: String(group!.id) },
+        "New error: KeyError: 'currency'",
+        null,
+        `/#/errors/${group!.id}`,
+      ],
+    ]);
   });
 
   it('keeps the group when the same error is raised from other line numbers', async () => {
@@ -168,6 +178,10 @@ describe('error groups from real Python tracebacks', () => {
     expect(again.status).toBe('unresolved');
     expect(again.regressedAt).toBeDefined();
     expect(events.filter((e) => e.kind === 'regressed').map((e) => e.group.id)).toEqual([parse.id]);
+    const back = (await engine.api.table.request('alerts.sent', {})).filter((a) => a.labels.alertname === 'ErrorRegressed');
+    expect(back.map((a) => [a.labels.error_group, a.annotations.summary])).toEqual([
+      [String(parse.id), "Error back: KeyError: 'currency'"],
+    ]);
   });
 
   it('merges two groups: the occurrences, the count and the search follow', async () => {

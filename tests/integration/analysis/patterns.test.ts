@@ -72,6 +72,8 @@ describe('log patterns', () => {
     // By change: the new warning (from 0 to 3) before the logins (30 to 60).
     expect((await patterns({ sort: 'change' })).patterns[0]!.template).toBe('disk /var/lib almost full: <NUM>% used');
     expect(told.map((e) => [e.template, e.level])).toEqual([['disk /var/lib almost full: <NUM>% used', 'warn']]);
+    // History being read (these records are hours old) is not news: no alert.
+    expect(await engine.api.table.request('alerts.sent', {})).toEqual([]);
   });
 
   it('counts only the records of a search when one is given', async () => {
@@ -115,5 +117,21 @@ describe('log patterns', () => {
     expect(engine.status().analysis).toMatchObject({ templates: 2, maxTemplates: 2, evictedTemplates: 1 });
     // The old logins keep their template id: the miner restored it rather than starting another.
     expect((await patterns()).patterns.map((p) => p.id)).toEqual(expect.arrayContaining([before[0]![0]]));
+  });
+
+  it('alerts on a new warning pattern written now: listed (P4, no popup), its records one click away', async () => {
+    const now = new Date();
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())},000`;
+    appendFileSync(join(dir, 'app.log'), `${stamp} WARNING shop: payment provider answered slowly (3200 ms)\n`);
+    await waitFor(() => (told.some((e) => e.template.startsWith('payment provider')) ? true : undefined));
+    const id = told.find((e) => e.template.startsWith('payment provider'))!.id;
+    const sent = await waitFor(async () => {
+      const all = await engine.api.table.request('alerts.sent', {});
+      return all.length > 0 ? all : undefined;
+    });
+    expect(sent.map((a) => [a.labels.alertname, a.labels.severity, a.labels.pattern, a.annotations.summary, a.generatorURL])).toEqual([
+      ['NewLogPattern', 'P4', String(id), 'New warn message: payment provider answered slowly (<NUM> ms)', `/#/logs?q=pattern%3A${id}`],
+    ]);
   });
 });
