@@ -141,6 +141,22 @@ export interface SilenceView {
   comment: string;
 }
 
+/**
+ * A firing alert the alert manager holds — from a rule, the health checks or the analysis events —
+ * as Alertmanager's `GET /api/v2/alerts` answers (times RFC 3339; `inhibitedBy`: fingerprints).
+ */
+export interface ManagedAlertView {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  updatedAt: string;
+  generatorURL: string;
+  fingerprint: string;
+  receivers: { name: string }[];
+  status: { state: 'active' | 'suppressed'; silencedBy: string[]; inhibitedBy: string[] };
+}
+
 /** A notification as a page shows it (the `alerts.notifications` topic): replace one of the same `id`. */
 export interface AlertNotificationEvent {
   id: string;
@@ -287,6 +303,8 @@ export interface Requests {
   'alerts.acknowledge': { params: { fingerprints: string[]; by?: string; comment?: string }; result: { acknowledged: string[] } };
   'alerts.unacknowledge': { params: { fingerprints: string[] }; result: { unacknowledged: string[] } };
   'alerts.acknowledgements': { params: Record<string, never>; result: AcknowledgementView[] };
+  /** Every firing alert the alert manager holds, muted ones too (Alertmanager's GET /api/v2/alerts). */
+  'alerts.managed': { params: Record<string, never>; result: ManagedAlertView[] };
   /** The notification history, newest first; `before`: an id, for the page after one. */
   'notifications.list': { params: { limit?: number; before?: number }; result: NotificationLogEntry[] };
   /** Services with their probes' states, results and uptime; the passive rows from spans; probe suggestions; the probes files' mistakes. */

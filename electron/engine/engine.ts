@@ -18,6 +18,8 @@ import { tracesModule } from './modules/traces/module.js';
 import { analysisModule } from './modules/analysis/module.js';
 import { alertOnAnalysis } from './modules/alerts/analysis-alerts.js';
 import { EventAlerts } from './alerting/event-alerts.js';
+import { StateAlerts } from './alerting/state-alerts.js';
+import { alertOnHealth } from './modules/alerts/health-alerts.js';
 import { Analysis } from './analysis/analysis.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
@@ -261,6 +263,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // Alerts out of the box, without a rule: new and regressed error groups, new warn+ log patterns.
   const stopAnalysisAlerts =
     config.analysis === false ? () => {} : alertOnAnalysis(events, new EventAlerts({ sink: alertSink, scheduler }));
+  // …and a service down or not ready by its health probes.
+  const stopHealthAlerts = alertOnHealth(events, new StateAlerts({ sink: alertSink, clock: scheduler.clock }));
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
@@ -338,6 +342,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       }
     };
     try {
+      stopHealthAlerts();
       await attempt('stopping the scheduled jobs', () => scheduler.stopAll());
       problems.push(...(await stopModules(modules)));
       // The sources module stops it once attached; this covers a start that failed before that.

@@ -92,6 +92,7 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'alerts.acknowledge': { params: { fingerprints: ['not-firing'] }, bad: { fingerprints: 5 } },
   'alerts.unacknowledge': { params: { fingerprints: ['not-acked'] }, bad: { fingerprints: [5] } },
   'alerts.acknowledgements': { params: {} },
+  'alerts.managed': { params: {} },
   'notifications.list': { params: { limit: 5 }, bad: { limit: 'many' } },
   'health.list': { params: {} },
   // Saving the same probe twice answers the same; its first run is an hour away, so nothing moves between the two.

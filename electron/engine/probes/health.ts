@@ -44,6 +44,27 @@ const SEVERITY: Record<ServiceState, { number: number; text: string }> = {
   ready: { number: 9, text: 'INFO' },
 };
 
+/** What `health.serviceState` carries. */
+export interface ServiceStateEvent {
+  service: string;
+  from: ServiceState;
+  to: ServiceState;
+  /** The probe whose result changed the state, and why it failed (when it did). */
+  probe: string;
+  reason: string | null;
+  /** The dependencies (probe or service names) of that probe that are down now. */
+  blockedBy: string[];
+  /** The services the service's probes depend on (a probe named there counts as its service). */
+  dependsOn: string[];
+}
+
+declare module '../core/events.js' {
+  interface EngineEvents {
+    /** A service's state derived from its probes changed (for its alerts: down, not ready). */
+    'health.serviceState': ServiceStateEvent;
+  }
+}
+
 export interface HealthDeps {
   db: Db;
   scheduler: Scheduler;
@@ -302,6 +323,26 @@ export class Health {
       this.counters.writeErrors++;
       this.counters.lastWriteError = (err as Error).message;
     }
+    this.deps.events.emit('health.serviceState', {
+      service,
+      from,
+      to,
+      probe: cause.spec.name,
+      reason,
+      blockedBy: blocked,
+      dependsOn: this.dependenciesOf(service),
+    });
+  }
+
+  /** The services a service's probes depend on: service names as given, probe names as their service. */
+  private dependenciesOf(service: string): string[] {
+    const deps = new Set<string>();
+    for (const run of this.checker.list()) {
+      if (run.spec.service !== service) continue;
+      for (const dep of run.spec.dependsOn) deps.add(this.checker.get(dep)?.spec.service ?? dep);
+    }
+    deps.delete(service);
+    return [...deps].sort();
   }
 }
 

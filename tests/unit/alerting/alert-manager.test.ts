@@ -33,6 +33,9 @@ inhibit_rules:
   - source_matchers: ['alertname="NodeDown"']
     target_matchers: ['severity="P3"']
     equal: [instance]
+  - source_matchers: ['alertname="ServiceDown"']
+    target_matchers: ['alertname="ServiceSlow"']
+    listed_in: { source: service, target: depends_on }
 time_intervals:
   - name: nights
     time_intervals:
@@ -75,6 +78,9 @@ const nodeDown = alert('NodeDown', { severity: 'P3', instance: 'a', role: 'sourc
 const dbDown = alert('DbDown', { severity: 'P1' }, 'the database refuses connections');
 const queueStuck = alert('QueueStuck', { severity: 'P2' });
 const backup = alert('BackupLate', { team: 'night' });
+const dbServiceDown = alert('ServiceDown', { severity: 'P3', service: 'db' });
+const apiSlow = alert('ServiceSlow', { severity: 'P3', service: 'api', depends_on: 'cache,db' });
+const webSlow = alert('ServiceSlow', { severity: 'P3', service: 'web', depends_on: 'dbx,db2' });
 
 const SCENARIOS: Scenario[] = [
   {
@@ -130,6 +136,30 @@ const SCENARIOS: Scenario[] = [
     ],
     until: '30m',
     expect: ['30s firing normal P3 DiskSlow firing', '1m30s firing normal P3 NodeDown firing', '10m30s resolved low Resolved: P3 DiskSlow'],
+  },
+  {
+    name: "listed_in: a service's alert is quiet while one it depends on is down; its resolved notice still goes",
+    steps: [
+      { at: '0s', fire: apiSlow },
+      { at: '1m', fire: dbServiceDown },
+      { at: '2m', fire: apiSlow },
+      { at: '10m', resolve: apiSlow },
+    ],
+    until: '30m',
+    expect: [
+      '30s firing normal P3 ServiceSlow firing',
+      '1m30s firing normal P3 ServiceDown firing',
+      '10m30s resolved low Resolved: P3 ServiceSlow',
+    ],
+  },
+  {
+    name: 'listed_in matches whole items of the list only',
+    steps: [
+      { at: '0s', fire: dbServiceDown },
+      { at: '5s', fire: webSlow },
+    ],
+    until: '1h',
+    expect: ['30s firing normal P3 ServiceDown firing', '35s firing normal P3 ServiceSlow firing'],
   },
   {
     name: 'inhibited from the start: only the source is notified',

@@ -14,6 +14,7 @@ import type { FiringAlertItem } from '../../../../shared/host-protocol.js';
 import type {
   AcknowledgementView,
   AlertNotificationEvent,
+  ManagedAlertView,
   NotificationLogEntry,
   SilenceMatcher,
   SilenceView,
@@ -278,18 +279,59 @@ export class AlertManager implements AlertSink {
     return this.silences.find((s) => s.startsAtMs <= now && now < s.endsAtMs && allHold(s.matchers.map(fromApiMatcher), labels));
   }
 
-  /** A firing alert matching an inhibit rule's source, with the same `equal` labels, mutes the targets. */
+  /**
+   * A firing alert matching an inhibit rule's source, with the same `equal` labels (and, Loupe's
+   * `listed_in`, named in the target's list label), mutes the targets.
+   */
   private inhibited(alert: Alert): boolean {
+    return this.inhibitedBy(alert) !== null;
+  }
+
+  /** The firing alert that inhibits `alert` (the first found), or null. */
+  private inhibitedBy(alert: Alert): Alert | null {
     for (const rule of this.config.inhibitRules) {
       if (!allHold(rule.targetMatchers, alert.labels)) continue;
       for (const g of this.groups.values())
         for (const { alert: source } of g.alerts.values()) {
           if (source.endsAt !== null || source.fingerprint === alert.fingerprint) continue;
           if (!allHold(rule.sourceMatchers, source.labels)) continue;
-          if (rule.equal.every((l) => (source.labels[l] ?? '') === (alert.labels[l] ?? ''))) return true;
+          if (!rule.equal.every((l) => (source.labels[l] ?? '') === (alert.labels[l] ?? ''))) continue;
+          if (rule.listedIn && !listedIn(source.labels[rule.listedIn.source], alert.labels[rule.listedIn.target])) continue;
+          return source;
         }
     }
-    return false;
+    return null;
+  }
+
+  /**
+   * Every firing alert the manager holds — from the rules, the health checks and the analysis
+   * events — as Alertmanager's `GET /api/v2/alerts` answers: `suppressed` with the silences and
+   * the inhibiting alerts (fingerprints) that mute it, else `active`.
+   */
+  alerts(): ManagedAlertView[] {
+    const now = this.now();
+    const out: ManagedAlertView[] = [];
+    for (const g of this.groups.values())
+      for (const { alert } of g.alerts.values()) {
+        if (alert.endsAt !== null) continue;
+        const silencedBy = this.silences
+          .filter((x) => x.startsAtMs <= now && now < x.endsAtMs && allHold(x.matchers.map(fromApiMatcher), alert.labels))
+          .map((x) => x.id);
+        const inhibitor = this.inhibitedBy(alert);
+        const inhibitedBy = inhibitor ? [inhibitor.fingerprint] : [];
+        out.push({
+          labels: alert.labels,
+          annotations: alert.annotations,
+          startsAt: new Date(alert.startsAt).toISOString(),
+          endsAt: new Date(Math.max(now, alert.startsAt) + this.config.resolveTimeoutMs).toISOString(),
+          updatedAt: new Date(now).toISOString(),
+          generatorURL: alert.generatorURL,
+          fingerprint: alert.fingerprint,
+          receivers: [{ name: g.route.receiver }],
+          status: { state: silencedBy.length > 0 || inhibitedBy.length > 0 ? 'suppressed' : 'active', silencedBy, inhibitedBy },
+        });
+      }
+    return out.sort((a, b) => (a.startsAt < b.startsAt ? 1 : a.startsAt > b.startsAt ? -1 : 0));
   }
 
   /** Firing alerts that may be the reason for a notification (not silenced, not inhibited). */
@@ -732,4 +774,10 @@ function raise(u: Urgency, steps: number): Urgency {
 
 function shortId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** Whether `value` is one of the comma-separated items of `list` (both present). */
+function listedIn(value: string | undefined, list: string | undefined): boolean {
+  if (!value || !list) return false;
+  return list.split(',').some((item) => item.trim() === value);
 }

@@ -66,6 +66,11 @@ export interface InhibitRule {
   readonly sourceMatchers: readonly Matcher[];
   readonly targetMatchers: readonly Matcher[];
   readonly equal: readonly string[];
+  /**
+   * Loupe's: the source's label `source` is one of the comma-separated values of the target's
+   * label `target` (a service's `depends_on` lists the service that is down).
+   */
+  readonly listedIn: { readonly source: string; readonly target: string } | null;
 }
 
 export interface ManagerConfig {
@@ -98,7 +103,8 @@ export class ConfigError extends Error {
  * in how loud they are: P1 (critical) notifies at once, repeats every hour and escalates after 15
  * minutes unacknowledged; P2 (high) after the usual 30 s wait, escalating after an hour; P3
  * (medium) notifies and repeats on Alertmanager's defaults; P4 (low) shows no popup: it is listed
- * in the notification history only. A P1 alert inhibits the P2–P4 alerts of the same alertname.
+ * in the notification history only. A P1 alert inhibits the P2–P4 alerts of the same alertname, and
+ * a service's health alert those of the services that depend on it.
  */
 export const DEFAULT_CONFIG_YAML = `# Loupe's default alert manager configuration (Alertmanager's format).
 global:
@@ -131,6 +137,10 @@ inhibit_rules:
   - source_matchers: ['severity="P1"']
     target_matchers: ['severity=~"P[234]"']
     equal: [alertname]
+  # A service's health alerts are quiet while a service it depends on is down or not ready.
+  - source_matchers: ['alertname=~"ServiceDown|ServiceNotReady"']
+    target_matchers: ['alertname=~"ServiceDown|ServiceNotReady"']
+    listed_in: { source: service, target: depends_on }
 `;
 
 const DEFAULTS = { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3600_000 };
@@ -402,11 +412,20 @@ function readConfig(r: Reader, root: unknown): ManagerConfig {
       'target_match',
       'target_match_re',
       'equal',
+      'listed_in',
     ]);
+    let listedIn: InhibitRule['listedIn'] = null;
+    if (o.listed_in !== undefined) {
+      const l = r.object(o.listed_in, [...p, 'listed_in'], ['source', 'target']);
+      const source = r.string(l.source, [...p, 'listed_in', 'source']);
+      const target = r.string(l.target, [...p, 'listed_in', 'target']);
+      if (source && target) listedIn = { source, target };
+    }
     return {
       sourceMatchers: r.matchers(o, p, 'source_matchers'),
       targetMatchers: r.matchers(o, p, 'target_matchers'),
       equal: r.strings(o.equal, [...p, 'equal']),
+      listedIn,
     };
   });
   return {

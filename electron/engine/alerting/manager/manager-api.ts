@@ -65,6 +65,7 @@ export function alertManagerApi(manager: AlertManager): { handlers: Handlers; to
       unacknowledged: manager.unacknowledge(p.fingerprints),
     })),
     'alerts.acknowledgements': handler({}, () => manager.acknowledgements()),
+    'alerts.managed': handler({}, () => manager.alerts()),
     'notifications.list': handler({ limit: withDefault(param.int, DEFAULT_HISTORY_PAGE), before: param.int }, (p) => {
       if (p.limit < 1 || p.limit > 1000) throw new BadRequestError('limit: between 1 and 1000.');
       return manager.history(p.limit, p.before);
@@ -74,6 +75,7 @@ export function alertManagerApi(manager: AlertManager): { handlers: Handlers; to
 
   // Alertmanager's silence API (as /api/v1, the token only), and Loupe's ack and history routes.
   const routes: RestRoute[] = [
+    { method: 'GET', path: '/api/v2/alerts', handler: 'alerts.managed', auth: 'token' },
     { method: 'GET', path: '/api/v2/silences', handler: 'silences.list', auth: 'token' },
     { method: 'POST', path: '/api/v2/silences', handler: 'silences.create', body: 'fields', auth: 'token' },
     { method: 'DELETE', path: '/api/v2/silence/{id}', handler: 'silences.expire', auth: 'token' },

@@ -29,10 +29,16 @@ export interface RuleDraft {
   replaces: string;
 }
 
-/** A firing or pending alert with its fingerprint (how the view opens it) and the silence muting it. */
+/**
+ * A firing or pending alert with its fingerprint (how the view opens it) and what mutes it: the
+ * silence, or the alert inhibiting it (a service it depends on down, a P1 of the same name).
+ */
 export interface ActiveAlertView extends PromAlertView {
   fingerprint: string;
   silencedBy: SilenceView | null;
+  inhibitedBy: { fingerprint: string; labels: Record<string, string> } | null;
+  /** Where an alert without a rule comes from (the Health view, an error group), as a route of the page. */
+  source?: string;
 }
 
 /** The rule form filled from a RED template on a service (`#/alerts?new=error-ratio&service=checkout`). */
@@ -114,18 +120,45 @@ export class AlertsStore {
   async refresh(): Promise<void> {
     try {
       const span = resolveRange(this.range());
-      const [alerts, rules, silences, history] = await Promise.all([
+      const [alerts, managed, rules, silences, history] = await Promise.all([
         api.request('alerts.prometheusAlerts', {}),
+        api.request('alerts.managed', {}),
         api.request('alerts.rules', {}),
         api.request('silences.list', {}),
         api.request('alerts.history', { from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString() }),
       ]);
       const active = silences.filter((x) => x.status.state === 'active');
-      this.alerts = alerts.alerts.map((a) => ({
-        ...a,
-        fingerprint: alertFingerprint(a.labels),
-        silencedBy: active.find((x) => matchesAll(a.labels, x.matchers)) ?? null,
-      }));
+      const held = new Map(managed.map((m) => [m.fingerprint, m]));
+      const inhibitorOf = (fingerprint: string): ActiveAlertView['inhibitedBy'] => {
+        const by = held.get(fingerprint)?.status.inhibitedBy[0];
+        const source = by === undefined ? undefined : held.get(by);
+        return source ? { fingerprint: source.fingerprint, labels: source.labels } : null;
+      };
+      // The rules' alerts (pending ones too), then the alerts without a rule: health checks, new errors.
+      const fromRules: ActiveAlertView[] = alerts.alerts.map((a) => {
+        const fingerprint = alertFingerprint(a.labels);
+        return {
+          ...a,
+          fingerprint,
+          silencedBy: active.find((x) => matchesAll(a.labels, x.matchers)) ?? null,
+          inhibitedBy: inhibitorOf(fingerprint),
+        };
+      });
+      const ruled = new Set(fromRules.map((a) => a.fingerprint));
+      const withoutRule: ActiveAlertView[] = managed
+        .filter((m) => !ruled.has(m.fingerprint))
+        .map((m) => ({
+          labels: m.labels,
+          annotations: m.annotations,
+          state: 'firing',
+          activeAt: m.startsAt,
+          value: '',
+          fingerprint: m.fingerprint,
+          silencedBy: active.find((x) => matchesAll(m.labels, x.matchers)) ?? null,
+          inhibitedBy: inhibitorOf(m.fingerprint),
+          ...(m.generatorURL.includes('#/') ? { source: m.generatorURL.slice(m.generatorURL.indexOf('#/')) } : {}),
+        }));
+      this.alerts = [...fromRules, ...withoutRule];
       this.rules = rules;
       this.history = history;
       this.span = span;
