@@ -308,7 +308,8 @@ export function sloFromOpenSlo(obj: unknown, bad: (path: Path, message: string) 
   const target = isObject(objective) ? objective.target : undefined;
   if (typeof target !== 'number' || !(target > 0 && target < 1))
     fail(['spec', 'objectives', 0, 'target'], 'objectives[0].target: a ratio such as 0.999');
-  const tw = Array.isArray(spec.timeWindow) ? spec.timeWindow[0] : undefined;
+  // No timeWindow (OpenSLO leaves it optional): our default window, 28 days rolling.
+  const tw: unknown = Array.isArray(spec.timeWindow) ? spec.timeWindow[0] : spec.timeWindow === undefined ? { duration: '28d' } : undefined;
   const window = isObject(tw) && typeof tw.duration === 'string' ? fromOpenSloDuration(tw.duration, tw.isRolling !== false) : null;
   if (!window)
     fail(['spec', 'timeWindow', 0], 'timeWindow[0]: a rolling duration (28d, 2w, 1h) or a calendar month (duration: 1M, isRolling: false)');
