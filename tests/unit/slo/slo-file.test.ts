@@ -118,7 +118,7 @@ describe('OpenSLO v1', () => {
   });
 
   it('imports the README example with its Prometheus ratioMetric, counters read as increases over the window', () => {
-    const text = README_INLINED.replace(/      ratioMetric:\n[\s\S]*?(?=  objectives:)/, README_PROMETHEUS_RATIO);
+    const text = README_INLINED.replace(/ {6}ratioMetric:\n[\s\S]*?(?= {2}objectives:)/, README_PROMETHEUS_RATIO);
     const r = readOpenSlo(text);
     expect(r.errors).toEqual([]);
     expect(r.slos).toEqual([
