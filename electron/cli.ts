@@ -120,6 +120,12 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         arg: 'FILE',
         help: 'health checks to run from a probes file (YAML, as probes.yml in the data dir; repeatable; read only, reloaded on change)',
       },
+      slos: {
+        type: 'string',
+        multiple: true,
+        arg: 'FILE',
+        help: 'SLOs from a file (YAML, as slos.yml in the data dir; repeatable; read only, reloaded on change)',
+      },
       help: HELP_OPTION,
     },
     more: `Examples:
@@ -337,12 +343,15 @@ async function serve(args: string[]): Promise<number> {
 
   const probesFiles = ((values.probes as string[] | undefined) ?? []).map((f) => resolve(f));
   for (const f of probesFiles) if (!existsSync(f)) throw new UsageError(`--probes: ${f} does not exist`);
+  const sloFiles = ((values.slos as string[] | undefined) ?? []).map((f) => resolve(f));
+  for (const f of sloFiles) if (!existsSync(f)) throw new UsageError(`--slos: ${f} does not exist`);
 
   const engine = await createEngine({
     dataDir,
     paths: positionals,
     scrape,
     probesFiles,
+    sloFiles,
     ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
     rules: (values.rules as string[] | undefined) ?? [],
@@ -442,6 +451,7 @@ async function serve(args: string[]): Promise<number> {
       (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       probesFiles.map((f) => `  probes:   ${f}\n`).join('') +
+      sloFiles.map((f) => `  SLOs:     ${f}\n`).join('') +
       engine.sources
         .list()
         .filter((s) => s.kind === 'file' || s.kind === 'folder')

@@ -33,6 +33,7 @@ import type {
   SentAlertView,
 } from './rules.js';
 import type { HealthListView, ProbeResultView, ProbeSpec, ProbeView } from './health.js';
+import type { SloDetailView, SloListView, SloSpec, SloStatusView } from './slo.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -318,6 +319,24 @@ export interface Requests {
   'health.delete': { params: { name: string }; result: null };
   /** Run a saved probe now (`name`; its result counts), or try one not saved (`probe`, which wins over `name`; nothing kept). */
   'health.testNow': { params: { name?: string; probe?: Partial<ProbeSpec> & { name: string } }; result: ProbeResultView };
+  /** The SLOs now (each over its window: SLI, budget, burn rates, projection), with the SLO files' mistakes. */
+  'slos.list': { params: Record<string, never>; result: SloListView };
+  /** One SLO over its window ending at `to` (now), or over [from, to], with its burn rate and budget step by step. */
+  'slos.get': { params: { id: string; from?: string; to?: string }; result: SloDetailView };
+  /** Save an SLO into slos.yml, replacing the one of id `replaces` (a rename) or of its own id. */
+  'slos.save': { params: { slo: SloSpec; replaces?: string }; result: SloStatusView };
+  'slos.delete': { params: { id: string }; result: null };
+  /** Add the `kind: SLO` documents of an OpenSLO v1 YAML text to slos.yml (all or none). */
+  'slos.import': { params: { text: string }; result: { imported: string[]; skipped: string[] } };
+  /** The SLOs (or the one of `id`) as OpenSLO v1 YAML. */
+  'slos.export': { params: { id?: string }; result: { text: string } };
+  /** An SLO over an explicit range (a session, a load test). */
+  'slos.evaluate': { params: { id: string; from: string; to: string }; result: SloStatusView };
+  /** An SLO over two ranges side by side ([from, to] against [againstFrom, againstTo]). */
+  'slos.compare': {
+    params: { id: string; from: string; to: string; againstFrom: string; againstTo: string };
+    result: { a: SloStatusView; b: SloStatusView };
+  };
   /**
    * Error groups seen in the range (default: the last 24 hours), the newest first; `status`
    * narrows (merged ones are never listed); `buckets` slices the range for the sparklines.

@@ -285,6 +285,8 @@ export interface EngineStatusView {
   rules?: RulesStatusView;
   /** Health checks (README, *Health checks*): results written, write failures, probes, mistakes in the probes files. */
   health?: { results: number; writeErrors: number; lastWriteError: string | null; probes: number; fileErrors: number };
+  /** The SLOs: how many, their files' mistakes, the minute's evaluations (the Sloth series) and their failures. */
+  slos?: { slos: number; fileErrors: number; evaluations: number; evaluationErrors: number; lastError: string | null };
   /** Error groups and log patterns (README, *Errors and patterns*). */
   analysis?: AnalysisStatusView;
   /** The alert manager (README, *Alert manager*). */

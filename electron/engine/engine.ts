@@ -45,7 +45,7 @@ import { ExemplarReader } from './signals/metrics/exemplar-reader.js';
 import { PrometheusApi } from './signals/metrics/prometheus-api.js';
 import { SqliteSeriesStore } from './signals/metrics/sqlite-series-store.js';
 import { startOtlpReceiver, type OtlpConfig, type OtlpReceiver } from './ingest/otlp/receiver.js';
-import { PointsSink } from './signals/metrics/points-sink.js';
+import { gaugeMetrics, PointsSink } from './signals/metrics/points-sink.js';
 import { scrapeKind } from './ingest/metrics-in/scrape-source.js';
 import { StatsdSource, type StatsdConfig } from './ingest/metrics-in/statsd-source.js';
 import { derivedMetricsModule } from './signals/metrics/red/derived-metrics.js';
@@ -58,6 +58,7 @@ import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 import { healthModule } from './modules/health/module.js';
+import { sloModule } from './modules/slo/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -98,6 +99,8 @@ export interface EngineConfig {
   clock?: Clock;
   /** Probes files read beside the data dir's probes.yml (`loupe serve --probes FILE`); read only. */
   probesFiles?: string[];
+  /** SLO files read beside the data dir's slos.yml (`loupe serve --slos FILE`); read only. */
+  sloFiles?: string[];
   /** The cap on the log templates the pattern miner holds (default DEFAULT_MAX_TEMPLATES). */
   maxPatterns?: number;
   /** false: no error grouping or pattern mining at ingest (the bench's row without them). */
@@ -148,6 +151,8 @@ export const DB_FILE = 'loupe.db';
 export const ALERT_MANAGER_CONFIG_FILE = 'alertmanager.yml';
 /** The data dir's folder of rule files (YAML, editable by hand and from the Alerts view). */
 export const RULES_DIR = 'rules';
+/** The instrumentation scope of the SLOs' Sloth series. */
+export const SLO_SCOPE = 'loupe/slo';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
@@ -265,6 +270,16 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     config.analysis === false ? () => {} : alertOnAnalysis(events, new EventAlerts({ sink: alertSink, scheduler }));
   // …and a service down or not ready by its health probes.
   const stopHealthAlerts = alertOnHealth(events, new StateAlerts({ sink: alertSink, clock: scheduler.clock }));
+  // The SLOs read their files now: their generated alert rules are a rule file the alerts module loads.
+  const slo = sloModule({
+    clock: scheduler.clock,
+    scheduler,
+    series: seriesStore,
+    countLogs: (q, fromUs, toUs) => reader.count({ q, from: fromUs, to: toUs }),
+    writeSeries: (samples, tsMs) => points.write({ attributes: {} }, SLO_SCOPE, gaugeMetrics(samples, tsMs)),
+    dataDir: config.dataDir,
+    extraFiles: config.sloFiles ?? [],
+  });
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
@@ -306,7 +321,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       sink: alertSink,
       sent,
       history: alertHistory,
-      ruleFiles: config.rules ?? [],
+      ruleFiles: [...(config.rules ?? []), slo.rulesPath],
       rulesDir: join(config.dataDir, RULES_DIR),
     }),
     sourcesModule(sources, pipeline, {
@@ -317,6 +332,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     }),
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
+    slo.module,
   );
   retention.adopt(modules.flatMap((m) => (m.pruner ? [m.pruner] : [])));
   let api: EngineApi;

@@ -14,11 +14,10 @@ import { BadRequestError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { EngineModule, RestRoute } from '../../core/module.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import { NO_RECORDED_VALUE, type OtlpMetric } from '../../core/telemetry.js';
 import type { LogReader } from '../../signals/logs/log-reader.js';
 import { parsePromDuration } from '../../signals/metrics/prometheus-api.js';
-import type { PointsSink } from '../../signals/metrics/points-sink.js';
-import type { Labels, SeriesStore } from '../../signals/metrics/promql/index.js';
+import { gaugeMetrics, type PointsSink } from '../../signals/metrics/points-sink.js';
+import type { SeriesStore } from '../../signals/metrics/promql/index.js';
 
 /** alerts.history without `from`: the last day. */
 const DEFAULT_HISTORY_US = 24 * 3600 * 1_000_000;
@@ -54,26 +53,6 @@ function objectParam<T>(): Param<T | undefined> {
   };
 }
 
-/** A recording rule's samples as OTLP gauges (one per name), so PromQL reads them back as they were. */
-function gauges(samples: { labels: Labels; value: number; stale?: boolean }[], tsMs: number): OtlpMetric[] {
-  const byName = new Map<string, OtlpMetric>();
-  for (const s of samples) {
-    const { __name__: name = '', ...attributes } = s.labels;
-    let m = byName.get(name);
-    if (!m) byName.set(name, (m = { name, type: 'gauge', temporality: 0, monotonic: false, points: [] }));
-    // A staleness marker is OTLP's "no recorded value" point: PromQL reads it as Prometheus's StaleNaN.
-    m.points.push({
-      startUs: 0,
-      timeUs: tsMs * 1000,
-      attributes,
-      value: s.stale ? 0 : s.value,
-      flags: s.stale ? NO_RECORDED_VALUE : 0,
-      exemplars: [],
-    });
-  }
-  return [...byName.values()];
-}
-
 export function alertsModule(deps: AlertsDeps): EngineModule {
   const rules = new RulesManager(
     {
@@ -81,7 +60,7 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
       scheduler: deps.scheduler,
       series: deps.series,
       countLogs: (q, fromUs, toUs) => deps.logs.count({ q, from: fromUs, to: toUs }),
-      writeSeries: (samples, tsMs) => deps.points.write({ attributes: {} }, RULES_SCOPE, gauges(samples, tsMs)),
+      writeSeries: (samples, tsMs) => deps.points.write({ attributes: {} }, RULES_SCOPE, gaugeMetrics(samples, tsMs)),
       sink: deps.sink,
       store: new RuleStateStore(deps.db),
       ...(deps.history ? { history: deps.history } : {}),

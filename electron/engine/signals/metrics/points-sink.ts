@@ -5,7 +5,8 @@ import type { EventBus } from '../../core/events.js';
 import type { Db } from '../../core/database.js';
 import { MetricWriter } from './metric-writer.js';
 import { ResourceStore } from '../../core/resource-store.js';
-import type { OtlpMetric, OtlpResource, ScopeGroup } from '../../core/telemetry.js';
+import { NO_RECORDED_VALUE, type OtlpMetric, type OtlpResource, type ScopeGroup } from '../../core/telemetry.js';
+import type { Labels } from './promql/index.js';
 
 export class PointsSink {
   private readonly tx;
@@ -41,4 +42,24 @@ export class PointsSink {
     if (points > 0) this.events.emit('points.stored', { points });
     return points;
   }
+}
+
+/** Computed samples (recording rules', SLOs') as OTLP gauges (one per name), so PromQL reads them back as they were. */
+export function gaugeMetrics(samples: { labels: Labels; value: number; stale?: boolean }[], tsMs: number): OtlpMetric[] {
+  const byName = new Map<string, OtlpMetric>();
+  for (const s of samples) {
+    const { __name__: name = '', ...attributes } = s.labels;
+    let m = byName.get(name);
+    if (!m) byName.set(name, (m = { name, type: 'gauge', temporality: 0, monotonic: false, points: [] }));
+    // A staleness marker is OTLP's "no recorded value" point: PromQL reads it as Prometheus's StaleNaN.
+    m.points.push({
+      startUs: 0,
+      timeUs: tsMs * 1000,
+      attributes,
+      value: s.stale ? 0 : s.value,
+      flags: s.stale ? NO_RECORDED_VALUE : 0,
+      exemplars: [],
+    });
+  }
+  return [...byName.values()];
 }
