@@ -110,9 +110,12 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
       'zipkin-port': {
         type: 'string',
         arg: 'N',
-        help: 'receive Zipkin spans on this HTTP port: POST /api/v2/spans, /api/v1/spans, and Jaeger\'s /api/traces (0 picks a free port)',
+        help: "receive Zipkin spans on this HTTP port: POST /api/v2/spans, /api/v1/spans, and Jaeger's /api/traces (0 picks a free port)",
       },
-      jaeger: { type: 'boolean', help: `receive Jaeger agent UDP spans on 127.0.0.1:${DEFAULT_JAEGER_AGENT_PORT} (compact) and ${DEFAULT_JAEGER_AGENT_PORT + 1} (binary)` },
+      jaeger: {
+        type: 'boolean',
+        help: `receive Jaeger agent UDP spans on 127.0.0.1:${DEFAULT_JAEGER_AGENT_PORT} (compact) and ${DEFAULT_JAEGER_AGENT_PORT + 1} (binary)`,
+      },
       'jaeger-agent-port': {
         type: 'string',
         arg: 'N',
@@ -347,7 +350,8 @@ async function serve(args: string[]): Promise<number> {
   const statsdPort = values['no-statsd'] ? null : otlpPort('statsd-port', DEFAULT_STATSD_PORT);
   // Off unless asked for: --zipkin / --jaeger at the standard ports, or a port of one's own.
   const zipkinPort = values.zipkin === true || str('zipkin-port') !== undefined ? otlpPort('zipkin-port', DEFAULT_ZIPKIN_PORT) : null;
-  const jaegerPort = values.jaeger === true || str('jaeger-agent-port') !== undefined ? otlpPort('jaeger-agent-port', DEFAULT_JAEGER_AGENT_PORT) : null;
+  const jaegerPort =
+    values.jaeger === true || str('jaeger-agent-port') !== undefined ? otlpPort('jaeger-agent-port', DEFAULT_JAEGER_AGENT_PORT) : null;
   if (jaegerPort === 65535) throw new UsageError('--jaeger-agent-port: the binary port is the next one, so at most 65534');
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
   const remoteWrite = str('remote-write');

@@ -22,3 +22,15 @@ export function generateJaegerPython(): { dir: string; remove(): void } {
 export function jaegerBytes(genDir: string, what: 'compact' | 'binary' | 'http'): Buffer {
   return execFileSync(PYTHON, [JAEGER_SEND, genDir, 'dump', what]);
 }
+
+/** `count` Agent.emitBatch messages of 100 spans each with distinct ids (the bench's requests). */
+export function jaegerBenchMessages(genDir: string, protocol: 'compact' | 'binary', count: number): Buffer[] {
+  const out = execFileSync(PYTHON, [JAEGER_SEND, genDir, 'bench', protocol, String(count)], { maxBuffer: 1024 * 1024 * 1024 });
+  const messages: Buffer[] = [];
+  for (let at = 0; at < out.length;) {
+    const n = out.readUInt32BE(at);
+    messages.push(out.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  return messages;
+}

@@ -78,8 +78,15 @@ describe('Zipkin', () => {
       spanProcessors: [new SimpleSpanProcessor(new ZipkinExporter({ url: `${zipkinUrl}/api/v2/spans` }))],
     });
     const tracer = provider.getTracer('shop.http');
-    const root = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER, attributes: { 'http.route': '/cart', 'http.response.status_code': 500 } });
-    const child = tracer.startSpan('SELECT cart', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql' } }, trace.setSpan(ROOT_CONTEXT, root));
+    const root = tracer.startSpan('GET /cart', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.route': '/cart', 'http.response.status_code': 500 },
+    });
+    const child = tracer.startSpan(
+      'SELECT cart',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql' } },
+      trace.setSpan(ROOT_CONTEXT, root),
+    );
     child.addEvent('retry');
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'connection reset' });
     child.end();
@@ -108,13 +115,23 @@ describe('Zipkin', () => {
   it.each(['V2_JSON', 'V1_JSON'])('stores what py_zipkin sends as %s', async (encoding) => {
     const path = encoding === 'V2_JSON' ? '/api/v2/spans' : '/api/v1/spans';
     const service = `py-${encoding.toLowerCase().replace('_', '-')}`;
-    const { stdout } = await run(PYTHON, [join(ROOT, 'tests', 'fixtures', 'jaeger-idl', 'py_zipkin_send.py'), `${zipkinUrl}${path}`, encoding, service]);
+    const { stdout } = await run(PYTHON, [
+      join(ROOT, 'tests', 'fixtures', 'jaeger-idl', 'py_zipkin_send.py'),
+      `${zipkinUrl}${path}`,
+      encoding,
+      service,
+    ]);
     const t = await traceWith(stdout.trim(), 2);
     const r = byName(t, 'GET /orders');
     const c = byName(t, 'fetch stock');
     expect(r).toMatchObject({ kind: 'server', service, status: { code: 'unset' } });
     expect(r.attributes).toMatchObject({ 'http.path': '/orders', 'net.host.ip': '127.0.0.1' });
-    expect(c).toMatchObject({ parentSpanId: r.spanId, kind: 'client', service, status: { code: 'error', message: 'stock service timed out' } });
+    expect(c).toMatchObject({
+      parentSpanId: r.spanId,
+      kind: 'client',
+      service,
+      status: { code: 'error', message: 'stock service timed out' },
+    });
     expect(c.attributes).toMatchObject({ 'peer.service': 'stock', 'net.peer.ip': '127.0.0.1', 'net.peer.port': 8080 });
     expect(c.endUs).toBeGreaterThanOrEqual(c.startUs);
   });
@@ -140,7 +157,11 @@ describe('Zipkin', () => {
       ],
     });
     const body = gzipSync(ListOfSpans.encode(message).finish());
-    const res = await fetch(`${zipkinUrl}/api/v2/spans`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' }, body });
+    const res = await fetch(`${zipkinUrl}/api/v2/spans`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' },
+      body,
+    });
     expect(res.status).toBe(202);
     const t = await traceWith('00000000000000000000000000abcdef', 1);
     expect(t.spans[0]).toMatchObject({
@@ -150,22 +171,34 @@ describe('Zipkin', () => {
       startUs: 1_700_000_000_000_000,
       durationUs: 1500,
       status: { code: 'error', message: 'boom' },
-      attributes: { 'http.method': 'GET', 'net.host.ip': '10.0.0.1', 'net.host.port': 8000, 'peer.service': 'caller', 'net.peer.ip': '2001:db8:0:0:0:0:0:1' },
+      attributes: {
+        'http.method': 'GET',
+        'net.host.ip': '10.0.0.1',
+        'net.host.port': 8000,
+        'peer.service': 'caller',
+        'net.peer.ip': '2001:db8:0:0:0:0:0:1',
+      },
     });
     expect(t.spans[0]!.events).toMatchObject([{ name: 'wr' }]);
   });
 
   it('refuses malformed JSON, a wrong content type and a 100 MB body with a reason and a counter, and goes on', async () => {
     const before = (await source('zipkin')).counters!;
-    const bad = await fetch(`${zipkinUrl}/api/v2/spans`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[{"traceId": ' });
+    const bad = await fetch(`${zipkinUrl}/api/v2/spans`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '[{"traceId": ',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/not valid JSON/);
     expect((await source('zipkin')).lastError).toMatch(/HTTP 400: zipkin-json: the body is not valid JSON/);
     const xml = await fetch(`${zipkinUrl}/api/v2/spans`, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<spans/>' });
     expect(xml.status).toBe(415);
-    const huge = await fetch(`${zipkinUrl}/api/v2/spans`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.alloc(100 * 1024 * 1024, 0x20) }).catch(
-      (err: unknown) => err as Error,
-    );
+    const huge = await fetch(`${zipkinUrl}/api/v2/spans`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: Buffer.alloc(100 * 1024 * 1024, 0x20),
+    }).catch((err: unknown) => err as Error);
     // The server answers 413 and closes; the client may see the answer or the closed socket.
     if (!(huge instanceof Error)) expect(huge.status).toBe(413);
     const after = (await source('zipkin')).counters!;
@@ -174,9 +207,20 @@ describe('Zipkin', () => {
     // A span with a bad id is rejected alone; the rest of its request is stored.
     const mixed = [
       { traceId: 'xyz', id: '1', name: 'bad' },
-      { traceId: '5af7183fb1d4cf5f', id: '352bff9a74ca9ad2', name: 'good', timestamp: 1_700_000_000_000_000, duration: 5, localEndpoint: { serviceName: 'after-bad' } },
+      {
+        traceId: '5af7183fb1d4cf5f',
+        id: '352bff9a74ca9ad2',
+        name: 'good',
+        timestamp: 1_700_000_000_000_000,
+        duration: 5,
+        localEndpoint: { serviceName: 'after-bad' },
+      },
     ];
-    const ok = await fetch(`${zipkinUrl}/api/v2/spans`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(mixed) });
+    const ok = await fetch(`${zipkinUrl}/api/v2/spans`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(mixed),
+    });
     expect(ok.status).toBe(202);
     const t = await traceWith('00000000000000005af7183fb1d4cf5f', 1);
     expect(t.spans[0]).toMatchObject({ name: 'good', service: 'after-bad', spanId: '352bff9a74ca9ad2' });
@@ -189,14 +233,20 @@ describe('Jaeger', () => {
 
   it.each(['compact', 'binary', 'http'] as const)('stores the golden batch sent over %s', async (transport) => {
     // Each transport's spans replace nothing (same ids are the same spans): check the counters moved.
-    const before = transport === 'http' ? (await source('zipkin')).counters!['spans.jaeger-thrift-http'] ?? 0 : (await source('jaeger')).counters![`spans.jaeger-${transport}`] ?? 0;
+    const before =
+      transport === 'http'
+        ? ((await source('zipkin')).counters!['spans.jaeger-thrift-http'] ?? 0)
+        : ((await source('jaeger')).counters![`spans.jaeger-${transport}`] ?? 0);
     const target =
       transport === 'http'
         ? `${zipkinUrl}/api/traces`
         : String(transport === 'compact' ? engine.jaeger!.compactPort : engine.jaeger!.binaryPort);
     await run(PYTHON, [JAEGER_SEND, gen.dir, transport, target]);
     for (let i = 0; i < 200; i++) {
-      const now = transport === 'http' ? (await source('zipkin')).counters!['spans.jaeger-thrift-http'] ?? 0 : (await source('jaeger')).counters![`spans.jaeger-${transport}`] ?? 0;
+      const now =
+        transport === 'http'
+          ? ((await source('zipkin')).counters!['spans.jaeger-thrift-http'] ?? 0)
+          : ((await source('jaeger')).counters![`spans.jaeger-${transport}`] ?? 0);
       if (now - before === 3) break;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -204,7 +254,10 @@ describe('Jaeger', () => {
     const root = byName(t, 'GET /cart');
     const child = byName(t, 'SELECT cart');
     expect(root).toMatchObject({ kind: 'server', service: 'checkout', status: { code: 'unset' }, durationUs: 25_000 });
-    expect(t.resources[root.resource]!.attributes).toMatchObject({ 'host.name': 'laptop', 'opencensus.exporterversion': 'Jaeger-Python-4.8.0' });
+    expect(t.resources[root.resource]!.attributes).toMatchObject({
+      'host.name': 'laptop',
+      'opencensus.exporterversion': 'Jaeger-Python-4.8.0',
+    });
     expect(child).toMatchObject({ parentSpanId: root.spanId, kind: 'client', status: { code: 'error', message: 'connection reset' } });
     expect(child.links).toMatchObject([{ traceId: '00000000000000000000000000000005', spanId: '0000000000000006' }]);
   });
@@ -214,7 +267,8 @@ describe('Jaeger', () => {
     const header = Buffer.from([0x82, 0x81, 0x00, 0x09, ...Buffer.from('emitBatch')]);
     const billion = Buffer.concat([header, Buffer.from([0x1c, 0x29, 0xfc, 0x80, 0x94, 0xeb, 0xdc, 0x03])]);
     const socket = createSocket('udp4');
-    const send = (b: Buffer): Promise<void> => new Promise((r, j) => socket.send(b, engine.jaeger!.compactPort!, '127.0.0.1', (err) => (err ? j(err) : r())));
+    const send = (b: Buffer): Promise<void> =>
+      new Promise((r, j) => socket.send(b, engine.jaeger!.compactPort!, '127.0.0.1', (err) => (err ? j(err) : r())));
     await send(billion);
     await send(header);
     socket.close();
@@ -227,7 +281,8 @@ describe('Jaeger', () => {
     expect(view.lastError).toMatch(/compact datagram: truncated thrift/);
     expect(view.state).toBe('watching');
     await run(PYTHON, [JAEGER_SEND, gen.dir, 'compact', String(engine.jaeger!.compactPort)]);
-    for (let i = 0; i < 200 && (await source('jaeger')).counters!.spans! - before.spans! < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && (await source('jaeger')).counters!.spans! - before.spans! < 3; i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect((await source('jaeger')).counters!.spans! - before.spans!).toBe(3);
   });
 });

@@ -74,13 +74,20 @@ describe('Jaeger thrift from python3-thrift and the IDL', () => {
       kind: 3,
       statusCode: 2,
       statusMessage: 'connection reset',
-      links: [{ traceId: '00000000000000000000000000000005', spanId: '0000000000000006', attributes: { 'opentracing.ref_type': 'follows_from' } }],
+      links: [
+        { traceId: '00000000000000000000000000000005', spanId: '0000000000000006', attributes: { 'opentracing.ref_type': 'follows_from' } },
+      ],
     });
     expect(child.attributes).toEqual({ 'db.system': 'postgresql', 'peer.service': 'postgres' });
     expect(child.events[0]).toEqual({ timeUs: START + 3_000, name: 'error', attributes: { 'error.kind': 'ConnectionResetError' } });
 
     const short = spanNamed(spans, 'legacy');
-    expect(short).toMatchObject({ traceId: '000000000000000000000000000000ab', spanId: '0000000000000022', parentSpanId: '0000000000000021', statusCode: 1 });
+    expect(short).toMatchObject({
+      traceId: '000000000000000000000000000000ab',
+      spanId: '0000000000000022',
+      parentSpanId: '0000000000000021',
+      statusCode: 1,
+    });
     expect(short.attributes).toEqual({});
   });
 });

@@ -113,7 +113,13 @@ describe('Zipkin JSON v1', () => {
       startUs: 100,
       endUs: 300,
       events: [{ timeUs: 150, name: 'ws' }],
-      attributes: { 'http.path': '/api', 'net.host.ip': '10.0.0.1', 'peer.service': 'backend', 'net.peer.ip': '10.0.0.2', 'net.peer.port': 8080 },
+      attributes: {
+        'http.path': '/api',
+        'net.host.ip': '10.0.0.1',
+        'peer.service': 'backend',
+        'net.peer.ip': '10.0.0.2',
+        'net.peer.port': 8080,
+      },
     });
   });
 });

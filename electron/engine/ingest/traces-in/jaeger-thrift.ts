@@ -239,13 +239,11 @@ function readSpan(r: ThriftReader): { span: OtlpSpan | undefined; scope: OtlpSco
   if (parent !== undefined) span.parentSpanId = parent;
   span.links = refs
     .filter((ref) => !(ref.refType === REF_CHILD_OF && ref.spanId === parent))
-    .map(
-      (ref): OtlpLink => ({
-        traceId: ref.traceId,
-        spanId: ref.spanId,
-        attributes: { 'opentracing.ref_type': ref.refType === REF_CHILD_OF ? 'child_of' : 'follows_from' },
-      }),
-    );
+    .map((ref): OtlpLink => ({
+      traceId: ref.traceId,
+      spanId: ref.spanId,
+      attributes: { 'opentracing.ref_type': ref.refType === REF_CHILD_OF ? 'child_of' : 'follows_from' },
+    }));
   const kind = attributes['span.kind'];
   if (typeof kind === 'string') {
     span.kind = KINDS[kind] ?? 0;

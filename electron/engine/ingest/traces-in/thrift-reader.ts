@@ -176,7 +176,21 @@ abstract class BaseReader {
 }
 
 // Compact protocol type nibbles → TType.
-const COMPACT_TO_TTYPE: readonly number[] = [T.STOP, T.BOOL, T.BOOL, T.BYTE, T.I16, T.I32, T.I64, T.DOUBLE, T.STRING, T.LIST, T.SET, T.MAP, T.STRUCT];
+const COMPACT_TO_TTYPE: readonly number[] = [
+  T.STOP,
+  T.BOOL,
+  T.BOOL,
+  T.BYTE,
+  T.I16,
+  T.I32,
+  T.I64,
+  T.DOUBLE,
+  T.STRING,
+  T.LIST,
+  T.SET,
+  T.MAP,
+  T.STRUCT,
+];
 
 export class CompactReader extends BaseReader implements ThriftReader {
   readonly protocol = 'compact' as const;
@@ -188,7 +202,8 @@ export class CompactReader extends BaseReader implements ThriftReader {
 
   messageBegin(): MessageHeader {
     const protocolId = this.byte();
-    if (protocolId !== 0x82) throw new ThriftDecodeError(`not a thrift compact message (protocol id 0x${protocolId.toString(16)}, expected 0x82)`);
+    if (protocolId !== 0x82)
+      throw new ThriftDecodeError(`not a thrift compact message (protocol id 0x${protocolId.toString(16)}, expected 0x82)`);
     const versionAndType = this.byte();
     if ((versionAndType & 0x1f) !== 1) throw new ThriftDecodeError(`thrift compact protocol version ${versionAndType & 0x1f} (expected 1)`);
     const seqId = this.varint32();
@@ -288,7 +303,8 @@ export class CompactReader extends BaseReader implements ThriftReader {
 
   private ttype(nibble: number): number {
     const t = COMPACT_TO_TTYPE[nibble];
-    if (t === undefined || (nibble === 0 && t === T.STOP)) throw new ThriftDecodeError(`unknown thrift compact type ${nibble} at byte ${this.pos}`);
+    if (t === undefined || (nibble === 0 && t === T.STOP))
+      throw new ThriftDecodeError(`unknown thrift compact type ${nibble} at byte ${this.pos}`);
     return t;
   }
 

@@ -41,7 +41,8 @@ function routeOf(path: string, contentType: string): Route | 'unsupported-type' 
   const json = type === 'application/json' || type === '';
   if (path === '/api/v2/spans') {
     if (json) return { encoding: 'zipkin-json', decode: (b) => decodeZipkinJsonV2(b.toString('utf8')) };
-    if (type === 'application/x-protobuf' || type === 'application/protobuf') return { encoding: 'zipkin-proto3', decode: decodeZipkinProto };
+    if (type === 'application/x-protobuf' || type === 'application/protobuf')
+      return { encoding: 'zipkin-proto3', decode: decodeZipkinProto };
     return 'unsupported-type';
   }
   if (path === '/api/v1/spans') {
@@ -49,7 +50,8 @@ function routeOf(path: string, contentType: string): Route | 'unsupported-type' 
     return 'unsupported-type';
   }
   if (path === '/api/traces') {
-    if (type === 'application/x-thrift' || type === 'application/vnd.apache.thrift.binary') return { encoding: 'jaeger-thrift-http', decode: decodeCollectorBatch };
+    if (type === 'application/x-thrift' || type === 'application/vnd.apache.thrift.binary')
+      return { encoding: 'jaeger-thrift-http', decode: decodeCollectorBatch };
     return 'unsupported-type';
   }
   return undefined;
@@ -129,7 +131,8 @@ export class ZipkinSource implements Source {
     if (loopbackOnly && !isLoopbackHost(hostOnly(req.headers.host ?? ''))) return refuse(403, 'only loopback host names are answered');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routeOf(path, req.headers['content-type'] ?? '');
-    if (route === undefined) return refuse(404, `no endpoint at ${path} (Zipkin: POST /api/v2/spans or /api/v1/spans; Jaeger: POST /api/traces)`);
+    if (route === undefined)
+      return refuse(404, `no endpoint at ${path} (Zipkin: POST /api/v2/spans or /api/v1/spans; Jaeger: POST /api/traces)`);
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return refuse(405, `${req.method} is not allowed; send spans with POST`);

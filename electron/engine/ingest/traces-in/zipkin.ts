@@ -49,7 +49,20 @@ export interface ZipkinSpan {
 
 const KINDS: Record<string, number> = { CLIENT: 3, SERVER: 2, PRODUCER: 4, CONSUMER: 5 };
 /** Tag prefixes of OpenTelemetry's resource attributes (the Collector's nonSpanAttributes, by namespace). */
-const RESOURCE_PREFIXES = ['service.', 'telemetry.', 'host.', 'process.', 'os.', 'deployment.', 'k8s.', 'container.', 'cloud.', 'faas.', 'device.', 'webengine.'];
+const RESOURCE_PREFIXES = [
+  'service.',
+  'telemetry.',
+  'host.',
+  'process.',
+  'os.',
+  'deployment.',
+  'k8s.',
+  'container.',
+  'cloud.',
+  'faas.',
+  'device.',
+  'webengine.',
+];
 /** Set by the Collector on a span that came without a timestamp (its start is then the epoch). */
 export const START_TIME_ABSENT = 'otel.zipkin.absentField.startTime';
 
@@ -73,7 +86,8 @@ export function zipkinToSpans(spans: readonly ZipkinSpan[], invalid: { count: nu
     const scopeVersion = take(tags, 'otel.library.version') ?? take(tags, 'otel.scope.version');
     const scopeKey = `${scopeName}\n${scopeVersion ?? ''}`;
     let scope = scopes.get(scopeKey);
-    if (!scope) scopes.set(scopeKey, (scope = scopeVersion !== undefined ? { name: scopeName, version: scopeVersion } : { name: scopeName }));
+    if (!scope)
+      scopes.set(scopeKey, (scope = scopeVersion !== undefined ? { name: scopeName, version: scopeVersion } : { name: scopeName }));
     groups.add(resource, scope, toSpan(z, tags));
   }
   return groups.result();
@@ -197,7 +211,8 @@ function endpointOf(v: unknown): ZipkinEndpoint | undefined {
 function stringTags(v: unknown): Record<string, string> {
   const tags = Object.create(null) as Record<string, string>;
   if (!isObject(v)) return tags;
-  for (const [k, value] of Object.entries(v)) if (value !== null && value !== undefined) tags[k] = typeof value === 'string' ? value : JSON.stringify(value);
+  for (const [k, value] of Object.entries(v))
+    if (value !== null && value !== undefined) tags[k] = typeof value === 'string' ? value : JSON.stringify(value);
   return tags;
 }
 
@@ -229,7 +244,9 @@ export function decodeZipkinJsonV2(text: string): Decoded<OtlpSpan> {
     const annotations = Array.isArray(item.annotations)
       ? item.annotations.flatMap((a) => {
           const t = isObject(a) ? micros(a.timestamp) : undefined;
-          return t !== undefined && typeof (a as { value?: unknown }).value === 'string' ? [{ timestampUs: t, value: (a as { value: string }).value }] : [];
+          return t !== undefined && typeof (a as { value?: unknown }).value === 'string'
+            ? [{ timestampUs: t, value: (a as { value: string }).value }]
+            : [];
         })
       : [];
     out.spans.push({
@@ -306,7 +323,9 @@ export function decodeZipkinJsonV1(text: string): Decoded<OtlpSpan> {
         if (key === 'lc') local ??= endpointOf(b.endpoint);
       }
     }
-    local ??= annotations.map((a) => endpointOf(a.endpoint)).find((e) => e !== undefined) ?? binary.map((b) => endpointOf(b.endpoint)).find((e) => e !== undefined);
+    local ??=
+      annotations.map((a) => endpointOf(a.endpoint)).find((e) => e !== undefined) ??
+      binary.map((b) => endpointOf(b.endpoint)).find((e) => e !== undefined);
     if (tags.lc === '') delete tags.lc;
     const timestampUs = micros(item.timestamp) ?? begin;
     const durationUs = micros(item.duration) ?? (begin !== undefined && end !== undefined && end >= begin ? end - begin : 0);
@@ -355,7 +374,14 @@ function protoSpan(r: ProtoReader, end: number): ZipkinSpan | { invalid: string 
   let id: string | undefined;
   let parentId: string | undefined;
   let invalid: string | undefined;
-  const span: ZipkinSpan = { traceId: '', id: '', name: '', durationUs: 0, annotations: [], tags: Object.create(null) as Record<string, string> };
+  const span: ZipkinSpan = {
+    traceId: '',
+    id: '',
+    name: '',
+    durationUs: 0,
+    annotations: [],
+    tags: Object.create(null) as Record<string, string>,
+  };
   const bytesId = (what: string, sizes: number[]): string | undefined => {
     const e = r.len();
     const n = e - r.pos;

@@ -74,7 +74,8 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       for (const path of config.paths) await sources.add(path, { followSymlinks: config.followSymlinks });
       for (const target of config.scrape) await sources.addOfKind('scrape', { url: target.url, interval: target.interval });
       if (config.statsd) await sources.attach(config.statsd, 'it is set by loupe serve --statsd-port (--no-statsd turns it off)');
-      for (const s of config.tracesIn ?? []) await sources.attach(s, `it is set by loupe serve --${s.kind === 'zipkin' ? 'zipkin' : 'jaeger-agent'}-port`);
+      for (const s of config.tracesIn ?? [])
+        await sources.attach(s, `it is set by loupe serve --${s.kind === 'zipkin' ? 'zipkin' : 'jaeger-agent'}-port`);
     },
     stop: async () => {
       const problems: Error[] = [];
