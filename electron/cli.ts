@@ -18,6 +18,9 @@ import { DEFAULT_OTLP_HOST } from './engine/ingest/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/signals/logs/query/index.js';
 import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
+import { DEFAULT_ZIPKIN_PORT } from './engine/ingest/traces-in/zipkin-source.js';
+import { DEFAULT_JAEGER_AGENT_PORT } from './engine/ingest/traces-in/jaeger-agent-source.js';
+import { TracePortInUseError } from './engine/ingest/traces-in/trace-sources.js';
 import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -103,6 +106,21 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)`,
       },
       'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
+      zipkin: { type: 'boolean', help: `receive Zipkin spans (and Jaeger collector posts) on 127.0.0.1:${DEFAULT_ZIPKIN_PORT}` },
+      'zipkin-port': {
+        type: 'string',
+        arg: 'N',
+        help: "receive Zipkin spans on this HTTP port: POST /api/v2/spans, /api/v1/spans, and Jaeger's /api/traces (0 picks a free port)",
+      },
+      jaeger: {
+        type: 'boolean',
+        help: `receive Jaeger agent UDP spans on 127.0.0.1:${DEFAULT_JAEGER_AGENT_PORT} (compact) and ${DEFAULT_JAEGER_AGENT_PORT + 1} (binary)`,
+      },
+      'jaeger-agent-port': {
+        type: 'string',
+        arg: 'N',
+        help: 'receive Jaeger agent spans on UDP N (compact thrift) and N+1 (binary thrift) (0 picks free ports)',
+      },
       rules: {
         type: 'string',
         multiple: true,
@@ -336,6 +354,11 @@ async function serve(args: string[]): Promise<number> {
       };
 
   const statsdPort = values['no-statsd'] ? null : otlpPort('statsd-port', DEFAULT_STATSD_PORT);
+  // Off unless asked for: --zipkin / --jaeger at the standard ports, or a port of one's own.
+  const zipkinPort = values.zipkin === true || str('zipkin-port') !== undefined ? otlpPort('zipkin-port', DEFAULT_ZIPKIN_PORT) : null;
+  const jaegerPort =
+    values.jaeger === true || str('jaeger-agent-port') !== undefined ? otlpPort('jaeger-agent-port', DEFAULT_JAEGER_AGENT_PORT) : null;
+  if (jaegerPort === 65535) throw new UsageError('--jaeger-agent-port: the binary port is the next one, so at most 65534');
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
   const remoteWrite = str('remote-write');
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
@@ -354,6 +377,8 @@ async function serve(args: string[]): Promise<number> {
     sloFiles,
     ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
+    zipkin: zipkinPort === null ? false : { port: zipkinPort },
+    jaegerAgent: jaegerPort === null ? false : { port: jaegerPort },
     rules: (values.rules as string[] | undefined) ?? [],
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
@@ -366,6 +391,7 @@ async function serve(args: string[]): Promise<number> {
     otlpOptional: str('otlp-http-port') === undefined && str('otlp-grpc-port') === undefined,
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
   }).catch((err: unknown) => {
+    if (err instanceof TracePortInUseError) throw new UsageError(err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (err as NodeJS.ErrnoException).syscall === 'bind') {
       throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
     }
@@ -449,6 +475,12 @@ async function serve(args: string[]): Promise<number> {
           '\n'
         : '') +
       (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
+      (engine.zipkin?.port != null
+        ? `  Zipkin:   http://${engine.zipkin.host}:${engine.zipkin.port}/api/v2/spans (Jaeger collector: /api/traces)\n`
+        : '') +
+      (engine.jaeger?.compactPort != null
+        ? `  Jaeger:   udp://${engine.jaeger.host}:${engine.jaeger.compactPort} (compact), udp://${engine.jaeger.host}:${engine.jaeger.binaryPort} (binary)\n`
+        : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       probesFiles.map((f) => `  probes:   ${f}\n`).join('') +
       sloFiles.map((f) => `  SLOs:     ${f}\n`).join('') +

@@ -58,9 +58,10 @@ export interface SourceFileView {
 
 /**
  * What a source reads: log files (`file`, `folder`), a Prometheus endpoint it scrapes (`scrape`),
- * or the StatsD datagrams it listens for (`statsd`).
+ * or the StatsD datagrams it listens for (`statsd`); the older tracers' spans: Zipkin's HTTP API
+ * (`zipkin`, which also takes Jaeger's collector posts) and Jaeger's agent UDP ports (`jaeger`).
  */
-export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd';
+export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd' | 'zipkin' | 'jaeger';
 
 /** A scrape target's settings and its last scrape, as Prometheus's targets page shows them. */
 export interface ScrapeTargetView {
@@ -87,7 +88,7 @@ export interface SourceView {
   /** A folder's links to files outside it are read (asked for when adding it); otherwise they are listed as skipped. */
   followSymlinks?: true;
   state: SourceState;
-  /** Log records stored (file, folder), or metric points stored (scrape, statsd). */
+  /** Log records stored (file, folder), metric points stored (scrape, statsd), or spans stored (zipkin, jaeger). */
   records: number;
   /** Bytes read: of the files, the scraped bodies, the datagrams. */
   bytes: number;

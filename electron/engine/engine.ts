@@ -59,6 +59,9 @@ import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 import { healthModule } from './modules/health/module.js';
 import { sloModule } from './modules/slo/module.js';
+import { startTraceSources, type TraceSources } from './ingest/traces-in/trace-sources.js';
+import type { ZipkinConfig, ZipkinSource } from './ingest/traces-in/zipkin-source.js';
+import type { JaegerAgentConfig, JaegerAgentSource } from './ingest/traces-in/jaeger-agent-source.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -89,6 +92,10 @@ export interface EngineConfig {
    */
   statsd?: StatsdConfig | false;
   statsdOptional?: boolean;
+  /** The Zipkin listener (HTTP, loopback; also Jaeger's collector POST /api/traces), started only when given (`--zipkin-port`). */
+  zipkin?: ZipkinConfig | false;
+  /** The Jaeger agent's UDP ports (compact on N, binary on N+1), started only when given (`--jaeger-agent-port`). */
+  jaegerAgent?: JaegerAgentConfig | false;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
   /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
@@ -129,6 +136,9 @@ export interface Engine {
   readonly otlpProblem: string | null;
   /** The StatsD source (listening, or saying why not), or null when not asked for. */
   readonly statsd: StatsdSource | null;
+  /** The Zipkin and Jaeger agent listeners, or null when not asked for. */
+  readonly zipkin: ZipkinSource | null;
+  readonly jaeger: JaegerAgentSource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /** The alert manager (the desktop host hands it the actions of notifications and the tray). */
@@ -249,6 +259,17 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       }
     }
   }
+  let traceSources: TraceSources;
+  try {
+    traceSources = await startTraceSources(db, writer, { zipkin: config.zipkin, jaegerAgent: config.jaegerAgent }, { events, scheduler });
+  } catch (err) {
+    await otlp?.close();
+    await statsd?.stop();
+    await scheduler.stopAll();
+    db.close();
+    lock.release();
+    throw err;
+  }
 
   // The rules' alerts go to the alert manager (alertmanager.yml in the data dir, reloaded when it
   // changes; the defaults without one), and the last of them are kept for the API (alerts.sent).
@@ -329,6 +350,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       followSymlinks: config.followSymlinks === true,
       scrape: config.scrape ?? [],
       statsd,
+      tracesIn: [traceSources.zipkin, traceSources.jaeger].flatMap((s) => (s ? [s] : [])),
     }),
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
@@ -341,6 +363,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   } catch (err) {
     await otlp?.close();
     await statsd?.stop();
+    await traceSources.close();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -363,6 +386,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       problems.push(...(await stopModules(modules)));
       // The sources module stops it once attached; this covers a start that failed before that.
       await attempt('stopping the StatsD listener', () => statsd?.stop());
+      await attempt('writing the Zipkin and Jaeger spans', () => traceSources.close());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -387,6 +411,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlp,
     otlpProblem,
     statsd,
+    zipkin: traceSources.zipkin,
+    jaeger: traceSources.jaeger,
     repairedModes,
     alertManager,
     close: () => (closing ??= close()),

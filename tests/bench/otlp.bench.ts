@@ -21,7 +21,7 @@ const SPANS_PER_REQUEST = 100;
 const T0 = 1_780_000_000_000_000_000n;
 
 /** A span like an instrumented HTTP handler's: ~500 bytes in protobuf. */
-function span(trace: number, i: number): TestSpan {
+export function span(trace: number, i: number): TestSpan {
   return {
     traceId: randomId(16, trace),
     spanId: randomId(8, trace * 1000 + i),
@@ -43,7 +43,7 @@ function span(trace: number, i: number): TestSpan {
   };
 }
 
-function protoRequests(count: number, firstTrace: number): Buffer[] {
+export function protoRequests(count: number, firstTrace: number): Buffer[] {
   return Array.from({ length: count }, (_, r) =>
     traceRequest(
       'bench',

@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, metrics, alerts)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, alerts)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js';
 import { benchOtlp } from './otlp.bench.js';
+import { benchTracesIn } from './traces-in.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
 import { benchAlerts } from './alerts.bench.js';
@@ -271,6 +272,7 @@ try {
   if (wanted('search')) await benchSearch();
   if (wanted('ui')) await benchUi();
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
+  if (wanted('traces-in')) rows.push(...(await benchTracesIn(quick)));
   if (wanted('health')) rows.push(...(await benchHealth(quick)));
   if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));

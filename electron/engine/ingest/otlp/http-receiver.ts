@@ -166,7 +166,7 @@ function send(res: ServerResponse, status: number, type: string, body: Buffer | 
   res.end(body);
 }
 
-function hostOnly(hostHeader: string): string {
+export function hostOnly(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
   const colon = hostHeader.lastIndexOf(':');
   return colon >= 0 ? hostHeader.slice(0, colon) : hostHeader;
