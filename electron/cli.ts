@@ -18,6 +18,7 @@ import { DEFAULT_OTLP_HOST } from './engine/ingest/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/signals/logs/query/index.js';
 import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
+import { SPOTLIGHT_DEFAULT_PORT } from './engine/ingest/sentry/limits.js';
 import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -103,6 +104,15 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)`,
       },
       'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
+      'spotlight-port': {
+        type: 'string',
+        arg: 'N',
+        help: `take sentry_sdk.init(spotlight=True)'s envelopes on 127.0.0.1:N/stream (Spotlight's is ${SPOTLIGHT_DEFAULT_PORT}; 0 picks a free port); off by default`,
+      },
+      'no-sentry': {
+        type: 'boolean',
+        help: "no Sentry SDK endpoints on the API port (/api/<project>/envelope/, the DSN's key being the token)",
+      },
       rules: {
         type: 'string',
         multiple: true,
@@ -330,6 +340,8 @@ async function serve(args: string[]): Promise<number> {
       };
 
   const statsdPort = values['no-statsd'] ? null : otlpPort('statsd-port', DEFAULT_STATSD_PORT);
+  const spotlightPort = str('spotlight-port') === undefined ? undefined : otlpPort('spotlight-port', SPOTLIGHT_DEFAULT_PORT);
+  if (values['no-sentry'] && spotlightPort !== undefined) throw new UsageError('--spotlight-port and --no-sentry: choose one');
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
   const remoteWrite = str('remote-write');
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
@@ -345,6 +357,7 @@ async function serve(args: string[]): Promise<number> {
     probesFiles,
     ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
+    sentry: values['no-sentry'] ? false : spotlightPort !== undefined ? { spotlightPort } : {},
     rules: (values.rules as string[] | undefined) ?? [],
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
@@ -357,6 +370,15 @@ async function serve(args: string[]): Promise<number> {
     otlpOptional: str('otlp-http-port') === undefined && str('otlp-grpc-port') === undefined,
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
   }).catch((err: unknown) => {
+    if (
+      (err as NodeJS.ErrnoException).code === 'EADDRINUSE' &&
+      spotlightPort !== undefined &&
+      String((err as Error).message).endsWith(`:${spotlightPort}`)
+    ) {
+      throw new UsageError(
+        `the Spotlight port is in use (${(err as Error).message}): is Spotlight running? Pass --spotlight-port 0 for a free one.`,
+      );
+    }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (err as NodeJS.ErrnoException).syscall === 'bind') {
       throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
     }
@@ -440,6 +462,11 @@ async function serve(args: string[]): Promise<number> {
           '\n'
         : '') +
       (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
+      (engine.sentry
+        ? `  Sentry:   DSN http://${encodeURIComponent(token)}@${server.url.replace(/^http:\/\/|\/$/g, '')}/1` +
+          (engine.sentry.spotlightPort !== null ? `; Spotlight http://127.0.0.1:${engine.sentry.spotlightPort}/stream` : '') +
+          '\n'
+        : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       probesFiles.map((f) => `  probes:   ${f}\n`).join('') +
       engine.sources

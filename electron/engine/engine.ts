@@ -54,6 +54,8 @@ import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 import { healthModule } from './modules/health/module.js';
+import { SentrySource, type SentryConfig } from './ingest/sentry/sentry-source.js';
+import { sentryModule } from './modules/sentry/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -84,6 +86,11 @@ export interface EngineConfig {
    */
   statsd?: StatsdConfig | false;
   statsdOptional?: boolean;
+  /**
+   * The Sentry SDKs' endpoints on the API port (`/api/{project}/envelope/`) and, with a
+   * `spotlightPort`, Spotlight's listener. Present only when given, as StatsD.
+   */
+  sentry?: SentryConfig | false;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
   /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
@@ -122,6 +129,8 @@ export interface Engine {
   readonly otlpProblem: string | null;
   /** The StatsD source (listening, or saying why not), or null when not asked for. */
   readonly statsd: StatsdSource | null;
+  /** The Sentry source (its Spotlight port), or null when not asked for. */
+  readonly sentry: SentrySource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /** The alert manager (the desktop host hands it the actions of notifications and the tray). */
@@ -240,6 +249,20 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       }
     }
   }
+  let sentry: SentrySource | null = null;
+  if (config.sentry) {
+    sentry = new SentrySource(config.sentry, { db, logs: writer, events, scheduler });
+    try {
+      await sentry.listen();
+    } catch (err) {
+      await statsd?.stop();
+      await otlp?.close();
+      await scheduler.stopAll();
+      db.close();
+      lock.release();
+      throw err;
+    }
+  }
 
   // The rules' alerts go to the alert manager (alertmanager.yml in the data dir, reloaded when it
   // changes; the defaults without one), and the last of them are kept for the API (alerts.sent).
@@ -302,9 +325,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       followSymlinks: config.followSymlinks === true,
       scrape: config.scrape ?? [],
       statsd,
+      sentry,
     }),
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
+    // Last: its routes' `/api/{project}/…` addresses are tried after every other module's.
+    ...(sentry ? [sentryModule(sentry)] : []),
   );
   retention.adopt(modules.flatMap((m) => (m.pruner ? [m.pruner] : [])));
   let api: EngineApi;
@@ -313,6 +339,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   } catch (err) {
     await otlp?.close();
     await statsd?.stop();
+    await sentry?.stop();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -334,6 +361,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       problems.push(...(await stopModules(modules)));
       // The sources module stops it once attached; this covers a start that failed before that.
       await attempt('stopping the StatsD listener', () => statsd?.stop());
+      await attempt('stopping the Sentry source', () => sentry?.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -358,6 +386,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlp,
     otlpProblem,
     statsd,
+    sentry,
     repairedModes,
     alertManager,
     close: () => (closing ??= close()),
