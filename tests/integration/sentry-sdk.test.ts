@@ -4,7 +4,7 @@
 // file), the trace; then what is refused (wrong key, a browser page, oversize, not an envelope).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +198,20 @@ describe('the Sentry SDK sending to Loupe', () => {
     const view = (await engine.api.table.request('sources.list', {})).find((s) => s.kind === 'sentry')!;
     expect(view.counters).toMatchObject({ events: 3, transactions: 1, spans: 2, badItems: 0 });
     expect(view.records).toBe(3);
+  });
+
+  it("runs the README's five-line snippet as it is printed there", async () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const snippet = /## Sentry SDK in[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(snippet.trim().split('\n')).toHaveLength(5);
+    const program =
+      'def checkout(order):\n    raise LookupError("no stock for %s" % order)\norder = 7\n' +
+      snippet.replace('<token>', TOKEN).replace('127.0.0.1:4320', `127.0.0.1:${server.port}`);
+    writeFileSync(join(dir, 'readme.py'), program);
+    await run(join(dir, 'readme.py'));
+    const [record] = await search('"no stock for 7"');
+    expect(record!.message.split('\n')[0]).toBe('LookupError: no stock for 7');
+    expect(record!.service).toBe('shop');
   });
 });
 
