@@ -147,12 +147,12 @@ describe('the Sentry SDK sending to Loupe', () => {
       'user.id': '42',
       'user.email': 'ann@example.com',
     });
-    const frames = record!.attributes['exception.frames'] as { function: string; vars?: Record<string, unknown>; context_line?: string }[];
+    const frames = record!.attributes!['exception.frames'] as { function: string; vars?: Record<string, unknown>; context_line?: string }[];
     const handle = frames.find((f) => f.function === 'handle')!;
     // As the SDK sends them: each value's repr, a dict as a dict of reprs.
     expect(handle.vars).toMatchObject({ total: '12.5', order: { id: '7' } });
     expect(handle.context_line).toContain("raise RuntimeError('order 4711 failed') from e");
-    const crumbs = record!.attributes.breadcrumbs as { message?: string; category?: string }[];
+    const crumbs = record!.attributes!.breadcrumbs as { message?: string; category?: string }[];
     expect(crumbs.some((c) => c.message === 'cart loaded' && c.category === 'shop')).toBe(true);
     expect(record!.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
