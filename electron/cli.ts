@@ -21,6 +21,7 @@ import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js
 import { DEFAULT_ZIPKIN_PORT } from './engine/ingest/traces-in/zipkin-source.js';
 import { DEFAULT_JAEGER_AGENT_PORT } from './engine/ingest/traces-in/jaeger-agent-source.js';
 import { TracePortInUseError } from './engine/ingest/traces-in/trace-sources.js';
+import { SPOTLIGHT_DEFAULT_PORT } from './engine/ingest/sentry/limits.js';
 import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -120,6 +121,15 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         type: 'string',
         arg: 'N',
         help: 'receive Jaeger agent spans on UDP N (compact thrift) and N+1 (binary thrift) (0 picks free ports)',
+      },
+      'spotlight-port': {
+        type: 'string',
+        arg: 'N',
+        help: `take sentry_sdk.init(spotlight=True)'s envelopes on 127.0.0.1:N/stream (Spotlight's is ${SPOTLIGHT_DEFAULT_PORT}; 0 picks a free port); off by default`,
+      },
+      'no-sentry': {
+        type: 'boolean',
+        help: "no Sentry SDK endpoints on the API port (/api/<project>/envelope/, the DSN's key being the token)",
       },
       rules: {
         type: 'string',
@@ -359,6 +369,8 @@ async function serve(args: string[]): Promise<number> {
   const jaegerPort =
     values.jaeger === true || str('jaeger-agent-port') !== undefined ? otlpPort('jaeger-agent-port', DEFAULT_JAEGER_AGENT_PORT) : null;
   if (jaegerPort === 65535) throw new UsageError('--jaeger-agent-port: the binary port is the next one, so at most 65534');
+  const spotlightPort = str('spotlight-port') === undefined ? undefined : otlpPort('spotlight-port', SPOTLIGHT_DEFAULT_PORT);
+  if (values['no-sentry'] && spotlightPort !== undefined) throw new UsageError('--spotlight-port and --no-sentry: choose one');
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
   const remoteWrite = str('remote-write');
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
@@ -379,6 +391,7 @@ async function serve(args: string[]): Promise<number> {
     statsd: statsdPort === null ? false : { port: statsdPort },
     zipkin: zipkinPort === null ? false : { port: zipkinPort },
     jaegerAgent: jaegerPort === null ? false : { port: jaegerPort },
+    sentry: values['no-sentry'] ? false : spotlightPort !== undefined ? { spotlightPort } : {},
     rules: (values.rules as string[] | undefined) ?? [],
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
@@ -392,6 +405,15 @@ async function serve(args: string[]): Promise<number> {
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
   }).catch((err: unknown) => {
     if (err instanceof TracePortInUseError) throw new UsageError(err.message);
+    if (
+      (err as NodeJS.ErrnoException).code === 'EADDRINUSE' &&
+      spotlightPort !== undefined &&
+      String((err as Error).message).endsWith(`:${spotlightPort}`)
+    ) {
+      throw new UsageError(
+        `the Spotlight port is in use (${(err as Error).message}): is Spotlight running? Pass --spotlight-port 0 for a free one.`,
+      );
+    }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (err as NodeJS.ErrnoException).syscall === 'bind') {
       throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
     }
@@ -480,6 +502,11 @@ async function serve(args: string[]): Promise<number> {
         : '') +
       (engine.jaeger?.compactPort != null
         ? `  Jaeger:   udp://${engine.jaeger.host}:${engine.jaeger.compactPort} (compact), udp://${engine.jaeger.host}:${engine.jaeger.binaryPort} (binary)\n`
+        : '') +
+      (engine.sentry
+        ? `  Sentry:   DSN http://${encodeURIComponent(token)}@${server.url.replace(/^http:\/\/|\/$/g, '')}/1` +
+          (engine.sentry.spotlightPort !== null ? `; Spotlight http://127.0.0.1:${engine.sentry.spotlightPort}/stream` : '') +
+          '\n'
         : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       probesFiles.map((f) => `  probes:   ${f}\n`).join('') +

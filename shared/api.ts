@@ -236,6 +236,14 @@ export interface Requests {
   'traces.get': { params: { traceId: string }; result: TraceView };
   /** Store the spans of an OTLP/JSON document (`{"resourceSpans": …}`, as a trace export writes it), given as its text. */
   'traces.import': { params: { json: string }; result: TraceImportResult };
+  /**
+   * A Sentry envelope, as an SDK posts it to `/api/{project}/envelope/` (REST: the raw body, gzip or
+   * deflate): events become log records with their exception, transactions spans; other items are
+   * counted and skipped. Answers the event's id as Sentry does.
+   */
+  'sentry.envelope': { params: { project: string; body: string }; result: { id: string | null } };
+  /** One Sentry event (JSON), as older SDKs post it to `/api/{project}/store/`. */
+  'sentry.store': { params: { project: string; body: string }; result: { id: string | null } };
   /** The metrics received, with their series count and newest point. */
   'metrics.list': { params: Record<string, never>; result: MetricSummaryView[] };
   /**
@@ -389,6 +397,8 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden_host'
   | 'forbidden_origin'
+  /** A Sentry key (X-Sentry-Auth's sentry_key) that is not the token (REST: 403, as Sentry's Relay answers). */
+  | 'forbidden_key'
   | 'unsupported_media_type'
   | 'not_found'
   | 'method_not_allowed'

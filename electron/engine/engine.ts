@@ -62,6 +62,8 @@ import { sloModule } from './modules/slo/module.js';
 import { startTraceSources, type TraceSources } from './ingest/traces-in/trace-sources.js';
 import type { ZipkinConfig, ZipkinSource } from './ingest/traces-in/zipkin-source.js';
 import type { JaegerAgentConfig, JaegerAgentSource } from './ingest/traces-in/jaeger-agent-source.js';
+import { SentrySource, type SentryConfig } from './ingest/sentry/sentry-source.js';
+import { sentryModule } from './modules/sentry/module.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -96,6 +98,11 @@ export interface EngineConfig {
   zipkin?: ZipkinConfig | false;
   /** The Jaeger agent's UDP ports (compact on N, binary on N+1), started only when given (`--jaeger-agent-port`). */
   jaegerAgent?: JaegerAgentConfig | false;
+  /**
+   * The Sentry SDKs' endpoints on the API port (`/api/{project}/envelope/`) and, with a
+   * `spotlightPort`, Spotlight's listener. Present only when given, as StatsD.
+   */
+  sentry?: SentryConfig | false;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
   /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
@@ -139,6 +146,8 @@ export interface Engine {
   /** The Zipkin and Jaeger agent listeners, or null when not asked for. */
   readonly zipkin: ZipkinSource | null;
   readonly jaeger: JaegerAgentSource | null;
+  /** The Sentry source (its Spotlight port), or null when not asked for. */
+  readonly sentry: SentrySource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /** The alert manager (the desktop host hands it the actions of notifications and the tray). */
@@ -270,6 +279,21 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     lock.release();
     throw err;
   }
+  let sentry: SentrySource | null = null;
+  if (config.sentry) {
+    sentry = new SentrySource(config.sentry, { db, logs: writer, events, scheduler });
+    try {
+      await sentry.listen();
+    } catch (err) {
+      await traceSources.close();
+      await statsd?.stop();
+      await otlp?.close();
+      await scheduler.stopAll();
+      db.close();
+      lock.release();
+      throw err;
+    }
+  }
 
   // The rules' alerts go to the alert manager (alertmanager.yml in the data dir, reloaded when it
   // changes; the defaults without one), and the last of them are kept for the API (alerts.sent).
@@ -351,10 +375,13 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       scrape: config.scrape ?? [],
       statsd,
       tracesIn: [traceSources.zipkin, traceSources.jaeger].flatMap((s) => (s ? [s] : [])),
+      sentry,
     }),
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
     slo.module,
+    // Last: its routes' `/api/{project}/…` addresses are tried after every other module's.
+    ...(sentry ? [sentryModule(sentry)] : []),
   );
   retention.adopt(modules.flatMap((m) => (m.pruner ? [m.pruner] : [])));
   let api: EngineApi;
@@ -364,6 +391,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     await otlp?.close();
     await statsd?.stop();
     await traceSources.close();
+    await sentry?.stop();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -387,6 +415,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       // The sources module stops it once attached; this covers a start that failed before that.
       await attempt('stopping the StatsD listener', () => statsd?.stop());
       await attempt('writing the Zipkin and Jaeger spans', () => traceSources.close());
+      await attempt('stopping the Sentry source', () => sentry?.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -413,6 +442,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     statsd,
     zipkin: traceSources.zipkin,
     jaeger: traceSources.jaeger,
+    sentry,
     repairedModes,
     alertManager,
     close: () => (closing ??= close()),

@@ -50,6 +50,15 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
     params: { json: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'otlp', 'trace.json'), 'utf8') },
     bad: { json: '[]' },
   },
+  // Each carrier stores the event (the answer is its id either way).
+  'sentry.envelope': {
+    params: { project: '1', body: '{"event_id":"0123456789abcdef0123456789abcdef"}\n{"type":"event"}\n{"message":"parity"}\n' },
+    bad: { project: '1', body: '{}\nnot json\n' },
+  },
+  'sentry.store': {
+    params: { project: '1', body: '{"event_id":"fedcba9876543210fedcba9876543210","message":"parity"}' },
+    bad: { project: '1', body: 'nope' },
+  },
   'metrics.list': { params: {} },
   'metrics.query': { params: { query: 'vector(1) + 1', time: '1700000000' }, bad: { query: 'vector(1)', time: 'noon' } },
   'metrics.queryRange': {
@@ -181,10 +190,17 @@ async function rest(route: RestRoute, params: Record<string, unknown>): Promise<
       ? JSON.stringify(rest)
       : route.body === 'form'
         ? form.toString()
-        : route.body
-          ? String(rest[route.body.text])
-          : undefined;
-  const contentType = route.body === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+        : typeof route.body === 'object' && 'bytes' in route.body
+          ? String(rest[route.body.bytes])
+          : route.body
+            ? String(rest[route.body.text])
+            : undefined;
+  const contentType =
+    route.body === 'form'
+      ? 'application/x-www-form-urlencoded'
+      : typeof route.body === 'object' && 'bytes' in route.body
+        ? route.body.contentTypes[0]!
+        : 'application/json';
   const res = await fetch(url, {
     method: route.method,
     headers: { Authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
@@ -210,7 +226,7 @@ beforeAll(async () => {
       `  File "/srv/app/db.py", line 7, in connect\n    open()\n${type}: 'x'\n`;
   }
   writeFileSync(join(dir, 'app.log'), text);
-  engine = await createEngine({ dataDir: join(dir, 'data'), paths: [join(dir, 'app.log')], pollMs: 50, idleMs: 200 });
+  engine = await createEngine({ dataDir: join(dir, 'data'), paths: [join(dir, 'app.log')], pollMs: 50, idleMs: 200, sentry: {} });
   server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: TOKEN });
   const page = await waitFor(async () => {
     const p = await engine.api.table.request('logs.search', {});

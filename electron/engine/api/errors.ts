@@ -35,6 +35,7 @@ export function httpStatusOf(code: ApiErrorCode): number {
       return 401;
     case 'forbidden_host':
     case 'forbidden_origin':
+    case 'forbidden_key':
       return 403;
     case 'not_found':
       return 404;

@@ -11,10 +11,11 @@ import { WebSocketServer } from 'ws';
 import { API_LIMITS, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api.js';
 import { httpStatusOf } from './errors.js';
 import type { EngineApi } from './handlers.js';
+import type { RestRoute } from '../core/module.js';
 import { ProtocolConnection } from './protocol-server.js';
 import { isLoopbackHost } from './host-guard.js';
 import { BrowserSessions, SESSION_COOKIE } from './browser-sessions.js';
-import { checkCookieOrigin, isFormContentType, isJsonContentType } from './request-origin.js';
+import { browserOrigin, checkCookieOrigin, isContentTypeIn, isFormContentType, isJsonContentType } from './request-origin.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -87,6 +88,8 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
     const url = new URL(req.url ?? '/', 'http://localhost');
     const isApi = url.pathname.startsWith('/api/');
     if (!isApi && PUBLIC_FILES.has(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) return serveIcon(res);
+    const routes = isApi ? engine.api.rest.routesAt(url.pathname) : [];
+    if (routes.some((r) => r.auth === 'sentry')) return handleSentry(req, res, url, routes);
     const auth = authenticate(req, url);
     if (auth === null) {
       if (isApi) {
@@ -99,7 +102,6 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
       return sendHtml(res, tokenPage(opts.tokenHint), 401);
     }
     const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
-    const routes = isApi ? engine.api.rest.routesAt(url.pathname) : [];
     if (auth === 'session' && routes.some((r) => r.auth === 'token')) {
       return sendError(
         res,
@@ -129,16 +131,50 @@ export async function startHttpServer(engine: { readonly api: EngineApi }, opts:
       if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !isJsonContentType(req) && !formOk) {
         return sendError(res, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
       }
-      const answer = await engine.api.rest.answer(req, url);
-      if (answer.allow !== undefined) res.setHeader('Allow', answer.allow);
-      if (answer.json === null) {
-        res.writeHead(answer.status).end();
-        return;
-      }
-      return sendJsonText(res, answer.status, answer.json);
+      return sendAnswer(req, res, url);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 'method_not_allowed', 'Only GET is allowed here.');
     return serveStatic(res, url.pathname);
+  }
+
+  async function sendAnswer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const answer = await engine.api.rest.answer(req, url);
+    if (answer.allow !== undefined) res.setHeader('Allow', answer.allow);
+    if (answer.closeConnection) res.setHeader('Connection', 'close');
+    if (answer.json === null) {
+      res.writeHead(answer.status).end();
+      return;
+    }
+    return sendJsonText(res, answer.status, answer.json);
+  }
+
+  /**
+   * A Sentry SDK's request (routes with `auth: 'sentry'`): the token as Sentry's key, answered as
+   * Sentry's Relay does (no key 401, a wrong one 403); never the cookie, never a browser page.
+   */
+  async function handleSentry(req: IncomingMessage, res: ServerResponse, url: URL, routes: readonly RestRoute[]): Promise<void> {
+    const route = routes.find((r) => r.method === req.method);
+    const refuse = (code: ApiErrorCode, message: string): void => {
+      route?.refused?.(httpStatusOf(code), message);
+      // The body is left unread: close the connection after the answer.
+      res.setHeader('Connection', 'close');
+      sendError(res, code, message);
+    };
+    const page = browserOrigin(req);
+    if (page !== null) return refuse('forbidden_origin', `Refused: ${page} may not send Sentry events to Loupe (server SDKs only).`);
+    const key = sentryKey(req, url);
+    if (key === undefined) {
+      return refuse(
+        'unauthorized',
+        "No Sentry key: set the SDK's DSN to http://<token>@<host:port>/1 (its public key is Loupe's token), or send Authorization: Bearer <token>.",
+      );
+    }
+    if (!tokenOk(key)) return refuse('forbidden_key', "The Sentry key is not Loupe's token: the DSN's public key must be the API token.");
+    const body = route?.body;
+    if (req.method === 'POST' && typeof body === 'object' && 'bytes' in body && !isContentTypeIn(req, body.contentTypes)) {
+      return refuse('unsupported_media_type', `Sentry envelopes and events are taken as ${body.contentTypes.join(' or ')}.`);
+    }
+    return sendAnswer(req, res, url);
   }
 
   async function serveIcon(res: ServerResponse): Promise<void> {
@@ -306,6 +342,23 @@ function hostOnly(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
   const colon = hostHeader.lastIndexOf(':');
   return (colon >= 0 ? hostHeader.slice(0, colon) : hostHeader).toLowerCase();
+}
+
+/**
+ * The key a Sentry SDK authenticates with: `X-Sentry-Auth: Sentry sentry_key=K, sentry_version=7, …`
+ * (server SDKs), `?sentry_key=K` (the browser SDK's form), or Loupe's own token forms.
+ */
+function sentryKey(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers['x-sentry-auth'];
+  const sentryAuth = Array.isArray(header) ? header[0] : header;
+  if (sentryAuth !== undefined) {
+    const m = /(?:^|[\s,])sentry_key\s*=\s*([^\s,]+)/.exec(sentryAuth.replace(/^\s*Sentry\s+/i, ' '));
+    if (m) return m[1];
+  }
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  if (auth?.startsWith('Basic ')) return basicPassword(auth.slice(6).trim());
+  return url.searchParams.get('sentry_key') ?? url.searchParams.get('token') ?? undefined;
 }
 
 /** The password of a Basic credential (`user:password` in base64); the user name is not looked at. */

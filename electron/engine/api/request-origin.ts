@@ -43,6 +43,20 @@ export function isFormContentType(req: IncomingMessage): boolean {
   return mediaType(req) === 'application/x-www-form-urlencoded';
 }
 
+/** True when a request body's media type is one of `types` (lower case). */
+export function isContentTypeIn(req: IncomingMessage, types: readonly string[]): boolean {
+  const type = mediaType(req);
+  return type !== undefined && types.includes(type);
+}
+
+/** Why a request came from a browser page (it names its origin; scripts and SDKs send no Origin), or null. */
+export function browserOrigin(req: IncomingMessage): string | null {
+  const origin = header(req, 'origin');
+  if (origin !== undefined) return `the page at ${origin}`;
+  const site = header(req, 'sec-fetch-site');
+  return site !== undefined ? `a browser page (Sec-Fetch-Site: ${site})` : null;
+}
+
 function mediaType(req: IncomingMessage): string | undefined {
   return header(req, 'content-type')?.split(';')[0]!.trim().toLowerCase();
 }

@@ -8,12 +8,15 @@ import { BadRequestError } from '../core/errors.js';
 import type { RestRoute } from '../core/module.js';
 import { httpStatusOf, toApiError, TooLargeError } from './errors.js';
 import { RawJson, type HandlerTable } from './handlers.js';
+import { BadEncodingError, BodyTooLargeError, readBody, UnsupportedEncodingError } from '../ingest/otlp/body.js';
 
 /** What to send: a status, JSON text (none for 204), and the Allow header of a 405. */
 export interface RestAnswer {
   status: number;
   json: string | null;
   allow?: string;
+  /** The rest of the body was not read (too large, corrupt): the connection closes after the answer. */
+  closeConnection?: true;
 }
 
 interface CompiledPath {
@@ -35,6 +38,10 @@ export class RestRouter {
       if (route.body === 'form' && route.auth !== 'token')
         throw new Error(
           `REST route ${route.method} ${route.path} takes a form body: it must authenticate by the token only (auth: 'token').`,
+        );
+      if (typeof route.body === 'object' && 'bytes' in route.body && route.auth === undefined)
+        throw new Error(
+          `REST route ${route.method} ${route.path} takes a raw body: it must authenticate by the token only (auth: 'token' or 'sentry').`,
         );
       const existing = this.paths.find((p) => p.routes[0]!.path === route.path);
       if (existing?.routes.some((r) => r.method === route.method))
@@ -67,7 +74,19 @@ export class RestRouter {
         if (route.body === 'fields') Object.assign(params, await readJsonObject(req));
         else if (route.body === 'form')
           Object.assign(params, paramsFrom(new URLSearchParams(await readText(req, API_LIMITS.maxBodyBytes)), route.query ?? []));
-        else if (route.body) params[route.body.text] = await readText(req, route.body.maxBytes);
+        else if (route.body && 'bytes' in route.body) {
+          const read = await readBytes(req, route.body.maxBytes, route.body.maxDecodedBytes);
+          if (!read.ok) {
+            const error = read.tooLarge ? new TooLargeError(read.reason) : new BadRequestError(read.reason);
+            route.refused?.(read.tooLarge ? 413 : 400, read.reason);
+            return {
+              status: httpStatusOf(toApiError(error).code),
+              json: JSON.stringify({ error: toApiError(error) }),
+              closeConnection: true,
+            };
+          }
+          params[route.body.bytes] = read.body;
+        } else if (route.body) params[route.body.text] = await readText(req, route.body.maxBytes);
         // The address names the thing: a body's field of the same name does not redirect the request.
         names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
         const result = await this.table.call(route.handler, params);
@@ -138,6 +157,23 @@ function compilePath(path: string): { pattern: RegExp; names: string[] } {
     })
     .join('');
   return { pattern: new RegExp(`^${source}$`), names };
+}
+
+/** A raw body, decompressed, within both limits; or why it could not be read (the sentence the sender gets). */
+async function readBytes(
+  req: IncomingMessage,
+  maxWire: number,
+  maxDecoded: number,
+): Promise<{ ok: true; body: Buffer } | { ok: false; tooLarge: boolean; reason: string }> {
+  try {
+    return { ok: true, body: await readBody(req, maxWire, maxDecoded) };
+  } catch (err) {
+    const sentence = (e: Error): string => `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`;
+    if (err instanceof BodyTooLargeError) return { ok: false, tooLarge: true, reason: sentence(err) };
+    if (err instanceof BadEncodingError || err instanceof UnsupportedEncodingError)
+      return { ok: false, tooLarge: false, reason: sentence(err) };
+    throw err;
+  }
 }
 
 /** A body as text, up to `maxBytes` (a trace import's limit is not the API's). */

@@ -43,7 +43,16 @@ export interface RestRoute {
   path: string;
   handler: Method;
   query?: readonly string[];
-  body?: 'fields' | 'form' | { text: string; maxBytes: number };
+  /**
+   * `bytes`: the raw body as a Buffer param, decompressed as its Content-Encoding says (gzip,
+   * deflate), within both limits (413 past either); `contentTypes` are the media types it may be
+   * sent as (types no page can post without the browser asking first, so a refused preflight keeps pages out).
+   */
+  body?:
+    | 'fields'
+    | 'form'
+    | { text: string; maxBytes: number }
+    | { bytes: string; maxBytes: number; maxDecodedBytes: number; contentTypes: readonly string[] };
   envelope?: string;
   status?: 201 | 204;
   /**
@@ -56,8 +65,16 @@ export interface RestRoute {
    * `token`: only the token authenticates (Bearer, Basic with the token as password, `?token=`),
    * never the browser's session cookie. A `form` body requires it: any page can post a form
    * without the browser asking first, but no page can add the token.
+   * `sentry`: the token, also as Sentry's key (`X-Sentry-Auth: Sentry sentry_key=T, …` or
+   * `?sentry_key=T`, as the SDKs send their DSN's public key); never the cookie, and never from a
+   * browser (a request with an `Origin` is refused: Loupe takes server SDKs' errors only).
    */
-  auth?: 'token';
+  auth?: 'token' | 'sentry';
+  /**
+   * Told when a request to this route is refused before its method runs (its key is wrong, its body
+   * too large or not readable), with the HTTP status and why: an ingest route counts them on its source.
+   */
+  refused?: (status: number, reason: string) => void;
 }
 
 export interface EngineModule {

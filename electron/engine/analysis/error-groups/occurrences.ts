@@ -63,7 +63,13 @@ export function errorOfLog(r: LogInsert, id: number): ErrorOccurrence | undefine
   };
   const type = r.exception?.type ?? otelType;
   const message = r.exception?.message ?? (attrs ? text(attrs['exception.message']) : undefined) ?? r.message.split('\n', 1)[0] ?? '';
-  return occurrence(base, type, message);
+  const found = occurrence(base, type, message);
+  // A Sentry SDK's in_app=false frames (in_app_exclude) are library frames wherever their file is.
+  const libraryFiles = attrs?.['exception.library_files'];
+  if (found?.root && Array.isArray(libraryFiles)) {
+    for (const frame of found.root.frames) if (libraryFiles.includes(frame.file)) frame.library = true;
+  }
+  return found;
 }
 
 /** The `exception` events of the spans written (a retried span, already stored, is skipped). */

@@ -11,6 +11,7 @@ import type { LogPipeline } from '../../ingest/files/pipeline/log-pipeline.js';
 import type { SourceManager } from '../../ingest/source-manager.js';
 import type { StatsdSource } from '../../ingest/metrics-in/statsd-source.js';
 import type { Source } from '../../ingest/source.js';
+import type { SentrySource } from '../../ingest/sentry/sentry-source.js';
 
 export interface SourcesConfig {
   /** Files and folders to watch in addition to the persisted sources. */
@@ -22,6 +23,8 @@ export interface SourcesConfig {
   statsd: StatsdSource | null;
   /** The Zipkin and Jaeger agent listeners of this run (`--zipkin-port`, `--jaeger-agent-port`). */
   tracesIn?: readonly Source[];
+  /** The Sentry SDKs' source of this run, or null. */
+  sentry?: SentrySource | null;
 }
 
 export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, config: SourcesConfig): EngineModule {
@@ -76,6 +79,7 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       if (config.statsd) await sources.attach(config.statsd, 'it is set by loupe serve --statsd-port (--no-statsd turns it off)');
       for (const s of config.tracesIn ?? [])
         await sources.attach(s, `it is set by loupe serve --${s.kind === 'zipkin' ? 'zipkin' : 'jaeger-agent'}-port`);
+      if (config.sentry) await sources.attach(config.sentry, 'it is set by loupe serve (--no-sentry turns it off)');
     },
     stop: async () => {
       const problems: Error[] = [];
