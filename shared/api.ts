@@ -325,6 +325,11 @@ export interface Requests {
   'health.save': { params: { probe: Partial<ProbeSpec> & { name: string }; replaces?: string }; result: ProbeView };
   /** Remove a probe from probes.yml, with its history. */
   'health.delete': { params: { name: string }; result: null };
+  /** The secrets probes' headers refer to as `${secret:NAME}`: names and when set, never values; where the key is kept. */
+  'secrets.list': { params: Record<string, never>; result: { keptIn: 'keychain' | 'file'; secrets: { name: string; updatedAt: string }[] } };
+  /** Set a secret (sealed with the key, never shown again). */
+  'secrets.set': { params: { name: string; value: string }; result: { name: string; updatedAt: string } };
+  'secrets.delete': { params: { name: string }; result: null };
   /** Run a saved probe now (`name`; its result counts), or try one not saved (`probe`, which wins over `name`; nothing kept). */
   'health.testNow': { params: { name?: string; probe?: Partial<ProbeSpec> & { name: string } }; result: ProbeResultView };
   /** The SLOs now (each over its window: SLI, budget, burn rates, projection), with the SLO files' mistakes. */

@@ -71,6 +71,9 @@ const HOST_TO_MAIN = {
 export type MainToHost = MessageOf<typeof MAIN_TO_HOST>;
 export type HostToMain = MessageOf<typeof HOST_TO_MAIN>;
 
+/** The environment variable main hands the engine host the secrets' key in (hex; from the OS keychain). */
+export const SECRETS_KEY_ENV = 'LOUPE_SECRETS_KEY';
+
 /** The IPC channel (main → preload) and window message (preload → page) that hand the page its engine port. */
 export const ENGINE_PORT_CHANNEL = 'loupe:engine-port';
 /** The IPC channel of the page's native folder picker (preload → main, answered with the path or null). */

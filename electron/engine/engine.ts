@@ -58,6 +58,7 @@ import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 import { healthModule } from './modules/health/module.js';
+import { SecretStore } from './core/secrets.js';
 import { sloModule } from './modules/slo/module.js';
 import { startTraceSources, type TraceSources } from './ingest/traces-in/trace-sources.js';
 import type { ZipkinConfig, ZipkinSource } from './ingest/traces-in/zipkin-source.js';
@@ -103,6 +104,11 @@ export interface EngineConfig {
    * `spotlightPort`, Spotlight's listener. Present only when given, as StatsD.
    */
   sentry?: SentryConfig | false;
+  /**
+   * The key (hex) that seals the secrets, kept by the OS keychain (the desktop's safeStorage); without
+   * it, a key file in the data dir.
+   */
+  secretsKey?: string;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
   /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
@@ -378,7 +384,16 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       sentry,
     }),
     otlpModule(otlp, otlpProblem),
-    healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
+    healthModule({
+      db,
+      scheduler,
+      sink: points,
+      logs: writer,
+      events,
+      dataDir: config.dataDir,
+      extraFiles: config.probesFiles ?? [],
+      secretStore: new SecretStore(config.dataDir, config.secretsKey),
+    }),
     slo.module,
     // Last: its routes' `/api/{project}/…` addresses are tried after every other module's.
     ...(sentry ? [sentryModule(sentry)] : []),

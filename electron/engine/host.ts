@@ -5,7 +5,7 @@ import { createEngine, type Engine } from './engine.js';
 import { ProtocolConnection } from './api/protocol-server.js';
 import { DEFAULT_PORT, startHttpServer } from './api/http-server.js';
 import { loadOrCreateToken } from './api/api-token.js';
-import { parseMainToHost, type HostToMain, type MainToHost } from '../../shared/host-protocol.js';
+import { parseMainToHost, SECRETS_KEY_ENV, type HostToMain, type MainToHost } from '../../shared/host-protocol.js';
 import type { AlertManager } from './alerting/manager/alert-manager.js';
 import { DEFAULT_STATSD_PORT } from './ingest/metrics-in/statsd-source.js';
 
@@ -57,7 +57,18 @@ export function serveMain(engine: Engine, parent: PortLike): void {
 /** The engine with OTLP on its standard ports; without OTLP (and saying why) when they are taken. */
 async function startEngine(parent: PortLike, dataDir: string): Promise<Engine> {
   // As loupe serve by default: the standard OTLP and StatsD ports, each left off when taken.
-  const engine = await createEngine({ dataDir, otlp: {}, otlpOptional: true, statsd: { port: DEFAULT_STATSD_PORT }, statsdOptional: true });
+  // The keychain's key for the secrets (main passes it): taken out of the environment at once, so
+  // no command probe or other child inherits it.
+  const secretsKey = process.env[SECRETS_KEY_ENV];
+  delete process.env[SECRETS_KEY_ENV];
+  const engine = await createEngine({
+    dataDir,
+    otlp: {},
+    otlpOptional: true,
+    statsd: { port: DEFAULT_STATSD_PORT },
+    statsdOptional: true,
+    ...(secretsKey !== undefined ? { secretsKey } : {}),
+  });
   if (engine.otlpProblem)
     tellMain(parent, { type: 'warning', message: `Loupe is not receiving OpenTelemetry data: ${engine.otlpProblem}.` });
   return engine;

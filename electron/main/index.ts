@@ -10,6 +10,7 @@ import {
   Notification,
   MessageChannelMain,
   nativeImage,
+  safeStorage,
   screen,
   session,
   shell,
@@ -36,7 +37,8 @@ import {
   type AlertsFiring,
   type TrayAlertEntry,
 } from './alert-notifications.js';
-import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, type MainToHost } from '../../shared/host-protocol.js';
+import { keychainSecretsKey } from './secrets-key.js';
+import { ENGINE_PORT_CHANNEL, parseHostToMain, PICK_FOLDER_CHANNEL, SECRETS_KEY_ENV, type MainToHost } from '../../shared/host-protocol.js';
 
 const rootDir = join(import.meta.dirname, '..', '..');
 const isDev = !app.isPackaged && process.env.ELECTRON_RENDERER_URL !== undefined;
@@ -55,8 +57,12 @@ let tray: Tray | null = null;
 if (!app.requestSingleInstanceLock()) app.exit(0);
 
 function startEngine(): UtilityProcess {
+  // The secrets' key from the OS keychain, in the engine's environment only (the host takes it out
+  // before anything it starts could inherit it).
+  const key = keychainSecretsKey(safeStorage, app.getPath('userData'));
   const child = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [app.getPath('userData')], {
     serviceName: 'Loupe engine',
+    ...(key !== null ? { env: { ...process.env, [SECRETS_KEY_ENV]: key } } : {}),
   });
   child.on('message', (data: unknown) => {
     const msg = parseHostToMain(data);

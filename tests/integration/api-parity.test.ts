@@ -117,6 +117,10 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
     bad: { name: 'parity-try', probe: { name: 'parity-try', file: { maxAgeSeconds: 60 } } },
     timed: ['at', 'durationMs'],
   },
+  // Setting twice seals it again: only its time differs. Deleting: each carrier deletes its own.
+  'secrets.set': { params: { name: 'parity-secret', value: 'not shown' }, bad: { name: 'a b', value: 'x' }, timed: ['updatedAt'] },
+  'secrets.list': { params: {}, timed: ['updatedAt'] },
+  'secrets.delete': { params: { name: 'parity-gone-1' }, protocolParams: { name: 'parity-gone-2' }, bad: { name: 7 } },
   'slos.list': { params: {}, timed: ['from', 'to'] },
   'slos.get': {
     params: { id: 'parity-slo', from: '2026-01-01T00:00:00Z', to: '2026-01-01T06:00:00Z' },
@@ -253,6 +257,7 @@ beforeAll(async () => {
       slo: { name, service: 'parity', objective: 99, window: '1d', sli: { availability: {} } } as never,
     });
   }
+  for (const name of ['parity-gone-1', 'parity-gone-2']) await engine.api.table.request('secrets.set', { name, value: 'x' });
   for (const name of ['parity-gone-1', 'parity-gone-2']) {
     await engine.api.table.request('health.save', {
       probe: { name, initialDelaySeconds: 3600, file: { path: '/nonexistent-parity/x', maxAgeSeconds: 1 } },

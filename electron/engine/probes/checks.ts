@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
-import type { CommandCheck, FileCheck, ProbeKind, ProbeSpec, ProcessCheck, TcpCheck } from '../../../shared/health.js';
+import type { HttpCheck, CommandCheck, FileCheck, ProbeKind, ProbeSpec, ProcessCheck, TcpCheck } from '../../../shared/health.js';
 import type { Scheduler } from '../core/scheduler.js';
 import { httpCheck } from './http-check.js';
 
@@ -37,7 +37,12 @@ export function kindOf(spec: ProbeSpec): ProbeKind {
 }
 
 /** Run the probe's check once; never throws, never outlives its timeout. */
-export async function runCheck(spec: ProbeSpec, scheduler: Scheduler): Promise<CheckResult> {
+/** What fills a header's `${secret:NAME}` (core/secrets.ts); without one, a reference is sent as written. */
+export interface SecretResolver {
+  resolve(value: string): string;
+}
+
+export async function runCheck(spec: ProbeSpec, scheduler: Scheduler, secrets?: SecretResolver): Promise<CheckResult> {
   const timeoutMs = spec.timeoutSeconds * 1000;
   const listeners: (() => void)[] = [];
   let timedOut = false;
@@ -62,7 +67,7 @@ export async function runCheck(spec: ProbeSpec, scheduler: Scheduler): Promise<C
     try {
       switch (kindOf(spec)) {
         case 'http':
-          return await httpCheck(spec.http!, ctx);
+          return await httpCheck(withSecrets(spec.http!, secrets), ctx);
         case 'tcp':
           return await tcpCheck(spec.tcp!, ctx);
         case 'process':
@@ -213,4 +218,10 @@ function fileCheck(check: FileCheck, ctx: CheckContext): CheckResult {
     durationMs: performance.now() - started,
     reason: ok ? null : `${check.path} was last written ${Math.round(ageS)} s ago (more than ${check.maxAgeSeconds} s)`,
   };
+}
+
+/** The check with its headers' `${secret:NAME}` filled in (a secret not set fails the run, naming it). */
+function withSecrets(check: HttpCheck, secrets: SecretResolver | undefined): HttpCheck {
+  if (!secrets || !check.headers) return check;
+  return { ...check, headers: Object.fromEntries(Object.entries(check.headers).map(([k, v]) => [k, secrets.resolve(v)])) };
 }

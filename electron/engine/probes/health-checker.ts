@@ -5,7 +5,7 @@
 // changes goes to `onServiceChange`. Changing the probes keeps the runs of the unchanged ones.
 import type { ProbeSpec, ServiceState } from '../../../shared/health.js';
 import type { Scheduler, Task } from '../core/scheduler.js';
-import { runCheck, type CheckResult } from './checks.js';
+import { runCheck, type CheckResult, type SecretResolver } from './checks.js';
 import { ProbeTracker, serviceState } from './probe-state.js';
 
 export interface ProbeRun {
@@ -23,6 +23,8 @@ export interface ProbeRun {
 
 export interface HealthCheckerDeps {
   scheduler: Scheduler;
+  /** Fills the headers' `${secret:NAME}` at each run. */
+  secrets?: SecretResolver;
   onResult(run: ProbeRun, result: CheckResult, atMs: number): void;
   onServiceChange(service: string, from: ServiceState, to: ServiceState, cause: ProbeRun): void;
 }
@@ -137,7 +139,7 @@ export class HealthChecker {
       this.arm(run, run.spec.periodSeconds * 1000);
       return null;
     }
-    const inFlight = runCheck(run.spec, this.deps.scheduler);
+    const inFlight = runCheck(run.spec, this.deps.scheduler, this.deps.secrets);
     run.inFlight = inFlight;
     let result: CheckResult;
     try {

@@ -25,7 +25,7 @@ import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
 import type { OtlpMetric, OtlpPoint } from '../core/telemetry.js';
 import type { LogInsert, LogWriter } from '../signals/logs/log-writer.js';
 import type { PointsSink } from '../signals/metrics/points-sink.js';
-import { kindOf, runCheck, type CheckResult } from './checks.js';
+import { kindOf, runCheck, type CheckResult, type SecretResolver } from './checks.js';
 import { HealthChecker, type ProbeRun } from './health-checker.js';
 import { PassiveHealth } from './passive.js';
 import { editProbesFile, readProbesFile } from './probes-file.js';
@@ -74,6 +74,8 @@ export interface HealthDeps {
   dataDir: string;
   /** `loupe serve --probes FILE`: read only, loaded beside the data dir's file. */
   extraFiles?: readonly string[];
+  /** Where the headers' `${secret:NAME}` come from. */
+  secrets?: SecretResolver;
 }
 
 interface FileState {
@@ -105,6 +107,7 @@ export class Health {
     ];
     this.checker = new HealthChecker({
       scheduler: deps.scheduler,
+      ...(deps.secrets ? { secrets: deps.secrets } : {}),
       onResult: (run, result, atMs) => this.onResult(run, result, atMs),
       onServiceChange: (service, from, to, cause) => this.onServiceChange(service, from, to, cause),
     });
@@ -225,7 +228,8 @@ export class Health {
 
   /** Run a saved probe now (its result counts), or try a probe not saved yet (nothing is kept). */
   async testNow(target: { name?: string | undefined; probe?: ProbeSpec | undefined }): Promise<ProbeResultView> {
-    if (target.probe) return resultView(await runCheck(target.probe, this.deps.scheduler), this.deps.scheduler.clock.nowUs());
+    if (target.probe)
+      return resultView(await runCheck(target.probe, this.deps.scheduler, this.deps.secrets), this.deps.scheduler.clock.nowUs());
     if (target.name === undefined) throw new BadRequestError('name or probe is required');
     const result = await this.checker.testNow(target.name);
     if (!result) throw new NotFoundError(`no probe named "${target.name}"`);
