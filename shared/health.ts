@@ -46,6 +46,8 @@ export interface ProcessCheck {
   pidFile?: string;
   name?: string;
   commandLine?: string;
+  /** A file (a watched log) some process holds open for writing: the process tied to that source. */
+  writes?: string;
 }
 
 export interface CommandCheck {

@@ -3,11 +3,13 @@
 // own process group, the whole group killed on timeout), a file written recently. Every run ends by
 // its timeout, timed on the scheduler: a hung server or command never holds a probe.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import type { HttpCheck, CommandCheck, FileCheck, ProbeKind, ProbeSpec, ProcessCheck, TcpCheck } from '../../../shared/health.js';
 import type { Scheduler } from '../core/scheduler.js';
 import { httpCheck } from './http-check.js';
+import { liveProcFs } from '../signals/metrics/host/process-metrics.js';
+import { findWriters } from '../signals/metrics/host/process-sampler.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -130,6 +132,13 @@ function processCheck(check: ProcessCheck): CheckResult {
         ? done(true, null)
         : done(false, `process ${pid} (from the pid file) is not running`);
     }
+  }
+  if (check.writes !== undefined) {
+    if (!existsSync('/proc')) return done(false, 'no /proc here: only pidFile works on this system');
+    // The process tied to a source, as the process metrics find it: a writer of the file, not a reader.
+    const writers = findWriters(liveProcFs, [{ fileId: 0, path: check.writes }], process.pid);
+    if (writers.size > 0) return done(true, null);
+    return done(false, `no process has ${check.writes} open for writing`);
   }
   let entries: string[];
   try {

@@ -98,7 +98,7 @@ function checkOf(kind: ProbeKind, raw: unknown, bad: (path: Path, message: strin
       'maxBodyBytes',
     ],
     tcp: ['host', 'port'],
-    process: ['pidFile', 'name', 'commandLine'],
+    process: ['pidFile', 'name', 'commandLine', 'writes'],
     command: ['run', 'cwd', 'expectExit', 'outputContains'],
     file: ['path', 'maxAgeSeconds'],
   };
@@ -170,8 +170,8 @@ function checkOf(kind: ProbeKind, raw: unknown, bad: (path: Path, message: strin
       if (!Number.isInteger(raw.port) || (raw.port as number) < 1 || (raw.port as number) > 65535) bad(['port'], 'port: 1-65535');
       return;
     case 'process': {
-      const given = ['pidFile', 'name', 'commandLine'].filter((k) => raw[k] !== undefined);
-      if (given.length !== 1) bad([], 'one of pidFile, name or commandLine');
+      const given = ['pidFile', 'name', 'commandLine', 'writes'].filter((k) => raw[k] !== undefined);
+      if (given.length !== 1) bad([], 'one of pidFile, name, commandLine or writes');
       for (const k of given) text(k);
       return;
     }

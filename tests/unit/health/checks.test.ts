@@ -3,7 +3,7 @@
 // to a non-HTTP scheme refused, bodies read up to their limit; TCP; a process by pid file and by
 // command line; a command's exit status, output, and its process group killed on timeout; a file's
 // freshness.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -141,6 +141,41 @@ describe('TCP, process, command and file checks', () => {
     });
     writeFileSync(join(dir, 'gone.pid'), '999999999\n');
     expect(await runCheck(spec({ process: { pidFile: join(dir, 'gone.pid') } }), scheduler)).toMatchObject({ ok: false });
+  });
+
+  it('finds the process tied to a log file: one that writes it, not one that only reads it', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const hold = (mode: string): ChildProcess =>
+      spawn(
+        '/usr/bin/python3',
+        ['-c', `import sys, time\nf = open(sys.argv[1], "${mode}")\nprint("open", flush=True)\ntime.sleep(60)`, log],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+    const opened = async (p: ChildProcess): Promise<void> => {
+      await new Promise<void>((resolve) => p.stdout!.once('data', () => resolve()));
+    };
+    const reader = hold('r');
+    await opened(reader);
+    try {
+      expect(await runCheck(spec({ process: { writes: log } }), scheduler)).toMatchObject({
+        ok: false,
+        reason: `no process has ${log} open for writing`,
+      });
+      const writer = hold('a');
+      await opened(writer);
+      try {
+        expect(await runCheck(spec({ process: { writes: log } }), scheduler)).toMatchObject({ ok: true });
+      } finally {
+        writer.kill();
+        await new Promise((resolve) => writer.once('exit', resolve));
+      }
+      expect(await runCheck(spec({ process: { writes: log } }), scheduler)).toMatchObject({ ok: false });
+    } finally {
+      reader.kill();
+    }
   });
 
   it('judges a command by its exit status and output, and kills its whole process group on timeout', async () => {

@@ -27,6 +27,24 @@ describe('probe editor draft', () => {
     });
   });
 
+  it('writes a process probe tied to the log file it writes, and reads it back', () => {
+    const d = { ...emptyProbeDraft(), name: 'worker', kind: 'process' as const, writes: '/var/log/worker.log' };
+    const spec = specOf(d);
+    expect(spec).toEqual({ name: 'worker', role: 'liveness', process: { writes: '/var/log/worker.log' } });
+    expect(
+      draftOf({
+        ...(spec as ProbeSpec),
+        service: 'w',
+        initialDelaySeconds: 0,
+        periodSeconds: 10,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        dependsOn: [],
+      }).writes,
+    ).toBe('/var/log/worker.log');
+  });
+
   it('reads a saved probe back unchanged, and a suggestion as a new probe', () => {
     const spec: ProbeSpec = {
       name: 'db',

@@ -34,6 +34,8 @@ export interface ProbeDraft {
   pidFile: string;
   processName: string;
   commandLine: string;
+  /** A log file the process holds open for writing (the process tied to that source). */
+  writes: string;
   /** Run with /bin/sh -c. */
   run: string;
   cwd: string;
@@ -72,6 +74,7 @@ export function emptyProbeDraft(): ProbeDraft {
     pidFile: '',
     processName: '',
     commandLine: '',
+    writes: '',
     run: '',
     cwd: '',
     expectExit: null,
@@ -123,6 +126,7 @@ export function draftOf(spec: Partial<ProbeSpec> & { name: string }, saved = tru
     pidFile: spec.process?.pidFile ?? '',
     processName: spec.process?.name ?? '',
     commandLine: spec.process?.commandLine ?? '',
+    writes: spec.process?.writes ?? '',
     run: command ? (Array.isArray(command.run) ? command.run.join(' ') : command.run) : '',
     cwd: command?.cwd ?? '',
     expectExit: command?.expectExit ?? null,
@@ -165,7 +169,12 @@ export function specOf(d: ProbeDraft): Partial<ProbeSpec> & { name: string } {
       ...num('minCertDays', d.minCertDays),
     },
     tcp: { host: d.host.trim(), port: d.port ?? 0 },
-    process: { ...text('pidFile', d.pidFile), ...text('name', d.processName), ...text('commandLine', d.commandLine) },
+    process: {
+      ...text('pidFile', d.pidFile),
+      ...text('name', d.processName),
+      ...text('commandLine', d.commandLine),
+      ...text('writes', d.writes),
+    },
     command: { run: d.run.trim(), ...text('cwd', d.cwd), ...num('expectExit', d.expectExit), ...text('outputContains', d.outputContains) },
     file: { path: d.path.trim(), maxAgeSeconds: d.maxAgeSeconds ?? 0 },
   };
