@@ -18,6 +18,9 @@ import { DEFAULT_OTLP_HOST } from './engine/ingest/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
 import { QuerySyntaxError } from './engine/signals/logs/query/index.js';
 import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
+import { DEFAULT_PYTHON_LOGGING_PORT, PYTHON_LOGGING_HTTP_PATH } from './engine/ingest/python/python-logging-source.js';
+import { DEFAULT_SYSLOG_PORT } from './engine/ingest/syslog/syslog-source.js';
+import { ListenerPortInUseError } from './engine/ingest/source.js';
 import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -103,6 +106,16 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         help: `StatsD UDP port on 127.0.0.1 (default ${DEFAULT_STATSD_PORT}; 0 picks a free port)`,
       },
       'no-statsd': { type: 'boolean', help: 'no StatsD listener' },
+      'python-logging-port': {
+        type: 'string',
+        arg: 'N',
+        help: `receive Python's logging SocketHandler (TCP) and DatagramHandler (UDP) on port N of 127.0.0.1 (their default: ${DEFAULT_PYTHON_LOGGING_PORT}; 0 picks free ports)`,
+      },
+      'syslog-port': {
+        type: 'string',
+        arg: 'N',
+        help: `receive syslog (RFC 3164 and 5424, UDP and TCP) on port N of 127.0.0.1 (e.g. ${DEFAULT_SYSLOG_PORT}; 0 picks free ports)`,
+      },
       rules: {
         type: 'string',
         multiple: true,
@@ -330,6 +343,8 @@ async function serve(args: string[]): Promise<number> {
       };
 
   const statsdPort = values['no-statsd'] ? null : otlpPort('statsd-port', DEFAULT_STATSD_PORT);
+  const pythonLoggingPort = str('python-logging-port') === undefined ? null : otlpPort('python-logging-port', 0);
+  const syslogPort = str('syslog-port') === undefined ? null : otlpPort('syslog-port', 0);
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
   const remoteWrite = str('remote-write');
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
@@ -345,6 +360,8 @@ async function serve(args: string[]): Promise<number> {
     probesFiles,
     ...(remoteWrite !== undefined ? { remoteWrite } : {}),
     statsd: statsdPort === null ? false : { port: statsdPort },
+    pythonLogging: pythonLoggingPort === null ? false : { port: pythonLoggingPort },
+    syslog: syslogPort === null ? false : { port: syslogPort },
     rules: (values.rules as string[] | undefined) ?? [],
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
@@ -357,6 +374,7 @@ async function serve(args: string[]): Promise<number> {
     otlpOptional: str('otlp-http-port') === undefined && str('otlp-grpc-port') === undefined,
     ...(pollMs !== undefined && Number.isFinite(pollMs) ? { pollMs } : {}),
   }).catch((err: unknown) => {
+    if (err instanceof ListenerPortInUseError) throw new UsageError(err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (err as NodeJS.ErrnoException).syscall === 'bind') {
       throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
     }
@@ -440,6 +458,13 @@ async function serve(args: string[]): Promise<number> {
           '\n'
         : '') +
       (engine.statsd?.port != null ? `  StatsD:   udp://${engine.statsd.host}:${engine.statsd.port}\n` : '') +
+      (engine.pythonLogging
+        ? `  Python logging: tcp://${engine.pythonLogging.host}:${engine.pythonLogging.tcpPort} (SocketHandler), ` +
+          `udp://${engine.pythonLogging.host}:${engine.pythonLogging.udpPort} (DatagramHandler), ${server.url}${PYTHON_LOGGING_HTTP_PATH.slice(1)} (HTTPHandler)\n`
+        : '') +
+      (engine.syslog
+        ? `  syslog:   udp://${engine.syslog.host}:${engine.syslog.udpPort}, tcp://${engine.syslog.host}:${engine.syslog.tcpPort}\n`
+        : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       probesFiles.map((f) => `  probes:   ${f}\n`).join('') +
       engine.sources

@@ -58,9 +58,9 @@ export interface SourceFileView {
 
 /**
  * What a source reads: log files (`file`, `folder`), a Prometheus endpoint it scrapes (`scrape`),
- * or the StatsD datagrams it listens for (`statsd`).
+ * or the StatsD datagrams it listens for (`statsd`), Python's logging handlers (`python-logging`) and syslog (`syslog`).
  */
-export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd';
+export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd' | 'python-logging' | 'syslog';
 
 /** A scrape target's settings and its last scrape, as Prometheus's targets page shows them. */
 export interface ScrapeTargetView {

@@ -54,6 +54,11 @@ import { AlertHistory } from './alerting/rules/alert-history.js';
 import type { AlertSink } from './alerting/alert.js';
 import { SentAlerts } from './alerting/sent-alerts.js';
 import { healthModule } from './modules/health/module.js';
+import { LogBatcher } from './ingest/log-batcher.js';
+import { PythonLogIntake, PythonLoggingSource, type PythonLoggingConfig } from './ingest/python/python-logging-source.js';
+import { SyslogSource, type SyslogConfig } from './ingest/syslog/syslog-source.js';
+import { pythonLoggingModule } from './modules/python-logging/module.js';
+import { ListenerPortInUseError } from './ingest/source.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -84,6 +89,10 @@ export interface EngineConfig {
    */
   statsd?: StatsdConfig | false;
   statsdOptional?: boolean;
+  /** Python's SocketHandler (TCP) and DatagramHandler (UDP) on one port (`loupe serve --python-logging-port`); off unless given. */
+  pythonLogging?: PythonLoggingConfig | false;
+  /** Syslog on UDP and TCP (`loupe serve --syslog-port`); off unless given. */
+  syslog?: SyslogConfig | false;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
   /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
@@ -122,6 +131,10 @@ export interface Engine {
   readonly otlpProblem: string | null;
   /** The StatsD source (listening, or saying why not), or null when not asked for. */
   readonly statsd: StatsdSource | null;
+  /** The Python logging listener (SocketHandler, DatagramHandler), or null when not asked for. */
+  readonly pythonLogging: PythonLoggingSource | null;
+  /** The syslog listener, or null when not asked for. */
+  readonly syslog: SyslogSource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /** The alert manager (the desktop host hands it the actions of notifications and the tray). */
@@ -240,6 +253,28 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       }
     }
   }
+  // Log records that come over the network one by one (Python's handlers, syslog) are batched per
+  // listener. HTTPHandler's records need only the API port: their intake is there without the flag.
+  const netLogs = { writer, scheduler, events };
+  const pythonIntake = new PythonLogIntake(new LogBatcher(netLogs), scheduler.clock);
+  const pythonLogging = config.pythonLogging ? new PythonLoggingSource(config.pythonLogging, pythonIntake, scheduler.clock) : null;
+  const syslog = config.syslog ? new SyslogSource(config.syslog, new LogBatcher(netLogs), scheduler.clock) : null;
+  try {
+    await pythonLogging?.listen().catch((err: unknown) => {
+      throw portError(err, 'Python logging', '--python-logging-port');
+    });
+    await syslog?.listen().catch((err: unknown) => {
+      throw portError(err, 'syslog', '--syslog-port');
+    });
+  } catch (err) {
+    await pythonLogging?.stop();
+    await otlp?.close();
+    await statsd?.stop();
+    await scheduler.stopAll();
+    db.close();
+    lock.release();
+    throw err;
+  }
 
   // The rules' alerts go to the alert manager (alertmanager.yml in the data dir, reloaded when it
   // changes; the defaults without one), and the last of them are kept for the API (alerts.sent).
@@ -302,7 +337,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       followSymlinks: config.followSymlinks === true,
       scrape: config.scrape ?? [],
       statsd,
+      listeners: [
+        ...(pythonLogging ? [{ source: pythonLogging, why: 'it is set by loupe serve --python-logging-port' }] : []),
+        ...(syslog ? [{ source: syslog, why: 'it is set by loupe serve --syslog-port' }] : []),
+      ],
     }),
+    pythonLoggingModule(pythonIntake),
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
   );
@@ -313,6 +353,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   } catch (err) {
     await otlp?.close();
     await statsd?.stop();
+    await pythonLogging?.stop();
+    await syslog?.stop();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -334,6 +376,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       problems.push(...(await stopModules(modules)));
       // The sources module stops it once attached; this covers a start that failed before that.
       await attempt('stopping the StatsD listener', () => statsd?.stop());
+      await attempt('stopping the Python logging listener', () => pythonLogging?.stop());
+      await attempt('stopping the syslog listener', () => syslog?.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -358,6 +402,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlp,
     otlpProblem,
     statsd,
+    pythonLogging,
+    syslog,
     repairedModes,
     alertManager,
     close: () => (closing ??= close()),
@@ -370,6 +416,11 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     throw err;
   }
   return engine;
+}
+
+/** EADDRINUSE as a sentence naming the flag to change; other errors as they are. */
+function portError(err: unknown, what: string, flag: string): unknown {
+  return (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new ListenerPortInUseError(what, err as Error, flag) : err;
 }
 
 /** The modules' handlers as one table and their routes (a method claimed twice, a route to no method: an error). */

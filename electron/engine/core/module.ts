@@ -58,6 +58,12 @@ export interface RestRoute {
    * without the browser asking first, but no page can add the token.
    */
   auth?: 'token';
+  /**
+   * Every field of the query string and of a `form` body (but the token) as one object of text
+   * under this param: for senders whose field names are open (Python's HTTPHandler posts a
+   * LogRecord's dict, extras included).
+   */
+  allFieldsAs?: string;
 }
 
 export interface EngineModule {

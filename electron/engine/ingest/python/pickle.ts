@@ -76,7 +76,8 @@ type StackItem = PyValue | ConstructorRef;
 
 /** Decode one pickle of data; throws PickleError (never runs anything the pickle names). */
 export function loadPickle(data: Uint8Array, limits: PickleLimits = PICKLE_LIMITS): PyValue {
-  if (data.length > limits.maxBytes) throw new PickleError('limit', `the pickle is ${data.length} bytes, over the limit of ${limits.maxBytes}`);
+  if (data.length > limits.maxBytes)
+    throw new PickleError('limit', `the pickle is ${data.length} bytes, over the limit of ${limits.maxBytes}`);
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
   let pos = 0;
   let stack: StackItem[] = [];
@@ -485,7 +486,9 @@ function keyText(k: PyValue): string {
   if (k === true) return 'True';
   if (k === false) return 'False';
   if (typeof k === 'number' || typeof k === 'bigint') return String(k);
-  return JSON.stringify(k, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+  return JSON.stringify(k, (_, v: unknown) =>
+    typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+  );
 }
 
 const INTEGER_RE = /^[+-]?\d+$/;
@@ -514,7 +517,18 @@ function rawUnicodeEscape(text: string): string {
   );
 }
 
-const PY2_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const PY2_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
 
 /** Protocol 0's STRING argument: a Python 2 str literal in quotes. */
 function unquotePy2(text: string): string | undefined {

@@ -10,6 +10,7 @@ import { FORMATS } from '../../ingest/files/parse/registry.js';
 import type { LogPipeline } from '../../ingest/files/pipeline/log-pipeline.js';
 import type { SourceManager } from '../../ingest/source-manager.js';
 import type { StatsdSource } from '../../ingest/metrics-in/statsd-source.js';
+import type { Source } from '../../ingest/source.js';
 
 export interface SourcesConfig {
   /** Files and folders to watch in addition to the persisted sources. */
@@ -19,6 +20,8 @@ export interface SourcesConfig {
   scrape: readonly { url: string; interval?: string }[];
   /** The StatsD listener of this run, or null. */
   statsd: StatsdSource | null;
+  /** Other listeners of this run (Python logging, syslog), each with why it can't be removed. */
+  listeners?: readonly { source: Source; why: string }[];
 }
 
 export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, config: SourcesConfig): EngineModule {
@@ -71,6 +74,7 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       for (const path of config.paths) await sources.add(path, { followSymlinks: config.followSymlinks });
       for (const target of config.scrape) await sources.addOfKind('scrape', { url: target.url, interval: target.interval });
       if (config.statsd) await sources.attach(config.statsd, 'it is set by loupe serve --statsd-port (--no-statsd turns it off)');
+      for (const l of config.listeners ?? []) await sources.attach(l.source, l.why);
     },
     stop: async () => {
       const problems: Error[] = [];
