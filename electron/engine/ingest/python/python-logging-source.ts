@@ -11,6 +11,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { SourceView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Source } from '../source.js';
+import { RateSampler } from '../rate-sampler.js';
 import { LogBatcher } from '../log-batcher.js';
 import { loadPickle, PICKLE_LIMITS, PickleError, type PickleLimits, type PyDict, type PyValue } from './pickle.js';
 import { logInsertOfRecord } from './log-record.js';
@@ -133,11 +134,12 @@ export class PythonLoggingSource implements Source {
   /** Why it is not listening (a port was taken), or null. */
   private problem: string | null = null;
   private readonly startMs: number;
+  private readonly rate = new RateSampler();
 
   constructor(
     private readonly config: PythonLoggingConfig,
     readonly intake: PythonLogIntake,
-    clock: { nowMs(): number },
+    private readonly clock: { nowMs(): number },
   ) {
     this.host = config.host ?? DEFAULT_PYTHON_LOGGING_HOST;
     this.startMs = clock.nowMs();
@@ -291,7 +293,7 @@ export class PythonLoggingSource implements Source {
       state: this.server ? 'watching' : 'stopped',
       records: c.records,
       bytes: c.bytes,
-      rate: 0,
+      rate: this.rate.sample(this.clock.nowMs(), c.records),
       ...(last ? { lastError: last.message, lastErrorAt: usToRfc3339(last.atMs * 1000) } : {}),
       counters,
       files: [],

@@ -10,6 +10,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { SourceView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Source } from '../source.js';
+import { RateSampler } from '../rate-sampler.js';
 import type { LogBatcher } from '../log-batcher.js';
 import { SyslogStreamSplitter, type FramingProblem } from './syslog-framing.js';
 import { logInsertOfSyslog } from './syslog-record.js';
@@ -44,6 +45,7 @@ export class SyslogSource implements Source {
   private lastProblem: { message: string; atMs: number } | null = null;
   private readonly maxMessageBytes: number;
   private readonly startMs: number;
+  private readonly rate = new RateSampler();
   private readonly counters = {
     records: 0,
     udpMessages: 0,
@@ -189,7 +191,7 @@ export class SyslogSource implements Source {
       state: this.udp ? 'watching' : 'stopped',
       records: c.records,
       bytes: c.bytes,
-      rate: 0,
+      rate: this.rate.sample(this.clock.nowMs(), c.records),
       ...(last ? { lastError: last.message, lastErrorAt: usToRfc3339(last.atMs * 1000) } : {}),
       counters: {
         udpMessages: c.udpMessages,
