@@ -36,23 +36,27 @@ function unescape(s: string): string {
   );
 }
 
-const PLACEHOLDER_RE = /%(?:[-+ 0#]*)(\d+)?(?:\.(\d+))?([sdirfFgeEx%])/g;
+const PLACEHOLDER_RE = /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sdirfFgeEx%])/g;
 
 /** `msg % args` for positional placeholders; undefined when the count or a conversion does not fit. */
 export function percentFormat(msg: string, args: readonly Arg[]): string | undefined {
   let i = 0;
   let ok = true;
-  const text = msg.replace(PLACEHOLDER_RE, (whole, width: string | undefined, precision: string | undefined, conv: string) => {
-    if (conv === '%') return '%';
-    const arg = args[i++];
-    if (arg === undefined) {
-      ok = false;
-      return whole;
-    }
-    const s = convert(arg, conv, precision);
-    if (s === undefined) ok = false;
-    return (s ?? '').padStart(width !== undefined ? Number(width) : 0);
-  });
+  const text = msg.replace(
+    PLACEHOLDER_RE,
+    (whole, flags: string, width: string | undefined, precision: string | undefined, conv: string) => {
+      if (conv === '%') return '%';
+      const arg = args[i++];
+      if (arg === undefined) {
+        ok = false;
+        return whole;
+      }
+      const s = convert(arg, conv, precision);
+      if (s === undefined) ok = false;
+      const w = width !== undefined ? Number(width) : 0;
+      return flags.includes('-') ? (s ?? '').padEnd(w) : (s ?? '').padStart(w);
+    },
+  );
   return ok && i === args.length ? text : undefined;
 }
 
