@@ -193,6 +193,20 @@ print(pickle.dumps(Point(), 2).hex())
   });
 });
 
+describe('loadPickle: keys that mean something to JavaScript', () => {
+  it('keeps a `__proto__` key as a plain key: no prototype is set, nothing else changes', () => {
+    const [data] = pickles(String.raw`
+import pickle
+print(pickle.dumps({'__proto__': {'polluted': True}, 'constructor': 1}, 1).hex())
+`);
+    const d = loadPickle(data!) as Record<string, PyValue>;
+    expect(Object.keys(d)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(d)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(JSON.stringify(d)).toBe('{"__proto__":{"polluted":true},"constructor":1}');
+  });
+});
+
 describe('loadPickle: limits and broken input', () => {
   it('refuses a pickle over the byte limit', () => {
     expect(refusal(Buffer.alloc(2 * 1024 * 1024, 0x4e)).reason).toBe('limit');

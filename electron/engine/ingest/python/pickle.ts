@@ -7,7 +7,7 @@
 // frozenset (`_codecs.encode(s, 'latin1')`, `builtins.set(list)`…), which is recognised as data and
 // built here. Bounded: input length, stack depth, memo size and the number of elements.
 
-/** A Python value as the reader builds it: dicts as null-prototype objects (keys as text), tuples and sets as arrays. */
+/** A Python value as the reader builds it: dicts as objects (keys as text, `__proto__` an own key like any other), tuples and sets as arrays. */
 export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyDict;
 export interface PyDict {
   [key: string]: PyValue;
@@ -78,373 +78,428 @@ type StackItem = PyValue | ConstructorRef;
 export function loadPickle(data: Uint8Array, limits: PickleLimits = PICKLE_LIMITS): PyValue {
   if (data.length > limits.maxBytes)
     throw new PickleError('limit', `the pickle is ${data.length} bytes, over the limit of ${limits.maxBytes}`);
-  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
-  let pos = 0;
-  let stack: StackItem[] = [];
-  const metastack: StackItem[][] = [];
+  return new PickleReader(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length), limits).run();
+}
+
+/** Node's Buffer methods behind toString('utf8' | 'latin1', start, end), bounds already checked. */
+interface BufferSlicers {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/** One pickle's reading: its position, stacks and memo. */
+class PickleReader {
+  private pos = 0;
+  private stack: StackItem[] = [];
+  private readonly metastack: StackItem[][] = [];
   /** Values on all the stacks and marks: bounded by maxStack. */
-  let depth = 0;
-  /** Each container's nesting level (1: holds no container), bounded by maxDepth. */
-  const levels = new WeakMap<object, number>();
-  const levelOf = (v: PyValue): number => (v !== null && typeof v === 'object' && !(v instanceof Uint8Array) ? (levels.get(v) ?? 1) : 0);
+  private depth = 0;
+  /** Each container's nesting level (1: holds no container), bounded by maxDepth; made for the first nested container. */
+  private levels: WeakMap<object, number> | null = null;
+  /** Dense indices, as picklers write them (an index past maxElements is refused). */
+  private readonly memo: StackItem[] = [];
+  private memoCount = 0;
+  private elements = 0;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly limits: PickleLimits,
+  ) {}
+
+  private levelOf(v: PyValue): number {
+    return v !== null && typeof v === 'object' && !(v instanceof Uint8Array) ? (this.levels?.get(v) ?? 1) : 0;
+  }
+
   /** Note that `container` now holds `item`. */
-  const holds = (container: PyValue[] | PyDict, item: PyValue): void => {
-    const level = levelOf(item) + 1;
-    if (level > (levels.get(container) ?? 1)) {
-      if (level > limits.maxDepth) throw new PickleError('limit', `nested deeper than ${limits.maxDepth}`);
-      levels.set(container, level);
-    }
-  };
-  const memo = new Map<number, StackItem>();
-  let elements = 0;
-
-  const malformed = (what: string): never => {
-    throw new PickleError('malformed', `${what} at byte ${pos}`);
-  };
-  const need = (n: number): void => {
-    if (n < 0 || pos + n > buf.length) malformed('the pickle ends early');
-  };
-  const count = (n: number): void => {
-    elements += n;
-    if (elements > limits.maxElements) throw new PickleError('limit', `more than ${limits.maxElements} elements`);
-  };
-  const push = (v: StackItem): void => {
-    if (depth >= limits.maxStack) throw new PickleError('limit', `more than ${limits.maxStack} values on the stack`);
-    stack.push(v);
-    depth++;
-  };
-  const pop = (): StackItem => {
-    if (stack.length === 0) malformed('a value was expected on the stack');
-    depth--;
-    return stack.pop()!;
-  };
-  const top = (): StackItem => {
-    if (stack.length === 0) malformed('a value was expected on the stack');
-    return stack[stack.length - 1]!;
-  };
-  const popMark = (): StackItem[] => {
-    const items = stack;
-    const prev = metastack.pop();
-    if (prev === undefined) malformed('no MARK before this opcode');
-    stack = prev!;
-    depth -= items.length + 1;
-    return items;
-  };
-  const line = (): string => {
-    const end = buf.indexOf(0x0a, pos);
-    if (end === -1) malformed('a text argument has no newline');
-    const text = buf.toString('latin1', pos, end);
-    pos = end + 1;
-    return text;
-  };
-  const bytesOf = (n: number): Buffer => {
-    need(n);
-    const b = buf.subarray(pos, pos + n);
-    pos += n;
-    return b;
-  };
-  const u32 = (): number => {
-    need(4);
-    const v = buf.readUInt32LE(pos);
-    pos += 4;
-    return v;
-  };
-  const u64 = (): number => {
-    need(8);
-    const v = buf.readBigUInt64LE(pos);
-    pos += 8;
-    if (v > BigInt(buf.length)) malformed('a length is past the end of the pickle');
-    return Number(v);
-  };
-  const value = (v: StackItem, what: string): PyValue => {
-    if (v instanceof ConstructorRef) malformed(`${v.name} used as ${what}`);
-    return v as PyValue;
-  };
-  const dictOf = (v: StackItem): PyDict => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || v instanceof ConstructorRef)
-      malformed('a dict was expected');
-    return v as PyDict;
-  };
-  const listOf = (v: StackItem): PyValue[] => {
-    if (!Array.isArray(v)) malformed('a list was expected');
-    return v as PyValue[];
-  };
-  const setItems = (dict: PyDict, items: StackItem[]): void => {
-    if (items.length % 2 !== 0) malformed('a dict has a key without a value');
-    count(items.length / 2);
-    for (let i = 0; i < items.length; i += 2) {
-      const v = value(items[i + 1]!, 'a value');
-      holds(dict, v);
-      dict[keyText(value(items[i]!, 'a key'))] = v;
-    }
-  };
-
-  while (pos < buf.length) {
-    const op = buf[pos++]!;
-    switch (op) {
-      case 0x2e: // STOP
-        if (stack.length !== 1 || metastack.length !== 0) malformed('STOP with a stack that is not one value');
-        return value(stack[0]!, 'the result');
-      case 0x80: // PROTO
-        need(1);
-        if (buf[pos]! > 5) malformed(`protocol ${buf[pos]} is not known`);
-        pos++;
-        break;
-      case 0x95: // FRAME: a length hint; the bytes follow as usual
-        u64();
-        break;
-      case 0x28: // MARK
-        if (depth >= limits.maxStack) throw new PickleError('limit', `more than ${limits.maxStack} values on the stack`);
-        metastack.push(stack);
-        stack = [];
-        depth++;
-        break;
-      case 0x30: // POP
-        if (stack.length > 0) pop();
-        else popMark();
-        break;
-      case 0x31: // POP_MARK
-        popMark();
-        break;
-      case 0x32: // DUP
-        push(top());
-        break;
-      case 0x4e: // NONE
-        push(null);
-        break;
-      case 0x88: // NEWTRUE
-        push(true);
-        break;
-      case 0x89: // NEWFALSE
-        push(false);
-        break;
-      case 0x49: {
-        // INT (text); I01/I00 are True/False in protocol 0
-        const text = line();
-        if (text === '01') push(true);
-        else if (text === '00') push(false);
-        else push(integerOf(text) ?? malformed(`INT ${JSON.stringify(text)}`));
-        break;
-      }
-      case 0x4c: {
-        // LONG (text, an optional L suffix)
-        const text = line();
-        push(integerOf(text.endsWith('L') ? text.slice(0, -1) : text) ?? malformed(`LONG ${JSON.stringify(text)}`));
-        break;
-      }
-      case 0x4a: // BININT
-        need(4);
-        push(buf.readInt32LE(pos));
-        pos += 4;
-        break;
-      case 0x4b: // BININT1
-        need(1);
-        push(buf[pos++]!);
-        break;
-      case 0x4d: // BININT2
-        need(2);
-        push(buf.readUInt16LE(pos));
-        pos += 2;
-        break;
-      case 0x8a: {
-        // LONG1
-        need(1);
-        const n = buf[pos++]!;
-        push(littleEndianSigned(bytesOf(n)));
-        break;
-      }
-      case 0x8b: {
-        // LONG4
-        const n = u32();
-        if (n > 64) throw new PickleError('limit', `an integer of ${n} bytes`);
-        push(littleEndianSigned(bytesOf(n)));
-        break;
-      }
-      case 0x46: {
-        // FLOAT (text)
-        const text = line();
-        const n = Number(text);
-        push(Number.isNaN(n) && text.toLowerCase() !== 'nan' ? malformed(`FLOAT ${JSON.stringify(text)}`) : n);
-        break;
-      }
-      case 0x47: // BINFLOAT
-        need(8);
-        push(buf.readDoubleBE(pos));
-        pos += 8;
-        break;
-      case 0x53: // STRING (a quoted Python 2 str)
-        push(unquotePy2(line()) ?? malformed('STRING is not quoted'));
-        break;
-      case 0x54: // BINSTRING
-        push(bytesOf(u32()).toString('latin1'));
-        break;
-      case 0x55: // SHORT_BINSTRING
-        need(1);
-        push(bytesOf(buf[pos++]!).toString('latin1'));
-        break;
-      case 0x56: // UNICODE (raw-unicode-escape)
-        push(rawUnicodeEscape(line()));
-        break;
-      case 0x58: // BINUNICODE
-        push(bytesOf(u32()).toString('utf8'));
-        break;
-      case 0x8c: // SHORT_BINUNICODE
-        need(1);
-        push(bytesOf(buf[pos++]!).toString('utf8'));
-        break;
-      case 0x8d: // BINUNICODE8
-        push(bytesOf(u64()).toString('utf8'));
-        break;
-      case 0x42: // BINBYTES
-        push(Uint8Array.from(bytesOf(u32())));
-        break;
-      case 0x43: // SHORT_BINBYTES
-        need(1);
-        push(Uint8Array.from(bytesOf(buf[pos++]!)));
-        break;
-      case 0x8e: // BINBYTES8
-      case 0x96: // BYTEARRAY8
-        push(Uint8Array.from(bytesOf(u64())));
-        break;
-      case 0x5d: // EMPTY_LIST
-      case 0x29: // EMPTY_TUPLE
-      case 0x8f: // EMPTY_SET
-        push([]);
-        break;
-      case 0x7d: // EMPTY_DICT
-        push(Object.create(null) as PyDict);
-        break;
-      case 0x6c: // LIST
-      case 0x74: // TUPLE
-      case 0x91: {
-        // FROZENSET
-        const items = popMark().map((v) => value(v, 'an element'));
-        count(items.length);
-        for (const v of items) holds(items, v);
-        push(items);
-        break;
-      }
-      case 0x85: // TUPLE1
-      case 0x86: // TUPLE2
-      case 0x87: {
-        // TUPLE3
-        const n = op - 0x84;
-        if (stack.length < n) malformed('a tuple needs more values');
-        const items = stack.splice(stack.length - n, n).map((v) => value(v, 'an element'));
-        depth -= n;
-        count(n);
-        for (const v of items) holds(items, v);
-        push(items);
-        break;
-      }
-      case 0x64: {
-        // DICT
-        const items = popMark();
-        const dict = Object.create(null) as PyDict;
-        setItems(dict, items);
-        push(dict);
-        break;
-      }
-      case 0x61: {
-        // APPEND
-        const v = value(pop(), 'an element');
-        count(1);
-        const list = listOf(top());
-        holds(list, v);
-        list.push(v);
-        break;
-      }
-      case 0x65: // APPENDS
-      case 0x90: {
-        // ADDITEMS (to a set: kept as a list)
-        const items = popMark();
-        count(items.length);
-        const list = listOf(top());
-        for (const item of items) {
-          const v = value(item, 'an element');
-          holds(list, v);
-          list.push(v);
-        }
-        break;
-      }
-      case 0x73: {
-        // SETITEM
-        const v = pop();
-        const k = pop();
-        setItems(dictOf(top()), [k, v]);
-        break;
-      }
-      case 0x75: {
-        // SETITEMS
-        const items = popMark();
-        setItems(dictOf(top()), items);
-        break;
-      }
-      case 0x70: // PUT (text)
-        memoPut(memo, Number(line()), top(), count);
-        break;
-      case 0x71: // BINPUT
-        need(1);
-        memoPut(memo, buf[pos++]!, top(), count);
-        break;
-      case 0x72: // LONG_BINPUT
-        memoPut(memo, u32(), top(), count);
-        break;
-      case 0x94: // MEMOIZE
-        memoPut(memo, memo.size, top(), count);
-        break;
-      case 0x67: // GET (text)
-        push(memoGet(memo, Number(line())) ?? malformed('GET of an unknown memo entry'));
-        break;
-      case 0x68: // BINGET
-        need(1);
-        push(memoGet(memo, buf[pos++]!) ?? malformed('BINGET of an unknown memo entry'));
-        break;
-      case 0x6a: // LONG_BINGET
-        push(memoGet(memo, u32()) ?? malformed('LONG_BINGET of an unknown memo entry'));
-        break;
-      case 0x63: {
-        // GLOBAL: only the names old protocols use for bytes and sets
-        const module = line();
-        const name = line();
-        push(constructorNamed(module, name, 'GLOBAL'));
-        break;
-      }
-      case 0x93: {
-        // STACK_GLOBAL
-        const name = pop();
-        const module = pop();
-        if (typeof module !== 'string' || typeof name !== 'string') malformed('STACK_GLOBAL needs two strings');
-        push(constructorNamed(module as string, name as string, 'STACK_GLOBAL'));
-        break;
-      }
-      case 0x52: {
-        // REDUCE: only of a recognised constructor, built here from its data
-        const args = pop();
-        const callable = pop();
-        if (!(callable instanceof ConstructorRef))
-          throw new PickleError('opcode', 'opcode REDUCE calls something: refused (only data is read)');
-        push(construct(callable.name, args) ?? malformed(`${callable.name} with arguments it does not take`));
-        break;
-      }
-      default: {
-        const refused = REFUSED[op];
-        if (refused !== undefined) throw new PickleError('opcode', `opcode ${refused} refused (only data is read)`);
-        malformed(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
-      }
+  private holds(container: PyValue[] | PyDict, item: PyValue): void {
+    if (item === null || typeof item !== 'object' || item instanceof Uint8Array) return;
+    const level = this.levelOf(item) + 1;
+    this.levels ??= new WeakMap();
+    if (level > (this.levels.get(container) ?? 1)) {
+      if (level > this.limits.maxDepth) throw new PickleError('limit', `nested deeper than ${this.limits.maxDepth}`);
+      this.levels.set(container, level);
     }
   }
-  return malformed('the pickle has no STOP');
-}
 
-function memoPut(memo: Map<number, StackItem>, index: number, v: StackItem, count: (n: number) => void): void {
-  if (!Number.isInteger(index) || index < 0) throw new PickleError('malformed', 'a memo index is not a number');
-  if (!memo.has(index)) count(1);
-  memo.set(index, v);
-}
+  private memoPut(index: number, v: StackItem): void {
+    if (!Number.isInteger(index) || index < 0) this.malformed('a memo index is not a number');
+    if (index > this.limits.maxElements) throw new PickleError('limit', `a memo index past ${this.limits.maxElements}`);
+    if (this.memo[index] === undefined) {
+      this.count(1);
+      this.memoCount++;
+    }
+    this.memo[index] = v;
+  }
 
-function memoGet(memo: Map<number, StackItem>, index: number): StackItem | undefined {
-  return memo.get(index);
+  private memoGet(index: number, opcode: string): StackItem {
+    const v = Number.isInteger(index) && index >= 0 ? this.memo[index] : undefined;
+    return v === undefined ? this.malformed(`${opcode} of an unknown memo entry`) : v;
+  }
+
+  private malformed(what: string): never {
+    throw new PickleError('malformed', `${what} at byte ${this.pos}`);
+  }
+
+  private need(n: number): void {
+    if (n < 0 || this.pos + n > this.buf.length) this.malformed('the pickle ends early');
+  }
+
+  private count(n: number): void {
+    this.elements += n;
+    if (this.elements > this.limits.maxElements) throw new PickleError('limit', `more than ${this.limits.maxElements} elements`);
+  }
+
+  private push(v: StackItem): void {
+    if (this.depth >= this.limits.maxStack) throw new PickleError('limit', `more than ${this.limits.maxStack} values on the stack`);
+    this.stack.push(v);
+    this.depth++;
+  }
+
+  private pop(): StackItem {
+    if (this.stack.length === 0) this.malformed('a value was expected on the stack');
+    this.depth--;
+    return this.stack.pop()!;
+  }
+
+  private top(): StackItem {
+    if (this.stack.length === 0) this.malformed('a value was expected on the stack');
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  private popMark(): StackItem[] {
+    const items = this.stack;
+    const prev = this.metastack.pop();
+    if (prev === undefined) this.malformed('no MARK before this opcode');
+    this.stack = prev!;
+    this.depth -= items.length + 1;
+    return items;
+  }
+
+  /** Protocol 0's text argument, up to its newline. */
+  private line(): string {
+    const end = this.buf.indexOf(0x0a, this.pos);
+    if (end === -1) this.malformed('a text argument has no newline');
+    const text = this.buf.toString('latin1', this.pos, end);
+    this.pos = end + 1;
+    return text;
+  }
+
+  private bytesOf(n: number): Uint8Array {
+    this.need(n);
+    const b = Uint8Array.prototype.slice.call(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  private textOf(n: number, encoding: 'utf8' | 'latin1'): string {
+    this.need(n);
+    // Buffer's own slicers: toString's argument checks cost more than decoding a LogRecord's short strings.
+    const b = this.buf as unknown as BufferSlicers;
+    const t = encoding === 'utf8' ? b.utf8Slice(this.pos, this.pos + n) : b.latin1Slice(this.pos, this.pos + n);
+    this.pos += n;
+    return t;
+  }
+
+  private u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  private u64(): number {
+    this.need(8);
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    if (v > BigInt(this.buf.length)) this.malformed('a length is past the end of the pickle');
+    return Number(v);
+  }
+
+  private value(v: StackItem, what: string): PyValue {
+    if (v instanceof ConstructorRef) this.malformed(`${v.name} used as ${what}`);
+    return v as PyValue;
+  }
+
+  private dictOf(v: StackItem): PyDict {
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || v instanceof ConstructorRef)
+      this.malformed('a dict was expected');
+    return v as PyDict;
+  }
+
+  private listOf(v: StackItem): PyValue[] {
+    if (!Array.isArray(v)) this.malformed('a list was expected');
+    return v as PyValue[];
+  }
+
+  private setItems(dict: PyDict, items: StackItem[]): void {
+    if (items.length % 2 !== 0) this.malformed('a dict has a key without a value');
+    this.count(items.length / 2);
+    for (let i = 0; i < items.length; i += 2) {
+      const v = this.value(items[i + 1]!, 'a value');
+      this.holds(dict, v);
+      setKey(dict, knownKey(keyText(this.value(items[i]!, 'a key'))), v);
+    }
+  }
+
+  run(): PyValue {
+    while (this.pos < this.buf.length) {
+      const op = this.buf[this.pos++]!;
+      switch (op) {
+        case 0x2e: // STOP
+          if (this.stack.length !== 1 || this.metastack.length !== 0) this.malformed('STOP with a this.stack that is not one value');
+          return this.value(this.stack[0]!, 'the result');
+        case 0x80: // PROTO
+          this.need(1);
+          if (this.buf[this.pos]! > 5) this.malformed(`protocol ${this.buf[this.pos]} is not known`);
+          this.pos++;
+          break;
+        case 0x95: // FRAME: a length hint; the bytes follow as usual
+          this.u64();
+          break;
+        case 0x28: // MARK
+          if (this.depth >= this.limits.maxStack)
+            throw new PickleError('limit', `more than ${this.limits.maxStack} values on the this.stack`);
+          this.metastack.push(this.stack);
+          this.stack = [];
+          this.depth++;
+          break;
+        case 0x30: // POP
+          if (this.stack.length > 0) this.pop();
+          else this.popMark();
+          break;
+        case 0x31: // POP_MARK
+          this.popMark();
+          break;
+        case 0x32: // DUP
+          this.push(this.top());
+          break;
+        case 0x4e: // NONE
+          this.push(null);
+          break;
+        case 0x88: // NEWTRUE
+          this.push(true);
+          break;
+        case 0x89: // NEWFALSE
+          this.push(false);
+          break;
+        case 0x49: {
+          // INT (text); I01/I00 are True/False in protocol 0
+          const text = this.line();
+          if (text === '01') this.push(true);
+          else if (text === '00') this.push(false);
+          else this.push(integerOf(text) ?? this.malformed(`INT ${JSON.stringify(text)}`));
+          break;
+        }
+        case 0x4c: {
+          // LONG (text, an optional L suffix)
+          const text = this.line();
+          this.push(integerOf(text.endsWith('L') ? text.slice(0, -1) : text) ?? this.malformed(`LONG ${JSON.stringify(text)}`));
+          break;
+        }
+        case 0x4a: // BININT
+          this.need(4);
+          this.push(this.buf.readInt32LE(this.pos));
+          this.pos += 4;
+          break;
+        case 0x4b: // BININT1
+          this.need(1);
+          this.push(this.buf[this.pos++]!);
+          break;
+        case 0x4d: // BININT2
+          this.need(2);
+          this.push(this.buf.readUInt16LE(this.pos));
+          this.pos += 2;
+          break;
+        case 0x8a: {
+          // LONG1
+          this.need(1);
+          const n = this.buf[this.pos++]!;
+          this.push(littleEndianSigned(this.bytesOf(n)));
+          break;
+        }
+        case 0x8b: {
+          // LONG4
+          const n = this.u32();
+          if (n > 64) throw new PickleError('limit', `an integer of ${n} bytes`);
+          this.push(littleEndianSigned(this.bytesOf(n)));
+          break;
+        }
+        case 0x46: {
+          // FLOAT (text)
+          const text = this.line();
+          const n = Number(text);
+          this.push(Number.isNaN(n) && text.toLowerCase() !== 'nan' ? this.malformed(`FLOAT ${JSON.stringify(text)}`) : n);
+          break;
+        }
+        case 0x47: // BINFLOAT
+          this.need(8);
+          this.push(this.buf.readDoubleBE(this.pos));
+          this.pos += 8;
+          break;
+        case 0x53: // STRING (a quoted Python 2 str)
+          this.push(unquotePy2(this.line()) ?? this.malformed('STRING is not quoted'));
+          break;
+        case 0x54: // BINSTRING
+          this.push(this.textOf(this.u32(), 'latin1'));
+          break;
+        case 0x55: // SHORT_BINSTRING
+          this.need(1);
+          this.push(this.textOf(this.buf[this.pos++]!, 'latin1'));
+          break;
+        case 0x56: // UNICODE (raw-unicode-escape)
+          this.push(rawUnicodeEscape(this.line()));
+          break;
+        case 0x58: // BINUNICODE
+          this.push(this.textOf(this.u32(), 'utf8'));
+          break;
+        case 0x8c: // SHORT_BINUNICODE
+          this.need(1);
+          this.push(this.textOf(this.buf[this.pos++]!, 'utf8'));
+          break;
+        case 0x8d: // BINUNICODE8
+          this.push(this.textOf(this.u64(), 'utf8'));
+          break;
+        case 0x42: // BINBYTES
+          this.push(this.bytesOf(this.u32()));
+          break;
+        case 0x43: // SHORT_BINBYTES
+          this.need(1);
+          this.push(this.bytesOf(this.buf[this.pos++]!));
+          break;
+        case 0x8e: // BINBYTES8
+        case 0x96: // BYTEARRAY8
+          this.push(this.bytesOf(this.u64()));
+          break;
+        case 0x5d: // EMPTY_LIST
+        case 0x29: // EMPTY_TUPLE
+        case 0x8f: // EMPTY_SET
+          this.push([]);
+          break;
+        case 0x7d: // EMPTY_DICT
+          this.push({});
+          break;
+        case 0x6c: // LIST
+        case 0x74: // TUPLE
+        case 0x91: {
+          // FROZENSET
+          const items = this.popMark().map((v) => this.value(v, 'an element'));
+          this.count(items.length);
+          for (const v of items) this.holds(items, v);
+          this.push(items);
+          break;
+        }
+        case 0x85: // TUPLE1
+        case 0x86: // TUPLE2
+        case 0x87: {
+          // TUPLE3
+          const n = op - 0x84;
+          if (this.stack.length < n) this.malformed('a tuple needs more values');
+          const items = this.stack.splice(this.stack.length - n, n).map((v) => this.value(v, 'an element'));
+          this.depth -= n;
+          this.count(n);
+          for (const v of items) this.holds(items, v);
+          this.push(items);
+          break;
+        }
+        case 0x64: {
+          // DICT
+          const items = this.popMark();
+          const dict: PyDict = {};
+          this.setItems(dict, items);
+          this.push(dict);
+          break;
+        }
+        case 0x61: {
+          // APPEND
+          const v = this.value(this.pop(), 'an element');
+          this.count(1);
+          const list = this.listOf(this.top());
+          this.holds(list, v);
+          list.push(v);
+          break;
+        }
+        case 0x65: // APPENDS
+        case 0x90: {
+          // ADDITEMS (to a set: kept as a list)
+          const items = this.popMark();
+          this.count(items.length);
+          const list = this.listOf(this.top());
+          for (const item of items) {
+            const v = this.value(item, 'an element');
+            this.holds(list, v);
+            list.push(v);
+          }
+          break;
+        }
+        case 0x73: {
+          // SETITEM
+          const v = this.pop();
+          const k = this.pop();
+          this.setItems(this.dictOf(this.top()), [k, v]);
+          break;
+        }
+        case 0x75: {
+          // SETITEMS
+          const items = this.popMark();
+          this.setItems(this.dictOf(this.top()), items);
+          break;
+        }
+        case 0x70: // PUT (text)
+          this.memoPut(Number(this.line()), this.top());
+          break;
+        case 0x71: // BINPUT
+          this.need(1);
+          this.memoPut(this.buf[this.pos++]!, this.top());
+          break;
+        case 0x72: // LONG_BINPUT
+          this.memoPut(this.u32(), this.top());
+          break;
+        case 0x94: // MEMOIZE
+          this.memoPut(this.memoCount, this.top());
+          break;
+        case 0x67: // GET (text)
+          this.push(this.memoGet(Number(this.line()), 'GET'));
+          break;
+        case 0x68: // BINGET
+          this.need(1);
+          this.push(this.memoGet(this.buf[this.pos++]!, 'BINGET'));
+          break;
+        case 0x6a: // LONG_BINGET
+          this.push(this.memoGet(this.u32(), 'LONG_BINGET'));
+          break;
+        case 0x63: {
+          // GLOBAL: only the names old protocols use for bytes and sets
+          const module = this.line();
+          const name = this.line();
+          this.push(constructorNamed(module, name, 'GLOBAL'));
+          break;
+        }
+        case 0x93: {
+          // STACK_GLOBAL
+          const name = this.pop();
+          const module = this.pop();
+          if (typeof module !== 'string' || typeof name !== 'string') this.malformed('STACK_GLOBAL needs two strings');
+          this.push(constructorNamed(module as string, name as string, 'STACK_GLOBAL'));
+          break;
+        }
+        case 0x52: {
+          // REDUCE: only of a recognised constructor, built here from its data
+          const args = this.pop();
+          const callable = this.pop();
+          if (!(callable instanceof ConstructorRef))
+            throw new PickleError('opcode', 'opcode REDUCE calls something: refused (only data is read)');
+          this.push(construct(callable.name, args) ?? this.malformed(`${callable.name} with arguments it does not take`));
+          break;
+        }
+        default: {
+          const refused = REFUSED[op];
+          if (refused !== undefined) throw new PickleError('opcode', `opcode ${refused} refused (only data is read)`);
+          this.malformed(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+        }
+      }
+    }
+    return this.malformed('the pickle has no STOP');
+  }
 }
 
 function constructorNamed(module: string, name: string, opcode: string): ConstructorRef {
@@ -479,6 +534,26 @@ function construct(name: Constructor, args: StackItem): PyValue | undefined {
   }
 }
 
+/**
+ * Dict keys seen before, as the one string each: a property added under a string V8 already knows
+ * is several times cheaper than under a fresh one (a LogRecord has ~20 keys, the same every time).
+ */
+const KNOWN_KEYS = new Map<string, string>();
+const MAX_KNOWN_KEYS = 4096;
+
+function knownKey(key: string): string {
+  const known = KNOWN_KEYS.get(key);
+  if (known !== undefined) return known;
+  if (KNOWN_KEYS.size < MAX_KNOWN_KEYS && key.length <= 64) KNOWN_KEYS.set(key, key);
+  return key;
+}
+
+/** `dict[key] = v`, a key `__proto__` included as an own property (never the object's prototype). */
+function setKey(dict: PyDict, key: string, v: PyValue): void {
+  if (key === '__proto__') Object.defineProperty(dict, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else dict[key] = v;
+}
+
 /** A dict key as text: Python's str() of the simple key types, JSON for the rest. */
 function keyText(k: PyValue): string {
   if (typeof k === 'string') return k;
@@ -500,7 +575,7 @@ function integerOf(text: string): number | bigint | undefined {
   return Number.isSafeInteger(n) ? n : BigInt(text);
 }
 
-function littleEndianSigned(bytes: Buffer): number | bigint {
+function littleEndianSigned(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
   let v = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
