@@ -320,6 +320,23 @@ sys.stdout.write((struct.pack('>L', len(s)) + s).hex())
     expect(view.lastError).toMatch(/longer than 65536 bytes without an end/);
   });
 
+  it('a port asked for that is taken stops the start with the flag to change, and leaves nothing open', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'loupe-pylog-taken-'));
+    try {
+      await expect(createEngine({ dataDir: other, pythonLogging: { port: engine.pythonLogging!.tcpPort! } })).rejects.toThrow(
+        /the Python logging port is in use .*pass --python-logging-port 0 for a free one/,
+      );
+      await expect(createEngine({ dataDir: other, syslog: { port: engine.syslog!.udpPort! } })).rejects.toThrow(
+        /the syslog port is in use .*pass --syslog-port 0 for a free one/,
+      );
+      // The data dir's lock was released: a start without the taken ports works.
+      const ok = await createEngine({ dataDir: other });
+      await ok.close();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('an HTTPHandler request without the token is refused (401) and stores nothing', async () => {
     const res = await fetch(`${server.url}api/python-logging?msg=sneaky&name=x`);
     expect(res.status).toBe(401);
