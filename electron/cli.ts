@@ -490,7 +490,11 @@ async function serve(args: string[]): Promise<number> {
  */
 function writtenThisRun(engine: Engine, metricSourcePoints: number): string {
   const o = engine.otlp?.stats;
-  const counts: [number, string, string][] = [[engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0), 'log record', 'log records']];
+  // The network listeners' records (Python logging, syslog): taken, and written by the close.
+  const listened = (engine.pythonLogging?.view().records ?? 0) + (engine.syslog?.view().records ?? 0);
+  const counts: [number, string, string][] = [
+    [engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0) + listened, 'log record', 'log records'],
+  ];
   if (o) counts.push([o.spans, 'span', 'spans']);
   if (o || metricSourcePoints > 0) counts.push([(o?.metricPoints ?? 0) + metricSourcePoints, 'metric point', 'metric points']);
   const said = counts.map(([n, one, many]) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`);

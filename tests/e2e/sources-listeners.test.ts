@@ -2,7 +2,7 @@
 // --syslog-port 0`: the bound ports are printed; a real Python program logs through
 // DatagramHandler, SocketHandler and SysLogHandler and sends a pickle naming os.system; the Sources
 // view shows each listener with its addresses, records, counters (the refusal by reason) and the
-// last error, and the records are in the Logs search of the API.
+// last error, and the records are in the Logs search of the API and in what the stop says it wrote.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,5 +82,10 @@ describe('the network log listeners', () => {
     await syslog.getByText('udpMessages 1').waitFor();
     await screenshot(page, 'sources-listeners-light');
     expect(await accessibilityProblems(page)).toEqual([]);
+  });
+
+  it("counts the listeners' records in what the stop says was written", async () => {
+    expect(await serve.stop()).toBe(0);
+    expect(serve.output()).toMatch(/Loupe stopped: 3 log records, /);
   });
 });
