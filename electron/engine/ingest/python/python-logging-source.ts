@@ -19,8 +19,8 @@ import { logInsertOfRecord } from './log-record.js';
 /** logging.handlers.DEFAULT_TCP_LOGGING_PORT; DatagramHandler's default is 9021, here UDP listens on the same number as TCP. */
 export const DEFAULT_PYTHON_LOGGING_PORT = 9020;
 export const DEFAULT_PYTHON_LOGGING_HOST = '127.0.0.1';
-/** Not a row of `sources` (those are positive; StatsD is -1). */
-export const PYTHON_LOGGING_SOURCE_ID = -2;
+/** Not a row of `sources` (those are positive; StatsD -1, Zipkin -2, Jaeger -3, Sentry -7). */
+export const PYTHON_LOGGING_SOURCE_ID = -4;
 /** The REST path HTTPHandler posts (or GETs) to on the API port. */
 export const PYTHON_LOGGING_HTTP_PATH = '/api/python-logging';
 /** TCP connections at once; more are closed at once (counted). */

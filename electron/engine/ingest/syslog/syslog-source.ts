@@ -17,8 +17,8 @@ import { logInsertOfSyslog } from './syslog-record.js';
 
 export const DEFAULT_SYSLOG_PORT = 5514;
 export const DEFAULT_SYSLOG_HOST = '127.0.0.1';
-/** Not a row of `sources` (StatsD -1, Python logging -2). */
-export const SYSLOG_SOURCE_ID = -3;
+/** Not a row of `sources` (StatsD -1, Zipkin -2, Jaeger -3, Python logging -4, Sentry -7). */
+export const SYSLOG_SOURCE_ID = -5;
 export const SYSLOG_LIMITS = {
   /** Longer messages are cut here (RFC 5425 asks receivers to take at least 2048; UDP can't carry more than 64 KiB). */
   maxMessageBytes: 64 * 1024,
