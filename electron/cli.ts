@@ -22,6 +22,9 @@ import { DEFAULT_ZIPKIN_PORT } from './engine/ingest/traces-in/zipkin-source.js'
 import { DEFAULT_JAEGER_AGENT_PORT } from './engine/ingest/traces-in/jaeger-agent-source.js';
 import { TracePortInUseError } from './engine/ingest/traces-in/trace-sources.js';
 import { SPOTLIGHT_DEFAULT_PORT } from './engine/ingest/sentry/limits.js';
+import { DEFAULT_PYTHON_LOGGING_PORT, PYTHON_LOGGING_HTTP_PATH } from './engine/ingest/python/python-logging-source.js';
+import { DEFAULT_SYSLOG_PORT } from './engine/ingest/syslog/syslog-source.js';
+import { ListenerPortInUseError } from './engine/ingest/source.js';
 import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -130,6 +133,16 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
       'no-sentry': {
         type: 'boolean',
         help: "no Sentry SDK endpoints on the API port (/api/<project>/envelope/, the DSN's key being the token)",
+      },
+      'python-logging-port': {
+        type: 'string',
+        arg: 'N',
+        help: `receive Python's logging SocketHandler (TCP) and DatagramHandler (UDP) on port N of 127.0.0.1 (their default: ${DEFAULT_PYTHON_LOGGING_PORT}; 0 picks free ports)`,
+      },
+      'syslog-port': {
+        type: 'string',
+        arg: 'N',
+        help: `receive syslog (RFC 3164 and 5424, UDP and TCP) on port N of 127.0.0.1 (e.g. ${DEFAULT_SYSLOG_PORT}; 0 picks free ports)`,
       },
       rules: {
         type: 'string',
@@ -371,6 +384,8 @@ async function serve(args: string[]): Promise<number> {
   if (jaegerPort === 65535) throw new UsageError('--jaeger-agent-port: the binary port is the next one, so at most 65534');
   const spotlightPort = str('spotlight-port') === undefined ? undefined : otlpPort('spotlight-port', SPOTLIGHT_DEFAULT_PORT);
   if (values['no-sentry'] && spotlightPort !== undefined) throw new UsageError('--spotlight-port and --no-sentry: choose one');
+  const pythonLoggingPort = str('python-logging-port') === undefined ? null : otlpPort('python-logging-port', 0);
+  const syslogPort = str('syslog-port') === undefined ? null : otlpPort('syslog-port', 0);
   const scrape = ((values.scrape as string[] | undefined) ?? []).map(scrapeTargetOf);
   const remoteWrite = str('remote-write');
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
@@ -392,6 +407,8 @@ async function serve(args: string[]): Promise<number> {
     zipkin: zipkinPort === null ? false : { port: zipkinPort },
     jaegerAgent: jaegerPort === null ? false : { port: jaegerPort },
     sentry: values['no-sentry'] ? false : spotlightPort !== undefined ? { spotlightPort } : {},
+    pythonLogging: pythonLoggingPort === null ? false : { port: pythonLoggingPort },
+    syslog: syslogPort === null ? false : { port: syslogPort },
     rules: (values.rules as string[] | undefined) ?? [],
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
@@ -414,6 +431,7 @@ async function serve(args: string[]): Promise<number> {
         `the Spotlight port is in use (${(err as Error).message}): is Spotlight running? Pass --spotlight-port 0 for a free one.`,
       );
     }
+    if (err instanceof ListenerPortInUseError) throw new UsageError(err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (err as NodeJS.ErrnoException).syscall === 'bind') {
       throw new UsageError(`the StatsD port is in use (${(err as Error).message}): pass --statsd-port 0 for a free one, or --no-statsd.`);
     }
@@ -508,6 +526,13 @@ async function serve(args: string[]): Promise<number> {
           (engine.sentry.spotlightPort !== null ? `; Spotlight http://127.0.0.1:${engine.sentry.spotlightPort}/stream` : '') +
           '\n'
         : '') +
+      (engine.pythonLogging
+        ? `  Python logging: tcp://${engine.pythonLogging.host}:${engine.pythonLogging.tcpPort} (SocketHandler), ` +
+          `udp://${engine.pythonLogging.host}:${engine.pythonLogging.udpPort} (DatagramHandler), ${server.url}${PYTHON_LOGGING_HTTP_PATH.slice(1)} (HTTPHandler)\n`
+        : '') +
+      (engine.syslog
+        ? `  syslog:   udp://${engine.syslog.host}:${engine.syslog.udpPort}, tcp://${engine.syslog.host}:${engine.syslog.tcpPort}\n`
+        : '') +
       (remoteWrite !== undefined ? `  metrics remote-written to ${remoteWrite}\n` : '') +
       probesFiles.map((f) => `  probes:   ${f}\n`).join('') +
       sloFiles.map((f) => `  SLOs:     ${f}\n`).join('') +
@@ -534,7 +559,11 @@ async function serve(args: string[]): Promise<number> {
  */
 function writtenThisRun(engine: Engine, metricSourcePoints: number): string {
   const o = engine.otlp?.stats;
-  const counts: [number, string, string][] = [[engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0), 'log record', 'log records']];
+  // The network listeners' records (Python logging, syslog): taken, and written by the close.
+  const listened = (engine.pythonLogging?.view().records ?? 0) + (engine.syslog?.view().records ?? 0);
+  const counts: [number, string, string][] = [
+    [engine.pipeline.stats.recordsWritten + (o?.logRecords ?? 0) + listened, 'log record', 'log records'],
+  ];
   if (o) counts.push([o.spans, 'span', 'spans']);
   if (o || metricSourcePoints > 0) counts.push([(o?.metricPoints ?? 0) + metricSourcePoints, 'metric point', 'metric points']);
   const said = counts.map(([n, one, many]) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`);

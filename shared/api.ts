@@ -208,6 +208,8 @@ export interface Requests {
   'logs.get': { params: { id: number }; result: LogRecordView };
   'logs.facets': { params: LogQueryParams; result: FacetsView };
   'sources.list': { params: Record<string, never>; result: SourceView[] };
+  /** One record of Python's logging.handlers.HTTPHandler: the LogRecord's dict, every value as its str(). */
+  'pythonLogging.receive': { params: { record: Record<string, string> }; result: null };
   'sources.get': { params: { id: number }; result: SourceView };
   /**
    * Watch a file or folder (`path`), or scrape a Prometheus endpoint (`kind: 'scrape'`, `url`, with

@@ -58,11 +58,11 @@ export interface SourceFileView {
 
 /**
  * What a source reads: log files (`file`, `folder`), a Prometheus endpoint it scrapes (`scrape`),
- * or the StatsD datagrams it listens for (`statsd`), the Sentry SDKs' envelopes (`sentry`); the
- * older tracers' spans: Zipkin's HTTP API (`zipkin`, which also takes Jaeger's collector posts) and
- * Jaeger's agent UDP ports (`jaeger`).
+ * or the StatsD datagrams it listens for (`statsd`), the Sentry SDKs' envelopes (`sentry`), Python's
+ * logging handlers (`python-logging`) and syslog (`syslog`); the older tracers' spans: Zipkin's HTTP
+ * API (`zipkin`, which also takes Jaeger's collector posts) and Jaeger's agent UDP ports (`jaeger`).
  */
-export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd' | 'sentry' | 'zipkin' | 'jaeger';
+export type SourceKind = 'file' | 'folder' | 'scrape' | 'statsd' | 'sentry' | 'python-logging' | 'syslog' | 'zipkin' | 'jaeger';
 
 /** A scrape target's settings and its last scrape, as Prometheus's targets page shows them. */
 export interface ScrapeTargetView {

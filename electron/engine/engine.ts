@@ -65,6 +65,11 @@ import type { ZipkinConfig, ZipkinSource } from './ingest/traces-in/zipkin-sourc
 import type { JaegerAgentConfig, JaegerAgentSource } from './ingest/traces-in/jaeger-agent-source.js';
 import { SentrySource, type SentryConfig } from './ingest/sentry/sentry-source.js';
 import { sentryModule } from './modules/sentry/module.js';
+import { LogBatcher } from './ingest/log-batcher.js';
+import { PythonLogIntake, PythonLoggingSource, type PythonLoggingConfig } from './ingest/python/python-logging-source.js';
+import { SyslogSource, type SyslogConfig } from './ingest/syslog/syslog-source.js';
+import { pythonLoggingModule } from './modules/python-logging/module.js';
+import { ListenerPortInUseError } from './ingest/source.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -109,6 +114,10 @@ export interface EngineConfig {
    * it, a key file in the data dir.
    */
   secretsKey?: string;
+  /** Python's SocketHandler (TCP) and DatagramHandler (UDP) on one port (`loupe serve --python-logging-port`); off unless given. */
+  pythonLogging?: PythonLoggingConfig | false;
+  /** Syslog on UDP and TCP (`loupe serve --syslog-port`); off unless given. */
+  syslog?: SyslogConfig | false;
   /** Send every stored metric point to a Prometheus remote_write receiver (`loupe serve --remote-write URL`). */
   remoteWrite?: string;
   /** Rule files to load besides the data dir's `rules/` folder (`loupe serve --rules FILE`); read only from the UI. */
@@ -154,6 +163,10 @@ export interface Engine {
   readonly jaeger: JaegerAgentSource | null;
   /** The Sentry source (its Spotlight port), or null when not asked for. */
   readonly sentry: SentrySource | null;
+  /** The Python logging listener (SocketHandler, DatagramHandler), or null when not asked for. */
+  readonly pythonLogging: PythonLoggingSource | null;
+  /** The syslog listener, or null when not asked for. */
+  readonly syslog: SyslogSource | null;
   /** Data folder files that were readable by others and were made private at start (`path old → new mode`). */
   readonly repairedModes: string[];
   /** The alert manager (the desktop host hands it the actions of notifications and the tray). */
@@ -285,6 +298,29 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     lock.release();
     throw err;
   }
+  // Log records that come over the network one by one (Python's handlers, syslog) are batched per
+  // listener. HTTPHandler's records need only the API port: their intake is there without the flag.
+  const netLogs = { writer, scheduler, events };
+  const pythonIntake = new PythonLogIntake(new LogBatcher(netLogs), scheduler.clock);
+  const pythonLogging = config.pythonLogging ? new PythonLoggingSource(config.pythonLogging, pythonIntake, scheduler.clock) : null;
+  const syslog = config.syslog ? new SyslogSource(config.syslog, new LogBatcher(netLogs), scheduler.clock) : null;
+  try {
+    await pythonLogging?.listen().catch((err: unknown) => {
+      throw portError(err, 'Python logging', '--python-logging-port');
+    });
+    await syslog?.listen().catch((err: unknown) => {
+      throw portError(err, 'syslog', '--syslog-port');
+    });
+  } catch (err) {
+    await traceSources.close();
+    await pythonLogging?.stop();
+    await otlp?.close();
+    await statsd?.stop();
+    await scheduler.stopAll();
+    db.close();
+    lock.release();
+    throw err;
+  }
   let sentry: SentrySource | null = null;
   if (config.sentry) {
     sentry = new SentrySource(config.sentry, { db, logs: writer, events, scheduler });
@@ -292,6 +328,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       await sentry.listen();
     } catch (err) {
       await traceSources.close();
+      await pythonLogging?.stop();
+      await syslog?.stop();
       await statsd?.stop();
       await otlp?.close();
       await scheduler.stopAll();
@@ -382,7 +420,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       statsd,
       tracesIn: [traceSources.zipkin, traceSources.jaeger].flatMap((s) => (s ? [s] : [])),
       sentry,
+      listeners: [
+        ...(pythonLogging ? [{ source: pythonLogging, why: 'it is set by loupe serve --python-logging-port' }] : []),
+        ...(syslog ? [{ source: syslog, why: 'it is set by loupe serve --syslog-port' }] : []),
+      ],
     }),
+    pythonLoggingModule(pythonIntake),
     otlpModule(otlp, otlpProblem),
     healthModule({
       db,
@@ -407,6 +450,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     await statsd?.stop();
     await traceSources.close();
     await sentry?.stop();
+    await pythonLogging?.stop();
+    await syslog?.stop();
     await scheduler.stopAll();
     db.close();
     lock.release();
@@ -431,6 +476,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       await attempt('stopping the StatsD listener', () => statsd?.stop());
       await attempt('writing the Zipkin and Jaeger spans', () => traceSources.close());
       await attempt('stopping the Sentry source', () => sentry?.stop());
+      await attempt('stopping the Python logging listener', () => pythonLogging?.stop());
+      await attempt('stopping the syslog listener', () => syslog?.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {
@@ -458,6 +505,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     zipkin: traceSources.zipkin,
     jaeger: traceSources.jaeger,
     sentry,
+    pythonLogging,
+    syslog,
     repairedModes,
     alertManager,
     close: () => (closing ??= close()),
@@ -470,6 +519,11 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     throw err;
   }
   return engine;
+}
+
+/** EADDRINUSE as a sentence naming the flag to change; other errors as they are. */
+function portError(err: unknown, what: string, flag: string): unknown {
+  return (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new ListenerPortInUseError(what, err as Error, flag) : err;
 }
 
 /** The modules' handlers as one table and their routes (a method claimed twice, a route to no method: an error). */

@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, alerts)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, alerts)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { benchBigHistory, benchLineToScreen, benchTailLoad } from './ui.bench.js
 import { benchOtlp } from './otlp.bench.js';
 import { benchTracesIn } from './traces-in.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
+import { benchLogsIn } from './logs-in.bench.js';
 import { benchMetrics } from './metrics.bench.js';
 import { benchAlerts } from './alerts.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
@@ -275,6 +276,8 @@ try {
   if (wanted('traces-in')) rows.push(...(await benchTracesIn(quick)));
   if (wanted('health')) rows.push(...(await benchHealth(quick)));
   if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
+  // Beside StatsD's datagrams: Python's DatagramHandler and syslog over UDP.
+  if (wanted('metrics') || wanted('logs-in')) rows.push(...(await benchLogsIn(quick)));
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   printTable();
 } finally {

@@ -35,6 +35,11 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'logs.context': { params: { before: 2, after: 1 }, bad: { before: 'two' } },
   'logs.get': { params: {}, bad: { id: 'seven' } },
   'sources.list': { params: {} },
+  // HTTPHandler's fields; a dict that is not a LogRecord is refused on both.
+  'pythonLogging.receive': {
+    params: { record: { name: 'parity', msg: 'parity record', levelno: '20', levelname: 'INFO', created: '1764496800.5' } },
+    bad: { record: { hello: 'world' } },
+  },
   'sources.get': { params: { id: 2 }, bad: { id: 'two' } },
   'sources.add': { params: { path: '/nonexistent-parity/app.log' }, bad: { path: '/nonexistent-parity/b.log', followSymlinks: 'maybe' } },
   // Its format as it is (detect): a change would start a re-read, and the second answer would see it over.
@@ -189,6 +194,8 @@ async function rest(route: RestRoute, params: Record<string, unknown>): Promise<
     if (Array.isArray(v)) for (const item of v) into.append(name, String(item));
     else if (v !== undefined) into.set(name, String(v));
   }
+  // A route that takes every field (HTTPHandler's) gets the object's fields as the query or the form.
+  if (route.allFieldsAs !== undefined) for (const [k, v] of Object.entries(rest[route.allFieldsAs] as object)) into.set(k, String(v));
   const body =
     route.body === 'fields'
       ? JSON.stringify(rest)

@@ -71,10 +71,13 @@ export class RestRouter {
         }
         shape = route.shape;
         const params = paramsFrom(url.searchParams, route.query ?? []);
+        const fields = route.allFieldsAs !== undefined ? allFields(url.searchParams) : null;
         if (route.body === 'fields') Object.assign(params, await readJsonObject(req));
-        else if (route.body === 'form')
-          Object.assign(params, paramsFrom(new URLSearchParams(await readText(req, API_LIMITS.maxBodyBytes)), route.query ?? []));
-        else if (route.body && 'bytes' in route.body) {
+        else if (route.body === 'form') {
+          const form = new URLSearchParams(await readText(req, API_LIMITS.maxBodyBytes));
+          Object.assign(params, paramsFrom(form, route.query ?? []));
+          if (fields) Object.assign(fields, allFields(form));
+        } else if (route.body && 'bytes' in route.body) {
           const read = await readBytes(req, route.body.maxBytes, route.body.maxDecodedBytes);
           if (!read.ok) {
             const error = read.tooLarge ? new TooLargeError(read.reason) : new BadRequestError(read.reason);
@@ -87,6 +90,7 @@ export class RestRouter {
           }
           params[route.body.bytes] = read.body;
         } else if (route.body) params[route.body.text] = await readText(req, route.body.maxBytes);
+        if (fields) params[route.allFieldsAs!] = fields;
         // The address names the thing: a body's field of the same name does not redirect the request.
         names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
         const result = await this.table.call(route.handler, params);
@@ -120,6 +124,13 @@ function paramsFrom(search: URLSearchParams, names: readonly string[]): Record<s
     if (v !== null) params[name] = v;
   }
   return params;
+}
+
+/** Every field given (the last value of a repeated one), but the token. */
+function allFields(search: URLSearchParams): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of search) if (k !== 'token') fields[k] = v;
+  return fields;
 }
 
 /** Prometheus's HTTP status and errorType for an error (web/api/v1's respondError). */

@@ -75,6 +75,12 @@ export interface RestRoute {
    * too large or not readable), with the HTTP status and why: an ingest route counts them on its source.
    */
   refused?: (status: number, reason: string) => void;
+  /**
+   * Every field of the query string and of a `form` body (but the token) as one object of text
+   * under this param: for senders whose field names are open (Python's HTTPHandler posts a
+   * LogRecord's dict, extras included).
+   */
+  allFieldsAs?: string;
 }
 
 export interface EngineModule {

@@ -28,3 +28,11 @@ export interface SourceKindSpec {
   prepare(params: Readonly<Record<string, unknown>>): { path: string; config: object };
   create(row: SourceRow): Source;
 }
+
+/** A listener's port (asked for explicitly) is taken: the message names the flag to change. */
+export class ListenerPortInUseError extends Error {
+  constructor(what: string, err: Error, flag: string) {
+    super(`the ${what} port is in use (${err.message}): pass ${flag} 0 for a free one`);
+    this.name = 'ListenerPortInUseError';
+  }
+}

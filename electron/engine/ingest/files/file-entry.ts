@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import type { LogPipeline } from './pipeline/log-pipeline.js';
 import type { SourceRow, SourceStore } from '../source-store.js';
 import type { Source } from '../source.js';
+import { RateSampler } from '../rate-sampler.js';
 import type { createFileSource } from './file-source.js';
 
 export type Tailer = ReturnType<typeof createFileSource>;
@@ -20,8 +21,8 @@ export interface FileEntryContext {
 export class FileEntry implements Source {
   /** A forced format is being applied: the tailer is stopped while the old records are erased. */
   rereading = false;
-  /** Records stored at each of the last few samples, for the rate. */
-  private readonly samples: { at: number; records: number }[] = [];
+  /** Records stored per second, from the totals the views saw. */
+  private readonly rate = new RateSampler();
 
   constructor(
     public row: SourceRow & { kind: 'file' | 'folder' },
@@ -84,11 +85,7 @@ export class FileEntry implements Source {
       }
     }
     const records = files.reduce((n, f) => n + f.records, 0);
-    const now = ctx.clock.nowMs();
-    this.samples.push({ at: now, records });
-    while (this.samples.length > 2 && now - this.samples[0]!.at > 10_000) this.samples.shift();
-    const first = this.samples[0]!;
-    const rate = now > first.at ? ((records - first.records) * 1000) / (now - first.at) : 0;
+    const rate = this.rate.sample(ctx.clock.nowMs(), records);
     const lastError = tailer.error() ?? [...problems.values()].at(-1);
     return {
       id,
@@ -99,7 +96,7 @@ export class FileEntry implements Source {
       state: this.rereading ? 'rereading' : tailer.state(),
       records,
       bytes: files.reduce((n, f) => n + f.bytes, 0),
-      rate: Math.round(rate * 10) / 10,
+      rate,
       ...(lastError ? { lastError } : {}),
       files,
     };

@@ -25,6 +25,8 @@ export interface SourcesConfig {
   tracesIn?: readonly Source[];
   /** The Sentry SDKs' source of this run, or null. */
   sentry?: SentrySource | null;
+  /** Other listeners of this run (Python logging, syslog), each with why it can't be removed. */
+  listeners?: readonly { source: Source; why: string }[];
 }
 
 export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, config: SourcesConfig): EngineModule {
@@ -80,6 +82,7 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       for (const s of config.tracesIn ?? [])
         await sources.attach(s, `it is set by loupe serve --${s.kind === 'zipkin' ? 'zipkin' : 'jaeger-agent'}-port`);
       if (config.sentry) await sources.attach(config.sentry, 'it is set by loupe serve (--no-sentry turns it off)');
+      for (const l of config.listeners ?? []) await sources.attach(l.source, l.why);
     },
     stop: async () => {
       const problems: Error[] = [];

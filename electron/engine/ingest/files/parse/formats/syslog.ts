@@ -6,7 +6,8 @@ import { coerceScalar } from '../fields.js';
 import { severityOfName, severityOfSyslog, syslogSeverityName } from '../levels.js';
 import { monthNumber, parseIsoAt, parseTimeOfDayAt, parsedEnd, yearlessUs } from '../time.js';
 
-const FACILITIES = [
+/** Syslog facility names by number (PRI >> 3). */
+export const FACILITIES = [
   'kern',
   'user',
   'mail',
