@@ -8,6 +8,7 @@ import type {
   ErrorGroupStatus,
   ErrorGroupView,
   PatternsView,
+  PerformanceView,
   HistogramView,
   LogPage,
   LogRecordView,
@@ -323,6 +324,15 @@ export interface Requests {
   'patterns.list': {
     params: { q?: string; from?: string; to?: string; buckets?: number; limit?: number; sort?: 'count' | 'change' };
     result: PatternsView;
+  };
+  /**
+   * The Performance page for the range (default: the last hour), optionally of one service: golden
+   * signals with Apdex (`apdexT`: `0.5` for all, `checkout=0.2` for one), slow queries, N+1 calls
+   * (repeated ≥ `nPlusOne`, default 5, under one parent span), endpoints' time splits, pool/memory/CPU findings.
+   */
+  'performance.get': {
+    params: { from?: string; to?: string; service?: string; nPlusOne?: number; apdexT?: string[]; limit?: number };
+    result: PerformanceView;
   };
 }
 

@@ -17,6 +17,7 @@ import { sourcesModule } from './modules/sources/module.js';
 import { tracesModule } from './modules/traces/module.js';
 import { analysisModule } from './modules/analysis/module.js';
 import { Analysis } from './analysis/analysis.js';
+import { Performance } from './analysis/bottlenecks/performance.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
 import { openDatabase, type Db } from './core/database.js';
@@ -203,6 +204,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const points = new PointsSink(db, events);
   // PromQL and remote write read the points back as the same Prometheus series.
   const seriesStore = new SqliteSeriesStore(db);
+  const prometheus = new PrometheusApi(seriesStore, () => scheduler.clock.nowMs());
+  const performance = new Performance(db, (query, timeMs) => prometheus.query({ query, time: timeMs / 1000 }), () => scheduler.clock.nowUs());
   sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
@@ -262,7 +265,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // stop and write what is pending, then the live tail).
   modules.push(
     // First, so it stops last: the batches the tailers and OTLP write while stopping are analysed too.
-    analysisModule(analysis, stopAnalysis),
+    analysisModule(analysis, performance, stopAnalysis),
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
     hostMetricsModule({
       scheduler,
@@ -281,7 +284,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),
-    metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs()), new ExemplarReader(db, seriesStore)),
+    metricsModule(metrics, prometheus, new ExemplarReader(db, seriesStore)),
     remoteWriteModule({ db, scheduler, store: seriesStore, url: config.remoteWrite }),
     // Before the rules: it stops after them, so their last resolutions are still delivered.
     { name: 'alert-manager', ...alertManager.parts() },

@@ -1,10 +1,11 @@
-// Analysis: error groups (errors.*) and log patterns (patterns.list) over REST and the protocol,
-// and their status. The analysis itself (analysis/) follows the event bus from the engine's start.
+// Analysis: error groups (errors.*), log patterns (patterns.list) and the Performance page
+// (performance.get) over REST and the protocol, and their status. The analysis itself (analysis/) follows the event bus from the engine's start.
 import { handler } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { BadRequestError } from '../../core/errors.js';
 import type { EngineModule } from '../../core/module.js';
 import type { Analysis } from '../../analysis/analysis.js';
+import type { Performance } from '../../analysis/bottlenecks/performance.js';
 import type { ErrorGroupStatus } from '../../../../shared/model.js';
 
 const STATUSES: readonly string[] = ['unresolved', 'resolved', 'ignored'];
@@ -21,7 +22,7 @@ function sortParam(value: string | undefined): 'count' | 'change' | undefined {
   return value;
 }
 
-export function analysisModule(analysis: Analysis, stopListening: () => void): EngineModule {
+export function analysisModule(analysis: Analysis, performance: Performance, stopListening: () => void): EngineModule {
   const range = { from: param.time, to: param.time, buckets: param.int };
   return {
     name: 'analysis',
@@ -40,6 +41,10 @@ export function analysisModule(analysis: Analysis, stopListening: () => void): E
       'patterns.list': handler({ q: param.string, ...range, limit: param.int, sort: param.string }, (p) =>
         analysis.patterns.list({ ...p, sort: sortParam(p.sort) }),
       ),
+      'performance.get': handler(
+        { from: param.time, to: param.time, service: param.string, nPlusOne: param.int, apdexT: param.strings, limit: param.int },
+        (p) => performance.get(p),
+      ),
     },
     routes: [
       {
@@ -54,6 +59,12 @@ export function analysisModule(analysis: Analysis, stopListening: () => void): E
       { method: 'POST', path: '/api/errors/{id}/ignore', handler: 'errors.ignore', body: 'fields' },
       { method: 'POST', path: '/api/errors/{into}/merge', handler: 'errors.merge', body: 'fields' },
       { method: 'GET', path: '/api/patterns', handler: 'patterns.list', query: ['q', 'from', 'to', 'buckets', 'limit', 'sort'] },
+      {
+        method: 'GET',
+        path: '/api/performance',
+        handler: 'performance.get',
+        query: ['from', 'to', 'service', 'nPlusOne', 'apdexT', 'limit'],
+      },
     ],
     status: () => {
       const s = analysis.patterns.status;
