@@ -205,7 +205,11 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // PromQL and remote write read the points back as the same Prometheus series.
   const seriesStore = new SqliteSeriesStore(db);
   const prometheus = new PrometheusApi(seriesStore, () => scheduler.clock.nowMs());
-  const performance = new Performance(db, (query, timeMs) => prometheus.query({ query, time: timeMs / 1000 }), () => scheduler.clock.nowUs());
+  const performance = new Performance(
+    db,
+    (query, timeMs) => prometheus.query({ query, time: timeMs / 1000 }),
+    () => scheduler.clock.nowUs(),
+  );
   sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;

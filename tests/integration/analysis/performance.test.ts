@@ -29,7 +29,15 @@ function providerOf(service: string): BasicTracerProvider {
 }
 
 /** A child of `parent` from `start` to `end` ms after T0. */
-function child(tracer: Tracer, parent: Span, name: string, kind: SpanKind, start: number, end: number, attributes: Record<string, string>): Span {
+function child(
+  tracer: Tracer,
+  parent: Span,
+  name: string,
+  kind: SpanKind,
+  start: number,
+  end: number,
+  attributes: Record<string, string>,
+): Span {
   const span = tracer.startSpan(name, { kind, startTime: T0 + start, attributes }, trace.setSpan(context.active(), parent));
   span.end(T0 + end);
   return span;
@@ -47,7 +55,8 @@ function orderPage(tracer: Tracer, prices: Tracer, at: number, orderId: number, 
     attributes: { 'http.request.method': 'GET', 'http.route': '/orders/{id}' },
   });
   query(tracer, root, `SELECT * FROM orders WHERE id = ${orderId}`, at + 5, at + 15);
-  for (let i = 0; i < items; i++) query(tracer, root, `SELECT * FROM items WHERE order_id = ${orderId} AND n = ${i}`, at + 20 + 5 * i, at + 24 + 5 * i);
+  for (let i = 0; i < items; i++)
+    query(tracer, root, `SELECT * FROM items WHERE order_id = ${orderId} AND n = ${i}`, at + 20 + 5 * i, at + 24 + 5 * i);
   for (const [i, sku] of ['A1', 'B2'].entries()) {
     const call = child(tracer, root, 'GET', SpanKind.CLIENT, at + 60 + 10 * i, at + 70 + 10 * i, {
       'http.request.method': 'GET',
@@ -56,7 +65,11 @@ function orderPage(tracer: Tracer, prices: Tracer, at: number, orderId: number, 
     // The prices service answers: its own endpoint, not the shop's own time.
     const served = prices.startSpan(
       'GET /prices/{sku}',
-      { kind: SpanKind.SERVER, startTime: T0 + at + 61 + 10 * i, attributes: { 'http.request.method': 'GET', 'http.route': '/prices/{sku}' } },
+      {
+        kind: SpanKind.SERVER,
+        startTime: T0 + at + 61 + 10 * i,
+        attributes: { 'http.request.method': 'GET', 'http.route': '/prices/{sku}' },
+      },
       trace.setSpan(context.active(), call),
     );
     served.end(T0 + at + 69 + 10 * i);
@@ -81,7 +94,10 @@ beforeAll(async () => {
     attributes: { 'http.request.method': 'GET', 'http.route': '/cart' },
   });
   for (let i = 0; i < 5; i++) {
-    child(shop, cart, 'GET', SpanKind.CLIENT, 2010 + 10 * i, 2018 + 10 * i, { 'http.request.method': 'GET', 'url.full': `http://prices:8080/prices/${100 + i}` });
+    child(shop, cart, 'GET', SpanKind.CLIENT, 2010 + 10 * i, 2018 + 10 * i, {
+      'http.request.method': 'GET',
+      'url.full': `http://prices:8080/prices/${100 + i}`,
+    });
   }
   cart.end(T0 + 2100);
   traceIds.cart = cart.spanContext().traceId;
@@ -118,7 +134,9 @@ describe('bottlenecks from OpenTelemetry SDK traces', () => {
   it('finds the same query and the same HTTP call repeated under one parent, per endpoint', async () => {
     const p = await performance();
     expect(p.nPlusOneMin).toBe(5);
-    expect(p.nPlusOne.map((n) => [n.service, n.endpoint, n.kind, n.call, n.occurrences, n.maxRepeats, n.exampleTraceId, n.exampleMs])).toEqual([
+    expect(
+      p.nPlusOne.map((n) => [n.service, n.endpoint, n.kind, n.call, n.occurrences, n.maxRepeats, n.exampleTraceId, n.exampleMs]),
+    ).toEqual([
       ['shop', 'GET /orders/{id}', 'database', 'postgresql: SELECT * FROM items WHERE order_id = ? AND n = ?', 1, 6, traceIds.orders, 24],
       ['shop', 'GET /cart', 'http', 'GET prices:8080/prices/{id}', 1, 5, traceIds.cart, 40],
     ]);
@@ -179,12 +197,23 @@ describe('golden signals from the RED series', () => {
       };
       const start = clock.nowMs();
       // Before the range: each series' first point (a counter's first sample is no increase).
-      await send('shop', [{ ms: 5, at: start - 60_000 }, { ms: 5, error: true, at: start - 60_000 }]);
+      await send('shop', [
+        { ms: 5, at: start - 60_000 },
+        { ms: 5, error: true, at: start - 60_000 },
+      ]);
       await send('prices', [{ ms: 5, at: start - 60_000 }]);
       await engine.scheduler.job(DERIVED_FLUSH_JOB)!.runNow();
       // In the range: shop's 100, 300, 700 and 3000 ms (the last failed); prices' two 8 ms.
-      await send('shop', [{ ms: 100, at: start + 1000 }, { ms: 300, at: start + 2000 }, { ms: 700, at: start + 3000 }, { ms: 3000, error: true, at: start + 4000 }]);
-      await send('prices', [{ ms: 8, at: start + 1000 }, { ms: 8, at: start + 2000 }]);
+      await send('shop', [
+        { ms: 100, at: start + 1000 },
+        { ms: 300, at: start + 2000 },
+        { ms: 700, at: start + 3000 },
+        { ms: 3000, error: true, at: start + 4000 },
+      ]);
+      await send('prices', [
+        { ms: 8, at: start + 1000 },
+        { ms: 8, at: start + 2000 },
+      ]);
       // The second flush 14 s after the first (before the job's own timer, 15 s after the first).
       await clock.advance(start + 14_000 - clock.nowMs());
       await engine.scheduler.job(DERIVED_FLUSH_JOB)!.runNow();
@@ -210,5 +239,102 @@ describe('golden signals from the RED series', () => {
       await engine.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('pool, memory and CPU findings from the semantic-convention metrics', () => {
+  /** Points every minute for 20 minutes up to `end` (ms): `value(i)` at minute i. */
+  function points(end: number, value: (i: number) => number, attributes: Record<string, string | number> = {}) {
+    return Array.from({ length: 21 }, (_, i) => ({
+      startTimeUnixNano: `${end - 20 * 60_000 - 1000}000000`,
+      timeUnixNano: `${end - (20 - i) * 60_000}000000`,
+      asDouble: value(i),
+      attributes: Object.entries(attributes).map(([key, v]) => ({
+        key,
+        value: typeof v === 'number' ? { intValue: v } : { stringValue: v },
+      })),
+    }));
+  }
+
+  it('flags a pool at its maximum with requests waiting, memory that grows and a busy core, with the series that show it', async () => {
+    const end = Date.now() - 1000;
+    const sum = (name: string, unit: string, monotonic: boolean, dataPoints: unknown[]) => ({
+      name,
+      unit,
+      sum: { aggregationTemporality: 2, isMonotonic: monotonic, dataPoints },
+    });
+    const pool = { 'db.client.connection.pool.name': 'main' };
+    const body = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ledger' } }] },
+          scopeMetrics: [
+            {
+              scope: { name: 'sqlalchemy' },
+              metrics: [
+                sum('db.client.connection.count', '{connection}', false, [
+                  ...points(end, (i) => Math.min(10, 2 + i), { ...pool, 'db.client.connection.state': 'used' }),
+                  ...points(end, (i) => Math.max(0, 8 - i), { ...pool, 'db.client.connection.state': 'idle' }),
+                ]),
+                sum(
+                  'db.client.connection.max',
+                  '{connection}',
+                  false,
+                  points(end, () => 10, pool),
+                ),
+                sum(
+                  'db.client.connection.pending_requests',
+                  '{request}',
+                  false,
+                  points(end, (i) => (i > 15 ? 3 : 0), pool),
+                ),
+                // 5 MB more every minute from 100 MB; 57 of every 60 s on the CPU.
+                sum(
+                  'process.memory.usage',
+                  'By',
+                  false,
+                  points(end, (i) => 100 * 2 ** 20 + i * 5 * 2 ** 20, { 'process.pid': 4242, 'process.executable.name': 'python3' }),
+                ),
+                sum(
+                  'process.cpu.time',
+                  's',
+                  true,
+                  points(end, (i) => i * 57, { 'process.pid': 4242, 'process.executable.name': 'python3', state: 'user' }),
+                ),
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await fetch(`${h.otlpHttp}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const range = { from: new Date(end - 20 * 60_000).toISOString(), to: new Date(end).toISOString() };
+    const found = await waitFor(async () => {
+      const r = (await performance({ ...range, service: 'ledger' })).resources;
+      return r.length === 3 ? r : undefined;
+    });
+    const byKind = Object.fromEntries(found.map((f) => [f.kind, f]));
+    expect(byKind.pool).toMatchObject({
+      service: 'ledger',
+      subject: 'main',
+      flagged: true,
+      summary: 'up to 10 connections in use of 10, up to 3 requests waiting for one',
+    });
+    expect(byKind.pool!.evidence[0]).toBe('{"db.client.connection.count", service_name="ledger", "db.client.connection.pool.name"="main"}');
+    expect(byKind.memory).toMatchObject({ subject: 'python3 pid 4242', flagged: true });
+    expect(byKind.memory!.summary).toMatch(/^resident memory grew by 100\.0 MB over the range \(300\.0 MB\/h\)/);
+    expect(byKind.cpu).toMatchObject({
+      subject: 'python3 pid 4242',
+      flagged: true,
+      summary: '0.95 cores busy on average, 0.95 at its busiest minute',
+    });
+    // The evidence is PromQL the Metrics view runs as it is.
+    const evidence = await h.engine.api.table.request('metrics.query', { query: byKind.memory!.evidence[0]!, time: String(end / 1000) });
+    expect(evidence.resultType === 'vector' && evidence.result.length).toBe(1);
   });
 });

@@ -82,7 +82,9 @@ export function goldenSignals(
 ): GoldenSignalsView[] {
   const w = window(rangeS);
   const requests = vector(query(`sum by (service_name) (increase(${CALLS}[${w}]))`, toMs));
-  const failed = new Map(vector(query(`sum by (service_name) (increase(${FAILED}[${w}]))`, toMs)).map((r) => [r.metric.service_name, r.value]));
+  const failed = new Map(
+    vector(query(`sum by (service_name) (increase(${FAILED}[${w}]))`, toMs)).map((r) => [r.metric.service_name, r.value]),
+  );
   const buckets = new Map<string, Bucket[]>();
   for (const r of vector(query(`sum by (service_name, le) (increase(${BUCKETS}[${w}]))`, toMs))) {
     const service = r.metric.service_name ?? '';

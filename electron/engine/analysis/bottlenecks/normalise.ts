@@ -22,14 +22,11 @@ const ROWS = /\(\?\)(?:\s*,\s*\(\?\))+/g;
 
 /** A statement with its literals as `?`, comments out and white space collapsed. */
 export function normaliseStatement(statement: string): string {
-  const replaced = statement.replace(
-    TOKENS,
-    (match, comment?: string, _blob?: string, _string?: string, identifier?: string) => {
-      if (comment !== undefined) return ' ';
-      if (identifier !== undefined) return match;
-      return '?';
-    },
-  );
+  const replaced = statement.replace(TOKENS, (match, comment?: string, _blob?: string, _string?: string, identifier?: string) => {
+    if (comment !== undefined) return ' ';
+    if (identifier !== undefined) return match;
+    return '?';
+  });
   return replaced.replace(/\s+/g, ' ').trim().replace(LIST, '(?)').replace(ROWS, '(?)');
 }
 

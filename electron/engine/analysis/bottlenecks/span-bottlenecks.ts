@@ -187,7 +187,12 @@ export class SpanBottleneckReader {
           const key = `${s.service}\u0000${s.callKey!}`;
           let q = queries.get(key);
           if (!q) {
-            q = { view: { service: s.service, system: s.dbSystem, statement: s.statement! }, durations: [], traces: new Set(), slowest: [] };
+            q = {
+              view: { service: s.service, system: s.dbSystem, statement: s.statement! },
+              durations: [],
+              traces: new Set(),
+              slowest: [],
+            };
             queries.set(key, q);
           }
           q.durations.push(durationUs);
@@ -241,9 +246,12 @@ export class SpanBottleneckReader {
       };
     });
     endpointViews.sort((a, b) => b.totalMs - a.totalMs);
-    const nPlusOne = [...repeats.values()].map(
-      (r): NPlusOneView => ({ ...r.view, exampleMs: ms(r.exampleUs), exampleTraceId: r.exampleTraceId, exampleSpanId: r.exampleSpanId }),
-    );
+    const nPlusOne = [...repeats.values()].map((r): NPlusOneView => ({
+      ...r.view,
+      exampleMs: ms(r.exampleUs),
+      exampleTraceId: r.exampleTraceId,
+      exampleSpanId: r.exampleSpanId,
+    }));
     nPlusOne.sort((a, b) => b.occurrences * b.maxRepeats - a.occurrences * a.maxRepeats);
     return {
       slowQueries: slowQueries.slice(0, limit),
