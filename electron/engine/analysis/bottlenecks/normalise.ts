@@ -20,8 +20,28 @@ const LIST = /\(\s*\?(?:\s*,\s*\?)*\s*\)/g;
 /** `VALUES (?), (?), (?)` → `VALUES (?)`: neither is the number of rows inserted at once. */
 const ROWS = /\(\?\)(?:\s*,\s*\(\?\))+/g;
 
+/**
+ * Statements already normalised: instrumentations mostly record the statement with its driver
+ * placeholders (the values are not in it), so the same texts come back call after call. Bounded
+ * in entries and in the length of what it keeps.
+ */
+const known = new Map<string, string>();
+const KNOWN_MAX = 10_000;
+const KNOWN_MAX_LENGTH = 2_000;
+
 /** A statement with its literals as `?`, comments out and white space collapsed. */
 export function normaliseStatement(statement: string): string {
+  const seen = known.get(statement);
+  if (seen !== undefined) return seen;
+  const normalised = normalise(statement);
+  if (statement.length <= KNOWN_MAX_LENGTH) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(statement, normalised);
+  }
+  return normalised;
+}
+
+function normalise(statement: string): string {
   const replaced = statement.replace(TOKENS, (match, comment?: string, _blob?: string, _string?: string, identifier?: string) => {
     if (comment !== undefined) return ' ';
     if (identifier !== undefined) return match;
