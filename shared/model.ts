@@ -548,6 +548,8 @@ export interface NPlusOneView {
 export interface EndpointView {
   service: string;
   route: string;
+  /** The span name of its requests (what the trace search's operation filter takes). */
+  operation: string;
   requests: number;
   errors: number;
   p95Ms: number;

@@ -90,6 +90,7 @@ interface QueryAcc {
 interface EndpointAcc {
   service: string;
   route: string;
+  operation: string;
   durations: number[];
   errors: number;
   own: number;
@@ -260,6 +261,7 @@ export class SpanBottleneckReader {
       return {
         service: e.service,
         route: e.route,
+        operation: e.operation,
         requests: sorted.length,
         errors: e.errors,
         p95Ms: ms(percentile(sorted, 0.95)),
@@ -295,6 +297,7 @@ export class SpanBottleneckReader {
       e = {
         service: s.service!,
         route: s.route!,
+        operation: s.name,
         durations: [],
         errors: 0,
         own: 0,
