@@ -9,6 +9,7 @@ import type {
   ErrorGroupView,
   PatternsView,
   PerformanceView,
+  ChangesView,
   HistogramView,
   LogPage,
   LogRecordView,
@@ -334,6 +335,11 @@ export interface Requests {
     params: { from?: string; to?: string; service?: string; nPlusOne?: number; apdexT?: string[]; limit?: number };
     result: PerformanceView;
   };
+  /**
+   * What changed in the range (default: the last hour) versus the range of the same length before:
+   * new error groups, new log templates, routes whose p95 moved most, log sources that went quiet.
+   */
+  'changes.get': { params: { from?: string; to?: string }; result: ChangesView };
 }
 
 export interface Subscriptions {

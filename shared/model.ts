@@ -607,3 +607,38 @@ export interface PerformanceView {
   spansRead: number;
   complete: boolean;
 }
+
+/** A route whose p95 moved between the range before and the range ("what changed"). */
+export interface RouteChangeView {
+  service: string;
+  /** The span name of its served spans (the RED series' `span.name`). */
+  operation: string;
+  p95Ms: number;
+  previousP95Ms: number;
+  /** p95 over the previous p95 (2 = twice as slow). */
+  ratio: number;
+  requests: number;
+  previousRequests: number;
+}
+
+/** A log source that wrote in the range before and nothing in the range. */
+export interface QuietSourceView {
+  /** sources.id; null for records that came over OTLP. */
+  id: number | null;
+  name: string;
+  previousCount: number;
+  /** The last minute it wrote in (RFC 3339). */
+  lastSeen: string;
+}
+
+/** What changed in a range versus the range of the same length just before it. */
+export interface ChangesView {
+  from: string;
+  to: string;
+  previousFrom: string;
+  newErrorGroups: ErrorGroupView[];
+  newPatterns: PatternView[];
+  /** Routes with enough requests in both ranges, the largest moves (either way) first. */
+  routes: RouteChangeView[];
+  quietSources: QuietSourceView[];
+}

@@ -4,7 +4,7 @@
 // is one line in MODULES below.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineStatusView } from '../../shared/model.js';
+import type { EngineStatusView, PromQueryData } from '../../shared/model.js';
 import { HandlerTable, type EngineApi } from './api/handlers.js';
 import { RestRouter } from './api/rest-router.js';
 import { NotFoundError } from './core/errors.js';
@@ -18,6 +18,7 @@ import { tracesModule } from './modules/traces/module.js';
 import { analysisModule } from './modules/analysis/module.js';
 import { Analysis } from './analysis/analysis.js';
 import { Performance } from './analysis/bottlenecks/performance.js';
+import { WhatChanged } from './analysis/changes/what-changed.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
 import { openDatabase, type Db } from './core/database.js';
@@ -205,11 +206,18 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // PromQL and remote write read the points back as the same Prometheus series.
   const seriesStore = new SqliteSeriesStore(db);
   const prometheus = new PrometheusApi(seriesStore, () => scheduler.clock.nowMs());
-  const performance = new Performance(
+  // The Performance page and "what changed" read spans, error groups, patterns and PromQL.
+  const promql = (query: string, timeMs: number): PromQueryData => prometheus.query({ query, time: timeMs / 1000 });
+  const nowUs = (): number => scheduler.clock.nowUs();
+  const performance = new Performance(db, promql, nowUs);
+  const changes = new WhatChanged({
     db,
-    (query, timeMs) => prometheus.query({ query, time: timeMs / 1000 }),
-    () => scheduler.clock.nowUs(),
-  );
+    errors: analysis.errors,
+    patterns: analysis.patterns,
+    promql,
+    sourcePath: (id) => sourceStore.getSource(id)?.path,
+    nowUs,
+  });
   sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
@@ -269,7 +277,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // stop and write what is pending, then the live tail).
   modules.push(
     // First, so it stops last: the batches the tailers and OTLP write while stopping are analysed too.
-    analysisModule(analysis, performance, stopAnalysis),
+    analysisModule(analysis, { performance, changes }, stopAnalysis),
     derivedMetricsModule({ db, events, scheduler, sourceName: (id) => sourceStore.getSource(id)?.path }),
     hostMetricsModule({
       scheduler,
