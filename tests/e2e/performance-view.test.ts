@@ -1,7 +1,7 @@
 // The Performance page in a real Chromium against the real `loupe serve`: an order page traced with
 // the OpenTelemetry JS SDK (a server span, its items queried one by one, a price call) shows its
 // slow queries, the N+1 with a link to the example trace, and its endpoint's time split; the N+1
-// threshold lives in the URL. Screenshots go to test-results/.
+// threshold lives in the URL; an error logged over OTLP is in "What changed". Screenshots go to test-results/.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,33 @@ beforeAll(async () => {
   const m = /OTLP:\s+http:\/\/([\d.]+):(\d+) \(HTTP\)/.exec(serve.output());
   if (!m) throw new Error(`no OTLP port in:\n${serve.output()}`);
   await sendOrderPage(`http://${m[1]}:${m[2]}`);
+  // An error logged over OTLP a minute ago: a group new in the last hour.
+  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const logs = await fetch(`http://${m[1]}:${m[2]}/v1/logs`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [attr('service.name', 'shop')] },
+          scopeLogs: [
+            {
+              scope: { name: 'shop' },
+              logRecords: [
+                {
+                  timeUnixNano: `${Date.now() - 60_000}000000`,
+                  severityNumber: 17,
+                  body: { stringValue: 'lookup failed' },
+                  attributes: [attr('exception.type', 'KeyError'), attr('exception.message', "'currency'")],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  expect(logs.status).toBe(200);
   await waitFor(async () => ((await serve.get<PerformanceView>('/api/performance')).nPlusOne.length === 1 ? true : undefined), 30_000);
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -97,6 +124,14 @@ describe('the Performance page', () => {
     await expect.poll(() => endpoint.getByRole('img').getAttribute('aria-label')).toBe('own code 46%, database 34%, downstream 20%');
     await screenshot(page, 'performance');
     expect(await accessibilityProblems(page), 'performance').toEqual([]);
+  });
+
+  it('says what changed versus the hour before: the new error, one click from its group', async () => {
+    const errors = page.getByRole('list', { name: 'New errors' });
+    await errors.getByRole('link', { name: "KeyError: 'currency'" }).click();
+    await page.waitForURL(/#\/errors\/\d+/);
+    await page.getByRole('heading', { name: "KeyError: 'currency'" }).waitFor();
+    await page.goBack();
   });
 
   it('opens the N+1 example trace at its parent span', async () => {

@@ -1,7 +1,7 @@
-// The Performance page's state: the engine's answer for the range (performance.get), the N+1
-// threshold, and each service's Apdex T (kept in localStorage, as the user set them, and sent with
+// The Performance page's state: the engine's answers for the range (performance.get, and
+// changes.get for its "What changed" panel), and each service's Apdex T (kept in localStorage, as the user set them, and sent with
 // every request so the engine computes Apdex with them).
-import type { PerformanceView } from '../../../../shared/model.js';
+import type { ChangesView, PerformanceView } from '../../../../shared/model.js';
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { rangeParams, type TimeRange } from '../../lib/time-range.js';
@@ -38,10 +38,17 @@ export class PerformanceStore {
   view: PerformanceView | null = $state.raw(null);
   /** Apdex T per service, in seconds (services absent: DEFAULT_APDEX_T). */
   apdexT: Record<string, number> = $state.raw(loadApdexT());
+  /** What changed versus the range before (loaded beside the rest: the panel fails on its own). */
+  changes: ChangesView | null = $state.raw(null);
   /** The latest load: its loading flag and failure. */
   readonly request = new LatestRequest();
+  readonly changesRequest = new LatestRequest();
 
   load(range: TimeRange, service: string, nPlusOne: number): Promise<void> {
+    void this.changesRequest.run(
+      () => api.request('changes.get', rangeParams(range)),
+      (changes) => (this.changes = changes),
+    );
     return this.request.run(
       () =>
         api.request('performance.get', {
