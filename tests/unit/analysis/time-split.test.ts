@@ -24,7 +24,7 @@ function span(kind: number, startMs: number, endMs: number, children: TreeSpan[]
   };
 }
 
-const inMs = (s: ReturnType<typeof splitTime>): number[] => [s.ownUs / 1000, s.databaseUs / 1000, s.downstreamUs / 1000];
+const inMs = (s: ReturnType<typeof splitTime>): [number, number, number] => [s.ownUs / 1000, s.databaseUs / 1000, s.downstreamUs / 1000];
 
 describe('endpoint time split', () => {
   it('gives the server span its self time, database calls and downstream calls', () => {
