@@ -8,6 +8,8 @@ import type {
   ErrorGroupStatus,
   ErrorGroupView,
   PatternsView,
+  PerformanceView,
+  ChangesView,
   HistogramView,
   LogPage,
   LogRecordView,
@@ -376,6 +378,20 @@ export interface Requests {
     params: { q?: string; from?: string; to?: string; buckets?: number; limit?: number; sort?: 'count' | 'change' };
     result: PatternsView;
   };
+  /**
+   * The Performance page for the range (default: the last hour), optionally of one service: golden
+   * signals with Apdex (`apdexT`: `0.5` for all, `checkout=0.2` for one), slow queries, N+1 calls
+   * (repeated ≥ `nPlusOne`, default 5, under one parent span), endpoints' time splits, pool/memory/CPU findings.
+   */
+  'performance.get': {
+    params: { from?: string; to?: string; service?: string; nPlusOne?: number; apdexT?: string[]; limit?: number };
+    result: PerformanceView;
+  };
+  /**
+   * What changed in the range (default: the last hour) versus the range of the same length before:
+   * new error groups, new log templates, routes whose p95 moved most, log sources that went quiet.
+   */
+  'changes.get': { params: { from?: string; to?: string }; result: ChangesView };
 }
 
 export interface Subscriptions {

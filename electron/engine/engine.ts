@@ -4,7 +4,7 @@
 // is one line in MODULES below.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineStatusView } from '../../shared/model.js';
+import type { EngineStatusView, PromQueryData } from '../../shared/model.js';
 import { HandlerTable, type EngineApi } from './api/handlers.js';
 import { RestRouter } from './api/rest-router.js';
 import { NotFoundError } from './core/errors.js';
@@ -21,6 +21,8 @@ import { EventAlerts } from './alerting/event-alerts.js';
 import { StateAlerts } from './alerting/state-alerts.js';
 import { alertOnHealth } from './modules/alerts/health-alerts.js';
 import { Analysis } from './analysis/analysis.js';
+import { Performance } from './analysis/bottlenecks/performance.js';
+import { WhatChanged } from './analysis/changes/what-changed.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
 import { openDatabase, type Db } from './core/database.js';
@@ -250,6 +252,19 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const points = new PointsSink(db, events);
   // PromQL and remote write read the points back as the same Prometheus series.
   const seriesStore = new SqliteSeriesStore(db);
+  const prometheus = new PrometheusApi(seriesStore, () => scheduler.clock.nowMs());
+  // The Performance page and "what changed" read spans, error groups, patterns and PromQL.
+  const promql = (query: string, timeMs: number): PromQueryData => prometheus.query({ query, time: timeMs / 1000 });
+  const nowUs = (): number => scheduler.clock.nowUs();
+  const performance = new Performance(db, promql, nowUs);
+  const changes = new WhatChanged({
+    db,
+    errors: analysis.errors,
+    patterns: analysis.patterns,
+    promql,
+    sourcePath: (id) => sourceStore.getSource(id)?.path,
+    nowUs,
+  });
   sources.registerKind(scrapeKind({ scheduler, sink: points }));
   let otlp: OtlpReceiver | null = null;
   let otlpProblem: string | null = null;
@@ -375,7 +390,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   // stop and write what is pending, then the live tail).
   modules.push(
     // First, so it stops last: the batches the tailers and OTLP write while stopping are analysed too.
-    analysisModule(analysis, () => {
+    analysisModule(analysis, { performance, changes }, () => {
       stopAnalysisAlerts();
       stopAnalysis();
     }),
@@ -397,7 +412,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     engineModule(dbPath, retention, status),
     logsModule(reader, live),
     tracesModule(db, traces),
-    metricsModule(metrics, new PrometheusApi(seriesStore, () => scheduler.clock.nowMs()), new ExemplarReader(db, seriesStore)),
+    metricsModule(metrics, prometheus, new ExemplarReader(db, seriesStore)),
     remoteWriteModule({ db, scheduler, store: seriesStore, url: config.remoteWrite }),
     // Before the rules: it stops after them, so their last resolutions are still delivered.
     { name: 'alert-manager', ...alertManager.parts() },

@@ -20,7 +20,7 @@ import { benchAlerts } from './alerts.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import { benchHealth } from './health.bench.js';
-import { benchPatterns } from './analysis.bench.js';
+import { benchBottlenecks, benchPatterns } from './analysis.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -263,7 +263,7 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui, otlp, metrics, health, alerts) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or latency, search, ui, otlp, metrics, health, alerts, bottlenecks) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -279,6 +279,7 @@ try {
   // Beside StatsD's datagrams: Python's DatagramHandler and syslog over UDP.
   if (wanted('metrics') || wanted('logs-in')) rows.push(...(await benchLogsIn(quick)));
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
+  if (wanted('bottlenecks')) rows.push(...benchBottlenecks(work, quick ? 20_000 : 100_000));
   printTable();
 } finally {
   rmSync(work, { recursive: true, force: true });

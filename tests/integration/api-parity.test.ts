@@ -165,6 +165,12 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'errors.resolve': { params: {}, bad: { id: 'first' } },
   'errors.ignore': { params: {}, bad: { id: 'first' } },
   'errors.merge': { params: {}, bad: { into: 1, from: 'second' } },
+  // A closed range in the past: nothing moves between the two requests; an Apdex T per service in a repeated param.
+  'performance.get': {
+    params: { from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', apdexT: ['0.3', 'shop=0.2'], nPlusOne: 4 },
+    bad: { apdexT: ['shop=fast'] },
+  },
+  'changes.get': { params: { from: '2026-11-30T10:30:00Z', to: '2026-11-30T11:00:00Z' }, bad: { to: 'later' } },
   'patterns.list': { params: { q: 'request', from: '2026-11-30T10:20:00Z', to: '2026-11-30T10:40:00Z' }, bad: { sort: 'up' } },
 };
 

@@ -13,6 +13,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['g', 'l'], what: 'Go to Logs' },
       { keys: ['g', 'h'], what: 'Go to Health' },
       { keys: ['g', 'e'], what: 'Go to Errors' },
+      { keys: ['g', 'p'], what: 'Go to Performance' },
       { keys: ['g', 's'], what: 'Go to Sources' },
       { keys: ['Esc'], what: 'Close the panel or dialog' },
     ],

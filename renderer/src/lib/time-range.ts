@@ -58,7 +58,7 @@ export function fromDatetimeLocal(text: string): number | undefined {
 
 // ---- the view in the URL: #/logs?q=…&last=15m  or  #/logs?q=…&from=…&to=… ------------------
 
-export const ROUTES = ['logs', 'traces', 'metrics', 'errors', 'alerts', 'health', 'sources'] as const;
+export const ROUTES = ['logs', 'traces', 'metrics', 'errors', 'performance', 'alerts', 'health', 'sources'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
 export interface ViewLocation {
@@ -72,7 +72,7 @@ export interface ViewLocation {
 }
 
 /** Routes whose query, range and params live in the hash. */
-const STATEFUL_ROUTES: readonly RouteName[] = ['logs', 'traces', 'metrics', 'errors', 'alerts'];
+const STATEFUL_ROUTES: readonly RouteName[] = ['logs', 'traces', 'metrics', 'errors', 'performance', 'alerts'];
 const OWN_PARAMS = new Set(['q', 'last', 'from', 'to']);
 
 export function parseHash(hash: string): ViewLocation {

@@ -1,10 +1,12 @@
-// Analysis: error groups (errors.*) and log patterns (patterns.list) over REST and the protocol,
-// and their status. The analysis itself (analysis/) follows the event bus from the engine's start.
+// Analysis: error groups (errors.*), log patterns (patterns.list), the Performance page
+// (performance.get) and what changed (changes.get) over REST and the protocol, and their status. The analysis itself (analysis/) follows the event bus from the engine's start.
 import { handler } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { BadRequestError } from '../../core/errors.js';
 import type { EngineModule } from '../../core/module.js';
 import type { Analysis } from '../../analysis/analysis.js';
+import type { Performance } from '../../analysis/bottlenecks/performance.js';
+import type { WhatChanged } from '../../analysis/changes/what-changed.js';
 import type { ErrorGroupStatus } from '../../../../shared/model.js';
 
 const STATUSES: readonly string[] = ['unresolved', 'resolved', 'ignored'];
@@ -21,7 +23,11 @@ function sortParam(value: string | undefined): 'count' | 'change' | undefined {
   return value;
 }
 
-export function analysisModule(analysis: Analysis, stopListening: () => void): EngineModule {
+export function analysisModule(
+  analysis: Analysis,
+  views: { performance: Performance; changes: WhatChanged },
+  stopListening: () => void,
+): EngineModule {
   const range = { from: param.time, to: param.time, buckets: param.int };
   return {
     name: 'analysis',
@@ -40,6 +46,11 @@ export function analysisModule(analysis: Analysis, stopListening: () => void): E
       'patterns.list': handler({ q: param.string, ...range, limit: param.int, sort: param.string }, (p) =>
         analysis.patterns.list({ ...p, sort: sortParam(p.sort) }),
       ),
+      'performance.get': handler(
+        { from: param.time, to: param.time, service: param.string, nPlusOne: param.int, apdexT: param.strings, limit: param.int },
+        (p) => views.performance.get(p),
+      ),
+      'changes.get': handler({ from: param.time, to: param.time }, (p) => views.changes.get(p)),
     },
     routes: [
       {
@@ -54,6 +65,13 @@ export function analysisModule(analysis: Analysis, stopListening: () => void): E
       { method: 'POST', path: '/api/errors/{id}/ignore', handler: 'errors.ignore', body: 'fields' },
       { method: 'POST', path: '/api/errors/{into}/merge', handler: 'errors.merge', body: 'fields' },
       { method: 'GET', path: '/api/patterns', handler: 'patterns.list', query: ['q', 'from', 'to', 'buckets', 'limit', 'sort'] },
+      {
+        method: 'GET',
+        path: '/api/performance',
+        handler: 'performance.get',
+        query: ['from', 'to', 'service', 'nPlusOne', 'apdexT', 'limit'],
+      },
+      { method: 'GET', path: '/api/changes', handler: 'changes.get', query: ['from', 'to'] },
     ],
     status: () => {
       const s = analysis.patterns.status;
