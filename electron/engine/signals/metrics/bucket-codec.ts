@@ -47,6 +47,8 @@ export interface BoundSet {
 /** metric_bounds, both ways, cached: bound sets are few and never change. */
 export class BoundSets {
   private readonly ids = new Map<string, number>();
+  /** The last bound set asked for and its id: the points of a request mostly share one (no JSON then). */
+  private last: { bounds: readonly number[]; id: number } | null = null;
   private readonly sets = new Map<number, BoundSet>();
   private readonly find;
   private readonly insert;
@@ -60,18 +62,23 @@ export class BoundSets {
 
   /** The id of a bound set, stored on first sight (inside the caller's transaction). */
   idOf(bounds: readonly number[]): number {
+    const last = this.last;
+    if (last && sameNumbers(last.bounds, bounds)) return last.id;
     const json = JSON.stringify(bounds);
     let id = this.ids.get(json);
     if (id === undefined) {
       id = (this.find.get(json) as number | undefined) ?? Number(this.insert.run(json).lastInsertRowid);
       this.ids.set(json, id);
     }
+    // A copy: the caller may reuse its array for other bounds.
+    this.last = { bounds: [...bounds], id };
     return id;
   }
 
   /** Forget the ids of bound sets written (their transaction may have been rolled back). */
   clearCache(): void {
     this.ids.clear();
+    this.last = null;
   }
 
   get(id: number): BoundSet {
@@ -85,4 +92,11 @@ export class BoundSets {
     }
     return set;
   }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
