@@ -485,8 +485,12 @@ function planKeyOf(plan: ReadPlan): string {
   return `${plan.startMs},${plan.endMs},${s ? `${s.first},${s.last},${s.step},${s.range}` : ''},${plan.windowsOnly},${plan.newest},${plan.rollupRes}`;
 }
 
-/** Samples the read cache holds at most (16 bytes each, in typed arrays); past it, it starts again. */
+/**
+ * Samples (16 bytes each, in typed arrays) and stored series the read cache holds at most; past
+ * either, it starts again (a query over a million series keeps a bounded part of them).
+ */
 const READ_CACHE_SAMPLES = 4_000_000;
+const READ_CACHE_SERIES = 50_000;
 /** How long what was read is kept when nothing is written (an idle app's memory). */
 const READ_CACHE_MS = 30_000;
 
@@ -527,7 +531,7 @@ class ReadCache {
     const built = read();
     let samples = 0;
     for (const list of built.values()) for (const s of list) samples += s.length;
-    if (this.samples + samples > READ_CACHE_SAMPLES) this.clear();
+    if (this.samples + samples > READ_CACHE_SAMPLES || this.byKey.size >= READ_CACHE_SERIES) this.clear();
     this.byKey.set(key, built);
     this.samples += samples;
     return built;
