@@ -23,6 +23,8 @@ import { percentile, timeIt, type BenchRow } from './bench-row.js';
 /** The OpenTelemetry SDK's default explicit bounds for a duration in ms. */
 const BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 const STEP_MS = 10_000;
+/** Steps of a chart's query_range: a range over 300 steps (7 d: 2,016 s; 24 h: 288 s). */
+const STEPS = 300;
 
 // --- OTLP protobuf, byte by byte (ExportMetricsServiceRequest) ---
 
@@ -145,11 +147,18 @@ async function ingestRow(dir: string, quick: boolean): Promise<BenchRow> {
 
 const SERVICES = 20;
 
+/** A history written, and the writing of its next 10 s interval (a live app's next export). */
+interface History {
+  points: number;
+  /** Writes the next interval (its own transaction); returns its time (ms). */
+  next: () => number;
+}
+
 /**
  * `days` of 10-second points for 20 services, each with a latency histogram (ms), an error counter
- * and a memory gauge, ending at `endMs`, written in transactions of 500 intervals. Returns the points.
+ * and a memory gauge, ending at `endMs`, written in transactions of 500 intervals.
  */
-function writeHistory(db: Db, days: number, endMs: number): number {
+function writeHistory(db: Db, days: number, endMs: number): History {
   const writer = new MetricWriter(db, new ResourceStore(db));
   const steps = days * 8640;
   const firstMs = endMs - (steps - 1) * STEP_MS;
@@ -215,7 +224,14 @@ function writeHistory(db: Db, days: number, endMs: number): number {
     }
   });
   for (let from = 0; from < steps; from += 500) batch(from, Math.min(steps, from + 500));
-  return stored;
+  let written = steps;
+  return {
+    points: stored,
+    next: () => {
+      batch(written, written + 1);
+      return firstMs + written++ * STEP_MS;
+    },
+  };
 }
 
 const BUCKET = '{"http.server.duration_milliseconds_bucket"}';
@@ -236,37 +252,48 @@ const DASHBOARD = [
 /** Rows 2 and 3: the p95 latency query over 24 h (and 7 d) and the dashboard over 24 h. */
 function queryRows(dir: string, quick: boolean): BenchRow[] {
   const days = quick ? 1 : 7;
-  const endMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
+  let endMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
   const db = openDatabase(join(dir, 'history.db'));
   const rows: BenchRow[] = [];
   try {
     let t0 = performance.now();
-    const points = writeHistory(db, days, endMs);
+    const history = writeHistory(db, days, endMs);
     const writeMs = performance.now() - t0;
     rows.push({
       what: `history: ${days} d of 10 s points, ${SERVICES} services × (histogram, counter, gauge), written by MetricWriter`,
-      value: `${points.toLocaleString('en')} points, ${perSecond(points, writeMs)}`,
+      value: `${history.points.toLocaleString('en')} points, ${perSecond(history.points, writeMs)}`,
       target: 'report',
     });
     const api = new PrometheusApi(new SqliteSeriesStore(db), () => endMs);
     const range = (query: string, rangeMs: number): number => {
-      const data = api.queryRange({ query, start: (endMs - rangeMs) / 1000, end: endMs / 1000, step: rangeMs / 300 / 1000 });
+      const data = api.queryRange({ query, start: (endMs - rangeMs) / 1000, end: endMs / 1000, step: rangeMs / STEPS / 1000 });
       if (data.resultType !== 'matrix' || data.result.length === 0) throw new Error(`benchMetrics: no result for ${query}`);
       return data.result.length;
+    };
+    // Each measured query follows new points, as in the live app: nothing read before is reused
+    // (the store keeps rows read only while the database is unchanged), and the range moves on.
+    const timeLive = (n: number, fn: () => void): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        endMs = history.next();
+        out.push(...timeIt(1, fn));
+      }
+      return out;
     };
     const p95Query = `histogram_quantile(0.95, sum by (le) (rate(${BUCKET}[5m])))`;
     for (const rangeDays of quick ? [1] : [1, 7]) {
       const rangeMs = rangeDays * 86_400_000;
-      const what = `query_range histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))), ${SERVICES} services, ${rangeDays === 1 ? '24 h' : '7 d'} range, 300 steps (${days} d stored)`;
+      const stepS = rangeMs / STEPS / 1000;
+      const what = `query_range histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))), ${SERVICES} services, ${rangeDays === 1 ? '24 h' : '7 d'} range, ${STEPS} steps of ${stepS} s (${days} d stored; new points before each run)`;
       // A query over the engine's deadline is stopped (as the API would stop it): that is its figure.
       try {
-        range(p95Query, rangeMs); // warm-up: the catalogue, statements and pages
+        timeLive(1, () => range(p95Query, rangeMs)); // warm-up: the catalogue, statements and pages
       } catch (err) {
         if (!(err instanceof SearchTimeoutError)) throw err;
         rows.push({ what, value: err.message, target: 'p95 < 200 ms', ok: false });
         continue;
       }
-      const t = timeIt(10, () => range(p95Query, rangeMs));
+      const t = timeLive(10, () => range(p95Query, rangeMs));
       const p95 = percentile(t, 95);
       rows.push({
         what,
@@ -275,20 +302,22 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
         ok: p95 < 200,
       });
     }
-    for (const q of DASHBOARD) range(q, 86_400_000); // warm-up
-    const refreshes = timeIt(5, () => {
+    const refresh = (): void => {
       for (const q of DASHBOARD) range(q, 86_400_000);
-    });
+    };
+    timeLive(1, refresh); // warm-up
+    const refreshes = timeLive(5, refresh);
+    // Each chart alone (after new points: nothing shared with the other charts).
     const perChart = DASHBOARD.map((q) =>
       percentile(
-        timeIt(3, () => range(q, 86_400_000)),
+        timeLive(3, () => range(q, 86_400_000)),
         50,
       ),
     );
     t0 = percentile(refreshes, 50);
     rows.push({
-      what: `dashboard refresh: 6 RED charts by service over 24 h, 300 steps (${SERVICES} services)`,
-      value: `median ${t0.toFixed(0)} ms, max ${Math.max(...refreshes).toFixed(0)} ms (per chart ${perChart.map((c) => c.toFixed(0)).join('/')} ms)`,
+      what: `dashboard refresh: 6 RED charts by service over 24 h, ${STEPS} steps of ${86_400 / STEPS} s (${SERVICES} services; new points before each refresh)`,
+      value: `median ${t0.toFixed(0)} ms, max ${Math.max(...refreshes).toFixed(0)} ms (each chart alone ${perChart.map((c) => c.toFixed(0)).join('/')} ms)`,
       target: '< 300 ms',
       ok: t0 < 300,
     });

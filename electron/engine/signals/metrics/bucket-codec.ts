@@ -20,13 +20,18 @@ export function encodeCounts(counts: readonly unknown[]): Buffer | null {
   return Buffer.from(bytes);
 }
 
-/** The counts a BLOB of encodeCounts holds, into `out` (grown as needed); returns how many. */
-export function decodeCounts(blob: Uint8Array, out: number[]): number {
+/**
+ * The counts a BLOB of encodeCounts holds, into `out` (grown as needed); returns how many. The BLOB
+ * may come as SQLite's hex() of it: a string costs far less to read out of SQLite than a Buffer.
+ */
+export function decodeCounts(blob: Uint8Array | string, out: number[]): number {
+  const hex = typeof blob === 'string';
+  const length = hex ? blob.length >> 1 : blob.length;
   let n = 0;
   let v = 0;
   let scale = 1;
-  for (let i = 0; i < blob.length; i++) {
-    const b = blob[i]!;
+  for (let i = 0; i < length; i++) {
+    const b = hex ? (nibble(blob.charCodeAt(2 * i)) << 4) | nibble(blob.charCodeAt(2 * i + 1)) : blob[i]!;
     v += (b & 0x7f) * scale;
     if (b < 0x80) {
       out[n++] = v;
@@ -35,6 +40,11 @@ export function decodeCounts(blob: Uint8Array, out: number[]): number {
     } else scale *= 0x80;
   }
   return n;
+}
+
+/** A hex digit's value (hex() writes upper case). */
+function nibble(c: number): number {
+  return c <= 57 ? c - 48 : (c | 0x20) - 87;
 }
 
 /** A bound set as the reader uses it: the bounds and their `le` label values (+Inf last). */
@@ -47,6 +57,8 @@ export interface BoundSet {
 /** metric_bounds, both ways, cached: bound sets are few and never change. */
 export class BoundSets {
   private readonly ids = new Map<string, number>();
+  /** The last bound set asked for and its id: the points of a request mostly share one (no JSON then). */
+  private last: { bounds: readonly number[]; id: number } | null = null;
   private readonly sets = new Map<number, BoundSet>();
   private readonly find;
   private readonly insert;
@@ -60,18 +72,23 @@ export class BoundSets {
 
   /** The id of a bound set, stored on first sight (inside the caller's transaction). */
   idOf(bounds: readonly number[]): number {
+    const last = this.last;
+    if (last && sameNumbers(last.bounds, bounds)) return last.id;
     const json = JSON.stringify(bounds);
     let id = this.ids.get(json);
     if (id === undefined) {
       id = (this.find.get(json) as number | undefined) ?? Number(this.insert.run(json).lastInsertRowid);
       this.ids.set(json, id);
     }
+    // A copy: the caller may reuse its array for other bounds.
+    this.last = { bounds: [...bounds], id };
     return id;
   }
 
   /** Forget the ids of bound sets written (their transaction may have been rolled back). */
   clearCache(): void {
     this.ids.clear();
+    this.last = null;
   }
 
   get(id: number): BoundSet {
@@ -85,4 +102,11 @@ export class BoundSets {
     }
     return set;
   }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

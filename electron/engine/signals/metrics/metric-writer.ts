@@ -2,7 +2,9 @@
 // type + unit + temporality + monotonicity + attributes; created on first sight), and is stored
 // as it came: start time (resets), value or distribution (a classic histogram's buckets in the
 // compact form of bucket-codec.ts), exemplars. Cumulative counters and histograms also feed the
-// 1-minute and 1-hour rollups (migration 9), kept here as each series' open slot.
+// 1-minute and 1-hour rollups (migration 9), kept here as each series' open slot. Points go in
+// several rows per INSERT, and each write widens the time bounds of the id blocks it wrote in
+// (migration 12: what retention finds old points by).
 import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
 import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
@@ -18,6 +20,15 @@ declare module '../../core/events.js' {
 
 /** Rollup resolutions, seconds (the `res` column of metric_rollups). */
 export const ROLLUP_RESOLUTIONS = [60, 3600] as const;
+
+/** Ids per block of metric_point_blocks (migration 12 groups existing points by the same number). */
+export const POINT_BLOCK_IDS = 65_536;
+
+/** Points per multi-row INSERT: one statement step for many rows (a point has 14 columns). */
+const ROWS_PER_INSERT = 32;
+const POINT_INSERT = `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, bounds_id, bucket_counts, exemplars, flags) VALUES `;
+const POINT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const POINT_PARAMS = 14;
 
 /** A series' newest point, the open slot of each resolution until a later slot (or a reset) closes it. */
 interface OpenPoint extends RollupSample {
@@ -41,8 +52,12 @@ function rolledUp(m: OtlpMetric): boolean {
 }
 
 export class MetricWriter {
-  /** Series ids by identity, the attributes as sent (one series may have several orders). */
-  private readonly seriesIds = new Map<string, number>();
+  /**
+   * Series ids by the metric's identity (but for the attributes), then by the point's attributes
+   * as sent (an SDK sends them in the same order each time): their canonical JSON, keys sorted,
+   * costs several times more and is needed only for a new series.
+   */
+  private readonly seriesIds = new Map<string, Map<string, number>>();
   private readonly open = new Map<number, OpenPoint>();
   /** Per series, its open chunk per resolution (by index in ROLLUP_RESOLUTIONS). */
   private readonly chunks = new Map<number, (OpenChunk | null)[]>();
@@ -50,8 +65,12 @@ export class MetricWriter {
   private readonly findSeries;
   private readonly insertSeries;
   private readonly insertPoint;
+  private readonly insertPoints;
+  private readonly widenBlock;
   private readonly newChunk;
   private readonly appendToChunk;
+  /** The parameters of the points not inserted yet, ROWS_PER_INSERT at most. */
+  private readonly pending: unknown[] = [];
 
   constructor(
     db: Db,
@@ -62,9 +81,11 @@ export class MetricWriter {
       `INSERT INTO metric_series (hash, resource_id, service, scope_name, scope_version, name, description, type, unit, temporality, monotonic, attributes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertPoint = db.prepare(
-      `INSERT INTO metric_points (series_id, start_us, ts, value, int_value, count, sum, min, max, distribution, bounds_id, bucket_counts, exemplars, flags)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.insertPoint = db.prepare(POINT_INSERT + POINT_VALUES);
+    this.insertPoints = db.prepare(POINT_INSERT + new Array<string>(ROWS_PER_INSERT).fill(POINT_VALUES).join(', '));
+    this.widenBlock = db.prepare(
+      `INSERT INTO metric_point_blocks (block, min_ts, max_ts) VALUES (?, ?, ?)
+       ON CONFLICT (block) DO UPDATE SET min_ts = min(min_ts, excluded.min_ts), max_ts = max(max_ts, excluded.max_ts)`,
     );
     this.newChunk = db.prepare('INSERT OR REPLACE INTO metric_rollups (series_id, res, start_ts, end_ts, samples) VALUES (?, ?, ?, ?, ?)');
     // || concatenates the bytes as text (the database is UTF-8: no conversion); the CAST keeps a BLOB.
@@ -77,6 +98,12 @@ export class MetricWriter {
   /** Store the points of a request (inside the caller's transaction); returns how many. */
   write(groups: ScopeGroup<OtlpMetric>[]): number {
     let stored = 0;
+    // Left by a write that failed half-way (its transaction was rolled back).
+    this.pending.length = 0;
+    let minTs = Infinity;
+    let maxTs = -Infinity;
+    /** The ids of the write's first and last points (0: none inserted yet). */
+    const ids = { first: 0, last: 0 };
     for (const g of groups) {
       if (g.items.length === 0) continue;
       const resourceId = this.resources.idOf(g.resource);
@@ -95,11 +122,11 @@ export class MetricWriter {
           m.monotonic ? 1 : 0,
           '',
         ].join('\u0000');
+        let idsBySent = this.seriesIds.get(metricIdentity);
+        if (!idsBySent) this.seriesIds.set(metricIdentity, (idsBySent = new Map()));
         for (const p of m.points) {
-          // Cached by the attributes as sent (an SDK sends them in the same order each time): their
-          // canonical JSON, keys sorted, costs several times more and is needed only for a new series.
-          const sent = metricIdentity + JSON.stringify(p.attributes);
-          let seriesId = this.seriesIds.get(sent);
+          const sent = JSON.stringify(p.attributes);
+          let seriesId = idsBySent.get(sent);
           if (seriesId === undefined) {
             const attributes = canonicalJson(p.attributes);
             const hash = hashOf(metricIdentity + attributes);
@@ -121,14 +148,14 @@ export class MetricWriter {
                   attributes === '{}' ? null : attributes,
                 ).lastInsertRowid,
               );
-            this.seriesIds.set(sent, seriesId);
+            idsBySent.set(sent, seriesId);
           }
           const d = p.distribution;
           const bucketCounts =
             m.type === 'histogram' && d && Array.isArray(d.bounds) && Array.isArray(d.counts) ? encodeCounts(d.counts) : null;
           const boundsId = bucketCounts ? this.bounds.idOf(d!.bounds as number[]) : null;
           const distribution = d && !bucketCounts ? JSON.stringify(d) : null;
-          this.insertPoint.run(
+          this.pending.push(
             seriesId,
             p.startUs || null,
             p.timeUs,
@@ -144,12 +171,36 @@ export class MetricWriter {
             p.exemplars.length > 0 ? JSON.stringify(p.exemplars.map(exemplarJson)) : null,
             p.flags,
           );
+          if (this.pending.length === ROWS_PER_INSERT * POINT_PARAMS) this.insertPending(ids);
+          if (p.timeUs < minTs) minTs = p.timeUs;
+          if (p.timeUs > maxTs) maxTs = p.timeUs;
           if (rollup) this.rollUp(seriesId, p, boundsId, bucketCounts, distribution);
           stored++;
         }
       }
     }
+    if (stored === 0) return 0;
+    this.insertPending(ids);
+    // Every block the write's ids went to may hold any of its times.
+    for (let block = Math.floor(ids.first / POINT_BLOCK_IDS); block <= Math.floor(ids.last / POINT_BLOCK_IDS); block++) {
+      this.widenBlock.run(block, minTs, maxTs);
+    }
     return stored;
+  }
+
+  /** Inserts the pending points: a full batch as one INSERT (its rows get consecutive ids), fewer one by one. */
+  private insertPending(ids: { first: number; last: number }): void {
+    const rows = this.pending.length / POINT_PARAMS;
+    if (rows === ROWS_PER_INSERT) {
+      ids.last = Number(this.insertPoints.run(this.pending).lastInsertRowid);
+      if (ids.first === 0) ids.first = ids.last - ROWS_PER_INSERT + 1;
+    } else {
+      for (let at = 0; at < this.pending.length; at += POINT_PARAMS) {
+        ids.last = Number(this.insertPoint.run(this.pending.slice(at, at + POINT_PARAMS)).lastInsertRowid);
+        if (ids.first === 0) ids.first = ids.last;
+      }
+    }
+    this.pending.length = 0;
   }
 
   /**

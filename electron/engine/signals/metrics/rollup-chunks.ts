@@ -34,17 +34,6 @@ function putVarint(buf: Buffer, at: number, v: number): number {
   return at;
 }
 
-function getVarint(buf: Uint8Array, at: number): [number, number] {
-  let v = 0;
-  let scale = 1;
-  for (;;) {
-    const b = buf[at++]!;
-    v += (b & 0x7f) * scale;
-    if (b < 0x80) return [v, at];
-    scale *= 0x80;
-  }
-}
-
 /** The record of one sample. */
 export function encodeSample(s: RollupSample): Buffer {
   const body = s.bucketCounts ?? (s.distribution === null ? null : Buffer.from(s.distribution));
@@ -60,36 +49,51 @@ export function encodeSample(s: RollupSample): Buffer {
   return Buffer.concat([scratch.subarray(0, at), body!]);
 }
 
-/** The samples of a chunk as the reader's rows, in time order. */
-export function decodeChunk(blob: Buffer, out: PointRow[]): void {
+/**
+ * The samples of a chunk as the reader's rows, in time order: those whose time (µs) `wanted`
+ * accepts (the others are skipped before any row is made: a long range at far-apart steps keeps
+ * a few of them).
+ */
+export function decodeChunk(blob: Buffer, out: PointRow[], wanted: (ts: number) => boolean): void {
+  // Varints are read in place (no [value, next] pair per field: most samples are skipped).
   let at = 0;
+  const varint = (): number => {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const b = blob[at++]!;
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 0x80;
+    }
+  };
   while (at < blob.length) {
-    const kind = blob[at]!;
-    let flags: number;
-    [flags, at] = getVarint(blob, at + 1);
+    const kind = blob[at++]!;
+    const flags = varint();
     const ts = blob.readDoubleLE(at);
     at += 8;
     if (kind === 0) {
-      const value = blob.readDoubleLE(at);
-      out.push({ ts, value, int_value: null, count: null, sum: null, distribution: null, bounds_id: null, bucket_counts: null, flags });
+      if (wanted(ts)) {
+        const value = blob.readDoubleLE(at);
+        out.push({ ts, value, int_value: null, count: null, sum: null, distribution: null, bounds_id: null, bucket_counts: null, flags });
+      }
       at += 8;
       continue;
     }
-    const count = blob.readDoubleLE(at);
-    const sum = blob.readDoubleLE(at + 8);
+    const numbersAt = at;
     at += 16;
-    let boundsId: number | null = null;
-    if (kind === 1) [boundsId, at] = getVarint(blob, at);
-    let length: number;
-    [length, at] = getVarint(blob, at);
-    const body = blob.subarray(at, at + length);
+    const boundsId = kind === 1 ? varint() : null;
+    const length = varint();
+    const bodyAt = at;
     at += length;
+    if (!wanted(ts)) continue;
+    const body = blob.subarray(bodyAt, at);
     out.push({
       ts,
       value: null,
       int_value: null,
-      count,
-      sum,
+      count: blob.readDoubleLE(numbersAt),
+      sum: blob.readDoubleLE(numbersAt + 8),
       distribution: kind === 2 ? body.toString() : null,
       bounds_id: boundsId,
       bucket_counts: kind === 1 ? body : null,

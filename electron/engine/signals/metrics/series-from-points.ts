@@ -14,9 +14,9 @@ export interface PointRow {
   count: number | null;
   sum: number | null;
   distribution: string | null;
-  /** A classic histogram's buckets in the form of bucket-codec.ts (rows since migration 9). */
+  /** A classic histogram's buckets in the form of bucket-codec.ts (rows since migration 9): the bytes, or their hex(). */
   bounds_id: number | null;
-  bucket_counts: Uint8Array | null;
+  bucket_counts: Uint8Array | string | null;
   flags: number;
 }
 

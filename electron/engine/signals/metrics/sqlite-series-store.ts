@@ -15,7 +15,8 @@
 // window; for an instant selector at steps a minute or more apart, the newest point of each
 // step's lookback; and for rate()/increase() over a window of 5 slots or more at steps of a slot or
 // more, the 1-minute or 1-hour rollups (migration 9), each window's first and last raw points, and
-// the raw points after a series' last kept one.
+// the raw points after a series' last kept one. What a select built from a stored series is kept
+// while the database is unchanged (ReadCache), for the other queries of a dashboard or a rule cycle.
 //
 // Rollups and Prometheus's answers: a rollup keeps the last point of each slot and the points on
 // each side of every counter reset, so the increase between any two kept points is the raw one;
@@ -131,8 +132,10 @@ interface SeriesRow {
 
 export type { PointRow } from './series-from-points.js';
 
-/** The columns of PointRow, as metric_points has them. */
-export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bounds_id, bucket_counts, flags';
+/** The columns of PointRow, as metric_points has them (the bucket counts as hex: see decodeCounts). */
+export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bounds_id, hex(bucket_counts) AS bucket_counts, flags';
+/** The same without the distributions (for `_sum`, `_count` and plain values). */
+const NUMBER_COLUMNS = 'ts, value, int_value, count, sum, NULL AS distribution, NULL AS bounds_id, NULL AS bucket_counts, flags';
 
 /**
  * Rollups serve a window of at least this many of their slots, at steps of at least one slot (a
@@ -202,6 +205,10 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly boundSets: BoundSets;
   private readonly newestPoint;
   private readonly deltaTotalBefore;
+  private readonly readCache = new ReadCache();
+  /** What changes when the database does: this connection's row changes, another connection's commits. */
+  private readonly totalChanges;
+  private readonly dataVersion;
 
   constructor(db: Db) {
     this.newSeries = db.prepare(
@@ -210,7 +217,7 @@ export class SqliteSeriesStore implements SeriesStore {
     );
     this.reads = {
       all: pointReads(db, POINT_COLUMNS),
-      numbers: pointReads(db, POINT_COLUMNS.replace(/distribution|bounds_id|bucket_counts/g, 'NULL AS $&')),
+      numbers: pointReads(db, NUMBER_COLUMNS),
     };
     // The chunks with samples in [from, to]: from the last one starting at or before `from`.
     this.chunks = db
@@ -227,6 +234,8 @@ export class SqliteSeriesStore implements SeriesStore {
     this.deltaTotalBefore = db
       .prepare('SELECT total(coalesce(value, int_value)) FROM metric_points WHERE series_id = ? AND ts < ? AND (flags & 1) = 0')
       .pluck();
+    this.totalChanges = db.prepare('SELECT total_changes()').pluck();
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.newestPoint = db.prepare(
       `SELECT ${POINT_COLUMNS} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT 1`,
     );
@@ -300,23 +309,39 @@ export class SqliteSeriesStore implements SeriesStore {
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[] {
     const out = new Map<string, SeriesBuilder[]>();
     const plan = readPlan(startMs, endMs, hints);
+    this.readCache.keepIf(`${this.dataVersion.get() as number}:${this.totalChanges.get() as number}`);
+    const planKey = planKeyOf(plan);
     for (const [entry, parts] of this.candidates(matchers)) {
       // Bucket and quantile parts need the distributions; the others only the numbers.
-      const distributions = parts.some(({ part }) => part === 'bucket' || (part === 'value' && entry.type === 'summary'));
-      const rows = this.rowsOf(entry, plan, this.reads[distributions ? 'all' : 'numbers']);
-      checkSearchDeadline(rows.length);
-      if (rows.length === 0) continue;
+      const distributions = parts.some(({ part }) => needsDistributions(entry, part));
+      const built = this.readCache.series(entry.id, planKey, distributions, () => this.partsOf(entry, plan, distributions));
       for (const { name, part } of parts) {
-        for (const built of this.seriesOf(entry, name, part, rows)) {
-          if (!matchesAll(matchers, built.labels)) continue;
-          const key = builtKey(entry, name, built.labels);
+        for (const series of built.get(part) ?? []) {
+          if (!matchesAll(matchers, series.labels)) continue;
+          const key = builtKey(entry, name, series.labels);
           const same = out.get(key);
-          if (same) same.push(built);
-          else out.set(key, [built]);
+          if (same) same.push(series);
+          else out.set(key, [series]);
         }
       }
     }
     return [...out.values()].map(merged);
+  }
+
+  /**
+   * The Prometheus series of every part of a stored series its rows give (all of them with the
+   * distributions, else those of the numbers alone): a later query asking another part of the
+   * series (`_sum` after `_count`) then finds it in the read cache.
+   */
+  private partsOf(entry: CatalogEntry, plan: ReadPlan, distributions: boolean): Map<Part, SeriesBuilder[]> {
+    const rows = this.rowsOf(entry, plan, this.reads[distributions ? 'all' : 'numbers']);
+    checkSearchDeadline(rows.length);
+    const byPart = new Map<Part, SeriesBuilder[]>();
+    if (rows.length === 0) return byPart;
+    for (const [name, part] of entry.parts) {
+      if (distributions || !needsDistributions(entry, part)) byPart.set(part, this.seriesOf(entry, name, part, rows));
+    }
+    return byPart;
   }
 
   /** The points of one stored series a select needs, in time order (see the header for the choices). */
@@ -334,9 +359,9 @@ export class SqliteSeriesStore implements SeriesStore {
         : pointRows(reads.points.all(entry.id, lo, to));
     const res = entry.rolledUp ? plan.rollupRes : null;
     if (res === null) return raw(from);
-    const kept: PointRow[] = [];
-    for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, kept);
-    const rows = kept.filter((r) => r.ts >= from && r.ts <= to && (!grid || inGridWindow(r.ts, grid)));
+    const rows: PointRow[] = [];
+    const wanted = (ts: number): boolean => ts >= from && ts <= to && (!grid || inGridWindow(ts, grid));
+    for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, rows, wanted);
     // Each window's first and last raw points, so rate() extrapolates from the same samples as over raw points.
     const edges = pointRows(reads.edgesPerStep.all({ ...steps, id: entry.id }));
     // The newest slots are not kept yet: the raw points after the last kept one.
@@ -454,6 +479,70 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 }
 
+/** A read plan as a string: equal plans read the same rows. */
+function planKeyOf(plan: ReadPlan): string {
+  const s = plan.steps;
+  return `${plan.startMs},${plan.endMs},${s ? `${s.first},${s.last},${s.step},${s.range}` : ''},${plan.windowsOnly},${plan.newest},${plan.rollupRes}`;
+}
+
+/**
+ * Samples (16 bytes each, in typed arrays) and stored series the read cache holds at most; past
+ * either, it starts again (a query over a million series keeps a bounded part of them).
+ */
+const READ_CACHE_SAMPLES = 4_000_000;
+const READ_CACHE_SERIES = 50_000;
+/** How long what was read is kept when nothing is written (an idle app's memory). */
+const READ_CACHE_MS = 30_000;
+
+/** Bucket and quantile series are made from the distributions; the others from the numbers alone. */
+function needsDistributions(entry: CatalogEntry, part: Part): boolean {
+  return part === 'bucket' || (part === 'value' && entry.type === 'summary');
+}
+
+/**
+ * The series built from a stored series' rows, per read plan, kept while the database is as it was
+ * when they were read: the charts of a dashboard asked together, or the rules of one cycle, read a
+ * series they share once (a histogram's `_count` in three charts, its `_bucket` in two, its `_sum`
+ * and `_count` in one). Any write drops them all: nothing outlives the data it came from. What
+ * was read with the distributions also serves a read of the numbers alone. Built series, not rows:
+ * their samples are in typed arrays, which cost the garbage collector nothing to keep, where
+ * thousands of row objects kept past a query would be moved to the old generation and traced.
+ */
+class ReadCache {
+  private readonly byKey = new Map<string, Map<Part, SeriesBuilder[]>>();
+  private version = '';
+  private since = 0;
+  private samples = 0;
+
+  /** Keeps what is held if the database's version is still `version` (and it is recent). */
+  keepIf(version: string): void {
+    const now = performance.now();
+    if (version === this.version && now - this.since < READ_CACHE_MS) return;
+    this.clear();
+    this.version = version;
+    this.since = now;
+  }
+
+  series(seriesId: number, planKey: string, distributions: boolean, read: () => Map<Part, SeriesBuilder[]>): Map<Part, SeriesBuilder[]> {
+    const all = `${seriesId}|${planKey}|all`;
+    const key = distributions ? all : `${seriesId}|${planKey}|numbers`;
+    const held = this.byKey.get(all) ?? this.byKey.get(key);
+    if (held) return held;
+    const built = read();
+    let samples = 0;
+    for (const list of built.values()) for (const s of list) samples += s.length;
+    if (this.samples + samples > READ_CACHE_SAMPLES || this.byKey.size >= READ_CACHE_SERIES) this.clear();
+    this.byKey.set(key, built);
+    this.samples += samples;
+    return built;
+  }
+
+  private clear(): void {
+    this.byKey.clear();
+    this.samples = 0;
+  }
+}
+
 /**
  * The statements that read points of one series, for some columns (PointRow's, some maybe NULL),
  * as arrays in POINT_COLUMNS's order (pointRows makes the rows).
@@ -522,7 +611,7 @@ type PointColumns = [
   number | null,
   string | null,
   number | null,
-  Uint8Array | null,
+  string | null,
   number,
 ];
 
