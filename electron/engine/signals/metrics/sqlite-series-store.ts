@@ -141,6 +141,8 @@ export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bo
 const ROLLUP_MIN_SLOTS = 5;
 /** An instant selector's steps at least this far apart read the newest point of each step. */
 const NEWEST_PER_STEP_MIN_MS = 60_000;
+/** Label sets kept for stableLabels at most (past it they start again): a select of every series must not double the catalogue. */
+const MAX_STABLE_LABELS = 100_000;
 
 /** How one select reads: the window, and what the hints allow. */
 /** The windows a selector is read in: [t - range, t] for t = first, first + step, … last (ms). */
@@ -202,6 +204,8 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly boundSets: BoundSets;
   private readonly newestPoint;
   private readonly deltaTotalBefore;
+  /** A selected series' labels by its key (builtKey), the same object from one select to the next. */
+  private readonly stableLabels = new Map<string, Labels>();
 
   constructor(db: Db) {
     this.newSeries = db.prepare(
@@ -316,7 +320,20 @@ export class SqliteSeriesStore implements SeriesStore {
         }
       }
     }
-    return [...out.values()].map(merged);
+    return [...out].map(([key, builders]) => this.withStableLabels(key, merged(builders)));
+  }
+
+  /**
+   * The series with the labels object the last select of the same series gave: the engine's caches
+   * keyed by label-set objects (dropName, labelsKey, the unique-set check, aggregation groups) then
+   * hold from one evaluation of a rule to the next, instead of being made again every 15 s.
+   */
+  private withStableLabels(key: string, series: StoredSeries): StoredSeries {
+    const kept = this.stableLabels.get(key);
+    if (kept) return { ...series, labels: kept };
+    if (this.stableLabels.size >= MAX_STABLE_LABELS) this.stableLabels.clear();
+    this.stableLabels.set(key, series.labels);
+    return series;
   }
 
   /** The points of one stored series a select needs, in time order (see the header for the choices). */
