@@ -424,7 +424,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private seriesOf(entry: CatalogEntry, name: string, part: Part, rows: readonly PointRow[]): SeriesBuilder[] {
     const base: Labels = { ...entry.labels, __name__: name };
     if (part === 'sum' || part === 'count') {
-      const s = new SeriesBuilder(base);
+      const s = new SeriesBuilder(base, rows.length);
       let total = 0;
       for (const r of rows) {
         const t = msOf(r.ts);
@@ -439,7 +439,7 @@ export class SqliteSeriesStore implements SeriesStore {
       return [s];
     }
     if (entry.type === 'gauge' || entry.type === 'sum') {
-      const s = new SeriesBuilder(base);
+      const s = new SeriesBuilder(base, rows.length);
       // A delta sum is the running total since its first point, as if it had been cumulative.
       let total = entry.delta && rows.length > 0 ? (this.deltaTotalBefore.get(entry.id, rows[0]!.ts) as number) : 0;
       for (const r of rows) {
