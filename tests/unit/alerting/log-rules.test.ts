@@ -180,7 +180,8 @@ describe('log rules, kept counts against SQL counts', () => {
             flags: 0,
           });
         }
-        if (step % 20 < 10) records.push({ ts: now, severity: INFO, fileId: null, sourceId: null, logger: 'app', message: 'tick', flags: 0 });
+        if (step % 20 < 10)
+          records.push({ ts: now, severity: INFO, fileId: null, sourceId: null, logger: 'app', message: 'tick', flags: 0 });
         writer(records);
       }
       if (step === 40)
