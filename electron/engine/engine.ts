@@ -33,6 +33,7 @@ import { LogPipeline } from './ingest/files/pipeline/log-pipeline.js';
 import { SourceManager } from './ingest/source-manager.js';
 import { FileRecordEraser } from './signals/logs/file-record-eraser.js';
 import { LiveTail } from './signals/logs/live/live-tail.js';
+import { LogWindowCounts } from './signals/logs/live/window-counts.js';
 import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './core/retention.js';
 import { LogPruner } from './signals/logs/log-pruner.js';
 import { SpanPruner } from './signals/traces/span-pruner.js';
@@ -211,8 +212,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const writer = new LogWriter(db, scheduler.clock);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
   const sourceStore = new SourceStore(db, scheduler.clock);
+  // The log rules' counts follow what is stored and deleted.
+  const logCounts = new LogWindowCounts({ reader });
+  const logsDeleted = (fromId: number, toId: number): void => events.emit('logs.deleted', { fromId, toId });
+  events.on('logs.deleted', ({ toId }) => logCounts.deleted(toId));
   const pipeline = new LogPipeline(writer, sourceStore, scheduler, events);
-  const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db), scheduler, {
+  const sources = new SourceManager(sourceStore, pipeline, new FileRecordEraser(db, logsDeleted), scheduler, {
     ...(config.pollMs !== undefined ? { pollMs: config.pollMs } : {}),
     ...(config.idleMs !== undefined ? { idleMs: config.idleMs } : {}),
   });
@@ -236,10 +241,11 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     sqlAnalysisLookup(db),
   );
   events.on('logs.stored', (batch) => live.publish(batch));
+  events.on('logs.stored', (batch) => logCounts.observe(batch));
   const alertHistory = new AlertHistory(db);
   const retention = new Retention(
     db,
-    [new LogPruner(db), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
+    [new LogPruner(db, logsDeleted), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -421,6 +427,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       scheduler,
       series: seriesStore,
       logs: reader,
+      logCounts,
       points,
       sink: alertSink,
       sent,

@@ -1,6 +1,7 @@
 // Log rules on the test clock over a real SQLite log store: a count of matching records over a
 // window against a threshold, and an absence ("no heartbeat for 30 s") that neither fires right
-// after a start nor on the wake from a sleep (the window never reaches into unwatched time).
+// after a start nor on the wake from a sleep (the window never reaches into unwatched time). Both
+// ways of counting: the kept counts (as the engine runs them) and SQL at each evaluation.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +12,9 @@ import { RuleStateStore } from '../../../electron/engine/alerting/rules/state-st
 import { TestClock } from '../../../electron/engine/core/clock.js';
 import { openDatabase, type Db } from '../../../electron/engine/core/database.js';
 import { Scheduler } from '../../../electron/engine/core/scheduler.js';
+import { LogWindowCounts } from '../../../electron/engine/signals/logs/live/window-counts.js';
 import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
-import { LogWriter } from '../../../electron/engine/signals/logs/log-writer.js';
+import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
 import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import { MemorySeriesStore } from '../../../electron/engine/signals/metrics/promql/index.js';
 
@@ -20,22 +22,28 @@ const T0 = Date.UTC(2026, 0, 1, 12);
 const ERROR = 17;
 const INFO = 9;
 
-let dir: string;
-let db: Db;
+const opened: { dir: string; db: Db }[] = [];
 afterEach(() => {
-  db?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const { dir, db } of opened.splice(0)) {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-function setup(rules: string): { clock: TestClock; manager: RulesManager; writer: LogWriter; sent: Alert[][] } {
-  dir = mkdtempSync(join(tmpdir(), 'loupe-log-rules-'));
+/** Stores records (and tells the kept counts, as the engine's `logs.stored` does). */
+type Write = (records: LogInsert[]) => void;
+
+function setup(rules: string, kept: boolean): { clock: TestClock; manager: RulesManager; writer: Write; sent: Alert[][]; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-log-rules-'));
   const file = join(dir, 'rules.yml');
   writeFileSync(file, rules);
   const clock = new TestClock(T0);
-  db = openDatabase(join(dir, 'loupe.db'));
+  const db = openDatabase(join(dir, 'loupe.db'));
+  opened.push({ dir, db });
   registerQueryFunctions(db);
   const writer = new LogWriter(db, clock);
   const reader = new LogReader(db, writer, undefined, clock);
+  const counts = kept ? new LogWindowCounts({ reader }) : null;
   const sent: Alert[][] = [];
   const manager = new RulesManager(
     {
@@ -43,6 +51,7 @@ function setup(rules: string): { clock: TestClock; manager: RulesManager; writer
       scheduler: new Scheduler(clock),
       series: new MemorySeriesStore(),
       countLogs: (q, from, to) => reader.count({ q, from, to }),
+      ...(counts ? { logCounter: (q: string) => counts.counter(q) } : {}),
       writeSeries: () => undefined,
       sink: { send: (alerts) => sent.push([...alerts]) },
       store: new RuleStateStore(db),
@@ -50,23 +59,33 @@ function setup(rules: string): { clock: TestClock; manager: RulesManager; writer
     },
     { files: [file], dir: join(dir, 'rules') },
   );
-  return { clock, manager, writer, sent };
+  const write: Write = (records) => {
+    const stored = writer.write(records);
+    counts?.observe(stored);
+  };
+  return { clock, manager, writer: write, sent, file };
 }
 
-function log(writer: LogWriter, clock: TestClock, logger: string, severity: number, message: string): void {
-  writer.write([{ ts: clock.nowUs(), severity, fileId: null, sourceId: null, logger, message, flags: 0 }]);
+function log(write: Write, clock: TestClock, logger: string, severity: number, message: string): void {
+  write([{ ts: clock.nowUs(), severity, fileId: null, sourceId: null, logger, message, flags: 0 }]);
 }
 
-describe('log rules', () => {
+describe.each([
+  ['kept counts', true],
+  ['SQL counts', false],
+])('log rules (%s)', (_name, kept) => {
   it('counts the matching records over the window and fires over the threshold, the count as its value', async () => {
-    const { clock, manager, writer, sent } = setup(`groups:
+    const { clock, manager, writer, sent } = setup(
+      `groups:
   - name: logs
     interval: 10s
     rules:
       - alert: DbErrors
         logs: { query: 'level:error logger:app.db', over: 1m, threshold: '> 3' }
         annotations: { summary: '{{ $value }} db errors' }
-`);
+`,
+      kept,
+    );
     manager.start();
     await clock.advance(5_000);
     for (let i = 0; i < 4; i++) log(writer, clock, 'app.db', ERROR, `connection refused ${i}`);
@@ -84,13 +103,16 @@ describe('log rules', () => {
   });
 
   it('fires on an absence only once a whole window was watched, and not on the wake from a sleep', async () => {
-    const { clock, manager, writer, sent } = setup(`groups:
+    const { clock, manager, writer, sent } = setup(
+      `groups:
   - name: logs
     interval: 10s
     rules:
       - alert: NoHeartbeat
         logs: { query: heartbeat, absent: 30s }
-`);
+`,
+      kept,
+    );
     const firing = (): string[] => manager.prometheusAlerts().alerts.map((a) => a.state);
     manager.start();
     // Just started, nothing in the store: not absent yet (nobody watched 30 s).
@@ -123,5 +145,60 @@ describe('log rules', () => {
     expect(sent.length).toBe(sends);
     expect(manager.rulesView().groups[0]!.skippedEvaluations).toBeGreaterThan(300);
     await manager.stop();
+  });
+});
+
+describe('log rules, kept counts against SQL counts', () => {
+  it('fire and resolve at the same evaluations, with the same values, over bursts, late records and a rule edited', async () => {
+    const rules = (threshold: number): string => `groups:
+  - name: logs
+    interval: 10s
+    rules:
+      - alert: DbErrors
+        logs: { query: 'level:error logger:app.db "refused"', over: 1m, threshold: '> ${threshold}' }
+        for: 20s
+      - alert: Quiet
+        logs: { query: 'level:info', absent: 30s }
+        no_data: alerting
+`;
+    const runs = [setup(rules(5), true), setup(rules(5), false)];
+    for (const r of runs) r.manager.start();
+    for (let step = 0; step < 60; step++) {
+      // Bursts of errors (some from another logger, some late by up to 50 s), and quiet spells.
+      const burst = step % 17 < 6 ? (step * 7) % 5 : 0;
+      for (const { clock, writer } of runs) {
+        const now = clock.nowUs();
+        const records: LogInsert[] = [];
+        for (let k = 0; k < burst; k++) {
+          records.push({
+            ts: now - ((k * 13) % 50) * 1_000_000,
+            severity: ERROR,
+            fileId: null,
+            sourceId: null,
+            logger: k % 4 === 3 ? 'app.http' : 'app.db.pool',
+            message: `connection refused ${k}`,
+            flags: 0,
+          });
+        }
+        if (step % 20 < 10)
+          records.push({ ts: now, severity: INFO, fileId: null, sourceId: null, logger: 'app', message: 'tick', flags: 0 });
+        writer(records);
+      }
+      if (step === 40)
+        for (const { manager, file } of runs) {
+          writeFileSync(file, rules(2));
+          manager.reload();
+        }
+      for (const { clock } of runs) await clock.advance(4_000);
+    }
+    const [kept, sql] = runs.map((r) =>
+      r.sent.flat().map((a) => ({ name: a.labels.alertname, value: a.value, startsAt: a.startsAt, endsAt: a.endsAt })),
+    );
+    expect(kept).toEqual(sql);
+    // Both kinds of sends happened: firings and resolutions of each rule.
+    expect(new Set(kept!.map((a) => `${a.name} ${a.endsAt === null ? 'firing' : 'resolved'}`))).toEqual(
+      new Set(['DbErrors firing', 'DbErrors resolved', 'Quiet firing', 'Quiet resolved']),
+    );
+    for (const { manager } of runs) await manager.stop();
   });
 });

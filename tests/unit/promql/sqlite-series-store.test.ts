@@ -167,6 +167,25 @@ describe('the SQLite series store', () => {
     expect(byLabel(store, 'work_seconds_count', T + 20, '__name__')).toEqual({ work_seconds_count: 8 });
   });
 
+  it('gives a series the same labels object from one select to the next (what keeps the engine label caches across evaluations)', () => {
+    const { store } = load([
+      {
+        name: 'work',
+        unit: 's',
+        type: 'histogram',
+        temporality: 2,
+        monotonic: false,
+        points: [T, T + 10, T + 20].map((tS, i) => point(tS, { count: 2 * i, sum: i, distribution: { bounds: [1], counts: [i, i] } })),
+      },
+    ]);
+    const matchers = [{ name: '__name__', type: '=' as const, value: 'work_seconds_bucket' }];
+    const first = store.select(matchers, (T - 60) * 1000, (T + 20) * 1000);
+    const second = store.select(matchers, (T - 50) * 1000, (T + 20) * 1000);
+    expect(first.map((s) => s.labels.le)).toEqual(['1', '+Inf']);
+    expect(second.map((s) => s.labels)).toEqual(first.map((s) => s.labels));
+    second.forEach((s, i) => expect(s.labels).toBe(first[i]!.labels));
+  });
+
   it('keeps one series for the same attributes sent in another key order, by the same writer or after a restart', () => {
     const gauge = (tS: number, attributes: OtlpPoint['attributes']): OtlpMetric => ({
       name: 'queue.depth',

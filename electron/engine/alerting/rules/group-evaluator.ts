@@ -11,6 +11,7 @@ import type { Clock } from '../../core/clock.js';
 import { instantQuery, parseExpr, type Expr, type Labels, type SeriesStore } from '../../signals/metrics/promql/index.js';
 import { typeOf } from '../../signals/metrics/promql/parse.js';
 import { withSearchDeadline } from '../../signals/logs/query/index.js';
+import type { LogWindowCounter } from '../../signals/logs/live/window-counts.js';
 import { alertsToSend, applyEvaluation, type ActiveAlert, type Observation } from './alert-state.js';
 import { compare, type Rule, type RuleGroup } from './rule-file.js';
 import type { AlertHistory } from './alert-history.js';
@@ -30,8 +31,10 @@ export const RULE_QUERY_DEADLINE_MS = 5_000;
 export interface RuleDeps {
   clock: Clock;
   series: SeriesStore;
-  /** How many log records match `q` in [from, to] (µs). */
+  /** How many log records match `q` in [from, to] (µs): the previews, and log rules without `logCounter`. */
   countLogs(q: string, fromUs: number, toUs: number): number;
+  /** A log rule's count, kept as records are stored (signals/logs/live/window-counts.ts). */
+  logCounter?(q: string): LogWindowCounter;
   /**
    * A recording rule's result and the alerts' ALERTS series, stored as series PromQL reads (each
    * sample's labels include `__name__`); a `stale` sample is a staleness marker (the series ended).
@@ -65,6 +68,8 @@ export class RuleRuntime {
    * ALERTS_FOR_STATE), by labels: one not written again gets a staleness marker.
    */
   private writtenSeries = new Map<string, Labels>();
+  /** A log rule's counts, by search (its query, and '' for `no_data`): made at the first evaluation. */
+  private readonly logCounters = new Map<string, LogWindowCounter>();
 
   constructor(
     readonly rule: Rule,
@@ -80,13 +85,13 @@ export class RuleRuntime {
   private query(deps: RuleDeps, tsMs: number, observedSinceMs: number): { samples: { labels: Labels; value: number }[]; noData: boolean } {
     const logs = this.rule.logs;
     if (logs) {
-      const toUs = tsMs * 1000;
-      const fromMs = Math.max(tsMs - logs.overMs, observedSinceMs);
+      const [windowFromS, toS] = logWindowSeconds(tsMs, logs.overMs);
+      const fromS = Math.max(windowFromS, Math.ceil(observedSinceMs / 1000));
       // An absence needs a whole window watched: right after a start or a wake nothing is absent yet.
       if (logs.absent && tsMs - observedSinceMs < logs.overMs) return { samples: [], noData: false };
-      const n = deps.countLogs(logs.query, fromMs * 1000, toUs);
+      const n = this.countLogs(deps, logs.query, fromS, toS);
       this.health.lastValue = n;
-      const noData = this.rule.noData !== 'ok' && (logs.query === '' ? n : deps.countLogs('', fromMs * 1000, toUs)) === 0;
+      const noData = this.rule.noData !== 'ok' && (logs.query === '' ? n : this.countLogs(deps, '', fromS, toS)) === 0;
       return { samples: compare(logs.op, n, logs.threshold) ? [{ labels: {}, value: n }] : [], noData };
     }
     const result = instantQuery(deps.series, this.parsed!, tsMs);
@@ -103,6 +108,20 @@ export class RuleRuntime {
       noData = r.resultType === 'vector' && r.samples.length === 0;
     }
     return { samples, noData };
+  }
+
+  /** Records matching `q` in the seconds [fromS, toS]. */
+  private countLogs(deps: RuleDeps, q: string, fromS: number, toS: number): number {
+    if (!deps.logCounter) return deps.countLogs(q, fromS * 1_000_000, (toS + 1) * 1_000_000 - 1);
+    let counter = this.logCounters.get(q);
+    if (!counter) this.logCounters.set(q, (counter = deps.logCounter(q)));
+    return counter.count(fromS, toS);
+  }
+
+  /** The rule stops (its group went or changed): its counts stop following the stored records. */
+  close(): void {
+    for (const c of this.logCounters.values()) c.close();
+    this.logCounters.clear();
   }
 
   /** Evaluate at `tsMs`; returns the alerts to send. */
@@ -202,6 +221,16 @@ export class RuleRuntime {
   }
 }
 
+/**
+ * A log rule's window at `tsMs`, in whole seconds [fromS, toS]: the `overMs` seconds up to the
+ * evaluation's own (a second's records all in or all out, so a count can be kept per second as
+ * records are stored).
+ */
+export function logWindowSeconds(tsMs: number, overMs: number): [fromS: number, toS: number] {
+  const toS = Math.floor(tsMs / 1000);
+  return [toS - Math.ceil(overMs / 1000) + 1, toS];
+}
+
 /** What a condition compares: a top-level comparison's vector side, or the whole expression. */
 function dataExpr(e: Expr): Expr {
   if (e.kind === 'binary' && ['>', '<', '>=', '<=', '==', '!='].includes(e.op) && !e.returnBool) {
@@ -247,6 +276,11 @@ export class GroupRuntime {
     this.key = groupKey(group);
     this.state = deps.store.loadGroup(this.key);
     this.rules = group.rules.map((r) => new RuleRuntime(r, group, deps.store));
+  }
+
+  /** The group stops (removed, or replaced by its edited version). */
+  close(): void {
+    for (const r of this.rules) r.close();
   }
 
   evaluate(): void {

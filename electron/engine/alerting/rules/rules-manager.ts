@@ -23,7 +23,7 @@ import { parseExpr, rangeQuery, type Labels } from '../../signals/metrics/promql
 import type { Alert } from '../alert.js';
 import { alertsToSend, type ActiveAlert } from './alert-state.js';
 import { goFloatE } from './go-format.js';
-import { GroupRuntime, groupKey, ruleKey, type RuleDeps } from './group-evaluator.js';
+import { GroupRuntime, groupKey, logWindowSeconds, ruleKey, type RuleDeps } from './group-evaluator.js';
 import {
   compare,
   formatProblem,
@@ -105,6 +105,7 @@ export class RulesManager {
     if (this.reloadJob) jobs.push(this.reloadJob);
     for (const j of jobs) this.deps.scheduler.remove(j.name);
     await Promise.all(jobs.map((j) => j.settled()));
+    for (const g of this.groups.values()) g.runtime.close();
     this.groups.clear();
   }
 
@@ -165,6 +166,7 @@ export class RulesManager {
       const next = wanted.get(key);
       if (next && JSON.stringify(next) === running.definition) continue;
       this.deps.scheduler.remove(running.job.name);
+      running.runtime.close();
       this.groups.delete(key);
       this.resolveGone(running.runtime, next);
     }
@@ -418,7 +420,8 @@ export class RulesManager {
       const times: number[] = [];
       withSearchDeadline(() => {
         for (let t = start; t <= now; t += stepMs) {
-          const n = this.deps.countLogs(l.query, (t - overMs) * 1000, t * 1000);
+          const [fromS, toS] = logWindowSeconds(t, overMs);
+          const n = this.deps.countLogs(l.query, fromS * 1_000_000, (toS + 1) * 1_000_000 - 1);
           points.push([t, n]);
           if (compare(threshold.op, n, threshold.value)) times.push(t);
         }

@@ -15,6 +15,7 @@ import type { Db } from '../../core/database.js';
 import type { EngineModule, RestRoute } from '../../core/module.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { LogReader } from '../../signals/logs/log-reader.js';
+import type { LogWindowCounts } from '../../signals/logs/live/window-counts.js';
 import { parsePromDuration } from '../../signals/metrics/prometheus-api.js';
 import { gaugeMetrics, type PointsSink } from '../../signals/metrics/points-sink.js';
 import type { SeriesStore } from '../../signals/metrics/promql/index.js';
@@ -30,6 +31,8 @@ export interface AlertsDeps {
   scheduler: Scheduler;
   series: SeriesStore;
   logs: LogReader;
+  /** The log rules' counts, kept as records are stored. */
+  logCounts: LogWindowCounts;
   points: PointsSink;
   /** Where alerts go: the alert manager. With SentAlerts, `alerts.sent` lists them. */
   sink: AlertSink;
@@ -60,6 +63,7 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
       scheduler: deps.scheduler,
       series: deps.series,
       countLogs: (q, fromUs, toUs) => deps.logs.count({ q, from: fromUs, to: toUs }),
+      logCounter: (q) => deps.logCounts.counter(q),
       writeSeries: (samples, tsMs) => deps.points.write({ attributes: {} }, RULES_SCOPE, gaugeMetrics(samples, tsMs)),
       sink: deps.sink,
       store: new RuleStateStore(deps.db),

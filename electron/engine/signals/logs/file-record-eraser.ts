@@ -25,7 +25,11 @@ export class FileRecordEraser {
   private readonly subtractCounts;
   private readonly eraseWindow;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** Told of each window erased (the log rules' kept counts). */
+    private readonly onDeleted: (fromId: number, toId: number) => void = () => undefined,
+  ) {
     this.windowEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM logs WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?)').pluck();
     this.idsOf = db.prepare('SELECT id FROM logs WHERE id >= ? AND id <= ? AND file_id = ?').pluck();
     this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid = ?');
@@ -50,6 +54,7 @@ export class FileRecordEraser {
       const end = this.windowEnd.get(lo, hi, ERASE_WINDOW_ROWS) as number | null;
       if (end === null) return true;
       this.eraseWindow(lo, end, file.id);
+      this.onDeleted(lo, end);
       lo = end + 1;
       await new Promise((resolve) => setImmediate(resolve));
       if (stop()) return false;

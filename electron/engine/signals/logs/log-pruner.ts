@@ -15,7 +15,11 @@ export class LogPruner implements Pruner {
   /** Rows deleted since the full-text index last folded its deletions in. */
   private unmerged = 0;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** Told of each chunk deleted (the log rules' kept counts). */
+    private readonly onDeleted: (fromId: number, toId: number) => void = () => undefined,
+  ) {
     this.oldestId = db.prepare('SELECT min(id) FROM logs').pluck();
     this.oldestIds = db.prepare('SELECT id FROM logs WHERE id < ? ORDER BY id LIMIT ?').pluck();
     const subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ?');
@@ -58,6 +62,7 @@ export class LogPruner implements Pruner {
     const ids = this.oldestIds.all(cutoff, limit) as number[];
     if (ids.length === 0) return 0;
     const n = this.deleteChunk(ids[0]!, ids[ids.length - 1]!);
+    this.onDeleted(ids[0]!, ids[ids.length - 1]!);
     this.unmerged += n;
     return n;
   }

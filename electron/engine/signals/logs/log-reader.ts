@@ -169,26 +169,45 @@ export class LogReader {
    * the per-minute counts (a log rule's window is not whole minutes). Throws past the deadline.
    */
   count(p: { q: string; from: number; to: number }): number {
-    return withSearchDeadline(() => {
+    let n = 0;
+    this.countRows(p, 'count(*)', '', (row) => (n += row as number));
+    return n;
+  }
+
+  /**
+   * The same count per second of `ts` (second → records; seconds without any left out): where a
+   * log rule's kept count starts (signals/logs/live/window-counts.ts).
+   */
+  countBySecond(p: { q: string; from: number; to: number }): Map<number, number> {
+    const bySecond = new Map<number, number>();
+    this.countRows(p, 'l.ts / 1000000, count(*)', 'GROUP BY 1', (row) => {
+      const [second, n] = row as [number, number];
+      bySecond.set(second, (bySecond.get(second) ?? 0) + n);
+    });
+    return bySecond;
+  }
+
+  /** `SELECT <select> … <tail>` over the matches in [from, to], each id range's rows given to `take`. */
+  private countRows(p: { q: string; from: number; to: number }, select: string, tail: string, take: (row: unknown) => void): void {
+    withSearchDeadline(() => {
       const ast = parseQuery(p.q);
       const sql = compileToSql(ast);
       const stmt =
         sql.fts !== null
           ? this.db.prepare(
-              `SELECT count(*) FROM logs_fts f JOIN logs l ON l.id = f.rowid
+              `SELECT ${select} FROM logs_fts f JOIN logs l ON l.id = f.rowid
                WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-                 AND (${sql.where})`,
+                 AND (${sql.where}) ${tail}`,
             )
           : this.db.prepare(
-              `SELECT count(*) FROM logs l
-               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
+              `SELECT ${select} FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where}) ${tail}`,
             );
+      const read = tail === '' ? stmt.pluck() : stmt.raw();
       const head = sql.fts !== null ? [sql.fts] : [];
-      let n = 0;
       for (const [lo, hi] of this.idRanges(ast, p.from, p.to, p.from, p.to + this.writer.maxDrift)) {
-        n += stmt.pluck().get(...head, lo, hi, p.from, p.to, ...sql.params) as number;
+        for (const row of read.all(...head, lo, hi, p.from, p.to, ...sql.params)) take(row);
       }
-      return n;
     }, this.deadlineMs);
   }
 

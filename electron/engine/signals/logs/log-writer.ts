@@ -193,6 +193,8 @@ declare module '../../core/events.js' {
   interface EngineEvents {
     /** Log records were stored (committed): files' lines and OTLP log records alike. */
     'logs.stored': StoredBatch;
+    /** Log records with ids in [fromId, toId] were deleted (retention, a file's records erased), maybe not all of them. */
+    'logs.deleted': { fromId: number; toId: number };
   }
 }
 

@@ -45,10 +45,17 @@ interface ExpoDistribution {
  * the staleness marker's payload.
  */
 export class SeriesBuilder {
-  private ts = new Float64Array(8);
-  private vs = new Float64Array(8);
+  private ts: Float64Array;
+  private vs: Float64Array;
   length = 0;
-  constructor(readonly labels: Labels) {}
+  constructor(
+    readonly labels: Labels,
+    /** The samples expected (the rows read): no growing copies on the way. */
+    capacity = 8,
+  ) {
+    this.ts = new Float64Array(Math.max(capacity, 1));
+    this.vs = new Float64Array(Math.max(capacity, 1));
+  }
 
   /** Two points in the same millisecond: the later one wins (Prometheus keeps one sample per ms). */
   add(t: number, v: number): void {
@@ -96,17 +103,17 @@ export function merged(builders: SeriesBuilder[]): StoredSeries {
 }
 
 /** One series per `le` of the key; every point gives each of them a sample (missing: staleness). */
-function bySeriesKey(base: Labels, label: string): (key: string) => SeriesBuilder {
+function bySeriesKey(base: Labels, label: string, capacity: number): (key: string) => SeriesBuilder {
   const series = new Map<string, SeriesBuilder>();
   return (key) => {
     let s = series.get(key);
-    if (!s) series.set(key, (s = new SeriesBuilder({ ...base, [label]: key })));
+    if (!s) series.set(key, (s = new SeriesBuilder({ ...base, [label]: key }, capacity)));
     return s;
   };
 }
 
 export function quantileSeries(base: Labels, rows: readonly PointRow[]): SeriesBuilder[] {
-  const series = bySeriesKey(base, 'quantile');
+  const series = bySeriesKey(base, 'quantile', rows.length);
   const seen = new Set<SeriesBuilder>();
   for (const r of rows) {
     const t = msOf(r.ts);
@@ -126,7 +133,7 @@ export function quantileSeries(base: Labels, rows: readonly PointRow[]): SeriesB
  * migration 9, as JSON.
  */
 export function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, boundSets: BoundSets): SeriesBuilder[] {
-  const series = bySeriesKey(base, 'le');
+  const series = bySeriesKey(base, 'le', rows.length);
   const seen = new Set<SeriesBuilder>();
   let totals: number[] = [];
   let totalBounds = '';

@@ -144,6 +144,8 @@ const NUMBER_COLUMNS = 'ts, value, int_value, count, sum, NULL AS distribution, 
 const ROLLUP_MIN_SLOTS = 5;
 /** An instant selector's steps at least this far apart read the newest point of each step. */
 const NEWEST_PER_STEP_MIN_MS = 60_000;
+/** Label sets kept for stableLabels at most (past it they start again): a select of every series must not double the catalogue. */
+const MAX_STABLE_LABELS = 100_000;
 
 /** How one select reads: the window, and what the hints allow. */
 /** The windows a selector is read in: [t - range, t] for t = first, first + step, … last (ms). */
@@ -209,6 +211,8 @@ export class SqliteSeriesStore implements SeriesStore {
   /** What changes when the database does: this connection's row changes, another connection's commits. */
   private readonly totalChanges;
   private readonly dataVersion;
+  /** A selected series' labels by its key (builtKey), the same object from one select to the next. */
+  private readonly stableLabels = new Map<string, Labels>();
 
   constructor(db: Db) {
     this.newSeries = db.prepare(
@@ -325,7 +329,20 @@ export class SqliteSeriesStore implements SeriesStore {
         }
       }
     }
-    return [...out.values()].map(merged);
+    return [...out].map(([key, builders]) => this.withStableLabels(key, merged(builders)));
+  }
+
+  /**
+   * The series with the labels object the last select of the same series gave: the engine's caches
+   * keyed by label-set objects (dropName, labelsKey, the unique-set check, aggregation groups) then
+   * hold from one evaluation of a rule to the next, instead of being made again every 15 s.
+   */
+  private withStableLabels(key: string, series: StoredSeries): StoredSeries {
+    const kept = this.stableLabels.get(key);
+    if (kept) return { ...series, labels: kept };
+    if (this.stableLabels.size >= MAX_STABLE_LABELS) this.stableLabels.clear();
+    this.stableLabels.set(key, series.labels);
+    return series;
   }
 
   /**
@@ -432,7 +449,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private seriesOf(entry: CatalogEntry, name: string, part: Part, rows: readonly PointRow[]): SeriesBuilder[] {
     const base: Labels = { ...entry.labels, __name__: name };
     if (part === 'sum' || part === 'count') {
-      const s = new SeriesBuilder(base);
+      const s = new SeriesBuilder(base, rows.length);
       let total = 0;
       for (const r of rows) {
         const t = msOf(r.ts);
@@ -447,7 +464,7 @@ export class SqliteSeriesStore implements SeriesStore {
       return [s];
     }
     if (entry.type === 'gauge' || entry.type === 'sum') {
-      const s = new SeriesBuilder(base);
+      const s = new SeriesBuilder(base, rows.length);
       // A delta sum is the running total since its first point, as if it had been cumulative.
       let total = entry.delta && rows.length > 0 ? (this.deltaTotalBefore.get(entry.id, rows[0]!.ts) as number) : 0;
       for (const r of rows) {

@@ -24,8 +24,11 @@ export interface AnalysisLookup {
   patternRegex(patternId: number): string | undefined;
 }
 
-/** What several terms of one query need from a row, computed at most once per row. */
-class RowView {
+/**
+ * What the terms of one query (or of several queries asked of the same row: the log rules' counts)
+ * need from a row, computed at most once per row.
+ */
+export class RowView {
   private messageTokensCache: string[] | undefined;
   private attributeTokensCache: string[] | undefined;
   private attributesCache: { value: unknown } | undefined;
@@ -55,7 +58,7 @@ class RowView {
   }
 }
 
-type ViewTest = (view: RowView) => boolean;
+export type ViewTest = (view: RowView) => boolean;
 
 function matchValue(value: string | null, match: ValueMatch, test: (have: string, want: string) => boolean): boolean {
   if (value === null) return false;
@@ -192,6 +195,27 @@ function compileNode(ast: QueryAst, lookup: AnalysisLookup | undefined): ViewTes
 
 /** The JS twin of compileToSql for the live tail. `source:` needs source_path/file_path on rows. */
 export function compileToPredicate(ast: QueryAst, lookup?: AnalysisLookup): RowPredicate {
-  const test = compileNode(ast, lookup);
+  const test = compileToViewTest(ast, lookup);
   return (row) => test(new RowView(row));
+}
+
+/** compileToPredicate's test of a RowView: many queries asked of one row share its tokens. */
+export function compileToViewTest(ast: QueryAst, lookup?: AnalysisLookup): ViewTest {
+  return compileNode(ast, lookup);
+}
+
+/** Whether the query has `group:` or `pattern:` terms: what they match changes after a record is stored (merges, templates widening). */
+export function readsAnalysis(ast: QueryAst): boolean {
+  switch (ast.kind) {
+    case 'and':
+    case 'or':
+      return ast.children.some(readsAnalysis);
+    case 'not':
+      return readsAnalysis(ast.child);
+    case 'group':
+    case 'pattern':
+      return true;
+    default:
+      return false;
+  }
 }

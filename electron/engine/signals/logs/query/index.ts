@@ -4,7 +4,16 @@ export type { CompareOp, QueryAst, ValueMatch } from './ast.js';
 export { QuerySyntaxError } from './errors.js';
 export { parseQuery } from './parser.js';
 export { compileToSql, type CompiledSql, type CompileSqlOptions } from './compile-sql.js';
-export { compileToPredicate, type AnalysisLookup, type PredicateRow, type RowPredicate } from './compile-predicate.js';
+export {
+  compileToPredicate,
+  compileToViewTest,
+  readsAnalysis,
+  RowView,
+  type AnalysisLookup,
+  type PredicateRow,
+  type RowPredicate,
+  type ViewTest,
+} from './compile-predicate.js';
 export { registerQueryFunctions, sqlAnalysisLookup } from './sql-functions.js';
 export {
   narrowingFilters,
