@@ -36,9 +36,11 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, op
   const tokenArgs = opts.token === false ? [] : ['--token', token];
   // StatsD only for the tests that ask for it: tests run side by side, and 8125 is one port.
   const statsdArgs = args.some((a) => a.startsWith('--statsd-port') || a === '--no-statsd') ? [] : ['--no-statsd'];
+  // The Sentry SDK's endpoints are a listed source too: off unless a test asks for them.
+  const sentryArgs = args.some((a) => a.startsWith('--spotlight-port') || a === '--no-sentry') ? [] : ['--no-sentry'];
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...statsdArgs, ...args],
+    [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...statsdArgs, ...sentryArgs, ...args],
     {
       cwd: ROOT,
       env: { ...process.env, ...env },
