@@ -208,6 +208,13 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   }
   registerQueryFunctions(db);
   const scheduler = new Scheduler(config.clock ?? systemClock);
+  // What a start that fails halfway must undo, newest first (listeners closed, jobs stopped, the
+  // database closed, the data dir unlocked), before the error goes to the caller.
+  const undo: (() => unknown)[] = [() => lock.release(), () => db.close(), () => scheduler.stopAll()];
+  const abandon = async (err: unknown): Promise<never> => {
+    for (const step of undo.reverse()) await step();
+    throw err;
+  };
   const events = new EventBus();
   const writer = new LogWriter(db, scheduler.clock);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
@@ -281,13 +288,11 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.otlpOptional) {
         otlpProblem = `${(err as Error).message}: another program (a Collector? Jaeger?) uses the OTLP ports`;
       } else {
-        await scheduler.stopAll();
-        db.close();
-        lock.release();
-        throw err;
+        await abandon(err);
       }
     }
   }
+  undo.push(() => otlp?.close());
   let statsd: StatsdSource | null = null;
   if (config.statsd) {
     statsd = new StatsdSource(config.statsd, { scheduler, sink: points });
@@ -300,65 +305,31 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
             '(a StatsD daemon? statsd_exporter? a Datadog agent?); pass --statsd-port 0 for a free port',
         );
       } else {
-        await otlp?.close();
-        await scheduler.stopAll();
-        db.close();
-        lock.release();
-        throw err;
+        await abandon(err);
       }
     }
   }
-  let traceSources: TraceSources;
-  try {
-    traceSources = await startTraceSources(db, writer, { zipkin: config.zipkin, jaegerAgent: config.jaegerAgent }, { events, scheduler });
-  } catch (err) {
-    await otlp?.close();
-    await statsd?.stop();
-    await scheduler.stopAll();
-    db.close();
-    lock.release();
-    throw err;
-  }
+  undo.push(() => statsd?.stop());
+  const traceSources: TraceSources = await startTraceSources(
+    db,
+    writer,
+    { zipkin: config.zipkin, jaegerAgent: config.jaegerAgent },
+    { events, scheduler },
+  ).catch(abandon);
+  undo.push(() => traceSources.close());
   // Log records that come over the network one by one (Python's handlers, syslog) are batched per
   // listener. HTTPHandler's records need only the API port: their intake is there without the flag.
   const netLogs = { writer, scheduler, events };
   const pythonIntake = new PythonLogIntake(new LogBatcher(netLogs), scheduler.clock);
   const pythonLogging = config.pythonLogging ? new PythonLoggingSource(config.pythonLogging, pythonIntake, scheduler.clock) : null;
   const syslog = config.syslog ? new SyslogSource(config.syslog, new LogBatcher(netLogs), scheduler.clock) : null;
-  try {
-    await pythonLogging?.listen().catch((err: unknown) => {
-      throw portError(err, 'Python logging', '--python-logging-port');
-    });
-    await syslog?.listen().catch((err: unknown) => {
-      throw portError(err, 'syslog', '--syslog-port');
-    });
-  } catch (err) {
-    await traceSources.close();
-    await pythonLogging?.stop();
-    await otlp?.close();
-    await statsd?.stop();
-    await scheduler.stopAll();
-    db.close();
-    lock.release();
-    throw err;
-  }
-  let sentry: SentrySource | null = null;
-  if (config.sentry) {
-    sentry = new SentrySource(config.sentry, { db, logs: writer, events, scheduler });
-    try {
-      await sentry.listen();
-    } catch (err) {
-      await traceSources.close();
-      await pythonLogging?.stop();
-      await syslog?.stop();
-      await statsd?.stop();
-      await otlp?.close();
-      await scheduler.stopAll();
-      db.close();
-      lock.release();
-      throw err;
-    }
-  }
+  undo.push(() => pythonLogging?.stop());
+  await pythonLogging?.listen().catch((err: unknown) => abandon(portError(err, 'Python logging', '--python-logging-port')));
+  undo.push(() => syslog?.stop());
+  await syslog?.listen().catch((err: unknown) => abandon(portError(err, 'syslog', '--syslog-port')));
+  const sentry = config.sentry ? new SentrySource(config.sentry, { db, logs: writer, events, scheduler }) : null;
+  undo.push(() => sentry?.stop());
+  await sentry?.listen().catch(abandon);
 
   // The rules' alerts go to the alert manager (alertmanager.yml in the data dir, reloaded when it
   // changes; the defaults without one), and the last of them are kept for the API (alerts.sent).
@@ -468,16 +439,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   try {
     api = apiOf(modules);
   } catch (err) {
-    await otlp?.close();
-    await statsd?.stop();
-    await traceSources.close();
-    await sentry?.stop();
-    await pythonLogging?.stop();
-    await syslog?.stop();
-    await scheduler.stopAll();
-    db.close();
-    lock.release();
-    throw err;
+    return abandon(err);
   }
 
   let closing: Promise<CloseReport> | null = null;

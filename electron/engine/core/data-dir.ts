@@ -20,6 +20,9 @@ const OWN_FILES = [
   'loupe.pid',
   'api-token',
   'browser-sessions.json',
+  'secrets.json',
+  'secrets.key',
+  'secrets-key.keychain',
 ];
 
 /** Makes the data folder (0700) if needed; makes it and Loupe's files in it private if they are not. Returns what it changed. */

@@ -32,19 +32,26 @@ export interface SecretInfo {
 
 export class SecretStore {
   private readonly path: string;
-  private readonly key: Buffer;
+  private readonly keyFile: string;
+  private keyBytes: Buffer | null = null;
   /** Where the key is kept: the OS keychain (desktop) or the key file beside (loupe serve). */
   readonly keptIn: 'keychain' | 'file';
 
   constructor(dataDir: string, keychainKeyHex?: string) {
     this.path = join(dataDir, SECRETS_FILE);
+    this.keyFile = join(dataDir, SECRETS_KEY_FILE);
     if (keychainKeyHex !== undefined && /^[0-9a-f]{64}$/i.test(keychainKeyHex)) {
-      this.key = Buffer.from(keychainKeyHex, 'hex');
+      this.keyBytes = Buffer.from(keychainKeyHex, 'hex');
       this.keptIn = 'keychain';
     } else {
-      this.key = fileKey(join(dataDir, SECRETS_KEY_FILE));
       this.keptIn = 'file';
     }
+  }
+
+  /** The key file is made when the first secret is set or read, not for every data dir. */
+  private get key(): Buffer {
+    this.keyBytes ??= fileKey(this.keyFile);
+    return this.keyBytes;
   }
 
   list(): SecretInfo[] {
