@@ -2,7 +2,8 @@
 // on the scheduler every STATSD_LIMITS.flushIntervalMs (10 s) into metric points. Its counters
 // (datagrams, bad lines by reason, samples dropped past a limit) and the last bad line are on its
 // view; a bad packet never stops it. It is set per run (loupe serve --statsd-port), not stored.
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { bindUdp } from '../listen.js';
 import type { SourceView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Scheduler } from '../../core/scheduler.js';
@@ -18,8 +19,6 @@ export const DEFAULT_STATSD_HOST = '127.0.0.1';
 /** The id of the StatsD source: not a row of `sources` (those are positive). */
 export const STATSD_SOURCE_ID = -1;
 export const STATSD_SCOPE = 'loupe/statsd';
-/** Asked of the kernel for the socket's receive buffer, so a burst waits there instead of being dropped (it may grant less). */
-const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export interface StatsdConfig {
   /** 0 picks a free port. */
@@ -68,17 +67,7 @@ export class StatsdSource implements Source {
 
   /** Bind the UDP port; rejects as the socket does (EADDRINUSE: see `notListening`). */
   async listen(): Promise<void> {
-    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.config.port, this.host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((err: unknown) => {
-      socket.close();
-      throw err;
-    });
+    const socket = await bindUdp(this.config.port, this.host);
     // After the bind a socket error (none is expected for UDP on loopback) is kept, never thrown.
     socket.on('error', (err) => (this.problem = err.message));
     socket.on('message', (msg) => {

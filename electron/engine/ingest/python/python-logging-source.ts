@@ -7,7 +7,8 @@
 // kept as the last error on the source's view; a TCP stream whose length prefix is past the limit
 // is closed (nothing after it can be framed), the sender reconnects. Set per run, not stored.
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { bindUdp, listenTcp } from '../listen.js';
 import type { SourceView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Source } from '../source.js';
@@ -25,7 +26,6 @@ export const PYTHON_LOGGING_SOURCE_ID = -4;
 export const PYTHON_LOGGING_HTTP_PATH = '/api/python-logging';
 /** TCP connections at once; more are closed at once (counted). */
 export const MAX_PYTHON_CONNECTIONS = 64;
-const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export type RefusalReason = 'opcode' | 'limit' | 'malformed' | 'notLogRecord' | 'oversize';
 
@@ -159,39 +159,23 @@ export class PythonLoggingSource implements Source {
     const server = createServer((socket) => this.onConnection(socket));
     server.maxConnections = MAX_PYTHON_CONNECTIONS;
     server.on('drop', () => this.intake.counters.refusedConnections++);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenTcp(server, this.config.port, this.host);
     server.on('error', (err) => (this.problem = err.message));
     this.server = server;
     const port = this.tcpPort!;
     try {
-      this.udp = await this.bindUdp(port);
+      this.udp = await this.openUdp(port);
     } catch (err) {
       if (this.config.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
         await this.closeTcp();
         throw err;
       }
-      this.udp = await this.bindUdp(0);
+      this.udp = await this.openUdp(0);
     }
   }
 
-  private async bindUdp(port: number): Promise<UdpSocket> {
-    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, this.host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((err: unknown) => {
-      socket.close();
-      throw err;
-    });
+  private async openUdp(port: number): Promise<UdpSocket> {
+    const socket = await bindUdp(port, this.host);
     socket.on('error', (err) => (this.problem = err.message));
     socket.on('message', (msg) => this.onDatagram(msg));
     return socket;

@@ -6,7 +6,8 @@
 // its end; TCP connections at once are capped; a flood past what the writer keeps is dropped and
 // counted. Set per run (not stored), like StatsD.
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { bindUdp, listenTcp } from '../listen.js';
 import type { SourceView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Source } from '../source.js';
@@ -25,7 +26,6 @@ export const SYSLOG_LIMITS = {
   /** TCP connections at once; more are closed at once (counted). */
   maxConnections: 64,
 };
-const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export interface SyslogConfig {
   /** UDP and TCP on this port; 0 picks free ports. */
@@ -78,17 +78,7 @@ export class SyslogSource implements Source {
 
   /** Bind UDP, then TCP on the same number (a free one of its own when that is taken and 0 was asked). */
   async listen(): Promise<void> {
-    const udp = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(this.config.port, this.host, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    }).catch((err: unknown) => {
-      udp.close();
-      throw err;
-    });
+    const udp = await bindUdp(this.config.port, this.host);
     udp.on('error', (err) => (this.problem = err.message));
     udp.on('message', (msg) => {
       this.counters.bytes += msg.length;
@@ -101,27 +91,21 @@ export class SyslogSource implements Source {
     this.udp = udp;
     const port = udp.address().port;
     try {
-      this.server = await this.listenTcp(port);
+      this.server = await this.openTcp(port);
     } catch (err) {
       if (this.config.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
         await this.stopSockets();
         throw err;
       }
-      this.server = await this.listenTcp(0);
+      this.server = await this.openTcp(0);
     }
   }
 
-  private async listenTcp(port: number): Promise<Server> {
+  private async openTcp(port: number): Promise<Server> {
     const server = createServer((socket) => this.onConnection(socket));
     server.maxConnections = SYSLOG_LIMITS.maxConnections;
     server.on('drop', () => this.counters.refusedConnections++);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenTcp(server, port, this.host);
     server.on('error', (err) => (this.problem = err.message));
     return server;
   }

@@ -4,7 +4,8 @@
 // the OTLP ingest path; a datagram that cannot be read is counted with its reason, and when Loupe
 // is behind on writing (the ingest's queue full) datagrams are dropped and counted, never queued:
 // memory stays bounded under a flood, and UDP senders never retry anyway.
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { bindUdp } from '../listen.js';
 import type { SourceView } from '../../../../shared/model.js';
 import type { Clock } from '../../core/clock.js';
 import type { Source } from '../source.js';
@@ -17,8 +18,6 @@ import { TraceSourceStats } from './trace-source-stats.js';
 export const DEFAULT_JAEGER_AGENT_PORT = 6831;
 /** Not a row of `sources` (those are positive); StatsD is -1, Zipkin -2. */
 export const JAEGER_SOURCE_ID = -3;
-/** Asked of the kernel for each socket's receive buffer, so a burst waits there (it may grant less). */
-const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export interface JaegerAgentConfig {
   /** The compact port; binary is on the next one. 0 picks two free ports (not necessarily adjacent). */
@@ -65,17 +64,7 @@ export class JaegerAgentSource implements Source {
   }
 
   private async bind(protocol: Protocol, port: number): Promise<void> {
-    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, this.host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((err: unknown) => {
-      socket.close();
-      throw err;
-    });
+    const socket = await bindUdp(port, this.host);
     socket.on('error', (err) => this.stats.problem(err.message));
     socket.on('message', (msg) => this.receive(msg, protocol));
     this.sockets.push(socket);

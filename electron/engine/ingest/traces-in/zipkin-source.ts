@@ -6,6 +6,7 @@
 // ingest path. Answers 202 as Zipkin and Jaeger's collector do; 400/413/415 with a reason for
 // what is refused, 503 + Retry-After when Loupe is behind on writing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listenTcp } from '../listen.js';
 import type { AddressInfo } from 'node:net';
 import type { SourceView } from '../../../../shared/model.js';
 import { isLoopbackAddress, isLoopbackHost } from '../../api/host-guard.js';
@@ -85,13 +86,7 @@ export class ZipkinSource implements Source {
     });
     server.keepAliveTimeout = OTLP_LIMITS.keepAliveMs;
     server.headersTimeout = OTLP_LIMITS.keepAliveMs + 1000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenTcp(server, this.config.port, this.host);
     this.server = server;
     this.boundPort = (server.address() as AddressInfo).port;
   }
