@@ -159,7 +159,9 @@ export async function benchOtlp(quick = false): Promise<BenchRow[]> {
     });
 
     // One 10,000-span trace opened through the REST API (median of 5).
-    const engine = await createEngine({ dataDir: join(dir, 'api'), otlp: false });
+    // The spans' times are fixed (T0, May 2026): with the default 7-day retention the engine's
+    // retention job could drop the trace between two of the requests timed.
+    const engine = await createEngine({ dataDir: join(dir, 'api'), otlp: false, retentionUs: Number.MAX_SAFE_INTEGER });
     const server = await startHttpServer(engine, { host: '127.0.0.1', port: 0, token: 't' });
     try {
       const ingest = new OtlpIngest(engine.db, new LogWriter(engine.db), { maxPendingItems: Number.MAX_SAFE_INTEGER });
@@ -185,8 +187,8 @@ export async function benchOtlp(quick = false): Promise<BenchRow[]> {
       rows.push({
         what: 'open a 10,000-span trace (GET /api/traces/{id})',
         value: `${median.toFixed(0)} ms`,
-        target: '< 200 ms',
-        ok: median < 200,
+        target: '< 150 ms',
+        ok: median < 150,
       });
     } finally {
       await server.close();

@@ -42,8 +42,7 @@ export interface TraceRow {
 
 export class SpanWriter {
   private readonly insertSpan;
-  private readonly getTrace;
-  private readonly putTrace;
+  private readonly mergeTrace;
   private readonly upsertOperation;
 
   constructor(
@@ -56,12 +55,23 @@ export class SpanWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (trace_id, span_id) DO NOTHING`,
     );
-    this.getTrace = db.prepare(
-      'SELECT start_us, end_us, span_count, error_count, root_service, root_name, services FROM traces WHERE trace_id = ?',
-    );
-    this.putTrace = db.prepare(
-      `INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, error_count, root_service, root_name, services)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    // The batch's part of a trace merged into its summary in one statement, without reading the row
+    // back into JS. A root already known stays; a root arriving late (children first) fills it in
+    // (SET's right-hand sides see the row as it was). The services are merged only when they differ
+    // (the usual case: a trace's later batches come from the services already seen).
+    this.mergeTrace = db.prepare(
+      `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_service, root_name, services)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (trace_id) DO UPDATE SET
+         start_us = min(start_us, excluded.start_us),
+         end_us = max(end_us, excluded.end_us),
+         span_count = span_count + excluded.span_count,
+         error_count = error_count + excluded.error_count,
+         root_service = CASE WHEN root_name IS NULL THEN excluded.root_service ELSE root_service END,
+         root_name = coalesce(root_name, excluded.root_name),
+         services = CASE WHEN services = excluded.services THEN services ELSE (
+           SELECT json_group_array(value ORDER BY value) FROM (
+             SELECT value FROM json_each(services) UNION SELECT value FROM json_each(excluded.services))) END`,
     );
     this.upsertOperation = db.prepare(
       `INSERT INTO span_operations (service, name, span_count, last_us) VALUES (?, ?, ?, ?)
@@ -132,26 +142,12 @@ export class SpanWriter {
         } else operations.set(opKey, { service: service ?? '', name: s.name, count: 1, last: s.startUs });
       }
     }
-    for (const [traceId, t] of traces) this.mergeTrace(traceId, t);
+    for (const [traceId, t] of traces) {
+      const services = t.services.size === 0 ? '[]' : JSON.stringify([...t.services].sort());
+      this.mergeTrace.run(traceId, t.start, t.end, t.count, t.errors, t.rootService, t.rootName, services);
+    }
     for (const op of operations.values()) this.upsertOperation.run(op.service, op.name, op.count, op.last);
     return stored;
-  }
-
-  private mergeTrace(traceId: string, t: TraceDelta): void {
-    const old = this.getTrace.get(traceId) as TraceRow | undefined;
-    if (old) {
-      for (const s of JSON.parse(old.services) as string[]) t.services.add(s);
-      t.start = Math.min(t.start, old.start_us);
-      t.end = Math.max(t.end, old.end_us);
-      t.count += old.span_count;
-      t.errors += old.error_count;
-      // A root already known stays; a root arriving late (children first) fills it in.
-      if (old.root_name !== null) {
-        t.rootService = old.root_service;
-        t.rootName = old.root_name;
-      }
-    }
-    this.putTrace.run(traceId, t.start, t.end, t.count, t.errors, t.rootService, t.rootName, JSON.stringify([...t.services].sort()));
   }
 }
 
