@@ -330,7 +330,10 @@ export interface Requests {
   /** Remove a probe from probes.yml, with its history. */
   'health.delete': { params: { name: string }; result: null };
   /** The secrets probes' headers refer to as `${secret:NAME}`: names and when set, never values; where the key is kept. */
-  'secrets.list': { params: Record<string, never>; result: { keptIn: 'keychain' | 'file'; secrets: { name: string; updatedAt: string }[] } };
+  'secrets.list': {
+    params: Record<string, never>;
+    result: { keptIn: 'keychain' | 'file'; secrets: { name: string; updatedAt: string }[] };
+  };
   /** Set a secret (sealed with the key, never shown again). */
   'secrets.set': { params: { name: string; value: string }; result: { name: string; updatedAt: string } };
   'secrets.delete': { params: { name: string }; result: null };
