@@ -29,6 +29,9 @@ export function formatMinutes(minutes: number): string {
   return `${sign}${Math.round(m * 60)} s`;
 }
 
+/** Counted events: PromQL increases are extrapolated to the window's edges, so whole numbers are shown. */
+export const formatEventCount = (n: number): string => Math.round(n).toLocaleString('en');
+
 /** Events left in the budget, whole where they are many (negative: overspent). */
 export function formatEvents(n: number): string {
   const a = Math.abs(n);
