@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, alerts)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { benchAlerts } from './alerts.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import { benchHealth } from './health.bench.js';
+import { benchSlo } from './slo.bench.js';
 import { benchBottlenecks, benchPatterns } from './analysis.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
@@ -263,7 +264,7 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui, otlp, metrics, health, alerts, bottlenecks) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or latency, search, ui, otlp, metrics, health, slo, alerts, bottlenecks) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -275,6 +276,7 @@ try {
   if (wanted('otlp')) rows.push(...(await benchOtlp(quick)), ...(await benchWaterfall()));
   if (wanted('traces-in')) rows.push(...(await benchTracesIn(quick)));
   if (wanted('health')) rows.push(...(await benchHealth(quick)));
+  if (wanted('slo')) rows.push(...(await benchSlo(quick)));
   if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
   // Beside StatsD's datagrams: Python's DatagramHandler and syslog over UDP.
   if (wanted('metrics') || wanted('logs-in')) rows.push(...(await benchLogsIn(quick)));

@@ -58,7 +58,7 @@ export function fromDatetimeLocal(text: string): number | undefined {
 
 // ---- the view in the URL: #/logs?q=…&last=15m  or  #/logs?q=…&from=…&to=… ------------------
 
-export const ROUTES = ['logs', 'traces', 'metrics', 'errors', 'performance', 'alerts', 'health', 'sources'] as const;
+export const ROUTES = ['logs', 'traces', 'metrics', 'errors', 'performance', 'alerts', 'health', 'slos', 'sources'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
 export interface ViewLocation {
