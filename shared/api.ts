@@ -34,6 +34,7 @@ import type {
 } from './rules.js';
 import type { HealthListView, ProbeResultView, ProbeSpec, ProbeView } from './health.js';
 import type { SloDetailView, SloListView, SloSpec, SloStatusView } from './slo.js';
+import type { AnomaliesView, ChangesView } from './anomalies.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -369,6 +370,13 @@ export interface Requests {
     params: { q?: string; from?: string; to?: string; buckets?: number; limit?: number; sort?: 'count' | 'change' };
     result: PatternsView;
   };
+  /**
+   * The golden signals' anomalies per service in the range (default the last hour, at most 7
+   * days): runs of minutes far from the baseline of the hours before and the same hour yesterday.
+   */
+  'anomalies.list': { params: { from?: string; to?: string; service?: string }; result: AnomaliesView };
+  /** The range (default the last hour) against the one just before: new errors and patterns, routes whose p95 moved, sources gone quiet. */
+  'anomalies.changes': { params: { from?: string; to?: string }; result: ChangesView };
 }
 
 export interface Subscriptions {

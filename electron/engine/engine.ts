@@ -64,6 +64,8 @@ import type { ZipkinConfig, ZipkinSource } from './ingest/traces-in/zipkin-sourc
 import type { JaegerAgentConfig, JaegerAgentSource } from './ingest/traces-in/jaeger-agent-source.js';
 import { SentrySource, type SentryConfig } from './ingest/sentry/sentry-source.js';
 import { sentryModule } from './modules/sentry/module.js';
+import { anomaliesModule } from './modules/anomalies/module.js';
+import { Anomalies } from './analysis/anomalies/anomalies.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -172,6 +174,8 @@ export const ALERT_MANAGER_CONFIG_FILE = 'alertmanager.yml';
 export const RULES_DIR = 'rules';
 /** The instrumentation scope of the SLOs' Sloth series. */
 export const SLO_SCOPE = 'loupe/slo';
+/** The instrumentation scope of the golden signals' baseline series. */
+export const ANOMALIES_SCOPE = 'loupe/anomalies';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
@@ -380,6 +384,20 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
     slo.module,
+    anomaliesModule(
+      new Anomalies({
+        store: seriesStore,
+        clock: scheduler.clock,
+        writeSeries: (samples, tsMs) => points.write({ attributes: {} }, ANOMALIES_SCOPE, gaugeMetrics(samples, tsMs)),
+      }),
+      {
+        store: seriesStore,
+        nowMs: () => scheduler.clock.nowMs(),
+        errors: (p) => analysis.errors.list(p),
+        patterns: (p) => analysis.patterns.list(p),
+      },
+      scheduler,
+    ),
     // Last: its routes' `/api/{project}/…` addresses are tried after every other module's.
     ...(sentry ? [sentryModule(sentry)] : []),
   );
