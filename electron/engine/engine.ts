@@ -66,6 +66,7 @@ import { SentrySource, type SentryConfig } from './ingest/sentry/sentry-source.j
 import { sentryModule } from './modules/sentry/module.js';
 import { anomaliesModule } from './modules/anomalies/module.js';
 import { Anomalies } from './analysis/anomalies/anomalies.js';
+import { whatChanged } from './analysis/anomalies/what-changed.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -329,6 +330,29 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     dataDir: config.dataDir,
     extraFiles: config.sloFiles ?? [],
   });
+  // The golden signals' baselines and anomalies, and "what changed" between two ranges.
+  const anomalyFinder = new Anomalies({
+    store: seriesStore,
+    clock: scheduler.clock,
+    writeSeries: (samples, tsMs) => points.write({ attributes: {} }, ANOMALIES_SCOPE, gaugeMetrics(samples, tsMs)),
+  });
+  const anomalies = {
+    list: anomalyFinder.list.bind(anomalyFinder),
+    changes: (p: { from?: number | undefined; to?: number | undefined }) =>
+      whatChanged(
+        {
+          store: seriesStore,
+          nowMs: () => scheduler.clock.nowMs(),
+          errors: (q) => analysis.errors.list(q),
+          patterns: (q) => analysis.patterns.list(q),
+        },
+        p,
+      ),
+    baselineJob: anomalyFinder.baselineJob,
+    get status() {
+      return anomalyFinder.status;
+    },
+  };
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
@@ -384,20 +408,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     otlpModule(otlp, otlpProblem),
     healthModule({ db, scheduler, sink: points, logs: writer, events, dataDir: config.dataDir, extraFiles: config.probesFiles ?? [] }),
     slo.module,
-    anomaliesModule(
-      new Anomalies({
-        store: seriesStore,
-        clock: scheduler.clock,
-        writeSeries: (samples, tsMs) => points.write({ attributes: {} }, ANOMALIES_SCOPE, gaugeMetrics(samples, tsMs)),
-      }),
-      {
-        store: seriesStore,
-        nowMs: () => scheduler.clock.nowMs(),
-        errors: (p) => analysis.errors.list(p),
-        patterns: (p) => analysis.patterns.list(p),
-      },
-      scheduler,
-    ),
+    anomaliesModule(anomalies, scheduler),
     // Last: its routes' `/api/{project}/…` addresses are tried after every other module's.
     ...(sentry ? [sentryModule(sentry)] : []),
   );

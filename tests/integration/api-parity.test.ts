@@ -157,6 +157,8 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'errors.ignore': { params: {}, bad: { id: 'first' } },
   'errors.merge': { params: {}, bad: { into: 1, from: 'second' } },
   'patterns.list': { params: { q: 'request', from: '2026-11-30T10:20:00Z', to: '2026-11-30T10:40:00Z' }, bad: { sort: 'up' } },
+  'anomalies.list': { params: { from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', service: 'shop' }, bad: { from: 'earlier' } },
+  'anomalies.changes': { params: { from: '2026-11-30T10:30:00Z', to: '2026-11-30T11:00:00Z' }, bad: { to: 'later' } },
 };
 
 /** The protocol's answer to one request, as the text it sent. */

@@ -22,11 +22,11 @@ function noise(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
-/** `hours` of minutes: value(t, i) and events(t, i). */
-function series(hours: number, value: (t: number, i: number) => number, events: (t: number, i: number) => number = () => 500): SignalPoint[] {
+/** `hours` of minutes: value(t) and events(t). */
+function series(hours: number, value: (t: number) => number, events: (t: number) => number = () => 500): SignalPoint[] {
   return Array.from({ length: hours * 60 }, (_, i) => {
     const t = T0 + i * MINUTE;
-    return { t, v: value(t, i), events: events(t, i) };
+    return { t, v: value(t), events: events(t) };
   });
 }
 

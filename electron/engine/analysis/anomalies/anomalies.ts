@@ -10,6 +10,7 @@ import { usToRfc3339 } from '../../../../shared/time.js';
 import type { AnomaliesView, AnomalyView } from '../../../../shared/anomalies.js';
 import { BadRequestError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import type { JobSpec } from '../../core/module.js';
 import type { Labels, SeriesStore } from '../../signals/metrics/promql/index.js';
 import {
   baselines,
@@ -155,6 +156,11 @@ export class Anomalies {
     }
     this.stats.series = samples.length;
     if (samples.length > 0) this.deps.writeSeries(samples, nowMs);
+  }
+
+  /** The scheduler job that writes the baseline series every minute. */
+  get baselineJob(): JobSpec {
+    return { name: BASELINE_JOB, everyMs: BASELINE_JOB_MS, run: () => this.writeBaselines() };
   }
 
   get status(): { runs: number; failures: number; lastError: string | null; series: number } {

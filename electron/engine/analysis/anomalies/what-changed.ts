@@ -103,7 +103,7 @@ export function whatChanged(deps: WhatChangedDeps, p: { from?: number | undefine
     const now = servedNow.get(service)?.v ?? 0;
     if (service && wentQuiet(before.v, now)) quiet.push({ kind: 'requests', service, previous: Math.round(before.v), current: Math.round(now) });
   }
-  quiet.sort((a, b) => b.previous - a.previous);
+  quiet.sort((a, b) => a.kind.localeCompare(b.kind) || b.previous - a.previous);
 
   return {
     from: usToRfc3339(fromUs),

@@ -1,30 +1,41 @@
 // Anomalies and "what changed" over REST and the protocol (anomalies.list, anomalies.changes), the
 // job that writes the golden signals' baselines as series every minute, and its status.
+import type { AnomaliesView, ChangesView } from '../../../../shared/anomalies.js';
+import type { EngineStatusView } from '../../../../shared/model.js';
 import { handler } from '../../api/handlers.js';
 import { param } from '../../api/params.js';
-import type { EngineModule } from '../../core/module.js';
+import type { EngineModule, JobSpec } from '../../core/module.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import { Anomalies, BASELINE_JOB, BASELINE_JOB_MS } from '../../analysis/anomalies/anomalies.js';
-import { whatChanged, type WhatChangedDeps } from '../../analysis/anomalies/what-changed.js';
 
-export function anomaliesModule(anomalies: Anomalies, changes: WhatChangedDeps, scheduler: Scheduler): EngineModule {
+type Range = { from?: number | undefined; to?: number | undefined };
+
+/** What the module is given (analysis/anomalies/: Anomalies and whatChanged, composed by the engine). */
+export interface AnomaliesParts {
+  list(p: Range & { service?: string | undefined }): AnomaliesView;
+  changes(p: Range): ChangesView;
+  readonly baselineJob: JobSpec;
+  readonly status: NonNullable<EngineStatusView['anomalies']>;
+}
+
+export function anomaliesModule(anomalies: AnomaliesParts, scheduler: Scheduler): EngineModule {
+  const job = anomalies.baselineJob;
   return {
     name: 'anomalies',
     handlers: {
       'anomalies.list': handler({ from: param.time, to: param.time, service: param.string }, (p) => anomalies.list(p)),
-      'anomalies.changes': handler({ from: param.time, to: param.time }, (p) => whatChanged(changes, p)),
+      'anomalies.changes': handler({ from: param.time, to: param.time }, (p) => anomalies.changes(p)),
     },
     routes: [
       { method: 'GET', path: '/api/anomalies', handler: 'anomalies.list', query: ['from', 'to', 'service'] },
       { method: 'GET', path: '/api/changes', handler: 'anomalies.changes', query: ['from', 'to'] },
     ],
     start: () => {
-      scheduler.add({ name: BASELINE_JOB, everyMs: BASELINE_JOB_MS, run: () => anomalies.writeBaselines() }).start();
+      scheduler.add(job).start();
     },
     stop: async () => {
-      const job = scheduler.job(BASELINE_JOB);
-      scheduler.remove(BASELINE_JOB);
-      await job?.settled();
+      const running = scheduler.job(job.name);
+      scheduler.remove(job.name);
+      await running?.settled();
     },
     status: () => ({ anomalies: anomalies.status }),
   };
