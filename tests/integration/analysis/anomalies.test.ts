@@ -45,7 +45,9 @@ function tracer(service: string) {
 function logger(service: string) {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${engine.otlp!.httpPort}/v1/logs` }) })],
+    processors: [
+      new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${engine.otlp!.httpPort}/v1/logs` }) }),
+    ],
   });
   return { provider, logger: provider.getLogger('anomalies.test') };
 }
@@ -118,8 +120,10 @@ afterAll(async () => {
 });
 
 describe('anomalies', () => {
-  it("marks the minutes shop failed, against its usual, and nothing in its steady first hour", async () => {
-    const second = await api<AnomaliesView>(`/api/anomalies?${new URLSearchParams({ from: iso(START + 60 * MINUTE), to: iso(clock.nowMs()), service: 'shop' })}`);
+  it('marks the minutes shop failed, against its usual, and nothing in its steady first hour', async () => {
+    const second = await api<AnomaliesView>(
+      `/api/anomalies?${new URLSearchParams({ from: iso(START + 60 * MINUTE), to: iso(clock.nowMs()), service: 'shop' })}`,
+    );
     const errors = second.anomalies.filter((a) => a.signal === 'error_ratio');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ service: 'shop', direction: 'up', baseline: 0 });
@@ -139,7 +143,9 @@ describe('anomalies', () => {
 
   it('writes each service’s baseline and score every minute, for rules such as "error ratio 5× its usual"', async () => {
     const query = async (expr: string) => {
-      const body = await api<{ data: PromQueryData }>(`/api/v1/query?${new URLSearchParams({ query: expr, time: String(clock.nowMs() / 1000) })}`);
+      const body = await api<{ data: PromQueryData }>(
+        `/api/v1/query?${new URLSearchParams({ query: expr, time: String(clock.nowMs() / 1000) })}`,
+      );
       if (body.data.resultType !== 'vector') throw new Error(body.data.resultType);
       return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
     };
@@ -161,7 +167,9 @@ describe('anomalies', () => {
 
 describe('what changed', () => {
   it('lists the second hour’s new error, new pattern, slower route and what went quiet', async () => {
-    const c = await api<ChangesView>(`/api/changes?${new URLSearchParams({ from: iso(START + 60 * MINUTE), to: iso(START + 120 * MINUTE) })}`);
+    const c = await api<ChangesView>(
+      `/api/changes?${new URLSearchParams({ from: iso(START + 60 * MINUTE), to: iso(START + 120 * MINUTE) })}`,
+    );
     expect(Date.parse(c.previousFrom)).toBe(START);
     expect(c.newErrors.map((e) => e.title)).toEqual(["KeyError: 'currency'"]);
     expect(c.newPatterns.map((p) => p.template)).toContain('cache warmed in <NUM> ms after <NUM> tries');

@@ -2,7 +2,13 @@
 // are, flat noise of a day gives none, a handful of requests never makes one, and the same hour
 // yesterday is part of the usual; then the golden signals read with PromQL from RED-shaped series.
 import { describe, expect, it } from 'vitest';
-import { baselines, readSignals, SIGNAL_RULES, STEP_MS, type GoldenSignal } from '../../../electron/engine/analysis/anomalies/golden-signals.js';
+import {
+  baselines,
+  readSignals,
+  SIGNAL_RULES,
+  STEP_MS,
+  type GoldenSignal,
+} from '../../../electron/engine/analysis/anomalies/golden-signals.js';
 import { DEFAULT_DETECT, detect, type SignalPoint } from '../../../electron/engine/analysis/anomalies/robust-baseline.js';
 import { MemorySeriesStore } from '../../../electron/engine/signals/metrics/promql/index.js';
 
@@ -56,29 +62,66 @@ describe('anomaly detection', () => {
 
   it('finds traffic that stopped, a drop only the rates are judged on', () => {
     const n = noise(2);
-    const rate = series(8, (t) => (inSpike(t) ? 0.2 : 10 + 0.5 * n()), (t) => (inSpike(t) ? 60 : 3000));
+    const rate = series(
+      8,
+      (t) => (inSpike(t) ? 0.2 : 10 + 0.5 * n()),
+      (t) => (inSpike(t) ? 60 : 3000),
+    );
     const found = anomaliesOf(rate, 'request_rate');
     expect(found.map((s) => [s.fromMs, s.toMs, s.direction])).toEqual([[SPIKE_FROM, SPIKE_TO, 'down']]);
     // Latency falling is good news, not an anomaly.
-    expect(anomaliesOf(series(8, (t) => (inSpike(t) ? 5 : 120 + 10 * n())), 'latency_p95')).toEqual([]);
+    expect(
+      anomaliesOf(
+        series(8, (t) => (inSpike(t) ? 5 : 120 + 10 * n())),
+        'latency_p95',
+      ),
+    ).toEqual([]);
   });
 
   it('gives no anomaly on a day of flat noise, for any signal', () => {
     const n = noise(3);
     const day = 24;
-    expect(anomaliesOf(series(day, () => 10 * (1 + 0.1 * n())), 'request_rate')).toEqual([]);
-    expect(anomaliesOf(series(day, () => Math.max(0, 0.02 + 0.01 * n())), 'error_ratio')).toEqual([]);
-    expect(anomaliesOf(series(day, () => 80 * (1 + 0.15 * n())), 'latency_p95')).toEqual([]);
-    expect(anomaliesOf(series(day, () => Math.max(0, 3 + n())), 'log_rate')).toEqual([]);
+    expect(
+      anomaliesOf(
+        series(day, () => 10 * (1 + 0.1 * n())),
+        'request_rate',
+      ),
+    ).toEqual([]);
+    expect(
+      anomaliesOf(
+        series(day, () => Math.max(0, 0.02 + 0.01 * n())),
+        'error_ratio',
+      ),
+    ).toEqual([]);
+    expect(
+      anomaliesOf(
+        series(day, () => 80 * (1 + 0.15 * n())),
+        'latency_p95',
+      ),
+    ).toEqual([]);
+    expect(
+      anomaliesOf(
+        series(day, () => Math.max(0, 3 + n())),
+        'log_rate',
+      ),
+    ).toEqual([]);
   });
 
   it('never makes an anomaly of a handful of requests (the minimum-volume guard)', () => {
     const n = noise(4);
     // One failed request of three: a ratio of 0.33 against a usual 0, behind too few requests.
-    const few = series(8, (t) => (inSpike(t) ? 1 / 3 : 0), (t) => (inSpike(t) ? 3 : 2 + Math.round(Math.abs(n()))));
+    const few = series(
+      8,
+      (t) => (inSpike(t) ? 1 / 3 : 0),
+      (t) => (inSpike(t) ? 3 : 2 + Math.round(Math.abs(n()))),
+    );
     expect(anomaliesOf(few, 'error_ratio')).toEqual([]);
     // The same ratio behind 30 requests is one.
-    const enough = series(8, (t) => (inSpike(t) ? 1 / 3 : 0), (t) => (inSpike(t) ? 30 : 25));
+    const enough = series(
+      8,
+      (t) => (inSpike(t) ? 1 / 3 : 0),
+      (t) => (inSpike(t) ? 30 : 25),
+    );
     expect(anomaliesOf(enough, 'error_ratio')).toHaveLength(1);
   });
 
@@ -92,7 +135,11 @@ describe('anomaly detection', () => {
     const twoDays = series(48, (t) => (batch(t) ? 100 : 10) * (1 + 0.05 * n()));
     const secondDay = T0 + 24 * HOUR;
     // On the first day there is no yesterday: the batch is an anomaly then…
-    const first = anomaliesOf(twoDays.filter((p) => p.t < secondDay), 'request_rate', T0 + HOUR);
+    const first = anomaliesOf(
+      twoDays.filter((p) => p.t < secondDay),
+      'request_rate',
+      T0 + HOUR,
+    );
     expect(first.map((s) => new Date(s.fromMs).toISOString())).toEqual(['2026-03-02T02:00:00.000Z']);
     // …and on the second, with yesterday's same hour, it is the usual.
     expect(anomaliesOf(twoDays, 'request_rate', secondDay)).toEqual([]);

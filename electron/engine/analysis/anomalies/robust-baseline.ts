@@ -102,8 +102,7 @@ export function scoreOf(p: SignalPoint, base: Baseline, rule: SignalRule, o: Det
     const anomalous = score >= o.minScore && p.v >= rule.minRatio * usual && p.events >= o.minEvents;
     return { score, anomalous, direction: 'up' };
   }
-  const anomalous =
-    rule.direction === 'both' && -score >= o.minScore && p.v * rule.minRatio <= base.median && base.events >= o.minEvents;
+  const anomalous = rule.direction === 'both' && -score >= o.minScore && p.v * rule.minRatio <= base.median && base.events >= o.minEvents;
   return { score, anomalous, direction: 'down' };
 }
 

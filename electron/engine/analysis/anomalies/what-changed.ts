@@ -95,13 +95,20 @@ export function whatChanged(deps: WhatChangedDeps, p: { from?: number | undefine
     const now = logsNow.get(key)?.v ?? 0;
     if (!wentQuiet(before.v, now)) continue;
     const { source, service_name: service } = before.labels;
-    quiet.push({ kind: 'logs', ...(source ? { source } : {}), ...(service ? { service } : {}), previous: Math.round(before.v), current: Math.round(now) });
+    quiet.push({
+      kind: 'logs',
+      ...(source ? { source } : {}),
+      ...(service ? { service } : {}),
+      previous: Math.round(before.v),
+      current: Math.round(now),
+    });
   }
   const served = `sum by (service_name) (increase(${calls}[${window}]))`;
   const servedNow = vector(deps.store, served, at.current, (l) => l.service_name ?? '');
   for (const [service, before] of vector(deps.store, served, at.previous, (l) => l.service_name ?? '')) {
     const now = servedNow.get(service)?.v ?? 0;
-    if (service && wentQuiet(before.v, now)) quiet.push({ kind: 'requests', service, previous: Math.round(before.v), current: Math.round(now) });
+    if (service && wentQuiet(before.v, now))
+      quiet.push({ kind: 'requests', service, previous: Math.round(before.v), current: Math.round(now) });
   }
   quiet.sort((a, b) => a.kind.localeCompare(b.kind) || b.previous - a.previous);
 
