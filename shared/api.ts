@@ -36,6 +36,7 @@ import type {
 } from './rules.js';
 import type { HealthListView, ProbeResultView, ProbeSpec, ProbeView } from './health.js';
 import type { SloDetailView, SloListView, SloSpec, SloStatusView } from './slo.js';
+import type { AnomaliesView } from './anomalies.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -395,6 +396,11 @@ export interface Requests {
    * new error groups, new log templates, routes whose p95 moved most, log sources that went quiet.
    */
   'changes.get': { params: { from?: string; to?: string }; result: ChangesView };
+  /**
+   * The golden signals' anomalies per service in the range (default the last hour, at most 7
+   * days): runs of minutes far from the baseline of the hours before and the same hour yesterday.
+   */
+  'anomalies.list': { params: { from?: string; to?: string; service?: string }; result: AnomaliesView };
 }
 
 export interface Subscriptions {

@@ -291,6 +291,8 @@ export interface EngineStatusView {
   slos?: { slos: number; fileErrors: number; evaluations: number; evaluationErrors: number; lastError: string | null };
   /** Error groups and log patterns (README, *Errors and patterns*). */
   analysis?: AnalysisStatusView;
+  /** The baseline job: its runs, failures and the series it wrote last. */
+  anomalies?: { runs: number; failures: number; lastError: string | null; series: number };
   /** The alert manager (README, *Alert manager*). */
   alertManager?: AlertManagerStatusView;
 }

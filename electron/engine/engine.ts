@@ -73,6 +73,8 @@ import { PythonLogIntake, PythonLoggingSource, type PythonLoggingConfig } from '
 import { SyslogSource, type SyslogConfig } from './ingest/syslog/syslog-source.js';
 import { pythonLoggingModule } from './modules/python-logging/module.js';
 import { ListenerPortInUseError } from './ingest/source.js';
+import { anomaliesModule } from './modules/anomalies/module.js';
+import { Anomalies } from './analysis/anomalies/anomalies.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -194,6 +196,8 @@ export const ALERT_MANAGER_CONFIG_FILE = 'alertmanager.yml';
 export const RULES_DIR = 'rules';
 /** The instrumentation scope of the SLOs' Sloth series. */
 export const SLO_SCOPE = 'loupe/slo';
+/** The instrumentation scope of the golden signals' baseline series. */
+export const ANOMALIES_SCOPE = 'loupe/anomalies';
 
 export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
@@ -361,6 +365,19 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     dataDir: config.dataDir,
     extraFiles: config.sloFiles ?? [],
   });
+  // The golden signals' baselines and anomalies.
+  const anomalyFinder = new Anomalies({
+    store: seriesStore,
+    clock: scheduler.clock,
+    writeSeries: (samples, tsMs) => points.write({ attributes: {} }, ANOMALIES_SCOPE, gaugeMetrics(samples, tsMs)),
+  });
+  const anomalies = {
+    list: anomalyFinder.list.bind(anomalyFinder),
+    baselineJob: anomalyFinder.baselineJob,
+    get status() {
+      return anomalyFinder.status;
+    },
+  };
   const modules: EngineModule[] = [];
   const status = (): EngineStatusView => Object.assign({}, ...modules.map((m) => m.status?.())) as EngineStatusView;
   // Module order: starts in this order, stops in reverse (OTLP closes first, then the tailers
@@ -431,6 +448,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       secretStore: new SecretStore(config.dataDir, config.secretsKey),
     }),
     slo.module,
+    anomaliesModule(anomalies, scheduler),
     // Last: its routes' `/api/{project}/…` addresses are tried after every other module's.
     ...(sentry ? [sentryModule(sentry)] : []),
   );

@@ -172,6 +172,7 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   },
   'changes.get': { params: { from: '2026-11-30T10:30:00Z', to: '2026-11-30T11:00:00Z' }, bad: { to: 'later' } },
   'patterns.list': { params: { q: 'request', from: '2026-11-30T10:20:00Z', to: '2026-11-30T10:40:00Z' }, bad: { sort: 'up' } },
+  'anomalies.list': { params: { from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', service: 'shop' }, bad: { from: 'earlier' } },
 };
 
 /** The protocol's answer to one request, as the text it sent. */
