@@ -276,7 +276,7 @@ export class AlertManager implements AlertSink {
   }
 
   private silencedBy(labels: AlertLabels, now: number): SilenceRow | undefined {
-    return this.silences.find((s) => s.startsAtMs <= now && now < s.endsAtMs && allHold(s.matchers.map(fromApiMatcher), labels));
+    return this.silences.find((s) => silences(s, labels, now));
   }
 
   /**
@@ -314,9 +314,7 @@ export class AlertManager implements AlertSink {
     for (const g of this.groups.values())
       for (const { alert } of g.alerts.values()) {
         if (alert.endsAt !== null) continue;
-        const silencedBy = this.silences
-          .filter((x) => x.startsAtMs <= now && now < x.endsAtMs && allHold(x.matchers.map(fromApiMatcher), alert.labels))
-          .map((x) => x.id);
+        const silencedBy = this.silences.filter((x) => silences(x, alert.labels, now)).map((x) => x.id);
         const inhibitor = this.inhibitedBy(alert);
         const inhibitedBy = inhibitor ? [inhibitor.fingerprint] : [];
         out.push({
@@ -774,6 +772,11 @@ function raise(u: Urgency, steps: number): Urgency {
 
 function shortId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** Whether a silence is active at `now` and its matchers hold for `labels`. */
+function silences(silence: SilenceRow, labels: AlertLabels, now: number): boolean {
+  return silence.startsAtMs <= now && now < silence.endsAtMs && allHold(silence.matchers.map(fromApiMatcher), labels);
 }
 
 /** Whether `value` is one of the comma-separated items of `list` (both present). */
