@@ -34,6 +34,7 @@ export class SecretStore {
   private readonly path: string;
   private readonly keyFile: string;
   private keyBytes: Buffer | null = null;
+  private sealed: Record<string, Sealed> | null = null;
   /** Where the key is kept: the OS keychain (desktop) or the key file beside (loupe serve). */
   readonly keptIn: 'keychain' | 'file';
 
@@ -63,7 +64,7 @@ export class SecretStore {
   set(name: string, value: string, nowMs = Date.now()): SecretInfo {
     if (!SECRET_NAME.test(name)) throw new BadRequestError('name: letters, digits, _ . - (at most 64).');
     if (value.length === 0 || value.length > MAX_VALUE) throw new BadRequestError(`value: between 1 and ${MAX_VALUE} characters.`);
-    const all = this.read();
+    const all = { ...this.read() }; // a copy: the kept values change only once the file is written
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(name));
@@ -75,7 +76,7 @@ export class SecretStore {
   }
 
   delete(name: string): void {
-    const all = this.read();
+    const all = { ...this.read() }; // a copy: the kept values change only once the file is written
     if (!(name in all)) throw new NotFoundError(`No secret named "${name}".`);
     delete all[name];
     this.write(all);
@@ -103,14 +104,21 @@ export class SecretStore {
     return value.indexOf('${secret:') === -1 ? value : value.replace(REFERENCE, (_, name: string) => this.get(name));
   }
 
+  /**
+   * The sealed values, read once: only this store writes the file (one engine per data dir), so a
+   * probe's run fills its headers without reading the disk.
+   */
   private read(): Record<string, Sealed> {
-    if (!existsSync(this.path)) return {};
-    const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, Sealed>) : {};
+    if (this.sealed === null) {
+      const parsed = existsSync(this.path) ? (JSON.parse(readFileSync(this.path, 'utf8')) as unknown) : {};
+      this.sealed = parsed && typeof parsed === 'object' ? (parsed as Record<string, Sealed>) : {};
+    }
+    return this.sealed;
   }
 
   private write(all: Record<string, Sealed>): void {
     writePrivateFile(this.path, JSON.stringify(all, null, 2) + '\n');
+    this.sealed = all;
   }
 }
 
