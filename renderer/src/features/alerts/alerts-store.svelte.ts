@@ -129,20 +129,19 @@ export class AlertsStore {
       ]);
       const active = silences.filter((x) => x.status.state === 'active');
       const held = new Map(managed.map((m) => [m.fingerprint, m]));
-      const inhibitorOf = (fingerprint: string): ActiveAlertView['inhibitedBy'] => {
+      /** What mutes an alert: the active silence matching it, the alert the manager says inhibits it. */
+      const mutes = (labels: Record<string, string>, fingerprint: string): Pick<ActiveAlertView, 'silencedBy' | 'inhibitedBy'> => {
         const by = held.get(fingerprint)?.status.inhibitedBy[0];
         const source = by === undefined ? undefined : held.get(by);
-        return source ? { fingerprint: source.fingerprint, labels: source.labels } : null;
+        return {
+          silencedBy: active.find((x) => matchesAll(labels, x.matchers)) ?? null,
+          inhibitedBy: source ? { fingerprint: source.fingerprint, labels: source.labels } : null,
+        };
       };
       // The rules' alerts (pending ones too), then the alerts without a rule: health checks, new errors.
       const fromRules: ActiveAlertView[] = alerts.alerts.map((a) => {
         const fingerprint = alertFingerprint(a.labels);
-        return {
-          ...a,
-          fingerprint,
-          silencedBy: active.find((x) => matchesAll(a.labels, x.matchers)) ?? null,
-          inhibitedBy: inhibitorOf(fingerprint),
-        };
+        return { ...a, fingerprint, ...mutes(a.labels, fingerprint) };
       });
       const ruled = new Set(fromRules.map((a) => a.fingerprint));
       const withoutRule: ActiveAlertView[] = managed
@@ -154,8 +153,7 @@ export class AlertsStore {
           activeAt: m.startsAt,
           value: '',
           fingerprint: m.fingerprint,
-          silencedBy: active.find((x) => matchesAll(m.labels, x.matchers)) ?? null,
-          inhibitedBy: inhibitorOf(m.fingerprint),
+          ...mutes(m.labels, m.fingerprint),
           ...(m.generatorURL.includes('#/') ? { source: m.generatorURL.slice(m.generatorURL.indexOf('#/')) } : {}),
         }));
       this.alerts = [...fromRules, ...withoutRule];
