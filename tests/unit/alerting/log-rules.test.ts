@@ -102,6 +102,30 @@ describe.each([
     await manager.stop();
   });
 
+  it('counts the records of the second the rules started in, written after their first evaluation', async () => {
+    const { clock, manager, writer, sent } = setup(
+      `groups:
+  - name: logs
+    interval: 1s
+    rules:
+      - alert: DbErrors
+        logs: { query: 'level:error logger:app.db', over: 1m, threshold: '> 3' }
+`,
+      kept,
+    );
+    // Started 400 ms into a second and evaluated at once (as loupe serve does); the burst comes
+    // 300 ms later, within the same second.
+    await clock.advance(400);
+    manager.start();
+    await clock.advance(0);
+    expect(manager.prometheusRules().groups[0]!.lastEvaluation).toBe(new Date(T0 + 400).toISOString());
+    await clock.advance(300);
+    for (let i = 0; i < 4; i++) log(writer, clock, 'app.db', ERROR, `connection refused ${i}`);
+    await clock.advance(1_000);
+    expect(sent.at(-1)).toEqual([expect.objectContaining({ labels: { alertname: 'DbErrors' }, value: 4, endsAt: null })]);
+    await manager.stop();
+  });
+
   it('fires on an absence only once a whole window was watched, and not on the wake from a sleep', async () => {
     const { clock, manager, writer, sent } = setup(
       `groups:

@@ -86,7 +86,9 @@ export class RuleRuntime {
     const logs = this.rule.logs;
     if (logs) {
       const [windowFromS, toS] = logWindowSeconds(tsMs, logs.overMs);
-      const fromS = Math.max(windowFromS, Math.ceil(observedSinceMs / 1000));
+      // The second the group began watching counts whole: records of that second written after the
+      // first evaluation are in it (history from before stays out, to within that second).
+      const fromS = Math.max(windowFromS, Math.floor(observedSinceMs / 1000));
       // An absence needs a whole window watched: right after a start or a wake nothing is absent yet.
       if (logs.absent && tsMs - observedSinceMs < logs.overMs) return { samples: [], noData: false };
       const n = this.countLogs(deps, logs.query, fromS, toS);
