@@ -1,13 +1,15 @@
 // The service overview's rows: per service (or per operation of one service) its request rate,
 // error ratio and p50/p95/p99 latency over the range, each as a line and its newest value, from
 // the RED series (lib/red-series.ts); per service also the CPU and memory of its processes when Loupe
-// knows them. Refreshed while the range is live, as every chart is.
+// knows them, and the golden signals' anomalies of the range (marked on the lines). Refreshed while
+// the range is live, as every chart is.
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { matrixSeries, type SeriesPoint } from './chart-data.js';
 import { stepFor } from './promql-build.js';
+import type { AnomalyView } from '../../../../shared/anomalies.js';
 import {
   OPERATION_LABEL,
   redQueries,
@@ -40,6 +42,8 @@ const EMPTY: RedCell = { points: [], last: null };
 
 export class OverviewStore {
   rows: RedRow[] = $state.raw([]);
+  /** The anomalies of the range, of every service or of the one opened. */
+  anomalies: AnomalyView[] = $state.raw([]);
   from = $state(0);
   to = $state(0);
   readonly request = new LatestRequest();
@@ -71,8 +75,20 @@ export class OverviewStore {
     // The ticket `run` is about to take: whether this load is still the latest once answered.
     const ticket = this.request.current() + 1;
     await this.request.run(
-      () => Promise.all(asked.map(({ query }) => api.request('metrics.queryRange', { query, start: from / 1000, end: to / 1000, step }))),
-      (answers) => {
+      () =>
+        Promise.all([
+          Promise.all(asked.map(({ query }) => api.request('metrics.queryRange', { query, start: from / 1000, end: to / 1000, step }))),
+          api
+            .request('anomalies.list', {
+              from: new Date(from).toISOString(),
+              to: new Date(to).toISOString(),
+              ...(service ? { service } : {}),
+            })
+            // The lines are what the table is for: without the marks (a range past the 7 days judged) it still draws.
+            .then((r) => r.anomalies)
+            .catch((): AnomalyView[] => []),
+        ]),
+      ([answers, anomalies]) => {
         const byName = new Map<string, RedRow>();
         const row = (name: string): RedRow => {
           let r = byName.get(name);
@@ -95,6 +111,7 @@ export class OverviewStore {
           if (r.cells.errors.last === null && r.cells.rate.last !== null) r.cells.errors = { points: [], last: 0 };
         }
         this.rows = [...byName.values()].sort((a, b) => (b.cells.rate.last ?? 0) - (a.cells.rate.last ?? 0) || (a.name < b.name ? -1 : 1));
+        this.anomalies = anomalies;
         this.from = from;
         this.to = to;
       },
