@@ -47,6 +47,7 @@ export class OverviewStore {
   from = $state(0);
   to = $state(0);
   readonly request = new LatestRequest();
+  readonly marksRequest = new LatestRequest();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Load the rows per service, or per operation of `service`; again while `range` is live. */
@@ -59,6 +60,8 @@ export class OverviewStore {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.request.drop();
+    this.marksRequest.drop();
+    this.anomalies = [];
   }
 
   private async load(range: TimeRange, service?: string): Promise<void> {
@@ -71,24 +74,27 @@ export class OverviewStore {
       const saturation = saturationQueries();
       asked.push(...SATURATION_COLUMNS.map((column) => ({ column, query: saturation[column] })));
     }
+    // The marks come on their own (judging days of minutes takes longer than the lines), and while
+    // the last ask is still being judged a refresh does not ask again. Without them (a range past
+    // the 7 days judged) the table still draws.
+    if (!this.marksRequest.loading) {
+      void this.marksRequest.run(
+        () =>
+          api.request('anomalies.list', {
+            from: new Date(from).toISOString(),
+            to: new Date(to).toISOString(),
+            ...(service ? { service } : {}),
+          }),
+        (r) => (this.anomalies = r.anomalies),
+        () => (this.anomalies = []),
+      );
+    }
     const began = performance.now();
     // The ticket `run` is about to take: whether this load is still the latest once answered.
     const ticket = this.request.current() + 1;
     await this.request.run(
-      () =>
-        Promise.all([
-          Promise.all(asked.map(({ query }) => api.request('metrics.queryRange', { query, start: from / 1000, end: to / 1000, step }))),
-          api
-            .request('anomalies.list', {
-              from: new Date(from).toISOString(),
-              to: new Date(to).toISOString(),
-              ...(service ? { service } : {}),
-            })
-            // The lines are what the table is for: without the marks (a range past the 7 days judged) it still draws.
-            .then((r) => r.anomalies)
-            .catch((): AnomalyView[] => []),
-        ]),
-      ([answers, anomalies]) => {
+      () => Promise.all(asked.map(({ query }) => api.request('metrics.queryRange', { query, start: from / 1000, end: to / 1000, step }))),
+      (answers) => {
         const byName = new Map<string, RedRow>();
         const row = (name: string): RedRow => {
           let r = byName.get(name);
@@ -111,7 +117,6 @@ export class OverviewStore {
           if (r.cells.errors.last === null && r.cells.rate.last !== null) r.cells.errors = { points: [], last: 0 };
         }
         this.rows = [...byName.values()].sort((a, b) => (b.cells.rate.last ?? 0) - (a.cells.rate.last ?? 0) || (a.name < b.name ? -1 : 1));
-        this.anomalies = anomalies;
         this.from = from;
         this.to = to;
       },
