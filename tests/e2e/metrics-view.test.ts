@@ -344,10 +344,14 @@ describe('the Metrics view', () => {
     await form.getByText(/^Would have fired 1 time/).waitFor({ timeout: 10_000 });
     await page
       .getByRole('group', { name: 'Templates on checkout' })
-      .getByRole('button', { name: /p95 latency/ })
+      .getByRole('button', { name: /^p95 latency >/ })
       .click();
     expect(await form.getByLabel('Name').inputValue()).toBe('CheckoutP95Latency');
     expect(await form.getByLabel('Condition (PromQL)').inputValue()).toMatch(/^histogram_quantile\(0\.95, .* > 500$/);
+    // Or on the anomaly score the engine writes for it: "far from its usual", no threshold to pick.
+    await page.getByRole('group', { name: 'Templates on checkout' }).getByRole('button', { name: 'Error ratio anomaly' }).click();
+    expect(await form.getByLabel('Name').inputValue()).toBe('CheckoutErrorRatioAnomaly');
+    expect(await form.getByLabel('Condition (PromQL)').inputValue()).toBe('loupe:anomaly_score:error_ratio{service_name="checkout"} > 3');
     await screenshot(page, 'alerts-template-light');
     expect(await accessibilityProblems(page), 'alerts-template').toEqual([]);
   });

@@ -1,6 +1,7 @@
 // Loghub's grouping accuracy (Zhu et al., "Tools and Benchmarks for Automated Log Parsing", 2019):
 // a message counts as parsed right when the messages its template took are exactly the messages of
-// its labelled event. Used by the pattern tests and the bench on tests/fixtures/patterns/labelled.tsv.
+// its labelled event. Used by the pattern tests and the bench on tests/fixtures/patterns/labelled.tsv
+// and on Loghub's 2k-line sets (tests/fixtures/loghub/).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './serve-process.js';
@@ -10,8 +11,18 @@ export interface LabelledLine {
   message: string;
 }
 
-export function labelledSample(): LabelledLine[] {
-  const text = readFileSync(join(ROOT, 'tests', 'fixtures', 'patterns', 'labelled.tsv'), 'utf8');
+/** Loghub's sets copied into tests/fixtures/loghub/ (`<name>_2k.tsv`), with Drain's published accuracy on each (see its README). */
+export const LOGHUB_SETS = [
+  { name: 'HDFS', drain: 0.9975 },
+  { name: 'Apache', drain: 1 },
+  { name: 'OpenSSH', drain: 0.7875 },
+  { name: 'Linux', drain: 0.69 },
+] as const;
+
+/** A labelled file's lines (`event<TAB>message`): our own sample by default, or a Loghub set by name. */
+export function labelledSample(loghubSet?: string): LabelledLine[] {
+  const path = loghubSet === undefined ? ['patterns', 'labelled.tsv'] : ['loghub', `${loghubSet}_2k.tsv`];
+  const text = readFileSync(join(ROOT, 'tests', 'fixtures', ...path), 'utf8');
   return text
     .split('\n')
     .filter((l) => l.length > 0)

@@ -82,14 +82,19 @@ export type RedRuleTemplate = 'error-ratio' | 'p95-latency';
 /** p95 latency a template starts from (the duration unit: ms); the user sets their own. */
 export const DEFAULT_P95_THRESHOLD_MS = 500;
 
+/** A service's name as the start of a rule's name: `check-out.api` → `CheckOutApi`. */
+export function ruleNameOf(service: string): string {
+  const name = service.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase());
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 /** A template's rule on one service's served spans: its name, condition (PromQL), `for`, severity and summary. */
 export function redRuleTemplate(
   template: RedRuleTemplate,
   service: string,
 ): { name: string; expr: string; for: string; severity: string; summary: string } {
   const q = redQueries(SERVICE_LABEL, service);
-  const name = service.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase());
-  const camel = name.charAt(0).toUpperCase() + name.slice(1);
+  const camel = ruleNameOf(service);
   if (template === 'error-ratio') {
     return {
       name: `${camel}ErrorRatio`,

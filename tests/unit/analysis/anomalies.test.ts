@@ -1,6 +1,7 @@
 // Anomaly detection on synthetic per-minute series: known spikes and drops are found where they
 // are, flat noise of a day gives none, a handful of requests never makes one, and the same hour
-// yesterday is part of the usual; then the golden signals read with PromQL from RED-shaped series.
+// yesterday is part of the usual; then the golden signals read with PromQL from RED-shaped series,
+// and the list taking the baseline job's memory of the last day for what the store has.
 import { describe, expect, it } from 'vitest';
 import {
   baselines,
@@ -10,23 +11,14 @@ import {
   type GoldenSignal,
 } from '../../../electron/engine/analysis/anomalies/golden-signals.js';
 import { DEFAULT_DETECT, detect, type SignalPoint } from '../../../electron/engine/analysis/anomalies/robust-baseline.js';
+import { Anomalies } from '../../../electron/engine/analysis/anomalies/anomalies.js';
+import type { Clock } from '../../../electron/engine/core/clock.js';
 import { MemorySeriesStore } from '../../../electron/engine/signals/metrics/promql/index.js';
+import { noise } from '../../support/seeded-noise.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const T0 = Date.UTC(2026, 2, 2, 0, 0);
-
-/** A seeded PRNG (mulberry32) and normal noise from it: the same "random" series every run. */
-function noise(seed: number): () => number {
-  let a = seed;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /** `hours` of minutes: value(t) and events(t). */
 function series(hours: number, value: (t: number) => number, events: (t: number) => number = () => 500): SignalPoint[] {
@@ -168,5 +160,44 @@ describe('the golden signals read with PromQL', () => {
     expect(got.latency_p95[0]!.v).toBeLessThanOrEqual(50);
     expect(got.log_rate[0]!.v).toBeCloseTo(2, 6);
     expect(got.log_rate[0]!.events).toBeCloseTo(600, 6);
+  });
+});
+
+describe('anomalies.list beside the baseline job', () => {
+  it("finds the same anomalies from the job's memory of the last day as from the store", () => {
+    const store = new MemorySeriesStore();
+    const served = { service_name: 'shop', 'span.kind': 'SPAN_KIND_SERVER', 'span.name': 'GET /' };
+    const n = noise(6);
+    let ok = 0;
+    let failed = 0;
+    // 600 requests a minute for 12 hours, 1% failing; 30% in minutes 600–609 (10:00, before the
+    // job's run at 11:00: in its memory) and 690–699 (11:30, after it: in the store only).
+    const write = (minute: number): void => {
+      const t = T0 + minute * MINUTE;
+      const spike = (minute >= 600 && minute < 610) || (minute >= 690 && minute < 700);
+      const errors = spike ? 180 : Math.max(0, Math.round(6 + 2 * n()));
+      ok += 600 - errors;
+      failed += errors;
+      store.append({ __name__: 'traces.span.metrics.calls_total', ...served, 'status.code': 'STATUS_CODE_UNSET' }, t, ok);
+      store.append({ __name__: 'traces.span.metrics.calls_total', ...served, 'status.code': 'STATUS_CODE_ERROR' }, t, failed);
+    };
+    for (let m = 0; m <= 11 * 60; m++) write(m);
+    let now = T0 + 11 * 60 * MINUTE;
+    const clock = { nowMs: () => now, nowUs: () => now * 1000 } as Clock;
+    const fresh = (): Anomalies => new Anomalies({ store, clock, writeSeries: () => {} });
+    const withJob = fresh();
+    withJob.writeBaselines();
+    // Minutes the job has not read yet: the list reads them from the store.
+    for (let m = 11 * 60 + 1; m <= 12 * 60; m++) write(m);
+    now = T0 + 12 * 60 * MINUTE;
+    const range = { from: (T0 + 9 * 60 * MINUTE) * 1000, to: now * 1000 };
+    const fromStore = fresh().list(range).anomalies;
+    expect(fromStore.map((a) => [a.signal, a.from.slice(11, 16)])).toEqual([
+      ['error_ratio', '10:00'],
+      ['error_ratio', '11:30'],
+    ]);
+    expect(withJob.list(range).anomalies).toEqual(fromStore);
+    expect(withJob.list({ ...range, service: 'shop' }).anomalies).toEqual(fromStore);
+    expect(withJob.list({ ...range, service: 'cart' }).anomalies).toEqual([]);
   });
 });

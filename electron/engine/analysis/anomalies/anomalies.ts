@@ -5,7 +5,8 @@
 // - a job every minute writes each service's baseline and score as series
 //   (`loupe:baseline:<signal>`, `loupe:anomaly_score:<signal>`, label `service_name`), so an alert
 //   rule can say "error ratio 5× its usual" in PromQL and its chart shows the usual beside it.
-//   It keeps the last day of values in memory and reads only the minutes since its last run.
+//   It keeps the last day of values in memory and reads only the minutes since its last run;
+//   `list` takes what it holds from there too.
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { AnomaliesView, AnomalyView } from '../../../../shared/anomalies.js';
 import { BadRequestError } from '../../core/errors.js';
@@ -67,6 +68,8 @@ export class Anomalies {
   /** The job's memory: every service's values of the last day and a bit, and up to when. */
   private history: ServiceSignals = new Map();
   private readUpToMs: number | null = null;
+  /** The start of what it holds (older points are dropped at each run). */
+  private heldFromMs = Infinity;
   private stats = { runs: 0, failures: 0, lastError: null as string | null, series: 0 };
 
   constructor(private readonly deps: AnomaliesDeps) {
@@ -80,7 +83,7 @@ export class Anomalies {
     if (fromMs >= toMs) throw new BadRequestError('from: must be before to.');
     if (toMs - fromMs > MAX_RANGE_MS) throw new BadRequestError('from, to: at most 7 days apart.');
     const signals: ServiceSignals = new Map();
-    for (const r of historyRanges(fromMs, toMs)) append(signals, readSignals(this.deps.store, r.fromMs, r.toMs, p.service));
+    for (const r of historyRanges(fromMs, toMs)) append(signals, this.read(r.fromMs, r.toMs, p.service));
     const anomalies: AnomalyView[] = [];
     for (const [service, bySignal] of signals) {
       for (const signal of SIGNALS) {
@@ -114,6 +117,33 @@ export class Anomalies {
     };
   }
 
+  /**
+   * The signals in [fromMs, toMs]: what the job holds in memory (the last day, up to its last run)
+   * taken from there, the rest read from the store — the same values, as each minute's is its
+   * window's, whatever range it is read in.
+   */
+  private read(fromMs: number, toMs: number, service: string | undefined): ServiceSignals {
+    const heldTo = this.readUpToMs;
+    if (heldTo === null || toMs < this.heldFromMs || fromMs > heldTo) return readSignals(this.deps.store, fromMs, toMs, service);
+    const out: ServiceSignals = new Map();
+    if (fromMs < this.heldFromMs) append(out, readSignals(this.deps.store, fromMs, this.heldFromMs - 1, service));
+    const held: ServiceSignals = new Map();
+    for (const [name, bySignal] of this.history) {
+      if (service !== undefined && name !== service) continue;
+      // Copies: `append` keeps the arrays it is given, and the job's own grow and shrink.
+      const copy = (points: SignalPoint[]): SignalPoint[] => points.filter((x) => x.t >= fromMs && x.t <= toMs);
+      held.set(name, {
+        request_rate: copy(bySignal.request_rate),
+        error_ratio: copy(bySignal.error_ratio),
+        latency_p95: copy(bySignal.latency_p95),
+        log_rate: copy(bySignal.log_rate),
+      });
+    }
+    append(out, held);
+    if (toMs > heldTo) append(out, readSignals(this.deps.store, heldTo + 1, toMs, service));
+    return out;
+  }
+
   /** The job: read the minutes since the last run, write each service's baseline and score now. */
   writeBaselines(): void {
     try {
@@ -133,6 +163,7 @@ export class Anomalies {
     if (fromMs === keepFromMs) this.history = new Map();
     append(this.history, readSignals(this.deps.store, fromMs, nowMs));
     this.readUpToMs = nowMs;
+    this.heldFromMs = keepFromMs;
     const samples: { labels: Labels; value: number }[] = [];
     for (const [service, bySignal] of this.history) {
       let kept = 0;

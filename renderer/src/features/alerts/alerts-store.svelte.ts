@@ -7,7 +7,9 @@ import { alertFingerprint } from '../../../../shared/alert-fingerprint.js';
 import { api } from '../../lib/client.js';
 import { Poller } from '../../lib/poller.js';
 import { errorMessage } from '../../lib/latest-request.svelte.js';
-import { redRuleTemplate, type RedRuleTemplate } from '../../lib/red-series.js';
+import { redRuleTemplate, ruleNameOf, type RedRuleTemplate } from '../../lib/red-series.js';
+import { anomalyRuleExpr, SIGNAL_TITLES } from '../../lib/anomalies.js';
+import type { GoldenSignalName } from '../../../../shared/anomalies.js';
 import { resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { matchesAll } from './silence-matchers.js';
 
@@ -45,6 +47,22 @@ export interface ActiveAlertView extends PromAlertView {
 export function templateDraft(template: RedRuleTemplate, service: string): RuleDraft {
   const t = redRuleTemplate(template, service);
   return { ...emptyDraft(), group: 'services', name: t.name, expr: t.expr, for: t.for, severity: t.severity, summary: t.summary };
+}
+
+/** The rule form on a service's anomaly score (`#/alerts?new=anomaly&signal=error_ratio&service=checkout`). */
+export function anomalyDraft(signal: GoldenSignalName, service: string, direction: 'up' | 'down' = 'up'): RuleDraft {
+  const title = SIGNAL_TITLES[signal];
+  return {
+    ...emptyDraft(),
+    group: 'services',
+    // `CheckoutErrorRatioAnomaly`, `CheckoutRequestRateDrop`.
+    name: ruleNameOf(service) + ruleNameOf(title) + (direction === 'up' ? 'Anomaly' : 'Drop'),
+    expr: anomalyRuleExpr(service, signal, direction),
+    // The score is written every minute and an anomaly is two minutes or more.
+    for: '2m',
+    severity: 'P3',
+    summary: `${title} of ${service} is {{ $value | humanize }} deviations from its usual`,
+  };
 }
 
 export function emptyDraft(): RuleDraft {

@@ -1,13 +1,15 @@
 // The service overview's rows: per service (or per operation of one service) its request rate,
 // error ratio and p50/p95/p99 latency over the range, each as a line and its newest value, from
 // the RED series (lib/red-series.ts); per service also the CPU and memory of its processes when Loupe
-// knows them. Refreshed while the range is live, as every chart is.
+// knows them, and the golden signals' anomalies of the range (marked on the lines). Refreshed while
+// the range is live, as every chart is.
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { isLive, resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
 import { matrixSeries, type SeriesPoint } from './chart-data.js';
 import { stepFor } from './promql-build.js';
+import type { AnomalyView } from '../../../../shared/anomalies.js';
 import {
   OPERATION_LABEL,
   redQueries,
@@ -40,9 +42,12 @@ const EMPTY: RedCell = { points: [], last: null };
 
 export class OverviewStore {
   rows: RedRow[] = $state.raw([]);
+  /** The anomalies of the range, of every service or of the one opened. */
+  anomalies: AnomalyView[] = $state.raw([]);
   from = $state(0);
   to = $state(0);
   readonly request = new LatestRequest();
+  readonly marksRequest = new LatestRequest();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Load the rows per service, or per operation of `service`; again while `range` is live. */
@@ -55,6 +60,8 @@ export class OverviewStore {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.request.drop();
+    this.marksRequest.drop();
+    this.anomalies = [];
   }
 
   private async load(range: TimeRange, service?: string): Promise<void> {
@@ -66,6 +73,21 @@ export class OverviewStore {
     if (service === undefined) {
       const saturation = saturationQueries();
       asked.push(...SATURATION_COLUMNS.map((column) => ({ column, query: saturation[column] })));
+    }
+    // The marks come on their own (judging days of minutes takes longer than the lines), and while
+    // the last ask is still being judged a refresh does not ask again. Without them (a range past
+    // the 7 days judged) the table still draws.
+    if (!this.marksRequest.loading) {
+      void this.marksRequest.run(
+        () =>
+          api.request('anomalies.list', {
+            from: new Date(from).toISOString(),
+            to: new Date(to).toISOString(),
+            ...(service ? { service } : {}),
+          }),
+        (r) => (this.anomalies = r.anomalies),
+        () => (this.anomalies = []),
+      );
     }
     const began = performance.now();
     // The ticket `run` is about to take: whether this load is still the latest once answered.

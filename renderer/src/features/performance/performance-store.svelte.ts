@@ -1,7 +1,8 @@
-// The Performance page's state: the engine's answers for the range (performance.get, and
-// changes.get for its "What changed" panel), and each service's Apdex T (kept in localStorage, as the user set them, and sent with
+// The Performance page's state: the engine's answers for the range (performance.get, changes.get
+// for its "What changed" panel, anomalies.list for the services' anomalies), and each service's Apdex T (kept in localStorage, as the user set them, and sent with
 // every request so the engine computes Apdex with them).
 import type { ChangesView, PerformanceView } from '../../../../shared/model.js';
+import type { AnomaliesView } from '../../../../shared/anomalies.js';
 import { api } from '../../lib/client.js';
 import { LatestRequest } from '../../lib/latest-request.svelte.js';
 import { rangeParams, type TimeRange } from '../../lib/time-range.js';
@@ -40,14 +41,21 @@ export class PerformanceStore {
   apdexT: Record<string, number> = $state.raw(loadApdexT());
   /** What changed versus the range before (loaded beside the rest: the panel fails on its own). */
   changes: ChangesView | null = $state.raw(null);
+  /** The golden signals' anomalies in the range (their own request: the section fails on its own). */
+  anomalies: AnomaliesView | null = $state.raw(null);
   /** The latest load: its loading flag and failure. */
   readonly request = new LatestRequest();
   readonly changesRequest = new LatestRequest();
+  readonly anomaliesRequest = new LatestRequest();
 
   load(range: TimeRange, service: string, nPlusOne: number): Promise<void> {
     void this.changesRequest.run(
       () => api.request('changes.get', rangeParams(range)),
       (changes) => (this.changes = changes),
+    );
+    void this.anomaliesRequest.run(
+      () => api.request('anomalies.list', { ...rangeParams(range), ...(service ? { service } : {}) }),
+      (anomalies) => (this.anomalies = anomalies),
     );
     return this.request.run(
       () =>
