@@ -243,7 +243,12 @@ function readFileConfig(text: string, baseDir: string): LoggingConfigHandler[] {
 }
 
 /** A literal option (`args`, `kwargs`) after interpolation, picked at; a bad literal is a problem at its column. */
-function literalOption(s: IniSection, defaults: IniSection | undefined, key: string, pick: (v: PyValue) => PyValue | undefined): PyValue | undefined {
+function literalOption(
+  s: IniSection,
+  defaults: IniSection | undefined,
+  key: string,
+  pick: (v: PyValue) => PyValue | undefined,
+): PyValue | undefined {
   const opt = s.options.get(key);
   if (opt === undefined) return undefined;
   const value = interpolate(opt, s, defaults);
