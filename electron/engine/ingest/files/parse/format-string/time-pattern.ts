@@ -87,14 +87,74 @@ export function compileTime(parts: readonly TimePart[]): TimeMatcher {
     kinds.push(p.kind);
   }
   const re = new RegExp(source, 'y');
+  // Layouts of fixed-width numbers and literals only (the usual datefmts) are read digit by digit:
+  // a regex with its groups as strings costs several times more on the hot path.
+  const fixedKinds = new Set(['year4', 'year2', 'month', 'day', 'dayOfYear', 'hour24', 'hour12', 'minute', 'second']);
+  const fast = parts.every(
+    (p) =>
+      p.kind === 'literal' ||
+      p.kind === 'fraction' ||
+      (fixedKinds.has(p.kind) && !p.spacePadded && (p.digits !== undefined || p.kind.startsWith('year') || p.kind === 'dayOfYear')),
+  );
+  const widths = parts.map((p) =>
+    p.kind === 'literal'
+      ? 0
+      : p.kind === 'year4'
+        ? 4
+        : p.kind === 'dayOfYear'
+          ? 3
+          : p.kind === 'fraction'
+            ? -1
+            : p.kind === 'year2'
+              ? 2
+              : (p.digits ?? 2),
+  );
+  const texts: string[] = [];
+  /** Where the time ends (-1: the line doesn't fit), with each part's digits in `texts` as the regex's groups would be. */
+  function readFixed(line: string, at: number): number {
+    texts.length = 0;
+    let i = at;
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k]!;
+      if (p.kind === 'literal') {
+        if (!line.startsWith(p.text, i)) return -1;
+        i += p.text.length;
+        continue;
+      }
+      const start = i;
+      const w = widths[k]!;
+      if (w < 0) {
+        while (i < line.length && i - start < 9 && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+        if (i === start) return -1;
+      } else {
+        for (; i < start + w; i++) {
+          const c = line.charCodeAt(i);
+          if (c < 48 || c > 57) return -1;
+        }
+      }
+      texts.push(line.slice(start, i));
+    }
+    return i;
+  }
   const has = new Set(kinds);
-  const hasDate = has.has('year4') || has.has('year2') || has.has('month') || has.has('monthName') || has.has('day') || has.has('dayOfYear');
+  const hasDate =
+    has.has('year4') || has.has('year2') || has.has('month') || has.has('monthName') || has.has('day') || has.has('dayOfYear');
   const epoch = has.has('epochSeconds') || has.has('epochMicros');
   return {
     match(line, at) {
-      re.lastIndex = at;
-      const m = re.exec(line);
-      if (m === null) return undefined;
+      let groups: ArrayLike<string | undefined>;
+      let end: number;
+      if (fast) {
+        end = readFixed(line, at);
+        if (end < 0) return undefined;
+        groups = texts;
+      } else {
+        re.lastIndex = at;
+        const m = re.exec(line);
+        if (m === null) return undefined;
+        groups = m.slice(1);
+        end = at + m[0].length;
+      }
       let y = NaN;
       let mo = 1;
       let d = 1;
@@ -107,7 +167,7 @@ export function compileTime(parts: readonly TimePart[]): TimeMatcher {
       let zoneMin: number | undefined;
       let epochUs: number | undefined;
       for (let k = 0; k < kinds.length; k++) {
-        const text = m[k + 1] ?? '';
+        const text = groups[k] ?? '';
         switch (kinds[k]) {
           case 'year4':
             y = Number(text);
@@ -157,7 +217,6 @@ export function compileTime(parts: readonly TimePart[]): TimeMatcher {
             break; // weekday and zone names say nothing the rest does not
         }
       }
-      const end = at + m[0].length;
       if (epoch && epochUs !== undefined) return { us: epochUs, timeOfDay: false, hasFraction: true, end };
       if (pm !== undefined) h = (h % 12) + (pm ? 12 : 0);
       if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 61) return undefined;
@@ -194,8 +253,9 @@ export function strftimeParts(datefmt: string): { parts: TimePart[] } | { error:
     }
     const directive = datefmt[++i];
     const add = (...ps: TimePart[]): void => {
-      for (const p of ps) if (p.kind === 'literal') pushLiteral(parts, p.text);
-      else parts.push(p);
+      for (const p of ps)
+        if (p.kind === 'literal') pushLiteral(parts, p.text);
+        else parts.push(p);
     };
     const colon = (text: string): TimePart => ({ kind: 'literal', text });
     switch (directive) {
