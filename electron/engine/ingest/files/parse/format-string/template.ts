@@ -168,6 +168,9 @@ export function compileTemplate(id: string, name: string, layout: readonly Templ
   return {
     id,
     name,
+    // Unanchored, it would take a traceback's last line (`ValueError: bad`) for a record: the
+    // assembler's folding of continuation lines and open tracebacks runs first, as for plain text.
+    ...(anchored ? {} : { lenient: true }),
     parse(line) {
       if (!anchored && looksLikeContinuation(line)) return undefined;
       const v = matchLine(line);
