@@ -290,7 +290,7 @@ describe('loupe serve --logging-config, and the API', () => {
         const p = await serve.get<LogPage>('/api/logs?q=logger:app.db&limit=10');
         return p.records.length === 2 ? p : undefined;
       });
-      expect(page.records.map((r) => [r.level, r.message.split('\n')[0], r.attributes['funcName']])).toEqual([
+      expect(page.records.map((r) => [r.level, r.message.split('\n')[0], r.attributes?.['funcName']])).toEqual([
         ['error', 'from a worker: a | b', '<lambda>'],
         ['warn', 'slow query', 'records'],
       ]);
