@@ -51,7 +51,10 @@ const waysIn = [
 
 /** Where `loupe serve` said its inputs are, for the shop. */
 function waysInEnv(printed) {
-  const py = /Python logging: tcp:\/\/127\.0\.0\.1:(\d+) \(SocketHandler\), udp:\/\/127\.0\.0\.1:(\d+) \(DatagramHandler\), (\S+) \(HTTPHandler\)/.exec(printed);
+  const py =
+    /Python logging: tcp:\/\/127\.0\.0\.1:(\d+) \(SocketHandler\), udp:\/\/127\.0\.0\.1:(\d+) \(DatagramHandler\), (\S+) \(HTTPHandler\)/.exec(
+      printed,
+    );
   const token = /Loupe is serving \S+\?token=(\S+)/.exec(printed)?.[1];
   const found = {
     LOUPE_DEMO_PYTHON_LOGGING: py ? `${py[1]},${py[2]}` : undefined,

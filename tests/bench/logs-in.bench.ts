@@ -68,7 +68,7 @@ async function storeAllTcp(port: number, frames: Buffer[], n: number, stored: ()
   await once(socket, 'connect');
   const before = stored();
   const t0 = performance.now();
-  for (let sent = 0; sent < n; ) {
+  for (let sent = 0; sent < n;) {
     const burst = Math.min(500, n - sent);
     const chunk = Buffer.concat(Array.from({ length: burst }, (_, i) => frames[(sent + i) % frames.length]!));
     if (!socket.write(chunk)) await once(socket, 'drain');

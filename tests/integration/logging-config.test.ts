@@ -160,7 +160,10 @@ interface Expected {
 }
 
 function runPython(kind: string, ...args: string[]): Expected[] {
-  execFileSync(PYTHON, ['-c', SCRIPT, kind, join(dir, `${kind}.expected.json`), ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(PYTHON, ['-c', SCRIPT, kind, join(dir, `${kind}.expected.json`), ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return JSON.parse(readFileSync(join(dir, `${kind}.expected.json`), 'utf8'));
 }
 
@@ -265,7 +268,10 @@ describe('bad configs say where', () => {
     } catch (err) {
       const e = err as LoggingConfigError;
       expect(e.message).toMatch(/unknown field "request_id"/);
-      expect([e.line, e.col]).toEqual([line, 'format='.length + bad.split('\n')[line - 1]!.slice('format='.length).indexOf('%(request_id)s') + 1]);
+      expect([e.line, e.col]).toEqual([
+        line,
+        'format='.length + bad.split('\n')[line - 1]!.slice('format='.length).indexOf('%(request_id)s') + 1,
+      ]);
     }
   });
 
@@ -311,7 +317,9 @@ describe('loupe serve --logging-config, and the API', () => {
         body: JSON.stringify({ text: 'version: 1\nformatters:\n  f:\n    format: "%(asctime)s %(nope)s %(message)s"\n', cwd: dir }),
       });
       expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^config:4:\d+: formatter f: format: unknown field "nope"/);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
+        /^config:4:\d+: formatter f: format: unknown field "nope"/,
+      );
     } finally {
       await serve.stop();
       rmSync(data, { recursive: true, force: true });

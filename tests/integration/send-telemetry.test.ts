@@ -86,7 +86,10 @@ beforeAll(async () => {
   ports.statsd = /StatsD: +udp:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1] ?? '';
   ports.zipkin = /Zipkin: +http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1] ?? '';
   ports.api = new URL(serve.url).port;
-  expect(Object.values(ports).every((p) => /^\d+$/.test(p)), out).toBe(true);
+  expect(
+    Object.values(ports).every((p) => /^\d+$/.test(p)),
+    out,
+  ).toBe(true);
 });
 
 afterAll(async () => {
@@ -120,7 +123,9 @@ describe("the README's Send your telemetry snippets, run against loupe serve", (
     // Written at the listener's flush (every 10 s), as statsd_exporter names them.
     const names = await waitFor(
       async () => {
-        const r = await serve.get<{ data: { __name__: string }[] }>('/api/v1/series?match[]=' + encodeURIComponent('{__name__=~"shop_.+"}'));
+        const r = await serve.get<{ data: { __name__: string }[] }>(
+          '/api/v1/series?match[]=' + encodeURIComponent('{__name__=~"shop_.+"}'),
+        );
         const found = [...new Set(r.data.map((s) => s.__name__))].sort();
         return found.length >= 2 ? found : undefined;
       },
@@ -133,10 +138,17 @@ describe("the README's Send your telemetry snippets, run against loupe serve", (
 
   it('prometheus_client: the scrape reads its counter', async () => {
     const port = await freePort();
-    const child = spawn(PYTHON, ['-c', program('prometheus-client').replace('start_http_server(8000)', `start_http_server(${port})`) + '\nimport time\ntime.sleep(120)\n'], {
-      cwd: dir,
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      PYTHON,
+      [
+        '-c',
+        program('prometheus-client').replace('start_http_server(8000)', `start_http_server(${port})`) + '\nimport time\ntime.sleep(120)\n',
+      ],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
     try {
       expect((await post('/api/sources', { kind: 'scrape', url: `http://127.0.0.1:${port}/metrics`, interval: '1s' })).status).toBe(201);
       await waitFor(async () => {

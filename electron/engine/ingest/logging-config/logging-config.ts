@@ -87,8 +87,10 @@ function formatterInfo(
     return { format: null, note: `formatter ${name} is ${custom}: Loupe detects its files' format (JSON formatters are read as JSON)` };
   }
   const s = style ?? '%';
-  if (s !== '%' && s !== '{' && s !== '$') throw new LoggingConfigError(`formatter ${name}: style "${String(s)}" is not %, { or $`, at.line, at.col);
-  if (fmt !== undefined && fmt !== null && typeof fmt !== 'string') throw new LoggingConfigError(`formatter ${name}: format is not text`, at.line, at.col);
+  if (s !== '%' && s !== '{' && s !== '$')
+    throw new LoggingConfigError(`formatter ${name}: style "${String(s)}" is not %, { or $`, at.line, at.col);
+  if (fmt !== undefined && fmt !== null && typeof fmt !== 'string')
+    throw new LoggingConfigError(`formatter ${name}: format is not text`, at.line, at.col);
   if (datefmt !== undefined && datefmt !== null && typeof datefmt !== 'string')
     throw new LoggingConfigError(`formatter ${name}: datefmt is not text`, at.line, at.col);
   // Formatter(None) and a handler without formatter write the bare message: nothing to build a parser from.
@@ -191,7 +193,8 @@ function interpolate(opt: IniOption, section: IniSection, defaults: IniSection |
   return opt.value.replace(/%(%|\((\w+)\)s)/g, (whole, _p, key: string | undefined) => {
     if (key === undefined) return '%';
     const ref = section.options.get(key.toLowerCase()) ?? defaults?.options.get(key.toLowerCase());
-    if (ref === undefined || depth > 10) throw new LoggingConfigError(`${whole}: no key "${key}" in this section or [DEFAULT]`, opt.line, opt.col);
+    if (ref === undefined || depth > 10)
+      throw new LoggingConfigError(`${whole}: no key "${key}" in this section or [DEFAULT]`, opt.line, opt.col);
     return interpolate(ref, section, defaults, depth + 1);
   });
 }
@@ -212,7 +215,8 @@ function readFileConfig(text: string, baseDir: string): LoggingConfigHandler[] {
   const formatters = new Map<string, FormatterInfo>();
   for (const name of keysOf(sections, 'formatters')) {
     const s = sections.get(`formatter_${name}`);
-    if (s === undefined) throw new LoggingConfigError(`[formatters] names ${name} but there is no [formatter_${name}]`, sections.get('formatters')!.line, 1);
+    if (s === undefined)
+      throw new LoggingConfigError(`[formatters] names ${name} but there is no [formatter_${name}]`, sections.get('formatters')!.line, 1);
     const fmt = s.options.get('format');
     const at = fmt ?? { line: s.line, col: 1 };
     formatters.set(
@@ -223,7 +227,8 @@ function readFileConfig(text: string, baseDir: string): LoggingConfigHandler[] {
   const plans: LoggingConfigHandler[] = [];
   for (const name of keysOf(sections, 'handlers')) {
     const s = sections.get(`handler_${name}`);
-    if (s === undefined) throw new LoggingConfigError(`[handlers] names ${name} but there is no [handler_${name}]`, sections.get('handlers')!.line, 1);
+    if (s === undefined)
+      throw new LoggingConfigError(`[handlers] names ${name} but there is no [handler_${name}]`, sections.get('handlers')!.line, 1);
     const cls = s.options.get('class');
     if (cls === undefined) throw new LoggingConfigError(`[handler_${name}] has no class`, s.line, 1);
     const formatterName = s.options.get('formatter')?.value || undefined;
@@ -234,7 +239,9 @@ function readFileConfig(text: string, baseDir: string): LoggingConfigHandler[] {
     }
     let filename: PyValue | undefined;
     if (FILE_HANDLERS.has(shortClass(cls.value))) {
-      filename = literalOption(s, defaults, 'kwargs', (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('name' in v) ? v['filename'] : undefined));
+      filename = literalOption(s, defaults, 'kwargs', (v) =>
+        typeof v === 'object' && v !== null && !Array.isArray(v) && !('name' in v) ? v['filename'] : undefined,
+      );
       filename ??= literalOption(s, defaults, 'args', (v) => (Array.isArray(v) ? v[0] : undefined));
     }
     plans.push(handlerPlan(name, cls.value, filename, formatter, formatterName, s.line, baseDir));

@@ -35,7 +35,8 @@ export function parsePyLiteral(text: string): PyValue {
     if (name !== null) {
       i += name[0].length;
       ws();
-      if (text[i] === '(') throw new PyLiteralError(`${name[0]}(…) is a call: Loupe reads literals only (write the file name as a string)`, i);
+      if (text[i] === '(')
+        throw new PyLiteralError(`${name[0]}(…) is a call: Loupe reads literals only (write the file name as a string)`, i);
       if (name[0] === 'None') return null;
       if (name[0] === 'True') return true;
       if (name[0] === 'False') return false;

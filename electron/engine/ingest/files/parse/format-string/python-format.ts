@@ -92,7 +92,7 @@ const PERCENT_RE = /%\((\w+)\)([#0+ -]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcr
 
 function percentTokens(fmt: string, time: () => TimeMatcher): TemplateToken[] {
   const tokens: TemplateToken[] = [];
-  for (let i = 0; i < fmt.length; ) {
+  for (let i = 0; i < fmt.length;) {
     const p = fmt.indexOf('%', i);
     if (p === -1) {
       pushLiteral(tokens, fmt.slice(i));
@@ -172,8 +172,7 @@ export function pythonFormatTokens(spec: PythonFormatSpec): TemplateToken[] {
   const style = spec.style ?? '%';
   let matcher: TimeMatcher | undefined;
   const time = (): TimeMatcher => (matcher ??= timeMatcher(spec.datefmt));
-  const tokens =
-    style === '%' ? percentTokens(spec.fmt, time) : style === '{' ? braceTokens(spec.fmt, time) : dollarTokens(spec.fmt, time);
+  const tokens = style === '%' ? percentTokens(spec.fmt, time) : style === '{' ? braceTokens(spec.fmt, time) : dollarTokens(spec.fmt, time);
   const problem = templateProblem(tokens);
   if (problem !== undefined) throw new FormatStringError(problem, 0);
   return tokens;

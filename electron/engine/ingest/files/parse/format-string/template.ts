@@ -184,8 +184,7 @@ export function compileTemplate(id: string, name: string, layout: readonly Templ
       }
       if (v.level !== undefined) {
         rec.severityText = v.level;
-        rec.severity =
-          severityOfName(v.level) ?? (v.level.startsWith('Level ') ? severityOfPythonNumber(Number(v.level.slice(6))) : 0);
+        rec.severity = severityOfName(v.level) ?? (v.level.startsWith('Level ') ? severityOfPythonNumber(Number(v.level.slice(6))) : 0);
       }
       if (v.levelno !== undefined) {
         if (rec.severity === 0) rec.severity = severityOfPythonNumber(v.levelno);
@@ -222,7 +221,8 @@ function firstLine(tokens: readonly TemplateToken[]): TemplateToken[] {
 /** Why these tokens can't be read back unambiguously, or undefined. */
 export function templateProblem(layout: readonly TemplateToken[]): string | undefined {
   const tokens = firstLine(layout);
-  if (!tokens.some((t) => t.kind === 'field' && t.role === 'message')) return 'the format has no message field: Loupe needs one to read the records';
+  if (!tokens.some((t) => t.kind === 'field' && t.role === 'message'))
+    return 'the format has no message field: Loupe needs one to read the records';
   for (let i = 0; i + 1 < tokens.length; i++) {
     const a = tokens[i]!;
     const b = tokens[i + 1]!;
