@@ -25,6 +25,7 @@ import { SPOTLIGHT_DEFAULT_PORT } from './engine/ingest/sentry/limits.js';
 import { DEFAULT_PYTHON_LOGGING_PORT, PYTHON_LOGGING_HTTP_PATH } from './engine/ingest/python/python-logging-source.js';
 import { DEFAULT_SYSLOG_PORT } from './engine/ingest/syslog/syslog-source.js';
 import { ListenerPortInUseError } from './engine/ingest/source.js';
+import { LoggingConfigError, readLoggingConfig } from './engine/ingest/logging-config/logging-config.js';
 import { formatProblem, parseRuleFile } from './engine/alerting/rules/rule-file.js';
 
 // ---- Commands, their options and help: one table per command (the parser and --help read it) ----
@@ -94,6 +95,17 @@ const COMMANDS: Record<'serve' | 'query' | 'check', CommandSpec> = {
         help: 'let a browser app at origin O send OTLP/HTTP (repeatable; * = any characters, e.g. http://localhost:*); none by default',
       },
       'no-otlp': { type: 'boolean', help: 'no OTLP receiver' },
+      'logging-config': {
+        type: 'string',
+        multiple: true,
+        arg: 'FILE',
+        help: "a Python logging config (logging.conf, dictConfig YAML/JSON): add its handlers' files, read with its formatters",
+      },
+      'logging-cwd': {
+        type: 'string',
+        arg: 'DIR',
+        help: "where that program runs: the config's relative file names are resolved here (default: the config's folder)",
+      },
       'follow-symlinks': {
         type: 'boolean',
         help: 'in the folders given, read links to files outside them (by default they are listed, not read)',
@@ -391,6 +403,8 @@ async function serve(args: string[]): Promise<number> {
   if (remoteWrite !== undefined && !/^https?:\/\/[^/]/.test(remoteWrite))
     throw new UsageError(`--remote-write: "${remoteWrite}" is not an http(s) URL`);
 
+  const loggingConfigs = loggingConfigsOf((values['logging-config'] as string[] | undefined) ?? [], str('logging-cwd'));
+
   const probesFiles = ((values.probes as string[] | undefined) ?? []).map((f) => resolve(f));
   for (const f of probesFiles) if (!existsSync(f)) throw new UsageError(`--probes: ${f} does not exist`);
   const sloFiles = ((values.slos as string[] | undefined) ?? []).map((f) => resolve(f));
@@ -413,6 +427,7 @@ async function serve(args: string[]): Promise<number> {
     // As OTLP's: the standard port taken (a StatsD daemon) leaves StatsD off, said on its source.
     statsdOptional: str('statsd-port') === undefined,
     followSymlinks: values['follow-symlinks'] === true,
+    loggingConfigs,
     maxDbBytes,
     retentionUs,
     otlp,
@@ -568,6 +583,27 @@ function writtenThisRun(engine: Engine, metricSourcePoints: number): string {
   if (o || metricSourcePoints > 0) counts.push([(o?.metricPoints ?? 0) + metricSourcePoints, 'metric point', 'metric points']);
   const said = counts.map(([n, one, many]) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`);
   return said.length === 1 ? said[0]! : `${said.slice(0, -1).join(', ')} and ${said.at(-1)!}`;
+}
+
+/**
+ * `--logging-config FILE`: checked before the engine starts (a mistake is said with its line and
+ * column); the handlers that write no file are said with the Loupe source that takes them.
+ */
+function loggingConfigsOf(files: string[], cwd: string | undefined): { path: string; cwd?: string }[] {
+  if (cwd !== undefined && files.length === 0) throw new UsageError('--logging-cwd goes with --logging-config FILE');
+  return files.map((f) => {
+    const path = resolve(f);
+    if (!existsSync(path)) throw new UsageError(`--logging-config: ${path} does not exist`);
+    const baseDir = cwd !== undefined ? resolve(cwd) : dirname(path);
+    try {
+      for (const h of readLoggingConfig(readFileSync(path, 'utf8'), { baseDir, fileName: path }))
+        if (h.path === undefined) process.stderr.write(`loupe: ${path}: handler ${h.name} (${h.className}) is not read: ${h.note ?? ''}\n`);
+    } catch (err) {
+      if (err instanceof LoggingConfigError) throw new UsageError(`--logging-config: ${path}:${err.line}:${err.col}: ${err.problem}`);
+      throw err;
+    }
+    return cwd !== undefined ? { path, cwd: baseDir } : { path };
+  });
 }
 
 /**

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run demo [-- --keep] [-- --seconds N] [-- serve options]`: a pretend Python shop logging into
-// a temp folder and sending its traces over OTLP, and `loupe serve` watching both. It says where the
+// a temp folder and sending its traces over OTLP — and through every other way in (stdlib logging
+// handlers, syslog, StatsD, a scrape, Zipkin, Sentry) — and `loupe serve` taking it all. It says where the
 // data is (for `loupe query --data-dir`), and removes the temp folder on exit unless --keep.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,9 +35,42 @@ const python = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 
 const shellQuote = (s) => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 const queryCommand = `npx loupe query 'level:error' --from 15m --data-dir ${shellQuote(dataDir)}`;
 
+// Every other way in, on free ports, so each kind of source has live data (resources/demo/ways_in.py
+// sends to them); the scrape target is the shop's own /metrics page.
+const metricsPort = await new Promise((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+const waysIn = [
+  ...['--python-logging-port', '--syslog-port', '--zipkin-port', '--statsd-port'].flatMap((flag) => [flag, '0']),
+  '--scrape',
+  `http://127.0.0.1:${metricsPort}/metrics@5s`,
+];
+
+/** Where `loupe serve` said its inputs are, for the shop. */
+function waysInEnv(printed) {
+  const py =
+    /Python logging: tcp:\/\/127\.0\.0\.1:(\d+) \(SocketHandler\), udp:\/\/127\.0\.0\.1:(\d+) \(DatagramHandler\), (\S+) \(HTTPHandler\)/.exec(
+      printed,
+    );
+  const token = /Loupe is serving \S+\?token=(\S+)/.exec(printed)?.[1];
+  const found = {
+    LOUPE_DEMO_PYTHON_LOGGING: py ? `${py[1]},${py[2]}` : undefined,
+    LOUPE_DEMO_HTTP_LOGGING: py && token ? `${py[3]}?token=${token}` : undefined,
+    LOUPE_DEMO_SYSLOG: /syslog: +udp:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1],
+    LOUPE_DEMO_STATSD: /StatsD: +udp:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1],
+    LOUPE_DEMO_ZIPKIN: /Zipkin: +(http:\/\/\S+\/api\/v2\/spans)/.exec(printed)?.[1],
+    LOUPE_DEMO_SENTRY_DSN: /Sentry: +DSN (http:\/\/\S+?)(?:;|\s)/.exec(printed)?.[1],
+    LOUPE_DEMO_METRICS_PORT: String(metricsPort),
+  };
+  return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined));
+}
+
 // Each child in its own process group: Ctrl-C reaches the demo alone, which stops the service
 // first (its last spans sent) and then Loupe (what is pending written), each once.
-const loupe = spawn(process.execPath, [join(root, 'bin', 'loupe.js'), 'serve', '--data-dir', dataDir, logs, ...serveArgs], {
+const loupe = spawn(process.execPath, [join(root, 'bin', 'loupe.js'), 'serve', '--data-dir', dataDir, logs, ...waysIn, ...serveArgs], {
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
 });
@@ -56,7 +91,7 @@ loupe.stdout.on('data', (chunk) => {
   service = spawn(python, [join(root, 'resources', 'demo', 'service.py'), logs, ...(seconds ? ['--seconds', seconds] : [])], {
     stdio: 'inherit',
     detached: true,
-    env: { ...process.env, ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp[1] } : {}) },
+    env: { ...process.env, ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp[1] } : {}), ...waysInEnv(printed) },
   });
   service.on('error', (err) => {
     console.error(`demo: could not start ${python}: ${err.message} (set PYTHON to a Python 3)`);

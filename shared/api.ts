@@ -37,6 +37,7 @@ import type {
 import type { HealthListView, ProbeResultView, ProbeSpec, ProbeView } from './health.js';
 import type { SloDetailView, SloListView, SloSpec, SloStatusView } from './slo.js';
 import type { AnomaliesView } from './anomalies.js';
+import type { Level } from './severity.js';
 
 /** Times in params are RFC 3339 strings (or ms since the epoch as a string), as in the REST API. */
 export interface LogQueryParams {
@@ -84,6 +85,47 @@ export interface ContextView {
 export interface FormatView {
   id: string;
   name: string;
+}
+
+/** A record as a parser reads it, before it is stored: the preview of a format string or a config's file. */
+export interface ParsedPreviewView {
+  timestamp: string;
+  /** The time was not in the line (taken from the record before, or the read time). */
+  timestampInferred?: true;
+  level: Level;
+  severityText?: string;
+  logger?: string;
+  message: string;
+  attributes?: Record<string, unknown>;
+}
+
+/** A pasted format string as a format id (give it as `format` to sources.add / setFormat). */
+export interface FormatStringView {
+  id: string;
+  name: string;
+  preview: ParsedPreviewView[];
+}
+
+/** What a Python logging config writes, and the sources it added. */
+export interface LoggingConfigView {
+  handlers: {
+    name: string;
+    className: string;
+    /** The file it writes (absolute); absent for a handler that writes no file. */
+    path?: string;
+    formatter?: string;
+    /** The format id built from its formatter; null: detected. */
+    format: string | null;
+    formatName?: string;
+    /** Why it is not a file source and which Loupe source fits, or why its format is detected. */
+    note?: string;
+    /** Its line in the config. */
+    line: number;
+    /** The file's first records as the built parser reads them (when the file exists). */
+    preview?: ParsedPreviewView[];
+    sourceId?: number;
+  }[];
+  added: SourceView[];
 }
 
 export interface LiveBatch {
@@ -234,6 +276,20 @@ export interface Requests {
   'sources.remove': { params: { id: number }; result: null };
   'sources.setFormat': { params: { id: number; format: string | null }; result: SourceView };
   'formats.list': { params: Record<string, never>; result: FormatView[] };
+  /**
+   * Read a Python logging config (fileConfig INI, dictConfig YAML/JSON) at `path` or pasted as
+   * `text`; add each file handler's file as a source with a parser built from its formatter
+   * (`add: false`: only show them). `cwd`: where the program runs (relative file names).
+   */
+  'sources.fromLoggingConfig': {
+    params: { path?: string; text?: string; cwd?: string; add?: boolean };
+    result: LoggingConfigView;
+  };
+  /** A Python Formatter format string (`style` %, { or $, with `datefmt`) or a loguru one as a format id, previewed on `sample`. */
+  'formats.fromFormatString': {
+    params: { library?: 'python' | 'loguru'; fmt: string; datefmt?: string; style?: '%' | '{' | '$'; sample?: string };
+    result: FormatStringView;
+  };
   'engine.status': { params: Record<string, never>; result: EngineStatusView };
   /** Answered once the engine is ready. */
   'engine.health': { params: Record<string, never>; result: { status: 'ok' } };

@@ -82,6 +82,8 @@ export interface EngineConfig {
   paths?: string[];
   /** Read the links in those folders to files outside them (`loupe serve --follow-symlinks`). */
   followSymlinks?: boolean;
+  /** Python logging configs whose handlers' files to add at start (`--logging-config`, `--logging-cwd`). */
+  loggingConfigs?: { path: string; cwd?: string }[];
   maxDbBytes?: number;
   retentionUs?: number;
   /** Tailer timings (tests shorten them). */
@@ -427,6 +429,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       paths: config.paths ?? [],
       followSymlinks: config.followSymlinks === true,
       scrape: config.scrape ?? [],
+      loggingConfigs: config.loggingConfigs ?? [],
       statsd,
       tracesIn: [traceSources.zipkin, traceSources.jaeger].flatMap((s) => (s ? [s] : [])),
       sentry,

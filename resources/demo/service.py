@@ -32,6 +32,8 @@ import traceback
 import urllib.request
 import uuid
 
+import ways_in
+
 # Ctrl-C or SIGTERM ends the demo where it stands: no traceback, the last spans still sent.
 stopping = threading.Event()
 signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
@@ -251,8 +253,9 @@ def request(n, route, slow=False, declined=False, job_fails=False):
             failure = err
             try:
                 raise RuntimeError(f"checkout of order {n} failed") from err
-            except RuntimeError:
+            except RuntimeError as reported:
                 payments.exception("payment for order %d failed", n, extra={"fields": {"order_id": n, "amount": amount}})
+                ways_in.on_exception(reported)
             status = 502
         # The web service calls the payments service: a client span, and the server span under it.
         add_span("shop-web", trace_id, call_id, root_id, "POST /charge", 3, db_end, end_ns - 100_000,
@@ -275,6 +278,7 @@ def request(n, route, slow=False, declined=False, job_fails=False):
     http.info('"%s %s" %d %.1fms', method, route, status, ms, extra={"fields": {"http.route": route, "status": status, "duration_ms": round(ms, 1)}})
     if events is not None and route == "/api/cart":
         events.info("cart_updated", items=random.randint(1, 5), user_id=n % 50, trace_id=trace_id, span_id=root_id)
+    ways_in.on_request(n, route, status, ms, trace_id)
     current_span.set((None, None, None))
 
 
@@ -313,6 +317,9 @@ OPENING = [
 def main():
     uses = ", ".join(extras) if extras else "no extras (pip install structlog loguru to add their logs)"
     print(f"demo: the shop logs into {folder} with the standard library (web.jsonl, payments.jsonl, app.log); also: {uses}", flush=True)
+    ways = ways_in.setup()
+    if ways:
+        print(f"demo: the shop also sends to Loupe through {', '.join(ways)}", flush=True)
     threading.Thread(target=send_spans_forever, daemon=True).start()
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     n = 0

@@ -1,10 +1,12 @@
 // Log input over the network, beside StatsD's datagrams: Python's DatagramHandler records (real
 // pickles made by /usr/bin/python3's makePickle) read and mapped per second against a ceiling
 // measured in the same run (JSON.parse of the same dicts, the least any reader of them does), then
-// DatagramHandler and syslog UDP datagrams stored end to end (socket → record → SQLite, in one
-// process with its sender) per second.
+// DatagramHandler and syslog UDP datagrams, then SocketHandler's and syslog's TCP streams, stored end
+// to end (socket → record → SQLite, in one process with its sender) per second.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +62,25 @@ async function storeAll(port: number, datagrams: Buffer[], n: number, stored: ()
   return ms;
 }
 
+/** The same over one TCP connection (SocketHandler's length-prefixed pickles, newline-framed syslog), written as fast as the socket drains. */
+async function storeAllTcp(port: number, frames: Buffer[], n: number, stored: () => number): Promise<number> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const before = stored();
+  const t0 = performance.now();
+  for (let sent = 0; sent < n;) {
+    const burst = Math.min(500, n - sent);
+    const chunk = Buffer.concat(Array.from({ length: burst }, (_, i) => frames[(sent + i) % frames.length]!));
+    if (!socket.write(chunk)) await once(socket, 'drain');
+    sent += burst;
+  }
+  const deadline = Date.now() + 60_000;
+  while (stored() - before < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  const ms = performance.now() - t0;
+  socket.end();
+  return ms;
+}
+
 export async function benchLogsIn(quick: boolean): Promise<BenchRow[]> {
   const made = JSON.parse(execFileSync('/usr/bin/python3', ['-c', MAKE_RECORDS], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as {
     frames: string[];
@@ -90,6 +111,9 @@ export async function benchLogsIn(quick: boolean): Promise<BenchRow[]> {
       ),
     );
     const sysMs = await storeAll(e.syslog!.udpPort!, syslogLines, udpN, () => e.syslog!.view().records);
+    const tcpPyMs = await storeAllTcp(e.pythonLogging!.tcpPort!, frames, udpN, () => e.pythonLogging!.view().records);
+    const tcpLines = syslogLines.map((b) => Buffer.concat([b.subarray(0, b.length - 1), Buffer.from('\n')]));
+    const tcpSysMs = await storeAllTcp(e.syslog!.tcpPort!, tcpLines, udpN, () => e.syslog!.view().records);
     return [
       {
         what: `DatagramHandler records read + mapped (${n.toLocaleString('en')} pickles, real makePickle)`,
@@ -106,6 +130,18 @@ export async function benchLogsIn(quick: boolean): Promise<BenchRow[]> {
       {
         what: `syslog UDP datagrams stored end to end (${udpN.toLocaleString('en')}, UDP → SQLite)`,
         value: perSecond(udpN, sysMs),
+        target: 'report',
+      },
+      {
+        what: `SocketHandler records stored end to end (${udpN.toLocaleString('en')} on one TCP connection → SQLite; ratio: to DatagramHandler's)`,
+        value: perSecond(udpN, tcpPyMs),
+        ratio: (pyMs / tcpPyMs).toFixed(2),
+        target: 'report',
+      },
+      {
+        what: `syslog TCP lines stored end to end (${udpN.toLocaleString('en')}, newline-framed → SQLite; ratio: to syslog UDP's)`,
+        value: perSecond(udpN, tcpSysMs),
+        ratio: (sysMs / tcpSysMs).toFixed(2),
         target: 'report',
       },
     ];

@@ -15,6 +15,7 @@ import { benchOtlp } from './otlp.bench.js';
 import { benchTracesIn } from './traces-in.bench.js';
 import { benchMetricsIn } from './metrics-in.bench.js';
 import { benchLogsIn } from './logs-in.bench.js';
+import { benchFormatString } from './parse.bench.js';
 import { benchMetrics } from './metrics.bench.js';
 import { benchAlerts } from './alerts.bench.js';
 import { benchProcessSampling } from './process-sampling.bench.js';
@@ -279,7 +280,7 @@ try {
   if (wanted('slo')) rows.push(...(await benchSlo(quick)));
   if (wanted('metrics')) rows.push(...benchMetricsIn(quick), ...(await benchMetrics(quick)), ...(await benchProcessSampling()));
   // Beside StatsD's datagrams: Python's DatagramHandler and syslog over UDP.
-  if (wanted('metrics') || wanted('logs-in')) rows.push(...(await benchLogsIn(quick)));
+  if (wanted('metrics') || wanted('logs-in')) rows.push(...(await benchLogsIn(quick)), benchFormatString(quick ? 50_000 : 200_000));
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   if (wanted('bottlenecks')) rows.push(...benchBottlenecks(work, quick ? 20_000 : 100_000));
   if (wanted('analysis')) rows.push(...benchLoghub(), ...benchAnomalies(work, quick));

@@ -47,6 +47,18 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   // Removing twice is a 404: the protocol removes the source the add case made.
   'sources.remove': { params: { id: 2 }, protocolParams: { id: 3 }, bad: { id: 'two' } },
   'formats.list': { params: {} },
+  // Shown, not added: a pasted dictConfig whose file is not there; a broken one says where.
+  'sources.fromLoggingConfig': {
+    params: {
+      text: '{"version": 1, "formatters": {"f": {"format": "%(asctime)s %(levelname)s %(message)s"}}, "handlers": {"h": {"class": "logging.FileHandler", "filename": "/nonexistent-parity/app.log", "formatter": "f"}}}',
+      add: false,
+    },
+    bad: { text: 'version: 1\nhandlers: [unclosed\n' },
+  },
+  'formats.fromFormatString': {
+    params: { fmt: '%(asctime)s %(levelname)-8s %(name)s: %(message)s', sample: '2026-11-30 10:00:00,123 WARNING  app.db: slow' },
+    bad: { fmt: '%(asctime)s %(request_id)s %(message)s' },
+  },
   'engine.status': { params: {} },
   'engine.health': { params: {} },
   'traces.search': { params: { minDuration: '1ms', limit: 5 }, bad: { minDuration: 'long' } },

@@ -121,7 +121,7 @@ describe('npm run demo', () => {
     const dataDir = /Loupe's data is in (\S+);/.exec(gone.out)?.[1];
     expect(dataDir).toMatch(new RegExp(`^${tmp}/loupe-demo-\\w+/data$`));
     expect(gone.out).toContain(`\n  npx loupe query 'level:error' --from 15m --data-dir ${dataDir}\n`);
-    expect(gone.out).toMatch(/Loupe stopped: \d+ log records, \d+ spans and 0 metric points written this run\.\n/);
+    expect(gone.out).toMatch(/Loupe stopped: \d+ log records, \d+ spans and \d+ metric points written this run\.\n/);
     expect(gone.out).toContain('(`npm run demo -- --keep` keeps it)');
     expect(readdirSync(tmp)).toEqual([]);
 
@@ -139,5 +139,49 @@ describe('npm run demo', () => {
     expect(found.status).toBe(0);
     expect(found.stdout).toMatch(/ERROR payments\.charge: payment for order 2 failed/);
     expect(existsSync(join(keptDir, '..', 'logs', 'web.jsonl'))).toBe(true);
+  });
+
+  it('feeds every kind of source: stdlib logging handlers, syslog, StatsD, the scrape, Zipkin, Sentry', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'loupe-demo-ways-'));
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'scripts', 'demo.js'),
+        '--seconds',
+        '60',
+        '--port',
+        '0',
+        '--otlp-http-port',
+        '0',
+        '--otlp-grpc-port',
+        '0',
+        '--token',
+        'demo-token',
+      ],
+      { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, PYTHON } },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const url = await waitFor(() => /Loupe is serving (http:\/\/\S+?\/)\?token=/.exec(out)?.[1], 30_000, 'the demo to serve');
+      expect(await waitFor(() => (out.includes('the shop also sends to Loupe through') ? true : undefined), 30_000, 'the shop')).toBe(true);
+      const fed = await waitFor(
+        async () => {
+          const res = await fetch(new URL('/api/sources', url), { headers: { Authorization: 'Bearer demo-token' } });
+          const { sources } = (await res.json()) as { sources: { kind: string; records: number; counters?: Record<string, number> }[] };
+          // StatsD's points are written at its flush: what it received counts as fed.
+          const kinds = new Set(sources.filter((s) => s.records > 0 || (s.counters?.['datagrams'] ?? 0) > 0).map((s) => s.kind));
+          return kinds.size >= 7 ? [...kinds].sort() : undefined;
+        },
+        40_000,
+        'every kind of source to have data',
+      );
+      expect(fed).toEqual(['folder', 'python-logging', 'scrape', 'sentry', 'statsd', 'syslog', 'zipkin']);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 });

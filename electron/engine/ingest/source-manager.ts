@@ -9,7 +9,7 @@ import type { SourceView } from '../../../shared/model.js';
 import type { LogPipeline } from './files/pipeline/log-pipeline.js';
 import type { SourceStore, SourceRow } from './source-store.js';
 import type { FileRecordEraser } from '../signals/logs/file-record-eraser.js';
-import { formatById } from './files/parse/registry.js';
+import { formatProblem } from './files/parse/registry.js';
 import { createFileSource, type FileClaim } from './files/file-source.js';
 import { FileEntry, type FileEntryContext, type Tailer } from './files/file-entry.js';
 import { hashBytes } from './files/fingerprint.js';
@@ -105,7 +105,8 @@ export class SourceManager {
     if (typeof path !== 'string' || path.trim() === '') throw new BadRequestError('path: give the file or folder to watch');
     const abs = resolve(path.trim());
     const format = opts.format ?? null;
-    if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
+    const formatWrong = format !== null ? formatProblem(format) : undefined;
+    if (formatWrong !== undefined) throw new BadRequestError(`format: ${formatWrong}`);
     let kind: 'file' | 'folder' = 'file';
     try {
       const st = await stat(abs);
@@ -164,7 +165,8 @@ export class SourceManager {
     if (!source) throw new NotFoundError(`No source with id ${id}.`);
     const r = this.fileEntry(id);
     if (!r) throw new BadRequestError(`format: only file and folder sources have a format (source ${id} is a ${source.kind} source).`);
-    if (format !== null && !formatById(format)) throw new BadRequestError(`format: unknown format "${format}"`);
+    const formatWrong = format !== null ? formatProblem(format) : undefined;
+    if (formatWrong !== undefined) throw new BadRequestError(`format: ${formatWrong}`);
     if (r.rereading) throw new BadRequestError('This source is being read again with a new format; try again when it is done.');
     if (format === r.row.format) return this.view(id)!;
     r.rereading = true;

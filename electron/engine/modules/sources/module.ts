@@ -12,6 +12,7 @@ import type { SourceManager } from '../../ingest/source-manager.js';
 import type { StatsdSource } from '../../ingest/metrics-in/statsd-source.js';
 import type { Source } from '../../ingest/source.js';
 import type { SentrySource } from '../../ingest/sentry/sentry-source.js';
+import { applyLoggingConfig, formatFromString } from '../../ingest/logging-config/logging-config-service.js';
 
 export interface SourcesConfig {
   /** Files and folders to watch in addition to the persisted sources. */
@@ -27,6 +28,8 @@ export interface SourcesConfig {
   sentry?: SentrySource | null;
   /** Other listeners of this run (Python logging, syslog), each with why it can't be removed. */
   listeners?: readonly { source: Source; why: string }[];
+  /** Python logging configs whose files to add at start (`--logging-config FILE`, `--logging-cwd DIR`). */
+  loggingConfigs?: readonly { path: string; cwd?: string }[];
 }
 
 export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, config: SourcesConfig): EngineModule {
@@ -65,6 +68,13 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       }),
       'sources.setFormat': handler({ ...id, format: param.format }, (p) => sources.setFormat(p.id, p.format)),
       'formats.list': handler({}, () => FORMATS.map((f) => ({ id: f.id, name: f.name }))),
+      'sources.fromLoggingConfig': handler({ path: param.string, text: param.string, cwd: param.string, add: param.bool }, (p) =>
+        applyLoggingConfig(sources, p),
+      ),
+      'formats.fromFormatString': handler(
+        { library: param.string, fmt: required(param.string), datefmt: param.string, style: param.string, sample: param.string },
+        (p) => formatFromString({ ...p, library: p.library as 'python' | 'loguru' | undefined }),
+      ),
     },
     routes: [
       { method: 'GET', path: '/api/sources', handler: 'sources.list', envelope: 'sources' },
@@ -73,10 +83,13 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       { method: 'PATCH', path: '/api/sources/{id}', handler: 'sources.setFormat', body: 'fields' },
       { method: 'DELETE', path: '/api/sources/{id}', handler: 'sources.remove', status: 204 },
       { method: 'GET', path: '/api/formats', handler: 'formats.list', envelope: 'formats' },
+      { method: 'POST', path: '/api/logging-config', handler: 'sources.fromLoggingConfig', body: 'fields' },
+      { method: 'POST', path: '/api/formats/format-string', handler: 'formats.fromFormatString', body: 'fields' },
     ],
     start: async () => {
       await sources.startAll();
       for (const path of config.paths) await sources.add(path, { followSymlinks: config.followSymlinks });
+      for (const c of config.loggingConfigs ?? []) await applyLoggingConfig(sources, c);
       for (const target of config.scrape) await sources.addOfKind('scrape', { url: target.url, interval: target.interval });
       if (config.statsd) await sources.attach(config.statsd, 'it is set by loupe serve --statsd-port (--no-statsd turns it off)');
       for (const s of config.tracesIn ?? [])

@@ -1,6 +1,6 @@
 // The Sources view's state: the watched paths with their files, the scrape targets and the StatsD
 // listener, polled while the view is open.
-import type { FormatView } from '../../../../shared/api.js';
+import type { FormatStringView, FormatView, LoggingConfigView, Requests } from '../../../../shared/api.js';
 import type { EngineStatusView, SourceView } from '../../../../shared/model.js';
 import { api } from '../../lib/client.js';
 import { Poller } from '../../lib/poller.js';
@@ -51,6 +51,31 @@ export class SourcesStore {
     });
   }
 
+  /** A Python logging config (a file, or pasted text): `add` false shows what it writes without adding. */
+  async loggingConfig(params: Requests['sources.fromLoggingConfig']['params']): Promise<LoggingConfigView | null> {
+    let view: LoggingConfigView | null = null;
+    await this.run(async () => {
+      view = await api.request('sources.fromLoggingConfig', params);
+    });
+    return view;
+  }
+
+  /** A pasted format string as a format id, with the sample's first records read by it. */
+  async formatString(params: Requests['formats.fromFormatString']['params']): Promise<FormatStringView | null> {
+    let view: FormatStringView | null = null;
+    await this.run(async () => {
+      view = await api.request('formats.fromFormatString', params);
+    });
+    return view;
+  }
+
+  /** A file read with a format built from a format string. */
+  async addWithFormat(path: string, format: string): Promise<boolean> {
+    return this.run(async () => {
+      await api.request('sources.add', { path, format });
+    });
+  }
+
   async remove(id: number): Promise<boolean> {
     return this.run(async () => {
       await api.request('sources.remove', { id });
@@ -77,4 +102,16 @@ export class SourcesStore {
       this.busy = false;
     }
   }
+}
+
+/** A format built from a format string shows as its format string (`python-format:{"fmt":…}`). */
+export function formatLabel(id: string): string {
+  const colon = id.indexOf(':');
+  try {
+    const spec = JSON.parse(id.slice(colon + 1)) as { fmt?: unknown };
+    if (typeof spec.fmt === 'string') return `${id.startsWith('loguru') ? 'loguru' : 'Python'} format ${spec.fmt}`;
+  } catch {
+    // not a format-string id: shown as it is
+  }
+  return id;
 }

@@ -2,6 +2,7 @@
 import type { FormatDef } from './format.js';
 import { accessLog } from './formats/access.js';
 import { celery } from './formats/celery.js';
+import { compileFormatId, isFormatStringId } from './format-string/format-id.js';
 import { djangoRunserver, djangoVerbose } from './formats/django.js';
 import { glog } from './formats/glog.js';
 import { logrusText, zapConsole } from './formats/go-console.js';
@@ -48,7 +49,19 @@ export const PLAIN: FormatDef = plain;
 
 const BY_ID = new Map(FORMATS.map((f) => [f.id, f]));
 
-/** The format with this id; undefined for an unknown id. */
+/** The format with this id (a built-in one, or one built from a format string); undefined for an unknown or broken id. */
 export function formatById(id: string): FormatDef | undefined {
-  return BY_ID.get(id);
+  return BY_ID.get(id) ?? (isFormatStringId(id) ? (formatProblem(id) === undefined ? compileFormatId(id) : undefined) : undefined);
+}
+
+/** What is wrong with a format id, in the user's terms; undefined when it names a format. */
+export function formatProblem(id: string): string | undefined {
+  if (BY_ID.has(id)) return undefined;
+  if (!isFormatStringId(id)) return `unknown format "${id}"`;
+  try {
+    compileFormatId(id);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
