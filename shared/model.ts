@@ -122,15 +122,28 @@ export interface NumericFacet {
   bins: number[];
 }
 
+/**
+ * The records a text search found by scanning their stored text, the full-text index not having
+ * reached them yet (it may lag behind a big folder's first read): how many, and their text's bytes.
+ */
+export interface UnindexedPart {
+  records: number;
+  bytes: number;
+}
+
 export interface HistogramView {
   total: number;
   buckets: HistogramBucket[];
+  /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
+  unindexed?: UnindexedPart;
 }
 
 export interface LogPage {
   records: LogRecordView[];
   /** Pass back as `cursor` to get the next (older) page; null when there is none. */
   nextCursor: string | null;
+  /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
+  unindexed?: UnindexedPart;
 }
 
 export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';

@@ -93,6 +93,15 @@ export class LogWriter {
   }
 
   /**
+   * The highest record id the full-text index covers: a search finds the records above it by
+   * scanning their stored text (LogReader). The index is written in the records' transaction, so
+   * today that is every record; an index that lags behind the records answers its own mark here.
+   */
+  ftsIndexedThrough(): number {
+    return this.maxId;
+  }
+
+  /**
    * Store records and checkpoints in one transaction. Returns what was stored (in time order,
    * with the ids given), from which the live tail makes rows only when someone is watching.
    */
