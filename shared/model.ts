@@ -79,6 +79,20 @@ export interface ScrapeTargetView {
   series: number;
 }
 
+/**
+ * How far a source is through what it has to read (a big file's first read, a folder of old logs),
+ * while that is more than a moment's work: bytes of the files now, records stored and the records
+ * they will make (estimated from the bytes per record so far), and the time left at the rate of
+ * the last seconds (null until known).
+ */
+export interface ReadProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  records: number;
+  recordsTotal: number;
+  secondsLeft: number | null;
+}
+
 export interface SourceView {
   id: number;
   kind: SourceKind;
@@ -103,6 +117,8 @@ export interface SourceView {
   scrape?: ScrapeTargetView;
   /** The files read (file and folder sources; empty for the others). */
   files: SourceFileView[];
+  /** While the files hold more than a moment's reading that is not stored yet (file and folder sources). */
+  progress?: ReadProgress;
 }
 
 export interface HistogramBucket {
@@ -279,7 +295,14 @@ export interface ServiceMapView {
 export interface EngineStatusView {
   database: { path: string; usedBytes: number; maxBytes: number; retentionUs: number };
   /** `pendingRecords` wait in memory while writes fail (the tailers pause past a bound). */
-  logs: { recordsWritten: number; pendingRecords: number; writeErrors: number; lastWriteError: string | null };
+  logs: {
+    recordsWritten: number;
+    pendingRecords: number;
+    writeErrors: number;
+    lastWriteError: string | null;
+    /** The file and folder sources reading a backlog now (a big file's first read), with how far they are. */
+    reading?: (ReadProgress & { source: number; path: string })[];
+  };
   retention: { deletedRecords: number; lastRun: string | null; lastError: string | null };
   /** null when the OTLP receiver is off. */
   otlp:

@@ -43,7 +43,8 @@ function laggingStore(): { writer: LogWriter; reader: LogReader } {
 }
 
 const kaboom = Array.from({ length: N }, (_, i) => i).filter((i) => i % 7 === 0);
-const numberOf = (message: string, attrs: Record<string, unknown> | undefined): number => (attrs?.['i'] as number) ?? Number(message.split(' ')[1]);
+const numberOf = (message: string, attrs: Record<string, unknown> | undefined): number =>
+  (attrs?.['i'] as number) ?? Number(message.split(' ')[1]);
 
 describe('text search over records the full-text index has not reached', () => {
   it('finds the matches on both sides of the mark, newest first, page after page', () => {
