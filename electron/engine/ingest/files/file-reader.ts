@@ -16,8 +16,11 @@ import type { Clock } from '../../core/clock.js';
 export const READ_BUFFER_BYTES = 1024 * 1024;
 /** A file bigger than this, seen for the first time, is read tail first… */
 export const TAIL_FIRST_MIN_BYTES = 32 * 1024 * 1024;
-/** …from about this far before its end (its newest lines, on screen within a second). */
-export const TAIL_FIRST_BYTES = 4 * 1024 * 1024;
+/**
+ * …from about this far before its end: several screens of its newest lines, stored as one batch
+ * (the newest line shows once the whole tail is stored, so a longer tail shows it later).
+ */
+export const TAIL_FIRST_BYTES = 1024 * 1024;
 /** How far past that point a record's start is looked for. */
 const SEAM_SEARCH_BYTES = 256 * 1024;
 
