@@ -16,6 +16,7 @@ import { DataDirInUseError } from './engine/core/data-dir-lock.js';
 import { DEFAULT_OTLP_GRPC_PORT, DEFAULT_OTLP_HTTP_PORT } from './engine/ingest/otlp/limits.js';
 import { DEFAULT_OTLP_HOST } from './engine/ingest/otlp/receiver.js';
 import { parseDuration, parseSize, parseTimeParam, usToRfc3339 } from '../shared/time.js';
+import { progressText } from '../shared/progress.js';
 import { QuerySyntaxError } from './engine/signals/logs/query/index.js';
 import { DEFAULT_STATSD_PORT } from './engine/ingest/metrics-in/statsd-source.js';
 import { DEFAULT_ZIPKIN_PORT } from './engine/ingest/traces-in/zipkin-source.js';
@@ -246,6 +247,9 @@ function commandHelp(name: keyof typeof COMMANDS): string {
     (spec.more ? `\n${spec.more}` : '')
   );
 }
+
+/** How often `loupe serve` prints a source's reading progress while it reads a backlog. */
+const PROGRESS_LINE_MS = 5000;
 
 const HELP = `Loupe — logs, traces and metrics of your local services, in one place.
 
@@ -562,8 +566,15 @@ async function serve(args: string[]): Promise<number> {
         .map((s) => `  scraping: ${s.path} every ${(s.scrape?.intervalMs ?? 0) / 1000}s\n`)
         .join(''),
   );
+  // While a source reads a backlog (a big file's first read), a line every few seconds says how far.
+  const progressLines = setInterval(() => {
+    if (stopping) return;
+    for (const s of engine.sources.list()) if (s.progress) process.stdout.write(`  reading:  ${s.path}: ${progressText(s.progress)}\n`);
+  }, PROGRESS_LINE_MS);
+  progressLines.unref();
 
   await stopped;
+  clearInterval(progressLines);
   return 0;
 }
 

@@ -23,6 +23,7 @@ import type {
   SourceView,
   TraceSearchView,
   TraceView,
+  UnindexedPart,
 } from './model.js';
 import type {
   AlertHistoryEntry,
@@ -74,6 +75,8 @@ export interface FacetsView {
   sampled: number;
   /** …and whether that was every match (else a sample of the newest). */
   complete: boolean;
+  /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
+  unindexed?: UnindexedPart;
 }
 
 export interface ContextView {

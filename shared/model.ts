@@ -79,6 +79,20 @@ export interface ScrapeTargetView {
   series: number;
 }
 
+/**
+ * How far a source is through what it has to read (a big file's first read, a folder of old logs),
+ * while that is more than a moment's work: bytes of the files now, records stored and the records
+ * they will make (estimated from the bytes per record so far), and the time left at the rate of
+ * the last seconds (null until known).
+ */
+export interface ReadProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  records: number;
+  recordsTotal: number;
+  secondsLeft: number | null;
+}
+
 export interface SourceView {
   id: number;
   kind: SourceKind;
@@ -103,6 +117,8 @@ export interface SourceView {
   scrape?: ScrapeTargetView;
   /** The files read (file and folder sources; empty for the others). */
   files: SourceFileView[];
+  /** While the files hold more than a moment's reading that is not stored yet (file and folder sources). */
+  progress?: ReadProgress;
 }
 
 export interface HistogramBucket {
@@ -122,15 +138,28 @@ export interface NumericFacet {
   bins: number[];
 }
 
+/**
+ * The records a text search found by scanning their stored text, the full-text index not having
+ * reached them yet (it may lag behind a big folder's first read): how many, and their text's bytes.
+ */
+export interface UnindexedPart {
+  records: number;
+  bytes: number;
+}
+
 export interface HistogramView {
   total: number;
   buckets: HistogramBucket[];
+  /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
+  unindexed?: UnindexedPart;
 }
 
 export interface LogPage {
   records: LogRecordView[];
   /** Pass back as `cursor` to get the next (older) page; null when there is none. */
   nextCursor: string | null;
+  /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
+  unindexed?: UnindexedPart;
 }
 
 export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
@@ -266,7 +295,14 @@ export interface ServiceMapView {
 export interface EngineStatusView {
   database: { path: string; usedBytes: number; maxBytes: number; retentionUs: number };
   /** `pendingRecords` wait in memory while writes fail (the tailers pause past a bound). */
-  logs: { recordsWritten: number; pendingRecords: number; writeErrors: number; lastWriteError: string | null };
+  logs: {
+    recordsWritten: number;
+    pendingRecords: number;
+    writeErrors: number;
+    lastWriteError: string | null;
+    /** The file and folder sources reading a backlog now (a big file's first read), with how far they are. */
+    reading?: (ReadProgress & { source: number; path: string })[];
+  };
   retention: { deletedRecords: number; lastRun: string | null; lastError: string | null };
   /** null when the OTLP receiver is off. */
   otlp:

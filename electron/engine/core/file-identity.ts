@@ -18,4 +18,6 @@ export interface KnownFile extends FileIdentity {
   path: string;
   /** Committed byte offset: every line before it is stored, none after it. */
   offset: number;
+  /** A big file read tail first whose older part [0, end) is stored up to `offset` only (more to read). */
+  backfill?: { offset: number; end: number };
 }

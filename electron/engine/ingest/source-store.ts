@@ -42,6 +42,9 @@ export interface FileRow {
   superseded: number;
   truncations: number;
   start_offset: number;
+  /** Read tail first: the older part [0, backfill_end) is stored up to backfill_offset (NULL: no such part). */
+  backfill_offset: number | null;
+  backfill_end: number | null;
 }
 
 export class SourceStore {
@@ -141,6 +144,9 @@ export class SourceStore {
         fpLen: f.fp_len,
         fpHash: f.fp_hash,
         offset: f.offset,
+        ...(f.backfill_end !== null && f.backfill_offset !== null && f.backfill_offset < f.backfill_end
+          ? { backfill: { offset: f.backfill_offset, end: f.backfill_end } }
+          : {}),
       }));
   }
 
@@ -164,14 +170,35 @@ export class SourceStore {
     return this.db.prepare('SELECT path FROM files WHERE id = ?').pluck().get(fileId) as string | undefined;
   }
 
-  insertFile(sourceId: number, path: string, identity: FileIdentity, offset: number): number {
+  /**
+   * A file seen for the first time, read from `offset`; with `backfill`, the bytes before `offset`
+   * are read later (a big file read tail first), so its records start at 0 all the same.
+   */
+  insertFile(sourceId: number, path: string, identity: FileIdentity, offset: number, backfill = false): number {
     const info = this.db
       .prepare(
-        `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, offset, start_offset, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, offset, start_offset, updated_at, backfill_offset, backfill_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(sourceId, path, identity.dev, identity.ino, identity.fpLen, identity.fpHash, offset, offset, this.clock.nowUs());
+      .run(
+        sourceId,
+        path,
+        identity.dev,
+        identity.ino,
+        identity.fpLen,
+        identity.fpHash,
+        offset,
+        backfill ? 0 : offset,
+        this.clock.nowUs(),
+        backfill ? 0 : null,
+        backfill ? offset : null,
+      );
     return Number(info.lastInsertRowid);
+  }
+
+  /** Where the older part of a file read tail first is stored up to (0 when it has none). */
+  fileBackfillOffset(fileId: number): number {
+    return (this.db.prepare('SELECT backfill_offset FROM files WHERE id = ?').pluck().get(fileId) as number | null | undefined) ?? 0;
   }
 
   updateFile(fileId: number, change: { path?: string; identity?: FileIdentity }): void {

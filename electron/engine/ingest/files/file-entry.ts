@@ -1,6 +1,7 @@
 // A file or folder source as the source manager keeps it: its tailer, its re-read flag, and its
-// view (the files read, their problems, the records stored and their rate).
-import type { SourceFileView, SourceView } from '../../../../shared/model.js';
+// view (the files read, their problems, the records stored and their rate, and how far it is
+// through a backlog: a big file's first read, a folder of old logs).
+import type { ReadProgress, SourceFileView, SourceView } from '../../../../shared/model.js';
 import type { Clock } from '../../core/clock.js';
 import type { LogPipeline } from './pipeline/log-pipeline.js';
 import type { SourceRow, SourceStore } from '../source-store.js';
@@ -9,6 +10,9 @@ import { RateSampler } from '../rate-sampler.js';
 import type { createFileSource } from './file-source.js';
 
 export type Tailer = ReturnType<typeof createFileSource>;
+
+/** Less than this left to read is a moment's work (a live file between two reads): no progress shown. */
+export const PROGRESS_MIN_BYTES = 1024 * 1024;
 
 export interface FileEntryContext {
   store: SourceStore;
@@ -23,6 +27,8 @@ export class FileEntry implements Source {
   rereading = false;
   /** Records stored per second, from the totals the views saw. */
   private readonly rate = new RateSampler();
+  /** Bytes stored per second, for the time left. */
+  private readonly byteRate = new RateSampler();
 
   constructor(
     public row: SourceRow & { kind: 'file' | 'folder' },
@@ -86,6 +92,7 @@ export class FileEntry implements Source {
     }
     const records = files.reduce((n, f) => n + f.records, 0);
     const rate = this.rate.sample(ctx.clock.nowMs(), records);
+    const progress = this.progress();
     const lastError = tailer.error() ?? [...problems.values()].at(-1);
     return {
       id,
@@ -99,6 +106,33 @@ export class FileEntry implements Source {
       rate,
       ...(lastError ? { lastError } : {}),
       files,
+      ...(progress ? { progress } : {}),
+    };
+  }
+
+  /** How far the files being read are stored: what is left is past each one's offset, plus the older part of one read tail first. */
+  private progress(): ReadProgress | undefined {
+    const sizes = this.tailer.fileSizes();
+    let bytesTotal = 0;
+    let left = 0;
+    let records = 0;
+    for (const f of this.ctx.store.filesOf(this.row.id)) {
+      const size = sizes.get(f.id);
+      if (size === undefined) continue;
+      bytesTotal += size;
+      left += Math.max(0, size - f.offset);
+      if (f.backfill_end !== null && f.backfill_offset !== null) left += f.backfill_end - f.backfill_offset;
+      records += f.records;
+    }
+    const bytesDone = bytesTotal - left;
+    const bytesPerSecond = this.byteRate.sample(this.ctx.clock.nowMs(), bytesDone);
+    if (left < PROGRESS_MIN_BYTES) return undefined;
+    return {
+      bytesDone,
+      bytesTotal,
+      records,
+      recordsTotal: bytesDone > 0 ? Math.round((records * bytesTotal) / bytesDone) : records,
+      secondsLeft: bytesPerSecond > 0 ? Math.ceil(left / bytesPerSecond) : null,
     };
   }
 }

@@ -1,16 +1,95 @@
 // One physical file being followed: its open descriptor, read position and unfinished line.
 // The descriptor stays open after a rename or delete so the file can be drained to its end.
+// A big file seen for the first time is read tail first: the reader starts at a record's start
+// near its end, and its older part (the backfill) is read after, a slice at a time.
 import type { FileHandle } from 'node:fs/promises';
 import type { SourceLine } from './parse/types.js';
 import { binaryReason, countLeadingNuls } from './content-sniff.js';
 import { FINGERPRINT_BYTES, fingerprintMatches, fingerprintOf } from './fingerprint.js';
 import { LineSplitter } from './line-splitter.js';
+import { looksLikeContinuation } from './parse/continuation.js';
 import type { FileIdentity } from '../../core/file-identity.js';
 import type { TailSink } from './types.js';
 import type { Clock } from '../../core/clock.js';
 
 /** How much is read per positional read: also the most a reader hands the sink at once. */
 export const READ_BUFFER_BYTES = 1024 * 1024;
+/** A file bigger than this, seen for the first time, is read tail first… */
+export const TAIL_FIRST_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * …from about this far before its end: several screens of its newest lines, stored as one batch
+ * (the newest line shows once the whole tail is stored, so a longer tail shows it later).
+ */
+export const TAIL_FIRST_BYTES = 1024 * 1024;
+/** How far past that point a record's start is looked for. */
+const SEAM_SEARCH_BYTES = 256 * 1024;
+
+/**
+ * Where to start reading the tail of a big file: the first line at or after `TAIL_FIRST_BYTES`
+ * before its end that starts a record — not a continuation (indented, a traceback's phrases) and
+ * not the line after one (a traceback's last line, `ValueError: …`) — so no record is cut in two
+ * at the seam with the older part. 0 (read it all from the start) when no line ends there.
+ */
+export async function tailStartOf(fd: FileHandle, size: number): Promise<number> {
+  const from = Math.max(0, size - TAIL_FIRST_BYTES);
+  const buf = Buffer.alloc(Math.min(SEAM_SEARCH_BYTES, size - from));
+  const { bytesRead } = await fd.read(buf, 0, buf.length, from);
+  const first = buf.subarray(0, bytesRead).indexOf(10);
+  if (first < 0) return 0;
+  // The line cut by `from` is unknown: the line after it might continue its record.
+  let afterContinuation = true;
+  for (let pos = first + 1; pos < bytesRead;) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0 || nl >= bytesRead) break;
+    const continues = looksLikeContinuation(buf.toString('utf8', pos, nl).replace(/\r$/, ''));
+    if (!continues && !afterContinuation) return from + pos;
+    afterContinuation = continues;
+    pos = nl + 1;
+  }
+  return from + first + 1;
+}
+
+/**
+ * The older part [offset, end) of a file read tail first, read after the tail a slice at a time;
+ * its lines go to the sink's `backfillLines` (its own records in progress and checkpoint).
+ */
+export class Backfill {
+  private readonly splitter: LineSplitter;
+
+  constructor(
+    /** Next byte to read (at a record's start when resumed from a checkpoint). */
+    public offset: number,
+    /** Where the tail began. */
+    readonly end: number,
+    private readonly ctx: ReaderContext,
+  ) {
+    this.splitter = new LineSplitter(ctx.maxLineBytes);
+  }
+
+  get done(): boolean {
+    return this.offset >= this.end;
+  }
+
+  /** Reads up to `maxBytes` more of it; at its end the sink is told the part is complete. */
+  async step(fd: FileHandle, fileId: number, maxBytes: number): Promise<void> {
+    const sink = this.ctx.sink;
+    const buf = this.ctx.buffer;
+    let budget = maxBytes;
+    while (budget > 0 && this.offset < this.end) {
+      const want = Math.min(buf.length, this.end - this.offset);
+      const { bytesRead } = await fd.read(buf, 0, want, this.offset);
+      if (bytesRead === 0) break;
+      const lines = this.splitter.push(buf.subarray(0, bytesRead), this.offset);
+      this.offset += bytesRead;
+      budget -= bytesRead;
+      if (lines.length > 0) await sink.backfillLines?.(fileId, lines);
+    }
+    if (this.offset < this.end) return;
+    const last = this.splitter.flushPartial(this.end);
+    if (last) await sink.backfillLines?.(fileId, [last]);
+    sink.backfillDone?.(fileId, this.end);
+  }
+}
 
 export interface ReaderContext {
   sink: TailSink;
@@ -36,6 +115,10 @@ export class FileReader {
   needsSniff: boolean;
   /** Set once the file was rotated away or deleted: it is drained, then closed. */
   detachedAt: number | null = null;
+  /** The file's size when last looked at. */
+  size = 0;
+  /** The older part still to read, when the file is read tail first. */
+  backfill: Backfill | null = null;
   /** Size and mtime at the last in-place replacement check: unchanged means nothing to check. */
   private checkedStat = '';
 
@@ -124,6 +207,7 @@ export class FileReader {
   /** Whether the file was truncated or rewritten in place (copytruncate) since it was read. */
   async replacedInPlace(): Promise<ReplacedHow | null> {
     const st = await this.fd.stat();
+    this.size = st.size;
     if (st.size < this.offset) return 'shrunk';
     const statKey = `${st.size}:${st.mtimeMs}`;
     if (statKey === this.checkedStat) return null;

@@ -8,7 +8,7 @@ import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises
 import type { Stats } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from './content-sniff.js';
-import { FileReader, READ_BUFFER_BYTES, type ReaderContext } from './file-reader.js';
+import { Backfill, FileReader, READ_BUFFER_BYTES, TAIL_FIRST_MIN_BYTES, tailStartOf, type ReaderContext } from './file-reader.js';
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { stableListing, statAll, type ListedFile } from './stable-listing.js';
@@ -32,6 +32,8 @@ const COPY_WAIT_MS = 5000;
 const KNOWN_SEARCH_MS = 30_000;
 /** Folder sources re-list their tree every this many polls even without events. */
 const POLLS_PER_RELIST = 4;
+/** How much of the big files' older parts a pass reads (then the tails are looked at again). */
+const BACKFILL_SLICE_BYTES = 8 * READ_BUFFER_BYTES;
 
 export interface FileSourceOptions {
   path: string;
@@ -68,6 +70,8 @@ export interface FileSource {
   error(): string | null;
   /** Files of this source not read by it because another source reads them: path → that source's id. */
   sharedFiles(): ReadonlyMap<string, number>;
+  /** The files it reads now: file id → size when last looked at (how much there is to read). */
+  fileSizes(): ReadonlyMap<number, number>;
 }
 
 export function createFileSource(opts: FileSourceOptions): FileSource {
@@ -182,6 +186,12 @@ class FileSourceRunner implements FileSource {
 
   sharedFiles(): ReadonlyMap<string, number> {
     return this.shared;
+  }
+
+  fileSizes(): ReadonlyMap<number, number> {
+    const sizes = new Map<number, number>();
+    for (const reader of this.readers.values()) sizes.set(reader.fileId, Math.max(reader.size, reader.offset));
+    return sizes;
   }
 
   async start(): Promise<void> {
@@ -342,6 +352,26 @@ class FileSourceRunner implements FileSource {
     }
     if (this.mode === 'file') await this.passFile(rootStat);
     else await this.passFolder(rootStat, discover || this.firstPass || this.lookingForKnown());
+    await this.backfillSlice();
+  }
+
+  /**
+   * Reads a slice of each big file's older part, after the tails (the newest lines first); while
+   * some is left, another pass follows at once.
+   */
+  private async backfillSlice(): Promise<void> {
+    for (const reader of this.readers.values()) {
+      const backfill = reader.backfill;
+      if (!backfill || this.stopped) continue;
+      try {
+        await backfill.step(reader.fd, reader.fileId, BACKFILL_SLICE_BYTES);
+      } catch (err) {
+        this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
+        continue;
+      }
+      if (backfill.done) reader.backfill = null;
+      else this.rerun = true;
+    }
   }
 
   private async existingParent(dir: string): Promise<string | null> {
@@ -689,11 +719,16 @@ class FileSourceRunner implements FileSource {
         return await this.resume(fd, st, path, claim.adopt);
       }
       const identity: FileIdentity = { dev: st.dev, ino: st.ino, ...fp };
-      const fileId = this.sink.registerFile(path, identity, 0);
-      const reader = new FileReader(fd, fileId, path, identity, 0, this.ctx, {
-        fromStart: true,
+      // A big file: its newest lines first, its older part after (when the sink can take it apart).
+      const tailFirst = this.sink.backfillLines !== undefined && nuls === 0 && st.size > TAIL_FIRST_MIN_BYTES;
+      const start = tailFirst ? await tailStartOf(fd, st.size) : 0;
+      const fileId = this.sink.registerFile(path, identity, start, start > 0);
+      const reader = new FileReader(fd, fileId, path, identity, start, this.ctx, {
+        fromStart: start === 0,
         needsSniff: nuls === head.length,
       });
+      if (start > 0) reader.backfill = new Backfill(0, start, this.ctx);
+      reader.size = st.size;
       keep = true;
       this.readers.set(key, reader);
       this.heldCopies.delete(key);
@@ -710,6 +745,8 @@ class FileSourceRunner implements FileSource {
       fromStart: known.offset === 0,
       needsSniff: false,
     });
+    if (known.backfill) reader.backfill = new Backfill(known.backfill.offset, known.backfill.end, this.ctx);
+    reader.size = st.size;
     this.readers.set(reader.key, reader);
     if (path !== known.path) this.sink.updateFile(known.fileId, { path });
     // Truncated while Loupe was down: recover what the copy kept, then read the new content.

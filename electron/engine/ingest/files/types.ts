@@ -4,8 +4,12 @@ import type { FileIdentity } from '../../core/file-identity.js';
 
 /** Where the tailer sends what it finds. Implemented by the engine's pipeline (and by tests). */
 export interface TailSink {
-  /** A file not seen before: store it and return its id. `startOffset` is where reading begins. */
-  registerFile(path: string, identity: FileIdentity, startOffset: number): number;
+  /**
+   * A file not seen before: store it and return its id. `startOffset` is where reading begins; with
+   * `backfill`, the bytes before it are read later through `backfillLines` (a big file, tail first;
+   * only sinks that have `backfillLines` are asked to).
+   */
+  registerFile(path: string, identity: FileIdentity, startOffset: number, backfill?: boolean): number;
   /** The fingerprint grew, or the file was seen under another name (rename rotation). */
   updateFile(fileId: number, change: { path?: string; identity?: FileIdentity }): void;
   /**
@@ -23,6 +27,13 @@ export interface TailSink {
    * deleted): a pending multi-line record may be finished.
    */
   idle(fileId: number): void;
+  /**
+   * Complete lines of a file's older part (read after its tail, from the start up to where the tail
+   * began), in order; kept apart from `lines` (its own records in progress and checkpoint).
+   */
+  backfillLines?(fileId: number, lines: SourceLine[]): void | Promise<void>;
+  /** The older part was read up to `end` (where the tail began): its last record is complete. */
+  backfillDone?(fileId: number, end: number): void;
   /** The file was truncated in place (copytruncate): reading restarts at `offset` (after leading NULs). */
   truncated(fileId: number, offset: number): void;
   /** The file is not read, and why (binary, compressed backup, unreadable: the OS error), or null when it recovered. */

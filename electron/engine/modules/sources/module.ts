@@ -115,14 +115,18 @@ export function sourcesModule(sources: SourceManager, pipeline: LogPipeline, con
       }
       if (problems.length > 0) throw new AggregateError(problems);
     },
-    status: () => ({
-      logs: {
-        recordsWritten: pipeline.stats.recordsWritten,
-        pendingRecords: pipeline.pendingRecords,
-        writeErrors: pipeline.stats.writeErrors,
-        lastWriteError: pipeline.stats.lastWriteError,
-      },
-    }),
+    status: () => {
+      const reading = sources.list().flatMap((s) => (s.progress ? [{ source: s.id, path: s.path, ...s.progress }] : []));
+      return {
+        logs: {
+          recordsWritten: pipeline.stats.recordsWritten,
+          pendingRecords: pipeline.pendingRecords,
+          writeErrors: pipeline.stats.writeErrors,
+          lastWriteError: pipeline.stats.lastWriteError,
+          ...(reading.length > 0 ? { reading } : {}),
+        },
+      };
+    },
   };
 }
 

@@ -34,6 +34,7 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
   // (The level totals can count a little more than the range holds — whole minutes — never less.)
   const exact = matches <= FACET_EXACT_MAX;
   const rows = reader.searchRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
+  const unindexed = reader.unindexedOf(p.q);
   const loggers = new Map<string, number>();
   const files = new Map<string, number>();
   const services = new Map<string, number>();
@@ -69,6 +70,7 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
       }),
     sampled: rows.length,
     complete: exact || rows.length < FACET_SAMPLE,
+    ...(unindexed ? { unindexed } : {}),
   };
 }
 

@@ -1,18 +1,23 @@
 // Reading logs back: newest-first pages (a walk down the time-ordered row id, for plain and
 // full-text queries alike), a record's neighbours in its file, and the volume histogram (from the
-// per-minute counts when the query allows, from the rows otherwise).
+// per-minute counts when the query allows, from the rows otherwise). Text searches are whole from
+// the first second: the records the full-text index has not reached yet (ids above its mark) are
+// scanned, their stored text tested with the live tail's predicate, and come first (newest).
 import { LEVELS, levelOf } from '../../../../shared/severity.js';
-import type { HistogramView, LogPage, LogRecordView } from '../../../../shared/model.js';
+import type { HistogramView, LogPage, LogRecordView, UnindexedPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import {
   checkSearchDeadline,
+  compileToPredicate,
   compileToSql,
   deadlineSql,
   narrowingFilters,
   parseQuery,
+  readsFullText,
   rollupCondition,
   SEARCH_DEADLINE_MS,
   simpleFilters,
+  sqlAnalysisLookup,
   withSearchDeadline,
   type QueryAst,
   type SourceCatalog,
@@ -52,12 +57,15 @@ const TIME_MAX = Number.MAX_SAFE_INTEGER;
 const MAX_NARROWED_MINUTES = 5000;
 /** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
 const LEVEL_TOTALS_REUSE_MS = 2000;
+/** How long the size of the not yet indexed part is reused (it is a pass over those records). */
+const UNINDEXED_SUMMARY_REUSE_MS = 1000;
 
 export class LogReader {
   private readonly filePaths = new Map<number, string>();
   private readonly sourcePaths = new Map<number, string>();
   /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
   private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
+  private lastUnindexed: { start: number; at: number; part: UnindexedPart | undefined } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -73,10 +81,56 @@ export class LogReader {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
     const rows = this.searchRows(p, limit);
     const last = rows[rows.length - 1];
-    return {
+    const page: LogPage = {
       records: rows.map((r) => this.toView(r)),
       nextCursor: rows.length === limit && last ? String(last.id) : null,
     };
+    const unindexed = this.unindexedOf(p.q);
+    if (unindexed) page.unindexed = unindexed;
+    return page;
+  }
+
+  /**
+   * What a search with these words scans rather than reads from the full-text index: the records
+   * not indexed yet and the size of their text. Undefined when the index covers them all, or the
+   * search has no text terms.
+   */
+  unindexedOf(q: string | undefined): UnindexedPart | undefined {
+    const start = this.unindexedFrom(parseQuery(q ?? ''));
+    if (start === null) return undefined;
+    const cached = this.lastUnindexed;
+    const now = this.clock.nowMs();
+    if (cached && cached.start === start && now - cached.at < UNINDEXED_SUMMARY_REUSE_MS) return cached.part;
+    const sum = this.db
+      .prepare(
+        `SELECT count(*) AS records, coalesce(sum(octet_length(message) + coalesce(octet_length(attributes), 0)), 0) AS bytes
+         FROM logs WHERE id >= ?`,
+      )
+      .get(start) as UnindexedPart;
+    const part = sum.records > 0 ? sum : undefined;
+    this.lastUnindexed = { start, at: now, part };
+    return part;
+  }
+
+  /** The first id a search must scan (the full-text index stops below it), or null when it reads no index. */
+  private unindexedFrom(ast: QueryAst): number | null {
+    return readsFullText(ast) ? this.writer.ftsIndexedThrough() + 1 : null;
+  }
+
+  /**
+   * Gives `take` the records with ids in [lo, hi] and times in [from, to] that match the search,
+   * newest first, until it returns false: their stored text tested by the live tail's predicate
+   * (the twin of the index's tokenizer), for the records the full-text index has not reached.
+   */
+  private scanUnindexed(ast: QueryAst, from: number, to: number, lo: number, hi: number, take: (row: LogRow) => boolean): void {
+    const test = compileToPredicate(ast, sqlAnalysisLookup(this.db));
+    const stmt = this.db.prepare('SELECT * FROM logs WHERE id >= ? AND id <= ? AND ts >= ? AND ts <= ? ORDER BY id DESC');
+    for (const [a, b] of this.idRanges(ast, from, to, lo, hi)) {
+      for (const row of stmt.iterate(a, b, from, to) as IterableIterator<LogRow>) {
+        checkSearchDeadline();
+        if (test(Object.assign(row, this.pathsOf(row))) && !take(row)) return;
+      }
+    }
   }
 
   /** The newest `limit` rows matching the search, as stored. */
@@ -98,6 +152,14 @@ export class LogReader {
   }
 
   private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {
+    const rows: LogRow[] = [];
+    // The newest records may not be indexed yet: scanned first, then the index takes over below them.
+    const unindexed = this.unindexedFrom(ast);
+    if (unindexed !== null && idMax >= unindexed) {
+      this.scanUnindexed(ast, from, to, Math.max(idMin, unindexed), idMax, (row) => rows.push(row) < limit);
+      if (rows.length >= limit) return rows;
+      idMax = unindexed - 1;
+    }
     const sql = compileToSql(ast);
     const stmt =
       sql.fts !== null
@@ -113,7 +175,6 @@ export class LogReader {
              ORDER BY l.id DESC LIMIT ?`,
           );
     const head = sql.fts !== null ? [sql.fts] : [];
-    const rows: LogRow[] = [];
     for (const [lo, hi] of this.idRanges(ast, from, to, idMin, idMax)) {
       rows.push(...(stmt.all(...head, lo, hi, from, to, ...sql.params, limit - rows.length) as LogRow[]));
       if (rows.length >= limit) break;
@@ -170,7 +231,13 @@ export class LogReader {
    */
   count(p: { q: string; from: number; to: number }): number {
     let n = 0;
-    this.countRows(p, 'count(*)', '', (row) => (n += row as number));
+    this.countRows(
+      p,
+      'count(*)',
+      '',
+      (row) => (n += row as number),
+      () => n++,
+    );
     return n;
   }
 
@@ -180,17 +247,39 @@ export class LogReader {
    */
   countBySecond(p: { q: string; from: number; to: number }): Map<number, number> {
     const bySecond = new Map<number, number>();
-    this.countRows(p, 'l.ts / 1000000, count(*)', 'GROUP BY 1', (row) => {
-      const [second, n] = row as [number, number];
-      bySecond.set(second, (bySecond.get(second) ?? 0) + n);
-    });
+    const add = (second: number, n: number): void => void bySecond.set(second, (bySecond.get(second) ?? 0) + n);
+    this.countRows(
+      p,
+      'l.ts / 1000000, count(*)',
+      'GROUP BY 1',
+      (row) => add(...(row as [number, number])),
+      (row) => add(Math.trunc(row.ts / 1_000_000), 1),
+    );
     return bySecond;
   }
 
-  /** `SELECT <select> … <tail>` over the matches in [from, to], each id range's rows given to `take`. */
-  private countRows(p: { q: string; from: number; to: number }, select: string, tail: string, take: (row: unknown) => void): void {
+  /**
+   * `SELECT <select> … <tail>` over the indexed matches in [from, to], each id range's rows given to
+   * `take`; the matches not indexed yet are given one by one to `takeScanned`.
+   */
+  private countRows(
+    p: { q: string; from: number; to: number },
+    select: string,
+    tail: string,
+    take: (row: unknown) => void,
+    takeScanned: (row: LogRow) => void,
+  ): void {
     withSearchDeadline(() => {
       const ast = parseQuery(p.q);
+      let idMax = p.to + this.writer.maxDrift;
+      const unindexed = this.unindexedFrom(ast);
+      if (unindexed !== null && idMax >= unindexed) {
+        this.scanUnindexed(ast, p.from, p.to, Math.max(p.from, unindexed), idMax, (row) => {
+          takeScanned(row);
+          return true;
+        });
+        idMax = unindexed - 1;
+      }
       const sql = compileToSql(ast);
       const stmt =
         sql.fts !== null
@@ -205,7 +294,7 @@ export class LogReader {
             );
       const read = tail === '' ? stmt.pluck() : stmt.raw();
       const head = sql.fts !== null ? [sql.fts] : [];
-      for (const [lo, hi] of this.idRanges(ast, p.from, p.to, p.from, p.to + this.writer.maxDrift)) {
+      for (const [lo, hi] of this.idRanges(ast, p.from, p.to, p.from, idMax)) {
         for (const row of read.all(...head, lo, hi, p.from, p.to, ...sql.params)) take(row);
       }
     }, this.deadlineMs);
@@ -294,7 +383,15 @@ export class LogReader {
       for (const r of rows) bump(r.minute, r.level, r.n);
     } else {
       const sql = compileToSql(ast);
-      const idMax = to + this.writer.maxDrift;
+      let idMax = to + this.writer.maxDrift;
+      const unindexed = this.unindexedFrom(ast);
+      if (unindexed !== null && idMax >= unindexed) {
+        this.scanUnindexed(ast, from, to, Math.max(from, unindexed), idMax, (row) => {
+          bump(row.ts, levelIndexOf(row.severity), 1);
+          return true;
+        });
+        idMax = unindexed - 1;
+      }
       const stmt =
         sql.fts !== null
           ? this.db.prepare(
@@ -318,7 +415,9 @@ export class LogReader {
     const totals: Record<string, number> = {};
     for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
     this.lastLevelTotals = { key: levelTotalsKey(p), at: this.clock.nowMs(), totals };
+    const unindexed = this.unindexedOf(p.q);
     return {
+      ...(unindexed ? { unindexed } : {}),
       total,
       buckets: counts.map((c, i) => {
         const start = from! + i * width;

@@ -33,6 +33,8 @@ export interface FileCheckpoint {
   invalidUtf8Lines: number;
   /** Times the file was truncated (copytruncate) since the last checkpoint. */
   truncations?: number;
+  /** `offset` is the checkpoint of the file's older part (read after its tail; files.backfill_offset). */
+  backfill?: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ export class LogWriter {
        ON CONFLICT (minute, source_id, level) DO UPDATE SET n = n + excluded.n`,
     );
     this.saveCheckpoint = db.prepare(
-      `UPDATE files SET offset = @offset, records = records + @records, bytes = bytes + @bytes,
+      `UPDATE files SET offset = iif(@backfill, offset, @offset), backfill_offset = iif(@backfill, @offset, backfill_offset), records = records + @records, bytes = bytes + @bytes,
          truncated_lines = truncated_lines + @truncatedLines, invalid_utf8_lines = invalid_utf8_lines + @invalidUtf8Lines,
          truncations = truncations + @truncations,
          updated_at = @now,
@@ -90,6 +92,15 @@ export class LogWriter {
   /** The largest (id - ts) stored; see `drift`. */
   get maxDrift(): number {
     return this.drift;
+  }
+
+  /**
+   * The highest record id the full-text index covers: a search finds the records above it by
+   * scanning their stored text (LogReader). The index is written in the records' transaction, so
+   * today that is every record; an index that lags behind the records answers its own mark here.
+   */
+  ftsIndexedThrough(): number {
+    return this.maxId;
   }
 
   /**
@@ -160,7 +171,9 @@ export class LogWriter {
       this.upsertCount.run(((rest - level) / 8) * MINUTE_US, sourceId, level, n);
     }
     const now = this.clock.nowUs();
-    for (const [fileId, c] of checkpoints) {
+    // Keyed by file id, or by -id for a file's older part (see FileCheckpoint.backfill).
+    for (const [key, c] of checkpoints) {
+      const fileId = Math.abs(key);
       const range = idRanges.get(fileId);
       this.saveCheckpoint.run({
         offset: c.offset,
@@ -169,6 +182,7 @@ export class LogWriter {
         truncatedLines: c.truncatedLines,
         invalidUtf8Lines: c.invalidUtf8Lines,
         truncations: c.truncations ?? 0,
+        backfill: c.backfill ? 1 : 0,
         now,
         fileId,
         firstId: range?.firstId ?? null,

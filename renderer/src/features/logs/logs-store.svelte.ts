@@ -7,7 +7,7 @@
 // million rows costs nothing, where a reactive copy would cost a million; so the arrays are not
 // reactive and `version` says when they changed.
 import type { FacetsView, LiveBatch } from '../../../../shared/api.js';
-import type { HistogramView, LogRecordView } from '../../../../shared/model.js';
+import type { HistogramView, LogRecordView, UnindexedPart } from '../../../../shared/model.js';
 import type { ApiError } from '../../lib/api-client.js';
 import { api } from '../../lib/client.js';
 import { LatestTicket, toApiError } from '../../lib/latest-request.svelte.js';
@@ -54,6 +54,8 @@ export class LogsStore {
   /** Records the tail left out because they came faster than a view can draw. */
   skipped = $state(0);
   histogram: HistogramView | null = $state.raw(null);
+  /** What the last first page found by scanning text the full-text index has not reached yet (null: nothing). */
+  unindexed: UnindexedPart | null = $state.raw(null);
   facets: FacetsView | null = $state.raw(null);
   /** Where the histogram's range ends (ms): newer rows from the tail are not in its count yet. */
   private countedTo = $state(0);
@@ -179,6 +181,7 @@ export class LogsStore {
         this.nextCursor = page.nextCursor;
         this.hasOlder = page.nextCursor !== null;
         this.firstPageDone = true;
+        this.unindexed = page.unindexed ?? null;
         this.version++;
         this.scheduleFlush();
       })

@@ -1,6 +1,8 @@
 // Lines from tailed files → records (per-file assemblers) → batched transactions with the files'
 // checkpoints. A file's checkpoint only ever covers complete records: the lines of a record still
 // being folded (a traceback in progress) are read again after a crash, never lost, never doubled.
+// A big file read tail first has two streams, the tail and its older part (the backfill), each
+// with its records in progress and its checkpoint (the backfill's under the key -fileId).
 import { createAssembler } from '../parse/assembler.js';
 import type { AssembledRecord, SourceLine } from '../parse/types.js';
 import type { FileCheckpoint, LogInsert, LogWriter, StoredBatch } from '../../../signals/logs/log-writer.js';
@@ -38,6 +40,8 @@ type Assembler = ReturnType<typeof createAssembler>;
 
 interface TrackedFile {
   fileId: number;
+  /** The key of its records in progress and checkpoint: fileId, or -fileId for a file's older part. */
+  key: number;
   sourceId: number;
   assembler: Assembler;
   format: string | null;
@@ -82,36 +86,49 @@ export class LogPipeline {
 
   /** The TailSink of one source: its files' lines land here. */
   sinkFor(sourceId: number, formatOverride: string | null): TailSink {
-    const track = (fileId: number, offset: number): TrackedFile => {
-      let f = this.files.get(fileId);
+    const track = (fileId: number, offset: number, backfill = false): TrackedFile => {
+      const key = backfill ? -fileId : fileId;
+      let f = this.files.get(key);
       if (!f) {
         f = {
           fileId,
+          key,
           sourceId,
           assembler: createAssembler(formatOverride ? { format: formatOverride } : {}),
           format: null,
           offset,
           settleTimer: null,
         };
-        this.files.set(fileId, f);
+        this.files.set(key, f);
       }
       return f;
     };
+    const take = (f: TrackedFile, lines: SourceLine[]): void | Promise<void> => {
+      this.cancelSettle(f);
+      const now = this.scheduler.clock.nowUs();
+      for (const line of lines) this.add(f, f.assembler.push(line, now));
+      this.noteFormat(f);
+      this.maybeFlush();
+      if (this.batch.length >= MAX_PENDING_RECORDS) return new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    };
     return {
-      registerFile: (path: string, identity: FileIdentity, startOffset: number): number => {
-        const fileId = this.sources.insertFile(sourceId, path, identity, startOffset);
+      registerFile: (path: string, identity: FileIdentity, startOffset: number, backfill = false): number => {
+        const fileId = this.sources.insertFile(sourceId, path, identity, startOffset, backfill);
         track(fileId, startOffset);
+        if (backfill) track(fileId, 0, true);
         return fileId;
       },
       updateFile: (fileId, change) => this.sources.updateFile(fileId, change),
-      lines: (fileId: number, lines: SourceLine[]) => {
-        const f = this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId));
-        this.cancelSettle(f);
-        const now = this.scheduler.clock.nowUs();
-        for (const line of lines) this.add(f, f.assembler.push(line, now));
-        this.noteFormat(f);
-        this.maybeFlush();
-        if (this.batch.length >= MAX_PENDING_RECORDS) return new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+      lines: (fileId: number, lines: SourceLine[]) => take(this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId)), lines),
+      backfillLines: (fileId: number, lines: SourceLine[]) =>
+        take(this.files.get(-fileId) ?? track(fileId, this.sources.fileBackfillOffset(fileId), true), lines),
+      backfillDone: (fileId: number, end: number) => {
+        const f = this.files.get(-fileId) ?? track(fileId, this.sources.fileBackfillOffset(fileId), true);
+        this.finishPending(f);
+        // The part ends where the tail began, a record's start: its checkpoint says it is all read.
+        this.checkpointOf(f).offset = end;
+        this.files.delete(f.key);
+        this.flush();
       },
       caughtUp: (fileId: number) => {
         const f = this.files.get(fileId);
@@ -155,6 +172,9 @@ export class LogPipeline {
         this.flush();
         this.sources.markFileGone(fileId);
         this.files.delete(fileId);
+        const older = this.files.get(-fileId);
+        if (older) this.finishPending(older);
+        this.files.delete(-fileId);
       },
     };
   }
@@ -185,13 +205,20 @@ export class LogPipeline {
     }
   }
 
-  private add(f: TrackedFile, records: AssembledRecord[]): void {
-    if (records.length === 0) return;
-    let cp = this.checkpoints.get(f.fileId);
+  /** The checkpoint of a file's stream in the batch being built. */
+  private checkpointOf(f: TrackedFile): FileCheckpoint {
+    let cp = this.checkpoints.get(f.key);
     if (!cp) {
       cp = { offset: f.offset, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 };
-      this.checkpoints.set(f.fileId, cp);
+      if (f.key < 0) cp.backfill = true;
+      this.checkpoints.set(f.key, cp);
     }
+    return cp;
+  }
+
+  private add(f: TrackedFile, records: AssembledRecord[]): void {
+    if (records.length === 0) return;
+    const cp = this.checkpointOf(f);
     for (const r of records) {
       let flags = 0;
       let message = r.message;

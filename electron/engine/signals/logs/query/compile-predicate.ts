@@ -204,6 +204,24 @@ export function compileToViewTest(ast: QueryAst, lookup?: AnalysisLookup): ViewT
   return compileNode(ast, lookup);
 }
 
+/**
+ * Whether the query reads the full-text index anywhere (a text term, even inside an OR or a NOT):
+ * such a search must scan the text of the records the index does not cover yet (LogReader).
+ */
+export function readsFullText(ast: QueryAst): boolean {
+  switch (ast.kind) {
+    case 'and':
+    case 'or':
+      return ast.children.some(readsFullText);
+    case 'not':
+      return readsFullText(ast.child);
+    case 'text':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Whether the query has `group:` or `pattern:` terms: what they match changes after a record is stored (merges, templates widening). */
 export function readsAnalysis(ast: QueryAst): boolean {
   switch (ast.kind) {

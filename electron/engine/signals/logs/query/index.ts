@@ -8,6 +8,7 @@ export {
   compileToPredicate,
   compileToViewTest,
   readsAnalysis,
+  readsFullText,
   RowView,
   type AnalysisLookup,
   type PredicateRow,

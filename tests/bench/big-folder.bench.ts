@@ -1,0 +1,144 @@
+// A big folder of old Python logs opened for the first time, beside lnav (Debian's, headless) and
+// `grep -c` on the same folder in the same run: how soon the newest lines show, when every line is
+// browsable, what a rare and a common search answer at 1 s, at 5 s and after, how fast the whole
+// folder is indexed, and how soon a restart is ready. 8M lines only with `--big-8m` (slow).
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createEngine, type Engine } from '../../electron/engine/engine.js';
+import type { BenchRow } from './bench-row.js';
+
+const RARE = 'kaboom';
+const COMMON = 'timeout';
+/** Lines a file holds: every file is big enough (> 32 MB) to be read tail first. */
+const LINES_PER_FILE = 1_000_000;
+
+function ms(t: number): string {
+  return `${Math.round(t).toLocaleString('en')} ms`;
+}
+
+/** Runs a command; its wall time (ms) and output, or null when it is not installed. */
+function timed(cmd: string, args: string[]): { ms: number; out: string } | null {
+  const t0 = performance.now();
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
+    return { ms: performance.now() - t0, out };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { status?: number; stdout?: string };
+    if (e.code === 'ENOENT') return null;
+    // grep -c exits 1 for files without a match: still an answer.
+    return { ms: performance.now() - t0, out: e.stdout ?? '' };
+  }
+}
+
+/** What a search answers now: how long it took, how many of the first page, and whether the first is the newest match. */
+function searchNow(engine: Engine, q: string): { ms: number; found: number; newest: number | null } {
+  const t0 = performance.now();
+  const page = engine.reader.search({ q, limit: 200 });
+  return { ms: performance.now() - t0, found: page.records.length, newest: page.records[0]?.id ?? null };
+}
+
+export async function benchBigFolder(work: string, sizes: number[], lineOf: (i: number) => string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const n of sizes) {
+    const dir = join(work, `big-${n}`);
+    const logs = join(dir, 'logs');
+    mkdirSync(logs, { recursive: true });
+    const files: string[] = [];
+    const perFile = Math.min(LINES_PER_FILE, Math.max(300_000, Math.ceil(n / 2)));
+    let rareTotal = 0;
+    for (let from = 0, k = 0; from < n; from += perFile, k++) {
+      const path = join(logs, `app-${k}.log`);
+      writeFileSync(path, '');
+      let buf = '';
+      for (let i = from; i < Math.min(n, from + perFile); i++) {
+        const line = lineOf(i);
+        if (line.includes(RARE)) rareTotal++;
+        buf += line;
+        if (buf.length > 1 << 22) {
+          appendFileSync(path, buf);
+          buf = '';
+        }
+      }
+      appendFileSync(path, buf);
+      files.push(path);
+    }
+    const label = `${(n / 1e6).toLocaleString('en')}M lines`;
+
+    const grep = timed('grep', ['-rc', RARE, logs]);
+    const lnavOpen = timed('lnav', ['-n', '-c', ';SELECT count(*) FROM all_logs', ...files]);
+    const lnavRare = timed('lnav', ['-n', '-c', `;SELECT count(*) FROM all_logs WHERE log_body LIKE '%${RARE}%'`, ...files]);
+
+    const dataDir = join(dir, 'data');
+    let engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4, analysis: false });
+    const t0 = performance.now();
+    await engine.sources.add(logs);
+    const lastLine = lineOf(n - 1);
+    const newestMarker = lastLine.slice(lastLine.indexOf('request_id='), lastLine.indexOf(' ', lastLine.indexOf('request_id=')));
+    let newestAt: number | null = null;
+    let browsableAt: number | null = null;
+    let indexedAt: number | null = null;
+    const at: Record<string, { rare: ReturnType<typeof searchNow>; common: ReturnType<typeof searchNow> }> = {};
+    for (;;) {
+      const t = performance.now() - t0;
+      if (newestAt === null && engine.reader.search({ limit: 1 }).records[0]?.message.includes(newestMarker)) newestAt = t;
+      for (const [name, s] of [
+        ['1 s', 1000],
+        ['5 s', 5000],
+      ] as const) {
+        if (t >= s && !at[name]) at[name] = { rare: searchNow(engine, RARE), common: searchNow(engine, COMMON) };
+      }
+      if (browsableAt === null && engine.pipeline.stats.recordsWritten >= n) browsableAt = t;
+      if (browsableAt !== null && indexedAt === null && engine.reader.unindexedOf(RARE) === undefined) indexedAt = t;
+      if (indexedAt !== null && at['5 s']) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const after = { rare: searchNow(engine, RARE), common: searchNow(engine, COMMON) };
+    await engine.close();
+    const r0 = performance.now();
+    engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4, analysis: false });
+    engine.reader.search({ limit: 200 });
+    const restart = performance.now() - r0;
+    await engine.close();
+
+    const fmt = (s: ReturnType<typeof searchNow>, total: number): string =>
+      `${s.found >= total ? 'all' : s.found} of ${total} found, ${ms(s.ms)}`;
+    const lnavText = (r: { ms: number } | null): string => (r === null ? 'lnav not installed (apt-get install lnav)' : ms(r.ms));
+    rows.push(
+      {
+        what: `big folder ${label}: lnav open+index / grep -c rare`,
+        value: `${lnavText(lnavOpen)} / ${grep ? ms(grep.ms) : 'no grep'}`,
+        target: 'reference (same run)',
+      },
+      {
+        what: `big folder ${label}: Loupe newest line visible / every line browsable`,
+        value: `${newestAt === null ? 'never' : ms(newestAt)} / ${ms(browsableAt ?? NaN)}`,
+        ceiling: lnavOpen ? `lnav open ${ms(lnavOpen.ms)}` : undefined,
+        ratio: lnavOpen && newestAt !== null ? (newestAt / lnavOpen.ms).toFixed(2) : undefined,
+        target: '< 1 s / < 5 s',
+        ok: newestAt !== null && newestAt < 1000 && browsableAt !== null && browsableAt < 5000,
+      },
+      ...(['1 s', '5 s'] as const).map((name) => ({
+        what: `big folder ${label}: search at ${name}, rare "${RARE}" / common "${COMMON}" (first page of 200)`,
+        value: at[name] ? `${fmt(at[name].rare, rareTotal)} / ${fmt(at[name].common, 200)}` : 'ended before',
+        target: 'every match found (rare), the newest 200 (common)',
+        ok: at[name] ? at[name].rare.found === rareTotal && at[name].common.found === 200 : undefined,
+      })),
+      {
+        what: `big folder ${label}: search after, rare / common; lnav rare (open + scan)`,
+        value: `${fmt(after.rare, rareTotal)} / ${fmt(after.common, 200)}`,
+        ceiling: lnavRare ? `lnav ${ms(lnavRare.ms)}` : 'lnav not installed',
+        target: 'rare p95 < 100 ms',
+      },
+      {
+        what: `big folder ${label}: full-text index complete`,
+        value: `${ms(indexedAt ?? NaN)}, ${Math.round(n / ((indexedAt ?? NaN) / 1000)).toLocaleString('en')} lines/s`,
+        target: '≥ 270k lines/s',
+        ok: indexedAt !== null && n / (indexedAt / 1000) >= 270_000,
+      },
+      { what: `big folder ${label}: restart to a first page`, value: ms(restart), target: '< 1 s', ok: restart < 1000 },
+    );
+  }
+  return rows;
+}
