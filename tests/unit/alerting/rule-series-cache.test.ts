@@ -23,6 +23,7 @@ const BOUNDS = [10, 100];
 const RULES = [
   'sum(rate({"requests_total"}[5m])) by (route)',
   'increase({"requests_total", route="/a"}[2m])',
+  'rate({"requests_total"}[2m] offset 3m)',
   'resets({"requests_total"}[5m])',
   'histogram_quantile(0.9, sum by (le) (rate({"latency_milliseconds_bucket"}[5m])))',
   'rate({"latency_milliseconds_sum"}[5m]) / rate({"latency_milliseconds_count"}[5m]) > 0',

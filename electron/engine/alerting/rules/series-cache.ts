@@ -10,7 +10,8 @@
 //   read again whole, so the series' order stays the store's (a sum adds in that order);
 // - series whose values depend on where the read begins (delta histograms, summed from the first
 //   point read) are not cached: their selectors go to the store each time;
-// - deleted points (retention) empty the cache.
+// - deleted points (retention) empty the cache;
+// - a window in the past (`offset`, `@`) is read from the store.
 import type { LabelMatcher } from '../../signals/metrics/promql/matchers.js';
 import {
   labelsKey,
@@ -30,7 +31,12 @@ export interface CatalogSeriesStore extends SeriesStore {
 /** A read "up to the end of what is stored": the latest time a Date can hold (ms). */
 const END_OF_TIME_MS = 8_640_000_000_000_000;
 /** Samples kept at most over all selectors (16 bytes each); past it the cache starts again. */
-const MAX_SAMPLES = 8_000_000;
+const MAX_SAMPLES = 4_000_000;
+/**
+ * A window ending this long before the newest one asked (`offset`, `@`: a past time) is left to
+ * the store: a cached read goes on to the end of what is stored, a day of points for `offset 1d`.
+ */
+const PAST_MS = 60_000;
 /** A selector not asked for this long (virtual time: its rule went) is dropped. */
 const UNUSED_MS = 10 * 60_000;
 
@@ -99,6 +105,7 @@ export class RuleSeriesCache implements SeriesStore {
   private generation = 0;
   private samples = 0;
   private lastSweepMs = -Infinity;
+  private latestEndMs = -Infinity;
   readonly stats = { hits: 0, partialReads: 0, fullReads: 0, uncached: 0 };
 
   constructor(private readonly store: CatalogSeriesStore) {}
@@ -121,6 +128,11 @@ export class RuleSeriesCache implements SeriesStore {
   }
 
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, _hints?: SelectHints): StoredSeries[] {
+    this.latestEndMs = Math.max(this.latestEndMs, endMs);
+    if (endMs < this.latestEndMs - PAST_MS) {
+      this.stats.uncached++;
+      return this.store.select(matchers, startMs, endMs);
+    }
     const key = JSON.stringify(matchers.map((m) => [m.name, m.type, m.value]));
     let entry = this.entries.get(key);
     if (entry && entry.generation !== this.generation) {
