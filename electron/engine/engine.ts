@@ -258,7 +258,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const alertHistory = new AlertHistory(db);
   const retention = new Retention(
     db,
-    [new LogPruner(db, logsDeleted), new SpanPruner(db), new MetricPruner(db), analysis.pruner],
+    [
+      new LogPruner(db, logsDeleted),
+      new SpanPruner(db),
+      new MetricPruner(db, (points) => events.emit('points.deleted', { points })),
+      analysis.pruner,
+    ],
     { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
@@ -415,6 +420,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     alertsModule({
       db,
       scheduler,
+      events,
       series: seriesStore,
       logs: reader,
       logCounts,

@@ -4,7 +4,10 @@
 // records over 5 minutes) — against the same engine's cycles without rules; (b) how long after a
 // condition has held for its `for` the desktop notifier gets the notification: the evaluation
 // interval's phase (virtual time: when the next evaluation came) plus the real time the tick took
-// up to the notifier's emit (the 500 rules' groups, the manager, the delivery).
+// up to the notifier's emit (the 500 rules' groups, the manager, the delivery); (c) the CPU of (a)
+// when the RED series get points every 10 s, as a live app's do: the rules' point cache then reads
+// each selector's newest points every cycle (the points are stored ahead, so the bench says so with
+// `points.stored` as the writer would: the cost measured is the rules', not the writes').
 //
 // To profile between the two sizes: LOUPE_BENCH_ALERTS_MID=1 (3M records, ~300k series), and
 // LOUPE_BENCH_ALERTS_KEEP=<dir> keeps the built database there and starts from a copy of it next time.
@@ -22,6 +25,8 @@ import { MetricWriter } from '../../electron/engine/signals/metrics/metric-write
 import { percentile, type BenchRow } from './bench-row.js';
 
 const INTERVAL_MS = 15_000;
+/** Ticks before the measures (the engine's jobs' first runs). */
+const WARMUP_TICKS = 4;
 const STEP_MS = 10_000;
 const BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 const LOGGERS = ['app.http', 'app.db', 'app.db.pool', 'app.worker', 'uvicorn.access'];
@@ -183,8 +188,9 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
   const mid = !quick && Boolean(process.env.LOUPE_BENCH_ALERTS_MID);
   const cycles = quick || mid ? 8 : 20;
   // The data goes on past the clock's start (points "to come", as a live app's would): every cycle
-  // measured, with rules or without (1 + cycles each), finds 5 minutes of records and series.
-  const aheadMs = (2 * cycles + 2) * INTERVAL_MS;
+  // measured, without rules, with them, and with them and live series (1 + cycles each), finds 5
+  // minutes of records and series.
+  const aheadMs = (3 * cycles + 2) * INTERVAL_MS;
   // The per-customer counters' two points, when the rules begin.
   const customersAfterMs = (cycles + 1) * INTERVAL_MS;
   const sizes: Sizes = quick
@@ -196,7 +202,7 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
   const keep = process.env.LOUPE_BENCH_ALERTS_KEEP;
-  const kept = keep && join(keep, `${sizes.records}-${sizes.customers}-${cycles}`);
+  const kept = keep && join(keep, `${sizes.records}-${sizes.customers}-${cycles}-${aheadMs / INTERVAL_MS}`);
   const rows: BenchRow[] = [];
   try {
     const t0 = performance.now();
@@ -222,6 +228,13 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
         writeFileSync(join(kept, 'meta.json'), JSON.stringify({ endMs, built }));
       }
     }
+    // The RED series' ids, for (c)'s `points.stored`.
+    const idsDb = openDatabase(join(dataDir, 'loupe.db'));
+    const redIds = idsDb
+      .prepare("SELECT id FROM metric_series WHERE name IN ('http.server.duration', 'http.server.errors')")
+      .pluck()
+      .all() as number[];
+    idsDb.close();
     rows.push({
       what: 'alerts bench database: log records, Prometheus series (RED: services × routes; a counter per customer)',
       value: built,
@@ -233,7 +246,9 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
       join(dataDir, ALERT_MANAGER_CONFIG_FILE),
       "route:\n  receiver: me\n  group_by: ['...']\n  group_wait: 0s\nreceivers:\n  - name: me\n    desktop_configs: [{}]\n",
     );
-    const clock = new TestClock(endMs);
+    // The engine's first cycles cost more (its jobs' first runs): a few ticks before the data's start
+    // are left out of the measures, the cycles without rules then are the engine's steady cost.
+    const clock = new TestClock(endMs - WARMUP_TICKS * INTERVAL_MS);
     const engine = await createEngine({ dataDir, clock, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4 });
     let tickStartedAt = 0;
     // The firing notifications (a resolved notice has no firing alert): when (virtual) and the real ms since its tick began.
@@ -246,7 +261,8 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
       await clock.advance(INTERVAL_MS);
     };
     try {
-      await tick(); // the engine's first runs
+      for (let i = 0; i < WARMUP_TICKS; i++) await tick();
+      await tick(); // the first at the data's start
       let base = 0;
       for (let i = 0; i < cycles; i++) base += await cpuMs(tick);
       mkdirSync(join(dataDir, RULES_DIR), { recursive: true });
@@ -266,12 +282,19 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
       }
       const perCycle = (withRules - base) / cycles;
       const percent = (perCycle / INTERVAL_MS) * 100;
+      // The groups' own evaluation times (wall, so at least their CPU) of the last cycle: the CPU
+      // difference above is within the noise of the engine's other jobs once the rules cost little.
+      const groupsWallMs = async (): Promise<number> => {
+        const { groups } = (await engine.api.table.request('alerts.prometheusRules', {})) as { groups: { evaluationTime: number }[] };
+        return groups.reduce((a, g) => a + g.evaluationTime * 1000, 0);
+      };
+      const wall = await groupsWallMs();
       rows.push({
         what: `500 rules (300 PromQL over RED series, 100 over per-customer counters, 100 log rules) every 15 s: CPU of one core`,
-        value: `${percent.toFixed(2)}% (${perCycle.toFixed(0)} ms CPU a cycle; a cycle's wall time p50 ${percentile(evalTimes, 50).toFixed(0)} ms)`,
+        value: `${percent.toFixed(2)}% (${perCycle.toFixed(0)} ms CPU a cycle; the groups' evaluation wall time ${wall.toFixed(0)} ms = ${((wall / INTERVAL_MS) * 100).toFixed(2)}%; a cycle's wall time p50 ${percentile(evalTimes, 50).toFixed(0)} ms)`,
         ceiling: `${(base / cycles).toFixed(0)} ms CPU a cycle without rules`,
         target: '< 5% of one core',
-        ok: percent < 5,
+        ok: percent < 5 && wall < INTERVAL_MS * 0.05,
       });
 
       // Where a cycle goes: the last evaluation's time of each rule, summed by kind (the name's prefix).
@@ -298,6 +321,25 @@ export async function benchAlerts(quick: boolean): Promise<BenchRow[]> {
         throw new Error(
           `benchAlerts: ${failing.length} rules not ok, e.g. ${failing[0]!.name}: ${failing[0]!.lastError ?? failing[0]!.health}`,
         );
+
+      // (c) The RED series get points between cycles: each selector over them reads its newest points.
+      let live = 0;
+      for (let i = 0; i < cycles; i++) {
+        const fromUs = (clock.nowMs() + INTERVAL_MS - STEP_MS) * 1000;
+        engine.events.emit('points.stored', {
+          points: redIds.length,
+          written: { oldestUs: new Map(redIds.map((id) => [id, fromUs])), newSeries: false },
+        });
+        live += await cpuMs(tick);
+      }
+      const livePerCycle = (live - base) / cycles;
+      const liveWall = await groupsWallMs();
+      rows.push({
+        what: `the same 500 rules, the ${redIds.length.toLocaleString('en')} RED series getting points every 10 s (each cycle reads their newest points)`,
+        value: `${((livePerCycle / INTERVAL_MS) * 100).toFixed(2)}% (${livePerCycle.toFixed(0)} ms CPU a cycle; the groups' evaluation wall time ${liveWall.toFixed(0)} ms = ${((liveWall / INTERVAL_MS) * 100).toFixed(2)}%)`,
+        target: '< 5% of one core',
+        ok: livePerCycle < INTERVAL_MS * 0.05 && liveWall < INTERVAL_MS * 0.05,
+      });
 
       // Latency: keep ticking until enough trigger firings were notified.
       notified.length = 0;

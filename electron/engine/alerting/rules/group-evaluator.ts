@@ -30,7 +30,10 @@ export const RULE_QUERY_DEADLINE_MS = 5_000;
 /** What the rules read and write, outside alerting/. */
 export interface RuleDeps {
   clock: Clock;
+  /** The stored series: the previews' range queries, and the rules' own when `ruleSeries` is not given. */
   series: SeriesStore;
+  /** What the groups' evaluations read: the point cache (series-cache.ts) over `series`. */
+  ruleSeries?: SeriesStore;
   /** How many log records match `q` in [from, to] (µs): the previews, and log rules without `logCounter`. */
   countLogs(q: string, fromUs: number, toUs: number): number;
   /** A log rule's count, kept as records are stored (signals/logs/live/window-counts.ts). */
@@ -96,7 +99,8 @@ export class RuleRuntime {
       const noData = this.rule.noData !== 'ok' && (logs.query === '' ? n : this.countLogs(deps, '', fromS, toS)) === 0;
       return { samples: compare(logs.op, n, logs.threshold) ? [{ labels: {}, value: n }] : [], noData };
     }
-    const result = instantQuery(deps.series, this.parsed!, tsMs);
+    const series = deps.ruleSeries ?? deps.series;
+    const result = instantQuery(series, this.parsed!, tsMs);
     let samples: { labels: Labels; value: number }[];
     if (result.resultType === 'vector') samples = result.samples.map((s) => ({ labels: s.metric, value: s.v }));
     else if (result.resultType === 'scalar') samples = [{ labels: {}, value: result.value }];
@@ -106,7 +110,7 @@ export class RuleRuntime {
     if (samples.length === 0 && this.rule.noData !== 'ok') {
       // "No data": the series the condition compares are missing, not merely under the threshold.
       const data = dataExpr(this.parsed!);
-      const r = instantQuery(deps.series, data, tsMs);
+      const r = instantQuery(series, data, tsMs);
       noData = r.resultType === 'vector' && r.samples.length === 0;
     }
     return { samples, noData };

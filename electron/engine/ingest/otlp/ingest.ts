@@ -158,7 +158,7 @@ export class OtlpIngest {
       for (const j of jobs) j.done();
       if (r.stored && r.stored.ids.length > 0) this.events.emit('logs.stored', r.stored);
       if (r.spans > 0) this.events.emit('spans.stored', { spans: r.spans, groups: r.spanGroups, duplicates: r.duplicateSpans });
-      if (r.points > 0) this.events.emit('points.stored', { points: r.points });
+      if (r.points > 0) this.events.emit('points.stored', { points: r.points, written: this.metrics.takeWritten() });
     } catch (err) {
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);

@@ -18,7 +18,8 @@ import type { LogReader } from '../../signals/logs/log-reader.js';
 import type { LogWindowCounts } from '../../signals/logs/live/window-counts.js';
 import { parsePromDuration } from '../../signals/metrics/prometheus-api.js';
 import { gaugeMetrics, type PointsSink } from '../../signals/metrics/points-sink.js';
-import type { SeriesStore } from '../../signals/metrics/promql/index.js';
+import { RuleSeriesCache, type CatalogSeriesStore } from '../../alerting/rules/series-cache.js';
+import type { EventBus } from '../../core/events.js';
 
 /** alerts.history without `from`: the last day. */
 const DEFAULT_HISTORY_US = 24 * 3600 * 1_000_000;
@@ -29,7 +30,9 @@ export const RULES_SCOPE = 'loupe/rules';
 export interface AlertsDeps {
   db: Db;
   scheduler: Scheduler;
-  series: SeriesStore;
+  /** `points.stored` and `points.deleted` keep the rules' point cache up to date. */
+  events: EventBus;
+  series: CatalogSeriesStore;
   logs: LogReader;
   /** The log rules' counts, kept as records are stored. */
   logCounts: LogWindowCounts;
@@ -57,11 +60,18 @@ function objectParam<T>(): Param<T | undefined> {
 }
 
 export function alertsModule(deps: AlertsDeps): EngineModule {
+  // The rules read their selectors' points once, then what is stored after (series-cache.ts).
+  const ruleSeries = new RuleSeriesCache(deps.series);
+  const listening = [
+    deps.events.on('points.stored', (e) => ruleSeries.stored(e.written)),
+    deps.events.on('points.deleted', () => ruleSeries.clear()),
+  ];
   const rules = new RulesManager(
     {
       clock: deps.scheduler.clock,
       scheduler: deps.scheduler,
       series: deps.series,
+      ruleSeries,
       countLogs: (q, fromUs, toUs) => deps.logs.count({ q, from: fromUs, to: toUs }),
       logCounter: (q) => deps.logCounts.counter(q),
       writeSeries: (samples, tsMs) => deps.points.write({ attributes: {} }, RULES_SCOPE, gaugeMetrics(samples, tsMs)),
@@ -145,7 +155,10 @@ export function alertsModule(deps: AlertsDeps): EngineModule {
     routes,
     ...(deps.history ? { pruner: deps.history } : {}),
     start: () => rules.start(),
-    stop: () => rules.stop(),
+    stop: () => {
+      for (const off of listening) off();
+      return rules.stop();
+    },
     status: () => ({ rules: rules.status() }),
   };
 }

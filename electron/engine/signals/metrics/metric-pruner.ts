@@ -8,6 +8,13 @@ import type { Db } from '../../core/database.js';
 import { RETENTION_CHUNK, rowsToFree } from '../../core/retention.js';
 import { POINT_BLOCK_IDS } from './metric-writer.js';
 
+declare module '../../core/events.js' {
+  interface EngineEvents {
+    /** Retention deleted metric points (the rules' point cache starts again). */
+    'points.deleted': { points: number };
+  }
+}
+
 interface Block {
   block: number;
   min_ts: number;
@@ -27,7 +34,11 @@ export class MetricPruner implements Pruner {
   private readonly dropBlocksBefore;
   private readonly deleteRollups;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** Told of each chunk of points deleted. */
+    private readonly onDeleted: (points: number) => void = () => undefined,
+  ) {
     this.oldestTs = db.prepare('SELECT ts FROM metric_points ORDER BY id LIMIT 1').pluck();
     this.oldBlock = db.prepare('SELECT block, min_ts, max_ts FROM metric_point_blocks WHERE min_ts < ? ORDER BY min_ts LIMIT 1');
     this.deleteOlderIn = db.prepare(
@@ -54,7 +65,9 @@ export class MetricPruner implements Pruner {
   }
 
   pruneOlderThan(cutoffUs: number): number {
-    return this.deletePointsOlderThan(cutoffUs) + this.deleteRollups.run(cutoffUs, RETENTION_CHUNK).changes;
+    const points = this.deletePointsOlderThan(cutoffUs);
+    if (points > 0) this.onDeleted(points);
+    return points + this.deleteRollups.run(cutoffUs, RETENTION_CHUNK).changes;
   }
 
   /**
@@ -81,6 +94,7 @@ export class MetricPruner implements Pruner {
 
   pruneOldest(bytesToFree: number): number {
     const points = this.deleteLowest.run(rowsToFree(bytesToFree)).changes;
+    if (points > 0) this.onDeleted(points);
     this.dropBlocksBefore.run();
     const oldest = this.oldestUs() ?? Number.MAX_SAFE_INTEGER;
     return points + this.deleteRollups.run(oldest, RETENTION_CHUNK).changes;

@@ -13,9 +13,18 @@ import { CHUNK_SAMPLES, encodeSample, type RollupSample } from './rollup-chunks.
 
 declare module '../../core/events.js' {
   interface EngineEvents {
-    /** Metric points were stored (committed). */
-    'points.stored': { points: number };
+    /**
+     * Metric points were stored (committed); `written` says into which series (a listener without
+     * it must assume any series may have changed).
+     */
+    'points.stored': { points: number; written?: WrittenSeries };
   }
+}
+
+/** The series a write stored points into: the oldest point's time (µs) of each, and whether one may be new (not written by this writer before). */
+export interface WrittenSeries {
+  readonly oldestUs: ReadonlyMap<number, number>;
+  readonly newSeries: boolean;
 }
 
 /** Rollup resolutions, seconds (the `res` column of metric_rollups). */
@@ -71,6 +80,8 @@ export class MetricWriter {
   private readonly appendToChunk;
   /** The parameters of the points not inserted yet, ROWS_PER_INSERT at most. */
   private readonly pending: unknown[] = [];
+  /** What the writes since the last takeWritten() stored (for `points.stored`: the rules' point cache). */
+  private written = { oldestUs: new Map<number, number>(), newSeries: false };
 
   constructor(
     db: Db,
@@ -149,6 +160,7 @@ export class MetricWriter {
                 ).lastInsertRowid,
               );
             idsBySent.set(sent, seriesId);
+            this.written.newSeries = true;
           }
           const d = p.distribution;
           const bucketCounts =
@@ -174,6 +186,8 @@ export class MetricWriter {
           if (this.pending.length === ROWS_PER_INSERT * POINT_PARAMS) this.insertPending(ids);
           if (p.timeUs < minTs) minTs = p.timeUs;
           if (p.timeUs > maxTs) maxTs = p.timeUs;
+          const oldest = this.written.oldestUs.get(seriesId);
+          if (oldest === undefined || p.timeUs < oldest) this.written.oldestUs.set(seriesId, p.timeUs);
           if (rollup) this.rollUp(seriesId, p, boundsId, bucketCounts, distribution);
           stored++;
         }
@@ -261,7 +275,15 @@ export class MetricWriter {
    * Forget cached series ids (retention may remove series), bound sets and rollup state: after a
    * failed transaction, what they say of the database may have been rolled back.
    */
+  /** What the writes since the last call stored (the caller's `points.stored` payload, once committed). */
+  takeWritten(): WrittenSeries {
+    const written = this.written;
+    this.written = { oldestUs: new Map(), newSeries: false };
+    return written;
+  }
+
   clearCache(): void {
+    this.written = { oldestUs: new Map(), newSeries: false };
     this.seriesIds.clear();
     this.bounds.clearCache();
     this.open.clear();

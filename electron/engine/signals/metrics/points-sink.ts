@@ -39,7 +39,7 @@ export class PointsSink {
       this.writer.clearCache();
       throw err;
     }
-    if (points > 0) this.events.emit('points.stored', { points });
+    if (points > 0) this.events.emit('points.stored', { points, written: this.writer.takeWritten() });
     return points;
   }
 }

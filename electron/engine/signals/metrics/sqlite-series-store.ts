@@ -489,9 +489,15 @@ export class SqliteSeriesStore implements SeriesStore {
    * reading points (`le` and `quantile` are not judged), one row per Prometheus series name asked:
    * query_exemplars reads the exemplars of these ids itself.
    */
-  selectedSeries(matchers: readonly LabelMatcher[]): { id: number; type: OtlpMetricType; part: Part; labels: Labels }[] {
+  selectedSeries(matchers: readonly LabelMatcher[]): { id: number; type: OtlpMetricType; delta: boolean; part: Part; labels: Labels }[] {
     return [...this.candidates(matchers)].flatMap(([entry, parts]) =>
-      parts.map(({ name, part }) => ({ id: entry.id, type: entry.type, part, labels: { ...entry.labels, __name__: name } })),
+      parts.map(({ name, part }) => ({
+        id: entry.id,
+        type: entry.type,
+        delta: entry.delta,
+        part,
+        labels: { ...entry.labels, __name__: name },
+      })),
     );
   }
 }

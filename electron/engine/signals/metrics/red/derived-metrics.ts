@@ -70,7 +70,7 @@ export class DerivedMetrics {
       logs.commit();
       this.stats.pointsWritten += points;
       this.stats.lastFlushUs = nowUs;
-      if (points > 0) this.deps.events.emit('points.stored', { points });
+      if (points > 0) this.deps.events.emit('points.stored', { points, written: this.writer.takeWritten() });
       return true;
     } catch (err) {
       this.stats.writeErrors++;
