@@ -25,7 +25,6 @@ import { Performance } from './analysis/bottlenecks/performance.js';
 import { WhatChanged } from './analysis/changes/what-changed.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
-import { WalCheckpointer } from './core/wal-checkpointer.js';
 import { openDatabase, type Db } from './core/database.js';
 import { LogWriter } from './signals/logs/log-writer.js';
 import { LogReader } from './signals/logs/log-reader.js';
@@ -262,16 +261,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     { clock: scheduler.clock, dbPath },
   );
   scheduler.add(retention.job).start();
-  // After retention set the connection's checkpoint threshold (the checkpointer's backstop is a multiple of it).
-  const checkpointer = new WalCheckpointer(db, dbPath);
-  undo.push(() => checkpointer.close());
-  // Every batch written, whatever the signal, is followed by a look at the size bound, and its WAL
-  // pages are copied back into the database file off the engine's loop.
-  for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const)
-    events.on(stored, () => {
-      retention.afterWrite();
-      checkpointer.written();
-    });
+  // Every batch written, whatever the signal, is followed by a look at the size bound.
+  for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const) events.on(stored, () => retention.afterWrite());
   const traces = new SpanReader(db, config.searchDeadlineMs, scheduler.clock);
   const metrics = new MetricReader(db);
   // The metrics sources (scrape targets, StatsD) store through one sink, as OTLP-shaped points.
@@ -489,7 +480,6 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       await attempt('stopping the Sentry source', () => sentry?.stop());
       await attempt('stopping the Python logging listener', () => pythonLogging?.stop());
       await attempt('stopping the syslog listener', () => syslog?.stop());
-      await attempt('stopping the WAL checkpointer', () => checkpointer.close());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {

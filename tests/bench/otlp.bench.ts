@@ -7,7 +7,6 @@ import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../electron/engine/engine.js';
 import { startHttpServer } from '../../electron/engine/api/http-server.js';
 import { openDatabase } from '../../electron/engine/core/database.js';
-import { WalCheckpointer } from '../../electron/engine/core/wal-checkpointer.js';
 import { LogWriter } from '../../electron/engine/signals/logs/log-writer.js';
 import { decodeExport, type Encoding } from '../../electron/engine/ingest/otlp/decode.js';
 import { OtlpIngest } from '../../electron/engine/ingest/otlp/ingest.js';
@@ -95,13 +94,9 @@ function decodeOnly(encoding: Encoding, requests: Buffer[]): number {
 
 /** `red`: with RED derivation listening to `spans.stored` (and its flush written at the end); `name` names the database file. */
 async function decodeAndStore(encoding: Encoding, requests: Buffer[], dir: string, red = false, name: string = encoding): Promise<number> {
-  const path = join(dir, `${name}.db`);
-  const db = openDatabase(path);
-  // As in the engine: the WAL is copied back into the database file by a worker after each commit.
-  const checkpointer = new WalCheckpointer(db, path);
+  const db = openDatabase(join(dir, `${name}.db`));
   try {
     const events = new EventBus();
-    events.on('spans.stored', () => checkpointer.written());
     const derived = red ? new DerivedMetrics({ db, events, scheduler: new Scheduler(systemClock), sourceName: () => undefined }) : null;
     derived?.listen();
     const ingest = new OtlpIngest(db, new LogWriter(db), { events, maxPendingItems: Number.MAX_SAFE_INTEGER });
@@ -113,7 +108,6 @@ async function decodeAndStore(encoding: Encoding, requests: Buffer[], dir: strin
     if (derived && !derived.flush()) throw new Error('benchOtlp: the RED flush failed');
     return (requests.length * SPANS_PER_REQUEST) / ((performance.now() - t) / 1000);
   } finally {
-    await checkpointer.close();
     db.close();
   }
 }
