@@ -11,7 +11,8 @@
 // earlier point starts at its first (Prometheus's rule; the RED series begin with a zero point, so
 // their first flush counts). PromQL's increase() over the same window gives the same count when the
 // counter's points reach the window's edges at a steady rate; elsewhere it extrapolates to the edges
-// (fractional counts), where this counts what was flushed. Windows start at the nearest minute.
+// (fractional counts), where this counts what was flushed. A window starts at the start of its
+// first minute (the minute's events are all in or all out).
 //
 // Only an SLI whose sides are each `sum(increase|sum_over_time|count_over_time(selector[window]))`
 // (the RED and probe SLIs, a pair of counters) is kept here; another query is read by PromQL.
@@ -251,7 +252,7 @@ export class SloMinutes {
     };
     return {
       counts(fromMs, toMs) {
-        const a = Math.round(fromMs / MINUTE_MS) * MINUTE_MS;
+        const a = Math.floor(fromMs / MINUTE_MS) * MINUTE_MS;
         if (a < mark.fromMs) return fallback.counts(fromMs, toMs);
         const b = Math.max(a, Math.min(Math.floor(toMs / MINUTE_MS) * MINUTE_MS, mark.toMs));
         const lo = sumsAt(a);
