@@ -30,6 +30,8 @@ export const BASE_LOOKBACK_MS = 60 * MINUTE_MS;
 export const CHUNK_MS = 24 * 60 * MINUTE_MS;
 /** The table is served once it reaches this close to the settled minutes (the job runs every few seconds). */
 const READY_SLACK_MS = 2 * MINUTE_MS;
+/** Steps longer than this many minutes each are read as running sums at their ends rather than row by row. */
+const PREFIX_STEPS_RATIO = 4;
 /** Rows older than the SLO's horizon are deleted once this many more have gathered. */
 const PRUNE_SLACK_MS = 24 * 60 * MINUTE_MS;
 
@@ -270,10 +272,22 @@ export class SloMinutes {
         const sides = new Float64Array(n);
         const totals = new Float64Array(n);
         const tableEnd = Math.min(fromMs + n * stepMs, mark.toMs);
-        for (const [minuteUs, good, total] of this.q.rows.all(id, fromMs * 1000, tableEnd * 1000)) {
-          const k = Math.ceil((minuteUs / 1000 - fromMs) / stepMs) - 1;
+        const add = (k: number, good: number, total: number): void => {
           sides[k]! += sli.good ? good : total - good;
           totals[k]! += total;
+        };
+        if (tableEnd > fromMs && (tableEnd - fromMs) / MINUTE_MS > PREFIX_STEPS_RATIO * n) {
+          // Steps of many minutes (a chart's): the running sums at each step's end, by index.
+          let lo = sumsAt(fromMs);
+          for (let k = 0; fromMs + k * stepMs < tableEnd; k++) {
+            const hi = sumsAt(Math.min(tableEnd, fromMs + (k + 1) * stepMs));
+            add(k, hi.good - lo.good, hi.total - lo.total);
+            lo = hi;
+          }
+        } else {
+          // Short steps (time slices): the minutes' rows, once.
+          for (const [minuteUs, good, total] of this.q.rows.all(id, fromMs * 1000, tableEnd * 1000))
+            add(Math.ceil((minuteUs / 1000 - fromMs) / stepMs) - 1, good, total);
         }
         // The minutes after the table's end, from the points.
         const restFrom = Math.max(fromMs, mark.toMs);

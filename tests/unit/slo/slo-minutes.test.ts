@@ -93,6 +93,14 @@ const AVAILABILITY = `slos:
     timeSlice: { window: 5m, target: 97 }
     sli:
       availability: {}
+  - name: minute-slices
+    service: shop
+    objective: 99
+    window: 1d
+    budgeting: timeslices
+    timeSlice: { window: 1m, target: 97.6 }
+    sli:
+      availability: {}
 `;
 
 /** The numbers a user reads in the view, rounded past floating-point noise. */
@@ -123,7 +131,7 @@ describe('SLO minutes', () => {
     const clock = new TestClock(END);
     const s = slos(AVAILABILITY, clock);
     // Not counted yet: the PromQL path.
-    expect(s.status().backfilling).toBe(2);
+    expect(s.status().backfilling).toBe(3);
     const viaPromQL = s.list().slos.map(numbers);
     const historyViaPromQL = s.get('shop-availability').history;
     s.countMinutes(Infinity);
