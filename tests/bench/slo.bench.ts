@@ -180,10 +180,19 @@ async function pageRows(dataDir: string, days: number): Promise<BenchRow[]> {
     }
     const valid = times.filter((t) => Number.isFinite(t));
     const median = valid.length ? percentile(valid, 50) : NaN;
+    // The same two answers over HTTP from that engine: the page's time less its own drawing.
+    const answers: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await Promise.all([server.get('/api/slos'), server.get(`/api/slos/svc-${i + 1}-availability`)]);
+      answers.push(performance.now() - t0);
+    }
     return [
       {
         what: `SLO view in Chromium: from another view to ${SERVICES} SLO rows and an SLO's two charts drawn (${days} d of RED series)`,
-        value: valid.length ? `median ${median.toFixed(0)} ms, max ${Math.max(...valid).toFixed(0)} ms` : 'not drawn in 20 s',
+        value: valid.length
+          ? `median ${median.toFixed(0)} ms, max ${Math.max(...valid).toFixed(0)} ms (its two API answers over HTTP: median ${percentile(answers, 50).toFixed(0)} ms)`
+          : 'not drawn in 20 s',
         target: `< ${TARGET_MS} ms`,
         ok: median < TARGET_MS,
       },
