@@ -164,10 +164,14 @@ async function pageRows(dataDir: string, days: number): Promise<BenchRow[]> {
   try {
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     // The minutes this bench counted above, and those since, in: the SLOs are read from the table.
-    await waitFor(async () => {
-      const status = await server.get<EngineStatusView>('/api/status');
-      return status.slos?.backfilling === 0 ? true : undefined;
-    }, 120_000, 'the SLOs minutes counted');
+    await waitFor(
+      async () => {
+        const status = await server.get<EngineStatusView>('/api/status');
+        return status.slos?.backfilling === 0 ? true : undefined;
+      },
+      120_000,
+      'the SLOs minutes counted',
+    );
     await page.goto(`${server.url}?token=${encodeURIComponent(server.token)}#/sources`);
     await page.waitForLoadState('networkidle');
     // Warm once (code, the engine's catalogue), then measure fresh opens from another view.

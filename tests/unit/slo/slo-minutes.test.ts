@@ -140,7 +140,7 @@ describe('SLO minutes', () => {
     expect(viaMinutes).toEqual(viaPromQL);
     // By hand: a day of 40 ok, 1 failed a minute, and 3 h of 4 a minute on /pay: 1,440 of 64,080 failed.
     expect(viaMinutes[0]).toMatchObject({ total: 1440 * 41 + 180 * 4, good: 1440 * 40 + 180 * 4 });
-    expect(viaMinutes[0]!.burnRates).toContainEqual(['1h', Math.round((60 / (60 * 45)) / 0.01 * 1e6) / 1e6]);
+    expect(viaMinutes[0]!.burnRates).toContainEqual(['1h', Math.round((60 / (60 * 45) / 0.01) * 1e6) / 1e6]);
     const history = s.get('shop-availability').history;
     expect(history.length).toBeGreaterThan(100);
     expect(history.map((h) => [h.t, h.burnRate, h.consumed.toFixed(9)])).toEqual(
