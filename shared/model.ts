@@ -324,7 +324,8 @@ export interface EngineStatusView {
   /** Health checks (README, *Health checks*): results written, write failures, probes, mistakes in the probes files. */
   health?: { results: number; writeErrors: number; lastWriteError: string | null; probes: number; fileErrors: number };
   /** The SLOs: how many, their files' mistakes, the minute's evaluations (the Sloth series) and their failures. */
-  slos?: { slos: number; fileErrors: number; evaluations: number; evaluationErrors: number; lastError: string | null };
+  /** backfilling: SLOs whose minutes are still being counted from history (read by PromQL meanwhile). */
+  slos?: { slos: number; fileErrors: number; evaluations: number; evaluationErrors: number; lastError: string | null; backfilling: number };
   /** Error groups and log patterns (README, *Errors and patterns*). */
   analysis?: AnalysisStatusView;
   /** The baseline job: its runs, failures and the series it wrote last. */

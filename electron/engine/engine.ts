@@ -367,6 +367,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     clock: scheduler.clock,
     scheduler,
     series: seriesStore,
+    db,
     countLogs: (q, fromUs, toUs) => reader.count({ q, from: fromUs, to: toUs }),
     writeSeries: (samples, tsMs) => points.write({ attributes: {} }, SLO_SCOPE, gaugeMetrics(samples, tsMs)),
     dataDir: config.dataDir,

@@ -1,11 +1,12 @@
 // The SLO view's speed (the issue's "SLO view over 28 days of RED series for 20 services renders
 // < 300 ms"): 28 days of the RED calls counters Loupe derives from spans (a point a minute, ok and
 // failed calls of one server operation per service) written straight into the store, an
-// availability SLO per service; the API calls the view makes — `slos.list` and one SLO's
-// `slos.get` (its ~200-step history) — against a ceiling measured in the same run: the bare
-// PromQL those numbers need (each SLO's window counts, and the history's steps as one range
-// query). Then, in Chromium against `loupe serve` on that database, the view opened on an SLO
-// until its list and both charts are drawn.
+// availability SLO per service; the SLOs' minutes counted from that history once (the backfill
+// the engine does in the background at its first start); then the API calls the view makes —
+// `slos.list` and one SLO's `slos.get` (its ~200-step history) — against a ceiling measured in the
+// same run: the bare PromQL those numbers would need (each SLO's window counts, and the history's
+// steps as one range query). Then, in Chromium against `loupe serve` on that database, the view
+// opened on an SLO until its list and both charts are drawn.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ import { PrometheusApi } from '../../electron/engine/signals/metrics/prometheus-
 import { SqliteSeriesStore } from '../../electron/engine/signals/metrics/sqlite-series-store.js';
 import { Slos, SLOS_FILE } from '../../electron/engine/slo/slos.js';
 import { launchBrowser } from '../support/browser.js';
-import { startServe } from '../support/serve-process.js';
+import { startServe, waitFor } from '../support/serve-process.js';
+import type { EngineStatusView } from '../../shared/model.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 
 const SERVICES = 20;
@@ -88,7 +90,10 @@ const CALLS = '"traces.span.metrics.calls_total"';
 function apiRows(db: Db, dataDir: string, days: number, endMs: number): BenchRow[] {
   const scheduler = new Scheduler(systemClock);
   const series = new SqliteSeriesStore(db);
-  const slos = new Slos({ clock: systemClock, scheduler, series, countLogs: () => 0, writeSeries: () => {}, dataDir, extraFiles: [] });
+  const slos = new Slos({ clock: systemClock, scheduler, series, db, countLogs: () => 0, writeSeries: () => {}, dataDir, extraFiles: [] });
+  const b0 = performance.now();
+  slos.countMinutes(Infinity);
+  const backfillMs = performance.now() - b0;
   const view = (): void => {
     const list = slos.list();
     if (list.slos.length !== SERVICES || list.slos.some((s) => s.error !== null || s.total === 0))
@@ -118,6 +123,11 @@ function apiRows(db: Db, dataDir: string, days: number, endMs: number): BenchRow
   const value = percentile(t, 50);
   const ceiling = percentile(c, 50);
   return [
+    {
+      what: `SLOs' minutes counted from history at first start (${SERVICES} SLOs × ${days} d, a day per step; in the background, ${SERVICES} SLOs read by PromQL meanwhile)`,
+      value: `${(backfillMs / 1000).toFixed(1)} s`,
+      target: 'report',
+    },
     {
       what: `SLO view's API: slos.list (${SERVICES} availability SLOs, 28 d window) + one slos.get (history), ${days} d of RED series (1-min points)`,
       value: `median ${value.toFixed(0)} ms, max ${Math.max(...t).toFixed(0)} ms (list alone ${percentile(listOnly, 50).toFixed(0)} ms)`,
@@ -153,6 +163,15 @@ async function pageRows(dataDir: string, days: number): Promise<BenchRow[]> {
   const server = await startServe(['--data-dir', dataDir, '--retention', `${days + 2}d`]);
   try {
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    // The minutes this bench counted above, and those since, in: the SLOs are read from the table.
+    await waitFor(
+      async () => {
+        const status = await server.get<EngineStatusView>('/api/status');
+        return status.slos?.backfilling === 0 ? true : undefined;
+      },
+      120_000,
+      'the SLOs minutes counted',
+    );
     await page.goto(`${server.url}?token=${encodeURIComponent(server.token)}#/sources`);
     await page.waitForLoadState('networkidle');
     // Warm once (code, the engine's catalogue), then measure fresh opens from another view.
@@ -165,10 +184,19 @@ async function pageRows(dataDir: string, days: number): Promise<BenchRow[]> {
     }
     const valid = times.filter((t) => Number.isFinite(t));
     const median = valid.length ? percentile(valid, 50) : NaN;
+    // The same two answers over HTTP from that engine: the page's time less its own drawing.
+    const answers: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await Promise.all([server.get('/api/slos'), server.get(`/api/slos/svc-${i + 1}-availability`)]);
+      answers.push(performance.now() - t0);
+    }
     return [
       {
         what: `SLO view in Chromium: from another view to ${SERVICES} SLO rows and an SLO's two charts drawn (${days} d of RED series)`,
-        value: valid.length ? `median ${median.toFixed(0)} ms, max ${Math.max(...valid).toFixed(0)} ms` : 'not drawn in 20 s',
+        value: valid.length
+          ? `median ${median.toFixed(0)} ms, max ${Math.max(...valid).toFixed(0)} ms (its two API answers over HTTP: median ${percentile(answers, 50).toFixed(0)} ms)`
+          : 'not drawn in 20 s',
         target: `< ${TARGET_MS} ms`,
         ok: median < TARGET_MS,
       },

@@ -3,7 +3,9 @@
 // good SLOs, its mistakes shown by line:column). Every minute each SLO's numbers are written as the
 // series Sloth's recording rules make, and its burn-rate alerts are a generated rule file the alerts
 // module loads (slo-rules.yml in the data dir: generated, not to edit). Answers the API: list,
-// detail over time, save, delete, OpenSLO import/export, evaluation over a chosen range.
+// detail over time, save, delete, OpenSLO import/export, evaluation over a chosen range. Events are
+// counted from each SLO's minutes (slo-minutes.ts), filled by a job of its own, where the SLI allows.
+import { performance } from 'node:perf_hooks';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
@@ -20,12 +22,14 @@ import type {
 import { lookAgain } from '../core/changed-file.js';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/database.js';
 import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
 import type { Labels, SeriesStore } from '../signals/metrics/promql/index.js';
 import { withSearchDeadline } from '../signals/logs/query/index.js';
 import { budget, burnRate, errorBudgetOf, monthOf, sliceCounts } from './budget.js';
 import { editSlosFile, MONTH, readOpenSlo, readSlosFile, sloFromObject, sloId, windowMs, writeOpenSlo } from './slo-file.js';
 import { logCounter, promCounter, promDuration, promPairOf, type CountLogs, type EventCounter, type StepCounts } from './sli.js';
+import { minuteSliOf, SloMinutes, type MinuteSli } from './slo-minutes.js';
 import {
   alertConditions,
   alertRuleGroup,
@@ -44,6 +48,9 @@ export const SLO_RULES_FILE = 'slo-rules.yml';
 /** How often the Sloth series are written, and the alert rules evaluated. */
 export const SLO_INTERVAL_MS = 60_000;
 export const SLO_RELOAD_MS = 2_000;
+/** How often the minutes job runs, and how long one run may count (the backfill goes on at the next). */
+export const SLO_MINUTES_EVERY_MS = 1_000;
+const SLO_MINUTES_BUDGET_MS = 50;
 /** The detail's charts: about this many steps over the window. */
 const HISTORY_STEPS = 200;
 const MINUTE = 60_000;
@@ -53,6 +60,8 @@ export interface SlosDeps {
   clock: Clock;
   scheduler: Scheduler;
   series: SeriesStore;
+  /** The database holding slo_minutes. */
+  db: Db;
   countLogs: CountLogs;
   /** Writes samples as gauge points (the Sloth series). */
   writeSeries(samples: { labels: Labels; value: number }[], tsMs: number): void;
@@ -82,6 +91,11 @@ export class Slos {
   private jobs: ScheduledJob[] = [];
   readonly rulesPath: string;
   private stats = { evaluations: 0, evaluationErrors: 0, lastError: null as string | null };
+  private readonly minutes: SloMinutes;
+  /** Each SLO's SLI as minute sources (null: read by PromQL), parsed once per spec. */
+  private readonly minuteSlis = new WeakMap<SloSpec, MinuteSli | null>();
+  /** SLOs whose minutes are still being counted from history. */
+  private backfilling = 0;
 
   constructor(private readonly deps: SlosDeps) {
     this.files = [
@@ -89,8 +103,11 @@ export class Slos {
       ...deps.extraFiles.map((path) => ({ path, editable: false, stamp: null, slos: [], errors: [] })),
     ];
     this.rulesPath = join(deps.dataDir, SLO_RULES_FILE);
+    this.minutes = new SloMinutes(deps.db, deps.series);
     // Read now, and the rule file written before the alerts module loads it.
     this.reload(true);
+    // Until the minutes job has run, every SLO it keeps counts as behind.
+    this.backfilling = this.all().filter((e) => this.minuteSli(e.spec) !== null).length;
   }
 
   start(): void {
@@ -101,6 +118,7 @@ export class Slos {
       );
     this.jobs = [
       this.deps.scheduler.add({ name: 'slos.reload', everyMs: SLO_RELOAD_MS, run: () => this.reload() }),
+      this.deps.scheduler.add({ name: 'slos.minutes', everyMs: SLO_MINUTES_EVERY_MS, run: () => this.countMinutes() }),
       this.deps.scheduler.add({ name: 'slos.series', everyMs: SLO_INTERVAL_MS, run: () => this.writeSeries() }),
     ];
     for (const j of this.jobs) j.start();
@@ -166,10 +184,42 @@ export class Slos {
 
   // ---- Counting ----
 
+  private minuteSli(spec: SloSpec): MinuteSli | null {
+    if (!this.minuteSlis.has(spec)) {
+      const pair = promPairOf(spec);
+      this.minuteSlis.set(spec, pair ? minuteSliOf(pair) : null);
+    }
+    return this.minuteSlis.get(spec)!;
+  }
+
   private counter(spec: SloSpec): EventCounter {
     const pair = promPairOf(spec);
-    if (pair) return promCounter(this.deps.series, pair);
-    return logCounter(this.deps.countLogs, spec.sli.logs!);
+    if (!pair) return logCounter(this.deps.countLogs, spec.sli.logs!);
+    const prom = promCounter(this.deps.series, pair);
+    const sli = this.minuteSli(spec);
+    return sli ? this.minutes.counter(sloId(spec), sli, this.deps.clock.nowMs(), prom) : prom;
+  }
+
+  /**
+   * Count the SLOs' settled minutes, history first (a chunk at a time, within a budget: the rest
+   * at the next run); the SLOs not counted here (PromQL, log ratios, deleted) are forgotten.
+   */
+  countMinutes(budgetMs = SLO_MINUTES_BUDGET_MS): void {
+    const deadline = performance.now() + budgetMs;
+    const now = this.deps.clock.nowMs();
+    const kept = new Set<string>();
+    let behind = 0;
+    for (const { spec } of this.all()) {
+      const sli = this.minuteSli(spec);
+      if (!sli) continue;
+      const id = sloId(spec);
+      kept.add(id);
+      // Its windows reach back over its period and the longest burn-rate window.
+      const horizon = Math.max(this.windowAt(spec, now).windowMs, ...SLOTH_WINDOWS_MS);
+      if (!this.minutes.advance(id, sli, now, horizon, deadline)) behind++;
+    }
+    this.minutes.retain(kept);
+    this.backfilling = behind;
   }
 
   /** The SLO's window ending at `nowMs`. */
@@ -464,8 +514,20 @@ export class Slos {
     this.reload();
   }
 
-  status(): { slos: number; fileErrors: number; evaluations: number; evaluationErrors: number; lastError: string | null } {
-    return { slos: this.all().length, fileErrors: this.files.reduce((n, f) => n + f.errors.length, 0), ...this.stats };
+  status(): {
+    slos: number;
+    fileErrors: number;
+    evaluations: number;
+    evaluationErrors: number;
+    lastError: string | null;
+    backfilling: number;
+  } {
+    return {
+      slos: this.all().length,
+      fileErrors: this.files.reduce((n, f) => n + f.errors.length, 0),
+      ...this.stats,
+      backfilling: this.backfilling,
+    };
   }
 }
 

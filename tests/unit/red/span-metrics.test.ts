@@ -43,9 +43,13 @@ describe('SpanMetrics', () => {
     const m = new SpanMetrics(2);
     m.observe(spans('shop', ['a', 'b', 'c', 'd', 'a']), new Set(), T);
     const flush = m.collect(T + 15 * S);
+    // Each new series starts with a zero point at its start, so increase() counts its first flush.
     expect(written(flush.groups)).toEqual([
+      { name: 'a', at: 0, calls: 0 },
       { name: 'a', at: 15, calls: 2 },
+      { name: 'b', at: 0, calls: 0 },
       { name: 'b', at: 15, calls: 1 },
+      { name: 'overflow', at: 0, calls: 0 },
       { name: 'overflow', at: 15, calls: 2 },
     ]);
     expect(m.overflowedSpans).toBe(2);
@@ -57,7 +61,10 @@ describe('SpanMetrics', () => {
     const dup = spans('shop', ['a', 'a']);
     m.observe(spans(null, ['x']), new Set(), T);
     m.observe(dup, new Set([dup[0]!.items[1]!]), T);
-    expect(written(m.collect(T + 15 * S).groups)).toEqual([{ name: 'a', at: 15, calls: 1 }]);
+    expect(written(m.collect(T + 15 * S).groups)).toEqual([
+      { name: 'a', at: 0, calls: 0 },
+      { name: 'a', at: 15, calls: 1 },
+    ]);
   });
 
   it('writes a quiet series for the lookback only, then the point before its next change', () => {
@@ -72,7 +79,10 @@ describe('SpanMetrics', () => {
       out.push(written(f.groups));
     }
     expect(out).toEqual([
-      [{ name: 'a', at: 15, calls: 1 }],
+      [
+        { name: 'a', at: 0, calls: 0 },
+        { name: 'a', at: 15, calls: 1 },
+      ],
       [{ name: 'a', at: 30, calls: 1 }],
       [{ name: 'a', at: 315, calls: 1 }],
       [],
@@ -89,6 +99,10 @@ describe('SpanMetrics', () => {
     m.observe(spans('shop', ['a']), new Set(), T);
     m.collect(T + 15 * S); // not committed: the write failed
     m.observe(spans('shop', ['a']), new Set(), T + 20 * S);
-    expect(written(m.collect(T + 30 * S).groups)).toEqual([{ name: 'a', at: 30, calls: 2 }]);
+    // Its zero point too: nothing of the series was stored.
+    expect(written(m.collect(T + 30 * S).groups)).toEqual([
+      { name: 'a', at: 0, calls: 0 },
+      { name: 'a', at: 30, calls: 2 },
+    ]);
   });
 });

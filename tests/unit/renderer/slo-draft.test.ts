@@ -23,6 +23,7 @@ const slos = new Slos({
   clock: systemClock,
   scheduler: new Scheduler(systemClock),
   series: new SqliteSeriesStore(db),
+  db,
   countLogs: () => 0,
   writeSeries: () => {},
   dataDir: dir,

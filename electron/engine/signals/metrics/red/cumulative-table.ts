@@ -9,6 +9,7 @@
 // since the last flush; one that stopped changing, for IDLE_WRITE_US more (Prometheus's lookback),
 // so that rate() falls to 0 instead of vanishing; then nothing until it changes again, when the
 // point of the flush before the change is written too, so that increase() over the gap is exact.
+// A new series starts with a zero point before its first, so its first flush's events count.
 import { canonicalJson } from '../../../core/resource-store.js';
 import type { Attributes, OtlpResource } from '../../../core/telemetry.js';
 
@@ -113,6 +114,11 @@ export class CumulativeTable {
       for (const s of r.overflow ? [...r.series.values(), r.overflow] : r.series.values()) {
         const now: Values = { count: s.count, sum: s.sum, buckets: s.buckets ? [...s.buckets] : null };
         if (s.written === null || s.written.count !== s.count) {
+          // A new series: a zero point before its first, so increase() counts the first flush's
+          // events (Prometheus's created-timestamp zero injection): at the previous flush, when it
+          // did not exist yet, or (the first flush since start) at its start time.
+          const zeroUs = previous ?? s.startUs;
+          if (s.written === null && zeroUs < nowUs) points.push({ series: s, timeUs: zeroUs, values: zeroOf(now) });
           // Idle since before the previous flush: that flush's point first, so the gap counts nothing.
           if (s.written !== null && previous !== null && s.lastWrittenUs < previous) {
             points.push({ series: s, timeUs: previous, values: s.written });
@@ -149,6 +155,11 @@ export class CumulativeTable {
       lastChangedUs: 0,
     };
   }
+}
+
+/** A series' values before its first observation. */
+function zeroOf(v: Values): Values {
+  return { count: 0, sum: 0, buckets: v.buckets ? v.buckets.map(() => 0) : null };
 }
 
 /** The bucket of `value` among explicit `bounds`: bucket i holds (bounds[i-1], bounds[i]], the last one what is above all. */
