@@ -15,8 +15,9 @@ import { migration as m009 } from './migrations/009-metric-rollups.js';
 import { migration as m010 } from './migrations/010-analysis.js';
 import { migration as m011 } from './migrations/011-alert-history.js';
 import { migration as m012 } from './migrations/012-metric-point-blocks.js';
+import { migration as m015 } from './migrations/015-fts-own-file.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m015];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

@@ -14,12 +14,14 @@ import {
   SEARCH_DEADLINE_MS,
   simpleFilters,
   withSearchDeadline,
+  type CompiledSql,
   type QueryAst,
   type SourceCatalog,
 } from './query/index.js';
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
+import type { FtsLag } from './fts-index.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
@@ -98,7 +100,7 @@ export class LogReader {
   }
 
   private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {
-    const sql = compileToSql(ast);
+    const sql = this.compile(ast);
     const stmt =
       sql.fts !== null
         ? this.db.prepare(
@@ -191,7 +193,7 @@ export class LogReader {
   private countRows(p: { q: string; from: number; to: number }, select: string, tail: string, take: (row: unknown) => void): void {
     withSearchDeadline(() => {
       const ast = parseQuery(p.q);
-      const sql = compileToSql(ast);
+      const sql = this.compile(ast);
       const stmt =
         sql.fts !== null
           ? this.db.prepare(
@@ -209,6 +211,21 @@ export class LogReader {
         for (const row of read.all(...head, lo, hi, p.from, p.to, ...sql.params)) take(row);
       }
     }, this.deadlineMs);
+  }
+
+  /**
+   * The query's SQL. One that reads the full-text index first has the index catch up with every
+   * record written (the index lags the records: see fts-index.ts), so no match is left out.
+   */
+  private compile(ast: QueryAst): CompiledSql {
+    const sql = compileToSql(ast);
+    if (sql.fts !== null || sql.where.includes('logs_fts')) this.writer.fts.catchUp();
+    return sql;
+  }
+
+  /** How far the full-text index has got behind the records (what a search would scan beside it). */
+  ftsLag(): FtsLag {
+    return this.writer.fts.lag();
   }
 
   /** Sources and files by path, for the histogram to read `source:` terms from the rollup. */
@@ -293,7 +310,7 @@ export class LogReader {
         .all(from, to, ...cond.params) as { minute: number; level: number; n: number }[];
       for (const r of rows) bump(r.minute, r.level, r.n);
     } else {
-      const sql = compileToSql(ast);
+      const sql = this.compile(ast);
       const idMax = to + this.writer.maxDrift;
       const stmt =
         sql.fts !== null
