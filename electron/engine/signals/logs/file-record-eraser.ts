@@ -5,7 +5,6 @@
 // finishes an erase that a stop interrupted, before any file is read again.
 import type { Db } from '../../core/database.js';
 import { CountSubtractor } from './rollup.js';
-import { FtsIndexer } from './fts-index.js';
 
 /** Rows of `logs` looked at per transaction (a few milliseconds each). */
 export const ERASE_WINDOW_ROWS = 20_000;
@@ -25,7 +24,6 @@ export class FileRecordEraser {
   private readonly deleteLogs;
   private readonly subtractCounts;
   private readonly eraseWindow;
-  private readonly fts;
 
   constructor(
     db: Db,
@@ -35,7 +33,6 @@ export class FileRecordEraser {
     this.windowEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM logs WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?)').pluck();
     this.idsOf = db.prepare('SELECT id FROM logs WHERE id >= ? AND id <= ? AND file_id = ?').pluck();
     this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid = ?');
-    this.fts = new FtsIndexer(db);
     this.deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ? AND file_id = ?');
     this.subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ? AND file_id = ?');
     this.eraseWindow = db.transaction((lo: number, hi: number, fileId: number): number => {
@@ -50,9 +47,6 @@ export class FileRecordEraser {
    * done, false when `stop` said to stop between two windows (the rest is erased another time).
    */
   async erase(file: ErasedFile, stop: () => boolean = () => false): Promise<boolean> {
-    // The file's records still queued for the full-text index are indexed first, so their index
-    // rows go with them: the records read again may take the same ids, and are queued anew.
-    this.fts.catchUp();
     // Rows written before the id range was kept (first_id NULL) are looked for everywhere.
     let lo = file.first_id ?? 0;
     const hi = file.last_id ?? Number.MAX_SAFE_INTEGER;
