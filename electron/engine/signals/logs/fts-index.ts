@@ -46,7 +46,7 @@ export class FtsIndexer {
     this.takeLock = db.prepare("UPDATE fts.fts_state SET value = value WHERE key = 'through_seq'");
     this.state = db.prepare('SELECT key, value FROM fts.fts_state').raw();
     this.setState = db.prepare('INSERT INTO fts.fts_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    this.nextBatches = db.prepare('SELECT seq, from_id, to_id, ids FROM fts_pending WHERE seq > ? ORDER BY seq LIMIT 64');
+    this.nextBatches = db.prepare('SELECT seq, from_id, to_id, ids FROM fts_pending WHERE seq > ? ORDER BY seq LIMIT 16');
     this.readRows = db.prepare('SELECT id, message, attributes FROM logs WHERE id > ? AND id <= ? ORDER BY id LIMIT ?').raw();
     this.insert = db.prepare('INSERT INTO fts.logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
     this.lagRow = db.prepare(

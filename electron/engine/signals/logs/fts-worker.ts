@@ -42,3 +42,5 @@ while (!stopping) {
 }
 db.close();
 report({ stopped: true });
+// The message listener would keep the thread alive: closing the port lets it exit.
+parentPort!.close();
