@@ -34,7 +34,9 @@ function indexed(db: Db, term: string): { docs: number; occurrences: number } {
 }
 
 function batch(from: number, n: number, word: (i: number) => string): LogInsert[] {
-  return Array.from({ length: n }, (_, k) => rec(T0 + (from + k) * 1000, `line ${from + k} ${word(from + k)}`, { user: `user_${from + k}` }));
+  return Array.from({ length: n }, (_, k) =>
+    rec(T0 + (from + k) * 1000, `line ${from + k} ${word(from + k)}`, { user: `user_${from + k}` }),
+  );
 }
 
 describe('the full-text index in its own file', () => {

@@ -44,7 +44,8 @@ export const FTS_FILE_SCHEMA = `
   );
   -- The indexer's state, committed with the index rows.
   CREATE TABLE IF NOT EXISTS fts.fts_state (
-    key    TEXT PRIMARY KEY,    -- 'through_seq': the last fts_pending batch indexed
+    key    TEXT PRIMARY KEY,    -- 'through_seq': the last fts_pending batch indexed whole;
+                                -- 'partial_id': the last id indexed of the next batch, -1 when none (big batches go in parts)
     value  INTEGER NOT NULL
   ) WITHOUT ROWID;
   INSERT OR IGNORE INTO fts.fts_state (key, value) VALUES ('through_seq', 0);

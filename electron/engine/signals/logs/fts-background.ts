@@ -18,6 +18,8 @@ export type FtsWorkerReport = { error: string | null } | { stopped: true };
 
 export class FtsBackground {
   private worker: Worker | null = null;
+  /** Settles when the worker's thread has ended (stopped, or failed). */
+  private workerExited: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** The last indexing error (a full disk, a lock held too long), null when indexing goes well. */
@@ -36,7 +38,9 @@ export class FtsBackground {
       worker.on('message', (r: FtsWorkerReport) => {
         if ('error' in r) this.lastError = r.error;
       });
+      // A failed thread leaves the queue to the searches, which index what they need first.
       worker.on('error', (err) => (this.lastError = err.message));
+      this.workerExited = new Promise((resolve) => worker.once('exit', () => resolve()));
       this.worker = worker;
       return;
     }
@@ -62,8 +66,7 @@ export class FtsBackground {
     const worker = this.worker;
     this.worker = null;
     if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('stop');
-    await exited;
+    await this.workerExited;
   }
 }

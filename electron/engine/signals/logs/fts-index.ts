@@ -45,14 +45,18 @@ export class FtsIndexer {
     // mark, before anything else (two indexers on two connections never index a batch twice).
     this.takeLock = db.prepare("UPDATE fts.fts_state SET value = value WHERE key = 'through_seq'");
     this.state = db.prepare('SELECT key, value FROM fts.fts_state').raw();
-    this.setState = db.prepare('INSERT INTO fts.fts_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.setState = db.prepare(
+      'INSERT INTO fts.fts_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     this.nextBatches = db.prepare('SELECT seq, from_id, to_id, ids FROM fts_pending WHERE seq > ? ORDER BY seq LIMIT 16');
     this.readRows = db.prepare('SELECT id, message, attributes FROM logs WHERE id > ? AND id <= ? ORDER BY id LIMIT ?').raw();
     this.insert = db.prepare('INSERT INTO fts.logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
-    this.lagRow = db.prepare(
-      `SELECT count(*), coalesce(sum(records), 0), coalesce(sum(bytes), 0) FROM fts_pending
+    this.lagRow = db
+      .prepare(
+        `SELECT count(*), coalesce(sum(records), 0), coalesce(sum(bytes), 0) FROM fts_pending
        WHERE seq > (SELECT value FROM fts.fts_state WHERE key = 'through_seq')`,
-    ).raw();
+      )
+      .raw();
     this.firstPendingFrom = db
       .prepare(
         `SELECT min(CASE WHEN seq = s.value + 1 THEN max(from_id, coalesce(p.value + 1, from_id)) ELSE from_id END)
