@@ -73,6 +73,8 @@ export class FtsIndexer {
    * transaction. Returns the work done (records indexed + batches finished), 0 when nothing was pending.
    */
   indexSome(maxRecords = FTS_CHUNK_RECORDS): number {
+    // Nothing queued: no write transaction at all (an idle indexer looks every few ms).
+    if ((this.lagRow.get() as [number, number, number])[0] === 0) return 0;
     return this.chunkTx(maxRecords);
   }
 
