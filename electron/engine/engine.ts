@@ -26,6 +26,7 @@ import { WhatChanged } from './analysis/changes/what-changed.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
 import { openDatabase, type Db } from './core/database.js';
+import { FtsBackground } from './signals/logs/fts-background.js';
 import { LogWriter } from './signals/logs/log-writer.js';
 import { LogReader } from './signals/logs/log-reader.js';
 import { SourceStore } from './ingest/source-store.js';
@@ -224,6 +225,10 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const events = new EventBus();
   const writer = new LogWriter(db, scheduler.clock);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
+  // The full-text index catches up with the records on its own thread (it may lag: see fts-index.ts).
+  const ftsBackground = new FtsBackground(dbPath, writer.fts);
+  ftsBackground.start();
+  undo.push(() => ftsBackground.stop());
   const sourceStore = new SourceStore(db, scheduler.clock);
   // The log rules' counts follow what is stored and deleted.
   const logCounts = new LogWindowCounts({ reader });
@@ -490,6 +495,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       await attempt('stopping the Sentry source', () => sentry?.stop());
       await attempt('stopping the Python logging listener', () => pythonLogging?.stop());
       await attempt('stopping the syslog listener', () => syslog?.stop());
+      await attempt('stopping the full-text indexer', () => ftsBackground.stop());
       await attempt('checkpointing the database', () => db.pragma('wal_checkpoint(TRUNCATE)'));
       await attempt('closing the database', () => db.close());
     } finally {

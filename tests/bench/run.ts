@@ -26,7 +26,7 @@ import { benchSlo } from './slo.bench.js';
 import { benchAnomalies, benchBottlenecks, benchLoghub, benchPatterns } from './analysis.bench.js';
 import { benchBigFolder } from './big-folder.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
-import { openDatabase } from '../../electron/engine/core/database.js';
+import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -74,18 +74,22 @@ async function ingestThroughEngine(
   n: number,
   sampleRss?: (rss: number) => void,
   analysis = true,
-): Promise<{ seconds: number; cpuSeconds: number; engine: Engine }> {
+): Promise<{ seconds: number; browsableSeconds: number; cpuSeconds: number; engine: Engine }> {
   const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4, analysis });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   await engine.sources.add(file);
+  // Browsable by time and level once every record is stored; searchable once the full-text index
+  // (written beside the records, lagging) has caught up with them.
+  let browsableSeconds = 0;
   for (;;) {
     if (sampleRss) sampleRss(process.memoryUsage().rss);
-    if (engine.pipeline.stats.recordsWritten >= n) break;
+    if (browsableSeconds === 0 && engine.pipeline.stats.recordsWritten >= n) browsableSeconds = (performance.now() - t0) / 1000;
+    if (browsableSeconds > 0 && engine.reader.ftsLag().records === 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   const cpu = process.cpuUsage(cpu0);
-  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, engine };
+  return { seconds: (performance.now() - t0) / 1000, browsableSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, engine };
 }
 
 /** The ceiling: the same rows, already parsed, inserted by a bare batched loop into the same schema. */
@@ -123,17 +127,25 @@ async function benchIngest(): Promise<void> {
   const file = join(work, 'ingest.log');
   const bytes = await writeLines(file, INGEST_LINES);
   const ceiling = bareInsert(join(work, 'ceiling.db'), INGEST_LINES);
-  const { seconds, cpuSeconds, engine } = await ingestThroughEngine(join(work, 'ingest-data'), file, INGEST_LINES);
+  const { seconds, browsableSeconds, cpuSeconds, engine } = await ingestThroughEngine(join(work, 'ingest-data'), file, INGEST_LINES);
   const rate = INGEST_LINES / seconds;
+  const browsable = INGEST_LINES / browsableSeconds;
   await engine.close();
-  const dbBytes = statSync(join(work, 'ingest-data', 'loupe.db')).size;
+  const dbBytes = statSync(join(work, 'ingest-data', 'loupe.db')).size + statSync(join(work, 'ingest-data', 'loupe-fts.db')).size;
   rows.push({
-    what: `ingest ${INGEST_LINES.toLocaleString('en')} Python lines, file → searchable`,
+    what: `ingest ${INGEST_LINES.toLocaleString('en')} Python lines, file → searchable (full-text index complete)`,
     value: `${Math.round(rate).toLocaleString('en')} lines/s`,
     ceiling: `${Math.round(ceiling).toLocaleString('en')} lines/s (bare batched insert)`,
     ratio: (rate / ceiling).toFixed(2),
-    target: '≥ 100k lines/s, ratio ≥ 0.7',
-    ok: rate >= 100_000 && rate / ceiling >= 0.7,
+    target: 'full index ≥ 270k lines/s',
+    ok: rate >= 270_000,
+  });
+  rows.push({
+    what: `ingest ${INGEST_LINES.toLocaleString('en')} Python lines, file → browsable by time and level (full-text index still catching up)`,
+    value: `${Math.round(browsable).toLocaleString('en')} lines/s`,
+    ceiling: `${Math.round(ceiling).toLocaleString('en')} lines/s (bare batched insert with the index, one loop)`,
+    ratio: (browsable / ceiling).toFixed(2),
+    target: 'report',
   });
   rows.push({ what: 'database bytes per raw log byte (1M ingest)', value: (dbBytes / bytes).toFixed(2), target: 'report' });
   // The same file without error grouping and pattern mining: what they cost at ingest.
@@ -166,7 +178,7 @@ async function benchSearch(): Promise<void> {
     target: '< 500 MB',
     ok: peakRss < 500 * 1024 * 1024,
   });
-  const dbBytes = statSync(engine.dbPath).size;
+  const dbBytes = statSync(engine.dbPath).size + statSync(ftsFilePath(engine.dbPath)).size;
   rows.push({
     what: `database bytes per raw log byte (${SEARCH_LINES.toLocaleString('en')} lines)`,
     value: (dbBytes / bytes).toFixed(2),

@@ -16,6 +16,11 @@ const OWN_FILES = [
   'loupe.db-wal',
   'loupe.db-shm',
   'loupe.db-journal',
+  // The full-text index's own file (migration 15).
+  'loupe-fts.db',
+  'loupe-fts.db-wal',
+  'loupe-fts.db-shm',
+  'loupe-fts.db-journal',
   'loupe.lock',
   'loupe.pid',
   'api-token',

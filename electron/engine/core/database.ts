@@ -1,9 +1,10 @@
 // Opens (or creates) Loupe's one SQLite file with the settings every connection needs.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createPrivateFile, PRIVATE_DIR_MODE } from './data-dir.js';
 import { migrate } from './migrations.js';
+import { FTS_FILE_SCHEMA } from './migrations/015-fts-own-file.js';
 
 export type Db = Database.Database;
 
@@ -44,10 +45,47 @@ export function openDatabase(path: string): Db {
     // A bigger page cache keeps the FTS segment merges and the newest b-tree pages in memory.
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    const fresh = (db.pragma('user_version', { simple: true }) as number) === 0;
     migrate(db, path);
+    attachFtsFile(db, path, fresh);
   } catch (err) {
     db.close();
     throw err;
   }
   return db;
+}
+
+/** The full-text index's own file beside the database (see migration 15). */
+export function ftsFilePath(dbPath: string): string {
+  return dbPath === ':memory:' ? ':memory:' : `${dbPath.replace(/\.db$/, '')}-fts.db`;
+}
+
+/**
+ * ATTACH the full-text index's file as `fts` (queries name `logs_fts` unqualified and find it
+ * there), creating it when missing. A new database drops an index file left by an old one; an
+ * index file made anew over existing records queues them all to be indexed again.
+ */
+export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false): void {
+  const path = ftsFilePath(dbPath);
+  if (path !== ':memory:') {
+    if (freshDatabase) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    createPrivateFile(path);
+  }
+  db.prepare('ATTACH DATABASE ? AS fts').run(path);
+  const known = db.prepare("SELECT 1 FROM fts.sqlite_master WHERE name = 'fts_state'").get() !== undefined;
+  if (!known) {
+    db.pragma('fts.auto_vacuum = INCREMENTAL');
+    db.pragma('fts.journal_mode = WAL');
+  }
+  db.pragma('fts.synchronous = NORMAL');
+  db.transaction(() => {
+    db.exec(FTS_FILE_SCHEMA);
+    if (!known) {
+      // What was queued for a lost index file is covered by the one range below.
+      db.exec("UPDATE fts.fts_state SET value = (SELECT coalesce(max(seq), 0) FROM fts_pending) WHERE key = 'through_seq'");
+      db.exec(`INSERT INTO fts_pending (from_id, to_id, records, bytes, ids)
+        SELECT min(id), max(id), count(*), coalesce(sum(length(message) + coalesce(length(attributes), 0)), 0), NULL
+        FROM logs HAVING count(*) > 0`);
+    }
+  })();
 }

@@ -74,7 +74,12 @@ export class Retention {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     const walBytes = Math.min(4 * 1024 * 1024, Math.max(256 * 1024, Math.floor(limits.maxDbBytes * 0.05)));
     db.pragma(`wal_autocheckpoint = ${Math.floor(walBytes / pageSize)}`);
-    db.pragma(`journal_size_limit = ${walBytes}`);
+    for (const name of this.schemas()) db.pragma(`${name}.journal_size_limit = ${walBytes}`);
+  }
+
+  /** The database's schemas with a file of their own: main and the attached ones. */
+  private schemas(): string[] {
+    return (this.db.pragma('database_list') as { name: string }[]).map((d) => d.name).filter((n) => n !== 'temp');
   }
 
   /** The modules' pruners (EngineModule.pruner), after the signals' own. */
@@ -120,7 +125,7 @@ export class Retention {
         if (done) break;
         await yieldToIngest();
       }
-      if (deleted > 0) this.db.pragma('incremental_vacuum');
+      if (deleted > 0) for (const name of this.schemas()) this.db.pragma(`${name}.incremental_vacuum`);
       this.stats.deletedRecords += deleted;
       this.stats.lastRun = this.clock.nowUs();
       this.stats.lastError = null;
@@ -164,18 +169,22 @@ export class Retention {
    * The full-text index's deleted entries stay in its segments until they merge: counted too.
    */
   diskBytes(): number {
-    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
-    let wal = 0;
-    if (this.dbPath) {
+    let bytes = 0;
+    // Every file of the store: the database and the files attached to it (the full-text index's).
+    for (const { name, file } of this.db.pragma('database_list') as { name: string; file: string }[]) {
+      if (name === 'temp') continue;
+      const pageSize = this.db.pragma(`${name}.page_size`, { simple: true }) as number;
+      bytes += (this.db.pragma(`${name}.page_count`, { simple: true }) as number) * pageSize;
+      if (!this.dbPath || !file) continue;
       try {
-        wal = statSync(`${this.dbPath}-wal`).size;
+        const wal = statSync(`${file}-wal`).size;
         if (wal > this.biggestWal) this.biggestWal = wal;
+        bytes += wal;
       } catch {
         // no WAL file right now
       }
     }
-    return pages * pageSize + wal;
+    return bytes;
   }
 
   /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { attributesSearchText, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import type { PredicateRow } from '../../../electron/engine/signals/logs/query/index.js';
 import { migrate } from '../../../electron/engine/core/migrations.js';
+import { attachFtsFile } from '../../../electron/engine/core/database.js';
 
 export interface FixtureRow {
   id: number;
@@ -179,6 +180,7 @@ export function openFixture(): Fixture {
   const path = join(dir, 'loupe.db');
   const db = new Database(path);
   migrate(db, path);
+  attachFtsFile(db, path);
   registerQueryFunctions(db);
   const insertSource = db.prepare('INSERT INTO sources (id, kind, path, created_at) VALUES (?, ?, ?, 0)');
   const insertFile = db.prepare(

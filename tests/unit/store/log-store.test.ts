@@ -175,6 +175,8 @@ describe('searches narrowed by the per-minute counts', () => {
     for (let i = 0; i < 3; i++) batch.push(rec(T0 + 150 * MIN + i, `late error ${i}`, 18));
     batch.push(rec(T0 + 100 * MIN + 5, 'the fatal one', 21));
     s.writer.write(batch);
+    // The plain walk below reads the full-text index directly: have it cover the batch.
+    s.writer.fts.catchUp();
     return s;
   }
 

@@ -25,6 +25,7 @@ import {
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
+import type { FtsLag } from './fts-index.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
@@ -57,15 +58,12 @@ const TIME_MAX = Number.MAX_SAFE_INTEGER;
 const MAX_NARROWED_MINUTES = 5000;
 /** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
 const LEVEL_TOTALS_REUSE_MS = 2000;
-/** How long the size of the not yet indexed part is reused (it is a pass over those records). */
-const UNINDEXED_SUMMARY_REUSE_MS = 1000;
 
 export class LogReader {
   private readonly filePaths = new Map<number, string>();
   private readonly sourcePaths = new Map<number, string>();
   /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
   private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
-  private lastUnindexed: { start: number; at: number; part: UnindexedPart | undefined } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -96,20 +94,10 @@ export class LogReader {
    * search has no text terms.
    */
   unindexedOf(q: string | undefined): UnindexedPart | undefined {
-    const start = this.unindexedFrom(parseQuery(q ?? ''));
-    if (start === null) return undefined;
-    const cached = this.lastUnindexed;
-    const now = this.clock.nowMs();
-    if (cached && cached.start === start && now - cached.at < UNINDEXED_SUMMARY_REUSE_MS) return cached.part;
-    const sum = this.db
-      .prepare(
-        `SELECT count(*) AS records, coalesce(sum(octet_length(message) + coalesce(octet_length(attributes), 0)), 0) AS bytes
-         FROM logs WHERE id >= ?`,
-      )
-      .get(start) as UnindexedPart;
-    const part = sum.records > 0 ? sum : undefined;
-    this.lastUnindexed = { start, at: now, part };
-    return part;
+    if (this.unindexedFrom(parseQuery(q ?? '')) === null) return undefined;
+    // The indexer's queue says what it has not reached (records and their text's size).
+    const { records, bytes } = this.writer.fts.lag();
+    return records > 0 ? { records, bytes } : undefined;
   }
 
   /** The first id a search must scan (the full-text index stops below it), or null when it reads no index. */
@@ -298,6 +286,11 @@ export class LogReader {
         for (const row of read.all(...head, lo, hi, p.from, p.to, ...sql.params)) take(row);
       }
     }, this.deadlineMs);
+  }
+
+  /** How far the full-text index has got behind the records (what a search would scan beside it). */
+  ftsLag(): FtsLag {
+    return this.writer.fts.lag();
   }
 
   /** Sources and files by path, for the histogram to read `source:` terms from the rollup. */

@@ -1,11 +1,12 @@
-// The one writer of log records. Each call is one transaction holding the records, their
-// full-text rows, the per-minute counts and the checkpoints of the files they were read from, so a
-// crash at any moment leaves every file's offset consistent with the records stored.
+// The one writer of log records. Each call is one transaction holding the records, the per-minute
+// counts, the checkpoints of the files they were read from and the batch's place in the full-text
+// index's queue, so a crash at any moment leaves every file's offset consistent with the records
+// stored. The full-text rows are written apart, by the FTS indexer (fts-index.ts), lagging a little.
 import type { Db } from '../../core/database.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { LogRow } from './rows.js';
 import { MINUTE_US, levelIndexOf, minuteOf } from './rollup.js';
-import { attributesSearchText } from './query/index.js';
+import { FtsIndexer, packIds } from './fts-index.js';
 
 /** A record ready to be stored (times in µs). */
 export interface LogInsert {
@@ -45,7 +46,10 @@ export const MAX_TS = 2 ** 53 - 2 ** 40;
 
 export class LogWriter {
   private readonly insertLog;
-  private readonly insertFts;
+  private readonly queueForFts;
+  private readonly dropIndexedBatches;
+  /** Indexes the queued batches on this connection (a search that needs the index complete). */
+  readonly fts: FtsIndexer;
   private readonly idTaken;
   private readonly upsertCount;
   private readonly saveCheckpoint;
@@ -66,7 +70,11 @@ export class LogWriter {
          attributes, trace_id, span_id, exc_type, exc_message, flags)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertFts = db.prepare('INSERT INTO logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
+    this.queueForFts = db.prepare('INSERT INTO fts_pending (from_id, to_id, records, bytes, ids) VALUES (?, ?, ?, ?, ?)');
+    this.dropIndexedBatches = db.prepare(
+      "DELETE FROM fts_pending WHERE seq <= (SELECT value FROM fts.fts_state WHERE key = 'through_seq')",
+    );
+    this.fts = new FtsIndexer(db);
     this.idTaken = db.prepare('SELECT 1 FROM logs WHERE id = ?').pluck();
     this.upsertCount = db.prepare(
       `INSERT INTO log_counts (minute, source_id, level, n) VALUES (?, ?, ?, ?)
@@ -95,12 +103,12 @@ export class LogWriter {
   }
 
   /**
-   * The highest record id the full-text index covers: a search finds the records above it by
-   * scanning their stored text (LogReader). The index is written in the records' transaction, so
-   * today that is every record; an index that lags behind the records answers its own mark here.
+   * The highest record id below which the full-text index covers every record: a search finds the
+   * records above it by scanning their stored text (LogReader). The index lags the records (its
+   * own thread, fts-index.ts); backfilled history, whose ids are older, pulls this mark down.
    */
   ftsIndexedThrough(): number {
-    return this.maxId;
+    return Math.min(this.fts.indexedThrough(), this.maxId);
   }
 
   /**
@@ -124,6 +132,7 @@ export class LogWriter {
     const idRanges = new Map<number, { firstId: number; lastId: number }>();
     let prevId = -1;
     let drift = this.drift;
+    let textBytes = 0;
     for (let i = 0; i < sorted.length; i++) {
       const r = sorted[i]!;
       const ts = r.ts < 0 ? 0 : r.ts > MAX_TS ? MAX_TS : Math.trunc(r.ts);
@@ -151,8 +160,7 @@ export class LogWriter {
         r.exception?.message ?? null,
         r.flags,
       );
-      // The live tail rebuilds this text the same way (attributesSearchText): keep them one function.
-      this.insertFts.run(id, r.message, attributes !== null ? attributesSearchText(r.attributes!) : '');
+      textBytes += r.message.length + (attributes?.length ?? 0);
       ids[i] = id;
       if (r.fileId !== null) {
         const range = idRanges.get(r.fileId);
@@ -190,6 +198,8 @@ export class LogWriter {
       });
     }
     if (drift !== this.drift) this.saveMeta.run('max_drift', String(drift));
+    if (ids.length > 0) this.queueForFts.run(ids[0]!, ids[ids.length - 1]!, ids.length, textBytes, packIds(ids));
+    this.dropIndexedBatches.run();
     // Only after the statements ran: a failed transaction must not move these.
     if (prevId > this.maxId) this.maxId = prevId;
     this.drift = drift;

@@ -1,0 +1,52 @@
+// Migration 15: the full-text index becomes a derived index that may lag behind the records. It
+// moves to its own file (loupe-fts.db beside loupe.db, ATTACHed as `fts`; its schema is
+// FTS_FILE_SCHEMA below), written by its own connection on its own thread in parallel with the
+// records' writer: one SQLite file has one writer at a time, and the FTS insert was the ingest
+// loop's bottleneck. The records' writer notes each batch's ids in `fts_pending`, in the batch's
+// transaction; the indexer indexes them and keeps, in the FTS file and in the transaction that
+// adds the index rows, the last batch indexed. After a crash it goes on from that mark: records
+// stay exactly-once (checkpoints commit with them), the index catches up.
+// Never edit a shipped migration: databases already at this version would not run it again.
+import type { Migration } from './migration.js';
+
+export const migration: Migration = {
+  version: 15,
+  description: 'logs: the full-text index in its own file, fed from a queue of written batches',
+  up: `
+      -- One row per batch of log records written and not yet full-text indexed (deleted by the
+      -- records' writer once the FTS file's mark is past it).
+      CREATE TABLE fts_pending (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,  -- write order of the batches (the FTS file's mark counts these; never reused)
+        from_id  INTEGER NOT NULL,      -- the batch's smallest record id
+        to_id    INTEGER NOT NULL,      -- its largest record id
+        records  INTEGER NOT NULL,      -- how many records it holds
+        bytes    INTEGER NOT NULL,      -- their message + attribute text, in UTF-16 code units (the size of the work left)
+        ids      BLOB                   -- its record ids as little-endian float64s, ascending; NULL: every record in [from_id, to_id]
+      );
+
+      -- The index in this file is replaced by the one in the FTS file (the records stored before
+      -- are queued to be indexed there when it is first attached: see attachFtsFile).
+      DROP TABLE logs_fts;
+    `,
+};
+
+/**
+ * The FTS file's schema, created when the file is attached (it is derived: a lost or damaged file
+ * is made again from the records). `IF NOT EXISTS`: run at every open.
+ */
+export const FTS_FILE_SCHEMA = `
+  -- Contentless full-text index over the message and the attribute values (rowid = logs.id);
+  -- contentless_delete lets retention drop rows by rowid.
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts.logs_fts USING fts5(
+    message, attrs,
+    content = '', contentless_delete = 1,
+    tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
+  );
+  -- The indexer's state, committed with the index rows.
+  CREATE TABLE IF NOT EXISTS fts.fts_state (
+    key    TEXT PRIMARY KEY,    -- 'through_seq': the last fts_pending batch indexed whole;
+                                -- 'partial_id': the last id indexed of the next batch, -1 when none (big batches go in parts)
+    value  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO fts.fts_state (key, value) VALUES ('through_seq', 0);
+`;

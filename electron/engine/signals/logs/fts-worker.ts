@@ -1,0 +1,46 @@
+// The full-text indexer's thread: its own connection to the database (reading the queued records)
+// with the FTS file attached (writing the index), so FTS5's inserts — the costliest part of
+// storing a log line — run beside the engine's loop instead of in it. It only ever writes the FTS
+// file; the records' writer never waits for it. Started and stopped by FtsBackground.
+import { parentPort, workerData } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { newDatabase, ftsFilePath } from '../../core/database.js';
+import { FtsIndexer } from './fts-index.js';
+import { FTS_IDLE_POLL_MS, type FtsWorkerData, type FtsWorkerReport } from './fts-background.js';
+
+const { dbPath } = workerData as FtsWorkerData;
+const db = newDatabase(dbPath);
+db.pragma('busy_timeout = 5000');
+db.pragma('cache_size = -65536');
+db.prepare('ATTACH DATABASE ? AS fts').run(ftsFilePath(dbPath));
+db.pragma('fts.synchronous = NORMAL');
+db.pragma('fts.cache_size = -65536');
+db.pragma(`fts.journal_size_limit = ${4 * 1024 * 1024}`);
+const indexer = new FtsIndexer(db);
+
+let stopping = false;
+parentPort!.on('message', (m: unknown) => {
+  if (m === 'stop') stopping = true;
+});
+
+const report = (r: FtsWorkerReport): void => parentPort!.postMessage(r);
+
+let failures = 0;
+while (!stopping) {
+  let done = 0;
+  try {
+    done = indexer.indexSome();
+    if (failures > 0) report({ error: null });
+    failures = 0;
+  } catch (err) {
+    // A busy or full disk: the queue keeps the work; tried again, less often while it fails.
+    failures++;
+    report({ error: err instanceof Error ? err.message : String(err) });
+  }
+  if (done === 0) await sleep(FTS_IDLE_POLL_MS * Math.min(2 ** failures, 64));
+  else await new Promise((resolve) => setImmediate(resolve)); // lets 'stop' in
+}
+db.close();
+report({ stopped: true });
+// The message listener would keep the thread alive: closing the port lets it exit.
+parentPort!.close();
