@@ -205,8 +205,9 @@ describe('the SLO view', () => {
     await expect.poll(() => page.url()).toContain('#/traces?');
     expect(page.url()).toContain('service=shop');
     expect(page.url()).toContain('status=error');
-    expect(await page.getByLabel('Service').inputValue()).toBe('shop');
-    expect(await page.getByRole('checkbox', { name: 'Errors only' }).isChecked()).toBe(true);
+    // The Traces view fills its form from the URL once it has drawn (a moment after the URL changes).
+    await expect.poll(() => page.getByLabel('Service').inputValue()).toBe('shop');
+    await expect.poll(() => page.getByRole('checkbox', { name: 'Errors only' }).isChecked()).toBe(true);
     const failed = FAILED + WARMUP_FAILED;
     const status = page.getByRole('status').filter({ hasText: 'traces' }).first();
     await expect.poll(() => status.textContent()).toMatch(new RegExp(`^${failed} traces, ${failed} with errors\\b`));
