@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo [-- --keep] [-- --seconds N] [-- serve options]`: a pretend Python shop logging into
 // a temp folder and sending its traces over OTLP — and through every other way in (stdlib logging
-// handlers, syslog, StatsD, a scrape, Zipkin, Sentry) — and `loupe serve` taking it all. It says where the
+// handlers, syslog, StatsD, a scrape, Zipkin, Jaeger, Sentry) — and `loupe serve` taking it all. It says where the
 // data is (for `loupe query --data-dir`), and removes the temp folder on exit unless --keep.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -44,7 +44,7 @@ const metricsPort = await new Promise((resolve) => {
   });
 });
 const waysIn = [
-  ...['--python-logging-port', '--syslog-port', '--zipkin-port', '--statsd-port'].flatMap((flag) => [flag, '0']),
+  ...['--python-logging-port', '--syslog-port', '--zipkin-port', '--jaeger-agent-port', '--statsd-port'].flatMap((flag) => [flag, '0']),
   '--scrape',
   `http://127.0.0.1:${metricsPort}/metrics@5s`,
 ];
@@ -62,6 +62,8 @@ function waysInEnv(printed) {
     LOUPE_DEMO_SYSLOG: /syslog: +udp:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1],
     LOUPE_DEMO_STATSD: /StatsD: +udp:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1],
     LOUPE_DEMO_ZIPKIN: /Zipkin: +(http:\/\/\S+\/api\/v2\/spans)/.exec(printed)?.[1],
+    // The agent's binary thrift port: the shop's hand-written encoder (jaeger_thrift.py) writes binary.
+    LOUPE_DEMO_JAEGER: /Jaeger: .*udp:\/\/127\.0\.0\.1:(\d+) \(binary\)/.exec(printed)?.[1],
     LOUPE_DEMO_SENTRY_DSN: /Sentry: +DSN (http:\/\/\S+?)(?:;|\s)/.exec(printed)?.[1],
     LOUPE_DEMO_METRICS_PORT: String(metricsPort),
   };

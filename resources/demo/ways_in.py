@@ -6,6 +6,7 @@ of source has live data, the shop also sends
   request counters and timings as StatsD datagrams     (LOUPE_DEMO_STATSD)
   a Prometheus /metrics page for Loupe to scrape       (LOUPE_DEMO_METRICS_PORT)
   its mailer's spans as Zipkin JSON v2                 (LOUPE_DEMO_ZIPKIN)
+  its inventory's spans as Jaeger thrift, over UDP     (LOUPE_DEMO_JAEGER: the agent's binary port)
   failed payments as Sentry envelopes                  (LOUPE_DEMO_SENTRY_DSN)
 
 each when `npm run demo` says where (the variables above); none of it when they are not set.
@@ -25,6 +26,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import jaeger_thrift
+
 env = os.environ
 notifier = logging.getLogger("shop.notifier")
 notifier.propagate = False
@@ -32,6 +35,7 @@ notifier.setLevel(logging.INFO)
 # Without a way in set, its records go nowhere (not to logging's last-resort stderr handler).
 notifier.addHandler(logging.NullHandler())
 statsd = None
+jaeger = None
 requests_total = {}
 requests_lock = threading.Lock()
 kinds = []
@@ -44,7 +48,7 @@ def _port(name):
 
 def setup():
     """Attach what the environment names; returns the kinds of source it feeds."""
-    global statsd
+    global statsd, jaeger
     py = env.get("LOUPE_DEMO_PYTHON_LOGGING", "")
     if "," in py:
         tcp, udp = (int(p) for p in py.split(","))
@@ -69,6 +73,9 @@ def setup():
         kinds.append("/metrics for the scrape")
     if env.get("LOUPE_DEMO_ZIPKIN"):
         kinds.append("Zipkin spans")
+    if _port("LOUPE_DEMO_JAEGER"):
+        jaeger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        kinds.append("Jaeger spans")
     if env.get("LOUPE_DEMO_SENTRY_DSN"):
         kinds.append("Sentry events")
     return kinds
@@ -112,6 +119,8 @@ def on_request(n, route, status, ms, trace_id):
         notifier.info("order %d: confirmation queued for customer %d", n, n % 50, extra={"order_id": n})
         if env.get("LOUPE_DEMO_ZIPKIN"):
             mail(n, trace_id)
+        if jaeger is not None:
+            reserve_stock(n, trace_id)
     elif status >= 500:
         notifier.warning("order %d: customer %d told the payment failed", n, n % 50, extra={"order_id": n})
 
@@ -128,6 +137,27 @@ def mail(n, trace_id):
          "duration": took - 2000, "localEndpoint": {"serviceName": "shop-mailer"}, "remoteEndpoint": {"serviceName": "smtp", "port": 25}},
     ]
     _post(env["LOUPE_DEMO_ZIPKIN"], json.dumps(spans).encode(), "application/json")
+
+
+def reserve_stock(n, trace_id):
+    """The inventory (a service traced with jaeger-client): a server span and its database call,
+    in the request's trace, sent as one emitBatch datagram to the Jaeger agent's binary port."""
+    now_us = time.time_ns() // 1000
+    root, child = uuid.uuid4().hex[:16], uuid.uuid4().hex[:16]
+    took = random.randint(3, 20) * 1000
+    items = random.randint(1, 5)
+    spans = [
+        {"trace_id": trace_id, "span_id": root, "name": "reserve stock", "start_us": now_us, "duration_us": took,
+         "tags": {"span.kind": "server", "order_id": n, "items": items},
+         "logs": [(now_us + took // 2, {"event": "stock reserved", "items": items})]},
+        {"trace_id": trace_id, "span_id": child, "parent_id": root, "name": "UPDATE stock", "start_us": now_us + 500,
+         "duration_us": took - 1000, "tags": {"span.kind": "client", "db.system": "sqlite", "peer.service": "stock-db"}},
+    ]
+    datagram = jaeger_thrift.emit_batch("shop-inventory", {"hostname": socket.gethostname(), "jaeger.version": "Python-4.8.0"}, spans)
+    try:
+        jaeger.sendto(datagram, ("127.0.0.1", _port("LOUPE_DEMO_JAEGER")))
+    except OSError:
+        pass  # Loupe stopped first: a demo drops it
 
 
 def on_exception(err):

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LogRecordView } from '../../shared/model.js';
+import type { LogRecordView, TraceSearchView, TraceView } from '../../shared/model.js';
 import { CLI, ROOT, startServe, waitFor } from '../support/serve-process.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -141,7 +141,7 @@ describe('npm run demo', () => {
     expect(existsSync(join(keptDir, '..', 'logs', 'web.jsonl'))).toBe(true);
   });
 
-  it('feeds every kind of source: stdlib logging handlers, syslog, StatsD, the scrape, Zipkin, Sentry', async () => {
+  it('feeds every kind of source: stdlib logging handlers, syslog, StatsD, the scrape, Zipkin, Jaeger, Sentry', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'loupe-demo-ways-'));
     const child = spawn(
       process.execPath,
@@ -173,12 +173,38 @@ describe('npm run demo', () => {
           const { sources } = (await res.json()) as { sources: { kind: string; records: number; counters?: Record<string, number> }[] };
           // StatsD's points are written at its flush: what it received counts as fed.
           const kinds = new Set(sources.filter((s) => s.records > 0 || (s.counters?.['datagrams'] ?? 0) > 0).map((s) => s.kind));
-          return kinds.size >= 7 ? [...kinds].sort() : undefined;
+          return kinds.size >= 8 ? [...kinds].sort() : undefined;
         },
         40_000,
         'every kind of source to have data',
       );
-      expect(fed).toEqual(['folder', 'python-logging', 'scrape', 'sentry', 'statsd', 'syslog', 'zipkin']);
+      expect(fed).toEqual(['folder', 'jaeger', 'python-logging', 'scrape', 'sentry', 'statsd', 'syslog', 'zipkin']);
+      // The inventory's Jaeger spans join the checkout's trace, beside the web service's OTLP spans.
+      const headers = { Authorization: 'Bearer demo-token' };
+      const reserve = await waitFor(
+        async () => {
+          const res = await fetch(new URL('/api/traces?service=shop-inventory', url), { headers });
+          return ((await res.json()) as TraceSearchView).traces[0];
+        },
+        20_000,
+        'a trace of the Jaeger-traced inventory',
+      );
+      // The web service's OTLP spans are sent each second, the inventory's datagram at once: wait for both.
+      const trace = await waitFor(
+        async () => {
+          const found = (await (await fetch(new URL(`/api/traces/${reserve.traceId}`, url), { headers })).json()) as TraceView;
+          return found.services.includes('shop-web') ? found : undefined;
+        },
+        20_000,
+        'the web service in the trace of the inventory',
+      );
+      expect(trace.services).toContain('shop-inventory');
+      expect(
+        trace.spans
+          .filter((s) => s.service === 'shop-inventory')
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(['UPDATE stock', 'reserve stock']);
     } finally {
       child.kill('SIGINT');
       await exited;
