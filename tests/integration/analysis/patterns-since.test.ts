@@ -21,7 +21,10 @@ async function run(pid: number, startedAt: Date, lines: [Date, string][]): Promi
     resource,
     spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${h.otlpHttp}/v1/traces` }))],
   });
-  tracer.getTracer('shop').startSpan('startup', { startTime: startedAt }).end(new Date(startedAt.getTime() + 50));
+  tracer
+    .getTracer('shop')
+    .startSpan('startup', { startTime: startedAt })
+    .end(new Date(startedAt.getTime() + 50));
   await tracer.forceFlush();
   await tracer.shutdown();
   const logs = new LoggerProvider({
