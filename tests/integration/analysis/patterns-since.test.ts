@@ -1,5 +1,6 @@
 // Which log patterns are new "since" a time: the range's start by default, a time given, or the last
-// start of a service, found from the SDK resources it sent (a restart is a new process.pid).
+// start of a service, found from the SDK resources it sent (a restart is a new process.pid): from
+// its spans, or its metrics when it sends some.
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -35,6 +36,36 @@ async function run(pid: number, startedAt: Date, lines: [Date, string][]): Promi
   for (const [time, body] of lines) logger.emit({ timestamp: time, severityNumber: SeverityNumber.INFO, severityText: 'INFO', body });
   await logs.forceFlush();
   await logs.shutdown();
+}
+
+/** Posts (OTLP/JSON) one cumulative sum point of the mailer's process `pid`, counting since `startedAt`. */
+async function mailerMetric(pid: number, startedAt: Date, time: Date): Promise<void> {
+  const nanos = (d: Date): string => `${d.getTime()}000000`;
+  const attributes = [
+    { key: 'service.name', value: { stringValue: 'mailer' } },
+    { key: 'telemetry.sdk.name', value: { stringValue: 'opentelemetry' } },
+    { key: 'process.pid', value: { intValue: String(pid) } },
+  ];
+  const point = { startTimeUnixNano: nanos(startedAt), timeUnixNano: nanos(time), asInt: '3' };
+  const body = {
+    resourceMetrics: [
+      {
+        resource: { attributes },
+        scopeMetrics: [
+          {
+            scope: { name: 'mailer' },
+            metrics: [{ name: 'mails.sent', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [point] } }],
+          },
+        ],
+      },
+    ],
+  };
+  const res = await fetch(`${h.otlpHttp}/v1/metrics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
 }
 
 async function patterns(params: Record<string, unknown> = {}): Promise<PatternsView> {
@@ -86,6 +117,14 @@ describe('patterns new since', () => {
     expect(newOnes(view)).toEqual(['cache rebuilt']);
     expect(view.since).toBe('2026-11-30T10:20:00.000000Z');
     expect(view.sinceUnknown).toBeUndefined();
+  });
+
+  it("takes a process's start from its metrics when it sends some: a cumulative point's start time", async () => {
+    await mailerMetric(2001, at('10:02'), at('10:03'));
+    await mailerMetric(2002, at('10:12'), at('10:13'));
+    const view = await patterns({ sinceStartOf: 'mailer' });
+    expect(view.since).toBe('2026-11-30T10:12:00.000000Z');
+    expect(newOnes(view)).toEqual(['cache rebuilt', 'disk almost full']);
   });
 
   it("says when a service's start is unknown, and falls back to the range's start", async () => {
