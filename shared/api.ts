@@ -436,9 +436,20 @@ export interface Requests {
   /**
    * The log templates of the range (default: the last hour), with counts versus the range just
    * before it; `q` counts only the records of a search (its newest matches, up to a sample).
+   * `isNew`: first seen at or after `since` (default: the range's start), or after the last start of
+   * the service `sinceStartOf` (its newest SDK resource with a `process.pid`); the answer's `since` is the time used.
    */
   'patterns.list': {
-    params: { q?: string; from?: string; to?: string; buckets?: number; limit?: number; sort?: 'count' | 'change' };
+    params: {
+      q?: string;
+      from?: string;
+      to?: string;
+      buckets?: number;
+      limit?: number;
+      sort?: 'count' | 'change';
+      since?: string;
+      sinceStartOf?: string;
+    };
     result: PatternsView;
   };
   /**

@@ -545,6 +545,13 @@ export interface PatternsView {
    */
   sampled: number | null;
   complete: boolean;
+  /**
+   * The time `isNew` was measured from (first seen at or after it): `since`, the last start of the
+   * `sinceStartOf` service, or the range's start. Null when that service's start is unknown (then
+   * the range's start was used, and `sinceUnknown` says why).
+   */
+  since: string | null;
+  sinceUnknown?: string;
   /** Templates the miner holds, its cap, and those it dropped (least recently seen) to stay under it. */
   templates: number;
   maxTemplates: number;

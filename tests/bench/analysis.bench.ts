@@ -2,7 +2,8 @@
 // grouping accuracy on the labelled sample (tests/fixtures/patterns/labelled.tsv, Loghub's metric)
 // and on Loghub's 2k-line sets (tests/fixtures/loghub/) beside Drain's published figures.
 // Its cost inside ingest is the ingest part's with/without row (run.ts). Then the bottlenecks'
-// span analysis over 100k stored spans, and the anomalies (baseline job, list, detection quality).
+// span analysis over 100k stored spans, the patterns' "last start of a service" read, and the
+// anomalies (baseline job, list, detection quality).
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dbCallKey, dbSystemOf, httpCallKey } from '../../electron/engine/analysis/bottlenecks/normalise.js';
@@ -13,7 +14,7 @@ import { baselines, SIGNAL_RULES, SIGNALS, type GoldenSignal } from '../../elect
 import { DEFAULT_DETECT, detect, type SignalPoint } from '../../electron/engine/analysis/anomalies/robust-baseline.js';
 import type { Clock } from '../../electron/engine/core/clock.js';
 import { openDatabase, type Db } from '../../electron/engine/core/database.js';
-import { ResourceStore } from '../../electron/engine/core/resource-store.js';
+import { lastProcessStartUs, ResourceStore } from '../../electron/engine/core/resource-store.js';
 import type { AttrValue, OtlpMetric, OtlpSpan, ScopeGroup } from '../../electron/engine/core/telemetry.js';
 import { MetricWriter } from '../../electron/engine/signals/metrics/metric-writer.js';
 import { CALLS_METRIC, DURATION_BOUNDS_MS, DURATION_METRIC } from '../../electron/engine/signals/metrics/red/span-metrics.js';
@@ -192,6 +193,92 @@ export function benchBottlenecks(dir: string, spans = 100_000): BenchRow[] {
       what: `at ingest instead: the call keys alone, per span, ${n} spans`,
       value: `${((perSpan / spans) * 1e6).toFixed(0)} ns/span (${Math.round(spans / (perSpan / 1000)).toLocaleString('en')} spans/s)`,
       target: 'report',
+    },
+  ];
+}
+
+/**
+ * The Patterns panel's "new since the last start of a service": the start of its newest process
+ * (SDK resource with process.pid) read from a big store. `shop` restarted twice and sent only spans
+ * (`spans` of them over its three processes: the read scans the spans, having no index by resource);
+ * `api` sends metrics too (20 series, a point a minute for a week: the read probes the points' index).
+ */
+export function benchLastStart(dir: string, spans: number): BenchRow[] {
+  const db = openDatabase(join(dir, 'last-start.db'));
+  const resources = new ResourceStore(db);
+  const spanWriter = new SpanWriter(db, resources);
+  const metricWriter = new MetricWriter(db, resources);
+  const sdk = { 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.language': 'python' };
+  const t0 = Date.UTC(2026, 10, 23) * 1000;
+  const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+  const perProcess = Math.ceil(spans / 3);
+  for (let pid = 0; pid < 3; pid++) {
+    const resource = { attributes: { ...sdk, 'service.name': 'shop', 'process.pid': 100 + pid } };
+    for (let done = 0; done < perProcess; done += 10_000) {
+      const items: OtlpSpan[] = [];
+      for (let i = done; i < Math.min(perProcess, done + 10_000); i++) {
+        const n = pid * perProcess + i;
+        const startUs = t0 + n * 1000;
+        items.push({
+          traceId: hex(n + 1, 32),
+          spanId: hex(n + 1, 16),
+          name: 'GET /orders/{id}',
+          kind: 2,
+          startUs,
+          endUs: startUs + 800,
+          attributes: { 'http.route': '/orders/{id}', 'http.response.status_code': 200 },
+          events: [],
+          links: [],
+          statusCode: 0,
+          flags: 0,
+        });
+      }
+      db.transaction(() => spanWriter.write([{ resource, scope: { name: 'bench' }, items }]))();
+    }
+  }
+  const api = { attributes: { ...sdk, 'service.name': 'api', 'process.pid': 200 } };
+  const weekMinutes = 7 * 24 * 60;
+  let points = 0;
+  for (let done = 0; done < weekMinutes; done += 1000) {
+    db.transaction(() => {
+      for (let m = done; m < Math.min(weekMinutes, done + 1000); m++) {
+        const base = { startUs: t0, timeUs: t0 + (m + 1) * MINUTE_MS * 1000, flags: 0, exemplars: [] };
+        const items = Array.from({ length: 20 }, (_, k) => ({
+          name: `api.metric_${k}`,
+          type: 'sum' as const,
+          temporality: 2,
+          monotonic: true,
+          points: [{ ...base, attributes: {}, intValue: m }],
+        }));
+        points += items.length;
+        metricWriter.write([{ resource: api, scope: { name: 'bench' }, items }]);
+      }
+    })();
+  }
+  let shop: number | undefined;
+  let apiStart: number | undefined;
+  const fromSpans = percentile(
+    timeIt(5, () => (shop = lastProcessStartUs(db, 'shop'))),
+    50,
+  );
+  const fromMetrics = percentile(
+    timeIt(5, () => (apiStart = lastProcessStartUs(db, 'api'))),
+    50,
+  );
+  db.close();
+  const right = shop === t0 + 2 * perProcess * 1000 && apiStart === t0;
+  return [
+    {
+      what: `last start of a service from its spans alone (scan), ${spans.toLocaleString('en')} spans`,
+      value: `${fromSpans.toFixed(1)} ms${right ? '' : ' (WRONG start)'}`,
+      target: 'report',
+      ok: right,
+    },
+    {
+      what: `last start of a service from its metric points (index), ${points.toLocaleString('en')} points`,
+      value: `${fromMetrics.toFixed(2)} ms${right ? '' : ' (WRONG start)'}`,
+      target: '< 5 ms',
+      ok: right && fromMetrics < 5,
     },
   ];
 }

@@ -23,7 +23,7 @@ import { benchProcessSampling } from './process-sampling.bench.js';
 import { benchWaterfall } from './traces-ui.bench.js';
 import { benchHealth } from './health.bench.js';
 import { benchSlo } from './slo.bench.js';
-import { benchAnomalies, benchBottlenecks, benchLoghub, benchPatterns } from './analysis.bench.js';
+import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPatterns } from './analysis.bench.js';
 import { benchBigFolder } from './big-folder.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
@@ -297,7 +297,7 @@ try {
   if (wanted('metrics') || wanted('logs-in')) rows.push(...(await benchLogsIn(quick)), benchFormatString(quick ? 50_000 : 200_000));
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   if (wanted('bottlenecks')) rows.push(...benchBottlenecks(work, quick ? 20_000 : 100_000));
-  if (wanted('analysis')) rows.push(...benchLoghub(), ...benchAnomalies(work, quick));
+  if (wanted('analysis')) rows.push(...benchLoghub(), ...benchLastStart(work, quick ? 200_000 : 1_000_000), ...benchAnomalies(work, quick));
   // A big folder opened for the first time, beside lnav and grep; 8M lines only with --big-8m.
   if (wanted('big-folder')) {
     const sizes = quick ? [300_000] : process.argv.includes('--big-8m') ? [1_000_000, 8_000_000] : [1_000_000];

@@ -2,7 +2,8 @@
 // serve`: a Python program logs the same chained KeyError twice (stdlib logging.exception) among
 // login lines; the list shows its group, the detail its frames as editor links and the traceback
 // to copy, and its occurrences open in Logs as group:<id>; the Patterns panel lists the templates
-// and a click searches pattern:<id>. Screenshots go to test-results/.
+// with the new ones since the range's start or a time typed, and a click searches pattern:<id>.
+// Screenshots go to test-results/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,8 +122,19 @@ describe('the Patterns panel', () => {
     // Everything is new in a first run: the rows say so.
     expect(await logins.getAttribute('class')).toContain('new');
     expect(await table.getByRole('row').filter({ hasText: 'disk /var/lib almost full: <NUM>% used' }).count()).toBe(1);
+    const panel = page.getByRole('region', { name: 'Patterns' });
+    await expect.poll(() => panel.getByRole('status').textContent()).toMatch(/^new = first seen since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     await screenshot(page, 'logs-patterns');
     expect(await accessibilityProblems(page), 'logs-patterns').toEqual([]);
+
+    // New since a time after the program ran: nothing is new any more, and the panel says since when.
+    await panel.getByRole('combobox', { name: 'New since' }).selectOption('time');
+    await panel.getByLabel('New since time').fill('2099-01-01T00:00:00');
+    await expect.poll(() => panel.getByRole('status').textContent()).toBe('new = first seen since 2099-01-01 00:00:00.000');
+    await expect.poll(() => logins.getAttribute('class')).not.toContain('new');
+    // Back to the range's start: new again.
+    await panel.getByRole('combobox', { name: 'New since' }).selectOption('range');
+    await expect.poll(() => logins.getAttribute('class')).toContain('new');
 
     await logins.getByRole('button').click();
     expect(decodeURIComponent(page.url())).toMatch(/q=pattern:\d+/);

@@ -183,7 +183,10 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
     bad: { apdexT: ['shop=fast'] },
   },
   'changes.get': { params: { from: '2026-11-30T10:30:00Z', to: '2026-11-30T11:00:00Z' }, bad: { to: 'later' } },
-  'patterns.list': { params: { q: 'request', from: '2026-11-30T10:20:00Z', to: '2026-11-30T10:40:00Z' }, bad: { sort: 'up' } },
+  'patterns.list': {
+    params: { q: 'request', from: '2026-11-30T10:20:00Z', to: '2026-11-30T10:40:00Z', since: '2026-11-30T10:30:00Z' },
+    bad: { since: 'soon' },
+  },
   'anomalies.list': { params: { from: '2026-11-30T10:00:00Z', to: '2026-11-30T11:00:00Z', service: 'shop' }, bad: { from: 'earlier' } },
 };
 

@@ -27,6 +27,8 @@ export function hashOf(text: string): string {
 
 /** A stored resource that names a process: an SDK's resource with `process.pid`. */
 export interface ProcessNamingResource {
+  /** resources.id: a later process (a restart) has a higher one. */
+  id: number;
   pid: number;
   service: string | undefined;
   attributes: Attributes;
@@ -40,15 +42,38 @@ export interface ProcessNamingResource {
 export function resourcesNamingProcess(db: Db): ProcessNamingResource[] {
   const rows = db
     .prepare(
-      `SELECT service, attributes FROM resources
+      `SELECT id, service, attributes FROM resources
        WHERE attributes LIKE '%"process.pid":%' AND attributes LIKE '%"telemetry.sdk.name":%' ORDER BY id DESC`,
     )
-    .all() as { service: string | null; attributes: string }[];
+    .all() as { id: number; service: string | null; attributes: string }[];
   return rows.flatMap((r) => {
     const attributes = JSON.parse(r.attributes) as Attributes;
     const pid = Number(attributes['process.pid']);
-    return Number.isInteger(pid) && pid > 0 ? [{ pid, service: r.service ?? undefined, attributes }] : [];
+    return Number.isInteger(pid) && pid > 0 ? [{ id: r.id, pid, service: r.service ?? undefined, attributes }] : [];
   });
+}
+
+/**
+ * When the newest process of a service that an SDK named (its newest resource with `process.pid`)
+ * began, in µs: the earliest metric point or span stored with that resource (log records keep no
+ * resource). Metric points first, by their (series_id, ts) index: a handful of series, one index
+ * probe each, and a cumulative point's start time is when the SDK began counting, before its first
+ * export. Spans have no index by resource, so they are scanned only when the resource has no
+ * metrics. Undefined when no such resource is stored, or nothing is stored with it any more.
+ */
+export function lastProcessStartUs(db: Db, service: string): number | undefined {
+  const resource = resourcesNamingProcess(db).find((r) => r.service === service);
+  if (!resource) return undefined;
+  const metrics = db
+    .prepare(
+      `SELECT min((SELECT coalesce(min(start_us, ts), ts) FROM metric_points WHERE series_id = s.id ORDER BY ts LIMIT 1))
+       FROM metric_series s WHERE s.resource_id = ?`,
+    )
+    .pluck()
+    .get(resource.id) as number | null;
+  if (metrics !== null) return metrics;
+  const spans = db.prepare('SELECT min(start_us) FROM spans WHERE resource_id = ?').pluck().get(resource.id) as number | null;
+  return spans ?? undefined;
 }
 
 export class ResourceStore {

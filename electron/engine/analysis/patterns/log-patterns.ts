@@ -9,6 +9,7 @@ import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../core/database.js';
 import { BadRequestError } from '../../core/errors.js';
+import { lastProcessStartUs } from '../../core/resource-store.js';
 import type { EventBus } from '../../core/events.js';
 import type { StoredBatch } from '../../signals/logs/log-writer.js';
 import type { LogReader } from '../../signals/logs/log-reader.js';
@@ -85,6 +86,10 @@ export interface PatternListParams {
   buckets?: number | undefined;
   limit?: number | undefined;
   sort?: 'count' | 'change' | undefined;
+  /** A template is new when first seen at or after this (µs; default: the range's start). */
+  since?: number | undefined;
+  /** …or since the last start of this service's process (core/resource-store.ts `lastProcessStartUs`). */
+  sinceStartOf?: string | undefined;
 }
 
 export class LogPatterns {
@@ -255,6 +260,14 @@ export class LogPatterns {
     const buckets = p.buckets ?? 30;
     if (!(buckets >= 1 && buckets <= 500)) throw new BadRequestError('buckets: between 1 and 500');
     const limit = p.limit ?? 100;
+    if (p.since !== undefined && p.sinceStartOf !== undefined) throw new BadRequestError('since, sinceStartOf: give one of them, not both');
+    let since = p.since ?? from;
+    let sinceUnknown: string | undefined;
+    if (p.sinceStartOf !== undefined) {
+      const started = lastProcessStartUs(this.db, p.sinceStartOf);
+      if (started === undefined) sinceUnknown = `no process seen for ${p.sinceStartOf}`;
+      else since = started;
+    }
     const prevFrom = from - (to - from) - 1;
     const width = Math.max(1, Math.ceil((to - from + 1) / buckets));
     const counts = new Map<number, { count: number; previous: number; sparkline: number[] }>();
@@ -312,7 +325,7 @@ export class LogPatterns {
         template: live ? live.tokens.join(' ') : r.template,
         count: c.count,
         previousCount: c.previous,
-        isNew: r.first_seen >= from,
+        isNew: r.first_seen >= since,
         firstSeen: usToRfc3339(r.first_seen),
         lastSeen: usToRfc3339(live ? live.lastSeen : r.last_seen),
         sparkline: c.sparkline,
@@ -325,7 +338,14 @@ export class LogPatterns {
     }
     const change = (v: PatternView): number => (v.count - v.previousCount) / Math.max(1, v.previousCount);
     patterns.sort((a, b) => (p.sort === 'change' ? change(b) - change(a) : 0) || b.count - a.count || a.id - b.id);
-    return { patterns: patterns.slice(0, limit), sampled, complete, ...this.status };
+    return {
+      patterns: patterns.slice(0, limit),
+      sampled,
+      complete,
+      since: sinceUnknown === undefined ? usToRfc3339(since) : null,
+      ...(sinceUnknown !== undefined ? { sinceUnknown } : {}),
+      ...this.status,
+    };
   }
 
   /** Delete per-minute counts older than the cutoff, and templates last seen before it that the miner dropped. */

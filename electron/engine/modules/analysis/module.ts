@@ -43,8 +43,9 @@ export function analysisModule(
         analysis.errors.ignore(p.id, p.ignored),
       ),
       'errors.merge': handler({ into: required(param.int), from: required(param.int) }, (p) => analysis.errors.merge(p.into, p.from)),
-      'patterns.list': handler({ q: param.string, ...range, limit: param.int, sort: param.string }, (p) =>
-        analysis.patterns.list({ ...p, sort: sortParam(p.sort) }),
+      'patterns.list': handler(
+        { q: param.string, ...range, limit: param.int, sort: param.string, since: param.time, sinceStartOf: param.string },
+        (p) => analysis.patterns.list({ ...p, sort: sortParam(p.sort) }),
       ),
       'performance.get': handler(
         { from: param.time, to: param.time, service: param.string, nPlusOne: param.int, apdexT: param.strings, limit: param.int },
@@ -64,7 +65,12 @@ export function analysisModule(
       { method: 'POST', path: '/api/errors/{id}/resolve', handler: 'errors.resolve', body: 'fields' },
       { method: 'POST', path: '/api/errors/{id}/ignore', handler: 'errors.ignore', body: 'fields' },
       { method: 'POST', path: '/api/errors/{into}/merge', handler: 'errors.merge', body: 'fields' },
-      { method: 'GET', path: '/api/patterns', handler: 'patterns.list', query: ['q', 'from', 'to', 'buckets', 'limit', 'sort'] },
+      {
+        method: 'GET',
+        path: '/api/patterns',
+        handler: 'patterns.list',
+        query: ['q', 'from', 'to', 'buckets', 'limit', 'sort', 'since', 'sinceStartOf'],
+      },
       {
         method: 'GET',
         path: '/api/performance',
