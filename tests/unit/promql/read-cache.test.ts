@@ -86,6 +86,15 @@ describe('reads shared by queries asked together', () => {
     expect(after).toEqual(afresh());
   });
 
+  it('answers as afresh when a refresh reads the _count with the buckets a previous refresh asked', () => {
+    write(db, 0, 2 * 3600);
+    const store = new SqliteSeriesStore(db);
+    answers(() => store);
+    write(db, 2 * 3600, 3 * 3600);
+    // The _count chart comes first: its read now brings the buckets too, which the p90 chart reuses.
+    expect(answers(() => store)).toEqual(afresh());
+  });
+
   it('sees points another connection wrote after a query', () => {
     write(db, 0, 2 * 3600);
     const store = new SqliteSeriesStore(db);

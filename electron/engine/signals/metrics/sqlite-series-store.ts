@@ -144,6 +144,11 @@ const NUMBER_COLUMNS = 'ts, value, int_value, count, sum, NULL AS distribution, 
 const ROLLUP_MIN_SLOTS = 5;
 /** An instant selector's steps at least this far apart read the newest point of each step. */
 const NEWEST_PER_STEP_MIN_MS = 60_000;
+/**
+ * How long a series whose distributions a select asked has them read with its numbers too: longer
+ * than a dashboard's or a rule cycle's refresh period, so that the next refresh reads it once.
+ */
+const DISTRIBUTIONS_ASKED_MS = 120_000;
 /** Label sets kept for stableLabels at most (past it they start again): a select of every series must not double the catalogue. */
 const MAX_STABLE_LABELS = 100_000;
 
@@ -211,6 +216,8 @@ export class SqliteSeriesStore implements SeriesStore {
   /** What changes when the database does: this connection's row changes, another connection's commits. */
   private readonly totalChanges;
   private readonly dataVersion;
+  /** When a select last asked each series' distributions (performance.now() ms): see select. */
+  private readonly distributionsAsked = new Map<number, number>();
   /** A selected series' labels by its key (builtKey), the same object from one select to the next. */
   private readonly stableLabels = new Map<string, Labels>();
 
@@ -316,8 +323,13 @@ export class SqliteSeriesStore implements SeriesStore {
     this.readCache.keepIf(`${this.dataVersion.get() as number}:${this.totalChanges.get() as number}`);
     const planKey = planKeyOf(plan);
     for (const [entry, parts] of this.candidates(matchers)) {
-      // Bucket and quantile parts need the distributions; the others only the numbers.
-      const distributions = parts.some(({ part }) => needsDistributions(entry, part));
+      // Bucket and quantile parts need the distributions; the others only the numbers, unless the
+      // distributions were asked of this series lately (a dashboard showing its `_count` and its
+      // `_bucket`): then one read serves both, as the edges of each step's window cost the same
+      // with the distributions as without, and the second read was a third of a RED refresh.
+      const asked = parts.some(({ part }) => needsDistributions(entry, part));
+      const distributions = asked || this.distributionsAskedLately(entry.id);
+      if (asked) this.noteDistributionsAsked(entry.id);
       const built = this.readCache.series(entry.id, planKey, distributions, () => this.partsOf(entry, plan, distributions));
       for (const { name, part } of parts) {
         for (const series of built.get(part) ?? []) {
@@ -330,6 +342,17 @@ export class SqliteSeriesStore implements SeriesStore {
       }
     }
     return [...out].map(([key, builders]) => this.withStableLabels(key, merged(builders)));
+  }
+
+  /** Whether a select asked the distributions of a series within DISTRIBUTIONS_ASKED_MS. */
+  private distributionsAskedLately(seriesId: number): boolean {
+    const at = this.distributionsAsked.get(seriesId);
+    return at !== undefined && performance.now() - at < DISTRIBUTIONS_ASKED_MS;
+  }
+
+  private noteDistributionsAsked(seriesId: number): void {
+    if (this.distributionsAsked.size >= MAX_STABLE_LABELS) this.distributionsAsked.clear();
+    this.distributionsAsked.set(seriesId, performance.now());
   }
 
   /**
