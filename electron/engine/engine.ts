@@ -226,7 +226,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const writer = new LogWriter(db, scheduler.clock);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
   // The full-text index catches up with the records on its own thread (it may lag: see fts-index.ts).
-  const ftsBackground = new FtsBackground(dbPath, writer.fts);
+  const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler);
   ftsBackground.start();
   undo.push(() => ftsBackground.stop());
   const sourceStore = new SourceStore(db, scheduler.clock);
