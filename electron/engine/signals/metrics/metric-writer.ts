@@ -271,10 +271,6 @@ export class MetricWriter {
     }
   }
 
-  /**
-   * Forget cached series ids (retention may remove series), bound sets and rollup state: after a
-   * failed transaction, what they say of the database may have been rolled back.
-   */
   /** What the writes since the last call stored (the caller's `points.stored` payload, once committed). */
   takeWritten(): WrittenSeries {
     const written = this.written;
@@ -282,6 +278,10 @@ export class MetricWriter {
     return written;
   }
 
+  /**
+   * Forget cached series ids (retention may remove series), bound sets and rollup state: after a
+   * failed transaction, what they say of the database may have been rolled back.
+   */
   clearCache(): void {
     this.written = { oldestUs: new Map(), newSeries: false };
     this.seriesIds.clear();
