@@ -106,6 +106,17 @@ export class LogReader {
   }
 
   /**
+   * The part of [idMin, idMax] the full-text index has not reached, scanned into `take` (see
+   * scanUnindexed); returns the highest id the index is to be read up to.
+   */
+  private scanAboveIndex(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, take: (row: LogRow) => boolean): number {
+    const unindexed = this.unindexedFrom(ast);
+    if (unindexed === null || idMax < unindexed) return idMax;
+    this.scanUnindexed(ast, from, to, Math.max(idMin, unindexed), idMax, take);
+    return unindexed - 1;
+  }
+
+  /**
    * Gives `take` the records with ids in [lo, hi] and times in [from, to] that match the search,
    * newest first, until it returns false: their stored text tested by the live tail's predicate
    * (the twin of the index's tokenizer), for the records the full-text index has not reached.
@@ -142,12 +153,8 @@ export class LogReader {
   private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number): LogRow[] {
     const rows: LogRow[] = [];
     // The newest records may not be indexed yet: scanned first, then the index takes over below them.
-    const unindexed = this.unindexedFrom(ast);
-    if (unindexed !== null && idMax >= unindexed) {
-      this.scanUnindexed(ast, from, to, Math.max(idMin, unindexed), idMax, (row) => rows.push(row) < limit);
-      if (rows.length >= limit) return rows;
-      idMax = unindexed - 1;
-    }
+    idMax = this.scanAboveIndex(ast, from, to, idMin, idMax, (row) => rows.push(row) < limit);
+    if (rows.length >= limit) return rows;
     const sql = compileToSql(ast);
     const stmt =
       sql.fts !== null
@@ -259,15 +266,10 @@ export class LogReader {
   ): void {
     withSearchDeadline(() => {
       const ast = parseQuery(p.q);
-      let idMax = p.to + this.writer.maxDrift;
-      const unindexed = this.unindexedFrom(ast);
-      if (unindexed !== null && idMax >= unindexed) {
-        this.scanUnindexed(ast, p.from, p.to, Math.max(p.from, unindexed), idMax, (row) => {
-          takeScanned(row);
-          return true;
-        });
-        idMax = unindexed - 1;
-      }
+      const idMax = this.scanAboveIndex(ast, p.from, p.to, p.from, p.to + this.writer.maxDrift, (row) => {
+        takeScanned(row);
+        return true;
+      });
       const sql = compileToSql(ast);
       const stmt =
         sql.fts !== null
@@ -376,15 +378,10 @@ export class LogReader {
       for (const r of rows) bump(r.minute, r.level, r.n);
     } else {
       const sql = compileToSql(ast);
-      let idMax = to + this.writer.maxDrift;
-      const unindexed = this.unindexedFrom(ast);
-      if (unindexed !== null && idMax >= unindexed) {
-        this.scanUnindexed(ast, from, to, Math.max(from, unindexed), idMax, (row) => {
-          bump(row.ts, levelIndexOf(row.severity), 1);
-          return true;
-        });
-        idMax = unindexed - 1;
-      }
+      const idMax = this.scanAboveIndex(ast, from, to, from, to + this.writer.maxDrift, (row) => {
+        bump(row.ts, levelIndexOf(row.severity), 1);
+        return true;
+      });
       const stmt =
         sql.fts !== null
           ? this.db.prepare(
