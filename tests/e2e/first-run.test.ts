@@ -39,7 +39,7 @@ describe('a first start', () => {
     await page.goto(`${serve.url}?token=${serve.token}#/logs`);
     const empty = page.getByRole('status').filter({ hasText: 'Nothing here yet.' });
     await empty.waitFor({ timeout: 10_000 });
-    expect(await empty.textContent()).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/);
+    await empty.getByText(/OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/).waitFor({ timeout: 10_000 });
     // …or to try the demo service that comes with Loupe.
     expect(await empty.textContent()).toContain('npm run demo');
     await screenshot(page, 'logs-first-run');
