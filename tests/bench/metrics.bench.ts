@@ -3,7 +3,9 @@
 // histogram_quantile over 7 days of 10-second data for 20 services; a 6-chart RED dashboard over
 // 24 h; memory and one query with many active series. The history is written straight through the
 // MetricWriter (what the OTLP receiver calls), so the query rows measure the PromQL side alone.
-import { mkdtempSync, rmSync } from 'node:fs';
+// To profile the queries at full size: LOUPE_BENCH_METRICS_KEEP=<dir> keeps the built history
+// database there and starts from a copy of it next time.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -156,9 +158,10 @@ interface History {
 
 /**
  * `days` of 10-second points for 20 services, each with a latency histogram (ms), an error counter
- * and a memory gauge, ending at `endMs`, written in transactions of 500 intervals.
+ * and a memory gauge, ending at `endMs`, written in transactions of 500 intervals (`kept`: already
+ * in the database, a kept copy: only the counters are worked out, for the intervals to come).
  */
-function writeHistory(db: Db, days: number, endMs: number): History {
+function writeHistory(db: Db, days: number, endMs: number, kept = false): History {
   const writer = new MetricWriter(db, new ResourceStore(db));
   const steps = days * 8640;
   const firstMs = endMs - (steps - 1) * STEP_MS;
@@ -220,7 +223,7 @@ function writeHistory(db: Db, days: number, endMs: number): History {
           ],
         };
       });
-      stored += writer.write(groups);
+      if (!kept || step >= steps) stored += writer.write(groups);
     }
   });
   for (let from = 0; from < steps; from += 500) batch(from, Math.min(steps, from + 500));
@@ -253,15 +256,30 @@ const DASHBOARD = [
 function queryRows(dir: string, quick: boolean): BenchRow[] {
   const days = quick ? 1 : 7;
   let endMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
+  const keep = process.env.LOUPE_BENCH_METRICS_KEEP;
+  const kept = keep && join(keep, `history-${days}d`);
+  const isKept = Boolean(kept && existsSync(join(kept, 'meta.json')));
+  if (kept && isKept) {
+    endMs = (JSON.parse(readFileSync(join(kept, 'meta.json'), 'utf8')) as { endMs: number }).endMs;
+    copyFileSync(join(kept, 'history.db'), join(dir, 'history.db'));
+  }
   const db = openDatabase(join(dir, 'history.db'));
   const rows: BenchRow[] = [];
   try {
     let t0 = performance.now();
-    const history = writeHistory(db, days, endMs);
+    const history = writeHistory(db, days, endMs, isKept);
     const writeMs = performance.now() - t0;
+    if (kept && !isKept) {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      mkdirSync(kept, { recursive: true });
+      copyFileSync(join(dir, 'history.db'), join(kept, 'history.db'));
+      writeFileSync(join(kept, 'meta.json'), JSON.stringify({ endMs }));
+    }
     rows.push({
       what: `history: ${days} d of 10 s points, ${SERVICES} services × (histogram, counter, gauge), written by MetricWriter`,
-      value: `${history.points.toLocaleString('en')} points, ${perSecond(history.points, writeMs)}`,
+      value: isKept
+        ? `kept in ${kept}`
+        : `${history.points.toLocaleString('en')} points, ${perSecond(history.points, writeMs)}`,
       target: 'report',
     });
     const api = new PrometheusApi(new SqliteSeriesStore(db), () => endMs);
