@@ -8,6 +8,7 @@ import type { AtModifier, Expr, MatrixSelector, Subquery, VectorSelector } from 
 import { evalAggregate } from './aggregations.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './functions.js';
+import { precomputeSteps, samplesAt, type StepColumns } from './step-columns.js';
 import { checkSearchDeadline } from '../../logs/query/deadline.js';
 import { parseExpr, typeOf } from './parse.js';
 import { isStaleNaN, labelsKey, lowerBound, type Labels, type SelectHints, type SeriesStore, type StoredSeries } from './storage.js';
@@ -20,6 +21,11 @@ export interface EngineOptions {
   readonly defaultSubqueryStepMs?: number;
   /** Refuse a range query with more steps than this (Prometheus refuses over 11,000). */
   readonly maxSteps?: number;
+  /**
+   * Evaluate a range query step by step only, without step-columns.ts's fast path (the plain
+   * evaluation the fast path is tested against).
+   */
+  readonly stepwise?: boolean;
 }
 
 export type QueryResult =
@@ -58,6 +64,9 @@ export class Evaluator {
    * found by stepping from there rather than by two binary searches over the whole series).
    */
   private readonly cursors = new Map<VectorSelector, { hasStale: Uint8Array; from: Uint32Array; to: Uint32Array }>();
+  /** A range query's nodes evaluated at all its steps at once (step-columns.ts), and each step's index by time. */
+  private precomputed: StepColumns | null = null;
+  private readonly stepIndex = new Map<number, number>();
 
   constructor(
     private readonly store: SeriesStore,
@@ -133,7 +142,14 @@ export class Evaluator {
     }
   }
 
-  private seriesOf(vs: VectorSelector): StoredSeries[] {
+  /** Evaluates what step-columns.ts can of `e` at every time of `times` (a range query's steps) at once. */
+  precompute(e: Expr, times: readonly number[]): void {
+    times.forEach((t, i) => this.stepIndex.set(t, i));
+    this.precomputed = precomputeSteps(this, e, times);
+  }
+
+  /** The series a selector selects over the planned window (read once per query). */
+  seriesOf(vs: VectorSelector): StoredSeries[] {
     let s = this.fetched.get(vs);
     if (!s) {
       const w = this.windows.get(vs);
@@ -149,6 +165,9 @@ export class Evaluator {
   }
 
   eval(e: Expr, t: number): Value {
+    const columns = this.precomputed?.nodes.get(e);
+    const step = columns && this.stepIndex.get(t);
+    if (columns && step !== undefined) return { type: 'vector', samples: samplesAt(columns, step) };
     switch (e.kind) {
       case 'number':
         return { type: 'scalar', v: e.value };
@@ -355,8 +374,11 @@ export function rangeQuery(
   }
   const ev = new Evaluator(store, startMs, endMs, options);
   ev.plan(expr, startMs, endMs, stepMs);
+  const times: number[] = [];
+  for (let t = startMs; t <= endMs; t += stepMs) times.push(t);
+  if (!options.stepwise) ev.precompute(expr, times);
   const bySeries = new Map<string, Series>();
-  for (let t = startMs; t <= endMs; t += stepMs) {
+  for (const t of times) {
     checkSearchDeadline();
     const v = ev.eval(expr, t);
     const samples: readonly { metric: Labels; v: number }[] =

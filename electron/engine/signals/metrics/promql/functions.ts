@@ -71,7 +71,7 @@ function extrapolated(isCounter: boolean, isRate: boolean): Impl {
 }
 
 /** Prometheus's extrapolatedRate over samples [from, to) of ts/vs, in a window [rangeStart, rangeEnd]. */
-function extrapolate(
+export function extrapolate(
   ts: ArrayLike<number>,
   vs: ArrayLike<number>,
   from: number,
@@ -290,26 +290,21 @@ const withoutLe = new WeakMap<Labels, Labels>();
 const parsedLe = new Map<string, number | undefined>();
 
 /**
- * How histogram_quantile grouped its input at the previous step: a range query usually gives it
- * the same bucket series (the same label-set objects) in the same order at every step, and then
- * the bounds and groups are the same too (as aggregations.ts does for `by`). Per input sample: its
- * group (-1: no readable `le`) and bound; per group, the result's labels.
+ * histogram_quantile's grouping of bucket series: per input label set, its group (-1: no readable
+ * `le`) and bound; per group, the result's labels.
  */
-interface BucketGrouping {
-  inputs: Labels[];
+export interface BucketGrouping {
   groupOf: number[];
   bounds: number[];
   metrics: Labels[];
 }
-const lastBucketGrouping = new WeakMap<Call, BucketGrouping>();
 
-function bucketGrouping(call: Call, samples: readonly Sample[]): BucketGrouping {
-  const last = lastBucketGrouping.get(call);
-  if (last && last.inputs.length === samples.length && samples.every((s, i) => s.metric === last.inputs[i])) return last;
+/** The groups of bucket series by their labels without `le` (each label set's `le` parsed once). */
+export function histogramBuckets(inputs: readonly Labels[]): BucketGrouping {
   const index = new Map<string, number>();
-  const grouping: BucketGrouping = { inputs: samples.map((s) => s.metric), groupOf: [], bounds: [], metrics: [] };
-  for (const s of samples) {
-    const le = s.metric.le;
+  const grouping: BucketGrouping = { groupOf: [], bounds: [], metrics: [] };
+  for (const metric of inputs) {
+    const le = metric.le;
     let upperBound: number | undefined;
     if (le !== undefined) {
       upperBound = parsedLe.get(le);
@@ -324,10 +319,10 @@ function bucketGrouping(call: Call, samples: readonly Sample[]): BucketGrouping 
       grouping.bounds.push(NaN);
       continue;
     }
-    let rest = withoutLe.get(s.metric);
+    let rest = withoutLe.get(metric);
     if (!rest) {
-      const { le: _le, ...others } = s.metric;
-      withoutLe.set(s.metric, (rest = others));
+      const { le: _le, ...others } = metric;
+      withoutLe.set(metric, (rest = others));
     }
     // Grouped with the metric name, which is dropped only after: two histograms with different
     // names and the same labels give the duplicate-labelset error, as in Prometheus.
@@ -340,6 +335,21 @@ function bucketGrouping(call: Call, samples: readonly Sample[]): BucketGrouping 
     grouping.groupOf.push(g);
     grouping.bounds.push(upperBound);
   }
+  return grouping;
+}
+
+/**
+ * How histogram_quantile grouped its input at the previous step: a range query usually gives it
+ * the same bucket series (the same label-set objects) in the same order at every step, and then
+ * the bounds and groups are the same too (as aggregations.ts does for `by`).
+ */
+const lastBucketGrouping = new WeakMap<Call, BucketGrouping & { inputs: Labels[] }>();
+
+function bucketGrouping(call: Call, samples: readonly Sample[]): BucketGrouping {
+  const last = lastBucketGrouping.get(call);
+  if (last && last.inputs.length === samples.length && samples.every((s, i) => s.metric === last.inputs[i])) return last;
+  const inputs = samples.map((s) => s.metric);
+  const grouping = { ...histogramBuckets(inputs), inputs };
   lastBucketGrouping.set(call, grouping);
   return grouping;
 }
