@@ -70,7 +70,11 @@ function extrapolated(isCounter: boolean, isRate: boolean): Impl {
   };
 }
 
-/** Prometheus's extrapolatedRate over samples [from, to) of ts/vs, in a window [rangeStart, rangeEnd]. */
+/**
+ * Prometheus's extrapolatedRate over samples [from, to) of ts/vs, in a window [rangeStart, rangeEnd].
+ * `mayReset` false: the caller knows no sample of the window is below the one before (the loop
+ * that adds resets back would add nothing).
+ */
 export function extrapolate(
   ts: ArrayLike<number>,
   vs: ArrayLike<number>,
@@ -81,6 +85,7 @@ export function extrapolate(
   rangeMs: number,
   isCounter: boolean,
   isRate: boolean,
+  mayReset = true,
 ): number | undefined {
   const n = to - from;
   if (n < 2) return undefined;
@@ -88,7 +93,7 @@ export function extrapolate(
   const firstV = vs[from]!;
   const lastT = ts[to - 1]!;
   let result = vs[to - 1]! - firstV;
-  if (isCounter) {
+  if (isCounter && mayReset) {
     let prev = 0;
     for (let i = from; i < to; i++) {
       const v = vs[i]!;

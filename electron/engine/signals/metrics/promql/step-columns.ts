@@ -165,6 +165,10 @@ function extrapolatedColumns(
   return all.map((s, k) => {
     checkSearchDeadline();
     const { ts, vs } = withoutStale(s.timestamps, s.values);
+    // Resets up to each sample (a sample below the one before): a window without one skips
+    // extrapolate()'s loop over its samples, which would add nothing.
+    const resets = isCounter ? new Uint32Array(vs.length) : null;
+    if (resets) for (let j = 1; j < vs.length; j++) resets[j] = resets[j - 1]! + (vs[j]! < vs[j - 1]! ? 1 : 0);
     const values = new Float64Array(n);
     const present = new Uint8Array(n);
     let from = 0;
@@ -175,7 +179,8 @@ function extrapolatedColumns(
       // The window is [start, ref]: ms timestamps, so "at most ref" is "before ref + 1" (as the plain evaluation seeks).
       while (from < ts.length && ts[from]! < start) from++;
       while (to < ts.length && ts[to]! < ref + 1) to++;
-      const v = extrapolate(ts, vs, from, to, start, ref, e.rangeMs, isCounter, isRate);
+      const mayReset = resets !== null && to - from >= 2 && resets[to - 1]! !== resets[from]!;
+      const v = extrapolate(ts, vs, from, to, start, ref, e.rangeMs, isCounter, isRate, mayReset);
       if (v === undefined) continue;
       values[i] = v;
       present[i] = 1;
