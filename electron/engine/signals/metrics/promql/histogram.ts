@@ -11,14 +11,27 @@ export function bucketQuantile(q: number, input: readonly Bucket[]): number {
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
+  return sortedBucketQuantile(
+    q,
+    [...input].sort((a, b) => a.upperBound - b.upperBound).map((b) => ({ ...b })),
+  );
+}
+
+/**
+ * bucketQuantile over buckets already in bound order (a stable sort's), for 0 <= q <= 1, which it
+ * may change (their counts): a caller that evaluates many steps gives it its own objects, sorted once.
+ */
+export function sortedBucketQuantile(q: number, sorted: Bucket[]): number {
   if (sorted.length === 0 || sorted[sorted.length - 1]!.upperBound !== Infinity) return NaN;
-  const buckets: Bucket[] = [];
+  // Duplicate bounds summed into the first of them.
+  let length = 0;
   for (const b of sorted) {
-    const last = buckets[buckets.length - 1];
+    const last = length > 0 ? sorted[length - 1]! : undefined;
     if (last && last.upperBound === b.upperBound) last.count += b.count;
-    else buckets.push({ ...b });
+    else sorted[length++] = b;
   }
+  const buckets = sorted;
+  buckets.length = length;
   let max = buckets[0]!.count;
   for (const b of buckets) {
     if (b.count > max) max = b.count;

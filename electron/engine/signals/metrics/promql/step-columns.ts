@@ -13,7 +13,7 @@
 import type { Aggregate, Call, Expr, MatrixSelector, VectorSelector } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { extrapolate, histogramBuckets } from './functions.js';
-import { bucketQuantile, type Bucket } from './histogram.js';
+import { bucketQuantile, sortedBucketQuantile, type Bucket } from './histogram.js';
 import { isStaleNaN, labelsKey, type Labels } from './storage.js';
 import { dropName, groupLabels } from './values.js';
 import { checkSearchDeadline } from '../../logs/query/deadline.js';
@@ -248,20 +248,26 @@ function quantileColumns(ev: Evaluator, call: Call, inputs: readonly StepColumn[
   if (!distinct(grouping.metrics)) return null;
   const n = times.length;
   const out = grouping.metrics.map((metric) => ({ metric, values: new Float64Array(n), present: new Uint8Array(n) }));
+  // Each group's buckets in bound order (the stable sort bucketQuantile makes at every step), once.
   const members: number[][] = grouping.metrics.map(() => []);
   grouping.groupOf.forEach((g, k) => {
     if (g >= 0) members[g]!.push(k);
   });
+  for (const m of members) m.sort((a, b) => grouping.bounds[a]! - grouping.bounds[b]!);
+  // A NaN bound (`le="NaN"`) makes the order the sort's own: such a group is sorted at each step, as before.
+  const presorted = members.map((m) => m.every((k) => !Number.isNaN(grouping.bounds[k]!)));
+  const buckets: Bucket[] = [];
   for (let i = 0; i < n; i++) {
     const q = ev.scalar(call.args[0]!, times[i]!);
     for (let g = 0; g < members.length; g++) {
-      const buckets: Bucket[] = [];
+      buckets.length = 0;
       for (const k of members[g]!) {
         const c = inputs[k]!;
         if (c.present[i]) buckets.push({ upperBound: grouping.bounds[k]!, count: c.values[i]! });
       }
       if (buckets.length === 0) continue;
-      out[g]!.values[i] = bucketQuantile(q, buckets);
+      const plain = !presorted[g] || Number.isNaN(q) || q < 0 || q > 1;
+      out[g]!.values[i] = plain ? bucketQuantile(q, buckets) : sortedBucketQuantile(q, buckets);
       out[g]!.present[i] = 1;
     }
   }
