@@ -38,6 +38,11 @@ const EXTRAPOLATED: Record<string, [isCounter: boolean, isRate: boolean]> = {
   delta: [false, false],
 };
 const FOLDED = new Set(['sum', 'min', 'max', 'count', 'group']);
+/**
+ * Values (series × steps) a selector's columns may hold: past it (a query over a million series)
+ * the per-step evaluation, which holds one step at a time, is left to do it.
+ */
+const MAX_CELLS = 4_000_000;
 
 /** The nodes of `expr` that can be evaluated at every time of `times` at once, evaluated. */
 export function precomputeSteps(ev: Evaluator, expr: Expr, times: readonly number[]): StepColumns {
@@ -159,9 +164,10 @@ function extrapolatedColumns(
   isRate: boolean,
 ): StepColumn[] | null {
   const all = ev.seriesOf(e.selector);
+  const n = times.length;
+  if (all.length * n > MAX_CELLS) return null;
   const metrics = all.map((s) => dropName(s.labels));
   if (!distinct(metrics)) return null;
-  const n = times.length;
   return all.map((s, k) => {
     checkSearchDeadline();
     const { ts, vs } = withoutStale(s.timestamps, s.values);
@@ -190,9 +196,11 @@ function extrapolatedColumns(
 }
 
 /** An instant selector at every step: each series' newest sample within the lookback, unless it is a staleness marker. */
-function selectorColumns(ev: Evaluator, vs: VectorSelector, times: readonly number[]): StepColumn[] {
+function selectorColumns(ev: Evaluator, vs: VectorSelector, times: readonly number[]): StepColumn[] | null {
   const n = times.length;
-  return ev.seriesOf(vs).map((s) => {
+  const all = ev.seriesOf(vs);
+  if (all.length * n > MAX_CELLS) return null;
+  return all.map((s) => {
     checkSearchDeadline();
     const values = new Float64Array(n);
     const present = new Uint8Array(n);
