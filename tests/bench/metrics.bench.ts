@@ -277,9 +277,7 @@ function queryRows(dir: string, quick: boolean): BenchRow[] {
     }
     rows.push({
       what: `history: ${days} d of 10 s points, ${SERVICES} services × (histogram, counter, gauge), written by MetricWriter`,
-      value: isKept
-        ? `kept in ${kept}`
-        : `${history.points.toLocaleString('en')} points, ${perSecond(history.points, writeMs)}`,
+      value: isKept ? `kept in ${kept}` : `${history.points.toLocaleString('en')} points, ${perSecond(history.points, writeMs)}`,
       target: 'report',
     });
     const api = new PrometheusApi(new SqliteSeriesStore(db), () => endMs);

@@ -115,7 +115,10 @@ describe('range queries evaluated at all steps at once', () => {
         expect(plain.resultType).toBe('matrix');
         if (plain.resultType !== 'matrix' || fast.resultType !== 'matrix') continue;
         expect(plain.series.length, query).toBeGreaterThan(0);
-        expect(fast.series.map((s) => s.metric), query).toEqual(plain.series.map((s) => s.metric));
+        expect(
+          fast.series.map((s) => s.metric),
+          query,
+        ).toEqual(plain.series.map((s) => s.metric));
         fast.series.forEach((s, k) => {
           const want = plain.series[k]!.points;
           // Object.is: equal bits up to NaN's payload (and +0/-0 told apart).

@@ -91,12 +91,7 @@ export function samplesAt(columns: readonly StepColumn[], i: number): { metric: 
   return out;
 }
 
-function evalColumns(
-  ev: Evaluator,
-  e: Expr,
-  times: readonly number[],
-  columnsOf: (e: Expr) => StepColumn[] | null,
-): StepColumn[] | null {
+function evalColumns(ev: Evaluator, e: Expr, times: readonly number[], columnsOf: (e: Expr) => StepColumn[] | null): StepColumn[] | null {
   switch (e.kind) {
     case 'paren':
       return columnsOf(e.expr);
