@@ -20,7 +20,8 @@ const attributesJson = new AttributesJsonWriter();
  * A span as decoded here: its attributes kept as the JSON text the store writes, parsed only if
  * something reads them (nothing on the way to the store does: RED and error groups read other
  * fields). A getter on a class, not on each object literal: a literal with a getter cost ~4 µs
- * a span to make.
+ * a span to make. (The OTLP/JSON decoder keeps the object: written pair by pair as text there,
+ * the attributes cost 2–3 µs a span more than JSON.stringify of the object, measured.)
  */
 class WireSpan implements OtlpSpan {
   traceId = '';
