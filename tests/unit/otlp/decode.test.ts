@@ -121,7 +121,9 @@ describe('protobuf and JSON', () => {
     ];
     const decode = (extra: Buffer[]): { json: string | null | undefined; attributes: unknown } => {
       const span = decodeTracesProto(
-        traceRequest('svc', [{ traceId: randomId(16, 1), spanId: randomId(8, 1), name: 'op', startNs: 1n, endNs: 2n, rawAttributes: extra }]),
+        traceRequest('svc', [
+          { traceId: randomId(16, 1), spanId: randomId(8, 1), name: 'op', startNs: 1n, endNs: 2n, rawAttributes: extra },
+        ]),
       ).groups[0]!.items[0]!;
       return { json: span.attributesJson, attributes: span.attributes };
     };
