@@ -9,6 +9,8 @@ export interface TestSpan {
   startNs: bigint;
   endNs: bigint;
   attributes?: Record<string, string | number>;
+  /** KeyValue messages as they are (any AnyValue, repeated keys, bytes that are not UTF-8), after `attributes`. */
+  rawAttributes?: Buffer[];
 }
 
 export function varint(n: bigint | number): Buffer {
@@ -50,6 +52,7 @@ export function spanBytes(s: TestSpan): Buffer {
     fixed64(7, s.startNs),
     fixed64(8, s.endNs),
     ...Object.entries(s.attributes ?? {}).map(([k, v]) => bytes(9, keyValue(k, v))),
+    ...(s.rawAttributes ?? []).map((kv) => bytes(9, kv)),
   ]);
 }
 

@@ -43,6 +43,11 @@ export interface OtlpSpan {
   startUs: number;
   endUs: number;
   attributes: Attributes;
+  /**
+   * The attributes as the JSON text the store keeps (null: none), when the decoder wrote it from
+   * the wire (OTLP/protobuf); `attributes` is then parsed from it only if something reads it.
+   */
+  attributesJson?: string | null | undefined;
   events: OtlpEvent[];
   links: OtlpLink[];
   /** 0 unset, 1 ok, 2 error. */

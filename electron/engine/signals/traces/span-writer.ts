@@ -108,7 +108,7 @@ export class SpanWriter {
           resourceId,
           scopeName,
           scopeVersion,
-          jsonOrNull(s.attributes),
+          s.attributesJson !== undefined ? s.attributesJson : jsonOrNull(s.attributes),
           // Stored as the API shows them (with the RFC 3339 time), so a trace is read without re-encoding.
           s.events.length > 0 ? JSON.stringify(s.events.map((e) => ({ time: usToRfc3339(e.timeUs), ...e }))) : null,
           s.links.length > 0 ? JSON.stringify(s.links) : null,
