@@ -83,7 +83,8 @@ export class Backfill {
       if (typeof again === 'number') this.offset = again;
     }
     if (this.offset < this.end) return;
-    sink.backfillDone?.(fileId, this.end);
+    const again = await sink.backfillDone?.(fileId, this.end);
+    if (typeof again === 'number') this.offset = again;
   }
 }
 

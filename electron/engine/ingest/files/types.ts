@@ -35,8 +35,11 @@ export interface TailSink {
    * since that offset was lost (the parse thread failed): read again from there.
    */
   backfillBytes?(fileId: number, bytes: Uint8Array, offset: number): void | number | Promise<void>;
-  /** The older part was read up to `end` (where the tail began): its unfinished line is a line, its last record is complete. */
-  backfillDone?(fileId: number, end: number): void;
+  /**
+   * The older part was read up to `end` (where the tail began): its unfinished line is a line, its
+   * last record is complete. A number (now or once its records are in hand): read again from there.
+   */
+  backfillDone?(fileId: number, end: number): void | number | Promise<number | undefined>;
   /** The file was truncated in place (copytruncate): reading restarts at `offset` (after leading NULs). */
   truncated(fileId: number, offset: number): void;
   /** The file is not read, and why (binary, compressed backup, unreadable: the OS error), or null when it recovered. */

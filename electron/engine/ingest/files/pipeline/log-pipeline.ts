@@ -58,6 +58,10 @@ interface TrackedFile {
   dropped: boolean;
   /** Parse-host streams: the parse thread failed with it; its reader reads again from `offset`. */
   lost: boolean;
+  /** Parse-host streams: the source's forced format (null: detect), to open the stream again. */
+  forcedFormat: string | null;
+  /** Parse-host streams: the part was read to its end; told when its last records are in the batch (undefined) or the part must be read again from an offset. */
+  ending: ((again: number | undefined) => void) | null;
 }
 
 export interface PipelineStats {
@@ -132,9 +136,11 @@ export class LogPipeline {
           settleTimer: null,
           dropped: false,
           lost: false,
+          forcedFormat: formatOverride,
+          ending: null,
         };
         this.files.set(key, f);
-        if (backfill) this.openRemote(f, formatOverride);
+        if (backfill) this.openRemote(f);
       }
       return f;
     };
@@ -159,12 +165,7 @@ export class LogPipeline {
       lines: (fileId: number, lines: SourceLine[]) => take(this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId)), lines),
       backfillBytes: (fileId: number, bytes: Uint8Array, offset: number) => {
         const f = older(fileId);
-        if (f.lost) {
-          // The parse thread lost what it held of this part: read it again after the last record kept.
-          f.lost = false;
-          this.openRemote(f, formatOverride);
-          return f.offset;
-        }
+        if (f.lost) return this.reopen(f);
         // The reader reuses its buffer; this copy is handed over to the thread, not copied again.
         const copy = new Uint8Array(bytes.byteLength);
         copy.set(bytes);
@@ -173,11 +174,17 @@ export class LogPipeline {
       },
       backfillDone: (fileId: number, end: number) => {
         const f = older(fileId);
-        this.files.delete(f.key);
-        this.sendRemote(f, { op: 'end', key: f.key, end, readTimeUs: this.scheduler.clock.nowUs() }, () => {
-          // The part ends where the tail began, a record's start: its checkpoint says it is all read.
-          this.checkpointOf(f).offset = end;
-          this.flush();
+        if (f.lost) return this.reopen(f);
+        return new Promise<number | undefined>((resolve) => {
+          f.ending = resolve;
+          this.sendRemote(f, { op: 'end', key: f.key, end, readTimeUs: this.scheduler.clock.nowUs() }, () => {
+            // The part ends where the tail began, a record's start: its checkpoint says it is all read.
+            this.checkpointOf(f).offset = end;
+            this.files.delete(f.key);
+            this.flush();
+            f.ending = null;
+            resolve(undefined);
+          });
         });
       },
       caughtUp: (fileId: number) => {
@@ -260,8 +267,23 @@ export class LogPipeline {
     this.noteFormat(f, f.assembler.format);
   }
 
-  private openRemote(f: TrackedFile, format: string | null): void {
-    this.sendRemote(f, { op: 'open', key: f.key, format, maxLineBytes: this.maxLineBytes });
+  private openRemote(f: TrackedFile): void {
+    this.sendRemote(f, { op: 'open', key: f.key, format: f.forcedFormat, maxLineBytes: this.maxLineBytes });
+  }
+
+  /** A stream the parse thread lost: parse it anew from the end of the last record it handed over (where its reader reads again). */
+  private reopen(f: TrackedFile): number {
+    f.lost = false;
+    this.openRemote(f);
+    return f.offset;
+  }
+
+  private markLost(f: TrackedFile): void {
+    f.lost = true;
+    // Its reader waits for the part's end: it reads again instead.
+    const ending = f.ending;
+    f.ending = null;
+    if (ending) ending(this.reopen(f));
   }
 
   /** Parses in the parse host; the records join the batch in request order, then `then` runs. */
@@ -271,7 +293,7 @@ export class LogPipeline {
       if (reply.error !== undefined) {
         this.stats.parseErrors++;
         this.stats.lastParseError = reply.error;
-        f.lost = true;
+        this.markLost(f);
         return;
       }
       this.add(f, decodeRecords(reply.records));
@@ -301,7 +323,7 @@ export class LogPipeline {
   private parseThreadLost(): void {
     this.stats.parseErrors++;
     this.stats.lastParseError = this.host.lastError;
-    for (const f of this.files.values()) if (f.assembler === null) f.lost = true;
+    for (const f of this.files.values()) if (f.assembler === null) this.markLost(f);
   }
 
   private cancelSettle(f: TrackedFile): void {
@@ -432,6 +454,7 @@ export class LogPipeline {
       this.flushLocal(f);
       // An older part still being parsed is read again from its checkpoint at the next start.
       if (f.assembler === null) f.dropped = true;
+      f.ending?.(undefined);
     }
     this.host.close();
     this.timer?.cancel();
