@@ -102,9 +102,12 @@ describe('the parse thread', () => {
     }
   });
 
-  it('stores every line of the older part exactly once when the thread dies in the middle', async () => {
+  it.each([
+    ['while the part is still being read', true],
+    ['after the part was read to its end', false],
+  ])('stores every line of the older part exactly once when the thread dies %s', async (_when, seeItDie) => {
     const clock = new TestClock(READ_TIME_US / 1000);
-    const db = openDatabase(join(dir, 'loupe.db'));
+    const db = openDatabase(join(dir, `loupe-${String(seeItDie)}.db`));
     const sources = new SourceStore(db, clock);
     const dies = join(ROOT, 'tests/fixtures/parse-thread/dies-on-third-read.mjs');
     const pipeline = new LogPipeline(new LogWriter(db, clock), sources, new Scheduler(clock), new EventBus(), dies);
@@ -117,7 +120,11 @@ describe('the parse thread', () => {
     try {
       const ctx = { sink, buffer: Buffer.alloc(64 * 1024), idleMs: 1000, maxLineBytes: 1024 * 1024, clock };
       const backfill = new Backfill(0, bytes.length, ctx);
-      while (!backfill.done) await backfill.step(fd, fileId, 256 * 1024);
+      for (let step = 1; !backfill.done; step++) {
+        await backfill.step(fd, fileId, 64 * 1024);
+        // The third read killed the thread: reading on only once that is known, or at once.
+        if (step === 3 && seeItDie) while (pipeline.parsesInThread) await new Promise((r) => setTimeout(r, 5));
+      }
       // The last reply (the part's end) arrives from the loop's thread: wait for its checkpoint.
       while (sources.fileBackfillOffset(fileId) < bytes.length) await new Promise((r) => setTimeout(r, 10));
     } finally {
