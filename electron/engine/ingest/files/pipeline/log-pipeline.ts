@@ -125,7 +125,8 @@ export class LogPipeline {
       const key = backfill ? -fileId : fileId;
       let f = this.files.get(key);
       if (!f) {
-        if (backfill && formatOverride && formatById(formatOverride) === undefined) throw new Error(`unknown log format "${formatOverride}"`);
+        if (backfill && formatOverride && formatById(formatOverride) === undefined)
+          throw new Error(`unknown log format "${formatOverride}"`);
         f = {
           fileId,
           key,
