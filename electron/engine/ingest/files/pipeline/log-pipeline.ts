@@ -181,7 +181,7 @@ export class LogPipeline {
           this.sendRemote(f, { op: 'end', key: f.key, end, readTimeUs: this.scheduler.clock.nowUs() }, () => {
             // The part ends where the tail began, a record's start: its checkpoint says it is all read.
             this.checkpointOf(f).offset = end;
-            this.files.delete(f.key);
+            if (this.files.get(f.key) === f) this.files.delete(f.key);
             this.flush();
             f.ending = null;
             resolve(undefined);
@@ -308,6 +308,9 @@ export class LogPipeline {
     if (f.assembler !== null) return;
     f.dropped = true;
     this.host.send({ op: 'drop', key: f.key }, () => undefined);
+    // A reader waiting for the part's end stops waiting: the part goes on from its checkpoint.
+    f.ending?.(undefined);
+    f.ending = null;
   }
 
   /** Room for more bytes: the parse thread keeps up, and the batch is not full of records waiting for a failing disk. */
