@@ -51,20 +51,17 @@ export async function tailStartOf(fd: FileHandle, size: number): Promise<number>
 
 /**
  * The older part [offset, end) of a file read tail first, read after the tail a slice at a time;
- * its lines go to the sink's `backfillLines` (its own records in progress and checkpoint).
+ * its bytes go to the sink's `backfillBytes`, which splits and parses them off the engine's loop
+ * (its own records in progress and checkpoint).
  */
 export class Backfill {
-  private readonly splitter: LineSplitter;
-
   constructor(
     /** Next byte to read (at a record's start when resumed from a checkpoint). */
     public offset: number,
     /** Where the tail began. */
     readonly end: number,
     private readonly ctx: ReaderContext,
-  ) {
-    this.splitter = new LineSplitter(ctx.maxLineBytes);
-  }
+  ) {}
 
   get done(): boolean {
     return this.offset >= this.end;
@@ -79,15 +76,15 @@ export class Backfill {
       const want = Math.min(buf.length, this.end - this.offset);
       const { bytesRead } = await fd.read(buf, 0, want, this.offset);
       if (bytesRead === 0) break;
-      const lines = this.splitter.push(buf.subarray(0, bytesRead), this.offset);
+      const at = this.offset;
       this.offset += bytesRead;
       budget -= bytesRead;
-      if (lines.length > 0) await sink.backfillLines?.(fileId, lines);
+      const again = await sink.backfillBytes?.(fileId, buf.subarray(0, bytesRead), at);
+      if (typeof again === 'number') this.offset = again;
     }
     if (this.offset < this.end) return;
-    const last = this.splitter.flushPartial(this.end);
-    if (last) await sink.backfillLines?.(fileId, [last]);
-    sink.backfillDone?.(fileId, this.end);
+    const again = await sink.backfillDone?.(fileId, this.end);
+    if (typeof again === 'number') this.offset = again;
   }
 }
 

@@ -720,7 +720,7 @@ class FileSourceRunner implements FileSource {
       }
       const identity: FileIdentity = { dev: st.dev, ino: st.ino, ...fp };
       // A big file: its newest lines first, its older part after (when the sink can take it apart).
-      const tailFirst = this.sink.backfillLines !== undefined && nuls === 0 && st.size > TAIL_FIRST_MIN_BYTES;
+      const tailFirst = this.sink.backfillBytes !== undefined && nuls === 0 && st.size > TAIL_FIRST_MIN_BYTES;
       const start = tailFirst ? await tailStartOf(fd, st.size) : 0;
       const fileId = this.sink.registerFile(path, identity, start, start > 0);
       const reader = new FileReader(fd, fileId, path, identity, start, this.ctx, {

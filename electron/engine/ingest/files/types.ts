@@ -6,8 +6,8 @@ import type { FileIdentity } from '../../core/file-identity.js';
 export interface TailSink {
   /**
    * A file not seen before: store it and return its id. `startOffset` is where reading begins; with
-   * `backfill`, the bytes before it are read later through `backfillLines` (a big file, tail first;
-   * only sinks that have `backfillLines` are asked to).
+   * `backfill`, the bytes before it are read later through `backfillBytes` (a big file, tail first;
+   * only sinks that have `backfillBytes` are asked to).
    */
   registerFile(path: string, identity: FileIdentity, startOffset: number, backfill?: boolean): number;
   /** The fingerprint grew, or the file was seen under another name (rename rotation). */
@@ -28,12 +28,18 @@ export interface TailSink {
    */
   idle(fileId: number): void;
   /**
-   * Complete lines of a file's older part (read after its tail, from the start up to where the tail
-   * began), in order; kept apart from `lines` (its own records in progress and checkpoint).
+   * The next raw bytes of a file's older part (read after its tail, from the start up to where the
+   * tail began), the first at file offset `offset`; the sink splits and parses them (off the
+   * engine's loop), apart from `lines` (its own records in progress and checkpoint). `bytes` may be
+   * reused once this returns. A promise: wait for room before reading on. A number: what was sent
+   * since that offset was lost (the parse thread failed): read again from there.
    */
-  backfillLines?(fileId: number, lines: SourceLine[]): void | Promise<void>;
-  /** The older part was read up to `end` (where the tail began): its last record is complete. */
-  backfillDone?(fileId: number, end: number): void;
+  backfillBytes?(fileId: number, bytes: Uint8Array, offset: number): void | number | Promise<void>;
+  /**
+   * The older part was read up to `end` (where the tail began): its unfinished line is a line, its
+   * last record is complete. A number (now or once its records are in hand): read again from there.
+   */
+  backfillDone?(fileId: number, end: number): void | number | Promise<number | undefined>;
   /** The file was truncated in place (copytruncate): reading restarts at `offset` (after leading NULs). */
   truncated(fileId: number, offset: number): void;
   /** The file is not read, and why (binary, compressed backup, unreadable: the OS error), or null when it recovered. */

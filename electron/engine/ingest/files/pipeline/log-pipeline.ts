@@ -2,8 +2,15 @@
 // checkpoints. A file's checkpoint only ever covers complete records: the lines of a record still
 // being folded (a traceback in progress) are read again after a crash, never lost, never doubled.
 // A big file read tail first has two streams, the tail and its older part (the backfill), each
-// with its records in progress and its checkpoint (the backfill's under the key -fileId).
-import { createAssembler } from '../parse/assembler.js';
+// with its records in progress and its checkpoint (the backfill's under the key -fileId). The
+// older part — nearly all of a big folder's lines — comes as raw bytes and is split and parsed in
+// the parse thread (parse-host.ts); the tail (live appends, small files) is parsed here, at once.
+import { createAssembler, type Assembler } from '../parse/assembler.js';
+import { formatById } from '../parse/registry.js';
+import { MAX_LINE_BYTES } from '../line-splitter.js';
+import { builtParseWorker, ParseHost } from './parse-host.js';
+import type { ParseRequest } from './parse-streams.js';
+import { decodeRecords } from './record-codec.js';
 import type { AssembledRecord, SourceLine } from '../parse/types.js';
 import type { FileCheckpoint, LogInsert, LogWriter, StoredBatch } from '../../../signals/logs/log-writer.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED } from '../../../signals/logs/rows.js';
@@ -36,18 +43,25 @@ export const SETTLE_MS = 60;
 /** Appended to the message of a line that was cut at the tailer's line limit. */
 export const TRUNCATION_MARKER = ' … [line cut at the line limit]';
 
-type Assembler = ReturnType<typeof createAssembler>;
-
 interface TrackedFile {
   fileId: number;
   /** The key of its records in progress and checkpoint: fileId, or -fileId for a file's older part. */
   key: number;
   sourceId: number;
-  assembler: Assembler;
+  /** Parses its lines here; null for a stream parsed by the parse host (a file's older part). */
+  assembler: Assembler | null;
   format: string | null;
   /** The offset the last record handed to the batch ends at. */
   offset: number;
   settleTimer: Task | null;
+  /** Parse-host streams: forgotten (its pending replies are ignored). */
+  dropped: boolean;
+  /** Parse-host streams: the parse thread failed with it; its reader reads again from `offset`. */
+  lost: boolean;
+  /** Parse-host streams: the source's forced format (null: detect), to open the stream again. */
+  forcedFormat: string | null;
+  /** Parse-host streams: the part was read to its end; told when its last records are in the batch (undefined) or the part must be read again from an offset. */
+  ending: ((again: number | undefined) => void) | null;
 }
 
 export interface PipelineStats {
@@ -55,6 +69,9 @@ export interface PipelineStats {
   batchesWritten: number;
   writeErrors: number;
   lastWriteError: string | null;
+  /** Parse-host failures (the thread died or a request failed): the streams concerned were read again. */
+  parseErrors: number;
+  lastParseError: string | null;
 }
 
 export class LogPipeline {
@@ -67,7 +84,15 @@ export class LogPipeline {
   private retryDelayMs = RETRY_WRITE_MS;
   /** Tailers waiting for room (writes are failing and the pending batch is full). */
   private waitingForRoom: (() => void)[] = [];
-  readonly stats: PipelineStats = { recordsWritten: 0, batchesWritten: 0, writeErrors: 0, lastWriteError: null };
+  readonly stats: PipelineStats = {
+    recordsWritten: 0,
+    batchesWritten: 0,
+    writeErrors: 0,
+    lastWriteError: null,
+    parseErrors: 0,
+    lastParseError: null,
+  };
+  private readonly host: ParseHost;
   /** Problems per source: file path → what is wrong with it. */
   readonly problems = new Map<number, Map<string, string>>();
 
@@ -77,7 +102,17 @@ export class LogPipeline {
     private readonly scheduler: Scheduler,
     /** Told `logs.stored` after every batch written (the live tail, retention). */
     private readonly events: EventBus,
-  ) {}
+    /** The parse thread's script (null: parse on the loop); the built one when there is one. */
+    parseWorker: string | null = builtParseWorker(),
+    private readonly maxLineBytes = MAX_LINE_BYTES,
+  ) {
+    this.host = new ParseHost(parseWorker, () => this.parseThreadLost());
+  }
+
+  /** Whether a file's older part is parsed off the engine's loop. */
+  get parsesInThread(): boolean {
+    return this.host.threaded;
+  }
 
   /** Records read and waiting to be written (grows only while writes fail, up to MAX_PENDING_RECORDS and a read). */
   get pendingRecords(): number {
@@ -90,27 +125,36 @@ export class LogPipeline {
       const key = backfill ? -fileId : fileId;
       let f = this.files.get(key);
       if (!f) {
+        if (backfill && formatOverride && formatById(formatOverride) === undefined)
+          throw new Error(`unknown log format "${formatOverride}"`);
         f = {
           fileId,
           key,
           sourceId,
-          assembler: createAssembler(formatOverride ? { format: formatOverride } : {}),
+          assembler: backfill ? null : createAssembler(formatOverride ? { format: formatOverride } : {}),
           format: null,
           offset,
           settleTimer: null,
+          dropped: false,
+          lost: false,
+          forcedFormat: formatOverride,
+          ending: null,
         };
         this.files.set(key, f);
+        if (backfill) this.openRemote(f);
       }
       return f;
     };
     const take = (f: TrackedFile, lines: SourceLine[]): void | Promise<void> => {
       this.cancelSettle(f);
       const now = this.scheduler.clock.nowUs();
-      for (const line of lines) this.add(f, f.assembler.push(line, now));
-      this.noteFormat(f);
+      const assembler = f.assembler!; // a tail: parsed here
+      for (const line of lines) this.add(f, assembler.push(line, now));
+      this.noteFormat(f, assembler.format);
       this.maybeFlush();
       if (this.batch.length >= MAX_PENDING_RECORDS) return new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     };
+    const older = (fileId: number): TrackedFile => this.files.get(-fileId) ?? track(fileId, this.sources.fileBackfillOffset(fileId), true);
     return {
       registerFile: (path: string, identity: FileIdentity, startOffset: number, backfill = false): number => {
         const fileId = this.sources.insertFile(sourceId, path, identity, startOffset, backfill);
@@ -120,15 +164,29 @@ export class LogPipeline {
       },
       updateFile: (fileId, change) => this.sources.updateFile(fileId, change),
       lines: (fileId: number, lines: SourceLine[]) => take(this.files.get(fileId) ?? track(fileId, this.sources.fileOffset(fileId)), lines),
-      backfillLines: (fileId: number, lines: SourceLine[]) =>
-        take(this.files.get(-fileId) ?? track(fileId, this.sources.fileBackfillOffset(fileId), true), lines),
+      backfillBytes: (fileId: number, bytes: Uint8Array, offset: number) => {
+        const f = older(fileId);
+        if (f.lost) return this.reopen(f);
+        // The reader reuses its buffer; this copy is handed over to the thread, not copied again.
+        const copy = new Uint8Array(bytes.byteLength);
+        copy.set(bytes);
+        this.sendRemote(f, { op: 'bytes', key: f.key, bytes: copy, offset, readTimeUs: this.scheduler.clock.nowUs() });
+        return this.roomForBytes();
+      },
       backfillDone: (fileId: number, end: number) => {
-        const f = this.files.get(-fileId) ?? track(fileId, this.sources.fileBackfillOffset(fileId), true);
-        this.finishPending(f);
-        // The part ends where the tail began, a record's start: its checkpoint says it is all read.
-        this.checkpointOf(f).offset = end;
-        this.files.delete(f.key);
-        this.flush();
+        const f = older(fileId);
+        if (f.lost) return this.reopen(f);
+        return new Promise<number | undefined>((resolve) => {
+          f.ending = resolve;
+          this.sendRemote(f, { op: 'end', key: f.key, end, readTimeUs: this.scheduler.clock.nowUs() }, () => {
+            // The part ends where the tail began, a record's start: its checkpoint says it is all read.
+            this.checkpointOf(f).offset = end;
+            if (this.files.get(f.key) === f) this.files.delete(f.key);
+            this.flush();
+            f.ending = null;
+            resolve(undefined);
+          });
+        });
       },
       caughtUp: (fileId: number) => {
         const f = this.files.get(fileId);
@@ -146,7 +204,7 @@ export class LogPipeline {
         const f = this.files.get(fileId);
         if (f) {
           this.cancelSettle(f);
-          this.add(f, f.assembler.flush());
+          this.flushLocal(f);
           f.offset = offset;
         }
         // The records read before the truncation are committed with the checkpoint moved back to
@@ -167,24 +225,30 @@ export class LogPipeline {
         const f = this.files.get(fileId);
         if (f) {
           this.cancelSettle(f);
-          this.add(f, f.assembler.flush());
+          this.flushLocal(f);
         }
         this.flush();
         this.sources.markFileGone(fileId);
         this.files.delete(fileId);
-        const older = this.files.get(-fileId);
-        if (older) this.finishPending(older);
-        this.files.delete(-fileId);
+        const olderPart = this.files.get(-fileId);
+        if (olderPart) {
+          this.files.delete(-fileId);
+          this.sendRemote(olderPart, { op: 'finish', key: olderPart.key });
+        }
       },
     };
   }
 
-  /** Stop following a source's files (its rows stay). */
+  /**
+   * Stop following a source's files (its rows stay). An older part being parsed is dropped: its
+   * checkpoint did not move past what was stored, so reading the file again goes on from there.
+   */
   forgetSource(sourceId: number): void {
     for (const [id, f] of this.files) {
       if (f.sourceId !== sourceId) continue;
       this.cancelSettle(f);
-      this.add(f, f.assembler.flush());
+      this.flushLocal(f);
+      this.dropRemote(f);
       this.files.delete(id);
     }
     this.flush();
@@ -193,9 +257,77 @@ export class LogPipeline {
   /** The file is quiet: its open record (if any) is complete. */
   private finishPending(f: TrackedFile): void {
     this.cancelSettle(f);
-    this.add(f, f.assembler.flush());
-    this.noteFormat(f);
+    this.flushLocal(f);
     this.maybeFlush();
+  }
+
+  /** A stream parsed here: its pending record is complete. */
+  private flushLocal(f: TrackedFile): void {
+    if (f.assembler === null) return;
+    this.add(f, f.assembler.flush());
+    this.noteFormat(f, f.assembler.format);
+  }
+
+  private openRemote(f: TrackedFile): void {
+    this.sendRemote(f, { op: 'open', key: f.key, format: f.forcedFormat, maxLineBytes: this.maxLineBytes });
+  }
+
+  /** A stream the parse thread lost: parse it anew from the end of the last record it handed over (where its reader reads again). */
+  private reopen(f: TrackedFile): number {
+    f.lost = false;
+    this.openRemote(f);
+    return f.offset;
+  }
+
+  private markLost(f: TrackedFile): void {
+    f.lost = true;
+    // Its reader waits for the part's end: it reads again instead.
+    const ending = f.ending;
+    f.ending = null;
+    if (ending) ending(this.reopen(f));
+  }
+
+  /** Parses in the parse host; the records join the batch in request order, then `then` runs. */
+  private sendRemote(f: TrackedFile, req: ParseRequest, then?: () => void): void {
+    this.host.send(req, (reply) => {
+      if (f.dropped || f.lost) return;
+      if (reply.error !== undefined) {
+        this.stats.parseErrors++;
+        this.stats.lastParseError = reply.error;
+        this.markLost(f);
+        return;
+      }
+      this.add(f, decodeRecords(reply.records));
+      this.noteFormat(f, reply.format);
+      then?.();
+      this.maybeFlush();
+    });
+  }
+
+  private dropRemote(f: TrackedFile): void {
+    if (f.assembler !== null) return;
+    f.dropped = true;
+    this.host.send({ op: 'drop', key: f.key }, () => undefined);
+    // A reader waiting for the part's end stops waiting: the part goes on from its checkpoint.
+    f.ending?.(undefined);
+    f.ending = null;
+  }
+
+  /** Room for more bytes: the parse thread keeps up, and the batch is not full of records waiting for a failing disk. */
+  private roomForBytes(): Promise<void> | undefined {
+    const thread = this.host.room();
+    if (thread === undefined && this.batch.length < MAX_PENDING_RECORDS) return undefined;
+    return (async () => {
+      await thread;
+      if (this.batch.length >= MAX_PENDING_RECORDS) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    })();
+  }
+
+  /** The parse thread died: what it held is read again (from the last record each stream handed over), parsed on the loop. */
+  private parseThreadLost(): void {
+    this.stats.parseErrors++;
+    this.stats.lastParseError = this.host.lastError;
+    for (const f of this.files.values()) if (f.assembler === null) this.markLost(f);
   }
 
   private cancelSettle(f: TrackedFile): void {
@@ -254,8 +386,7 @@ export class LogPipeline {
     f.offset = cp.offset;
   }
 
-  private noteFormat(f: TrackedFile): void {
-    const format = f.assembler.format;
+  private noteFormat(f: TrackedFile, format: string): void {
     if (!format || format === f.format) return;
     try {
       this.sources.setFileFormat(f.fileId, format);
@@ -324,8 +455,12 @@ export class LogPipeline {
   close(): boolean {
     for (const f of this.files.values()) {
       this.cancelSettle(f);
-      this.add(f, f.assembler.flush());
+      this.flushLocal(f);
+      // An older part still being parsed is read again from its checkpoint at the next start.
+      if (f.assembler === null) f.dropped = true;
+      f.ending?.(undefined);
     }
+    this.host.close();
     this.timer?.cancel();
     this.retryTimer?.cancel();
     this.timer = this.retryTimer = null;
