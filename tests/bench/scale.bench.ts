@@ -160,7 +160,9 @@ async function build(root: string, records: number): Promise<Built> {
       lastReport = performance.now();
       const lag = writer.fts.lag().records;
       const s = (lastReport - t0) / 1000;
-      process.stderr.write(`scale: ${(from + BATCH).toLocaleString('en')} stored in ${s.toFixed(0)} s, index ${lag.toLocaleString('en')} behind\n`);
+      process.stderr.write(
+        `scale: ${(from + BATCH).toLocaleString('en')} stored in ${s.toFixed(0)} s, index ${lag.toLocaleString('en')} behind\n`,
+      );
       await new Promise((r) => setImmediate(r));
     }
   }
