@@ -5,6 +5,7 @@
 //   npm run bench -- --quick      small sizes, to check the bench itself
 //   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder)
 //   npm run bench -- --only big-folder --big-8m   the big folder at 1M and 8M lines
+//   npm run bench -- --only scale --scale-records 100000000   the 100M-record database (default 10M, --quick 1M)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ import { benchHealth } from './health.bench.js';
 import { benchSlo } from './slo.bench.js';
 import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPatterns } from './analysis.bench.js';
 import { benchBigFolder } from './big-folder.bench.js';
+import { benchScale } from './scale.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -302,6 +304,13 @@ try {
   if (wanted('big-folder')) {
     const sizes = quick ? [300_000] : process.argv.includes('--big-8m') ? [1_000_000, 8_000_000] : [1_000_000];
     rows.push(...(await benchBigFolder(work, sizes, pyLine)));
+  }
+  // The 100M-record database (issue 15): only when asked, it takes long to build.
+  if (only === 'scale') {
+    const arg = process.argv.indexOf('--scale-records');
+    const records = arg > 0 ? Number(process.argv[arg + 1]) : quick ? 1_000_000 : 10_000_000;
+    if (!Number.isSafeInteger(records) || records < 100_000) throw new Error('--scale-records: a whole number of at least 100000');
+    rows.push(...(await benchScale(work, records, process.env.LOUPE_BENCH_SCALE_KEEP)));
   }
   printTable();
 } finally {

@@ -145,12 +145,12 @@ export async function benchLineToScreen(samples: number): Promise<BenchRow[]> {
  * On an existing database (`dataDir`, e.g. the search bench's 10M lines): the first paint of the
  * app with rows from the start of `loupe serve`, and scrolling back through history page by page.
  */
-export async function benchBigHistory(dataDir: string, records: number): Promise<BenchRow[]> {
+export async function benchBigHistory(dataDir: string, records: number, serveArgs: string[] = []): Promise<BenchRow[]> {
   // The browser is not part of the app: it is up before the clock starts.
   const browser = await launchBrowser();
   const page = await browser.context.newPage();
   const t0 = performance.now();
-  const server = await startServe(['--data-dir', dataDir]);
+  const server = await startServe(['--data-dir', dataDir, ...serveArgs]);
   try {
     await openApp(server.url, server.token, page);
     await page.getByRole('row').nth(5).waitFor();

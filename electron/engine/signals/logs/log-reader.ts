@@ -19,6 +19,7 @@ import {
   simpleFilters,
   sqlAnalysisLookup,
   withSearchDeadline,
+  type PrefixExpander,
   type QueryAst,
   type SourceCatalog,
 } from './query/index.js';
@@ -58,6 +59,8 @@ const TIME_MAX = Number.MAX_SAFE_INTEGER;
 const MAX_NARROWED_MINUTES = 5000;
 /** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
 const LEVEL_TOTALS_REUSE_MS = 2000;
+/** A prefix term that more index words than this start with is left to FTS5's prefix query. */
+const MAX_PREFIX_WORDS = 16;
 
 export class LogReader {
   private readonly filePaths = new Map<number, string>();
@@ -72,7 +75,31 @@ export class LogReader {
     readonly deadlineMs = SEARCH_DEADLINE_MS,
     /** "Now" for open-ended ranges and the level totals' reuse. */
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    // The index's words, by the FTS5 vocabulary of its file (a table of the connection, none on disk).
+    db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.logs_fts_words USING fts5vocab(fts, logs_fts, row)');
+    this.nextWord = db.prepare('SELECT term FROM temp.logs_fts_words WHERE term >= ? AND term < ? LIMIT 1').pluck();
+  }
+
+  private readonly nextWord;
+
+  /**
+   * The index's other words that start with `word` (see PrefixExpander): looked up one at a time
+   * from just past `word` itself (the vocabulary counts a word's rows as it passes it: the word
+   * searched for, often common, is never passed). Words the tokenizer might fold otherwise
+   * (not ASCII letters, digits, `_`) keep FTS5's prefix query.
+   */
+  private readonly expandPrefix: PrefixExpander = (word) => {
+    const w = word.toLowerCase();
+    if (!/^[a-z0-9_]+$/.test(w)) return null;
+    const end = w.slice(0, -1) + String.fromCharCode(w.charCodeAt(w.length - 1) + 1);
+    const others: string[] = [];
+    for (let next = this.nextWord.get(`${w}\0`, end) as string | undefined; next !== undefined;) {
+      if (others.push(next) > MAX_PREFIX_WORDS) return null;
+      next = this.nextWord.get(`${next}\0`, end) as string | undefined;
+    }
+    return others;
+  };
 
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
   search(p: SearchParams): LogPage {
@@ -155,7 +182,7 @@ export class LogReader {
     // The newest records may not be indexed yet: scanned first, then the index takes over below them.
     idMax = this.scanAboveIndex(ast, from, to, idMin, idMax, (row) => rows.push(row) < limit);
     if (rows.length >= limit) return rows;
-    const sql = compileToSql(ast);
+    const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
     const stmt =
       sql.fts !== null
         ? this.db.prepare(
@@ -270,7 +297,7 @@ export class LogReader {
         takeScanned(row);
         return true;
       });
-      const sql = compileToSql(ast);
+      const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
       const stmt =
         sql.fts !== null
           ? this.db.prepare(
@@ -377,11 +404,12 @@ export class LogReader {
         .all(from, to, ...cond.params) as { minute: number; level: number; n: number }[];
       for (const r of rows) bump(r.minute, r.level, r.n);
     } else {
-      const sql = compileToSql(ast);
       const idMax = this.scanAboveIndex(ast, from, to, from, to + this.writer.maxDrift, (row) => {
         bump(row.ts, levelIndexOf(row.severity), 1);
         return true;
       });
+      // After the index's mark is read: the words of every record below it are in the vocabulary.
+      const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
       const stmt =
         sql.fts !== null
           ? this.db.prepare(

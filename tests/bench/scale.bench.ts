@@ -1,0 +1,325 @@
+// A week of a busy laptop (issue 15, "Scale"): a database of up to 100M log records, generated
+// straight into the store through the real LogWriter (records, per-minute counts, files'
+// checkpoints, the full-text queue) with the real FTS worker thread indexing beside it, then the
+// figures a developer feels there: search p95 (rare, common, level + word), histogram, facets,
+// restart to a first page, first paint of `loupe serve`, and --max-db-size held while ingest goes on.
+//
+//   npm run bench -- --only scale [--scale-records 100000000]
+//   LOUPE_BENCH_SCALE_KEEP=<dir>   build the database there once and reuse it on later runs (the
+//                                  retention row trims ~1 % of its oldest records each run)
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../electron/engine/core/database.js';
+import { createEngine, DB_FILE, type Engine } from '../../electron/engine/engine.js';
+import { LogWriter, type FileCheckpoint, type LogInsert } from '../../electron/engine/signals/logs/log-writer.js';
+import { logFacets } from '../../electron/engine/signals/logs/log-facets.js';
+import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
+import { benchBigHistory } from './ui.bench.js';
+import { percentile, timeIt, type BenchRow } from './bench-row.js';
+
+/** Records a second of log time: 100M records make ~5.8 days, a busy laptop's week. */
+const RECORDS_PER_SECOND = 200;
+const BATCH = 10_000;
+const HOUR_US = 3_600_000_000;
+const NO_LIMIT = { retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4 };
+/** `loupe serve`'s flags for the same: its defaults (7 days, 2 GB) would prune the database at start. */
+const SERVE_NO_LIMIT = ['--retention', '36500d', '--max-db-size', '1000GiB', '--no-otlp'];
+
+/** Three apps' logs, each a folder of two files, with their own loggers and messages. */
+const SOURCES = [
+  { name: 'api', loggers: ['uvicorn.access', 'app.http', 'app.auth', 'app.db', 'app.cache'] },
+  { name: 'worker', loggers: ['celery.worker', 'celery.app.trace', 'tasks.billing', 'tasks.email', 'tasks.sync'] },
+  { name: 'web', loggers: ['django.request', 'django.db.backends', 'web.views', 'web.forms', 'web.middleware'] },
+];
+const SEVERITY = { DEBUG: 5, INFO: 9, WARNING: 13, ERROR: 17, CRITICAL: 21 } as const;
+
+/** A small, fast, seeded PRNG (mulberry32): the same database for the same size every time. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Record i: 1 in 11 mentions "timeout" (common), 1 in 100k "kaboom" (rare), as the search bench's
+ * lines; levels mostly info (errors ~4 %), a request id of its own (the index's vocabulary grows
+ * as a real one does), structured attributes on the worker's records.
+ */
+function makeRecord(i: number, ts: number, rnd: () => number, fileIds: number[][], sourceIds: number[]): LogInsert {
+  const s = i % SOURCES.length;
+  const src = SOURCES[s]!;
+  const logger = src.loggers[Math.floor(rnd() * src.loggers.length)]!;
+  const r = rnd();
+  const level = r < 0.15 ? 'DEBUG' : r < 0.81 ? 'INFO' : r < 0.955 ? 'WARNING' : r < 0.999 ? 'ERROR' : 'CRITICAL';
+  const rid = Math.floor(rnd() * 0xffffffff).toString(16);
+  const ms = Math.floor(rnd() * 2000);
+  let message: string;
+  let attributes: Record<string, unknown> | undefined;
+  if (i % 100_000 === 77) message = `kaboom in the flux capacitor request_id=${rid}`;
+  else if (i % 11 === 3) message = `timeout waiting for upstream ${logger} after ${ms}ms request_id=${rid}`;
+  else if (s === 0) message = `GET /api/users/${i % 1000} status=${r < 0.955 ? 200 : 500} in ${ms}ms request_id=${rid}`;
+  else if (s === 1) {
+    message = `Task tasks.${logger.split('.').pop()}.run[${rid}] succeeded in ${(ms / 1000).toFixed(3)}s`;
+    attributes = { task_id: rid, duration_ms: ms, queue: i % 3 === 0 ? 'default' : 'priority' };
+  } else message = `"POST /accounts/${i % 500}/settings HTTP/1.1" ${r < 0.955 ? 302 : 403} ${ms * 7} rendered profile form`;
+  return {
+    ts,
+    severity: SEVERITY[level],
+    levelText: level,
+    fileId: fileIds[s]![i % 2]!,
+    sourceId: sourceIds[s]!,
+    logger,
+    message,
+    attributes,
+    flags: 0,
+  };
+}
+
+interface Built {
+  dataDir: string;
+  sourcesDir: string;
+  records: number;
+  endUs: number;
+  /** How it was built, for the table (rate, or "kept"). */
+  how: string;
+}
+
+const dirBytes = (dir: string): number => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
+/** The database of `records` records in `root` (kept there: reused when it holds the same size). */
+async function build(root: string, records: number): Promise<Built> {
+  const dataDir = join(root, 'data');
+  const sourcesDir = join(root, 'sources');
+  const metaFile = join(root, 'scale.json');
+  if (existsSync(metaFile) && existsSync(join(dataDir, DB_FILE))) {
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { records: number; endUs: number };
+    if (meta.records === records) return { dataDir, sourcesDir, records, endUs: meta.endUs, how: `kept in ${root}` };
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(metaFile, { force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(join(dataDir, DB_FILE));
+  const nowUs = Date.now() * 1000;
+  const sourceIds: number[] = [];
+  const fileIds: number[][] = [];
+  for (const [k, src] of SOURCES.entries()) {
+    const folder = join(sourcesDir, src.name);
+    mkdirSync(folder, { recursive: true });
+    sourceIds.push(
+      Number(db.prepare("INSERT INTO sources (kind, path, created_at) VALUES ('folder', ?, ?)").run(folder, nowUs).lastInsertRowid),
+    );
+    // The files were rotated away since (gone): their records stay, nothing is read again.
+    fileIds.push(
+      [0, 1].map((f) =>
+        Number(
+          db
+            .prepare(
+              `INSERT INTO files (source_id, path, dev, ino, fp_len, fp_hash, format, gone, updated_at)
+               VALUES (?, ?, 0, ?, 0, 'bench', 'python', 1, ?)`,
+            )
+            .run(sourceIds[k], join(folder, f === 0 ? 'app.log' : 'app.log.1'), k * 2 + f + 1, nowUs).lastInsertRowid,
+        ),
+      ),
+    );
+  }
+  const writer = new LogWriter(db);
+  // The index is written as the engine writes it: by the FTS worker thread, on its own connection.
+  const ftsWorker = new Worker(fileURLToPath(new URL('../../electron/engine/signals/logs/fts-worker.js', import.meta.url)), {
+    workerData: { dbPath: join(dataDir, DB_FILE) },
+  });
+  const ftsExited = new Promise<void>((resolve) => ftsWorker.once('exit', () => resolve()));
+  const stepUs = 1_000_000 / RECORDS_PER_SECOND;
+  const startUs = nowUs - Math.ceil(records * stepUs);
+  const rnd = prng(records);
+  const t0 = performance.now();
+  let lastReport = t0;
+  for (let from = 0; from < records; from += BATCH) {
+    const batch: LogInsert[] = [];
+    const checkpoints = new Map<number, FileCheckpoint>();
+    for (let i = from; i < Math.min(records, from + BATCH); i++) {
+      // A little jitter: equal times make ids bump, as real bursts do.
+      const rec = makeRecord(i, Math.floor(startUs + i * stepUs + rnd() * stepUs), rnd, fileIds, sourceIds);
+      batch.push(rec);
+      const c = checkpoints.get(rec.fileId!) ?? { offset: 0, records: 0, bytes: 0, truncatedLines: 0, invalidUtf8Lines: 0 };
+      c.records++;
+      c.bytes += rec.message.length + 60;
+      c.offset += rec.message.length + 60;
+      checkpoints.set(rec.fileId!, c);
+    }
+    writer.write(batch, checkpoints);
+    // Let the worker's thread breathe (and report progress) now and then.
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      const lag = writer.fts.lag().records;
+      const s = (lastReport - t0) / 1000;
+      process.stderr.write(
+        `scale: ${(from + BATCH).toLocaleString('en')} stored in ${s.toFixed(0)} s, index ${lag.toLocaleString('en')} behind\n`,
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  const storedS = (performance.now() - t0) / 1000;
+  while (writer.fts.lag().records > 0) await new Promise((r) => setTimeout(r, 200));
+  ftsWorker.postMessage('stop');
+  await ftsExited;
+  const allS = (performance.now() - t0) / 1000;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.pragma('fts.wal_checkpoint(TRUNCATE)');
+  db.close();
+  writeFileSync(metaFile, JSON.stringify({ records, endUs: nowUs }));
+  const how = `built: stored ${storedS.toFixed(0)} s (${Math.round(records / storedS).toLocaleString('en')}/s), indexed ${allS.toFixed(0)} s (${Math.round(records / allS).toLocaleString('en')}/s), ${(dirBytes(dataDir) / 1e9).toFixed(2)} GB`;
+  process.stderr.write(`scale: ${how}\n`);
+  return { dataDir, sourcesDir, records, endUs: nowUs, how };
+}
+
+function countRecords(dataDir: string): number {
+  const db = openDatabase(join(dataDir, DB_FILE));
+  try {
+    return db.prepare('SELECT count(*) FROM logs').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** p50 and p95 of `n` runs of `fn` after one warm-up, or the deadline's message. */
+function p95Of(n: number, fn: () => unknown): { text: string; p95: number } {
+  try {
+    fn();
+    const t = timeIt(n, fn);
+    const p95 = percentile(t, 95);
+    return { text: `p50 ${percentile(t, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`, p95 };
+  } catch (err) {
+    if (!(err instanceof SearchTimeoutError)) throw err;
+    return { text: err.message, p95: Infinity };
+  }
+}
+
+function openEngine(dataDir: string, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Promise<Engine> {
+  return createEngine({ dataDir, ...NO_LIMIT, otlp: false, analysis: false, ...extra });
+}
+
+export async function benchScale(work: string, records: number, keep: string | undefined): Promise<BenchRow[]> {
+  const root = keep ?? join(work, 'scale');
+  const built = await build(root, records);
+  const size = `${(records / 1e6).toLocaleString('en')}M`;
+  const rows: BenchRow[] = [];
+  // Each row is printed as it is measured too: a run at 100M takes long.
+  const add = (row: BenchRow): void => {
+    rows.push(row);
+    process.stderr.write(`${row.what}: ${row.value}\n`);
+  };
+  add({ what: `scale: ${size} records (3 sources, 6 files)`, value: built.how, target: 'report' });
+
+  // Restart to ready: the engine opened on the database and its first page of rows, three times.
+  const restarts: number[] = [];
+  let engine: Engine | undefined;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    engine = await openEngine(built.dataDir);
+    engine.reader.search({ limit: 200 });
+    restarts.push(performance.now() - t0);
+    if (k < 2) await engine.close();
+  }
+  add({
+    what: `scale ${size}: restart (engine open + first page of rows)`,
+    value: restarts.map((t) => `${t.toFixed(0)} ms`).join(', '),
+    target: '< 500 ms',
+    ok: Math.max(...restarts) < 500,
+  });
+
+  const e = engine!;
+  const lastHour = { from: built.endUs - HOUR_US, to: built.endUs };
+  const searches: [string, string, { from?: number; to?: number }][] = [
+    ['rare word', 'kaboom', {}],
+    ['common word (1 in 11)', 'timeout', {}],
+    ['level + word', 'timeout level:error', {}],
+    ['level', 'level:critical', {}],
+    ['source + word', `source:${join(built.sourcesDir, 'worker')} timeout`, {}],
+    ['rare word, last hour', 'kaboom', lastHour],
+    ['common word, last hour', 'timeout', lastHour],
+  ];
+  for (const [name, q, range] of searches) {
+    const r = p95Of(20, () => e.reader.search({ q, limit: 200, ...range }));
+    add({ what: `scale ${size}: search "${q}" (${name}), newest 200`, value: r.text, target: 'p95 < 50 ms', ok: r.p95 < 50 });
+  }
+  const views: [string, () => unknown][] = [
+    ['histogram, whole range', () => e.reader.histogram({ buckets: 100 })],
+    ['histogram, last hour (the default view)', () => e.reader.histogram({ buckets: 60, ...lastHour })],
+    ['histogram "timeout", last hour', () => e.reader.histogram({ q: 'timeout', buckets: 60, ...lastHour })],
+    ['histogram "timeout level:error", whole range', () => e.reader.histogram({ q: 'timeout level:error', buckets: 100 })],
+    ['histogram "timeout", whole range', () => e.reader.histogram({ q: 'timeout', buckets: 100 })],
+    ['facets, last hour', () => logFacets(e.reader, lastHour)],
+    ['facets "timeout", last hour', () => logFacets(e.reader, { q: 'timeout', ...lastHour })],
+    ['facets, whole range', () => logFacets(e.reader, {})],
+    ['facets "timeout", whole range', () => logFacets(e.reader, { q: 'timeout' })],
+  ];
+  for (const [name, fn] of views) {
+    const r = p95Of(10, fn);
+    add({ what: `scale ${size}: ${name}`, value: r.text, target: 'p95 < 50 ms', ok: r.p95 < 50 });
+  }
+  await e.close();
+
+  // First paint: `loupe serve` started on the database, the app's first page of rows on screen.
+  const [paint] = await benchBigHistory(built.dataDir, records, SERVE_NO_LIMIT);
+  if (paint) add({ ...paint, what: `scale ${size}: ${paint.what}` });
+
+  const before = countRecords(built.dataDir);
+  const retained = await retentionWhileIngesting(built, size);
+  // Retention took the oldest records: the next run builds again when it took more than planned.
+  const after = countRecords(built.dataDir);
+  if (after < records * 0.95) rmSync(join(root, 'scale.json'), { force: true });
+  add({ ...retained, value: `${retained.value}; records ${before.toLocaleString('en')} → ${after.toLocaleString('en')}` });
+  return rows;
+}
+
+/**
+ * --max-db-size at about the database's size while a file is appended to: the data dir must stay
+ * within the limit (10 % over at most, as tests/integration/size-limit.test.ts asks at 32 MB)
+ * while the oldest records go, and every line appended must be stored.
+ */
+async function retentionWhileIngesting(built: Built, size: string): Promise<BenchRow> {
+  const limit = Math.ceil(dirBytes(built.dataDir) * 1.01);
+  const log = join(built.sourcesDir, 'api', 'ingest.log');
+  writeFileSync(log, '');
+  const engine = await openEngine(built.dataDir, { maxDbBytes: limit, paths: [log] });
+  const lines = 300_000;
+  let largest = 0;
+  const sampler = setInterval(() => (largest = Math.max(largest, dirBytes(built.dataDir))), 50);
+  const t0 = performance.now();
+  try {
+    for (let start = 0; start < lines; start += 20_000) {
+      let text = '';
+      for (let i = start; i < start + 20_000; i++) {
+        const t = new Date(built.endUs / 1000 + i);
+        text += `${t.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',')} INFO app.ingest: appended line ${i} user_id=${i % 9973} took ${i % 997}ms\n`;
+      }
+      appendFileSync(log, text);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (;;) {
+      const newest = engine.reader.search({ q: `"appended line ${lines - 1}"`, limit: 1 }).records[0];
+      if (newest) break;
+      if (performance.now() - t0 > 600_000) throw new Error('scale: the appended lines were not all stored within 10 minutes');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    largest = Math.max(largest, dirBytes(built.dataDir));
+  } finally {
+    clearInterval(sampler);
+    await engine.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    what: `scale ${size}: --max-db-size ${(limit / 1e9).toFixed(2)} GB while ${lines.toLocaleString('en')} lines are appended`,
+    value: `largest data dir ${(largest / 1e9).toFixed(2)} GB (${((largest / limit - 1) * 100).toFixed(1)} % over), stored in ${seconds.toFixed(0)} s`,
+    target: '≤ 10 % over the limit',
+    ok: largest <= limit * 1.1,
+  };
+}
