@@ -48,7 +48,12 @@ beforeAll(() => {
   const script = join(dir, 'writer.py');
   writeFileSync(script, WRITER);
   // The failure sits 2 MB before the tail (the last TAIL_FIRST_BYTES): the end of the older part.
-  execFileSync('/usr/bin/python3', [script, bigLog, String(TAIL_FIRST_MIN_BYTES + 1024 * 1024), String(TAIL_FIRST_BYTES + 2 * 1024 * 1024)]);
+  execFileSync('/usr/bin/python3', [
+    script,
+    bigLog,
+    String(TAIL_FIRST_MIN_BYTES + 1024 * 1024),
+    String(TAIL_FIRST_BYTES + 2 * 1024 * 1024),
+  ]);
 }, 120_000);
 
 /** A folder of its own holding a copy of the big log. */

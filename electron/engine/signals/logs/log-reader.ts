@@ -2,7 +2,9 @@
 // full-text queries alike), a record's neighbours in its file, and the volume histogram (from the
 // per-minute counts when the query allows, from the rows otherwise). Text searches are whole from
 // the first second: the records the full-text index has not reached yet (ids above its mark) are
-// scanned, their stored text tested with the live tail's predicate, and come first (newest).
+// scanned, their stored text tested with the live tail's predicate, and come first (newest); and
+// the files' bytes not read into the store yet are searched too (UnreadFiles), their matches
+// merged in newest-first as `pending` records.
 import { LEVELS, levelOf } from '../../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
@@ -86,7 +88,10 @@ export class LogReader {
     // Newest first by id, a pending record by its time (ids are times, bumped on ties).
     const merged = [
       ...rows.map((r) => ({ key: r.id, view: this.toView(r) })),
-      ...(unread?.matches ?? []).map((m) => ({ key: m.row.ts, view: { ...this.toView(m.row), pending: { file: m.file, offset: m.offset } } })),
+      ...(unread?.matches ?? []).map((m) => ({
+        key: m.row.ts,
+        view: { ...this.toView(m.row), pending: { file: m.file, offset: m.offset } },
+      })),
     ].sort((a, b) => b.key - a.key);
     const kept = merged.slice(0, limit);
     const last = kept[kept.length - 1];
