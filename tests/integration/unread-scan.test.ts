@@ -13,7 +13,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { logFacets } from '../../electron/engine/signals/logs/log-facets.js';
 import { TAIL_FIRST_BYTES, TAIL_FIRST_MIN_BYTES } from '../../electron/engine/ingest/files/file-reader.js';
-import type { FacetsView, HistogramView } from '../../shared/model.js';
+import type { FacetsView } from '../../shared/api.js';
+import type { HistogramView } from '../../shared/model.js';
 
 /** Records past `min_bytes`, then a failure whose traceback ends in "kaboom", then `after` bytes more (the tail and some), and one more "kaboom" at the very end. */
 const WRITER = `

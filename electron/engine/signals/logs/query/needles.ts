@@ -15,8 +15,9 @@ const ASCII_TOKEN = /^[a-z0-9_]+$/;
 
 /**
  * Needles of which every match of the search holds at least one, or null when the search can't be
- * narrowed so (no words, or only words with letters the index folds from others: `é` also matches
- * `É` and `e` matches `é`, which raw bytes don't show).
+ * narrowed so (no words, or only words with letters beyond ASCII: `ß` also matches `SS`, which raw
+ * bytes don't show). One limit stays: the index drops accents, so `cafe` matches a `café` that
+ * these needles miss (README, *Lines not read yet*).
  */
 export function literalNeedles(ast: QueryAst): Needle[] | null {
   switch (ast.kind) {
