@@ -386,7 +386,7 @@ export class LogsStore {
     if (this.frame || !this.firstPageDone || this.pendingLive.length === 0) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const fresh = this.pendingLive.filter((r) => !this.firstPageIds.has(r.id));
+      const fresh = this.pendingLive.filter((r) => !this.firstPageIds.has(r.id) && !this.replacePending(r));
       this.pendingLive = [];
       if (fresh.length === 0) return;
       for (const r of fresh) this.live.push(r);
@@ -398,6 +398,18 @@ export class LogsStore {
       if (this.count > (this.following ? MAX_ROWS : MAX_ROWS * 4)) this.trimOldest(this.count - MAX_ROWS);
       this.version++;
     });
+  }
+
+  /**
+   * A record of the first page found in a file's unread bytes (`pending`) is stored a moment later
+   * and comes by the tail: it takes the pending row's place rather than showing twice.
+   */
+  private replacePending(r: LogRecordView): boolean {
+    if (!this.unread) return false;
+    const i = this.older.findIndex((o) => o.pending && o.file === r.file && o.timestamp === r.timestamp && o.message === r.message);
+    if (i < 0) return false;
+    this.older[i] = r;
+    return true;
   }
 
   /** Forget the `n` oldest rows in memory; the cursor then points just past the oldest one kept. */
