@@ -109,6 +109,8 @@ export class UnreadFileScan implements UnreadFiles {
     let files = 0;
     try {
       for (const f of this.files()) {
+        // A stat first: most files are read to their end, and a search must not open them all.
+        if (!mayHaveUnread(f)) continue;
         const opened = openChecked(f);
         if (opened === 'changed') changed.push(f.path);
         if (typeof opened !== 'object') continue;
@@ -215,6 +217,16 @@ function openChecked(f: FileRow): { fd: number; size: number } | 'changed' | 'mi
     return 'changed';
   }
   return { fd, size: st.size };
+}
+
+/** False when the file at the row's path is the row's file and wholly stored; true when unsure. */
+function mayHaveUnread(f: FileRow): boolean {
+  try {
+    const st = statSync(f.path);
+    return st.dev !== f.dev || st.ino !== f.ino || unreadBytes(f, st.size) > 0 || st.size < f.offset;
+  } catch {
+    return false; // gone: nothing to scan (the reader says so)
+  }
 }
 
 function unreadBytes(f: FileRow, size: number): number {
