@@ -3,7 +3,7 @@
 // histogram's and facets' counts, that those count only what is stored. Distinct from "not yet
 // indexed" (stored, and found by scanning the stored text).
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
-import { formatBytes } from '../../lib/format';
+import { formatBytes } from '../../lib/format.js';
 
 /** The status line's words for a search's unread part, or '' when nothing is unread. */
 export function unreadSearchText(unread: UnreadSearched | null): string {
