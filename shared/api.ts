@@ -24,6 +24,7 @@ import type {
   TraceSearchView,
   TraceView,
   UnindexedPart,
+  UnreadPart,
 } from './model.js';
 import type {
   AlertHistoryEntry,
@@ -77,6 +78,8 @@ export interface FacetsView {
   complete: boolean;
   /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
   unindexed?: UnindexedPart;
+  /** Present while some of the files are not read yet: the counts are of what is stored. */
+  unread?: UnreadPart;
 }
 
 export interface ContextView {

@@ -26,6 +26,12 @@ export interface LogRecordView {
   exception?: { type: string; message: string };
   /** The line was longer than the line limit and was cut; the message ends with a marker. */
   truncated?: boolean;
+  /**
+   * Found by a search in a file's bytes not read into the store yet: not stored, so `id` is a
+   * negative stand-in (no context, not a cursor) and the record is stored later with its own id.
+   * `file` and `offset` (the byte its record starts at) say where it is.
+   */
+  pending?: { file: string; offset: number };
 }
 
 /**
@@ -147,11 +153,31 @@ export interface UnindexedPart {
   bytes: number;
 }
 
+/** The bytes of the watched files not read into the store yet (a big folder's first minute), and in how many files. */
+export interface UnreadPart {
+  bytes: number;
+  files: number;
+}
+
+/** What a search did with the unread bytes: their matches are its `pending` records. */
+export interface UnreadSearched extends UnreadPart {
+  /**
+   * How many of them it looked through for its words: all of them, or fewer when it stopped at
+   * its cap (bytes or time), or 0 when the search has no words to look for (level or field terms
+   * alone: then only the stored records answer).
+   */
+  scannedBytes: number;
+  /** Files skipped because they changed under the scan (rotated away, truncated, rewritten). */
+  changed?: string[];
+}
+
 export interface HistogramView {
   total: number;
   buckets: HistogramBucket[];
   /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
   unindexed?: UnindexedPart;
+  /** Present while some of the files are not read yet: the counts are of what is stored. */
+  unread?: UnreadPart;
 }
 
 export interface LogPage {
@@ -160,6 +186,8 @@ export interface LogPage {
   nextCursor: string | null;
   /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
   unindexed?: UnindexedPart;
+  /** Present while some of the files are not read yet: what the search did with them. */
+  unread?: UnreadSearched;
 }
 
 export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';

@@ -29,6 +29,7 @@ import { openDatabase, type Db } from './core/database.js';
 import { FtsBackground } from './signals/logs/fts-background.js';
 import { LogWriter } from './signals/logs/log-writer.js';
 import { LogReader } from './signals/logs/log-reader.js';
+import { UnreadFileScan } from './ingest/files/unread-scan.js';
 import { SourceStore } from './ingest/source-store.js';
 import { LogPipeline } from './ingest/files/pipeline/log-pipeline.js';
 import { SourceManager } from './ingest/source-manager.js';
@@ -230,6 +231,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   ftsBackground.start();
   undo.push(() => ftsBackground.stop());
   const sourceStore = new SourceStore(db, scheduler.clock);
+  // Searches also look through the files' bytes not read yet (a big folder's first seconds).
+  reader.unread = new UnreadFileScan(db, scheduler.clock);
   // The log rules' counts follow what is stored and deleted.
   const logCounts = new LogWindowCounts({ reader });
   const logsDeleted = (fromId: number, toId: number): void => events.emit('logs.deleted', { fromId, toId });

@@ -48,11 +48,15 @@ function loopCpuSeconds(): number {
   }
 }
 
-/** What a search answers now: how long it took, how many of the first page, and whether the first is the newest match. */
-function searchNow(engine: Engine, q: string): { ms: number; found: number; newest: number | null } {
+/**
+ * What a search answers now: how long it took, how many of the first page (of them, how many found
+ * in the files' bytes not read yet), and whether the first is the newest match.
+ */
+function searchNow(engine: Engine, q: string): { ms: number; found: number; pending: number; newest: number | null } {
   const t0 = performance.now();
   const page = engine.reader.search({ q, limit: 200 });
-  return { ms: performance.now() - t0, found: page.records.length, newest: page.records[0]?.id ?? null };
+  const pending = page.records.filter((r) => r.pending).length;
+  return { ms: performance.now() - t0, found: page.records.length, pending, newest: page.records[0]?.id ?? null };
 }
 
 export async function benchBigFolder(work: string, sizes: number[], lineOf: (i: number) => string): Promise<BenchRow[]> {
@@ -128,7 +132,7 @@ export async function benchBigFolder(work: string, sizes: number[], lineOf: (i: 
     await engine.close();
 
     const fmt = (s: ReturnType<typeof searchNow>, total: number): string =>
-      `${s.found >= total ? 'all' : s.found} of ${total} found, ${ms(s.ms)}`;
+      `${s.found >= total ? 'all' : s.found} of ${total} found${s.pending > 0 ? ` (${s.pending} not yet read)` : ''}, ${ms(s.ms)}`;
     const lnavText = (r: { ms: number } | null): string => (r === null ? 'lnav not installed (apt-get install lnav)' : ms(r.ms));
     rows.push(
       {

@@ -35,6 +35,7 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
   const exact = matches <= FACET_EXACT_MAX;
   const rows = reader.searchRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
   const unindexed = reader.unindexedOf(p.q);
+  const unread = reader.unreadPart();
   const loggers = new Map<string, number>();
   const files = new Map<string, number>();
   const services = new Map<string, number>();
@@ -71,6 +72,7 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
     sampled: rows.length,
     complete: exact || rows.length < FACET_SAMPLE,
     ...(unindexed ? { unindexed } : {}),
+    ...(unread ? { unread } : {}),
   };
 }
 

@@ -2,9 +2,11 @@
 // full-text queries alike), a record's neighbours in its file, and the volume histogram (from the
 // per-minute counts when the query allows, from the rows otherwise). Text searches are whole from
 // the first second: the records the full-text index has not reached yet (ids above its mark) are
-// scanned, their stored text tested with the live tail's predicate, and come first (newest).
+// scanned, their stored text tested with the live tail's predicate, and come first (newest); and
+// the files' bytes not read into the store yet are searched too (UnreadFiles), their matches
+// merged in newest-first as `pending` records.
 import { LEVELS, levelOf } from '../../../../shared/severity.js';
-import type { HistogramView, LogPage, LogRecordView, UnindexedPart } from '../../../../shared/model.js';
+import type { HistogramView, LogPage, LogRecordView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import {
   checkSearchDeadline,
@@ -30,6 +32,8 @@ import type { FtsLag } from './fts-index.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
+import { literalNeedles } from './query/needles.js';
+import type { UnreadFiles } from './unread-files.js';
 
 export const MAX_PAGE = 5000;
 export const DEFAULT_PAGE = 200;
@@ -67,6 +71,8 @@ export class LogReader {
   private readonly sourcePaths = new Map<number, string>();
   /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
   private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
+  /** The scan of the files' unread bytes (ingest/files/unread-scan.ts, set by engine.ts); none: stored records only. */
+  unread: UnreadFiles | null = null;
 
   constructor(
     private readonly db: Db,
@@ -105,14 +111,50 @@ export class LogReader {
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
     const rows = this.searchRows(p, limit);
-    const last = rows[rows.length - 1];
+    const unread = this.searchUnread(p, limit);
+    // Newest first by id, a pending record by its time (ids are times, bumped on ties).
+    const merged = [
+      ...rows.map((r) => ({ key: r.id, view: this.toView(r) })),
+      ...(unread?.matches ?? []).map((m) => ({
+        key: m.row.ts,
+        view: { ...this.toView(m.row), pending: { file: m.file, offset: m.offset } },
+      })),
+    ].sort((a, b) => b.key - a.key);
+    const kept = merged.slice(0, limit);
+    const last = kept[kept.length - 1];
     const page: LogPage = {
-      records: rows.map((r) => this.toView(r)),
-      nextCursor: rows.length === limit && last ? String(last.id) : null,
+      records: kept.map((k) => k.view),
+      nextCursor: (rows.length === limit || merged.length >= limit) && last ? String(last.key) : null,
     };
     const unindexed = this.unindexedOf(p.q);
     if (unindexed) page.unindexed = unindexed;
+    if (unread && (unread.searched.bytes > 0 || unread.searched.changed)) page.unread = unread.searched;
     return page;
+  }
+
+  /**
+   * The matches in the files' bytes not read into the store yet (UnreadFiles), when the search
+   * has words to look for there; with none, only how much is unread (scannedBytes 0).
+   */
+  private searchUnread(p: SearchParams, limit: number): ReturnType<UnreadFiles['scan']> | null {
+    if (!this.unread) return null;
+    const ast = parseQuery(p.q ?? '');
+    const needles = literalNeedles(ast);
+    if (!needles) {
+      const part = this.unread.measure();
+      return { matches: [], searched: { ...part, scannedBytes: 0 } };
+    }
+    const from = p.from ?? 0;
+    let to = p.to ?? TIME_MAX;
+    if (p.cursor !== undefined && p.cursor !== '') to = Math.min(to, Number(p.cursor) - 1);
+    const test = compileToPredicate(ast, sqlAnalysisLookup(this.db));
+    return this.unread.scan(needles, (row) => row.ts >= from && row.ts <= to && test(Object.assign(row, this.pathsOf(row))), limit);
+  }
+
+  /** How much of the watched files is not read into the store yet, when some is. */
+  unreadPart(): UnreadPart | undefined {
+    const part = this.unread?.measure();
+    return part && part.bytes > 0 ? part : undefined;
   }
 
   /**
@@ -434,8 +476,10 @@ export class LogReader {
     for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
     this.lastLevelTotals = { key: levelTotalsKey(p), at: this.clock.nowMs(), totals };
     const unindexed = this.unindexedOf(p.q);
+    const unread = this.unreadPart();
     return {
       ...(unindexed ? { unindexed } : {}),
+      ...(unread ? { unread } : {}),
       total,
       buckets: counts.map((c, i) => {
         const start = from! + i * width;

@@ -7,7 +7,7 @@
 // million rows costs nothing, where a reactive copy would cost a million; so the arrays are not
 // reactive and `version` says when they changed.
 import type { FacetsView, LiveBatch } from '../../../../shared/api.js';
-import type { HistogramView, LogRecordView, UnindexedPart } from '../../../../shared/model.js';
+import type { HistogramView, LogRecordView, UnindexedPart, UnreadSearched } from '../../../../shared/model.js';
 import type { ApiError } from '../../lib/api-client.js';
 import { api } from '../../lib/client.js';
 import { LatestTicket, toApiError } from '../../lib/latest-request.svelte.js';
@@ -15,6 +15,7 @@ import { searchTerms, textPattern } from '../../lib/highlight.js';
 import { fitFrom, matchTotal } from './log-counts.js';
 import { isLive, rangeParams, resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { nextRefreshDelay } from '../../lib/refresh-pacing.js';
+import { parseTimeParam } from '../../../../shared/time.js';
 
 const FIRST_PAGE = 300;
 const OLDER_PAGE = 500;
@@ -56,6 +57,8 @@ export class LogsStore {
   histogram: HistogramView | null = $state.raw(null);
   /** What the last first page found by scanning text the full-text index has not reached yet (null: nothing). */
   unindexed: UnindexedPart | null = $state.raw(null);
+  /** What the last first page did with the files' bytes not read yet (null: nothing unread). */
+  unread: UnreadSearched | null = $state.raw(null);
   facets: FacetsView | null = $state.raw(null);
   /** Where the histogram's range ends (ms): newer rows from the tail are not in its count yet. */
   private countedTo = $state(0);
@@ -182,6 +185,7 @@ export class LogsStore {
         this.hasOlder = page.nextCursor !== null;
         this.firstPageDone = true;
         this.unindexed = page.unindexed ?? null;
+        this.unread = page.unread ?? null;
         this.version++;
         this.scheduleFlush();
       })
@@ -382,7 +386,7 @@ export class LogsStore {
     if (this.frame || !this.firstPageDone || this.pendingLive.length === 0) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const fresh = this.pendingLive.filter((r) => !this.firstPageIds.has(r.id));
+      const fresh = this.pendingLive.filter((r) => !this.firstPageIds.has(r.id) && !this.replacePending(r));
       this.pendingLive = [];
       if (fresh.length === 0) return;
       for (const r of fresh) this.live.push(r);
@@ -394,6 +398,18 @@ export class LogsStore {
       if (this.count > (this.following ? MAX_ROWS : MAX_ROWS * 4)) this.trimOldest(this.count - MAX_ROWS);
       this.version++;
     });
+  }
+
+  /**
+   * A record of the first page found in a file's unread bytes (`pending`) is stored a moment later
+   * and comes by the tail: it takes the pending row's place rather than showing twice.
+   */
+  private replacePending(r: LogRecordView): boolean {
+    if (!this.unread) return false;
+    const i = this.older.findIndex((o) => o.pending && o.file === r.file && o.timestamp === r.timestamp && o.message === r.message);
+    if (i < 0) return false;
+    this.older[i] = r;
+    return true;
   }
 
   /** Forget the `n` oldest rows in memory; the cursor then points just past the oldest one kept. */
@@ -409,7 +425,8 @@ export class LogsStore {
     }
     this.expanded = expanded;
     const oldest = this.at(0);
-    this.nextCursor = oldest ? String(oldest.id) : null;
+    // A record found in a file's unread bytes has no row id: its time is where older ones start.
+    this.nextCursor = oldest ? String(oldest.pending ? parseTimeParam(oldest.timestamp) : oldest.id) : null;
     this.hasOlder = this.nextCursor !== null;
   }
 

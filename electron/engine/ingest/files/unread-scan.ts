@@ -1,0 +1,357 @@
+// A search correct from the first second: the bytes of the watched files not read into the store
+// yet — a big file's older part while its tail was read first (files.backfill_offset..end), and
+// what a file holds past its committed checkpoint (files.offset..its size) — are scanned for the
+// search's literal words (query/needles.ts) on the raw bytes, and only the records around a hit
+// are parsed (from their record's start, with the file's detected format) for the search's
+// predicate to judge. The checkpoints are committed with the records in one transaction and the
+// scan is synchronous, so a byte is either stored or scanned, never both. Files that changed under
+// the scan (rotated, truncated, rewritten) are skipped and named.
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { createAssembler, type Assembler } from './parse/assembler.js';
+import { looksLikeContinuation } from './parse/continuation.js';
+import type { AssembledRecord } from './parse/types.js';
+import { LineSplitter } from './line-splitter.js';
+import { hashBytes } from './fingerprint.js';
+import { TRUNCATION_MARKER } from './pipeline/log-pipeline.js';
+import type { Db } from '../../core/database.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { Needle } from '../../signals/logs/query/needles.js';
+import type { UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
+import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from '../../signals/logs/rows.js';
+import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
+
+/** The most one search scans of the unread bytes… */
+export const MAX_SCAN_BYTES = 1024 ** 3;
+/**
+ * …and for how long (then it says how much it did not look at): long enough for a 1 GB folder on a
+ * busy 2-core machine (the scan runs ~0.7 GB/s on one idle core), short of the search's deadline.
+ */
+export const MAX_SCAN_MS = 4000;
+/** Read and searched at a time, from a range's end back to its start (the newest bytes first). */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * How far before a hit its record's start is looked for, and after it its end: first a few lines'
+ * worth (most records are one line: a common word's page parses hundreds of them), then, when the
+ * record reaches past that, as far as a long traceback goes.
+ */
+const NEAR_WINDOW = { back: 4 * 1024, ahead: 16 * 1024 };
+const WIDE_WINDOW = { back: 64 * 1024, ahead: 256 * 1024 };
+
+interface FileRow {
+  id: number;
+  source_id: number;
+  path: string;
+  dev: number;
+  ino: number;
+  fp_len: number;
+  fp_hash: string;
+  offset: number;
+  backfill_offset: number | null;
+  backfill_end: number | null;
+  format: string | null;
+}
+
+/** A byte range [start, end) of a file not stored yet; `start` is a record's start (a checkpoint). */
+interface Range {
+  file: FileRow;
+  fd: number;
+  start: number;
+  end: number;
+}
+
+export class UnreadFileScan implements UnreadFiles {
+  private readonly chunk = Buffer.alloc(CHUNK_BYTES + 1024);
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** The files being read (not gone, not superseded by a re-read), the newest records' first. */
+  private files(): FileRow[] {
+    return this.db
+      .prepare(
+        `SELECT id, source_id, path, dev, ino, fp_len, fp_hash, offset, backfill_offset, backfill_end, format
+         FROM files WHERE gone = 0 AND superseded = 0 ORDER BY last_id DESC`,
+      )
+      .all() as FileRow[];
+  }
+
+  measure(): UnreadPart {
+    let bytes = 0;
+    let files = 0;
+    for (const f of this.files()) {
+      let size: number;
+      try {
+        const st = statSync(f.path);
+        if (st.dev !== f.dev || st.ino !== f.ino) continue;
+        size = st.size;
+      } catch {
+        continue;
+      }
+      const unread = unreadBytes(f, size);
+      if (unread > 0) {
+        bytes += unread;
+        files++;
+      }
+    }
+    return { bytes, files };
+  }
+
+  scan(needles: Needle[], keep: (row: LogRow) => boolean, want: number): { matches: UnreadMatch[]; searched: UnreadSearched } {
+    const started = this.clock.nowMs();
+    const matches: UnreadMatch[] = [];
+    const changed: string[] = [];
+    const fds: number[] = [];
+    const tails: Range[] = [];
+    const older: Range[] = [];
+    let bytes = 0;
+    let files = 0;
+    try {
+      for (const f of this.files()) {
+        // A stat first: most files are read to their end, and a search must not open them all.
+        if (!mayHaveUnread(f)) continue;
+        const opened = openChecked(f);
+        if (opened === 'changed') changed.push(f.path);
+        if (typeof opened !== 'object') continue;
+        fds.push(opened.fd);
+        if (opened.size < f.offset) {
+          // Truncated (copytruncate) since its checkpoint: the reader recovers it; its bytes now are not the unread ones.
+          changed.push(f.path);
+          continue;
+        }
+        const unread = unreadBytes(f, opened.size);
+        if (unread === 0) continue;
+        bytes += unread;
+        files++;
+        if (opened.size > f.offset) tails.push({ file: f, fd: opened.fd, start: f.offset, end: opened.size });
+        if (f.backfill_end !== null && f.backfill_offset !== null && f.backfill_offset < f.backfill_end) {
+          older.push({ file: f, fd: opened.fd, start: f.backfill_offset, end: f.backfill_end });
+        }
+      }
+      const pattern = needlePattern(needles);
+      let scanned = 0;
+      let cappedAt: number | null = null;
+      // The tails hold each file's newest lines, the older parts come after.
+      for (const range of [...tails, ...older]) {
+        if (cappedAt === null && (scanned >= MAX_SCAN_BYTES || this.clock.nowMs() - started >= MAX_SCAN_MS)) cappedAt = scanned;
+        if (cappedAt !== null) continue;
+        const r = this.scanRange(range, pattern, keep, want, started, MAX_SCAN_BYTES - scanned);
+        matches.push(...r.matches);
+        if (r.changed) changed.push(range.file.path);
+        // A range left at `want` matches is answered (its older matches are past the page).
+        scanned += r.stopped ? r.scanned : range.end - range.start;
+        if (r.stopped) cappedAt = scanned;
+      }
+      const searched: UnreadSearched = { bytes, files, scannedBytes: Math.min(bytes, scanned) };
+      if (changed.length > 0) searched.changed = [...new Set(changed)];
+      return { matches, searched };
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  }
+
+  /**
+   * The hits of one range, from its end back to its start: each hit's record parsed, the hits
+   * inside a record already parsed skipped. `stopped`: the caps ended it before its start.
+   */
+  private scanRange(
+    range: Range,
+    pattern: { re: RegExp; longest: number },
+    keep: (row: LogRow) => boolean,
+    want: number,
+    started: number,
+    budget: number,
+  ): { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean } {
+    const matches: UnreadMatch[] = [];
+    let scanned = 0;
+    let hi = range.end;
+    /** Hits at or past this byte are inside a record already parsed. */
+    let before = range.end;
+    while (hi > range.start && matches.length < want) {
+      if (scanned >= budget || this.clock.nowMs() - started >= MAX_SCAN_MS) return { matches, scanned, stopped: true, changed: false };
+      const lo = Math.max(range.start, hi - CHUNK_BYTES);
+      // A few bytes past `hi`, so a word across two chunks is seen (from the chunk it starts in).
+      const readEnd = Math.min(range.end, hi + pattern.longest - 1);
+      const n = readFully(range.fd, this.chunk, readEnd - lo, lo);
+      if (n < readEnd - lo) return { matches, scanned, stopped: false, changed: true };
+      const text = this.chunk.toString('latin1', 0, n);
+      const hits: number[] = [];
+      pattern.re.lastIndex = 0;
+      for (let m = pattern.re.exec(text); m !== null && lo + m.index < hi; m = pattern.re.exec(text)) hits.push(lo + m.index);
+      for (let i = hits.length - 1; i >= 0 && matches.length < want; i--) {
+        const at = hits[i]!;
+        if (at >= before) continue;
+        const nowUs = this.clock.nowUs();
+        let found = recordAt(range, at, nowUs, NEAR_WINDOW);
+        if (found === 'wider') found = recordAt(range, at, nowUs, WIDE_WINDOW);
+        if (found === null) return { matches, scanned, stopped: false, changed: true };
+        // A line past the wide window (longer than 256 KB) is left to the reader.
+        if (found === undefined || found === 'wider') continue;
+        before = found.start;
+        if (keep(found.row)) matches.push({ row: found.row, file: range.file.path, offset: found.start });
+      }
+      scanned += hi - lo;
+      hi = lo;
+    }
+    return { matches, scanned, stopped: false, changed: false };
+  }
+}
+
+/** The file at the row's path, opened, when it is still the file the row describes (same inode, same first bytes). */
+function openChecked(f: FileRow): { fd: number; size: number } | 'changed' | 'missing' {
+  let fd: number;
+  try {
+    fd = openSync(f.path, 'r');
+  } catch {
+    return 'missing';
+  }
+  const st = fstatSync(fd);
+  let same = st.dev === f.dev && st.ino === f.ino;
+  if (same && f.fp_len > 0) {
+    const head = Buffer.alloc(f.fp_len);
+    same = readFully(fd, head, f.fp_len, 0) === f.fp_len && hashBytes(head) === f.fp_hash;
+  }
+  if (!same) {
+    closeSync(fd);
+    return 'changed';
+  }
+  return { fd, size: st.size };
+}
+
+/** False when the file at the row's path is the row's file and wholly stored; true when unsure. */
+function mayHaveUnread(f: FileRow): boolean {
+  try {
+    const st = statSync(f.path);
+    return st.dev !== f.dev || st.ino !== f.ino || unreadBytes(f, st.size) > 0 || st.size < f.offset;
+  } catch {
+    return false; // gone: nothing to scan (the reader says so)
+  }
+}
+
+function unreadBytes(f: FileRow, size: number): number {
+  const older = f.backfill_end !== null && f.backfill_offset !== null ? Math.max(0, f.backfill_end - f.backfill_offset) : 0;
+  return Math.max(0, size - f.offset) + older;
+}
+
+function readFully(fd: number, buf: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** One regex over the bytes read as latin1 (a byte a char): ASCII letters of caseless needles either case. */
+function needlePattern(needles: Needle[]): { re: RegExp; longest: number } {
+  let longest = 1;
+  const alternatives = needles.map((n) => {
+    const bytes = Buffer.from(n.text, 'utf8');
+    longest = Math.max(longest, bytes.length);
+    return [...bytes.toString('latin1')]
+      .map((c) => {
+        if (n.caseless && /[a-zA-Z]/.test(c)) return `[${c.toLowerCase()}${c.toUpperCase()}]`;
+        return /[\w]/.test(c) ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+      })
+      .join('');
+  });
+  return { re: new RegExp(alternatives.join('|'), 'g'), longest };
+}
+
+/**
+ * The record holding the byte `at` of the range: its start found by walking back over the lines
+ * that can't start one (indented, a traceback's phrases, and the line after such: `ValueError: …`),
+ * then the lines from there given to an assembler of the file's format until the record holding
+ * `at` is complete. Null when the file shrank under the read; 'wider' when the record may reach
+ * past the window (its start or its end not seen), unless the window is already the wide one;
+ * undefined when no record holds `at` (a line longer than the wide window).
+ */
+function recordAt(
+  range: Range,
+  at: number,
+  nowUs: number,
+  window: { back: number; ahead: number },
+): { row: LogRow; start: number } | 'wider' | null | undefined {
+  const wide = window === WIDE_WINDOW;
+  const wStart = Math.max(range.start, at - window.back);
+  const wEnd = Math.min(range.end, at + window.ahead);
+  const win = Buffer.alloc(wEnd - wStart);
+  if (readFully(range.fd, win, win.length, wStart) < win.length) return null;
+  const rel = at - wStart;
+  // The range starts at a record's start; a window cut before it starts at its first whole line.
+  const first = wStart === range.start ? 0 : win.indexOf(10) + 1;
+  const lineText = (s: number): string => {
+    const nl = win.indexOf(10, s);
+    return win.toString('utf8', s, nl < 0 ? win.length : nl).replace(/\r$/, '');
+  };
+  const lineBefore = (s: number): number => (s <= first ? -1 : win.lastIndexOf(10, s - 2) + 1);
+  let start = rel === 0 ? 0 : win.lastIndexOf(10, rel - 1) + 1;
+  start = Math.max(start, first);
+  for (;;) {
+    const prev = lineBefore(start);
+    if (prev < first) {
+      if (wStart > range.start && !wide) return 'wider';
+      break;
+    }
+    if (!looksLikeContinuation(lineText(start)) && !looksLikeContinuation(lineText(prev))) break;
+    start = prev;
+  }
+  const splitter = new LineSplitter();
+  const lines = splitter.push(win.subarray(start), wStart + start);
+  const last = wEnd === range.end ? splitter.flushPartial(wEnd) : undefined;
+  if (last) lines.push(last);
+  const assembler = assemblerFor(range.file.format);
+  let recordStart = wStart + start;
+  const holding = (records: AssembledRecord[]): AssembledRecord | undefined => {
+    for (const r of records) {
+      if (r.endOffset > at) return r;
+      recordStart = r.endOffset;
+    }
+    return undefined;
+  };
+  let found: AssembledRecord | undefined;
+  for (const line of lines) if ((found = holding(assembler.push(line, nowUs)))) break;
+  if (!found) {
+    // The window ended inside the record (or right after it, with nothing to say it was over).
+    if (wEnd < range.end && !wide) return 'wider';
+    found = holding(assembler.flush());
+  }
+  if (!found) return undefined;
+  return { row: rowOf(found, range.file, recordStart), start: recordStart };
+}
+
+function assemblerFor(format: string | null): Assembler {
+  try {
+    return createAssembler(format ? { format } : {});
+  } catch {
+    return createAssembler(); // a format no longer known: detect it
+  }
+}
+
+/** A parsed record as the store would hold it (the pipeline's flags and marker), with a negative stand-in id. */
+function rowOf(r: AssembledRecord, file: FileRow, start: number): LogRow {
+  let flags = 0;
+  if (r.tsInferred) flags |= LOG_FLAG_TS_INFERRED;
+  if (r.truncated) flags |= LOG_FLAG_TRUNCATED;
+  if (r.invalidUtf8) flags |= LOG_FLAG_INVALID_UTF8;
+  return {
+    // Negative, so never a stored record's id; by file and offset, so the same record keeps it.
+    id: -(start * 4096 + (file.id % 4096)) - 1,
+    ts: Math.max(0, Math.trunc(r.ts)),
+    severity: r.severity,
+    level_text: r.severityText ?? null,
+    file_id: file.id,
+    source_id: file.source_id,
+    logger: r.logger ?? null,
+    service: r.service ?? null,
+    message: r.truncated ? r.message + TRUNCATION_MARKER : r.message,
+    attributes: r.attributes && Object.keys(r.attributes).length > 0 ? JSON.stringify(r.attributes) : null,
+    trace_id: r.traceId ?? null,
+    span_id: r.spanId ?? null,
+    exc_type: r.exception?.type ?? null,
+    exc_message: r.exception?.message ?? null,
+    flags,
+  };
+}

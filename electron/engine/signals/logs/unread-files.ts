@@ -1,0 +1,23 @@
+// The contract between the log reader and the scan of the watched files' bytes not read into the
+// store yet (ingest/files/unread-scan.ts): signals/ never imports ingest/, engine.ts joins them.
+import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
+import type { Needle } from './query/needles.js';
+import type { LogRow } from './rows.js';
+
+/** A record parsed from unread bytes: a row with a stand-in id, and where its record starts. */
+export interface UnreadMatch {
+  row: LogRow;
+  file: string;
+  offset: number;
+}
+
+export interface UnreadFiles {
+  /** How much of the files is not stored yet, now (cheap: a stat per file). */
+  measure(): UnreadPart;
+  /**
+   * The records of the unread bytes that hold a needle and pass `keep`: up to `want` from each
+   * unread range, newest (last in the file) first, within the scan's caps. Synchronous, so that
+   * nothing is stored while it runs: a byte is either stored or scanned, never both.
+   */
+  scan(needles: Needle[], keep: (row: LogRow) => boolean, want: number): { matches: UnreadMatch[]; searched: UnreadSearched };
+}
