@@ -15,11 +15,29 @@ import { migration as m009 } from './migrations/009-metric-rollups.js';
 import { migration as m010 } from './migrations/010-analysis.js';
 import { migration as m011 } from './migrations/011-alert-history.js';
 import { migration as m012 } from './migrations/012-metric-point-blocks.js';
+import { migration as m013 } from './migrations/013-metric-point-log.js';
 import { migration as m014 } from './migrations/014-slo-minutes.js';
 import { migration as m015 } from './migrations/015-fts-own-file.js';
 import { migration as m016 } from './migrations/016-file-backfill.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m014, m015, m016];
+export const MIGRATIONS: readonly Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+  m012,
+  m013,
+  m014,
+  m015,
+  m016,
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

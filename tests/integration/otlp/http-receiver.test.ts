@@ -10,6 +10,7 @@ import type { EngineStatusView, LogPage, TraceSearchView, TraceView } from '../.
 import { readStatus, randomId, traceRequest } from '../../support/otlp-proto.js';
 import { startOtlpEngine, type OtlpEngine } from '../../support/otlp-engine.js';
 import { storedBuckets, type StoredBucketColumns } from '../../support/stored-buckets.js';
+import { foldPointLog } from '../../../electron/engine/signals/metrics/point-log.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'otlp');
 let h: OtlpEngine;
@@ -381,6 +382,8 @@ describe('the sample payloads (opentelemetry-proto examples, the spec’s file-e
       { name: 'my.gauge', type: 'gauge', temporality: 0 },
       { name: 'my.histogram', type: 'histogram', temporality: 1 },
     ]);
+    // Read as the engine's readers do: the point log folded first.
+    foldPointLog(h.engine.db);
     const hist = h.engine.db
       .prepare(
         "SELECT p.count, p.sum, p.min, p.max, p.bounds_id, p.bucket_counts FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = 'my.histogram'",
@@ -439,7 +442,10 @@ describe('a request that fails to store', () => {
       const logs = fixture('logs.json');
       const postTo = (path: string, body: string): Promise<number> =>
         fetch(`${fresh.otlpHttp}${path}`, { method: 'POST', body, headers: JSON_TYPE }).then((r) => r.status);
-      const points = (): number => fresh.engine.db.prepare('SELECT count(*) FROM metric_points').pluck().get() as number;
+      const points = (): number => {
+        foldPointLog(fresh.engine.db);
+        return fresh.engine.db.prepare('SELECT count(*) FROM metric_points').pluck().get() as number;
+      };
       const records = (): number => fresh.engine.db.prepare('SELECT count(*) FROM logs').pluck().get() as number;
       // Storing log records fails (a real SQLite error, as a full disk gives): both requests of
       // the batch answer 503 and nothing of either is kept.

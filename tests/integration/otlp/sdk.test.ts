@@ -19,6 +19,7 @@ import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporte
 import type { LogPage, ServiceMapView, SpanView, TraceSearchView, TraceView } from '../../../shared/model.js';
 import { startOtlpEngine, type OtlpEngine } from '../../support/otlp-engine.js';
 import { storedBuckets, type StoredBucketColumns } from '../../support/stored-buckets.js';
+import { foldPointLog } from '../../../electron/engine/signals/metrics/point-log.js';
 
 let h: OtlpEngine;
 
@@ -177,6 +178,8 @@ describe.each(TRANSPORTS)('the SDK over %s', (transport) => {
     await provider.forceFlush();
     await provider.shutdown();
 
+    // Read as the engine's readers do: the point log folded first.
+    foldPointLog(h.engine.db);
     const series = h.engine.db
       .prepare(
         'SELECT s.name, s.type, s.unit, s.temporality, s.monotonic, s.attributes, p.value, p.int_value, p.count, p.sum, p.bounds_id, p.bucket_counts FROM metric_series s JOIN metric_points p ON p.series_id = s.id WHERE s.service = ? ORDER BY s.name',

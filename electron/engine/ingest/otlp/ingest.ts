@@ -2,7 +2,9 @@
 // metric points and log records (through the LogWriter, a savepoint inside) commit together or
 // not at all, so a 503 means nothing of the request was kept and the SDK's retry stores nothing
 // twice. A request's promise settles once its items are committed, so a 200 means stored. Past OTLP_LIMITS.maxPendingItems
-// queued items, new requests are refused (503 / UNAVAILABLE: the sender retries later).
+// queued items, new requests are refused (503 / UNAVAILABLE: the sender retries later). Metric
+// points go to the unindexed point log, folded into metric_points by point-log.ts past FOLD_POINTS
+// or FOLD_DELAY_MS later (and by any read before it reads).
 import type { OtlpCountersView } from '../../../../shared/model.js';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from '../../signals/logs/log-writer.js';
@@ -10,6 +12,7 @@ import { systemClock } from '../../core/clock.js';
 import { EventBus } from '../../core/events.js';
 import { Scheduler, type Task } from '../../core/scheduler.js';
 import { MetricWriter } from '../../signals/metrics/metric-writer.js';
+import { FOLD_DELAY_MS, FOLD_POINTS, foldPointLog } from '../../signals/metrics/point-log.js';
 import { ResourceStore } from '../../core/resource-store.js';
 import { SpanWriter } from '../../signals/traces/span-writer.js';
 import { OTLP_LIMITS } from './limits.js';
@@ -67,6 +70,9 @@ export class OtlpIngest {
   private queue: Job[] = [];
   private pending = 0;
   private timer: Task | null = null;
+  /** Points logged since the last fold, and the fold's timer. */
+  private logged = 0;
+  private foldTimer: Task | null = null;
   private readonly resources: ResourceStore;
   private readonly spans: SpanWriter;
   private readonly metrics: MetricWriter;
@@ -76,7 +82,7 @@ export class OtlpIngest {
   private readonly scheduler: Scheduler;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly logs: LogWriter,
     opts: IngestOptions = {},
   ) {
@@ -84,7 +90,7 @@ export class OtlpIngest {
     this.scheduler = opts.scheduler ?? new Scheduler(systemClock);
     this.resources = new ResourceStore(db);
     this.spans = new SpanWriter(db, this.resources);
-    this.metrics = new MetricWriter(db, this.resources);
+    this.metrics = new MetricWriter(db, this.resources, { log: true });
     this.maxPending = opts.maxPendingItems ?? OTLP_LIMITS.maxPendingItems;
     this.writeTx = db.transaction((jobs: Job[], nowUs: number) => {
       let spans = 0;
@@ -158,7 +164,12 @@ export class OtlpIngest {
       for (const j of jobs) j.done();
       if (r.stored && r.stored.ids.length > 0) this.events.emit('logs.stored', r.stored);
       if (r.spans > 0) this.events.emit('spans.stored', { spans: r.spans, groups: r.spanGroups, duplicates: r.duplicateSpans });
-      if (r.points > 0) this.events.emit('points.stored', { points: r.points, written: this.metrics.takeWritten() });
+      if (r.points > 0) {
+        this.events.emit('points.stored', { points: r.points, written: this.metrics.takeWritten() });
+        this.logged += r.points;
+        if (this.logged >= FOLD_POINTS) this.fold();
+        else this.foldTimer ??= this.scheduler.after(FOLD_DELAY_MS, () => this.fold());
+      }
     } catch (err) {
       this.stats.writeErrors++;
       this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
@@ -171,8 +182,25 @@ export class OtlpIngest {
     }
   }
 
-  /** Write what is queued (engine shutdown). */
+  /**
+   * Moves the logged metric points into metric_points. A fold that fails (a full disk) leaves them
+   * logged, readable and counted as a write error, and is tried again after the next write.
+   */
+  private fold(): void {
+    this.foldTimer?.cancel();
+    this.foldTimer = null;
+    this.logged = 0;
+    try {
+      foldPointLog(this.db);
+    } catch (err) {
+      this.stats.writeErrors++;
+      this.stats.lastWriteError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Write what is queued, and fold the point log (engine shutdown). */
   close(): void {
     this.flush();
+    this.fold();
   }
 }

@@ -2,11 +2,13 @@
 // found through metric_point_blocks (migration 12: per block of ids, bounds of its points' times)
 // rather than an index on time that every insert would update; by size, the oldest points by
 // arrival (the lowest ids). Then the rollup chunks (metric_rollups) whose newest sample is older
-// than the raw points kept.
+// than the raw points kept. The point log is folded first (point-log.ts), so retention judges every
+// point stored.
 import type { Pruner } from '../../core/module.js';
 import type { Db } from '../../core/database.js';
 import { RETENTION_CHUNK, rowsToFree } from '../../core/retention.js';
 import { POINT_BLOCK_IDS } from './metric-writer.js';
+import { foldPointLog } from './point-log.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -35,7 +37,7 @@ export class MetricPruner implements Pruner {
   private readonly deleteRollups;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     /** Told of each chunk of points deleted. */
     private readonly onDeleted: (points: number) => void = () => undefined,
   ) {
@@ -61,10 +63,12 @@ export class MetricPruner implements Pruner {
 
   /** The time of the oldest point by arrival (what pruneOldest deletes first). */
   oldestUs(): number | null {
+    foldPointLog(this.db);
     return (this.oldestTs.get() as number | undefined) ?? null;
   }
 
   pruneOlderThan(cutoffUs: number): number {
+    foldPointLog(this.db);
     const points = this.deletePointsOlderThan(cutoffUs);
     if (points > 0) this.onDeleted(points);
     return points + this.deleteRollups.run(cutoffUs, RETENTION_CHUNK).changes;
@@ -93,6 +97,7 @@ export class MetricPruner implements Pruner {
   }
 
   pruneOldest(bytesToFree: number): number {
+    foldPointLog(this.db);
     const points = this.deleteLowest.run(rowsToFree(bytesToFree)).changes;
     if (points > 0) this.onDeleted(points);
     this.dropBlocksBefore.run();

@@ -4,6 +4,7 @@
 import type { MetricSummaryView } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import type { Db } from '../../core/database.js';
+import { foldPointLog } from './point-log.js';
 
 interface Row {
   name: string;
@@ -21,7 +22,7 @@ interface Row {
 export class MetricReader {
   private readonly newestPoints;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     // Each series with its newest point (metric_points_by_series finds it without a scan).
     this.newestPoints = db.prepare(
       `SELECT s.name, s.type, s.unit, s.service, s.description, p.ts, p.value, p.int_value, p.count, p.sum
@@ -32,6 +33,8 @@ export class MetricReader {
 
   /** The metrics received, by name then service; a metric whose points retention removed is gone. */
   list(): MetricSummaryView[] {
+    // The OTLP points not folded yet are part of what was received.
+    foldPointLog(this.db);
     const byKey = new Map<string, { view: MetricSummaryView; ts: number }>();
     for (const r of this.newestPoints.iterate() as IterableIterator<Row>) {
       const key = [r.name, r.type, r.unit ?? '', r.service ?? ''].join('\u0000');

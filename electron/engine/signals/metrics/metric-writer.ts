@@ -4,12 +4,14 @@
 // compact form of bucket-codec.ts), exemplars. Cumulative counters and histograms also feed the
 // 1-minute and 1-hour rollups (migration 9), kept here as each series' open slot. Points go in
 // several rows per INSERT, and each write widens the time bounds of the id blocks it wrote in
-// (migration 12: what retention finds old points by).
+// (migration 12: what retention finds old points by). The OTLP ingest's writer appends the points
+// to the unindexed log instead (migration 13; point-log.ts folds them into metric_points).
 import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
 import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
 import { BoundSets, encodeCounts } from './bucket-codec.js';
 import { CHUNK_SAMPLES, encodeSample, type RollupSample } from './rollup-chunks.js';
+import { blockWidener, pointLogInsert, POINT_BLOCK_IDS } from './point-log.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -30,8 +32,7 @@ export interface WrittenSeries {
 /** Rollup resolutions, seconds (the `res` column of metric_rollups). */
 export const ROLLUP_RESOLUTIONS = [60, 3600] as const;
 
-/** Ids per block of metric_point_blocks (migration 12 groups existing points by the same number). */
-export const POINT_BLOCK_IDS = 65_536;
+export { POINT_BLOCK_IDS };
 
 /** Points per multi-row INSERT: one statement step for many rows (a point has 14 columns). */
 const ROWS_PER_INSERT = 32;
@@ -60,6 +61,11 @@ function rolledUp(m: OtlpMetric): boolean {
   return m.type === 'sum' ? m.monotonic : m.type === 'histogram' || m.type === 'exponential_histogram';
 }
 
+export interface MetricWriterOptions {
+  /** Append the points to metric_points_log, for point-log.ts to fold (the OTLP ingest's writer). */
+  log?: boolean;
+}
+
 export class MetricWriter {
   /**
    * Series ids by the metric's identity (but for the attributes), then by the point's attributes
@@ -75,7 +81,8 @@ export class MetricWriter {
   private readonly insertSeries;
   private readonly insertPoint;
   private readonly insertPoints;
-  private readonly widenBlock;
+  private readonly widenBlocks;
+  private readonly log: boolean;
   private readonly newChunk;
   private readonly appendToChunk;
   /** The parameters of the points not inserted yet, ROWS_PER_INSERT at most. */
@@ -86,18 +93,19 @@ export class MetricWriter {
   constructor(
     db: Db,
     private readonly resources: ResourceStore,
+    options: MetricWriterOptions = {},
   ) {
+    this.log = options.log ?? false;
     this.findSeries = db.prepare('SELECT id FROM metric_series WHERE hash = ?').pluck();
     this.insertSeries = db.prepare(
       `INSERT INTO metric_series (hash, resource_id, service, scope_name, scope_version, name, description, type, unit, temporality, monotonic, attributes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertPoint = db.prepare(POINT_INSERT + POINT_VALUES);
-    this.insertPoints = db.prepare(POINT_INSERT + new Array<string>(ROWS_PER_INSERT).fill(POINT_VALUES).join(', '));
-    this.widenBlock = db.prepare(
-      `INSERT INTO metric_point_blocks (block, min_ts, max_ts) VALUES (?, ?, ?)
-       ON CONFLICT (block) DO UPDATE SET min_ts = min(min_ts, excluded.min_ts), max_ts = max(max_ts, excluded.max_ts)`,
+    this.insertPoint = db.prepare(this.log ? pointLogInsert(1) : POINT_INSERT + POINT_VALUES);
+    this.insertPoints = db.prepare(
+      this.log ? pointLogInsert(ROWS_PER_INSERT) : POINT_INSERT + new Array<string>(ROWS_PER_INSERT).fill(POINT_VALUES).join(', '),
     );
+    this.widenBlocks = blockWidener(db);
     this.newChunk = db.prepare('INSERT OR REPLACE INTO metric_rollups (series_id, res, start_ts, end_ts, samples) VALUES (?, ?, ?, ?, ?)');
     // || concatenates the bytes as text (the database is UTF-8: no conversion); the CAST keeps a BLOB.
     this.appendToChunk = db.prepare(
@@ -195,10 +203,8 @@ export class MetricWriter {
     }
     if (stored === 0) return 0;
     this.insertPending(ids);
-    // Every block the write's ids went to may hold any of its times.
-    for (let block = Math.floor(ids.first / POINT_BLOCK_IDS); block <= Math.floor(ids.last / POINT_BLOCK_IDS); block++) {
-      this.widenBlock.run(block, minTs, maxTs);
-    }
+    // Every block the write's ids went to may hold any of its times (logged points get theirs when folded).
+    if (!this.log) this.widenBlocks(ids.first, ids.last, minTs, maxTs);
     return stored;
   }
 

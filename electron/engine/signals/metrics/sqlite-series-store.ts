@@ -17,6 +17,8 @@
 // more, the 1-minute or 1-hour rollups (migration 9), each window's first and last raw points, and
 // the raw points after a series' last kept one. What a select built from a stored series is kept
 // while the database is unchanged (ReadCache), for the other queries of a dashboard or a rule cycle.
+// OTLP points not folded out of the point log yet are folded before anything is read (refresh):
+// the one place this store meets the log (point-log.ts).
 //
 // Rollups and Prometheus's answers: a rollup keeps the last point of each slot and the points on
 // each side of every counter reset, so the increase between any two kept points is the raw one;
@@ -34,6 +36,7 @@ import { labelsKey, type SelectHints } from './promql/storage.js';
 import { BoundSets } from './bucket-codec.js';
 import { ROLLUP_RESOLUTIONS } from './metric-writer.js';
 import { decodeChunk } from './rollup-chunks.js';
+import { foldPointLog } from './point-log.js';
 import { matches, matchesAll } from './promql/matchers.js';
 import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
 import { bucketSeries, expoBucketSeries, merged, msOf, quantileSeries, SeriesBuilder, type PointRow } from './series-from-points.js';
@@ -221,7 +224,7 @@ export class SqliteSeriesStore implements SeriesStore {
   /** A selected series' labels by its key (builtKey), the same object from one select to the next. */
   private readonly stableLabels = new Map<string, Labels>();
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.newSeries = db.prepare(
       `SELECT s.id, s.name, s.description, s.type, s.unit, s.temporality, s.monotonic, s.attributes, r.attributes AS resource
        FROM metric_series s LEFT JOIN resources r ON r.id = s.resource_id WHERE s.id > ? ORDER BY s.id`,
@@ -252,8 +255,12 @@ export class SqliteSeriesStore implements SeriesStore {
     );
   }
 
-  /** Adds the series stored since the last look to the catalogue (by id: an index range, not a scan). */
+  /**
+   * Folds the point log (every acknowledged point is then in metric_points), and adds the series
+   * stored since the last look to the catalogue (by id: an index range, not a scan).
+   */
   private refresh(): void {
+    foldPointLog(this.db);
     for (const r of this.newSeries.iterate(this.lastId) as IterableIterator<SeriesRow>) {
       this.lastId = r.id;
       const named = { name: r.name, type: r.type, unit: r.unit, monotonic: r.monotonic === 1 };
@@ -320,6 +327,8 @@ export class SqliteSeriesStore implements SeriesStore {
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[] {
     const out = new Map<string, SeriesBuilder[]>();
     const plan = readPlan(startMs, endMs, hints);
+    // Before the version is read: a fold changes it.
+    this.refresh();
     this.readCache.keepIf(`${this.dataVersion.get() as number}:${this.totalChanges.get() as number}`);
     const planKey = planKeyOf(plan);
     for (const [entry, parts] of this.candidates(matchers)) {
