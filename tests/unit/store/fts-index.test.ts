@@ -100,6 +100,25 @@ describe('the full-text index in its own file', () => {
     db.close();
   });
 
+  it('indexes a backlog without merging at each commit, and merges it once there is nothing to index', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'loupe-fts-')), 'loupe.db');
+    const { db, writer, reader } = open(path);
+    const segments = (): number => db.prepare('SELECT count(DISTINCT segid) FROM fts.logs_fts_idx').pluck().get() as number;
+    for (let b = 0; b < 12; b++) writer.write(batch(b * 1000, 1000, (i) => (i % 5 === 0 ? 'gizmo' : 'doohickey')));
+    // One segment per transaction, none merged while the queue was being indexed.
+    for (let b = 0; b < 12; b++) writer.fts.indexSome(1000);
+    expect(reader.ftsLag().records).toBe(0);
+    expect(segments()).toBe(12);
+    while (writer.fts.mergeSome() > 0);
+    expect(segments()).toBeLessThanOrEqual(3);
+    // Merged, nothing lost or doubled; and with nothing new indexed there is nothing to merge.
+    expect(indexed(db, 'gizmo')).toEqual({ docs: 2400, occurrences: 2400 });
+    expect(reader.search({ q: 'gizmo', limit: 5000 }).records.length).toBe(2400);
+    expect(reader.search({ q: '"line 11999 doohickey"' }).records.map((r) => r.message)).toEqual(['line 11999 doohickey']);
+    expect(writer.fts.mergeSome()).toBe(0);
+    db.close();
+  });
+
   it('loses the index rows of records retention deletes, in the FTS file too', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'loupe-fts-')), 'loupe.db');
     const { db, writer, reader } = open(path);
