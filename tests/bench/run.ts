@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts)
 //   npm run bench -- --only big-folder --big-8m   the big folder at 1M and 8M lines
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -25,6 +25,7 @@ import { benchHealth } from './health.bench.js';
 import { benchSlo } from './slo.bench.js';
 import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPatterns } from './analysis.bench.js';
 import { benchBigFolder } from './big-folder.bench.js';
+import { benchFtsAlone } from './fts-alone.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -298,6 +299,15 @@ try {
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   if (wanted('bottlenecks')) rows.push(...benchBottlenecks(work, quick ? 20_000 : 100_000));
   if (wanted('analysis')) rows.push(...benchLoghub(), ...benchLastStart(work, quick ? 200_000 : 1_000_000), ...benchAnomalies(work, quick));
+  // The full-text indexer by itself, over records already stored (the message part of the lines).
+  if (wanted('fts')) {
+    rows.push(
+      ...benchFtsAlone(work, INGEST_LINES, (i) => {
+        const line = pyLine(i);
+        return line.slice(line.indexOf(': ') + 2, -1);
+      }),
+    );
+  }
   // A big folder opened for the first time, beside lnav and grep; 8M lines only with --big-8m.
   if (wanted('big-folder')) {
     const sizes = quick ? [300_000] : process.argv.includes('--big-8m') ? [1_000_000, 8_000_000] : [1_000_000];

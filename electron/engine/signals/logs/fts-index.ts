@@ -61,9 +61,7 @@ export class FtsIndexer {
     // The rows go from the records to the index inside SQLite: handing each one to JavaScript and
     // back cost a fifth of the indexer's time. Only a record's attributes need JavaScript (their
     // search text is the query code's, so that the index and the row-by-row match agree).
-    db.function(ATTRIBUTES_TEXT_FN, { deterministic: true }, (json: unknown) =>
-      attributesSearchText(JSON.parse(String(json))),
-    );
+    db.function(ATTRIBUTES_TEXT_FN, { deterministic: true }, (json: unknown) => attributesSearchText(JSON.parse(String(json))));
     const insertSql = (where: string): string =>
       `INSERT INTO fts.logs_fts (rowid, message, attrs)
        SELECT id, message, iif(attributes IS NULL, '', ${ATTRIBUTES_TEXT_FN}(attributes)) FROM logs
