@@ -80,9 +80,6 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false): vo
   db.pragma('fts.synchronous = NORMAL');
   db.transaction(() => {
     db.exec(FTS_FILE_SCHEMA);
-    // No merging of segments at each commit: the indexer merges when it has nothing to index
-    // (FtsIndexer.mergeSome), so a backlog is indexed sooner. FTS5 keeps the setting in the file.
-    db.exec("INSERT INTO fts.logs_fts (logs_fts, rank) VALUES ('automerge', 0)");
     if (!known) {
       // What was queued for a lost index file is covered by the one range below.
       db.exec("UPDATE fts.fts_state SET value = (SELECT coalesce(max(seq), 0) FROM fts_pending) WHERE key = 'through_seq'");
