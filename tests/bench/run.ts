@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, scale)
 //   npm run bench -- --only big-folder --big-8m   the big folder at 1M and 8M lines
 //   npm run bench -- --only scale --scale-records 100000000   the 100M-record database (default 10M, --quick 1M)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { benchSlo } from './slo.bench.js';
 import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPatterns } from './analysis.bench.js';
 import { benchBigFolder } from './big-folder.bench.js';
 import { benchScale } from './scale.bench.js';
+import { benchFtsAlone } from './fts-alone.bench.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -281,7 +282,7 @@ function printTable(): void {
   for (const r of rows) console.log(fmt(r));
 }
 
-// `-- --only ingest` (or latency, search, ui, otlp, metrics, health, slo, alerts, bottlenecks, analysis) runs one part; the UI's big-history figures need
+// `-- --only ingest` (or any part named in the header; scale runs only when named) runs one part; the UI's big-history figures need
 // the search part's database, so they run with it.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const wanted = (name: string): boolean => !process.argv.includes('--only') || only === name || (name === 'ui' && only === 'search');
@@ -300,6 +301,15 @@ try {
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   if (wanted('bottlenecks')) rows.push(...benchBottlenecks(work, quick ? 20_000 : 100_000));
   if (wanted('analysis')) rows.push(...benchLoghub(), ...benchLastStart(work, quick ? 200_000 : 1_000_000), ...benchAnomalies(work, quick));
+  // The full-text indexer by itself, over records already stored (the message part of the lines).
+  if (wanted('fts')) {
+    rows.push(
+      ...benchFtsAlone(work, INGEST_LINES, (i) => {
+        const line = pyLine(i);
+        return line.slice(line.indexOf(': ') + 2, -1);
+      }),
+    );
+  }
   // A big folder opened for the first time, beside lnav and grep; 8M lines only with --big-8m.
   if (wanted('big-folder')) {
     const sizes = quick ? [300_000] : process.argv.includes('--big-8m') ? [1_000_000, 8_000_000] : [1_000_000];

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { ftsFilePath, openDatabase, type Db } from '../../../electron/engine/core/database.js';
 import { MIGRATIONS } from '../../../electron/engine/core/migrations.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
+import { FtsIndexer } from '../../../electron/engine/signals/logs/fts-index.js';
 import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
 import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
 import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
@@ -97,6 +98,26 @@ describe('the full-text index in its own file', () => {
     expect(indexed(db, 'even')).toEqual({ docs: 50, occurrences: 50 });
     expect(indexed(db, 'odd')).toEqual({ docs: 50, occurrences: 50 });
     expect(reader.search({ q: 'odd', limit: 100 }).records.length).toBe(50);
+    db.close();
+  });
+
+  it('indexes a backlog without merging at each commit, and merges it once there is nothing to index', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'loupe-fts-')), 'loupe.db');
+    const { db, writer, reader } = open(path);
+    const segments = (): number => db.prepare('SELECT count(DISTINCT segid) FROM fts.logs_fts_idx').pluck().get() as number;
+    for (let b = 0; b < 12; b++) writer.write(batch(b * 1000, 1000, (i) => (i % 5 === 0 ? 'gizmo' : 'doohickey')));
+    // A backlog (here: any queue): one segment per transaction, none merged while it is indexed.
+    const indexer = new FtsIndexer(db, 0);
+    for (let b = 0; b < 12; b++) indexer.indexSome(1000);
+    expect(reader.ftsLag().records).toBe(0);
+    expect(segments()).toBe(12);
+    while (indexer.mergeSome() > 0);
+    expect(segments()).toBeLessThanOrEqual(3);
+    // Merged, nothing lost or doubled; and with nothing new indexed there is nothing to merge.
+    expect(indexed(db, 'gizmo')).toEqual({ docs: 2400, occurrences: 2400 });
+    expect(reader.search({ q: 'gizmo', limit: 5000 }).records.length).toBe(2400);
+    expect(reader.search({ q: '"line 11999 doohickey"' }).records.map((r) => r.message)).toEqual(['line 11999 doohickey']);
+    expect(indexer.mergeSome()).toBe(0);
     db.close();
   });
 

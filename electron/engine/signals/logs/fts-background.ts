@@ -64,7 +64,7 @@ export class FtsBackground {
       run: () => {
         const until = performance.now() + FTS_TURN_MS;
         try {
-          while (this.indexer.indexSome() > 0 && performance.now() < until);
+          while ((this.indexer.indexSome() || this.indexer.mergeSome()) > 0 && performance.now() < until);
           this.lastError = null;
         } catch (err) {
           this.lastError = err instanceof Error ? err.message : String(err);

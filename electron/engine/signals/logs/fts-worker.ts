@@ -29,7 +29,7 @@ let failures = 0;
 while (!stopping) {
   let done = 0;
   try {
-    done = indexer.indexSome();
+    done = indexer.indexSome() || indexer.mergeSome();
     if (failures > 0) report({ error: null });
     failures = 0;
   } catch (err) {
