@@ -64,13 +64,19 @@ export function resourcesNamingProcess(db: Db): ProcessNamingResource[] {
 export function lastProcessStartUs(db: Db, service: string): number | undefined {
   const resource = resourcesNamingProcess(db).find((r) => r.service === service);
   if (!resource) return undefined;
+  // OTLP points not yet folded from the point log (migration 13) count too: a process that just
+  // started may have no other (the log is small and unindexed: read whole).
   const metrics = db
     .prepare(
-      `SELECT min((SELECT coalesce(min(start_us, ts), ts) FROM metric_points WHERE series_id = s.id ORDER BY ts LIMIT 1))
-       FROM metric_series s WHERE s.resource_id = ?`,
+      `SELECT min(v) FROM (
+         SELECT (SELECT coalesce(min(start_us, ts), ts) FROM metric_points WHERE series_id = s.id ORDER BY ts LIMIT 1) AS v
+         FROM metric_series s WHERE s.resource_id = ?
+         UNION ALL
+         SELECT coalesce(min(start_us, ts), ts) FROM metric_points_log
+         WHERE series_id IN (SELECT id FROM metric_series WHERE resource_id = ?))`,
     )
     .pluck()
-    .get(resource.id) as number | null;
+    .get(resource.id, resource.id) as number | null;
   if (metrics !== null) return metrics;
   const spans = db.prepare('SELECT min(start_us) FROM spans WHERE resource_id = ?').pluck().get(resource.id) as number | null;
   return spans ?? undefined;

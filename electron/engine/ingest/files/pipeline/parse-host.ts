@@ -38,11 +38,12 @@ export class ParseHost {
   ) {
     if (script === null) return;
     const worker = new Worker(script);
-    // The thread alone must not keep the engine's process alive.
-    worker.unref();
     worker.on('message', (reply: ParseReply) => this.received(reply));
     worker.on('error', (err) => this.lose(err.message));
     worker.on('exit', (code) => this.lose(`the parse thread exited (code ${code})`));
+    // The thread alone must not keep the engine's process alive (after the listeners: adding the
+    // 'message' one refs the thread's port again, and a start that failed halfway hung on it).
+    worker.unref();
     this.worker = worker;
   }
 
