@@ -14,6 +14,7 @@ import { LineSplitter } from './line-splitter.js';
 import { hashBytes } from './fingerprint.js';
 import { TRUNCATION_MARKER } from './pipeline/log-pipeline.js';
 import type { Db } from '../../core/database.js';
+import type { FileRow as SourceFileRow } from '../source-store.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Needle } from '../../signals/logs/query/needles.js';
 import type { UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
@@ -37,19 +38,11 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 const NEAR_WINDOW = { back: 4 * 1024, ahead: 16 * 1024 };
 const WIDE_WINDOW = { back: 64 * 1024, ahead: 256 * 1024 };
 
-interface FileRow {
-  id: number;
-  source_id: number;
-  path: string;
-  dev: number;
-  ino: number;
-  fp_len: number;
-  fp_hash: string;
-  offset: number;
-  backfill_offset: number | null;
-  backfill_end: number | null;
-  format: string | null;
-}
+/** The checkpoint columns of a file the scan reads (the `files` row, as the source store keeps it). */
+type FileRow = Pick<
+  SourceFileRow,
+  'id' | 'source_id' | 'path' | 'dev' | 'ino' | 'fp_len' | 'fp_hash' | 'offset' | 'backfill_offset' | 'backfill_end' | 'format'
+>;
 
 /** A byte range [start, end) of a file not stored yet; `start` is a record's start (a checkpoint). */
 interface Range {
