@@ -81,5 +81,48 @@ describe('copytruncate twice between two looks', () => {
       expect(sink.files.size).toBe(1);
       expect([...sink.files.values()][0]!.truncations).toHaveLength(3);
     }, 30_000);
+
+    it(`writer opened with mode '${mode}', both rotations while Loupe was stopped: resumed, each line once, in order`, async () => {
+      const { dir, cleanup } = await tempDir(`ct-twice-stopped-${mode}`);
+      cleanups.push(cleanup);
+      const log = join(dir, 'app.log');
+      const fd = openSync(log, mode);
+      cleanups.push(async () => closeSync(fd));
+      const write = (first: number, last: number): void => void writeSync(fd, lines(first, last));
+      write(1, 100);
+      const sink = new RecordingSink();
+      const clock = new TestClock(Date.now());
+      const run = async () => {
+        const source = createFileSource({
+          path: log,
+          known: sink.known(),
+          sink,
+          pollMs: 100,
+          idleMs: 300,
+          scheduler: new Scheduler(clock),
+        });
+        cleanups.push(() => source.stop());
+        await source.start();
+        return source;
+      };
+      const seen = (n: number) => () => sink.allTexts().some((t) => t.includes(`n=${String(n).padStart(6, '0')}`));
+      const first = await run();
+      await waitFor('line 100', seen(100));
+      await first.stop();
+
+      write(101, 150);
+      copytruncate(dir);
+      write(151, 250);
+      copytruncate(dir);
+      write(251, 300);
+      await run();
+      await waitFor('line 300', seen(300)).catch(() => undefined);
+      await clock.advance(1000);
+      await sleep(300);
+
+      expectEachOnceInOrder(sink, range(1, 300));
+      expect(sink.allTexts().some((t) => t.includes('\0'))).toBe(false);
+      expect(sink.files.size).toBe(1);
+    }, 30_000);
   }
 });

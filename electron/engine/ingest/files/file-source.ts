@@ -687,6 +687,11 @@ class FileSourceRunner implements FileSource {
         if (known.dev !== st.dev || known.ino !== st.ino) continue;
         this.unclaimedKnown = this.unclaimedKnown.filter((k) => k !== known);
         if (!(await fingerprintMatches(fd, known))) {
+          if (path === this.root && this.mode === 'file' && (await this.copyExists(known))) {
+            // copytruncate while Loupe was down: the same file, its content replaced, the old one in a copy.
+            keep = true;
+            return await this.resume(fd, st, path, known, true);
+          }
           // Its inode holds another file now: the known one was deleted while Loupe was down.
           this.sink.gone(known.fileId);
           break;
@@ -738,8 +743,8 @@ class FileSourceRunner implements FileSource {
     }
   }
 
-  /** Follows a file the store knows from its committed checkpoint. */
-  private async resume(fd: FileHandle, st: Stats, path: string, known: KnownFile): Promise<FileReader> {
+  /** Follows a file the store knows from its committed checkpoint (`replaced`: its content was replaced in place since). */
+  private async resume(fd: FileHandle, st: Stats, path: string, known: KnownFile, replaced = false): Promise<FileReader> {
     const identity: FileIdentity = { dev: known.dev, ino: known.ino, fpLen: known.fpLen, fpHash: known.fpHash };
     const reader = new FileReader(fd, known.fileId, path, identity, known.offset, this.ctx, {
       fromStart: known.offset === 0,
@@ -750,8 +755,25 @@ class FileSourceRunner implements FileSource {
     this.readers.set(reader.key, reader);
     if (path !== known.path) this.sink.updateFile(known.fileId, { path });
     // Truncated while Loupe was down: recover what the copy kept, then read the new content.
-    if (st.size < known.offset) await this.recoverTruncated(reader);
+    if (replaced || st.size < known.offset) await this.recoverTruncated(reader);
     return reader;
+  }
+
+  /** File mode: whether a backup holds the known file's content up to its checkpoint (a copytruncate copy of it). */
+  private async copyExists(known: KnownFile): Promise<boolean> {
+    if (known.fpLen === 0) return false;
+    for (const path of await this.siblingPaths()) {
+      const fd = await open(path, 'r').catch(() => null);
+      if (!fd) continue;
+      try {
+        if ((await fd.stat()).size >= known.offset && (await fingerprintMatches(fd, known))) return true;
+      } catch {
+        // not a usable copy
+      } finally {
+        await fd.close().catch(() => undefined);
+      }
+    }
+    return false;
   }
 
   /**
