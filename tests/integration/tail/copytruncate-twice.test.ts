@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../electron/engine/core/clock.js';
 import { Scheduler } from '../../../electron/engine/core/scheduler.js';
 import { createFileSource } from '../../../electron/engine/ingest/files/file-source.js';
-import { expectEachOnceInOrder, range, RecordingSink, sleep, tempDir, waitFor } from './tail-helpers.js';
+import type { KnownFile } from '../../../electron/engine/core/file-identity.js';
+import type { SourceLine } from '../../../electron/engine/ingest/files/parse/types.js';
+import { expectEachOnceInOrder, numberOf, range, RecordingSink, sleep, tempDir, waitFor } from './tail-helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -33,6 +35,22 @@ function copytruncate(dir: string): void {
   truncateSync(join(dir, 'app.log'), 0);
 }
 
+/** Keeps the checkpoint the store holds right after line `n`: what a crash there leaves. */
+class CheckpointAfter extends RecordingSink {
+  checkpoint: KnownFile | null = null;
+
+  constructor(private readonly n: number) {
+    super();
+  }
+
+  override lines(fileId: number, lines: SourceLine[]): void | Promise<void> {
+    const line = lines.find((l) => numberOf(l.text) === this.n);
+    const file = this.files.get(fileId);
+    if (line && file) this.checkpoint = { ...file.identity, fileId, path: file.path, offset: line.endOffset };
+    return super.lines(fileId, lines);
+  }
+}
+
 describe('copytruncate twice between two looks', () => {
   for (const mode of ['a', 'w'] as const) {
     it(`writer opened with mode '${mode}': each generation's lines once, in order; an older backup is not read`, async () => {
@@ -50,7 +68,7 @@ describe('copytruncate twice between two looks', () => {
       write(1, 100);
 
       const clock = new TestClock(Date.now());
-      const sink = new RecordingSink();
+      const sink = new CheckpointAfter(350);
       const source = createFileSource({ path: log, known: [], sink, pollMs: 100, idleMs: 300, scheduler: new Scheduler(clock) });
       cleanups.push(() => source.stop());
       await source.start();
@@ -80,6 +98,26 @@ describe('copytruncate twice between two looks', () => {
       expect(sink.allTexts().some((t) => t.includes('\0'))).toBe(false);
       expect(sink.files.size).toBe(1);
       expect([...sink.files.values()][0]!.truncations).toHaveLength(3);
+
+      // Killed right after line 350 (read from the second copy): the next start goes on from there.
+      await source.stop();
+      const checkpoint = sink.checkpoint!;
+      const resumed = new RecordingSink();
+      resumed.registerFile(checkpoint.path, checkpoint, checkpoint.offset);
+      const again = createFileSource({
+        path: log,
+        known: [checkpoint],
+        sink: resumed,
+        pollMs: 100,
+        idleMs: 300,
+        scheduler: new Scheduler(clock),
+      });
+      cleanups.push(() => again.stop());
+      await again.start();
+      await waitFor('line 450 again', () => resumed.allTexts().some((t) => t.includes('n=000450'))).catch(() => undefined);
+      await clock.advance(1000);
+      await sleep(300);
+      expectEachOnceInOrder(resumed, range(351, 450));
     }, 30_000);
 
     it(`writer opened with mode '${mode}', both rotations while Loupe was stopped: resumed, each line once, in order`, async () => {

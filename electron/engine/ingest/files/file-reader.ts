@@ -239,11 +239,7 @@ export class FileReader {
 
   /** Reading restarts at the start of the file's new content, past the NULs a non-O_APPEND writer leaves. */
   async restartAfterTruncation(): Promise<void> {
-    const nuls = await this.restartAt(this.fd);
-    const fp = await fingerprintOf(this.fd, (await this.fd.stat()).size);
-    this.identity = { ...this.identity, ...fp };
-    this.ctx.sink.updateFile(this.fileId, { identity: this.identity });
-    this.ctx.sink.truncated(this.fileId, nuls);
+    await this.restartAt(this.fd);
   }
 
   /**
@@ -251,13 +247,17 @@ export class FileReader {
    * `copy` (the copy copytruncate made of it): from its start, past leading NULs, to its end.
    */
   async readGeneration(copy: FileHandle): Promise<void> {
-    this.ctx.sink.truncated(this.fileId, await this.restartAt(copy));
+    await this.restartAt(copy);
     await this.readAvailable(copy);
     await this.flushPartial();
   }
 
-  /** Positions the reader at the start of `from`'s text (past its leading NULs); returns that offset. */
-  private async restartAt(from: FileHandle): Promise<number> {
+  /**
+   * Positions the reader at the start of `from`'s text (past its leading NULs) and takes its
+   * fingerprint: a checkpoint taken while reading `from` is of that content (a restart finds it in
+   * its copy again).
+   */
+  private async restartAt(from: FileHandle): Promise<void> {
     const size = (await from.stat()).size;
     const head = Buffer.alloc(Math.min(size, READ_BUFFER_BYTES));
     const { bytesRead } = await from.read(head, 0, head.length, 0);
@@ -267,7 +267,9 @@ export class FileReader {
     this.skipLeadingNuls = true;
     this.checkedStat = '';
     this.lastRead = Buffer.alloc(0);
-    return nuls;
+    this.identity = { ...this.identity, ...(await fingerprintOf(from, size)) };
+    this.ctx.sink.updateFile(this.fileId, { identity: this.identity });
+    this.ctx.sink.truncated(this.fileId, nuls);
   }
 
   private keepLastRead(chunk: Buffer): void {

@@ -754,8 +754,9 @@ class FileSourceRunner implements FileSource {
     reader.size = st.size;
     this.readers.set(reader.key, reader);
     if (path !== known.path) this.sink.updateFile(known.fileId, { path });
-    // Truncated while Loupe was down: recover what the copy kept, then read the new content.
-    if (replaced || st.size < known.offset) await this.recoverTruncated(reader);
+    // Truncated while Loupe was down: recover what the copy kept, then read the new content. (Now,
+    // before this pass takes stock of the backups: the copy is one of them.)
+    if (replaced || (await reader.replacedInPlace())) await this.recoverTruncated(reader);
     return reader;
   }
 
