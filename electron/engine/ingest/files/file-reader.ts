@@ -5,7 +5,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { SourceLine } from './parse/types.js';
 import { binaryReason, countLeadingNuls } from './content-sniff.js';
-import { FINGERPRINT_BYTES, fingerprintMatches, fingerprintOf } from './fingerprint.js';
+import { FINGERPRINT_BYTES, fingerprintMatches, fingerprintOf, readExactly } from './fingerprint.js';
 import { LineSplitter } from './line-splitter.js';
 import { looksLikeContinuation } from './parse/continuation.js';
 import type { FileIdentity } from '../../core/file-identity.js';
@@ -23,6 +23,8 @@ export const TAIL_FIRST_MIN_BYTES = 32 * 1024 * 1024;
 export const TAIL_FIRST_BYTES = 1024 * 1024;
 /** How far past that point a record's start is looked for. */
 const SEAM_SEARCH_BYTES = 256 * 1024;
+/** How many of the last bytes read a reader keeps, to tell which copy holds what it read. */
+const LAST_READ_BYTES = 64;
 
 /**
  * Where to start reading the tail of a big file: the first line at or after `TAIL_FIRST_BYTES`
@@ -118,6 +120,8 @@ export class FileReader {
   backfill: Backfill | null = null;
   /** Size and mtime at the last in-place replacement check: unchanged means nothing to check. */
   private checkedStat = '';
+  /** The last bytes read, ending at `offset` (none after a restart, or when resumed from a checkpoint). */
+  private lastRead: Buffer = Buffer.alloc(0);
 
   constructor(
     readonly fd: FileHandle,
@@ -169,6 +173,7 @@ export class FileReader {
         this.needsSniff = false;
       }
       const lines = this.splitter.push(chunk, chunkOffset);
+      this.keepLastRead(chunk);
       this.offset += bytesRead;
       total += bytesRead;
       if (lines.length > 0) await this.ctx.sink.lines(this.fileId, lines);
@@ -221,21 +226,55 @@ export class FileReader {
     return null;
   }
 
+  /**
+   * Whether `copy` holds the bytes this reader read last at the same offsets: a copy of the content
+   * it was reading, not of a later one starting the same (NULs of a non-O_APPEND writer).
+   */
+  async heldBy(copy: FileHandle): Promise<boolean> {
+    const want = this.lastRead;
+    if (want.length === 0) return true;
+    const got = await readExactly(copy, want.length, this.offset - want.length);
+    return got.equals(want);
+  }
+
   /** Reading restarts at the start of the file's new content, past the NULs a non-O_APPEND writer leaves. */
-  async restartAfterTruncation(): Promise<number> {
-    const st = await this.fd.stat();
-    const head = Buffer.alloc(Math.min(st.size, READ_BUFFER_BYTES));
-    const { bytesRead } = await this.fd.read(head, 0, head.length, 0);
+  async restartAfterTruncation(): Promise<void> {
+    await this.restartAt(this.fd);
+  }
+
+  /**
+   * Reads a whole content this file had between two looks, truncated away before it was read, from
+   * `copy` (the copy copytruncate made of it): from its start, past leading NULs, to its end.
+   */
+  async readGeneration(copy: FileHandle): Promise<void> {
+    await this.restartAt(copy);
+    await this.readAvailable(copy);
+    await this.flushPartial();
+  }
+
+  /**
+   * Positions the reader at the start of `from`'s text (past its leading NULs) and takes its
+   * fingerprint: a checkpoint taken while reading `from` is of that content (a restart finds it in
+   * its copy again).
+   */
+  private async restartAt(from: FileHandle): Promise<void> {
+    const size = (await from.stat()).size;
+    const head = Buffer.alloc(Math.min(size, READ_BUFFER_BYTES));
+    const { bytesRead } = await from.read(head, 0, head.length, 0);
     const nuls = countLeadingNuls(head.subarray(0, bytesRead));
     this.splitter.reset();
     this.offset = nuls;
     this.skipLeadingNuls = true;
     this.checkedStat = '';
-    const fp = await fingerprintOf(this.fd, st.size);
-    this.identity = { ...this.identity, ...fp };
+    this.lastRead = Buffer.alloc(0);
+    this.identity = { ...this.identity, ...(await fingerprintOf(from, size)) };
     this.ctx.sink.updateFile(this.fileId, { identity: this.identity });
     this.ctx.sink.truncated(this.fileId, nuls);
-    return nuls;
+  }
+
+  private keepLastRead(chunk: Buffer): void {
+    const tail = chunk.length >= LAST_READ_BYTES ? chunk : Buffer.concat([this.lastRead, chunk]);
+    this.lastRead = Buffer.from(tail.subarray(Math.max(0, tail.length - LAST_READ_BYTES)));
   }
 
   /** The fingerprint covers more bytes as the file grows, up to FINGERPRINT_BYTES. */

@@ -687,6 +687,11 @@ class FileSourceRunner implements FileSource {
         if (known.dev !== st.dev || known.ino !== st.ino) continue;
         this.unclaimedKnown = this.unclaimedKnown.filter((k) => k !== known);
         if (!(await fingerprintMatches(fd, known))) {
+          if (path === this.root && this.mode === 'file' && (await this.copyExists(known))) {
+            // copytruncate while Loupe was down: the same file, its content replaced, the old one in a copy.
+            keep = true;
+            return await this.resume(fd, st, path, known, true);
+          }
           // Its inode holds another file now: the known one was deleted while Loupe was down.
           this.sink.gone(known.fileId);
           break;
@@ -738,8 +743,8 @@ class FileSourceRunner implements FileSource {
     }
   }
 
-  /** Follows a file the store knows from its committed checkpoint. */
-  private async resume(fd: FileHandle, st: Stats, path: string, known: KnownFile): Promise<FileReader> {
+  /** Follows a file the store knows from its committed checkpoint (`replaced`: its content was replaced in place since). */
+  private async resume(fd: FileHandle, st: Stats, path: string, known: KnownFile, replaced = false): Promise<FileReader> {
     const identity: FileIdentity = { dev: known.dev, ino: known.ino, fpLen: known.fpLen, fpHash: known.fpHash };
     const reader = new FileReader(fd, known.fileId, path, identity, known.offset, this.ctx, {
       fromStart: known.offset === 0,
@@ -749,9 +754,27 @@ class FileSourceRunner implements FileSource {
     reader.size = st.size;
     this.readers.set(reader.key, reader);
     if (path !== known.path) this.sink.updateFile(known.fileId, { path });
-    // Truncated while Loupe was down: recover what the copy kept, then read the new content.
-    if (st.size < known.offset) await this.recoverTruncated(reader);
+    // Truncated while Loupe was down: recover what the copy kept, then read the new content. (Now,
+    // before this pass takes stock of the backups: the copy is one of them.)
+    if (replaced || (await reader.replacedInPlace())) await this.recoverTruncated(reader);
     return reader;
+  }
+
+  /** File mode: whether a backup holds the known file's content up to its checkpoint (a copytruncate copy of it). */
+  private async copyExists(known: KnownFile): Promise<boolean> {
+    if (known.fpLen === 0) return false;
+    for (const path of await this.siblingPaths()) {
+      const fd = await open(path, 'r').catch(() => null);
+      if (!fd) continue;
+      try {
+        if ((await fd.stat()).size >= known.offset && (await fingerprintMatches(fd, known))) return true;
+      } catch {
+        // not a usable copy
+      } finally {
+        await fd.close().catch(() => undefined);
+      }
+    }
+    return false;
   }
 
   /**
@@ -798,15 +821,19 @@ class FileSourceRunner implements FileSource {
   /**
    * copytruncate: the lines written between our last read and the copy are in the copy (the
    * sibling that starts with the same bytes): read it from our offset to its end, then restart
-   * this file from its new start.
+   * this file from its new start. Truncated more than once since the last look, the contents in
+   * between are in newer copies: they are read whole, oldest first, before the restart.
    */
   private async recoverTruncated(reader: FileReader): Promise<void> {
     const copy = await this.findCopy(reader);
     if (copy) {
       let keepCopyOpen = false;
+      let missed: { st: Stats; fd: FileHandle }[] = [];
       try {
         await reader.readAvailable(copy.fd);
         await reader.flushPartial();
+        // Looked for before the copy is accounted or registered (it must not count as a missed one).
+        missed = await this.missedGenerations(copy.st);
         const size = (await copy.fd.stat()).size;
         const copyIdentity: FileIdentity = { dev: copy.st.dev, ino: copy.st.ino, ...(await fingerprintOf(copy.fd, size)) };
         if (this.mode === 'folder') {
@@ -822,8 +849,10 @@ class FileSourceRunner implements FileSource {
         } else {
           this.accounted.set(inodeKey(copy.st), copyIdentity);
         }
+        await this.readMissedGenerations(reader, missed);
       } finally {
         if (!keepCopyOpen) await copy.fd.close().catch(() => undefined);
+        for (const { fd } of missed) await fd.close().catch(() => undefined);
       }
     } else {
       await reader.flushPartial();
@@ -855,9 +884,11 @@ class FileSourceRunner implements FileSource {
           st.size >= reader.offset &&
           (!best || st.mtimeMs > best.st.mtimeMs) &&
           !(await this.isAccounted(path)) &&
-          (await fingerprintMatches(fd, reader.identity))
+          (await fingerprintMatches(fd, reader.identity)) &&
+          (await reader.heldBy(fd))
         ) {
-          // The newest match: older copies can start with the same bytes (NULs of a non-O_APPEND writer).
+          // The newest match: older copies can start with the same bytes (NULs of a non-O_APPEND
+          // writer), and so can a later content's copy, but only ours holds what was read last.
           if (best) await best.fd.close().catch(() => undefined);
           best = { path, st, fd };
           keep = true;
@@ -868,6 +899,44 @@ class FileSourceRunner implements FileSource {
       if (!keep) await fd.close().catch(() => undefined);
     }
     return best;
+  }
+
+  /**
+   * File mode: the copies made after `copy` (of the content being read) by further copytruncates
+   * before this look, opened, oldest first: backups newer than it that are neither read, accounted
+   * (older backups, consumed copies) nor known. Their contents were never in the file when it was
+   * looked at. (In a folder every new file is read as its own file: there is nothing to add.)
+   */
+  private async missedGenerations(copy: Stats): Promise<{ st: Stats; fd: FileHandle }[]> {
+    if (this.mode !== 'file') return [];
+    const known = new Set(this.unclaimedKnown.map((k) => inodeKey(k)));
+    const missed: { st: Stats; fd: FileHandle }[] = [];
+    for (const path of await this.siblingPaths()) {
+      // Opened now: a rotation renaming it before it is read does not lose it.
+      const fd = await open(path, 'r').catch(() => null);
+      if (!fd) continue;
+      const st = await fd.stat().catch(() => null);
+      if (
+        st?.isFile() &&
+        st.size > 0 &&
+        st.mtimeMs > copy.mtimeMs &&
+        inodeKey(st) !== inodeKey(copy) &&
+        !known.has(inodeKey(st)) &&
+        !(await this.isAccounted(path))
+      ) {
+        missed.push({ st, fd });
+      } else await fd.close().catch(() => undefined);
+    }
+    return missed.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+  }
+
+  /** Reads each missed content whole through the file's reader (its lines are the file's), then accounts its copy. */
+  private async readMissedGenerations(reader: FileReader, missed: { st: Stats; fd: FileHandle }[]): Promise<void> {
+    for (const { st, fd } of missed) {
+      await reader.signalIdle();
+      await reader.readGeneration(fd);
+      this.accounted.set(inodeKey(st), await fingerprintOf(fd, (await fd.stat()).size));
+    }
   }
 
   // ---- rotated away / deleted ----
