@@ -80,6 +80,11 @@ describe('the Alerts view', () => {
     expect(await pending.getByRole('listitem').locator('.name').allTextContents()).toEqual(['SlowBurn']);
     await screenshot(page, 'alerts-active-light');
     expect(await accessibilityProblems(page), 'alerts-active').toEqual([]);
+    // Dark too, with the firing alert's banner if it shows (a fixed white banner once held dark mode's light text).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'alerts-active-dark');
+    expect(await accessibilityProblems(page), 'alerts-active-dark').toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('lists the rules with their state, and the rule file that does not load with its line and column', async () => {
