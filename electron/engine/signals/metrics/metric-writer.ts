@@ -5,14 +5,14 @@
 // 1-minute and 1-hour rollups (migration 9; rollup-chunks.ts's Rollups). Points go in several rows
 // per INSERT, and each write widens the time bounds of the id blocks it wrote in (migration 12:
 // what retention finds old points by). The OTLP ingest's writer appends the points to the
-// unindexed log instead (migration 13), and point-log.ts's fold, which moves them into
-// metric_points, rolls them up.
+// unindexed log instead (migration 13), and adds them to the log's rollups, which point-log.ts's
+// fold writes when it moves them into metric_points.
 import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
 import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
 import { BoundSets, encodeCounts } from './bucket-codec.js';
 import { ROLLUP_RESOLUTIONS, Rollups } from './rollup-chunks.js';
-import { blockWidener, pointLogInsert, POINT_BLOCK_IDS } from './point-log.js';
+import { blockWidener, logRollups, pointLogInsert, POINT_BLOCK_IDS } from './point-log.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -56,8 +56,10 @@ export class MetricWriter {
    * costs several times more and is needed only for a new series.
    */
   private readonly seriesIds = new Map<string, Map<string, number>>();
-  /** The rollups of the points written straight into metric_points (a logged point's are the fold's). */
+  /** The rollups of the points written: this writer's own, or the point log's (written by its folds). */
   private readonly rollups: Rollups;
+  /** A write is under way (still so when one begins: the last one failed half-way). */
+  private writing = false;
   private readonly bounds: BoundSets;
   private readonly findSeries;
   private readonly insertSeries;
@@ -86,7 +88,7 @@ export class MetricWriter {
       this.log ? pointLogInsert(ROWS_PER_INSERT) : POINT_INSERT + new Array<string>(ROWS_PER_INSERT).fill(POINT_VALUES).join(', '),
     );
     this.widenBlocks = blockWidener(db);
-    this.rollups = new Rollups(db);
+    this.rollups = this.log ? logRollups(db) : new Rollups(db);
     this.bounds = new BoundSets(db);
   }
 
@@ -95,7 +97,9 @@ export class MetricWriter {
     let stored = 0;
     // Left by a write that failed half-way (its transaction was rolled back).
     this.pending.length = 0;
-    this.rollups.begin();
+    if (this.log && this.writing) this.rollups.trusted = false;
+    if (!this.log) this.rollups.begin();
+    this.writing = true;
     let minTs = Infinity;
     let maxTs = -Infinity;
     /** The ids of the write's first and last points (0: none inserted yet). */
@@ -105,7 +109,7 @@ export class MetricWriter {
       const resourceId = this.resources.idOf(g.resource);
       const service = serviceOf(g.resource.attributes) ?? null;
       for (const m of g.items) {
-        const rollup = !this.log && rolledUp(m);
+        const rollup = rolledUp(m);
         // The identity but for the point's attributes, the same for all of the metric's points.
         const metricIdentity = [
           resourceId,
@@ -178,11 +182,15 @@ export class MetricWriter {
         }
       }
     }
-    if (stored === 0) return 0;
-    this.insertPending(ids);
-    this.rollups.flush();
-    // Every block the write's ids went to may hold any of its times (logged points get theirs when folded).
-    if (!this.log) this.widenBlocks(ids.first, ids.last, minTs, maxTs);
+    if (stored > 0) {
+      this.insertPending(ids);
+      // Every block the write's ids went to may hold any of its times (logged points get theirs when folded).
+      if (!this.log) {
+        this.widenBlocks(ids.first, ids.last, minTs, maxTs);
+        this.rollups.flush();
+      }
+    }
+    this.writing = false;
     return stored;
   }
 
@@ -230,7 +238,9 @@ export class MetricWriter {
     this.written = { oldestUs: new Map(), newSeries: false };
     this.seriesIds.clear();
     this.bounds.clearCache();
-    this.rollups.clear();
+    // The log's rollups are the fold's to start again, from the points the log holds.
+    if (this.log) this.rollups.trusted = false;
+    else this.rollups.clear();
   }
 }
 

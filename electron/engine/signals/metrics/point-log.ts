@@ -3,10 +3,13 @@
 // number of series), and moved into metric_points, sorted by series and time, by one transaction
 // that also deletes them from the log. Moving many points of each series at once writes each
 // series' page of the (series_id, ts) index once per fold instead of once per request.
-// The fold also rolls the moved points up (rollup-chunks.ts's Rollups), in the same transaction:
-// it sees many points of each series at once, so each series' rollup chunk is written once per
-// fold rather than by every request that closed one of its slots. Only the points a rollup may
-// keep are read back (see rollupCandidates).
+// The fold also writes the moved points' rollups (rollup-chunks.ts), in the same transaction: the
+// OTLP writer adds each point to the log's Rollups (logRollups) as it logs it, which keeps in
+// memory what it would write, and the fold writes it, one chunk update per series per fold rather
+// than one per request that closed a slot. What is kept in memory is lost with the process, and
+// is wrong after a failed write: the log's Rollups is then not trusted, and the next fold rolls
+// the log up from the moved points themselves (reading back only those a rollup may keep: see
+// rollupCandidates).
 //
 // When: the OTLP ingest folds past FOLD_POINTS logged points or FOLD_DELAY_MS after a write, and
 // every reader of metric_points that must see each acknowledged point (the PromQL store, the
@@ -102,6 +105,20 @@ function rollupPoint(r: CandidateRow): RollupPoint {
 }
 
 const folders = new WeakMap<Db, () => number>();
+const logRollupsByDb = new WeakMap<Db, Rollups>();
+
+/**
+ * The rollups of the points logged in `db`, written by its folds (the OTLP writer adds its points
+ * to it): not trusted if the log holds points already (a previous run's, not added to it).
+ */
+export function logRollups(db: Db): Rollups {
+  let rollups = logRollupsByDb.get(db);
+  if (!rollups) {
+    logRollupsByDb.set(db, (rollups = new Rollups(db)));
+    rollups.trusted = db.prepare('SELECT 1 FROM metric_points_log LIMIT 1').get() === undefined;
+  }
+  return rollups;
+}
 
 /**
  * Moves every logged point into metric_points, in one transaction; returns how many. An empty log
@@ -126,7 +143,7 @@ function folderOf(db: Db): () => number {
   const seriesPoints = db
     .prepare(`SELECT ${CANDIDATE_COLUMNS} FROM metric_points WHERE series_id = ? AND id BETWEEN ? AND ? ORDER BY ts, id`)
     .raw();
-  const rollups = new Rollups(db);
+  const rollups = logRollups(db);
   /**
    * Adds a series' candidates; when one would be ignored (older than the series' newest point
    * rolled up, or the same time twice), the points left out may matter: all of them are added.
@@ -138,8 +155,9 @@ function folderOf(db: Db): () => number {
     if (ignored) rows = seriesPoints.all(seriesId, first, last) as CandidateRow[];
     for (const r of rows) rollups.add(seriesId, rollupPoint(r));
   };
-  const rollUp = (first: number, last: number): void => {
-    rollups.begin();
+  /** Rolls the moved points [first, last] up from themselves: what the writer kept is dropped. */
+  const rollUpMoved = (first: number, last: number): void => {
+    rollups.clear();
     let series: CandidateRow[] = [];
     for (const r of candidates.iterate({ first, last }) as IterableIterator<CandidateRow>) {
       if (series.length > 0 && series[0]![0] !== r[0]) {
@@ -149,7 +167,6 @@ function folderOf(db: Db): () => number {
       series.push(r);
     }
     if (series.length > 0) addSeries(series, first, last);
-    rollups.flush();
   };
   const tx = db.transaction((): number => {
     const { minTs, maxTs } = times.get() as { minTs: number | null; maxTs: number | null };
@@ -158,7 +175,9 @@ function folderOf(db: Db): () => number {
     const before = lastId.get() as number;
     const moved = move.run().changes;
     widen(before + 1, before + moved, minTs, maxTs);
-    rollUp(before + 1, before + moved);
+    if (!rollups.trusted) rollUpMoved(before + 1, before + moved);
+    rollups.flush();
+    rollups.trusted = true;
     clear.run();
     return moved;
   });
@@ -169,7 +188,7 @@ function folderOf(db: Db): () => number {
       return tx.immediate();
     } catch (err) {
       // Rolled back: the open points and chunks the rollups moved on may not be what is stored.
-      rollups.clear();
+      rollups.trusted = false;
       throw err;
     }
   };
