@@ -4,6 +4,8 @@
 // days give the raw answers (the windows' edge points are read raw); reading only the windows of far-apart steps,
 // and only the newest point of an instant selector's steps, give the raw answer exactly. Also:
 // a writer restarted mid-slot, points written before migration 9 (JSON buckets), retention.
+// All of it twice: points written straight into metric_points, and points logged as the OTLP
+// ingest logs them, rolled up by the point log's folds (which keep the same samples).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,9 @@ import type { SelectHints } from '../../../electron/engine/signals/metrics/promq
 import { SqliteSeriesStore } from '../../../electron/engine/signals/metrics/sqlite-series-store.js';
 import { MetricWriter } from '../../../electron/engine/signals/metrics/metric-writer.js';
 import { MetricPruner } from '../../../electron/engine/signals/metrics/metric-pruner.js';
+import { foldPointLog } from '../../../electron/engine/signals/metrics/point-log.js';
+import { decodeChunk } from '../../../electron/engine/signals/metrics/rollup-chunks.js';
+import type { PointRow } from '../../../electron/engine/signals/metrics/series-from-points.js';
 import type { OtlpMetric } from '../../../electron/engine/core/telemetry.js';
 import { openDatabase, type Db } from '../../../electron/engine/core/database.js';
 import { ResourceStore } from '../../../electron/engine/core/resource-store.js';
@@ -28,8 +33,12 @@ const POINTS = (DAYS * 86_400) / STEP_S;
 const T0 = 1_800_000_000 - (1_800_000_000 % 3600); // seconds, on an hour
 const END_MS = (T0 + (POINTS - 1) * STEP_S) * 1000;
 const BOUNDS = [5, 10, 25, 50, 100, 250];
-/** Resets at these point indexes: mid-slot ones whose counter climbs back past its old value within the minute, and one on a slot's edge. */
-const RESETS = new Set([4003, 9001, 12_006]);
+/**
+ * Resets at these point indexes: mid-slot ones whose counter climbs back past its old value within
+ * the minute, one on a slot's edge, and one whose start time stays (the count alone goes down).
+ */
+const RESETS = new Set([4003, 9001, 12_006, 15_004]);
+const SAME_START_RESET = 15_004;
 
 /** A pseudo-random but fixed sequence (no Math.random: the answers are compared). */
 function noise(i: number): number {
@@ -50,7 +59,7 @@ function metricsOf(from: number, to: number, state: { total: number; buckets: nu
     if (RESETS.has(i)) {
       state.total = 0;
       state.buckets = state.buckets.map(() => 0);
-      startUs = timeUs - 1;
+      if (i !== SAME_START_RESET) startUs = timeUs - 1;
     }
     const burst = i % 360 < 60 ? 40 : 3;
     // After a reset the counter climbs back past its old value within a minute.
@@ -74,21 +83,55 @@ function metricsOf(from: number, to: number, state: { total: number; buckets: nu
   return [counter, histogram, gauge];
 }
 
-function write(db: Db, writer: MetricWriter, from: number, to: number, state: { total: number; buckets: number[] }): void {
+/** How points reach metric_points: written straight, or logged and folded (the OTLP ingest's way). */
+type Path = 'straight' | 'logged';
+
+/**
+ * Writes points [from, to) in writes of 500 of each series; logged ones are folded every 7 writes
+ * (mid-slot), the rest left logged. `resend`: each write sends the previous one's last points again
+ * (a client's retry), in the same fold or the next.
+ */
+function write(db: Db, path: Path, from: number, to: number, state: { total: number; buckets: number[] }, resend = false): void {
+  const writer = new MetricWriter(db, new ResourceStore(db), { log: path === 'logged' });
   const resource = { attributes: { 'service.name': 'worker' } };
-  for (let i = from; i < to; i += 500) {
+  let previous: OtlpMetric[] = [];
+  for (let i = from, writes = 1; i < to; i += 500, writes++) {
     const items = metricsOf(i, Math.min(to, i + 500), state);
+    if (resend) {
+      const again = previous.map((m) => m.points.at(-1)!);
+      previous = items;
+      items.forEach((m, at) => (m.points = [...(again[at] ? [again[at]] : []), ...m.points]));
+    }
     db.transaction(() => writer.write([{ resource, scope: { name: 't' }, items }]))();
+    if (path === 'logged' && writes % 7 === 0) foldPointLog(db);
   }
 }
 
-/** Two days of points, written by one writer, or by a second one from `restartAt` on (a Loupe restart mid-slot). */
-function load(restartAt = POINTS): { db: Db; store: SqliteSeriesStore } {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-rollups-')), 'loupe.db'));
+/**
+ * Two days of points, written by one writer, or by a second one from `restartAt` on (a Loupe
+ * restart mid-slot: logged points not folded yet are folded by the restarted one's connection).
+ */
+function load(path: Path, restartAt = POINTS, resend = false): { db: Db; store: SqliteSeriesStore } {
+  const file = join(mkdtempSync(join(tmpdir(), 'loupe-rollups-')), 'loupe.db');
+  let db = openDatabase(file);
   const state = { total: 0, buckets: BOUNDS.map(() => 0).concat(0) };
-  write(db, new MetricWriter(db, new ResourceStore(db)), 0, restartAt, state);
-  if (restartAt < POINTS) write(db, new MetricWriter(db, new ResourceStore(db)), restartAt, POINTS, state);
+  write(db, path, 0, restartAt, state, resend);
+  if (restartAt < POINTS) {
+    db.close();
+    db = openDatabase(file);
+    write(db, path, restartAt, POINTS, state);
+  }
   return { db, store: new SqliteSeriesStore(db) };
+}
+
+/** Every rollup chunk, by series name, resolution and start. */
+function chunksOf(db: Db): unknown[] {
+  foldPointLog(db);
+  return db
+    .prepare(
+      'SELECT s.name, r.res, r.start_ts, r.end_ts, hex(r.samples) AS samples FROM metric_rollups r JOIN metric_series s ON s.id = r.series_id ORDER BY 1, 2, 3',
+    )
+    .all();
 }
 
 /** The same store without the engine's hints: every raw point of each window, as before rollups. */
@@ -123,8 +166,35 @@ const rateHints = (rangeMs: number, stepMs: number): SelectHints => ({
   func: 'increase',
 });
 
-describe('long ranges: rollups, and reading only what the steps need', () => {
-  const { db, store } = load();
+it("the point log's folds keep the same rollup samples as points written straight", () => {
+  const logged = chunksOf(load('logged').db);
+  expect(logged.length).toBeGreaterThan(50);
+  expect(logged).toEqual(chunksOf(load('straight').db));
+});
+
+/** The times of every kept sample, as `name res ts`. */
+function keptTimes(db: Db): Set<string> {
+  const out = new Set<string>();
+  for (const c of chunksOf(db) as { name: string; res: number; samples: string }[]) {
+    const rows: PointRow[] = [];
+    decodeChunk(Buffer.from(c.samples, 'hex'), rows, () => true);
+    for (const r of rows) out.add(`${c.name} ${c.res} ${r.ts}`);
+  }
+  return out;
+}
+
+it('a restart with points in the log keeps every sample the straight writer keeps (the log rolled up from its points)', () => {
+  const logged = keptTimes(load('logged', 9_003).db);
+  const straight = keptTimes(load('straight', 9_003).db);
+  expect([...straight].filter((k) => !logged.has(k))).toEqual([]);
+});
+
+it('points sent twice keep the same rollup samples through the point log as written straight', () => {
+  expect(chunksOf(load('logged', POINTS, true).db)).toEqual(chunksOf(load('straight', POINTS, true).db));
+});
+
+describe.each(['straight', 'logged'] as const)('long ranges: rollups, and reading only what the steps need (%s)', (path) => {
+  const { db, store } = load(path);
 
   it('rollups keep every reset: the increase over their samples is the raw one, from far fewer samples', () => {
     const start = END_MS - DAYS * 86_400_000;
@@ -181,7 +251,7 @@ describe('long ranges: rollups, and reading only what the steps need', () => {
   });
 
   it('a writer restarted in the middle of a slot leaves the rollups right', () => {
-    const restarted = load(9_003).store;
+    const restarted = load(path, 9_003).store;
     const start = END_MS - DAYS * 86_400_000;
     const [raw] = restarted.select(counterMatch, start, END_MS);
     const [rolled] = restarted.select(counterMatch, start, END_MS, rateHints(600_000, 300_000));
@@ -207,7 +277,7 @@ describe('long ranges: rollups, and reading only what the steps need', () => {
   });
 
   it('retention removes the rollups older than the points it keeps', () => {
-    const { db: pruned, store: prunedStore } = load();
+    const { db: pruned, store: prunedStore } = load(path);
     const cutoffUs = (END_MS - 86_400_000) * 1000;
     const pruner = new MetricPruner(pruned);
     while (pruner.pruneOlderThan(cutoffUs) > 0);

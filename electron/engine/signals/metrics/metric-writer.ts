@@ -2,16 +2,17 @@
 // type + unit + temporality + monotonicity + attributes; created on first sight), and is stored
 // as it came: start time (resets), value or distribution (a classic histogram's buckets in the
 // compact form of bucket-codec.ts), exemplars. Cumulative counters and histograms also feed the
-// 1-minute and 1-hour rollups (migration 9), kept here as each series' open slot. Points go in
-// several rows per INSERT, and each write widens the time bounds of the id blocks it wrote in
-// (migration 12: what retention finds old points by). The OTLP ingest's writer appends the points
-// to the unindexed log instead (migration 13; point-log.ts folds them into metric_points).
+// 1-minute and 1-hour rollups (migration 9; rollup-chunks.ts's Rollups). Points go in several rows
+// per INSERT, and each write widens the time bounds of the id blocks it wrote in (migration 12:
+// what retention finds old points by). The OTLP ingest's writer appends the points to the
+// unindexed log instead (migration 13), and adds them to the log's rollups, which point-log.ts's
+// fold writes when it moves them into metric_points.
 import type { Db } from '../../core/database.js';
 import { canonicalJson, hashOf, ResourceStore, serviceOf } from '../../core/resource-store.js';
 import type { OtlpExemplar, OtlpMetric, OtlpPoint, ScopeGroup } from '../../core/telemetry.js';
 import { BoundSets, encodeCounts } from './bucket-codec.js';
-import { CHUNK_SAMPLES, encodeSample, type RollupSample } from './rollup-chunks.js';
-import { blockWidener, pointLogInsert, POINT_BLOCK_IDS } from './point-log.js';
+import { ROLLUP_RESOLUTIONS, Rollups } from './rollup-chunks.js';
+import { blockWidener, logRollups, pointLogInsert, POINT_BLOCK_IDS } from './point-log.js';
 
 declare module '../../core/events.js' {
   interface EngineEvents {
@@ -29,10 +30,7 @@ export interface WrittenSeries {
   readonly newSeries: boolean;
 }
 
-/** Rollup resolutions, seconds (the `res` column of metric_rollups). */
-export const ROLLUP_RESOLUTIONS = [60, 3600] as const;
-
-export { POINT_BLOCK_IDS };
+export { POINT_BLOCK_IDS, ROLLUP_RESOLUTIONS };
 
 /** Points per multi-row INSERT: one statement step for many rows (a point has 14 columns). */
 const ROWS_PER_INSERT = 32;
@@ -40,29 +38,14 @@ const POINT_INSERT = `INSERT INTO metric_points (series_id, start_us, ts, value,
 const POINT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const POINT_PARAMS = 14;
 
-/** A series' newest point, the open slot of each resolution until a later slot (or a reset) closes it. */
-interface OpenPoint extends RollupSample {
-  startUs: number;
-  /** What a reset lowers: a sum's value, a histogram's count. */
-  level: number;
-  /** This point must be kept even if its slot gets a later one (it follows a reset). */
-  pinned: boolean;
-}
-
-/** The chunk a series' kept points of one resolution are appended to. */
-interface OpenChunk {
-  startTs: number;
-  samples: number;
-}
-
-/** Series Prometheus reads as counters (rate/increase): cumulative monotonic sums and cumulative histograms. */
+/** Series Prometheus reads as counters (rate/increase): cumulative monotonic sums and cumulative histograms (ROLLED_UP_SERIES in SQL). */
 function rolledUp(m: OtlpMetric): boolean {
   if (m.temporality === 1) return false;
   return m.type === 'sum' ? m.monotonic : m.type === 'histogram' || m.type === 'exponential_histogram';
 }
 
 export interface MetricWriterOptions {
-  /** Append the points to metric_points_log, for point-log.ts to fold (the OTLP ingest's writer). */
+  /** Append the points to metric_points_log, for point-log.ts to fold and roll up (the OTLP ingest's writer). */
   log?: boolean;
 }
 
@@ -73,9 +56,10 @@ export class MetricWriter {
    * costs several times more and is needed only for a new series.
    */
   private readonly seriesIds = new Map<string, Map<string, number>>();
-  private readonly open = new Map<number, OpenPoint>();
-  /** Per series, its open chunk per resolution (by index in ROLLUP_RESOLUTIONS). */
-  private readonly chunks = new Map<number, (OpenChunk | null)[]>();
+  /** The rollups of the points written: this writer's own, or the point log's (written by its folds). */
+  private readonly rollups: Rollups;
+  /** A write is under way (still so when one begins: the last one failed half-way). */
+  private writing = false;
   private readonly bounds: BoundSets;
   private readonly findSeries;
   private readonly insertSeries;
@@ -83,8 +67,6 @@ export class MetricWriter {
   private readonly insertPoints;
   private readonly widenBlocks;
   private readonly log: boolean;
-  private readonly newChunk;
-  private readonly appendToChunk;
   /** The parameters of the points not inserted yet, ROWS_PER_INSERT at most. */
   private readonly pending: unknown[] = [];
   /** What the writes since the last takeWritten() stored (for `points.stored`: the rules' point cache). */
@@ -106,11 +88,7 @@ export class MetricWriter {
       this.log ? pointLogInsert(ROWS_PER_INSERT) : POINT_INSERT + new Array<string>(ROWS_PER_INSERT).fill(POINT_VALUES).join(', '),
     );
     this.widenBlocks = blockWidener(db);
-    this.newChunk = db.prepare('INSERT OR REPLACE INTO metric_rollups (series_id, res, start_ts, end_ts, samples) VALUES (?, ?, ?, ?, ?)');
-    // || concatenates the bytes as text (the database is UTF-8: no conversion); the CAST keeps a BLOB.
-    this.appendToChunk = db.prepare(
-      'UPDATE metric_rollups SET samples = CAST(samples || ? AS BLOB), end_ts = ? WHERE series_id = ? AND res = ? AND start_ts = ?',
-    );
+    this.rollups = this.log ? logRollups(db) : new Rollups(db);
     this.bounds = new BoundSets(db);
   }
 
@@ -119,6 +97,9 @@ export class MetricWriter {
     let stored = 0;
     // Left by a write that failed half-way (its transaction was rolled back).
     this.pending.length = 0;
+    if (this.log && this.writing) this.rollups.trusted = false;
+    if (!this.log) this.rollups.begin();
+    this.writing = true;
     let minTs = Infinity;
     let maxTs = -Infinity;
     /** The ids of the write's first and last points (0: none inserted yet). */
@@ -201,10 +182,15 @@ export class MetricWriter {
         }
       }
     }
-    if (stored === 0) return 0;
-    this.insertPending(ids);
-    // Every block the write's ids went to may hold any of its times (logged points get theirs when folded).
-    if (!this.log) this.widenBlocks(ids.first, ids.last, minTs, maxTs);
+    if (stored > 0) {
+      this.insertPending(ids);
+      // Every block the write's ids went to may hold any of its times (logged points get theirs when folded).
+      if (!this.log) {
+        this.widenBlocks(ids.first, ids.last, minTs, maxTs);
+        this.rollups.flush();
+      }
+    }
+    this.writing = false;
     return stored;
   }
 
@@ -223,58 +209,18 @@ export class MetricWriter {
     this.pending.length = 0;
   }
 
-  /**
-   * Moves a series' open point on: the previous newest point is written as a rollup row of each
-   * resolution whose slot it closes. A reset (the value or count went down, or a new start time)
-   * keeps both the point before it and the reset point itself, so the increases summed over
-   * rollup rows equal those over raw points. A series first seen by this writer (after a restart)
-   * keeps its first point too: what came before is not known here. Older points (out of order)
-   * are not rolled up.
-   */
   private rollUp(seriesId: number, p: OtlpPoint, boundsId: number | null, bucketCounts: Buffer | null, distribution: string | null): void {
-    const value = p.value ?? (p.intValue === undefined ? null : Number(p.intValue));
-    const level = (p.count ?? value ?? 0) as number;
-    const prev = this.open.get(seriesId);
-    if (prev && p.timeUs <= prev.ts) return;
-    const reset = !prev || level < prev.level || (p.startUs > 0 && prev.startUs > 0 && p.startUs !== prev.startUs);
-    if (prev) {
-      let record: Buffer | null = null;
-      ROLLUP_RESOLUTIONS.forEach((res, i) => {
-        const slotUs = res * 1_000_000;
-        if (reset || prev.pinned || Math.floor(prev.ts / slotUs) !== Math.floor(p.timeUs / slotUs)) {
-          this.keep(seriesId, i, prev, (record ??= encodeSample(prev)));
-        }
-      });
-    }
-    const next: OpenPoint = {
+    this.rollups.add(seriesId, {
       ts: p.timeUs,
       startUs: p.startUs,
-      level,
-      value,
+      value: p.value ?? (p.intValue === undefined ? null : Number(p.intValue)),
       count: p.count ?? null,
       sum: p.sum ?? null,
       boundsId,
       bucketCounts,
       distribution,
       flags: p.flags,
-      pinned: reset,
-    };
-    this.open.set(seriesId, next);
-  }
-
-  /** Appends a kept point to the series' open chunk of a resolution, or starts one. */
-  private keep(seriesId: number, resIndex: number, sample: OpenPoint, record: Buffer): void {
-    let chunks = this.chunks.get(seriesId);
-    if (!chunks) this.chunks.set(seriesId, (chunks = ROLLUP_RESOLUTIONS.map(() => null)));
-    const res = ROLLUP_RESOLUTIONS[resIndex]!;
-    const chunk = chunks[resIndex];
-    // A chunk retention removed (a series silent for that long) is started again.
-    if (chunk && chunk.samples < CHUNK_SAMPLES && this.appendToChunk.run(record, sample.ts, seriesId, res, chunk.startTs).changes > 0) {
-      chunk.samples++;
-    } else {
-      this.newChunk.run(seriesId, res, sample.ts, sample.ts, record);
-      chunks[resIndex] = { startTs: sample.ts, samples: 1 };
-    }
+    });
   }
 
   /** What the writes since the last call stored (the caller's `points.stored` payload, once committed). */
@@ -292,8 +238,9 @@ export class MetricWriter {
     this.written = { oldestUs: new Map(), newSeries: false };
     this.seriesIds.clear();
     this.bounds.clearCache();
-    this.open.clear();
-    this.chunks.clear();
+    // The log's rollups are the fold's to start again, from the points the log holds.
+    if (this.log) this.rollups.trusted = false;
+    else this.rollups.clear();
   }
 }
 
