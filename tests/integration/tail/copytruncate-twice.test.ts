@@ -10,18 +10,13 @@ import { Scheduler } from '../../../electron/engine/core/scheduler.js';
 import { createFileSource } from '../../../electron/engine/ingest/files/file-source.js';
 import type { KnownFile } from '../../../electron/engine/core/file-identity.js';
 import type { SourceLine } from '../../../electron/engine/ingest/files/parse/types.js';
-import { expectEachOnceInOrder, numberOf, range, RecordingSink, sleep, tempDir, waitFor } from './tail-helpers.js';
+import { expectEachOnceInOrder, lines, numberOf, range, RecordingSink, sleep, tempDir, waitFor } from './tail-helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
-
-const lines = (first: number, last: number): string =>
-  range(first, last)
-    .map((n) => `2026-11-30 01:00:00 INFO n=${String(n).padStart(6, '0')} ${'y'.repeat(30)}\n`)
-    .join('');
 
 /** What logrotate's copytruncate does, synchronously: shift app.log.N up, copy app.log to app.log.1, truncate app.log. */
 function copytruncate(dir: string): void {

@@ -5,18 +5,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFileSource, FINGERPRINT_BYTES } from '../../../electron/engine/ingest/files/file-source.js';
 import { hashBytes } from '../../../electron/engine/ingest/files/fingerprint.js';
-import { expectEachOnceInOrder, PY_LINES, range, RecordingSink, runPython, sleep, tempDir, waitFor } from './tail-helpers.js';
+import { expectEachOnceInOrder, lines, PY_LINES, range, RecordingSink, runPython, sleep, tempDir, waitFor } from './tail-helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
-
-const lines = (first: number, last: number): string =>
-  range(first, last)
-    .map((n) => `2026-11-30 01:00:00 INFO n=${String(n).padStart(6, '0')} ${'y'.repeat(30)}\n`)
-    .join('');
 
 async function run(path: string, sink: RecordingSink, known = sink.known(), extra: { idleMs?: number; maxLineBytes?: number } = {}) {
   const source = createFileSource({ path, known, sink, pollMs: 50, idleMs: extra.idleMs ?? 200, maxLineBytes: extra.maxLineBytes });

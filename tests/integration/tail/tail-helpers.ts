@@ -239,3 +239,10 @@ export function runLogrotate(dir: string, conf: string): void {
   const res = spawnSync(LOGROTATE, ['-f', '-s', join(dir, 'logrotate.state'), conf], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`logrotate failed (${res.status}): ${res.stderr}`);
 }
+
+/** Lines numbered first..last (`n=000042`), in the python format, each the same length. */
+export function lines(first: number, last: number): string {
+  return range(first, last)
+    .map((n) => `2026-11-30 01:00:00 INFO n=${String(n).padStart(6, '0')} ${'y'.repeat(30)}\n`)
+    .join('');
+}
