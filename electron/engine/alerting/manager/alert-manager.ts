@@ -8,7 +8,6 @@
 // acknowledged alert stays quiet until it resolves, and an unacknowledged one escalates
 // (`escalate_after`: notified again one urgency higher). Every wait is a scheduler task on the
 // engine's clock; what each group notified is in SQLite, so a restart does not notify it again.
-import { createHash, randomUUID } from 'node:crypto';
 import type { AlertManagerStatusView } from '../../../../shared/model.js';
 import type { FiringAlertItem } from '../../../../shared/host-protocol.js';
 import type {
@@ -16,12 +15,10 @@ import type {
   AlertNotificationEvent,
   ManagedAlertView,
   NotificationLogEntry,
-  SilenceMatcher,
   SilenceView,
 } from '../../../../shared/api.js';
 import type { Handlers, Topics } from '../../api/handlers.js';
 import type { Db } from '../../core/database.js';
-import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import type { RestRoute } from '../../core/module.js';
 import type { ScheduledJob, Scheduler, Task } from '../../core/scheduler.js';
@@ -33,6 +30,7 @@ import { DesktopNotifier } from '../notifiers/desktop.js';
 import {
   commonOf,
   describe,
+  shortId,
   URGENCIES,
   type Notification,
   type NotificationKind,
@@ -45,8 +43,9 @@ import { WebhookNotifier } from '../notifiers/webhook.js';
 import { DEFAULT_CONFIG, parseConfig, type ManagerConfig, type RouteConfig } from './config.js';
 import { CONFIG_CHECK_MS, CONFIG_RELOAD_JOB, ManagerConfigFile } from './config-file.js';
 import { alertManagerApi } from './manager-api.js';
-import { allHold, formatMatcher, fromApiMatcher, toApiMatcher, type Matcher } from './matchers.js';
-import { ManagerStore, type SilenceRow } from './store.js';
+import { allHold } from './matchers.js';
+import { Silences, type SilenceRequest } from './silences.js';
+import { ManagerStore } from './store.js';
 import { intervalHolds } from './time-intervals.js';
 
 export interface AlertManagerOptions {
@@ -100,8 +99,7 @@ export class AlertManager implements AlertSink {
   private readonly deliveries: Deliveries;
   private readonly browser = new BrowserNotifier();
   private readonly groups = new Map<string, Group>();
-  private silences: SilenceRow[] = [];
-  private readonly reminders = new Map<string, Task>();
+  private readonly silenceBook: Silences;
   private readonly tasks = new Set<Task>();
   private acked = new Set<string>();
   /** The last `alerts-firing` sent (its fields joined): sent again only when it changed. */
@@ -119,6 +117,13 @@ export class AlertManager implements AlertSink {
       this.scheduler,
       (n, integration, target) =>
         this.notifiersOf(n.receiver, null).find((x) => x.integration === integration && x.target === target) ?? null,
+    );
+    this.silenceBook = new Silences(
+      this.store,
+      this.scheduler,
+      () => this.config,
+      () => this.reportFiring(),
+      (n) => this.deliveries.deliver(n, this.notifiersOf(n.receiver, null)),
     );
   }
 
@@ -151,8 +156,7 @@ export class AlertManager implements AlertSink {
   start(): void {
     const now = this.now();
     this.store.pruneHistory(now - HISTORY_MS);
-    this.silences = this.store.silences();
-    for (const s of this.silences) this.armReminder(s);
+    this.silenceBook.load();
     this.acked = new Set(this.store.acks().map((a) => a.fingerprint));
     for (const row of this.store.groups()) {
       const route = this.routeById(row.routeId);
@@ -185,7 +189,8 @@ export class AlertManager implements AlertSink {
       g.timer?.cancel();
       g.escalationTimer?.cancel();
     }
-    for (const t of [...this.reminders.values(), ...this.tasks]) t.cancel();
+    for (const t of this.tasks) t.cancel();
+    this.silenceBook.stop();
     if (this.reloadJob) this.scheduler.remove(this.reloadJob.name);
     this.reloadJob = null;
     this.deliveries.stop();
@@ -275,8 +280,8 @@ export class AlertManager implements AlertSink {
     return route.activeTimeIntervals.length > 0 && !route.activeTimeIntervals.some(holds);
   }
 
-  private silencedBy(labels: AlertLabels, now: number): SilenceRow | undefined {
-    return this.silences.find((s) => silences(s, labels, now));
+  private silenced(labels: AlertLabels, now: number): boolean {
+    return this.silenceBook.silencing(labels, now).length > 0;
   }
 
   /**
@@ -314,7 +319,7 @@ export class AlertManager implements AlertSink {
     for (const g of this.groups.values())
       for (const { alert } of g.alerts.values()) {
         if (alert.endsAt !== null) continue;
-        const silencedBy = this.silences.filter((x) => silences(x, alert.labels, now)).map((x) => x.id);
+        const silencedBy = this.silenceBook.silencing(alert.labels, now);
         const inhibitor = this.inhibitedBy(alert);
         const inhibitedBy = inhibitor ? [inhibitor.fingerprint] : [];
         out.push({
@@ -336,7 +341,7 @@ export class AlertManager implements AlertSink {
   private visibleFiring(g: Group, now: number): Alert[] {
     return [...g.alerts.values()]
       .map((t) => t.alert)
-      .filter((a) => a.endsAt === null && !this.silencedBy(a.labels, now) && !this.inhibited(a));
+      .filter((a) => a.endsAt === null && !this.silenced(a.labels, now) && !this.inhibited(a));
   }
 
   private flush(g: Group): void {
@@ -559,114 +564,15 @@ export class AlertManager implements AlertSink {
   // Silences.
 
   listSilences(): SilenceView[] {
-    const now = this.now();
-    return this.silences.map((s) => ({
-      id: s.id,
-      status: { state: s.endsAtMs <= now ? 'expired' : s.startsAtMs > now ? 'pending' : 'active' },
-      updatedAt: new Date(s.updatedAtMs).toISOString(),
-      matchers: s.matchers,
-      startsAt: new Date(s.startsAtMs).toISOString(),
-      endsAt: new Date(s.endsAtMs).toISOString(),
-      createdBy: s.createdBy,
-      comment: s.comment,
-    }));
+    return this.silenceBook.list();
   }
 
-  createSilence(p: {
-    id?: string;
-    matchers: SilenceMatcher[];
-    startsAtMs?: number;
-    endsAtMs: number;
-    createdBy?: string;
-    comment?: string;
-  }): string {
-    const now = this.now();
-    if (p.matchers.length === 0) throw new BadRequestError('matchers: a silence needs at least one matcher.');
-    let parsed: Matcher[];
-    try {
-      parsed = p.matchers.map(fromApiMatcher);
-    } catch (err) {
-      throw new BadRequestError(`matchers: ${(err as Error).message}.`);
-    }
-    // Alertmanager refuses a silence that matches every alert: one matcher must need a value.
-    if (parsed.every((m) => allHold([m], {})))
-      throw new BadRequestError('matchers: at least one matcher must not match the empty value (it would silence everything).');
-    const startsAtMs = Math.max(p.startsAtMs ?? now, now);
-    if (p.endsAtMs <= now) throw new BadRequestError('endsAt: the silence would end in the past.');
-    if (p.endsAtMs <= startsAtMs) throw new BadRequestError('endsAt: the silence ends before it starts.');
-    const old = p.id !== undefined ? this.silences.find((s) => s.id === p.id) : undefined;
-    if (p.id !== undefined && !old) throw new NotFoundError(`No silence with id ${p.id}.`);
-    if (old && old.endsAtMs <= now) throw new BadRequestError(`The silence ${old.id} has expired: create a new one.`);
-    const row: SilenceRow = {
-      id: old?.id ?? randomUUID(),
-      matchers: parsed.map(toApiMatcher),
-      startsAtMs: old && old.startsAtMs <= now ? old.startsAtMs : startsAtMs,
-      endsAtMs: p.endsAtMs,
-      createdBy: p.createdBy ?? old?.createdBy ?? 'loupe',
-      comment: p.comment ?? old?.comment ?? '',
-      updatedAtMs: now,
-      remindedAtMs: old && old.endsAtMs === p.endsAtMs ? old.remindedAtMs : null,
-    };
-    this.store.putSilence(row);
-    this.silences = [row, ...this.silences.filter((s) => s.id !== row.id)];
-    this.armReminder(row);
-    this.reportFiring();
-    return row.id;
+  createSilence(p: SilenceRequest): string {
+    return this.silenceBook.create(p);
   }
 
   expireSilence(id: string): void {
-    const s = this.silences.find((x) => x.id === id);
-    if (!s) throw new NotFoundError(`No silence with id ${id}.`);
-    const now = this.now();
-    if (s.endsAtMs <= now) return;
-    const row = { ...s, endsAtMs: now, updatedAtMs: now };
-    this.store.putSilence(row);
-    this.silences = this.silences.map((x) => (x.id === id ? row : x));
-    this.reminders.get(id)?.cancel();
-    this.reminders.delete(id);
-    this.reportFiring();
-  }
-
-  private armReminder(s: SilenceRow): void {
-    this.reminders.get(s.id)?.cancel();
-    this.reminders.delete(s.id);
-    const due = s.endsAtMs - this.config.silenceReminderMs;
-    if (s.remindedAtMs !== null || due <= this.now() || due <= s.startsAtMs) return;
-    this.reminders.set(
-      s.id,
-      this.scheduler.after(due - this.now(), () => this.remind(s.id)),
-    );
-  }
-
-  /** A silence ends soon: the top route's receiver hears of it, with what it silences. */
-  private remind(id: string): void {
-    this.reminders.delete(id);
-    const s = this.silences.find((x) => x.id === id);
-    const now = this.now();
-    if (!s || s.remindedAtMs !== null || s.endsAtMs <= now) return;
-    const reminded = { ...s, remindedAtMs: now };
-    this.store.putSilence(reminded);
-    this.silences = this.silences.map((x) => (x.id === id ? reminded : x));
-    const matchers = s.matchers.map((m) => formatMatcher(fromApiMatcher(m))).join(', ');
-    const minutes = Math.round((s.endsAtMs - now) / 60_000);
-    const key = `silence:${s.id}`;
-    const n: Notification = {
-      receiver: this.config.route.receiver,
-      groupKey: key,
-      groupId: shortId(key),
-      kind: 'silence-expiring',
-      status: 'firing',
-      urgency: 'low',
-      groupLabels: {},
-      commonLabels: {},
-      commonAnnotations: {},
-      alerts: [],
-      title: `Silence ends in ${minutes} min: ${matchers}`,
-      body: [s.comment, `by ${s.createdBy}`].filter(Boolean).join(' — '),
-      alertUrl: '#/alerts',
-      atMs: now,
-    };
-    this.deliveries.deliver(n, this.notifiersOf(n.receiver, null));
+    this.silenceBook.expire(id);
   }
 
   // Acknowledgements.
@@ -768,15 +674,6 @@ function urgencyOf(alerts: readonly Alert[]): Urgency {
 
 function raise(u: Urgency, steps: number): Urgency {
   return URGENCIES[Math.min(URGENCIES.length - 1, URGENCIES.indexOf(u) + steps)]!;
-}
-
-function shortId(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
-}
-
-/** Whether a silence is active at `now` and its matchers hold for `labels`. */
-function silences(silence: SilenceRow, labels: AlertLabels, now: number): boolean {
-  return silence.startsAtMs <= now && now < silence.endsAtMs && allHold(silence.matchers.map(fromApiMatcher), labels);
 }
 
 /** Whether `value` is one of the comma-separated items of `list` (both present). */

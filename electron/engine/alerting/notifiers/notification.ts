@@ -1,6 +1,7 @@
 // What the alert manager hands every notifier: one notification of one alert group to one
 // receiver, with its alerts (firing and resolved), how urgent it is, and the words to show. Each
 // notifier turns it into its own shape (Alertmanager's webhook JSON, Slack's text, a desktop popup).
+import { createHash } from 'node:crypto';
 import type { AlertLabels } from '../alert.js';
 
 export type Urgency = 'low' | 'normal' | 'critical';
@@ -142,4 +143,9 @@ export function webhookPayload(n: Notification, maxAlerts = 0, externalURL = '')
     urgency: n.urgency,
     title: n.title,
   };
+}
+
+/** A group's short id (`groupId`): the first 16 hex digits of its key's SHA-256, stable across restarts. */
+export function shortId(groupKey: string): string {
+  return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
 }
