@@ -27,6 +27,10 @@
 // window, which only changes the extrapolation where a window holds a series' first or last point
 // (a gap): Prometheus extrapolates to the window's edge when the gap is under 1.1 average sample
 // intervals, and the average is a slot's rather than a scrape's.
+// The edges are read raw, not kept in the rollups: a window [t - range, t] starts and ends in the
+// middle of a slot unless t falls on a slot's edge (a chart's steps, 2,016 s over 7 days, seldom
+// do), and then its first raw point is any point of that slot after the window's start: keeping
+// each slot's first point as well as its last would give it only for aligned windows.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
 import type { Statement } from 'better-sqlite3';
