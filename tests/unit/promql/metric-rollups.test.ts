@@ -250,6 +250,25 @@ describe.each(['straight', 'logged'] as const)('long ranges: rollups, and readin
     expect(newest!.values.length).toBeLessThanOrEqual(DAYS * 288 + 1);
   });
 
+  it("windows far apart read from rollups take each window's first and last raw points: the raw answers, resets mid-window too", () => {
+    // The bench's chart: 5-minute windows ≥ 5 slots, so rollups; steps of 2,016 s, further apart
+    // than the windows, so only the windows are read. Each end time puts a reset inside the last
+    // window, and the windows' edges mid-slot (3 s past a 10-second point, 0:23 into a minute).
+    for (const reset of RESETS) {
+      const endMs = (T0 + reset * STEP_S + 143) * 1000 + 3_000;
+      const rangeMs = Math.min(86_400_000, endMs - T0 * 1000 - 600_000);
+      for (const query of [
+        'rate(jobs_total[5m])',
+        'increase(latency_milliseconds_count[5m])',
+        'histogram_quantile(0.9, rate(latency_milliseconds_bucket[5m]))',
+      ]) {
+        const raw = values(rawOnly(store), query, rangeMs, 2_016_000, endMs);
+        expect(raw.size, query).toBeGreaterThan(10);
+        expect(values(store, query, rangeMs, 2_016_000, endMs), `${query}, reset ${reset}`).toEqual(raw);
+      }
+    }
+  });
+
   it('a writer restarted in the middle of a slot leaves the rollups right', () => {
     const restarted = load(path, 9_003).store;
     const start = END_MS - DAYS * 86_400_000;

@@ -57,6 +57,15 @@ export class SeriesBuilder {
     this.vs = new Float64Array(Math.max(capacity, 1));
   }
 
+  /** A series built already (its arrays are kept, not copied: they may be shared with other series). */
+  static of(labels: Labels, timestamps: Float64Array, values: Float64Array): SeriesBuilder {
+    const s = new SeriesBuilder(labels, 0);
+    s.ts = timestamps;
+    s.vs = values;
+    s.length = timestamps.length;
+    return s;
+  }
+
   /** Two points in the same millisecond: the later one wins (Prometheus keeps one sample per ms). */
   add(t: number, v: number): void {
     const n = this.length;
@@ -133,6 +142,10 @@ export function quantileSeries(base: Labels, rows: readonly PointRow[]): SeriesB
  * migration 9, as JSON.
  */
 export function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boolean, boundSets: BoundSets): SeriesBuilder[] {
+  const boundsId = rows[0]?.bounds_id ?? null;
+  if (boundsId !== null && rows.every((r) => r.bounds_id === boundsId && r.bucket_counts)) {
+    return oneBoundSetSeries(base, rows, delta, boundSets.get(boundsId));
+  }
   const series = bySeriesKey(base, 'le', rows.length);
   const seen = new Set<SeriesBuilder>();
   let totals: number[] = [];
@@ -181,6 +194,39 @@ export function bucketSeries(base: Labels, rows: readonly PointRow[], delta: boo
     }
   }
   return [...seen];
+}
+
+/**
+ * bucketSeries when every row has its buckets in the compact form of one bound set (the usual
+ * case): each row gives every `le` a sample at the same time, so the `le` series share one array
+ * of timestamps and their values are written in place, without a SeriesBuilder.add per bucket and
+ * row (over a week of a histogram's rollups, most of the building went there).
+ */
+function oneBoundSetSeries(base: Labels, rows: readonly PointRow[], delta: boolean, set: BoundSet): SeriesBuilder[] {
+  const les = set.les;
+  const timestamps = new Float64Array(rows.length);
+  const values = les.map(() => new Float64Array(rows.length));
+  const totals = new Float64Array(les.length);
+  const counts: number[] = [];
+  let length = 0;
+  for (const r of rows) {
+    const t = msOf(r.ts);
+    // Two points in the same millisecond: the later one wins, as in SeriesBuilder.add.
+    const at = length > 0 && timestamps[length - 1] === t ? length - 1 : length++;
+    timestamps[at] = t;
+    if (r.flags & NO_RECORDED_VALUE) {
+      for (const v of values) v[at] = STALE_NAN;
+      continue;
+    }
+    const n = decodeCounts(r.bucket_counts!, counts);
+    let cumulative = 0;
+    for (let i = 0; i < values.length; i++) {
+      cumulative += i < n ? counts[i]! : 0;
+      values[i]![at] = delta ? (totals[i] = totals[i]! + cumulative) : cumulative;
+    }
+  }
+  const shared = timestamps.subarray(0, length);
+  return les.map((le, i) => SeriesBuilder.of({ ...base, le }, shared, values[i]!.subarray(0, length)));
 }
 
 /**

@@ -27,6 +27,10 @@
 // window, which only changes the extrapolation where a window holds a series' first or last point
 // (a gap): Prometheus extrapolates to the window's edge when the gap is under 1.1 average sample
 // intervals, and the average is a slot's rather than a scrape's.
+// The edges are read raw, not kept in the rollups: a window [t - range, t] starts and ends in the
+// middle of a slot unless t falls on a slot's edge (a chart's steps, 2,016 s over 7 days, seldom
+// do), and then its first raw point is any point of that slot after the window's start: keeping
+// each slot's first point as well as its last would give it only for aligned windows.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
 import type { Statement } from 'better-sqlite3';
@@ -412,7 +416,7 @@ export class SqliteSeriesStore implements SeriesStore {
     const wanted = (ts: number): boolean => ts >= from && ts <= to && (!grid || inGridWindow(ts, grid));
     for (const blob of this.chunks.all({ id: entry.id, res, from, to }) as Buffer[]) decodeChunk(blob, rows, wanted);
     // Each window's first and last raw points, so rate() extrapolates from the same samples as over raw points.
-    const edges = pointRows(reads.edgesPerStep.all({ ...steps, id: entry.id }));
+    const edges = pointRows((reads.edgesPerStep.all({ ...steps, id: entry.id }) as PointColumns[]).sort((a, b) => a[0] - b[0]));
     // The newest slots are not kept yet: the raw points after the last kept one.
     const last = (this.lastRollupTs.get(entry.id, res) as number | undefined) ?? -Infinity;
     const tail = last >= to ? [] : raw(Math.max(from, last + 1));
@@ -626,14 +630,15 @@ function pointReads(db: Db, columns: string): PointReads {
        ) ORDER BY p.ts`,
       )
       .raw(),
-    // The oldest and newest point of each step's window, in time order, each point once (IN keeps
-    // each id once: windows overlap, and rows are what costs).
+    // The oldest and newest point of each step's window, each point once (IN keeps each id once:
+    // windows overlap, and rows are what costs), in id order: the caller sorts them by time, which
+    // costs less than SQLite's sorter copying every row.
     edgesPerStep: db
       .prepare(
         `SELECT ${columns} FROM metric_points WHERE id IN (
          ${steps} SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1) FROM steps
          UNION ALL SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1) FROM steps
-       ) ORDER BY ts`,
+       )`,
       )
       .raw(),
   };
