@@ -54,6 +54,28 @@ describe('LogWriter ids', () => {
     expect(reader.search({ q: 'between' }).records.length).toBe(1);
   });
 
+  it('gives backfilled records among many stored ones the ids a one-by-one search for a free id gives', () => {
+    const { writer, db } = store();
+    // Stored: runs of consecutive ids (longer than one look-ahead of taken ids) with gaps between.
+    const stored: LogInsert[] = [];
+    for (let run = 0; run < 5; run++) for (let k = 0; k < 300; k++) stored.push(rec(T0 + run * 1000 + k, `s${run}.${k}`));
+    writer.write(stored);
+    // Backfilled: records at the same times, in the gaps, and in ties with each other.
+    const older: LogInsert[] = [];
+    for (let k = 0; k < 1500; k++) older.push(rec(T0 + ((k * 7919) % 5000), `o${k}`));
+    const { ids, records } = writer.write(older);
+
+    const taken = new Set(stored.map((r) => r.ts));
+    let prev = -1;
+    const expected = records.map((r) => {
+      let id = Math.max(r.ts, prev + 1);
+      while (taken.has(id)) id++;
+      return (prev = id);
+    });
+    expect(ids).toEqual(expected);
+    expect(db.prepare('SELECT count(*) FROM logs').pluck().get()).toBe(3000);
+  });
+
   it('resumes id assignment after reopening the file', () => {
     const { writer, path, db } = store();
     writer.write([rec(T0, 'x'), rec(T0, 'y')]);

@@ -7,6 +7,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { newDatabase, ftsFilePath } from '../../core/database.js';
 import { FtsIndexer } from './fts-index.js';
 import { FTS_IDLE_POLL_MS, type FtsWorkerData, type FtsWorkerReport } from './fts-background.js';
+import { lowerThisThreadPriority } from '../../core/thread-priority.js';
+
+/**
+ * This thread's nice value. The index may lag (searches scan what it has not covered), the records
+ * may not: on two cores the loop (writing records) and the parse thread come first, and the
+ * indexer takes the rest. It still gets about a third of a core it shares with one busy thread.
+ */
+const FTS_THREAD_NICE = 5;
+
+lowerThisThreadPriority(FTS_THREAD_NICE);
 
 const { dbPath } = workerData as FtsWorkerData;
 const db = newDatabase(dbPath);

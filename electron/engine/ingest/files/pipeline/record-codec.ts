@@ -11,6 +11,9 @@ const TEXTS = 9;
 /** Ints per record: the flag bits, then one length per text field. */
 const INTS = 1 + TEXTS;
 
+/** Distinct levels (loggers, services) a decode keeps to reuse; past these, each is a new string. */
+const MAX_KNOWN_STRINGS = 16;
+
 const TS_INFERRED = 1;
 const TRUNCATED = 2;
 const INVALID_UTF8 = 4;
@@ -67,6 +70,23 @@ export function decodeRecords(e: EncodedRecords): AssembledRecord[] {
     pos += len;
     return s;
   };
+  // Levels, loggers and services are few and repeat: a string already made for one is reused when
+  // the text matches (compared in place), one string less to allocate per field and record.
+  const levels: string[] = [];
+  const loggers: string[] = [];
+  const services: string[] = [];
+  const known = (seen: string[], len: number): string | undefined => {
+    if (len < 0) return undefined;
+    for (const s of seen) {
+      if (s.length === len && text.startsWith(s, pos)) {
+        pos += len;
+        return s;
+      }
+    }
+    const s = next(len)!;
+    if (seen.length < MAX_KNOWN_STRINGS) seen.push(s);
+    return s;
+  };
   for (let i = 0; i < e.count; i++) {
     const at = i * INTS;
     const bits = ints[at]!;
@@ -79,9 +99,9 @@ export function decodeRecords(e: EncodedRecords): AssembledRecord[] {
       invalidUtf8: (bits & INVALID_UTF8) !== 0,
       message: next(ints[at + 1]!) ?? '',
     };
-    const severityText = next(ints[at + 2]!);
-    const logger = next(ints[at + 3]!);
-    const service = next(ints[at + 4]!);
+    const severityText = known(levels, ints[at + 2]!);
+    const logger = known(loggers, ints[at + 3]!);
+    const service = known(services, ints[at + 4]!);
     const traceId = next(ints[at + 5]!);
     const spanId = next(ints[at + 6]!);
     const excType = next(ints[at + 7]!);
