@@ -21,6 +21,7 @@ import type {
   ServiceMapView,
   ServiceView,
   SourceView,
+  TraceColumnsView,
   TraceSearchView,
   TraceView,
   UnindexedPart,
@@ -301,6 +302,8 @@ export interface Requests {
   'engine.health': { params: Record<string, never>; result: { status: 'ok' } };
   'traces.search': { params: TraceQueryParams; result: TraceSearchView };
   'traces.get': { params: { traceId: string }; result: TraceView };
+  /** The same trace in columns (what the Traces view draws from): a fraction of the size and of the parse time. */
+  'traces.columns': { params: { traceId: string }; result: TraceColumnsView };
   /** Store the spans of an OTLP/JSON document (`{"resourceSpans": …}`, as a trace export writes it), given as its text. */
   'traces.import': { params: { json: string }; result: TraceImportResult };
   /**
