@@ -1,7 +1,7 @@
 // Exploring traces past the first page and across engines: paging the search with a cursor (ties
 // in start time included), exporting a trace as OTLP/JSON and importing it into a fresh engine,
 // the service map's database and external nodes, the list of metrics received, and a trace in
-// columns (what the Traces view opens) holding the same trace as the whole answer.
+// its compact form (what the Traces view opens) holding the same trace as the whole answer.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolConnection } from '../../electron/engine/api/protocol-server.js';
 import { OTLP_LIMITS } from '../../electron/engine/ingest/otlp/limits.js';
 import { traceToOtlpJson } from '../../renderer/src/features/traces/otlp-export.js';
-import { traceFromColumns } from '../../renderer/src/features/traces/trace-columns.js';
+import { traceFromCompact } from '../../renderer/src/features/traces/compact-trace.js';
 import { API_LIMITS, type ApiErrorBody, type TraceImportResult } from '../../shared/api.js';
-import type { MetricSummaryView, ServiceMapView, SpanView, TraceColumnsView, TraceSearchView, TraceView } from '../../shared/model.js';
+import type { MetricSummaryView, ServiceMapView, SpanView, CompactTraceView, TraceSearchView, TraceView } from '../../shared/model.js';
 import { startOtlpEngine, TOKEN, type OtlpEngine } from '../support/otlp-engine.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'otlp');
@@ -177,8 +177,8 @@ describe('export and import', () => {
   });
 });
 
-describe('the trace in columns (what the Traces view opens)', () => {
-  /** A SpanView with every field read (the columns' spans read attributes, events and links when asked). */
+describe('the compact trace (what the Traces view opens)', () => {
+  /** A SpanView with every field read (the compact spans read attributes, events and links when asked). */
   const plain = (s: SpanView): Record<string, unknown> => ({
     traceId: s.traceId,
     spanId: s.spanId,
@@ -261,10 +261,10 @@ describe('the trace in columns (what the Traces view opens)', () => {
     expect((await postImport(h, JSON.stringify(doc))).body).toMatchObject({ spans: 4 });
 
     const full = await h.api<TraceView>(`/api/traces/${traceId}`);
-    const columns = await fetch(new URL(`/api/traces/${traceId}/columns`, h.server.url), { headers: { Authorization: `Bearer ${TOKEN}` } });
-    const text = await columns.text();
-    expect(columns.status).toBe(200);
-    const opened = traceFromColumns(JSON.parse(text) as TraceColumnsView);
+    const compact = await fetch(new URL(`/api/traces/${traceId}/compact`, h.server.url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const text = await compact.text();
+    expect(compact.status).toBe(200);
+    const opened = traceFromCompact(JSON.parse(text) as CompactTraceView);
     const { spans, ...rest } = opened;
     const { spans: fullSpans, ...fullRest } = full.body;
     expect(rest).toEqual(fullRest);
@@ -273,7 +273,7 @@ describe('the trace in columns (what the Traces view opens)', () => {
     expect(spans[2]!.parentSpanId).toBe(hex(0xdead, 16));
     expect(text.length).toBeLessThan(JSON.stringify(full.body).length);
     expect(traceToOtlpJson(opened)).toEqual(traceToOtlpJson(full.body));
-    expect((await h.api<ApiErrorBody>(`/api/traces/${hex(0xc02, 32)}/columns`)).status).toBe(404);
+    expect((await h.api<ApiErrorBody>(`/api/traces/${hex(0xc02, 32)}/compact`)).status).toBe(404);
   });
 });
 

@@ -1,7 +1,7 @@
-// Traces: search, one trace (whole, or in columns for the Traces view), import of an OTLP/JSON
+// Traces: search, one trace (whole, or compact for the Traces view), import of an OTLP/JSON
 // export, services and the service map, over the stored spans.
 import { API_LIMITS } from '../../../../shared/api.js';
-import type { TraceColumnsView, TraceView } from '../../../../shared/model.js';
+import type { CompactTraceView, TraceView } from '../../../../shared/model.js';
 import { handler, RawJson } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -35,10 +35,10 @@ export function tracesModule(db: Db, traces: SpanReader): EngineModule {
         if (json === undefined) throw new NotFoundError(`No trace with id ${p.traceId}.`);
         return new RawJson<TraceView>(json);
       }),
-      'traces.columns': handler({ traceId: required(param.string) }, (p) => {
-        const json = traces.getColumnsJson(p.traceId);
+      'traces.compact': handler({ traceId: required(param.string) }, (p) => {
+        const json = traces.getCompactJson(p.traceId);
         if (json === undefined) throw new NotFoundError(`No trace with id ${p.traceId}.`);
-        return new RawJson<TraceColumnsView>(json);
+        return new RawJson<CompactTraceView>(json);
       }),
       'traces.import': handler({ json: withDefault(param.string, '') }, (p) => importOtlpTraces(db, p.json)),
       'services.list': handler({ since: param.time }, (p) => traces.services(p.since)),
@@ -54,7 +54,7 @@ export function tracesModule(db: Db, traces: SpanReader): EngineModule {
       // An OTLP/JSON trace export as the body (what the Traces view's Export writes), as large as an OTLP request.
       { method: 'POST', path: '/api/traces/import', handler: 'traces.import', body: { text: 'json', maxBytes: API_LIMITS.maxImportBytes } },
       { method: 'GET', path: '/api/traces/{traceId}', handler: 'traces.get' },
-      { method: 'GET', path: '/api/traces/{traceId}/columns', handler: 'traces.columns' },
+      { method: 'GET', path: '/api/traces/{traceId}/compact', handler: 'traces.compact' },
       { method: 'GET', path: '/api/services', handler: 'services.list', query: ['since'], envelope: 'services' },
       { method: 'GET', path: '/api/service-map', handler: 'serviceMap', query: ['from', 'to'] },
     ],

@@ -7,7 +7,6 @@ import type {
   ServiceMapNodeKind,
   ServiceMapView,
   ServiceView,
-  TraceColumnsView,
   TraceSearchView,
   TraceSummaryView,
   TraceView,
@@ -76,32 +75,21 @@ const SPAN_JSON_PARTS_OF_TRACE = `
 
 type SpanJsonParts = [startUs: number, id: number, before: string, resourceId: number | null, after: string];
 
-/** A trace's spans as rows for its columns (TraceColumnsView), unsorted. */
-const SPAN_ROWS_OF_TRACE = `
-  SELECT start_us, id, span_id, parent_span_id, trace_state, name, kind, duration_us, status_code, status_message,
-    service, resource_id, scope_name, scope_version, attributes, events, links, flags
+/**
+ * A trace's spans as the JSON text of CompactSpan arrays, in the same two parts around the resource
+ * index as SPAN_JSON_PARTS_OF_TRACE, unsorted; `?` 1 is the trace's start (starts are sent after it).
+ * json_quote(NULL) is null; the attributes, events and links go in as strings of their stored text.
+ */
+const COMPACT_SPAN_PARTS_OF_TRACE = `
+  SELECT start_us, id, concat(
+    '["', span_id, '",', json_quote(parent_span_id), ',', json_quote(name), ',', kind, ',', start_us - ?, ',', duration_us, ',',
+    status_code, ',', json_quote(service), ','),
+    resource_id,
+    concat(',', json_quote(scope_name), ',', json_quote(scope_version), ',', json_quote(coalesce(attributes, '{}')),
+      CASE WHEN events IS NOT NULL OR links IS NOT NULL OR status_message IS NOT NULL OR trace_state IS NOT NULL OR flags <> 0
+        THEN concat(',', json_quote(events), ',', json_quote(links), ',', json_quote(status_message), ',', json_quote(trace_state), ',', flags)
+      END, ']')
   FROM spans WHERE trace_id = ?`;
-
-type SpanRow = [
-  startUs: number,
-  id: number,
-  spanId: string,
-  parentSpanId: string | null,
-  traceState: string | null,
-  name: string,
-  kind: number,
-  durationUs: number,
-  statusCode: number,
-  statusMessage: string | null,
-  service: string | null,
-  resourceId: number | null,
-  scopeName: string | null,
-  scopeVersion: string | null,
-  attributes: string | null,
-  events: string | null,
-  links: string | null,
-  flags: number,
-];
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const CURSOR = /^(\d+):([0-9a-f]{32})$/;
@@ -133,7 +121,7 @@ function totalOf(counted: number, lowerBound = false): { total: number; totalCap
 export class SpanReader {
   private readonly traceById;
   private readonly spanJsonPartsOfTrace;
-  private readonly spanRowsOfTrace;
+  private readonly compactSpanPartsOfTrace;
   private readonly resourceById;
   private readonly operations;
 
@@ -146,7 +134,7 @@ export class SpanReader {
   ) {
     this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
     this.spanJsonPartsOfTrace = db.prepare(SPAN_JSON_PARTS_OF_TRACE).raw();
-    this.spanRowsOfTrace = db.prepare(SPAN_ROWS_OF_TRACE).raw();
+    this.compactSpanPartsOfTrace = db.prepare(COMPACT_SPAN_PARTS_OF_TRACE).raw();
     this.resourceById = db.prepare('SELECT service, attributes, schema_url FROM resources WHERE id = ?');
     this.operations = db.prepare('SELECT service, name, span_count FROM span_operations WHERE last_us >= ? ORDER BY service, name');
   }
@@ -245,10 +233,7 @@ export class SpanReader {
     const id = checkTraceId(traceId);
     const summary = this.traceById.get(id) as TraceRow | undefined;
     if (!summary) return undefined;
-    const parts = this.spanJsonPartsOfTrace.all(id) as SpanJsonParts[];
-    parts.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    const { indexOf, resources } = this.resourcesOf(parts.map((p) => p[3]));
-    const spans = parts.map((p) => p[2] + String(indexOf.get(p[3])) + p[4]).join(',');
+    const { spans, resources } = this.spansAndResources(this.spanJsonPartsOfTrace.all(id) as SpanJsonParts[]);
     return (
       `{"traceId":"${id}","spans":[${spans}],"resources":[${resources}]` +
       `,"start":"${usToRfc3339(summary.start_us)}","startUs":${summary.start_us}` +
@@ -256,88 +241,26 @@ export class SpanReader {
     );
   }
 
-  /**
-   * One trace as the JSON text of a TraceColumnsView: plain rows read, each column an array built in
-   * JS and stringified once (the stored attributes, events and links go in as strings, unparsed).
-   */
-  getColumnsJson(traceId: string): string | undefined {
+  /** One trace as the JSON text of a CompactTraceView, built as getJson builds a TraceView. */
+  getCompactJson(traceId: string): string | undefined {
     const id = checkTraceId(traceId);
     const summary = this.traceById.get(id) as TraceRow | undefined;
     if (!summary) return undefined;
-    const rows = this.spanRowsOfTrace.all(id) as SpanRow[];
-    rows.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    const { indexOf: resourceIndex, resources } = this.resourcesOf(rows.map((r) => r[11]));
-    const strings: string[] = [];
-    const stringIndex = new Map<string, number>();
-    const stringOf = (text: string | null): number => {
-      if (text === null) return -1;
-      let i = stringIndex.get(text);
-      if (i === undefined) stringIndex.set(text, (i = strings.push(text) - 1));
-      return i;
-    };
-    const scopes: [number, number][] = [];
-    const scopeIndex = new Map<string, number>();
-    const rowOf = new Map<string, number>();
-    for (let i = 0; i < rows.length; i++) rowOf.set(rows[i]![2], i);
-    const n = rows.length;
-    const c: TraceColumnsView['spans'] = {
-      spanId: new Array<string>(n),
-      parent: new Array<number | string>(n),
-      name: new Array<number>(n),
-      kind: new Array<number>(n),
-      start: new Array<number>(n),
-      durationUs: new Array<number>(n),
-      status: new Array<number>(n),
-      service: new Array<number>(n),
-      resource: new Array<number>(n),
-      scope: new Array<number>(n),
-      attributes: new Array<string>(n),
-      events: {},
-      links: {},
-      statusMessage: {},
-      traceState: {},
-      flags: {},
-    };
-    for (let i = 0; i < n; i++) {
-      const [startUs, , spanId, parentId, traceState, name, kind, durationUs, status, statusMessage, service, resourceId, ...rest] =
-        rows[i]!;
-      const [scopeName, scopeVersion, attributes, events, links, flags] = rest;
-      c.spanId[i] = spanId;
-      c.parent[i] = parentId === null ? -1 : (rowOf.get(parentId) ?? parentId);
-      c.name[i] = stringOf(name);
-      c.kind[i] = kind;
-      c.start[i] = startUs - summary.start_us;
-      c.durationUs[i] = durationUs;
-      c.status[i] = status;
-      c.service[i] = stringOf(service);
-      c.resource[i] = resourceIndex.get(resourceId)!;
-      if (scopeName === null) c.scope[i] = -1;
-      else {
-        const key = scopeVersion === null ? scopeName : `${scopeName}\u0000${scopeVersion}`;
-        let s = scopeIndex.get(key);
-        if (s === undefined) scopeIndex.set(key, (s = scopes.push([stringOf(scopeName), stringOf(scopeVersion)]) - 1));
-        c.scope[i] = s;
-      }
-      c.attributes[i] = attributes ?? '{}';
-      if (events !== null) c.events[i] = events;
-      if (links !== null) c.links[i] = links;
-      if (statusMessage !== null) c.statusMessage[i] = statusMessage;
-      if (traceState !== null) c.traceState[i] = traceState;
-      if (flags !== 0) c.flags[i] = flags;
-    }
+    const { spans, resources } = this.spansAndResources(this.compactSpanPartsOfTrace.all(summary.start_us, id) as SpanJsonParts[]);
     return (
       `{"traceId":"${id}","start":"${usToRfc3339(summary.start_us)}","startUs":${summary.start_us}` +
-      `,"durationUs":${summary.end_us - summary.start_us},"services":${summary.services},"resources":[${resources}]` +
-      `,"strings":${JSON.stringify(strings)},"scopes":${JSON.stringify(scopes)},"spans":${JSON.stringify(c)}}`
+      `,"durationUs":${summary.end_us - summary.start_us},"services":${summary.services},"resources":[${resources}],"spans":[${spans}]}`
     );
   }
 
   /**
-   * A trace's resources, numbered in the order of their ids (NULL first), as the JSON text of the
-   * ResourceView list; `indexOf` maps a resource id to its index.
+   * The spans' JSON parts sorted by start and joined with their resource index, and the trace's
+   * resources (numbered in the order of their ids, NULL first) as the JSON text of ResourceViews.
    */
-  private resourcesOf(ids: (number | null)[]): { indexOf: Map<number | null, number>; resources: string } {
-    const resourceIds = [...new Set(ids)].sort((x, y) => (x === null ? -1 : y === null ? 1 : x - y));
+  private spansAndResources(parts: SpanJsonParts[]): { spans: string; resources: string } {
+    parts.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    const resourceIds = [...new Set(parts.map((p) => p[3]))].sort((x, y) => (x === null ? -1 : y === null ? 1 : x - y));
+    const indexOf = new Map(resourceIds.map((r, i) => [r, i]));
     type ResourceRow = { service: string | null; attributes: string | null; schema_url: string | null };
     const resources = resourceIds.map((rid) => {
       const r = rid === null ? undefined : (this.resourceById.get(rid) as ResourceRow | undefined);
@@ -349,7 +272,7 @@ export class SpanReader {
         '}'
       );
     });
-    return { indexOf: new Map(resourceIds.map((r, i) => [r, i])), resources: resources.join(',') };
+    return { spans: parts.map((p) => p[2] + String(indexOf.get(p[3])) + p[4]).join(','), resources: resources.join(',') };
   }
 
   /** Services and their operations (seen since `sinceUs`, when given). */

@@ -1,14 +1,15 @@
-// A trace in columns (TraceColumnsView, what `traces.columns` answers) made into the TraceView the
+// A compact trace (CompactTraceView, what `traces.compact` answers) made into the TraceView the
 // Traces view works on: one object per span whose attributes, events and links are parsed from their
 // JSON text the first time something reads them (the hint of a row on screen, the span detail, a
 // search within the trace, the export). Opening a 10,000-span trace parses none of them.
 import type {
+  CompactSpan,
+  CompactTraceView,
   SpanEventView,
   SpanKind,
   SpanLinkView,
   SpanStatusCode,
   SpanView,
-  TraceColumnsView,
   TraceView,
 } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
@@ -17,11 +18,7 @@ const KINDS: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client
 const STATUS: readonly SpanStatusCode[] = ['unset', 'ok', 'error'];
 const NONE = '[]';
 
-function stringAt(t: TraceColumnsView, index: number | undefined): string | undefined {
-  return index === undefined || index < 0 ? undefined : t.strings[index];
-}
-
-class ColumnSpan implements SpanView {
+class CompactSpanView implements SpanView {
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
@@ -41,31 +38,41 @@ class ColumnSpan implements SpanView {
   private eventsOrText: SpanEventView[] | string;
   private linksOrText: SpanLinkView[] | string;
 
-  constructor(
-    t: TraceColumnsView,
-    scopes: ({ name: string; version?: string } | undefined)[],
-    parentIds: (string | undefined)[],
-    i: number,
-  ) {
-    const c = t.spans;
-    const message = c.statusMessage[i];
-    this.traceId = t.traceId;
-    this.spanId = c.spanId[i]!;
-    this.parentSpanId = parentIds[i];
-    this.traceState = c.traceState[i];
-    this.name = stringAt(t, c.name[i]) ?? '';
-    this.kind = KINDS[c.kind[i]!] ?? 'unspecified';
-    this.startUs = t.startUs + c.start[i]!;
-    this.durationUs = c.durationUs[i]!;
-    this.endUs = this.startUs + this.durationUs;
-    this.status = message === undefined ? { code: STATUS[c.status[i]!] ?? 'unset' } : { code: STATUS[c.status[i]!] ?? 'unset', message };
-    this.service = stringAt(t, c.service[i]);
-    this.resource = c.resource[i]!;
-    this.scope = scopes[c.scope[i]!];
-    this.flags = c.flags[i] ?? 0;
-    this.attributesOrText = c.attributes[i] ?? '{}';
-    this.eventsOrText = c.events[i] ?? NONE;
-    this.linksOrText = c.links[i] ?? NONE;
+  constructor(trace: CompactTraceView, s: CompactSpan) {
+    const [spanId, parentSpanId, name, kind, start, durationUs, status, service, resource, scopeName, scopeVersion, attributes] = s;
+    const code = STATUS[status] ?? 'unset';
+    this.traceId = trace.traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parentSpanId ?? undefined;
+    this.name = name;
+    this.kind = KINDS[kind] ?? 'unspecified';
+    this.startUs = trace.startUs + start;
+    this.durationUs = durationUs;
+    this.endUs = this.startUs + durationUs;
+    this.service = service ?? undefined;
+    this.resource = resource;
+    this.scope = scopeName === null ? undefined : scopeVersion === null ? { name: scopeName } : { name: scopeName, version: scopeVersion };
+    this.attributesOrText = attributes;
+    if (s.length === 12) {
+      this.status = { code };
+      this.traceState = undefined;
+      this.flags = 0;
+      this.eventsOrText = NONE;
+      this.linksOrText = NONE;
+    } else {
+      const [events, links, statusMessage, traceState, flags] = s.slice(12) as [
+        string | null,
+        string | null,
+        string | null,
+        string | null,
+        number,
+      ];
+      this.status = statusMessage === null ? { code } : { code, message: statusMessage };
+      this.traceState = traceState ?? undefined;
+      this.flags = flags;
+      this.eventsOrText = events ?? NONE;
+      this.linksOrText = links ?? NONE;
+    }
   }
 
   get start(): string {
@@ -88,19 +95,11 @@ class ColumnSpan implements SpanView {
   }
 }
 
-/** The TraceView of a trace's columns: spans by start time, as the columns hold them. */
-export function traceFromColumns(t: TraceColumnsView): TraceView {
-  const c = t.spans;
-  const scopes = t.scopes.map(([name, version]) => {
-    const v = version < 0 ? undefined : t.strings[version];
-    return v === undefined ? { name: t.strings[name] ?? '' } : { name: t.strings[name] ?? '', version: v };
-  });
-  const parentIds = c.parent.map((p) => (typeof p === 'string' ? p : p < 0 ? undefined : c.spanId[p]));
-  const spans: SpanView[] = new Array<SpanView>(c.spanId.length);
-  for (let i = 0; i < spans.length; i++) spans[i] = new ColumnSpan(t, scopes, parentIds, i);
+/** The TraceView of a compact trace: spans by start time, as it holds them. */
+export function traceFromCompact(t: CompactTraceView): TraceView {
   return {
     traceId: t.traceId,
-    spans,
+    spans: t.spans.map((s) => new CompactSpanView(t, s)),
     resources: t.resources,
     start: t.start,
     startUs: t.startUs,
