@@ -307,7 +307,7 @@ type CompactSpanHead = [
 /**
  * One trace as the Traces view opens it (`traces.compact`): the spans by start time, each an array
  * without what every span repeats (trace id, RFC 3339 start, field names), its attributes, events
- * and links as the stored JSON text in a string. A 10,000-span trace is ~60% of the bytes of its
+ * and links as the stored JSON text in a string. A 10,000-span trace is ~2/3 of the bytes of its
  * TraceView and parses ~3x faster (those strings are scanned, not built into objects); the view
  * parses a span's when it reads them.
  */
