@@ -3,6 +3,7 @@
 // MessagePort (desktop) or a WebSocket (browser, under `loupe serve`); both carriers move the same
 // JSON messages, so the browser tests exercise the desktop's code path.
 import type {
+  CompactTraceView,
   EngineStatusView,
   ErrorGroupDetailView,
   ErrorGroupStatus,
@@ -301,6 +302,8 @@ export interface Requests {
   'engine.health': { params: Record<string, never>; result: { status: 'ok' } };
   'traces.search': { params: TraceQueryParams; result: TraceSearchView };
   'traces.get': { params: { traceId: string }; result: TraceView };
+  /** The same trace, compact (what the Traces view opens): a fraction of the size and of the parse time. */
+  'traces.compact': { params: { traceId: string }; result: CompactTraceView };
   /** Store the spans of an OTLP/JSON document (`{"resourceSpans": …}`, as a trace export writes it), given as its text. */
   'traces.import': { params: { json: string }; result: TraceImportResult };
   /**

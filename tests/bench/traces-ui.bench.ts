@@ -119,9 +119,14 @@ export async function benchWaterfall(): Promise<BenchRow[]> {
       60_000,
       'the 10,000 spans',
     );
-    const apiStart = performance.now();
-    await server.get(`/api/traces/${traceId}`);
-    const apiMs = performance.now() - apiStart;
+    // What the view reads (the compact trace), fetched and parsed; the whole TraceView beside it.
+    const timeGet = async (path: string): Promise<number> => {
+      const start = performance.now();
+      await server.get(path);
+      return performance.now() - start;
+    };
+    const apiWholeMs = await timeGet(`/api/traces/${traceId}`);
+    const apiMs = await timeGet(`/api/traces/${traceId}/compact`);
 
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(`${server.url}?token=${encodeURIComponent(server.token)}#/sources`);
@@ -138,8 +143,9 @@ export async function benchWaterfall(): Promise<BenchRow[]> {
     const scrollP95 = percentile(scroll, 95);
     return [
       {
-        what: `traces: API for a ${SPANS.toLocaleString('en')}-span trace (GET /api/traces/{id})`,
+        what: `traces: API for a ${SPANS.toLocaleString('en')}-span trace (GET /api/traces/{id}/compact)`,
         value: ms(apiMs),
+        ceiling: `${ms(apiWholeMs)} whole (GET /api/traces/{id})`,
         target: '< 200 ms',
         ok: apiMs < 200,
       },

@@ -63,6 +63,7 @@ const CASES: Record<Method, { params: Params; bad?: Params; protocolParams?: Par
   'engine.health': { params: {} },
   'traces.search': { params: { minDuration: '1ms', limit: 5 }, bad: { minDuration: 'long' } },
   'traces.get': { params: { traceId: TRACE_ID }, bad: { traceId: 'abc' } },
+  'traces.compact': { params: { traceId: TRACE_ID }, bad: { traceId: 'abc' } },
   'traces.import': {
     params: { json: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'otlp', 'trace.json'), 'utf8') },
     bad: { json: '[]' },

@@ -1,6 +1,7 @@
 // Exploring traces past the first page and across engines: paging the search with a cursor (ties
 // in start time included), exporting a trace as OTLP/JSON and importing it into a fresh engine,
-// the service map's database and external nodes, and the list of metrics received.
+// the service map's database and external nodes, the list of metrics received, and a trace in
+// its compact form (what the Traces view opens) holding the same trace as the whole answer.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -11,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolConnection } from '../../electron/engine/api/protocol-server.js';
 import { OTLP_LIMITS } from '../../electron/engine/ingest/otlp/limits.js';
 import { traceToOtlpJson } from '../../renderer/src/features/traces/otlp-export.js';
+import { traceFromCompact } from '../../renderer/src/features/traces/compact-trace.js';
 import { API_LIMITS, type ApiErrorBody, type TraceImportResult } from '../../shared/api.js';
-import type { MetricSummaryView, ServiceMapView, TraceSearchView, TraceView } from '../../shared/model.js';
+import type { MetricSummaryView, ServiceMapView, SpanView, CompactTraceView, TraceSearchView, TraceView } from '../../shared/model.js';
 import { startOtlpEngine, TOKEN, type OtlpEngine } from '../support/otlp-engine.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'otlp');
@@ -172,6 +174,106 @@ describe('export and import', () => {
     expect(r.status).toBe(400);
     expect((r.body as ApiErrorBody).error.message).toMatch(/^Not an OTLP\/JSON trace export: malformed OTLP\/JSON/);
     expect((await postImport(h, 'not json')).status).toBe(400);
+  });
+});
+
+describe('the compact trace (what the Traces view opens)', () => {
+  /** A SpanView with every field read (the compact spans read attributes, events and links when asked). */
+  const plain = (s: SpanView): Record<string, unknown> => ({
+    traceId: s.traceId,
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId,
+    traceState: s.traceState,
+    name: s.name,
+    kind: s.kind,
+    start: s.start,
+    startUs: s.startUs,
+    endUs: s.endUs,
+    durationUs: s.durationUs,
+    status: s.status,
+    service: s.service,
+    resource: s.resource,
+    scope: s.scope,
+    attributes: s.attributes,
+    events: s.events,
+    links: s.links,
+    flags: s.flags,
+  });
+
+  it('holds the same trace as traces.get, smaller, and exports the same OTLP/JSON', async () => {
+    const traceId = hex(0xc01, 32);
+    const t0 = 1_780_000_000_000_000;
+    const span = (id: number, name: string, startUs: number, more: Record<string, unknown>): Record<string, unknown> => ({
+      traceId,
+      spanId: hex(id, 16),
+      name,
+      kind: 2,
+      startTimeUnixNano: `${startUs}000`,
+      endTimeUnixNano: `${startUs + 900}000`,
+      ...more,
+    });
+    const doc = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'web' } }] },
+          schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+          scopeSpans: [
+            {
+              scope: { name: 'web.http', version: '1.2.3' },
+              spans: [
+                span(1, 'GET /cart', t0, {
+                  traceState: 'vendor=a',
+                  flags: 1,
+                  attributes: [
+                    { key: 'http.route', value: { stringValue: '/cart' } },
+                    { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }] } } },
+                  ],
+                  status: { code: 2, message: 'upstream failed' },
+                  links: [
+                    { traceId: hex(0xabc, 32), spanId: hex(9, 16), attributes: [{ key: 'why', value: { stringValue: 'retry of' } }] },
+                  ],
+                }),
+                span(3, 'render', t0 + 300, {
+                  parentSpanId: hex(1, 16),
+                  events: [
+                    { name: 'cache miss', timeUnixNano: `${t0 + 350}000`, attributes: [{ key: 'key', value: { stringValue: 'cart:1' } }] },
+                  ],
+                }),
+              ],
+            },
+          ],
+        },
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'db-proxy' } }] },
+          scopeSpans: [
+            {
+              scope: { name: '' },
+              spans: [
+                span(2, 'SELECT cart', t0 + 100, { kind: 3, parentSpanId: hex(1, 16), links: [{ traceId, spanId: hex(3, 16) }] }),
+                // Its parent never arrived.
+                span(4, 'late work', t0 + 200, { parentSpanId: hex(0xdead, 16), status: { code: 1 } }),
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect((await postImport(h, JSON.stringify(doc))).body).toMatchObject({ spans: 4 });
+
+    const full = await h.api<TraceView>(`/api/traces/${traceId}`);
+    const compact = await fetch(new URL(`/api/traces/${traceId}/compact`, h.server.url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const text = await compact.text();
+    expect(compact.status).toBe(200);
+    const opened = traceFromCompact(JSON.parse(text) as CompactTraceView);
+    const { spans, ...rest } = opened;
+    const { spans: fullSpans, ...fullRest } = full.body;
+    expect(rest).toEqual(fullRest);
+    expect(spans.map(plain)).toEqual(fullSpans.map(plain));
+    expect(spans.map((s) => s.name)).toEqual(['GET /cart', 'SELECT cart', 'late work', 'render']);
+    expect(spans[2]!.parentSpanId).toBe(hex(0xdead, 16));
+    expect(text.length).toBeLessThan(JSON.stringify(full.body).length);
+    expect(traceToOtlpJson(opened)).toEqual(traceToOtlpJson(full.body));
+    expect((await h.api<ApiErrorBody>(`/api/traces/${hex(0xc02, 32)}/compact`)).status).toBe(404);
   });
 });
 

@@ -1,7 +1,7 @@
-// Traces: search, one trace, import of an OTLP/JSON export, services and the service map, over
-// the stored spans.
+// Traces: search, one trace (whole, or compact for the Traces view), import of an OTLP/JSON
+// export, services and the service map, over the stored spans.
 import { API_LIMITS } from '../../../../shared/api.js';
-import type { TraceView } from '../../../../shared/model.js';
+import type { CompactTraceView, TraceView } from '../../../../shared/model.js';
 import { handler, RawJson } from '../../api/handlers.js';
 import { param, required, withDefault } from '../../api/params.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -35,6 +35,11 @@ export function tracesModule(db: Db, traces: SpanReader): EngineModule {
         if (json === undefined) throw new NotFoundError(`No trace with id ${p.traceId}.`);
         return new RawJson<TraceView>(json);
       }),
+      'traces.compact': handler({ traceId: required(param.string) }, (p) => {
+        const json = traces.getCompactJson(p.traceId);
+        if (json === undefined) throw new NotFoundError(`No trace with id ${p.traceId}.`);
+        return new RawJson<CompactTraceView>(json);
+      }),
       'traces.import': handler({ json: withDefault(param.string, '') }, (p) => importOtlpTraces(db, p.json)),
       'services.list': handler({ since: param.time }, (p) => traces.services(p.since)),
       serviceMap: handler({ from: param.time, to: param.time }, (p) => traces.serviceMap(p.from, p.to)),
@@ -49,6 +54,7 @@ export function tracesModule(db: Db, traces: SpanReader): EngineModule {
       // An OTLP/JSON trace export as the body (what the Traces view's Export writes), as large as an OTLP request.
       { method: 'POST', path: '/api/traces/import', handler: 'traces.import', body: { text: 'json', maxBytes: API_LIMITS.maxImportBytes } },
       { method: 'GET', path: '/api/traces/{traceId}', handler: 'traces.get' },
+      { method: 'GET', path: '/api/traces/{traceId}/compact', handler: 'traces.compact' },
       { method: 'GET', path: '/api/services', handler: 'services.list', query: ['since'], envelope: 'services' },
       { method: 'GET', path: '/api/service-map', handler: 'serviceMap', query: ['from', 'to'] },
     ],

@@ -75,6 +75,22 @@ const SPAN_JSON_PARTS_OF_TRACE = `
 
 type SpanJsonParts = [startUs: number, id: number, before: string, resourceId: number | null, after: string];
 
+/**
+ * A trace's spans as the JSON text of CompactSpan arrays, in the same two parts around the resource
+ * index as SPAN_JSON_PARTS_OF_TRACE, unsorted; `?` 1 is the trace's start (starts are sent after it).
+ * json_quote(NULL) is null; the attributes, events and links go in as strings of their stored text.
+ */
+const COMPACT_SPAN_PARTS_OF_TRACE = `
+  SELECT start_us, id, concat(
+    '["', span_id, '",', json_quote(parent_span_id), ',', json_quote(name), ',', kind, ',', start_us - ?, ',', duration_us, ',',
+    status_code, ',', json_quote(service), ','),
+    resource_id,
+    concat(',', json_quote(scope_name), ',', json_quote(scope_version), ',', json_quote(coalesce(attributes, '{}')),
+      CASE WHEN events IS NOT NULL OR links IS NOT NULL OR status_message IS NOT NULL OR trace_state IS NOT NULL OR flags <> 0
+        THEN concat(',', json_quote(events), ',', json_quote(links), ',', json_quote(status_message), ',', json_quote(trace_state), ',', flags)
+      END, ']')
+  FROM spans WHERE trace_id = ?`;
+
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const CURSOR = /^(\d+):([0-9a-f]{32})$/;
 
@@ -105,6 +121,7 @@ function totalOf(counted: number, lowerBound = false): { total: number; totalCap
 export class SpanReader {
   private readonly traceById;
   private readonly spanJsonPartsOfTrace;
+  private readonly compactSpanPartsOfTrace;
   private readonly resourceById;
   private readonly operations;
 
@@ -117,6 +134,7 @@ export class SpanReader {
   ) {
     this.traceById = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
     this.spanJsonPartsOfTrace = db.prepare(SPAN_JSON_PARTS_OF_TRACE).raw();
+    this.compactSpanPartsOfTrace = db.prepare(COMPACT_SPAN_PARTS_OF_TRACE).raw();
     this.resourceById = db.prepare('SELECT service, attributes, schema_url FROM resources WHERE id = ?');
     this.operations = db.prepare('SELECT service, name, span_count FROM span_operations WHERE last_us >= ? ORDER BY service, name');
   }
@@ -212,16 +230,37 @@ export class SpanReader {
    * string building in JS (the stored attributes, events and links go in as they are).
    */
   getJson(traceId: string): string | undefined {
-    const id = traceId.toLowerCase();
-    if (!TRACE_ID.test(id)) throw new BadRequestError(`"${traceId}" is not a trace id (32 hex digits)`);
+    const id = checkTraceId(traceId);
     const summary = this.traceById.get(id) as TraceRow | undefined;
     if (!summary) return undefined;
-    const parts = this.spanJsonPartsOfTrace.all(id) as SpanJsonParts[];
+    const { spans, resources } = this.spansAndResources(this.spanJsonPartsOfTrace.all(id) as SpanJsonParts[]);
+    return (
+      `{"traceId":"${id}","spans":[${spans}],"resources":[${resources}]` +
+      `,"start":"${usToRfc3339(summary.start_us)}","startUs":${summary.start_us}` +
+      `,"durationUs":${summary.end_us - summary.start_us},"services":${summary.services}}`
+    );
+  }
+
+  /** One trace as the JSON text of a CompactTraceView, built as getJson builds a TraceView. */
+  getCompactJson(traceId: string): string | undefined {
+    const id = checkTraceId(traceId);
+    const summary = this.traceById.get(id) as TraceRow | undefined;
+    if (!summary) return undefined;
+    const { spans, resources } = this.spansAndResources(this.compactSpanPartsOfTrace.all(summary.start_us, id) as SpanJsonParts[]);
+    return (
+      `{"traceId":"${id}","start":"${usToRfc3339(summary.start_us)}","startUs":${summary.start_us}` +
+      `,"durationUs":${summary.end_us - summary.start_us},"services":${summary.services},"resources":[${resources}],"spans":[${spans}]}`
+    );
+  }
+
+  /**
+   * The spans' JSON parts sorted by start and joined with their resource index, and the trace's
+   * resources (numbered in the order of their ids, NULL first) as the JSON text of ResourceViews.
+   */
+  private spansAndResources(parts: SpanJsonParts[]): { spans: string; resources: string } {
     parts.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    // A span's `resource` indexes the trace's resources in the order of their ids, NULL first.
     const resourceIds = [...new Set(parts.map((p) => p[3]))].sort((x, y) => (x === null ? -1 : y === null ? 1 : x - y));
     const indexOf = new Map(resourceIds.map((r, i) => [r, i]));
-    const spans = parts.map((p) => p[2] + String(indexOf.get(p[3])) + p[4]).join(',');
     type ResourceRow = { service: string | null; attributes: string | null; schema_url: string | null };
     const resources = resourceIds.map((rid) => {
       const r = rid === null ? undefined : (this.resourceById.get(rid) as ResourceRow | undefined);
@@ -233,11 +272,7 @@ export class SpanReader {
         '}'
       );
     });
-    return (
-      `{"traceId":"${id}","spans":[${spans}],"resources":[${resources.join(',')}]` +
-      `,"start":"${usToRfc3339(summary.start_us)}","startUs":${summary.start_us}` +
-      `,"durationUs":${summary.end_us - summary.start_us},"services":${summary.services}}`
-    );
+    return { spans: parts.map((p) => p[2] + String(indexOf.get(p[3])) + p[4]).join(','), resources: resources.join(',') };
   }
 
   /** Services and their operations (seen since `sinceUs`, when given). */
@@ -383,6 +418,12 @@ export function externalName(peer: unknown, system: unknown, db: unknown, addres
   const where = typeof db === 'string' && db !== '' ? db : typeof address === 'string' && address !== '' ? address : undefined;
   if (typeof system === 'string' && system !== '') return where ? `${system} ${where}` : system;
   return typeof address === 'string' && address !== '' ? address : undefined;
+}
+
+function checkTraceId(traceId: string): string {
+  const id = traceId.toLowerCase();
+  if (!TRACE_ID.test(id)) throw new BadRequestError(`"${traceId}" is not a trace id (32 hex digits)`);
+  return id;
 }
 
 /** A page of `limit` rows out of `limit + 1` read: the extra one says whether another page follows. */
