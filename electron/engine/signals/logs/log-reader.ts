@@ -242,6 +242,7 @@ export class LogReader {
         : this.db.prepare(
             `SELECT l.* FROM logs l
              WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})
+               ${levelIndexSql(ast)}
              ORDER BY l.id DESC LIMIT ?`,
           );
     const head = sql.fts !== null ? [sql.fts] : [];
@@ -650,6 +651,25 @@ export class LogReader {
     }
     return path;
   }
+}
+
+/** The lowest level (warn) the index logs_by_level holds (migration 20). */
+const INDEXED_LEVEL_MIN = 3;
+
+/**
+ * For a search that keeps one level of those logs_by_level holds: the terms (redundant with the
+ * search's own) that let SQLite walk that index, the level's records in id order. Else ''.
+ */
+function levelIndexSql(ast: QueryAst): string {
+  let min = 0;
+  let max = MAX_LEVEL_INDEX;
+  for (const c of ast.kind === 'and' ? ast.children : [ast]) {
+    if (c.kind !== 'level') continue;
+    min = Math.max(min, c.min);
+    max = Math.min(max, c.max);
+  }
+  // The index's own expression and condition, as SQLite must see them to use it.
+  return min === max && min >= INDEXED_LEVEL_MIN ? `AND (l.severity - 1) / 4 = ${min} AND l.severity >= 13` : '';
 }
 
 function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
