@@ -28,6 +28,7 @@ import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPat
 import { benchBigFolder } from './big-folder.bench.js';
 import { benchScale } from './scale.bench.js';
 import { benchFtsAlone } from './fts-alone.bench.js';
+import { FTS_LEVEL_TAG } from '../../electron/engine/signals/logs/fts-index.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
@@ -101,7 +102,8 @@ function bareInsert(dbPath: string, n: number): number {
   const ins = db.prepare(
     'INSERT INTO logs (id, ts, severity, level_text, file_id, source_id, logger, service, message, attributes, trace_id, span_id, exc_type, exc_message, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
   );
-  const fts = db.prepare('INSERT INTO logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
+  // The level word as the indexer writes it (fts-index.ts): every row here is info.
+  const fts = db.prepare(`INSERT INTO logs_fts (rowid, message, attrs, tags) VALUES (?, ?, ?, '${FTS_LEVEL_TAG}2')`);
   const rowsOf = (from: number, to: number): [number, string, string][] => {
     const out: [number, string, string][] = [];
     for (let i = from; i < to; i++) {

@@ -72,7 +72,13 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false): vo
     createPrivateFile(path);
   }
   db.prepare('ATTACH DATABASE ? AS fts').run(path);
-  const known = db.prepare("SELECT 1 FROM fts.sqlite_master WHERE name = 'fts_state'").get() !== undefined;
+  let known = db.prepare("SELECT 1 FROM fts.sqlite_master WHERE name = 'fts_state'").get() !== undefined;
+  const columns = db.prepare("SELECT name FROM pragma_table_info('logs_fts', 'fts')").pluck().all() as string[];
+  if (known && !columns.includes('tags')) {
+    // An index made before its rows had the level tags: made again from the records (it is derived).
+    db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state');
+    known = false;
+  }
   if (!known) {
     db.pragma('fts.auto_vacuum = INCREMENTAL');
     db.pragma('fts.journal_mode = WAL');

@@ -19,6 +19,7 @@ import { migration as m013 } from './migrations/013-metric-point-log.js';
 import { migration as m014 } from './migrations/014-slo-minutes.js';
 import { migration as m015 } from './migrations/015-fts-own-file.js';
 import { migration as m016 } from './migrations/016-file-backfill.js';
+import { migration as m020 } from './migrations/020-logs-by-level.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m001,
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m014,
   m015,
   m016,
+  m020,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -8,6 +8,8 @@ import { attributesSearchText, registerQueryFunctions } from '../../../electron/
 import type { PredicateRow } from '../../../electron/engine/signals/logs/query/index.js';
 import { migrate } from '../../../electron/engine/core/migrations.js';
 import { attachFtsFile } from '../../../electron/engine/core/database.js';
+import { FTS_LEVEL_TAG } from '../../../electron/engine/signals/logs/fts-index.js';
+import { levelIndexOf } from '../../../electron/engine/signals/logs/rollup.js';
 
 export interface FixtureRow {
   id: number;
@@ -189,7 +191,7 @@ export function openFixture(): Fixture {
   const insertLog = db.prepare(`
     INSERT INTO logs (id, ts, severity, level_text, file_id, source_id, logger, service, message, attributes, trace_id, span_id)
     VALUES (@id, @id, @severity, NULL, @file_id, @source_id, @logger, @service, @message, @attributes, @trace_id, @span_id)`);
-  const insertFts = db.prepare('INSERT INTO logs_fts (rowid, message, attrs) VALUES (?, ?, ?)');
+  const insertFts = db.prepare('INSERT INTO logs_fts (rowid, message, attrs, tags) VALUES (?, ?, ?, ?)');
   db.transaction(() => {
     for (const s of SOURCES) insertSource.run(s.id, s.kind, s.path);
     for (const f of FILES) insertFile.run(f.id, f.source_id, f.path, f.id);
@@ -207,7 +209,7 @@ export function openFixture(): Fixture {
         trace_id: r.trace ?? null,
         span_id: r.span ?? null,
       });
-      insertFts.run(r.id, r.message, attributesSearchText(r.attributes ?? null));
+      insertFts.run(r.id, r.message, attributesSearchText(r.attributes ?? null), `${FTS_LEVEL_TAG}${levelIndexOf(r.severity)}`);
     }
   })();
   const predicateRows = db

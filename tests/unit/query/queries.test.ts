@@ -164,21 +164,21 @@ describe('search results: SQL on a real store and the live-tail predicate agree'
 describe('compileToSql shape', () => {
   it('puts the top-level text in the FTS expression and the rest in where', () => {
     const c = compileToSql(parseQuery('timeout "read it" level:error'));
-    expect(c.fts).toBe('("timeout"* AND "read it")');
+    expect(c.fts).toBe('{message attrs} : (("timeout"* AND "read it"))');
     expect(c.where).toBe('l.severity BETWEEN 17 AND 20');
     expect(c.params).toEqual([]);
   });
   it('keeps exclusions in FTS when there is a positive term', () => {
-    expect(compileToSql(parseQuery('a -b')).fts).toBe('("a"* NOT "b"*)');
+    expect(compileToSql(parseQuery('a -b')).fts).toBe('{message attrs} : (("a"* NOT "b"*))');
   });
   it('moves an only-negative text query to where', () => {
     const c = compileToSql(parseQuery('-debug'));
     expect(c.fts).toBeNull();
     expect(c.where).toBe('l.id NOT IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
-    expect(c.params).toEqual(['"debug"*']);
+    expect(c.params).toEqual(['{message attrs} : ("debug"*)']);
   });
   it('keeps a text-only OR in FTS and a mixed OR in where', () => {
-    expect(compileToSql(parseQuery('a OR b')).fts).toBe('("a"* OR "b"*)');
+    expect(compileToSql(parseQuery('a OR b')).fts).toBe('{message attrs} : (("a"* OR "b"*))');
     const mixed = compileToSql(parseQuery('a OR level:error'));
     expect(mixed.fts).toBeNull();
     expect(mixed.where).toBe('(l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?) OR l.severity BETWEEN 17 AND 20)');

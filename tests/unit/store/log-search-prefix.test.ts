@@ -52,9 +52,11 @@ describe('prefix words', () => {
 
   it('spells a prefix out as the words the reader gives, exact when there are none', () => {
     const q = parseQuery('timeout');
-    expect(compileToSql(q, { expandPrefix: () => ['timeouterror', 'timeouts'] }).fts).toBe('("timeout" OR "timeouterror" OR "timeouts")');
-    expect(compileToSql(q, { expandPrefix: () => [] }).fts).toBe('"timeout"');
-    expect(compileToSql(q, { expandPrefix: () => null }).fts).toBe('"timeout"*');
-    expect(compileToSql(parseQuery('db-0'), { expandPrefix: () => ['01'] }).fts).toBe('("db 0" OR "db 01")');
+    expect(compileToSql(q, { expandPrefix: () => ['timeouterror', 'timeouts'] }).fts).toBe(
+      '{message attrs} : (("timeout" OR "timeouterror" OR "timeouts"))',
+    );
+    expect(compileToSql(q, { expandPrefix: () => [] }).fts).toBe('{message attrs} : ("timeout")');
+    expect(compileToSql(q, { expandPrefix: () => null }).fts).toBe('{message attrs} : ("timeout"*)');
+    expect(compileToSql(parseQuery('db-0'), { expandPrefix: () => ['01'] }).fts).toBe('{message attrs} : (("db 0" OR "db 01"))');
   });
 });

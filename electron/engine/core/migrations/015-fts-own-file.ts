@@ -36,9 +36,12 @@ export const migration: Migration = {
  */
 export const FTS_FILE_SCHEMA = `
   -- Contentless full-text index over the message and the attribute values (rowid = logs.id);
-  -- contentless_delete lets retention drop rows by rowid.
+  -- contentless_delete lets retention drop rows by rowid. tags holds the record's level as a
+  -- word (FTS_TAGS_SQL in signals/logs/fts-index.ts), for counting a search's matches by level in the
+  -- index alone; searches read only message and attrs. (An index file made before tags existed is
+  -- made again: see attachFtsFile.)
   CREATE VIRTUAL TABLE IF NOT EXISTS fts.logs_fts USING fts5(
-    message, attrs,
+    message, attrs, tags,
     content = '', contentless_delete = 1,
     tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
   );

@@ -28,6 +28,11 @@ export const MAX_SCAN_BYTES = 1024 ** 3;
  * busy 2-core machine (the scan runs ~0.7 GB/s on one idle core), short of the search's deadline.
  */
 export const MAX_SCAN_MS = 4000;
+/**
+ * Stand-in ids remembered before the memory is let go (a new id is then given to a record seen
+ * again: never one given before, so two records never share one).
+ */
+const MAX_STAND_INS = 100_000;
 /** Read and searched at a time, from a range's end back to its start (the newest bytes first). */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 /**
@@ -54,6 +59,9 @@ interface Range {
 
 export class UnreadFileScan implements UnreadFiles {
   private readonly chunk = Buffer.alloc(CHUNK_BYTES + 1024);
+  /** The stand-in id of each record found so far, by file id and record start (see standInId). */
+  private readonly standIns = new Map<string, number>();
+  private lastStandIn = 0;
 
   constructor(
     private readonly db: Db,
@@ -145,6 +153,22 @@ export class UnreadFileScan implements UnreadFiles {
   }
 
   /**
+   * A pending record's id: negative, so never a stored record's; one of its own for each file and
+   * record start (the UI keys rows by id), and the same each time that record is found again. The
+   * pair has no exact 53-bit encoding for every file id and offset, so they are numbered as found.
+   */
+  private standInId(fileId: number, start: number): number {
+    const key = `${fileId}:${start}`;
+    let id = this.standIns.get(key);
+    if (id === undefined) {
+      if (this.standIns.size >= MAX_STAND_INS) this.standIns.clear();
+      id = --this.lastStandIn;
+      this.standIns.set(key, id);
+    }
+    return id;
+  }
+
+  /**
    * The hits of one range, from its end back to its start: each hit's record parsed, the hits
    * inside a record already parsed skipped. `stopped`: the caps ended it before its start.
    */
@@ -182,7 +206,8 @@ export class UnreadFileScan implements UnreadFiles {
         // A line past the wide window (longer than 256 KB) is left to the reader.
         if (found === undefined || found === 'wider') continue;
         before = found.start;
-        if (keep(found.row)) matches.push({ row: found.row, file: range.file.path, offset: found.start });
+        const row = rowOf(found.record, range.file, this.standInId(range.file.id, found.start));
+        if (keep(row)) matches.push({ row, file: range.file.path, offset: found.start });
       }
       scanned += hi - lo;
       hi = lo;
@@ -270,7 +295,7 @@ function recordAt(
   at: number,
   nowUs: number,
   window: { back: number; ahead: number },
-): { row: LogRow; start: number } | 'wider' | null | undefined {
+): { record: AssembledRecord; start: number } | 'wider' | null | undefined {
   const wide = window === WIDE_WINDOW;
   const wStart = Math.max(range.start, at - window.back);
   const wEnd = Math.min(range.end, at + window.ahead);
@@ -316,7 +341,7 @@ function recordAt(
     found = holding(assembler.flush());
   }
   if (!found) return undefined;
-  return { row: rowOf(found, range.file, recordStart), start: recordStart };
+  return { record: found, start: recordStart };
 }
 
 function assemblerFor(format: string | null): Assembler {
@@ -327,15 +352,14 @@ function assemblerFor(format: string | null): Assembler {
   }
 }
 
-/** A parsed record as the store would hold it (the pipeline's flags and marker), with a negative stand-in id. */
-function rowOf(r: AssembledRecord, file: FileRow, start: number): LogRow {
+/** A parsed record as the store would hold it (the pipeline's flags and marker), with its stand-in id. */
+function rowOf(r: AssembledRecord, file: FileRow, id: number): LogRow {
   let flags = 0;
   if (r.tsInferred) flags |= LOG_FLAG_TS_INFERRED;
   if (r.truncated) flags |= LOG_FLAG_TRUNCATED;
   if (r.invalidUtf8) flags |= LOG_FLAG_INVALID_UTF8;
   return {
-    // Negative, so never a stored record's id; by file and offset, so the same record keeps it.
-    id: -(start * 4096 + (file.id % 4096)) - 1,
+    id,
     ts: Math.max(0, Math.trunc(r.ts)),
     severity: r.severity,
     level_text: r.severityText ?? null,

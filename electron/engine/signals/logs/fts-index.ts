@@ -7,6 +7,9 @@
 import type { Db } from '../../core/database.js';
 import { attributesSearchText } from './query/index.js';
 
+/** The tag word of level index i in the index's `tags` column is FTS_LEVEL_TAG + i. */
+export const FTS_LEVEL_TAG = 'loupelevel';
+
 /** Records indexed per transaction (FTS5 writes its pending terms at each commit: ~10k is the sweet spot). */
 export const FTS_CHUNK_RECORDS = 10_000;
 /**
@@ -22,6 +25,13 @@ const FTS_AUTOMERGE = 4;
 const FTS_MERGE_PAGES = 1000;
 /** The SQL function that gives a record's attributes' search text (registered on the indexer's connection). */
 const ATTRIBUTES_TEXT_FN = 'fts_attributes_text';
+
+/**
+ * The words of a record's `tags` column, over a `logs` row: its level index (rollup.ts's
+ * levelIndexOf) as `loupelevel<0..5>`. Searches read only the message and attrs columns
+ * (USER_COLUMNS in query/compile-sql.ts): a user's word never matches a tag.
+ */
+const FTS_TAGS_SQL = `'${FTS_LEVEL_TAG}' || CASE WHEN severity BETWEEN 1 AND 24 THEN (severity - 1) / 4 ELSE 2 END`;
 
 /** What the full-text index has not covered yet. */
 export interface FtsLag {
@@ -79,8 +89,8 @@ export class FtsIndexer {
     // search text is the query code's, so that the index and the row-by-row match agree).
     db.function(ATTRIBUTES_TEXT_FN, { deterministic: true }, (json: unknown) => attributesSearchText(JSON.parse(String(json))));
     const insertSql = (where: string): string =>
-      `INSERT INTO fts.logs_fts (rowid, message, attrs)
-       SELECT id, message, iif(attributes IS NULL, '', ${ATTRIBUTES_TEXT_FN}(attributes)) FROM logs
+      `INSERT INTO fts.logs_fts (rowid, message, attrs, tags)
+       SELECT id, message, iif(attributes IS NULL, '', ${ATTRIBUTES_TEXT_FN}(attributes)), ${FTS_TAGS_SQL} FROM logs
        WHERE id > ? AND id <= ? ${where} ORDER BY id LIMIT ?`;
     this.insertRange = db.prepare(insertSql(''));
     // A batch with its own id list (its range holds other batches' records too): the ids as a JSON array.

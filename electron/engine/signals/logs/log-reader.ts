@@ -28,11 +28,12 @@ import {
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
-import type { FtsLag } from './fts-index.js';
+import { FTS_LEVEL_TAG, type FtsLag } from './fts-index.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
 import { literalNeedles } from './query/needles.js';
+import { MAX_LEVEL_INDEX } from './query/levels.js';
 import type { UnreadFiles } from './unread-files.js';
 
 export const MAX_PAGE = 5000;
@@ -63,6 +64,11 @@ const TIME_MAX = Number.MAX_SAFE_INTEGER;
 const MAX_NARROWED_MINUTES = 5000;
 /** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
 const LEVEL_TOTALS_REUSE_MS = 2000;
+/**
+ * A word's histogram is counted in the full-text index alone while the ids within the drift of a
+ * bucket's start (read row by row) are at most 1 in this many of the bucket's span.
+ */
+const EDGE_SHARE_MAX = 8;
 /** A prefix term that more index words than this start with is left to FTS5's prefix query. */
 const MAX_PREFIX_WORDS = 16;
 
@@ -236,6 +242,7 @@ export class LogReader {
         : this.db.prepare(
             `SELECT l.* FROM logs l
              WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})
+               ${levelIndexSql(ast)}
              ORDER BY l.id DESC LIMIT ?`,
           );
     const head = sql.fts !== null ? [sql.fts] : [];
@@ -452,6 +459,12 @@ export class LogReader {
       });
       // After the index's mark is read: the words of every record below it are in the vocabulary.
       const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
+      const byIndex = this.wordsAndLevels(ast);
+      // Bucketed by id in the index alone when few ids sit within the drift of a bucket's start.
+      if (byIndex && this.writer.maxDrift * EDGE_SHARE_MAX < width) {
+        this.countInIndex(byIndex, from, to, idMax, width, bump);
+        return this.histogramView(p, from, to, width, counts, total);
+      }
       const stmt =
         sql.fts !== null
           ? this.db.prepare(
@@ -472,6 +485,96 @@ export class LogReader {
         }
       }
     }
+    return this.histogramView(p, from, to, width, counts, total);
+  }
+
+  /**
+   * A search of full-text terms and level terms only (`timeout`, `timeout level:error`): its FTS5
+   * expression (over the user's columns) and the levels it keeps, or null.
+   */
+  private wordsAndLevels(ast: QueryAst): { fts: string; min: number; max: number } | null {
+    const conjuncts = ast.kind === 'and' ? ast.children : [ast];
+    let min = 0;
+    let max = MAX_LEVEL_INDEX;
+    const words: QueryAst[] = [];
+    for (const c of conjuncts) {
+      if (c.kind === 'level') {
+        min = Math.max(min, c.min);
+        max = Math.min(max, c.max);
+      } else words.push(c);
+    }
+    if (words.length === 0) return null;
+    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix: this.expandPrefix });
+    return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
+  }
+
+  /**
+   * The histogram of a search of words (and levels) counted in the full-text index alone: ids are
+   * times bumped on ties by at most maxDrift, so a match whose id lies at least maxDrift past its
+   * bucket's start (and within the range) has its time in that bucket too, and its level is a word
+   * of its index row (fts-index.ts's tags): no row is read. The few others (ids within the drift
+   * of a bucket's start, or past the range's end) are read for their time and level. The levels
+   * present are counted one by one, but the commonest: that one is the rest of the total.
+   */
+  private countInIndex(
+    q: { fts: string; min: number; max: number },
+    from: number,
+    to: number,
+    idMax: number,
+    width: number,
+    bump: (ts: number, level: number, n: number) => void,
+  ): void {
+    const drift = this.writer.maxDrift;
+    const present = this.db
+      .prepare(
+        `SELECT level, sum(n) AS n FROM log_counts WHERE minute >= ? AND minute <= ? AND level >= ? AND level <= ?
+         GROUP BY level ORDER BY n DESC`,
+      )
+      .raw()
+      .all(Math.floor(from / MINUTE_US) * MINUTE_US, to, q.min, q.max) as [number, number][];
+    if (present.length === 0) return;
+    // Every level is counted by its tag, unless the search keeps all those present: then the commonest is the rest.
+    const keepsAll = q.min === 0 && q.max === MAX_LEVEL_INDEX;
+    const rest = keepsAll && present.length > 1 ? present[0]![0] : null;
+    const count = this.db
+      .prepare(
+        // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
+        `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
+         WHERE logs_fts MATCH ? AND rowid >= ? AND rowid <= ? AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
+      )
+      .raw();
+    const exactMax = Math.min(to, idMax);
+    const countLevel = (match: string, level: number): Map<number, number> => {
+      const byBucket = new Map<number, number>();
+      for (const [b, n] of count.all(from, width, match, from, exactMax, from, width, drift) as [number, number][]) {
+        byBucket.set(b, n);
+        if (level >= 0) bump(from + b * width, level, n);
+      }
+      return byBucket;
+    };
+    const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
+    if (rest === null) {
+      for (const [level] of present) countLevel(tagged(level), level);
+    } else {
+      const all = countLevel(q.fts, -1);
+      for (const [level] of present) if (level !== rest) for (const [b, n] of countLevel(tagged(level), level)) all.set(b, all.get(b)! - n);
+      for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
+    }
+    const edges = this.db
+      .prepare(
+        `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+         WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND ((f.rowid - ?) % ? < ? OR f.rowid > ?)
+           AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+      )
+      .raw();
+    const edgeRows = edges.iterate(q.fts, from, idMax, from, width, drift, to, from, to) as IterableIterator<[number, number]>;
+    for (const [ts, severity] of edgeRows) {
+      const level = levelIndexOf(severity);
+      if (level >= q.min && level <= q.max) bump(ts, level, 1);
+    }
+  }
+
+  private histogramView(p: HistogramParams, from: number, to: number, width: number, counts: number[][], total: number): HistogramView {
     const totals: Record<string, number> = {};
     for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
     this.lastLevelTotals = { key: levelTotalsKey(p), at: this.clock.nowMs(), totals };
@@ -482,12 +585,12 @@ export class LogReader {
       ...(unread ? { unread } : {}),
       total,
       buckets: counts.map((c, i) => {
-        const start = from! + i * width;
+        const start = from + i * width;
         const levelCounts: Partial<Record<(typeof LEVELS)[number], number>> = {};
         c.forEach((n, level) => {
           if (n > 0) levelCounts[LEVELS[level]!] = n;
         });
-        return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to! + 1)), counts: levelCounts };
+        return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to + 1)), counts: levelCounts };
       }),
     };
   }
@@ -548,6 +651,25 @@ export class LogReader {
     }
     return path;
   }
+}
+
+/** The lowest level (warn) the index logs_by_level holds (migration 20). */
+const INDEXED_LEVEL_MIN = 3;
+
+/**
+ * For a search that keeps one level of those logs_by_level holds: the terms (redundant with the
+ * search's own) that let SQLite walk that index, the level's records in id order. Else ''.
+ */
+function levelIndexSql(ast: QueryAst): string {
+  let min = 0;
+  let max = MAX_LEVEL_INDEX;
+  for (const c of ast.kind === 'and' ? ast.children : [ast]) {
+    if (c.kind !== 'level') continue;
+    min = Math.max(min, c.min);
+    max = Math.min(max, c.max);
+  }
+  // The index's own expression and condition, as SQLite must see them to use it.
+  return min === max && min >= INDEXED_LEVEL_MIN ? `AND (l.severity - 1) / 4 = ${min} AND l.severity >= 13` : '';
 }
 
 function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {

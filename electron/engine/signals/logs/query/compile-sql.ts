@@ -40,6 +40,17 @@ export type PrefixExpander = (word: string) => string[] | null;
 
 const quote = (t: string): string => t.replace(/"/g, '""');
 
+/**
+ * The index's columns a search reads: its words are in a record's message and attribute values,
+ * never in the `tags` column (the level words the histogram counts by: fts-index.ts).
+ */
+const USER_COLUMNS = '{message attrs}';
+
+/** An FTS5 expression (ftsExpression's) read over the user's columns only. */
+export function inUserColumns(expr: string): string {
+  return `${USER_COLUMNS} : (${expr})`;
+}
+
 /** An FTS5 string: every token quoted (inner quotes doubled), the last one a prefix when asked. */
 function ftsPhrase(tokens: readonly string[], prefix: boolean, expand: PrefixExpander | undefined): string {
   const phrase = `"${tokens.map(quote).join(' ')}"`;
@@ -97,7 +108,7 @@ class SqlCompiler {
   }
 
   private ftsSubquery(expr: string, negate: boolean): string {
-    return `${this.l}.id ${negate ? 'NOT IN' : 'IN'} (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ${this.bind(expr)})`;
+    return `${this.l}.id ${negate ? 'NOT IN' : 'IN'} (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ${this.bind(inUserColumns(expr))})`;
   }
 
   compile(ast: QueryAst): string {
@@ -221,10 +232,11 @@ export function compileToSql(ast: QueryAst, options: CompileSqlOptions = {}): Co
   const textual = conjuncts.filter(
     (c) => c.kind !== 'all' && (ftsExpression(c) !== null || (c.kind === 'not' && ftsExpression(c.child) !== null)),
   );
-  const fts =
+  const expr =
     textual.length > 0
       ? ftsExpression(textual.length === 1 ? (textual[0] as QueryAst) : { kind: 'and', children: textual }, options.expandPrefix)
       : null;
+  const fts = expr === null ? null : inUserColumns(expr);
   const rest = fts === null ? conjuncts : conjuncts.filter((c) => !textual.includes(c));
   const where = rest.filter((c) => c.kind !== 'all').map((c) => compiler.compile(c));
   return { fts, where: where.length === 0 ? '1' : where.join(' AND '), params: compiler.params };
