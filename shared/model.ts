@@ -169,6 +169,13 @@ export interface UnreadSearched extends UnreadPart {
   scannedBytes: number;
   /** Files skipped because they changed under the scan (rotated away, truncated, rewritten). */
   changed?: string[];
+  /**
+   * A browse (no words): the unread bytes were read as records, from the page's time back
+   * (`scannedBytes`: how much of them the page covered). Without it, a search looked for words.
+   */
+  browsed?: true;
+  /** Files whose records are not in time order: a browse read their unread part whole (within the caps). */
+  unordered?: string[];
 }
 
 export interface HistogramView {
