@@ -44,9 +44,9 @@ while h.stream.tell() < min_bytes:
         else:
             lg.error("query %07d failed", n)
     elif n % 13 == 0:
-        lg.warning("slow %07d", n)
+        lg.warning("slow %07d path=/api/v1/orders duration_ms=%d", n, 1000 + n % 250)
     else:
-        lg.info("line %07d ok", n)
+        lg.info("line %07d ok user=alice path=/api/v1/orders status=200 duration_ms=%d", n, n % 250)
     n += 1
 `;
 
@@ -89,7 +89,7 @@ function walk(e: Engine, p: (typeof BROWSES)[number]): Walk {
   const unread: (UnreadSearched | undefined)[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = e.reader.search({ ...p, limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+    const page = e.reader.search({ ...p, limit: 2000, ...(cursor === undefined ? {} : { cursor }) });
     records.push(...page.records);
     unread.push(page.unread);
     if (page.nextCursor === null) return { records, unread };
