@@ -5,7 +5,9 @@
 // are parsed (from their record's start, with the file's detected format) for the search's
 // predicate to judge. The checkpoints are committed with the records in one transaction and the
 // scan is synchronous, so a byte is either stored or scanned, never both. Files that changed under
-// the scan (rotated, truncated, rewritten) are skipped and named.
+// the scan (rotated, truncated, rewritten) are skipped and named. A browse (no words: a page of
+// the Logs view by time, level, source) reads those bytes as records instead, newest first from
+// its page's time (bisected on the records' times), so that browsing back never jumps over them.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createAssembler, type Assembler } from './parse/assembler.js';
 import { looksLikeContinuation } from './parse/continuation.js';
@@ -17,7 +19,7 @@ import type { Db } from '../../core/database.js';
 import type { FileRow as SourceFileRow } from '../source-store.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Needle } from '../../signals/logs/query/needles.js';
-import type { UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
+import type { KeepUnread, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from '../../signals/logs/rows.js';
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
 
@@ -134,12 +136,12 @@ export class UnreadFileScan implements UnreadFiles {
     return { ranges: [...tails, ...older], fds, changed, bytes, files };
   }
 
-  scan(needles: Needle[], keep: (row: LogRow, offset: number) => boolean, want: number): { matches: UnreadMatch[]; searched: UnreadSearched } {
+  scan(needles: Needle[], keep: KeepUnread, want: number): UnreadAnswer {
     const pattern = needlePattern(needles);
     return this.eachRange((range, started, budget) => this.scanRange(range, pattern, keep, want, started, budget));
   }
 
-  browse(from: number, to: number, keep: (row: LogRow, offset: number) => boolean, want: number): { matches: UnreadMatch[]; searched: UnreadSearched } {
+  browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer {
     const unordered: string[] = [];
     const answer = this.eachRange((range, started, budget) => {
       const r = this.browseRange(range, from, to, keep, want, started, budget);
@@ -154,7 +156,7 @@ export class UnreadFileScan implements UnreadFiles {
   /** Runs `one` over the unread ranges, newest first, within the caps (bytes and time, shared by all ranges). */
   private eachRange(
     one: (range: Range, started: number, budget: number) => { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean },
-  ): { matches: UnreadMatch[]; searched: UnreadSearched } {
+  ): UnreadAnswer {
     const started = this.clock.nowMs();
     const matches: UnreadMatch[] = [];
     const { ranges, fds, changed, bytes, files } = this.openRanges();
@@ -186,7 +188,7 @@ export class UnreadFileScan implements UnreadFiles {
   private scanRange(
     range: Range,
     pattern: { re: RegExp; longest: number },
-    keep: (row: LogRow, offset: number) => boolean,
+    keep: KeepUnread,
     want: number,
     started: number,
     budget: number,
@@ -233,7 +235,7 @@ export class UnreadFileScan implements UnreadFiles {
     range: Range,
     from: number,
     to: number,
-    keep: (row: LogRow, offset: number) => boolean,
+    keep: KeepUnread,
     want: number,
     started: number,
     budget: number,
@@ -279,7 +281,12 @@ export class UnreadFileScan implements UnreadFiles {
    * end), parsed whole with the file's format; `start`: the first one's start (the next `top`).
    * Null when the file shrank under the read.
    */
-  private recordsBefore(range: Range, top: number, chunk: number, nowUs: number): { start: number; records: { row: LogRow; start: number }[] } | null {
+  private recordsBefore(
+    range: Range,
+    top: number,
+    chunk: number,
+    nowUs: number,
+  ): { start: number; records: { row: LogRow; start: number }[] } | null {
     let at = Math.max(range.start, top - chunk);
     // From the start of the record holding `at` (before a line too long to parse, look further back).
     while (at > range.start) {

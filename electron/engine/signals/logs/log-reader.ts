@@ -3,8 +3,8 @@
 // per-minute counts when the query allows, from the rows otherwise). Text searches are whole from
 // the first second: the records the full-text index has not reached yet (ids above its mark) are
 // scanned, their stored text tested with the live tail's predicate, and come first (newest); and
-// the files' bytes not read into the store yet are searched too (UnreadFiles), their matches
-// merged in newest-first as `pending` records.
+// the files' bytes not read into the store yet are searched too (UnreadFiles), their matches —
+// or for a page with no words, their records — merged in newest-first as `pending` records.
 import { LEVELS, levelOf } from '../../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
@@ -33,7 +33,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
 import { literalNeedles } from './query/needles.js';
-import type { UnreadFiles } from './unread-files.js';
+import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
 
 export const MAX_PAGE = 5000;
 export const DEFAULT_PAGE = 200;
@@ -144,7 +144,7 @@ export class LogReader {
    * matches of the search's words there, or with no words (a browse) the records of its time range
    * read newest first from the page's upper bound, both filtered by the search's predicate.
    */
-  private searchUnread(p: SearchParams, limit: number): ReturnType<UnreadFiles['scan']> | null {
+  private searchUnread(p: SearchParams, limit: number): UnreadAnswer | null {
     if (!this.unread) return null;
     const ast = parseQuery(p.q ?? '');
     const needles = literalNeedles(ast);
@@ -567,7 +567,9 @@ function parseCursor(cursor: string): PendingCursor {
   const [ts, fileId, offset] = parts;
   if (ts !== undefined && Number.isSafeInteger(ts)) {
     if (parts.length === 1) return { ts, at: null };
-    if (parts.length === 3 && Number.isSafeInteger(fileId) && Number.isSafeInteger(offset)) return { ts, at: { fileId: fileId!, offset: offset! } };
+    if (parts.length === 3 && Number.isSafeInteger(fileId) && Number.isSafeInteger(offset)) {
+      return { ts, at: { fileId: fileId!, offset: offset! } };
+    }
   }
   throw new BadRequestError(`cursor: "${cursor}" is not a cursor this API gave out`);
 }
