@@ -144,4 +144,51 @@ describe('browsing a big file while its older part is unread', () => {
     expect(before[2]!.records.every((r) => r.level === 'error')).toBe(true);
     expect(before[3]!.records.every((r) => r.logger === 'app.db')).toBe(true);
   }, 300_000);
+
+  it('reads lines appended out of time order whole, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-browse-'));
+    mkdirSync(join(dir, 'logs'));
+    const file = join(dir, 'logs', 'app.log');
+    const script = join(dir, 'writer.py');
+    writeFileSync(script, APPENDER);
+    execFileSync('/usr/bin/python3', [script, file, '0', '2000']);
+    engine = await createEngine({ dataDir: join(dir, 'data'), analysis: false });
+    const e = engine;
+    await e.sources.add(join(dir, 'logs'));
+    const stored = (): number => e.reader.search({ limit: 5000 }).records.filter((r) => !r.pending).length;
+    for (let i = 0; i < 600 && stored() < 2000; i++) await new Promise((r) => setTimeout(r, 100));
+    // Two writers' lines, one five seconds behind the other, appended and browsed before the
+    // engine's loop runs again: the appended bytes are certainly not read yet.
+    execFileSync('/usr/bin/python3', [script, file, '2000', '3000', 'interleaved']);
+    const before = [walk(e, {}), walk(e, { q: 'level:warn' })];
+    for (let i = 0; i < 600 && e.reader.unreadPart() !== undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    e.pipeline.flush();
+    const after = [walk(e, {}), walk(e, { q: 'level:warn' })];
+
+    expect(before[0]!.records.filter((r) => r.pending)).toHaveLength(1000);
+    expect(after[0]!.records).toHaveLength(3000);
+    for (const [i, early] of before.entries()) expect(early.records.map(seen)).toEqual(after[i]!.records.map(seen));
+    expect(before[0]!.unread[0]).toMatchObject({ files: 1, browsed: true, unordered: [file] });
+  }, 120_000);
 });
+
+/** Records `first` to `last` (1 ms apart, 1 in 7 a warning); `interleaved`: every other one 5 s late, as a second writer's. */
+const APPENDER = `
+import logging, sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+late = len(sys.argv) > 4
+BASE = 1796100000.0
+class Clock(logging.Filter):
+    def filter(self, record):
+        ms = record.n - (5000 if late and record.n % 2 else 0)
+        record.created = BASE + ms / 1000.0
+        record.msecs = float(ms % 1000)
+        return True
+h = logging.FileHandler(path)
+h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+h.addFilter(Clock())
+log = logging.getLogger("app.web")
+log.addHandler(h); log.setLevel(logging.INFO)
+for n in range(first, last):
+    (log.warning if n % 7 == 0 else log.info)("request %07d done", n, extra={"n": n})
+`;
