@@ -224,6 +224,7 @@ export class UnreadFileScan implements UnreadFiles {
     }
     return { matches, scanned, stopped: false, changed: false };
   }
+
   /**
    * The records of one range with times in [from, to] that pass `keep`, newest first, up to
    * `want`: read back in chunks from the start of the first record past `to` (bisected on the
