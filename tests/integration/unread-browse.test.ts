@@ -56,7 +56,9 @@ beforeAll(() => {
   bigLog = join(dir, 'app.log');
   const script = join(dir, 'writer.py');
   writeFileSync(script, WRITER);
-  execFileSync('/usr/bin/python3', [script, bigLog, String(TAIL_FIRST_MIN_BYTES + 2 * 1024 * 1024)], { env: { ...process.env, TZ: 'UTC' } });
+  execFileSync('/usr/bin/python3', [script, bigLog, String(TAIL_FIRST_MIN_BYTES + 2 * 1024 * 1024)], {
+    env: { ...process.env, TZ: 'UTC' },
+  });
 }, 120_000);
 
 let engine: Engine | null = null;
