@@ -124,8 +124,8 @@ export class UnreadFileScan implements UnreadFiles {
         bytes += unread;
         files++;
         if (opened.size > f.offset) tails.push({ file: f, fd: opened.fd, start: f.offset, end: opened.size });
-        if (f.backfill_end !== null && f.backfill_offset !== null && f.backfill_offset < f.backfill_end) {
-          older.push({ file: f, fd: opened.fd, start: f.backfill_offset, end: f.backfill_end });
+        if (backfilling(f)) {
+          older.push({ file: f, fd: opened.fd, start: f.backfill_offset!, end: f.backfill_end! });
         }
       }
     } catch (err) {
@@ -144,6 +144,9 @@ export class UnreadFileScan implements UnreadFiles {
   browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer {
     const unordered: string[] = [];
     const answer = this.eachRange((range, started, budget) => {
+      // Only the files still read tail first (their older part, and their tail): the bytes just
+      // appended to a file read to its end are stored in moments, and shown then.
+      if (!backfilling(range.file)) return { matches: [], scanned: 0, stopped: false, changed: false };
       const r = this.browseRange(range, from, to, keep, want, started, budget);
       if (r.unordered) unordered.push(range.file.path);
       return r;
@@ -382,6 +385,11 @@ function mayHaveUnread(f: FileRow): boolean {
   } catch {
     return false; // gone: nothing to scan (the reader says so)
   }
+}
+
+/** Whether the file's older part (read after its tail) is not all read yet. */
+function backfilling(f: FileRow): boolean {
+  return f.backfill_end !== null && f.backfill_offset !== null && f.backfill_offset < f.backfill_end;
 }
 
 function unreadBytes(f: FileRow, size: number): number {
