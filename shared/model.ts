@@ -162,13 +162,19 @@ export interface UnreadPart {
 /** What a search did with the unread bytes: their matches are its `pending` records. */
 export interface UnreadSearched extends UnreadPart {
   /**
-   * How many of them it looked through for its words: all of them, or fewer when it stopped at
-   * its cap (bytes or time), or 0 when the search has no words to look for (level or field terms
-   * alone: then only the stored records answer).
+   * How many of them it looked through for its words (or, `browsed`, covered as records): all of
+   * them, or fewer when it stopped at its cap (bytes or time).
    */
   scannedBytes: number;
   /** Files skipped because they changed under the scan (rotated away, truncated, rewritten). */
   changed?: string[];
+  /**
+   * A browse (no words): the unread bytes were read as records, from the page's time back
+   * (`scannedBytes`: how much of them the page covered). Without it, a search looked for words.
+   */
+  browsed?: true;
+  /** Files whose records are not in time order: a browse read their unread part whole (within the caps). */
+  unordered?: string[];
 }
 
 export interface HistogramView {

@@ -12,8 +12,17 @@ describe('the unread part in words', () => {
     expect(unreadSearchText({ bytes: 3 * 1024 * MIB, files: 9, scannedBytes: 1024 * MIB })).toBe(
       'searched 1.0 GiB of the 3.0 GiB not yet read (stopped at the limit)',
     );
-    expect(unreadSearchText({ bytes: 40 * MIB, files: 1, scannedBytes: 0 })).toBe(
-      '40 MiB not yet read: not searched (only words are looked for there)',
+  });
+
+  it('says what a browse read', () => {
+    expect(unreadSearchText({ bytes: 40 * MIB, files: 1, scannedBytes: 40 * MIB, browsed: true })).toBe(
+      'reading the last 40 MiB not yet stored',
+    );
+    expect(unreadSearchText({ bytes: 3 * 1024 * MIB, files: 9, scannedBytes: 1024 * MIB, browsed: true })).toBe(
+      'read 1.0 GiB of the 3.0 GiB not yet stored (stopped at the limit)',
+    );
+    expect(unreadSearchText({ bytes: 40 * MIB, files: 1, scannedBytes: 40 * MIB, browsed: true, unordered: ['/var/log/a.log'] })).toBe(
+      'reading the last 40 MiB not yet stored · a file is not in time order, read whole: /var/log/a.log',
     );
   });
 

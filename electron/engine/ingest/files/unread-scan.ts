@@ -5,7 +5,9 @@
 // are parsed (from their record's start, with the file's detected format) for the search's
 // predicate to judge. The checkpoints are committed with the records in one transaction and the
 // scan is synchronous, so a byte is either stored or scanned, never both. Files that changed under
-// the scan (rotated, truncated, rewritten) are skipped and named.
+// the scan (rotated, truncated, rewritten) are skipped and named. A browse (no words: a page of
+// the Logs view by time, level, source) reads those bytes as records instead, newest first from
+// its page's time (bisected on the records' times), so that browsing back never jumps over them.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createAssembler, type Assembler } from './parse/assembler.js';
 import { looksLikeContinuation } from './parse/continuation.js';
@@ -17,7 +19,7 @@ import type { Db } from '../../core/database.js';
 import type { FileRow as SourceFileRow } from '../source-store.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Needle } from '../../signals/logs/query/needles.js';
-import type { UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
+import type { KeepUnread, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from '../../signals/logs/rows.js';
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
 
@@ -35,6 +37,8 @@ export const MAX_SCAN_MS = 4000;
 const MAX_STAND_INS = 100_000;
 /** Read and searched at a time, from a range's end back to its start (the newest bytes first). */
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/** A browse's first read back from its page's time (a page of 200 records is ~30 KB), doubled up to CHUNK_BYTES. */
+const BROWSE_FIRST_CHUNK = 64 * 1024;
 /**
  * How far before a hit its record's start is looked for, and after it its end: first a few lines'
  * worth (most records are one line: a common word's page parses hundreds of them), then, when the
@@ -99,9 +103,11 @@ export class UnreadFileScan implements UnreadFiles {
     return { bytes, files };
   }
 
-  scan(needles: Needle[], keep: (row: LogRow) => boolean, want: number): { matches: UnreadMatch[]; searched: UnreadSearched } {
-    const started = this.clock.nowMs();
-    const matches: UnreadMatch[] = [];
+  /**
+   * The unread ranges of the files (opened: the caller closes `fds`), each file's tail first, then
+   * the older parts; `bytes`/`files`: how much is unread; `changed`: files skipped.
+   */
+  private openRanges(): { ranges: Range[]; fds: number[]; changed: string[]; bytes: number; files: number } {
     const changed: string[] = [];
     const fds: number[] = [];
     const tails: Range[] = [];
@@ -126,18 +132,52 @@ export class UnreadFileScan implements UnreadFiles {
         bytes += unread;
         files++;
         if (opened.size > f.offset) tails.push({ file: f, fd: opened.fd, start: f.offset, end: opened.size });
-        if (f.backfill_end !== null && f.backfill_offset !== null && f.backfill_offset < f.backfill_end) {
-          older.push({ file: f, fd: opened.fd, start: f.backfill_offset, end: f.backfill_end });
+        if (backfilling(f)) {
+          older.push({ file: f, fd: opened.fd, start: f.backfill_offset!, end: f.backfill_end! });
         }
       }
-      const pattern = needlePattern(needles);
+    } catch (err) {
+      for (const fd of fds) closeSync(fd);
+      throw err;
+    }
+    // The tails hold each file's newest lines, the older parts come after.
+    return { ranges: [...tails, ...older], fds, changed, bytes, files };
+  }
+
+  scan(needles: Needle[], keep: KeepUnread, want: number): UnreadAnswer {
+    const pattern = needlePattern(needles);
+    return this.eachRange((range, started, budget) => this.scanRange(range, pattern, keep, want, started, budget));
+  }
+
+  browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer {
+    const unordered: string[] = [];
+    const answer = this.eachRange((range, started, budget) => {
+      // Only the files still read tail first (their older part, and their tail): the bytes just
+      // appended to a file read to its end are stored in moments, and shown then.
+      if (!backfilling(range.file)) return { matches: [], scanned: 0, stopped: false, changed: false };
+      const r = this.browseRange(range, from, to, keep, want, started, budget);
+      if (r.unordered) unordered.push(range.file.path);
+      return r;
+    });
+    answer.searched.browsed = true;
+    if (unordered.length > 0) answer.searched.unordered = [...new Set(unordered)];
+    return answer;
+  }
+
+  /** Runs `one` over the unread ranges, newest first, within the caps (bytes and time, shared by all ranges). */
+  private eachRange(
+    one: (range: Range, started: number, budget: number) => { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean },
+  ): UnreadAnswer {
+    const started = this.clock.nowMs();
+    const matches: UnreadMatch[] = [];
+    const { ranges, fds, changed, bytes, files } = this.openRanges();
+    try {
       let scanned = 0;
       let cappedAt: number | null = null;
-      // The tails hold each file's newest lines, the older parts come after.
-      for (const range of [...tails, ...older]) {
+      for (const range of ranges) {
         if (cappedAt === null && (scanned >= MAX_SCAN_BYTES || this.clock.nowMs() - started >= MAX_SCAN_MS)) cappedAt = scanned;
         if (cappedAt !== null) continue;
-        const r = this.scanRange(range, pattern, keep, want, started, MAX_SCAN_BYTES - scanned);
+        const r = one(range, started, MAX_SCAN_BYTES - scanned);
         matches.push(...r.matches);
         if (r.changed) changed.push(range.file.path);
         // A range left at `want` matches is answered (its older matches are past the page).
@@ -175,7 +215,7 @@ export class UnreadFileScan implements UnreadFiles {
   private scanRange(
     range: Range,
     pattern: { re: RegExp; longest: number },
-    keep: (row: LogRow) => boolean,
+    keep: KeepUnread,
     want: number,
     started: number,
     budget: number,
@@ -199,21 +239,149 @@ export class UnreadFileScan implements UnreadFiles {
       for (let i = hits.length - 1; i >= 0 && matches.length < want; i--) {
         const at = hits[i]!;
         if (at >= before) continue;
-        const nowUs = this.clock.nowUs();
-        let found = recordAt(range, at, nowUs, NEAR_WINDOW);
-        if (found === 'wider') found = recordAt(range, at, nowUs, WIDE_WINDOW);
+        const found = recordHolding(range, at, this.clock.nowUs());
         if (found === null) return { matches, scanned, stopped: false, changed: true };
         // A line past the wide window (longer than 256 KB) is left to the reader.
-        if (found === undefined || found === 'wider') continue;
+        if (found === undefined) continue;
         before = found.start;
-        const row = rowOf(found.record, range.file, this.standInId(range.file.id, found.start));
-        if (keep(row)) matches.push({ row, file: range.file.path, offset: found.start });
+        found.row.id = this.standInId(range.file.id, found.start);
+        if (keep(found.row, found.start)) matches.push({ row: found.row, file: range.file.path, offset: found.start });
       }
       scanned += hi - lo;
       hi = lo;
     }
     return { matches, scanned, stopped: false, changed: false };
   }
+
+  /**
+   * The records of one range with times in [from, to] that pass `keep`, newest first, up to
+   * `want`: read back in chunks from the start of the first record past `to` (bisected on the
+   * records' times), each chunk from a record's start so that a traceback is parsed whole, until
+   * a record older than `from`. A record newer than the one after it means the range is not in
+   * time order: it is then read whole from its end (`unordered`) and its newest `want` kept.
+   */
+  private browseRange(
+    range: Range,
+    from: number,
+    to: number,
+    keep: KeepUnread,
+    want: number,
+    started: number,
+    budget: number,
+  ): { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean; unordered: boolean } {
+    const nowUs = this.clock.nowUs();
+    let scanned = 0;
+    for (const ordered of [true, false]) {
+      const end = ordered ? firstAfter(range, to, nowUs) : range.end;
+      if (end === null) return { matches: [], scanned, stopped: false, changed: true, unordered: !ordered };
+      let matches: UnreadMatch[] = [];
+      let top = end;
+      let chunk = BROWSE_FIRST_CHUNK;
+      /** The time of the record after the one looked at, in the file. */
+      let newer = Infinity;
+      let inOrder = true;
+      let done = false;
+      while (!done && top > range.start) {
+        if (scanned >= budget || this.clock.nowMs() - started >= MAX_SCAN_MS) {
+          return { matches: newestOf(matches, want), scanned, stopped: true, changed: false, unordered: !ordered };
+        }
+        const read = this.recordsBefore(range, top, chunk, nowUs);
+        if (read === null) return { matches: [], scanned, stopped: false, changed: true, unordered: !ordered };
+        for (let i = read.records.length - 1; i >= 0 && !done; i--) {
+          const { row, start } = read.records[i]!;
+          if (ordered && row.ts > newer) inOrder = false;
+          newer = row.ts;
+          // In time order, the records before this one are older still, and the page is full.
+          if (ordered && (!inOrder || row.ts < from || matches.length >= want)) done = true;
+          else if (row.ts >= from && row.ts <= to && keep(row, start)) {
+            row.id = this.standInId(range.file.id, start);
+            matches.push({ row, file: range.file.path, offset: start });
+          }
+        }
+        scanned += top - read.start;
+        top = read.start;
+        chunk = Math.min(CHUNK_BYTES, chunk * 2);
+        if (!ordered && matches.length > want) matches = newestOf(matches, want);
+      }
+      if (inOrder) return { matches: newestOf(matches, want), scanned, stopped: false, changed: false, unordered: !ordered };
+    }
+    throw new Error('unreachable: the whole read of a range never bisects');
+  }
+
+  /**
+   * The records starting in about `chunk` bytes before `top` (a record's start, or the range's
+   * end), parsed whole with the file's format; `start`: the first one's start (the next `top`).
+   * Null when the file shrank under the read.
+   */
+  private recordsBefore(
+    range: Range,
+    top: number,
+    chunk: number,
+    nowUs: number,
+  ): { start: number; records: { row: LogRow; start: number }[] } | null {
+    let at = Math.max(range.start, top - chunk);
+    // From the start of the record holding `at` (before a line too long to parse, look further back).
+    while (at > range.start) {
+      const holding = recordHolding(range, at, nowUs);
+      if (holding === null) return null;
+      if (holding !== undefined) {
+        at = holding.start;
+        break;
+      }
+      at = Math.max(range.start, at - WIDE_WINDOW.back);
+    }
+    const start = at;
+    const length = top - start;
+    const buf = length <= this.chunk.length ? this.chunk : Buffer.alloc(length);
+    if (readFully(range.fd, buf, length, start) < length) return null;
+    const splitter = new LineSplitter();
+    const lines = splitter.push(buf.subarray(0, length), start);
+    // `top` is a record's start (a line's) but at the range's end, where a last line may be unfinished.
+    const last = top === range.end ? splitter.flushPartial(top) : undefined;
+    if (last) lines.push(last);
+    const assembler = assemblerFor(range.file.format);
+    const records: { row: LogRow; start: number }[] = [];
+    let recordStart = start;
+    const add = (assembled: AssembledRecord[]): void => {
+      for (const r of assembled) {
+        records.push({ row: rowOf(r, range.file, 0), start: recordStart });
+        recordStart = r.endOffset;
+      }
+    };
+    for (const line of lines) add(assembler.push(line, nowUs));
+    add(assembler.flush());
+    return { start, records };
+  }
+}
+
+/**
+ * The start of the first record of the range with a time past `to` (the range's end when none),
+ * by bisecting on the records' times (files are time-ordered). Null when the file shrank.
+ */
+function firstAfter(range: Range, to: number, nowUs: number): number | null {
+  let lo = range.start;
+  let hi = range.end;
+  while (lo < hi) {
+    const found = recordHolding(range, lo + Math.floor((hi - lo) / 2), nowUs);
+    if (found === null) return null;
+    // A line too long to parse in place: read from the end (the records past `to` are left out as read).
+    if (found === undefined) return range.end;
+    if (found.row.ts > to) hi = Math.max(lo, found.start);
+    else lo = found.end;
+  }
+  return lo;
+}
+
+/** The newest `want` of a range's records (by time, then by place in the file). */
+function newestOf(matches: UnreadMatch[], want: number): UnreadMatch[] {
+  return matches.sort((a, b) => b.row.ts - a.row.ts || b.offset - a.offset).slice(0, want);
+}
+
+/** The record holding the byte `at`: looked for in a few lines' window, then a wide one (see recordAt). */
+function recordHolding(range: Range, at: number, nowUs: number): { row: LogRow; start: number; end: number } | null | undefined {
+  const found = recordAt(range, at, nowUs, NEAR_WINDOW);
+  const wide = found === 'wider' ? recordAt(range, at, nowUs, WIDE_WINDOW) : found;
+  return wide === 'wider' ? undefined : wide;
 }
 
 /** The file at the row's path, opened, when it is still the file the row describes (same inode, same first bytes). */
@@ -245,6 +413,11 @@ function mayHaveUnread(f: FileRow): boolean {
   } catch {
     return false; // gone: nothing to scan (the reader says so)
   }
+}
+
+/** Whether the file's older part (read after its tail) is not all read yet. */
+function backfilling(f: FileRow): boolean {
+  return f.backfill_end !== null && f.backfill_offset !== null && f.backfill_offset < f.backfill_end;
 }
 
 function unreadBytes(f: FileRow, size: number): number {
@@ -295,7 +468,7 @@ function recordAt(
   at: number,
   nowUs: number,
   window: { back: number; ahead: number },
-): { record: AssembledRecord; start: number } | 'wider' | null | undefined {
+): { row: LogRow; start: number; end: number } | 'wider' | null | undefined {
   const wide = window === WIDE_WINDOW;
   const wStart = Math.max(range.start, at - window.back);
   const wEnd = Math.min(range.end, at + window.ahead);
@@ -341,7 +514,7 @@ function recordAt(
     found = holding(assembler.flush());
   }
   if (!found) return undefined;
-  return { record: found, start: recordStart };
+  return { row: rowOf(found, range.file, 0), start: recordStart, end: found.endOffset };
 }
 
 function assemblerFor(format: string | null): Assembler {
@@ -352,7 +525,7 @@ function assemblerFor(format: string | null): Assembler {
   }
 }
 
-/** A parsed record as the store would hold it (the pipeline's flags and marker), with its stand-in id. */
+/** A parsed record as the store would hold it (the pipeline's flags and marker), with a stand-in id (standInId gives it when kept). */
 function rowOf(r: AssembledRecord, file: FileRow, id: number): LogRow {
   let flags = 0;
   if (r.tsInferred) flags |= LOG_FLAG_TS_INFERRED;

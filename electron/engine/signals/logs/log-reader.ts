@@ -3,8 +3,8 @@
 // per-minute counts when the query allows, from the rows otherwise). Text searches are whole from
 // the first second: the records the full-text index has not reached yet (ids above its mark) are
 // scanned, their stored text tested with the live tail's predicate, and come first (newest); and
-// the files' bytes not read into the store yet are searched too (UnreadFiles), their matches
-// merged in newest-first as `pending` records.
+// the files' bytes not read into the store yet are searched too (UnreadFiles), their matches —
+// or for a page with no words, their records — merged in newest-first as `pending` records.
 import { LEVELS, levelOf } from '../../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
@@ -34,7 +34,7 @@ import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
 import { literalNeedles } from './query/needles.js';
 import { MAX_LEVEL_INDEX } from './query/levels.js';
-import type { UnreadFiles } from './unread-files.js';
+import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
 
 export const MAX_PAGE = 5000;
 export const DEFAULT_PAGE = 200;
@@ -118,19 +118,26 @@ export class LogReader {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
     const rows = this.searchRows(p, limit);
     const unread = this.searchUnread(p, limit);
-    // Newest first by id, a pending record by its time (ids are times, bumped on ties).
+    // Newest first: a stored record by its id, a pending one by its time (ids are times, bumped on
+    // ties); at the same key the stored one first, pending ones by file id, then offset (PendingCursor).
     const merged = [
-      ...rows.map((r) => ({ key: r.id, view: this.toView(r) })),
+      ...rows.map((r) => ({ key: r.id, at: null, view: this.toView(r) })),
       ...(unread?.matches ?? []).map((m) => ({
         key: m.row.ts,
+        at: { fileId: m.row.file_id ?? 0, offset: m.offset },
         view: { ...this.toView(m.row), pending: { file: m.file, offset: m.offset } },
       })),
-    ].sort((a, b) => b.key - a.key);
+    ].sort((a, b) => b.key - a.key || (a.at === null ? -1 : b.at === null ? 1 : b.at.fileId - a.at.fileId || b.at.offset - a.at.offset));
     const kept = merged.slice(0, limit);
     const last = kept[kept.length - 1];
     const page: LogPage = {
       records: kept.map((k) => k.view),
-      nextCursor: (rows.length === limit || merged.length >= limit) && last ? String(last.key) : null,
+      nextCursor:
+        (rows.length === limit || merged.length >= limit) && last
+          ? last.at === null
+            ? String(last.key)
+            : `${last.key}.${last.at.fileId}.${last.at.offset}`
+          : null,
     };
     const unindexed = this.unindexedOf(p.q);
     if (unindexed) page.unindexed = unindexed;
@@ -139,22 +146,20 @@ export class LogReader {
   }
 
   /**
-   * The matches in the files' bytes not read into the store yet (UnreadFiles), when the search
-   * has words to look for there; with none, only how much is unread (scannedBytes 0).
+   * The records of the files' bytes not read into the store yet (UnreadFiles) for this page: the
+   * matches of the search's words there, or with no words (a browse) the records of its time range
+   * read newest first from the page's upper bound, both filtered by the search's predicate.
    */
-  private searchUnread(p: SearchParams, limit: number): ReturnType<UnreadFiles['scan']> | null {
+  private searchUnread(p: SearchParams, limit: number): UnreadAnswer | null {
     if (!this.unread) return null;
     const ast = parseQuery(p.q ?? '');
     const needles = literalNeedles(ast);
-    if (!needles) {
-      const part = this.unread.measure();
-      return { matches: [], searched: { ...part, scannedBytes: 0 } };
-    }
     const from = p.from ?? 0;
-    let to = p.to ?? TIME_MAX;
-    if (p.cursor !== undefined && p.cursor !== '') to = Math.min(to, Number(p.cursor) - 1);
+    const below = pendingBelow(p.cursor, p.to ?? TIME_MAX);
     const test = compileToPredicate(ast, sqlAnalysisLookup(this.db));
-    return this.unread.scan(needles, (row) => row.ts >= from && row.ts <= to && test(Object.assign(row, this.pathsOf(row))), limit);
+    const keep = (row: LogRow, offset: number): boolean =>
+      row.ts >= from && isBelow(row, offset, below) && test(Object.assign(row, this.pathsOf(row)));
+    return needles ? this.unread.scan(needles, keep, limit) : this.unread.browse(from, below.ts, keep, limit);
   }
 
   /** How much of the watched files is not read into the store yet, when some is. */
@@ -217,11 +222,7 @@ export class LogReader {
     const from = p.from ?? 0;
     const to = p.to ?? TIME_MAX;
     let idMax = to >= TIME_MAX - this.writer.maxDrift ? TIME_MAX : to + this.writer.maxDrift;
-    if (p.cursor !== undefined && p.cursor !== '') {
-      const c = Number(p.cursor);
-      if (!Number.isSafeInteger(c)) throw new BadRequestError(`cursor: "${p.cursor}" is not a cursor this API gave out`);
-      idMax = Math.min(idMax, c - 1);
-    }
+    if (p.cursor !== undefined && p.cursor !== '') idMax = Math.min(idMax, parseCursor(p.cursor).ts - 1);
     return this.selectRows(ast, from, to, from, idMax, limit);
   }
 
@@ -670,6 +671,42 @@ function levelIndexSql(ast: QueryAst): string {
   }
   // The index's own expression and condition, as SQLite must see them to use it.
   return min === max && min >= INDEXED_LEVEL_MIN ? `AND (l.severity - 1) / 4 = ${min} AND l.severity >= 13` : '';
+}
+
+/**
+ * Where the next page starts: after a stored record its id (`"<id>"`), after a pending one its
+ * time, file id and offset (`"<ts>.<fileId>.<offset>"`): the order is by id or time, newest first,
+ * the stored record first at the same key, then pending ones by file id and offset, both down.
+ */
+interface PendingCursor {
+  ts: number;
+  /** Null after a stored record: every pending record at `ts` is still to come. */
+  at: { fileId: number; offset: number } | null;
+}
+
+function parseCursor(cursor: string): PendingCursor {
+  const parts = cursor.split('.').map(Number);
+  const [ts, fileId, offset] = parts;
+  if (ts !== undefined && Number.isSafeInteger(ts)) {
+    if (parts.length === 1) return { ts, at: null };
+    if (parts.length === 3 && Number.isSafeInteger(fileId) && Number.isSafeInteger(offset)) {
+      return { ts, at: { fileId: fileId!, offset: offset! } };
+    }
+  }
+  throw new BadRequestError(`cursor: "${cursor}" is not a cursor this API gave out`);
+}
+
+/** The pending records a page may hold: up to `to`, and past the cursor (at its time: see PendingCursor). */
+function pendingBelow(cursor: string | undefined, to: number): PendingCursor {
+  if (cursor === undefined || cursor === '') return { ts: to, at: null };
+  const c = parseCursor(cursor);
+  return c.ts > to ? { ts: to, at: null } : c;
+}
+
+function isBelow(row: LogRow, offset: number, below: PendingCursor): boolean {
+  if (row.ts !== below.ts || below.at === null) return row.ts <= below.ts;
+  const fileId = row.file_id ?? 0;
+  return fileId < below.at.fileId || (fileId === below.at.fileId && offset < below.at.offset);
 }
 
 function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {

@@ -11,6 +11,15 @@ export interface UnreadMatch {
   offset: number;
 }
 
+/** Whether a parsed record (starting at `offset` of its file) belongs in the answer. */
+export type KeepUnread = (row: LogRow, offset: number) => boolean;
+
+/** The records found in the unread bytes, and how much of them was looked at. */
+export interface UnreadAnswer {
+  matches: UnreadMatch[];
+  searched: UnreadSearched;
+}
+
 export interface UnreadFiles {
   /** How much of the files is not stored yet, now (cheap: a stat per file). */
   measure(): UnreadPart;
@@ -19,5 +28,12 @@ export interface UnreadFiles {
    * unread range, newest (last in the file) first, within the scan's caps. Synchronous, so that
    * nothing is stored while it runs: a byte is either stored or scanned, never both.
    */
-  scan(needles: Needle[], keep: (row: LogRow) => boolean, want: number): { matches: UnreadMatch[]; searched: UnreadSearched };
+  scan(needles: Needle[], keep: KeepUnread, want: number): UnreadAnswer;
+  /**
+   * A browse (no words to look for): the records of the unread bytes with times in [from, to] that
+   * pass `keep`, up to `want` from each unread range, newest first: read back from the offset of
+   * `to` (found by bisecting on the records' times: files are time-ordered; a file found not to be
+   * is read whole, and named), within the scan's caps. Synchronous, as `scan`.
+   */
+  browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer;
 }

@@ -1,5 +1,5 @@
 // What the Logs view says while the watched files are still being read (a big folder's first
-// seconds): what a search did with the bytes not read into the store yet, and, beside the
+// seconds): what a search or a browse did with the bytes not read into the store yet, and, beside the
 // histogram's and facets' counts, that those count only what is stored. Distinct from "not yet
 // indexed" (stored, and found by scanning the stored text).
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
@@ -11,9 +11,14 @@ export function unreadSearchText(unread: UnreadSearched | null): string {
   const parts: string[] = [];
   if (unread.bytes > 0) {
     const size = formatBytes(unread.bytes);
-    if (unread.scannedBytes >= unread.bytes) parts.push(`searching the last ${size} not yet read`);
-    else if (unread.scannedBytes === 0) parts.push(`${size} not yet read: not searched (only words are looked for there)`);
-    else parts.push(`searched ${formatBytes(unread.scannedBytes)} of the ${size} not yet read (stopped at the limit)`);
+    // A browse (no words) reads those bytes as records; a search looks for its words in them.
+    const [doing, did, what] = unread.browsed ? ['reading', 'read', 'not yet stored'] : ['searching', 'searched', 'not yet read'];
+    if (unread.scannedBytes >= unread.bytes) parts.push(`${doing} the last ${size} ${what}`);
+    else parts.push(`${did} ${formatBytes(unread.scannedBytes)} of the ${size} ${what} (stopped at the limit)`);
+  }
+  if (unread.unordered?.length) {
+    const n = unread.unordered.length;
+    parts.push(`${n === 1 ? 'a file is' : `${n} files are`} not in time order, read whole: ${unread.unordered.join(', ')}`);
   }
   if (unread.changed?.length) {
     const n = unread.changed.length;
