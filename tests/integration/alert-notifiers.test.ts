@@ -218,8 +218,14 @@ describe('team Alertmanager (Debian prometheus-alertmanager 0.25)', () => {
     );
     await waitFor(async () => ((await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok ? true : undefined), 30_000, 'Alertmanager ready');
   }, 40_000);
-  afterAll(() => {
-    am?.kill();
+  afterAll(async () => {
+    // Alertmanager writes its snapshots into its storage folder as it stops: wait, or the folder's
+    // removal races those writes (ENOTEMPTY).
+    if (am && am.exitCode === null) {
+      const exited = new Promise((resolve) => am!.once('exit', resolve));
+      am.kill();
+      await exited;
+    }
   });
 
   it('receives the firing alert with startsAt, endsAt and generatorURL, then its resolution', async () => {
