@@ -35,6 +35,7 @@ import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js
 import { literalNeedles } from './query/needles.js';
 import { MAX_LEVEL_INDEX } from './query/levels.js';
 import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
+import { isBelow, parseCursor, pendingBelow } from './page-cursor.js';
 
 export const MAX_PAGE = 5000;
 export const DEFAULT_PAGE = 200;
@@ -671,42 +672,6 @@ function levelIndexSql(ast: QueryAst): string {
   }
   // The index's own expression and condition, as SQLite must see them to use it.
   return min === max && min >= INDEXED_LEVEL_MIN ? `AND (l.severity - 1) / 4 = ${min} AND l.severity >= 13` : '';
-}
-
-/**
- * Where the next page starts: after a stored record its id (`"<id>"`), after a pending one its
- * time, file id and offset (`"<ts>.<fileId>.<offset>"`): the order is by id or time, newest first,
- * the stored record first at the same key, then pending ones by file id and offset, both down.
- */
-interface PendingCursor {
-  ts: number;
-  /** Null after a stored record: every pending record at `ts` is still to come. */
-  at: { fileId: number; offset: number } | null;
-}
-
-function parseCursor(cursor: string): PendingCursor {
-  const parts = cursor.split('.').map(Number);
-  const [ts, fileId, offset] = parts;
-  if (ts !== undefined && Number.isSafeInteger(ts)) {
-    if (parts.length === 1) return { ts, at: null };
-    if (parts.length === 3 && Number.isSafeInteger(fileId) && Number.isSafeInteger(offset)) {
-      return { ts, at: { fileId: fileId!, offset: offset! } };
-    }
-  }
-  throw new BadRequestError(`cursor: "${cursor}" is not a cursor this API gave out`);
-}
-
-/** The pending records a page may hold: up to `to`, and past the cursor (at its time: see PendingCursor). */
-function pendingBelow(cursor: string | undefined, to: number): PendingCursor {
-  if (cursor === undefined || cursor === '') return { ts: to, at: null };
-  const c = parseCursor(cursor);
-  return c.ts > to ? { ts: to, at: null } : c;
-}
-
-function isBelow(row: LogRow, offset: number, below: PendingCursor): boolean {
-  if (row.ts !== below.ts || below.at === null) return row.ts <= below.ts;
-  const fileId = row.file_id ?? 0;
-  return fileId < below.at.fileId || (fileId === below.at.fileId && offset < below.at.offset);
 }
 
 function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
