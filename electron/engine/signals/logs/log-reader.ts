@@ -35,7 +35,7 @@ import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js
 import { literalNeedles } from './query/needles.js';
 import { MAX_LEVEL_INDEX } from './query/levels.js';
 import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
-import { isBelow, parseCursor, pendingBelow } from './page-cursor.js';
+import { cursorAfter, isBelow, newestFirst, parseCursor, pendingBelow } from './page-cursor.js';
 
 export const MAX_PAGE = 5000;
 export const DEFAULT_PAGE = 200;
@@ -120,25 +120,19 @@ export class LogReader {
     const rows = this.searchRows(p, limit);
     const unread = this.searchUnread(p, limit);
     // Newest first: a stored record by its id, a pending one by its time (ids are times, bumped on
-    // ties); at the same key the stored one first, pending ones by file id, then offset (PendingCursor).
+    // ties), in the page order of page-cursor.ts.
     const merged = [
-      ...rows.map((r) => ({ key: r.id, at: null, view: this.toView(r) })),
+      ...rows.map((r) => ({ place: { ts: r.id, at: null }, view: this.toView(r) })),
       ...(unread?.matches ?? []).map((m) => ({
-        key: m.row.ts,
-        at: { fileId: m.row.file_id ?? 0, offset: m.offset },
+        place: { ts: m.row.ts, at: { fileId: m.row.file_id ?? 0, offset: m.offset } },
         view: { ...this.toView(m.row), pending: { file: m.file, offset: m.offset } },
       })),
-    ].sort((a, b) => b.key - a.key || (a.at === null ? -1 : b.at === null ? 1 : b.at.fileId - a.at.fileId || b.at.offset - a.at.offset));
+    ].sort((a, b) => newestFirst(a.place, b.place));
     const kept = merged.slice(0, limit);
     const last = kept[kept.length - 1];
     const page: LogPage = {
       records: kept.map((k) => k.view),
-      nextCursor:
-        (rows.length === limit || merged.length >= limit) && last
-          ? last.at === null
-            ? String(last.key)
-            : `${last.key}.${last.at.fileId}.${last.at.offset}`
-          : null,
+      nextCursor: (rows.length === limit || merged.length >= limit) && last ? cursorAfter(last.place) : null,
     };
     const unindexed = this.unindexedOf(p.q);
     if (unindexed) page.unindexed = unindexed;

@@ -15,6 +15,19 @@ export interface PendingCursor {
   at: { fileId: number; offset: number } | null;
 }
 
+/** The page order, newest first: by key, then the stored record, then pending ones by file id and offset, both down. */
+export function newestFirst(a: PendingCursor, b: PendingCursor): number {
+  if (a.ts !== b.ts) return b.ts - a.ts;
+  if (a.at === null) return -1;
+  if (b.at === null) return 1;
+  return b.at.fileId - a.at.fileId || b.at.offset - a.at.offset;
+}
+
+/** The cursor of the page after the one ending at `last` (what parseCursor reads back). */
+export function cursorAfter(last: PendingCursor): string {
+  return last.at === null ? String(last.ts) : `${last.ts}.${last.at.fileId}.${last.at.offset}`;
+}
+
 export function parseCursor(cursor: string): PendingCursor {
   const parts = cursor.split('.').map(Number);
   const [ts, fileId, offset] = parts;
