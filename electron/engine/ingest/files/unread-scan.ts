@@ -61,6 +61,14 @@ interface Range {
   end: number;
 }
 
+/** What one range answered: its records kept, the bytes read, `stopped` by the caps, `changed` under the read. */
+interface RangeAnswer {
+  matches: UnreadMatch[];
+  scanned: number;
+  stopped: boolean;
+  changed: boolean;
+}
+
 export class UnreadFileScan implements UnreadFiles {
   private readonly chunk = Buffer.alloc(CHUNK_BYTES + 1024);
   /** The stand-in id of each record found so far, by file id and record start (see standInId). */
@@ -165,9 +173,7 @@ export class UnreadFileScan implements UnreadFiles {
   }
 
   /** Runs `one` over the unread ranges, newest first, within the caps (bytes and time, shared by all ranges). */
-  private eachRange(
-    one: (range: Range, started: number, budget: number) => { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean },
-  ): UnreadAnswer {
+  private eachRange(one: (range: Range, started: number, budget: number) => RangeAnswer): UnreadAnswer {
     const started = this.clock.nowMs();
     const matches: UnreadMatch[] = [];
     const { ranges, fds, changed, bytes, files } = this.openRanges();
@@ -219,7 +225,7 @@ export class UnreadFileScan implements UnreadFiles {
     want: number,
     started: number,
     budget: number,
-  ): { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean } {
+  ): RangeAnswer {
     const matches: UnreadMatch[] = [];
     let scanned = 0;
     let hi = range.end;
@@ -268,7 +274,7 @@ export class UnreadFileScan implements UnreadFiles {
     want: number,
     started: number,
     budget: number,
-  ): { matches: UnreadMatch[]; scanned: number; stopped: boolean; changed: boolean; unordered: boolean } {
+  ): RangeAnswer & { unordered: boolean } {
     const nowUs = this.clock.nowUs();
     let scanned = 0;
     for (const ordered of [true, false]) {
