@@ -26,6 +26,7 @@ import {
   type SourceCatalog,
 } from './query/index.js';
 import { BadRequestError, NotFoundError } from '../../core/errors.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
 import { FTS_LEVEL_TAG, type FtsLag } from './fts-index.js';
@@ -92,7 +93,32 @@ export class LogReader {
     // The index's words, by the FTS5 vocabulary of its file (a table of the connection, none on disk).
     db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.logs_fts_words USING fts5vocab(fts, logs_fts, row)');
     this.nextWord = db.prepare('SELECT term FROM temp.logs_fts_words WHERE term >= ? AND term < ? LIMIT 1').pluck();
+    // What countInIndex reads (a word's histogram in the full-text index).
+    this.indexCounts = {
+      levelsPresent: db
+        .prepare(
+          `SELECT level, sum(n) AS n FROM log_counts WHERE minute >= ? AND minute <= ? AND level >= ? AND level <= ?
+           GROUP BY level ORDER BY n DESC`,
+        )
+        .raw(),
+      perBucket: db
+        .prepare(
+          // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
+          `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
+           WHERE logs_fts MATCH ? AND rowid >= ? AND rowid <= ? AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
+        )
+        .raw(),
+      edgeRows: db
+        .prepare(
+          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+           WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND ((f.rowid - ?) % ? < ? OR f.rowid > ?)
+             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+        )
+        .raw(),
+    };
   }
+
+  private readonly indexCounts: { levelsPresent: Statement; perBucket: Statement; edgeRows: Statement };
 
   private readonly nextWord;
 
@@ -489,17 +515,9 @@ export class LogReader {
    * expression (over the user's columns) and the levels it keeps, or null.
    */
   private wordsAndLevels(ast: QueryAst): { fts: string; min: number; max: number } | null {
-    const conjuncts = ast.kind === 'and' ? ast.children : [ast];
-    let min = 0;
-    let max = MAX_LEVEL_INDEX;
-    const words: QueryAst[] = [];
-    for (const c of conjuncts) {
-      if (c.kind === 'level') {
-        min = Math.max(min, c.min);
-        max = Math.min(max, c.max);
-      } else words.push(c);
-    }
+    const words = (ast.kind === 'and' ? ast.children : [ast]).filter((c) => c.kind !== 'level');
     if (words.length === 0) return null;
+    const { min, max } = levelsKept(ast);
     const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix: this.expandPrefix });
     return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
   }
@@ -521,24 +539,12 @@ export class LogReader {
     bump: (ts: number, level: number, n: number) => void,
   ): void {
     const drift = this.writer.maxDrift;
-    const present = this.db
-      .prepare(
-        `SELECT level, sum(n) AS n FROM log_counts WHERE minute >= ? AND minute <= ? AND level >= ? AND level <= ?
-         GROUP BY level ORDER BY n DESC`,
-      )
-      .raw()
-      .all(Math.floor(from / MINUTE_US) * MINUTE_US, to, q.min, q.max) as [number, number][];
+    const present = this.indexCounts.levelsPresent.all(Math.floor(from / MINUTE_US) * MINUTE_US, to, q.min, q.max) as [number, number][];
     if (present.length === 0) return;
     // Every level is counted by its tag, unless the search keeps all those present: then the commonest is the rest.
     const keepsAll = q.min === 0 && q.max === MAX_LEVEL_INDEX;
     const rest = keepsAll && present.length > 1 ? present[0]![0] : null;
-    const count = this.db
-      .prepare(
-        // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
-        `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
-         WHERE logs_fts MATCH ? AND rowid >= ? AND rowid <= ? AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
-      )
-      .raw();
+    const count = this.indexCounts.perBucket;
     const exactMax = Math.min(to, idMax);
     const countLevel = (match: string, level: number): Map<number, number> => {
       const byBucket = new Map<number, number>();
@@ -556,13 +562,7 @@ export class LogReader {
       for (const [level] of present) if (level !== rest) for (const [b, n] of countLevel(tagged(level), level)) all.set(b, all.get(b)! - n);
       for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
     }
-    const edges = this.db
-      .prepare(
-        `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-         WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND ((f.rowid - ?) % ? < ? OR f.rowid > ?)
-           AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
-      )
-      .raw();
+    const edges = this.indexCounts.edgeRows;
     const edgeRows = edges.iterate(q.fts, from, idMax, from, width, drift, to, from, to) as IterableIterator<[number, number]>;
     for (const [ts, severity] of edgeRows) {
       const level = levelIndexOf(severity);
@@ -649,6 +649,18 @@ export class LogReader {
   }
 }
 
+/** The levels a search's top-level `level:` terms keep (every level when it has none). */
+function levelsKept(ast: QueryAst): { min: number; max: number } {
+  let min = 0;
+  let max = MAX_LEVEL_INDEX;
+  for (const c of ast.kind === 'and' ? ast.children : [ast]) {
+    if (c.kind !== 'level') continue;
+    min = Math.max(min, c.min);
+    max = Math.min(max, c.max);
+  }
+  return { min, max };
+}
+
 /** The lowest level (warn) the index logs_by_level holds (migration 20). */
 const INDEXED_LEVEL_MIN = 3;
 
@@ -657,13 +669,7 @@ const INDEXED_LEVEL_MIN = 3;
  * search's own) that let SQLite walk that index, the level's records in id order. Else ''.
  */
 function levelIndexSql(ast: QueryAst): string {
-  let min = 0;
-  let max = MAX_LEVEL_INDEX;
-  for (const c of ast.kind === 'and' ? ast.children : [ast]) {
-    if (c.kind !== 'level') continue;
-    min = Math.max(min, c.min);
-    max = Math.min(max, c.max);
-  }
+  const { min, max } = levelsKept(ast);
   // The index's own expression and condition, as SQLite must see them to use it.
   return min === max && min >= INDEXED_LEVEL_MIN ? `AND (l.severity - 1) / 4 = ${min} AND l.severity >= 13` : '';
 }
