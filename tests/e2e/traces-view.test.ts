@@ -417,7 +417,7 @@ describe('the Traces view', () => {
     await node.click();
     await expect.poll(() => page.url()).toContain('service=checkout');
     await page.locator(`tr[data-trace-id="${traceId}"]`).waitFor();
-    expect(await page.getByLabel('Service').inputValue()).toBe('checkout');
+    await expect.poll(() => page.getByLabel('Service').inputValue()).toBe('checkout');
   });
 
   it('exports a trace as OTLP/JSON, imports a file, and compares two traces', async () => {
