@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, scale)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, fts-variants, scale)
 //   npm run bench -- --only big-folder --big-8m   the big folder at 1M and 8M lines
 //   npm run bench -- --only scale --scale-records 100000000   the 100M-record database (default 10M, --quick 1M)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPat
 import { benchBigFolder } from './big-folder.bench.js';
 import { benchScale } from './scale.bench.js';
 import { benchFtsAlone } from './fts-alone.bench.js';
+import { benchFtsVariants } from './fts-variants.bench.js';
 import { FTS_LEVEL_TAG } from '../../electron/engine/signals/logs/fts-index.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
@@ -52,6 +53,11 @@ function pyLine(i: number): string {
   const extra =
     i % 11 === 3 ? ' timeout waiting for upstream' : i % 100_000 === 77 ? ' kaboom in the flux capacitor' : ' completed normally';
   return `${ts} ${LEVELS[i % LEVELS.length]} ${LOGGERS[i % LOGGERS.length]}: GET /api/users/${i % 1000} status=200 in ${i % 997}ms request_id=${(i * 2654435761) % 4294967296}${extra}\n`;
+}
+/** The message of pyLine(i), as the parser stores it. */
+function pyMessage(i: number): string {
+  const line = pyLine(i);
+  return line.slice(line.indexOf(': ') + 2, -1);
 }
 function p2(n: number): string {
   return String(n).padStart(2, '0');
@@ -305,13 +311,10 @@ try {
   if (wanted('analysis')) rows.push(...benchLoghub(), ...benchLastStart(work, quick ? 200_000 : 1_000_000), ...benchAnomalies(work, quick));
   // The full-text indexer by itself, over records already stored (the message part of the lines).
   if (wanted('fts')) {
-    rows.push(
-      ...benchFtsAlone(work, INGEST_LINES, (i) => {
-        const line = pyLine(i);
-        return line.slice(line.indexOf(': ') + 2, -1);
-      }),
-    );
+    rows.push(...benchFtsAlone(work, INGEST_LINES, pyMessage));
   }
+  // What each part of the FTS insert costs (issue 15): only when asked, it takes minutes.
+  if (only === 'fts-variants') rows.push(...benchFtsVariants(work, quick ? 100_000 : 300_000, pyMessage));
   // A big folder opened for the first time, beside lnav and grep; 8M lines only with --big-8m.
   if (wanted('big-folder')) {
     const sizes = quick ? [300_000] : process.argv.includes('--big-8m') ? [1_000_000, 8_000_000] : [1_000_000];
