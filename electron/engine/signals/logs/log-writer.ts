@@ -5,7 +5,7 @@
 import type { Db } from '../../core/database.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { LogRow } from './rows.js';
-import { MINUTE_US, levelIndexOf, minuteOf } from './rollup.js';
+import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { FtsIndexer, packIds } from './fts-index.js';
 
 /** A record ready to be stored (times in µs). */
@@ -52,6 +52,9 @@ const VALUES_PER_ROW = 15;
  * Rows one INSERT statement stores: one call binds them all, so the cost of a call into SQLite
  * (reset, step, the JS↔C++ crossing) is shared by 64 records (measured: 64 and 128 alike, ~10 %
  * less CPU per record than a statement per record; `json_each` over one JSON string was 3× slower).
+ * The values go as the call's arguments (`run(...values)`), not as one array: better-sqlite3 reads
+ * an array's elements one by one through V8's generic property lookup, its arguments directly
+ * (measured: 0.4 µs less a record, a fifth of the bare insert).
  */
 const ROWS_PER_INSERT = 64;
 /**
@@ -76,6 +79,8 @@ export class LogWriter {
   private readonly upsertCount;
   private readonly saveCheckpoint;
   private readonly saveMeta;
+  /** Records counted by level (0..5) in a run of one source and minute (see writeInTransaction). */
+  private readonly levelCounts = [0, 0, 0, 0, 0, 0];
   /** The largest id stored: a candidate id above it needs no look-up. */
   private maxId: number;
   /** The largest (id - ts) ever stored: a time range [from, to] lies within ids [from, to + maxDrift]. */
@@ -146,10 +151,26 @@ export class LogWriter {
     const sorted = inTimeOrder(records) ? records.slice() : records.slice().sort((a, b) => a.ts - b.ts);
     const ids: number[] = new Array(sorted.length);
     // (source, minute, level) packed in one number (source × 2^40 + minute index × 8 + level; a
-    // minute index stays below 2^33 until 2^53 µs): no string per record.
+    // minute index stays below 2^33 until 2^53 µs): no string per record. A run of records of one
+    // source and minute (the sorted batch is mostly such runs) is counted by level in `levels`
+    // first, then added here: one array increment a record instead of a map look-up.
     const counts = new Map<number, number>();
-    // Per file, the smallest and largest id given in this batch (files.first_id / last_id).
+    const levels = this.levelCounts.fill(0); // a failed write may have left a run's counts
+    let runSource = -1;
+    let runMinute = -1;
+    const endRun = (): void => {
+      for (let level = 0; level < levels.length; level++) {
+        if (levels[level] === 0) continue;
+        const key = runMinute * 8 + level + runSource * 2 ** 40;
+        counts.set(key, (counts.get(key) ?? 0) + levels[level]!);
+        levels[level] = 0;
+      }
+    };
+    // Per file, the smallest and largest id given in this batch (files.first_id / last_id); the
+    // last file's range at hand (a batch's records come in runs of one file).
     const idRanges = new Map<number, { firstId: number; lastId: number }>();
+    let rangeFile: number | null = null;
+    let fileRange = { firstId: 0, lastId: 0 };
     const values = this.rowValues;
     let rowsBound = 0;
     // Stored ids at or above a candidate, ascending (see TAKEN_LOOKAHEAD): every stored id up to
@@ -197,23 +218,33 @@ export class LogWriter {
       values[at + 13] = r.exception?.message ?? null;
       values[at + 14] = r.flags;
       if (++rowsBound === ROWS_PER_INSERT) {
-        this.insertLogs.run(values);
+        this.insertLogs.run(...values);
         rowsBound = 0;
       }
       textBytes += r.message.length + (attributes?.length ?? 0);
       ids[i] = id;
       if (r.fileId !== null) {
-        const range = idRanges.get(r.fileId);
-        if (!range) idRanges.set(r.fileId, { firstId: id, lastId: id });
-        else range.lastId = id; // ids grow through the sorted batch
+        if (r.fileId !== rangeFile) {
+          rangeFile = r.fileId;
+          const known = idRanges.get(rangeFile);
+          if (known) fileRange = known;
+          else idRanges.set(rangeFile, (fileRange = { firstId: id, lastId: id }));
+        }
+        fileRange.lastId = id; // ids grow through the sorted batch
       }
 
       const sourceId = r.sourceId ?? 0;
-      const key = (minuteOf(ts) / MINUTE_US) * 8 + levelIndexOf(r.severity) + sourceId * 2 ** 40;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const minute = Math.floor(ts / MINUTE_US);
+      if (minute !== runMinute || sourceId !== runSource) {
+        endRun();
+        runMinute = minute;
+        runSource = sourceId;
+      }
+      levels[levelIndexOf(r.severity)]!++;
     }
+    endRun();
     // The batch's last rows (fewer than a multi-row insert holds), one by one.
-    for (let k = 0; k < rowsBound; k++) this.insertLog.run(values.slice(k * VALUES_PER_ROW, (k + 1) * VALUES_PER_ROW));
+    for (let k = 0; k < rowsBound; k++) this.insertLog.run(...values.slice(k * VALUES_PER_ROW, (k + 1) * VALUES_PER_ROW));
     values.fill(null); // no strings of this batch kept alive until the next
     for (const [key, n] of counts) {
       const sourceId = Math.floor(key / 2 ** 40);
