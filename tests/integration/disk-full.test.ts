@@ -13,9 +13,13 @@ import type { EngineStatusView, LogPage } from '../../shared/model.js';
 const base = mkdtempSync(join(tmpdir(), 'loupe-diskfull-'));
 const mountPoint = join(base, 'small-disk');
 mkdirSync(mountPoint);
+// Room for what the second start stores once the filler is gone: the 60,000 lines take ~16 MB on
+// disk at their peak (records, index and both WALs; measured 15.8 MB), so on a 16 MB disk a busy
+// machine's larger WAL filled it again and the last wait timed out.
+const DISK_SIZE = '64m';
 const mounted = ((): boolean => {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_SIZE}`, 'tmpfs', mountPoint], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
