@@ -33,6 +33,16 @@ const ATTRIBUTES_TEXT_FN = 'fts_attributes_text';
  */
 const FTS_TAGS_SQL = `'${FTS_LEVEL_TAG}' || CASE WHEN severity BETWEEN 1 AND 24 THEN (severity - 1) / 4 ELSE 2 END`;
 
+/**
+ * `column >= ? AND column <= ?` over logs_fts's rowids. FTS5 narrows a word's doclist to a rowid
+ * range only when the bounds are INTEGER values, and a JS number binds as a REAL: without the casts
+ * it reads the word's whole doclist and filters after (a common word's count over the last hour of
+ * 10M records: 170–320 ms, against 19–23 ms with them).
+ */
+export function ftsRowidRange(column: string): string {
+  return `${column} >= CAST(? AS INTEGER) AND ${column} <= CAST(? AS INTEGER)`;
+}
+
 /** What the full-text index has not covered yet. */
 export interface FtsLag {
   /**

@@ -29,7 +29,7 @@ import { BadRequestError, NotFoundError } from '../../core/errors.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
-import { FTS_LEVEL_TAG, type FtsLag } from './fts-index.js';
+import { FTS_LEVEL_TAG, ftsRowidRange, type FtsLag } from './fts-index.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
@@ -105,13 +105,13 @@ export class LogReader {
         .prepare(
           // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
           `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
-           WHERE logs_fts MATCH ? AND rowid >= ? AND rowid <= ? AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
         )
         .raw(),
       edgeRows: db
         .prepare(
           `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-           WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND ((f.rowid - ?) % ? < ? OR f.rowid > ?)
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND ((f.rowid - ?) % ? < ? OR f.rowid > ?)
              AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
         )
         .raw(),
@@ -257,7 +257,7 @@ export class LogReader {
       sql.fts !== null
         ? this.db.prepare(
             `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid
-             WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+             WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
                AND (${sql.where})
              ORDER BY f.rowid DESC LIMIT ?`,
           )
@@ -373,7 +373,7 @@ export class LogReader {
         sql.fts !== null
           ? this.db.prepare(
               `SELECT ${select} FROM logs_fts f JOIN logs l ON l.id = f.rowid
-               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+               WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
                  AND (${sql.where}) ${tail}`,
             )
           : this.db.prepare(
@@ -491,7 +491,7 @@ export class LogReader {
         sql.fts !== null
           ? this.db.prepare(
               `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-               WHERE logs_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+               WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
                  AND (${sql.where})`,
             )
           : this.db.prepare(
