@@ -6,26 +6,20 @@
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isAccounted, type Fingerprint } from './accounted.js';
+import { isAccounted, type SourceFiles } from './accounted.js';
 import type { BackupNames } from './backup-names.js';
 import { isCompressedName } from './content-sniff.js';
 import { FileReader, type ReaderContext } from './file-reader.js';
 import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey } from './fingerprint.js';
 import type { FileIdentity, KnownFile } from '../../core/file-identity.js';
-import type { TailSink } from './types.js';
 
 /** In a folder, a new file starting with a followed file's bytes may be a copytruncate copy: wait this long for the truncation. */
 const COPY_WAIT_MS = 5000;
 
-/** What the recovery shares with its source's pass loop (the maps are the loop's own). */
-export interface CopytruncateContext {
-  /** Every open file, by dev:ino. */
-  readonly readers: Map<string, FileReader>;
-  /** Files deliberately not read, by dev:ino (see accounted.ts). */
-  readonly accounted: Map<string, Fingerprint>;
+/** What the recovery shares with its source's pass loop. */
+export interface CopytruncateContext extends SourceFiles {
   /** File mode: the file's backups, where its copies are. */
   readonly backups: BackupNames;
-  readonly sink: TailSink;
   readonly reader: ReaderContext;
   /** A single file (its copies are among its backups) or a folder (a copy is a file of the folder). */
   mode(): 'file' | 'folder' | null;

@@ -2,22 +2,16 @@
 // finish a write to its old descriptor, so such a file is read to its end at once, kept open and
 // read a while longer, then closed, accounted (its new name may be a backup of ours: never read it
 // as a new generation) and reported gone.
-import type { Fingerprint } from './accounted.js';
+import type { SourceFiles } from './accounted.js';
 import type { FileReader } from './file-reader.js';
 import { errorText } from './fs-errors.js';
 import type { Clock } from '../../core/clock.js';
-import type { TailSink } from './types.js';
 
 /** After a rename or delete, a writer may still finish a write to the old descriptor: wait this long quiet. */
 const MIN_DRAIN_GRACE_MS = 1000;
 
-/** What the draining shares with its source's pass loop (the maps are the loop's own). */
-export interface RotatedAwayContext {
-  /** Every open file, by dev:ino. */
-  readonly readers: Map<string, FileReader>;
-  /** Files deliberately not read, by dev:ino (see accounted.ts). */
-  readonly accounted: Map<string, Fingerprint>;
-  readonly sink: TailSink;
+/** What the draining shares with its source's pass loop. */
+export interface RotatedAwayContext extends SourceFiles {
   readonly clock: Clock;
   /** The quiet period after which a file's partial line is flushed. */
   readonly idleMs: number;
