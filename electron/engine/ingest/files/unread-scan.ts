@@ -8,8 +8,12 @@
 // the scan (rotated, truncated, rewritten) are skipped and named. A browse (no words: a page of
 // the Logs view by time, level, source) reads those bytes as records instead, newest first from
 // its page's time (bisected on the records' times), so that browsing back never jumps over them.
+// A browse for some levels only (`level:error`) parses no chunk whose bytes hold none of those
+// levels' words, in the formats that take a record's level from such a word on its first line
+// (levelWords): a rare level over a big unread part answers within the caps.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createAssembler, type Assembler } from './parse/assembler.js';
+import { levelNamesWhere } from './parse/levels.js';
 import { looksLikeContinuation } from './parse/continuation.js';
 import type { AssembledRecord } from './parse/types.js';
 import { LineSplitter } from './line-splitter.js';
@@ -19,9 +23,10 @@ import type { Db } from '../../core/database.js';
 import type { FileRow as SourceFileRow } from '../source-store.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Needle } from '../../signals/logs/query/needles.js';
-import type { KeepUnread, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
+import type { KeepUnread, LevelsKept, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from '../../signals/logs/rows.js';
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
+import { LEVELS, levelOf } from '../../../../shared/severity.js';
 
 /** The most one search scans of the unread bytes… */
 export const MAX_SCAN_BYTES = 1024 ** 3;
@@ -46,6 +51,15 @@ const BROWSE_FIRST_CHUNK = 64 * 1024;
  */
 const NEAR_WINDOW = { back: 4 * 1024, ahead: 16 * 1024 };
 const WIDE_WINDOW = { back: 64 * 1024, ahead: 256 * 1024 };
+/**
+ * The formats whose records take their level only from a level word (levels.ts's names, any case)
+ * on their first line: Python logging's `%(levelname)s` layouts, and the plain reading of a line
+ * they do not parse (a leading or sniffed level word). A record of another level cannot hold one
+ * of the wanted levels' words there. (JSON's numbers, glog's letters, an access log's status are
+ * levels without such a word: those formats are always parsed.) A colour code is taken to wrap a
+ * level word, never to split it (`\x1b[31mERROR\x1b[0m`, as loggers colour them).
+ */
+const LEVEL_WORD_FORMATS = new Set(['python', 'python-basic']);
 
 /** The checkpoint columns of a file the scan reads (the `files` row, as the source store keeps it). */
 type FileRow = Pick<
@@ -157,13 +171,14 @@ export class UnreadFileScan implements UnreadFiles {
     return this.eachRange((range, started, budget) => this.scanRange(range, pattern, keep, want, started, budget));
   }
 
-  browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer {
+  browse(from: number, to: number, keep: KeepUnread, want: number, levels?: LevelsKept): UnreadAnswer {
     const unordered: string[] = [];
     const answer = this.eachRange((range, started, budget) => {
       // Only the files still read tail first (their older part, and their tail): the bytes just
       // appended to a file read to its end are stored in moments, and shown then.
       if (!backfilling(range.file)) return { matches: [], scanned: 0, stopped: false, changed: false };
-      const r = this.browseRange(range, from, to, keep, want, started, budget);
+      const words = levels ? levelWords(range.file.format, levels) : null;
+      const r = this.browseRange(range, from, to, keep, want, started, budget, words);
       if (r.unordered) unordered.push(range.file.path);
       return r;
     });
@@ -274,6 +289,7 @@ export class UnreadFileScan implements UnreadFiles {
     want: number,
     started: number,
     budget: number,
+    words: RegExp | null,
   ): RangeAnswer & { unordered: boolean } {
     const nowUs = this.clock.nowUs();
     let scanned = 0;
@@ -291,15 +307,15 @@ export class UnreadFileScan implements UnreadFiles {
         if (scanned >= budget || this.clock.nowMs() - started >= MAX_SCAN_MS) {
           return { matches: newestOf(matches, want), scanned, stopped: true, changed: false, unordered: !ordered };
         }
-        const read = this.recordsBefore(range, top, chunk, nowUs);
+        const read = this.recordsBefore(range, top, chunk, nowUs, words);
         if (read === null) return { matches: [], scanned, stopped: false, changed: true, unordered: !ordered };
         for (let i = read.records.length - 1; i >= 0 && !done; i--) {
-          const { row, start } = read.records[i]!;
+          const { row, start, cannotMatch } = read.records[i]!;
           if (ordered && row.ts > newer) inOrder = false;
           newer = row.ts;
           // In time order, the records before this one are older still, and the page is full.
           if (ordered && (!inOrder || row.ts < from || matches.length >= want)) done = true;
-          else if (row.ts >= from && row.ts <= to && keep(row, start)) {
+          else if (!cannotMatch && row.ts >= from && row.ts <= to && keep(row, start)) {
             row.id = this.standInId(range.file.id, start);
             matches.push({ row, file: range.file.path, offset: start });
           }
@@ -317,21 +333,26 @@ export class UnreadFileScan implements UnreadFiles {
   /**
    * The records starting in about `chunk` bytes before `top` (a record's start, or the range's
    * end), parsed whole with the file's format; `start`: the first one's start (the next `top`).
-   * Null when the file shrank under the read.
+   * When `words` is given and the bytes hold none of them, no record there can match: only the
+   * first (oldest) one is parsed, `cannotMatch`, for its time (where the browse stops, and whether
+   * the range is in time order). Null when the file shrank under the read.
    */
   private recordsBefore(
     range: Range,
     top: number,
     chunk: number,
     nowUs: number,
-  ): { start: number; records: { row: LogRow; start: number }[] } | null {
+    words: RegExp | null,
+  ): { start: number; records: { row: LogRow; start: number; cannotMatch?: boolean }[] } | null {
     let at = Math.max(range.start, top - chunk);
+    let first: { row: LogRow; start: number } | undefined;
     // From the start of the record holding `at` (before a line too long to parse, look further back).
     while (at > range.start) {
       const holding = recordHolding(range, at, nowUs);
       if (holding === null) return null;
       if (holding !== undefined) {
         at = holding.start;
+        first = holding;
         break;
       }
       at = Math.max(range.start, at - WIDE_WINDOW.back);
@@ -340,6 +361,15 @@ export class UnreadFileScan implements UnreadFiles {
     const length = top - start;
     const buf = length <= this.chunk.length ? this.chunk : Buffer.alloc(length);
     if (readFully(range.fd, buf, length, start) < length) return null;
+    // Every record starting here has its first line here (the next one starts at `top` at the latest).
+    if (words && length > 0 && !words.test(buf.toString('latin1', 0, length))) {
+      if (first === undefined && start === range.start) {
+        const holding = recordHolding(range, start, nowUs);
+        if (holding === null) return null;
+        first = holding;
+      }
+      if (first !== undefined && first.start === start) return { start, records: [{ row: first.row, start, cannotMatch: true }] };
+    }
     const splitter = new LineSplitter();
     const lines = splitter.push(buf.subarray(0, length), start);
     // `top` is a record's start (a line's) but at the range's end, where a last line may be unfinished.
@@ -376,6 +406,26 @@ function firstAfter(range: Range, to: number, nowUs: number): number | null {
     else lo = found.end;
   }
   return lo;
+}
+
+/**
+ * What a record's bytes must hold for its level to be one of `levels` in a file of `format`: one of
+ * those levels' words, any case, not followed by a letter (a record of another level may hold one
+ * too: it is then parsed and judged). Null when every record may match: a format that writes
+ * levels otherwise (or not known), or levels that take in info (the level of a record that gives
+ * none).
+ */
+function levelWords(format: string | null, levels: LevelsKept): RegExp | null {
+  if (format === null || !LEVEL_WORD_FORMATS.has(format)) return null;
+  const info = LEVELS.indexOf('info');
+  if (levels.min <= info && info <= levels.max) return null;
+  const index = (severity: number): number => LEVELS.indexOf(levelOf(severity));
+  const names = levelNamesWhere((severity) => index(severity) >= levels.min && index(severity) <= levels.max);
+  // No word for these levels: no record of them (min > max, or no such level), nothing to parse.
+  if (names.length === 0) return /(?!)/;
+  // A level word ends where its letters do (`ERROR:`, `[warn]`, `debug2`, `ERROR -`): so `err` in
+  // `interrupted` is no hit. Its start is not bounded: a time may run into it.
+  return new RegExp(`(?:${names.join('|')})(?![a-z])`, 'i');
 }
 
 /** The newest `want` of a range's records (by time, then by place in the file). */
