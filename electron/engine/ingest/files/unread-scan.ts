@@ -10,10 +10,10 @@
 // its page's time (bisected on the records' times), so that browsing back never jumps over them.
 // A browse for some levels only (`level:error`) parses no chunk whose bytes hold none of those
 // levels' words, in the formats that take a record's level from such a word on its first line
-// (levelWords): a rare level over a big unread part answers within the caps.
+// (level-words.ts): a rare level over a big unread part answers within the caps.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createAssembler, type Assembler } from './parse/assembler.js';
-import { levelNamesWhere } from './parse/levels.js';
+import { levelWords } from './level-words.js';
 import { looksLikeContinuation } from './parse/continuation.js';
 import type { AssembledRecord } from './parse/types.js';
 import { LineSplitter } from './line-splitter.js';
@@ -26,7 +26,6 @@ import type { Needle } from '../../signals/logs/query/needles.js';
 import type { KeepUnread, LevelsKept, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from '../../signals/logs/rows.js';
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
-import { LEVELS, levelOf } from '../../../../shared/severity.js';
 
 /** The most one search scans of the unread bytes… */
 export const MAX_SCAN_BYTES = 1024 ** 3;
@@ -51,15 +50,6 @@ const BROWSE_FIRST_CHUNK = 64 * 1024;
  */
 const NEAR_WINDOW = { back: 4 * 1024, ahead: 16 * 1024 };
 const WIDE_WINDOW = { back: 64 * 1024, ahead: 256 * 1024 };
-/**
- * The formats whose records take their level only from a level word (levels.ts's names, any case)
- * on their first line: Python logging's `%(levelname)s` layouts, and the plain reading of a line
- * they do not parse (a leading or sniffed level word). A record of another level cannot hold one
- * of the wanted levels' words there. (JSON's numbers, glog's letters, an access log's status are
- * levels without such a word: those formats are always parsed.) A colour code is taken to wrap a
- * level word, never to split it (`\x1b[31mERROR\x1b[0m`, as loggers colour them).
- */
-const LEVEL_WORD_FORMATS = new Set(['python', 'python-basic']);
 
 /** The checkpoint columns of a file the scan reads (the `files` row, as the source store keeps it). */
 type FileRow = Pick<
@@ -406,26 +396,6 @@ function firstAfter(range: Range, to: number, nowUs: number): number | null {
     else lo = found.end;
   }
   return lo;
-}
-
-/**
- * What a record's bytes must hold for its level to be one of `levels` in a file of `format`: one of
- * those levels' words, any case, not followed by a letter (a record of another level may hold one
- * too: it is then parsed and judged). Null when every record may match: a format that writes
- * levels otherwise (or not known), or levels that take in info (the level of a record that gives
- * none).
- */
-function levelWords(format: string | null, levels: LevelsKept): RegExp | null {
-  if (format === null || !LEVEL_WORD_FORMATS.has(format)) return null;
-  const info = LEVELS.indexOf('info');
-  if (levels.min <= info && info <= levels.max) return null;
-  const index = (severity: number): number => LEVELS.indexOf(levelOf(severity));
-  const names = levelNamesWhere((severity) => index(severity) >= levels.min && index(severity) <= levels.max);
-  // No word for these levels: no record of them (min > max, or no such level), nothing to parse.
-  if (names.length === 0) return /(?!)/;
-  // A level word ends where its letters do (`ERROR:`, `[warn]`, `debug2`, `ERROR -`): so `err` in
-  // `interrupted` is no hit. Its start is not bounded: a time may run into it.
-  return new RegExp(`(?:${names.join('|')})(?![a-z])`, 'i');
 }
 
 /** The newest `want` of a range's records (by time, then by place in the file). */
