@@ -10,7 +10,7 @@ import {
   isSameFile,
 } from '../../../electron/engine/ingest/files/fingerprint.js';
 import { binaryReason, countLeadingNuls, isCompressedName } from '../../../electron/engine/ingest/files/content-sniff.js';
-import { extensionStyleBackup } from '../../../electron/engine/ingest/files/file-source.js';
+import { extensionStyleBackup } from '../../../electron/engine/ingest/files/backup-names.js';
 
 let dir: string;
 beforeEach(async () => {

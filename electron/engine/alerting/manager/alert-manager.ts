@@ -9,7 +9,6 @@
 // (`escalate_after`: notified again one urgency higher). Every wait is a scheduler task on the
 // engine's clock; what each group notified is in SQLite, so a restart does not notify it again.
 import type { AlertManagerStatusView } from '../../../../shared/model.js';
-import type { FiringAlertItem } from '../../../../shared/host-protocol.js';
 import type {
   AcknowledgementView,
   AlertNotificationEvent,
@@ -31,7 +30,6 @@ import {
   commonOf,
   describe,
   shortId,
-  URGENCIES,
   type Notification,
   type NotificationKind,
   type NotifiedAlert,
@@ -42,11 +40,13 @@ import { FIRING_ENDS_AFTER_INTERVALS, TeamAlertmanagerNotifier } from '../notifi
 import { WebhookNotifier } from '../notifiers/webhook.js';
 import { DEFAULT_CONFIG, parseConfig, type ManagerConfig, type RouteConfig } from './config.js';
 import { CONFIG_CHECK_MS, CONFIG_RELOAD_JOB, ManagerConfigFile } from './config-file.js';
+import { firingReport } from './firing-report.js';
+import { inhibitorOf } from './inhibition.js';
 import { alertManagerApi } from './manager-api.js';
-import { allHold } from './matchers.js';
+import { groupLabels, muted, routeById, routesFor } from './routing.js';
 import { Silences, type SilenceRequest } from './silences.js';
 import { ManagerStore } from './store.js';
-import { intervalHolds } from './time-intervals.js';
+import { raise, urgencyOf } from './urgency.js';
 
 export interface AlertManagerOptions {
   db: Db;
@@ -59,9 +59,6 @@ export interface AlertManagerOptions {
   /** alertmanager.yml: read at start and again whenever it changes (instead of `config`). */
   configPath?: string;
 }
-
-/** Urgency of a notification from the alerts' severity: P1 critical, P4 low, else normal. */
-const SEVERITY_URGENCY: Record<string, Urgency> = { P1: 'critical', P2: 'normal', P3: 'normal', P4: 'low' };
 
 /** `createdBy` of the silences the desktop's *Snooze* makes. */
 export const SNOOZE_CREATED_BY = 'Loupe (snooze)';
@@ -145,7 +142,7 @@ export class AlertManager implements AlertSink {
     const next = this.configFile?.check();
     if (!next) return;
     this.current = next;
-    for (const g of this.groups.values()) g.route = this.routeById(g.route.id) ?? g.route;
+    for (const g of this.groups.values()) g.route = routeById(this.config.route, g.route.id) ?? g.route;
   }
 
   /**
@@ -159,7 +156,7 @@ export class AlertManager implements AlertSink {
     this.silenceBook.load();
     this.acked = new Set(this.store.acks().map((a) => a.fingerprint));
     for (const row of this.store.groups()) {
-      const route = this.routeById(row.routeId);
+      const route = routeById(this.config.route, row.routeId);
       if (!route) {
         this.store.deleteGroup(row.groupKey);
         continue;
@@ -206,7 +203,7 @@ export class AlertManager implements AlertSink {
   send(alerts: readonly Alert[]): void {
     for (const alert of alerts) {
       if (alert.endsAt !== null && this.acked.delete(alert.fingerprint)) this.store.unack(alert.fingerprint);
-      for (const route of this.routesFor(alert.labels)) {
+      for (const route of routesFor(this.config.route, alert.labels)) {
         const labels = groupLabels(route, alert.labels);
         const key = `${route.id}:${JSON.stringify(labels)}`;
         let g = this.groups.get(key);
@@ -224,25 +221,6 @@ export class AlertManager implements AlertSink {
   }
 
   // Routing and groups.
-
-  private routesFor(labels: AlertLabels): RouteConfig[] {
-    const match = (route: RouteConfig): RouteConfig[] => {
-      if (!allHold(route.matchers, labels)) return [];
-      const found: RouteConfig[] = [];
-      for (const child of route.routes) {
-        const m = match(child);
-        found.push(...m);
-        if (m.length > 0 && !child.continue) break;
-      }
-      return found.length > 0 ? found : [route];
-    };
-    return match(this.config.route);
-  }
-
-  private routeById(id: string): RouteConfig | undefined {
-    const find = (r: RouteConfig): RouteConfig | undefined => (r.id === id ? r : r.routes.map(find).find((x) => x !== undefined));
-    return find(this.config.route);
-  }
 
   private newGroup(key: string, route: RouteConfig, labels: AlertLabels): Group {
     const g: Group = {
@@ -274,12 +252,6 @@ export class AlertManager implements AlertSink {
     this.tasks.add(task);
   }
 
-  private muted(route: RouteConfig, now: number): boolean {
-    const holds = (name: string): boolean => (this.config.timeIntervals.get(name) ?? []).some((i) => intervalHolds(i, now));
-    if (route.muteTimeIntervals.some(holds)) return true;
-    return route.activeTimeIntervals.length > 0 && !route.activeTimeIntervals.some(holds);
-  }
-
   private silenced(labels: AlertLabels, now: number): boolean {
     return this.silenceBook.silencing(labels, now).length > 0;
   }
@@ -294,18 +266,12 @@ export class AlertManager implements AlertSink {
 
   /** The firing alert that inhibits `alert` (the first found), or null. */
   private inhibitedBy(alert: Alert): Alert | null {
-    for (const rule of this.config.inhibitRules) {
-      if (!allHold(rule.targetMatchers, alert.labels)) continue;
-      for (const g of this.groups.values())
-        for (const { alert: source } of g.alerts.values()) {
-          if (source.endsAt !== null || source.fingerprint === alert.fingerprint) continue;
-          if (!allHold(rule.sourceMatchers, source.labels)) continue;
-          if (!rule.equal.every((l) => (source.labels[l] ?? '') === (alert.labels[l] ?? ''))) continue;
-          if (rule.listedIn && !listedIn(source.labels[rule.listedIn.source], alert.labels[rule.listedIn.target])) continue;
-          return source;
-        }
-    }
-    return null;
+    return inhibitorOf(this.config.inhibitRules, alert, () => this.trackedAlerts());
+  }
+
+  /** Every alert of every group (firing or resolved, an alert in two groups twice). */
+  private *trackedAlerts(): Iterable<Alert> {
+    for (const g of this.groups.values()) for (const { alert } of g.alerts.values()) yield alert;
   }
 
   /**
@@ -347,7 +313,7 @@ export class AlertManager implements AlertSink {
   private flush(g: Group): void {
     g.timer = null;
     const now = this.now();
-    if (this.muted(g.route, now)) {
+    if (muted(g.route, this.config.timeIntervals, now)) {
       this.arm(g, g.route.groupIntervalMs);
       return;
     }
@@ -416,7 +382,7 @@ export class AlertManager implements AlertSink {
     const visible = this.visibleFiring(g, now);
     const waiting = visible.filter((a) => g.notified.has(a.fingerprint) && !this.acked.has(a.fingerprint));
     if (waiting.length === 0) return;
-    if (this.muted(g.route, now)) {
+    if (muted(g.route, this.config.timeIntervals, now)) {
       g.escalationTimer = this.scheduler.after(g.route.groupIntervalMs, () => this.escalate(g));
       return;
     }
@@ -500,34 +466,9 @@ export class AlertManager implements AlertSink {
     return firing;
   }
 
-  /**
-   * Tells the tray which alerts fire (when that changed): the unacknowledged ones first, most severe
-   * first, then by title. The count and the critical colour leave acknowledged alerts out: someone
-   * is on them, so they no longer call for attention — but they still fire, so they stay listed.
-   */
+  /** Tells the tray which alerts fire (firing-report.ts), when that changed. */
   private reportFiring(): void {
-    const firing = [...this.firing().values()];
-    const items: FiringAlertItem[] = firing
-      .map((a) => ({
-        fingerprint: a.fingerprint,
-        title: alertTitle(a),
-        severity: a.labels.severity ?? '',
-        url: a.generatorURL,
-        ...(this.acked.has(a.fingerprint) ? { acknowledged: true } : {}),
-      }))
-      .sort(
-        (a, b) =>
-          Number(a.acknowledged === true) - Number(b.acknowledged === true) ||
-          severityRank(a.severity) - severityRank(b.severity) ||
-          (a.title < b.title ? -1 : a.title > b.title ? 1 : 0),
-      );
-    const calling = items.filter((a) => a.acknowledged !== true);
-    const message = {
-      type: 'alerts-firing' as const,
-      count: calling.length,
-      critical: calling.some((a) => a.severity === 'P1'),
-      alerts: JSON.stringify(items),
-    };
+    const message = firingReport([...this.firing().values()], this.acked);
     const key = JSON.stringify(message);
     if (key === this.lastFiring) return;
     this.lastFiring = key;
@@ -644,40 +585,4 @@ export class AlertManager implements AlertSink {
       status: () => ({ alertManager: this.status() }),
     };
   }
-}
-
-/** An alert's line in the tray: its name and summary. */
-function alertTitle(a: Alert): string {
-  const name = a.labels.alertname ?? 'alert';
-  const summary = a.annotations.summary;
-  return summary && summary !== name ? `${name}: ${summary}` : name;
-}
-
-/** P1 first … P4, then alerts without a severity. */
-function severityRank(severity: string): number {
-  const m = /^P([1-4])$/.exec(severity);
-  return m ? Number(m[1]) : 5;
-}
-
-function groupLabels(route: RouteConfig, labels: AlertLabels): AlertLabels {
-  const names = route.groupBy === 'all' ? Object.keys(labels) : route.groupBy;
-  const out: AlertLabels = {};
-  for (const name of [...names].sort()) if (labels[name] !== undefined) out[name] = labels[name];
-  return out;
-}
-
-function urgencyOf(alerts: readonly Alert[]): Urgency {
-  let best = -1;
-  for (const a of alerts) best = Math.max(best, URGENCIES.indexOf(SEVERITY_URGENCY[a.labels.severity ?? ''] ?? 'normal'));
-  return URGENCIES[Math.max(best, 0)] ?? 'normal';
-}
-
-function raise(u: Urgency, steps: number): Urgency {
-  return URGENCIES[Math.min(URGENCIES.length - 1, URGENCIES.indexOf(u) + steps)]!;
-}
-
-/** Whether `value` is one of the comma-separated items of `list` (both present). */
-function listedIn(value: string | undefined, list: string | undefined): boolean {
-  if (!value || !list) return false;
-  return list.split(',').some((item) => item.trim() === value);
 }

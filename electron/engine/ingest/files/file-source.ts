@@ -1,21 +1,28 @@
 // Watches one source path (a file or a folder) and follows every file it covers through rotation:
 // rename chains, date suffixes, logrotate create/copytruncate, delete-and-recreate.
 //
-// Everything runs in one serialized "pass" loop, triggered by chokidar events (fast, lossy) and a
-// stat poll (slow, reliable): a pass never overlaps another, so readers need no locking.
-import { watch, type FSWatcher } from 'chokidar';
-import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
+// Everything runs in one serialized "pass" loop (pass-loop.ts), triggered by chokidar events (fast,
+// lossy) and a stat poll (slow, reliable): a pass never overlaps another, so readers need no locking.
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { isAccounted, type Fingerprint } from './accounted.js';
+import { BackupNames } from './backup-names.js';
 import { binaryReason, countLeadingNuls, isCompressedName, SNIFF_BYTES } from './content-sniff.js';
+import { CopytruncateRecovery } from './copytruncate.js';
 import { Backfill, FileReader, READ_BUFFER_BYTES, TAIL_FIRST_MIN_BYTES, tailStartOf, type ReaderContext } from './file-reader.js';
-import { fingerprintMatches, fingerprintOf, hashBytes, inodeKey, readExactly } from './fingerprint.js';
+import { fingerprintMatches, fingerprintOf, inodeKey, readExactly } from './fingerprint.js';
+import { listFolderFiles } from './folder-listing.js';
+import { errorText, isMissing } from './fs-errors.js';
+import { PassLoop } from './pass-loop.js';
+import { PathWatcher } from './path-watcher.js';
+import { RotatedAway } from './rotated-away.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { stableListing, statAll, type ListedFile } from './stable-listing.js';
 import type { FileIdentity, KnownFile } from '../../core/file-identity.js';
 import type { TailSink } from './types.js';
 import { systemClock } from '../../core/clock.js';
-import { Scheduler, type Task } from '../../core/scheduler.js';
+import { Scheduler } from '../../core/scheduler.js';
 
 export { FINGERPRINT_BYTES } from './fingerprint.js';
 export { MAX_LINE_BYTES } from './line-splitter.js';
@@ -24,14 +31,8 @@ export const DEFAULT_POLL_MS = 250;
 export const DEFAULT_IDLE_MS = 1000;
 export const COMPRESSED_BACKUP_PROBLEM = 'compressed backup: its lines were read before it was compressed';
 
-/** After a rename or delete, a writer may still finish a write to the old descriptor: wait this long quiet. */
-const MIN_DRAIN_GRACE_MS = 1000;
-/** In a folder, a new file starting with a followed file's bytes may be a copytruncate copy: wait this long for the truncation. */
-const COPY_WAIT_MS = 5000;
 /** For this long after start, every pass lists the files while known ones are not resumed yet. */
 const KNOWN_SEARCH_MS = 30_000;
-/** Folder sources re-list their tree every this many polls even without events. */
-const POLLS_PER_RELIST = 4;
 /** How much of the big files' older parts a pass reads (then the tails are looked at again). */
 const BACKFILL_SLICE_BYTES = 8 * READ_BUFFER_BYTES;
 
@@ -78,39 +79,9 @@ export function createFileSource(opts: FileSourceOptions): FileSource {
   return new FileSourceRunner(opts);
 }
 
-type Fingerprint = { fpLen: number; fpHash: string };
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function errorCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/**
- * Names of backups that keep the extension (logrotate `extension .log`): stem, a separator, a number
- * or a date (with an optional time), then the extension. Narrow on purpose: app-error.log is not a
- * backup of app.log.
- */
-export function extensionStyleBackup(base: string): RegExp | null {
-  const ext = extname(base);
-  if (ext === '' || ext === base) return null;
-  const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const stem = esc(base.slice(0, -ext.length));
-  return new RegExp(`^${stem}[-._](?:\\d{1,4}|\\d{4}-?\\d{2}-?\\d{2}(?:[-_T]?\\d{2}(?:[-:]?\\d{2}){0,2})?|\\d{10})${esc(ext)}$`);
-}
-
-function isMissing(err: unknown): boolean {
-  const code = errorCode(err);
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
 class FileSourceRunner implements FileSource {
   private readonly root: string;
   private readonly sink: TailSink;
-  private readonly pollMs: number;
-  private readonly idleMs: number;
   private readonly ctx: ReaderContext;
   /** Decided when the path is first seen: a single file (siblings are only backups) or a folder (every file is a source). */
   private mode: 'file' | 'folder' | null = null;
@@ -127,8 +98,6 @@ class FileSourceRunner implements FileSource {
   private unclaimedKnown: KnownFile[];
   /** Files deliberately not read, by dev:ino with their fingerprint (inodes get reused): older backups, consumed copies, binaries. */
   private readonly accounted = new Map<string, Fingerprint>();
-  /** Folder mode: possible copytruncate copies held back, by dev:ino, with when they were first seen. */
-  private readonly heldCopies = new Map<string, number>();
   /** Folder mode: open readers missing from the last listing (moved out of the folder), with since when. */
   private readonly unlisted = new Map<string, number>();
   private readonly problems = new Map<string, string>();
@@ -136,20 +105,14 @@ class FileSourceRunner implements FileSource {
   private currentState: FileSourceState = 'missing';
   private currentError: string | null = null;
 
-  private watcher: FSWatcher | null = null;
-  private watcherTarget: string | null = null;
+  private readonly watcher: PathWatcher;
   private readonly scheduler: Scheduler;
-  private pollTimer: Task | null = null;
-  private kickTimer: Task | null = null;
-  private pollCount = 0;
-  private running: Promise<void> | null = null;
-  private rerun = false;
-  private wantDiscovery = true;
-  private firstPass = true;
+  private readonly passes: PassLoop;
   /** File mode: the backups present when the file was first looked at were taken stock of (not read). */
   private siblingsBaselined = false;
-  private stopped = false;
-  private readonly extensionStyle: RegExp | null;
+  private readonly backups: BackupNames;
+  private readonly copytruncate: CopytruncateRecovery;
+  private readonly rotated: RotatedAway;
   private readonly createdAt: number;
   private readonly followSymlinks: boolean;
   private readonly claim: NonNullable<FileSourceOptions['claim']>;
@@ -159,21 +122,55 @@ class FileSourceRunner implements FileSource {
   constructor(opts: FileSourceOptions) {
     this.root = resolve(opts.path);
     this.sink = opts.sink;
-    this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
-    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+    const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
     this.scheduler = opts.scheduler ?? new Scheduler(systemClock);
     this.createdAt = this.scheduler.clock.nowMs();
     this.ctx = {
       clock: this.scheduler.clock,
       sink: opts.sink,
       buffer: Buffer.alloc(READ_BUFFER_BYTES),
-      idleMs: this.idleMs,
+      idleMs,
       maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     };
     this.unclaimedKnown = [...opts.known];
     this.followSymlinks = opts.followSymlinks === true;
     this.claim = opts.claim ?? (() => null);
-    this.extensionStyle = extensionStyleBackup(basename(this.root));
+    this.backups = new BackupNames(this.root);
+    this.passes = new PassLoop(this.scheduler, opts.pollMs ?? DEFAULT_POLL_MS, {
+      pass: (discover) => this.pass(discover),
+      failed: (err) => {
+        // The error is the source's state until a pass succeeds.
+        this.setState('error', errorText(err));
+        this.reportProblem(null, this.root, errorText(err));
+      },
+      relists: () => this.mode !== 'file',
+    });
+    this.watcher = new PathWatcher(this.scheduler, {
+      onEvent: (event, path) => {
+        if (this.mode === 'file' && !this.backups.isOwn(basename(path))) return;
+        this.passes.kick(event !== 'change');
+      },
+      onError: (target, problem) => this.reportProblem(null, target, problem),
+      stopped: () => this.stopped,
+    });
+    this.copytruncate = new CopytruncateRecovery({
+      readers: this.readers,
+      accounted: this.accounted,
+      backups: this.backups,
+      sink: this.sink,
+      reader: this.ctx,
+      mode: () => this.mode,
+      unclaimedKnown: () => this.unclaimedKnown,
+    });
+    this.rotated = new RotatedAway({
+      readers: this.readers,
+      accounted: this.accounted,
+      sink: this.sink,
+      clock: this.scheduler.clock,
+      idleMs,
+      readOrSkip: (reader) => this.readOrSkip(reader),
+      reportProblem: (fileId, path, problem) => this.reportProblem(fileId, path, problem),
+    });
   }
 
   state(): FileSourceState {
@@ -195,79 +192,25 @@ class FileSourceRunner implements FileSource {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    this.schedulePoll();
-    // The first pass decides which known files resume where: wait for it before events can race it.
-    this.kick(true, 0);
-    await this.running;
+    await this.passes.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.pollTimer?.cancel();
-    this.kickTimer?.cancel();
-    this.pollTimer = null;
-    this.kickTimer = null;
-    await this.closeWatcher();
-    while (this.running) await this.running;
+    this.passes.halt();
+    await this.watcher.close();
+    await this.passes.settled();
     // No partial line is flushed: the committed offsets say where to resume next time.
     for (const reader of this.readers.values()) await reader.close();
     this.readers.clear();
     this.current = null;
   }
 
-  // ---- scheduling ----
-
-  private schedulePoll(): void {
-    this.pollTimer = this.scheduler.after(this.pollMs, () => {
-      if (this.stopped) return;
-      this.schedulePoll();
-      this.onPoll();
-    });
+  private get stopped(): boolean {
+    return this.passes.stopped;
   }
 
-  private onPoll(): void {
-    this.pollCount++;
-    this.kick(this.mode !== 'file' && this.pollCount % POLLS_PER_RELIST === 0, 0);
-  }
-
-  /** Runs a pass soon; passes never overlap (a kick during a pass makes one more pass). */
-  private kick(discover: boolean, delayMs = 10): void {
-    if (this.stopped) return;
-    if (discover) this.wantDiscovery = true;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    if (this.kickTimer) return;
-    const run = (): void => {
-      this.kickTimer = null;
-      if (this.stopped || this.running) {
-        if (this.running) this.rerun = true;
-        return;
-      }
-      this.running = this.loop().finally(() => {
-        this.running = null;
-      });
-    };
-    if (delayMs <= 0) run();
-    else this.kickTimer = this.scheduler.after(delayMs, run);
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.rerun = false;
-      const discover = this.wantDiscovery;
-      this.wantDiscovery = false;
-      try {
-        await this.pass(discover);
-      } catch (err) {
-        // A pass never throws out of a timer: the error is the source's state until a pass succeeds.
-        this.setState('error', errorText(err));
-        this.reportProblem(null, this.root, errorText(err));
-      }
-      this.firstPass = false;
-    } while (this.rerun && !this.stopped);
+  private get firstPass(): boolean {
+    return this.passes.first;
   }
 
   private setState(state: FileSourceState, error: string | null): void {
@@ -285,44 +228,6 @@ class FileSourceRunner implements FileSource {
     if (!this.problems.has(path)) return;
     this.problems.delete(path);
     this.sink.problem(fileId, path, null);
-  }
-
-  // ---- watching ----
-
-  private async ensureWatcher(target: string, recursive: boolean): Promise<void> {
-    if (this.watcher && this.watcherTarget === target) return;
-    await this.closeWatcher();
-    if (this.stopped) return;
-    const watcher = watch(target, {
-      ignoreInitial: true,
-      persistent: false,
-      depth: recursive ? undefined : 0,
-      ignorePermissionErrors: true,
-    });
-    watcher.on('all', (event, path) => {
-      if (this.mode === 'file' && !this.isOwnName(basename(path))) return;
-      this.kick(event !== 'change');
-    });
-    watcher.on('error', (err) => {
-      // Events are only a hint; the poll keeps the source going. Still, say why they stopped.
-      this.reportProblem(null, target, `watching failed: ${errorText(err)}`);
-    });
-    this.watcher = watcher;
-    this.watcherTarget = target;
-    await new Promise<void>((done) => {
-      const timer = this.scheduler.after(2000, done);
-      watcher.once('ready', () => {
-        timer.cancel();
-        done();
-      });
-    });
-  }
-
-  private async closeWatcher(): Promise<void> {
-    const watcher = this.watcher;
-    this.watcher = null;
-    this.watcherTarget = null;
-    if (watcher) await watcher.close().catch(() => undefined);
   }
 
   // ---- the pass ----
@@ -347,7 +252,7 @@ class FileSourceRunner implements FileSource {
       // Backups already there now are old; one appearing later was rotated before we saw its file.
       if (!this.siblingsBaselined || this.lookingForKnown()) await this.scanSiblings();
       const parent = await this.existingParent(dirname(this.root));
-      if (parent) await this.ensureWatcher(parent, false);
+      if (parent) await this.watcher.ensure(parent, false);
       return;
     }
     if (this.mode === 'file') await this.passFile(rootStat);
@@ -370,7 +275,7 @@ class FileSourceRunner implements FileSource {
         continue;
       }
       if (backfill.done) reader.backfill = null;
-      else this.rerun = true;
+      else this.passes.again();
     }
   }
 
@@ -387,19 +292,14 @@ class FileSourceRunner implements FileSource {
 
   // ---- a single file path ----
 
-  /** File mode: the file's name or one of its backups' names. */
-  private isOwnName(name: string): boolean {
-    return name.startsWith(basename(this.root)) || this.extensionStyle?.test(name) === true;
-  }
-
   private async passFile(pathStat: Stats | null): Promise<void> {
     const dir = dirname(this.root);
     if (this.stopped) return;
-    await this.ensureWatcher((await this.existingParent(dir)) ?? dir, false);
+    await this.watcher.ensure((await this.existingParent(dir)) ?? dir, false);
     let rotated = false;
     const cur = this.current;
     if (cur && (!pathStat || pathStat.dev !== cur.identity.dev || pathStat.ino !== cur.identity.ino)) {
-      await this.detach(cur);
+      await this.rotated.detach(cur);
       this.current = null;
       rotated = true;
     }
@@ -412,26 +312,10 @@ class FileSourceRunner implements FileSource {
     if (rotated || !this.siblingsBaselined || this.lookingForKnown()) await this.scanSiblings();
 
     if (this.current) await this.follow(this.current);
-    await this.drainDetached();
+    await this.rotated.drain();
     if (!pathStat) this.setState('missing', null);
     else if (this.current || !this.problems.has(this.root)) this.setState('watching', null);
     else this.setState('error', this.problems.get(this.root) ?? null);
-  }
-
-  /**
-   * Backup names of the file: app.log.1, app.log-20261130, app.log.2026-11-30_01-49-40 ..., and
-   * logrotate's `extension .log` style, app.1.log and app-20261130.log.
-   */
-  private async siblingPaths(): Promise<string[]> {
-    const dir = dirname(this.root);
-    const base = basename(this.root);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return [];
-    }
-    return names.filter((n) => n !== base && this.isOwnName(n) && !isCompressedName(n)).map((n) => join(dir, n));
   }
 
   /**
@@ -445,10 +329,10 @@ class FileSourceRunner implements FileSource {
     let listing: ListedFile[];
     if (this.unclaimedKnown.length > 0) {
       // Known files are judged gone from this listing: the file itself and its backups, untorn.
-      listing = await stableListing(async () => [this.root, ...(await this.siblingPaths())], this.scheduler);
+      listing = await stableListing(async () => [this.root, ...(await this.backups.paths())], this.scheduler);
       this.forgetKnownNotListed(listing);
       listing = listing.filter((f) => f.path !== this.root);
-    } else listing = await statAll(await this.siblingPaths());
+    } else listing = await statAll(await this.backups.paths());
     for (const { path, st } of listing) {
       if (st?.isFile()) found.push({ path, st, mtimeMs: st.mtimeMs });
     }
@@ -466,12 +350,12 @@ class FileSourceRunner implements FileSource {
         }
         continue;
       }
-      if (await this.isAccounted(f.path)) continue;
+      if (await isAccounted(f.path, this.readers, this.accounted)) continue;
       if (this.unclaimedKnown.length > 0) {
         const resumed = await this.openFile(f.path, { knownOnly: true });
         if (resumed) {
           resumedKnownMtime = Math.min(resumedKnownMtime, f.mtimeMs);
-          await this.detach(resumed);
+          await this.rotated.detach(resumed);
           continue;
         }
       }
@@ -482,7 +366,7 @@ class FileSourceRunner implements FileSource {
       if (this.siblingsBaselined || f.mtimeMs > resumedKnownMtime) {
         // Written after the last file we followed was rotated away: its lines were never read.
         const reader = await this.openFile(f.path);
-        if (reader) await this.detach(reader);
+        if (reader) await this.rotated.detach(reader);
       } else {
         const fd = await open(f.path, 'r').catch(() => null);
         if (!fd) continue;
@@ -494,23 +378,6 @@ class FileSourceRunner implements FileSource {
       }
     }
     this.siblingsBaselined = true;
-  }
-
-  /** Whether the file now at `path` was already read or deliberately skipped (judged by its open descriptor: names move). */
-  private async isAccounted(path: string): Promise<boolean> {
-    const fd = await open(path, 'r').catch(() => null);
-    if (!fd) return true;
-    try {
-      const key = inodeKey(await fd.stat());
-      if (this.readers.has(key)) return true;
-      const fp = this.accounted.get(key);
-      if (!fp) return false;
-      if (await fingerprintMatches(fd, fp)) return true;
-      this.accounted.delete(key); // the inode was reused by another file
-      return false;
-    } finally {
-      await fd.close();
-    }
   }
 
   /**
@@ -543,65 +410,24 @@ class FileSourceRunner implements FileSource {
       // The folder is gone, and the files in it with it.
       this.forgetUnclaimedKnown();
       this.setState('missing', null);
-      await this.closeWatcher();
+      await this.watcher.close();
       const parent = await this.existingParent(dirname(this.root));
-      if (parent) await this.ensureWatcher(parent, false);
+      if (parent) await this.watcher.ensure(parent, false);
     } else {
-      await this.ensureWatcher(this.root, true);
+      await this.watcher.ensure(this.root, true);
       if (discover) await this.discoverFolder();
       this.setState('watching', null);
     }
     for (const reader of [...this.readers.values()]) {
       if (reader.detachedAt === null) await this.follow(reader);
     }
-    await this.drainDetached();
-  }
-
-  /** `realRoot`: the folder with its links resolved, to tell where a link inside it points. */
-  private async listFiles(dir: string, realRoot: string, out: string[]): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if (!isMissing(err)) this.reportProblem(null, dir, errorText(err));
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await this.listFiles(path, realRoot, out);
-      else if (entry.isFile()) out.push(path);
-      else if (entry.isSymbolicLink() && (await this.followsLink(path, realRoot))) out.push(path);
-    }
-  }
-
-  /**
-   * A link to a file in the folder is not read through the link: the file is read under its own
-   * name. A link out of the folder (x.log -> ~/.ssh/id_rsa) is read only when the user asked for
-   * links to be followed; otherwise the source says why it is skipped.
-   */
-  private async followsLink(path: string, realRoot: string): Promise<boolean> {
-    const target = await realpath(path).catch(() => null);
-    if (target === null) return false; // dangling: nothing to read (yet)
-    const rel = relative(realRoot, target);
-    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return false;
-    if (this.followSymlinks) return true;
-    if ((await stat(target).catch(() => null))?.isFile()) {
-      this.reportProblem(
-        null,
-        path,
-        `${basename(path)} is a link to ${target} outside the folder: not followed (add it as its own source, or turn on following links)`,
-      );
-    }
-    return false;
+    await this.rotated.drain();
   }
 
   private async discoverFolder(): Promise<void> {
     const realRoot = await realpath(this.root).catch(() => this.root);
-    const listFolder = async (): Promise<string[]> => {
-      const paths: string[] = [];
-      await this.listFiles(this.root, realRoot, paths);
-      return paths;
-    };
+    const listFolder = (): Promise<string[]> =>
+      listFolderFiles(this.root, realRoot, this.followSymlinks, (path, problem) => this.reportProblem(null, path, problem));
     let listing: ListedFile[];
     if (this.unclaimedKnown.length > 0) {
       listing = await stableListing(listFolder, this.scheduler);
@@ -630,7 +456,7 @@ class FileSourceRunner implements FileSource {
         }
         continue;
       }
-      if (await this.isAccounted(path)) continue;
+      if (await isAccounted(path, this.readers, this.accounted)) continue;
       const reader2 = await this.openFile(path, { holdCopies: true });
       if (reader2) this.clearProblem(reader2.fileId, path);
     }
@@ -648,9 +474,9 @@ class FileSourceRunner implements FileSource {
       const since = this.unlisted.get(reader.key) ?? now;
       this.unlisted.set(reader.key, since);
       // Deleted (no name left), or moved out of the folder for good.
-      if (links === 0 || now - since >= this.drainGraceMs()) {
+      if (links === 0 || now - since >= this.rotated.graceMs()) {
         this.unlisted.delete(reader.key);
-        await this.detach(reader);
+        await this.rotated.detach(reader);
       }
     }
   }
@@ -687,7 +513,7 @@ class FileSourceRunner implements FileSource {
         if (known.dev !== st.dev || known.ino !== st.ino) continue;
         this.unclaimedKnown = this.unclaimedKnown.filter((k) => k !== known);
         if (!(await fingerprintMatches(fd, known))) {
-          if (path === this.root && this.mode === 'file' && (await this.copyExists(known))) {
+          if (path === this.root && this.mode === 'file' && (await this.copytruncate.copyExists(known))) {
             // copytruncate while Loupe was down: the same file, its content replaced, the old one in a copy.
             keep = true;
             return await this.resume(fd, st, path, known, true);
@@ -704,7 +530,7 @@ class FileSourceRunner implements FileSource {
       const head = await readExactly(fd, Math.min(st.size, SNIFF_BYTES), 0);
       const nuls = countLeadingNuls(head);
       const fp = await fingerprintOf(fd, st.size);
-      if (opts.holdCopies && (await this.holdIfCopy(key, head))) return null;
+      if (opts.holdCopies && (await this.copytruncate.holdIfCopy(key, head))) return null;
       const binary = binaryReason(head.subarray(nuls));
       if (binary) {
         this.accounted.set(key, fp);
@@ -736,7 +562,7 @@ class FileSourceRunner implements FileSource {
       reader.size = st.size;
       keep = true;
       this.readers.set(key, reader);
-      this.heldCopies.delete(key);
+      this.copytruncate.release(key);
       return reader;
     } finally {
       if (!keep) await fd.close().catch(() => undefined);
@@ -756,49 +582,14 @@ class FileSourceRunner implements FileSource {
     if (path !== known.path) this.sink.updateFile(known.fileId, { path });
     // Truncated while Loupe was down: recover what the copy kept, then read the new content. (Now,
     // before this pass takes stock of the backups: the copy is one of them.)
-    if (replaced || (await reader.replacedInPlace())) await this.recoverTruncated(reader);
+    if (replaced || (await reader.replacedInPlace())) await this.copytruncate.recover(reader);
     return reader;
-  }
-
-  /** File mode: whether a backup holds the known file's content up to its checkpoint (a copytruncate copy of it). */
-  private async copyExists(known: KnownFile): Promise<boolean> {
-    if (known.fpLen === 0) return false;
-    for (const path of await this.siblingPaths()) {
-      const fd = await open(path, 'r').catch(() => null);
-      if (!fd) continue;
-      try {
-        if ((await fd.stat()).size >= known.offset && (await fingerprintMatches(fd, known))) return true;
-      } catch {
-        // not a usable copy
-      } finally {
-        await fd.close().catch(() => undefined);
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Folder mode: a new file that starts with the bytes of a file being followed is probably a
-   * copytruncate copy whose tail the truncation recovery will read; reading it whole would double
-   * every line. It is held back until that happens, or read as a file of its own after a while.
-   */
-  private async holdIfCopy(key: string, head: Buffer): Promise<boolean> {
-    const firstSeen = this.heldCopies.get(key);
-    if (firstSeen !== undefined && this.scheduler.clock.nowMs() - firstSeen >= COPY_WAIT_MS) return false;
-    for (const reader of this.readers.values()) {
-      const { fpLen, fpHash } = reader.identity;
-      if (fpLen === 0 || head.length < fpLen || reader.detachedAt !== null) continue;
-      if (hashBytes(head.subarray(0, fpLen)) !== fpHash) continue;
-      this.heldCopies.set(key, firstSeen ?? this.scheduler.clock.nowMs());
-      return true;
-    }
-    return false;
   }
 
   /** Checks for in-place truncation, reads what is new, signals a quiet period. */
   private async follow(reader: FileReader): Promise<void> {
     try {
-      if (await reader.replacedInPlace()) await this.recoverTruncated(reader);
+      if (await reader.replacedInPlace()) await this.copytruncate.recover(reader);
       await this.readOrSkip(reader);
       await reader.idleIfQuiet(this.scheduler.clock.nowMs());
     } catch (err) {
@@ -816,166 +607,5 @@ class FileSourceRunner implements FileSource {
     this.readers.delete(reader.key);
     if (this.current === reader) this.current = null;
     await reader.close();
-  }
-
-  /**
-   * copytruncate: the lines written between our last read and the copy are in the copy (the
-   * sibling that starts with the same bytes): read it from our offset to its end, then restart
-   * this file from its new start. Truncated more than once since the last look, the contents in
-   * between are in newer copies: they are read whole, oldest first, before the restart.
-   */
-  private async recoverTruncated(reader: FileReader): Promise<void> {
-    const copy = await this.findCopy(reader);
-    if (copy) {
-      let keepCopyOpen = false;
-      let missed: { st: Stats; fd: FileHandle }[] = [];
-      try {
-        await reader.readAvailable(copy.fd);
-        await reader.flushPartial();
-        // Looked for before the copy is accounted or registered (it must not count as a missed one).
-        missed = await this.missedGenerations(copy.st);
-        const size = (await copy.fd.stat()).size;
-        const copyIdentity: FileIdentity = { dev: copy.st.dev, ino: copy.st.ino, ...(await fingerprintOf(copy.fd, size)) };
-        if (this.mode === 'folder') {
-          // The copy is a file of the folder: known to the store as read to its end, never read again.
-          const fileId = this.sink.registerFile(copy.path, copyIdentity, size);
-          const copyReader = new FileReader(copy.fd, fileId, copy.path, copyIdentity, size, this.ctx, {
-            fromStart: false,
-            needsSniff: false,
-          });
-          this.readers.set(copyReader.key, copyReader);
-          this.heldCopies.delete(copyReader.key);
-          keepCopyOpen = true;
-        } else {
-          this.accounted.set(inodeKey(copy.st), copyIdentity);
-        }
-        await this.readMissedGenerations(reader, missed);
-      } finally {
-        if (!keepCopyOpen) await copy.fd.close().catch(() => undefined);
-        for (const { fd } of missed) await fd.close().catch(() => undefined);
-      }
-    } else {
-      await reader.flushPartial();
-    }
-    await reader.signalIdle();
-    await reader.restartAfterTruncation();
-  }
-
-  private async findCopy(reader: FileReader): Promise<{ path: string; st: Stats; fd: FileHandle } | null> {
-    if (reader.identity.fpLen === 0) return null;
-    let candidates: string[];
-    if (this.mode === 'file') candidates = await this.siblingPaths();
-    else {
-      const dir = dirname(reader.path);
-      candidates = (await readdir(dir).catch(() => [] as string[])).filter((n) => !isCompressedName(n)).map((n) => join(dir, n));
-    }
-    let best: { path: string; st: Stats; fd: FileHandle } | null = null;
-    for (const path of candidates) {
-      const fd = await open(path, 'r').catch(() => null);
-      if (!fd) continue;
-      let keep = false;
-      try {
-        const st = await fd.stat();
-        const key = inodeKey(st);
-        if (
-          st.isFile() &&
-          key !== reader.key &&
-          !this.readers.has(key) &&
-          st.size >= reader.offset &&
-          (!best || st.mtimeMs > best.st.mtimeMs) &&
-          !(await this.isAccounted(path)) &&
-          (await fingerprintMatches(fd, reader.identity)) &&
-          (await reader.heldBy(fd))
-        ) {
-          // The newest match: older copies can start with the same bytes (NULs of a non-O_APPEND
-          // writer), and so can a later content's copy, but only ours holds what was read last.
-          if (best) await best.fd.close().catch(() => undefined);
-          best = { path, st, fd };
-          keep = true;
-        }
-      } catch {
-        // not a usable copy
-      }
-      if (!keep) await fd.close().catch(() => undefined);
-    }
-    return best;
-  }
-
-  /**
-   * File mode: the copies made after `copy` (of the content being read) by further copytruncates
-   * before this look, opened, oldest first: backups newer than it that are neither read, accounted
-   * (older backups, consumed copies) nor known. Their contents were never in the file when it was
-   * looked at. (In a folder every new file is read as its own file: there is nothing to add.)
-   */
-  private async missedGenerations(copy: Stats): Promise<{ st: Stats; fd: FileHandle }[]> {
-    if (this.mode !== 'file') return [];
-    const known = new Set(this.unclaimedKnown.map((k) => inodeKey(k)));
-    const missed: { st: Stats; fd: FileHandle }[] = [];
-    for (const path of await this.siblingPaths()) {
-      // Opened now: a rotation renaming it before it is read does not lose it.
-      const fd = await open(path, 'r').catch(() => null);
-      if (!fd) continue;
-      const st = await fd.stat().catch(() => null);
-      if (
-        st?.isFile() &&
-        st.size > 0 &&
-        st.mtimeMs > copy.mtimeMs &&
-        inodeKey(st) !== inodeKey(copy) &&
-        !known.has(inodeKey(st)) &&
-        !(await this.isAccounted(path))
-      ) {
-        missed.push({ st, fd });
-      } else await fd.close().catch(() => undefined);
-    }
-    return missed.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
-  }
-
-  /** Reads each missed content whole through the file's reader (its lines are the file's), then accounts its copy. */
-  private async readMissedGenerations(reader: FileReader, missed: { st: Stats; fd: FileHandle }[]): Promise<void> {
-    for (const { st, fd } of missed) {
-      await reader.signalIdle();
-      await reader.readGeneration(fd);
-      this.accounted.set(inodeKey(st), await fingerprintOf(fd, (await fd.stat()).size));
-    }
-  }
-
-  // ---- rotated away / deleted ----
-
-  private drainGraceMs(): number {
-    return Math.max(MIN_DRAIN_GRACE_MS, this.idleMs);
-  }
-
-  /** The file left its name: read it to its end now, flush its partial line, and keep it open a while for late writes. */
-  private async detach(reader: FileReader): Promise<void> {
-    if (reader.detachedAt !== null) return;
-    reader.detachedAt = this.scheduler.clock.nowMs();
-    try {
-      await this.readOrSkip(reader);
-      await reader.signalIdle();
-    } catch (err) {
-      this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
-    }
-  }
-
-  private async drainDetached(): Promise<void> {
-    const now = this.scheduler.clock.nowMs();
-    for (const reader of [...this.readers.values()]) {
-      if (reader.detachedAt === null) continue;
-      try {
-        await this.readOrSkip(reader);
-        if (!this.readers.has(reader.key)) continue;
-        await reader.idleIfQuiet(now);
-      } catch (err) {
-        this.reportProblem(reader.fileId, reader.path, `cannot read: ${errorText(err)}`);
-      }
-      const quietSince = Math.max(reader.detachedAt, reader.lastGrowthAt);
-      if (now - quietSince < this.drainGraceMs()) continue;
-      if (!reader.idleSent) await reader.signalIdle();
-      this.readers.delete(reader.key);
-      // Its name may now be a backup of ours: never read it as a new generation.
-      this.accounted.set(reader.key, reader.identity);
-      await reader.close();
-      this.sink.gone(reader.fileId);
-    }
   }
 }

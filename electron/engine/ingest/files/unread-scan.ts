@@ -8,8 +8,12 @@
 // the scan (rotated, truncated, rewritten) are skipped and named. A browse (no words: a page of
 // the Logs view by time, level, source) reads those bytes as records instead, newest first from
 // its page's time (bisected on the records' times), so that browsing back never jumps over them.
+// A browse for some levels only (`level:error`) parses no chunk whose bytes hold none of those
+// levels' words, in the formats that take a record's level from such a word on its first line
+// (level-words.ts): a rare level over a big unread part answers within the caps.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createAssembler, type Assembler } from './parse/assembler.js';
+import { levelWords } from './level-words.js';
 import { looksLikeContinuation } from './parse/continuation.js';
 import type { AssembledRecord } from './parse/types.js';
 import { LineSplitter } from './line-splitter.js';
@@ -19,7 +23,7 @@ import type { Db } from '../../core/database.js';
 import type { FileRow as SourceFileRow } from '../source-store.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Needle } from '../../signals/logs/query/needles.js';
-import type { KeepUnread, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
+import type { KeepUnread, LevelsKept, UnreadAnswer, UnreadFiles, UnreadMatch } from '../../signals/logs/unread-files.js';
 import { LOG_FLAG_INVALID_UTF8, LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from '../../signals/logs/rows.js';
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
 
@@ -157,13 +161,14 @@ export class UnreadFileScan implements UnreadFiles {
     return this.eachRange((range, started, budget) => this.scanRange(range, pattern, keep, want, started, budget));
   }
 
-  browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer {
+  browse(from: number, to: number, keep: KeepUnread, want: number, levels?: LevelsKept): UnreadAnswer {
     const unordered: string[] = [];
     const answer = this.eachRange((range, started, budget) => {
       // Only the files still read tail first (their older part, and their tail): the bytes just
       // appended to a file read to its end are stored in moments, and shown then.
       if (!backfilling(range.file)) return { matches: [], scanned: 0, stopped: false, changed: false };
-      const r = this.browseRange(range, from, to, keep, want, started, budget);
+      const words = levels ? levelWords(range.file.format, levels) : null;
+      const r = this.browseRange(range, from, to, keep, want, started, budget, words);
       if (r.unordered) unordered.push(range.file.path);
       return r;
     });
@@ -274,6 +279,7 @@ export class UnreadFileScan implements UnreadFiles {
     want: number,
     started: number,
     budget: number,
+    words: RegExp | null,
   ): RangeAnswer & { unordered: boolean } {
     const nowUs = this.clock.nowUs();
     let scanned = 0;
@@ -291,15 +297,15 @@ export class UnreadFileScan implements UnreadFiles {
         if (scanned >= budget || this.clock.nowMs() - started >= MAX_SCAN_MS) {
           return { matches: newestOf(matches, want), scanned, stopped: true, changed: false, unordered: !ordered };
         }
-        const read = this.recordsBefore(range, top, chunk, nowUs);
+        const read = this.recordsBefore(range, top, chunk, nowUs, words);
         if (read === null) return { matches: [], scanned, stopped: false, changed: true, unordered: !ordered };
         for (let i = read.records.length - 1; i >= 0 && !done; i--) {
-          const { row, start } = read.records[i]!;
+          const { row, start, cannotMatch } = read.records[i]!;
           if (ordered && row.ts > newer) inOrder = false;
           newer = row.ts;
           // In time order, the records before this one are older still, and the page is full.
           if (ordered && (!inOrder || row.ts < from || matches.length >= want)) done = true;
-          else if (row.ts >= from && row.ts <= to && keep(row, start)) {
+          else if (!cannotMatch && row.ts >= from && row.ts <= to && keep(row, start)) {
             row.id = this.standInId(range.file.id, start);
             matches.push({ row, file: range.file.path, offset: start });
           }
@@ -317,21 +323,26 @@ export class UnreadFileScan implements UnreadFiles {
   /**
    * The records starting in about `chunk` bytes before `top` (a record's start, or the range's
    * end), parsed whole with the file's format; `start`: the first one's start (the next `top`).
-   * Null when the file shrank under the read.
+   * When `words` is given and the bytes hold none of them, no record there can match: only the
+   * first (oldest) one is parsed, `cannotMatch`, for its time (where the browse stops, and whether
+   * the range is in time order). Null when the file shrank under the read.
    */
   private recordsBefore(
     range: Range,
     top: number,
     chunk: number,
     nowUs: number,
-  ): { start: number; records: { row: LogRow; start: number }[] } | null {
+    words: RegExp | null,
+  ): { start: number; records: { row: LogRow; start: number; cannotMatch?: boolean }[] } | null {
     let at = Math.max(range.start, top - chunk);
+    let first: { row: LogRow; start: number } | undefined;
     // From the start of the record holding `at` (before a line too long to parse, look further back).
     while (at > range.start) {
       const holding = recordHolding(range, at, nowUs);
       if (holding === null) return null;
       if (holding !== undefined) {
         at = holding.start;
+        first = holding;
         break;
       }
       at = Math.max(range.start, at - WIDE_WINDOW.back);
@@ -340,6 +351,15 @@ export class UnreadFileScan implements UnreadFiles {
     const length = top - start;
     const buf = length <= this.chunk.length ? this.chunk : Buffer.alloc(length);
     if (readFully(range.fd, buf, length, start) < length) return null;
+    // Every record starting here has its first line here (the next one starts at `top` at the latest).
+    if (words && length > 0 && !words.test(buf.toString('latin1', 0, length))) {
+      if (first === undefined && start === range.start) {
+        const holding = recordHolding(range, start, nowUs);
+        if (holding === null) return null;
+        first = holding;
+      }
+      if (first !== undefined && first.start === start) return { start, records: [{ row: first.row, start, cannotMatch: true }] };
+    }
     const splitter = new LineSplitter();
     const lines = splitter.push(buf.subarray(0, length), start);
     // `top` is a record's start (a line's) but at the range's end, where a last line may be unfinished.

@@ -180,7 +180,7 @@ export class LogReader {
     const test = compileToPredicate(ast, sqlAnalysisLookup(this.db));
     const keep = (row: LogRow, offset: number): boolean =>
       row.ts >= from && isBelow(row, offset, below) && test(Object.assign(row, this.pathsOf(row)));
-    return needles ? this.unread.scan(needles, keep, limit) : this.unread.browse(from, below.ts, keep, limit);
+    return needles ? this.unread.scan(needles, keep, limit) : this.unread.browse(from, below.ts, keep, limit, levelsKept(ast));
   }
 
   /** How much of the watched files is not read into the store yet, when some is. */

@@ -14,6 +14,15 @@ export interface UnreadMatch {
 /** Whether a parsed record (starting at `offset` of its file) belongs in the answer. */
 export type KeepUnread = (row: LogRow, offset: number) => boolean;
 
+/**
+ * The levels a search keeps, as indexes into LEVELS (0 = trace … 5 = fatal), from its top-level
+ * `level:` terms: every record `keep` accepts has a level in min..max.
+ */
+export interface LevelsKept {
+  min: number;
+  max: number;
+}
+
 /** The records found in the unread bytes, and how much of them was looked at. */
 export interface UnreadAnswer {
   matches: UnreadMatch[];
@@ -33,7 +42,8 @@ export interface UnreadFiles {
    * A browse (no words to look for): the records of the unread bytes with times in [from, to] that
    * pass `keep`, up to `want` from each unread range, newest first: read back from the offset of
    * `to` (found by bisecting on the records' times: files are time-ordered; a file found not to be
-   * is read whole, and named), within the scan's caps. Synchronous, as `scan`.
+   * is read whole, and named), within the scan's caps. Synchronous, as `scan`. `levels`: the
+   * levels `keep` accepts at most (a hint: records of other levels may be left unparsed).
    */
-  browse(from: number, to: number, keep: KeepUnread, want: number): UnreadAnswer;
+  browse(from: number, to: number, keep: KeepUnread, want: number, levels?: LevelsKept): UnreadAnswer;
 }

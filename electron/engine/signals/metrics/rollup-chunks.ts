@@ -9,7 +9,7 @@
 // Also the keeping itself (Rollups): which points of a series each resolution keeps, appended to
 // its chunks once per batch (a write, a fold of the point log), not once per kept point.
 import type { Db } from '../../core/database.js';
-import type { PointRow } from './sqlite-series-store.js';
+import type { PointRow } from './series-from-points.js';
 
 /** Rollup resolutions, seconds (the `res` column of metric_rollups). */
 export const ROLLUP_RESOLUTIONS = [60, 3600] as const;

@@ -8,15 +8,16 @@
 // history would decode every row). A point flagged "no recorded value" is
 // Prometheus's staleness marker.
 //
-// Selection never scans the tables: the series catalogue (names, labels) is kept in memory and
-// grows by id (series are never deleted: retention removes points); the points of each chosen
-// series are read by the (series_id, ts) index for the window asked. With the engine's hints
-// (SelectHints) less is read: only the windows of the steps when steps are further apart than a
-// window; for an instant selector at steps a minute or more apart, the newest point of each
-// step's lookback; and for rate()/increase() over a window of 5 slots or more at steps of a slot or
-// more, the 1-minute or 1-hour rollups (migration 9), each window's first and last raw points, and
-// the raw points after a series' last kept one. What a select built from a stored series is kept
-// while the database is unchanged (ReadCache), for the other queries of a dashboard or a rule cycle.
+// Selection never scans the tables: the series catalogue (names, labels: series-catalogue.ts) is
+// kept in memory and grows by id (series are never deleted: retention removes points); the points
+// of each chosen series are read by the (series_id, ts) index for the window asked. With the
+// engine's hints (SelectHints, made a plan by read-plan.ts, read by point-reads.ts) less is read:
+// only the windows of the steps when steps are further apart than a window; for an instant
+// selector at steps a minute or more apart, the newest point of each step's lookback; and for
+// rate()/increase() over a window of 5 slots or more at steps of a slot or more, the 1-minute or
+// 1-hour rollups (migration 9), each window's first and last raw points, and the raw points after
+// a series' last kept one. What a select built from a stored series is kept while the database is
+// unchanged (read-cache.ts), for the other queries of a dashboard or a rule cycle.
 // OTLP points not folded out of the point log yet are folded before anything is read (refresh):
 // the one place this store meets the log (point-log.ts).
 //
@@ -33,124 +34,29 @@
 // each slot's first point as well as its last would give it only for aligned windows.
 import { checkSearchDeadline } from '../logs/query/deadline.js';
 import type { Db } from '../../core/database.js';
-import type { Statement } from 'better-sqlite3';
-import { NO_RECORDED_VALUE, type AttrValue } from '../../core/telemetry.js';
+import { NO_RECORDED_VALUE } from '../../core/telemetry.js';
 import { STALE_NAN, type LabelMatcher, type Labels, type SeriesStore, type StoredSeries } from './promql/index.js';
 import { labelsKey, type SelectHints } from './promql/storage.js';
 import { BoundSets } from './bucket-codec.js';
-import { ROLLUP_RESOLUTIONS } from './metric-writer.js';
 import { decodeChunk } from './rollup-chunks.js';
 import { foldPointLog } from './point-log.js';
-import { matches, matchesAll } from './promql/matchers.js';
-import { prometheusName, prometheusType, seriesLabels, unitWords, type OtlpMetricType } from './prometheus-names.js';
+import {
+  inGridWindow,
+  inTimeOrder,
+  NUMBER_COLUMNS,
+  POINT_COLUMNS,
+  pointReads,
+  pointRows,
+  type PointColumns,
+  type PointReads,
+} from './point-reads.js';
+import { matchesAll } from './promql/matchers.js';
+import type { OtlpMetricType } from './prometheus-names.js';
+import { ReadCache } from './read-cache.js';
+import { planKeyOf, readPlan, type ReadPlan } from './read-plan.js';
+import { SeriesCatalogue, type CatalogEntry, type FamilyMetadata, type Part } from './series-catalogue.js';
 import { bucketSeries, expoBucketSeries, merged, msOf, quantileSeries, SeriesBuilder, type PointRow } from './series-from-points.js';
 
-const DELTA = 1;
-
-/** Which Prometheus series of a stored OTLP series a name designates. */
-type Part = 'value' | 'bucket' | 'sum' | 'count';
-
-/** One OTLP series as the catalogue knows it. */
-interface CatalogEntry {
-  readonly id: number;
-  /** Prometheus name of the family (`x_seconds` for the histogram `x_seconds_bucket`). */
-  readonly family: string;
-  readonly type: OtlpMetricType;
-  readonly delta: boolean;
-  /** Has rollups: a cumulative counter or histogram (what metric-writer.ts rolls up). */
-  readonly rolledUp: boolean;
-  /** Labels from attributes and resource, without `__name__`, `le` or `quantile`. */
-  readonly labels: Labels;
-  /** The Prometheus series names it makes and which part each is (shared by the family's series). */
-  readonly parts: readonly (readonly [string, Part])[];
-}
-
-/** What series of one family (name, type, unit, monotonicity) share. */
-interface Family {
-  readonly family: string;
-  readonly parts: readonly (readonly [string, Part])[];
-}
-
-/** The parts of a family's series (a name may have parts of several families: a gauge `x_sum` and a histogram `x`). */
-interface NamedPart {
-  readonly part: Part;
-  readonly entries: CatalogEntry[];
-  /**
-   * Per label name asked with `=`, its entries by value: made on the first such selector, kept up
-   * to date as series come. A selector for one of a million customers then reads one list instead of
-   * judging every entry (500 rules every 15 s made that most of a cycle).
-   */
-  readonly byLabel: Map<string, LabelIndex>;
-}
-
-/** Entries by a label's value: the entry itself while it is the only one (a customer's), saving an array per value. */
-type LabelIndex = Map<string, CatalogEntry | CatalogEntry[]>;
-
-/** `entries` by their value of `label` (entries without it are left out: `label="v"` needs a value). */
-function indexEntries(index: LabelIndex, label: string, entries: readonly CatalogEntry[]): void {
-  for (const entry of entries) {
-    const value = entry.labels[label];
-    if (value === undefined) continue;
-    const same = index.get(value);
-    if (same === undefined) index.set(value, entry);
-    else if (Array.isArray(same)) same.push(entry);
-    else index.set(value, [same, entry]);
-  }
-}
-
-/**
- * The entries of a name's part the matchers may accept: through the smallest `=` index (a
- * non-empty value: `=""` also accepts a missing label), or all of them when none is asked.
- */
-function entriesFor(group: NamedPart, matchers: readonly LabelMatcher[]): readonly CatalogEntry[] {
-  let fewest: readonly CatalogEntry[] = group.entries;
-  for (const m of matchers) {
-    if (m.type !== '=' || m.value === '') continue;
-    let index = group.byLabel.get(m.name);
-    if (!index) {
-      group.byLabel.set(m.name, (index = new Map()));
-      indexEntries(index, m.name, group.entries);
-    }
-    const found = index.get(m.value);
-    const some = found === undefined ? [] : Array.isArray(found) ? found : [found];
-    if (some.length < fewest.length) fewest = some;
-  }
-  return fewest;
-}
-
-/** What /api/v1/metadata says of a family. */
-export interface FamilyMetadata {
-  type: 'counter' | 'gauge' | 'histogram' | 'summary';
-  help: string;
-  unit: string;
-}
-
-interface SeriesRow {
-  id: number;
-  name: string;
-  description: string | null;
-  type: OtlpMetricType;
-  unit: string | null;
-  temporality: number;
-  monotonic: number;
-  attributes: string | null;
-  resource: string | null;
-}
-
-export type { PointRow } from './series-from-points.js';
-
-/** The columns of PointRow, as metric_points has them (the bucket counts as hex: see decodeCounts). */
-export const POINT_COLUMNS = 'ts, value, int_value, count, sum, distribution, bounds_id, hex(bucket_counts) AS bucket_counts, flags';
-/** The same without the distributions (for `_sum`, `_count` and plain values). */
-const NUMBER_COLUMNS = 'ts, value, int_value, count, sum, NULL AS distribution, NULL AS bounds_id, NULL AS bucket_counts, flags';
-
-/**
- * Rollups serve a window of at least this many of their slots, at steps of at least one slot (a
- * chart's point spans a slot or more: finer steps would show the slots).
- */
-const ROLLUP_MIN_SLOTS = 5;
-/** An instant selector's steps at least this far apart read the newest point of each step. */
-const NEWEST_PER_STEP_MIN_MS = 60_000;
 /**
  * How long a series whose distributions a select asked has them read with its numbers too: longer
  * than a dashboard's or a rule cycle's refresh period, so that the next refresh reads it once.
@@ -159,59 +65,8 @@ const DISTRIBUTIONS_ASKED_MS = 120_000;
 /** Label sets kept for stableLabels at most (past it they start again): a select of every series must not double the catalogue. */
 const MAX_STABLE_LABELS = 100_000;
 
-/** How one select reads: the window, and what the hints allow. */
-/** The windows a selector is read in: [t - range, t] for t = first, first + step, … last (ms). */
-interface Steps {
-  first: number;
-  last: number;
-  step: number;
-  range: number;
-}
-
-interface ReadPlan {
-  startMs: number;
-  endMs: number;
-  /** The steps' windows, when the hints gave them. */
-  steps: Steps | null;
-  /** Read only the points inside the windows (they leave gaps: steps further apart than a window). */
-  windowsOnly: boolean;
-  /** Read the newest point of each window (an instant selector). */
-  newest: boolean;
-  /** The rollup resolution rate()/increase() may read, seconds. */
-  rollupRes: number | null;
-}
-
-function readPlan(startMs: number, endMs: number, hints: SelectHints | undefined): ReadPlan {
-  const plan: ReadPlan = { startMs, endMs, steps: null, windowsOnly: false, newest: false, rollupRes: null };
-  if (!hints || hints.stepMs <= 0) return plan;
-  const { firstMs, stepMs, rangeMs } = hints;
-  // The SQL below does integer arithmetic on the steps.
-  if (![firstMs, stepMs, rangeMs, hints.lastMs].every(Number.isSafeInteger)) return plan;
-  const last = firstMs + Math.floor((hints.lastMs - firstMs) / stepMs) * stepMs;
-  plan.steps = { first: firstMs, last, step: stepMs, range: rangeMs };
-  if (hints.instant) {
-    plan.newest = stepMs >= NEWEST_PER_STEP_MIN_MS;
-    return plan;
-  }
-  plan.windowsOnly = stepMs > rangeMs;
-  if (hints.func === 'rate' || hints.func === 'increase') {
-    plan.rollupRes =
-      [...ROLLUP_RESOLUTIONS].reverse().find((res) => res * 1000 <= stepMs && res * 1000 * ROLLUP_MIN_SLOTS <= rangeMs) ?? null;
-  }
-  return plan;
-}
-
 export class SqliteSeriesStore implements SeriesStore {
-  // The catalogue holds every series ever stored (a million active ones, or more): per series one
-  // entry and its labels object, the strings of its family and resource shared with its siblings.
-  private readonly byName = new Map<string, NamedPart[]>();
-  private readonly byId = new Map<number, CatalogEntry>();
-  private readonly familiesByKey = new Map<string, Family>();
-  /** Per resource (its JSON), its attributes and the labels they make, each made once. */
-  private readonly resourceLabels = new Map<string, { attributes: Record<string, AttrValue>; labels: Labels }>();
-  private readonly metadata = new Map<string, FamilyMetadata>();
-  private lastId = 0;
-  private readonly newSeries;
+  private readonly catalogue: SeriesCatalogue;
   /** The point reads, with every column and without the distributions (for `_sum`, `_count` and plain values). */
   private readonly reads: Record<'all' | 'numbers', PointReads>;
   private readonly chunks;
@@ -229,10 +84,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly stableLabels = new Map<string, Labels>();
 
   constructor(private readonly db: Db) {
-    this.newSeries = db.prepare(
-      `SELECT s.id, s.name, s.description, s.type, s.unit, s.temporality, s.monotonic, s.attributes, r.attributes AS resource
-       FROM metric_series s LEFT JOIN resources r ON r.id = s.resource_id WHERE s.id > ? ORDER BY s.id`,
-    );
+    this.catalogue = new SeriesCatalogue(db);
     this.reads = {
       all: pointReads(db, POINT_COLUMNS),
       numbers: pointReads(db, NUMBER_COLUMNS),
@@ -265,67 +117,19 @@ export class SqliteSeriesStore implements SeriesStore {
    */
   private refresh(): void {
     foldPointLog(this.db);
-    for (const r of this.newSeries.iterate(this.lastId) as IterableIterator<SeriesRow>) {
-      this.lastId = r.id;
-      const named = { name: r.name, type: r.type, unit: r.unit, monotonic: r.monotonic === 1 };
-      const familyKey = `${r.name}\0${r.type}\0${r.unit ?? ''}\0${r.monotonic}`;
-      let shared = this.familiesByKey.get(familyKey);
-      if (!shared) {
-        const family = prometheusName(named);
-        const parts: [string, Part][] =
-          r.type === 'gauge' || r.type === 'sum'
-            ? [[family, 'value']]
-            : r.type === 'summary'
-              ? [
-                  [family, 'value'],
-                  [`${family}_sum`, 'sum'],
-                  [`${family}_count`, 'count'],
-                ]
-              : [
-                  [`${family}_bucket`, 'bucket'],
-                  [`${family}_sum`, 'sum'],
-                  [`${family}_count`, 'count'],
-                ];
-        this.familiesByKey.set(familyKey, (shared = { family, parts }));
-        if (!this.metadata.has(family)) {
-          this.metadata.set(family, { type: prometheusType(named), help: r.description ?? '', unit: unitWords(r.unit).join('_') });
-        }
-      }
-      let resource = this.resourceLabels.get(r.resource ?? '');
-      if (!resource) {
-        const attributes = r.resource ? (JSON.parse(r.resource) as Record<string, AttrValue>) : {};
-        resource = { attributes, labels: seriesLabels({}, attributes) };
-        this.resourceLabels.set(r.resource ?? '', resource);
-      }
-      const labels = seriesLabels(r.attributes ? (JSON.parse(r.attributes) as Record<string, AttrValue>) : {}, resource.attributes);
-      // The resource's label values as one string each, not one per series.
-      for (const [k, v] of Object.entries(resource.labels)) if (labels[k] === v) labels[k] = v;
-      const delta = r.temporality === DELTA && (r.type === 'sum' || r.type === 'histogram' || r.type === 'exponential_histogram');
-      const rolledUp =
-        r.temporality !== DELTA && (r.type === 'sum' ? r.monotonic === 1 : r.type === 'histogram' || r.type === 'exponential_histogram');
-      const entry: CatalogEntry = { id: r.id, family: shared.family, type: r.type, delta, rolledUp, labels, parts: shared.parts };
-      this.byId.set(r.id, entry);
-      for (const [name, part] of shared.parts) {
-        let named = this.byName.get(name);
-        if (!named) this.byName.set(name, (named = []));
-        let group = named.find((g) => g.part === part);
-        if (!group) named.push((group = { part, entries: [], byLabel: new Map() }));
-        group.entries.push(entry);
-        for (const [label, index] of group.byLabel) indexEntries(index, label, [entry]);
-      }
-    }
+    this.catalogue.update();
   }
 
   /** Every metric name (`__name__` value) there is, sorted. */
   names(): string[] {
     this.refresh();
-    return [...this.byName.keys()].sort();
+    return this.catalogue.names();
   }
 
   /** Type, help and unit per family name, as /api/v1/metadata answers. */
   families(): Map<string, FamilyMetadata> {
     this.refresh();
-    return this.metadata;
+    return this.catalogue.families();
   }
 
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number, hints?: SelectHints): StoredSeries[] {
@@ -450,7 +254,7 @@ export class SqliteSeriesStore implements SeriesStore {
    */
   seriesOfPoints(seriesId: number, rows: readonly PointRow[]): { labels: Labels; timestamps: Float64Array; values: Float64Array }[] {
     this.refresh();
-    const known = this.byId.get(seriesId);
+    const known = this.catalogue.entry(seriesId);
     if (!known || rows.length === 0) return [];
     return known.parts.flatMap(([name, part]) =>
       this.seriesOf(known, name, part, rows).map((s) => ({ labels: s.labels, timestamps: s.timestamps, values: s.values })),
@@ -460,25 +264,7 @@ export class SqliteSeriesStore implements SeriesStore {
   /** The stored series whose name and labels (those known without reading points) the matchers accept, with the parts asked. */
   private candidates(matchers: readonly LabelMatcher[]): Map<CatalogEntry, { name: string; part: Part }[]> {
     this.refresh();
-    const nameMatchers = matchers.filter((m) => m.name === '__name__');
-    // Labels a catalogue entry can be judged on before reading points (`le`/`quantile` come with them).
-    const early = matchers.filter((m) => m.name !== '__name__' && m.name !== 'le' && m.name !== 'quantile');
-    const exact = nameMatchers.find((m) => m.type === '=');
-    const names = exact ? [exact.value] : [...this.byName.keys()].filter((n) => nameMatchers.every((m) => matches(m, n)));
-    // Each stored series is read once even when several of its parts are asked (`{__name__=~"x_.*"}`).
-    const wanted = new Map<CatalogEntry, { name: string; part: Part }[]>();
-    for (const name of names) {
-      for (const group of this.byName.get(name) ?? []) {
-        const part = group.part;
-        for (const entry of entriesFor(group, early)) {
-          if (!matchesAll(early, entry.labels)) continue;
-          let parts = wanted.get(entry);
-          if (!parts) wanted.set(entry, (parts = []));
-          parts.push({ name, part });
-        }
-      }
-    }
-    return wanted;
+    return this.catalogue.candidates(matchers);
   }
 
   /** The Prometheus series one part of a stored series makes, over the rows read. */
@@ -538,162 +324,9 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 }
 
-/** A read plan as a string: equal plans read the same rows. */
-function planKeyOf(plan: ReadPlan): string {
-  const s = plan.steps;
-  return `${plan.startMs},${plan.endMs},${s ? `${s.first},${s.last},${s.step},${s.range}` : ''},${plan.windowsOnly},${plan.newest},${plan.rollupRes}`;
-}
-
-/**
- * Samples (16 bytes each, in typed arrays) and stored series the read cache holds at most; past
- * either, it starts again (a query over a million series keeps a bounded part of them).
- */
-const READ_CACHE_SAMPLES = 4_000_000;
-const READ_CACHE_SERIES = 50_000;
-/** How long what was read is kept when nothing is written (an idle app's memory). */
-const READ_CACHE_MS = 30_000;
-
 /** Bucket and quantile series are made from the distributions; the others from the numbers alone. */
 function needsDistributions(entry: CatalogEntry, part: Part): boolean {
   return part === 'bucket' || (part === 'value' && entry.type === 'summary');
-}
-
-/**
- * The series built from a stored series' rows, per read plan, kept while the database is as it was
- * when they were read: the charts of a dashboard asked together, or the rules of one cycle, read a
- * series they share once (a histogram's `_count` in three charts, its `_bucket` in two, its `_sum`
- * and `_count` in one). Any write drops them all: nothing outlives the data it came from. What
- * was read with the distributions also serves a read of the numbers alone. Built series, not rows:
- * their samples are in typed arrays, which cost the garbage collector nothing to keep, where
- * thousands of row objects kept past a query would be moved to the old generation and traced.
- */
-class ReadCache {
-  private readonly byKey = new Map<string, Map<Part, SeriesBuilder[]>>();
-  private version = '';
-  private since = 0;
-  private samples = 0;
-
-  /** Keeps what is held if the database's version is still `version` (and it is recent). */
-  keepIf(version: string): void {
-    const now = performance.now();
-    if (version === this.version && now - this.since < READ_CACHE_MS) return;
-    this.clear();
-    this.version = version;
-    this.since = now;
-  }
-
-  series(seriesId: number, planKey: string, distributions: boolean, read: () => Map<Part, SeriesBuilder[]>): Map<Part, SeriesBuilder[]> {
-    const all = `${seriesId}|${planKey}|all`;
-    const key = distributions ? all : `${seriesId}|${planKey}|numbers`;
-    const held = this.byKey.get(all) ?? this.byKey.get(key);
-    if (held) return held;
-    const built = read();
-    let samples = 0;
-    for (const list of built.values()) for (const s of list) samples += s.length;
-    if (this.samples + samples > READ_CACHE_SAMPLES || this.byKey.size >= READ_CACHE_SERIES) this.clear();
-    this.byKey.set(key, built);
-    this.samples += samples;
-    return built;
-  }
-
-  private clear(): void {
-    this.byKey.clear();
-    this.samples = 0;
-  }
-}
-
-/**
- * The statements that read points of one series, for some columns (PointRow's, some maybe NULL),
- * as arrays in POINT_COLUMNS's order (pointRows makes the rows).
- */
-interface PointReads {
-  readonly points: Statement;
-  readonly pointsInGrid: Statement;
-  readonly newestPerStep: Statement;
-  readonly edgesPerStep: Statement;
-}
-
-function pointReads(db: Db, columns: string): PointReads {
-  const steps = 'WITH RECURSIVE steps(t) AS (SELECT @first UNION ALL SELECT t + @step FROM steps WHERE t + @step <= @last)';
-  const inWindow = 'series_id = @id AND ts BETWEEN (steps.t - @range) * 1000 AND steps.t * 1000 + 999';
-  const p = columns.replace(/(?<!AS )\b(ts|value|int_value|count|sum|distribution|bounds_id|bucket_counts|flags)\b/g, 'p.$1');
-  return {
-    points: db.prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`).raw(),
-    // A point is in a window of the steps when its ms lie at most the range before a step's time.
-    pointsInGrid: db
-      .prepare(`SELECT ${columns} FROM metric_points WHERE series_id = ? AND ts BETWEEN ? AND ? AND (? - ts / 1000) % ? <= ? ORDER BY ts`)
-      .raw(),
-    newestPerStep: db
-      .prepare(
-        `${steps} SELECT DISTINCT ${p} FROM steps JOIN metric_points p ON p.id = (
-         SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1
-       ) ORDER BY p.ts`,
-      )
-      .raw(),
-    // The oldest and newest point of each step's window, each point once (IN keeps each id once:
-    // windows overlap, and rows are what costs), in id order: the caller sorts them by time, which
-    // costs less than SQLite's sorter copying every row.
-    edgesPerStep: db
-      .prepare(
-        `SELECT ${columns} FROM metric_points WHERE id IN (
-         ${steps} SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts LIMIT 1) FROM steps
-         UNION ALL SELECT (SELECT id FROM metric_points WHERE ${inWindow} ORDER BY ts DESC LIMIT 1) FROM steps
-       )`,
-      )
-      .raw(),
-  };
-}
-
-/**
- * Rows from a point read's arrays: better-sqlite3 makes an object per row far slower than an array
- * (over a dashboard's rollup reads, most of the time went there), the same object made here is cheap.
- */
-function pointRows(arrays: unknown[]): PointRow[] {
-  return (arrays as PointColumns[]).map(([ts, value, int_value, count, sum, distribution, bounds_id, bucket_counts, flags]) => ({
-    ts,
-    value,
-    int_value,
-    count,
-    sum,
-    distribution,
-    bounds_id,
-    bucket_counts,
-    flags,
-  }));
-}
-
-/** A PointRow as its columns' values, in POINT_COLUMNS's order. */
-type PointColumns = [
-  number,
-  number | null,
-  number | null,
-  number | null,
-  number | null,
-  string | null,
-  number | null,
-  string | null,
-  number,
-];
-
-/** Rows of several reads, each in time order, merged into one, a point read twice kept once. */
-function inTimeOrder(parts: PointRow[][]): PointRow[] {
-  const out: PointRow[] = [];
-  const at = parts.map(() => 0);
-  for (;;) {
-    let next = -1;
-    for (let i = 0; i < parts.length; i++) {
-      const r = parts[i]![at[i]!];
-      if (r && (next < 0 || r.ts < parts[next]![at[next]!]!.ts)) next = i;
-    }
-    if (next < 0) return out;
-    const r = parts[next]![at[next]!++]!;
-    if (out.length === 0 || out[out.length - 1]!.ts !== r.ts) out.push(r);
-  }
-}
-
-/** What the SQL's inGrid says: the point's ms lie at most rangeMs before a time of the grid. */
-function inGridWindow(us: number, grid: Steps): boolean {
-  return (grid.last - Math.trunc(us / 1000)) % grid.step <= grid.range;
 }
 
 /**

@@ -53,6 +53,11 @@ const BY_LETTER = new Map<string, number>([
   ['C', FATAL],
 ]);
 
+/** Every level word (uppercase) whose severity passes `wanted`: what a line must hold to have one of those severities by name. */
+export function levelNamesWhere(wanted: (severity: number) => boolean): string[] {
+  return [...BY_NAME].filter(([, severity]) => wanted(severity)).map(([name]) => name);
+}
+
 /** The severity of a level word (any case); undefined when the word is not a level. */
 export function severityOfName(text: string): number | undefined {
   const direct = BY_NAME.get(text);

@@ -15,7 +15,9 @@ import type { RemoteWriteView } from '../../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../../shared/time.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Db } from '../../../core/database.js';
-import { POINT_COLUMNS, type PointRow, type SqliteSeriesStore } from '../sqlite-series-store.js';
+import { POINT_COLUMNS } from '../point-reads.js';
+import type { PointRow } from '../series-from-points.js';
+import type { SqliteSeriesStore } from '../sqlite-series-store.js';
 import { writeRequestBody, type WriteSeries } from './write-request.js';
 
 /** Points per request (a histogram point makes a dozen samples or so: about Prometheus's 2000-sample batches and more). */
