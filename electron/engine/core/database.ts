@@ -55,6 +55,9 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/** The full-text index file's journal (each connection that writes it sets it: see attachFtsFile). */
+export const FTS_JOURNAL_MODE = 'TRUNCATE';
+
 /** The full-text index's own file beside the database (see migration 15). */
 export function ftsFilePath(dbPath: string): string {
   return dbPath === ':memory:' ? ':memory:' : `${dbPath.replace(/\.db$/, '')}-fts.db`;
@@ -79,10 +82,13 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false): vo
     db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state');
     known = false;
   }
-  if (!known) {
-    db.pragma('fts.auto_vacuum = INCREMENTAL');
-    db.pragma('fts.journal_mode = WAL');
-  }
+  if (!known) db.pragma('fts.auto_vacuum = INCREMENTAL');
+  // A rollback journal, not a WAL: it holds one transaction's overwritten pages and is cut to
+  // nothing at each commit. Two connections write this file (the indexer's thread, retention's
+  // deletions here) and read it, and its WAL was seldom restarted between their transactions: it
+  // grew to 10–35 MB, a third of a 32 MiB size limit or more, and retention had to keep that much
+  // room free. Files made with a WAL are switched at this open (no other connection has it yet).
+  db.pragma(`fts.journal_mode = ${FTS_JOURNAL_MODE}`);
   db.pragma('fts.synchronous = NORMAL');
   db.transaction(() => {
     db.exec(FTS_FILE_SCHEMA);
