@@ -25,7 +25,7 @@ import { Performance } from './analysis/bottlenecks/performance.js';
 import { WhatChanged } from './analysis/changes/what-changed.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
-import { openDatabase, type Db } from './core/database.js';
+import { openDatabase, ftsJournalMode, type Db } from './core/database.js';
 import { FtsBackground } from './signals/logs/fts-background.js';
 import { LogWriter } from './signals/logs/log-writer.js';
 import { LogReader } from './signals/logs/log-reader.js';
@@ -209,7 +209,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const lock = lockDataDir(config.dataDir);
   let db: Db;
   try {
-    db = openDatabase(dbPath);
+    db = openDatabase(dbPath, ftsJournalMode(config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES));
   } catch (err) {
     lock.release();
     throw err;

@@ -26,7 +26,7 @@ export const SIZE_TRIM_SPAN = 0.03;
  * The share of the limit the pages and the room may fill: a trim's own transaction still writes a
  * few MB (the deleted index rows' tombstones and the merges after) beside the room.
  */
-const HIGH_WATER = 0.95;
+const HIGH_WATER = 0.93;
 /** The room is forgotten slowly (halved over this long): a burst's WALs are not its size forever. */
 const ROOM_HALF_LIFE_US = 60_000_000;
 /** A batch is followed by at most this many chunks (~ms each); the rest waits for the next batch or the timer. */

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { statSync } from 'node:fs';
-import { newDatabase, ftsFilePath, FTS_JOURNAL_MODE } from '../../core/database.js';
+import { newDatabase, ftsFilePath } from '../../core/database.js';
 import { FtsIndexer } from './fts-index.js';
 import { FTS_IDLE_POLL_MS, type FtsWorkerData, type FtsWorkerReport } from './fts-background.js';
 import { lowerThisThreadPriority } from '../../core/thread-priority.js';
@@ -24,9 +24,11 @@ const db = newDatabase(dbPath);
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
 db.prepare('ATTACH DATABASE ? AS fts').run(ftsFilePath(dbPath));
-db.pragma(`fts.journal_mode = ${FTS_JOURNAL_MODE}`);
+// The engine chose the file's journal (ftsJournalMode): a WAL is the file's, a rollback journal this connection's.
+if (db.pragma('fts.journal_mode', { simple: true }) !== 'wal') db.pragma('fts.journal_mode = TRUNCATE');
 db.pragma('fts.synchronous = NORMAL');
 db.pragma('fts.cache_size = -65536');
+db.pragma(`fts.journal_size_limit = ${4 * 1024 * 1024}`);
 const indexer = new FtsIndexer(db);
 
 let stopping = false;
