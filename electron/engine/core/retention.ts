@@ -15,11 +15,12 @@ export const DEFAULT_RETENTION_US = 7 * 86_400_000_000;
 export const RETENTION_CHUNK = 5000;
 export const RETENTION_INTERVAL_MS = 10_000;
 /**
- * Past the limit less the room the files need beside their pages (the largest WALs and the largest
- * growth between two looks, both recent), a written batch is followed by deletions down to this
- * much further under: a small step, so each trim is a few thousand records. A trim's deletions go
- * through both WALs (the full-text index's tombstones ~2 MB per 5,000 records): a big step made
- * big WALs, which made the room bigger and the next step bigger, until half the limit was room.
+ * Past the limit less the room the files need beside their pages (the largest journals and the
+ * largest growth between two looks, both recent), a written batch is followed by deletions down to
+ * this much further under: a small step, so each trim is a few thousand records. A trim's deletions
+ * go through the journals (the full-text index's deleted rows and the merges they start, MBs per
+ * 5,000 records): a big step made big journals, which made the room bigger and the next step
+ * bigger, until half the limit was room (the step was 8 % of the limit, the room all-time maxima).
  */
 export const SIZE_TRIM_SPAN = 0.03;
 /**
