@@ -5,7 +5,11 @@ import type { ReadProgress } from './sources.js';
 
 /** How the engine is doing: what it stored, what it refused and why (GET /api/status, engine.status). */
 export interface EngineStatusView {
-  database: { path: string; usedBytes: number; maxBytes: number; retentionUs: number };
+  /**
+   * usedBytes: live pages of the database and its full-text index file; diskBytes: what the files
+   * take on disk (free pages and the journals too), what --max-db-size (maxBytes) bounds.
+   */
+  database: { path: string; usedBytes: number; diskBytes: number; maxBytes: number; retentionUs: number };
   /** `pendingRecords` wait in memory while writes fail (the tailers pause past a bound). */
   logs: {
     recordsWritten: number;

@@ -25,7 +25,7 @@ import { Performance } from './analysis/bottlenecks/performance.js';
 import { WhatChanged } from './analysis/changes/what-changed.js';
 import { lockDataDir } from './core/data-dir-lock.js';
 import { preparePrivateDir } from './core/data-dir.js';
-import { openDatabase, type Db } from './core/database.js';
+import { openDatabase, ftsJournalMode, type Db } from './core/database.js';
 import { FtsBackground } from './signals/logs/fts-background.js';
 import { LogWriter } from './signals/logs/log-writer.js';
 import { LogReader } from './signals/logs/log-reader.js';
@@ -36,7 +36,7 @@ import { SourceManager } from './ingest/source-manager.js';
 import { FileRecordEraser } from './signals/logs/file-record-eraser.js';
 import { LiveTail } from './signals/logs/live/live-tail.js';
 import { LogWindowCounts } from './signals/logs/live/window-counts.js';
-import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US } from './core/retention.js';
+import { Retention, DEFAULT_MAX_DB_BYTES, DEFAULT_RETENTION_US, walLimitBytes } from './core/retention.js';
 import { LogPruner } from './signals/logs/log-pruner.js';
 import { SpanPruner } from './signals/traces/span-pruner.js';
 import { MetricPruner } from './signals/metrics/metric-pruner.js';
@@ -209,7 +209,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const lock = lockDataDir(config.dataDir);
   let db: Db;
   try {
-    db = openDatabase(dbPath);
+    db = openDatabase(dbPath, ftsJournalMode(config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES));
   } catch (err) {
     lock.release();
     throw err;
@@ -227,7 +227,8 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const writer = new LogWriter(db, scheduler.clock);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
   // The full-text index catches up with the records on its own thread (it may lag: see fts-index.ts).
-  const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler);
+  const maxDbBytes = config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES;
+  const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler, 2 * walLimitBytes(maxDbBytes));
   ftsBackground.start();
   undo.push(() => ftsBackground.stop());
   const sourceStore = new SourceStore(db, scheduler.clock);
@@ -272,7 +273,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       new MetricPruner(db, (points) => events.emit('points.deleted', { points })),
       analysis.pruner,
     ],
-    { maxDbBytes: config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
+    { maxDbBytes, retentionUs: config.retentionUs ?? DEFAULT_RETENTION_US },
     { clock: scheduler.clock, dbPath },
   );
   scheduler.add(retention.job).start();

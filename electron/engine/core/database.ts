@@ -27,7 +27,8 @@ export function newDatabase(path: string, options: Database.Options = {}): Db {
   }
 }
 
-export function openDatabase(path: string): Db {
+/** `ftsJournal`: the index file's journal (see ftsJournalMode); a new file's is a WAL when none is given. */
+export function openDatabase(path: string, ftsJournal?: FtsJournalMode): Db {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
     // SQLite would make it 0644; its -wal and -shm take the mode of the database file.
@@ -47,13 +48,28 @@ export function openDatabase(path: string): Db {
     db.pragma('temp_store = MEMORY');
     const fresh = (db.pragma('user_version', { simple: true }) as number) === 0;
     migrate(db, path);
-    attachFtsFile(db, path, fresh);
+    attachFtsFile(db, path, fresh, ftsJournal);
   } catch (err) {
     db.close();
     throw err;
   }
   return db;
 }
+
+/**
+ * The journal of the full-text index file for a size limit. That file is written by two connections
+ * (the indexer's thread, retention's deletions) and read by both, and its WAL was seldom restarted
+ * between their transactions: it grew to 10–35 MB, which retention must keep free beside the data
+ * (a third of a 32 MiB limit). Under FTS_WAL_MIN_LIMIT it takes a rollback journal, which holds one
+ * transaction's overwritten pages and is cut to nothing at each commit — at a cost: the indexer
+ * takes ~25 % more CPU a line (the index alone, 100k lines: 137–146k lines per CPU s against
+ * 182–209k with the WAL). Above it, that WAL is a few percent of the limit at most.
+ */
+export function ftsJournalMode(maxDbBytes: number): FtsJournalMode {
+  return maxDbBytes < FTS_WAL_MIN_LIMIT ? 'TRUNCATE' : 'WAL';
+}
+export type FtsJournalMode = 'WAL' | 'TRUNCATE';
+const FTS_WAL_MIN_LIMIT = 1024 ** 3;
 
 /** The full-text index's own file beside the database (see migration 15). */
 export function ftsFilePath(dbPath: string): string {
@@ -65,7 +81,7 @@ export function ftsFilePath(dbPath: string): string {
  * there), creating it when missing. A new database drops an index file left by an old one; an
  * index file made anew over existing records queues them all to be indexed again.
  */
-export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false): void {
+export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, journal?: FtsJournalMode): void {
   const path = ftsFilePath(dbPath);
   if (path !== ':memory:') {
     if (freshDatabase) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
@@ -79,10 +95,11 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false): vo
     db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state');
     known = false;
   }
-  if (!known) {
-    db.pragma('fts.auto_vacuum = INCREMENTAL');
-    db.pragma('fts.journal_mode = WAL');
-  }
+  if (!known) db.pragma('fts.auto_vacuum = INCREMENTAL');
+  // Set at each open by the engine (no other connection has the file yet: a file made with the
+  // other journal is switched); left as it is by a reader beside a running engine.
+  const mode = journal ?? (known ? null : 'WAL');
+  if (mode) db.pragma(`fts.journal_mode = ${mode}`);
   db.pragma('fts.synchronous = NORMAL');
   db.transaction(() => {
     db.exec(FTS_FILE_SCHEMA);

@@ -15,12 +15,21 @@ export const DEFAULT_RETENTION_US = 7 * 86_400_000_000;
 export const RETENTION_CHUNK = 5000;
 export const RETENTION_INTERVAL_MS = 10_000;
 /**
- * Past the limit less the room a write needs (the largest growth of one batch and the largest WAL
- * seen: the database file takes the WAL's pages at the checkpoint before a trim gives them back),
- * a written batch is followed by deletions, down to this much further under (the full-text
- * index's deleted entries are only given back when its segments merge).
+ * Past the limit less the room the files need beside their pages (the largest journals and the
+ * largest growth between two looks, both recent), a written batch is followed by deletions down to
+ * this much further under: a small step, so each trim is a few thousand records. A trim's deletions
+ * go through the journals (the full-text index's deleted rows and the merges they start, MBs per
+ * 5,000 records): a big step made big journals, which made the room bigger and the next step
+ * bigger, until half the limit was room (the step was 8 % of the limit, the room all-time maxima).
  */
-export const SIZE_TRIM_SPAN = 0.08;
+export const SIZE_TRIM_SPAN = 0.03;
+/**
+ * The share of the limit the pages and the room may fill: a trim's own transaction still writes a
+ * few MB (the deleted index rows' tombstones and the merges after) beside the room.
+ */
+const HIGH_WATER = 0.93;
+/** The room is forgotten slowly (halved over this long): a burst's WALs are not its size forever. */
+const ROOM_HALF_LIFE_US = 60_000_000;
 /** A batch is followed by at most this many chunks (~ms each); the rest waits for the next batch or the timer. */
 const CHUNKS_PER_WRITE = 8;
 
@@ -30,6 +39,14 @@ const CHUNKS_PER_WRITE = 8;
  */
 export function rowsToFree(bytes: number): number {
   return Math.min(RETENTION_CHUNK, Math.max(100, Math.ceil(bytes / 500)));
+}
+
+/**
+ * The database's WAL is checkpointed, and cut back after a checkpoint, at about 5% of the limit
+ * (SQLite's default of 1000 pages, 4 MiB, for limits of 80 MB and more): it counts in the size too.
+ */
+export function walLimitBytes(maxDbBytes: number): number {
+  return Math.min(4 * 1024 * 1024, Math.max(256 * 1024, Math.floor(maxDbBytes * 0.05)));
 }
 
 export interface RetentionLimits {
@@ -55,10 +72,12 @@ export class Retention {
   private readonly clock: Clock;
   private readonly dbPath: string | undefined;
   private running = false;
-  /** The most one write grew the files by, and the largest WAL file seen: the room writes need. */
-  private biggestWrite = 0;
-  private biggestWal = 0;
-  private lastDiskBytes = 0;
+  /**
+   * The room the files need beside their pages: the most their pages grew between two looks and
+   * the largest WALs seen, recently (see ROOM_HALF_LIFE_US).
+   */
+  private readonly room = { growth: 0, wal: 0, atUs: 0 };
+  private lastPageBytes = 0;
 
   constructor(
     private readonly db: Db,
@@ -69,17 +88,10 @@ export class Retention {
   ) {
     this.clock = options.clock ?? systemClock;
     this.dbPath = options.dbPath;
-    // The WAL counts in the size too: it is checkpointed, and cut back after a checkpoint, at
-    // about 5% of the limit (SQLite's default of 1000 pages, 4 MiB, for limits of 80 MB and more).
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const walBytes = Math.min(4 * 1024 * 1024, Math.max(256 * 1024, Math.floor(limits.maxDbBytes * 0.05)));
+    const walBytes = walLimitBytes(limits.maxDbBytes);
     db.pragma(`wal_autocheckpoint = ${Math.floor(walBytes / pageSize)}`);
-    for (const name of this.schemas()) db.pragma(`${name}.journal_size_limit = ${walBytes}`);
-  }
-
-  /** The database's schemas with a file of their own: main and the attached ones. */
-  private schemas(): string[] {
-    return (this.db.pragma('database_list') as { name: string }[]).map((d) => d.name).filter((n) => n !== 'temp');
+    for (const { name } of this.files()) db.pragma(`${name}.journal_size_limit = ${walBytes}`);
   }
 
   /** The modules' pruners (EngineModule.pruner), after the signals' own. */
@@ -96,12 +108,19 @@ export class Retention {
     },
   };
 
-  /** Bytes the database holds in live pages (free pages don't count: they are reused). */
+  /**
+   * Bytes the files hold in live pages, the database's and the full-text index's (free pages don't
+   * count: they are reused); what is on disk besides is diskBytes().
+   */
   usedBytes(): number {
-    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
-    const free = this.db.pragma('freelist_count', { simple: true }) as number;
-    return (pages - free) * pageSize;
+    let bytes = 0;
+    for (const { name } of this.files()) {
+      const pageSize = this.db.pragma(`${name}.page_size`, { simple: true }) as number;
+      const pages = this.db.pragma(`${name}.page_count`, { simple: true }) as number;
+      const free = this.db.pragma(`${name}.freelist_count`, { simple: true }) as number;
+      bytes += (pages - free) * pageSize;
+    }
+    return bytes;
   }
 
   /** One pass: delete by age, then by size, a chunk at a time, yielding to ingest between chunks. */
@@ -125,7 +144,7 @@ export class Retention {
         if (done) break;
         await yieldToIngest();
       }
-      if (deleted > 0) for (const name of this.schemas()) this.db.pragma(`${name}.incremental_vacuum`);
+      if (deleted > 0) for (const { name } of this.files()) this.db.pragma(`${name}.incremental_vacuum`);
       this.stats.deletedRecords += deleted;
       this.stats.lastRun = this.clock.nowUs();
       this.stats.lastError = null;
@@ -142,15 +161,14 @@ export class Retention {
    * while ingest runs, instead of letting a burst grow the files until the next timer tick.
    */
   afterWrite(): void {
-    // Two pragmas and a stat: microseconds, next to a batch's milliseconds.
-    const size = this.diskBytes();
-    if (this.lastDiskBytes > 0) this.biggestWrite = Math.max(this.biggestWrite, size - this.lastDiskBytes);
-    this.lastDiskBytes = size;
-    if (this.running || size <= this.highWater()) return;
+    // A few pragmas and two stats: microseconds, next to a batch's milliseconds.
+    const pages = this.pageBytes();
+    this.observeRoom(pages);
+    if (this.running || pages <= this.highWater()) return;
     try {
       const { deleted, done } = this.trimToSize(CHUNKS_PER_WRITE);
       this.stats.deletedRecords += deleted;
-      this.lastDiskBytes = this.diskBytes();
+      this.lastPageBytes = this.pageBytes();
       // A big excess (a lower limit, a huge batch) is finished in the background.
       if (!done) void this.run();
     } catch (err) {
@@ -158,44 +176,76 @@ export class Retention {
     }
   }
 
-  /** Where trimming starts: the limit less the room the next write needs (never under half of it). */
+  /** Notes the pages' growth since the last look and the WALs' size in the room, which decays slowly. */
+  private observeRoom(pages: number): void {
+    const now = this.clock.nowUs();
+    const decay = this.room.atUs > 0 ? 0.5 ** (Math.max(0, now - this.room.atUs) / ROOM_HALF_LIFE_US) : 1;
+    this.room.atUs = now;
+    const growth = this.lastPageBytes > 0 ? pages - this.lastPageBytes : 0;
+    this.lastPageBytes = pages;
+    this.room.growth = Math.max(this.room.growth * decay, growth);
+    this.room.wal = Math.max(this.room.wal * decay, this.walBytes());
+  }
+
+  /** Where trimming starts: the limit less the room (never under half of it). */
   private highWater(): number {
     const limit = this.limits.maxDbBytes;
-    return Math.max(limit * 0.5, limit * 0.98 - this.biggestWrite - this.biggestWal);
+    return Math.max(limit * 0.5, limit * HIGH_WATER - this.room.growth - this.room.wal);
+  }
+
+  /** The files' own schemas (main and the attached ones), each with its file. */
+  private files(): { name: string; file: string }[] {
+    return (this.db.pragma('database_list') as { name: string; file: string }[]).filter((d) => d.name !== 'temp');
   }
 
   /**
-   * Bytes on disk: every page of the database file (free ones too, until vacuumed) and the WAL.
-   * The full-text index's deleted entries stay in its segments until they merge: counted too.
+   * Bytes of the files' pages: every page of the database file and of the attached ones (the
+   * full-text index's), free ones too until vacuumed; the index's deleted entries stay in its
+   * segments until they merge, counted too. Their WALs are not (see walBytes).
    */
-  diskBytes(): number {
+  pageBytes(): number {
     let bytes = 0;
-    // Every file of the store: the database and the files attached to it (the full-text index's).
-    for (const { name, file } of this.db.pragma('database_list') as { name: string; file: string }[]) {
-      if (name === 'temp') continue;
+    for (const { name } of this.files()) {
       const pageSize = this.db.pragma(`${name}.page_size`, { simple: true }) as number;
       bytes += (this.db.pragma(`${name}.page_count`, { simple: true }) as number) * pageSize;
-      if (!this.dbPath || !file) continue;
-      try {
-        const wal = statSync(`${file}-wal`).size;
-        if (wal > this.biggestWal) this.biggestWal = wal;
-        bytes += wal;
-      } catch {
-        // no WAL file right now
-      }
     }
     return bytes;
   }
 
   /**
-   * Delete the oldest chunk of whichever signal holds the oldest data, until the files are under
-   * the low-water mark or `maxChunks` chunks went. `done`: under the mark, or nothing left.
+   * Bytes of the files' journals now: the database's WAL and the full-text index file's rollback
+   * journal (see attachFtsFile). None without a database path (tests on a bare connection).
+   */
+  walBytes(): number {
+    if (!this.dbPath) return 0;
+    let bytes = 0;
+    for (const { file } of this.files()) {
+      if (!file) continue;
+      for (const suffix of ['-wal', '-journal']) {
+        try {
+          bytes += statSync(file + suffix).size;
+        } catch {
+          // no such journal right now
+        }
+      }
+    }
+    return bytes;
+  }
+
+  /** Bytes on disk: the files' pages and their WALs. */
+  diskBytes(): number {
+    return this.pageBytes() + this.walBytes();
+  }
+
+  /**
+   * Delete the oldest chunk of whichever signal holds the oldest data, until the files' pages are
+   * under the low-water mark or `maxChunks` chunks went. `done`: under the mark, or nothing left.
    */
   private trimToSize(maxChunks: number): { deleted: number; done: boolean } {
     const target = this.highWater() - this.limits.maxDbBytes * SIZE_TRIM_SPAN;
     let deleted = 0;
     for (let i = 0; i < maxChunks; i++) {
-      const excess = this.diskBytes() - target;
+      const excess = this.pageBytes() - target;
       if (excess <= 0) return { deleted, done: true };
       let oldest: Pruner | null = null;
       let oldestUs = Infinity;
@@ -207,10 +257,13 @@ export class Retention {
       const n = oldest.pruneOldest(excess);
       if (n === 0) return { deleted, done: true };
       deleted += n;
-      // Give the freed pages back now: the next measure must see them gone.
-      this.db.pragma('incremental_vacuum');
+      // Give the freed pages back now, in every file: the next measure must see them gone.
+      for (const { name } of this.files()) this.db.pragma(`${name}.incremental_vacuum`);
+      // The deletions went through the WALs (the full-text index's tombstones and the merges they
+      // start): what they grew to is room the next trims need too.
+      this.room.wal = Math.max(this.room.wal, this.walBytes());
     }
-    return { deleted, done: this.diskBytes() <= target };
+    return { deleted, done: this.pageBytes() <= target };
   }
 }
 

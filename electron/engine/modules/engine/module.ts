@@ -25,6 +25,7 @@ export function engineModule(dbPath: string, retention: Retention, status: () =>
         database: {
           path: dbPath,
           usedBytes: retention.usedBytes(),
+          diskBytes: retention.diskBytes(),
           maxBytes: retention.limits.maxDbBytes,
           retentionUs: retention.limits.retentionUs,
         },

@@ -16,6 +16,11 @@ const FTS_TURN_MS = 20;
 
 export interface FtsWorkerData {
   dbPath: string;
+  /**
+   * Past this many bytes of the database's WAL the thread waits before its next transaction: its
+   * reads of the records keep the WAL from being restarted (retention counts the WAL in the size).
+   */
+  walPauseBytes: number;
 }
 
 /** What the worker tells the engine: an error (null when it went away), or that it stopped. */
@@ -35,12 +40,16 @@ export class FtsBackground {
     /** The engine connection's indexer, for the in-loop fallback. */
     private readonly indexer: FtsIndexer,
     private readonly scheduler: Scheduler,
+    /** See FtsWorkerData.walPauseBytes. */
+    private readonly walPauseBytes = Number.MAX_SAFE_INTEGER,
   ) {}
 
   start(): void {
     const script = fileURLToPath(new URL('./fts-worker.js', import.meta.url));
     if (this.dbPath !== ':memory:' && existsSync(script)) {
-      const worker = new Worker(script, { workerData: { dbPath: this.dbPath } satisfies FtsWorkerData });
+      const worker = new Worker(script, {
+        workerData: { dbPath: this.dbPath, walPauseBytes: this.walPauseBytes } satisfies FtsWorkerData,
+      });
       worker.on('message', (r: FtsWorkerReport) => {
         if ('error' in r) this.lastError = r.error;
       });

@@ -4,6 +4,7 @@
 // file; the records' writer never waits for it. Started and stopped by FtsBackground.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statSync } from 'node:fs';
 import { newDatabase, ftsFilePath } from '../../core/database.js';
 import { FtsIndexer } from './fts-index.js';
 import { FTS_IDLE_POLL_MS, type FtsWorkerData, type FtsWorkerReport } from './fts-background.js';
@@ -18,11 +19,13 @@ const FTS_THREAD_NICE = 5;
 
 lowerThisThreadPriority(FTS_THREAD_NICE);
 
-const { dbPath } = workerData as FtsWorkerData;
+const { dbPath, walPauseBytes } = workerData as FtsWorkerData;
 const db = newDatabase(dbPath);
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -65536');
 db.prepare('ATTACH DATABASE ? AS fts').run(ftsFilePath(dbPath));
+// The engine chose the file's journal (ftsJournalMode): a WAL is the file's, a rollback journal this connection's.
+if (db.pragma('fts.journal_mode', { simple: true }) !== 'wal') db.pragma('fts.journal_mode = TRUNCATE');
 db.pragma('fts.synchronous = NORMAL');
 db.pragma('fts.cache_size = -65536');
 db.pragma(`fts.journal_size_limit = ${4 * 1024 * 1024}`);
@@ -35,10 +38,38 @@ parentPort!.on('message', (m: unknown) => {
 
 const report = (r: FtsWorkerReport): void => parentPort!.postMessage(r);
 
+/** How many idle polls the thread waits at most for the records' writer to restart a big WAL. */
+const WAL_PAUSE_POLLS = 4;
+
+function walTooBig(): boolean {
+  try {
+    return statSync(`${dbPath}-wal`).size > walPauseBytes;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A WAL is restarted by the next commit after a checkpoint that no reader held back, and this
+ * thread's transactions read the records nearly all the time while it has work: the database's WAL
+ * grew to 9–18 MB beside a 32 MiB limit. Past walPauseBytes, the thread reads nothing for a few
+ * polls (the writer's next commit restarts the WAL); when no commit came (ingest stopped), it
+ * checkpoints and cuts the WAL itself.
+ */
+async function letTheWalRestart(): Promise<void> {
+  if (!walTooBig()) return;
+  for (let i = 0; i < WAL_PAUSE_POLLS && !stopping; i++) {
+    await sleep(FTS_IDLE_POLL_MS);
+    if (!walTooBig()) return;
+  }
+  db.pragma('main.wal_checkpoint(TRUNCATE)');
+}
+
 let failures = 0;
 while (!stopping) {
   let done = 0;
   try {
+    await letTheWalRestart();
     done = indexer.indexSome() || indexer.mergeSome();
     if (failures > 0) report({ error: null });
     failures = 0;

@@ -5,6 +5,9 @@ import type { Db } from '../../core/database.js';
 import { CountSubtractor } from './rollup.js';
 import { RETENTION_CHUNK, rowsToFree } from '../../core/retention.js';
 
+/** FTS5's automerge when none was set. */
+const FTS5_DEFAULT_AUTOMERGE = 4;
+
 export class LogPruner implements Pruner {
   readonly name = 'logs';
   private readonly oldestId;
@@ -25,9 +28,22 @@ export class LogPruner implements Pruner {
     const subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ?');
     const deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid >= ? AND rowid <= ?');
     const deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ?');
+    // FTS5 counts each deleted row as a page written when it decides how much merging a commit
+    // does (times the number of levels): deleting a chunk of the oldest rows merged whole levels in
+    // retention's transaction, megabytes of new segment pages and journal at once, above the size
+    // limit. The deletions are written with FTS5's automerge off (the indexer's setting put back
+    // in the same transaction); the indexer's own commits and the bounded merge below fold them in.
+    const lockFts = db.prepare("UPDATE fts.fts_state SET value = value WHERE key = 'through_seq'");
+    const automergeNow = db.prepare("SELECT v FROM fts.logs_fts_config WHERE k = 'automerge'").pluck();
+    const setAutomerge = db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('automerge', CAST(? AS INTEGER))");
     this.deleteChunk = db.transaction((lo: number, hi: number): number => {
       subtractCounts.run(lo, hi);
+      // The FTS file's write lock first (as the indexer takes it): its setting is read at the newest state.
+      lockFts.run();
+      const automerge = (automergeNow.get() as number | undefined) ?? FTS5_DEFAULT_AUTOMERGE;
+      setAutomerge.run(0);
       deleteFts.run(lo, hi);
+      setAutomerge.run(automerge);
       return deleteLogs.run(lo, hi).changes;
     });
     this.mergeSome = db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('merge', 64)");
