@@ -3,6 +3,7 @@
 import type { Pruner } from '../../core/module.js';
 import type { Db } from '../../core/database.js';
 import { CountSubtractor } from './rollup.js';
+import { ftsRowidRange } from './fts-index.js';
 import { RETENTION_CHUNK, rowsToFree } from '../../core/retention.js';
 
 /** FTS5's automerge when none was set. */
@@ -26,7 +27,8 @@ export class LogPruner implements Pruner {
     this.oldestId = db.prepare('SELECT min(id) FROM logs').pluck();
     this.oldestIds = db.prepare('SELECT id FROM logs WHERE id < ? ORDER BY id LIMIT ?').pluck();
     const subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ?');
-    const deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid >= ? AND rowid <= ?');
+    // (The range as INTEGERs, or FTS5 looks at every row: 5,000 of 10M deleted in 1.2–2.3 s, not 40 ms.)
+    const deleteFts = db.prepare(`DELETE FROM logs_fts WHERE ${ftsRowidRange('rowid')}`);
     const deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ?');
     // FTS5 counts each deleted row as a page written when it decides how much merging a commit
     // does (times the number of levels): deleting a chunk of the oldest rows merged whole levels in
