@@ -207,9 +207,10 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const dbPath = join(config.dataDir, DB_FILE);
   const repairedModes = preparePrivateDir(config.dataDir);
   const lock = lockDataDir(config.dataDir);
+  const maxDbBytes = config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES;
   let db: Db;
   try {
-    db = openDatabase(dbPath, ftsJournalMode(config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES));
+    db = openDatabase(dbPath, ftsJournalMode(maxDbBytes));
   } catch (err) {
     lock.release();
     throw err;
@@ -227,7 +228,6 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const writer = new LogWriter(db, scheduler.clock);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
   // The full-text index catches up with the records on its own thread (it may lag: see fts-index.ts).
-  const maxDbBytes = config.maxDbBytes ?? DEFAULT_MAX_DB_BYTES;
   const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler, 2 * walLimitBytes(maxDbBytes));
   ftsBackground.start();
   undo.push(() => ftsBackground.stop());

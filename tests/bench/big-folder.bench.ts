@@ -33,22 +33,6 @@ function timed(cmd: string, args: string[]): { ms: number; out: string } | null 
 }
 
 /**
- * CPU seconds the engine's loop (the main thread) used so far, from Linux's per-thread counters
- * (Node 20 has no per-thread CPU clock); NaN elsewhere. Busy-time measures count the waits for a
- * core on a loaded machine, this does not.
- */
-function loopCpuSeconds(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime, fields 14 and 15 of the line (11 and 12 after the command's parenthesis), in clock ticks (100 a second).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/**
  * CPU seconds of the full-text indexer's thread so far: the process's threads at the FTS thread's
  * nice value (fts-worker.ts lowers that thread alone; nothing else here runs below normal), from
  * Linux's per-thread counters; NaN elsewhere. Threads that ended are not counted.
@@ -59,7 +43,8 @@ function ftsThreadCpuSeconds(): number {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // nice is field 19 of the line (16 after the parenthesis); utime and stime as in loopCpuSeconds.
+      // nice is field 19 of the line (16 after the parenthesis); utime and stime fields 14 and 15 (11
+      // and 12), in clock ticks (100 a second).
       if (Number(fields[16]) > 0) ticks += Number(fields[11]) + Number(fields[12]);
     }
     return ticks / 100;
@@ -69,9 +54,10 @@ function ftsThreadCpuSeconds(): number {
 }
 
 /**
- * CPU seconds of the calling thread so far, in ns precision (Linux's scheduler statistics); NaN
- * elsewhere. Separates the bench's own work on the engine's loop (its searches and browse takes)
- * from the engine's.
+ * CPU seconds of the calling thread so far — here the engine's loop, the main thread — in ns
+ * precision (Linux's scheduler statistics; Node 20 has no per-thread CPU clock); NaN elsewhere.
+ * Busy-time measures count the waits for a core on a loaded machine, this does not. Taken around
+ * the bench's own searches and browse takes too, to tell them from the engine's work.
  */
 function threadCpuSeconds(): number {
   try {
@@ -158,7 +144,7 @@ export async function benchBigFolder(work: string, sizes: number[], lineOf: (i: 
     const t0 = performance.now();
     // CPU of every thread (the process's), and of the engine's loop alone (what parsing on it cost).
     const cpu0 = process.cpuUsage();
-    const loop0 = loopCpuSeconds();
+    const loop0 = threadCpuSeconds();
     let browsableCpu = { all: NaN, loop: NaN, fts: NaN };
     let indexedCpu = { all: NaN, fts: NaN };
     await engine.sources.add(logs);
@@ -200,7 +186,7 @@ export async function benchBigFolder(work: string, sizes: number[], lineOf: (i: 
       if (browsableAt === null && engine.pipeline.stats.recordsWritten >= n) {
         browsableAt = t;
         const cpu = process.cpuUsage(cpu0);
-        browsableCpu = { all: (cpu.user + cpu.system) / 1e6, loop: loopCpuSeconds() - loop0, fts: ftsThreadCpuSeconds() };
+        browsableCpu = { all: (cpu.user + cpu.system) / 1e6, loop: threadCpuSeconds() - loop0, fts: ftsThreadCpuSeconds() };
       }
       if (browsableAt !== null && indexedAt === null && engine.reader.unindexedOf(RARE) === undefined) {
         indexedAt = t;

@@ -113,14 +113,7 @@ export class Retention {
    * count: they are reused); what is on disk besides is diskBytes().
    */
   usedBytes(): number {
-    let bytes = 0;
-    for (const { name } of this.files()) {
-      const pageSize = this.db.pragma(`${name}.page_size`, { simple: true }) as number;
-      const pages = this.db.pragma(`${name}.page_count`, { simple: true }) as number;
-      const free = this.db.pragma(`${name}.freelist_count`, { simple: true }) as number;
-      bytes += (pages - free) * pageSize;
-    }
-    return bytes;
+    return this.sumPages(true);
   }
 
   /** One pass: delete by age, then by size, a chunk at a time, yielding to ingest between chunks. */
@@ -204,10 +197,17 @@ export class Retention {
    * segments until they merge, counted too. Their WALs are not (see walBytes).
    */
   pageBytes(): number {
+    return this.sumPages(false);
+  }
+
+  /** Bytes of every file's pages, or of its live pages only (its free pages left out). */
+  private sumPages(liveOnly: boolean): number {
     let bytes = 0;
     for (const { name } of this.files()) {
       const pageSize = this.db.pragma(`${name}.page_size`, { simple: true }) as number;
-      bytes += (this.db.pragma(`${name}.page_count`, { simple: true }) as number) * pageSize;
+      const pages = this.db.pragma(`${name}.page_count`, { simple: true }) as number;
+      const free = liveOnly ? (this.db.pragma(`${name}.freelist_count`, { simple: true }) as number) : 0;
+      bytes += (pages - free) * pageSize;
     }
     return bytes;
   }
