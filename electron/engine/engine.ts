@@ -231,6 +231,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler, 2 * walLimitBytes(maxDbBytes));
   ftsBackground.start();
   undo.push(() => ftsBackground.stop());
+  events.on('logs.stored', () => ftsBackground.wake());
   const sourceStore = new SourceStore(db, scheduler.clock);
   // Searches also look through the files' bytes not read yet (a big folder's first seconds).
   reader.unread = new UnreadFileScan(db, scheduler.clock);

@@ -1,11 +1,12 @@
 // Keeps the full-text index catching up with the records in the background: on its own thread
 // (fts-worker.ts, its own SQLite connection) when the engine runs from the built JavaScript, else
 // (the TypeScript sources under the test runner, or the thread failed) as a scheduler job on the
-// engine's loop, indexing for a few milliseconds a turn.
+// engine's loop, indexing for a few milliseconds a turn. It starts a little after the engine (or
+// with the first records stored, if sooner): see FTS_START_DELAY_MS.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Scheduler, ScheduledJob } from '../../core/scheduler.js';
+import type { Scheduler, ScheduledJob, Task } from '../../core/scheduler.js';
 import type { FtsIndexer } from './fts-index.js';
 
 /** How often an idle indexer looks at the queue again. */
@@ -13,6 +14,14 @@ export const FTS_IDLE_POLL_MS = 25;
 /** The in-loop job: its name, and how long a turn may index (the loop has other work). */
 export const FTS_JOB = 'logs.fts.index';
 const FTS_TURN_MS = 20;
+/**
+ * How long after the engine's start the indexer starts when no record is stored meanwhile. A
+ * restart usually has nothing to index, only segments to merge (for seconds after a big backlog),
+ * and the thread's start is ~0.3 s of CPU: on two cores both took time from the first page's
+ * answers and from the browser drawing it. Nothing waits for the index: searches scan what it has
+ * not covered (the records' exactly-once is the writer's, not the index's).
+ */
+export const FTS_START_DELAY_MS = 2000;
 
 export interface FtsWorkerData {
   dbPath: string;
@@ -31,6 +40,8 @@ export class FtsBackground {
   /** Settles when the worker's thread has ended (stopped, or failed). */
   private workerExited: Promise<void> = Promise.resolve();
   private job: ScheduledJob | null = null;
+  /** Until the indexer starts (see start). */
+  private startTimer: Task | null = null;
   private stopped = false;
   /** The last indexing error (a full disk, a lock held too long), null when indexing goes well. */
   lastError: string | null = null;
@@ -44,7 +55,21 @@ export class FtsBackground {
     private readonly walPauseBytes = Number.MAX_SAFE_INTEGER,
   ) {}
 
-  start(): void {
+  /** Starts indexing after `delayMs` (FTS_START_DELAY_MS), or at the first `wake`. */
+  start(delayMs = FTS_START_DELAY_MS): void {
+    if (delayMs <= 0) return this.startNow();
+    this.startTimer = this.scheduler.after(delayMs, () => this.startNow());
+  }
+
+  /** Records were stored: index them now rather than at the start's delay. */
+  wake(): void {
+    if (this.startTimer) this.startNow();
+  }
+
+  private startNow(): void {
+    this.startTimer?.cancel();
+    this.startTimer = null;
+    if (this.stopped || this.worker || this.job) return;
     const script = fileURLToPath(new URL('./fts-worker.js', import.meta.url));
     if (this.dbPath !== ':memory:' && existsSync(script)) {
       const worker = new Worker(script, {
@@ -86,6 +111,8 @@ export class FtsBackground {
   /** Stop indexing (what is left stays queued, for the next start). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.startTimer?.cancel();
+    this.startTimer = null;
     if (this.job) this.scheduler.remove(FTS_JOB);
     this.job = null;
     const worker = this.worker;

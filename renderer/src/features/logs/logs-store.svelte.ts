@@ -40,7 +40,11 @@ export class LogsStore {
   query = $state('');
   range: TimeRange = $state.raw({ kind: 'relative', last: '1h' });
   error: ApiError | null = $state.raw(null);
-  loading = $state(false);
+  /**
+   * True from the start: the view loads its first page as soon as it is shown, and an empty view
+   * meanwhile would ask the engine its own questions (EmptyLogs) ahead of the first page's.
+   */
+  loading = $state(true);
   /** The first page has been loading for over SLOW_SEARCH_MS. */
   slow = $state(false);
   /** The user cancelled the last search (the engine stops it at its deadline at the latest). */
