@@ -95,6 +95,30 @@ describe('a first start', () => {
     expect(at('history line 0')).toBeLessThan(at('history line 49'));
     expect(at('history line 49')).toBeLessThan(at('written just now'));
   });
+
+  it('loads a view other than Logs when first opened, and says so when it cannot', async () => {
+    // A fresh page: the Logs view's code only; the Traces view's own file comes with its first visit.
+    const fresh = await browser.context.newPage();
+    const scripts: string[] = [];
+    fresh.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    await fresh.goto(`${serve.url}#/logs`);
+    await fresh.getByRole('grid', { name: 'Log records' }).waitFor({ timeout: 10_000 });
+    expect(scripts.some((s) => s.includes('TracesView'))).toBe(false);
+    // The server went away under the open page (e.g. Loupe was updated): the view's file fails.
+    await fresh.route('**/*TracesView*', (r) => r.abort());
+    await fresh.getByRole('link', { name: 'Traces' }).click();
+    const failed = fresh.getByRole('alert').filter({ hasText: 'This view could not be loaded' });
+    await failed.waitFor({ timeout: 10_000 });
+    expect(await failed.textContent()).toContain('Reload the page');
+    await fresh.unroute('**/*TracesView*');
+    await fresh.reload();
+    await fresh.getByRole('navigation', { name: 'Traces views' }).waitFor({ timeout: 10_000 });
+    expect(await failed.count()).toBe(0);
+    expect(scripts.some((s) => s.includes('TracesView'))).toBe(true);
+    await fresh.close();
+  });
 });
 
 async function postSource(path: string): Promise<void> {
