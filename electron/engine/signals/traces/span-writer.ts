@@ -163,7 +163,8 @@ export class SpanWriter {
       const services = t.services.size === 0 ? '[]' : JSON.stringify([...t.services].sort());
       this.mergeTrace.run(traceId, t.start, t.end, t.count, t.errors, t.rootService, t.rootName, services);
     }
-    for (const op of batch.operations.values()) this.upsertOperation.run(op.service, op.name, op.count, op.last);
+    for (const ops of batch.operations.values())
+      for (const op of ops.values()) this.upsertOperation.run(op.service, op.name, op.count, op.last);
     return batch.stored;
   }
 
@@ -194,19 +195,38 @@ export class SpanWriter {
   }
 }
 
-/** What one write stored: the count, and each trace's and operation's share of the new spans. */
+/** An operation's share of the new spans. */
+interface OperationDelta {
+  service: string;
+  name: string;
+  count: number;
+  last: number;
+}
+
+/**
+ * What one write stored: the count, and each trace's and operation's share of the new spans. A
+ * batch's spans come in runs of one trace and one service: the last trace and the last service's
+ * operations are kept at hand, so most spans cost no hashing of their 32-digit trace id.
+ */
 class Batch {
   stored = 0;
   readonly traces = new Map<string, TraceDelta>();
-  readonly operations = new Map<string, { service: string; name: string; count: number; last: number }>();
+  /** By service ('' for none), then by span name. */
+  readonly operations = new Map<string, Map<string, OperationDelta>>();
+  private lastTraceId = '';
+  private lastTrace: TraceDelta | undefined;
+  private lastService: string | null = null;
+  private lastOperations: Map<string, OperationDelta> | undefined;
 
   add({ span: s, service, end }: Bound): void {
     this.stored++;
-    let t = this.traces.get(s.traceId);
+    let t = s.traceId === this.lastTraceId ? this.lastTrace : this.traces.get(s.traceId);
     if (!t) {
       t = { start: s.startUs, end, count: 0, errors: 0, rootService: null, rootName: null, hasRoot: false, services: new Set() };
       this.traces.set(s.traceId, t);
     }
+    this.lastTraceId = s.traceId;
+    this.lastTrace = t;
     if (s.startUs < t.start) t.start = s.startUs;
     if (end > t.end) t.end = end;
     t.count++;
@@ -217,12 +237,18 @@ class Batch {
       t.rootService = service;
       t.rootName = s.name;
     }
-    const opKey = `${service ?? ''}\u0000${s.name}`;
-    const op = this.operations.get(opKey);
+    let ops = service === this.lastService ? this.lastOperations : undefined;
+    if (!ops) {
+      ops = this.operations.get(service ?? '');
+      if (!ops) this.operations.set(service ?? '', (ops = new Map()));
+      this.lastService = service;
+      this.lastOperations = ops;
+    }
+    const op = ops.get(s.name);
     if (op) {
       op.count++;
       if (s.startUs > op.last) op.last = s.startUs;
-    } else this.operations.set(opKey, { service: service ?? '', name: s.name, count: 1, last: s.startUs });
+    } else ops.set(s.name, { service: service ?? '', name: s.name, count: 1, last: s.startUs });
   }
 }
 
