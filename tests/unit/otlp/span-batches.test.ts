@@ -119,4 +119,18 @@ describe('spans stored in multi-row inserts', () => {
     expect(reader.search({}).traces[0]).toMatchObject({ traceId: hex(4), spanCount: 130 });
     expect(reader.get(hex(4))!.spans).toHaveLength(130);
   });
+
+  it('a span twice within one multi-row insert is stored once, the second copy the duplicate', async () => {
+    // 40 spans then copies of the first 30: the first 64 go in one INSERT, 24 copies among them.
+    const first = Array.from({ length: 40 }, (_, i) => span(5, i));
+    const copies = Array.from({ length: 30 }, (_, i) => span(5, i));
+    await send(['api', [...first, ...copies]]);
+    const last = stored.at(-1)!;
+    expect(last.spans).toBe(40);
+    const items = last.groups[0]!.items;
+    expect(items.slice(0, 40).some((s) => last.duplicates.has(s))).toBe(false);
+    expect(items.slice(40).every((s) => last.duplicates.has(s))).toBe(true);
+    expect(reader.search({}).traces[0]).toMatchObject({ traceId: hex(5), spanCount: 40 });
+    expect(reader.get(hex(5))!.spans).toHaveLength(40);
+  });
 });
