@@ -101,10 +101,11 @@ export class OtlpIngest {
       for (const j of jobs) {
         if (j.signal === 'traces') {
           offered += j.count;
-          spans += this.spans.write(j.data.groups, duplicates);
           spanGroups.push(...j.data.groups);
         } else if (j.signal === 'metrics') points += this.metrics.write(j.data.groups);
       }
+      // All the requests' spans in one call: most go in full multi-row inserts.
+      if (spanGroups.length > 0) spans = this.spans.write(spanGroups, duplicates);
       const logRecords = jobs.flatMap((j) => (j.signal === 'logs' ? logInsertsOf(j.data.groups, nowUs) : []));
       // The LogWriter's own transaction becomes a savepoint of this one.
       const stored = logRecords.length > 0 ? this.logs.write(logRecords) : null;
