@@ -46,8 +46,10 @@ const LEVEL_TOTALS_REUSE_MS = 2000;
  * bucket's start (read row by row) are at most 1 in this many of the bucket's span.
  */
 const EDGE_SHARE_MAX = 8;
-/** Above this many matches a bucket (a guess), a word's level is counted bucket by bucket (see countInIndex). */
+/** Above this many matches a bucket on average, a word's matches are counted bucket by bucket (see countInIndex)… */
 const PER_BUCKET_MATCHES = 1000;
+/** …as known after counting this many buckets one by one. */
+const PROBE_BUCKETS = 4;
 /** The columns of log_counts' rows summed by level (0..5), one column a level. */
 const LEVEL_SUMS = LEVELS.map((_, level) => `sum(n) FILTER (WHERE level = ${level})`).join(', ');
 
@@ -233,40 +235,35 @@ export class LogHistogram {
     // The ids counted in bucket b: past the drift of its start, up to its end or the range's.
     const countedIds = (b: number): [number, number] => [from + b * width + drift, Math.min(from + (b + 1) * width - 1, exactMax)];
     /**
-     * A search's matches by bucket: one count a bucket when the pass has many matches a bucket
-     * (a GROUP BY sorts every match, ~0.16 µs each at 10M: 150 of a common word's 210 ms over
-     * the whole range), else one grouped pass (a count costs FTS5 ~0.1–0.25 ms to set up).
+     * A search's matches by bucket: one count a bucket while they average more than
+     * PER_BUCKET_MATCHES (a GROUP BY sorts every match, ~0.16 µs each at 10M: 150 of a common
+     * word's 210 ms over the whole range), else — known after PROBE_BUCKETS — the rest in one
+     * grouped pass (a count costs FTS5 ~0.1–0.25 ms to set up: a rare word's 100 buckets, 10–25 ms).
      */
-    const countLevel = (match: string, level: number, manyPerBucket: boolean): Map<number, number> => {
+    const countLevel = (match: string, level: number): Map<number, number> => {
       const byBucket = new Map<number, number>();
-      if (manyPerBucket) {
-        for (let b = 0; b < buckets; b++) {
-          const [lo, hi] = countedIds(b);
-          const n = lo <= hi ? (this.indexCounts.inIds.get(match, lo, hi) as number) : 0;
-          if (n > 0) byBucket.set(b, n);
-        }
-      } else {
-        for (const [b, n] of this.indexCounts.perBucket.all(from, width, match, from, exactMax, from, width, drift) as [number, number][]) {
-          byBucket.set(b, n);
+      let b = 0;
+      for (let seen = 0; b < buckets && (b < PROBE_BUCKETS || seen > b * PER_BUCKET_MATCHES); b++) {
+        const [lo, hi] = countedIds(b);
+        const n = lo <= hi ? (this.indexCounts.inIds.get(match, lo, hi) as number) : 0;
+        if (n > 0) byBucket.set(b, n);
+        seen += n;
+      }
+      if (b < buckets) {
+        const grouped = this.indexCounts.perBucket;
+        for (const [bucket, n] of grouped.all(from, width, match, from + b * width, exactMax, from, width, drift) as [number, number][]) {
+          byBucket.set(bucket, n);
         }
       }
-      if (level >= 0) for (const [b, n] of byBucket) bump(from + b * width, level, n);
+      if (level >= 0) for (const [bucket, n] of byBucket) bump(from + bucket * width, level, n);
       return byBucket;
     };
     const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
-    const levelRecords = present.reduce((a, [, n]) => a + n, 0);
     if (rest === null) {
-      for (const [level] of present) countLevel(tagged(level), level, buckets === 1);
+      for (const [level] of present) countLevel(tagged(level), level);
     } else {
-      const all = countLevel(q.fts, -1, true);
-      // A level's matches, guessed from the word's and the level's share of the records.
-      let matches = 0;
-      for (const n of all.values()) matches += n;
-      for (const [level, records] of present) {
-        if (level === rest) continue;
-        const many = buckets === 1 || (matches * records) / levelRecords / buckets > PER_BUCKET_MATCHES;
-        for (const [b, n] of countLevel(tagged(level), level, many)) all.set(b, all.get(b)! - n);
-      }
+      const all = countLevel(q.fts, -1);
+      for (const [level] of present) if (level !== rest) for (const [b, n] of countLevel(tagged(level), level)) all.set(b, all.get(b)! - n);
       for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
     }
     // The ids read row by row: within the drift of each bucket's start, and past the range's end.
