@@ -48,7 +48,7 @@ const LEVEL_TOTALS_REUSE_MS = 2000;
 const EDGE_SHARE_MAX = 8;
 /** Above this many matches a bucket on average, a word's matches are counted bucket by bucket (see countInIndex)… */
 const PER_BUCKET_MATCHES = 1000;
-/** …as known after counting this many buckets one by one. */
+/** …as known after counting this many buckets one by one (when no guess is at hand). */
 const PROBE_BUCKETS = 4;
 /** The columns of log_counts' rows summed by level (0..5), one column a level. */
 const LEVEL_SUMS = LEVELS.map((_, level) => `sum(n) FILTER (WHERE level = ${level})`).join(', ');
@@ -237,13 +237,14 @@ export class LogHistogram {
     /**
      * A search's matches by bucket: one count a bucket while they average more than
      * PER_BUCKET_MATCHES (a GROUP BY sorts every match, ~0.16 µs each at 10M: 150 of a common
-     * word's 210 ms over the whole range), else — known after PROBE_BUCKETS — the rest in one
-     * grouped pass (a count costs FTS5 ~0.1–0.25 ms to set up: a rare word's 100 buckets, 10–25 ms).
+     * word's 210 ms over the whole range), else the rest in one grouped pass (a count costs FTS5
+     * ~0.1–0.5 ms to set up: a rare word's 100 buckets, 10–50 ms). `probe`: the buckets counted one
+     * by one before their average decides (all of them: counted so whatever they hold).
      */
-    const countLevel = (match: string, level: number): Map<number, number> => {
+    const countLevel = (match: string, level: number, probe: number): Map<number, number> => {
       const byBucket = new Map<number, number>();
       let b = 0;
-      for (let seen = 0; b < buckets && (b < PROBE_BUCKETS || seen > b * PER_BUCKET_MATCHES); b++) {
+      for (let seen = 0; b < buckets && (b < probe || seen > b * PER_BUCKET_MATCHES); b++) {
         const [lo, hi] = countedIds(b);
         const n = lo <= hi ? (this.indexCounts.inIds.get(match, lo, hi) as number) : 0;
         if (n > 0) byBucket.set(b, n);
@@ -260,10 +261,19 @@ export class LogHistogram {
     };
     const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
     if (rest === null) {
-      for (const [level] of present) countLevel(tagged(level), level);
+      for (const [level] of present) countLevel(tagged(level), level, PROBE_BUCKETS);
     } else {
-      const all = countLevel(q.fts, -1);
-      for (const [level] of present) if (level !== rest) for (const [b, n] of countLevel(tagged(level), level)) all.set(b, all.get(b)! - n);
+      const all = countLevel(q.fts, -1, PROBE_BUCKETS);
+      // A level's matches a bucket, guessed from the word's and the level's share of the records
+      // (probing cost ~2 ms a level at 100M): bucket by bucket when many, else one grouped pass.
+      let matches = 0;
+      for (const n of all.values()) matches += n;
+      const levelRecords = present.reduce((sum, [, n]) => sum + n, 0);
+      for (const [level, records] of present) {
+        if (level === rest) continue;
+        const many = (matches * records) / levelRecords / buckets > PER_BUCKET_MATCHES;
+        for (const [b, n] of countLevel(tagged(level), level, many || buckets === 1 ? buckets : 0)) all.set(b, all.get(b)! - n);
+      }
       for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
     }
     // The ids read row by row: within the drift of each bucket's start, and past the range's end.
