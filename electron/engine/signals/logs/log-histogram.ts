@@ -72,7 +72,13 @@ export class LogHistogram {
   /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
   private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
   /** What countInIndex reads (a word's histogram in the full-text index). */
-  private readonly indexCounts: { levelsPresent: Statement; perBucket: Statement; inIds: Statement; edgeRows: Statement };
+  private readonly indexCounts: {
+    levelsPresent: Statement;
+    perBucket: Statement;
+    inIds: Statement;
+    edgeRows: Statement;
+    edgeRowsInPass: Statement;
+  };
 
   constructor(private readonly host: HistogramHost) {
     const db = host.db;
@@ -93,6 +99,13 @@ export class LogHistogram {
         .prepare(
           `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
            WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+        )
+        .raw(),
+      edgeRowsInPass: db
+        .prepare(
+          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND (f.rowid - ?) % ? < ?
+             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
         )
         .raw(),
     };
@@ -241,6 +254,7 @@ export class LogHistogram {
      * ~0.1–0.5 ms to set up: a rare word's 100 buckets, 10–50 ms). `probe`: the buckets counted one
      * by one before their average decides (all of them: counted so whatever they hold).
      */
+    let counted = 0;
     const countLevel = (match: string, level: number, probe: number): Map<number, number> => {
       const byBucket = new Map<number, number>();
       let b = 0;
@@ -257,6 +271,7 @@ export class LogHistogram {
         }
       }
       if (level >= 0) for (const [bucket, n] of byBucket) bump(from + bucket * width, level, n);
+      for (const n of byBucket.values()) counted += n;
       return byBucket;
     };
     const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
@@ -276,9 +291,20 @@ export class LogHistogram {
       }
       for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
     }
-    // The ids read row by row: within the drift of each bucket's start, and past the range's end.
+    // The ids read row by row: within the drift of each bucket's start, and past the range's end —
+    // by id ranges when there are few of them or many matches, else in one pass over the matches.
     const edges: [number, number][] = [];
-    if (drift > 0) for (let b = 0; b < buckets; b++) edges.push([from + b * width, Math.min(from + b * width + drift - 1, exactMax)]);
+    if (drift > 0 && (counted > buckets * PER_BUCKET_MATCHES || buckets <= PROBE_BUCKETS)) {
+      for (let b = 0; b < buckets; b++) edges.push([from + b * width, Math.min(from + b * width + drift - 1, exactMax)]);
+    } else if (drift > 0) {
+      const inPass = this.indexCounts.edgeRowsInPass;
+      for (const [ts, severity] of inPass.iterate(q.fts, from, exactMax, from, width, drift, from, to) as IterableIterator<
+        [number, number]
+      >) {
+        const level = levelIndexOf(severity);
+        if (level >= q.min && level <= q.max) bump(ts, level, 1);
+      }
+    }
     edges.push([exactMax + 1, idMax]);
     for (const [lo, hi] of edges) {
       if (lo > hi) continue;
