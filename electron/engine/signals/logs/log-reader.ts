@@ -1,11 +1,11 @@
 // Reading logs back: newest-first pages (a walk down the time-ordered row id, for plain and
-// full-text queries alike), a record's neighbours in its file, and the volume histogram (from the
-// per-minute counts when the query allows, from the rows otherwise). Text searches are whole from
+// full-text queries alike), a record's neighbours in its file, and the volume histogram
+// (log-histogram.ts, which borrows this search's parts). Text searches are whole from
 // the first second: the records the full-text index has not reached yet (ids above its mark) are
 // scanned, their stored text tested with the live tail's predicate, and come first (newest); and
 // the files' bytes not read into the store yet are searched too (UnreadFiles), their matches —
 // or for a page with no words, their records — merged in newest-first as `pending` records.
-import { LEVELS, levelOf } from '../../../../shared/severity.js';
+import { levelOf } from '../../../../shared/severity.js';
 import type { HistogramView, LogPage, LogRecordView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import {
@@ -13,35 +13,33 @@ import {
   compileToPredicate,
   compileToSql,
   deadlineSql,
+  levelsKept,
   narrowingFilters,
   parseQuery,
   readsFullText,
   rollupCondition,
   SEARCH_DEADLINE_MS,
-  simpleFilters,
   sqlAnalysisLookup,
   withSearchDeadline,
   type PrefixExpander,
   type QueryAst,
   type SourceCatalog,
 } from './query/index.js';
-import { BadRequestError, NotFoundError } from '../../core/errors.js';
-import type { Statement } from 'better-sqlite3';
+import { NotFoundError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
-import { FTS_LEVEL_TAG, ftsRowidRange, type FtsLag } from './fts-index.js';
+import { ftsRowidRange, type FtsLag } from './fts-index.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { MINUTE_US, levelIndexOf } from './rollup.js';
+import { MINUTE_US } from './rollup.js';
 import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js';
 import { literalNeedles } from './query/needles.js';
-import { MAX_LEVEL_INDEX } from './query/levels.js';
 import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
 import { cursorAfter, isBelow, newestFirst, parseCursor, pendingBelow } from './page-cursor.js';
+import { LogHistogram, type HistogramParams } from './log-histogram.js';
+import { clampInt } from './request-params.js';
 
 export const MAX_PAGE = 5000;
 export const DEFAULT_PAGE = 200;
-export const MAX_BUCKETS = 1000;
-export const DEFAULT_BUCKETS = 60;
 
 export interface SearchParams {
   q?: string | undefined;
@@ -53,32 +51,16 @@ export interface SearchParams {
   cursor?: string | undefined;
 }
 
-export interface HistogramParams {
-  q?: string | undefined;
-  from?: number | undefined;
-  to?: number | undefined;
-  buckets?: number | undefined;
-}
-
 const TIME_MAX = Number.MAX_SAFE_INTEGER;
 
 /** Beyond this many minutes with matching levels/sources, a search walks its range whole. */
 const MAX_NARROWED_MINUTES = 5000;
-/** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
-const LEVEL_TOTALS_REUSE_MS = 2000;
-/**
- * A word's histogram is counted in the full-text index alone while the ids within the drift of a
- * bucket's start (read row by row) are at most 1 in this many of the bucket's span.
- */
-const EDGE_SHARE_MAX = 8;
 /** A prefix term that more index words than this start with is left to FTS5's prefix query. */
 const MAX_PREFIX_WORDS = 16;
 
 export class LogReader {
   private readonly filePaths = new Map<number, string>();
   private readonly sourcePaths = new Map<number, string>();
-  /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
-  private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
   /** The scan of the files' unread bytes (ingest/files/unread-scan.ts, set by engine.ts); none: stored records only. */
   unread: UnreadFiles | null = null;
 
@@ -93,32 +75,22 @@ export class LogReader {
     // The index's words, by the FTS5 vocabulary of its file (a table of the connection, none on disk).
     db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.logs_fts_words USING fts5vocab(fts, logs_fts, row)');
     this.nextWord = db.prepare('SELECT term FROM temp.logs_fts_words WHERE term >= ? AND term < ? LIMIT 1').pluck();
-    // What countInIndex reads (a word's histogram in the full-text index).
-    this.indexCounts = {
-      levelsPresent: db
-        .prepare(
-          `SELECT level, sum(n) AS n FROM log_counts WHERE minute >= ? AND minute <= ? AND level >= ? AND level <= ?
-           GROUP BY level ORDER BY n DESC`,
-        )
-        .raw(),
-      perBucket: db
-        .prepare(
-          // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
-          `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
-           WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
-        )
-        .raw(),
-      edgeRows: db
-        .prepare(
-          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND ((f.rowid - ?) % ? < ? OR f.rowid > ?)
-             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
-        )
-        .raw(),
-    };
+    this.histograms = new LogHistogram({
+      db,
+      writer,
+      clock,
+      deadlineMs,
+      expandPrefix: (word) => this.expandPrefix(word),
+      catalog: () => this.catalog(),
+      scanAboveIndex: (...a) => this.scanAboveIndex(...a),
+      idRanges: (...a) => this.idRanges(...a),
+      unindexedOf: (q) => this.unindexedOf(q),
+      unreadPart: () => this.unreadPart(),
+    });
   }
 
-  private readonly indexCounts: { levelsPresent: Statement; perBucket: Statement; edgeRows: Statement };
+  /** The volume histogram and level totals (log-histogram.ts). */
+  private readonly histograms: LogHistogram;
 
   private readonly nextWord;
 
@@ -423,180 +395,12 @@ export class LogReader {
   }
 
   histogram(p: HistogramParams): HistogramView {
-    return withSearchDeadline(() => this.histogramNow(p), this.deadlineMs);
-  }
-
-  private histogramNow(p: HistogramParams): HistogramView {
-    const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
-    const ast = parseQuery(p.q ?? '');
-    const filters = simpleFilters(ast, this.catalog());
-    let from = p.from;
-    let to = p.to;
-    if (from === undefined || to === undefined) {
-      const span = this.db.prepare('SELECT min(minute) AS lo, max(minute) AS hi FROM log_counts').get() as {
-        lo: number | null;
-        hi: number | null;
-      };
-      from ??= span.lo ?? 0;
-      // An open end is "until now" (or the newest record, when a clock ran ahead): a range whose
-      // start is past every record is an empty chart up to now, not a mistake.
-      to ??= Math.max(span.hi === null ? from : span.hi + MINUTE_US - 1, this.clock.nowUs(), from);
-    }
-    if (to < from) throw new BadRequestError('to: the end of the range is before its start');
-    const span = to - from + 1;
-    let width = Math.max(1, Math.ceil(span / nBuckets));
-    // In minutes, with a hair of tolerance: the range's end is inclusive, so "the last hour" is
-    // 3,600,000,001 µs, and still 60 one-minute buckets (not 30 of two).
-    const minutes = span / nBuckets / MINUTE_US - 1e-6;
-    const useRollup = filters !== null && minutes >= 1 - 2e-6;
-    if (useRollup) {
-      // Whole minutes, so each minute of the rollup falls in exactly one bucket.
-      width = Math.max(1, Math.ceil(minutes)) * MINUTE_US;
-      from = Math.floor(from / MINUTE_US) * MINUTE_US;
-    }
-    const count = Math.max(1, Math.ceil((to - from + 1) / width));
-    const counts: number[][] = Array.from({ length: count }, () => [0, 0, 0, 0, 0, 0]);
-    let total = 0;
-    const bump = (ts: number, level: number, n: number): void => {
-      const b = Math.floor((ts - from!) / width);
-      const bucket = counts[b];
-      if (bucket && level >= 0 && level < 6) {
-        bucket[level]! += n;
-        total += n;
-      }
-    };
-    if (useRollup && filters) {
-      const cond = rollupCondition(filters);
-      const rows = this.db
-        .prepare(
-          `SELECT minute, level, sum(n) AS n FROM log_counts
-           WHERE minute >= ? AND minute <= ? AND ${cond.where} GROUP BY minute, level`,
-        )
-        .all(from, to, ...cond.params) as { minute: number; level: number; n: number }[];
-      for (const r of rows) bump(r.minute, r.level, r.n);
-    } else {
-      const idMax = this.scanAboveIndex(ast, from, to, from, to + this.writer.maxDrift, (row) => {
-        bump(row.ts, levelIndexOf(row.severity), 1);
-        return true;
-      });
-      // After the index's mark is read: the words of every record below it are in the vocabulary.
-      const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
-      const byIndex = this.wordsAndLevels(ast);
-      // Bucketed by id in the index alone when few ids sit within the drift of a bucket's start.
-      if (byIndex && this.writer.maxDrift * EDGE_SHARE_MAX < width) {
-        this.countInIndex(byIndex, from, to, idMax, width, bump);
-        return this.histogramView(p, from, to, width, counts, total);
-      }
-      const stmt =
-        sql.fts !== null
-          ? this.db.prepare(
-              `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-               WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-                 AND (${sql.where})`,
-            )
-          : this.db.prepare(
-              `SELECT l.ts, l.severity FROM logs l
-               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
-            );
-      const head = sql.fts !== null ? [sql.fts] : [];
-      for (const [lo, hi] of this.idRanges(ast, from, to, from, idMax)) {
-        const rows = stmt.raw().iterate(...head, lo, hi, from, to, ...sql.params) as IterableIterator<[number, number]>;
-        for (const r of rows) {
-          checkSearchDeadline();
-          bump(r[0], levelIndexOf(r[1]), 1);
-        }
-      }
-    }
-    return this.histogramView(p, from, to, width, counts, total);
-  }
-
-  /**
-   * A search of full-text terms and level terms only (`timeout`, `timeout level:error`): its FTS5
-   * expression (over the user's columns) and the levels it keeps, or null.
-   */
-  private wordsAndLevels(ast: QueryAst): { fts: string; min: number; max: number } | null {
-    const words = (ast.kind === 'and' ? ast.children : [ast]).filter((c) => c.kind !== 'level');
-    if (words.length === 0) return null;
-    const { min, max } = levelsKept(ast);
-    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix: this.expandPrefix });
-    return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
-  }
-
-  /**
-   * The histogram of a search of words (and levels) counted in the full-text index alone: ids are
-   * times bumped on ties by at most maxDrift, so a match whose id lies at least maxDrift past its
-   * bucket's start (and within the range) has its time in that bucket too, and its level is a word
-   * of its index row (fts-index.ts's tags): no row is read. The few others (ids within the drift
-   * of a bucket's start, or past the range's end) are read for their time and level. The levels
-   * present are counted one by one, but the commonest: that one is the rest of the total.
-   */
-  private countInIndex(
-    q: { fts: string; min: number; max: number },
-    from: number,
-    to: number,
-    idMax: number,
-    width: number,
-    bump: (ts: number, level: number, n: number) => void,
-  ): void {
-    const drift = this.writer.maxDrift;
-    const present = this.indexCounts.levelsPresent.all(Math.floor(from / MINUTE_US) * MINUTE_US, to, q.min, q.max) as [number, number][];
-    if (present.length === 0) return;
-    // Every level is counted by its tag, unless the search keeps all those present: then the commonest is the rest.
-    const keepsAll = q.min === 0 && q.max === MAX_LEVEL_INDEX;
-    const rest = keepsAll && present.length > 1 ? present[0]![0] : null;
-    const count = this.indexCounts.perBucket;
-    const exactMax = Math.min(to, idMax);
-    const countLevel = (match: string, level: number): Map<number, number> => {
-      const byBucket = new Map<number, number>();
-      for (const [b, n] of count.all(from, width, match, from, exactMax, from, width, drift) as [number, number][]) {
-        byBucket.set(b, n);
-        if (level >= 0) bump(from + b * width, level, n);
-      }
-      return byBucket;
-    };
-    const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
-    if (rest === null) {
-      for (const [level] of present) countLevel(tagged(level), level);
-    } else {
-      const all = countLevel(q.fts, -1);
-      for (const [level] of present) if (level !== rest) for (const [b, n] of countLevel(tagged(level), level)) all.set(b, all.get(b)! - n);
-      for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
-    }
-    const edges = this.indexCounts.edgeRows;
-    const edgeRows = edges.iterate(q.fts, from, idMax, from, width, drift, to, from, to) as IterableIterator<[number, number]>;
-    for (const [ts, severity] of edgeRows) {
-      const level = levelIndexOf(severity);
-      if (level >= q.min && level <= q.max) bump(ts, level, 1);
-    }
-  }
-
-  private histogramView(p: HistogramParams, from: number, to: number, width: number, counts: number[][], total: number): HistogramView {
-    const totals: Record<string, number> = {};
-    for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
-    this.lastLevelTotals = { key: levelTotalsKey(p), at: this.clock.nowMs(), totals };
-    const unindexed = this.unindexedOf(p.q);
-    const unread = this.unreadPart();
-    return {
-      ...(unindexed ? { unindexed } : {}),
-      ...(unread ? { unread } : {}),
-      total,
-      buckets: counts.map((c, i) => {
-        const start = from + i * width;
-        const levelCounts: Partial<Record<(typeof LEVELS)[number], number>> = {};
-        c.forEach((n, level) => {
-          if (n > 0) levelCounts[LEVELS[level]!] = n;
-        });
-        return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to + 1)), counts: levelCounts };
-      }),
-    };
+    return this.histograms.histogram(p);
   }
 
   /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
   levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
-    const cached = this.lastLevelTotals;
-    if (cached && cached.key === levelTotalsKey(p) && this.clock.nowMs() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
-    this.histogram({ ...p, buckets: 1 });
-    return this.lastLevelTotals!.totals;
+    return this.histograms.levelTotals(p);
   }
 
   toView(r: LogRow): LogRecordView {
@@ -649,18 +453,6 @@ export class LogReader {
   }
 }
 
-/** The levels a search's top-level `level:` terms keep (every level when it has none). */
-function levelsKept(ast: QueryAst): { min: number; max: number } {
-  let min = 0;
-  let max = MAX_LEVEL_INDEX;
-  for (const c of ast.kind === 'and' ? ast.children : [ast]) {
-    if (c.kind !== 'level') continue;
-    min = Math.max(min, c.min);
-    max = Math.min(max, c.max);
-  }
-  return { min, max };
-}
-
 /** The lowest level (warn) the index logs_by_level holds (migration 20). */
 const INDEXED_LEVEL_MIN = 3;
 
@@ -672,14 +464,4 @@ function levelIndexSql(ast: QueryAst): string {
   const { min, max } = levelsKept(ast);
   // The index's own expression and condition, as SQLite must see them to use it.
   return min === max && min >= INDEXED_LEVEL_MIN ? `AND (l.severity - 1) / 4 = ${min} AND l.severity >= 13` : '';
-}
-
-function clampInt(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new BadRequestError(`${name}: expected a whole number from ${min} to ${max}`);
-  return Math.min(value, max);
-}
-
-function levelTotalsKey(p: { q?: string | undefined; from?: number | undefined; to?: number | undefined }): string {
-  return JSON.stringify([p.q ?? '', p.from ?? null, p.to ?? null]);
 }

@@ -17,6 +17,7 @@ export {
 } from './compile-predicate.js';
 export { registerQueryFunctions, sqlAnalysisLookup } from './sql-functions.js';
 export {
+  levelsKept,
   narrowingFilters,
   simpleFilters,
   rollupCondition,

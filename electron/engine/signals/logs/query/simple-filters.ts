@@ -158,3 +158,15 @@ export function narrowingFilters(ast: QueryAst, catalog?: SourceCatalog): Simple
   const filters = simpleFilters(parts.length === 1 ? parts[0]! : { kind: 'and', children: parts }, catalog);
   return filters && (filters.levels !== null || filters.sourceIds !== null) ? filters : null;
 }
+
+/** The levels a search's top-level `level:` terms keep (every level when it has none). */
+export function levelsKept(ast: QueryAst): { min: number; max: number } {
+  let min = 0;
+  let max = MAX_LEVEL_INDEX;
+  for (const c of ast.kind === 'and' ? ast.children : [ast]) {
+    if (c.kind !== 'level') continue;
+    min = Math.max(min, c.min);
+    max = Math.min(max, c.max);
+  }
+  return { min, max };
+}

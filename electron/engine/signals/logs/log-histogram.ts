@@ -1,0 +1,359 @@
+// The volume histogram of a search (counts per time bucket and level) and its level totals (what
+// the facets show): from the per-minute counts when the query allows, in the full-text index alone
+// for words and levels, from the rows otherwise. It borrows the search's parts (HistogramHost):
+// the scan of the records the index has not reached, the id ranges a level or source narrows to.
+import { LEVELS } from '../../../../shared/severity.js';
+import type { HistogramView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
+import { usToRfc3339 } from '../../../../shared/time.js';
+import {
+  checkSearchDeadline,
+  compileToSql,
+  deadlineSql,
+  levelsKept,
+  parseQuery,
+  rollupCondition,
+  simpleFilters,
+  withSearchDeadline,
+  type PrefixExpander,
+  type QueryAst,
+  type SourceCatalog,
+} from './query/index.js';
+import { BadRequestError } from '../../core/errors.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../../core/database.js';
+import type { LogWriter } from './log-writer.js';
+import { FTS_LEVEL_TAG, ftsRowidRange } from './fts-index.js';
+import type { Clock } from '../../core/clock.js';
+import { MINUTE_US, levelIndexOf } from './rollup.js';
+import type { LogRow } from './rows.js';
+import { MAX_LEVEL_INDEX } from './query/levels.js';
+import { clampInt } from './request-params.js';
+
+export const MAX_BUCKETS = 1000;
+export const DEFAULT_BUCKETS = 60;
+
+export interface HistogramParams {
+  q?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  buckets?: number | undefined;
+}
+
+/** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
+const LEVEL_TOTALS_REUSE_MS = 2000;
+/**
+ * A word's histogram is counted in the full-text index alone while the ids within the drift of a
+ * bucket's start (read row by row) are at most 1 in this many of the bucket's span.
+ */
+const EDGE_SHARE_MAX = 8;
+/** Above this many matches a bucket on average, a word's matches are counted bucket by bucket (see countInIndex)… */
+const PER_BUCKET_MATCHES = 1000;
+/** …as known after counting this many buckets one by one (when no guess is at hand). */
+const PROBE_BUCKETS = 4;
+/** The columns of log_counts' rows summed by level (0..5), one column a level. */
+const LEVEL_SUMS = LEVELS.map((_, level) => `sum(n) FILTER (WHERE level = ${level})`).join(', ');
+
+/** What the histogram borrows from the reader (log-reader.ts). */
+export interface HistogramHost {
+  readonly db: Db;
+  readonly writer: LogWriter;
+  readonly clock: Clock;
+  readonly deadlineMs: number;
+  readonly expandPrefix: PrefixExpander;
+  catalog(): SourceCatalog;
+  /** Scans the records above the full-text index's mark into `take`; returns the highest id to read from the index. */
+  scanAboveIndex(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, take: (row: LogRow) => boolean): number;
+  idRanges(ast: QueryAst, from: number, to: number, idMin: number, idMax: number): [number, number][];
+  unindexedOf(q: string | undefined): UnindexedPart | undefined;
+  unreadPart(): UnreadPart | undefined;
+}
+
+export class LogHistogram {
+  /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
+  private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
+  /** What countInIndex reads (a word's histogram in the full-text index). */
+  private readonly indexCounts: {
+    levelsPresent: Statement;
+    perBucket: Statement;
+    inIds: Statement;
+    edgeRows: Statement;
+    edgeRowsInPass: Statement;
+  };
+
+  constructor(private readonly host: HistogramHost) {
+    const db = host.db;
+    this.indexCounts = {
+      // The levels side by side in one row (a GROUP BY sorted every minute's rows first).
+      levelsPresent: db.prepare(`SELECT ${LEVEL_SUMS} FROM log_counts WHERE minute >= ? AND minute <= ?`).raw(),
+      perBucket: db
+        .prepare(
+          // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
+          `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
+        )
+        .raw(),
+      inIds: db
+        .prepare(`SELECT count(*) FROM logs_fts WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND ${deadlineSql('rowid')}`)
+        .pluck(),
+      edgeRows: db
+        .prepare(
+          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+        )
+        .raw(),
+      edgeRowsInPass: db
+        .prepare(
+          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND (f.rowid - ?) % ? < ?
+             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+        )
+        .raw(),
+    };
+  }
+
+  histogram(p: HistogramParams): HistogramView {
+    return withSearchDeadline(() => this.histogramNow(p), this.host.deadlineMs);
+  }
+
+  private histogramNow(p: HistogramParams): HistogramView {
+    const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
+    const ast = parseQuery(p.q ?? '');
+    const filters = simpleFilters(ast, this.host.catalog());
+    let from = p.from;
+    let to = p.to;
+    if (from === undefined || to === undefined) {
+      const span = this.host.db.prepare('SELECT min(minute) AS lo, max(minute) AS hi FROM log_counts').get() as {
+        lo: number | null;
+        hi: number | null;
+      };
+      from ??= span.lo ?? 0;
+      // An open end is "until now" (or the newest record, when a clock ran ahead): a range whose
+      // start is past every record is an empty chart up to now, not a mistake.
+      to ??= Math.max(span.hi === null ? from : span.hi + MINUTE_US - 1, this.host.clock.nowUs(), from);
+    }
+    if (to < from) throw new BadRequestError('to: the end of the range is before its start');
+    const span = to - from + 1;
+    let width = Math.max(1, Math.ceil(span / nBuckets));
+    // In minutes, with a hair of tolerance: the range's end is inclusive, so "the last hour" is
+    // 3,600,000,001 µs, and still 60 one-minute buckets (not 30 of two).
+    const minutes = span / nBuckets / MINUTE_US - 1e-6;
+    const useRollup = filters !== null && minutes >= 1 - 2e-6;
+    if (useRollup) {
+      // Whole minutes, so each minute of the rollup falls in exactly one bucket.
+      width = Math.max(1, Math.ceil(minutes)) * MINUTE_US;
+      from = Math.floor(from / MINUTE_US) * MINUTE_US;
+    }
+    const count = Math.max(1, Math.ceil((to - from + 1) / width));
+    const counts: number[][] = Array.from({ length: count }, () => [0, 0, 0, 0, 0, 0]);
+    let total = 0;
+    const bump = (ts: number, level: number, n: number): void => {
+      const b = Math.floor((ts - from!) / width);
+      const bucket = counts[b];
+      if (bucket && level >= 0 && level < 6) {
+        bucket[level]! += n;
+        total += n;
+      }
+    };
+    if (useRollup && filters) {
+      // One aggregate per bucket, its levels summed side by side: no GROUP BY (sorting every
+      // minute × source × level row of a week — 125k rows at 100M records — cost ~6× more).
+      const cond = rollupCondition(filters);
+      const perBucket = this.host.db
+        .prepare(`SELECT ${LEVEL_SUMS} FROM log_counts WHERE minute >= ? AND minute < ? AND ${cond.where}`)
+        .raw();
+      for (let b = 0; b < count; b++) {
+        const start = from + b * width;
+        const sums = perBucket.get(start, Math.min(start + width, to + 1), ...cond.params) as (number | null)[];
+        sums.forEach((n, level) => n !== null && n !== 0 && bump(start, level, n));
+      }
+    } else {
+      const idMax = this.host.scanAboveIndex(ast, from, to, from, to + this.host.writer.maxDrift, (row) => {
+        bump(row.ts, levelIndexOf(row.severity), 1);
+        return true;
+      });
+      // After the index's mark is read: the words of every record below it are in the vocabulary.
+      // The index's words that start with the search's are looked up once (~10 ms for a common word at 10M).
+      const expandPrefix = memoized(this.host.expandPrefix);
+      const byIndex = this.wordsAndLevels(ast, expandPrefix);
+      // Bucketed by id in the index alone when few ids sit within the drift of a bucket's start.
+      if (byIndex && this.host.writer.maxDrift * EDGE_SHARE_MAX < width) {
+        this.countInIndex(byIndex, from, to, idMax, width, count, bump);
+        return this.histogramView(p, from, to, width, counts, total);
+      }
+      const sql = compileToSql(ast, { expandPrefix });
+      const stmt =
+        sql.fts !== null
+          ? this.host.db.prepare(
+              `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
+               WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+                 AND (${sql.where})`,
+            )
+          : this.host.db.prepare(
+              `SELECT l.ts, l.severity FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
+            );
+      const head = sql.fts !== null ? [sql.fts] : [];
+      for (const [lo, hi] of this.host.idRanges(ast, from, to, from, idMax)) {
+        const rows = stmt.raw().iterate(...head, lo, hi, from, to, ...sql.params) as IterableIterator<[number, number]>;
+        for (const r of rows) {
+          checkSearchDeadline();
+          bump(r[0], levelIndexOf(r[1]), 1);
+        }
+      }
+    }
+    return this.histogramView(p, from, to, width, counts, total);
+  }
+
+  /**
+   * A search of full-text terms and level terms only (`timeout`, `timeout level:error`): its FTS5
+   * expression (over the user's columns) and the levels it keeps, or null.
+   */
+  private wordsAndLevels(ast: QueryAst, expandPrefix: PrefixExpander): { fts: string; min: number; max: number } | null {
+    const words = (ast.kind === 'and' ? ast.children : [ast]).filter((c) => c.kind !== 'level');
+    if (words.length === 0) return null;
+    const { min, max } = levelsKept(ast);
+    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix });
+    return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
+  }
+
+  /**
+   * The histogram of a search of words (and levels) counted in the full-text index alone: ids are
+   * times bumped on ties by at most maxDrift, so a match whose id lies at least maxDrift past its
+   * bucket's start (and within the range) has its time in that bucket too, and its level is a word
+   * of its index row (fts-index.ts's tags): no row is read. The few others (ids within the drift
+   * of a bucket's start, or past the range's end) are read for their time and level. The levels
+   * present are counted one by one, but the commonest: that one is the rest of the total.
+   */
+  private countInIndex(
+    q: { fts: string; min: number; max: number },
+    from: number,
+    to: number,
+    idMax: number,
+    width: number,
+    buckets: number,
+    bump: (ts: number, level: number, n: number) => void,
+  ): void {
+    const drift = this.host.writer.maxDrift;
+    const sums = this.indexCounts.levelsPresent.get(Math.floor(from / MINUTE_US) * MINUTE_US, to) as (number | null)[];
+    // [level, records] of the levels kept that have records in the range, the commonest first.
+    const present = sums
+      .map((n, level): [number, number] => [level, n ?? 0])
+      .filter(([level, n]) => n > 0 && level >= q.min && level <= q.max)
+      .sort((a, b) => b[1] - a[1]);
+    if (present.length === 0) return;
+    // Every level is counted by its tag, unless the search keeps all those present: then the commonest is the rest.
+    const keepsAll = q.min === 0 && q.max === MAX_LEVEL_INDEX;
+    const rest = keepsAll && present.length > 1 ? present[0]![0] : null;
+    const exactMax = Math.min(to, idMax);
+    // The ids counted in bucket b: past the drift of its start, up to its end or the range's.
+    const countedIds = (b: number): [number, number] => [from + b * width + drift, Math.min(from + (b + 1) * width - 1, exactMax)];
+    /**
+     * A search's matches by bucket: one count a bucket while they average more than
+     * PER_BUCKET_MATCHES (a GROUP BY sorts every match, ~0.16 µs each at 10M: 150 of a common
+     * word's 210 ms over the whole range), else the rest in one grouped pass (a count costs FTS5
+     * ~0.1–0.5 ms to set up: a rare word's 100 buckets, 10–50 ms). `probe`: the buckets counted one
+     * by one before their average decides (all of them: counted so whatever they hold).
+     */
+    let counted = 0;
+    const countLevel = (match: string, level: number, probe: number): Map<number, number> => {
+      const byBucket = new Map<number, number>();
+      let b = 0;
+      for (let seen = 0; b < buckets && (b < probe || seen > b * PER_BUCKET_MATCHES); b++) {
+        const [lo, hi] = countedIds(b);
+        const n = lo <= hi ? (this.indexCounts.inIds.get(match, lo, hi) as number) : 0;
+        if (n > 0) byBucket.set(b, n);
+        seen += n;
+      }
+      if (b < buckets) {
+        const grouped = this.indexCounts.perBucket;
+        for (const [bucket, n] of grouped.all(from, width, match, from + b * width, exactMax, from, width, drift) as [number, number][]) {
+          byBucket.set(bucket, n);
+        }
+      }
+      if (level >= 0) for (const [bucket, n] of byBucket) bump(from + bucket * width, level, n);
+      for (const n of byBucket.values()) counted += n;
+      return byBucket;
+    };
+    const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
+    if (rest === null) {
+      for (const [level] of present) countLevel(tagged(level), level, PROBE_BUCKETS);
+    } else {
+      const all = countLevel(q.fts, -1, PROBE_BUCKETS);
+      // A level's matches a bucket, guessed from the word's and the level's share of the records
+      // (probing cost ~2 ms a level at 100M): bucket by bucket when many, else one grouped pass.
+      let matches = 0;
+      for (const n of all.values()) matches += n;
+      const levelRecords = present.reduce((sum, [, n]) => sum + n, 0);
+      for (const [level, records] of present) {
+        if (level === rest) continue;
+        const many = (matches * records) / levelRecords / buckets > PER_BUCKET_MATCHES;
+        for (const [b, n] of countLevel(tagged(level), level, many || buckets === 1 ? buckets : 0)) all.set(b, all.get(b)! - n);
+      }
+      for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
+    }
+    // The ids read row by row: within the drift of each bucket's start, and past the range's end —
+    // by id ranges when there are few of them or many matches, else in one pass over the matches.
+    const edges: [number, number][] = [];
+    if (drift > 0 && (counted > buckets * PER_BUCKET_MATCHES || buckets <= PROBE_BUCKETS)) {
+      for (let b = 0; b < buckets; b++) edges.push([from + b * width, Math.min(from + b * width + drift - 1, exactMax)]);
+    } else if (drift > 0) {
+      const inPass = this.indexCounts.edgeRowsInPass;
+      for (const [ts, severity] of inPass.iterate(q.fts, from, exactMax, from, width, drift, from, to) as IterableIterator<
+        [number, number]
+      >) {
+        const level = levelIndexOf(severity);
+        if (level >= q.min && level <= q.max) bump(ts, level, 1);
+      }
+    }
+    edges.push([exactMax + 1, idMax]);
+    for (const [lo, hi] of edges) {
+      if (lo > hi) continue;
+      for (const [ts, severity] of this.indexCounts.edgeRows.iterate(q.fts, lo, hi, from, to) as IterableIterator<[number, number]>) {
+        const level = levelIndexOf(severity);
+        if (level >= q.min && level <= q.max) bump(ts, level, 1);
+      }
+    }
+  }
+
+  private histogramView(p: HistogramParams, from: number, to: number, width: number, counts: number[][], total: number): HistogramView {
+    const totals: Record<string, number> = {};
+    for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
+    this.lastLevelTotals = { key: levelTotalsKey(p), at: this.host.clock.nowMs(), totals };
+    const unindexed = this.host.unindexedOf(p.q);
+    const unread = this.host.unreadPart();
+    return {
+      ...(unindexed ? { unindexed } : {}),
+      ...(unread ? { unread } : {}),
+      total,
+      buckets: counts.map((c, i) => {
+        const start = from + i * width;
+        const levelCounts: Partial<Record<(typeof LEVELS)[number], number>> = {};
+        c.forEach((n, level) => {
+          if (n > 0) levelCounts[LEVELS[level]!] = n;
+        });
+        return { start: usToRfc3339(start), end: usToRfc3339(Math.min(start + width, to + 1)), counts: levelCounts };
+      }),
+    };
+  }
+
+  /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
+  levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
+    const cached = this.lastLevelTotals;
+    if (cached && cached.key === levelTotalsKey(p) && this.host.clock.nowMs() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
+    this.histogram({ ...p, buckets: 1 });
+    return this.lastLevelTotals!.totals;
+  }
+}
+
+/** The same expander, each word looked up once. */
+function memoized(expand: PrefixExpander): PrefixExpander {
+  const known = new Map<string, ReturnType<PrefixExpander>>();
+  return (word) => {
+    if (!known.has(word)) known.set(word, expand(word));
+    return known.get(word)!;
+  };
+}
+
+function levelTotalsKey(p: { q?: string | undefined; from?: number | undefined; to?: number | undefined }): string {
+  return JSON.stringify([p.q ?? '', p.from ?? null, p.to ?? null]);
+}
