@@ -73,6 +73,8 @@ const LEVEL_TOTALS_REUSE_MS = 2000;
 const EDGE_SHARE_MAX = 8;
 /** A prefix term that more index words than this start with is left to FTS5's prefix query. */
 const MAX_PREFIX_WORDS = 16;
+/** Prefix expansions kept at most (see LogReader.expansions). */
+const MAX_EXPANSIONS_KEPT = 1000;
 
 export class LogReader {
   private readonly filePaths = new Map<number, string>();
@@ -93,6 +95,8 @@ export class LogReader {
     // The index's words, by the FTS5 vocabulary of its file (a table of the connection, none on disk).
     db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.logs_fts_words USING fts5vocab(fts, logs_fts, row)');
     this.nextWord = db.prepare('SELECT term FROM temp.logs_fts_words WHERE term >= ? AND term < ? LIMIT 1').pluck();
+    // The indexer's mark: it moves whenever records are indexed (the only way the index gains words).
+    this.indexMark = db.prepare("SELECT group_concat(value, '/') FROM fts.fts_state WHERE key IN ('through_seq', 'partial_id')").pluck();
     // What countInIndex reads (a word's histogram in the full-text index).
     this.indexCounts = {
       levelsPresent: db
@@ -121,16 +125,34 @@ export class LogReader {
   private readonly indexCounts: { levelsPresent: Statement; perBucket: Statement; edgeRows: Statement };
 
   private readonly nextWord;
+  private readonly indexMark;
+  /**
+   * The prefix expansions looked up since the index last gained records (at mark `at`): while an
+   * FTS5 merge is under way (a backlog indexed, 10M records) one vocabulary look-up read ~10k pages
+   * (3.5 ms, 20 ms once the connection's page cache could not hold them), more than the page of rows.
+   */
+  private expansions: { at: unknown; words: Map<string, string[] | null> } = { at: null, words: new Map() };
 
   /**
    * The index's other words that start with `word` (see PrefixExpander): looked up one at a time
    * from just past `word` itself (the vocabulary counts a word's rows as it passes it: the word
-   * searched for, often common, is never passed). Words the tokenizer might fold otherwise
-   * (not ASCII letters, digits, `_`) keep FTS5's prefix query.
+   * searched for, often common, is never passed), and kept until the index's mark moves. Words
+   * the tokenizer might fold otherwise (not ASCII letters, digits, `_`) keep FTS5's prefix query.
    */
   private readonly expandPrefix: PrefixExpander = (word) => {
     const w = word.toLowerCase();
     if (!/^[a-z0-9_]+$/.test(w)) return null;
+    // Read before the vocabulary: words indexed after it make the next search look up again.
+    const at = this.indexMark.get();
+    if (at !== this.expansions.at || this.expansions.words.size >= MAX_EXPANSIONS_KEPT) this.expansions = { at, words: new Map() };
+    const known = this.expansions.words.get(w);
+    if (known !== undefined) return known;
+    const others = this.lookUpPrefix(w);
+    this.expansions.words.set(w, others);
+    return others;
+  };
+
+  private lookUpPrefix(w: string): string[] | null {
     const end = w.slice(0, -1) + String.fromCharCode(w.charCodeAt(w.length - 1) + 1);
     const others: string[] = [];
     for (let next = this.nextWord.get(`${w}\0`, end) as string | undefined; next !== undefined;) {
@@ -138,7 +160,7 @@ export class LogReader {
       next = this.nextWord.get(`${next}\0`, end) as string | undefined;
     }
     return others;
-  };
+  }
 
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
   search(p: SearchParams): LogPage {
