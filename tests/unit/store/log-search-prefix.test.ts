@@ -12,14 +12,19 @@ import { compileToSql, parseQuery, registerQueryFunctions } from '../../../elect
 
 const T0 = Date.UTC(2026, 10, 30, 10) * 1000;
 
-function searchable(messages: string[]): LogReader {
+const records = (messages: string[], from = 0): LogInsert[] =>
+  messages.map((message, i): LogInsert => ({ ts: T0 + from + i, severity: 9, fileId: null, sourceId: null, message, flags: 0 }));
+
+function store(messages: string[]): { writer: LogWriter; reader: LogReader } {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-prefix-')), 'loupe.db'));
   registerQueryFunctions(db);
   const writer = new LogWriter(db);
-  writer.write(messages.map((message, i): LogInsert => ({ ts: T0 + i, severity: 9, fileId: null, sourceId: null, message, flags: 0 })));
+  writer.write(records(messages));
   writer.fts.catchUp();
-  return new LogReader(db, writer);
+  return { writer, reader: new LogReader(db, writer) };
 }
+
+const searchable = (messages: string[]): LogReader => store(messages).reader;
 
 const found = (reader: LogReader, q: string): string[] =>
   reader
@@ -48,6 +53,23 @@ describe('prefix words', () => {
     // More words than are spelled out: FTS5's prefix query finds them all.
     expect(found(reader, 'word')).toHaveLength(20);
     expect(found(reader, 'nothing')).toEqual([]);
+  });
+
+  it('finds the words indexed since the last search of the same prefix', () => {
+    const { writer, reader } = store(['timeout waiting for upstream', 'time flies']);
+    expect(found(reader, 'timeout')).toEqual(['timeout waiting for upstream']);
+    // New words, indexed (the reader keeps its prefix look-ups until the index gains records).
+    writer.write(records(['timeouts piled up', 'TimeoutError raised by the pool'], 10));
+    writer.fts.catchUp();
+    expect(found(reader, 'timeout')).toEqual(['timeout waiting for upstream', 'timeouts piled up', 'TimeoutError raised by the pool']);
+    // And again, the index part way through a batch (the mark's other half).
+    writer.write(records(['timeoutish news', 'timeouty one', 'timeoutz two'], 20));
+    writer.fts.indexSome(1);
+    expect(found(reader, 'timeout')).toHaveLength(6);
+    writer.fts.indexSome(1);
+    expect(found(reader, 'timeout')).toHaveLength(6);
+    writer.fts.catchUp();
+    expect(found(reader, 'timeout')).toHaveLength(6);
   });
 
   it('spells a prefix out as the words the reader gives, exact when there are none', () => {

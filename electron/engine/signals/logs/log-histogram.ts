@@ -63,7 +63,7 @@ export interface HistogramHost {
   catalog(): SourceCatalog;
   /** Scans the records above the full-text index's mark into `take`; returns the highest id to read from the index. */
   scanAboveIndex(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, take: (row: LogRow) => boolean): number;
-  idRanges(ast: QueryAst, from: number, to: number, idMin: number, idMax: number): [number, number][];
+  idRanges(ast: QueryAst, from: number, to: number, idMin: number, idMax: number): Iterable<[number, number]>;
   unindexedOf(q: string | undefined): UnindexedPart | undefined;
   unreadPart(): UnreadPart | undefined;
 }
