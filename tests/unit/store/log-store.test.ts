@@ -295,6 +295,50 @@ describe('facets', () => {
     expect(older.loggers).toEqual([{ value: 'old.worker', count: 20_000 }]);
   });
 
+  it("count the files, services and loggers of the matches, indexed or not yet, as the records' own views name them", () => {
+    const { writer, reader, db } = store();
+    db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
+    for (const [id, name] of [
+      [1, 'api.log'],
+      [2, 'jobs.log'],
+    ] as const) {
+      db.prepare(
+        `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
+      ).run(id, `/srv/app/${name}`, id);
+    }
+    const batch = (from: number, n: number): LogInsert[] =>
+      Array.from({ length: n }, (_, k) => {
+        const i = from + k;
+        return {
+          ...rec(T0 + i * 1000, `job ${i} ${i % 4 === 0 ? 'failed' : 'done'}`),
+          fileId: i % 3 === 0 ? 2 : 1,
+          sourceId: 1,
+          logger: i % 2 === 0 ? 'app.jobs' : 'app.http',
+          service: i % 5 === 0 ? 'billing' : undefined,
+          attributes: { queue: i % 2 === 0 ? 'slow' : 'fast' },
+        };
+      });
+    writer.write(batch(0, 60));
+    writer.fts.catchUp();
+    // Twelve more the index has not reached: the facets of a word count them too.
+    writer.write(batch(60, 12));
+    const facets = logFacets(reader, { q: 'failed' });
+    const expected = batch(0, 72).filter((r) => r.message.endsWith('failed'));
+    const count = (key: (r: LogInsert) => string | null): { value: string; count: number }[] => {
+      const m = new Map<string, number>();
+      for (const r of expected) {
+        const k = key(r);
+        if (k !== null) m.set(k, (m.get(k) ?? 0) + 1);
+      }
+      return [...m].map(([value, n]) => ({ value, count: n })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    };
+    expect(facets.files).toEqual(count((r) => `/srv/app/${r.fileId === 2 ? 'jobs' : 'api'}.log`));
+    expect(facets.services).toEqual(count((r) => r.service ?? null));
+    expect(facets.loggers).toEqual(count((r) => r.logger ?? null));
+    expect(facets.attributes).toEqual([{ key: 'queue', count: expected.length, values: count(() => 'slow') }]);
+    expect(facets.unindexed?.records).toBeGreaterThan(0);
+  });
+
   it('show a numeric attribute with a value per record as its range and spread, few numbers as values', () => {
     const { writer, reader } = store();
     const batch: LogInsert[] = [];

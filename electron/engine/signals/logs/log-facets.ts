@@ -33,7 +33,7 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
   const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
   // (The level totals can count a little more than the range holds — whole minutes — never less.)
   const exact = matches <= FACET_EXACT_MAX;
-  const rows = reader.searchRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
+  const rows = reader.facetRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
   const unindexed = reader.unindexedOf(p.q);
   const unread = reader.unreadPart();
   const loggers = new Map<string, number>();
@@ -43,10 +43,10 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
   for (const row of rows) {
     if (row.logger !== null) bump(loggers, row.logger);
     if (row.service !== null) bump(services, row.service);
-    const view = reader.toView(row);
-    if (view.file !== undefined) bump(files, view.file);
-    if (view.attributes) {
-      for (const [key, value] of Object.entries(view.attributes)) {
+    const file = reader.fileOf(row);
+    if (file !== undefined) bump(files, file);
+    if (row.attributes !== null) {
+      for (const [key, value] of Object.entries(JSON.parse(row.attributes) as Record<string, unknown>)) {
         let a = attrs.get(key);
         if (!a) attrs.set(key, (a = { count: 0, values: new Map(), numbers: [] }));
         a.count++;
