@@ -154,14 +154,20 @@ export async function benchLineToScreen(samples: number): Promise<BenchRow[]> {
  * On an existing database (`dataDir`, e.g. the search bench's 10M lines): the first paint of the
  * app with rows from the start of `loupe serve`, and scrolling back through history page by page.
  */
-export async function benchBigHistory(dataDir: string, records: number, serveArgs: string[] = []): Promise<BenchRow[]> {
+export async function benchBigHistory(
+  dataDir: string,
+  records: number,
+  serveArgs: string[] = [],
+  /** The view opened (`#/logs?from=…&to=…`), for a database whose records end before now; none: the app's default. */
+  view = '',
+): Promise<BenchRow[]> {
   // The browser is not part of the app: it is up before the clock starts.
   const browser = await launchBrowser();
   const page = await browser.context.newPage();
   const t0 = performance.now();
   const server = await startServe(['--data-dir', dataDir, ...serveArgs]);
   try {
-    await page.goto(`${server.url}?token=${encodeURIComponent(server.token)}`);
+    await page.goto(`${server.url}?token=${encodeURIComponent(server.token)}${view}`);
     // Looked for at every frame: a locator's wait backs off to a look every 0.5 s while the page
     // is busy (its counts drawn just after the rows), which added up to that much to this figure.
     await page.evaluate(IN_PAGE.rowsShown);
