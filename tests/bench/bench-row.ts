@@ -17,10 +17,11 @@ export function percentile(samples: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-/** Runs `fn` n times; the time of each run in ms. */
-export function timeIt(n: number, fn: () => void): number[] {
+/** Runs `fn` n times; the time of each run in ms. `before`: run ahead of each, not timed. */
+export function timeIt(n: number, fn: () => void, before?: () => void): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
+    before?.();
     const t0 = performance.now();
     fn();
     out.push(performance.now() - t0);

@@ -190,10 +190,11 @@ function countRecords(dataDir: string): number {
 }
 
 /** p50 and p95 of `n` runs of `fn` after one warm-up, or the deadline's message. */
-function p95Of(n: number, fn: () => unknown): { text: string; p95: number } {
+function p95Of(n: number, fn: () => unknown, before?: () => void): { text: string; p95: number } {
   try {
+    before?.();
     fn();
-    const t = timeIt(n, fn);
+    const t = timeIt(n, fn, before);
     const p95 = percentile(t, 95);
     return { text: `p50 ${percentile(t, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`, p95 };
   } catch (err) {
@@ -250,19 +251,23 @@ export async function benchScale(work: string, records: number, keep: string | u
     const r = p95Of(20, () => e.reader.search({ q, limit: 200, ...range }));
     add({ what: `scale ${size}: search "${q}" (${name}), newest 200`, value: r.text, target: 'p95 < 50 ms', ok: r.p95 < 50 });
   }
-  const views: [string, () => unknown][] = [
+  // The facets count their levels from the histogram of the same search made in the last 2 s (the
+  // view asks both at once), else count them: each facets run here comes after another search's
+  // histogram, so what it costs alone is what is timed.
+  const otherHistogram = (): unknown => e.reader.histogram({ q: 'kaboom', buckets: 1, ...lastHour });
+  const views: [string, () => unknown, (() => unknown)?][] = [
     ['histogram, whole range', () => e.reader.histogram({ buckets: 100 })],
     ['histogram, last hour (the default view)', () => e.reader.histogram({ buckets: 60, ...lastHour })],
     ['histogram "timeout", last hour', () => e.reader.histogram({ q: 'timeout', buckets: 60, ...lastHour })],
     ['histogram "timeout level:error", whole range', () => e.reader.histogram({ q: 'timeout level:error', buckets: 100 })],
     ['histogram "timeout", whole range', () => e.reader.histogram({ q: 'timeout', buckets: 100 })],
-    ['facets, last hour', () => logFacets(e.reader, lastHour)],
-    ['facets "timeout", last hour', () => logFacets(e.reader, { q: 'timeout', ...lastHour })],
-    ['facets, whole range', () => logFacets(e.reader, {})],
-    ['facets "timeout", whole range', () => logFacets(e.reader, { q: 'timeout' })],
+    ['facets, last hour', () => logFacets(e.reader, lastHour), otherHistogram],
+    ['facets "timeout", last hour', () => logFacets(e.reader, { q: 'timeout', ...lastHour }), otherHistogram],
+    ['facets, whole range', () => logFacets(e.reader, {}), otherHistogram],
+    ['facets "timeout", whole range', () => logFacets(e.reader, { q: 'timeout' }), otherHistogram],
   ];
-  for (const [name, fn] of views) {
-    const r = p95Of(10, fn);
+  for (const [name, fn, before] of views) {
+    const r = p95Of(10, fn, before);
     add({ what: `scale ${size}: ${name}`, value: r.text, target: 'p95 < 50 ms', ok: r.p95 < 50 });
   }
   await e.close();
