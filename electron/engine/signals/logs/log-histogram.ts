@@ -82,30 +82,43 @@ export class LogHistogram {
 
   constructor(private readonly host: HistogramHost) {
     const db = host.db;
+    // Every full-text read here walks the matches newest first (ORDER BY rowid DESC, in a subquery
+    // for a count): FTS5 seeks a rowid range's top end at once, while its forward seek to the range's
+    // start, once retention's deletes left tombstones in a segment, crossed them first — a minute's
+    // count 0.2 → 228 ms at 100M records after 2M deletes, 0.2 ms again newest first.
     this.indexCounts = {
       // The levels side by side in one row (a GROUP BY sorted every minute's rows first).
       levelsPresent: db.prepare(`SELECT ${LEVEL_SUMS} FROM log_counts WHERE minute >= ? AND minute <= ?`).raw(),
       perBucket: db
         .prepare(
           // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
-          `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM logs_fts
-           WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')} GROUP BY b`,
+          `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM (
+             SELECT rowid FROM logs_fts
+             WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')}
+             ORDER BY rowid DESC
+           ) GROUP BY b`,
         )
         .raw(),
       inIds: db
-        .prepare(`SELECT count(*) FROM logs_fts WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND ${deadlineSql('rowid')}`)
+        .prepare(
+          `SELECT count(*) FROM (
+             SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND ${deadlineSql('rowid')} ORDER BY rowid DESC
+           )`,
+        )
         .pluck(),
       edgeRows: db
         .prepare(
           `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+           ORDER BY f.rowid DESC`,
         )
         .raw(),
       edgeRowsInPass: db
         .prepare(
           `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
            WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND (f.rowid - ?) % ? < ?
-             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}`,
+             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+           ORDER BY f.rowid DESC`,
         )
         .raw(),
     };
@@ -186,7 +199,8 @@ export class LogHistogram {
           ? this.host.db.prepare(
               `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
                WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-                 AND (${sql.where})`,
+                 AND (${sql.where})
+               ORDER BY f.rowid DESC`,
             )
           : this.host.db.prepare(
               `SELECT l.ts, l.severity FROM logs l
