@@ -22,7 +22,7 @@ import { BadRequestError } from '../../core/errors.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
-import { FTS_LEVEL_TAG, ftsRowidRange } from './fts-index.js';
+import { ftsLevelTags, ftsRowidRange } from './fts-index.js';
 import type { Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import type { LogRow } from './rows.js';
@@ -185,9 +185,9 @@ export class LogHistogram {
         return true;
       });
       // After the index's mark is read: the words of every record below it are in the vocabulary.
-      // The index's words that start with the search's are looked up once (~10 ms for a common word at 10M).
-      const expandPrefix = memoized(this.host.expandPrefix);
-      const byIndex = this.wordsAndLevels(ast, expandPrefix);
+      // (The reader keeps the index's words that start with the search's until the index's mark moves.)
+      const expandPrefix = this.host.expandPrefix;
+      const byIndex = this.wordsAndLevels(ast);
       // Bucketed by id in the index alone when few ids sit within the drift of a bucket's start.
       if (byIndex && this.host.writer.maxDrift * EDGE_SHARE_MAX < width) {
         this.countInIndex(byIndex, from, to, idMax, width, count, bump);
@@ -222,11 +222,11 @@ export class LogHistogram {
    * A search of full-text terms and level terms only (`timeout`, `timeout level:error`): its FTS5
    * expression (over the user's columns) and the levels it keeps, or null.
    */
-  private wordsAndLevels(ast: QueryAst, expandPrefix: PrefixExpander): { fts: string; min: number; max: number } | null {
+  private wordsAndLevels(ast: QueryAst): { fts: string; min: number; max: number } | null {
     const words = (ast.kind === 'and' ? ast.children : [ast]).filter((c) => c.kind !== 'level');
     if (words.length === 0) return null;
     const { min, max } = levelsKept(ast);
-    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix });
+    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix: this.host.expandPrefix });
     return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
   }
 
@@ -288,7 +288,7 @@ export class LogHistogram {
       for (const n of byBucket.values()) counted += n;
       return byBucket;
     };
-    const tagged = (level: number): string => `(${q.fts}) AND (tags : ${FTS_LEVEL_TAG}${level})`;
+    const tagged = (level: number): string => `(${q.fts}) AND (${ftsLevelTags(level, level)})`;
     if (rest === null) {
       for (const [level] of present) countLevel(tagged(level), level, PROBE_BUCKETS);
     } else {
@@ -357,15 +357,6 @@ export class LogHistogram {
     this.histogram({ ...p, buckets: 1 });
     return this.lastLevelTotals!.totals;
   }
-}
-
-/** The same expander, each word looked up once. */
-function memoized(expand: PrefixExpander): PrefixExpander {
-  const known = new Map<string, ReturnType<PrefixExpander>>();
-  return (word) => {
-    if (!known.has(word)) known.set(word, expand(word));
-    return known.get(word)!;
-  };
 }
 
 function levelTotalsKey(p: { q?: string | undefined; from?: number | undefined; to?: number | undefined }): string {
