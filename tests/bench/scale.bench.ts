@@ -18,7 +18,7 @@ import { LogWriter, type FileCheckpoint, type LogInsert } from '../../electron/e
 import { logFacets } from '../../electron/engine/signals/logs/log-facets.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 import { benchBigHistory } from './ui.bench.js';
-import { percentile, timeIt, type BenchRow } from './bench-row.js';
+import { peakRssMb, peakRssRow, percentile, resetPeakRss, timeIt, type BenchRow } from './bench-row.js';
 
 /** Records a second of log time: 100M records make ~5.8 days, a busy laptop's week. */
 const RECORDS_PER_SECOND = 200;
@@ -221,6 +221,8 @@ export async function benchScale(work: string, records: number, keep: string | u
 
   // Restart to ready: the engine opened on the database and its first page of rows, three times.
   const restarts: number[] = [];
+  // The process's peak memory over the restarts and every query below (the build is done).
+  const benchMb = resetPeakRss();
   let engine: Engine | undefined;
   for (let k = 0; k < 3; k++) {
     const t0 = performance.now();
@@ -270,6 +272,7 @@ export async function benchScale(work: string, records: number, keep: string | u
     const r = p95Of(10, fn, before);
     add({ what: `scale ${size}: ${name}`, value: r.text, target: 'p95 < 50 ms', ok: r.p95 < 50 });
   }
+  add(peakRssRow(`scale ${size}: peak RSS of the process over the restarts, searches, histograms and facets`, peakRssMb(), benchMb));
   await e.close();
 
   // First paint: `loupe serve` started on the database, the app's first page of rows on screen.

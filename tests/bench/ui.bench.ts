@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { startServe } from '../support/serve-process.js';
-import { percentile, type BenchRow } from './bench-row.js';
+import { peakRssMb, peakRssRow, percentile, type BenchRow } from './bench-row.js';
 
 function pyLine(i: number, msg: string): string {
   const t = new Date();
@@ -178,6 +178,8 @@ export async function benchBigHistory(
       const ms = await page.evaluate<number>(IN_PAGE.scrollToTopAndTimeOlderPage);
       pageTimes.push(ms);
     }
+    // Read while it runs: the server's own peak since it started (a process of its own).
+    const servePeakMb = server.child.pid === undefined ? null : peakRssMb(server.child.pid);
     const valid = pageTimes.filter((t) => Number.isFinite(t));
     const p95 = valid.length ? percentile(valid, 95) : NaN;
     return [
@@ -195,6 +197,10 @@ export async function benchBigHistory(
         target: 'p95 < 100 ms',
         ok: p95 < 100,
       },
+      peakRssRow(
+        `loupe serve on ${records.toLocaleString('en')} records: peak RSS over its start, first paint and scrolling back`,
+        servePeakMb,
+      ),
     ];
   } finally {
     await browser.close();
