@@ -48,7 +48,7 @@ function indexAlone(work: string, n: number, messageOf: (i: number) => string, i
 
   // The FTS thread's connection: the records read, the FTS file written.
   const conn = openDatabase(dbPath);
-  conn.pragma('fts.cache_size = -65536');
+  conn.pragma('fts.cache_size = -32768');
   const indexer = new FtsIndexer(conn);
   const load0 = loadavg()[0]!;
   const t0 = performance.now();

@@ -41,7 +41,7 @@ const AS_IS: Variant = {
   chunk: FTS_CHUNK_RECORDS,
   automerge: 0,
   pageSize: 4096,
-  cacheKiB: 65536,
+  cacheKiB: 32768,
 };
 
 const VARIANTS: Record<string, Partial<Variant>> = {
@@ -62,6 +62,7 @@ const VARIANTS: Record<string, Partial<Variant>> = {
   'chunk 50,000': { chunk: 50_000 },
   'automerge 4 (an indexer keeping up)': { automerge: 4 },
   'automerge 4, crisismerge 64': { automerge: 4, crisismerge: 64 },
+  'cache 64 MiB (before 2026-12-01)': { cacheKiB: 65_536 },
   'cache 256 MiB': { cacheKiB: 262_144 },
   'batches read by their ids (as the writer queues them)': { idLists: true },
 };
@@ -89,7 +90,7 @@ export function benchFtsVariants(work: string, n: number, messageOf: (i: number)
     const file = join(work, 'fts-variant.db');
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
     const conn = newDatabase(src);
-    conn.pragma('cache_size = -65536');
+    conn.pragma('cache_size = -8192');
     conn.function('fts_attributes_text', { deterministic: true }, (json: unknown) => attributesSearchText(JSON.parse(String(json))));
     conn.prepare('ATTACH DATABASE ? AS fts').run(file);
     conn.pragma(`fts.page_size = ${v.pageSize}`);

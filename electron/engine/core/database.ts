@@ -43,8 +43,10 @@ export function openDatabase(path: string, ftsJournal?: FtsJournalMode): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // A bigger page cache keeps the FTS segment merges and the newest b-tree pages in memory.
-    db.pragma('cache_size = -65536');
+    // A bigger page cache keeps the newest b-tree pages in memory (SQLite's default is 2 MB). 32 MB:
+    // at 64 a big folder's writes filled it and held the process's peak ~30 MB higher, for no
+    // measurable gain (1M lines: the loop's and the indexer's CPU a line the same within the noise).
+    db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
     const fresh = (db.pragma('user_version', { simple: true }) as number) === 0;
     migrate(db, path);
