@@ -106,6 +106,8 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, jou
     if (!known) {
       // What was queued for a lost index file is covered by the one range below.
       db.exec("UPDATE fts.fts_state SET value = (SELECT coalesce(max(seq), 0) FROM fts_pending) WHERE key = 'through_seq'");
+      // A new file's first part is empty (a file from before the parts lacks these: see FtsIndexer).
+      db.exec("INSERT OR IGNORE INTO fts.fts_state (key, value) VALUES ('part_rows', 0), ('max_id', 0)");
       db.exec(`INSERT INTO fts_pending (from_id, to_id, records, bytes, ids)
         SELECT min(id), max(id), count(*), coalesce(sum(length(message) + coalesce(length(attributes), 0)), 0), NULL
         FROM logs HAVING count(*) > 0`);
