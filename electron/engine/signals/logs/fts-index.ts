@@ -90,7 +90,6 @@ export class FtsIndexer {
   private readonly nextBatches;
   private readonly totalChanges;
   private readonly mergeTx;
-  private readonly stateMaxId;
   private readonly parts: FtsParts;
   /** The FTS5 automerge this indexer last set, by part (see indexSome). */
   private readonly automerge = new Map<number, number>();
@@ -119,9 +118,6 @@ export class FtsIndexer {
     this.setState = db.prepare(
       'INSERT INTO fts.fts_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    // A file from before the parts: a new part starts above every record stored (the queued ones
-    // below it go to the part that has their ids).
-    this.stateMaxId = db.prepare('SELECT coalesce(max(id), 0) FROM logs').pluck();
     this.nextBatches = db.prepare('SELECT seq, from_id, to_id, ids FROM fts_pending WHERE seq > ? ORDER BY seq LIMIT 16');
     // The rows go from the records to the index inside SQLite: handing each one to JavaScript and
     // back cost a fifth of the indexer's time. Only a record's attributes need JavaScript (their
@@ -220,7 +216,7 @@ export class FtsIndexer {
       partialId: state.get('partial_id') ?? -1,
       // A file from before the parts: its one part counts as full, a new one starts above every record.
       partRows: state.get('part_rows') ?? this.partRecords,
-      maxId: state.get('max_id') ?? (this.stateMaxId.get() as number),
+      maxId: state.get('max_id') ?? this.largestIndexed(),
       oldPartRows: state.get('old_part_rows') ?? 0,
       done: 0,
     };
@@ -286,6 +282,15 @@ export class FtsIndexer {
       } else if (last >= to) return null;
       else if (s.done >= maxRecords) return last;
     }
+  }
+
+  /** The largest id in the index (a file from before the parts has one part, and no max_id kept). */
+  private largestIndexed(): number {
+    const newest = this.parts.newest();
+    return (
+      (this.parts.statement(newest, `SELECT rowid FROM fts.${FTS_PART} ORDER BY rowid DESC LIMIT 1`).pluck().get() as number | undefined) ??
+      0
+    );
   }
 
   /** Starts part k + 1 at `firstId`, in the indexer's transaction (see fts-parts.ts). */

@@ -301,7 +301,9 @@ export class LogHistogram {
       for (let b = 0; b < buckets; b++) edges.push([from + b * width, Math.min(from + b * width + drift - 1, exactMax)]);
     } else if (drift > 0) {
       for (const [inPass, lo, hi] of this.parts.over(this.indexCounts.edgeRowsInPass, from, exactMax)) {
-        for (const [ts, severity] of inPass.raw().iterate(q.fts, lo, hi, from, width, drift, from, to) as IterableIterator<[number, number]>) {
+        for (const [ts, severity] of inPass.raw().iterate(q.fts, lo, hi, from, width, drift, from, to) as IterableIterator<
+          [number, number]
+        >) {
           const level = levelIndexOf(severity);
           if (level >= q.min && level <= q.max) bump(ts, level, 1);
         }

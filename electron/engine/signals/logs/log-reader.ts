@@ -136,7 +136,8 @@ export class LogReader {
     for (const part of list) {
       const at = part === list[list.length - 1] ? newestAt : olderAt;
       let kept = this.expansions.get(part.part);
-      if (!kept || kept.at !== at || kept.words.size >= MAX_EXPANSIONS_KEPT) this.expansions.set(part.part, (kept = { at, words: new Map() }));
+      if (!kept || kept.at !== at || kept.words.size >= MAX_EXPANSIONS_KEPT)
+        this.expansions.set(part.part, (kept = { at, words: new Map() }));
       let others = kept.words.get(w);
       if (others === undefined) kept.words.set(w, (others = this.lookUpPrefix(part, w)));
       if (others === null) return null;
@@ -147,7 +148,9 @@ export class LogReader {
   };
 
   private lookUpPrefix(part: FtsPart, w: string): string[] | null {
-    const nextWord = this.parts.statement(null, `SELECT term FROM temp.${this.parts.vocabulary(part)} WHERE term >= ? AND term < ? LIMIT 1`).pluck();
+    const nextWord = this.parts
+      .statement(null, `SELECT term FROM temp.${this.parts.vocabulary(part)} WHERE term >= ? AND term < ? LIMIT 1`)
+      .pluck();
     const end = w.slice(0, -1) + String.fromCharCode(w.charCodeAt(w.length - 1) + 1);
     const others: string[] = [];
     for (let next = nextWord.get(`${w}\0`, end) as string | undefined; next !== undefined;) {
