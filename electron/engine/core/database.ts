@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createPrivateFile, PRIVATE_DIR_MODE } from './data-dir.js';
 import { migrate } from './migrations.js';
-import { FTS_FILE_SCHEMA } from './migrations/015-fts-own-file.js';
+import { FTS_FILE_SCHEMA, FTS_FIRST_PART } from './migrations/015-fts-own-file.js';
 
 export type Db = Database.Database;
 
@@ -90,9 +90,10 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, jou
   db.prepare('ATTACH DATABASE ? AS fts').run(path);
   let known = db.prepare("SELECT 1 FROM fts.sqlite_master WHERE name = 'fts_state'").get() !== undefined;
   const columns = db.prepare("SELECT name FROM pragma_table_info('logs_fts', 'fts')").pluck().all() as string[];
-  if (known && !columns.includes('tags')) {
-    // An index made before its rows had the level tags: made again from the records (it is derived).
-    db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state');
+  // (No part 0: retention dropped it, the file has later parts.)
+  if (known && columns.length > 0 && !columns.includes('tags')) {
+    // An index made before its rows had the level tags (and the parts): made again from the records (it is derived).
+    db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state; DROP TABLE IF EXISTS fts.fts_parts');
     known = false;
   }
   if (!known) db.pragma('fts.auto_vacuum = INCREMENTAL');
@@ -102,6 +103,7 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, jou
   if (mode) db.pragma(`fts.journal_mode = ${mode}`);
   db.pragma('fts.synchronous = NORMAL');
   db.transaction(() => {
+    if (!known) db.exec(FTS_FIRST_PART);
     db.exec(FTS_FILE_SCHEMA);
     if (!known) {
       // What was queued for a lost index file is covered by the one range below.

@@ -194,9 +194,17 @@ describe('the full-text index in parts', () => {
         expect(h.total, q).toBe(want.length);
       }
     }
+    // Part 0 went: a restart neither makes it again nor fails on the file.
+    expect(parts(tiny.db)).not.toContain(0);
+    const left = parts(tiny.db);
+    other.db.close();
+    tiny.db.close();
+    const again = store(PART, tiny.dir);
+    expect(parts(again.db)).toEqual(left);
+    expect(pages(again.reader, 'timeo', 50)).toEqual(scan(again.db, 'timeo'));
     // The oldest part left holds records still: it stays (its deleted rows as FTS5 tombstones).
-    const oldest = tiny.db.prepare('SELECT min(id) FROM logs').pluck().get() as number;
-    const second = tiny.db.prepare('SELECT first_id FROM fts.fts_parts ORDER BY first_id LIMIT 1 OFFSET 1').pluck().get() as number;
+    const oldest = again.db.prepare('SELECT min(id) FROM logs').pluck().get() as number;
+    const second = again.db.prepare('SELECT first_id FROM fts.fts_parts ORDER BY first_id LIMIT 1 OFFSET 1').pluck().get() as number;
     expect(oldest).toBeLessThan(second);
   });
 
