@@ -77,8 +77,8 @@ export function ftsFilePath(dbPath: string): string {
 }
 
 /**
- * ATTACH the full-text index's file as `fts` (queries name `logs_fts` unqualified and find it
- * there), creating it when missing. A new database drops an index file left by an old one; an
+ * ATTACH the full-text index's file as `fts` (its parts are read through signals/logs/fts-parts.ts),
+ * creating it when missing. A new database drops an index file left by an old one; an
  * index file made anew over existing records queues them all to be indexed again.
  */
 export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, journal?: FtsJournalMode): void {
