@@ -4,7 +4,7 @@
 // records (FTS5 keeps their tombstones in the part(s) that held them). CPU time a query (the main
 // thread; no indexer runs meanwhile), the two databases alternated run by run.
 //
-//   npm run bench -- --only fts-parts [--scale-records N]
+//   npm run bench -- --only fts-parts [--scale-records N] [--fts-part-records N]
 //   LOUPE_BENCH_FTS_PARTS_KEEP=<dir>   build both databases there once and reuse them (each run
 //                                      measures copies)
 import { cpSync, rmSync } from 'node:fs';
@@ -103,13 +103,14 @@ function compare(sides: [Side, Side], label: string, endUs: number, rounds: numb
   return rows;
 }
 
-export async function benchFtsParts(work: string, records: number, keep: string | undefined): Promise<BenchRow[]> {
+/** `partRecords`: the parts' size (FTS_PART_RECORDS when not given; `--fts-part-records N`). */
+export async function benchFtsParts(work: string, records: number, keep: string | undefined, partRecords?: number): Promise<BenchRow[]> {
   const root = keep ?? join(work, 'fts-parts');
   const size = `${(records / 1e6).toLocaleString('en')}M`;
   const rows: BenchRow[] = [];
   const t0 = performance.now();
   const builtOne = await build(join(root, 'one'), records, Number.MAX_SAFE_INTEGER);
-  const builtParts = await build(join(root, 'parts'), records);
+  const builtParts = await build(join(root, partRecords ? `parts-${partRecords}` : 'parts'), records, partRecords);
   rows.push({ what: `fts parts ${size}: build, one part`, value: builtOne.how, target: 'report' });
   rows.push({ what: `fts parts ${size}: build, parts`, value: builtParts.how, target: 'report' });
   const one = open('one', builtOne, work);

@@ -332,7 +332,9 @@ try {
   if (only === 'fts-parts') {
     const arg = process.argv.indexOf('--scale-records');
     const records = arg > 0 ? Number(process.argv[arg + 1]) : quick ? 1_000_000 : 10_000_000;
-    rows.push(...(await benchFtsParts(work, records, process.env.LOUPE_BENCH_FTS_PARTS_KEEP)));
+    const partArg = process.argv.indexOf('--fts-part-records');
+    const partRecords = partArg > 0 ? Number(process.argv[partArg + 1]) : undefined;
+    rows.push(...(await benchFtsParts(work, records, process.env.LOUPE_BENCH_FTS_PARTS_KEEP, partRecords)));
   }
   printTable();
 } finally {
