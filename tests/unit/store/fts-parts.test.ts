@@ -13,6 +13,7 @@ import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs
 import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
 import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
 import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
+import { Retention } from '../../../electron/engine/core/retention.js';
 import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
 
@@ -206,6 +207,26 @@ describe('the full-text index in parts', () => {
     const oldest = again.db.prepare('SELECT min(id) FROM logs').pluck().get() as number;
     const second = again.db.prepare('SELECT first_id FROM fts.fts_parts ORDER BY first_id LIMIT 1 OFFSET 1').pluck().get() as number;
     expect(oldest).toBeLessThan(second);
+  });
+
+  it('holds a size limit by dropping parts, the index file giving their pages back', async () => {
+    const tiny = store(1000);
+    const filler = 'lorem ipsum dolor sit amet '.repeat(12);
+    const recs = records(T0, 5000).map((r, i) => ({ ...r, message: `${r.message} ${filler}${i}` }));
+    write(tiny.writer, recs);
+    tiny.writer.fts.catchUp();
+    const started = parts(tiny.db).length;
+    const indexPages = (): number => tiny.db.pragma('fts.page_count', { simple: true }) as number;
+    const pagesBefore = indexPages();
+    const limit = 4 * 1024 * 1024;
+    const retention = new Retention(tiny.db, [new LogPruner(tiny.db)], { maxDbBytes: limit, retentionUs: 1e15 });
+    expect(retention.usedBytes()).toBeGreaterThan(2 * limit);
+    await retention.run();
+    await retention.run();
+    expect(retention.usedBytes()).toBeLessThanOrEqual(limit * 1.1);
+    expect(parts(tiny.db).length).toBeLessThan(started);
+    expect(indexPages()).toBeLessThan(pagesBefore / 2);
+    for (const q of ['timeout', 'pool OR NOT level:info']) expect(pages(tiny.reader, q, 100), q).toEqual(scan(tiny.db, q));
   });
 
   it('loses and doubles nothing when indexing fails after starting a part', () => {
