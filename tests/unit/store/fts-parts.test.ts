@@ -14,6 +14,7 @@ import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
 import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
 import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
 import { Retention } from '../../../electron/engine/core/retention.js';
+import { FileRecordEraser } from '../../../electron/engine/signals/logs/file-record-eraser.js';
 import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
 
@@ -227,6 +228,42 @@ describe('the full-text index in parts', () => {
     expect(parts(tiny.db).length).toBeLessThan(started);
     expect(indexPages()).toBeLessThan(pagesBefore / 2);
     for (const q of ['timeout', 'pool OR NOT level:info']) expect(pages(tiny.reader, q, 100), q).toEqual(scan(tiny.db, q));
+  });
+
+  it("erases a file's records from the parts that hold them", async () => {
+    const tiny = store(PART);
+    tiny.db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
+    for (const id of [1, 2]) {
+      tiny.db
+        .prepare(
+          `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
+        )
+        .run(id, `/srv/app/${id}.log`, id);
+    }
+    write(
+      tiny.writer,
+      records(T0, 200).map((r, i) => ({ ...r, fileId: (i % 2) + 1, sourceId: 1 })),
+    );
+    tiny.writer.fts.catchUp();
+    const file = tiny.db.prepare('SELECT id, first_id, last_id FROM files WHERE id = 1').get() as {
+      id: number;
+      first_id: number | null;
+      last_id: number | null;
+    };
+    await new FileRecordEraser(tiny.db).erase(file);
+    expect(tiny.db.prepare('SELECT count(*) FROM logs WHERE file_id = 1').pluck().get()).toBe(0);
+    // No index row of an erased record is left in any part (a later record with its id would match its words).
+    const rows = parts(tiny.db).reduce(
+      (n, p) =>
+        n +
+        (tiny.db
+          .prepare(`SELECT count(*) FROM fts.${p === 0 ? 'logs_fts' : `logs_fts_${p}`}`)
+          .pluck()
+          .get() as number),
+      0,
+    );
+    expect(rows).toBe(tiny.db.prepare('SELECT count(*) FROM logs').pluck().get());
+    for (const q of ['timeout', 'NOT pool']) expect(pages(tiny.reader, q, 40), q).toEqual(scan(tiny.db, q));
   });
 
   it('loses and doubles nothing when indexing fails after starting a part', () => {
