@@ -14,6 +14,10 @@ import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
 import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
 import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
 import { Retention } from '../../../electron/engine/core/retention.js';
+import { TestClock } from '../../../electron/engine/core/clock.js';
+import { createEngine, DB_FILE } from '../../../electron/engine/engine.js';
+import { FTS_START_DELAY_MS } from '../../../electron/engine/signals/logs/fts-background.js';
+import type { LogPage } from '../../../shared/model.js';
 import { FileRecordEraser } from '../../../electron/engine/signals/logs/file-record-eraser.js';
 import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
@@ -264,6 +268,27 @@ describe('the full-text index in parts', () => {
     );
     expect(rows).toBe(tiny.db.prepare('SELECT count(*) FROM logs').pluck().get());
     for (const q of ['timeout', 'NOT pool']) expect(pages(tiny.reader, q, 40), q).toEqual(scan(tiny.db, q));
+  });
+
+  it("indexes in parts of the engine's size, its searches reading them all", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-fts-parts-engine-'));
+    const clock = new TestClock(Date.UTC(2026, 11, 1, 12));
+    const recs = records(clock.nowUs() - 300 * MIN, 150);
+    const first = store(undefined, dir);
+    write(first.writer, recs);
+    first.db.close();
+    const engine = await createEngine({ dataDir: dir, clock, ftsPartRecords: PART, analysis: false, otlp: false });
+    try {
+      await clock.advance(2 * FTS_START_DELAY_MS);
+      const page = (await engine.api.table.request('logs.search', { q: 'timeout -pool', limit: 1000 })) as LogPage;
+      expect(page.unindexed).toBeUndefined();
+      const db = openDatabase(join(dir, DB_FILE));
+      expect(parts(db).length).toBeGreaterThanOrEqual(recs.length / PART);
+      expect(page.records.map((r) => r.message)).toEqual(scan(db, 'timeout -pool'));
+      db.close();
+    } finally {
+      await engine.close();
+    }
   });
 
   it('loses and doubles nothing when indexing fails after starting a part', () => {
