@@ -133,6 +133,8 @@ export interface EngineConfig {
   rules?: string[];
   /** How long a history search may run before it is stopped (default SEARCH_DEADLINE_MS; tests shorten it). */
   searchDeadlineMs?: number;
+  /** Records a part of the full-text index holds (FTS_PART_RECORDS; tests make tiny parts). */
+  ftsPartRecords?: number;
   /** The engine's time (tests pass a TestClock); the real clock by default. */
   clock?: Clock;
   /** Probes files read beside the data dir's probes.yml (`loupe serve --probes FILE`); read only. */
@@ -225,7 +227,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     throw err;
   };
   const events = new EventBus();
-  const writer = new LogWriter(db, scheduler.clock);
+  const writer = new LogWriter(db, scheduler.clock, config.ftsPartRecords);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
   // The full-text index catches up with the records on its own thread (it may lag: see fts-index.ts).
   const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler, 2 * walLimitBytes(maxDbBytes));

@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, fts-variants, scale)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, fts-variants, scale, fts-parts)
 //   npm run bench -- --only big-folder --big-8m   the big folder at 1M and 8M lines
 //   npm run bench -- --only scale --scale-records 100000000   the 100M-record database (default 10M, --quick 1M)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { benchHealth } from './health.bench.js';
 import { benchSlo } from './slo.bench.js';
 import { benchAnomalies, benchBottlenecks, benchLastStart, benchLoghub, benchPatterns } from './analysis.bench.js';
 import { benchBigFolder } from './big-folder.bench.js';
+import { benchFtsParts } from './fts-parts.bench.js';
 import { benchScale } from './scale.bench.js';
 import { benchFtsAlone } from './fts-alone.bench.js';
 import { benchFtsVariants } from './fts-variants.bench.js';
@@ -326,6 +327,14 @@ try {
     const records = arg > 0 ? Number(process.argv[arg + 1]) : quick ? 1_000_000 : 10_000_000;
     if (!Number.isSafeInteger(records) || records < 100_000) throw new Error('--scale-records: a whole number of at least 100000');
     rows.push(...(await benchScale(work, records, process.env.LOUPE_BENCH_SCALE_KEEP)));
+  }
+  // The full-text index in parts against one part, before and after retention: only when asked.
+  if (only === 'fts-parts') {
+    const arg = process.argv.indexOf('--scale-records');
+    const records = arg > 0 ? Number(process.argv[arg + 1]) : quick ? 1_000_000 : 10_000_000;
+    const partArg = process.argv.indexOf('--fts-part-records');
+    const partRecords = partArg > 0 ? Number(process.argv[partArg + 1]) : undefined;
+    rows.push(...(await benchFtsParts(work, records, process.env.LOUPE_BENCH_FTS_PARTS_KEEP, partRecords)));
   }
   printTable();
 } finally {

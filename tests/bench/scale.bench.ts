@@ -83,7 +83,7 @@ function makeRecord(i: number, ts: number, rnd: () => number, fileIds: number[][
   };
 }
 
-interface Built {
+export interface Built {
   dataDir: string;
   sourcesDir: string;
   records: number;
@@ -95,7 +95,8 @@ interface Built {
 const dirBytes = (dir: string): number => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
 /** The database of `records` records in `root` (kept there: reused when it holds the same size). */
-async function build(root: string, records: number): Promise<Built> {
+/** `ftsPartRecords`: the full-text index's part size (FtsIndexer's default when not given). */
+export async function build(root: string, records: number, ftsPartRecords?: number): Promise<Built> {
   const dataDir = join(root, 'data');
   const sourcesDir = join(root, 'sources');
   const metaFile = join(root, 'scale.json');
@@ -133,7 +134,7 @@ async function build(root: string, records: number): Promise<Built> {
   const writer = new LogWriter(db);
   // The index is written as the engine writes it: by the FTS worker thread, on its own connection.
   const ftsWorker = new Worker(fileURLToPath(new URL('../../electron/engine/signals/logs/fts-worker.js', import.meta.url)), {
-    workerData: { dbPath: join(dataDir, DB_FILE) },
+    workerData: { dbPath: join(dataDir, DB_FILE), ...(ftsPartRecords ? { partRecords: ftsPartRecords } : {}) },
   });
   const ftsExited = new Promise<void>((resolve) => ftsWorker.once('exit', () => resolve()));
   const stepUs = 1_000_000 / RECORDS_PER_SECOND;

@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createPrivateFile, PRIVATE_DIR_MODE } from './data-dir.js';
 import { migrate } from './migrations.js';
-import { FTS_FILE_SCHEMA } from './migrations/015-fts-own-file.js';
+import { FTS_FILE_SCHEMA, FTS_FIRST_PART } from './migrations/015-fts-own-file.js';
 
 export type Db = Database.Database;
 
@@ -79,8 +79,8 @@ export function ftsFilePath(dbPath: string): string {
 }
 
 /**
- * ATTACH the full-text index's file as `fts` (queries name `logs_fts` unqualified and find it
- * there), creating it when missing. A new database drops an index file left by an old one; an
+ * ATTACH the full-text index's file as `fts` (its parts are read through signals/logs/fts-parts.ts),
+ * creating it when missing. A new database drops an index file left by an old one; an
  * index file made anew over existing records queues them all to be indexed again.
  */
 export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, journal?: FtsJournalMode): void {
@@ -92,9 +92,10 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, jou
   db.prepare('ATTACH DATABASE ? AS fts').run(path);
   let known = db.prepare("SELECT 1 FROM fts.sqlite_master WHERE name = 'fts_state'").get() !== undefined;
   const columns = db.prepare("SELECT name FROM pragma_table_info('logs_fts', 'fts')").pluck().all() as string[];
-  if (known && !columns.includes('tags')) {
-    // An index made before its rows had the level tags: made again from the records (it is derived).
-    db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state');
+  // (No part 0: retention dropped it, the file has later parts.)
+  if (known && columns.length > 0 && !columns.includes('tags')) {
+    // An index made before its rows had the level tags (and the parts): made again from the records (it is derived).
+    db.exec('DROP TABLE fts.logs_fts; DROP TABLE fts.fts_state; DROP TABLE IF EXISTS fts.fts_parts');
     known = false;
   }
   if (!known) db.pragma('fts.auto_vacuum = INCREMENTAL');
@@ -104,10 +105,13 @@ export function attachFtsFile(db: Db, dbPath: string, freshDatabase = false, jou
   if (mode) db.pragma(`fts.journal_mode = ${mode}`);
   db.pragma('fts.synchronous = NORMAL');
   db.transaction(() => {
+    if (!known) db.exec(FTS_FIRST_PART);
     db.exec(FTS_FILE_SCHEMA);
     if (!known) {
       // What was queued for a lost index file is covered by the one range below.
       db.exec("UPDATE fts.fts_state SET value = (SELECT coalesce(max(seq), 0) FROM fts_pending) WHERE key = 'through_seq'");
+      // A new file's first part is empty (a file from before the parts lacks these: see FtsIndexer).
+      db.exec("INSERT OR IGNORE INTO fts.fts_state (key, value) VALUES ('part_rows', 0), ('max_id', 0)");
       db.exec(`INSERT INTO fts_pending (from_id, to_id, records, bytes, ids)
         SELECT min(id), max(id), count(*), coalesce(sum(length(message) + coalesce(length(attributes), 0)), 0), NULL
         FROM logs HAVING count(*) > 0`);

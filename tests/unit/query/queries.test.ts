@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileToPredicate, compileToSql, parseQuery } from '../../../electron/engine/signals/logs/query/index.js';
 import { ALL_IDS, openFixture, type Fixture } from './fixture.js';
+import { FTS_PART } from '../../../electron/engine/signals/logs/fts-parts.js';
+
+/** A compiled condition over the fixture's one index table (the parts' stand-in replaced). */
+const inPart = (where: string): string => where.replaceAll(FTS_PART, 'logs_fts');
 
 let fx: Fixture;
 beforeAll(() => {
@@ -13,10 +17,10 @@ function sqlIds(query: string): number[] {
   const { fts, where, params } = compileToSql(parseQuery(query));
   const rows =
     fts === null
-      ? fx.db.prepare(`SELECT l.* FROM logs l WHERE ${where} ORDER BY l.id DESC LIMIT ?`).all(...params, 1000)
+      ? fx.db.prepare(`SELECT l.* FROM logs l WHERE ${inPart(where)} ORDER BY l.id DESC LIMIT ?`).all(...params, 1000)
       : fx.db
           .prepare(
-            `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND ${where} ORDER BY f.rowid DESC LIMIT ?`,
+            `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND ${inPart(where)} ORDER BY f.rowid DESC LIMIT ?`,
           )
           .all(fts, ...params, 1000);
   const ids = (rows as Array<{ id: number }>).map((r) => r.id);
@@ -174,14 +178,14 @@ describe('compileToSql shape', () => {
   it('moves an only-negative text query to where', () => {
     const c = compileToSql(parseQuery('-debug'));
     expect(c.fts).toBeNull();
-    expect(c.where).toBe('l.id NOT IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
+    expect(c.where).toBe('l.id NOT IN (SELECT rowid FROM __FTS_PART__ WHERE __FTS_PART__ MATCH ?)');
     expect(c.params).toEqual(['{message attrs} : ("debug"*)']);
   });
   it('keeps a text-only OR in FTS and a mixed OR in where', () => {
     expect(compileToSql(parseQuery('a OR b')).fts).toBe('{message attrs} : (("a"* OR "b"*))');
     const mixed = compileToSql(parseQuery('a OR level:error'));
     expect(mixed.fts).toBeNull();
-    expect(mixed.where).toBe('(l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?) OR l.severity BETWEEN 17 AND 20)');
+    expect(mixed.where).toBe('(l.id IN (SELECT rowid FROM __FTS_PART__ WHERE __FTS_PART__ MATCH ?) OR l.severity BETWEEN 17 AND 20)');
   });
   it('matches everything for an empty query', () => {
     expect(compileToSql(parseQuery(''))).toEqual({ fts: null, where: '1', params: [] });
@@ -197,13 +201,13 @@ describe('query plan', () => {
     const plan = (sql: string): string =>
       (fx.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(fts, 200) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
     const byRowid = plan(
-      `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND ${where} ORDER BY f.rowid DESC LIMIT ?`,
+      `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND ${inPart(where)} ORDER BY f.rowid DESC LIMIT ?`,
     );
     expect(byRowid).toMatch(/VIRTUAL TABLE INDEX/);
     expect(byRowid).not.toMatch(/TEMP B-TREE/);
     // The trap (ORDER BY ts sorts every match: seconds on 10M rows), to show the check above can fail.
     const byTs = plan(
-      `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND ${where} ORDER BY l.ts DESC LIMIT ?`,
+      `SELECT l.* FROM logs_fts f JOIN logs l ON l.id = f.rowid WHERE logs_fts MATCH ? AND ${inPart(where)} ORDER BY l.ts DESC LIMIT ?`,
     );
     expect(byTs).toMatch(/USE TEMP B-TREE FOR ORDER BY/);
   });

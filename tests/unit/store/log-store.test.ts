@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FTS_PART } from '../../../electron/engine/signals/logs/fts-parts.js';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openDatabase, SQLITE_BINDING_ENV } from '../../../electron/engine/core/database.js';
@@ -204,7 +205,10 @@ describe('searches narrowed by the per-minute counts', () => {
 
   /** What a plain walk of the whole table returns (no narrowing), newest first. */
   function walk(db: ReturnType<typeof openDatabase>, q: string, from = 0, to = Number.MAX_SAFE_INTEGER): string[] {
-    const { fts, where, params } = compileToSql(parseQuery(q));
+    const compiled = compileToSql(parseQuery(q));
+    const { fts, params } = compiled;
+    // The store's one index part (the default part size).
+    const where = compiled.where.replaceAll(FTS_PART, 'logs_fts');
     const rows = (
       fts === null
         ? db.prepare(`SELECT l.message FROM logs l WHERE l.ts >= ? AND l.ts <= ? AND ${where} ORDER BY l.id DESC`).all(from, to, ...params)

@@ -5,6 +5,7 @@
 // finishes an erase that a stop interrupted, before any file is read again.
 import type { Db } from '../../core/database.js';
 import { CountSubtractor } from './rollup.js';
+import { FTS_PART, ftsPartsOf } from './fts-parts.js';
 
 /** Rows of `logs` looked at per transaction (a few milliseconds each). */
 export const ERASE_WINDOW_ROWS = 20_000;
@@ -20,7 +21,7 @@ export interface ErasedFile {
 export class FileRecordEraser {
   private readonly windowEnd;
   private readonly idsOf;
-  private readonly deleteFts;
+  private readonly deleteFts: (id: number) => void;
   private readonly deleteLogs;
   private readonly subtractCounts;
   private readonly eraseWindow;
@@ -32,12 +33,14 @@ export class FileRecordEraser {
   ) {
     this.windowEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM logs WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?)').pluck();
     this.idsOf = db.prepare('SELECT id FROM logs WHERE id >= ? AND id <= ? AND file_id = ?').pluck();
-    this.deleteFts = db.prepare('DELETE FROM logs_fts WHERE rowid = ?');
+    const parts = ftsPartsOf(db);
+    // Each id from the index's part that holds it (fts-parts.ts).
+    this.deleteFts = (id: number) => parts.statement(parts.partOf(id), `DELETE FROM fts.${FTS_PART} WHERE rowid = ?`).run(id);
     this.deleteLogs = db.prepare('DELETE FROM logs WHERE id >= ? AND id <= ? AND file_id = ?');
     this.subtractCounts = new CountSubtractor(db, 'id >= ? AND id <= ? AND file_id = ?');
     this.eraseWindow = db.transaction((lo: number, hi: number, fileId: number): number => {
       this.subtractCounts.run(lo, hi, fileId);
-      for (const id of this.idsOf.all(lo, hi, fileId) as number[]) this.deleteFts.run(id);
+      for (const id of this.idsOf.all(lo, hi, fileId) as number[]) this.deleteFts(id);
       return this.deleteLogs.run(lo, hi, fileId).changes;
     });
   }

@@ -30,6 +30,8 @@ export interface FtsWorkerData {
    * reads of the records keep the WAL from being restarted (retention counts the WAL in the size).
    */
   walPauseBytes: number;
+  /** Records a part of the index holds (FtsIndexer's partRecords). */
+  partRecords: number;
 }
 
 /** What the worker tells the engine: an error (null when it went away), or that it stopped. */
@@ -73,7 +75,11 @@ export class FtsBackground {
     const script = fileURLToPath(new URL('./fts-worker.js', import.meta.url));
     if (this.dbPath !== ':memory:' && existsSync(script)) {
       const worker = new Worker(script, {
-        workerData: { dbPath: this.dbPath, walPauseBytes: this.walPauseBytes } satisfies FtsWorkerData,
+        workerData: {
+          dbPath: this.dbPath,
+          walPauseBytes: this.walPauseBytes,
+          partRecords: this.indexer.partRecords,
+        } satisfies FtsWorkerData,
       });
       worker.on('message', (r: FtsWorkerReport) => {
         if ('error' in r) this.lastError = r.error;

@@ -6,6 +6,8 @@
 // indexing goes on from there: no record left out, none indexed twice.
 import type { Db } from '../../core/database.js';
 import { attributesSearchText } from './query/index.js';
+import { FTS_PART_MODULE } from '../../core/migrations/015-fts-own-file.js';
+import { FTS_PART, ftsPartsOf, ftsPartTable, type FtsPart, type FtsParts } from './fts-parts.js';
 
 /** The tag word of level index i in the index's `tags` column is FTS_LEVEL_TAG + i. */
 export const FTS_LEVEL_TAG = 'loupelevel';
@@ -73,21 +75,30 @@ interface PendingBatch {
   ids: Buffer | null;
 }
 
+/**
+ * Records a part of the index holds before the indexer starts the next (see fts-parts.ts): a
+ * retention deletion leaves tombstones in the oldest part only, and a part is dropped whole once its
+ * records are gone. Smaller parts free space sooner and cost a range search one more FTS5 query
+ * each; chosen by measurement (see the README's Speed section).
+ */
+export const FTS_PART_RECORDS = 2_000_000;
+
 export class FtsIndexer {
   private readonly takeLock;
   private readonly state;
   private readonly setState;
   private readonly nextBatches;
-  private readonly insertRange;
-  private readonly insertListed;
-  private readonly merge;
   private readonly totalChanges;
   private readonly mergeTx;
-  private readonly setAutomerge;
-  /** The FTS5 automerge this indexer last set (see indexSome), null before its first chunk. */
-  private automerge: number | null = null;
+  private readonly parts: FtsParts;
+  /** The FTS5 automerge this indexer last set, by part (see indexSome). */
+  private readonly automerge = new Map<number, number>();
+  /** The automerge the current chunk wants for the newest part. */
+  private wantedAutomerge = FTS_AUTOMERGE;
   /** Whether segments written since the last merge may want merging (see mergeSome). */
   private unmerged = true;
+  /** Parts no longer written whose segments are to be merged down to one (see mergeSome). */
+  private readonly sealed: number[] = [];
   private readonly lagRow;
   private readonly firstPendingFrom;
   private readonly chunkTx;
@@ -96,7 +107,10 @@ export class FtsIndexer {
     db: Db,
     /** The queue length above which it is a backlog (see FTS_BACKLOG_RECORDS). */
     private readonly backlogRecords = FTS_BACKLOG_RECORDS,
+    /** Records a part holds before the next starts (FTS_PART_RECORDS; tests make tiny parts). */
+    readonly partRecords = FTS_PART_RECORDS,
   ) {
+    this.parts = ftsPartsOf(db);
     // A no-op write first: the transaction holds the FTS file's write lock, and reads its newest
     // mark, before anything else (two indexers on two connections never index a batch twice).
     this.takeLock = db.prepare("UPDATE fts.fts_state SET value = value WHERE key = 'through_seq'");
@@ -109,16 +123,6 @@ export class FtsIndexer {
     // back cost a fifth of the indexer's time. Only a record's attributes need JavaScript (their
     // search text is the query code's, so that the index and the row-by-row match agree).
     db.function(ATTRIBUTES_TEXT_FN, { deterministic: true }, (json: unknown) => attributesSearchText(JSON.parse(String(json))));
-    const insertSql = (where: string): string =>
-      `INSERT INTO fts.logs_fts (rowid, message, attrs, tags)
-       SELECT id, message, iif(attributes IS NULL, '', ${ATTRIBUTES_TEXT_FN}(attributes)), ${FTS_TAGS_SQL} FROM logs
-       WHERE id > ? AND id <= ? ${where} ORDER BY id LIMIT ?`;
-    this.insertRange = db.prepare(insertSql(''));
-    // A batch with its own id list (its range holds other batches' records too): the ids as a JSON array.
-    this.insertListed = db.prepare(insertSql('AND id IN (SELECT value FROM json_each(?))'));
-    this.merge = db.prepare("INSERT INTO fts.logs_fts (logs_fts, rank) VALUES ('merge', ?)");
-    // FTS5 takes only an integer there, and a JS number binds as a REAL.
-    this.setAutomerge = db.prepare("INSERT INTO fts.logs_fts (logs_fts, rank) VALUES ('automerge', CAST(? AS INTEGER))");
     this.totalChanges = db.prepare('SELECT total_changes()').pluck();
     this.lagRow = db
       .prepare(
@@ -135,16 +139,18 @@ export class FtsIndexer {
       )
       .pluck();
     this.chunkTx = db.transaction((maxRecords: number, automerge: number) => {
-      // FTS5 keeps the setting in the file: written only when this indexer changes it.
-      if (automerge !== this.automerge) this.setAutomerge.run(automerge);
-      this.automerge = automerge;
+      this.wantedAutomerge = automerge;
       return this.indexChunk(maxRecords);
     });
-    this.mergeTx = db.transaction(() => {
+    this.mergeTx = db.transaction((part: FtsPart, pages: number) => {
       const before = this.totalChanges.get() as number;
-      this.merge.run(FTS_MERGE_PAGES);
+      this.parts.statement(part, MERGE_SQL).run(pages);
       return (this.totalChanges.get() as number) - before;
     });
+    // Parts sealed before this start may be left unmerged (a stop mid-merge); the oldest is left
+    // alone (retention's tombstones are there: merging would rewrite it, soon to be dropped).
+    const list = this.parts.current();
+    for (let i = 1; i < list.length - 1; i++) this.sealed.push(list[i]!.part);
   }
 
   /**
@@ -161,16 +167,27 @@ export class FtsIndexer {
 
   /**
    * One bounded step of merging the index's segments, when indexing has nothing to do: what a
-   * backlog indexed without FTS5's merging at each commit left unmerged (see FTS_BACKLOG_RECORDS).
-   * Returns the work done (0 when there was nothing to merge: no write transaction until indexing
-   * writes again).
+   * backlog indexed without FTS5's merging at each commit left unmerged (see FTS_BACKLOG_RECORDS),
+   * then the parts sealed since, each down to one segment (a range search reads each part's
+   * segments). Returns the work done (0 when there was nothing to merge: no write transaction
+   * until indexing writes again).
    */
   mergeSome(): number {
-    if (!this.unmerged) return 0;
-    // FTS5 tells a merge that did nothing by a change count below 2.
-    const changes = this.mergeTx();
-    if (changes < 2) this.unmerged = false;
-    return changes < 2 ? 0 : changes;
+    const list = this.parts.current();
+    if (this.unmerged) {
+      // FTS5 tells a merge that did nothing by a change count below 2.
+      const changes = this.mergeTx(list[list.length - 1]!, FTS_MERGE_PAGES);
+      if (changes >= 2) return changes;
+      this.unmerged = false;
+    }
+    while (this.sealed.length > 0) {
+      const part = list.find((p) => p.part === this.sealed[0]);
+      // A negative page count merges even fewer segments than automerge asks for, down to one.
+      const changes = part && part !== list[list.length - 1] ? this.mergeTx(part, -FTS_MERGE_PAGES) : 0;
+      if (changes >= 2) return changes;
+      this.sealed.shift();
+    }
+    return 0;
   }
 
   /** Index everything queued (a search that needs the index complete). */
@@ -193,40 +210,126 @@ export class FtsIndexer {
 
   private indexChunk(maxRecords: number): number {
     this.takeLock.run();
-    let throughSeq = 0;
-    // The last id indexed of batch throughSeq + 1, when it was left part-way (a big batch).
-    let partialId = -1;
-    for (const [key, value] of this.state.all() as [string, number][]) {
-      if (key === 'through_seq') throughSeq = value;
-      else if (key === 'partial_id') partialId = value;
-    }
-    let done = 0;
+    const state = new Map(this.state.all() as [string, number][]);
+    const s: ChunkState = {
+      // The last id indexed of batch throughSeq + 1, when it was left part-way (a big batch).
+      partialId: state.get('partial_id') ?? -1,
+      // A file from before the parts: its one part counts as full, a new one starts above every record.
+      partRows: state.get('part_rows') ?? this.partRecords,
+      maxId: state.get('max_id') ?? this.largestIndexed(),
+      oldPartRows: state.get('old_part_rows') ?? 0,
+      done: 0,
+    };
+    let throughSeq = state.get('through_seq') ?? 0;
     let finishedBatches = 0;
     for (const batch of this.nextBatches.all(throughSeq) as PendingBatch[]) {
-      const after = Math.max(batch.from_id - 1, partialId);
-      const room = maxRecords - done;
+      const after = Math.max(batch.from_id - 1, s.partialId);
       // Ids of this range written by other batches are theirs to index.
-      const { changes, lastInsertRowid } = batch.ids
-        ? this.insertListed.run(after, batch.to_id, idsJson(batch.ids), room)
-        : this.insertRange.run(after, batch.to_id, room);
-      done += changes;
-      const last = Number(lastInsertRowid);
-      const finished = changes < room || last >= batch.to_id;
-      if (!finished) {
+      const last = this.indexRange(s, after, batch.to_id, batch.ids ? idsJson(batch.ids) : null, maxRecords);
+      if (last !== null) {
         this.setState.run('partial_id', last);
         break;
       }
       finishedBatches++;
       throughSeq = batch.seq;
-      partialId = -1;
+      s.partialId = -1;
       this.setState.run('through_seq', throughSeq);
       this.setState.run('partial_id', -1);
-      if (done >= maxRecords) break;
+      if (s.done >= maxRecords) break;
     }
+    this.setState.run('part_rows', s.partRows);
+    this.setState.run('max_id', s.maxId);
+    this.setState.run('old_part_rows', s.oldPartRows);
     // A batch whose records were all deleted since is work done too: the caller goes on.
-    return done + finishedBatches;
+    return s.done + finishedBatches;
+  }
+
+  /**
+   * Indexes the records of (after, to] (those of `idsJson` only, when given) into the parts that own
+   * their ids, until `maxRecords` are done in the chunk. Returns null when the range is done, else
+   * the last id indexed.
+   */
+  private indexRange(s: ChunkState, after: number, to: number, idsJson: string | null, maxRecords: number): number | null {
+    let last = after;
+    for (;;) {
+      let part = this.parts.partOf(last + 1);
+      let newest = part === this.parts.newest();
+      // The newest part is full: the next starts above every id indexed (records below it that come
+      // later, backfilled history, go to the part that owns their ids).
+      if (newest && s.partRows >= this.partRecords && last >= s.maxId) {
+        part = this.newPart(part, last + 1);
+        s.partRows = 0;
+        newest = true;
+      }
+      if (newest) this.setAutomerge(part, this.wantedAutomerge);
+      let room = maxRecords - s.done;
+      if (newest && s.partRows < this.partRecords) room = Math.min(room, this.partRecords - s.partRows);
+      const hi = Math.min(to, part.lastId);
+      const { changes, lastInsertRowid } = idsJson
+        ? this.parts.statement(part, INSERT_LISTED_SQL).run(last, hi, idsJson, room)
+        : this.parts.statement(part, INSERT_RANGE_SQL).run(last, hi, room);
+      s.done += changes;
+      if (newest) s.partRows += changes;
+      else s.oldPartRows += changes;
+      if (changes > 0) {
+        last = Number(lastInsertRowid);
+        s.maxId = Math.max(s.maxId, last);
+      }
+      if (changes < room) {
+        // Every record of the part's share is in: on to the next part, or done.
+        if (hi >= to) return null;
+        last = hi;
+      } else if (last >= to) return null;
+      else if (s.done >= maxRecords) return last;
+    }
+  }
+
+  /** The largest id in the index (a file from before the parts has one part, and no max_id kept). */
+  private largestIndexed(): number {
+    const newest = this.parts.newest();
+    return (
+      (this.parts.statement(newest, `SELECT rowid FROM fts.${FTS_PART} ORDER BY rowid DESC LIMIT 1`).pluck().get() as number | undefined) ??
+      0
+    );
+  }
+
+  /** Starts part k + 1 at `firstId`, in the indexer's transaction (see fts-parts.ts). */
+  private newPart(full: FtsPart, firstId: number): FtsPart {
+    const part = this.parts.current().reduce((k, p) => Math.max(k, p.part), 0) + 1;
+    this.parts.statement(null, `CREATE VIRTUAL TABLE fts.${ftsPartTable(part)} USING ${FTS_PART_MODULE}`).run();
+    this.parts.statement(null, 'INSERT INTO fts.fts_parts (part, first_id) VALUES (?, ?)').run(part, firstId);
+    if (!this.sealed.includes(full.part)) this.sealed.push(full.part);
+    return this.parts.newest();
+  }
+
+  /** FTS5 keeps the setting in the file: written only when this indexer changes it. */
+  private setAutomerge(part: FtsPart, automerge: number): void {
+    if (this.automerge.get(part.part) === automerge) return;
+    this.parts.statement(part, SET_AUTOMERGE_SQL).run(automerge);
+    this.automerge.set(part.part, automerge);
   }
 }
+
+/** What a chunk of indexing changes in the FTS file's state (see FTS_FILE_SCHEMA's fts_state). */
+interface ChunkState {
+  partialId: number;
+  partRows: number;
+  maxId: number;
+  oldPartRows: number;
+  /** Records indexed in this chunk. */
+  done: number;
+}
+
+const insertSql = (where: string): string =>
+  `INSERT INTO fts.${FTS_PART} (rowid, message, attrs, tags)
+   SELECT id, message, iif(attributes IS NULL, '', ${ATTRIBUTES_TEXT_FN}(attributes)), ${FTS_TAGS_SQL} FROM logs
+   WHERE id > ? AND id <= ? ${where} ORDER BY id LIMIT ?`;
+const INSERT_RANGE_SQL = insertSql('');
+/** A batch with its own id list (its range holds other batches' records too): the ids as a JSON array. */
+const INSERT_LISTED_SQL = insertSql('AND id IN (SELECT value FROM json_each(?))');
+const MERGE_SQL = `INSERT INTO fts.${FTS_PART} (${FTS_PART}, rank) VALUES ('merge', ?)`;
+/** FTS5 takes only an integer there, and a JS number binds as a REAL. */
+const SET_AUTOMERGE_SQL = `INSERT INTO fts.${FTS_PART} (${FTS_PART}, rank) VALUES ('automerge', CAST(? AS INTEGER))`;
 
 /** The ids of a batch as the writer packed them (little-endian float64s). */
 export function packIds(ids: readonly number[]): Buffer {

@@ -19,7 +19,7 @@ const FTS_THREAD_NICE = 5;
 
 lowerThisThreadPriority(FTS_THREAD_NICE);
 
-const { dbPath, walPauseBytes } = workerData as FtsWorkerData;
+const { dbPath, walPauseBytes, partRecords } = workerData as FtsWorkerData;
 const db = newDatabase(dbPath);
 db.pragma('busy_timeout = 5000');
 // The records' file is only read here, each new row once (just written, in the OS's cache): a page
@@ -33,7 +33,7 @@ if (db.pragma('fts.journal_mode', { simple: true }) !== 'wal') db.pragma('fts.jo
 db.pragma('fts.synchronous = NORMAL');
 db.pragma('fts.cache_size = -32768');
 db.pragma(`fts.journal_size_limit = ${4 * 1024 * 1024}`);
-const indexer = new FtsIndexer(db);
+const indexer = new FtsIndexer(db, undefined, partRecords);
 
 let stopping = false;
 parentPort!.on('message', (m: unknown) => {

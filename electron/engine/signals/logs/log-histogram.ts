@@ -23,6 +23,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
 import { ftsLevelTags, ftsRowidRange } from './fts-index.js';
+import { FTS_PART, ftsPartsOf, type FtsParts } from './fts-parts.js';
 import type { Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import type { LogRow } from './rows.js';
@@ -74,11 +75,13 @@ export class LogHistogram {
   /** What countInIndex reads (a word's histogram in the full-text index). */
   private readonly indexCounts: {
     levelsPresent: Statement;
-    perBucket: Statement;
-    inIds: Statement;
-    edgeRows: Statement;
-    edgeRowsInPass: Statement;
+    /** SQL over one part of the index (FTS_PART). */
+    perBucket: string;
+    inIds: string;
+    edgeRows: string;
+    edgeRowsInPass: string;
   };
+  private readonly parts: FtsParts;
 
   constructor(private readonly host: HistogramHost) {
     const db = host.db;
@@ -89,39 +92,25 @@ export class LogHistogram {
     this.indexCounts = {
       // The levels side by side in one row (a GROUP BY sorted every minute's rows first).
       levelsPresent: db.prepare(`SELECT ${LEVEL_SUMS} FROM log_counts WHERE minute >= ? AND minute <= ?`).raw(),
-      perBucket: db
-        .prepare(
-          // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
-          `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM (
-             SELECT rowid FROM logs_fts
-             WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')}
-             ORDER BY rowid DESC
-           ) GROUP BY b`,
-        )
-        .raw(),
-      inIds: db
-        .prepare(
-          `SELECT count(*) FROM (
-             SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND ${ftsRowidRange('rowid')} AND ${deadlineSql('rowid')} ORDER BY rowid DESC
-           )`,
-        )
-        .pluck(),
-      edgeRows: db
-        .prepare(
-          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-           ORDER BY f.rowid DESC`,
-        )
-        .raw(),
-      edgeRowsInPass: db
-        .prepare(
-          `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-           WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND (f.rowid - ?) % ? < ?
-             AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-           ORDER BY f.rowid DESC`,
-        )
-        .raw(),
+      // Over each part of the index in the range (FtsParts.over), newest first.
+      // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
+      perBucket: `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM (
+           SELECT rowid FROM ${FTS_PART}
+           WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('rowid')} AND (rowid - ?) % ? >= ? AND ${deadlineSql('rowid')}
+           ORDER BY rowid DESC
+         ) GROUP BY b`,
+      inIds: `SELECT count(*) FROM (
+           SELECT rowid FROM ${FTS_PART} WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('rowid')} AND ${deadlineSql('rowid')} ORDER BY rowid DESC
+         )`,
+      edgeRows: `SELECT l.ts, l.severity FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
+         WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+         ORDER BY f.rowid DESC`,
+      edgeRowsInPass: `SELECT l.ts, l.severity FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
+         WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND (f.rowid - ?) % ? < ?
+           AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+         ORDER BY f.rowid DESC`,
     };
+    this.parts = ftsPartsOf(db);
   }
 
   histogram(p: HistogramParams): HistogramView {
@@ -194,24 +183,22 @@ export class LogHistogram {
         return this.histogramView(p, from, to, width, counts, total);
       }
       const sql = compileToSql(ast, { expandPrefix });
-      const stmt =
+      const text =
         sql.fts !== null
-          ? this.host.db.prepare(
-              `SELECT l.ts, l.severity FROM logs_fts f JOIN logs l ON l.id = f.rowid
-               WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+          ? `SELECT l.ts, l.severity FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
+               WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
                  AND (${sql.where})
-               ORDER BY f.rowid DESC`,
-            )
-          : this.host.db.prepare(
-              `SELECT l.ts, l.severity FROM logs l
-               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`,
-            );
+               ORDER BY f.rowid DESC`
+          : `SELECT l.ts, l.severity FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`;
       const head = sql.fts !== null ? [sql.fts] : [];
       for (const [lo, hi] of this.host.idRanges(ast, from, to, from, idMax)) {
-        const rows = stmt.raw().iterate(...head, lo, hi, from, to, ...sql.params) as IterableIterator<[number, number]>;
-        for (const r of rows) {
-          checkSearchDeadline();
-          bump(r[0], levelIndexOf(r[1]), 1);
+        for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
+          const rows = stmt.raw().iterate(...head, a, b, from, to, ...sql.params) as IterableIterator<[number, number]>;
+          for (const r of rows) {
+            checkSearchDeadline();
+            bump(r[0], levelIndexOf(r[1]), 1);
+          }
         }
       }
     }
@@ -274,14 +261,16 @@ export class LogHistogram {
       let b = 0;
       for (let seen = 0; b < buckets && (b < probe || seen > b * PER_BUCKET_MATCHES); b++) {
         const [lo, hi] = countedIds(b);
-        const n = lo <= hi ? (this.indexCounts.inIds.get(match, lo, hi) as number) : 0;
+        let n = 0;
+        for (const [stmt, a, z] of this.parts.over(this.indexCounts.inIds, lo, hi)) n += stmt.pluck().get(match, a, z) as number;
         if (n > 0) byBucket.set(b, n);
         seen += n;
       }
       if (b < buckets) {
-        const grouped = this.indexCounts.perBucket;
-        for (const [bucket, n] of grouped.all(from, width, match, from + b * width, exactMax, from, width, drift) as [number, number][]) {
-          byBucket.set(bucket, n);
+        for (const [grouped, lo, hi] of this.parts.over(this.indexCounts.perBucket, from + b * width, exactMax)) {
+          for (const [bucket, n] of grouped.raw().all(from, width, match, lo, hi, from, width, drift) as [number, number][]) {
+            byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + n);
+          }
         }
       }
       if (level >= 0) for (const [bucket, n] of byBucket) bump(from + bucket * width, level, n);
@@ -311,20 +300,22 @@ export class LogHistogram {
     if (drift > 0 && (counted > buckets * PER_BUCKET_MATCHES || buckets <= PROBE_BUCKETS)) {
       for (let b = 0; b < buckets; b++) edges.push([from + b * width, Math.min(from + b * width + drift - 1, exactMax)]);
     } else if (drift > 0) {
-      const inPass = this.indexCounts.edgeRowsInPass;
-      for (const [ts, severity] of inPass.iterate(q.fts, from, exactMax, from, width, drift, from, to) as IterableIterator<
-        [number, number]
-      >) {
-        const level = levelIndexOf(severity);
-        if (level >= q.min && level <= q.max) bump(ts, level, 1);
+      for (const [inPass, lo, hi] of this.parts.over(this.indexCounts.edgeRowsInPass, from, exactMax)) {
+        for (const [ts, severity] of inPass.raw().iterate(q.fts, lo, hi, from, width, drift, from, to) as IterableIterator<
+          [number, number]
+        >) {
+          const level = levelIndexOf(severity);
+          if (level >= q.min && level <= q.max) bump(ts, level, 1);
+        }
       }
     }
     edges.push([exactMax + 1, idMax]);
     for (const [lo, hi] of edges) {
-      if (lo > hi) continue;
-      for (const [ts, severity] of this.indexCounts.edgeRows.iterate(q.fts, lo, hi, from, to) as IterableIterator<[number, number]>) {
-        const level = levelIndexOf(severity);
-        if (level >= q.min && level <= q.max) bump(ts, level, 1);
+      for (const [edgeRows, a, b] of this.parts.over(this.indexCounts.edgeRows, lo, hi)) {
+        for (const [ts, severity] of edgeRows.raw().iterate(q.fts, a, b, from, to) as IterableIterator<[number, number]>) {
+          const level = levelIndexOf(severity);
+          if (level >= q.min && level <= q.max) bump(ts, level, 1);
+        }
       }
     }
   }

@@ -29,6 +29,7 @@ import { NotFoundError } from '../../core/errors.js';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
 import { ftsLevelTags, ftsRowidRange, type FtsLag } from './fts-index.js';
+import { FTS_PART, ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
 import { MAX_LEVEL_INDEX } from './query/levels.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MINUTE_US } from './rollup.js';
@@ -79,9 +80,7 @@ export class LogReader {
     /** "Now" for open-ended ranges and the level totals' reuse. */
     private readonly clock: Clock = systemClock,
   ) {
-    // The index's words, by the FTS5 vocabulary of its file (a table of the connection, none on disk).
-    db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.logs_fts_words USING fts5vocab(fts, logs_fts, row)');
-    this.nextWord = db.prepare('SELECT term FROM temp.logs_fts_words WHERE term >= ? AND term < ? LIMIT 1').pluck();
+    this.parts = ftsPartsOf(db);
     this.histograms = new LogHistogram({
       db,
       writer,
@@ -96,21 +95,27 @@ export class LogReader {
     });
     // The indexer's mark: it moves whenever records are indexed (the only way the index gains words).
     this.indexMark = db.prepare("SELECT group_concat(value, '/') FROM fts.fts_state WHERE key IN ('through_seq', 'partial_id')").pluck();
+    // Records indexed into the parts before the newest (backfilled history): their words change only then.
+    this.oldPartsMark = db.prepare("SELECT value FROM fts.fts_state WHERE key = 'old_part_rows'").pluck();
   }
 
   /** The volume histogram and level totals (log-histogram.ts). */
   private readonly histograms: LogHistogram;
 
-  private readonly nextWord;
+  /** The full-text index's parts (every read of the index goes through them). */
+  private readonly parts: FtsParts;
   private readonly indexMark;
+  private readonly oldPartsMark;
   /**
-   * The prefix expansions looked up since the index last gained records (at mark `at`). FTS5 finds
+   * The prefix expansions looked up in each part of the index (see fts-parts.ts) since it last
+   * gained records (at mark `at`: the newest part's until the indexer's mark moves, the others' for
+   * good but for backfilled history indexed into them). FTS5 finds
    * the word after `timeout` by walking the pages of `timeout`'s doclist in each segment (they hold
    * no term), more so while a merge is under way: at 100M records ~23 ms of a 26 ms common-word
    * search, 50–240 ms CPU for a word's first search (10M mid-merge: 3.5 ms, 20 ms once the
    * connection's 2 MB FTS page cache could not hold the pages).
    */
-  private expansions: { at: unknown; words: Map<string, string[] | null> } = { at: null, words: new Map() };
+  private readonly expansions = new Map<number, { at: unknown; words: Map<string, string[] | null> }>();
 
   /**
    * The index's other words that start with `word` (see PrefixExpander): looked up one at a time
@@ -122,21 +127,35 @@ export class LogReader {
     const w = word.toLowerCase();
     if (!/^[a-z0-9_]+$/.test(w)) return null;
     // Read before the vocabulary: words indexed after it make the next search look up again.
-    const at = this.indexMark.get();
-    if (at !== this.expansions.at || this.expansions.words.size >= MAX_EXPANSIONS_KEPT) this.expansions = { at, words: new Map() };
-    const known = this.expansions.words.get(w);
-    if (known !== undefined) return known;
-    const others = this.lookUpPrefix(w);
-    this.expansions.words.set(w, others);
-    return others;
+    const newestAt = this.indexMark.get();
+    const olderAt = this.oldPartsMark.get();
+    const list = this.parts.current();
+    for (const part of this.expansions.keys()) if (!list.some((p) => p.part === part)) this.expansions.delete(part);
+    // The words of every part (one expression serves them all: a word a part lacks matches nothing there).
+    const words = new Set<string>();
+    for (const part of list) {
+      const at = part === list[list.length - 1] ? newestAt : olderAt;
+      let kept = this.expansions.get(part.part);
+      if (!kept || kept.at !== at || kept.words.size >= MAX_EXPANSIONS_KEPT)
+        this.expansions.set(part.part, (kept = { at, words: new Map() }));
+      let others = kept.words.get(w);
+      if (others === undefined) kept.words.set(w, (others = this.lookUpPrefix(part, w)));
+      if (others === null) return null;
+      for (const other of others) words.add(other);
+      if (words.size > MAX_PREFIX_WORDS) return null;
+    }
+    return [...words];
   };
 
-  private lookUpPrefix(w: string): string[] | null {
+  private lookUpPrefix(part: FtsPart, w: string): string[] | null {
+    const nextWord = this.parts
+      .statement(null, `SELECT term FROM temp.${this.parts.vocabulary(part)} WHERE term >= ? AND term < ? LIMIT 1`)
+      .pluck();
     const end = w.slice(0, -1) + String.fromCharCode(w.charCodeAt(w.length - 1) + 1);
     const others: string[] = [];
-    for (let next = this.nextWord.get(`${w}\0`, end) as string | undefined; next !== undefined;) {
+    for (let next = nextWord.get(`${w}\0`, end) as string | undefined; next !== undefined;) {
       if (others.push(next) > MAX_PREFIX_WORDS) return null;
-      next = this.nextWord.get(`${next}\0`, end) as string | undefined;
+      next = nextWord.get(`${next}\0`, end) as string | undefined;
     }
     return others;
   }
@@ -264,24 +283,23 @@ export class LogReader {
     idMax = this.scanAboveIndex(ast, from, to, idMin, idMax, (row) => rows.push(row) < limit);
     if (rows.length >= limit) return rows;
     const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
-    const stmt =
+    const text =
       sql.fts !== null
-        ? this.db.prepare(
-            `SELECT ${columns} FROM logs_fts f JOIN logs l ON l.id = f.rowid
-             WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+        ? `SELECT ${columns} FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
+             WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
                AND (${sql.where})
-             ORDER BY f.rowid DESC LIMIT ?`,
-          )
-        : this.db.prepare(
-            `SELECT ${columns} FROM logs l
+             ORDER BY f.rowid DESC LIMIT ?`
+        : `SELECT ${columns} FROM logs l
              WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})
                ${levelIndexSql(ast)}
-             ORDER BY l.id DESC LIMIT ?`,
-          );
+             ORDER BY l.id DESC LIMIT ?`;
     const head = sql.fts !== null ? [withLevelTags(sql.fts, ast)] : [];
+    // The index's parts newest first (a search's nested matches read the part too), until the page is full.
     for (const [lo, hi] of this.idRanges(ast, from, to, idMin, idMax)) {
-      rows.push(...(stmt.all(...head, lo, hi, from, to, ...sql.params, limit - rows.length) as LogRow[]));
-      if (rows.length >= limit) break;
+      for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
+        rows.push(...(stmt.all(...head, a, b, from, to, ...sql.params, limit - rows.length) as LogRow[]));
+        if (rows.length >= limit) return rows;
+      }
     }
     return rows;
   }
@@ -391,21 +409,24 @@ export class LogReader {
         return true;
       });
       const sql = compileToSql(ast, { expandPrefix: this.expandPrefix });
-      const stmt =
+      // The index's matches walked newest first (in a subquery): FTS5's forward seek to a range's
+      // start crosses retention's tombstones (see log-histogram.ts).
+      const text =
         sql.fts !== null
-          ? this.db.prepare(
-              `SELECT ${select} FROM logs_fts f JOIN logs l ON l.id = f.rowid
-               WHERE logs_fts MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-                 AND (${sql.where}) ${tail}`,
-            )
-          : this.db.prepare(
-              `SELECT ${select} FROM logs l
-               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where}) ${tail}`,
-            );
-      const read = tail === '' ? stmt.pluck() : stmt.raw();
+          ? `SELECT ${select} FROM (
+               SELECT l.ts FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
+               WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
+                 AND (${sql.where})
+               ORDER BY f.rowid DESC
+             ) l ${tail}`
+          : `SELECT ${select} FROM logs l
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where}) ${tail}`;
       const head = sql.fts !== null ? [sql.fts] : [];
       for (const [lo, hi] of this.idRanges(ast, p.from, p.to, p.from, idMax)) {
-        for (const row of read.all(...head, lo, hi, p.from, p.to, ...sql.params)) take(row);
+        for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
+          const read = tail === '' ? stmt.pluck() : stmt.raw();
+          for (const row of read.all(...head, a, b, p.from, p.to, ...sql.params)) take(row);
+        }
       }
     }, this.deadlineMs);
   }

@@ -91,6 +91,8 @@ export class LogWriter {
     private readonly db: Db,
     /** Stamps the files' checkpoints. */
     private readonly clock: Clock = systemClock,
+    /** Records a part of the full-text index holds (FTS_PART_RECORDS; tests make tiny parts). */
+    ftsPartRecords?: number,
   ) {
     const row = `(${new Array(VALUES_PER_ROW).fill('?').join(', ')})`;
     this.insertLog = db.prepare(`INSERT INTO logs (${LOG_COLUMNS}) VALUES ${row}`);
@@ -99,7 +101,7 @@ export class LogWriter {
     this.dropIndexedBatches = db.prepare(
       "DELETE FROM fts_pending WHERE seq <= (SELECT value FROM fts.fts_state WHERE key = 'through_seq')",
     );
-    this.fts = new FtsIndexer(db);
+    this.fts = new FtsIndexer(db, undefined, ftsPartRecords);
     this.takenFrom = db.prepare('SELECT id FROM logs WHERE id >= ? ORDER BY id LIMIT ?').pluck();
     this.upsertCount = db.prepare(
       `INSERT INTO log_counts (minute, source_id, level, n) VALUES (?, ?, ?, ?)
