@@ -218,6 +218,7 @@ export class FtsIndexer {
       partRows: state.get('part_rows') ?? this.partRecords,
       maxId: state.get('max_id') ?? this.largestIndexed(),
       oldPartRows: state.get('old_part_rows') ?? 0,
+      fromBeforeParts: !state.has('part_rows'),
       done: 0,
     };
     let throughSeq = state.get('through_seq') ?? 0;
@@ -257,7 +258,7 @@ export class FtsIndexer {
       // The newest part is full: the next starts above every id indexed (records below it that come
       // later, backfilled history, go to the part that owns their ids).
       if (newest && s.partRows >= this.partRecords && last >= s.maxId) {
-        part = this.newPart(part, last + 1);
+        part = this.newPart(part, last + 1, !s.fromBeforeParts);
         s.partRows = 0;
         newest = true;
       }
@@ -293,12 +294,17 @@ export class FtsIndexer {
     );
   }
 
-  /** Starts part k + 1 at `firstId`, in the indexer's transaction (see fts-parts.ts). */
-  private newPart(full: FtsPart, firstId: number): FtsPart {
+  /**
+   * Starts part k + 1 at `firstId`, in the indexer's transaction (see fts-parts.ts); the full part
+   * is merged down to one segment after (`mergeFull`), but the one table of a file from before the
+   * parts: it holds every record indexed until then (at 100M records 8.7 GB), so that merge would
+   * rewrite all of it, for a part whose segments were merged as it grew and that retention drops.
+   */
+  private newPart(full: FtsPart, firstId: number, mergeFull: boolean): FtsPart {
     const part = this.parts.current().reduce((k, p) => Math.max(k, p.part), 0) + 1;
     this.parts.statement(null, `CREATE VIRTUAL TABLE fts.${ftsPartTable(part)} USING ${FTS_PART_MODULE}`).run();
     this.parts.statement(null, 'INSERT INTO fts.fts_parts (part, first_id) VALUES (?, ?)').run(part, firstId);
-    if (!this.sealed.includes(full.part)) this.sealed.push(full.part);
+    if (mergeFull && !this.sealed.includes(full.part)) this.sealed.push(full.part);
     return this.parts.newest();
   }
 
@@ -316,6 +322,8 @@ interface ChunkState {
   partRows: number;
   maxId: number;
   oldPartRows: number;
+  /** The file was made before the parts (no part_rows kept yet): its one table is its newest part. */
+  fromBeforeParts: boolean;
   /** Records indexed in this chunk. */
   done: number;
 }
