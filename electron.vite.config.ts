@@ -3,7 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
 
 // Builds the desktop shell (main + preload) and the renderer into out/main, out/preload and
-// out/renderer. The engine and the CLI are plain Node and compiled by tsc into out/node.
+// out/renderer. The engine and the CLI are plain Node: bundled by vite.engine.config.ts into out/engine.
 export default defineConfig({
   main: {
     build: { rollupOptions: { input: { index: resolve('electron/main/index.ts') } } },

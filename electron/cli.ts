@@ -507,7 +507,8 @@ function rendererDir(): string | undefined {
 }
 
 function packageRoot(): string {
-  // out/node/electron/cli.js → the package root three levels up; electron/cli.ts under vitest → one.
+  // out/engine/cli.js (the bundle) → the package root two levels up; out/node/electron/cli.js (tsc) → three;
+  // electron/cli.ts under vitest → one.
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;

@@ -60,8 +60,10 @@ function startEngine(): UtilityProcess {
   // The secrets' key from the OS keychain, in the engine's environment only (the host takes it out
   // before anything it starts could inherit it).
   const key = keychainSecretsKey(safeStorage, app.getPath('userData'));
-  const child = utilityProcess.fork(join(rootDir, 'out', 'node', 'electron', 'engine', 'host.js'), [app.getPath('userData')], {
+  // The engine's bundle (vite.engine.config.ts); its source maps on, so a crash's stack names the TypeScript.
+  const child = utilityProcess.fork(join(rootDir, 'out', 'engine', 'host.js'), [app.getPath('userData')], {
     serviceName: 'Loupe engine',
+    execArgv: ['--enable-source-maps'],
     ...(key !== null ? { env: { ...process.env, [SECRETS_KEY_ENV]: key } } : {}),
   });
   child.on('message', (data: unknown) => {

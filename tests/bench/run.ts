@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full sizes (1M-line ingest, 10M-line search store)
 //   npm run bench -- --quick      small sizes, to check the bench itself
-//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, fts-variants, scale, fts-parts)
+//   npm run bench -- --only ingest   one part (latency, ingest, search, ui, otlp, traces-in, metrics, logs-in, health, slo, alerts, bottlenecks, analysis, big-folder, fts, fts-variants, scale, fts-parts, start)
 //   npm run bench -- --only big-folder --big-8m   the big folder at 1M and 8M lines
 //   npm run bench -- --only scale --scale-records 100000000   the 100M-record database (default 10M, --quick 1M)
 import { appendFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -30,6 +30,7 @@ import { benchFtsParts } from './fts-parts.bench.js';
 import { benchScale } from './scale.bench.js';
 import { benchFtsAlone } from './fts-alone.bench.js';
 import { benchFtsVariants } from './fts-variants.bench.js';
+import { benchStart } from './start.bench.js';
 import { FTS_LEVEL_TAG } from '../../electron/engine/signals/logs/fts-index.js';
 import { percentile, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
@@ -310,6 +311,8 @@ try {
   if (wanted('alerts')) rows.push(...(await benchAlerts(quick)));
   if (wanted('bottlenecks')) rows.push(...benchBottlenecks(work, quick ? 20_000 : 100_000));
   if (wanted('analysis')) rows.push(...benchLoghub(), ...benchLastStart(work, quick ? 200_000 : 1_000_000), ...benchAnomalies(work, quick));
+  // The engine's process start (`loupe serve` to serving) beside a bare Node server.
+  if (wanted('start')) rows.push(...(await benchStart(work, quick ? 5 : 10)));
   // The full-text indexer by itself, over records already stored (the message part of the lines).
   if (wanted('fts')) {
     rows.push(...benchFtsAlone(work, INGEST_LINES, pyMessage));

@@ -23,9 +23,12 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The tsc output (out/node, which tests import) and the engine's bundle (out/engine, which `bin/loupe.js` runs). */
 export function assertBuilt(): void {
-  if (!existsSync(join(ROOT, 'out', 'node', 'electron', 'cli.js'))) {
-    throw new Error('The CLI is not built: run `npm run build:node` (npm test does it first).');
+  for (const built of [join('node', 'electron', 'cli.js'), join('engine', 'cli.js')]) {
+    if (!existsSync(join(ROOT, 'out', built))) {
+      throw new Error(`out/${built} is not built: run \`npm run build:node\` (npm test does it first).`);
+    }
   }
 }
 

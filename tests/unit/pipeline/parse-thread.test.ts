@@ -2,7 +2,7 @@
 // the ones parsing on the engine's loop makes, however the reads cut lines and UTF-8 characters;
 // and when the thread dies in the middle, the part is read again from the last record kept and
 // every line is stored exactly once. The file is written by Python's logging (tracebacks, non-ASCII
-// text); the thread is the built one (`npm run build:node`).
+// text); the thread is the built one (`npm run build:node`), as tsc and the engine's bundle make it.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -41,6 +41,8 @@ for n in range(6000):
 `;
 const READ_TIME_US = Date.UTC(2026, 10, 30, 10) * 1000;
 const THREAD = join(ROOT, 'out/node/electron/engine/ingest/files/pipeline/parse-worker.js');
+/** The same thread as `loupe serve` and the desktop app start it: from the engine's bundle. */
+const BUNDLED_THREAD = join(ROOT, 'out/engine/parse-worker.js');
 
 let dir: string;
 let file: string;
@@ -93,12 +95,14 @@ describe('the parse thread', () => {
     expect(inLoop.threaded).toBe(false);
     expect(await parseAll(inLoop, 4099)).toEqual(expected);
 
-    const thread = new ParseHost(THREAD, () => undefined);
-    expect(thread.threaded).toBe(true);
-    try {
-      for (const readBytes of [13, 777, 65_536]) expect(await parseAll(thread, readBytes)).toEqual(expected);
-    } finally {
-      thread.close();
+    for (const script of [THREAD, BUNDLED_THREAD]) {
+      const thread = new ParseHost(script, () => undefined);
+      expect(thread.threaded).toBe(true);
+      try {
+        for (const readBytes of [13, 777, 65_536]) expect(await parseAll(thread, readBytes)).toEqual(expected);
+      } finally {
+        thread.close();
+      }
     }
   });
 
