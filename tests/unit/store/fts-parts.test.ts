@@ -19,8 +19,9 @@ import { createEngine, DB_FILE } from '../../../electron/engine/engine.js';
 import { FTS_START_DELAY_MS } from '../../../electron/engine/signals/logs/fts-background.js';
 import type { LogPage } from '../../../shared/model.js';
 import { FileRecordEraser } from '../../../electron/engine/signals/logs/file-record-eraser.js';
-import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
+import { allPages, scanMatches } from '../../support/search-oracle.js';
 
 const MIN = 60_000_000;
 const T0 = Date.UTC(2026, 10, 30, 0) * 1000;
@@ -62,24 +63,6 @@ function store(partRecords?: number, dir = mkdtempSync(join(tmpdir(), 'loupe-fts
 /** Writes in batches of 60 records (each batch queued for the index with its ids). */
 function write(writer: LogWriter, recs: LogInsert[]): void {
   for (let i = 0; i < recs.length; i += 60) writer.write(recs.slice(i, i + 60));
-}
-
-/** What a user expects: every stored record tested by the live tail's predicate, newest first. */
-function scan(db: Db, q: string, from = 0, to = Number.MAX_SAFE_INTEGER): string[] {
-  const test = compileToPredicate(parseQuery(q));
-  const rows = db.prepare('SELECT * FROM logs WHERE ts >= ? AND ts <= ? ORDER BY id DESC').all(from, to) as LogRow[];
-  return rows.filter((r) => test({ ...r, source_path: null, file_path: null })).map((r) => r.message);
-}
-
-function pages(reader: LogReader, q: string, limit: number, from?: number, to?: number): string[] {
-  const out: string[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = reader.search({ q, from, to, limit, ...(cursor ? { cursor } : {}) });
-    out.push(...page.records.map((r) => r.message));
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
 }
 
 const parts = (db: Db): number[] => db.prepare('SELECT part FROM fts.fts_parts ORDER BY part').pluck().all() as number[];
@@ -125,9 +108,9 @@ describe('the full-text index in parts', () => {
     ];
     for (const q of QUERIES) {
       for (const [from, to] of ranges) {
-        const want = scan(tiny.db, q, from, to);
-        expect(pages(tiny.reader, q, 7, from, to), `${q} ${from}..${to}`).toEqual(want);
-        expect(pages(tiny.reader, q, 200, from, to), `${q} ${from}..${to}`).toEqual(want);
+        const want = scanMatches(tiny.db, q, from, to);
+        expect(allPages(tiny.reader, q, 7, from, to), `${q} ${from}..${to}`).toEqual(want);
+        expect(allPages(tiny.reader, q, 200, from, to), `${q} ${from}..${to}`).toEqual(want);
         expect(tiny.reader.count({ q, from, to }), q).toBe(want.length);
         const bySecond = (r: LogReader): unknown => [...r.countBySecond({ q, from, to })].sort((a, b) => a[0] - b[0]);
         expect(bySecond(tiny.reader), q).toEqual(bySecond(one.reader));
@@ -164,7 +147,7 @@ describe('the full-text index in parts', () => {
     tiny.writer.fts.catchUp();
     const before = parts(tiny.db);
     // A prefix looked up in every part: a sealed part's words are kept until history is indexed into it.
-    expect(pages(tiny.reader, 'clockw', 9)).toEqual([]);
+    expect(allPages(tiny.reader, 'clockw', 9)).toEqual([]);
     // One batch of older records whose ids fall among the indexed ones: gaps of 100 minutes of history.
     const older = records(T0 + 100 * MIN + 30_000, 120, 3).filter((_, i) => i % 3 === 0);
     older.push({ ts: T0 + 150 * MIN + 1, severity: 9, fileId: null, sourceId: null, message: 'an old clockwork', flags: 0 });
@@ -172,10 +155,10 @@ describe('the full-text index in parts', () => {
     tiny.writer.fts.catchUp();
     // No part was started for them: they went to the sealed parts of their ids.
     expect(parts(tiny.db)).toEqual(before);
-    expect(pages(tiny.reader, 'clockw', 9)).toEqual(['an old clockwork']);
+    expect(allPages(tiny.reader, 'clockw', 9)).toEqual(['an old clockwork']);
     for (const q of ['timeout', 'pool OR deadlock', 'time -timer', 'request']) {
-      expect(pages(tiny.reader, q, 9), q).toEqual(scan(tiny.db, q));
-      expect(tiny.reader.count({ q, from: 0, to: Number.MAX_SAFE_INTEGER }), q).toBe(scan(tiny.db, q).length);
+      expect(allPages(tiny.reader, q, 9), q).toEqual(scanMatches(tiny.db, q));
+      expect(tiny.reader.count({ q, from: 0, to: Number.MAX_SAFE_INTEGER }), q).toBe(scanMatches(tiny.db, q).length);
     }
   });
 
@@ -185,7 +168,7 @@ describe('the full-text index in parts', () => {
     tiny.writer.fts.catchUp();
     // A second connection (a reader beside the engine) with statements and words of every part.
     const other = store(PART, tiny.dir);
-    expect(pages(other.reader, 'timeo', 50)).toEqual(scan(tiny.db, 'timeo'));
+    expect(allPages(other.reader, 'timeo', 50)).toEqual(scanMatches(tiny.db, 'timeo'));
     const pruner = new LogPruner(tiny.db);
     const started = parts(tiny.db).length;
     for (const minute of [30, 90, 91, 200]) {
@@ -193,9 +176,9 @@ describe('the full-text index in parts', () => {
       expect(parts(tiny.db).length).toBeLessThan(started);
       expect(tables(tiny.db)).toHaveLength(parts(tiny.db).length);
       for (const q of ['timeo', 'pool OR NOT level:info', 'deadlock']) {
-        const want = scan(tiny.db, q);
-        expect(pages(tiny.reader, q, 13), q).toEqual(want);
-        expect(pages(other.reader, q, 13), q).toEqual(want);
+        const want = scanMatches(tiny.db, q);
+        expect(allPages(tiny.reader, q, 13), q).toEqual(want);
+        expect(allPages(other.reader, q, 13), q).toEqual(want);
         const h = other.reader.histogram({ q, from: T0, to: T0 + 300 * MIN, buckets: 10 });
         expect(h.total, q).toBe(want.length);
       }
@@ -207,7 +190,7 @@ describe('the full-text index in parts', () => {
     tiny.db.close();
     const again = store(PART, tiny.dir);
     expect(parts(again.db)).toEqual(left);
-    expect(pages(again.reader, 'timeo', 50)).toEqual(scan(again.db, 'timeo'));
+    expect(allPages(again.reader, 'timeo', 50)).toEqual(scanMatches(again.db, 'timeo'));
     // The oldest part left holds records still: it stays (its deleted rows as FTS5 tombstones).
     const oldest = again.db.prepare('SELECT min(id) FROM logs').pluck().get() as number;
     const second = again.db.prepare('SELECT first_id FROM fts.fts_parts ORDER BY first_id LIMIT 1 OFFSET 1').pluck().get() as number;
@@ -231,7 +214,7 @@ describe('the full-text index in parts', () => {
     expect(retention.usedBytes()).toBeLessThanOrEqual(limit * 1.1);
     expect(parts(tiny.db).length).toBeLessThan(started);
     expect(indexPages()).toBeLessThan(pagesBefore / 2);
-    for (const q of ['timeout', 'pool OR NOT level:info']) expect(pages(tiny.reader, q, 100), q).toEqual(scan(tiny.db, q));
+    for (const q of ['timeout', 'pool OR NOT level:info']) expect(allPages(tiny.reader, q, 100), q).toEqual(scanMatches(tiny.db, q));
   });
 
   it("erases a file's records from the parts that hold them", async () => {
@@ -267,7 +250,7 @@ describe('the full-text index in parts', () => {
       0,
     );
     expect(rows).toBe(tiny.db.prepare('SELECT count(*) FROM logs').pluck().get());
-    for (const q of ['timeout', 'NOT pool']) expect(pages(tiny.reader, q, 40), q).toEqual(scan(tiny.db, q));
+    for (const q of ['timeout', 'NOT pool']) expect(allPages(tiny.reader, q, 40), q).toEqual(scanMatches(tiny.db, q));
   });
 
   it("indexes in parts of the engine's size, its searches reading them all", async () => {
@@ -284,7 +267,7 @@ describe('the full-text index in parts', () => {
       expect(page.unindexed).toBeUndefined();
       const db = openDatabase(join(dir, DB_FILE));
       expect(parts(db).length).toBeGreaterThanOrEqual(recs.length / PART);
-      expect(page.records.map((r) => r.message)).toEqual(scan(db, 'timeout -pool'));
+      expect(page.records.map((r) => r.message)).toEqual(scanMatches(db, 'timeout -pool'));
       db.close();
     } finally {
       await engine.close();
@@ -332,7 +315,7 @@ describe('the full-text index in parts', () => {
             .all() as number[],
       );
     expect(rowsByPart(tiny.db)).toEqual(rowsByPart(fresh.db));
-    for (const q of QUERIES) expect(pages(tiny.reader, q, 50), q).toEqual(scan(tiny.db, q));
+    for (const q of QUERIES) expect(allPages(tiny.reader, q, 50), q).toEqual(scanMatches(tiny.db, q));
   });
 
   it('keeps reading and writing an index file made before the parts', () => {
@@ -360,6 +343,6 @@ describe('the full-text index in parts', () => {
     expect(list.length).toBeGreaterThan(2);
     expect(list[1]![1]).toBeGreaterThan(again.db.prepare('SELECT id FROM logs ORDER BY id LIMIT 1 OFFSET 399').pluck().get() as number);
     expect(again.db.prepare('SELECT count(*) FROM fts.logs_fts').pluck().get()).toBe(400);
-    for (const q of QUERIES) expect(pages(again.reader, q, 31), q).toEqual(scan(again.db, q));
+    for (const q of QUERIES) expect(allPages(again.reader, q, 31), q).toEqual(scanMatches(again.db, q));
   });
 });

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../electron/engine/core/database.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
 import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
-import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
-import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
+import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { allPages, scanMatches } from '../../support/search-oracle.js';
 
 const MIN = 60_000_000;
 const T0 = Date.UTC(2026, 10, 30, 0) * 1000;
@@ -27,24 +27,6 @@ function store(): { db: ReturnType<typeof openDatabase>; writer: LogWriter; read
   registerQueryFunctions(db);
   const writer = new LogWriter(db);
   return { db, writer, reader: new LogReader(db, writer) };
-}
-
-/** What a user expects: every stored record tested by the live tail's predicate, newest first. */
-function scan(db: ReturnType<typeof openDatabase>, q: string, from = 0, to = Number.MAX_SAFE_INTEGER): string[] {
-  const test = compileToPredicate(parseQuery(q));
-  const rows = db.prepare('SELECT * FROM logs WHERE ts >= ? AND ts <= ? ORDER BY id DESC').all(from, to) as LogRow[];
-  return rows.filter((r) => test({ ...r, source_path: null, file_path: null })).map((r) => r.message);
-}
-
-function pages(reader: LogReader, q: string, limit: number, from?: number, to?: number): string[] {
-  const out: string[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = reader.search({ q, from, to, limit, ...(cursor ? { cursor } : {}) });
-    out.push(...page.records.map((r) => r.message));
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
 }
 
 describe('searches of words and levels', () => {
@@ -84,17 +66,17 @@ describe('searches of words and levels', () => {
       'served level:debug',
     ];
     for (const q of queries) {
-      const want = scan(db, q);
+      const want = scanMatches(db, q);
       // Two levels at once keep none.
       expect(want.length > 0, q).toBe(!q.includes('level:warn level:error'));
-      expect(pages(reader, q, 7), q).toEqual(want);
-      expect(pages(reader, q, 200), q).toEqual(want);
+      expect(allPages(reader, q, 7), q).toEqual(want);
+      expect(allPages(reader, q, 200), q).toEqual(want);
     }
     // Within a time range that cuts minutes in two, below the index's mark.
     const from = T0 + 30 * MIN + 15_000_000;
     const to = T0 + 300 * MIN + 5;
     for (const q of ['timeout level:error', 'timeout level:info', 'timeout level:warn+'])
-      expect(pages(reader, q, 9, from, to), q).toEqual(scan(db, q, from, to));
+      expect(allPages(reader, q, 9, from, to), q).toEqual(scanMatches(db, q, from, to));
   });
 });
 
@@ -122,11 +104,11 @@ describe('searches narrowed by the per-minute counts, window by window', () => {
     writer.write(recs);
     writer.fts.catchUp();
     for (const q of ['level:error', 'oops level:error', 'burst level:error', 'level:info', 'tick level:info', 'level:warn']) {
-      const want = scan(db, q);
-      expect(pages(reader, q, 11), q).toEqual(want);
-      expect(pages(reader, q, 5000), q).toEqual(want);
+      const want = scanMatches(db, q);
+      expect(allPages(reader, q, 11), q).toEqual(want);
+      expect(allPages(reader, q, 5000), q).toEqual(want);
     }
-    expect(pages(reader, 'level:error', 11)).toHaveLength(9 + 80);
+    expect(allPages(reader, 'level:error', 11)).toHaveLength(9 + 80);
     // Ranges that start or end inside a burst's spilled ids.
     for (const [from, to] of [
       [T0 + (NEWEST - 241) * MIN, T0 + (NEWEST - 239) * MIN - 1],
@@ -134,6 +116,6 @@ describe('searches narrowed by the per-minute counts, window by window', () => {
       [T0 + 50 * MIN, T0 + (NEWEST - 1199) * MIN + 8_000_000],
     ] as const)
       for (const q of ['level:error', 'burst level:error'])
-        expect(pages(reader, q, 6, from, to), `${q} ${from}..${to}`).toEqual(scan(db, q, from, to));
+        expect(allPages(reader, q, 6, from, to), `${q} ${from}..${to}`).toEqual(scanMatches(db, q, from, to));
   });
 });
