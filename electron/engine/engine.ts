@@ -2,12 +2,10 @@
 // the CLI and the tests. Plain Node; never imports electron. It builds the parts, hands them to
 // the modules (modules/*), and merges the modules' handlers, routes and status: adding a module
 // is one line in MODULES below.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineStatusView, PromQueryData } from '../../shared/model.js';
 import { HandlerTable, type EngineApi } from './api/handlers.js';
 import { RestRouter } from './api/rest-router.js';
-import { NotFoundError } from './core/errors.js';
 import type { EngineModule } from './core/module.js';
 import { engineModule } from './modules/engine/module.js';
 import { logsModule } from './modules/logs/module.js';
@@ -552,7 +550,7 @@ function portError(err: unknown, what: string, flag: string): unknown {
 }
 
 /** The modules' handlers as one table and their routes (a method claimed twice, a route to no method: an error). */
-function apiOf(modules: readonly EngineModule[]): EngineApi {
+export function apiOf(modules: readonly EngineModule[]): EngineApi {
   const table = new HandlerTable(modules);
   const routes = modules.flatMap((m) => m.routes ?? []);
   return { table, routes, rest: new RestRouter(routes, table) };
@@ -570,40 +568,4 @@ async function stopModules(modules: readonly EngineModule[]): Promise<string[]> 
     }
   }
   return problems;
-}
-
-/** The engine opened to read only (`loupe query`, while a serve may be writing). */
-export interface QueryEngine {
-  /** The read modules' handlers: the same methods the API answers. */
-  readonly api: EngineApi;
-  close(): void;
-}
-
-/**
- * The stored data through the read modules (logs, traces, metrics), without sources, receivers,
- * retention or the data-dir lock: a running serve may hold the lock, and SQLite's WAL lets both read.
- */
-export function openEngineForQuery(dataDir: string): QueryEngine {
-  const dbPath = join(dataDir, DB_FILE);
-  if (!existsSync(dbPath)) throw new NotFoundError(`no database in ${dataDir}`);
-  const db = openDatabase(dbPath);
-  try {
-    registerQueryFunctions(db);
-    const reader = new LogReader(db, new LogWriter(db));
-    const live = new LiveTail(
-      (row) => reader.toView(row),
-      (row) => reader.pathsOf(row),
-    );
-    const seriesStore = new SqliteSeriesStore(db);
-    const prometheus = new PrometheusApi(seriesStore, () => systemClock.nowMs());
-    const modules = [
-      logsModule(reader, live),
-      tracesModule(db, new SpanReader(db)),
-      metricsModule(new MetricReader(db), prometheus, new ExemplarReader(db, seriesStore)),
-    ];
-    return { api: apiOf(modules), close: () => db.close() };
-  } catch (err) {
-    db.close();
-    throw err;
-  }
 }

@@ -1,0 +1,57 @@
+// The engine opened to read only, for `loupe query` while a serve may be writing: the stored data
+// through the read modules, as the API answers it, without what createEngine (engine.ts) starts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineApi } from './api/handlers.js';
+import { NotFoundError } from './core/errors.js';
+import { openDatabase } from './core/database.js';
+import { systemClock } from './core/clock.js';
+import { logsModule } from './modules/logs/module.js';
+import { metricsModule } from './modules/metrics/module.js';
+import { tracesModule } from './modules/traces/module.js';
+import { LogWriter } from './signals/logs/log-writer.js';
+import { LogReader } from './signals/logs/log-reader.js';
+import { LiveTail } from './signals/logs/live/live-tail.js';
+import { registerQueryFunctions } from './signals/logs/query/index.js';
+import { SpanReader } from './signals/traces/span-reader.js';
+import { MetricReader } from './signals/metrics/metric-reader.js';
+import { ExemplarReader } from './signals/metrics/exemplar-reader.js';
+import { PrometheusApi } from './signals/metrics/prometheus-api.js';
+import { SqliteSeriesStore } from './signals/metrics/sqlite-series-store.js';
+import { apiOf, DB_FILE } from './engine.js';
+
+/** The engine opened to read only (`loupe query`, while a serve may be writing). */
+export interface QueryEngine {
+  /** The read modules' handlers: the same methods the API answers. */
+  readonly api: EngineApi;
+  close(): void;
+}
+
+/**
+ * The stored data through the read modules (logs, traces, metrics), without sources, receivers,
+ * retention or the data-dir lock: a running serve may hold the lock, and SQLite's WAL lets both read.
+ */
+export function openEngineForQuery(dataDir: string): QueryEngine {
+  const dbPath = join(dataDir, DB_FILE);
+  if (!existsSync(dbPath)) throw new NotFoundError(`no database in ${dataDir}`);
+  const db = openDatabase(dbPath);
+  try {
+    registerQueryFunctions(db);
+    const reader = new LogReader(db, new LogWriter(db));
+    const live = new LiveTail(
+      (row) => reader.toView(row),
+      (row) => reader.pathsOf(row),
+    );
+    const seriesStore = new SqliteSeriesStore(db);
+    const prometheus = new PrometheusApi(seriesStore, () => systemClock.nowMs());
+    const modules = [
+      logsModule(reader, live),
+      tracesModule(db, new SpanReader(db)),
+      metricsModule(new MetricReader(db), prometheus, new ExemplarReader(db, seriesStore)),
+    ];
+    return { api: apiOf(modules), close: () => db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
