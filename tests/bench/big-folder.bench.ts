@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../../electron/engine/engine.js';
 import { peakRssMb, peakRssRow, resetPeakRss, type BenchRow } from './bench-row.js';
+import { cpuSecondsOf, niceOf } from '../support/proc-stat.js';
 
 const RARE = 'kaboom';
 const COMMON = 'timeout';
@@ -39,15 +40,13 @@ function timed(cmd: string, args: string[]): { ms: number; out: string } | null 
  */
 function ftsThreadCpuSeconds(): number {
   try {
-    let ticks = 0;
+    let seconds = 0;
     for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // nice is field 19 of the line (16 after the parenthesis); utime and stime fields 14 and 15 (11
-      // and 12), in clock ticks (100 a second).
-      if (Number(fields[16]) > 0) ticks += Number(fields[11]) + Number(fields[12]);
+      const path = `/proc/self/task/${tid}/stat`;
+      // The FTS thread is the one running at a lower priority (fts-worker.ts).
+      if (niceOf(path) > 0) seconds += cpuSecondsOf(path);
     }
-    return ticks / 100;
+    return seconds;
   } catch {
     return NaN;
   }

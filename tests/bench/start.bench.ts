@@ -3,23 +3,15 @@
 // and listening the same way: the floor any Node server pays. CPU of the whole process (all its
 // threads, from /proc) when the line is printed, alternated runs, medians.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentile, type BenchRow } from './bench-row.js';
-import { CLI } from '../support/serve-process.js';
+import { serveArgv } from '../support/serve-process.js';
+import { cpuSecondsOf } from '../support/proc-stat.js';
 
 /** A Node HTTP server that says it listens, as `loupe serve` does. */
 const BARE_SERVER = `require('node:http').createServer().listen(0, '127.0.0.1', () => console.log('listening'));`;
-/** Clock ticks a second of /proc's CPU times (USER_HZ, 100 on Linux). */
-const TICKS_PER_S = 100;
-
-/** CPU (user + system, all threads) of a process so far, in ms. */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_S;
-}
 
 /** Starts a process, waits for `ready` on its stdout; its CPU and wall time then; stops it. */
 async function startOnce(args: string[], ready: string): Promise<{ cpuMs: number; wallMs: number }> {
@@ -32,7 +24,7 @@ async function startOnce(args: string[], ready: string): Promise<{ cpuMs: number
       out += d.toString();
       if (!out.includes(ready)) return;
       child.stdout.off('data', onData);
-      resolve({ wallMs: performance.now() - t0, cpuMs: cpuMsOf(child.pid!) });
+      resolve({ wallMs: performance.now() - t0, cpuMs: cpuSecondsOf(`/proc/${child.pid!}/stat`) * 1000 });
     };
     child.stdout.on('data', onData);
   });
@@ -47,20 +39,7 @@ export async function benchStart(work: string, rounds: number): Promise<BenchRow
   if (process.platform !== 'linux') return [];
   const dataDir = join(work, 'start-data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const serve = [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--otlp-http-port',
-    '0',
-    '--otlp-grpc-port',
-    '0',
-    '--no-statsd',
-    '--no-sentry',
-    '--data-dir',
-    dataDir,
-  ];
+  const serve = serveArgv(['--data-dir', dataDir]);
   // The first start creates the database: not a start a user waits for every day.
   await startOnce(serve, 'Loupe is serving');
   const loupe: { cpuMs: number; wallMs: number }[] = [];

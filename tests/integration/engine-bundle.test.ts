@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, ROOT, startServe, waitFor } from '../support/serve-process.js';
+import { niceOf } from '../support/proc-stat.js';
 
 const BUNDLE = join(ROOT, 'out', 'engine');
 let dir: string;
@@ -24,12 +25,9 @@ function bundleFiles(): { name: string; text: string }[] {
     .map((name) => ({ name, text: readFileSync(join(BUNDLE, name), 'utf8') }));
 }
 
-/** The nice value of each thread of a process, from /proc (field 19 of a thread's stat line). */
+/** The nice value of each thread of a process. */
 function threadNices(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
+  return readdirSync(`/proc/${pid}/task`).map((tid) => niceOf(`/proc/${pid}/task/${tid}/stat`));
 }
 
 describe('the engine bundle', () => {

@@ -32,24 +32,27 @@ export function assertBuilt(): void {
   }
 }
 
+/**
+ * `loupe serve`'s arguments as the tests run it: every port chosen by the system, and StatsD and
+ * the Sentry SDK's endpoints off unless `args` ask for them (tests run side by side, and 8125 is
+ * one port; the Sentry endpoints are a listed source too).
+ */
+export function serveArgv(args: string[]): string[] {
+  const statsdArgs = args.some((a) => a.startsWith('--statsd-port') || a === '--no-statsd') ? [] : ['--no-statsd'];
+  const sentryArgs = args.some((a) => a.startsWith('--spotlight-port') || a === '--no-sentry') ? [] : ['--no-sentry'];
+  return [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...statsdArgs, ...sentryArgs, ...args];
+}
+
 /** `opts.token: false` leaves the token to Loupe (the one kept in the data dir); it is read from the printed URL. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, opts: { token?: boolean } = {}): Promise<ServeProcess> {
   assertBuilt();
   let token = 'test-token-' + Math.random().toString(36).slice(2);
   const tokenArgs = opts.token === false ? [] : ['--token', token];
-  // StatsD only for the tests that ask for it: tests run side by side, and 8125 is one port.
-  const statsdArgs = args.some((a) => a.startsWith('--statsd-port') || a === '--no-statsd') ? [] : ['--no-statsd'];
-  // The Sentry SDK's endpoints are a listed source too: off unless a test asks for them.
-  const sentryArgs = args.some((a) => a.startsWith('--spotlight-port') || a === '--no-sentry') ? [] : ['--no-sentry'];
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...tokenArgs, ...statsdArgs, ...sentryArgs, ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, serveArgv([...tokenArgs, ...args]), {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,20 +1,19 @@
 // The full-text indexer's thread runs at a lower priority than the engine's loop (Linux): only
 // that thread, never the whole process.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { lowerThisThreadPriority } from '../../../electron/engine/core/thread-priority.js';
 import { assertBuilt, ROOT } from '../../support/serve-process.js';
+import { niceOf } from '../../support/proc-stat.js';
 
 /** The built module, as the FTS thread loads it (`npm run build:node`). */
 const BUILT = pathToFileURL(join(ROOT, 'out/node/electron/engine/core/thread-priority.js')).href;
 
-/** The nice value of one thread of this process, from /proc (field 19 of its stat line). */
-function niceOf(tid: number): number {
-  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+/** The nice value of one thread of this process. */
+function threadNice(tid: number): number {
+  return niceOf(`/proc/${process.pid}/task/${tid}/stat`);
 }
 
 describe.runIf(process.platform === 'linux')('lowerThisThreadPriority', () => {
@@ -35,12 +34,12 @@ describe.runIf(process.platform === 'linux')('lowerThisThreadPriority', () => {
     const { lowered, tid } = await new Promise<{ lowered: boolean; tid: number }>((resolve) => worker.once('message', resolve));
     expect(lowered).toBe(true);
     try {
-      expect(niceOf(tid)).toBe(5);
-      expect(niceOf(process.pid)).toBe(0);
+      expect(threadNice(tid)).toBe(5);
+      expect(threadNice(process.pid)).toBe(0);
     } finally {
       await worker.terminate();
     }
     expect(lowerThisThreadPriority(5)).toBe(false);
-    expect(niceOf(process.pid)).toBe(0);
+    expect(threadNice(process.pid)).toBe(0);
   });
 });
