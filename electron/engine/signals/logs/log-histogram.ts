@@ -294,6 +294,11 @@ export class LogHistogram {
       }
       for (const [b, n] of all) if (n > 0) bump(from + b * width, rest, n);
     }
+    // A row read for its time and level counts when its level is one the search keeps.
+    const bumpKept = (ts: number, severity: number): void => {
+      const level = levelIndexOf(severity);
+      if (level >= q.min && level <= q.max) bump(ts, level, 1);
+    };
     // The ids read row by row: within the drift of each bucket's start, and past the range's end —
     // by id ranges when there are few of them or many matches, else in one pass over the matches.
     const edges: [number, number][] = [];
@@ -303,19 +308,15 @@ export class LogHistogram {
       for (const [inPass, lo, hi] of this.parts.over(this.indexCounts.edgeRowsInPass, from, exactMax)) {
         for (const [ts, severity] of inPass.raw().iterate(q.fts, lo, hi, from, width, drift, from, to) as IterableIterator<
           [number, number]
-        >) {
-          const level = levelIndexOf(severity);
-          if (level >= q.min && level <= q.max) bump(ts, level, 1);
-        }
+        >)
+          bumpKept(ts, severity);
       }
     }
     edges.push([exactMax + 1, idMax]);
     for (const [lo, hi] of edges) {
       for (const [edgeRows, a, b] of this.parts.over(this.indexCounts.edgeRows, lo, hi)) {
-        for (const [ts, severity] of edgeRows.raw().iterate(q.fts, a, b, from, to) as IterableIterator<[number, number]>) {
-          const level = levelIndexOf(severity);
-          if (level >= q.min && level <= q.max) bump(ts, level, 1);
-        }
+        for (const [ts, severity] of edgeRows.raw().iterate(q.fts, a, b, from, to) as IterableIterator<[number, number]>)
+          bumpKept(ts, severity);
       }
     }
   }
