@@ -463,7 +463,7 @@ async function query(args: string[]): Promise<number> {
     if (!Number.isInteger(limit)) throw new UsageError(`--limit: "${str('limit')}" is not a whole number`);
     let page;
     try {
-      page = await engine.api.table.request('logs.search', { q, from, to, limit });
+      page = await engine.request('logs.search', { q, from, to, limit });
     } catch (err) {
       if (err instanceof QuerySyntaxError) throw new UsageError(`${err.message}\n${underline(q, err.position, err.length)}`);
       throw err;

@@ -2,9 +2,10 @@
 // through the read modules, as the API answers it, without what createEngine (engine.ts) starts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Method, Requests } from '../../shared/api.js';
 import type { EngineApi } from './api/handlers.js';
 import { NotFoundError } from './core/errors.js';
-import { openDatabase } from './core/database.js';
+import { openDatabase, type Db } from './core/database.js';
 import { systemClock } from './core/clock.js';
 import { logsModule } from './modules/logs/module.js';
 import { metricsModule } from './modules/metrics/module.js';
@@ -24,6 +25,8 @@ import { apiOf, DB_FILE } from './engine.js';
 export interface QueryEngine {
   /** The read modules' handlers: the same methods the API answers. */
   readonly api: EngineApi;
+  /** One of the API's methods, answered from one snapshot of the database (see inReadSnapshot). */
+  request<M extends Method>(method: M, params: Requests[M]['params']): Promise<Requests[M]['result']>;
   close(): void;
 }
 
@@ -49,9 +52,26 @@ export function openEngineForQuery(dataDir: string): QueryEngine {
       tracesModule(db, new SpanReader(db)),
       metricsModule(new MetricReader(db), prometheus, new ExemplarReader(db, seriesStore)),
     ];
-    return { api: apiOf(modules), close: () => db.close() };
+    const api = apiOf(modules);
+    return { api, request: (method, params) => inReadSnapshot(db, () => api.table.request(method, params)), close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Runs one request (and nothing else meanwhile) in a read transaction: every statement sees the
+ * database, and the full-text index's list of parts, as they were at its first read. A serve
+ * beside it may drop a part (retention: log-pruner.ts) between the reader's list of parts and its
+ * query of that part; without one snapshot the query met "no such table". The serve's own reads
+ * need none: its pruner runs on the same connection, between requests.
+ */
+export async function inReadSnapshot<T>(db: Db, run: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN');
+  try {
+    return await run();
+  } finally {
+    db.exec('COMMIT');
   }
 }

@@ -2,8 +2,9 @@
 // range spans many, searches, histograms, facets and exact counts must give what a scan of every
 // record (or the same store with its index in one part) gives — prefix words, nested OR/NOT,
 // records not indexed yet, backfilled history whose batch crosses parts, retention dropping parts
-// under a reader of another connection, an indexing transaction that fails after starting a part,
-// and an index file made before the parts. Real SQLite files throughout.
+// under a reader of another connection (and under `loupe query`'s one snapshot), an indexing
+// transaction that fails after starting a part, and an index file made before the parts. Real
+// SQLite files throughout.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { FileRecordEraser } from '../../../electron/engine/signals/logs/file-rec
 import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
 import { allPages, scanMatches } from '../../support/search-oracle.js';
+import { inReadSnapshot } from '../../../electron/engine/query-engine.js';
 
 const MIN = 60_000_000;
 const T0 = Date.UTC(2026, 10, 30, 0) * 1000;
@@ -195,6 +197,38 @@ describe('the full-text index in parts', () => {
     const oldest = again.db.prepare('SELECT min(id) FROM logs').pluck().get() as number;
     const second = again.db.prepare('SELECT first_id FROM fts.fts_parts ORDER BY first_id LIMIT 1 OFFSET 1').pluck().get() as number;
     expect(oldest).toBeLessThan(second);
+  });
+
+  it("answers `loupe query`'s search from one snapshot while retention drops a part under it", async () => {
+    const tiny = store(PART);
+    write(tiny.writer, records(T0, 300));
+    tiny.writer.fts.catchUp();
+    const q = 'timeout /o/';
+    const before = scanMatches(tiny.db, q);
+    // `loupe query`'s connection beside the engine's, its statements of every part prepared.
+    const other = store(PART, tiny.dir);
+    expect(allPages(other.reader, q, 1000)).toEqual(before);
+    const pruner = new LogPruner(tiny.db);
+    const started = parts(tiny.db);
+    // Retention runs on the engine's connection while the search reads its newest part (at the
+    // regex's first row): the oldest parts, still to be read, are dropped. Without one snapshot:
+    // "no such table: logs_fts_8".
+    let pruned = false;
+    other.db.function('regexp', { deterministic: true }, (_pattern: unknown, _flags: unknown, text: unknown) => {
+      if (!pruned) {
+        pruned = true;
+        while (pruner.pruneOlderThan(T0 + 100 * MIN) > 0);
+      }
+      return typeof text === 'string' && text.includes('o') ? 1 : 0;
+    });
+    const page = await inReadSnapshot(other.db, () => Promise.resolve(other.reader.search({ q, limit: 1000 })));
+    expect(pruned).toBe(true);
+    expect(parts(tiny.db).length).toBeLessThan(started.length);
+    // The records as they were when the search started: the parts it listed, all of them read.
+    expect(page.records.map((r) => r.message)).toEqual(before);
+    expect(allPages(other.reader, q, 1000)).toEqual(scanMatches(tiny.db, q));
+    other.db.close();
+    tiny.db.close();
   });
 
   it('holds a size limit by dropping parts, the index file giving their pages back', async () => {
