@@ -112,6 +112,8 @@ export class WordMinuteCounts {
   private seenParts: readonly FtsPart[] | null = null;
   private readonly maxDrift;
   private readonly dataVersion;
+  /** The first and last minute with records in a range of minutes (µs), from the per-minute counts. */
+  private readonly recordsSpan;
   /** The records file's data_version when last looked at (see checkOthers). */
   private seenVersion: unknown = null;
   /** Minutes counted in the index so far (not summed from kept ones): what the tests watch. */
@@ -121,6 +123,7 @@ export class WordMinuteCounts {
     this.parts = ftsPartsOf(db);
     this.maxDrift = db.prepare("SELECT value FROM meta WHERE key = 'max_drift'").pluck();
     this.dataVersion = db.prepare('PRAGMA main.data_version').pluck();
+    this.recordsSpan = db.prepare('SELECT min(minute), max(minute) FROM log_counts WHERE minute >= ? AND minute < ? AND n > 0').raw();
   }
 
   /** Whether counts are kept for this connection. */
@@ -251,7 +254,7 @@ export class WordMinuteCounts {
     const keepEnd = Math.floor((completeThrough - drift + 1) / MINUTE_US);
     const runs = s.missing(first, end);
     for (let r = runs.length - 1; r >= 0; r--) {
-      const [a, b] = runs[r]!;
+      const [a, b] = this.withRecords(s, runs[r]![0], runs[r]![1], keepEnd);
       for (let hi = b; hi > a; hi -= MINUTES_PER_PASS) {
         const lo = Math.max(a, hi - MINUTES_PER_PASS);
         const got = new Map<number, number[]>();
@@ -267,6 +270,21 @@ export class WordMinuteCounts {
         if (keptHi > lo) this.keep(s, lo, keptHi, got);
       }
     }
+  }
+
+  /**
+   * The part of run [a, b) that holds records (the per-minute counts are written with them): the
+   * minutes before and after it have no matches, known without counting when complete (a range
+   * from long before the first record, or a clock ahead of the newest, costs no pass over them).
+   */
+  private withRecords(s: SearchMinutes, a: number, b: number, keepEnd: number): [number, number] {
+    const [lo, hi] = this.recordsSpan.get(a * MINUTE_US, b * MINUTE_US) as [number | null, number | null];
+    const from = lo === null ? b : lo / MINUTE_US;
+    const to = hi === null ? b : hi / MINUTE_US + 1;
+    const none = new Map<number, number[]>();
+    if (from > a && Math.min(from, keepEnd) > a) this.keep(s, a, Math.min(from, keepEnd), none);
+    if (to < b && Math.min(b, keepEnd) > to) this.keep(s, to, Math.min(b, keepEnd), none);
+    return [from, Math.max(from, to)];
   }
 
   /** Minutes [lo, hi) of search `s` are complete, with `got`'s counts (others: none). */
