@@ -204,7 +204,9 @@ export class LogHistogram {
           to,
           complete,
           drift,
-          (lo, hi, w, n, b) => this.countInIndex(byIndex, lo, hi, idMax, w, n, b),
+          (lo, hi, w, n, b) =>
+            // (The ids of records of [lo, hi] end at hi + drift: none past it is read row by row.)
+            this.countInIndex(byIndex, lo, hi, Math.min(idMax, hi + drift), w, n, b),
           bump,
         );
         return this.histogramView(p, from, to, width, counts, total);
