@@ -210,3 +210,22 @@ describe("a word search's counts kept per minute", () => {
     expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', from, to, h));
   });
 });
+
+describe("the index's parts and a word's kept minutes", () => {
+  it('keeps them when the indexer starts new parts', () => {
+    const s = store(100);
+    write(s.writer, records(T0, 60));
+    const kept = wordMinuteCountsOf(s.db);
+    const parts = (): number => s.db.prepare('SELECT count(*) FROM fts.fts_parts').pluck().get() as number;
+    const to = T0 + 110 * MIN - 1;
+    s.reader.histogram({ q: 'timeout', from: T0, to });
+    const before = parts();
+    write(s.writer, records(T0 + 60 * MIN, 40, 1));
+    expect(parts()).toBeGreaterThan(before);
+    const counted = kept.minutesCounted;
+    const h = s.reader.histogram({ q: 'timeout', from: T0, to });
+    // The newest minute before the new records (not complete then), and theirs.
+    expect(kept.minutesCounted - counted).toBe(41);
+    expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', T0, to, h));
+  });
+});

@@ -5,8 +5,8 @@
 // known (new ones, stale ones, the range's partial ends) and sums the rest. Exact as long as every
 // change of a kept minute's records marks it stale, which the writers and deleters do here, not
 // their callers: LogWriter (every log write), LogPruner and FileRecordEraser (every deletion), on
-// their connection's instance (wordMinuteCountsOf). Records changed by another connection (a second
-// engine or a test beside this one) are unheard of: then every kept count goes (see checkOthers).
+// their connection's instance (wordMinuteCountsOf). Records changed by another connection (a test's,
+// a reader's beside the engine) are unheard of: then every kept count goes (see checkOthers).
 import type { Db } from '../../core/database.js';
 import { MINUTE_US } from './rollup.js';
 import { ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
@@ -189,7 +189,9 @@ export class WordMinuteCounts {
   /**
    * Another connection committed records or deletions to the records' file (its data_version
    * moved; this connection's own commits and the FTS thread's, to the index's file, leave it):
-   * which minutes changed is unknown, so every kept count goes. Then checkParts.
+   * which minutes changed is unknown, so every kept count goes. (Another connection's checkpoint
+   * that truncates the WAL moves it too: the FTS thread's, once an ingest burst leaves a big WAL
+   * behind, costs one recount.) Then checkParts.
    */
   private checkOthers(): void {
     const version = this.dataVersion.get();
