@@ -60,8 +60,7 @@ export class FileRecordEraser {
     for (;;) {
       const end = this.windowEnd.get(lo, hi, ERASE_WINDOW_ROWS) as number | null;
       if (end === null) return true;
-      this.eraseWindow(lo, end, file.id);
-      this.minuteCounts.deleted(lo, end);
+      this.minuteCounts.deleted(lo, end, this.eraseWindow(lo, end, file.id));
       this.onDeleted(lo, end);
       lo = end + 1;
       await new Promise((resolve) => setImmediate(resolve));

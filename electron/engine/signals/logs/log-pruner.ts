@@ -105,7 +105,7 @@ export class LogPruner implements Pruner {
     const ids = this.oldestIds.all(cutoff, limit) as number[];
     if (ids.length === 0) return 0;
     const n = this.deleteChunk(ids[0]!, ids[ids.length - 1]!);
-    this.minuteCounts.deleted(ids[0]!, ids[ids.length - 1]!);
+    this.minuteCounts.deleted(ids[0]!, ids[ids.length - 1]!, n);
     this.onDeleted(ids[0]!, ids[ids.length - 1]!);
     this.unmerged += n;
     return n;

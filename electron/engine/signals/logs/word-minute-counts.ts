@@ -112,6 +112,10 @@ export class WordMinuteCounts {
   private seenParts: readonly FtsPart[] | null = null;
   private readonly maxDrift;
   private readonly dataVersion;
+  /** What another connection's writes and deletions change: [the write queue's last seq, the records counted per minute]. */
+  private readonly records;
+  /** Those, as this connection's own writes and deletions left them (null: not read yet). */
+  private expected: [number, number] | null = null;
   /** The first and last minute with records in a range of minutes (µs), from the per-minute counts. */
   private readonly recordsSpan;
   /** The records file's data_version when last looked at (see checkOthers). */
@@ -123,6 +127,9 @@ export class WordMinuteCounts {
     this.parts = ftsPartsOf(db);
     this.maxDrift = db.prepare("SELECT value FROM meta WHERE key = 'max_drift'").pluck();
     this.dataVersion = db.prepare('PRAGMA main.data_version').pluck();
+    this.records = db
+      .prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'fts_pending'), 0), (SELECT total(n) FROM log_counts)")
+      .raw();
     this.recordsSpan = db.prepare('SELECT min(minute), max(minute) FROM log_counts WHERE minute >= ? AND minute < ? AND n > 0').raw();
   }
 
@@ -143,7 +150,10 @@ export class WordMinuteCounts {
    * own times, so live appends (above every kept minute) cost one comparison a batch.
    */
   written(records: readonly { ts: number }[], storedTs: (ts: number) => number): void {
-    if (this.searches.size === 0 || records.length === 0) return;
+    if (records.length === 0) return;
+    // One batch queued for the index, its records counted per minute (LogWriter).
+    if (this.expected) this.expected = [this.expected[0] + 1, this.expected[1] + records.length];
+    if (this.searches.size === 0) return;
     if (Math.floor(storedTs(records[0]!.ts) / MINUTE_US) >= this.knownEnd) return;
     let runLo = -1;
     let runHi = -1;
@@ -161,11 +171,12 @@ export class WordMinuteCounts {
   }
 
   /**
-   * Records with ids in [fromId, toId] were deleted (retention, a file's records erased): the kept
-   * minutes their times may fall in (ids are times bumped by at most the writer's drift) are stale.
-   * Retention deletes the oldest first, so it costs a recount of the old end's minutes only.
+   * `records` records with ids in [fromId, toId] were deleted (retention, a file's records erased):
+   * the kept minutes their times may fall in (ids are times bumped by at most the writer's drift)
+   * are stale. Retention deletes the oldest first, so it costs a recount of the old end's minutes only.
    */
-  deleted(fromId: number, toId: number): void {
+  deleted(fromId: number, toId: number, records: number): void {
+    if (this.expected) this.expected = [this.expected[0], this.expected[1] - records];
     if (this.searches.size === 0) return;
     const drift = Number(this.maxDrift.get() ?? 0);
     this.stale(Math.floor((fromId - drift) / MINUTE_US), Math.floor((toId + drift) / MINUTE_US) + 1);
@@ -187,16 +198,21 @@ export class WordMinuteCounts {
   }
 
   /**
-   * Another connection committed records or deletions to the records' file (its data_version
-   * moved; this connection's own commits and the FTS thread's, to the index's file, leave it):
-   * which minutes changed is unknown, so every kept count goes. (Another connection's checkpoint
-   * that truncates the WAL moves it too: the FTS thread's, once an ingest burst leaves a big WAL
-   * behind, costs one recount.) Then checkParts.
+   * Another connection committed records or deletions to the records' file: which minutes changed
+   * is unknown, so every kept count goes. Its commits move the file's data_version (this
+   * connection's own leave it; the FTS thread's go to the index's file), and so does its checkpoint
+   * that truncates the WAL (the FTS thread's, after an ingest burst): then the write queue's last
+   * seq and the records counted per minute (a write adds a batch to the one, records to the other;
+   * a deletion takes records off) tell whether records changed beside what this connection did.
    */
   private checkOthers(): void {
     const version = this.dataVersion.get();
-    if (this.seenVersion !== null && version !== this.seenVersion) this.clear();
-    this.seenVersion = version;
+    if (version !== this.seenVersion || this.expected === null) {
+      const now = this.records.get() as [number, number];
+      if (this.expected !== null && (now[0] !== this.expected[0] || now[1] !== this.expected[1])) this.clear();
+      this.expected = now;
+      this.seenVersion = version;
+    }
     this.checkParts();
   }
 
