@@ -12,7 +12,7 @@ import { MINUTE_US } from './rollup.js';
 import { ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
 
 /** Memory the kept counts may take (reckoned by BYTES_PER_MINUTE); the least recently used searches go first. */
-export const WORD_COUNTS_MAX_BYTES = 32 * 1024 * 1024;
+const WORD_COUNTS_MAX_BYTES = 32 * 1024 * 1024;
 /** What a kept minute costs, as the LRU reckons it: a Map entry and its array of 6 numbers. */
 const BYTES_PER_MINUTE = 160;
 /**
