@@ -12,6 +12,7 @@ import { metricsModule } from './modules/metrics/module.js';
 import { tracesModule } from './modules/traces/module.js';
 import { LogWriter } from './signals/logs/log-writer.js';
 import { LogReader } from './signals/logs/log-reader.js';
+import { wordMinuteCountsOf } from './signals/logs/word-minute-counts.js';
 import { LiveTail } from './signals/logs/live/live-tail.js';
 import { registerQueryFunctions } from './signals/logs/query/index.js';
 import { SpanReader } from './signals/traces/span-reader.js';
@@ -40,6 +41,8 @@ export function openEngineForQuery(dataDir: string): QueryEngine {
   const db = openDatabase(dbPath);
   try {
     registerQueryFunctions(db);
+    // Another process (a running serve) writes and deletes unheard of here: no word counts kept.
+    wordMinuteCountsOf(db).turnOff();
     const reader = new LogReader(db, new LogWriter(db));
     const live = new LiveTail(
       (row) => reader.toView(row),

@@ -6,6 +6,7 @@
 import type { Db } from '../../core/database.js';
 import { CountSubtractor } from './rollup.js';
 import { FTS_PART, ftsPartsOf } from './fts-parts.js';
+import { wordMinuteCountsOf, type WordMinuteCounts } from './word-minute-counts.js';
 
 /** Rows of `logs` looked at per transaction (a few milliseconds each). */
 export const ERASE_WINDOW_ROWS = 20_000;
@@ -25,12 +26,15 @@ export class FileRecordEraser {
   private readonly deleteLogs;
   private readonly subtractCounts;
   private readonly eraseWindow;
+  /** The word counts kept for this connection: the minutes of the records erased are stale. */
+  private readonly minuteCounts: WordMinuteCounts;
 
   constructor(
     db: Db,
     /** Told of each window erased (the log rules' kept counts). */
     private readonly onDeleted: (fromId: number, toId: number) => void = () => undefined,
   ) {
+    this.minuteCounts = wordMinuteCountsOf(db);
     this.windowEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM logs WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?)').pluck();
     this.idsOf = db.prepare('SELECT id FROM logs WHERE id >= ? AND id <= ? AND file_id = ?').pluck();
     const parts = ftsPartsOf(db);
@@ -56,7 +60,7 @@ export class FileRecordEraser {
     for (;;) {
       const end = this.windowEnd.get(lo, hi, ERASE_WINDOW_ROWS) as number | null;
       if (end === null) return true;
-      this.eraseWindow(lo, end, file.id);
+      this.minuteCounts.deleted(lo, end, this.eraseWindow(lo, end, file.id));
       this.onDeleted(lo, end);
       lo = end + 1;
       await new Promise((resolve) => setImmediate(resolve));

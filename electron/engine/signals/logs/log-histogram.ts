@@ -29,6 +29,7 @@ import { MINUTE_US, levelIndexOf } from './rollup.js';
 import type { LogRow } from './rows.js';
 import { MAX_LEVEL_INDEX } from './query/levels.js';
 import { clampInt } from './request-params.js';
+import { wordMinuteCountsOf, type WordMinuteCounts } from './word-minute-counts.js';
 
 export const MAX_BUCKETS = 1000;
 export const DEFAULT_BUCKETS = 60;
@@ -82,6 +83,8 @@ export class LogHistogram {
     edgeRowsInPass: string;
   };
   private readonly parts: FtsParts;
+  /** A word search's counts per minute kept between calls (word-minute-counts.ts). */
+  private readonly minuteCounts: WordMinuteCounts;
 
   constructor(private readonly host: HistogramHost) {
     const db = host.db;
@@ -111,6 +114,7 @@ export class LogHistogram {
          ORDER BY f.rowid DESC`,
     };
     this.parts = ftsPartsOf(db);
+    this.minuteCounts = wordMinuteCountsOf(db);
   }
 
   histogram(p: HistogramParams): HistogramView {
@@ -139,9 +143,22 @@ export class LogHistogram {
     // In minutes, with a hair of tolerance: the range's end is inclusive, so "the last hour" is
     // 3,600,000,001 µs, and still 60 one-minute buckets (not 30 of two).
     const minutes = span / nBuckets / MINUTE_US - 1e-6;
-    const useRollup = filters !== null && minutes >= 1 - 2e-6;
-    if (useRollup) {
-      // Whole minutes, so each minute of the rollup falls in exactly one bucket.
+    const wholeMinutes = minutes >= 1 - 2e-6;
+    const drift = this.host.writer.maxDrift;
+    const useRollup = filters !== null && wholeMinutes;
+    // A search of words and levels counted per minute (word-minute-counts.ts), when its ids within
+    // the drift of a minute's start are few (see EDGE_SHARE_MAX). (Its shape is known before the
+    // index's mark is read: its prefix words are expanded after.)
+    const byMinute =
+      !useRollup &&
+      wholeMinutes &&
+      this.minuteCounts.on &&
+      drift * EDGE_SHARE_MAX < MINUTE_US &&
+      this.wordsAndLevels(ast, () => null) !== null;
+    // The range counted: [rangeFrom, to] (the rollup's: its whole minutes).
+    const rangeFrom = useRollup ? Math.floor(from / MINUTE_US) * MINUTE_US : from;
+    if (useRollup || byMinute) {
+      // Whole minutes, so each minute (of the rollup, or kept) falls in exactly one bucket.
       width = Math.max(1, Math.ceil(minutes)) * MINUTE_US;
       from = Math.floor(from / MINUTE_US) * MINUTE_US;
     }
@@ -169,16 +186,33 @@ export class LogHistogram {
         sums.forEach((n, level) => n !== null && n !== 0 && bump(start, level, n));
       }
     } else {
-      const idMax = this.host.scanAboveIndex(ast, from, to, from, to + this.host.writer.maxDrift, (row) => {
+      const idMax = this.host.scanAboveIndex(ast, rangeFrom, to, rangeFrom, to + drift, (row) => {
         bump(row.ts, levelIndexOf(row.severity), 1);
         return true;
       });
       // After the index's mark is read: the words of every record below it are in the vocabulary.
       // (The reader keeps the index's words that start with the search's until the index's mark moves.)
       const expandPrefix = this.host.expandPrefix;
-      const byIndex = this.wordsAndLevels(ast);
+      const byIndex = this.wordsAndLevels(ast, expandPrefix);
+      if (byIndex && byMinute) {
+        // Kept minutes: every id of theirs at or below what the index holds and this count read from it.
+        const complete = Math.min(idMax, this.host.writer.ftsIndexedThrough());
+        const key = `${byIndex.min}-${byIndex.max}\n${byIndex.fts}`;
+        this.minuteCounts.count(
+          key,
+          rangeFrom,
+          to,
+          complete,
+          drift,
+          (lo, hi, w, n, b) =>
+            // (The ids of records of [lo, hi] end at hi + drift: none past it is read row by row.)
+            this.countInIndex(byIndex, lo, hi, Math.min(idMax, hi + drift), w, n, b),
+          bump,
+        );
+        return this.histogramView(p, from, to, width, counts, total);
+      }
       // Bucketed by id in the index alone when few ids sit within the drift of a bucket's start.
-      if (byIndex && this.host.writer.maxDrift * EDGE_SHARE_MAX < width) {
+      if (byIndex && drift * EDGE_SHARE_MAX < width) {
         this.countInIndex(byIndex, from, to, idMax, width, count, bump);
         return this.histogramView(p, from, to, width, counts, total);
       }
@@ -192,9 +226,9 @@ export class LogHistogram {
           : `SELECT l.ts, l.severity FROM logs l
                WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`;
       const head = sql.fts !== null ? [sql.fts] : [];
-      for (const [lo, hi] of this.host.idRanges(ast, from, to, from, idMax)) {
+      for (const [lo, hi] of this.host.idRanges(ast, rangeFrom, to, rangeFrom, idMax)) {
         for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
-          const rows = stmt.raw().iterate(...head, a, b, from, to, ...sql.params) as IterableIterator<[number, number]>;
+          const rows = stmt.raw().iterate(...head, a, b, rangeFrom, to, ...sql.params) as IterableIterator<[number, number]>;
           for (const r of rows) {
             checkSearchDeadline();
             bump(r[0], levelIndexOf(r[1]), 1);
@@ -209,11 +243,11 @@ export class LogHistogram {
    * A search of full-text terms and level terms only (`timeout`, `timeout level:error`): its FTS5
    * expression (over the user's columns) and the levels it keeps, or null.
    */
-  private wordsAndLevels(ast: QueryAst): { fts: string; min: number; max: number } | null {
+  private wordsAndLevels(ast: QueryAst, expandPrefix: PrefixExpander): { fts: string; min: number; max: number } | null {
     const words = (ast.kind === 'and' ? ast.children : [ast]).filter((c) => c.kind !== 'level');
     if (words.length === 0) return null;
     const { min, max } = levelsKept(ast);
-    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix: this.host.expandPrefix });
+    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix });
     return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
   }
 

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { LogRow } from './rows.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import { FtsIndexer, packIds } from './fts-index.js';
+import { wordMinuteCountsOf, type WordMinuteCounts } from './word-minute-counts.js';
 
 /** A record ready to be stored (times in µs). */
 export interface LogInsert {
@@ -86,6 +87,8 @@ export class LogWriter {
   /** The largest (id - ts) ever stored: a time range [from, to] lies within ids [from, to + maxDrift]. */
   private drift: number;
   private readonly writeTx;
+  /** The word counts kept for this connection: the minutes a write adds records to are stale. */
+  private readonly minuteCounts: WordMinuteCounts;
 
   constructor(
     private readonly db: Db,
@@ -122,6 +125,7 @@ export class LogWriter {
     this.writeTx = db.transaction((records: LogInsert[], checkpoints: Map<number, FileCheckpoint>) =>
       this.writeInTransaction(records, checkpoints),
     );
+    this.minuteCounts = wordMinuteCountsOf(db);
   }
 
   /** The largest (id - ts) stored; see `drift`. */
@@ -144,7 +148,9 @@ export class LogWriter {
    */
   write(records: LogInsert[], checkpoints: Map<number, FileCheckpoint> = new Map()): StoredBatch {
     if (records.length === 0 && checkpoints.size === 0) return { records: [], ids: [] };
-    return this.writeTx(records, checkpoints);
+    const stored = this.writeTx(records, checkpoints);
+    this.minuteCounts.written(stored.records, storedTs);
+    return stored;
   }
 
   private writeInTransaction(records: LogInsert[], checkpoints: Map<number, FileCheckpoint>): StoredBatch {
@@ -186,7 +192,7 @@ export class LogWriter {
     let textBytes = 0;
     for (let i = 0; i < sorted.length; i++) {
       const r = sorted[i]!;
-      const ts = r.ts < 0 ? 0 : r.ts > MAX_TS ? MAX_TS : Math.trunc(r.ts);
+      const ts = storedTs(r.ts);
       let id = ts > prevId ? ts : prevId + 1;
       // Only ids at or below the largest stored one can be taken (backfilled history).
       while (id <= this.maxId) {
@@ -302,7 +308,7 @@ declare module '../../core/events.js' {
 export function rowsOf(batch: StoredBatch): LogRow[] {
   return batch.records.map((r, i) => ({
     id: batch.ids[i]!,
-    ts: r.ts < 0 ? 0 : r.ts > MAX_TS ? MAX_TS : Math.trunc(r.ts),
+    ts: storedTs(r.ts),
     severity: r.severity,
     level_text: r.levelText ?? null,
     file_id: r.fileId,
@@ -317,6 +323,11 @@ export function rowsOf(batch: StoredBatch): LogRow[] {
     exc_message: r.exception?.message ?? null,
     flags: r.flags,
   }));
+}
+
+/** The time a record is stored with (whole µs, clamped to what an id can be: see MAX_TS). */
+function storedTs(ts: number): number {
+  return ts < 0 ? 0 : ts > MAX_TS ? MAX_TS : Math.trunc(ts);
 }
 
 function inTimeOrder(records: readonly LogInsert[]): boolean {

@@ -1,0 +1,238 @@
+// A word search's counts per minute kept between calls (word-minute-counts.ts): its histogram and
+// level totals must stay exactly what a scan of every record gives after every change a kept
+// minute can see — records appended, history backfilled into old minutes, retention deleting the
+// oldest (and dropping parts of the index), a file's records erased, another connection's writes —
+// and a repeated search counts only the minutes it does not know. Real SQLite files throughout.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../electron/engine/core/database.js';
+import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
+import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
+import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
+import { FileRecordEraser } from '../../../electron/engine/signals/logs/file-record-eraser.js';
+import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { SearchTimeoutError } from '../../../electron/engine/signals/logs/query/deadline.js';
+import { wordMinuteCountsOf } from '../../../electron/engine/signals/logs/word-minute-counts.js';
+import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
+import { levelOf } from '../../../shared/severity.js';
+import { parseTimeParam, usToRfc3339 } from '../../../shared/time.js';
+
+const MIN = 60_000_000;
+const SECOND = 1_000_000;
+const T0 = Date.UTC(2026, 10, 30, 0) * 1000;
+const WORDS = ['timeout', 'timer', 'pool', 'deadlock', 'served', 'timeouts'];
+const SEVERITIES = [5, 9, 9, 13, 17, 9, 21, 1];
+/** Searches of words and levels only: each is counted per minute. */
+const QUERIES = ['timeout', 'timeout level:error', 'level:warn timeout', 'time*', 'timeout OR pool', 'pool timer'];
+
+/** Four records a minute over `minutes` minutes from `start`, now and then a burst at one µs (ids bumped past it). */
+function records(start: number, minutes: number, salt = 0, fileId: number | null = null): LogInsert[] {
+  const out: LogInsert[] = [];
+  for (let i = 0; i < minutes * 4; i++) {
+    const ts = start + Math.floor(i / 4) * MIN + (i % 4) * 14 * SECOND + (i % 5);
+    for (let k = 0; k < (i % 29 === 0 ? 5 : 1); k++) {
+      const n = i * 7 + k + salt;
+      out.push({
+        ts,
+        severity: SEVERITIES[n % SEVERITIES.length]!,
+        fileId,
+        sourceId: fileId === null ? null : 1,
+        message: `request ${n} ${WORDS[n % WORDS.length]} ${WORDS[(n * 5 + 2) % WORDS.length]}`,
+        flags: 0,
+      });
+    }
+  }
+  return out;
+}
+
+function store(partRecords?: number, dir = mkdtempSync(join(tmpdir(), 'loupe-word-counts-')), deadlineMs?: number) {
+  const db = openDatabase(join(dir, 'loupe.db'));
+  registerQueryFunctions(db);
+  const writer = new LogWriter(db, undefined, partRecords);
+  return { db, writer, reader: new LogReader(db, writer, deadlineMs), dir };
+}
+
+function write(writer: LogWriter, recs: LogInsert[], index = true): void {
+  for (let i = 0; i < recs.length; i += 60) writer.write(recs.slice(i, i + 60));
+  if (index) writer.fts.catchUp();
+}
+
+/** Per bucket of `view`, the counts by level of the records `q` matches with times in [from, to] and the bucket, by a scan of every record. */
+function scanned(db: Db, q: string, from: number, to: number, view: { buckets: { start: string; end: string }[] }) {
+  const test = compileToPredicate(parseQuery(q));
+  const rows = (db.prepare('SELECT * FROM logs WHERE ts >= ? AND ts <= ?').all(from, to) as LogRow[]).filter((r) =>
+    test({ ...r, source_path: null, file_path: null }),
+  );
+  return view.buckets.map((b) => {
+    const [lo, hi] = [parseTimeParam(b.start)!, parseTimeParam(b.end)!];
+    const counts: Record<string, number> = {};
+    for (const r of rows) if (r.ts >= lo && r.ts < hi) counts[levelOf(r.severity)] = (counts[levelOf(r.severity)] ?? 0) + 1;
+    return counts;
+  });
+}
+
+/** Every query's histogram (and level totals) over [from, to] equals the scan's. */
+function expectExact(s: ReturnType<typeof store>, from: number, to: number, buckets = 60, what = ''): void {
+  for (const q of QUERIES) {
+    // The level totals first (the facets'; after a histogram of the same search they would be its own).
+    const levelTotals = s.reader.levelTotals({ q, from, to });
+    const h = s.reader.histogram({ q, from, to, buckets });
+    const want = scanned(s.db, q, from, to, h);
+    expect(
+      h.buckets.map((b) => b.counts),
+      `${what} ${q}`,
+    ).toEqual(want);
+    const totals: Record<string, number> = {};
+    for (const c of want) for (const [level, n] of Object.entries(c)) totals[level] = (totals[level] ?? 0) + n;
+    expect(levelTotals, `${what} ${q} totals`).toEqual(totals);
+  }
+}
+
+describe("a word search's counts kept per minute", () => {
+  it('stay exact over repeated calls and ranges that cut minutes, and a repeat counts only the minutes it does not know', () => {
+    const s = store();
+    write(s.writer, records(T0, 180));
+    const kept = wordMinuteCountsOf(s.db);
+    // Ends inside minutes; 60 buckets of 3 minutes, then one of the range (the facets).
+    const from = T0 + 20 * SECOND + 3;
+    const to = T0 + 183 * MIN + 30 * SECOND;
+    const before = kept.minutesCounted;
+    const first = s.reader.histogram({ q: 'timeout', from, to, buckets: 60 });
+    // Its whole minutes with records were counted once (1..179; 180..182 have none).
+    expect(kept.minutesCounted - before).toBe(179);
+    expect(first.buckets[0]!.start).toBe(usToRfc3339(T0));
+    expect(s.reader.histogram({ q: 'timeout', from, to, buckets: 60 })).toEqual(first);
+    // Again: only the newest record's minute is counted again (its ids may run past the newest: not complete).
+    const again = kept.minutesCounted;
+    s.reader.histogram({ q: 'timeout', from, to, buckets: 60 });
+    expect(kept.minutesCounted - again).toBe(1);
+    expectExact(s, from, to, 60, 'fresh');
+    expectExact(s, T0 + 7 * MIN + 1, T0 + 9 * MIN + 59 * SECOND, 2, 'short');
+    // New records in the newest minutes, as a live view sees them: the next call counts those minutes only.
+    write(s.writer, records(T0 + 180 * MIN, 3, 11));
+    const live = kept.minutesCounted;
+    s.reader.histogram({ q: 'timeout', from, to, buckets: 60 });
+    expect(kept.minutesCounted - live).toBe(4); // 179..182
+    expectExact(s, from, to, 60, 'appended');
+    // Records the index has not reached are read from their rows, and their minutes not kept until it has.
+    write(s.writer, records(T0 + 183 * MIN, 3, 13), false);
+    const to2 = T0 + 186 * MIN - 1;
+    expectExact(s, from, to2, 60, 'not indexed');
+    s.writer.fts.catchUp();
+    expectExact(s, from, to2, 60, 'indexed');
+  });
+
+  it('count backfilled history written into minutes already kept', () => {
+    const s = store();
+    write(s.writer, records(T0, 120));
+    const from = T0 + 5 * SECOND;
+    const to = T0 + 119 * MIN + 50 * SECOND;
+    expectExact(s, from, to, 60, 'before');
+    // An old file found later: records in minutes kept, some at times already taken (ids bumped past them).
+    write(
+      s.writer,
+      records(T0 + 30 * MIN, 20, 5).filter((_, i) => i % 2 === 0),
+    );
+    expectExact(s, from, to, 60, 'backfilled');
+  });
+
+  it('count what retention leaves, as it deletes the oldest records and drops parts of the index', () => {
+    const s = store(150);
+    write(s.writer, records(T0, 240));
+    const from = T0;
+    const to = T0 + 240 * MIN - 1;
+    expectExact(s, from, to, 60, 'before');
+    const parts = (): number => s.db.prepare('SELECT count(*) FROM fts.fts_parts').pluck().get() as number;
+    const started = parts();
+    const pruner = new LogPruner(s.db);
+    for (const minute of [17, 61, 62, 150]) {
+      while (pruner.pruneOlderThan(T0 + minute * MIN + 20 * SECOND) > 0);
+      expectExact(s, from, to, 60, `pruned to ${minute}`);
+    }
+    expect(parts()).toBeLessThan(started);
+  });
+
+  it("count what is left once a file's records are erased", async () => {
+    const s = store();
+    s.db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
+    for (const id of [1, 2]) {
+      s.db
+        .prepare(
+          `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
+        )
+        .run(id, `/srv/app/${id}.log`, id);
+    }
+    write(s.writer, [...records(T0, 90, 0, 1), ...records(T0 + 40 * MIN, 90, 3, 2)]);
+    const from = T0 + 30 * SECOND;
+    const to = T0 + 130 * MIN;
+    expectExact(s, from, to, 50, 'before');
+    const ids = s.db.prepare('SELECT min(id) AS first_id, max(id) AS last_id FROM logs WHERE file_id = 2').get() as {
+      first_id: number;
+      last_id: number;
+    };
+    expect(await new FileRecordEraser(s.db).erase({ id: 2, ...ids })).toBe(true);
+    expectExact(s, from, to, 50, 'erased');
+  });
+
+  it("count another connection's writes (a second engine beside this one)", () => {
+    const s = store();
+    write(s.writer, records(T0, 60));
+    expectExact(s, T0, T0 + 60 * MIN - 1, 60, 'before');
+    const other = store(undefined, s.dir);
+    // Its checkpoint that truncates the WAL (as the FTS thread's after a burst) changes no record: nothing is counted again.
+    other.db.pragma('main.wal_checkpoint(TRUNCATE)');
+    const kept = wordMinuteCountsOf(s.db);
+    const counted = kept.minutesCounted;
+    // (Another range than expectExact's: its level totals would be this histogram's for 2 s.)
+    s.reader.histogram({ q: 'timeout', from: T0, to: T0 + 60 * MIN - 2 });
+    expect(kept.minutesCounted - counted).toBe(0);
+    write(other.writer, records(T0 + 10 * MIN, 5, 7));
+    expectExact(s, T0, T0 + 60 * MIN - 1, 60, 'after');
+    other.db.close();
+  });
+
+  it('keep the minutes counted before the deadline stopped a first look, and go on from there', () => {
+    // Passes of 720 minutes, newest first: the newest 12 hours' records have no id the deadline
+    // looks at (ids & 1023 = 0) and none near a minute's start (read row by row, each row looked
+    // at), the older day's all have, so a search out of time stops in their passes.
+    const s = store(undefined, undefined, 0);
+    const recent = records(T0 + 1440 * MIN, 720).map((r) => ({ ...r, ts: r.ts - (r.ts % 1024) + SECOND + 1 }));
+    const old = records(T0 + 360 * MIN, 720, 3).map((r) => ({ ...r, ts: r.ts - (r.ts % 1024) }));
+    write(s.writer, [...old, ...recent]);
+    const kept = wordMinuteCountsOf(s.db);
+    const from = T0;
+    const to = T0 + 2160 * MIN - 1;
+    const before = kept.minutesCounted;
+    expect(() => s.reader.histogram({ q: 'timeout', from, to })).toThrow(SearchTimeoutError);
+    const stopped = kept.minutesCounted - before;
+    expect(stopped).toBe(720);
+    // Without a deadline (the same connection): only the 720 minutes of the older records, which
+    // the stopped look did not finish, are counted, and the newest (its ids may run past the newest
+    // record's: not complete). The minutes before, between and after the records hold none.
+    const patient = new LogReader(s.db, s.writer);
+    const h = patient.histogram({ q: 'timeout', from, to });
+    expect(kept.minutesCounted - before - stopped).toBe(721);
+    expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', from, to, h));
+  });
+});
+
+describe("the index's parts and a word's kept minutes", () => {
+  it('keeps them when the indexer starts new parts', () => {
+    const s = store(100);
+    write(s.writer, records(T0, 60));
+    const kept = wordMinuteCountsOf(s.db);
+    const parts = (): number => s.db.prepare('SELECT count(*) FROM fts.fts_parts').pluck().get() as number;
+    const to = T0 + 110 * MIN - 1;
+    s.reader.histogram({ q: 'timeout', from: T0, to });
+    const before = parts();
+    write(s.writer, records(T0 + 60 * MIN, 40, 1));
+    expect(parts()).toBeGreaterThan(before);
+    const counted = kept.minutesCounted;
+    const h = s.reader.histogram({ q: 'timeout', from: T0, to });
+    // The newest minute before the new records (not complete then), and theirs.
+    expect(kept.minutesCounted - counted).toBe(41);
+    expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', T0, to, h));
+  });
+});
