@@ -264,13 +264,21 @@ export class WordMinuteCounts {
       this.searches.delete(key); // to the most recently used end
     else s = new SearchMinutes();
     this.searches.set(key, s);
-    for (const [k, levels] of s.counts) {
-      if (k < first || k >= end) continue;
-      levels.forEach((n, level) => n > 0 && bump(k * MINUTE_US, level, n));
-    }
     // Minute k is complete when (k + 1) * MINUTE + drift - 1 <= completeThrough.
     const keepEnd = Math.floor((completeThrough - drift + 1) / MINUTE_US);
-    const runs = s.missing(first, end);
+    // Kept minutes at or past keepEnd are not summed: the index's mark fell below them since they
+    // were kept (backfilled history stored, not indexed yet), and their records above the mark were
+    // counted from their rows (scanAboveIndex): they are counted again, from the index up to the
+    // mark, and stay kept for when the index has caught up.
+    const sumEnd = Math.min(end, Math.max(first, keepEnd));
+    for (const [k, levels] of s.counts) {
+      if (k < first || k >= sumEnd) continue;
+      levels.forEach((n, level) => n > 0 && bump(k * MINUTE_US, level, n));
+    }
+    const runs = s.missing(first, sumEnd);
+    const last = runs[runs.length - 1];
+    if (last && last[1] === sumEnd) last[1] = end;
+    else if (sumEnd < end) runs.push([sumEnd, end]);
     for (let r = runs.length - 1; r >= 0; r--) {
       const [a, b] = this.withRecords(s, runs[r]![0], runs[r]![1], keepEnd);
       for (let hi = b; hi > a; hi -= MINUTES_PER_PASS) {
