@@ -76,6 +76,8 @@ export class LogHistogram {
   /** What countInIndex reads (a word's histogram in the full-text index). */
   private readonly indexCounts: {
     levelsPresent: Statement;
+    /** Whether any record has an id in [lo, hi] (an edge window worth reading). */
+    anyRecord: Statement;
     /** SQL over one part of the index (FTS_PART). */
     perBucket: string;
     inIds: string;
@@ -95,6 +97,7 @@ export class LogHistogram {
     this.indexCounts = {
       // The levels side by side in one row (a GROUP BY sorted every minute's rows first).
       levelsPresent: db.prepare(`SELECT ${LEVEL_SUMS} FROM log_counts WHERE minute >= ? AND minute <= ?`).raw(),
+      anyRecord: db.prepare('SELECT 1 FROM logs WHERE id >= ? AND id <= ? LIMIT 1').pluck(),
       // Over each part of the index in the range (FtsParts.over), newest first.
       // A JS number binds as a REAL: the bucket's number is an integer division only with integers.
       perBucket: `SELECT (rowid - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) FROM (
@@ -337,7 +340,13 @@ export class LogHistogram {
     // by id ranges when there are few of them or many matches, else in one pass over the matches.
     const edges: [number, number][] = [];
     if (drift > 0 && (counted > buckets * PER_BUCKET_MATCHES || buckets <= PROBE_BUCKETS)) {
-      for (let b = 0; b < buckets; b++) edges.push([from + b * width, Math.min(from + b * width + drift - 1, exactMax)]);
+      for (let b = 0; b < buckets; b++) {
+        const [lo, hi] = [from + b * width, Math.min(from + b * width + drift - 1, exactMax)];
+        // A window of a few µs mostly holds no record: a look-up of the records' key tells (~3 µs),
+        // where the full-text query it spares sets up for ~50 µs (a word's first look over a week
+        // is 10,080 one-minute buckets).
+        if (lo <= hi && this.indexCounts.anyRecord.get(lo, hi) !== undefined) edges.push([lo, hi]);
+      }
     } else if (drift > 0) {
       for (const [inPass, lo, hi] of this.parts.over(this.indexCounts.edgeRowsInPass, from, exactMax)) {
         for (const [ts, severity] of inPass.raw().iterate(q.fts, lo, hi, from, width, drift, from, to) as IterableIterator<
