@@ -27,6 +27,19 @@ export function newDatabase(path: string, options: Database.Options = {}): Db {
   }
 }
 
+/**
+ * One T per connection, made on its first use: state that belongs to a connection (its prepared
+ * statements, what its own writers told it), shared by every module that holds the connection.
+ */
+export function perConnection<T>(make: (db: Db) => T): (db: Db) => T {
+  const byDb = new WeakMap<Db, T>();
+  return (db) => {
+    let t = byDb.get(db);
+    if (t === undefined) byDb.set(db, (t = make(db)));
+    return t;
+  };
+}
+
 /** `ftsJournal`: the index file's journal (see ftsJournalMode); a new file's is a WAL when none is given. */
 export function openDatabase(path: string, ftsJournal?: FtsJournalMode): Db {
   if (path !== ':memory:') {

@@ -6,7 +6,7 @@
 // index goes through here: the parts over an id range, newest first, and a statement per (part,
 // SQL) kept until the FTS file's schema changes (a part made or dropped by another connection).
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../../core/database.js';
+import { perConnection, type Db } from '../../core/database.js';
 
 /**
  * Stands for the part's FTS5 table in the SQL given to FtsParts (`FROM __FTS_PART__ f WHERE
@@ -31,14 +31,8 @@ export function ftsPartTable(part: number): string {
   return part === 0 ? 'logs_fts' : `logs_fts_${part}`;
 }
 
-const byDb = new WeakMap<Db, FtsParts>();
-
 /** The parts of the connection's FTS file (one FtsParts a connection: its statements and vocabularies are the connection's). */
-export function ftsPartsOf(db: Db): FtsParts {
-  let parts = byDb.get(db);
-  if (!parts) byDb.set(db, (parts = new FtsParts(db)));
-  return parts;
-}
+export const ftsPartsOf = perConnection((db) => new FtsParts(db));
 
 export class FtsParts {
   private readonly schemaVersion;

@@ -7,7 +7,7 @@
 // their callers: LogWriter (every log write), LogPruner and FileRecordEraser (every deletion), on
 // their connection's instance (wordMinuteCountsOf). Records changed by another connection (a test's,
 // a reader's beside the engine) are unheard of: then every kept count goes (see checkOthers).
-import type { Db } from '../../core/database.js';
+import { perConnection, type Db } from '../../core/database.js';
 import { MINUTE_US } from './rollup.js';
 import { ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
 
@@ -90,14 +90,8 @@ class SearchMinutes {
   }
 }
 
-const byDb = new WeakMap<Db, WordMinuteCounts>();
-
 /** The word counts kept for a connection (its writers and deleters mark them stale; its histograms read them). */
-export function wordMinuteCountsOf(db: Db): WordMinuteCounts {
-  let counts = byDb.get(db);
-  if (!counts) byDb.set(db, (counts = new WordMinuteCounts(db)));
-  return counts;
-}
+export const wordMinuteCountsOf = perConnection((db) => new WordMinuteCounts(db));
 
 export class WordMinuteCounts {
   /** By search (its FTS5 expression and levels), least recently used first. */
