@@ -24,6 +24,7 @@ import { registerQueryFunctions } from '../../../electron/engine/signals/logs/qu
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
 import { allPages, scanMatches } from '../../support/search-oracle.js';
 import { inReadSnapshot } from '../../../electron/engine/query-engine.js';
+import { folderWithFiles } from '../../support/folder-files.js';
 
 const MIN = 60_000_000;
 const T0 = Date.UTC(2026, 10, 30, 0) * 1000;
@@ -253,14 +254,7 @@ describe('the full-text index in parts', () => {
 
   it("erases a file's records from the parts that hold them", async () => {
     const tiny = store(PART);
-    tiny.db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
-    for (const id of [1, 2]) {
-      tiny.db
-        .prepare(
-          `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
-        )
-        .run(id, `/srv/app/${id}.log`, id);
-    }
+    folderWithFiles(tiny.db, ['1.log', '2.log']);
     write(
       tiny.writer,
       records(T0, 200).map((r, i) => ({ ...r, fileId: (i % 2) + 1, sourceId: 1 })),

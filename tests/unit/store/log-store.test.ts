@@ -15,6 +15,7 @@ import { TestClock } from '../../../electron/engine/core/clock.js';
 import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
 import { NewerDatabaseError, SCHEMA_VERSION } from '../../../electron/engine/core/migrations.js';
 import { compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { folderWithFiles } from '../../support/folder-files.js';
 
 const T0 = Date.UTC(2026, 10, 30, 10) * 1000;
 
@@ -301,15 +302,7 @@ describe('facets', () => {
 
   it("count the files, services and loggers of the matches, indexed or not yet, as the records' own views name them", () => {
     const { writer, reader, db } = store();
-    db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
-    for (const [id, name] of [
-      [1, 'api.log'],
-      [2, 'jobs.log'],
-    ] as const) {
-      db.prepare(
-        `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
-      ).run(id, `/srv/app/${name}`, id);
-    }
+    folderWithFiles(db, ['api.log', 'jobs.log']);
     const batch = (from: number, n: number): LogInsert[] =>
       Array.from({ length: n }, (_, k) => {
         const i = from + k;

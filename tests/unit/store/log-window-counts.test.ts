@@ -13,6 +13,7 @@ import { LogPruner } from '../../../electron/engine/signals/logs/log-pruner.js';
 import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
 import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { folderWithFiles } from '../../support/folder-files.js';
 
 const S0 = Date.UTC(2026, 10, 30, 10) / 1000;
 const US = 1_000_000;
@@ -58,14 +59,7 @@ describe('log window counts', () => {
     dir = mkdtempSync(join(tmpdir(), 'loupe-window-counts-'));
     db = openDatabase(join(dir, 'loupe.db'));
     registerQueryFunctions(db);
-    db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
-    for (const [id, name] of [
-      [1, 'api.log'],
-      [2, 'jobs.log'],
-    ] as const)
-      db.prepare(
-        `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
-      ).run(id, `/srv/app/${name}`, id);
+    folderWithFiles(db, ['api.log', 'jobs.log']);
     const writer = new LogWriter(db);
     const reader = new LogReader(db, writer);
     let sqlCounts = 0;

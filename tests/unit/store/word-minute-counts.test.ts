@@ -18,6 +18,7 @@ import { wordMinuteCountsOf } from '../../../electron/engine/signals/logs/word-m
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
 import { levelOf } from '../../../shared/severity.js';
 import { parseTimeParam, usToRfc3339 } from '../../../shared/time.js';
+import { folderWithFiles } from '../../support/folder-files.js';
 
 const MIN = 60_000_000;
 const SECOND = 1_000_000;
@@ -162,14 +163,7 @@ describe("a word search's counts kept per minute", () => {
 
   it("count what is left once a file's records are erased", async () => {
     const s = store();
-    s.db.prepare("INSERT INTO sources (id, kind, path, created_at) VALUES (1, 'folder', '/srv/app', 1)").run();
-    for (const id of [1, 2]) {
-      s.db
-        .prepare(
-          `INSERT INTO files (id, source_id, path, dev, ino, fp_len, fp_hash, offset, records, updated_at) VALUES (?, 1, ?, 1, ?, 64, 'h', 0, 0, 1)`,
-        )
-        .run(id, `/srv/app/${id}.log`, id);
-    }
+    folderWithFiles(s.db, ['1.log', '2.log']);
     write(s.writer, [...records(T0, 90, 0, 1), ...records(T0 + 40 * MIN, 90, 3, 2)]);
     const from = T0 + 30 * SECOND;
     const to = T0 + 130 * MIN;
