@@ -24,6 +24,7 @@ import type {
   SourceView,
   TraceSearchView,
   TraceView,
+  CountingPart,
   UnindexedPart,
   UnreadPart,
 } from './model.js';
@@ -56,6 +57,15 @@ export interface PromMatchParams {
   end?: string | number;
 }
 
+/**
+ * Count for about `within` ms, then answer with what is counted, newest first, and `counting` when
+ * older matches remain (the Logs view's first look at a common word over days). Without it a count
+ * is complete, or stopped at the search deadline.
+ */
+export interface CountWithin {
+  within?: number;
+}
+
 export interface FacetValue {
   value: string;
   count: number;
@@ -81,6 +91,8 @@ export interface FacetsView {
   unindexed?: UnindexedPart;
   /** Present while some of the files are not read yet: the counts are of what is stored. */
   unread?: UnreadPart;
+  /** Present when older matches are still to count (asked `within` a time): the level counts are then lower bounds. */
+  counting?: CountingPart;
 }
 
 export interface ContextView {
@@ -255,10 +267,10 @@ export interface AcknowledgementView {
 
 export interface Requests {
   'logs.search': { params: LogQueryParams & { limit?: number; cursor?: string }; result: LogPage };
-  'logs.histogram': { params: LogQueryParams & { buckets?: number }; result: HistogramView };
+  'logs.histogram': { params: LogQueryParams & { buckets?: number } & CountWithin; result: HistogramView };
   'logs.context': { params: { id: number; before?: number; after?: number }; result: ContextView };
   'logs.get': { params: { id: number }; result: LogRecordView };
-  'logs.facets': { params: LogQueryParams; result: FacetsView };
+  'logs.facets': { params: LogQueryParams & CountWithin; result: FacetsView };
   'sources.list': { params: Record<string, never>; result: SourceView[] };
   /** One record of Python's logging.handlers.HTTPHandler: the LogRecord's dict, every value as its str(). */
   'pythonLogging.receive': { params: { record: Record<string, string> }; result: null };

@@ -85,9 +85,20 @@ export interface UnreadSearched extends UnreadPart {
   unordered?: string[];
 }
 
+/**
+ * A count asked `within` a time that stopped before every match was counted (a common word's first
+ * look over days): the matches from `before` on are all counted, some before it not yet. What was
+ * counted is kept, so asking again goes on from there.
+ */
+export interface CountingPart {
+  before: string;
+}
+
 export interface HistogramView {
   total: number;
   buckets: HistogramBucket[];
+  /** Present when older matches are still to count (asked `within` a time): `total` is then a lower bound. */
+  counting?: CountingPart;
   /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
   unindexed?: UnindexedPart;
   /** Present while some of the files are not read yet: the counts are of what is stored. */

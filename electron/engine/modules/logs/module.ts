@@ -18,8 +18,8 @@ export function logsModule(reader: LogReader, live: LiveTail): EngineModule {
     name: 'logs',
     handlers: {
       'logs.search': handler({ ...range, limit: param.int, cursor: param.string }, (p) => reader.search(p)),
-      'logs.histogram': handler({ ...range, buckets: param.int }, (p) => reader.histogram(p)),
-      'logs.facets': handler(range, (p) => logFacets(reader, p)),
+      'logs.histogram': handler({ ...range, buckets: param.int, within: param.int }, (p) => reader.histogram(p)),
+      'logs.facets': handler({ ...range, within: param.int }, (p) => logFacets(reader, p)),
       'logs.context': handler({ id: required(param.int), before: withDefault(param.int, 10), after: withDefault(param.int, 10) }, (p) =>
         reader.context(p.id, p.before, p.after),
       ),
@@ -48,8 +48,8 @@ export function logsModule(reader: LogReader, live: LiveTail): EngineModule {
     },
     routes: [
       { method: 'GET', path: '/api/logs', handler: 'logs.search', query: [...RANGE_QUERY, 'limit', 'cursor'] },
-      { method: 'GET', path: '/api/logs/histogram', handler: 'logs.histogram', query: [...RANGE_QUERY, 'buckets'] },
-      { method: 'GET', path: '/api/logs/facets', handler: 'logs.facets', query: RANGE_QUERY },
+      { method: 'GET', path: '/api/logs/histogram', handler: 'logs.histogram', query: [...RANGE_QUERY, 'buckets', 'within'] },
+      { method: 'GET', path: '/api/logs/facets', handler: 'logs.facets', query: [...RANGE_QUERY, 'within'] },
       { method: 'GET', path: '/api/logs/{id}/context', handler: 'logs.context', query: ['before', 'after'] },
       { method: 'GET', path: '/api/logs/{id}', handler: 'logs.get' },
     ],
