@@ -2,7 +2,8 @@
 // level totals must stay exactly what a scan of every record gives after every change a kept
 // minute can see — records appended, history backfilled into old minutes, retention deleting the
 // oldest (and dropping parts of the index), a file's records erased, another connection's writes —
-// and a repeated search counts only the minutes it does not know. Real SQLite files throughout.
+// and a repeated search counts only the minutes it does not know. Searches without words keep their
+// sums of the per-minute rollup the same way, and are checked alongside. Real SQLite files throughout.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ const WORDS = ['timeout', 'timer', 'pool', 'deadlock', 'served', 'timeouts'];
 const SEVERITIES = [5, 9, 9, 13, 17, 9, 21, 1];
 /** Searches of words and levels only: each is counted per minute. */
 const QUERIES = ['timeout', 'timeout level:error', 'level:warn timeout', 'time*', 'timeout OR pool', 'pool timer'];
+/** Searches without words: summed from the per-minute rollup, whose sums per minute are kept the same way (whole minutes). */
+const ROLLUP_QUERIES = ['', 'level:error', 'level:>=warn'];
 
 /** Four records a minute over `minutes` minutes from `start`, now and then a burst at one µs (ids bumped past it). */
 function records(start: number, minutes: number, salt = 0, fileId: number | null = null): LogInsert[] {
@@ -75,9 +78,14 @@ function scanned(db: Db, q: string, from: number, to: number, view: { buckets: {
   });
 }
 
-/** Every query's histogram (and level totals) over [from, to] equals the scan's. */
+/**
+ * Every query's histogram (and level totals) over [from, to] equals the scan's; the searches
+ * without words over the range's whole minutes (the rollup's).
+ */
 function expectExact(s: ReturnType<typeof store>, from: number, to: number, buckets = 60, what = ''): void {
-  for (const q of QUERIES) {
+  const wholeMinutes = { from: Math.floor(from / MIN) * MIN, to: Math.floor(to / MIN) * MIN + MIN - 1 };
+  const searches = [...QUERIES.map((q) => ({ q, from, to })), ...ROLLUP_QUERIES.map((q) => ({ q, ...wholeMinutes }))];
+  for (const { q, from, to } of searches) {
     // The level totals first (the facets'; after a histogram of the same search they would be its own).
     const levelTotals = s.reader.levelTotals({ q, from, to }).totals;
     const h = s.reader.histogram({ q, from, to, buckets });

@@ -1,6 +1,8 @@
 // A word search's exact counts per minute and level, kept in memory between calls: the Logs view
 // refreshes a search's histogram and facets every few seconds, and over a week of a common word
-// (100M records) recounting it in the full-text index cost ~6 s each time. The minutes counted once
+// (100M records) recounting it in the full-text index cost ~6 s each time. (A search without words
+// keeps its sums of the per-minute rollup the same way: a week of them is 118k rows, ~25 ms a sum.)
+// The minutes counted once
 // and complete are kept (an LRU of searches, bounded by bytes); a call counts only the minutes not
 // known (new ones, stale ones, the range's partial ends) and sums the rest. Exact as long as every
 // change of a kept minute's records marks it stale, which the writers and deleters do here, not
