@@ -188,6 +188,14 @@ describe('histogram and context', () => {
     expect(errors.body.total).toBe(6);
     const text = await api<HistogramView>(`/api/logs/histogram?from=${from}&to=${to}&buckets=5&q=timeout`);
     expect(text.body.total).toBe(1);
+    // Asked within a time (the Logs view's first look): five minutes are one pass, counted whole.
+    const within = await api<HistogramView>(`/api/logs/histogram?from=${from}&to=${to}&buckets=5&q=timeout&within=0`);
+    expect(within.body).toEqual(text.body);
+    for (const path of ['/api/logs/histogram?q=timeout&within=-1', '/api/logs/facets?q=timeout&within=soon']) {
+      const bad = await api<{ error: { message: string } }>(path);
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.error.message, path).toMatch(/^within: /);
+    }
   });
 
   it('returns the neighbours of a record in its file', async () => {

@@ -15,6 +15,7 @@ import { FileRecordEraser } from '../../../electron/engine/signals/logs/file-rec
 import { compileToPredicate, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
 import { SearchTimeoutError } from '../../../electron/engine/signals/logs/query/deadline.js';
 import { wordMinuteCountsOf } from '../../../electron/engine/signals/logs/word-minute-counts.js';
+import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
 import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
 import { levelOf } from '../../../shared/severity.js';
 import { parseTimeParam, usToRfc3339 } from '../../../shared/time.js';
@@ -78,7 +79,7 @@ function scanned(db: Db, q: string, from: number, to: number, view: { buckets: {
 function expectExact(s: ReturnType<typeof store>, from: number, to: number, buckets = 60, what = ''): void {
   for (const q of QUERIES) {
     // The level totals first (the facets'; after a histogram of the same search they would be its own).
-    const levelTotals = s.reader.levelTotals({ q, from, to });
+    const levelTotals = s.reader.levelTotals({ q, from, to }).totals;
     const h = s.reader.histogram({ q, from, to, buckets });
     const want = scanned(s.db, q, from, to, h);
     expect(
@@ -214,6 +215,83 @@ describe("a word search's counts kept per minute", () => {
     const patient = new LogReader(s.db, s.writer);
     const h = patient.histogram({ q: 'timeout', from, to });
     expect(kept.minutesCounted - before - stopped).toBe(721);
+    expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', from, to, h));
+  });
+});
+
+describe('a first look asked within a time', () => {
+  /** Totals by level of a histogram's buckets. */
+  function totalsOf(h: { buckets: { counts: Record<string, number | undefined> }[] }): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const b of h.buckets) for (const [level, n] of Object.entries(b.counts)) out[level] = (out[level] ?? 0) + n!;
+    return out;
+  }
+
+  it('answers with its newest passes and says from when, and the next calls go on until every match is counted', () => {
+    const s = store();
+    // Three days: six passes of 720 minutes (minute 0 is the range's partial first minute, counted apart).
+    write(s.writer, records(T0, 4320));
+    const from = T0 + 17 * SECOND;
+    const to = T0 + 4320 * MIN - 1;
+    const befores: number[] = [];
+    let h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
+    // (Every call has the same buckets.)
+    const want = scanned(s.db, 'timeout', from, to, h);
+    for (; h.counting && befores.length < 20; h = s.reader.histogram({ q: 'timeout', from, to, within: 0 })) {
+      const before = parseTimeParam(h.counting.before)!;
+      befores.push(before);
+      // From `before` on, every bucket is exact; before it, none has more than the scan.
+      h.buckets.forEach((b, i) => {
+        if (parseTimeParam(b.start)! >= before) expect(b.counts, `bucket ${i}`).toEqual(want[i]);
+        else for (const [level, n] of Object.entries(b.counts)) expect(n).toBeLessThanOrEqual(want[i]![level] ?? 0);
+      });
+    }
+    // One pass a call: the newest 720 minutes, then 720 more each time, until the sixth.
+    expect(befores).toEqual([1, 2, 3, 4, 5].map((k) => T0 + (4320 - 720 * k) * MIN));
+    expect(h.buckets.map((b) => b.counts)).toEqual(want);
+    expect(h.total).toBe(Object.values(totalsOf(h)).reduce((a, n) => a + n, 0));
+    // Without `within`, a first look counts every pass at once.
+    expect(s.reader.histogram({ q: 'deadlock', from, to }).counting).toBeUndefined();
+  });
+
+  it("counts the facets' levels the same way, and never answers a whole count with a partial one", () => {
+    const s = store();
+    write(s.writer, records(T0, 2880));
+    const from = T0;
+    const to = T0 + 2880 * MIN - 1;
+    const h = s.reader.histogram({ q: 'timeout level:error', from, to, within: 0 });
+    expect(h.counting).toBeDefined();
+    // The facets asked within a time reuse the histogram's partial totals, and say so.
+    const partial = logFacets(s.reader, { q: 'timeout level:error', from, to, within: 0 });
+    expect(partial.counting).toEqual(h.counting);
+    expect(partial.levels).toEqual([{ value: 'error', count: totalsOf(h)['error'] }]);
+    // Asked without `within` right after, they count every match (not the partial totals kept for 2 s).
+    const want = totalsOf({
+      buckets: [
+        {
+          counts: scanned(s.db, 'timeout level:error', from, to, { buckets: [{ start: usToRfc3339(from), end: usToRfc3339(to + 1) }] })[0]!,
+        },
+      ],
+    });
+    const whole = logFacets(s.reader, { q: 'timeout level:error', from, to });
+    expect(whole.counting).toBeUndefined();
+    expect(whole.levels).toEqual([{ value: 'error', count: want['error'] }]);
+    expect(want['error']).toBeGreaterThan(partial.levels[0]!.count);
+  });
+
+  it('goes on past minutes it cannot keep yet (records the index has not reached), however many', () => {
+    const s = store();
+    // Two days indexed, then a day stored but not indexed: its minutes are counted by every call
+    // (from their rows), and each call must still get one kept pass further.
+    write(s.writer, records(T0, 2880));
+    write(s.writer, records(T0 + 2880 * MIN, 1440, 7), false);
+    const from = T0;
+    const to = T0 + 4320 * MIN - 1;
+    let calls = 1;
+    let h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
+    for (; h.counting && calls < 20; calls++) h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
+    expect(h.counting).toBeUndefined();
+    expect(calls).toBe(4);
     expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', from, to, h));
   });
 });

@@ -23,16 +23,20 @@ interface AttributeCounts {
   numbers: number[] | null;
 }
 
+type FacetsParams = Omit<SearchParams, 'limit' | 'cursor'> & { within?: number | undefined };
+
 /** Throws SearchTimeoutError when the counting and the rows together take past SEARCH_DEADLINE_MS. */
-export function logFacets(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
+export function logFacets(reader: LogReader, p: FacetsParams): FacetsView {
   return withSearchDeadline(() => facetsNow(reader, p), reader.deadlineMs);
 }
 
-function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>): FacetsView {
-  const levelCounts = new Map(Object.entries(reader.levelTotals(p)));
+function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
+  const { totals, counting } = reader.levelTotals(p);
+  const levelCounts = new Map(Object.entries(totals));
   const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
-  // (The level totals can count a little more than the range holds — whole minutes — never less.)
-  const exact = matches <= FACET_EXACT_MAX;
+  // (The level totals can count a little more than the range holds — whole minutes — never less;
+  // while still counting, fewer: then the newest FACET_SAMPLE, as for a search of many matches.)
+  const exact = matches <= FACET_EXACT_MAX && !counting;
   const rows = reader.facetRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
   const unindexed = reader.unindexedOf(p.q);
   const unread = reader.unreadPart();
@@ -73,6 +77,7 @@ function facetsNow(reader: LogReader, p: Omit<SearchParams, 'limit' | 'cursor'>)
     complete: exact || rows.length < FACET_SAMPLE,
     ...(unindexed ? { unindexed } : {}),
     ...(unread ? { unread } : {}),
+    ...(counting ? { counting } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // for words and levels, from the rows otherwise. It borrows the search's parts (HistogramHost):
 // the scan of the records the index has not reached, the id ranges a level or source narrows to.
 import { LEVELS } from '../../../../shared/severity.js';
-import type { HistogramView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
+import type { CountingPart, HistogramView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
 import {
   checkSearchDeadline,
@@ -39,6 +39,14 @@ export interface HistogramParams {
   from?: number | undefined;
   to?: number | undefined;
   buckets?: number | undefined;
+  /** Count for about this long (ms), then answer with what is counted and `counting` (see CountWithin). */
+  within?: number | undefined;
+}
+
+/** A search's level totals; `counting` when older matches are still to count (asked `within` a time). */
+export interface LevelTotals {
+  totals: Record<string, number>;
+  counting?: CountingPart;
 }
 
 /** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
@@ -72,7 +80,7 @@ export interface HistogramHost {
 
 export class LogHistogram {
   /** The per-level totals of the last histogram, by search: counting a common word twice costs seconds. */
-  private lastLevelTotals: { key: string; at: number; totals: Record<string, number> } | null = null;
+  private lastLevelTotals: { key: string; at: number; levels: LevelTotals } | null = null;
   /** What countInIndex reads (a word's histogram in the full-text index). */
   private readonly indexCounts: {
     levelsPresent: Statement;
@@ -126,6 +134,9 @@ export class LogHistogram {
 
   private histogramNow(p: HistogramParams): HistogramView {
     const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
+    // Only a search counted per minute stops early (its counted minutes are kept for the next call);
+    // the others are quick, or counted whole (within the search deadline).
+    const stopAt = p.within === undefined ? Infinity : performance.now() + clampInt(p.within, 0, 0, this.host.deadlineMs, 'within');
     const ast = parseQuery(p.q ?? '');
     const filters = simpleFilters(ast, this.host.catalog());
     let from = p.from;
@@ -201,7 +212,7 @@ export class LogHistogram {
         // Kept minutes: every id of theirs at or below what the index holds and this count read from it.
         const complete = Math.min(idMax, this.host.writer.ftsIndexedThrough());
         const key = `${byIndex.min}-${byIndex.max}\n${byIndex.fts}`;
-        this.minuteCounts.count(
+        const before = this.minuteCounts.count(
           key,
           rangeFrom,
           to,
@@ -211,8 +222,9 @@ export class LogHistogram {
             // (The ids of records of [lo, hi] end at hi + drift: none past it is read row by row.)
             this.countInIndex(byIndex, lo, hi, Math.min(idMax, hi + drift), w, n, b),
           bump,
+          stopAt,
         );
-        return this.histogramView(p, from, to, width, counts, total);
+        return this.histogramView(p, from, to, width, counts, total, before);
       }
       // Bucketed by id in the index alone when few ids sit within the drift of a bucket's start.
       if (byIndex && drift * EDGE_SHARE_MAX < width) {
@@ -364,15 +376,26 @@ export class LogHistogram {
     }
   }
 
-  private histogramView(p: HistogramParams, from: number, to: number, width: number, counts: number[][], total: number): HistogramView {
+  /** `countedFrom`: the time (µs) before which some matches are not counted yet (null: all are). */
+  private histogramView(
+    p: HistogramParams,
+    from: number,
+    to: number,
+    width: number,
+    counts: number[][],
+    total: number,
+    countedFrom: number | null = null,
+  ): HistogramView {
     const totals: Record<string, number> = {};
     for (const c of counts) c.forEach((n, level) => n > 0 && (totals[LEVELS[level]!] = (totals[LEVELS[level]!] ?? 0) + n));
-    this.lastLevelTotals = { key: levelTotalsKey(p), at: this.host.clock.nowMs(), totals };
+    const counting = countedFrom === null ? undefined : { before: usToRfc3339(countedFrom) };
+    this.lastLevelTotals = { key: levelTotalsKey(p), at: this.host.clock.nowMs(), levels: { totals, ...(counting ? { counting } : {}) } };
     const unindexed = this.host.unindexedOf(p.q);
     const unread = this.host.unreadPart();
     return {
       ...(unindexed ? { unindexed } : {}),
       ...(unread ? { unread } : {}),
+      ...(counting ? { counting } : {}),
       total,
       buckets: counts.map((c, i) => {
         const start = from + i * width;
@@ -385,12 +408,21 @@ export class LogHistogram {
     };
   }
 
-  /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
-  levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
+  /**
+   * How many records of each level the search matches (from a histogram of the same search just
+   * made, if any: one still counting answers only a count asked `within` a time too).
+   */
+  levelTotals(p: Omit<HistogramParams, 'buckets'>): LevelTotals {
     const cached = this.lastLevelTotals;
-    if (cached && cached.key === levelTotalsKey(p) && this.host.clock.nowMs() - cached.at < LEVEL_TOTALS_REUSE_MS) return cached.totals;
+    if (
+      cached &&
+      cached.key === levelTotalsKey(p) &&
+      this.host.clock.nowMs() - cached.at < LEVEL_TOTALS_REUSE_MS &&
+      (!cached.levels.counting || p.within !== undefined)
+    )
+      return cached.levels;
     this.histogram({ ...p, buckets: 1 });
-    return this.lastLevelTotals!.totals;
+    return this.lastLevelTotals!.levels;
   }
 }
 

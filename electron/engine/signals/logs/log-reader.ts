@@ -37,7 +37,7 @@ import { LOG_FLAG_TRUNCATED, LOG_FLAG_TS_INFERRED, type LogRow } from './rows.js
 import { literalNeedles } from './query/needles.js';
 import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
 import { cursorAfter, isBelow, newestFirst, parseCursor, pendingBelow } from './page-cursor.js';
-import { LogHistogram, type HistogramParams } from './log-histogram.js';
+import { LogHistogram, type HistogramParams, type LevelTotals } from './log-histogram.js';
 import { clampInt } from './request-params.js';
 
 export const MAX_PAGE = 5000;
@@ -470,7 +470,7 @@ export class LogReader {
   }
 
   /** How many records of each level the search matches (from a histogram of the same search just made, if any). */
-  levelTotals(p: Omit<HistogramParams, 'buckets'>): Record<string, number> {
+  levelTotals(p: Omit<HistogramParams, 'buckets'>): LevelTotals {
     return this.histograms.levelTotals(p);
   }
 

@@ -242,8 +242,22 @@ export class WordMinuteCounts {
    * last minutes counted as they are (only their ids). A counted minute is kept when every id that
    * can hold one of its records ([m, m + MINUTE + drift)) is at or below `completeThrough`: stored,
    * indexed, and read from the index by this count.
+   *
+   * `stopAt` (a performance.now() time): past it, no further pass starts (the first pass that keeps
+   * its minutes always runs, so each call makes progress) and the call returns the time (µs) from which every match is
+   * counted, some before it not yet; else it returns null, every match counted. (A first look over
+   * days answers in about that long with its newest passes, and the next call goes on from them.)
    */
-  count(key: string, from: number, to: number, completeThrough: number, drift: number, countRange: CountRange, bump: Bump): void {
+  count(
+    key: string,
+    from: number,
+    to: number,
+    completeThrough: number,
+    drift: number,
+    countRange: CountRange,
+    bump: Bump,
+    stopAt = Infinity,
+  ): number | null {
     this.checkOthers();
     const first = Math.ceil(from / MINUTE_US);
     const end = Math.floor((to + 1) / MINUTE_US);
@@ -251,7 +265,7 @@ export class WordMinuteCounts {
     if (headEnd >= from) countRange(from, headEnd, headEnd - from + 1, 1, bump);
     const tailFrom = Math.max(first, end) * MINUTE_US;
     if (tailFrom <= to && tailFrom > headEnd) countRange(tailFrom, to, to - tailFrom + 1, 1, bump);
-    if (first >= end) return;
+    if (first >= end) return null;
 
     let s = this.searches.get(key);
     if (s)
@@ -273,10 +287,14 @@ export class WordMinuteCounts {
     const last = runs[runs.length - 1];
     if (last && last[1] === sumEnd) last[1] = end;
     else if (sumEnd < end) runs.push([sumEnd, end]);
+    // Passes whose minutes are kept (only those count as progress: the minutes past keepEnd are
+    // counted again by every call, so a call that stopped at them would never get further).
+    let keptPasses = 0;
     for (let r = runs.length - 1; r >= 0; r--) {
       const [a, b] = this.withRecords(s, runs[r]![0], runs[r]![1], keepEnd);
       for (let hi = b; hi > a; hi -= MINUTES_PER_PASS) {
         const lo = Math.max(a, hi - MINUTES_PER_PASS);
+        if (Math.min(hi, keepEnd) > lo && keptPasses++ > 0 && performance.now() >= stopAt) return hi * MINUTE_US;
         const got = new Map<number, number[]>();
         countRange(lo * MINUTE_US, hi * MINUTE_US - 1, MINUTE_US, hi - lo, (ts, level, n) => {
           const k = Math.floor(ts / MINUTE_US);
@@ -290,6 +308,7 @@ export class WordMinuteCounts {
         if (keptHi > lo) this.keep(s, lo, keptHi, got);
       }
     }
+    return null;
   }
 
   /**
