@@ -170,7 +170,9 @@ describe('a common word over days: counted over several calls, newest first', ()
     // Held after the first call that is still counting: the view shows what is counted so far.
     const note = page.locator('.histogram .counting');
     await note.waitFor({ timeout: 20_000 });
-    await expect.poll(() => socket.hold, { timeout: 10_000 }).toBe('holding');
+    await expect
+      .poll(() => socket.hold, { timeout: 10_000, message: 'the view asks again after an answer still counting' })
+      .toBe('holding');
     await expect.poll(async () => Object.keys(await facetLevels()).length).toBeGreaterThan(0);
     expect(await note.textContent()).toMatch(/^counting matches before ([A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d…$/);
     await expect.poll(legendTotal).toMatch(/^at least \d+ records$/);
@@ -217,6 +219,7 @@ describe('a common word over days: counted over several calls, newest first', ()
 
 describe('a live range counts to the end too', () => {
   it('"last 7 days": asks again while counting though no new record comes, then shows the exact counts', async () => {
+    socket.release(); // nothing held here, whatever the test before did
     await forgetSeen();
     const answers = socket.countingAnswers;
     // Another word in the same records: its counts are not kept yet, a first look again.
