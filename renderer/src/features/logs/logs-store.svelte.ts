@@ -107,6 +107,8 @@ export class LogsStore {
   /** Late history was left out of the tail: the view reloads when it follows the tail. */
   private lateArrived = false;
   private dirtyCounts = false;
+  /** The `counting.before` of the last answer (null: complete): a call that did not move it made no progress. */
+  private countingBefore: string | null = null;
 
   get count(): number {
     void this.version;
@@ -175,6 +177,7 @@ export class LogsStore {
     this.stopSlowTimer();
     if (!opts.quiet) {
       this.histogramFrom = null;
+      this.countingBefore = null;
       this.clearRows();
       this.loading = true;
       this.version++;
@@ -276,12 +279,16 @@ export class LogsStore {
 
   /**
    * One refresh at a time. While older matches are still being counted, soon (any range: the next
-   * call goes on from what the engine kept). Else, while live, the counts follow the tail, spaced
-   * by what the last refresh cost; a fixed range is done.
+   * call goes on from what the engine kept, so `before` moves back each time; if it did not, at the
+   * paced rate rather than hammering the engine). Else, while live, the counts follow the tail,
+   * spaced by what the last refresh cost; a fixed range is done.
    */
   private scheduleRefresh(gen: number): void {
     if (!this.latest.isLatest(gen)) return;
-    const counting = this.counting !== null;
+    const before = this.counting?.before ?? null;
+    const counting = before !== null;
+    const progressed = counting && before !== this.countingBefore;
+    this.countingBefore = before;
     if (!counting && !isLive(this.range)) return;
     this.refreshTimer = setTimeout(
       () => {
@@ -291,7 +298,7 @@ export class LogsStore {
         if (!counting && !this.dirtyCounts) return this.scheduleRefresh(gen);
         this.refreshNow(gen);
       },
-      counting ? COUNTING_PAUSE_MS : nextRefreshDelay(this.lastCountsMs),
+      progressed ? COUNTING_PAUSE_MS : nextRefreshDelay(this.lastCountsMs),
     );
   }
 
