@@ -176,6 +176,7 @@ describe('a common word over days: counted over several calls, newest first', ()
     await expect.poll(async () => Object.keys(await facetLevels()).length).toBeGreaterThan(0);
     expect(await note.textContent()).toMatch(/^counting matches before ([A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d…$/);
     await expect.poll(legendTotal).toMatch(/^at least \d+ records$/);
+    expect(await page.locator('.facets .counting').textContent()).toMatch(/^Level counts so far, still counting matches before .+…$/);
     // The newest 12 h hold fewer matches than the 300 rows loaded: "at least 300".
     expect(await statusText()).toMatch(/^(300 of )?at least \d+ records( loaded)? · scroll up for older$/);
     const overlay = page.locator('.histogram .uncounted');
@@ -203,13 +204,15 @@ describe('a common word over days: counted over several calls, newest first', ()
     await expect.poll(legendTotal, { timeout: 30_000 }).toBe(exact);
     await expect.poll(() => note.count()).toBe(0);
     expect(await overlay.count()).toBe(0);
-    expect(await page.locator('.facets .counting').count()).toBe(0);
+    // The facets are asked after the histogram: their last answer comes a moment later.
+    await expect.poll(() => page.locator('.facets .counting').count()).toBe(0);
     expect(await statusText()).toBe(`300 of ${exact} loaded · scroll up for older`);
     await expect.poll(facetLevels).toEqual(Object.fromEntries([...expected.levels].map(([l, n]) => [l, String(n)])));
 
     const s = await seen();
     expect(s.note).toMatch(/^counting matches before/);
     expect(s.status).toMatch(/at least/);
+    expect(s.facetsNote).toMatch(/still counting matches before/);
     expect(s.overlayWidth).toBeGreaterThan(10);
     // More than one call each: the engine really answered "still counting", the view really asked again.
     expect(socket.countingAnswers).toBeGreaterThan(1);
@@ -230,6 +233,7 @@ describe('a live range counts to the end too', () => {
     await expect.poll(facetLevels).toEqual(Object.fromEntries([...expected.levels].map(([l, n]) => [l, String(n)])));
     const s = await seen();
     expect(s.note).toMatch(/^counting matches before/);
+    expect(s.facetsNote).toMatch(/still counting matches before/);
     expect(s.overlayWidth).toBeGreaterThan(10);
     expect(socket.countingAnswers - answers).toBeGreaterThan(1);
   });
