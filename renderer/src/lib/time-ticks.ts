@@ -16,7 +16,8 @@ export const TICK_STEPS: readonly number[] = [1, 2, 5, 10, 15, 30]
     [1, 2, 7, 14, 30].map((d) => d * DAY),
   );
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Month names as the axis writes them (`Nov 28`). */
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** The smallest step that is at least `minStep` and gives at most `maxTicks` ticks over `spanMs`. */
 export function tickStep(spanMs: number, maxTicks: number, minStep = 0): number {

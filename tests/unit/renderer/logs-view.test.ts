@@ -2,7 +2,7 @@
 // search marks in the rows.
 import { describe, expect, it } from 'vitest';
 import { fieldMatches, markPieces, searchTerms, textPattern } from '../../../renderer/src/lib/highlight.js';
-import { fitFrom, loadedLine, matchTotal, plural } from '../../../renderer/src/features/logs/log-counts.js';
+import { fitFrom, loadedLine, matchTotal, plural, totalText } from '../../../renderer/src/features/logs/log-counts.js';
 import { bucketTickLabels, tickLabel, tickStep } from '../../../renderer/src/lib/time-ticks.js';
 
 const MIN = 60_000;
@@ -72,6 +72,13 @@ describe('the counts the Logs view shows', () => {
     expect(loadedLine(1, 1, false)).toBe('1 record');
     expect(loadedLine(311, 433, true)).toBe('311 of 433 records loaded · scroll up for older');
     expect(loadedLine(300, null, true)).toBe('300 loaded · scroll up for older');
+  });
+
+  it('says "at least" while older matches are still being counted', () => {
+    expect(loadedLine(300, 1234, true, true)).toBe('300 of at least 1.2k records loaded · scroll up for older');
+    expect(loadedLine(300, 300, true, true)).toBe('at least 300 records · scroll up for older');
+    expect(totalText(1234, true)).toBe('at least 1.2k records');
+    expect(totalText(1, false)).toBe('1 record');
   });
 
   it('fits the histogram to a burst at the end of the range, not to data spread over it', () => {

@@ -37,12 +37,23 @@ export function matchTotal({ counted, newSinceCount, loaded, allLoaded }: CountI
   return Math.max(counted + newSinceCount, loaded);
 }
 
-/** The list's status: `43 records`, or `311 of 433 records loaded · scroll up for older`. */
-export function loadedLine(loaded: number, total: number | null, hasOlder: boolean): string {
+/**
+ * `43 records`, or `at least 43 records` while older matches are still being counted (the total is
+ * then a lower bound: see counting-text).
+ */
+export function totalText(total: number, atLeast = false): string {
+  return `${atLeast ? 'at least ' : ''}${plural(total, 'record')}`;
+}
+
+/**
+ * The list's status: `43 records`, or `311 of 433 records loaded · scroll up for older`; with
+ * `atLeast`, `311 of at least 433 records loaded · …`.
+ */
+export function loadedLine(loaded: number, total: number | null, hasOlder: boolean, atLeast = false): string {
   const older = hasOlder ? ' · scroll up for older' : '';
   if (total === null) return `${formatCount(loaded)} loaded${older}`;
-  if (loaded >= total) return `${plural(total, 'record')}${older}`;
-  return `${formatCount(loaded)} of ${plural(total, 'record')} loaded${older}`;
+  if (loaded >= total) return `${totalText(total, atLeast)}${older}`;
+  return `${formatCount(loaded)} of ${totalText(total, atLeast)} loaded${older}`;
 }
 
 /**

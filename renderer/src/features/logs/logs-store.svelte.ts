@@ -6,8 +6,12 @@
 // sends them). Display index 0 is the oldest loaded record at the top. Pushing into an array of a
 // million rows costs nothing, where a reactive copy would cost a million; so the arrays are not
 // reactive and `version` says when they changed.
+//
+// The histogram and facets are asked `within` COUNT_WITHIN_MS: a common word's first look over days
+// answers with what it counted (newest first) and `counting` while older matches remain; the store
+// asks again after a short pause until every match is counted, for any range.
 import type { FacetsView, LiveBatch } from '../../../../shared/api.js';
-import type { HistogramView, LogRecordView, UnindexedPart, UnreadSearched } from '../../../../shared/model.js';
+import type { CountingPart, HistogramView, LogRecordView, UnindexedPart, UnreadSearched } from '../../../../shared/model.js';
 import type { ApiError } from '../../lib/api-client.js';
 import { api } from '../../lib/client.js';
 import { LatestTicket, toApiError } from '../../lib/latest-request.svelte.js';
@@ -28,6 +32,10 @@ const LATE_MS = 10_000;
 const RELOAD_MS = 2000;
 /** A search still running after this long shows "Searching…" and a Cancel button. */
 export const SLOW_SEARCH_MS = 1000;
+/** How long the engine counts a histogram or facets per call before it answers with what it has. */
+export const COUNT_WITHIN_MS = 1000;
+/** The pause between two calls while older matches are still being counted (ingest and other windows get the engine meanwhile). */
+const COUNTING_PAUSE_MS = 150;
 
 export interface RowKey {
   live: boolean;
@@ -99,10 +107,22 @@ export class LogsStore {
   /** Late history was left out of the tail: the view reloads when it follows the tail. */
   private lateArrived = false;
   private dirtyCounts = false;
+  /** The `counting.before` of the last answer (null: complete): a call that did not move it made no progress. */
+  private countingBefore: string | null = null;
 
   get count(): number {
     void this.version;
     return this.older.length + this.live.length;
+  }
+
+  /** Where older matches are still being counted (null: the counts shown are complete). */
+  get counting(): CountingPart | null {
+    return this.histogram?.counting ?? this.facets?.counting ?? null;
+  }
+
+  /** `total` is a lower bound: the histogram has older matches to count and the list does not hold them all. */
+  get totalAtLeast(): boolean {
+    return !!this.histogram?.counting && !(this.firstPageDone && !this.hasOlder);
   }
 
   /** How many records match (see matchTotal); null while not known or after a failed search. */
@@ -157,6 +177,7 @@ export class LogsStore {
     this.stopSlowTimer();
     if (!opts.quiet) {
       this.histogramFrom = null;
+      this.countingBefore = null;
       this.clearRows();
       this.loading = true;
       this.version++;
@@ -206,14 +227,10 @@ export class LogsStore {
     if (opts.quiet) {
       // The counts catch up on their paced schedule: a reload is no reason to count again at once.
       this.dirtyCounts = true;
-      if (isLive(range)) this.scheduleRefresh(gen, this.lastCountsMs);
+      this.scheduleRefresh(gen);
       return;
     }
-    const started = performance.now();
-    void this.refreshCounts(gen).then(() => {
-      this.lastCountsMs = performance.now() - started;
-      if (isLive(range)) this.scheduleRefresh(gen, this.lastCountsMs);
-    });
+    this.refreshNow(gen);
   }
 
   /**
@@ -250,20 +267,39 @@ export class LogsStore {
     if (!this.hasLogger && records.some((r) => r.logger)) this.hasLogger = true;
   }
 
-  /** While live, the counts follow the tail: one refresh at a time, spaced by what the last one cost. */
-  private scheduleRefresh(gen: number, lastMs: number): void {
+  /** Count now, then schedule the next refresh. */
+  private refreshNow(gen: number): void {
+    const started = performance.now();
+    void this.refreshCounts(gen).then(() => {
+      if (!this.latest.isLatest(gen)) return;
+      this.lastCountsMs = performance.now() - started;
+      this.scheduleRefresh(gen);
+    });
+  }
+
+  /**
+   * One refresh at a time. While older matches are still being counted, soon (any range: the next
+   * call goes on from what the engine kept, so `before` moves back each time; if it did not, at the
+   * paced rate rather than hammering the engine). Else, while live, the counts follow the tail,
+   * spaced by what the last refresh cost; a fixed range is done.
+   */
+  private scheduleRefresh(gen: number): void {
     if (!this.latest.isLatest(gen)) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = null;
-      // A failed search is not counted again and again: the next search starts over.
-      if (!this.latest.isLatest(gen) || this.error) return;
-      if (!this.dirtyCounts) return this.scheduleRefresh(gen, lastMs);
-      const started = performance.now();
-      void this.refreshCounts(gen).then(() => {
-        this.lastCountsMs = performance.now() - started;
-        this.scheduleRefresh(gen, this.lastCountsMs);
-      });
-    }, nextRefreshDelay(lastMs));
+    const before = this.counting?.before ?? null;
+    const counting = before !== null;
+    const progressed = counting && before !== this.countingBefore;
+    this.countingBefore = before;
+    if (!counting && !isLive(this.range)) return;
+    this.refreshTimer = setTimeout(
+      () => {
+        this.refreshTimer = null;
+        // A failed search is not counted again and again: the next search starts over.
+        if (!this.latest.isLatest(gen) || this.error) return;
+        if (!counting && !this.dirtyCounts) return this.scheduleRefresh(gen);
+        this.refreshNow(gen);
+      },
+      progressed ? COUNTING_PAUSE_MS : nextRefreshDelay(this.lastCountsMs),
+    );
   }
 
   /** The next page of older records; resolves with how many rows were added at the top. */
@@ -434,41 +470,41 @@ export class LogsStore {
     this.hasOlder = this.nextCursor !== null;
   }
 
-  /** Settles when both the histogram and the facets are back (or failed). */
-  private async refreshCounts(gen: number): Promise<unknown> {
+  /**
+   * The histogram, then the facets (the engine reuses the histogram's level totals for them);
+   * settles when both are back (or failed). The last answers stay on screen until the new ones come.
+   */
+  private async refreshCounts(gen: number): Promise<void> {
     this.dirtyCounts = false;
     // The chart of "last hour" ends now (not at the newest record).
     const range = rangeParams(this.range);
     const to = range.to ?? new Date().toISOString();
-    const params = { q: this.query, ...range, to };
+    const params = { q: this.query, ...range, to, within: COUNT_WITHIN_MS };
     const fitted =
       this.histogramFrom !== null && this.histogramFrom > Date.parse(range.from) ? new Date(this.histogramFrom).toISOString() : null;
-    const facets = api
-      .request('logs.facets', params)
-      .then((f) => {
-        if (this.latest.isLatest(gen)) this.facets = f;
-      })
-      .catch(() => {
-        if (this.latest.isLatest(gen)) this.facets = null;
-      });
-    const histogram = api
-      .request('logs.histogram', { ...params, from: fitted ?? params.from, buckets: HISTOGRAM_BUCKETS })
-      .then(async (h) => {
+    try {
+      let h = await api.request('logs.histogram', { ...params, from: fitted ?? params.from, buckets: HISTOGRAM_BUCKETS });
+      if (!this.latest.isLatest(gen)) return;
+      // Not while counting: the newest buckets being the only full ones says nothing about where the matches start.
+      const from = fitted === null && isLive(this.range) && !h.counting ? fitFrom(h) : null;
+      if (from !== null) {
+        // The matches are a burst at the end of the range: chart from where they start.
+        this.histogramFrom = from;
+        h = await api.request('logs.histogram', { ...params, from: new Date(from).toISOString(), buckets: HISTOGRAM_BUCKETS });
         if (!this.latest.isLatest(gen)) return;
-        const from = fitted === null && isLive(this.range) ? fitFrom(h) : null;
-        if (from !== null) {
-          // The matches are a burst at the end of the range: chart from where they start.
-          this.histogramFrom = from;
-          h = await api.request('logs.histogram', { ...params, from: new Date(from).toISOString(), buckets: HISTOGRAM_BUCKETS });
-          if (!this.latest.isLatest(gen)) return;
-        }
-        this.histogram = h;
-        this.countedTo = Date.parse(to);
-      })
-      .catch(() => {
-        // The search reports the same error, once; counts of an earlier query would mislead.
-        if (this.latest.isLatest(gen)) this.histogram = null;
-      });
-    return Promise.all([histogram, facets]);
+      }
+      this.histogram = h;
+      this.countedTo = Date.parse(to);
+    } catch {
+      // The search reports the same error, once; counts of an earlier query would mislead.
+      if (this.latest.isLatest(gen)) this.histogram = null;
+    }
+    if (!this.latest.isLatest(gen)) return;
+    try {
+      const f = await api.request('logs.facets', params);
+      if (this.latest.isLatest(gen)) this.facets = f;
+    } catch {
+      if (this.latest.isLatest(gen)) this.facets = null;
+    }
   }
 }
