@@ -371,7 +371,7 @@ async function progressiveFirstLook(e: Engine, size: string, kept: WordMinuteCou
   kept.clear();
   const calls: number[] = [];
   const t0 = performance.now();
-  for (let counting = true; counting && calls.length < 100; ) {
+  for (let counting = true; counting && calls.length < 100;) {
     const c0 = performance.now();
     const h = e.reader.histogram({ q: 'timeout', buckets: 60, within: WITHIN_MS });
     const f = logFacets(e.reader, { q: 'timeout', within: WITHIN_MS });
