@@ -371,21 +371,28 @@ async function progressiveFirstLook(e: Engine, size: string, kept: WordMinuteCou
   kept.clear();
   const calls: number[] = [];
   const t0 = performance.now();
+  let stopped = 0;
   for (let counting = true; counting && calls.length < 100;) {
     const c0 = performance.now();
-    const h = e.reader.histogram({ q: 'timeout', buckets: 60, within: WITHIN_MS });
-    const f = logFacets(e.reader, { q: 'timeout', within: WITHIN_MS });
+    try {
+      const h = e.reader.histogram({ q: 'timeout', buckets: 60, within: WITHIN_MS });
+      const f = logFacets(e.reader, { q: 'timeout', within: WITHIN_MS });
+      counting = h.counting !== undefined || f.counting !== undefined;
+    } catch (err) {
+      // A pass that alone outlasts the deadline (a cold cache): the view would show the error.
+      if (!(err instanceof SearchTimeoutError)) throw err;
+      stopped++;
+    }
     calls.push(performance.now() - c0);
-    counting = h.counting !== undefined || f.counting !== undefined;
     // The view's pause between calls (the engine's other work runs there).
     await new Promise((r) => setTimeout(r, 100));
   }
   const longest = Math.max(...calls);
   return {
     what: `scale ${size}: histogram + facets "timeout", whole range, first look asked within ${WITHIN_MS} ms`,
-    value: `first answer ${calls[0]!.toFixed(0)} ms; complete after ${calls.length} calls, ${((performance.now() - t0) / 1000).toFixed(1)} s; longest call ${longest.toFixed(0)} ms`,
+    value: `first answer ${calls[0]!.toFixed(0)} ms; complete after ${calls.length} calls, ${((performance.now() - t0) / 1000).toFixed(1)} s; longest call ${longest.toFixed(0)} ms${stopped ? `; ${stopped} stopped at the deadline` : ''}`,
     target: 'each call < 2 s',
-    ok: longest < 2000,
+    ok: longest < 2000 && stopped === 0,
   };
 }
 
