@@ -126,7 +126,13 @@ export class WordMinuteCounts {
     this.records = db
       .prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'fts_pending'), 0), (SELECT total(n) FROM log_counts)")
       .raw();
-    this.recordsSpan = db.prepare('SELECT min(minute), max(minute) FROM log_counts WHERE minute >= ? AND minute < ? AND n > 0').raw();
+    // (Each bound its own subquery: a lone min() or max() is read off the key's end, both in one SELECT scan the range.)
+    this.recordsSpan = db
+      .prepare(
+        `SELECT (SELECT min(minute) FROM log_counts WHERE minute >= ? AND minute < ? AND n > 0),
+                (SELECT max(minute) FROM log_counts WHERE minute >= ? AND minute < ? AND n > 0)`,
+      )
+      .raw();
   }
 
   /** Whether counts are kept for this connection. */
@@ -319,7 +325,7 @@ export class WordMinuteCounts {
    * from long before the first record, or a clock ahead of the newest, costs no pass over them).
    */
   private withRecords(s: SearchMinutes, a: number, b: number, keepEnd: number): [number, number] {
-    const [lo, hi] = this.recordsSpan.get(a * MINUTE_US, b * MINUTE_US) as [number | null, number | null];
+    const [lo, hi] = this.recordsSpan.get(a * MINUTE_US, b * MINUTE_US, a * MINUTE_US, b * MINUTE_US) as [number | null, number | null];
     const from = lo === null ? b : lo / MINUTE_US;
     const to = hi === null ? b : hi / MINUTE_US + 1;
     const none = new Map<number, number[]>();
