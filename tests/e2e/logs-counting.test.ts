@@ -5,7 +5,7 @@
 //
 // The renderer asks `within: 1000` ms, and a log of a test's size is counted in one call of that.
 // So the page's WebSocket is routed through Playwright to the real server, and only `within` in
-// the histogram and facets requests is rewritten to 0 (one pass of 12 h of minutes per call): the
+// the histogram and facets requests is rewritten to 0 (one pass of an hour of minutes per call): the
 // engine's answers, and their `counting`, are its own.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
 import { startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { formatCount } from '../../renderer/src/lib/format.js';
 
 const HOUR = 3600_000;
-/** Records with the word, one every 5 minutes over 3 days (in 3 days: 6 passes of 12 h). */
-const SPAN_MS = 72 * HOUR;
-const STEP_MS = 5 * 60_000;
+/**
+ * Records with the word, one every 4 s over 8 hours (8 passes of an hour): 7,200, more than the
+ * facets read (5,000; fewer, and the levels of the rows they read are the exact counts at once).
+ */
+const SPAN_MS = 8 * HOUR;
+const STEP_MS = 4_000;
 const COUNT_METHODS = new Set(['logs.histogram', 'logs.facets']);
 
 let dir: string;
@@ -136,15 +140,14 @@ beforeAll(async () => {
     const name = level === 'WARNING' ? 'warn' : level.toLowerCase();
     expected.levels.set(name, (expected.levels.get(name) ?? 0) + 1);
     // A line without the word between them: the search, not the browse, is counted.
-    text += pythonLine(new Date(t + 60_000), 'app.db', 'INFO', `query ${i} done`);
+    text += pythonLine(new Date(t + 2_000), 'app.db', 'INFO', `query ${i} done`);
     expected.lines += 2;
   }
   writeFileSync(join(logs, 'app.log'), text);
   serve = await startServe(['--data-dir', join(dir, 'data'), logs]);
   // Every line stored (a browse, which counts no word: the view's first look at the word is the first).
   await waitFor(
-    async () =>
-      (await serve.get<{ records: unknown[] }>(`/api/logs?limit=${expected.lines}`)).records.length >= expected.lines ? true : undefined,
+    async () => ((await serve.get<{ total: number }>('/api/logs/histogram?buckets=1')).total >= expected.lines ? true : undefined),
     60_000,
     'the log file to be read',
   );
@@ -160,7 +163,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('a common word over days: counted over several calls, newest first', () => {
+describe('a common word over hours: counted over several calls, newest first', () => {
   it('says it is counting, hatches what is not counted yet, and ends with the exact counts', async () => {
     const from = new Date(Date.now() - SPAN_MS - 2 * HOUR).toISOString();
     const to = new Date(Date.now() + HOUR).toISOString();
@@ -177,7 +180,9 @@ describe('a common word over days: counted over several calls, newest first', ()
     expect(await note.textContent()).toMatch(/^counting matches before ([A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d…$/);
     await expect.poll(legendTotal).toMatch(/^at least \d+ records$/);
     expect(await page.locator('.facets .counting').textContent()).toMatch(/^Level counts so far, still counting matches before .+…$/);
-    // The newest 12 h hold fewer matches than the 300 rows loaded: "at least 300".
+    // The sample read more rows than the levels have counted so far: no "of N matches" beside it.
+    expect(await page.locator('.facets').textContent()).toContain('counted over the newest 5.0k matches.');
+    // The newest hour holds fewer matches than the 300 rows loaded: "at least 300".
     expect(await statusText()).toMatch(/^(300 of )?at least \d+ records( loaded)? · scroll up for older$/);
     const overlay = page.locator('.histogram .uncounted');
     const box = await overlay.boundingBox();
@@ -200,14 +205,15 @@ describe('a common word over days: counted over several calls, newest first', ()
     socket.release();
 
     // Asked again until every match is counted: the notes and the hatch go, the counts are exact.
-    const exact = `${expected.total} records`;
+    const exact = `${formatCount(expected.total)} records`;
     await expect.poll(legendTotal, { timeout: 30_000 }).toBe(exact);
+    expect(await page.locator('.histogram .total').getAttribute('data-total')).toBe(String(expected.total));
     await expect.poll(() => note.count()).toBe(0);
     expect(await overlay.count()).toBe(0);
     // The facets are asked after the histogram: their last answer comes a moment later.
     await expect.poll(() => page.locator('.facets .counting').count()).toBe(0);
     expect(await statusText()).toBe(`300 of ${exact} loaded · scroll up for older`);
-    await expect.poll(facetLevels).toEqual(Object.fromEntries([...expected.levels].map(([l, n]) => [l, String(n)])));
+    await expect.poll(facetLevels).toEqual(Object.fromEntries([...expected.levels].map(([l, n]) => [l, formatCount(n)])));
 
     const s = await seen();
     expect(s.note).toMatch(/^counting matches before/);
@@ -227,10 +233,11 @@ describe('a live range counts to the end too', () => {
     const answers = socket.countingAnswers;
     // Another word in the same records: its counts are not kept yet, a first look again.
     await page.goto(`${serve.url}?token=${serve.token}#/logs?q=upstream&last=7d`);
-    await expect.poll(legendTotal, { timeout: 30_000 }).toBe(`${expected.total} records`);
+    await expect.poll(legendTotal, { timeout: 30_000 }).toBe(`${formatCount(expected.total)} records`);
+    expect(await page.locator('.histogram .total').getAttribute('data-total')).toBe(String(expected.total));
     await expect.poll(() => page.locator('.histogram .counting').count()).toBe(0);
-    expect(await statusText()).toBe(`300 of ${expected.total} records loaded · scroll up for older`);
-    await expect.poll(facetLevels).toEqual(Object.fromEntries([...expected.levels].map(([l, n]) => [l, String(n)])));
+    expect(await statusText()).toBe(`300 of ${formatCount(expected.total)} records loaded · scroll up for older`);
+    await expect.poll(facetLevels).toEqual(Object.fromEntries([...expected.levels].map(([l, n]) => [l, formatCount(n)])));
     const s = await seen();
     expect(s.note).toMatch(/^counting matches before/);
     expect(s.facetsNote).toMatch(/still counting matches before/);

@@ -237,7 +237,8 @@ describe('a first look asked within a time', () => {
 
   it('answers with its newest passes and says from when, and the next calls go on until every match is counted', () => {
     const s = store();
-    // Three days: six passes of 720 minutes (minute 0 is the range's partial first minute, counted apart).
+    // Three days (minute 0 is the range's partial first minute, counted apart). Asked within 0 ms, a
+    // call counts one pass, of the first pass's 60 minutes.
     write(s.writer, records(T0, 4320));
     const from = T0 + 17 * SECOND;
     const to = T0 + 4320 * MIN - 1;
@@ -245,7 +246,7 @@ describe('a first look asked within a time', () => {
     let h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
     // (Every call has the same buckets.)
     const want = scanned(s.db, 'timeout', from, to, h);
-    for (; h.counting && befores.length < 20; h = s.reader.histogram({ q: 'timeout', from, to, within: 0 })) {
+    for (; h.counting && befores.length < 100; h = s.reader.histogram({ q: 'timeout', from, to, within: 0 })) {
       const before = parseTimeParam(h.counting.before)!;
       befores.push(before);
       // From `before` on, every bucket is exact; before it, none has more than the scan.
@@ -254,37 +255,44 @@ describe('a first look asked within a time', () => {
         else for (const [level, n] of Object.entries(b.counts)) expect(n).toBeLessThanOrEqual(want[i]![level] ?? 0);
       });
     }
-    // One pass a call: the newest 720 minutes, then 720 more each time, until the sixth.
-    expect(befores).toEqual([1, 2, 3, 4, 5].map((k) => T0 + (4320 - 720 * k) * MIN));
+    // One pass a call (beside the newest minute's, not complete): 60 minutes, then 60 more each time, until the 72nd.
+    expect(befores).toEqual(Array.from({ length: 71 }, (_, k) => T0 + (4319 - 60 * (k + 1)) * MIN));
     expect(h.buckets.map((b) => b.counts)).toEqual(want);
     expect(h.total).toBe(Object.values(totalsOf(h)).reduce((a, n) => a + n, 0));
     // Without `within`, a first look counts every pass at once.
     expect(s.reader.histogram({ q: 'deadlock', from, to }).counting).toBeUndefined();
   });
 
-  it("counts the facets' levels the same way, and never answers a whole count with a partial one", () => {
+  it("counts the facets' levels the same way, never answers a whole count with a partial one, and reads few matches' levels off their rows", () => {
     const s = store();
     write(s.writer, records(T0, 2880));
     const from = T0;
     const to = T0 + 2880 * MIN - 1;
-    const h = s.reader.histogram({ q: 'timeout level:error', from, to, within: 0 });
+    const whole = { buckets: [{ start: usToRfc3339(from), end: usToRfc3339(to + 1) }] };
+    const exactTotals = (q: string): Record<string, number> => totalsOf({ buckets: [{ counts: scanned(s.db, q, from, to, whole)[0]! }] });
+    const levels = (f: { levels: { value: string; count: number }[] }): Record<string, number> =>
+      Object.fromEntries(f.levels.map((l) => [l.value, l.count]));
+    const sum = (t: Record<string, number>): number => Object.values(t).reduce((a, n) => a + n, 0);
+    // More matches than the facets read (FACET_SAMPLE).
+    const q = 'timeout OR pool';
+    const h = s.reader.histogram({ q, from, to, within: 0 });
     expect(h.counting).toBeDefined();
     // The facets asked within a time reuse the histogram's partial totals, and say so.
-    const partial = logFacets(s.reader, { q: 'timeout level:error', from, to, within: 0 });
+    const partial = logFacets(s.reader, { q, from, to, within: 0 });
     expect(partial.counting).toEqual(h.counting);
-    expect(partial.levels).toEqual([{ value: 'error', count: totalsOf(h)['error'] }]);
+    expect(partial.complete).toBe(false);
+    expect(levels(partial)).toEqual(totalsOf(h));
     // Asked without `within` right after, they count every match (not the partial totals kept for 2 s).
-    const want = totalsOf({
-      buckets: [
-        {
-          counts: scanned(s.db, 'timeout level:error', from, to, { buckets: [{ start: usToRfc3339(from), end: usToRfc3339(to + 1) }] })[0]!,
-        },
-      ],
-    });
-    const whole = logFacets(s.reader, { q: 'timeout level:error', from, to });
-    expect(whole.counting).toBeUndefined();
-    expect(whole.levels).toEqual([{ value: 'error', count: want['error'] }]);
-    expect(want['error']).toBeGreaterThan(partial.levels[0]!.count);
+    const complete = logFacets(s.reader, { q, from, to });
+    expect(complete.counting).toBeUndefined();
+    expect(levels(complete)).toEqual(exactTotals(q));
+    expect(sum(exactTotals(q))).toBeGreaterThan(sum(totalsOf(h)));
+    // Fewer matches than that: the rows the facets read are all of them, and their levels the exact counts.
+    const few = 'timeout level:error';
+    expect(s.reader.histogram({ q: few, from, to, within: 0 }).counting).toBeDefined();
+    const small = logFacets(s.reader, { q: few, from, to, within: 0 });
+    expect(small.counting).toBeUndefined();
+    expect(levels(small)).toEqual(exactTotals(few));
   });
 
   it('goes on past minutes it cannot keep yet (records the index has not reached), however many', () => {
@@ -297,9 +305,10 @@ describe('a first look asked within a time', () => {
     const to = T0 + 4320 * MIN - 1;
     let calls = 1;
     let h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
-    for (; h.counting && calls < 20; calls++) h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
+    for (; h.counting && calls < 100; calls++) h = s.reader.histogram({ q: 'timeout', from, to, within: 0 });
     expect(h.counting).toBeUndefined();
-    expect(calls).toBe(4);
+    // One kept pass of 60 minutes a call over the two indexed days, the day above the index each time.
+    expect(calls).toBe(48);
     expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', from, to, h));
   });
 });

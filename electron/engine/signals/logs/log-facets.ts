@@ -6,6 +6,7 @@ import type { FacetValue, FacetsView } from '../../../../shared/api.js';
 import type { NumericFacet } from '../../../../shared/model.js';
 import { withSearchDeadline } from './query/index.js';
 import type { LogReader, SearchParams } from './log-reader.js';
+import { levelOf } from '../../../../shared/severity.js';
 
 /** Up to this many matches, the facets count every one of them (a developer's hour of logs)… */
 export const FACET_EXACT_MAX = 20_000;
@@ -31,13 +32,20 @@ export function logFacets(reader: LogReader, p: FacetsParams): FacetsView {
 }
 
 function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
-  const { totals, counting } = reader.levelTotals(p);
-  const levelCounts = new Map(Object.entries(totals));
+  const levels = reader.levelTotals(p);
+  let counting = levels.counting;
+  let levelCounts = new Map(Object.entries(levels.totals));
   const matches = [...levelCounts.values()].reduce((a, n) => a + n, 0);
   // (The level totals can count a little more than the range holds — whole minutes — never less;
   // while still counting, fewer: then the newest FACET_SAMPLE, as for a search of many matches.)
   const exact = matches <= FACET_EXACT_MAX && !counting;
   const rows = reader.facetRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE);
+  if (counting && rows.length < FACET_SAMPLE) {
+    // Every match was read (fewer than asked for): their levels are the exact counts.
+    levelCounts = new Map();
+    for (const row of rows) bump(levelCounts, levelOf(row.severity));
+    counting = undefined;
+  }
   const unindexed = reader.unindexedOf(p.q);
   const unread = reader.unreadPart();
   const loggers = new Map<string, number>();

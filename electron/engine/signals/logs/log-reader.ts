@@ -56,8 +56,8 @@ export interface SearchParams {
 const TIME_MAX = Number.MAX_SAFE_INTEGER;
 
 /** What the facets count of a record (facetRows). */
-export type FacetRow = Pick<LogRow, 'id' | 'logger' | 'service' | 'file_id' | 'attributes'>;
-const FACET_COLUMNS = 'l.id, l.logger, l.service, l.file_id, l.attributes';
+export type FacetRow = Pick<LogRow, 'id' | 'severity' | 'logger' | 'service' | 'file_id' | 'attributes'>;
+const FACET_COLUMNS = 'l.id, l.severity, l.logger, l.service, l.file_id, l.attributes';
 
 /** The first window of per-minute counts a search narrowed by levels or sources reads (idRanges); each next is 4 times as long. */
 const NARROW_WINDOW_MINUTES = 240;

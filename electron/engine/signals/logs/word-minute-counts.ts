@@ -23,6 +23,13 @@ const BYTES_PER_MINUTE = 160;
  * the next call instead of starting over.
  */
 const MINUTES_PER_PASS = 720;
+/**
+ * A count with a time to stop (see count) starts with a pass this short, then sizes each next one
+ * to end at that time at the pace of the last: a cold cache or an index not merged yet makes a
+ * minute of a common word cost ~10 ms at 100M records (a first pass of 720 minutes took over the
+ * 10 s deadline), where it costs ~1 ms warm.
+ */
+const FIRST_PASS_MINUTES = 60;
 
 type Bump = (ts: number, level: number, n: number) => void;
 /**
@@ -252,7 +259,7 @@ export class WordMinuteCounts {
    * indexed, and read from the index by this count.
    *
    * `stopAt` (a performance.now() time): past it, no further pass starts (the first pass that keeps
-   * its minutes always runs, so each call makes progress) and the call returns the time (µs) from which every match is
+   * its minutes always runs, so each call makes progress; see FIRST_PASS_MINUTES) and the call returns the time (µs) from which every match is
    * counted, some before it not yet; else it returns null, every match counted. (A first look over
    * days answers in about that long with its newest passes, and the next call goes on from them.)
    */
@@ -298,11 +305,17 @@ export class WordMinuteCounts {
     // Passes whose minutes are kept (only those count as progress: the minutes past keepEnd are
     // counted again by every call, so a call that stopped at them would never get further).
     let keptPasses = 0;
+    let size = stopAt === Infinity ? MINUTES_PER_PASS : FIRST_PASS_MINUTES;
     for (let r = runs.length - 1; r >= 0; r--) {
       const [a, b] = this.withRecords(s, runs[r]![0], runs[r]![1], keepEnd);
-      for (let hi = b; hi > a; hi -= MINUTES_PER_PASS) {
-        const lo = Math.max(a, hi - MINUTES_PER_PASS);
-        if (Math.min(hi, keepEnd) > lo && keptPasses++ > 0 && performance.now() >= stopAt) return hi * MINUTE_US;
+      for (let hi = b, lo = b; hi > a; hi = lo) {
+        // With a time to stop, the minutes past keepEnd (the newest, counted by every call whatever
+        // the time) go in passes of their own.
+        const newest = stopAt !== Infinity && hi > keepEnd;
+        lo = Math.max(a, newest ? Math.max(keepEnd, hi - MINUTES_PER_PASS) : hi - size);
+        const keeps = Math.min(hi, keepEnd) > lo;
+        if (keeps && keptPasses++ > 0 && performance.now() >= stopAt) return hi * MINUTE_US;
+        const started = performance.now();
         const got = new Map<number, number[]>();
         countRange(lo * MINUTE_US, hi * MINUTE_US - 1, MINUTE_US, hi - lo, (ts, level, n) => {
           const k = Math.floor(ts / MINUTE_US);
@@ -314,6 +327,11 @@ export class WordMinuteCounts {
         for (const [k, levels] of got) levels.forEach((n, level) => n > 0 && bump(k * MINUTE_US, level, n));
         const keptHi = Math.min(hi, keepEnd);
         if (keptHi > lo) this.keep(s, lo, keptHi, got);
+        if (keeps && stopAt !== Infinity) {
+          const now = performance.now();
+          const fits = Math.floor(((hi - lo) * (stopAt - now)) / Math.max(now - started, 1));
+          size = Math.min(MINUTES_PER_PASS, Math.max(FIRST_PASS_MINUTES, fits));
+        }
       }
     }
     return null;
