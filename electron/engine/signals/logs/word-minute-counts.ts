@@ -2,13 +2,14 @@
 // refreshes a search's histogram and facets every few seconds, and over a week of a common word
 // (100M records) recounting it in the full-text index cost ~6 s each time. (A search without words
 // keeps its sums of the per-minute rollup the same way: a week of them is 118k rows, ~25 ms a sum.)
-// The minutes counted once
-// and complete are kept (an LRU of searches, bounded by bytes); a call counts only the minutes not
-// known (new ones, stale ones, the range's partial ends) and sums the rest. Exact as long as every
-// change of a kept minute's records marks it stale, which the writers and deleters do here, not
-// their callers: LogWriter (every log write), LogPruner and FileRecordEraser (every deletion), on
-// their connection's instance (wordMinuteCountsOf). Records changed by another connection (a test's,
-// a reader's beside the engine) are unheard of: then every kept count goes (see checkOthers).
+// The minutes counted once and complete are kept (an LRU of searches, bounded by bytes); a call
+// counts only the minutes not known (new ones, stale ones, the range's partial ends) and sums the
+// rest. A call may be given a time to stop at (the Logs view's first look): it counts newest first
+// until then and says from when its counts are whole. Exact as long as every change of a kept
+// minute's records marks it stale, which the writers and deleters do here, not their callers:
+// LogWriter (every log write), LogPruner and FileRecordEraser (every deletion), on their
+// connection's instance (wordMinuteCountsOf). Records changed by another connection (a test's, a
+// reader's beside the engine) are unheard of: then every kept count goes (see checkOthers).
 import { perConnection, type Db } from '../../core/database.js';
 import { MINUTE_US } from './rollup.js';
 import { ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
@@ -259,9 +260,10 @@ export class WordMinuteCounts {
    * indexed, and read from the index by this count.
    *
    * `stopAt` (a performance.now() time): past it, no further pass starts (the first pass that keeps
-   * its minutes always runs, so each call makes progress; see FIRST_PASS_MINUTES) and the call returns the time (µs) from which every match is
-   * counted, some before it not yet; else it returns null, every match counted. (A first look over
-   * days answers in about that long with its newest passes, and the next call goes on from them.)
+   * its minutes always runs, so each call makes progress; see FIRST_PASS_MINUTES) and the call
+   * returns the time (µs) from which every match is counted, some before it not yet; else it
+   * returns null, every match counted. (A first look over days answers in about that long with its
+   * newest passes, and the next call goes on from them.)
    */
   count(
     key: string,
