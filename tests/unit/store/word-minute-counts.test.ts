@@ -3,7 +3,9 @@
 // minute can see — records appended, history backfilled into old minutes, retention deleting the
 // oldest (and dropping parts of the index), a file's records erased, another connection's writes —
 // and a repeated search counts only the minutes it does not know. Searches without words keep their
-// sums of the per-minute rollup the same way, and are checked alongside. Real SQLite files throughout.
+// sums of the per-minute rollup the same way, and are checked alongside, as are searches of other
+// terms without words (counted from their rows by minute) and charts of buckets under a minute
+// (counted by second). Real SQLite files throughout.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,8 @@ const SEVERITIES = [5, 9, 9, 13, 17, 9, 21, 1];
 const QUERIES = ['timeout', 'timeout level:error', 'level:warn timeout', 'time*', 'timeout OR pool', 'pool timer'];
 /** Searches without words: summed from the per-minute rollup, whose sums per minute are kept the same way (whole minutes). */
 const ROLLUP_QUERIES = ['', 'level:error', 'level:>=warn'];
+/** Searches without words the rollup does not answer: counted from their rows and kept the same way. */
+const ROWS_QUERIES = ['logger:app.db', 'logger:app.db level:>=warn', '-logger:app.db'];
 
 /** Four records a minute over `minutes` minutes from `start`, now and then a burst at one µs (ids bumped past it). */
 function records(start: number, minutes: number, salt = 0, fileId: number | null = null): LogInsert[] {
@@ -44,6 +48,7 @@ function records(start: number, minutes: number, salt = 0, fileId: number | null
         severity: SEVERITIES[n % SEVERITIES.length]!,
         fileId,
         sourceId: fileId === null ? null : 1,
+        logger: n % 3 === 0 ? 'app.db' : 'app.web',
         message: `request ${n} ${WORDS[n % WORDS.length]} ${WORDS[(n * 5 + 2) % WORDS.length]}`,
         flags: 0,
       });
@@ -80,11 +85,17 @@ function scanned(db: Db, q: string, from: number, to: number, view: { buckets: {
 
 /**
  * Every query's histogram (and level totals) over [from, to] equals the scan's; the searches
- * without words over the range's whole minutes (the rollup's).
+ * without words over the range's whole minutes (the rollup's), or from its whole second (a chart
+ * of buckets under a minute counts by second).
  */
 function expectExact(s: ReturnType<typeof store>, from: number, to: number, buckets = 60, what = ''): void {
   const wholeMinutes = { from: Math.floor(from / MIN) * MIN, to: Math.floor(to / MIN) * MIN + MIN - 1 };
-  const searches = [...QUERIES.map((q) => ({ q, from, to })), ...ROLLUP_QUERIES.map((q) => ({ q, ...wholeMinutes }))];
+  const wholeSeconds = { from: Math.floor(from / SECOND) * SECOND, to };
+  const searches = [
+    ...QUERIES.map((q) => ({ q, from, to })),
+    ...ROLLUP_QUERIES.map((q) => ({ q, ...wholeMinutes })),
+    ...ROWS_QUERIES.map((q) => ({ q, ...wholeSeconds })),
+  ];
   for (const { q, from, to } of searches) {
     // The level totals first (the facets'; after a histogram of the same search they would be its own).
     const levelTotals = s.reader.levelTotals({ q, from, to }).totals;
@@ -224,6 +235,49 @@ describe("a word search's counts kept per minute", () => {
     const h = patient.histogram({ q: 'timeout', from, to });
     expect(kept.minutesCounted - before - stopped).toBe(721);
     expect(h.buckets.map((b) => b.counts)).toEqual(scanned(s.db, 'timeout', from, to, h));
+  });
+});
+
+describe('a chart of buckets under a minute, counted by second', () => {
+  it('stays exact as records are appended, backfilled and pruned, and a repeat counts only the minutes it does not know', () => {
+    const s = store();
+    write(s.writer, records(T0, 40));
+    const kept = wordMinuteCountsOf(s.db);
+    // 25 minutes in 60 buckets of 25 s, from inside a second (records at its first µs: counted, as
+    // the first bucket starts at that whole second); 5 minutes in buckets of 5 s; and 20 s buckets
+    // that cut minutes.
+    const from = T0 + 12 * MIN + 14 * SECOND + 5;
+    const to = from + 25 * MIN - 1;
+    const h = s.reader.histogram({ q: 'logger:app.db', from, to, buckets: 60 });
+    // (61: the first starts at the range's whole second, as the rollup's at its whole minute.)
+    expect(h.buckets).toHaveLength(61);
+    expect(h.buckets[0]!.start).toBe(usToRfc3339(T0 + 12 * MIN + 14 * SECOND));
+    expect(parseTimeParam(h.buckets[0]!.end)! - parseTimeParam(h.buckets[0]!.start)!).toBe(25 * SECOND);
+    const fromWholeSecond = { from: T0 + 12 * MIN + 14 * SECOND, to, buckets: 60 };
+    expect(s.reader.histogram({ q: '-logger:app.db', from, to, buckets: 60 })).toEqual(
+      s.reader.histogram({ q: '-logger:app.db', ...fromWholeSecond }),
+    );
+    expect(s.reader.histogram({ q: '-logger:app.db', ...fromWholeSecond }).buckets[0]!.counts).toEqual(
+      scanned(s.db, '-logger:app.db', fromWholeSecond.from, to, h)[0],
+    );
+    expectExact(s, from, to, 60, 'by second');
+    expectExact(s, T0 + 30 * MIN, T0 + 35 * MIN, 60, '5 s buckets');
+    expectExact(s, T0 + 3 * MIN + 10 * SECOND, T0 + 23 * MIN + 10 * SECOND - 1, 60, '20 s buckets');
+    // Again: the range's partial first and last minutes only (its whole minutes are kept).
+    const counted = kept.minutesCounted;
+    expect(s.reader.histogram({ q: 'logger:app.db', from, to, buckets: 60 })).toEqual(h);
+    expect(kept.minutesCounted - counted).toBe(0);
+    // Live: new records in the newest minutes, then history backfilled into kept minutes, then retention.
+    write(s.writer, records(T0 + 40 * MIN, 3, 11));
+    expectExact(s, T0 + 20 * MIN + 1, T0 + 43 * MIN - 1, 60, 'appended');
+    write(
+      s.writer,
+      records(T0 + 14 * MIN, 4, 5).filter((_, i) => i % 2 === 0),
+    );
+    expectExact(s, from, to, 60, 'backfilled');
+    const pruner = new LogPruner(s.db);
+    while (pruner.pruneOlderThan(T0 + 15 * MIN + 20 * SECOND) > 0);
+    expectExact(s, from, to, 60, 'pruned');
   });
 });
 

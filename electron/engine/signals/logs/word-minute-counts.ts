@@ -1,7 +1,8 @@
 // A word search's exact counts per minute and level, kept in memory between calls: the Logs view
 // refreshes a search's histogram and facets every few seconds, and over a week of a common word
 // (100M records) recounting it in the full-text index cost ~6 s each time. (A search without words
-// keeps its sums of the per-minute rollup the same way: a week of them is 118k rows, ~25 ms a sum.)
+// keeps its sums of the per-minute rollup the same way: a week of them is 118k rows, ~25 ms a sum;
+// and one counted from its rows, by minute or, for a chart of buckets under a minute, by second.)
 // The minutes counted once and complete are kept (an LRU of searches, bounded by bytes); a call
 // counts only the minutes not known (new ones, stale ones, the range's partial ends) and sums the
 // rest. A call may be given a time to stop at (the Logs view's first look): it counts newest first
@@ -16,8 +17,10 @@ import { ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
 
 /** Memory the kept counts may take (reckoned by BYTES_PER_MINUTE); the least recently used searches go first. */
 const WORD_COUNTS_MAX_BYTES = 32 * 1024 * 1024;
-/** What a kept minute costs, as the LRU reckons it: a Map entry and its array of 6 numbers. */
+/** What a kept minute costs, as the LRU reckons it: a Map entry and its array of 6 numbers… */
 const BYTES_PER_MINUTE = 160;
+/** …and each further slot's 6 (a minute counted by second keeps 60 slots: ~3 KB). */
+const BYTES_PER_SLOT = 48;
 /**
  * Minutes counted in one pass (newest first). Each pass's complete minutes are kept as soon as it
  * ends, so a first look that the search deadline stops part-way is taken up where it stopped by
@@ -43,11 +46,16 @@ export type CountRange = (from: number, to: number, width: number, buckets: numb
 class SearchMinutes {
   /** The known minutes as sorted, disjoint [lo, hi) pairs, flat. */
   known: number[] = [];
-  /** The known minutes' counts by level (0..5); a known minute without matches has none. */
+  /**
+   * The known minutes' counts by slot and level (slot × 6 + level, 0..5: one slot a minute, or 60
+   * of a second each); a known minute without matches has none.
+   */
   readonly counts = new Map<number, number[]>();
 
+  constructor(readonly slots: number) {}
+
   get bytes(): number {
-    return this.counts.size * BYTES_PER_MINUTE + this.known.length * 8;
+    return this.counts.size * (BYTES_PER_MINUTE + (this.slots - 1) * BYTES_PER_SLOT) + this.known.length * 8;
   }
 
   /** The runs of minutes in [a, b) not known, oldest first. */
@@ -264,6 +272,10 @@ export class WordMinuteCounts {
    * returns the time (µs) from which every match is counted, some before it not yet; else it
    * returns null, every match counted. (A first look over days answers in about that long with its
    * newest passes, and the next call goes on from them.)
+   *
+   * `slotUs` (a divisor of a minute): the counts are kept and given (`bump`'s time a slot's start)
+   * by slots of that width, and the range's partial minutes counted by slot; `from` is then a
+   * slot's start, so that every slot counted falls in one of the caller's buckets.
    */
   count(
     key: string,
@@ -274,21 +286,29 @@ export class WordMinuteCounts {
     countRange: CountRange,
     bump: Bump,
     stopAt = Infinity,
+    slotUs = MINUTE_US,
   ): number | null {
     this.checkOthers();
+    const slots = MINUTE_US / slotUs;
     const first = Math.ceil(from / MINUTE_US);
     const end = Math.floor((to + 1) / MINUTE_US);
+    // The range's partial first and last minutes: one bucket each, or their slots.
+    const partial = (a: number, b: number): void =>
+      slots > 1 ? countRange(a, b, slotUs, Math.ceil((b - a + 1) / slotUs), bump) : countRange(a, b, b - a + 1, 1, bump);
     const headEnd = Math.min(first * MINUTE_US, to + 1) - 1;
-    if (headEnd >= from) countRange(from, headEnd, headEnd - from + 1, 1, bump);
+    if (headEnd >= from) partial(from, headEnd);
     const tailFrom = Math.max(first, end) * MINUTE_US;
-    if (tailFrom <= to && tailFrom > headEnd) countRange(tailFrom, to, to - tailFrom + 1, 1, bump);
+    if (tailFrom <= to && tailFrom > headEnd) partial(tailFrom, to);
     if (first >= end) return null;
 
-    let s = this.searches.get(key);
+    const id = slots > 1 ? `${key}\nby ${slotUs} µs` : key;
+    let s = this.searches.get(id);
     if (s)
-      this.searches.delete(key); // to the most recently used end
-    else s = new SearchMinutes();
-    this.searches.set(key, s);
+      this.searches.delete(id); // to the most recently used end
+    else s = new SearchMinutes(slots);
+    this.searches.set(id, s);
+    const give = (k: number, counts: readonly number[]): void =>
+      counts.forEach((n, i) => n > 0 && bump(k * MINUTE_US + Math.floor(i / 6) * slotUs, i % 6, n));
     // Minute k is complete when (k + 1) * MINUTE + drift - 1 <= completeThrough.
     const keepEnd = Math.floor((completeThrough - drift + 1) / MINUTE_US);
     // Kept minutes at or past keepEnd are not summed: the index's mark fell below them since they
@@ -296,10 +316,7 @@ export class WordMinuteCounts {
     // counted from their rows (scanAboveIndex): they are counted again, from the index up to the
     // mark, and stay kept for when the index has caught up.
     const sumEnd = Math.min(end, Math.max(first, keepEnd));
-    for (const [k, levels] of s.counts) {
-      if (k < first || k >= sumEnd) continue;
-      levels.forEach((n, level) => n > 0 && bump(k * MINUTE_US, level, n));
-    }
+    for (const [k, counts] of s.counts) if (k >= first && k < sumEnd) give(k, counts);
     const runs = s.missing(first, sumEnd);
     const last = runs[runs.length - 1];
     if (last && last[1] === sumEnd) last[1] = end;
@@ -319,14 +336,14 @@ export class WordMinuteCounts {
         if (keeps && keptPasses++ > 0 && performance.now() >= stopAt) return hi * MINUTE_US;
         const started = performance.now();
         const got = new Map<number, number[]>();
-        countRange(lo * MINUTE_US, hi * MINUTE_US - 1, MINUTE_US, hi - lo, (ts, level, n) => {
+        countRange(lo * MINUTE_US, hi * MINUTE_US - 1, slotUs, (hi - lo) * slots, (ts, level, n) => {
           const k = Math.floor(ts / MINUTE_US);
-          let levels = got.get(k);
-          if (!levels) got.set(k, (levels = [0, 0, 0, 0, 0, 0]));
-          levels[level]! += n;
+          let counts = got.get(k);
+          if (!counts) got.set(k, (counts = new Array<number>(6 * slots).fill(0)));
+          counts[Math.floor((ts - k * MINUTE_US) / slotUs) * 6 + level]! += n;
         });
         this.minutesCounted += hi - lo;
-        for (const [k, levels] of got) levels.forEach((n, level) => n > 0 && bump(k * MINUTE_US, level, n));
+        for (const [k, counts] of got) give(k, counts);
         const keptHi = Math.min(hi, keepEnd);
         if (keptHi > lo) this.keep(s, lo, keptHi, got);
         if (keeps && stopAt !== Infinity) {

@@ -21,6 +21,7 @@ export {
   narrowingFilters,
   simpleFilters,
   rollupCondition,
+  rowCondition,
   NO_SOURCE_ID,
   type SimpleFilters,
   type SourceCatalog,

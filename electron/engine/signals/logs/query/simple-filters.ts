@@ -4,7 +4,7 @@
 // by evaluating the query over the finite grid of levels × sources.
 import type { QueryAst } from './ast.js';
 import { globMatches } from './glob.js';
-import { MAX_LEVEL_INDEX } from './levels.js';
+import { MAX_LEVEL_INDEX, levelRangeSql } from './levels.js';
 
 export interface SourceCatalog {
   sources: ReadonlyArray<{ id: number; path: string }>;
@@ -144,6 +144,21 @@ export function rollupCondition(filters: SimpleFilters): { where: string; params
     params.push(...values);
   }
   return { where: parts.length === 0 ? '1' : parts.join(' AND '), params };
+}
+
+/**
+ * The same condition over a row of `logs` (alias `l`), keyed as log_counts keys it (rollup.ts): a
+ * record without a source is source 0, and one of an unspecified severity is info.
+ */
+export function rowCondition(filters: SimpleFilters): { where: string; params: number[] } {
+  const parts: string[] = [];
+  if (filters.levels !== null)
+    parts.push(`(${filters.levels.map((level) => levelRangeSql('l.severity', level, level)).join(' OR ') || '0'})`);
+  if (filters.sourceIds !== null)
+    parts.push(
+      filters.sourceIds.length === 0 ? '0' : `coalesce(l.source_id, ${NO_SOURCE_ID}) IN (${filters.sourceIds.map(() => '?').join(', ')})`,
+    );
+  return { where: parts.length === 0 ? '1' : parts.join(' AND '), params: filters.sourceIds ?? [] };
 }
 
 /**
