@@ -15,10 +15,10 @@ import {
   rollupCondition,
   rowCondition,
   simpleFilters,
+  withoutText,
   withSearchDeadline,
   type PrefixExpander,
   type QueryAst,
-  type SimpleFilters,
   type SourceCatalog,
 } from './query/index.js';
 import { BadRequestError } from '../../core/errors.js';
@@ -72,10 +72,13 @@ const LEVEL_SUMS = LEVELS.map((_, level) => `sum(n) FILTER (WHERE level = ${leve
 const ROW_LEVEL_COUNTS = LEVELS.map((_, level) => `count(*) FILTER (WHERE ${levelRangeSql('l.severity', level, level)})`).join(', ');
 const SECOND_US = 1_000_000;
 
-/** A search without words counted from its rows by slot, kept between calls (see rowsCounted). */
+/** A search counted from its rows by slot, kept between calls (see rowsCounted). */
 interface RowsCounted {
   /** A minute, or a second for buckets under a minute. */
   slotUs: number;
+  /** Whether it has words (its rows are then those of its full-text matches). */
+  words: boolean;
+  /** The condition beside the words, over a row of `logs` (alias `l`). */
   where: string;
   params: unknown[];
 }
@@ -191,8 +194,7 @@ export class LogHistogram {
       this.minuteCounts.on &&
       drift * EDGE_SHARE_MAX < MINUTE_US &&
       this.wordsAndLevels(ast, () => null) !== null;
-    const byRows =
-      useRollup || byMinute ? null : this.rowsCounted(ast, filters, wholeMinutes ? MINUTE_US : seconds >= 1 - 2e-6 ? SECOND_US : 0);
+    const byRows = useRollup || byMinute ? null : this.rowsCounted(ast, wholeMinutes ? MINUTE_US : seconds >= 1 - 2e-6 ? SECOND_US : 0);
     // The range counted: [rangeFrom, to] (the rollup's: its whole minutes; by second: its whole seconds).
     const rangeFrom = useRollup
       ? Math.floor(from / MINUTE_US) * MINUTE_US
@@ -249,7 +251,7 @@ export class LogHistogram {
         const sums = perBucket.get(start, Math.min(start + width, to + 1), ...cond.params) as (number | null)[];
         sums.forEach((n, level) => n !== null && n !== 0 && bump(start, level, n));
       }
-    } else if (byRows) {
+    } else if (byRows && !byRows.words) {
       // Each slot's levels in one aggregate over its ids (a record of slot [s, e] has an id in
       // [s, e + drift]), only where a level or source term leaves records (idRanges).
       const perSlot = this.host.db
@@ -314,24 +316,46 @@ export class LogHistogram {
         return this.histogramView(p, from, to, width, counts, total);
       }
       const sql = compileToSql(ast, { expandPrefix });
+      // Kept: the condition beside the words as rowsCounted made it (source terms as source ids).
+      const cond = byRows ?? sql;
       const text =
         sql.fts !== null
           ? `SELECT l.ts, l.severity FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
                WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-                 AND (${sql.where})
+                 AND (${cond.where})
                ORDER BY f.rowid DESC`
           : `SELECT l.ts, l.severity FROM logs l
-               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})`;
+               WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${cond.where})`;
       const head = sql.fts !== null ? [sql.fts] : [];
-      for (const [lo, hi] of this.host.idRanges(ast, rangeFrom, to, rangeFrom, idMax)) {
-        for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
-          const rows = stmt.raw().iterate(...head, a, b, rangeFrom, to, ...sql.params) as IterableIterator<[number, number]>;
-          for (const r of rows) {
-            checkSearchDeadline();
-            bump(r[0], levelIndexOf(r[1]), 1);
+      /** The matches with times in [lo, hi] and ids up to idHi, each given to `b`. */
+      const readRows = (lo: number, hi: number, idHi: number, b: typeof bump): void => {
+        for (const [idLo, idTop] of this.host.idRanges(ast, lo, hi, lo, idHi)) {
+          for (const [stmt, x, y] of this.parts.over(text, idLo, idTop)) {
+            const rows = stmt.raw().iterate(...head, x, y, lo, hi, ...cond.params) as IterableIterator<[number, number]>;
+            for (const r of rows) {
+              checkSearchDeadline();
+              b(r[0], levelIndexOf(r[1]), 1);
+            }
           }
         }
+      };
+      if (byRows && sql.fts !== null) {
+        // Words beside other terms: the matches' rows read for their times and levels, kept per
+        // minute (or second) as a word's counts are, complete up to what the index holds.
+        const before = this.minuteCounts.count(
+          `matches\n${sql.fts}\n${byRows.where}\n${JSON.stringify(byRows.params)}`,
+          rangeFrom,
+          to,
+          Math.min(idMax, this.host.writer.ftsIndexedThrough()),
+          drift,
+          (lo, hi, _w, _n, b) => readRows(lo, hi, Math.min(idMax, hi + drift), b),
+          bump,
+          stopAt,
+          byRows.slotUs,
+        );
+        return this.histogramView(p, from, to, width, counts, total, before);
       }
+      readRows(rangeFrom, to, idMax, bump);
     }
     return this.histogramView(p, from, to, width, counts, total);
   }
@@ -343,11 +367,16 @@ export class LogHistogram {
    * record alone, as the kept minutes are told only of records stored and deleted: no terms that
    * read other tables (words, paths of sources and files, error groups, patterns).
    */
-  private rowsCounted(ast: QueryAst, filters: SimpleFilters | null, slotUs: number): RowsCounted | null {
+  private rowsCounted(ast: QueryAst, slotUs: number): RowsCounted | null {
     if (slotUs === 0 || !this.minuteCounts.on) return null;
-    if (filters) return { slotUs, ...rowCondition(filters) };
-    const sql = compileToSql(ast);
-    return sql.fts === null && !/\bSELECT\b/i.test(sql.where) ? { slotUs, where: sql.where, params: sql.params } : null;
+    const words = compileToSql(ast).fts !== null;
+    // Words and levels alone are counted in the index alone (byMinute, countInIndex).
+    if (words && this.wordsAndLevels(ast, () => null) !== null) return null;
+    const rest = withoutText(ast);
+    const filters = simpleFilters(rest, this.host.catalog());
+    if (filters) return { slotUs, words, ...rowCondition(filters) };
+    const sql = compileToSql(rest);
+    return /\bSELECT\b/i.test(sql.where) ? null : { slotUs, words, where: sql.where, params: sql.params };
   }
 
   /**

@@ -28,11 +28,14 @@ const BYTES_PER_SLOT = 48;
  */
 const MINUTES_PER_PASS = 720;
 /**
- * A count with a time to stop (see count) starts with a pass this short, then sizes each next one
- * to end at that time at the pace of the last: a cold cache or an index not merged yet makes a
- * minute of a common word cost ~10 ms at 100M records (a first pass of 720 minutes took over the
- * 10 s deadline), where it costs ~1 ms warm.
+ * A count with a time to stop (see count) sizes each pass to end at that time at the search's last
+ * pace, kept between calls; before any pace is known, its first pass is this long, to learn it…
+ * A cold cache or an index not merged yet makes a minute of a common word cost ~10 ms at 100M
+ * records (a first pass of 720 minutes took over the 10 s deadline), where it costs ~1 ms warm; a
+ * common word beside a source, read from its matches' rows, ~37 ms (60 minutes: 2.2 s).
  */
+const PROBE_MINUTES = 5;
+/** …or this long with no time to spend (`within` 0: a pass a call). */
 const FIRST_PASS_MINUTES = 60;
 
 type Bump = (ts: number, level: number, n: number) => void;
@@ -51,6 +54,8 @@ class SearchMinutes {
    * of a second each); a known minute without matches has none.
    */
   readonly counts = new Map<number, number[]>();
+  /** What its last kept pass cost a minute (ms; 0: not known yet). */
+  msPerMinute = 0;
 
   constructor(readonly slots: number) {}
 
@@ -324,7 +329,14 @@ export class WordMinuteCounts {
     // Passes whose minutes are kept (only those count as progress: the minutes past keepEnd are
     // counted again by every call, so a call that stopped at them would never get further).
     let keptPasses = 0;
-    let size = stopAt === Infinity ? MINUTES_PER_PASS : FIRST_PASS_MINUTES;
+    // Each pass sized to end about at stopAt at the search's last pace, and to take at most a quarter
+    // of the call's time: a pace misread (pages not cached yet cost 3–5× more) overshoots by less.
+    const quarter = (stopAt - performance.now()) / 4;
+    const fitting = (): number => {
+      const left = Math.min(stopAt - performance.now(), quarter);
+      return left > 0 && s.msPerMinute > 0 ? Math.min(MINUTES_PER_PASS, Math.max(1, Math.floor(left / s.msPerMinute))) : 0;
+    };
+    let size = stopAt === Infinity ? MINUTES_PER_PASS : fitting() || (quarter > 0 ? PROBE_MINUTES : FIRST_PASS_MINUTES);
     for (let r = runs.length - 1; r >= 0; r--) {
       const [a, b] = this.withRecords(s, runs[r]![0], runs[r]![1], keepEnd);
       for (let hi = b, lo = b; hi > a; hi = lo) {
@@ -346,10 +358,9 @@ export class WordMinuteCounts {
         for (const [k, counts] of got) give(k, counts);
         const keptHi = Math.min(hi, keepEnd);
         if (keptHi > lo) this.keep(s, lo, keptHi, got);
-        if (keeps && stopAt !== Infinity) {
-          const now = performance.now();
-          const fits = Math.floor(((hi - lo) * (stopAt - now)) / Math.max(now - started, 1));
-          size = Math.min(MINUTES_PER_PASS, Math.max(FIRST_PASS_MINUTES, fits));
+        if (keeps) {
+          s.msPerMinute = Math.max(performance.now() - started, 0.01) / (hi - lo);
+          if (stopAt !== Infinity) size = fitting() || 1;
         }
       }
     }

@@ -229,6 +229,18 @@ class SqlCompiler {
  */
 export function compileToSql(ast: QueryAst, options: CompileSqlOptions = {}): CompiledSql {
   const compiler = new SqlCompiler(options.alias ?? 'l', options.expandPrefix);
+  const { fts, rest } = splitText(ast, options.expandPrefix);
+  const where = rest.filter((c) => c.kind !== 'all').map((c) => compiler.compile(c));
+  return { fts, where: where.length === 0 ? '1' : where.join(' AND '), params: compiler.params };
+}
+
+/** The search without its top-level full-text part (what compileToSql leaves to `where`). */
+export function withoutText(ast: QueryAst): QueryAst {
+  const { rest } = splitText(ast, undefined);
+  return rest.length === 0 ? { kind: 'all' } : rest.length === 1 ? rest[0]! : { kind: 'and', children: rest };
+}
+
+function splitText(ast: QueryAst, expandPrefix: PrefixExpander | undefined): { fts: string | null; rest: QueryAst[] } {
   const conjuncts = ast.kind === 'and' ? ast.children : [ast];
   // The top-level full-text part: positive text terms and text-only ORs, plus text exclusions
   // when there is a positive term for FTS5's binary NOT to hang on.
@@ -237,10 +249,8 @@ export function compileToSql(ast: QueryAst, options: CompileSqlOptions = {}): Co
   );
   const expr =
     textual.length > 0
-      ? ftsExpression(textual.length === 1 ? (textual[0] as QueryAst) : { kind: 'and', children: textual }, options.expandPrefix)
+      ? ftsExpression(textual.length === 1 ? (textual[0] as QueryAst) : { kind: 'and', children: textual }, expandPrefix)
       : null;
   const fts = expr === null ? null : inUserColumns(expr);
-  const rest = fts === null ? conjuncts : conjuncts.filter((c) => !textual.includes(c));
-  const where = rest.filter((c) => c.kind !== 'all').map((c) => compiler.compile(c));
-  return { fts, where: where.length === 0 ? '1' : where.join(' AND '), params: compiler.params };
+  return { fts, rest: fts === null ? conjuncts : conjuncts.filter((c) => !textual.includes(c)) };
 }

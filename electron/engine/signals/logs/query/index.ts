@@ -3,7 +3,7 @@
 export type { CompareOp, QueryAst, ValueMatch } from './ast.js';
 export { QuerySyntaxError } from './errors.js';
 export { parseQuery } from './parser.js';
-export { compileToSql, type CompiledSql, type CompileSqlOptions, type PrefixExpander } from './compile-sql.js';
+export { compileToSql, withoutText, type CompiledSql, type CompileSqlOptions, type PrefixExpander } from './compile-sql.js';
 export {
   compileToPredicate,
   compileToViewTest,
