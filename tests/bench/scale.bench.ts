@@ -347,19 +347,28 @@ async function wordCountRows(e: Engine, size: string, lastHour: { from: number; 
   const timed = async (n: number, fn: () => unknown, before: () => Promise<void> | void): Promise<{ text: string; p95: number }> => {
     const wall: number[] = [];
     const cpu: number[] = [];
+    // A call asked whole may pass the search deadline (a first look on a cold cache): said, not thrown.
+    let stopped = 0;
     for (let i = 0; i < n; i++) {
       await before();
       otherHistogram();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      fn();
+      try {
+        fn();
+      } catch (err) {
+        if (!(err instanceof SearchTimeoutError)) throw err;
+        stopped++;
+      }
       wall.push(performance.now() - t0);
       const c = process.cpuUsage(c0);
       cpu.push((c.user + c.system) / 1000);
     }
-    const p95 = percentile(wall, 95);
+    const p95 = stopped > 0 ? Infinity : percentile(wall, 95);
     return {
-      text: `p50 ${percentile(wall, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (CPU p50 ${percentile(cpu, 50).toFixed(1)}, p95 ${percentile(cpu, 95).toFixed(1)} ms)`,
+      text:
+        `p50 ${percentile(wall, 50).toFixed(1)} ms, p95 ${percentile(wall, 95).toFixed(1)} ms (CPU p50 ${percentile(cpu, 50).toFixed(1)}, p95 ${percentile(cpu, 95).toFixed(1)} ms)` +
+        (stopped > 0 ? `; ${stopped} of ${n} stopped at the search deadline` : ''),
       p95,
     };
   };
@@ -369,17 +378,8 @@ async function wordCountRows(e: Engine, size: string, lastHour: { from: number; 
     ['facets "timeout", whole range', () => logFacets(e.reader, { q: 'timeout' })],
     ['histogram "timeout", last hour', () => e.reader.histogram({ q: 'timeout', buckets: 60, ...lastHour })],
   ];
-  rows.push(await progressiveFirstLook(e, size, kept, 'timeout'));
-  // A word beside a source: its first look asked within a time (asked whole, it passes the deadline
-  // at 100M), then again as a live view asks it.
-  rows.push(await progressiveFirstLook(e, size, kept, sourceWord, 'source + word'));
-  const sourceAgain = await timed(10, () => e.reader.histogram({ q: sourceWord, buckets: 60 }), appendAndIndex);
-  rows.push({
-    what: `scale ${size}: histogram "source + word", whole range, again after 300 new records`,
-    value: sourceAgain.text,
-    target: 'p95 < 50 ms',
-    ok: sourceAgain.p95 < 50,
-  });
+  const { complete: _, ...wordLook } = await progressiveFirstLook(e, size, kept, 'timeout');
+  rows.push(wordLook);
   for (const [name, fn] of cases) {
     // Nothing kept: a first look, and what every call cost before the minutes were kept.
     const first = await timed(3, fn, () => kept.clear());
@@ -392,18 +392,36 @@ async function wordCountRows(e: Engine, size: string, lastHour: { from: number; 
       ok: again.p95 < 50,
     });
   }
+  // A word beside a source (last: its rows read push the index's pages out of the cache): its first
+  // look asked within a time (asked whole, it passes the deadline at 100M), then again as a live
+  // view asks it.
+  const { complete, ...sourceLook } = await progressiveFirstLook(e, size, kept, sourceWord, 'source + word');
+  rows.push(sourceLook);
+  const sourceAgainWhat = `scale ${size}: histogram "source + word", whole range, again after 300 new records`;
+  if (complete) {
+    const sourceAgain = await timed(10, () => e.reader.histogram({ q: sourceWord, buckets: 60 }), appendAndIndex);
+    rows.push({ what: sourceAgainWhat, value: sourceAgain.text, target: 'p95 < 50 ms', ok: sourceAgain.p95 < 50 });
+  } else rows.push({ what: sourceAgainWhat, value: 'not timed: its first look did not end', target: 'p95 < 50 ms', ok: false });
   return rows;
 }
 
 /** The Logs view's first look at a search over the whole range: histogram then facets, asked within 1 s, again until neither is counting. */
-async function progressiveFirstLook(e: Engine, size: string, kept: WordMinuteCounts, q: string, name = `"${q}"`): Promise<BenchRow> {
+async function progressiveFirstLook(
+  e: Engine,
+  size: string,
+  kept: WordMinuteCounts,
+  q: string,
+  name = `"${q}"`,
+): Promise<BenchRow & { complete: boolean }> {
+  // (A word beside a source reads a row per match: a cold week at 100M takes ~170 calls.)
+  const MAX_CALLS = 400;
   const WITHIN_MS = 1000;
   kept.clear();
   const calls: number[] = [];
   const t0 = performance.now();
   let stopped = 0;
   let counting = true;
-  while (counting && calls.length < 100) {
+  while (counting && calls.length < MAX_CALLS) {
     const c0 = performance.now();
     try {
       const h = e.reader.histogram({ q, buckets: 60, within: WITHIN_MS });
@@ -425,6 +443,7 @@ async function progressiveFirstLook(e: Engine, size: string, kept: WordMinuteCou
     value: `first answer ${calls[0]!.toFixed(0)} ms; ${done}, ${((performance.now() - t0) / 1000).toFixed(1)} s; longest call ${longest.toFixed(0)} ms${stopped ? `; ${stopped} stopped at the deadline` : ''}`,
     target: 'each call < 2 s',
     ok: longest < 2000 && stopped === 0 && !counting,
+    complete: !counting,
   };
 }
 
