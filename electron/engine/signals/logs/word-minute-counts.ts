@@ -54,8 +54,9 @@ class SearchMinutes {
    * of a second each); a known minute without matches has none.
    */
   readonly counts = new Map<number, number[]>();
-  /** What its last kept pass cost a minute (ms; 0: not known yet). */
+  /** What its last kept pass cost a minute (ms; 0: not known yet), and how many minutes it counted. */
   msPerMinute = 0;
+  lastPassMinutes = 0;
 
   constructor(readonly slots: number) {}
 
@@ -329,12 +330,14 @@ export class WordMinuteCounts {
     // Passes whose minutes are kept (only those count as progress: the minutes past keepEnd are
     // counted again by every call, so a call that stopped at them would never get further).
     let keptPasses = 0;
-    // Each pass sized to end about at stopAt at the search's last pace, and to take at most a quarter
-    // of the call's time: a pace misread (pages not cached yet cost 3–5× more) overshoots by less.
+    // Each pass sized to end about at stopAt at the search's last pace, to take at most a quarter of
+    // the call's time, and to count at most twice the minutes of the last: a pace misread overshoots
+    // by less (the newest minutes' pages are cached; at 100M a week's older ones cost ~20× more).
     const quarter = (stopAt - performance.now()) / 4;
     const fitting = (): number => {
       const left = Math.min(stopAt - performance.now(), quarter);
-      return left > 0 && s.msPerMinute > 0 ? Math.min(MINUTES_PER_PASS, Math.max(1, Math.floor(left / s.msPerMinute))) : 0;
+      if (left <= 0 || s.msPerMinute === 0) return 0;
+      return Math.min(MINUTES_PER_PASS, 2 * s.lastPassMinutes, Math.max(1, Math.floor(left / s.msPerMinute)));
     };
     let size = stopAt === Infinity ? MINUTES_PER_PASS : fitting() || (quarter > 0 ? PROBE_MINUTES : FIRST_PASS_MINUTES);
     for (let r = runs.length - 1; r >= 0; r--) {
@@ -360,6 +363,8 @@ export class WordMinuteCounts {
         if (keptHi > lo) this.keep(s, lo, keptHi, got);
         if (keeps) {
           s.msPerMinute = Math.max(performance.now() - started, 0.01) / (hi - lo);
+          // (A pass cut short by the end of a run of minutes says nothing of a longer one.)
+          if (hi - lo >= size || s.lastPassMinutes === 0) s.lastPassMinutes = hi - lo;
           if (stopAt !== Infinity) size = fitting() || 1;
         }
       }
