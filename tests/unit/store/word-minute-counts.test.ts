@@ -254,7 +254,7 @@ describe("a word search's counts kept per minute", () => {
   });
 });
 
-describe('words beside a source', () => {
+describe('words and other terms beside a source', () => {
   it("are counted from their matches' rows, kept, and stay exact as records are appended and erased", async () => {
     const s = store();
     folderWithFiles(s.db, ['1.log', '2.log']);
@@ -266,7 +266,13 @@ describe('words beside a source', () => {
     });
     const kept = wordMinuteCountsOf(s.db);
     const expectCounts = (what: string, from: number, to: number, buckets: number): void => {
-      for (const q of ['timeout source:/srv/app', 'pool -source:/srv/app level:>=warn']) {
+      // (Beside other terms too: the source read as the rollup reads it, the logger compiled.)
+      for (const q of [
+        'timeout source:/srv/app',
+        'pool -source:/srv/app level:>=warn',
+        'logger:app.db source:/srv/app',
+        'timeout -source:/srv/app -logger:app.db',
+      ]) {
         const h = s.reader.histogram({ q, from, to, buckets });
         expect(
           h.buckets.map((b) => b.counts),
@@ -274,11 +280,15 @@ describe('words beside a source', () => {
         ).toEqual(scanned(s.db, q, from, to, h, paths));
       }
     };
+    // Counted by minute (kept), not read row by row each time.
+    const before = kept.minutesCounted;
+    s.reader.histogram({ q: 'logger:app.db source:/srv/app', from: T0, to: T0 + 95 * MIN - 1 });
+    expect(kept.minutesCounted - before).toBe(90);
     expectCounts('hours', T0 + 5 * SECOND, T0 + 95 * MIN - 1, 30);
     const counted = kept.minutesCounted;
     expectCounts('again', T0 + 5 * SECOND, T0 + 95 * MIN - 1, 30);
-    // Each search's newest minute only (its ids may run past the newest record's: not complete).
-    expect(kept.minutesCounted - counted).toBe(2);
+    // Each search of words' newest minute only (its ids may run past the newest record's: not complete).
+    expect(kept.minutesCounted - counted).toBe(3);
     expectCounts('by second', T0 + 40 * MIN, T0 + 60 * MIN - 1, 60);
     write(s.writer, records(T0 + 90 * MIN, 3, 7, 1));
     expectCounts('appended', T0 + 5 * SECOND, T0 + 95 * MIN - 1, 30);

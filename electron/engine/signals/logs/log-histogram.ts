@@ -372,11 +372,19 @@ export class LogHistogram {
     const words = compileToSql(ast).fts !== null;
     // Words and levels alone are counted in the index alone (byMinute, countInIndex).
     if (words && this.wordsAndLevels(ast, () => null) !== null) return null;
+    // The terms beside the words: those of levels and sources as the rollup reads them (source ids),
+    // the others compiled (`logger:app.db source:worker` is kept; a source inside an OR is not).
+    const catalog = this.host.catalog();
     const rest = withoutText(ast);
-    const filters = simpleFilters(rest, this.host.catalog());
-    if (filters) return { slotUs, words, ...rowCondition(filters) };
-    const sql = compileToSql(rest);
-    return /\bSELECT\b/i.test(sql.where) ? null : { slotUs, words, where: sql.where, params: sql.params };
+    const terms = rest.kind === 'and' ? rest.children : [rest];
+    const simple = terms.filter((t) => simpleFilters(t, catalog) !== null);
+    const others = terms.filter((t) => !simple.includes(t));
+    const filters = simpleFilters(simple.length === 1 ? simple[0]! : { kind: 'and', children: simple }, catalog);
+    const byRollup = filters ? rowCondition(filters) : { where: '1', params: [] };
+    const sql = filters ? compileToSql(others.length === 1 ? others[0]! : { kind: 'and', children: others }) : compileToSql(rest);
+    if (/\bSELECT\b/i.test(sql.where)) return null;
+    const where = [byRollup.where, sql.where].filter((w) => w !== '1');
+    return { slotUs, words, where: where.length === 0 ? '1' : where.join(' AND '), params: [...byRollup.params, ...sql.params] };
   }
 
   /**
