@@ -1,8 +1,9 @@
 // The volume histogram of a search (counts per time bucket and level) and its level totals (what
 // the facets show): from the per-minute counts when the query allows, in the full-text index alone
 // for words and levels, from the rows otherwise (by minute, or by second for buckets under a
-// minute, kept between calls when the search has no words). It borrows the search's parts (HistogramHost):
-// the scan of the records the index has not reached, the id ranges a level or source narrows to.
+// minute, kept between calls unless a term reads more than the record). It borrows the search's
+// parts (HistogramHost): the scan of the records the index has not reached, the id ranges a level
+// or source narrows to.
 import { LEVELS } from '../../../../shared/severity.js';
 import type { CountingPart, HistogramView, UnindexedPart, UnreadPart } from '../../../../shared/model.js';
 import { usToRfc3339 } from '../../../../shared/time.js';
@@ -361,11 +362,12 @@ export class LogHistogram {
   }
 
   /**
-   * A search without words that the rollup does not answer (terms beside levels and sources, or
-   * buckets under a minute): counted from its rows by slot (`slotUs`, 0: the buckets are under a
-   * second, not kept) and kept per minute as a word's counts are. Its condition must depend on the
-   * record alone, as the kept minutes are told only of records stored and deleted: no terms that
-   * read other tables (words, paths of sources and files, error groups, patterns).
+   * A search that neither the rollup nor the index alone answers (terms beside levels and sources,
+   * words beside them, or buckets under a minute): counted from its rows (a word's matches' rows)
+   * by slot (`slotUs`, 0: the buckets are under a second, not kept) and kept per minute as a word's
+   * counts are. Its condition beside the words must depend on the record alone, as the kept minutes
+   * are told only of records stored and deleted: no term that reads another table (a source term
+   * inside an OR or a NOT, an error group, a pattern, a word excluded with nothing else to match).
    */
   private rowsCounted(ast: QueryAst, slotUs: number): RowsCounted | null {
     if (slotUs === 0 || !this.minuteCounts.on) return null;
