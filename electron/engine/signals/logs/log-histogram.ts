@@ -159,7 +159,9 @@ export class LogHistogram {
     // the others are quick, or counted whole (within the search deadline).
     const stopAt = p.within === undefined ? Infinity : performance.now() + clampInt(p.within, 0, 0, this.host.deadlineMs, 'within');
     const ast = parseQuery(p.q ?? '');
-    const filters = simpleFilters(ast, this.host.catalog());
+    // (Read once a call: two queries over every source and file.)
+    const catalog = this.host.catalog();
+    const filters = simpleFilters(ast, catalog);
     let from = p.from;
     let to = p.to;
     if (from === undefined || to === undefined) {
@@ -195,7 +197,8 @@ export class LogHistogram {
       this.minuteCounts.on &&
       drift * EDGE_SHARE_MAX < MINUTE_US &&
       this.wordsAndLevels(ast, () => null) !== null;
-    const byRows = useRollup || byMinute ? null : this.rowsCounted(ast, wholeMinutes ? MINUTE_US : seconds >= 1 - 2e-6 ? SECOND_US : 0);
+    const byRows =
+      useRollup || byMinute ? null : this.rowsCounted(ast, catalog, wholeMinutes ? MINUTE_US : seconds >= 1 - 2e-6 ? SECOND_US : 0);
     // The range counted: [rangeFrom, to] (the rollup's: its whole minutes; by second: its whole seconds).
     const rangeFrom = useRollup
       ? Math.floor(from / MINUTE_US) * MINUTE_US
@@ -369,14 +372,13 @@ export class LogHistogram {
    * are told only of records stored and deleted: no term that reads another table (a source term
    * inside an OR or a NOT, an error group, a pattern, a word excluded with nothing else to match).
    */
-  private rowsCounted(ast: QueryAst, slotUs: number): RowsCounted | null {
+  private rowsCounted(ast: QueryAst, catalog: SourceCatalog, slotUs: number): RowsCounted | null {
     if (slotUs === 0 || !this.minuteCounts.on) return null;
     const words = compileToSql(ast).fts !== null;
     // Words and levels alone are counted in the index alone (byMinute, countInIndex).
     if (words && this.wordsAndLevels(ast, () => null) !== null) return null;
     // The terms beside the words: those of levels and sources as the rollup reads them (source ids),
     // the others compiled (`logger:app.db source:worker` is kept; a source inside an OR is not).
-    const catalog = this.host.catalog();
     const rest = withoutText(ast);
     const terms = rest.kind === 'and' ? rest.children : [rest];
     const simple = terms.filter((t) => simpleFilters(t, catalog) !== null);
