@@ -412,6 +412,68 @@ describe('a first look asked within a time', () => {
     expect(levels(small)).toEqual(exactTotals(few));
   });
 
+  it('stops a pass that reads rows part-way when its time is up, keeps the minutes it made whole, and goes on from there', () => {
+    const s = store();
+    // An hour of ten records a second. The kept counts' clock is stepped 1 ms a read, so that time
+    // runs out inside the passes, at places known in advance: a pass that reads matches' rows asks
+    // whether to stop every 64 rows, one that sums a minute's rows every minute.
+    const dense: LogInsert[] = [];
+    for (let i = 0; i < 60 * 600; i++) {
+      const n = i * 7;
+      dense.push({
+        ts: T0 + i * 100_000 + (i % 3),
+        severity: SEVERITIES[n % SEVERITIES.length]!,
+        fileId: null,
+        sourceId: null,
+        logger: i % 3 === 0 ? 'app.db' : 'app.web',
+        message: `request ${n} ${WORDS[n % WORDS.length]} ${WORDS[(n * 5 + 2) % WORDS.length]}`,
+        flags: 0,
+      });
+    }
+    write(s.writer, dense);
+    const kept = wordMinuteCountsOf(s.db);
+    let clock = 0;
+    kept.now = () => ++clock;
+    const from = T0;
+    const to = T0 + 60 * MIN - 1;
+    // A word beside another term (its matches' rows read), and a term without words (an aggregate a
+    // minute); asked within 5 ms (the first pass stops once a minute is whole) and 40 ms (passes
+    // sized by the search's pace, the last of a call stopped where the time runs out).
+    const searches = ['timeout logger:app.db', 'logger:app.db level:>=warn'].flatMap((q) => [5, 40].map((within) => ({ q, within })));
+    for (const { q, within } of searches) {
+      kept.clear();
+      const stoppedBefore = kept.passesStopped;
+      let h = s.reader.histogram({ q, from, to, within });
+      const want = scanned(s.db, q, from, to, h);
+      const befores: number[] = [];
+      for (; h.counting && befores.length < 100; h = s.reader.histogram({ q, from, to, within })) {
+        const before = parseTimeParam(h.counting.before)!;
+        // Each call makes at least one more minute whole.
+        if (befores.length > 0) expect(before, q).toBeLessThan(befores[befores.length - 1]!);
+        befores.push(before);
+        // From `before` on, every bucket is exact; before it, none has more than the scan.
+        h.buckets.forEach((b, i) => {
+          if (parseTimeParam(b.start)! >= before) expect(b.counts, `${q}: bucket ${i}`).toEqual(want[i]);
+          else for (const [level, n] of Object.entries(b.counts)) expect(n).toBeLessThanOrEqual(want[i]![level] ?? 0);
+        });
+      }
+      expect(h.counting, q).toBeUndefined();
+      const stopped = kept.passesStopped - stoppedBefore;
+      if (within === 5) {
+        // The first call stopped in its first pass once the newest whole minute (58) was counted;
+        // the next, sized by that pace, count a minute each.
+        expect(stopped, q).toBe(1);
+        expect(befores, q).toEqual(Array.from({ length: 58 }, (_, k) => T0 + (58 - k) * MIN));
+      } else expect(stopped, q).toBeGreaterThanOrEqual(befores.length - 1);
+      expect(h.buckets.map((b) => b.counts)).toEqual(want);
+      // Every minute kept: a repeat counts none again but, for the word's matches, the newest (its
+      // ids may run past the newest record's: not complete yet).
+      const counted = kept.minutesCounted;
+      expect(s.reader.histogram({ q, from, to, within }).buckets.map((b) => b.counts)).toEqual(want);
+      expect(kept.minutesCounted - counted).toBe(q.startsWith('timeout') ? 1 : 0);
+    }
+  });
+
   it('goes on past minutes it cannot keep yet (records the index has not reached), however many', () => {
     const s = store();
     // Two days indexed, then a day stored but not indexed: its minutes are counted by every call

@@ -33,7 +33,7 @@ import { MINUTE_US, levelIndexOf } from './rollup.js';
 import type { LogRow } from './rows.js';
 import { MAX_LEVEL_INDEX, levelRangeSql } from './query/levels.js';
 import { clampInt } from './request-params.js';
-import { wordMinuteCountsOf, type WordMinuteCounts } from './word-minute-counts.js';
+import { wordMinuteCountsOf, type MayStop, type WordMinuteCounts } from './word-minute-counts.js';
 
 export const MAX_BUCKETS = 1000;
 export const DEFAULT_BUCKETS = 60;
@@ -53,6 +53,8 @@ export interface LevelTotals {
   counting?: CountingPart;
 }
 
+/** A count that reads matches' rows asks whether to stop once per this many (a clock read costs ~50 ns; a row ~2–40 µs). */
+const ROWS_BETWEEN_STOP_CHECKS = 64;
 /** How long the level totals of a histogram answer the facets of the same search (a view asks both at once). */
 const LEVEL_TOTALS_REUSE_MS = 2000;
 /**
@@ -157,7 +159,7 @@ export class LogHistogram {
     const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
     // Only a search counted per minute stops early (its counted minutes are kept for the next call);
     // the others are quick, or counted whole (within the search deadline).
-    const stopAt = p.within === undefined ? Infinity : performance.now() + clampInt(p.within, 0, 0, this.host.deadlineMs, 'within');
+    const stopAt = p.within === undefined ? Infinity : this.minuteCounts.now() + clampInt(p.within, 0, 0, this.host.deadlineMs, 'within');
     const ast = parseQuery(p.q ?? '');
     // (Read once a call: two queries over every source and file.)
     const catalog = this.host.catalog();
@@ -270,15 +272,19 @@ export class LogHistogram {
         to,
         Infinity,
         0,
-        (lo, hi, w, n, b) => {
+        (lo, hi, w, n, b, mayStop) => {
+          // Newest first, so that a pass stopped part-way has counted every match from a time on:
+          // id ranges newest first, and their slots; after slot [start, end] of range [a, z], every
+          // match from max(start, a) (its id is at least its time: in this range or a newer one).
           for (const [a, z] of this.host.idRanges(ast, lo, hi, lo, hi + drift)) {
-            const last = Math.min(n - 1, Math.floor((z - lo) / w));
-            for (let i = Math.max(0, Math.floor((a - drift - lo) / w)); i <= last; i++) {
+            const first = Math.max(0, Math.floor((a - drift - lo) / w));
+            for (let i = Math.min(n - 1, Math.floor((z - lo) / w)); i >= first; i--) {
               checkSearchDeadline();
               const start = lo + i * w;
               const end = Math.min(start + w, hi + 1) - 1;
               const sums = perSlot.get(Math.max(start, a), Math.min(end + drift, z), start, end, ...byRows.params) as number[];
               sums.forEach((k, level) => k > 0 && b(start, level, k));
+              if (mayStop?.(Math.max(start, a))) return Math.max(start, a);
             }
           }
         },
@@ -324,21 +330,27 @@ export class LogHistogram {
       const cond = byRows ?? sql;
       const text =
         sql.fts !== null
-          ? `SELECT l.ts, l.severity FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
+          ? `SELECT l.ts, l.severity, l.id FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
                WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
                  AND (${cond.where})
                ORDER BY f.rowid DESC`
-          : `SELECT l.ts, l.severity FROM logs l
+          : `SELECT l.ts, l.severity, l.id FROM logs l
                WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${cond.where})`;
       const head = sql.fts !== null ? [sql.fts] : [];
-      /** The matches with times in [lo, hi] and ids up to idHi, each given to `b`. */
-      const readRows = (lo: number, hi: number, idHi: number, b: typeof bump): void => {
+      /**
+       * The matches with times in [lo, hi] and ids up to idHi, each given to `b`. Read newest first
+       * (id ranges, parts and rows): stopped by `mayStop` after a match of id x, it has counted
+       * every match from time x on (an id is at least its record's time), and returns x.
+       */
+      const readRows = (lo: number, hi: number, idHi: number, b: typeof bump, mayStop?: MayStop): number | void => {
+        let n = 0;
         for (const [idLo, idTop] of this.host.idRanges(ast, lo, hi, lo, idHi)) {
           for (const [stmt, x, y] of this.parts.over(text, idLo, idTop)) {
-            const rows = stmt.raw().iterate(...head, x, y, lo, hi, ...cond.params) as IterableIterator<[number, number]>;
+            const rows = stmt.raw().iterate(...head, x, y, lo, hi, ...cond.params) as IterableIterator<[number, number, number]>;
             for (const r of rows) {
               checkSearchDeadline();
               b(r[0], levelIndexOf(r[1]), 1);
+              if (mayStop && ++n % ROWS_BETWEEN_STOP_CHECKS === 0 && mayStop(r[2])) return r[2];
             }
           }
         }
@@ -352,7 +364,7 @@ export class LogHistogram {
           to,
           Math.min(idMax, this.host.writer.ftsIndexedThrough()),
           drift,
-          (lo, hi, _w, _n, b) => readRows(lo, hi, Math.min(idMax, hi + drift), b),
+          (lo, hi, _w, _n, b, mayStop) => readRows(lo, hi, Math.min(idMax, hi + drift), b, mayStop),
           bump,
           stopAt,
           byRows.slotUs,

@@ -40,10 +40,18 @@ const FIRST_PASS_MINUTES = 60;
 
 type Bump = (ts: number, level: number, n: number) => void;
 /**
- * Counts the search's matches with times in [from, to] into `bump`, in `buckets` buckets of
- * `width` µs from `from` (bump's time is a bucket's start or a record's own time).
+ * Whether a pass counting newest first may end here, every match from time `t` (µs) on counted:
+ * asked now and then (a range of rows, a slot) by the counts that read rows, whose pass over a cold
+ * cache may cost far more than the search's pace foretold.
  */
-export type CountRange = (from: number, to: number, width: number, buckets: number, bump: Bump) => void;
+export type MayStop = (t: number) => boolean;
+/**
+ * Counts the search's matches with times in [from, to] into `bump`, in `buckets` buckets of
+ * `width` µs from `from` (bump's time is a bucket's start or a record's own time). Given `mayStop`,
+ * it may end early when that says so: it returns the time from which every match is counted
+ * (else nothing: all are).
+ */
+export type CountRange = (from: number, to: number, width: number, buckets: number, bump: Bump, mayStop?: MayStop) => number | void;
 
 /** One search's known minutes (minute numbers: µs / MINUTE_US). */
 class SearchMinutes {
@@ -138,8 +146,11 @@ export class WordMinuteCounts {
   private readonly recordsSpan;
   /** The records file's data_version when last looked at (see checkOthers). */
   private seenVersion: unknown = null;
-  /** Minutes counted in the index so far (not summed from kept ones): what the tests watch. */
+  /** Minutes counted whole so far (not summed from kept ones), and passes stopped part-way: what the tests watch. */
   minutesCounted = 0;
+  passesStopped = 0;
+  /** The clock a count's time to stop is read on (ms); a test steps it to stop passes where it wants. */
+  now: () => number = () => performance.now();
 
   constructor(db: Db) {
     this.parts = ftsPartsOf(db);
@@ -273,11 +284,12 @@ export class WordMinuteCounts {
    * can hold one of its records ([m, m + MINUTE + drift)) is at or below `completeThrough`: stored,
    * indexed, and read from the index by this count.
    *
-   * `stopAt` (a performance.now() time): past it, no further pass starts (the first pass that keeps
-   * its minutes always runs, so each call makes progress; see FIRST_PASS_MINUTES) and the call
-   * returns the time (µs) from which every match is counted, some before it not yet; else it
-   * returns null, every match counted. (A first look over days answers in about that long with its
-   * newest passes, and the next call goes on from them.)
+   * `stopAt` (a time of `now`): past it, no further pass starts, and a pass of a
+   * `countRange` that reads rows ends where it is (the first pass that keeps its minutes runs until
+   * one is whole, so each call makes progress; asked with no time left, it runs whole: see
+   * FIRST_PASS_MINUTES). The call then returns the time (µs) from which every match is counted,
+   * some before it not yet; else it returns null, every match counted. (A first look over days
+   * answers in about that long with its newest passes, and the next call goes on from them.)
    *
    * `slotUs` (a divisor of a minute): the counts are kept and given (`bump`'s time a slot's start)
    * by slots of that width, and the range's partial minutes counted by slot; `from` is then a
@@ -299,8 +311,10 @@ export class WordMinuteCounts {
     const first = Math.ceil(from / MINUTE_US);
     const end = Math.floor((to + 1) / MINUTE_US);
     // The range's partial first and last minutes: one bucket each, or their slots.
-    const partial = (a: number, b: number): void =>
-      slots > 1 ? countRange(a, b, slotUs, Math.ceil((b - a + 1) / slotUs), bump) : countRange(a, b, b - a + 1, 1, bump);
+    const partial = (a: number, b: number): void => {
+      if (slots > 1) countRange(a, b, slotUs, Math.ceil((b - a + 1) / slotUs), bump);
+      else countRange(a, b, b - a + 1, 1, bump);
+    };
     const headEnd = Math.min(first * MINUTE_US, to + 1) - 1;
     if (headEnd >= from) partial(from, headEnd);
     const tailFrom = Math.max(first, end) * MINUTE_US;
@@ -333,9 +347,9 @@ export class WordMinuteCounts {
     // Each pass sized to end about at stopAt at the search's last pace, to take at most a quarter of
     // the call's time, and to count at most twice the minutes of the last: a pace misread overshoots
     // by less (the newest minutes' pages are cached; at 100M a week's older ones cost ~20× more).
-    const quarter = (stopAt - performance.now()) / 4;
+    const quarter = (stopAt - this.now()) / 4;
     const fitting = (): number => {
-      const left = Math.min(stopAt - performance.now(), quarter);
+      const left = Math.min(stopAt - this.now(), quarter);
       if (left <= 0 || s.msPerMinute === 0) return 0;
       return Math.min(MINUTES_PER_PASS, 2 * s.lastPassMinutes, Math.max(1, Math.floor(left / s.msPerMinute)));
     };
@@ -348,24 +362,46 @@ export class WordMinuteCounts {
         const newest = stopAt !== Infinity && hi > keepEnd;
         lo = Math.max(a, newest ? Math.max(keepEnd, hi - MINUTES_PER_PASS) : hi - size);
         const keeps = Math.min(hi, keepEnd) > lo;
-        if (keeps && keptPasses++ > 0 && performance.now() >= stopAt) return hi * MINUTE_US;
-        const started = performance.now();
+        if (keeps && keptPasses++ > 0 && this.now() >= stopAt) return hi * MINUTE_US;
+        // A kept pass may end part-way past stopAt (with a time to stop, a kept pass is below
+        // keepEnd): the call's first once its newest minute is whole, and only when the call had
+        // time (asked with none, a first look counts one whole pass).
+        const mustReach = keptPasses === 1 ? (hi - 1) * MINUTE_US : hi * MINUTE_US;
+        const mayStop: MayStop | undefined =
+          keeps && stopAt !== Infinity && (keptPasses > 1 || quarter > 0) ? (t) => t <= mustReach && this.now() >= stopAt : undefined;
+        const started = this.now();
         const got = new Map<number, number[]>();
-        countRange(lo * MINUTE_US, hi * MINUTE_US - 1, slotUs, (hi - lo) * slots, (ts, level, n) => {
-          const k = Math.floor(ts / MINUTE_US);
-          let counts = got.get(k);
-          if (!counts) got.set(k, (counts = new Array<number>(6 * slots).fill(0)));
-          counts[Math.floor((ts - k * MINUTE_US) / slotUs) * 6 + level]! += n;
-        });
-        this.minutesCounted += hi - lo;
+        const stoppedAt = countRange(
+          lo * MINUTE_US,
+          hi * MINUTE_US - 1,
+          slotUs,
+          (hi - lo) * slots,
+          (ts, level, n) => {
+            const k = Math.floor(ts / MINUTE_US);
+            let counts = got.get(k);
+            if (!counts) got.set(k, (counts = new Array<number>(6 * slots).fill(0)));
+            counts[Math.floor((ts - k * MINUTE_US) / slotUs) * 6 + level]! += n;
+          },
+          mayStop,
+        );
+        // The minutes counted whole: all of the pass's, or those from where it stopped.
+        const whole = typeof stoppedAt === 'number' ? Math.min(hi, Math.max(lo, Math.ceil(stoppedAt / MINUTE_US))) : lo;
+        this.minutesCounted += hi - whole;
         for (const [k, counts] of got) give(k, counts);
         const keptHi = Math.min(hi, keepEnd);
-        if (keptHi > lo) this.keep(s, lo, keptHi, got);
+        if (keptHi > whole) this.keep(s, whole, keptHi, got);
         if (keeps) {
-          s.msPerMinute = Math.max(performance.now() - started, 0.01) / (hi - lo);
-          // (A pass cut short by the end of a run of minutes says nothing of a longer one.)
-          if (hi - lo >= size || s.lastPassMinutes === 0) s.lastPassMinutes = hi - lo;
+          // (A pass stopped before any minute was whole took at least this long for one.)
+          s.msPerMinute = Math.max(this.now() - started, 0.01) / Math.max(1, hi - whole);
+          // (A pass cut short by the end of a run of minutes says nothing of a longer one; one
+          // stopped says how many fitted.)
+          if (whole > lo) s.lastPassMinutes = Math.max(1, hi - whole);
+          else if (hi - lo >= size || s.lastPassMinutes === 0) s.lastPassMinutes = hi - lo;
           if (stopAt !== Infinity) size = fitting() || 1;
+        }
+        if (whole > lo) {
+          this.passesStopped++;
+          return whole * MINUTE_US;
         }
       }
     }
