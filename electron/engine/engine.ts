@@ -257,6 +257,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const stopAnalysis = config.analysis === false ? () => {} : analysis.listen();
   if (config.analysis !== false) scheduler.add(analysis.flushJob).start();
   const live = new LiveTail(
+    scheduler,
     (row) => reader.toView(row),
     (row) => reader.pathsOf(row),
     undefined,

@@ -7,6 +7,7 @@ import type { EngineApi } from './api/handlers.js';
 import { NotFoundError } from './core/errors.js';
 import { openDatabase, type Db } from './core/database.js';
 import { systemClock } from './core/clock.js';
+import { Scheduler } from './core/scheduler.js';
 import { logsModule } from './modules/logs/module.js';
 import { metricsModule } from './modules/metrics/module.js';
 import { tracesModule } from './modules/traces/module.js';
@@ -45,6 +46,7 @@ export function openEngineForQuery(dataDir: string): QueryEngine {
     wordMinuteCountsOf(db).turnOff();
     const reader = new LogReader(db, new LogWriter(db));
     const live = new LiveTail(
+      new Scheduler(systemClock),
       (row) => reader.toView(row),
       (row) => reader.pathsOf(row),
     );

@@ -6,6 +6,7 @@ import type { LiveBatch } from '../../../../../shared/api.js';
 import { compileToPredicate, parseQuery, type AnalysisLookup } from '../query/index.js';
 import type { LogRow } from '../rows.js';
 import { rowsOf, type StoredBatch } from '../log-writer.js';
+import type { Scheduler, Task } from '../../../core/scheduler.js';
 
 export const LIVE_INTERVAL_MS = 100;
 export const LIVE_MAX_RECORDS = 500;
@@ -15,7 +16,7 @@ interface Subscriber {
   send: (batch: LiveBatch) => void;
   pending: LogRow[];
   skipped: number;
-  timer: NodeJS.Timeout | null;
+  timer: Task | null;
   lastSent: number;
 }
 
@@ -23,6 +24,8 @@ export class LiveTail {
   private readonly subscribers = new Set<Subscriber>();
 
   constructor(
+    /** Its delivery timers (the engine's one clock: a test's TestClock drives them). */
+    private readonly scheduler: Pick<Scheduler, 'after' | 'clock'>,
     private readonly toView: (row: LogRow) => LogRecordView,
     private readonly pathsOf: (row: LogRow) => { source_path: string | null; file_path: string | null },
     private readonly intervalMs = LIVE_INTERVAL_MS,
@@ -43,7 +46,7 @@ export class LiveTail {
     };
     this.subscribers.add(sub);
     return () => {
-      if (sub.timer) clearTimeout(sub.timer);
+      sub.timer?.cancel();
       this.subscribers.delete(sub);
     };
   }
@@ -68,8 +71,8 @@ export class LiveTail {
       }
       if (sub.pending.length > 0 && sub.timer === null) {
         // The first records after a quiet spell go out at once; then at most one message per interval.
-        const wait = Math.max(0, sub.lastSent + this.intervalMs - Date.now());
-        sub.timer = setTimeout(() => this.deliver(sub), wait);
+        const wait = Math.max(0, sub.lastSent + this.intervalMs - this.scheduler.clock.nowMs());
+        sub.timer = this.scheduler.after(wait, () => this.deliver(sub));
       }
     }
   }
@@ -80,12 +83,12 @@ export class LiveTail {
     const batch: LiveBatch = { records: sub.pending.map((r) => this.toView(r)), skipped: sub.skipped };
     sub.pending = [];
     sub.skipped = 0;
-    sub.lastSent = Date.now();
+    sub.lastSent = this.scheduler.clock.nowMs();
     sub.send(batch);
   }
 
   close(): void {
-    for (const sub of this.subscribers) if (sub.timer) clearTimeout(sub.timer);
+    for (const sub of this.subscribers) sub.timer?.cancel();
     this.subscribers.clear();
   }
 }
