@@ -32,7 +32,7 @@ import { benchFtsAlone } from './fts-alone.bench.js';
 import { benchFtsVariants } from './fts-variants.bench.js';
 import { benchStart } from './start.bench.js';
 import { FTS_LEVEL_TAG } from '../../electron/engine/signals/logs/fts-index.js';
-import { percentile, timeIt, type BenchRow } from './bench-row.js';
+import { peakRssMb, peakRssRow, percentile, resetPeakRss, timeIt, type BenchRow } from './bench-row.js';
 import { ftsFilePath, openDatabase } from '../../electron/engine/core/database.js';
 import { SearchTimeoutError } from '../../electron/engine/signals/logs/query/index.js';
 
@@ -84,7 +84,6 @@ async function ingestThroughEngine(
   dataDir: string,
   file: string,
   n: number,
-  sampleRss?: (rss: number) => void,
   analysis = true,
 ): Promise<{ seconds: number; browsableSeconds: number; cpuSeconds: number; engine: Engine }> {
   const engine = await createEngine({ dataDir, retentionUs: 100 * 365 * 86_400_000_000, maxDbBytes: 1024 ** 4, analysis });
@@ -95,7 +94,6 @@ async function ingestThroughEngine(
   // (written beside the records, lagging) has caught up with them.
   let browsableSeconds = 0;
   for (;;) {
-    if (sampleRss) sampleRss(process.memoryUsage().rss);
     if (browsableSeconds === 0 && engine.pipeline.stats.recordsWritten >= n) browsableSeconds = (performance.now() - t0) / 1000;
     if (browsableSeconds > 0 && engine.reader.ftsLag().records === 0) break;
     await new Promise((r) => setTimeout(r, 20));
@@ -162,7 +160,7 @@ async function benchIngest(): Promise<void> {
   });
   rows.push({ what: 'database bytes per raw log byte (1M ingest)', value: (dbBytes / bytes).toFixed(2), target: 'report' });
   // The same file without error grouping and pattern mining: what they cost at ingest.
-  const bare = await ingestThroughEngine(join(work, 'ingest-bare'), file, INGEST_LINES, undefined, false);
+  const bare = await ingestThroughEngine(join(work, 'ingest-bare'), file, INGEST_LINES, false);
   await bare.engine.close();
   const without = INGEST_LINES / bare.seconds;
   // Per CPU second of the process as well as per second: on a machine shared with other work the
@@ -181,16 +179,12 @@ async function benchIngest(): Promise<void> {
 async function benchSearch(): Promise<void> {
   const file = join(work, 'search.log');
   const bytes = await writeLines(file, SEARCH_LINES);
-  let peakRss = 0;
-  const { seconds, engine } = await ingestThroughEngine(join(work, 'search-data'), file, SEARCH_LINES, (rss) => {
-    if (rss > peakRss) peakRss = rss;
-  });
-  rows.push({
-    what: `ingest ${SEARCH_LINES.toLocaleString('en')} lines: peak RSS`,
-    value: `${Math.round(peakRss / 1024 / 1024)} MB (${Math.round(SEARCH_LINES / seconds).toLocaleString('en')} lines/s)`,
-    target: '< 500 MB',
-    ok: peakRss < 500 * 1024 * 1024,
-  });
+  // The engine's own peak: what the bench held before (the 10M lines it wrote, the benches before
+  // it in a full run) is told apart, as the big folder's row does.
+  const benchMb = resetPeakRss();
+  const { seconds, engine } = await ingestThroughEngine(join(work, 'search-data'), file, SEARCH_LINES);
+  const rss = peakRssRow(`ingest ${SEARCH_LINES.toLocaleString('en')} lines: peak RSS`, peakRssMb(), benchMb);
+  rows.push({ ...rss, value: `${rss.value} (${Math.round(SEARCH_LINES / seconds).toLocaleString('en')} lines/s)` });
   const dbBytes = statSync(engine.dbPath).size + statSync(ftsFilePath(engine.dbPath)).size;
   rows.push({
     what: `database bytes per raw log byte (${SEARCH_LINES.toLocaleString('en')} lines)`,

@@ -72,6 +72,50 @@ describe('prefix words', () => {
     expect(found(reader, 'timeout')).toHaveLength(6);
   });
 
+  it("looks up only the words of the index's parts a search reads, and finds each part's", () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-prefix-')), 'loupe.db'));
+    registerQueryFunctions(db);
+    // Parts of 100 records: an old hour whose records say `timeouts`, then a newer one's `timeout`.
+    const writer = new LogWriter(db, undefined, 100);
+    const HOUR = 3_600_000_000;
+    const hour = (start: number, message: string): LogInsert[] =>
+      Array.from({ length: 300 }, (_, i): LogInsert => ({
+        ts: T0 + start + i * 10_000_000,
+        severity: 9,
+        fileId: null,
+        sourceId: null,
+        message,
+        flags: 0,
+      }));
+    writer.write(hour(0, 'timeouts piled up'));
+    writer.write(hour(2 * HOUR, 'timeout waiting'));
+    writer.fts.catchUp();
+    const reader = new LogReader(db, writer);
+    const vocabularies = (): number =>
+      db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name LIKE '%_words'").pluck().get() as number;
+    const parts = db.prepare('SELECT count(*) FROM fts.fts_parts').pluck().get() as number;
+    expect(parts).toBeGreaterThanOrEqual(5);
+    // The newer hour: its parts' words alone (not the old hour's: a cold start's first search of
+    // the last hour at 100M records looked up all 49 parts, 0.8 s).
+    const recent = { from: T0 + 2 * HOUR, to: T0 + 3 * HOUR };
+    expect(reader.search({ q: 'timeout', ...recent, limit: 1000 }).records).toHaveLength(300);
+    expect(reader.histogram({ q: 'timeout', ...recent }).total).toBe(300);
+    expect(vocabularies()).toBeLessThanOrEqual(4);
+    expect(vocabularies()).toBeLessThan(parts);
+    // The old hour: its own parts' `timeouts`, in the search, the histogram, the facets and a count.
+    const old = { from: T0, to: T0 + HOUR };
+    expect(reader.search({ q: 'timeout', ...old, limit: 1000 }).records.map((r) => r.message)).toEqual(
+      Array(300).fill('timeouts piled up'),
+    );
+    expect(reader.histogram({ q: 'timeout', ...old }).total).toBe(300);
+    expect(reader.histogram({ q: 'timeout level:info', ...old, within: 1000 }).total).toBe(300);
+    expect(reader.count({ q: 'timeout', ...old })).toBe(300);
+    // Everything: both.
+    expect(reader.search({ q: 'timeout', limit: 1000 }).records).toHaveLength(600);
+    expect(reader.histogram({ q: 'timeout' }).total).toBe(600);
+    expect(vocabularies()).toBe(parts);
+  });
+
   it('spells a prefix out as the words the reader gives, exact when there are none', () => {
     const q = parseQuery('timeout');
     expect(compileToSql(q, { expandPrefix: () => ['timeouterror', 'timeouts'] }).fts).toBe(

@@ -92,7 +92,8 @@ export interface HistogramHost {
   readonly writer: LogWriter;
   readonly clock: Clock;
   readonly deadlineMs: number;
-  readonly expandPrefix: PrefixExpander;
+  /** The words that start a prefix, in the parts of the index with ids in [idMin, idMax] (the parts a count reads). */
+  expanderOver(idMin: number, idMax: number): PrefixExpander;
   catalog(): SourceCatalog;
   /** Scans the records above the full-text index's mark into `take`; returns the highest id to read from the index. */
   scanAboveIndex(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, take: (row: LogRow) => boolean): number;
@@ -300,7 +301,7 @@ export class LogHistogram {
       });
       // After the index's mark is read: the words of every record below it are in the vocabulary.
       // (The reader keeps the index's words that start with the search's until the index's mark moves.)
-      const expandPrefix = this.host.expandPrefix;
+      const expandPrefix = this.host.expanderOver(rangeFrom, idMax);
       const byIndex = this.wordsAndLevels(ast, expandPrefix);
       if (byIndex && byMinute) {
         // Kept minutes: every id of theirs at or below what the index holds and this count read from it.
