@@ -95,6 +95,9 @@ describe('prefix words', () => {
       db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name LIKE '%_words'").pluck().get() as number;
     const parts = db.prepare('SELECT count(*) FROM fts.fts_parts').pluck().get() as number;
     expect(parts).toBeGreaterThanOrEqual(5);
+    // A page of the newest over all time: the newest part's words alone, the page full there.
+    expect(reader.search({ q: 'timeout', limit: 10 }).records.map((r) => r.message)).toEqual(Array(10).fill('timeout waiting'));
+    expect(vocabularies()).toBe(1);
     // The newer hour: its parts' words alone (not the old hour's: a cold start's first search of
     // the last hour at 100M records looked up all 49 parts, 0.8 s).
     const recent = { from: T0 + 2 * HOUR, to: T0 + 3 * HOUR };
@@ -110,8 +113,14 @@ describe('prefix words', () => {
     expect(reader.histogram({ q: 'timeout', ...old }).total).toBe(300);
     expect(reader.histogram({ q: 'timeout level:info', ...old, within: 1000 }).total).toBe(300);
     expect(reader.count({ q: 'timeout', ...old })).toBe(300);
-    // Everything: both.
+    // Everything: both, a page across every part.
     expect(reader.search({ q: 'timeout', limit: 1000 }).records).toHaveLength(600);
+    expect(
+      reader
+        .search({ q: 'timeout', limit: 350 })
+        .records.slice(-51)
+        .map((r) => r.message),
+    ).toEqual(['timeout waiting', ...Array(50).fill('timeouts piled up')]);
     expect(reader.histogram({ q: 'timeout' }).total).toBe(600);
     expect(vocabularies()).toBe(parts);
   });

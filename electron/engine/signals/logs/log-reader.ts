@@ -289,21 +289,24 @@ export class LogReader {
     // The newest records may not be indexed yet: scanned first, then the index takes over below them.
     idMax = this.scanAboveIndex(ast, from, to, idMin, idMax, (row) => rows.push(row) < limit);
     if (rows.length >= limit) return rows;
-    const sql = compileToSql(ast, { expandPrefix: this.expanderOver(idMin, idMax) });
+    // The SQL is every part's: a prefix's words go in the MATCH parameters, made for each part read
+    // (a page of the newest over all time reads the newest part's vocabulary, not every part's).
+    const shape = compileToSql(ast);
     const text =
-      sql.fts !== null
+      shape.fts !== null
         ? `SELECT ${columns} FROM ${FTS_PART} f JOIN logs l ON l.id = f.rowid
              WHERE ${FTS_PART} MATCH ? AND ${ftsRowidRange('f.rowid')} AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('f.rowid')}
-               AND (${sql.where})
+               AND (${shape.where})
              ORDER BY f.rowid DESC LIMIT ?`
         : `SELECT ${columns} FROM logs l
-             WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where})
+             WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${shape.where})
                ${levelIndexSql(ast)}
              ORDER BY l.id DESC LIMIT ?`;
-    const head = sql.fts !== null ? [withLevelTags(sql.fts, ast)] : [];
     // The index's parts newest first (a search's nested matches read the part too), until the page is full.
     for (const [lo, hi] of this.idRanges(ast, from, to, idMin, idMax)) {
       for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
+        const sql = compileToSql(ast, { expandPrefix: this.expanderOver(a, b) });
+        const head = sql.fts !== null ? [withLevelTags(sql.fts, ast)] : [];
         rows.push(...(stmt.all(...head, a, b, from, to, ...sql.params, limit - rows.length) as LogRow[]));
         if (rows.length >= limit) return rows;
       }
