@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMPRESSED_BACKUP_PROBLEM, createFileSource } from '../../../electron/engine/ingest/files/file-source.js';
 import {
   expectEachOnceInOrder,
+  fragmentsOnDisk,
   numbersOnDisk,
   PY_LINES,
   range,
@@ -118,7 +119,7 @@ numbered(make_logger(logging.FileHandler(sys.argv[1], mode="${mode}")), 1, ${tot
       expect(onDisk.length).toBeGreaterThan(total * 0.8);
       await waitForLines(sink, onDisk.length);
       await sleep(300);
-      expectEachOnceInOrder(sink, onDisk);
+      expectEachOnceInOrder(sink, onDisk, await fragmentsOnDisk(dir, 'app'));
       const file = [...sink.files.values()].find((f) => f.path === log)!;
       expect(file.truncations.length).toBeGreaterThanOrEqual(3);
       if (mode === 'w') expect(file.truncations.some((o) => o > 0) || file.lines.every((l) => !l.text.includes('\0'))).toBe(true);

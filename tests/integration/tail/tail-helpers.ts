@@ -155,19 +155,30 @@ def make_logger(handler):
     return logger
 `;
 
+const NUMBERED = /n=(\d{6})/;
+
+/** A line's number, or its start quoted: for messages about lines that may be fragments. */
+const label = (text: string): string => NUMBERED.exec(text)?.[1] ?? JSON.stringify(text.slice(0, 20));
+
 export function numberOf(text: string): number {
-  const m = /n=(\d{6})/.exec(text);
+  const m = NUMBERED.exec(text);
   if (!m) throw new Error(`not a numbered line: ${JSON.stringify(text.slice(0, 80))}`);
   return Number(m[1]);
 }
 
-/** Every expected number exactly once over all files, and increasing within each file. */
-export function expectEachOnceInOrder(sink: RecordingSink, expected: Iterable<number>): void {
+/** Every expected number exactly once over all files, and increasing within each file; a line with
+ *  no number only if it is one of `fragments` (what the files on disk hold, once each). */
+export function expectEachOnceInOrder(sink: RecordingSink, expected: Iterable<number>, fragments: string[] = []): void {
   expect(sink.offsetErrors).toEqual([]);
   const seen = new Map<number, number>();
+  const unnumbered: string[] = [];
   for (const f of sink.files.values()) {
     let prev = -1;
     for (const line of f.lines) {
+      if (!NUMBERED.test(line.text)) {
+        unnumbered.push(line.text);
+        continue;
+      }
       const n = numberOf(line.text);
       expect(n, `out of order in ${f.path}`).toBeGreaterThan(prev);
       prev = n;
@@ -182,17 +193,16 @@ export function expectEachOnceInOrder(sink: RecordingSink, expected: Iterable<nu
     n === undefined
       ? []
       : [...sink.files.values()]
-          .filter((f) => f.lines.some((l) => numberOf(l.text) === n))
+          .filter((f) => f.lines.some((l) => NUMBERED.test(l.text) && numberOf(l.text) === n))
           .map(
-            (f) =>
-              `${f.fileId} ${f.path} ${numberOf(f.lines[0]!.text)}..${numberOf(f.lines.at(-1)!.text)} first end ${f.lines[0]!.endOffset}`,
+            (f) => `${f.fileId} ${f.path} ${label(f.lines[0]!.text)}..${label(f.lines.at(-1)!.text)} first end ${f.lines[0]!.endOffset}`,
           );
   if (doubled.length > 0) console.error('doubled', doubled[0], where(doubled[0]));
   if (missing[0] !== undefined) {
     console.error('missing', missing[0], missing.length, where(missing[0] - 1));
     for (const f of sink.files.values()) {
-      const first = f.lines[0] ? numberOf(f.lines[0].text) : null;
-      const last = f.lines.at(-1) ? numberOf(f.lines.at(-1)!.text) : null;
+      const first = f.lines[0] ? label(f.lines[0].text) : null;
+      const last = f.lines.at(-1) ? label(f.lines.at(-1)!.text) : null;
       console.error(`  file ${f.fileId} ${f.path} start ${f.startOffset} ${first}..${last} (${f.lines.length}) gone=${f.gone}`);
     }
   }
@@ -203,10 +213,25 @@ export function expectEachOnceInOrder(sink: RecordingSink, expected: Iterable<nu
     doubled: [],
     extra: [],
   });
+  expect(unnumbered.sort()).toEqual([...fragments].sort());
 }
 
 export function range(first: number, last: number): number[] {
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+/** The lines of a folder's (uncompressed) files that hold no number: the start of a record cut off
+ *  by copytruncate, whose copy can read a write half done (a write that crosses a page boundary
+ *  grows the file a page at a time), the rest of it then truncated away. A tailer must deliver
+ *  them as they are, once. */
+export async function fragmentsOnDisk(dir: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith(prefix) || name.endsWith('.gz')) continue;
+    const text = (await readFile(join(dir, name), 'latin1')).replace(/\0/g, '');
+    for (const line of text.split('\n')) if (line !== '' && !NUMBERED.test(line)) out.push(line);
+  }
+  return out;
 }
 
 /** The numbers found in the (uncompressed) files of a folder: what logrotate left after losing some itself. */
