@@ -112,16 +112,17 @@ export class FtsParts {
   }
 
   /**
-   * [statement, lo, hi] for each part with ids in [lo, hi], newest first, the range cut to the part
-   * (SQL without FTS_PART: itself over the whole range, once). A caller stops when it has enough.
+   * [statement, lo, hi, part] for each part with ids in [lo, hi], newest first, the range cut to the
+   * part (SQL without FTS_PART: itself over the whole range, once, part null). A caller stops when
+   * it has enough.
    */
-  *over(sql: string, lo: number, hi: number): Generator<[Statement, number, number]> {
+  *over(sql: string, lo: number, hi: number): Generator<[Statement, number, number, FtsPart | null]> {
     if (lo > hi) return;
     if (!sql.includes(FTS_PART)) {
-      yield [this.statement(null, sql), lo, hi];
+      yield [this.statement(null, sql), lo, hi, null];
       return;
     }
-    for (const [part, a, b] of this.within(lo, hi)) yield [this.statement(part, sql), a, b];
+    for (const [part, a, b] of this.within(lo, hi)) yield [this.statement(part, sql), a, b, part];
   }
 
   /** The fts5vocab table (in `temp`, rows by term) of a part's words, made on first use. */

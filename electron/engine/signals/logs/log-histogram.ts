@@ -27,7 +27,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.js';
 import type { LogWriter } from './log-writer.js';
 import { ftsLevelTags, ftsRowidRange } from './fts-index.js';
-import { FTS_PART, ftsPartsOf, type FtsParts } from './fts-parts.js';
+import { FTS_PART, ftsPartsOf, type FtsPart, type FtsParts } from './fts-parts.js';
 import type { Clock } from '../../core/clock.js';
 import { MINUTE_US, levelIndexOf } from './rollup.js';
 import type { LogRow } from './rows.js';
@@ -74,6 +74,19 @@ const LEVEL_SUMS = LEVELS.map((_, level) => `sum(n) FILTER (WHERE level = ${leve
  */
 const ROW_LEVEL_COUNTS = LEVELS.map((_, level) => `count(*) FILTER (WHERE ${levelRangeSql('l.severity', level, level)})`).join(', ');
 const SECOND_US = 1_000_000;
+
+/** A search's FTS5 expression (or more) for one part of the index, given the part and the ids read in it. */
+type InPart<T> = (part: FtsPart | null, a: number, z: number) => T;
+
+/** A search of words and levels (see wordsAndLevels). */
+interface WordsAndLevels {
+  /** Its FTS5 expression with its prefixes left to FTS5: what its kept counts are known by. */
+  key: string;
+  /** Its FTS5 expression in a part, its prefixes spelled out from that part's words. */
+  fts: InPart<string>;
+  min: number;
+  max: number;
+}
 
 /** A search counted from its rows by slot, kept between calls (see rowsCounted). */
 interface RowsCounted {
@@ -195,11 +208,7 @@ export class LogHistogram {
     // the drift of a minute's start are few (see EDGE_SHARE_MAX). (Its shape is known before the
     // index's mark is read: its prefix words are expanded after.)
     const byMinute =
-      !useRollup &&
-      wholeMinutes &&
-      this.minuteCounts.on &&
-      drift * EDGE_SHARE_MAX < MINUTE_US &&
-      this.wordsAndLevels(ast, () => null) !== null;
+      !useRollup && wholeMinutes && this.minuteCounts.on && drift * EDGE_SHARE_MAX < MINUTE_US && this.wordsAndLevels(ast) !== null;
     const byRows =
       useRollup || byMinute ? null : this.rowsCounted(ast, catalog, wholeMinutes ? MINUTE_US : seconds >= 1 - 2e-6 ? SECOND_US : 0);
     // The range counted: [rangeFrom, to] (the rollup's: its whole minutes; by second: its whole seconds).
@@ -299,14 +308,16 @@ export class LogHistogram {
         bump(row.ts, levelIndexOf(row.severity), 1);
         return true;
       });
-      // After the index's mark is read: the words of every record below it are in the vocabulary.
-      // (The reader keeps the index's words that start with the search's until the index's mark moves.)
-      const expandPrefix = this.host.expanderOver(rangeFrom, idMax);
-      const byIndex = this.wordsAndLevels(ast, expandPrefix);
+      // Spelled out after the index's mark is read (the words of every record below it are in the
+      // vocabulary), a part's when the count reads it: a first look over a week counts its newest
+      // minutes first, and at 100M records reading every part's words first cost ~0.8 s cold.
+      const byIndex = this.wordsAndLevels(ast);
       if (byIndex && byMinute) {
-        // Kept minutes: every id of theirs at or below what the index holds and this count read from it.
+        // Kept minutes: every id of theirs at or below what the index holds and this count read from
+        // it. (Known by the search's prefix, not its spelled-out words: a minute's count changes only
+        // with its records, whose writers mark it stale.)
         const complete = Math.min(idMax, this.host.writer.ftsIndexedThrough());
-        const key = `${byIndex.min}-${byIndex.max}\n${byIndex.fts}`;
+        const key = `${byIndex.min}-${byIndex.max}\n${byIndex.key}`;
         const before = this.minuteCounts.count(
           key,
           rangeFrom,
@@ -326,8 +337,13 @@ export class LogHistogram {
         this.countInIndex(byIndex, from, to, idMax, width, count, bump);
         return this.histogramView(p, from, to, width, counts, total);
       }
-      const sql = compileToSql(ast, { expandPrefix });
-      // Kept: the condition beside the words as rowsCounted made it (source terms as source ids).
+      const sql = compileToSql(ast);
+      // In each part: the words, and the condition beside them (its nested words spelled out there
+      // too) or, kept, as rowsCounted made it (source terms as source ids, no nested words).
+      const inPart = this.perPart((expandPrefix) => {
+        const there = compileToSql(ast, { expandPrefix });
+        return { head: there.fts !== null ? [there.fts] : [], params: (byRows ?? there).params };
+      });
       const cond = byRows ?? sql;
       const text =
         sql.fts !== null
@@ -337,7 +353,6 @@ export class LogHistogram {
                ORDER BY f.rowid DESC`
           : `SELECT l.ts, l.severity, l.id FROM logs l
                WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${cond.where})`;
-      const head = sql.fts !== null ? [sql.fts] : [];
       /**
        * The matches with times in [lo, hi] and ids up to idHi, each given to `b`. Read newest first
        * (id ranges, parts and rows): stopped by `mayStop` after a match of id x, it has counted
@@ -346,8 +361,9 @@ export class LogHistogram {
       const readRows = (lo: number, hi: number, idHi: number, b: typeof bump, mayStop?: MayStop): number | void => {
         let n = 0;
         for (const [idLo, idTop] of this.host.idRanges(ast, lo, hi, lo, idHi)) {
-          for (const [stmt, x, y] of this.parts.over(text, idLo, idTop)) {
-            const rows = stmt.raw().iterate(...head, x, y, lo, hi, ...cond.params) as IterableIterator<[number, number, number]>;
+          for (const [stmt, x, y, part] of this.parts.over(text, idLo, idTop)) {
+            const { head, params } = inPart(part, x, y);
+            const rows = stmt.raw().iterate(...head, x, y, lo, hi, ...params) as IterableIterator<[number, number, number]>;
             for (const r of rows) {
               checkSearchDeadline();
               b(r[0], levelIndexOf(r[1]), 1);
@@ -389,7 +405,7 @@ export class LogHistogram {
     if (slotUs === 0 || !this.minuteCounts.on) return null;
     const words = compileToSql(ast).fts !== null;
     // Words and levels alone are counted in the index alone (byMinute, countInIndex).
-    if (words && this.wordsAndLevels(ast, () => null) !== null) return null;
+    if (words && this.wordsAndLevels(ast) !== null) return null;
     // The terms beside the words: those of levels and sources as the rollup reads them (source ids),
     // the others compiled (`logger:app.db source:worker` is kept; a source inside an OR is not).
     const rest = withoutText(ast);
@@ -408,12 +424,26 @@ export class LogHistogram {
    * A search of full-text terms and level terms only (`timeout`, `timeout level:error`): its FTS5
    * expression (over the user's columns) and the levels it keeps, or null.
    */
-  private wordsAndLevels(ast: QueryAst, expandPrefix: PrefixExpander): { fts: string; min: number; max: number } | null {
+  private wordsAndLevels(ast: QueryAst): WordsAndLevels | null {
     const words = (ast.kind === 'and' ? ast.children : [ast]).filter((c) => c.kind !== 'level');
     if (words.length === 0) return null;
     const { min, max } = levelsKept(ast);
-    const sql = compileToSql(words.length === 1 ? words[0]! : { kind: 'and', children: words }, { expandPrefix });
-    return sql.fts !== null && sql.where === '1' ? { fts: sql.fts, min, max } : null;
+    const only = words.length === 1 ? words[0]! : { kind: 'and' as const, children: words };
+    const sql = compileToSql(only);
+    if (sql.fts === null || sql.where !== '1') return null;
+    return { key: sql.fts, fts: this.perPart((expandPrefix) => compileToSql(only, { expandPrefix }).fts!), min, max };
+  }
+
+  /**
+   * `make` in each part of the index a count reads, given the words that start a prefix there
+   * (the reader's, kept until the index gains words), made once a part a call.
+   */
+  private perPart<T>(make: (expandPrefix: PrefixExpander) => T): InPart<T> {
+    const made = new Map<FtsPart | null, T>();
+    return (part, a, z) => {
+      if (!made.has(part)) made.set(part, make(this.host.expanderOver(a, z)));
+      return made.get(part)!;
+    };
   }
 
   /**
@@ -425,7 +455,7 @@ export class LogHistogram {
    * present are counted one by one, but the commonest: that one is the rest of the total.
    */
   private countInIndex(
-    q: { fts: string; min: number; max: number },
+    q: WordsAndLevels,
     from: number,
     to: number,
     idMax: number,
@@ -455,19 +485,20 @@ export class LogHistogram {
      * by one before their average decides (all of them: counted so whatever they hold).
      */
     let counted = 0;
-    const countLevel = (match: string, level: number, probe: number): Map<number, number> => {
+    const countLevel = (match: InPart<string>, level: number, probe: number): Map<number, number> => {
       const byBucket = new Map<number, number>();
       let b = 0;
       for (let seen = 0; b < buckets && (b < probe || seen > b * PER_BUCKET_MATCHES); b++) {
         const [lo, hi] = countedIds(b);
         let n = 0;
-        for (const [stmt, a, z] of this.parts.over(this.indexCounts.inIds, lo, hi)) n += stmt.pluck().get(match, a, z) as number;
+        for (const [stmt, a, z, part] of this.parts.over(this.indexCounts.inIds, lo, hi))
+          n += stmt.pluck().get(match(part, a, z), a, z) as number;
         if (n > 0) byBucket.set(b, n);
         seen += n;
       }
       if (b < buckets) {
-        for (const [grouped, lo, hi] of this.parts.over(this.indexCounts.perBucket, from + b * width, exactMax)) {
-          for (const [bucket, n] of grouped.raw().all(from, width, match, lo, hi, from, width, drift) as [number, number][]) {
+        for (const [grouped, lo, hi, part] of this.parts.over(this.indexCounts.perBucket, from + b * width, exactMax)) {
+          for (const [bucket, n] of grouped.raw().all(from, width, match(part, lo, hi), lo, hi, from, width, drift) as [number, number][]) {
             byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + n);
           }
         }
@@ -476,7 +507,10 @@ export class LogHistogram {
       for (const n of byBucket.values()) counted += n;
       return byBucket;
     };
-    const tagged = (level: number): string => `(${q.fts}) AND (${ftsLevelTags(level, level)})`;
+    const tagged =
+      (level: number): InPart<string> =>
+      (part, a, z) =>
+        `(${q.fts(part, a, z)}) AND (${ftsLevelTags(level, level)})`;
     if (rest === null) {
       for (const [level] of present) countLevel(tagged(level), level, PROBE_BUCKETS);
     } else {
@@ -510,8 +544,8 @@ export class LogHistogram {
         if (lo <= hi && this.indexCounts.anyRecord.get(lo, hi) !== undefined) edges.push([lo, hi]);
       }
     } else if (drift > 0) {
-      for (const [inPass, lo, hi] of this.parts.over(this.indexCounts.edgeRowsInPass, from, exactMax)) {
-        for (const [ts, severity] of inPass.raw().iterate(q.fts, lo, hi, from, width, drift, from, to) as IterableIterator<
+      for (const [inPass, lo, hi, part] of this.parts.over(this.indexCounts.edgeRowsInPass, from, exactMax)) {
+        for (const [ts, severity] of inPass.raw().iterate(q.fts(part, lo, hi), lo, hi, from, width, drift, from, to) as IterableIterator<
           [number, number]
         >)
           bumpKept(ts, severity);
@@ -519,8 +553,8 @@ export class LogHistogram {
     }
     edges.push([exactMax + 1, idMax]);
     for (const [lo, hi] of edges) {
-      for (const [edgeRows, a, b] of this.parts.over(this.indexCounts.edgeRows, lo, hi)) {
-        for (const [ts, severity] of edgeRows.raw().iterate(q.fts, a, b, from, to) as IterableIterator<[number, number]>)
+      for (const [edgeRows, a, b, part] of this.parts.over(this.indexCounts.edgeRows, lo, hi)) {
+        for (const [ts, severity] of edgeRows.raw().iterate(q.fts(part, a, b), a, b, from, to) as IterableIterator<[number, number]>)
           bumpKept(ts, severity);
       }
     }

@@ -418,7 +418,8 @@ export class LogReader {
         takeScanned(row);
         return true;
       });
-      const sql = compileToSql(ast, { expandPrefix: this.expanderOver(p.from, idMax) });
+      // The SQL is every part's; the MATCH parameters made for each part read (as selectRows').
+      const sql = compileToSql(ast);
       // The index's matches walked newest first (in a subquery): FTS5's forward seek to a range's
       // start crosses retention's tombstones (see log-histogram.ts).
       const text =
@@ -431,11 +432,12 @@ export class LogReader {
              ) l ${tail}`
           : `SELECT ${select} FROM logs l
                WHERE l.id >= ? AND l.id <= ? AND l.ts >= ? AND l.ts <= ? AND ${deadlineSql('l.id')} AND (${sql.where}) ${tail}`;
-      const head = sql.fts !== null ? [sql.fts] : [];
       for (const [lo, hi] of this.idRanges(ast, p.from, p.to, p.from, idMax)) {
         for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
+          const there = compileToSql(ast, { expandPrefix: this.expanderOver(a, b) });
+          const head = there.fts !== null ? [there.fts] : [];
           const read = tail === '' ? stmt.pluck() : stmt.raw();
-          for (const row of read.all(...head, a, b, p.from, p.to, ...sql.params)) take(row);
+          for (const row of read.all(...head, a, b, p.from, p.to, ...there.params)) take(row);
         }
       }
     }, this.deadlineMs);
