@@ -302,8 +302,11 @@ export class LogsStore {
     );
   }
 
-  /** The next page of older records; resolves with how many rows were added at the top. */
-  async loadOlder(): Promise<number> {
+  /**
+   * The next page of older records; resolves with how many rows were added at the top.
+   * `onAdded` runs in the same update as the rows (see LogList's loadOlder).
+   */
+  async loadOlder(onAdded?: (added: number) => void): Promise<number> {
     if (!this.nextCursor || this.loadingOlder) return 0;
     const gen = this.latest.current();
     this.loadingOlder = true;
@@ -320,6 +323,7 @@ export class LogsStore {
       this.nextCursor = page.nextCursor;
       this.hasOlder = page.nextCursor !== null;
       this.version++;
+      onAdded?.(page.records.length);
       return page.records.length;
     } catch (err) {
       if (this.latest.isLatest(gen)) this.error = toApiError(err);

@@ -1,0 +1,97 @@
+// Scrolling back through history in a real Chromium against the real `loupe serve`: a page of older
+// records arrives above the rows in view, and those rows stay where they are on screen, the same
+// elements (the list moves down by the new rows in the same update: none is drawn again).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { pythonLine } from '../support/log-lines.js';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+
+/** Lines in the file: the view's first page holds the newest 300, each older page up to 500 more. */
+const LINES = 1000;
+
+let dir: string;
+let serve: ServeProcess;
+let browser: TestBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-scroll-'));
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  let text = '';
+  // One a second over the last ~17 minutes: all within the view's default hour.
+  for (let i = 0; i < LINES; i++)
+    text += pythonLine(new Date(Date.now() - (LINES + 5 - i) * 1000), 'app.http', 'INFO', `request ${i} handled`);
+  writeFileSync(join(logs, 'app.log'), text);
+  serve = await startServe(['--data-dir', join(dir, 'data'), logs]);
+  await waitFor(
+    async () => ((await serve.get<{ records: unknown[] }>(`/api/logs?limit=${LINES}`)).records.length >= LINES ? true : undefined),
+    30_000,
+    'the log file to be read',
+  );
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Scrolls the list to its top and waits for the page of older rows: where the row of `request n`
+ * was on screen before and after, and whether it is the same element.
+ */
+async function scrollBackAround(n: number): Promise<{ before: number; after: number; sameElement: boolean; above: string | null }> {
+  // (In the page: the tests' TypeScript has no DOM types.)
+  return page.evaluate(`(async () => {
+    const grid = document.querySelector('[role="grid"]');
+    const rowOf = (k) => [...grid.querySelectorAll('[role="row"]')].find((r) => r.textContent.includes('request ' + k + ' handled'));
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    const height = grid.scrollHeight;
+    grid.scrollTop = 0;
+    // The top rows drawn (the older page is asked for at once; it arrives after).
+    for (let i = 0; i < 300 && !rowOf(${n}); i++) await frame();
+    const row = rowOf(${n});
+    if (!row) throw new Error('no row of request ${n} at the top');
+    row.marked = true;
+    const before = row.getBoundingClientRect().top;
+    for (let i = 0; i < 300 && grid.scrollHeight === height; i++) await frame();
+    await frame();
+    const now = rowOf(${n});
+    if (!now) throw new Error('the row of request ${n} is gone from view');
+    const after = now.getBoundingClientRect().top;
+    // The row drawn just above it on screen.
+    const above = [...grid.querySelectorAll('[role="row"]')].find((r) => Math.abs(r.getBoundingClientRect().bottom - after) <= 1);
+    const number = /request (\\d+) handled/.exec(above ? above.textContent : '');
+    return { before, after, sameElement: now.marked === true, above: number ? number[1] : null };
+  })()`);
+}
+
+describe('scrolling back through the Logs view', () => {
+  it('adds each older page above the rows in view, which stay put, the same elements', async () => {
+    await page.goto(`${serve.url}?token=${serve.token}`);
+    await page
+      .getByRole('row')
+      .filter({ hasText: `request ${LINES - 1} handled` })
+      .waitFor({ timeout: 15_000 });
+    // The first page: the newest 300 (1000 - 300 = 700 the oldest of them).
+    const first = await scrollBackAround(LINES - 300);
+    expect(first.sameElement).toBe(true);
+    expect(Math.abs(first.after - first.before)).toBeLessThanOrEqual(1);
+    expect(first.above).toBe(String(LINES - 301));
+    // The next and last: the 500 older (700 - 500 = 200 the oldest of them), then the oldest 200.
+    const second = await scrollBackAround(LINES - 800);
+    expect(second.sameElement).toBe(true);
+    expect(Math.abs(second.after - second.before)).toBeLessThanOrEqual(1);
+    expect(second.above).toBe(String(LINES - 801));
+    // At the top, the file's first line.
+    await page.evaluate(`document.querySelector('[role="grid"]').scrollTop = 0`);
+    await page.getByRole('row').filter({ hasText: 'request 0 handled' }).waitFor({ timeout: 10_000 });
+  });
+});
