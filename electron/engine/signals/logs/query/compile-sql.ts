@@ -8,6 +8,7 @@ import { attributeJsonPaths, NUMBER_VALUE_RE, NUMERIC_TEXT_RE } from './attribut
 import type { QueryAst, ValueMatch } from './ast.js';
 import { toSqliteGlob } from './glob.js';
 import { levelRangeSql } from './levels.js';
+import { literalPrefilter } from './regex.js';
 import { asciiLower } from './text.js';
 import { FTS_PART } from '../fts-parts.js';
 
@@ -133,8 +134,20 @@ class SqlCompiler {
         return this.ftsSubquery(ftsPhrase(ast.tokens, ast.prefix, this.expand), false);
       case 'substring':
         return `instr(${this.l}.message, ${this.bind(ast.value)}) > 0`;
-      case 'regex':
-        return `regexp(${this.bind(ast.source)}, ${this.bind(ast.flags)}, ${this.l}.message)`;
+      case 'regex': {
+        // A plain-text pattern's text tested by SQLite first: the regex runs only where it is.
+        const plain = literalPrefilter(ast.source, ast.flags);
+        const message = `${this.l}.message`;
+        const first = !plain
+          ? ''
+          : plain.caseless
+            ? `(${[
+                `${message} LIKE ${this.bind(`%${plain.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`,
+                ...plain.also.map((c) => `instr(${message}, ${this.bind(c)}) > 0`),
+              ].join(' OR ')}) AND `
+            : `instr(${message}, ${this.bind(plain.text)}) > 0 AND `;
+        return `(${first}regexp(${this.bind(ast.source)}, ${this.bind(ast.flags)}, ${message}))`;
+      }
       case 'level':
         return levelRangeSql(`${this.l}.severity`, ast.min, ast.max);
       case 'field':

@@ -118,6 +118,21 @@ function literalMatcher(source: string, flags: string): UserRegex | null {
   return { test: (text) => text.toLowerCase().includes(lower) };
 }
 
+/**
+ * What every match of a plain-text pattern holds, for SQL to test before the regex runs (a call
+ * into JS for each row costs more than SQLite's own LIKE or instr: a rare `/KABOOM/i` over 1M
+ * rows in memory, 145 → 55 ms): the text itself, or with `i` the text in any ASCII case (LIKE's
+ * folding), `also` the characters that JS lower-cases into an ASCII letter of it (KELVIN SIGN → k,
+ * İ → i̇) which LIKE does not fold. Null: not plain text, or the `i` of a pattern beyond ASCII.
+ */
+export function literalPrefilter(source: string, flags: string): { text: string; caseless: boolean; also: string[] } | null {
+  if (!LITERAL.test(source)) return null;
+  if (!flags.includes('i')) return { text: source, caseless: false, also: [] };
+  if (!/^[\x20-\x7e]+$/.test(source)) return null;
+  const lower = source.toLowerCase();
+  return { text: source, caseless: true, also: [...(lower.includes('k') ? ['\u212a'] : []), ...(lower.includes('i') ? ['\u0130'] : [])] };
+}
+
 // Compiled regexes shared by the SQL function and the live-tail predicate: a search runs the same
 // pattern over every row, so it is compiled once, and a small cap keeps a session of many
 // different searches from growing the cache without bound.

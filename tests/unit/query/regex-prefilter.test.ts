@@ -1,0 +1,93 @@
+// A plain-text regex (`/KABOOM/i`, `/50% off/`) is tested by SQLite (LIKE, instr) before the regex
+// runs: the history search must find exactly what the live tail's predicate finds, LIKE's
+// wildcards in the text taken literally, and the two characters JS lower-cases into an ASCII
+// letter (KELVIN SIGN, İ) that LIKE does not fold.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../electron/engine/core/database.js';
+import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
+import { LogReader } from '../../../electron/engine/signals/logs/log-reader.js';
+import { compileToPredicate, compileToSql, parseQuery, registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import type { LogRow } from '../../../electron/engine/signals/logs/rows.js';
+
+const T0 = Date.UTC(2026, 11, 1, 10) * 1000;
+
+const MESSAGES = [
+  'KABOOM at start',
+  'kaboom',
+  'xKaBoOmy in the middle',
+  '\u212AABOOM with a kelvin sign',
+  'ka boom, two words',
+  'Discount 50% off_today',
+  'Discount 50 percent offXtoday',
+  'card_declined',
+  'cardXdeclined',
+  'backslash C:\\temp\\x',
+  'a TAX\u0130 ride',
+  'taxing times',
+];
+
+function searchable(): LogReader {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'loupe-regex-')), 'loupe.db'));
+  registerQueryFunctions(db);
+  const writer = new LogWriter(db);
+  writer.write(MESSAGES.map((message, i): LogInsert => ({ ts: T0 + i, severity: 9, fileId: null, sourceId: null, message, flags: 0 })));
+  writer.fts.catchUp();
+  return new LogReader(db, writer);
+}
+
+const found = (reader: LogReader, q: string): string[] =>
+  reader
+    .search({ q, limit: 100 })
+    .records.map((r) => r.message)
+    .reverse();
+
+/** What the live tail's predicate keeps of the same messages. */
+const kept = (q: string): string[] => {
+  const test = compileToPredicate(parseQuery(q));
+  return MESSAGES.filter((message) => test({ message, severity: 9 } as LogRow));
+};
+
+describe('a plain-text regex in a history search', () => {
+  const reader = searchable();
+  const cases: [string, string[]][] = [
+    ['/kaboom/i', ['KABOOM at start', 'kaboom', 'xKaBoOmy in the middle', '\u212AABOOM with a kelvin sign']],
+    ['/KABOOM/', ['KABOOM at start']],
+    ['/50% off_/i', ['Discount 50% off_today']],
+    ['/50% off_/', ['Discount 50% off_today']],
+    ['/card_declined/i', ['card_declined']],
+    // (A backslash is not plain text: the regex alone.)
+    ['/C:\\\\temp/i', ['backslash C:\\temp\\x']],
+    ['/taxi/i', ['a TAX\u0130 ride', 'taxing times']],
+    [
+      '-/kaboom/i',
+      [
+        'ka boom, two words',
+        'Discount 50% off_today',
+        'Discount 50 percent offXtoday',
+        'card_declined',
+        'cardXdeclined',
+        'backslash C:\\temp\\x',
+        'a TAX\u0130 ride',
+        'taxing times',
+      ],
+    ],
+  ];
+  for (const [q, want] of cases) {
+    it(`${q} finds what the live tail finds`, () => {
+      expect(kept(q)).toEqual(want);
+      expect(found(reader, q)).toEqual(want);
+    });
+  }
+
+  it('tests the text in SQL before the regex (the regex is called only where the text is)', () => {
+    expect(compileToSql(parseQuery('/KABOOM/i')).where).toMatch(/LIKE \? ESCAPE '\\' OR instr\(l\.message, \?\) > 0\) AND regexp\(/);
+    expect(compileToSql(parseQuery('/KABOOM/i')).params).toEqual(['%KABOOM%', '\u212a', 'KABOOM', 'i']);
+    expect(compileToSql(parseQuery('/50% off_/')).params).toEqual(['50% off_', '50% off_', '']);
+    expect(compileToSql(parseQuery('/50% off_/i')).params[0]).toBe('%50\\% off\\_%');
+    // Not plain text: the regex alone.
+    expect(compileToSql(parseQuery('/ka+boom/i')).where).toMatch(/^\(regexp\(/);
+  });
+});
