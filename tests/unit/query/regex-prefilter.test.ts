@@ -52,8 +52,9 @@ const kept = (q: string): string[] => {
 
 describe('a plain-text regex in a history search', () => {
   const reader = searchable();
+  const kaboom = ['KABOOM at start', 'kaboom', 'xKaBoOmy in the middle', '\u212AABOOM with a kelvin sign'];
   const cases: [string, string[]][] = [
-    ['/kaboom/i', ['KABOOM at start', 'kaboom', 'xKaBoOmy in the middle', '\u212AABOOM with a kelvin sign']],
+    ['/kaboom/i', kaboom],
     ['/KABOOM/', ['KABOOM at start']],
     ['/50% off_/i', ['Discount 50% off_today']],
     ['/50% off_/', ['Discount 50% off_today']],
@@ -61,19 +62,7 @@ describe('a plain-text regex in a history search', () => {
     // (A backslash is not plain text: the regex alone.)
     ['/C:\\\\temp/i', ['backslash C:\\temp\\x']],
     ['/taxi/i', ['a TAX\u0130 ride', 'taxing times']],
-    [
-      '-/kaboom/i',
-      [
-        'ka boom, two words',
-        'Discount 50% off_today',
-        'Discount 50 percent offXtoday',
-        'card_declined',
-        'cardXdeclined',
-        'backslash C:\\temp\\x',
-        'a TAX\u0130 ride',
-        'taxing times',
-      ],
-    ],
+    ['-/kaboom/i', MESSAGES.filter((m) => !kaboom.includes(m))],
   ];
   for (const [q, want] of cases) {
     it(`${q} finds what the live tail finds`, () => {
