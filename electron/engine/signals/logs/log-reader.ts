@@ -421,7 +421,7 @@ export class LogReader {
       // The SQL is every part's; the MATCH parameters made for each part read (as selectRows').
       const sql = compileToSql(ast);
       // The index's matches walked newest first (in a subquery): FTS5's forward seek to a range's
-      // start crosses retention's tombstones (see log-histogram.ts).
+      // start crosses retention's tombstones (see index-counts.ts).
       const text =
         sql.fts !== null
           ? `SELECT ${select} FROM (

@@ -1,7 +1,11 @@
 // The per-minute counts (`log_counts`) that the histogram reads instead of grouping raw rows.
 import type { Db } from '../../core/database.js';
+import { LEVELS } from '../../../../shared/severity.js';
 
 export const MINUTE_US = 60_000_000;
+
+/** The columns of log_counts' rows summed by level (0..5), one column a level. */
+export const LEVEL_SUMS = LEVELS.map((_, level) => `sum(n) FILTER (WHERE level = ${level})`).join(', ');
 
 export function minuteOf(tsUs: number): number {
   return Math.floor(tsUs / MINUTE_US) * MINUTE_US;
