@@ -136,16 +136,13 @@ class SqlCompiler {
         return `instr(${this.l}.message, ${this.bind(ast.value)}) > 0`;
       case 'regex': {
         // A plain-text pattern's text tested by SQLite first: the regex runs only where it is.
-        const plain = literalPrefilter(ast.source, ast.flags);
         const message = `${this.l}.message`;
-        const first = !plain
-          ? ''
-          : plain.caseless
-            ? `(${[
-                `${message} LIKE ${this.bind(`%${plain.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`,
-                ...plain.also.map((c) => `instr(${message}, ${this.bind(c)}) > 0`),
-              ].join(' OR ')}) AND `
-            : `instr(${message}, ${this.bind(plain.text)}) > 0 AND `;
+        const plain = literalPrefilter(ast.source, ast.flags);
+        let first = '';
+        if (plain?.caseless) {
+          const like = `${message} LIKE ${this.bind(`%${plain.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`;
+          first = `(${[like, ...plain.also.map((c) => `instr(${message}, ${this.bind(c)}) > 0`)].join(' OR ')}) AND `;
+        } else if (plain) first = `instr(${message}, ${this.bind(plain.text)}) > 0 AND `;
         return `(${first}regexp(${this.bind(ast.source)}, ${this.bind(ast.flags)}, ${message}))`;
       }
       case 'level':

@@ -111,9 +111,9 @@ const LITERAL = /^[^\\^$.|?*+()[\]{}]+$/;
  * patterns take this way with `i`: lower-casing agrees with RE2's case folding there.
  */
 function literalMatcher(source: string, flags: string): UserRegex | null {
-  if (!LITERAL.test(source)) return null;
-  if (!flags.includes('i')) return { test: (text) => text.includes(source) };
-  if (!/^[\x20-\x7e]+$/.test(source)) return null;
+  const plain = literalPrefilter(source, flags);
+  if (!plain) return null;
+  if (!plain.caseless) return { test: (text) => text.includes(source) };
   const lower = source.toLowerCase();
   return { test: (text) => text.toLowerCase().includes(lower) };
 }
@@ -127,6 +127,7 @@ function literalMatcher(source: string, flags: string): UserRegex | null {
  */
 export function literalPrefilter(source: string, flags: string): { text: string; caseless: boolean; also: string[] } | null {
   if (!LITERAL.test(source)) return null;
+  // (With `i`, only ASCII: lower-casing agrees with RE2's case folding there, see literalMatcher.)
   if (!flags.includes('i')) return { text: source, caseless: false, also: [] };
   if (!/^[\x20-\x7e]+$/.test(source)) return null;
   const lower = source.toLowerCase();
