@@ -1,7 +1,8 @@
-// A plain-text regex (`/KABOOM/i`, `/50% off/`) is tested by SQLite (LIKE, instr) before the regex
-// runs: the history search must find exactly what the live tail's predicate finds, LIKE's
-// wildcards in the text taken literally, and the two characters JS lower-cases into an ASCII
-// letter (KELVIN SIGN, İ) that LIKE does not fold.
+// A plain-text regex (`/KABOOM/i`, `/50% off/`) is tested by SQLite (LIKE, GLOB) before the regex
+// runs: the history search must find exactly what the live tail's predicate finds, LIKE's and
+// GLOB's wildcards in the text taken literally, and the two characters JS lower-cases into an
+// ASCII letter (KELVIN SIGN, İ) that LIKE does not fold. A punctuation-only search term is a GLOB
+// too, its wildcards literal.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,9 @@ const MESSAGES = [
   'backslash C:\\temp\\x',
   'a TAX\u0130 ride',
   'taxing times',
+  'no TAX\u0130NG here',
+  'glob chars [*]?',
+  'glob chars [a]x',
 ];
 
 function searchable(): LogReader {
@@ -61,7 +65,24 @@ describe('a plain-text regex in a history search', () => {
     ['/card_declined/i', ['card_declined']],
     // (A backslash is not plain text: the regex alone.)
     ['/C:\\\\temp/i', ['backslash C:\\temp\\x']],
-    ['/taxi/i', ['a TAX\u0130 ride', 'taxing times']],
+    ['/taxi/i', ['a TAX\u0130 ride', 'taxing times', 'no TAX\u0130NG here']],
+    // (İ lower-cases to i + U+0307: a match goes on after it only for a text that does too.)
+    ['/taxin/i', ['taxing times']],
+    // Nothing but the letters LIKE cannot fold: the regex alone.
+    [
+      '/k/i',
+      [
+        'KABOOM at start',
+        'kaboom',
+        'xKaBoOmy in the middle',
+        '\u212AABOOM with a kelvin sign',
+        'ka boom, two words',
+        'backslash C:\\temp\\x',
+      ],
+    ],
+    // A punctuation-only term: GLOB's wildcards in it are literal.
+    ['"[*]?"', ['glob chars [*]?']],
+    ['"]"', ['glob chars [*]?', 'glob chars [a]x']],
     ['-/kaboom/i', MESSAGES.filter((m) => !kaboom.includes(m))],
   ];
   for (const [q, want] of cases) {
@@ -72,11 +93,17 @@ describe('a plain-text regex in a history search', () => {
   }
 
   it('tests the text in SQL before the regex (the regex is called only where the text is)', () => {
-    expect(compileToSql(parseQuery('/KABOOM/i')).where).toMatch(/LIKE \? ESCAPE '\\' OR instr\(l\.message, \?\) > 0\) AND regexp\(/);
-    expect(compileToSql(parseQuery('/KABOOM/i')).params).toEqual(['%KABOOM%', '\u212a', 'KABOOM', 'i']);
-    expect(compileToSql(parseQuery('/50% off_/')).params).toEqual(['50% off_', '50% off_', '']);
-    expect(compileToSql(parseQuery('/50% off_/i')).params[0]).toBe('%50\\% off\\_%');
-    // Not plain text: the regex alone.
-    expect(compileToSql(parseQuery('/ka+boom/i')).where).toMatch(/^\(regexp\(/);
+    const sql = (q: string): { where: string; params: unknown[] } => compileToSql(parseQuery(q));
+    expect(sql('/KABOOM/i').where).toMatch(/^\(l\.message LIKE \? ESCAPE '\\' AND regexp\(/);
+    // The k stands for any character (KELVIN SIGN is a k to JS, not to LIKE), as does a last i.
+    expect(sql('/KABOOM/i').params).toEqual(['%_ABOOM%', 'KABOOM', 'i']);
+    expect(sql('/taxi/i').params[0]).toBe('%tax_%');
+    expect(sql('/50% off_/i').params[0]).toBe('%50\\% off\\_%');
+    expect(sql('/50% off_/').where).toMatch(/^\(l\.message GLOB \? AND regexp\(/);
+    expect(sql('/50% off_/').params).toEqual(['*50% off_*', '50% off_', '']);
+    expect(sql('"[*]?"').params).toEqual(['*[[][*]][?]*']);
+    // Not plain text, or nothing LIKE can test: the regex alone.
+    expect(sql('/ka+boom/i').where).toMatch(/^\(regexp\(/);
+    expect(sql('/kI/i').where).toMatch(/^\(regexp\(/);
   });
 });

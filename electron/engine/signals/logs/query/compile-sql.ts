@@ -3,12 +3,13 @@
 // sort: on 10M rows 0.3 ms, where ORDER BY ts took 2 s); every other condition lands in `where`.
 //
 // Agreement with compile-predicate.ts is the contract, so every condition here is written to be
-// exact rather than clever: no LIKE (ASCII case folding), no NULL-valued outcomes under NOT.
+// exact rather than clever: no LIKE deciding a match (ASCII case folding; a regex's prefilter only),
+// no NULL-valued outcomes under NOT.
 import { attributeJsonPaths, NUMBER_VALUE_RE, NUMERIC_TEXT_RE } from './attributes.js';
 import type { QueryAst, ValueMatch } from './ast.js';
-import { toSqliteGlob } from './glob.js';
+import { globContaining, toSqliteGlob } from './glob.js';
 import { levelRangeSql } from './levels.js';
-import { literalPrefilter } from './regex.js';
+import { plainText, plainTextPrefilter } from './regex.js';
 import { asciiLower } from './text.js';
 import { FTS_PART } from '../fts-parts.js';
 
@@ -133,17 +134,14 @@ class SqlCompiler {
       case 'text':
         return this.ftsSubquery(ftsPhrase(ast.tokens, ast.prefix, this.expand), false);
       case 'substring':
-        return `instr(${this.l}.message, ${this.bind(ast.value)}) > 0`;
+        return `${this.l}.message GLOB ${this.bind(globContaining(ast.value))}`;
       case 'regex': {
         // A plain-text pattern's text tested by SQLite first: the regex runs only where it is.
+        const plain = plainText(ast.source, ast.flags);
+        const first = plain && plainTextPrefilter(plain);
         const message = `${this.l}.message`;
-        const plain = literalPrefilter(ast.source, ast.flags);
-        let first = '';
-        if (plain?.caseless) {
-          const like = `${message} LIKE ${this.bind(`%${plain.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`;
-          first = `(${[like, ...plain.also.map((c) => `instr(${message}, ${this.bind(c)}) > 0`)].join(' OR ')}) AND `;
-        } else if (plain) first = `instr(${message}, ${this.bind(plain.text)}) > 0 AND `;
-        return `(${first}regexp(${this.bind(ast.source)}, ${this.bind(ast.flags)}, ${message}))`;
+        const test = first ? `${message} ${first.op} ${this.bind(first.pattern)}${first.op === 'LIKE' ? " ESCAPE '\\'" : ''} AND ` : '';
+        return `(${test}regexp(${this.bind(ast.source)}, ${this.bind(ast.flags)}, ${message}))`;
       }
       case 'level':
         return levelRangeSql(`${this.l}.severity`, ast.min, ast.max);
