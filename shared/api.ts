@@ -266,7 +266,7 @@ export interface AcknowledgementView {
 }
 
 export interface Requests {
-  'logs.search': { params: LogQueryParams & { limit?: number; cursor?: string }; result: LogPage };
+  'logs.search': { params: LogQueryParams & { limit?: number; cursor?: string; within?: number }; result: LogPage };
   'logs.histogram': { params: LogQueryParams & { buckets?: number } & CountWithin; result: HistogramView };
   'logs.context': { params: { id: number; before?: number; after?: number }; result: ContextView };
   'logs.get': { params: { id: number }; result: LogRecordView };

@@ -109,6 +109,12 @@ export interface LogPage {
   records: LogRecordView[];
   /** Pass back as `cursor` to get the next (older) page; null when there is none. */
   nextCursor: string | null;
+  /**
+   * Present when the search, asked `within` a time, stopped before the page was full: every record
+   * newer than this time (RFC 3339) was searched, and `nextCursor` goes on from there (the page may
+   * hold no record at all).
+   */
+  searchedBackTo?: string;
   /** Present while some records are not full-text indexed yet (and the search has words): they were scanned. */
   unindexed?: UnindexedPart;
   /** Present while some of the files are not read yet: what the search did with them. */

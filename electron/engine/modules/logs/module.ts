@@ -17,7 +17,7 @@ export function logsModule(reader: LogReader, live: LiveTail): EngineModule {
   return {
     name: 'logs',
     handlers: {
-      'logs.search': handler({ ...range, limit: param.int, cursor: param.string }, (p) => reader.search(p)),
+      'logs.search': handler({ ...range, limit: param.int, cursor: param.string, within: param.int }, (p) => reader.search(p)),
       'logs.histogram': handler({ ...range, buckets: param.int, within: param.int }, (p) => reader.histogram(p)),
       'logs.facets': handler({ ...range, within: param.int }, (p) => logFacets(reader, p)),
       'logs.context': handler({ id: required(param.int), before: withDefault(param.int, 10), after: withDefault(param.int, 10) }, (p) =>
@@ -47,7 +47,7 @@ export function logsModule(reader: LogReader, live: LiveTail): EngineModule {
       },
     },
     routes: [
-      { method: 'GET', path: '/api/logs', handler: 'logs.search', query: [...RANGE_QUERY, 'limit', 'cursor'] },
+      { method: 'GET', path: '/api/logs', handler: 'logs.search', query: [...RANGE_QUERY, 'limit', 'cursor', 'within'] },
       { method: 'GET', path: '/api/logs/histogram', handler: 'logs.histogram', query: [...RANGE_QUERY, 'buckets', 'within'] },
       { method: 'GET', path: '/api/logs/facets', handler: 'logs.facets', query: [...RANGE_QUERY, 'within'] },
       { method: 'GET', path: '/api/logs/{id}/context', handler: 'logs.context', query: ['before', 'after'] },

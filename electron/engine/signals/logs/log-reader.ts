@@ -11,6 +11,9 @@ import { usToRfc3339 } from '../../../../shared/time.js';
 import {
   checkSearchDeadline,
   compileToPredicate,
+  noteReached,
+  timePassed,
+  walkUntil,
   compileToSql,
   deadlineSql,
   levelsKept,
@@ -51,6 +54,19 @@ export interface SearchParams {
   to?: number | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
+  /**
+   * Answer within about this many ms (a page of a search that scans, at 100M records, would take
+   * longer than the search deadline): the page may then hold fewer than `limit` records and say
+   * how far back it searched (LogPage.searchedBackTo); its cursor goes on from there.
+   */
+  within?: number | undefined;
+}
+
+/** A walk of stored rows that may stop at a time (`at`, performance.now()), and where it stopped. */
+interface RowWalkStop {
+  at: number;
+  /** Set when it stopped: every stored record with an id above this was read (the next page's ids are up to it). */
+  below?: number;
 }
 
 const TIME_MAX = Number.MAX_SAFE_INTEGER;
@@ -170,23 +186,31 @@ export class LogReader {
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
-    const rows = this.searchRows(p, limit);
+    const stop: RowWalkStop | undefined =
+      p.within === undefined ? undefined : { at: performance.now() + clampInt(p.within, 0, 0, this.deadlineMs, 'within') };
+    const rows = withSearchDeadline(() => this.searchRowsNow(p, limit, 'l.*', stop), this.deadlineMs);
     const unread = this.searchUnread(p, limit);
     // Newest first: a stored record by its id, a pending one by its time (ids are times, bumped on
     // ties), in the page order of page-cursor.ts.
-    const merged = [
+    let merged = [
       ...rows.map((r) => ({ place: { ts: r.id, at: null }, view: this.toView(r) })),
       ...(unread?.matches ?? []).map((m) => ({
         place: { ts: m.row.ts, at: { fileId: m.row.file_id ?? 0, offset: m.offset } },
         view: { ...this.toView(m.row), pending: { file: m.file, offset: m.offset } },
       })),
     ].sort((a, b) => newestFirst(a.place, b.place));
+    // Stopped part-way: the page ends where the stored records were read to (a pending record
+    // below it comes in its place on a next page, whose cursor starts there).
+    const edge = stop?.below === undefined ? null : { ts: stop.below + 1, at: null };
+    if (edge) merged = merged.filter((m) => newestFirst(m.place, edge) < 0);
     const kept = merged.slice(0, limit);
     const last = kept[kept.length - 1];
+    const full = (rows.length === limit || merged.length >= limit) && last;
     const page: LogPage = {
       records: kept.map((k) => k.view),
-      nextCursor: (rows.length === limit || merged.length >= limit) && last ? cursorAfter(last.place) : null,
+      nextCursor: full ? cursorAfter(last.place) : edge ? cursorAfter(edge) : null,
     };
+    if (!full && edge) page.searchedBackTo = usToRfc3339(edge.ts);
     const unindexed = this.unindexedOf(p.q);
     if (unindexed) page.unindexed = unindexed;
     if (unread && (unread.searched.bytes > 0 || unread.searched.changed)) page.unread = unread.searched;
@@ -255,6 +279,7 @@ export class LogReader {
     for (const [a, b] of this.idRanges(ast, from, to, lo, hi)) {
       for (const row of stmt.iterate(a, b, from, to) as IterableIterator<LogRow>) {
         checkSearchDeadline();
+        noteReached(row.id);
         if (test(Object.assign(row, this.pathsOf(row))) && !take(row)) return;
       }
     }
@@ -267,28 +292,60 @@ export class LogReader {
 
   /**
    * The same rows with the columns the facets count only (FacetRow): the newest 5,000 of a search
-   * without their messages read cost a third of the CPU (6 against 22 ms at 10M records).
-   * Records not indexed yet come whole (their text is tested in JS).
+   * are thousands of rows, and `l.*` read and turned into objects costs several times more.
    */
   facetRows(p: SearchParams, limit: number): FacetRow[] {
     return withSearchDeadline(() => this.searchRowsNow(p, limit, FACET_COLUMNS), this.deadlineMs);
   }
 
-  private searchRowsNow(p: SearchParams, limit: number, columns: string): LogRow[] {
+  private searchRowsNow(p: SearchParams, limit: number, columns: string, stop?: RowWalkStop): LogRow[] {
     const ast = parseQuery(p.q ?? '');
     const from = p.from ?? 0;
     const to = p.to ?? TIME_MAX;
     let idMax = to >= TIME_MAX - this.writer.maxDrift ? TIME_MAX : to + this.writer.maxDrift;
     if (p.cursor !== undefined && p.cursor !== '') idMax = Math.min(idMax, parseCursor(p.cursor).ts - 1);
-    return this.selectRows(ast, from, to, from, idMax, limit, columns);
+    return this.selectRows(ast, from, to, from, idMax, limit, columns, stop);
   }
 
-  /** `columns`: what the rows read from the index (`l.*`, or FACET_COLUMNS for facetRows' typed subset). */
-  private selectRows(ast: QueryAst, from: number, to: number, idMin: number, idMax: number, limit: number, columns = 'l.*'): LogRow[] {
+  /**
+   * `columns`: what the rows read from the index (`l.*`, or FACET_COLUMNS for facetRows' typed
+   * subset). With `stop`, the walk may stop at its time, and says below which id it has not read.
+   */
+  private selectRows(
+    ast: QueryAst,
+    from: number,
+    to: number,
+    idMin: number,
+    idMax: number,
+    limit: number,
+    columns = 'l.*',
+    stop?: RowWalkStop,
+  ): LogRow[] {
     const rows: LogRow[] = [];
+    /**
+     * Runs one walk of rows down from id `top`, which may stop at `stop`'s time: true when it did.
+     * A walk that stopped has read every row above the id it reached, and the rows it gave below
+     * that id: the next page starts below the lower of the two (a row given is not given again;
+     * one read and not given may be read again).
+     */
+    const stopped = (top: number, walk: () => void): boolean => {
+      if (!stop) {
+        walk();
+        return false;
+      }
+      const given = rows.length;
+      const reached = walkUntil(stop.at, top, walk);
+      if (reached === null) return false;
+      const lowest = rows.length > given ? rows[rows.length - 1]!.id : Infinity;
+      stop.below = lowest <= reached ? lowest - 1 : reached;
+      return true;
+    };
     // The newest records may not be indexed yet: scanned first, then the index takes over below them.
-    idMax = this.scanAboveIndex(ast, from, to, idMin, idMax, (row) => rows.push(row) < limit);
+    let indexTop = idMax;
+    if (stopped(idMax, () => (indexTop = this.scanAboveIndex(ast, from, to, idMin, idMax, (row) => rows.push(row) < limit)))) return rows;
     if (rows.length >= limit) return rows;
+    /** Whether a walk has read rows: only then may the search stop between walks (each call gets somewhere). */
+    let walked = indexTop < idMax;
     // The SQL is every part's: a prefix's words go in the MATCH parameters, made for each part read
     // (a page of the newest over all time reads the newest part's vocabulary, not every part's).
     const shape = compileToSql(ast);
@@ -303,12 +360,21 @@ export class LogReader {
                ${levelIndexSql(ast)}
              ORDER BY l.id DESC LIMIT ?`;
     // The index's parts newest first (a search's nested matches read the part too), until the page is full.
-    for (const [lo, hi] of this.idRanges(ast, from, to, idMin, idMax)) {
+    for (const [lo, hi] of this.idRanges(ast, from, to, idMin, indexTop)) {
       for (const [stmt, a, b] of this.parts.over(text, lo, hi)) {
+        // Out of time between two walks: every row above this one's top was read.
+        if (stop && walked && timePassed(stop.at)) {
+          stop.below = b;
+          return rows;
+        }
         const sql = compileToSql(ast, { expandPrefix: this.expanderOver(a, b) });
         const head = sql.fts !== null ? [withLevelTags(sql.fts, ast)] : [];
-        rows.push(...(stmt.all(...head, a, b, from, to, ...sql.params, limit - rows.length) as LogRow[]));
-        if (rows.length >= limit) return rows;
+        const walk = (): void => {
+          for (const row of stmt.iterate(...head, a, b, from, to, ...sql.params, limit - rows.length) as IterableIterator<LogRow>)
+            rows.push(row);
+        };
+        if (stopped(b, walk) || rows.length >= limit) return rows;
+        walked = true;
       }
     }
     return rows;

@@ -27,4 +27,13 @@ export {
   type SourceCatalog,
 } from './simple-filters.js';
 export { attributesSearchText, tokenize } from './text.js';
-export { deadlineSql, checkSearchDeadline, withSearchDeadline, SearchTimeoutError, SEARCH_DEADLINE_MS } from './deadline.js';
+export {
+  deadlineSql,
+  checkSearchDeadline,
+  noteReached,
+  timePassed,
+  walkUntil,
+  withSearchDeadline,
+  SearchTimeoutError,
+  SEARCH_DEADLINE_MS,
+} from './deadline.js';

@@ -1,12 +1,13 @@
 // SQL functions the compiled queries call. Register them on every connection that runs searches.
 import type Database from 'better-sqlite3';
-import { checkSearchDeadline } from './deadline.js';
+import { checkSearchDeadline, noteReached } from './deadline.js';
 import { cachedRegex } from './regex.js';
 import type { AnalysisLookup } from './compile-predicate.js';
 
 /**
  * Adds regexp(pattern, flags, text) → 1/0 (NULL text → 0), with RE2 syntax (linear time) and the
- * flags i, m, s, u; and search_deadline() → 1, which throws once the running search is out of time.
+ * flags i, m, s, u; and search_deadline(id) → 1, which throws once the running search is out of time
+ * (or the walk that may stop is, see walkUntil), else notes that the walk reached the row of `id`.
  */
 export function registerQueryFunctions(db: Database.Database): void {
   db.function('regexp', { deterministic: true }, (pattern: unknown, flags: unknown, text: unknown) => {
@@ -15,9 +16,10 @@ export function registerQueryFunctions(db: Database.Database): void {
     checkSearchDeadline(1 + (text.length >> 6));
     return cachedRegex(String(pattern), typeof flags === 'string' ? flags : '').test(text) ? 1 : 0;
   });
-  db.function('search_deadline', { deterministic: false }, () => {
+  db.function('search_deadline', { deterministic: false }, (id: unknown) => {
     // Called for ~1 row in 1024 (deadlineSql): each call stands for that many rows.
     checkSearchDeadline(1024);
+    if (typeof id === 'number') noteReached(id);
     return 1;
   });
 }
