@@ -170,6 +170,12 @@ describe('Loupe in a browser', () => {
     await search('');
   });
 
+  it('shows the rows of a search with a hyphen in a word (its mark once made the whole list fail)', async () => {
+    await search('request-12');
+    await rows().filter({ hasText: 'request 12 handled' }).waitFor({ timeout: 10_000 });
+    await search('');
+  });
+
   it('reads NOT as an exclusion, in the history and the live tail alike', async () => {
     await search('order NOT retry');
     await rows().filter({ hasText: 'charge failed for order 1234' }).waitFor({ timeout: 10_000 });

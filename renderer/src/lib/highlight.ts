@@ -68,8 +68,12 @@ export function searchTerms(query: string): SearchTerms {
   return out;
 }
 
+/**
+ * Text as a literal in the `u` pattern below: only the characters with a meaning there are escaped
+ * (`\-` is a syntax error with `u`: a word like `db-01` made the pattern, and the whole list, fail).
+ */
 function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** One pattern for the words and phrases (case-insensitive), or null when there is nothing to mark. */

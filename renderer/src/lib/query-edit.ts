@@ -1,5 +1,6 @@
 // Facet clicks edit the query text (so what is shown is always what is typed): add a field term,
 // its negation, or take it away again.
+import { regexTermAt } from '../../../shared/query-regex.js';
 
 const BUILTIN_FIELDS = new Set(['level', 'logger', 'service', 'source', 'trace', 'span']);
 
@@ -16,7 +17,13 @@ export function fieldTerm(field: string, value: string, attribute = false): stri
   return `${safeName}:${quoteValue(value)}`;
 }
 
-/** Split a query into its top-level terms, keeping quoted text and parentheses whole. */
+/** Whether a term starts at `i` (after whitespace or a parenthesis, or the `-` that excludes it). */
+function termStarts(query: string, i: number): boolean {
+  const before = (k: number): boolean => k < 0 || /[\s()]/.test(query[k]!);
+  return before(i - 1) || (query[i - 1] === '-' && before(i - 2));
+}
+
+/** Split a query into its top-level terms, keeping quoted text, regexes and parentheses whole. */
 export function splitTerms(query: string): string[] {
   const terms: string[] = [];
   let cur = '';
@@ -28,6 +35,13 @@ export function splitTerms(query: string): string[] {
       cur += ch;
       if (ch === '\\' && i + 1 < query.length) cur += query[++i];
       else if (ch === '"') quoted = false;
+      continue;
+    }
+    // A regex is one term, its spaces and parentheses its own (read as the engine's lexer reads it).
+    const regex = ch === '/' && termStarts(query, i) ? regexTermAt(query, i) : undefined;
+    if (regex) {
+      cur += query.slice(i, regex.end);
+      i = regex.end - 1;
       continue;
     }
     if (ch === '"') quoted = true;

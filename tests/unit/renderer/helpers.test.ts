@@ -23,6 +23,9 @@ describe('query editing from facets', () => {
 
   it('keeps quoted text and groups whole when splitting', () => {
     expect(splitTerms('"a b" (c OR d) -e path:"x \\" y"')).toEqual(['"a b"', '(c OR d)', '-e', 'path:"x \\" y"']);
+    // A regex holds its spaces and parentheses, as the engine's lexer reads it; slashes in a word do not make one.
+    expect(splitTerms('/a (b|c) d/i e -/f g/ /api/users x')).toEqual(['/a (b|c) d/i', 'e', '-/f g/', '/api/users', 'x']);
+    expect(toggleTerm('/a b/', 'level:error')).toBe('/a b/ level:error');
   });
 
   it('quotes values the language would cut, and marks attributes named like fields', () => {

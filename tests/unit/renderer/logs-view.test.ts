@@ -112,12 +112,18 @@ describe('marking what the search looks for', () => {
     expect(marked('time', 'Timeout after time; overtime')).toEqual(['Time', 'time']);
     expect(marked('"card declined"', 'Card declined: card declined')).toEqual(['Card declined', 'card declined']);
     expect(marked('a.b+c', 'x a.b+c y')).toEqual(['a.b+c']);
+    // A hyphen is no syntax in the pattern (escaped, it was an error that emptied the list).
+    expect(marked('db-01', 'connect to db-01 failed')).toEqual(['db-01']);
+    expect(marked('x-request-id 3f2c-9a', 'x-request-id=3f2c-9a1b')).toEqual(['x-request-id', '3f2c-9a']);
     expect(marked('-time', 'time')).toEqual([]);
     expect(marked('', 'anything')).toEqual([]);
   });
 
   it('runs no user regex: a pattern that would backtrack for ever is not run at all', () => {
     expect(textPattern(searchTerms('/(a+)+$/'))).toBeNull();
+    // A regex with spaces and parentheses is one term, not words.
+    expect(searchTerms('/request [1-3]\\d7 (GET|PUT) handled/i served').words).toEqual(['served']);
+    expect(searchTerms('-/a b/ (c /d e/)').words).toEqual(['c']);
     expect(marked('(a+)+$', `${'a'.repeat(50_000)}!`)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
 import type { CompareOp } from './ast.js';
 import { QuerySyntaxError } from './errors.js';
 import { cachedRegex, RegexRefusal } from './regex.js';
+import { regexTermAt } from '../../../../../shared/query-regex.js';
 
 export type RawTerm =
   | { kind: 'word'; text: string }
@@ -18,8 +19,6 @@ export type Token =
 /** Attribute keys and built-in names: `user_id`, `http.route`, `x-request-id`, `@level`. */
 const FIELD_NAME_RE = /^@?[\p{L}_][\p{L}\p{N}_.-]*$/u;
 const WHITESPACE_RE = /\s/;
-/** Every flag JS knows, so `/x/g` is reported as unsupported rather than read as a word. */
-const JS_REGEX_FLAGS = 'dgimsuvy';
 const SUPPORTED_REGEX_FLAGS = 'imsu';
 const COMPARE_OPS: readonly CompareOp[] = ['>=', '<=', '>', '<', '='];
 
@@ -56,20 +55,10 @@ function readQuoted(text: string, start: number): { value: string; end: number }
  * word: a regex must end at its closing slash and flags, before whitespace, ')' or the end).
  */
 function readRegex(text: string, start: number): { term: RawTerm; end: number } | undefined {
-  let i = start + 1;
-  let inClass = false;
-  for (; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\\') i++;
-    else if (ch === '[') inClass = true;
-    else if (ch === ']') inClass = false;
-    else if (ch === '/' && !inClass) break;
-  }
-  if (i >= text.length || i === start + 1) return undefined;
+  const at = regexTermAt(text, start);
+  if (!at) return undefined;
+  const { close: i, end } = at;
   const source = text.slice(start + 1, i);
-  let end = i + 1;
-  while (end < text.length && JS_REGEX_FLAGS.includes(text[end] as string)) end++;
-  if (!isWordEnd(text[end])) return undefined;
   const flags = text.slice(i + 1, end);
   for (let f = 0; f < flags.length; f++) {
     const flag = flags[f] as string;
