@@ -1,10 +1,12 @@
 // Scrolling back through history in a real Chromium against the real `loupe serve`: a page of older
 // records arrives above the rows in view, and those rows stay where they are on screen, the same
-// elements (the list moves down by the new rows in the same update: none is drawn again).
+// elements (the list moves down by the new rows in the same update: none is drawn again). And a
+// search whose pages stop part-way (asked within a time: a rare regex over a week of 100M records)
+// goes on by itself, saying how far back it has searched, until every match is on screen.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
@@ -23,9 +25,12 @@ beforeAll(async () => {
   const logs = join(dir, 'logs');
   mkdirSync(logs);
   let text = '';
-  // One a second over the last ~17 minutes: all within the view's default hour.
-  for (let i = 0; i < LINES; i++)
-    text += pythonLine(new Date(Date.now() - (LINES + 5 - i) * 1000), 'app.http', 'INFO', `request ${i} handled`);
+  // One every 1.024 s over the last ~17 minutes (all within the view's default hour), each at a
+  // multiple of 128 ms: each record's id (its time in µs) is one the engine checks its time at
+  // (deadlineSql: ids with the low 10 bits clear), so a search asked within 0 ms stops every
+  // record or two (below).
+  const base = Math.floor(Date.now() / 128) * 128;
+  for (let i = 0; i < LINES; i++) text += pythonLine(new Date(base - (LINES + 5 - i) * 1024), 'app.http', 'INFO', `request ${i} handled`);
   writeFileSync(join(logs, 'app.log'), text);
   serve = await startServe(['--data-dir', join(dir, 'data'), logs]);
   await waitFor(
@@ -93,5 +98,53 @@ describe('scrolling back through the Logs view', () => {
     // At the top, the file's first line.
     await page.evaluate(`document.querySelector('[role="grid"]').scrollTop = 0`);
     await page.getByRole('row').filter({ hasText: 'request 0 handled' }).waitFor({ timeout: 10_000 });
+  });
+});
+
+describe('a search that stops part-way', () => {
+  it('goes on by itself, says how far back it searched, and shows every match', async () => {
+    // The view asks each page within 1 s; here within 0 ms (rewritten on its way to the real
+    // server), the most a page can stop: after a record or two here.
+    const searchPage = await browser.context.newPage();
+    let pagesStopped = 0;
+    await searchPage.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const text = typeof message === 'string' ? message : message.toString();
+        const m = JSON.parse(text) as { method?: string; params?: { within?: number } };
+        if (m.method === 'logs.search' && m.params?.within !== undefined) m.params.within = 0;
+        server.send(JSON.stringify(m));
+      });
+      server.onMessage((message) => {
+        const text = typeof message === 'string' ? message : message.toString();
+        if (text.includes('"searchedBackTo"')) pagesStopped++;
+        ws.send(message);
+      });
+    });
+    // What the status line and the list said on the way (a MutationObserver from the first paint).
+    await searchPage.addInitScript(`
+      window.__seen = { searchedBack: false, empty: false };
+      new MutationObserver(() => {
+        const text = document.body ? document.body.innerText : '';
+        if (/searched back to .*searching older/.test(text)) window.__seen.searchedBack = true;
+        if (/No records match|Nothing matches/i.test(text)) window.__seen.empty = true;
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    `);
+    const q = encodeURIComponent('/request [1-3]\\d7 handled/');
+    await searchPage.goto(`${serve.url}?token=${serve.token}#/logs?q=${q}`);
+    // 107, 117, …, 397: 30 matches.
+    const want = Array.from({ length: 30 }, (_, k) => `request ${107 + 10 * k} handled`);
+    await searchPage
+      .getByRole('status')
+      .filter({ hasText: /^30 records/ })
+      .waitFor({ timeout: 20_000 });
+    await searchPage.getByRole('row').filter({ hasText: want[0] }).waitFor({ timeout: 10_000 });
+    const rows = await searchPage.getByRole('row').allInnerTexts();
+    const shown = rows.map((r) => /request \d+ handled/.exec(r)?.[0]).filter((r) => r !== undefined);
+    expect(shown).toEqual(want);
+    expect(pagesStopped).toBeGreaterThan(1);
+    const seen = (await searchPage.evaluate('window.__seen')) as { searchedBack: boolean; empty: boolean };
+    expect(seen).toEqual({ searchedBack: true, empty: false });
+    await searchPage.close();
   });
 });

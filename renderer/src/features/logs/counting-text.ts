@@ -16,6 +16,11 @@ export function countingTime(rfc3339: string, now = Date.now()): string {
   return sameDay ? time : `${MONTHS[d.getMonth()]} ${d.getDate()} ${time}`;
 }
 
+/** In the status line while a search's pages stopped part-way: `searched back to 14:05, searching older…`. */
+export function searchedBackText(searchedBackTo: string | null, now = Date.now()): string {
+  return searchedBackTo ? `searched back to ${countingTime(searchedBackTo, now)}, searching older…` : '';
+}
+
 /** Beside a count: `counting matches before 14:05…`, or '' when every match is counted. */
 export function countingText(counting: CountingPart | undefined | null, now = Date.now()): string {
   return counting ? `counting matches before ${countingTime(counting.before, now)}…` : '';

@@ -9,9 +9,13 @@
 //
 // The histogram and facets are asked `within` COUNT_WITHIN_MS: a common word's first look over days
 // answers with what it counted (newest first) and `counting` while older matches remain; the store
-// asks again after a short pause until every match is counted, for any range.
+// asks again after a short pause until every match is counted, for any range. The pages of rows are
+// asked `within` SEARCH_WITHIN_MS too: a rare regex over a week of 100M records scans for longer
+// than the engine's search deadline (and holds the engine meanwhile); a page that stopped part-way
+// says how far back it searched (`searchedBackTo`), and the list asks on (LogList) while its top is
+// in view.
 import type { FacetsView, LiveBatch } from '../../../../shared/api.js';
-import type { CountingPart, HistogramView, LogRecordView, UnindexedPart, UnreadSearched } from '../../../../shared/model.js';
+import type { CountingPart, HistogramView, LogPage, LogRecordView, UnindexedPart, UnreadSearched } from '../../../../shared/model.js';
 import type { ApiError } from '../../lib/api-client.js';
 import { api } from '../../lib/client.js';
 import { LatestTicket, toApiError } from '../../lib/latest-request.svelte.js';
@@ -34,6 +38,8 @@ const RELOAD_MS = 2000;
 export const SLOW_SEARCH_MS = 1000;
 /** How long the engine counts a histogram or facets per call before it answers with what it has. */
 export const COUNT_WITHIN_MS = 1000;
+/** How long the engine searches for a page of rows before it answers with what it found. */
+export const SEARCH_WITHIN_MS = 1000;
 /** The pause between two calls while older matches are still being counted (ingest and other windows get the engine meanwhile). */
 const COUNTING_PAUSE_MS = 150;
 
@@ -71,6 +77,11 @@ export class LogsStore {
   unindexed: UnindexedPart | null = $state.raw(null);
   /** What the last first page did with the files' bytes not read yet (null: nothing unread). */
   unread: UnreadSearched | null = $state.raw(null);
+  /**
+   * The last page stopped part-way: every record newer than this time (RFC 3339) was searched, and
+   * older ones are still to search (null: the pages so far were whole).
+   */
+  searchedBackTo: string | null = $state.raw(null);
   facets: FacetsView | null = $state.raw(null);
   /** Where the histogram's range ends (ms): newer rows from the tail are not in its count yet. */
   private countedTo = $state(0);
@@ -174,6 +185,8 @@ export class LogsStore {
     this.skipped = 0;
     this.error = null;
     this.cancelled = false;
+    // (A page of the last search still on its way is dropped: it must not hold this one's back.)
+    this.loadingOlder = false;
     this.stopSlowTimer();
     if (!opts.quiet) {
       this.histogramFrom = null;
@@ -199,7 +212,7 @@ export class LogsStore {
       );
     }
     api
-      .request('logs.search', { q: query, ...rangeParams(range), limit: FIRST_PAGE })
+      .request('logs.search', { q: query, ...rangeParams(range), limit: FIRST_PAGE, within: SEARCH_WITHIN_MS })
       .then((page) => {
         if (!this.latest.isLatest(gen)) return;
         this.clearRows();
@@ -208,6 +221,7 @@ export class LogsStore {
         this.firstPageIds = new Set(page.records.map((r) => r.id));
         this.nextCursor = page.nextCursor;
         this.hasOlder = page.nextCursor !== null;
+        this.searchedBackTo = page.searchedBackTo ?? null;
         this.firstPageDone = true;
         this.unindexed = page.unindexed ?? null;
         this.unread = page.unread ?? null;
@@ -246,6 +260,9 @@ export class LogsStore {
     this.refreshTimer = null;
     this.loading = false;
     this.cancelled = true;
+    // Older pages are no longer asked on by themselves (scrolling up still asks for them).
+    this.loadingOlder = false;
+    this.searchedBackTo = null;
   }
 
   private stopSlowTimer(): void {
@@ -259,6 +276,7 @@ export class LogsStore {
     this.live = [];
     this.nextCursor = null;
     this.hasOlder = false;
+    this.searchedBackTo = null;
     this.hasLogger = false;
     this.expanded = new Map();
   }
@@ -303,7 +321,9 @@ export class LogsStore {
   }
 
   /**
-   * The next page of older records; resolves with how many rows were added at the top.
+   * The next page of older records; resolves with how many rows were added at the top. A page that
+   * stopped part-way with no record is asked on at once (the status says how far back it is), so a
+   * call ends with rows or at the search's end — or when the user moves on or cancels.
    * `onAdded` runs in the same update as the rows (see LogList's loadOlder).
    */
   async loadOlder(onAdded?: (added: number) => void): Promise<number> {
@@ -311,20 +331,25 @@ export class LogsStore {
     const gen = this.latest.current();
     this.loadingOlder = true;
     try {
-      const page = await api.request('logs.search', {
-        q: this.query,
-        ...rangeParams(this.range),
-        limit: OLDER_PAGE,
-        cursor: this.nextCursor,
-      });
-      if (!this.latest.isLatest(gen)) return 0;
-      for (const r of page.records) this.older.push(r);
-      this.noteLoggers(page.records);
-      this.nextCursor = page.nextCursor;
-      this.hasOlder = page.nextCursor !== null;
-      this.version++;
-      onAdded?.(page.records.length);
-      return page.records.length;
+      for (;;) {
+        const page: LogPage = await api.request('logs.search', {
+          q: this.query,
+          ...rangeParams(this.range),
+          limit: OLDER_PAGE,
+          cursor: this.nextCursor,
+          within: SEARCH_WITHIN_MS,
+        });
+        if (!this.latest.isLatest(gen)) return 0;
+        for (const r of page.records) this.older.push(r);
+        this.noteLoggers(page.records);
+        this.nextCursor = page.nextCursor;
+        this.hasOlder = page.nextCursor !== null;
+        this.searchedBackTo = page.searchedBackTo ?? null;
+        if (page.records.length === 0 && this.searchedBackTo !== null && this.nextCursor !== null) continue;
+        this.version++;
+        onAdded?.(page.records.length);
+        return page.records.length;
+      }
     } catch (err) {
       if (this.latest.isLatest(gen)) this.error = toApiError(err);
       return 0;
