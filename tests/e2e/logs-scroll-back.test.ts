@@ -102,12 +102,16 @@ describe('scrolling back through the Logs view', () => {
 });
 
 describe('a search that stops part-way', () => {
-  it('goes on by itself, says how far back it searched, and shows every match', async () => {
-    // The view asks each page within 1 s; here within 0 ms (rewritten on its way to the real
-    // server), the most a page can stop: after a record or two here.
-    const searchPage = await browser.context.newPage();
-    let pagesStopped = 0;
-    await searchPage.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
+  /**
+   * A page whose searches are asked within 0 ms: the view asks each page within 1 s, rewritten here
+   * on its way to the real server, the most a page can stop (after a record or two here). Counts
+   * the answers that stopped part-way, and notes what the page said on the way (a
+   * MutationObserver from the first paint).
+   */
+  async function pageAskingWithin0(q: string): Promise<{ page: Page; stopped: () => number }> {
+    const p = await browser.context.newPage();
+    let stopped = 0;
+    await p.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
       const server = ws.connectToServer();
       ws.onMessage((message) => {
         const text = typeof message === 'string' ? message : message.toString();
@@ -117,34 +121,49 @@ describe('a search that stops part-way', () => {
       });
       server.onMessage((message) => {
         const text = typeof message === 'string' ? message : message.toString();
-        if (text.includes('"searchedBackTo"')) pagesStopped++;
+        if (text.includes('"searchedBackTo"')) stopped++;
         ws.send(message);
       });
     });
-    // What the status line and the list said on the way (a MutationObserver from the first paint).
-    await searchPage.addInitScript(`
+    await p.addInitScript(`
       window.__seen = { searchedBack: false, empty: false };
       new MutationObserver(() => {
         const text = document.body ? document.body.innerText : '';
         if (/searched back to .*searching older/.test(text)) window.__seen.searchedBack = true;
-        if (/No records match|Nothing matches/i.test(text)) window.__seen.empty = true;
+        if (/No records match/.test(text)) window.__seen.empty = true;
       }).observe(document, { subtree: true, childList: true, characterData: true });
     `);
-    const q = encodeURIComponent('/request [1-3]\\d7 handled/');
-    await searchPage.goto(`${serve.url}?token=${serve.token}#/logs?q=${q}`);
+    await p.goto(`${serve.url}?token=${serve.token}#/logs?q=${encodeURIComponent(q)}`);
+    return { page: p, stopped: () => stopped };
+  }
+
+  const seenOn = async (p: Page): Promise<{ searchedBack: boolean; empty: boolean }> =>
+    (await p.evaluate('window.__seen')) as { searchedBack: boolean; empty: boolean };
+
+  it('goes on by itself, says how far back it searched, and shows every match', async () => {
+    const { page: p, stopped } = await pageAskingWithin0('/request [1-3]\\d7 handled/');
     // 107, 117, …, 397: 30 matches.
     const want = Array.from({ length: 30 }, (_, k) => `request ${107 + 10 * k} handled`);
-    await searchPage
+    await p
       .getByRole('status')
       .filter({ hasText: /^30 records/ })
       .waitFor({ timeout: 20_000 });
-    await searchPage.getByRole('row').filter({ hasText: want[0] }).waitFor({ timeout: 10_000 });
-    const rows = await searchPage.getByRole('row').allInnerTexts();
+    await p.getByRole('row').filter({ hasText: want[0] }).waitFor({ timeout: 10_000 });
+    const rows = await p.getByRole('row').allInnerTexts();
     const shown = rows.map((r) => /request \d+ handled/.exec(r)?.[0]).filter((r) => r !== undefined);
     expect(shown).toEqual(want);
-    expect(pagesStopped).toBeGreaterThan(1);
-    const seen = (await searchPage.evaluate('window.__seen')) as { searchedBack: boolean; empty: boolean };
-    expect(seen).toEqual({ searchedBack: true, empty: false });
-    await searchPage.close();
+    expect(stopped()).toBeGreaterThan(1);
+    // Never "no records" while it searched on.
+    expect(await seenOn(p)).toEqual({ searchedBack: true, empty: false });
+    await p.close();
+  });
+
+  it('says "no records" only once it has searched to the end, and how far back it looked for a newest match', async () => {
+    const { page: p } = await pageAskingWithin0('/request 4321 handled/');
+    await p.getByText('No records match this search in this time range (yet).').waitFor({ timeout: 20_000 });
+    // Its look for the newest match at any time stops after 10 calls (each a record or two here).
+    await p.getByText(/^No match in the records newer than \d\d:\d\d either/).waitFor({ timeout: 10_000 });
+    expect((await seenOn(p)).searchedBack).toBe(true);
+    await p.close();
   });
 });
