@@ -38,6 +38,19 @@ describe('label filter', () => {
     expect(m('env!=prod')).toBe(true);
     expect(m('env=')).toBe(true);
   });
+
+  it('runs a regex as Alertmanager does, in RE2 syntax (linear time too: RE2JS)', () => {
+    const m = (labels: Record<string, string>, text: string): boolean => {
+      const f = parseLabelFilter(text);
+      if ('error' in f) throw new Error(f.error);
+      return matchesAll(labels, f.matchers);
+    };
+    // Go's inline flags (a JS RegExp refuses them: no match at all).
+    expect(m({ severity: 'P1' }, 'severity=~"(?i)p1"')).toBe(true);
+    // Not a regex RE2 reads: it matches nothing (and its negation everything).
+    expect(m({ instance: 'x' }, 'instance=~"(x"')).toBe(false);
+    expect(m({ instance: 'x' }, 'instance!~"(x"')).toBe(true);
+  });
 });
 
 describe('RED rule templates', () => {

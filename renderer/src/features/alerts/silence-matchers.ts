@@ -1,6 +1,7 @@
 // The silence editor's matchers as a person writes them, one per line (`alertname="Api5xx"`,
 // `instance=~"web-.*"`), to and from Alertmanager's API matchers; the same matchers as the lists'
 // label filter, and whether an alert's labels meet them (a silence's, the filter's).
+import { RE2JS } from 're2js';
 import type { SilenceMatcher } from '../../../../shared/api.js';
 
 const LINE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|(\S*))\s*$/;
@@ -26,17 +27,33 @@ export function formatSilenceMatchers(matchers: readonly SilenceMatcher[]): stri
   return matchers.map((m) => `${m.name}${op(m)}${JSON.stringify(m.value)}`).join('\n');
 }
 
+/** Regex matchers compiled (a filter is run over every alert at each keystroke); null: not a regex RE2 reads. */
+const compiled = new Map<string, RE2JS | null>();
+const MAX_COMPILED = 64;
+
+/**
+ * A matcher's regex as Alertmanager runs it: RE2 syntax (`(?i)p1` too, which JS refuses), in
+ * linear time (a JS RegExp such as `(a+)+$` took minutes on a 40-character label, freezing the
+ * view), anchored to the whole value.
+ */
+function regexOf(pattern: string): RE2JS | null {
+  let re = compiled.get(pattern);
+  if (re === undefined) {
+    try {
+      re = RE2JS.compile(`^(?:${pattern})$`);
+    } catch {
+      re = null;
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
 /** Whether labels meet one matcher, as Alertmanager tests them (a regex must match the whole value). */
 function matches(labels: Readonly<Record<string, string>>, m: SilenceMatcher): boolean {
   const value = labels[m.name] ?? '';
-  let hit: boolean;
-  if (m.isRegex) {
-    try {
-      hit = new RegExp(`^(?:${m.value})$`).test(value);
-    } catch {
-      hit = false;
-    }
-  } else hit = value === m.value;
+  const hit = m.isRegex ? (regexOf(m.value)?.matches(value) ?? false) : value === m.value;
   return m.isEqual === false ? !hit : hit;
 }
 
