@@ -12,6 +12,7 @@ import { openDatabase } from '../../../electron/engine/core/database.js';
 import { LogWriter, type LogInsert } from '../../../electron/engine/signals/logs/log-writer.js';
 import { LogReader, type SearchParams } from '../../../electron/engine/signals/logs/log-reader.js';
 import { registerQueryFunctions } from '../../../electron/engine/signals/logs/query/index.js';
+import { logFacets } from '../../../electron/engine/signals/logs/log-facets.js';
 
 const T0 = Date.UTC(2026, 10, 30, 10) * 1000;
 const N = 30_000;
@@ -106,6 +107,16 @@ describe('a search asked within a time', () => {
     expect(page.searchedBackTo).toBeUndefined();
     expect(page.nextCursor).toBeNull();
     expect(page.records.map(numberOf)).toEqual(all.filter((i) => i % 997 === 0));
+  });
+
+  it('gives the facets of the newest matches it read in the time, and says they are not all', () => {
+    const kaboom = all.filter((i) => i % 997 === 0);
+    const stopped = logFacets(reader, { q: '/KABOOM/i', within: 0 });
+    expect(stopped.complete).toBe(false);
+    expect(stopped.sampled).toBeLessThan(kaboom.length);
+    const whole = logFacets(reader, { q: '/KABOOM/i', within: 10_000 });
+    expect(whole).toMatchObject({ complete: true, sampled: kaboom.length });
+    expect(whole.levels.reduce((n, l) => n + l.count, 0)).toBe(kaboom.length);
   });
 
   it('refuses a time that is not a number of milliseconds', () => {

@@ -231,9 +231,13 @@ export class LogReader {
   /**
    * The same rows with the columns the facets count only (FacetRow): the newest 5,000 of a search
    * are thousands of rows, and `l.*` read and turned into objects costs several times more.
+   * With `stopAt` (a performance.now() time) the walk may stop there: the newest matches up to
+   * where it got (`stopped`).
    */
-  facetRows(p: SearchParams, limit: number): FacetRow[] {
-    return withSearchDeadline(() => this.searchRowsNow(p, limit, FACET_COLUMNS), this.deadlineMs);
+  facetRows(p: SearchParams, limit: number, stopAt?: number): { rows: FacetRow[]; stopped: boolean } {
+    const stop: RowWalkStop | undefined = stopAt === undefined ? undefined : { at: stopAt };
+    const rows = withSearchDeadline(() => this.searchRowsNow(p, limit, FACET_COLUMNS, stop), this.deadlineMs);
+    return { rows, stopped: stop?.below !== undefined };
   }
 
   private searchRowsNow(p: SearchParams, limit: number, columns: string, stop?: RowWalkStop): LogRow[] {
