@@ -13,6 +13,8 @@ import { levelOf } from '../../../../shared/severity.js';
 export const FACET_EXACT_MAX = 20_000;
 /** …past it, the newest this many. */
 export const FACET_SAMPLE = 5000;
+/** The least time the rows are read in when the facets are asked within a time (see facetsNow). */
+const FACET_ROWS_MIN_MS = 100;
 const TOP_VALUES = 10;
 const TOP_KEYS = 20;
 /** Bins of a numeric attribute's spread (a sparkline's worth). */
@@ -34,8 +36,9 @@ export function logFacets(reader: LogReader, p: FacetsParams): FacetsView {
 
 function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
   // Asked within a time, the rows are read in what is left of it after the level counts, a
-  // quarter of it at least: a rare regex's newest 5,000 matches over 100M records take minutes to
-  // read (the whole call was stopped at the search deadline).
+  // quarter of it (FACET_ROWS_MIN_MS) at least: a rare regex's newest 5,000 matches over 100M
+  // records take minutes to read (the whole call was stopped at the search deadline), a word's
+  // milliseconds.
   const within = p.within === undefined ? undefined : clampInt(p.within, 0, 0, reader.deadlineMs, 'within');
   const callEnds = within === undefined ? undefined : performance.now() + within;
   const levels = reader.levelTotals(p);
@@ -45,7 +48,10 @@ function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
   // (The level totals can count a little more than the range holds — whole minutes — never less;
   // while still counting, fewer: then the newest FACET_SAMPLE, as for a search of many matches.)
   const exact = matches <= FACET_EXACT_MAX && !counting;
-  const rowsStopAt = within === undefined || callEnds === undefined ? undefined : Math.max(callEnds, performance.now() + within / 4);
+  const rowsStopAt =
+    within === undefined || callEnds === undefined
+      ? undefined
+      : Math.max(callEnds, performance.now() + Math.max(within / 4, FACET_ROWS_MIN_MS));
   const { rows, stopped } = reader.facetRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE, rowsStopAt);
   if (counting && rows.length < FACET_SAMPLE && !stopped) {
     // Every match was read (fewer than asked for): their levels are the exact counts.
