@@ -7,14 +7,14 @@
 // error group of the burst's traceback); the alert is silenced from the Silences tab and shows as
 // silenced; it is acknowledged from the Notifications tab. Screenshots go to test-results/.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AcknowledgementView } from '../../shared/api.js';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
-import { assertBuilt, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 /** What the page's wrapped Notification constructor saw (test-only globals, typed here: no DOM library in the specs). */
 interface SeenNotification {
@@ -68,14 +68,10 @@ beforeAll(async () => {
     }
     w.Notification = Observed;
   });
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 const seen = (p: Page): Promise<{ title: string; body: string }[]> =>
   p.evaluate(() => (globalThis as unknown as SpyWindow).__notifications.map((n) => ({ title: n.title, body: n.body })));

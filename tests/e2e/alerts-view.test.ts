@@ -2,13 +2,13 @@
 // alerts with their labels, value and summary; the rules with their state and a rule file of the
 // data dir that does not load (line:col); a rule written in the form, previewed over the last hours,
 // saved into the data dir's rule file (asking for the notification permission), and firing. Screenshots go to test-results/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
-import { assertBuilt, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let dataDir: string;
@@ -56,14 +56,10 @@ beforeAll(async () => {
       return ask();
     };
   });
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('the Alerts view', () => {
   it('lists what fires and what is pending, with labels, value and summary', async () => {

@@ -4,13 +4,13 @@
 // the service's error-ratio chart and the Performance page show that anomaly where it was (and
 // none on the request rate, which stayed flat), its tooltip says the value against its usual and
 // the score, and one click on it opens the rule form on the error ratio's anomaly score, which saves.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
-import { ROOT, startServe, type ServeProcess } from '../support/serve-process.js';
+import { ROOT, startServe, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 const MINUTE = 60_000;
 const MINUTES = 180;
@@ -95,11 +95,7 @@ beforeAll(async () => {
   page = await browser.context.newPage();
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('anomalies on charts', () => {
   it("marks the error spike on the service's errors sparkline, where it was, with the value against its usual", async () => {

@@ -5,14 +5,14 @@
 // with the new ones since the range's start or a time typed, and a click searches pattern:<id>.
 // Screenshots go to test-results/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorGroupView } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
-import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { ROOT, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 const SCRIPT = String.raw`
 import logging, sys
@@ -56,14 +56,10 @@ beforeAll(async () => {
   );
   browser = await launchBrowser();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.url });
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('the Errors view', () => {
   it('lists the group with its count, trend, first and last seen and status', async () => {

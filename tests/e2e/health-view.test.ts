@@ -3,14 +3,14 @@
 // the editor against a real Python http.server — tested before saving, saved, its card turning
 // ready with heartbeat cells — then the server made failing: the card shows down with the status
 // and the body's reason. Screenshots go to test-results/ (light and dark).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
 import { startProbedServer, type ProbedServer } from '../support/probed-server.js';
-import { assertBuilt, startServe, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let dataDir: string;
@@ -30,15 +30,10 @@ beforeAll(async () => {
   writeFileSync(broken, 'probes:\n  - name: worker\n    role: sometimes\n    tcp: { host: 127.0.0.1, port: 9 }\n');
   serve = await startServe(['--data-dir', dataDir, '--probes', given, '--probes', broken]);
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve, server));
 
 describe('the Health view', () => {
   it('shows a --probes file’s probe read only, and a probes file’s mistake with its line and column', async () => {

@@ -4,14 +4,14 @@
 // logger, fields), says where the other handlers' records should go, adds the file, and shows a
 // bad config's and a bad format string's mistake with where it is.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceView } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
-import { assertBuilt, startServe, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 const PYTHON = '/usr/bin/python3';
 const CONFIG = String.raw`[loggers]
@@ -64,14 +64,10 @@ beforeAll(async () => {
   execFileSync(PYTHON, ['-c', PROGRAM], { cwd: dir });
   serve = await startServe(['--data-dir', join(dir, 'data')]);
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('Add from logging config…', () => {
   it("previews the file handler's records with the built parser, says where the console goes, and adds the file", async () => {

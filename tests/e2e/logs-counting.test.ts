@@ -7,14 +7,14 @@
 // So the page's WebSocket is routed through Playwright to the real server, and only `within` in
 // the histogram and facets requests is rewritten to 0 (one pass of an hour of minutes per call): the
 // engine's answers, and their `counting`, are its own.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
-import { startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 import { formatCount } from '../../renderer/src/lib/format.js';
 
 const HOUR = 3600_000;
@@ -152,16 +152,12 @@ beforeAll(async () => {
     'the log file to be read',
   );
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
   await route(page);
   await page.addInitScript(recordSeen);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('a common word over hours: counted over several calls, newest first', () => {
   it('says it is counting, hatches what is not counted yet, and ends with the exact counts', async () => {

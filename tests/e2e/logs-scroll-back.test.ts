@@ -3,14 +3,14 @@
 // elements (the list moves down by the new rows in the same update: none is drawn again). And a
 // search whose pages stop part-way (asked within a time: a rare regex over a week of 100M records)
 // goes on by itself, saying how far back it has searched, until every match is on screen.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
-import { startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 /** Lines in the file: the view's first page holds the newest 300, each older page up to 500 more. */
 const LINES = 1000;
@@ -39,14 +39,10 @@ beforeAll(async () => {
     'the log file to be read',
   );
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 /**
  * Scrolls the list to its top and waits for the page of older rows: where the row of `request n`

@@ -2,14 +2,14 @@
 // written while the test runs (Python logging lines, and structlog's JSON from the real library).
 // Screenshots of each view go to test-results/ (light and dark).
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
 import { pythonLine } from '../support/log-lines.js';
-import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { ROOT, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let logs: string;
@@ -97,14 +97,10 @@ beforeAll(async () => {
     'the log files to be read',
   );
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('Loupe in a browser', () => {
   it('refuses the page without the token (401)', async () => {

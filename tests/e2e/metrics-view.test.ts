@@ -6,14 +6,14 @@
 // label, keeps that in the URL across a reload, and shows a PromQL mistake with its position; a
 // histogram's exemplars are dots that open their trace, and its buckets a heatmap; the PromQL box
 // completes metric names and label values. Screenshots (light and dark) go to test-results/.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricSummaryView } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
-import { assertBuilt, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let serve: ServeProcess;
@@ -278,14 +278,10 @@ beforeAll(async () => {
     'the metrics',
   );
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('the Metrics view', () => {
   it("shows each service's rate, error ratio and latency, then an operation's charts", async () => {
@@ -479,7 +475,7 @@ describe('the Metrics view', () => {
   it('draws the overview and the explorer in dark mode', async () => {
     const dark = await launchBrowser({ colorScheme: 'dark' });
     try {
-      const p = dark.context.pages()[0] ?? (await dark.context.newPage());
+      const p = dark.page;
       for (const [name, hash, ready] of [
         ['metrics-services-dark', '#/metrics?last=15m', 'tr[data-name="checkout"] td[data-column="p95"] canvas'],
         [

@@ -2,7 +2,7 @@
 // the OpenTelemetry JS SDK (a server span, its items queried one by one, a price call) shows its
 // slow queries, the N+1 with a link to the example trace, and its endpoint's time split; the N+1
 // threshold lives in the URL; an error logged over OTLP is in "What changed". Screenshots go to test-results/.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PerformanceView } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
-import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { ROOT, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let serve: ServeProcess;
@@ -87,14 +87,10 @@ beforeAll(async () => {
   expect(logs.status).toBe(200);
   await waitFor(async () => ((await serve.get<PerformanceView>('/api/performance')).nPlusOne.length === 1 ? true : undefined), 30_000);
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('the Performance page', () => {
   it('shows the slow queries, the N+1 and where the endpoint time goes', async () => {

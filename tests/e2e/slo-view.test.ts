@@ -5,7 +5,7 @@
 // the link to the failed requests opening the Traces view's search; an SLO over a session compared
 // with the previous run; the editor refusing an objective of 100% under its field, then saving; an
 // OpenSLO YAML imported. Screenshots (light and dark) go to test-results/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -16,7 +16,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { SloListView, SloStatusView } from '../../shared/slo.js';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
-import { assertBuilt, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let dataDir: string;
@@ -110,14 +110,10 @@ beforeAll(async () => {
   await sendRequests(otlpHttp, REQUESTS - FAILED, FAILED);
   await waitFor(async () => ((await storedCalls()) === WARMUP_OK + WARMUP_FAILED + REQUESTS ? true : undefined), 40_000, 'the main batch');
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 async function sloNow(id = ID): Promise<SloStatusView> {
   const found = (await serve.get<SloListView>('/api/slos')).slos.find((s) => s.id === id);

@@ -4,7 +4,7 @@
 // view shows each listener with its addresses, records, counters (the refusal by reason) and the
 // last error, and the records are in the Logs search of the API and in what the stop says it wrote.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogPage } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
-import { assertBuilt, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { assertBuilt, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 const PYTHON = '/usr/bin/python3';
 const PROGRAM = String.raw`
@@ -42,14 +42,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-e2e-listeners-'));
   serve = await startServe(['--data-dir', join(dir, 'data'), '--python-logging-port', '0', '--syslog-port', '0']);
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('the network log listeners', () => {
   it('prints the bound ports, stores what Python sends, and shows each listener with its counters and last error', async () => {

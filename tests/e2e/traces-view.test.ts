@@ -3,7 +3,7 @@
 // a structlog line carrying its trace id, 600 older one-span traces (imported) and OTLP metrics.
 // Screenshots of the search, the waterfall, the comparison, the service map and the Metrics view
 // (light and dark) go to test-results/.
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceSearchView } from '../../shared/model.js';
 import { accessibilityProblems, launchBrowser, paintedPixels, screenshot, type TestBrowser } from '../support/browser.js';
-import { ROOT, startServe, waitFor, type ServeProcess } from '../support/serve-process.js';
+import { ROOT, startServe, waitFor, type ServeProcess, tearDown } from '../support/serve-process.js';
 
 let dir: string;
 let appLog: string;
@@ -193,14 +193,10 @@ beforeAll(async () => {
     'the log line',
   );
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(dir, browser, serve));
 
 describe('the Traces view', () => {
   it('finds the trace in the search and draws it on the scatter', async () => {
@@ -394,7 +390,7 @@ describe('the Traces view', () => {
   it('draws the waterfall in dark mode', async () => {
     const dark = await launchBrowser({ colorScheme: 'dark' });
     try {
-      const p = dark.context.pages()[0] ?? (await dark.context.newPage());
+      const p = dark.page;
       await p.goto(`${serve.url}?token=${serve.token}#/traces/${traceId}?span=${chargeSpanId}`);
       await p.getByRole('complementary', { name: 'Span detail' }).locator('.exception-box').waitFor({ timeout: 15_000 });
       await shot('traces-waterfall-dark', p);
@@ -484,7 +480,7 @@ describe('the Traces view', () => {
   it('draws the search, the comparison, the service map and the metrics in dark mode', async () => {
     const dark = await launchBrowser({ colorScheme: 'dark' });
     try {
-      const p = dark.context.pages()[0] ?? (await dark.context.newPage());
+      const p = dark.page;
       const otherId = 'f'.repeat(16) + traceId.slice(16);
       for (const [name, hash, ready] of [
         ['traces-search-dark', '#/traces?last=1h', `tr[data-trace-id="${traceId}"]`],

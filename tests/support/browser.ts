@@ -9,6 +9,8 @@ export const CHROMIUM = process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface TestBrowser {
   context: BrowserContext;
+  /** The window it opened with. */
+  page: Page;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } 
   });
   return {
     context,
+    page: context.pages()[0] ?? (await context.newPage()),
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Runs the real `loupe serve` (the built CLI, as a user runs it) as a child process, for tests
 // that kill it, restart it, or talk to it over real sockets.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The checkout's root (from tests/support under vitest, or out/node/tests/support in the bench). */
@@ -106,4 +106,20 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * An e2e spec's teardown: each of `running` closed or stopped in turn (the browser first, then
+ * `loupe serve` and any other server; one a failed setup never made is undefined), then its folder.
+ */
+export async function tearDown(
+  dir: string | undefined,
+  ...running: ({ close(): Promise<unknown> } | { stop(): Promise<unknown> } | undefined)[]
+): Promise<void> {
+  for (const r of running) {
+    if (!r) continue;
+    if ('close' in r) await r.close();
+    else await r.stop();
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
