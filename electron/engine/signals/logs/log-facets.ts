@@ -5,7 +5,7 @@
 import type { FacetValue, FacetsView } from '../../../../shared/api.js';
 import type { NumericFacet } from '../../../../shared/model.js';
 import { withSearchDeadline } from './query/index.js';
-import { clampInt } from './request-params.js';
+import { withinMs } from './request-params.js';
 import type { LogReader, SearchParams } from './log-reader.js';
 import { levelOf } from '../../../../shared/severity.js';
 
@@ -39,8 +39,8 @@ function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
   // quarter of it (FACET_ROWS_MIN_MS) at least: a rare regex's newest 5,000 matches over 100M
   // records take minutes to read (the whole call was stopped at the search deadline), a word's
   // milliseconds.
-  const within = p.within === undefined ? undefined : clampInt(p.within, 0, 0, reader.deadlineMs, 'within');
-  const callEnds = within === undefined ? undefined : performance.now() + within;
+  const within = withinMs(p.within, reader.deadlineMs);
+  const budget = within === undefined ? undefined : { ends: performance.now() + within, least: Math.max(within / 4, FACET_ROWS_MIN_MS) };
   const levels = reader.levelTotals(p);
   let counting = levels.counting;
   let levelCounts = new Map(Object.entries(levels.totals));
@@ -48,10 +48,7 @@ function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
   // (The level totals can count a little more than the range holds — whole minutes — never less;
   // while still counting, fewer: then the newest FACET_SAMPLE, as for a search of many matches.)
   const exact = matches <= FACET_EXACT_MAX && !counting;
-  const rowsStopAt =
-    within === undefined || callEnds === undefined
-      ? undefined
-      : Math.max(callEnds, performance.now() + Math.max(within / 4, FACET_ROWS_MIN_MS));
+  const rowsStopAt = budget && Math.max(budget.ends, performance.now() + budget.least);
   const { rows, stopped } = reader.facetRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE, rowsStopAt);
   if (counting && rows.length < FACET_SAMPLE && !stopped) {
     // Every match was read (fewer than asked for): their levels are the exact counts.

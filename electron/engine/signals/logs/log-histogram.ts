@@ -32,7 +32,7 @@ import { LEVEL_SUMS, MINUTE_US, levelIndexOf } from './rollup.js';
 import { IndexCounts, type InPart, type WordsAndLevels } from './index-counts.js';
 import type { LogRow } from './rows.js';
 import { levelRangeSql } from './query/levels.js';
-import { clampInt } from './request-params.js';
+import { clampInt, withinMs } from './request-params.js';
 import { wordMinuteCountsOf, type MayStop, type WordMinuteCounts } from './word-minute-counts.js';
 
 export const MAX_BUCKETS = 1000;
@@ -121,7 +121,8 @@ export class LogHistogram {
     const nBuckets = clampInt(p.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS, 'buckets');
     // Only a search counted per minute stops early (its counted minutes are kept for the next call);
     // the others are quick, or counted whole (within the search deadline).
-    const stopAt = p.within === undefined ? Infinity : this.minuteCounts.now() + clampInt(p.within, 0, 0, this.host.deadlineMs, 'within');
+    const within = withinMs(p.within, this.host.deadlineMs);
+    const stopAt = within === undefined ? Infinity : this.minuteCounts.now() + within;
     const ast = parseQuery(p.q ?? '');
     // (Read once a call: two queries over every source and file.)
     const catalog = this.host.catalog();

@@ -41,7 +41,7 @@ import { literalNeedles } from './query/needles.js';
 import type { UnreadAnswer, UnreadFiles } from './unread-files.js';
 import { cursorAfter, isBelow, newestFirst, parseCursor, pendingBelow } from './page-cursor.js';
 import { LogHistogram, type HistogramParams, type LevelTotals } from './log-histogram.js';
-import { clampInt } from './request-params.js';
+import { clampInt, withinMs } from './request-params.js';
 import { PrefixExpansions } from './prefix-expansions.js';
 
 export const MAX_PAGE = 5000;
@@ -124,8 +124,8 @@ export class LogReader {
   /** Throws SearchTimeoutError past SEARCH_DEADLINE_MS (as do searchRows, histogram and levelTotals). */
   search(p: SearchParams): LogPage {
     const limit = clampInt(p.limit, DEFAULT_PAGE, 1, MAX_PAGE, 'limit');
-    const stop: RowWalkStop | undefined =
-      p.within === undefined ? undefined : { at: performance.now() + clampInt(p.within, 0, 0, this.deadlineMs, 'within') };
+    const within = withinMs(p.within, this.deadlineMs);
+    const stop: RowWalkStop | undefined = within === undefined ? undefined : { at: performance.now() + within };
     const rows = withSearchDeadline(() => this.searchRowsNow(p, limit, 'l.*', stop), this.deadlineMs);
     const unread = this.searchUnread(p, limit);
     // Newest first: a stored record by its id, a pending one by its time (ids are times, bumped on
@@ -230,8 +230,8 @@ export class LogReader {
 
   /**
    * The same rows with the columns the facets count only (FacetRow): the newest 5,000 of a search
-   * are thousands of rows, and `l.*` read and turned into objects costs several times more.
-   * With `stopAt` (a performance.now() time) the walk may stop there: the newest matches up to
+   * without their messages read cost a third of the CPU (6 against 22 ms at 10M records).
+   * Records not indexed yet come whole (their text is tested in JS). With `stopAt` (a performance.now() time) the walk may stop there: the newest matches up to
    * where it got (`stopped`).
    */
   facetRows(p: SearchParams, limit: number, stopAt?: number): { rows: FacetRow[]; stopped: boolean } {
