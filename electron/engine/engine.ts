@@ -228,7 +228,10 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
   const writer = new LogWriter(db, scheduler.clock, config.ftsPartRecords);
   const reader = new LogReader(db, writer, config.searchDeadlineMs, scheduler.clock);
   // The full-text index catches up with the records on its own thread (it may lag: see fts-index.ts).
-  const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler, 2 * walLimitBytes(maxDbBytes));
+  const ftsBackground = new FtsBackground(dbPath, writer.fts, scheduler, {
+    walPauseBytes: 2 * walLimitBytes(maxDbBytes),
+    onIndexed: (done) => events.emit('logs.indexed', { done }),
+  });
   ftsBackground.start();
   undo.push(() => ftsBackground.stop());
   events.on('logs.stored', () => ftsBackground.wake());
@@ -279,8 +282,12 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     { clock: scheduler.clock, dbPath },
   );
   scheduler.add(retention.job).start();
-  // Every batch written, whatever the signal, is followed by a look at the size bound.
-  for (const stored of ['logs.stored', 'spans.stored', 'points.stored'] as const) events.on(stored, () => retention.afterWrite());
+  // Every batch written, whatever the signal, is followed by a look at the size bound; so is each
+  // step of the full-text index, which catches up after the records (a backlog's index grew the
+  // files 10 MB past a 32 MiB limit before the retention timer looked).
+  for (const written of ['logs.stored', 'logs.indexed', 'spans.stored', 'points.stored'] as const) {
+    events.on(written, () => retention.afterWrite());
+  }
   const traces = new SpanReader(db, config.searchDeadlineMs, scheduler.clock);
   const metrics = new MetricReader(db);
   // The metrics sources (scrape targets, StatsD) store through one sink, as OTLP-shaped points.

@@ -34,8 +34,28 @@ export interface FtsWorkerData {
   partRecords: number;
 }
 
-/** What the worker tells the engine: an error (null when it went away), or that it stopped. */
-export type FtsWorkerReport = { error: string | null } | { stopped: true };
+/**
+ * What the worker tells the engine: an error (null when it went away), a step written (records
+ * indexed or segments merged: the FTS file grew), or that it stopped.
+ */
+export type FtsWorkerReport = { error: string | null } | { indexed: number } | { stopped: true };
+
+export interface FtsBackgroundOptions {
+  /** See FtsWorkerData.walPauseBytes. */
+  walPauseBytes?: number;
+  /**
+   * A step of indexing was committed (`done`: records indexed or merge work). The FTS file grows
+   * on its own thread, after the records' batches: the size bound has to look after its steps too.
+   */
+  onIndexed?: (done: number) => void;
+}
+
+declare module '../../core/events.js' {
+  interface EngineEvents {
+    /** The full-text index committed a step (records indexed, or segments merged): its file may have grown. */
+    'logs.indexed': { done: number };
+  }
+}
 
 export class FtsBackground {
   private worker: Worker | null = null;
@@ -53,8 +73,7 @@ export class FtsBackground {
     /** The engine connection's indexer, for the in-loop fallback. */
     private readonly indexer: FtsIndexer,
     private readonly scheduler: Scheduler,
-    /** See FtsWorkerData.walPauseBytes. */
-    private readonly walPauseBytes = Number.MAX_SAFE_INTEGER,
+    private readonly options: FtsBackgroundOptions = {},
   ) {}
 
   /** Starts indexing after `delayMs` (FTS_START_DELAY_MS), or at the first `wake`. */
@@ -77,12 +96,13 @@ export class FtsBackground {
       const worker = new Worker(script, {
         workerData: {
           dbPath: this.dbPath,
-          walPauseBytes: this.walPauseBytes,
+          walPauseBytes: this.options.walPauseBytes ?? Number.MAX_SAFE_INTEGER,
           partRecords: this.indexer.partRecords,
         } satisfies FtsWorkerData,
       });
       worker.on('message', (r: FtsWorkerReport) => {
         if ('error' in r) this.lastError = r.error;
+        else if ('indexed' in r) this.options.onIndexed?.(r.indexed);
       });
       // A failed thread leaves the queue to the engine's loop (searches scan what is not indexed meanwhile).
       worker.on('error', (err) => {
@@ -103,12 +123,18 @@ export class FtsBackground {
       everyMs: FTS_IDLE_POLL_MS,
       run: () => {
         const until = performance.now() + FTS_TURN_MS;
+        let done = 0;
         try {
-          while ((this.indexer.indexSome() || this.indexer.mergeSome()) > 0 && performance.now() < until);
+          for (;;) {
+            const n = this.indexer.indexSome() || this.indexer.mergeSome();
+            done += n;
+            if (n === 0 || performance.now() >= until) break;
+          }
           this.lastError = null;
         } catch (err) {
           this.lastError = err instanceof Error ? err.message : String(err);
         }
+        if (done > 0) this.options.onIndexed?.(done);
       },
     });
     this.job.start();

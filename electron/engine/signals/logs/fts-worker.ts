@@ -75,6 +75,7 @@ while (!stopping) {
   try {
     await letTheWalRestart();
     done = indexer.indexSome() || indexer.mergeSome();
+    if (done > 0) report({ indexed: done });
     if (failures > 0) report({ error: null });
     failures = 0;
   } catch (err) {
