@@ -15,7 +15,7 @@ import { fingerprintMatches, fingerprintOf, inodeKey, readExactly } from './fing
 import { listFolderFiles } from './folder-listing.js';
 import { errorText, isMissing } from './fs-errors.js';
 import { PassLoop } from './pass-loop.js';
-import { PathWatcher } from './path-watcher.js';
+import { nearestExistingFolder, PathWatcher } from './path-watcher.js';
 import { RotatedAway } from './rotated-away.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { stableListing, statAll, type ListedFile } from './stable-listing.js';
@@ -251,7 +251,7 @@ class FileSourceRunner implements FileSource {
       this.setState(this.currentState === 'error' ? 'error' : 'missing', this.currentError);
       // Backups already there now are old; one appearing later was rotated before we saw its file.
       if (!this.siblingsBaselined || this.lookingForKnown()) await this.scanSiblings();
-      const parent = await this.existingParent(dirname(this.root));
+      const parent = await nearestExistingFolder(dirname(this.root));
       if (parent) await this.watcher.ensure(parent, false);
       return;
     }
@@ -279,23 +279,12 @@ class FileSourceRunner implements FileSource {
     }
   }
 
-  private async existingParent(dir: string): Promise<string | null> {
-    for (let d = dir; ; d = dirname(d)) {
-      try {
-        if ((await stat(d)).isDirectory()) return d;
-      } catch {
-        // keep going up
-      }
-      if (dirname(d) === d) return null;
-    }
-  }
-
   // ---- a single file path ----
 
   private async passFile(pathStat: Stats | null): Promise<void> {
     const dir = dirname(this.root);
     if (this.stopped) return;
-    await this.watcher.ensure((await this.existingParent(dir)) ?? dir, false);
+    await this.watcher.ensure((await nearestExistingFolder(dir)) ?? dir, false);
     let rotated = false;
     const cur = this.current;
     if (cur && (!pathStat || pathStat.dev !== cur.identity.dev || pathStat.ino !== cur.identity.ino)) {
@@ -411,7 +400,7 @@ class FileSourceRunner implements FileSource {
       this.forgetUnclaimedKnown();
       this.setState('missing', null);
       await this.watcher.close();
-      const parent = await this.existingParent(dirname(this.root));
+      const parent = await nearestExistingFolder(dirname(this.root));
       if (parent) await this.watcher.ensure(parent, false);
     } else {
       await this.watcher.ensure(this.root, true);

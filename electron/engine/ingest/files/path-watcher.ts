@@ -1,6 +1,8 @@
 // A source's file-system events (chokidar): fast but lossy, so only a hint that a pass is due; the
 // source's stat poll is what keeps it going. One watched target at a time: the file's folder, the
 // folder source itself, or the nearest existing parent of a path not created yet.
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Scheduler } from '../../core/scheduler.js';
 import { errorText } from './fs-errors.js';
@@ -15,6 +17,18 @@ export interface PathWatcherEvents {
   onError(target: string, problem: string): void;
   /** The source stopped: no watcher is made any more. */
   stopped(): boolean;
+}
+
+/** `dir` or its nearest parent that exists as a folder (what to watch for a path not created yet); null when none does. */
+export async function nearestExistingFolder(dir: string): Promise<string | null> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((await stat(d)).isDirectory()) return d;
+    } catch {
+      // keep going up
+    }
+    if (dirname(d) === d) return null;
+  }
 }
 
 export class PathWatcher {
