@@ -2,7 +2,9 @@
 // records arrives above the rows in view, and those rows stay where they are on screen, the same
 // elements (the list moves down by the new rows in the same update: none is drawn again). And a
 // search whose pages stop part-way (asked within a time: a rare regex over a week of 100M records)
-// goes on by itself, saying how far back it has searched, until every match is on screen.
+// goes on by itself, saying how far back it has searched, until every match is on screen. And a
+// page of older rows still on its way when the user starts another search does not hold that
+// search's pages back.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +162,49 @@ describe('a search that stops part-way', () => {
     // Its look for the newest match at any time stops after 10 calls (each a record or two here).
     await p.getByText(/^No match in the records newer than \d\d:\d\d either/).waitFor({ timeout: 10_000 });
     expect((await seenOn(p)).searchedBack).toBe(true);
+    await p.close();
+  });
+});
+
+describe('a page of older rows still on its way when the search changes', () => {
+  it("does not hold back the next search's scrolling back (its answer is dropped when it comes)", async () => {
+    const p = await browser.context.newPage();
+    // Older pages (a search with a cursor) are held on their way to the server while `holding`.
+    let holding = true;
+    let held = 0;
+    await p.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const text = typeof message === 'string' ? message : message.toString();
+        const m = JSON.parse(text) as { method?: string; params?: { cursor?: string } };
+        if (holding && m.method === 'logs.search' && m.params?.cursor) {
+          held++;
+          return;
+        }
+        server.send(message);
+      });
+      server.onMessage((message) => ws.send(message));
+    });
+    await p.goto(`${serve.url}?token=${serve.token}`);
+    const rowOf = (n: number) => p.getByRole('row').filter({ hasText: `request ${n} handled` });
+    await rowOf(LINES - 1).waitFor({ timeout: 15_000 });
+    // Scrolled to the top: the older page is asked for, and held.
+    await p.evaluate(`document.querySelector('[role="grid"]').scrollTop = 0`);
+    await waitFor(async () => (held > 0 ? true : undefined), 10_000, 'the older page to be asked for');
+    // Another search while it is on its way (its answer will never come).
+    holding = false;
+    const box = p.getByRole('searchbox', { name: 'Search logs' });
+    // The even-numbered requests: 500, the newest 300 (998 … 400) on the first page.
+    await box.fill('/request \\d*[02468] handled/');
+    await box.press('Enter');
+    await p
+      .getByRole('status')
+      .filter({ hasText: /^300 of 500 records loaded/ })
+      .waitFor({ timeout: 15_000 });
+    // Scrolling back in the new search loads its older rows (398 … 0).
+    await p.evaluate(`document.querySelector('[role="grid"]').scrollTop = 0`);
+    await rowOf(398).waitFor({ timeout: 10_000 });
+    expect(held).toBe(1);
     await p.close();
   });
 });
