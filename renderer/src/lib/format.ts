@@ -42,8 +42,14 @@ export function formatBytes(n: number): string {
   return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
+/**
+ * A rate per second: whole from 10, one decimal from 1, two significant digits under 1 (a laptop's
+ * service often sees a request every few seconds: 71 in an hour is 0.02/s, not "0.0/s").
+ */
 export function formatRate(perSecond: number): string {
-  return perSecond >= 10 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
+  if (perSecond >= 10) return `${Math.round(perSecond)}/s`;
+  if (perSecond >= 1 || perSecond === 0) return `${perSecond.toFixed(perSecond === 0 ? 0 : 1)}/s`;
+  return `${Number(perSecond.toPrecision(2))}/s`;
 }
 
 /** An attribute's value as a row shows it: text as-is unless it needs quotes, the rest as JSON. */

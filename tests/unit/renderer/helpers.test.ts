@@ -8,7 +8,7 @@ import { QueryHistory } from '../../../renderer/src/features/logs/query-history.
 import { RowLayout } from '../../../renderer/src/features/logs/row-layout.js';
 import { formatHash, parseHash, rangeParams } from '../../../renderer/src/lib/time-range.js';
 import { messageLines } from '../../../renderer/src/lib/traceback.js';
-import { attributeFields } from '../../../renderer/src/lib/format.js';
+import { attributeFields, formatRate } from '../../../renderer/src/lib/format.js';
 import { nextRefreshDelay, REFRESH_MS } from '../../../renderer/src/lib/refresh-pacing.js';
 
 describe('query editing from facets', () => {
@@ -164,5 +164,16 @@ describe('live count refreshes', () => {
     expect(nextRefreshDelay(600)).toBe(REFRESH_MS);
     // A 2.8 s histogram + facets of a common word over a day: the engine is not kept busy with it.
     expect(nextRefreshDelay(2800)).toBe(14_000);
+  });
+});
+
+describe('rates', () => {
+  it('keeps a slow service readable: two significant digits under 1/s, never "0.0/s" for some requests', () => {
+    expect(formatRate(71 / 3600)).toBe('0.02/s');
+    expect(formatRate(0.912)).toBe('0.91/s');
+    expect(formatRate(0.0004)).toBe('0.0004/s');
+    expect(formatRate(0)).toBe('0/s');
+    expect(formatRate(2.345)).toBe('2.3/s');
+    expect(formatRate(1234.5)).toBe('1235/s');
   });
 });
