@@ -307,6 +307,20 @@ describe('the Metrics view', () => {
     await expect.poll(() => paintedPixels(services.locator('tr[data-name="checkout"] td[data-column="rate"] canvas'))).toBeGreaterThan(10);
     await screenshot(page, 'metrics-services-light');
     expect(await accessibilityProblems(page), 'metrics-services-light').toEqual([]);
+    // In a laptop's window the table fits: each row's Alert… link whole in view, no sideways scroll.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await expect
+        .poll(async () => (await services.getByRole('link', { name: 'Alert…' }).first().boundingBox())?.x ?? Infinity)
+        .toBeLessThan(1280 - 60);
+      const overflow = await services.evaluate((t) => {
+        const box = (t as unknown as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement;
+        return box.scrollWidth - box.clientWidth;
+      });
+      expect(overflow).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
 
     await services.getByRole('button', { name: 'checkout' }).click();
     await expect.poll(() => page.url()).toContain('service=checkout');
