@@ -69,6 +69,12 @@ describe('the network log listeners', () => {
     await python.getByText('refused.opcode 1').waitFor();
     expect(await python.textContent()).toContain('Python logging');
     expect(await python.getByText(/Last error .*GLOBAL names posix\.system: refused/).count()).toBe(1);
+    // The listener works on (the refused message was one of three): its last error is not in red.
+    const colorOf = (text: RegExp): Promise<string> =>
+      python
+        .getByText(text)
+        .evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(e).color);
+    expect(await colorOf(/Last error/)).toBe(await colorOf(/^Python logging$/));
     expect(await python.getByText('tcpRecords 1').count()).toBe(1);
     expect(await python.getByText('udpRecords 1').count()).toBe(1);
     expect(await python.getByRole('button', { name: /Remove/ }).count()).toBe(0);
@@ -76,6 +82,9 @@ describe('the network log listeners', () => {
     const syslog = page.getByRole('listitem', { name: /^udp:\/\/127\.0\.0\.1:\d+ tcp:/ });
     expect(await syslog.textContent()).toContain('syslog');
     await syslog.getByText('udpMessages 1').waitFor();
+    // The add form's checkbox sits by its words (a text field's flex: 1 once stretched it to 640 px, the box in its middle).
+    const follow = await page.getByRole('checkbox', { name: 'Follow links to files outside the folder' }).boundingBox();
+    expect(follow?.width).toBeLessThan(40);
     await screenshot(page, 'sources-listeners-light');
     expect(await accessibilityProblems(page)).toEqual([]);
   });
