@@ -375,11 +375,19 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       alertManager.send(alerts);
     },
   };
-  // Alerts out of the box, without a rule: new and regressed error groups, new warn+ log patterns.
+  // Alerts out of the box, without a rule: new and regressed error groups, new warn+ log patterns…
+  // (their firing stretches kept in the history as the rules' are: the Alerts view's timeline).
+  alertHistory.closeRuleless(scheduler.clock.nowUs());
+  const rulelessSink: AlertSink = {
+    send: (alerts) => {
+      alertHistory.recordSent(alerts);
+      alertSink.send(alerts);
+    },
+  };
   const stopAnalysisAlerts =
-    config.analysis === false ? () => {} : alertOnAnalysis(events, new EventAlerts({ sink: alertSink, scheduler }));
+    config.analysis === false ? () => {} : alertOnAnalysis(events, new EventAlerts({ sink: rulelessSink, scheduler }));
   // …and a service down or not ready by its health probes.
-  const stopHealthAlerts = alertOnHealth(events, new StateAlerts({ sink: alertSink, clock: scheduler.clock }));
+  const stopHealthAlerts = alertOnHealth(events, new StateAlerts({ sink: rulelessSink, clock: scheduler.clock }));
   // The SLOs read their files now: their generated alert rules are a rule file the alerts module loads.
   const slo = sloModule({
     clock: scheduler.clock,

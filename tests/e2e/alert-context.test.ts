@@ -109,8 +109,13 @@ except KeyError:
     expect(await item.locator('.label').allTextContents()).toEqual(['service=payments', 'severity=P1']);
     // The traceback in the burst opened an error group: an alert without a rule, listed beside it.
     await firing.getByRole('link', { name: 'NewError' }).waitFor();
-    // The timeline has its lane, firing now.
-    await page.getByRole('list', { name: 'Alert timeline' }).locator('.bar.firing').waitFor();
+    // It has no value (no rule: not "0").
+    const newError = firing.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'NewError' }) });
+    expect(await newError.locator('.value').count()).toBe(0);
+    // The timeline has its lane, firing now, and one for the alert without a rule too.
+    const timeline = page.getByRole('list', { name: 'Alert timeline' });
+    await timeline.locator('.bar.firing').first().waitFor();
+    await timeline.getByRole('link', { name: /^NewError/ }).waitFor();
     const href = await firing.getByRole('link', { name: 'PaymentErrors' }).getAttribute('href');
     fingerprint = /alert=([0-9a-f]{16})$/.exec(href ?? '')?.[1] ?? '';
     expect(fingerprint).not.toBe('');

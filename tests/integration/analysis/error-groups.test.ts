@@ -140,6 +140,11 @@ describe('error groups from real Python tracebacks', () => {
         `/#/errors/${group!.id}`,
       ],
     ]);
+    // …kept in the alerts' history as a rule's alert is (the Alerts view's timeline): firing, no rule, no value.
+    const history = await engine.api.table.request('alerts.history', { from: new Date(Date.now() - 3_600_000).toISOString() });
+    expect(history.map((h) => [h.labels.alertname, h.group, h.rule, h.resolvedAt, h.value])).toEqual([
+      ['NewError', '', 'NewError', null, null],
+    ]);
   });
 
   it('keeps the group when the same error is raised from other line numbers', async () => {
@@ -208,5 +213,13 @@ describe('error groups from real Python tracebacks', () => {
     expect([after!.status, after!.count]).toEqual(['ignored', 18]);
     expect(events).toHaveLength(told);
     expect(await engine.api.table.request('errors.list', { from: '2000-01-01T00:00:00Z', status: 'unresolved' })).toEqual([]);
+  });
+
+  it('ends the stretches of alerts without a rule at a restart (they are not carried over: what still holds fires again)', async () => {
+    await engine.close();
+    engine = await createEngine({ dataDir: join(dir, 'data'), paths: [join(dir, 'logs')], pollMs: 50, idleMs: 200 });
+    const history = await engine.api.table.request('alerts.history', { from: new Date(Date.now() - 3_600_000).toISOString() });
+    expect(history.length).toBeGreaterThanOrEqual(2);
+    expect(history.filter((h) => h.resolvedAt === null)).toEqual([]);
   });
 });
