@@ -83,6 +83,12 @@ describe('the Errors view', () => {
   it('shows the root cause frames as editor links, copies the traceback, and opens the occurrences in Logs', async () => {
     await page.getByRole('link', { name: "KeyError: 'currency'" }).click();
     await page.getByRole('heading', { name: "KeyError: 'currency'" }).waitFor();
+    // The events' bars say when they start and end: the last hour (the view's default), to now.
+    const events = page.getByRole('figure').filter({ has: page.getByRole('img', { name: 'Events over the range' }) });
+    const clock = (ms: number): string => new Date(ms).toTimeString().slice(0, 5);
+    const axis = await events.locator('figcaption span').allTextContents();
+    expect([clock(Date.now() - 3_600_000), clock(Date.now() - 3_660_000)]).toContain(axis[0]);
+    expect([clock(Date.now()), clock(Date.now() - 60_000)]).toContain(axis[1]);
     const frames = page.getByRole('region', { name: 'Traceback' }).locator('ol.frames a');
     const hrefs = await frames.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     const script = join(dir, 'shop.py').replace(/^\//, '');
