@@ -214,7 +214,12 @@ describe('the SLO view', () => {
   it('shows an objective of 100% refused under its field, then saves the SLO', async () => {
     await page.getByRole('button', { name: 'New SLO' }).click();
     const form = page.getByRole('form', { name: 'SLO' });
+    // The services and operations the spans name are offered as they are typed.
+    const offered = (id: string): Promise<string[]> =>
+      form.locator(`datalist#${id} option`).evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? ''));
+    await expect.poll(() => offered('slo-services')).toEqual(['shop']);
     await form.getByLabel('Service', { exact: true }).fill('shop');
+    await expect.poll(() => offered('slo-operations')).toEqual(['GET /orders']);
     await form.getByLabel('Name', { exact: true }).fill('fast');
     await form.getByRole('combobox', { name: 'SLI', exact: true }).selectOption('latency');
     await form.getByLabel('Faster than').fill('400ms');
