@@ -53,6 +53,12 @@ export interface ScrapeTargetView {
 }
 
 /**
+ * Less than this not read yet is a moment's work (a live file between two reads, a line being
+ * written): no progress is shown for it, nor "still being read" beside the Logs view's counts.
+ */
+export const MOMENT_OF_READING_BYTES = 1024 * 1024;
+
+/**
  * How far a source is through what it has to read (a big file's first read, a folder of old logs),
  * while that is more than a moment's work: bytes of the files now, records stored and the records
  * they will make (estimated from the bytes per record so far), and the time left at the rate of

@@ -36,4 +36,16 @@ describe('the unread part in words', () => {
     expect(unreadCountText(undefined)).toBe('');
     expect(unreadCountText({ bytes: 64 * MIB, files: 1 })).toBe('64 MiB still being read');
   });
+
+  it('says nothing of a live file\'s lines in flight (under a moment\'s reading: the demo showed "550 B still being read" for ever)', () => {
+    expect(unreadCountText({ bytes: 550, files: 1 })).toBe('');
+    expect(unreadSearchText({ bytes: 542, files: 1, scannedBytes: 542, browsed: true })).toBe('');
+    expect(unreadSearchText({ bytes: 542, files: 1, scannedBytes: 542, changed: ['/var/log/app.log'] })).toBe(
+      'a file changed while searching, skipped: /var/log/app.log',
+    );
+    // …unless the search did not look through them all.
+    expect(unreadSearchText({ bytes: 900 * 1024, files: 1, scannedBytes: 0 })).toBe(
+      'searched 0 B of the 900 KiB not yet read (stopped at the limit)',
+    );
+  });
 });

@@ -2,6 +2,7 @@
 // view (the files read, their problems, the records stored and their rate, and how far it is
 // through a backlog: a big file's first read, a folder of old logs).
 import type { ReadProgress, SourceFileView, SourceView } from '../../../../shared/model.js';
+import { MOMENT_OF_READING_BYTES } from '../../../../shared/sources.js';
 import type { Clock } from '../../core/clock.js';
 import type { LogPipeline } from './pipeline/log-pipeline.js';
 import type { SourceRow, SourceStore } from '../source-store.js';
@@ -10,9 +11,6 @@ import { RateSampler } from '../rate-sampler.js';
 import type { createFileSource } from './file-source.js';
 
 export type Tailer = ReturnType<typeof createFileSource>;
-
-/** Less than this left to read is a moment's work (a live file between two reads): no progress shown. */
-export const PROGRESS_MIN_BYTES = 1024 * 1024;
 
 export interface FileEntryContext {
   store: SourceStore;
@@ -126,7 +124,7 @@ export class FileEntry implements Source {
     }
     const bytesDone = bytesTotal - left;
     const bytesPerSecond = this.byteRate.sample(this.ctx.clock.nowMs(), bytesDone);
-    if (left < PROGRESS_MIN_BYTES) return undefined;
+    if (left < MOMENT_OF_READING_BYTES) return undefined;
     return {
       bytesDone,
       bytesTotal,

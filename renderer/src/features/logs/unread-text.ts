@@ -3,13 +3,15 @@
 // histogram's and facets' counts, that those count only what is stored. Distinct from "not yet
 // indexed" (stored, and found by scanning the stored text).
 import type { UnreadPart, UnreadSearched } from '../../../../shared/model.js';
+import { MOMENT_OF_READING_BYTES } from '../../../../shared/sources.js';
 import { formatBytes } from '../../lib/format.js';
 
 /** The status line's words for a search's unread part, or '' when nothing is unread. */
 export function unreadSearchText(unread: UnreadSearched | null): string {
   if (!unread) return '';
   const parts: string[] = [];
-  if (unread.bytes > 0) {
+  // (A live file's last few lines between two reads are searched too, and not worth a word.)
+  if (unread.bytes >= MOMENT_OF_READING_BYTES || (unread.bytes > 0 && unread.scannedBytes < unread.bytes)) {
     const size = formatBytes(unread.bytes);
     // A browse (no words) reads those bytes as records; a search looks for its words in them.
     const [doing, did, what] = unread.browsed ? ['reading', 'read', 'not yet stored'] : ['searching', 'searched', 'not yet read'];
@@ -27,9 +29,9 @@ export function unreadSearchText(unread: UnreadSearched | null): string {
   return parts.join(' · ');
 }
 
-/** Beside a count: it is of what is stored, more is being read. */
+/** Beside a count: it is of what is stored, more is being read (more than a moment's reading: a live file always has a line in flight). */
 export function unreadCountText(unread: UnreadPart | undefined): string {
-  return unread && unread.bytes > 0 ? `${formatBytes(unread.bytes)} still being read` : '';
+  return unread && unread.bytes >= MOMENT_OF_READING_BYTES ? `${formatBytes(unread.bytes)} still being read` : '';
 }
 
 /** What a pending record is, for its row's tag and its details. */
