@@ -76,6 +76,31 @@ async function scrollBackAround(n: number): Promise<{ before: number; after: num
   })()`);
 }
 
+/** A `logs.search` call as the page sends it over its WebSocket. */
+type SearchCall = { method?: string; params?: { within?: number; cursor?: string } };
+
+/**
+ * Routes a new page's WebSocket to the real server through `onSearch`, which sees each message the
+ * page sends (it may change it) and says whether it goes on (false: held, never answered);
+ * `onAnswer` sees each answer's text.
+ */
+async function pageRoutingSearches(onSearch: (m: SearchCall) => boolean, onAnswer: (text: string) => void = () => {}): Promise<Page> {
+  const p = await browser.context.newPage();
+  await p.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
+    const server = ws.connectToServer();
+    const text = (message: string | Buffer): string => (typeof message === 'string' ? message : message.toString());
+    ws.onMessage((message) => {
+      const m = JSON.parse(text(message)) as SearchCall;
+      if (onSearch(m)) server.send(JSON.stringify(m));
+    });
+    server.onMessage((message) => {
+      onAnswer(text(message));
+      ws.send(message);
+    });
+  });
+  return p;
+}
+
 describe('scrolling back through the Logs view', () => {
   it('adds each older page above the rows in view, which stay put, the same elements', async () => {
     await page.goto(`${serve.url}?token=${serve.token}`);
@@ -107,22 +132,16 @@ describe('a search that stops part-way', () => {
    * MutationObserver from the first paint).
    */
   async function pageAskingWithin0(q: string): Promise<{ page: Page; stopped: () => number }> {
-    const p = await browser.context.newPage();
     let stopped = 0;
-    await p.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
-      const server = ws.connectToServer();
-      ws.onMessage((message) => {
-        const text = typeof message === 'string' ? message : message.toString();
-        const m = JSON.parse(text) as { method?: string; params?: { within?: number } };
+    const p = await pageRoutingSearches(
+      (m) => {
         if (m.method === 'logs.search' && m.params?.within !== undefined) m.params.within = 0;
-        server.send(JSON.stringify(m));
-      });
-      server.onMessage((message) => {
-        const text = typeof message === 'string' ? message : message.toString();
-        if (text.includes('"searchedBackTo"')) stopped++;
-        ws.send(message);
-      });
-    });
+        return true;
+      },
+      (answer) => {
+        if (answer.includes('"searchedBackTo"')) stopped++;
+      },
+    );
     await p.addInitScript(`
       window.__seen = { searchedBack: false, empty: false };
       new MutationObserver(() => {
@@ -168,22 +187,13 @@ describe('a search that stops part-way', () => {
 
 describe('a page of older rows still on its way when the search changes', () => {
   it("does not hold back the next search's scrolling back (its answer is dropped when it comes)", async () => {
-    const p = await browser.context.newPage();
     // Older pages (a search with a cursor) are held on their way to the server while `holding`.
     let holding = true;
     let held = 0;
-    await p.routeWebSocket(/\/api\/ws/, (ws: WebSocketRoute) => {
-      const server = ws.connectToServer();
-      ws.onMessage((message) => {
-        const text = typeof message === 'string' ? message : message.toString();
-        const m = JSON.parse(text) as { method?: string; params?: { cursor?: string } };
-        if (holding && m.method === 'logs.search' && m.params?.cursor) {
-          held++;
-          return;
-        }
-        server.send(message);
-      });
-      server.onMessage((message) => ws.send(message));
+    const p = await pageRoutingSearches((m) => {
+      if (!(holding && m.method === 'logs.search' && m.params?.cursor)) return true;
+      held++;
+      return false;
     });
     await p.goto(`${serve.url}?token=${serve.token}`);
     const rowOf = (n: number) => p.getByRole('row').filter({ hasText: `request ${n} handled` });
