@@ -35,7 +35,9 @@ export interface RuleDraft {
  * A firing or pending alert with its fingerprint (how the view opens it) and what mutes it: the
  * silence, or the alert inhibiting it (a service it depends on down, a P1 of the same name).
  */
-export interface ActiveAlertView extends PromAlertView {
+export interface ActiveAlertView extends Omit<PromAlertView, 'value'> {
+  /** Prometheus's value text at the last evaluation; null for an alert without a rule (it has none). */
+  value: string | null;
   fingerprint: string;
   silencedBy: SilenceView | null;
   inhibitedBy: { fingerprint: string; labels: Record<string, string> } | null;
@@ -169,7 +171,7 @@ export class AlertsStore {
           annotations: m.annotations,
           state: 'firing',
           activeAt: m.startsAt,
-          value: '',
+          value: null,
           fingerprint: m.fingerprint,
           ...mutes(m.labels, m.fingerprint),
           ...(m.generatorURL.includes('#/') ? { source: m.generatorURL.slice(m.generatorURL.indexOf('#/')) } : {}),
