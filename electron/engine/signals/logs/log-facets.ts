@@ -40,7 +40,7 @@ function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
   // records take minutes to read (the whole call was stopped at the search deadline), a word's
   // milliseconds.
   const within = withinMs(p.within, reader.deadlineMs);
-  const budget = within === undefined ? undefined : { ends: performance.now() + within, least: Math.max(within / 4, FACET_ROWS_MIN_MS) };
+  const started = performance.now();
   const levels = reader.levelTotals(p);
   let counting = levels.counting;
   let levelCounts = new Map(Object.entries(levels.totals));
@@ -48,7 +48,8 @@ function facetsNow(reader: LogReader, p: FacetsParams): FacetsView {
   // (The level totals can count a little more than the range holds — whole minutes — never less;
   // while still counting, fewer: then the newest FACET_SAMPLE, as for a search of many matches.)
   const exact = matches <= FACET_EXACT_MAX && !counting;
-  const rowsStopAt = budget && Math.max(budget.ends, performance.now() + budget.least);
+  const rowsStopAt =
+    within === undefined ? undefined : Math.max(started + within, performance.now() + Math.max(within / 4, FACET_ROWS_MIN_MS));
   const { rows, stopped } = reader.facetRows(p, exact ? Math.max(matches, 1) : FACET_SAMPLE, rowsStopAt);
   if (counting && rows.length < FACET_SAMPLE && !stopped) {
     // Every match was read (fewer than asked for): their levels are the exact counts.
